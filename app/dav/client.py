@@ -1,0 +1,478 @@
+"""DavClient: the WebDAV methods over one shared httpx.Client.
+
+One instance serves every worker thread of a connection: httpx.Client is
+thread-safe and pools keep-alive connections, so the pool is sized to the
+number of workers. Methods take decoded server paths ("/dav/a b.txt").
+
+Failure reporting has two shapes, because servers have two: a request that
+failed as a whole raises a DavError (errors.py); a request the server answered
+member by member (a 207, or Apache's 424 with a multistatus body) returns one
+Outcome per member plus one for the target, because some members may have
+succeeded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ssl
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from app import __version__
+from app.dav import errors, multistatus
+from app.dav.auth import NegotiatingAuth
+from app.dav.members import collection_outcomes, locked_member_outcomes
+from app.dav.outcome import Outcome, Source, success
+from app.dav.paths import quote_path, same_resource, url_path
+from app.dav.resource import Resource, parse_http_date
+from app.dav.transfer import BytesBody, FileBody, PartFile, ProgressCallback
+from app.dav.xmlbodies import (
+    LISTING_PROPS,
+    ActiveLock,
+    lock_body,
+    parse_error_body,
+    parse_lockdiscovery,
+    propfind_body,
+    proppatch_body,
+)
+
+_REDIRECTS = frozenset({301, 302, 307, 308})
+_MAX_REDIRECTS = 5
+_ERROR_BODY_LIMIT = 1 << 20
+
+# An http:// client never speaks TLS (redirects to another origin, https included, are
+# refused), so it gets a context that trusts nothing instead of loading the CA bundle.
+_NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """What OPTIONS told us: DAV compliance classes and allowed methods."""
+
+    dav_classes: frozenset[str]
+    allow: frozenset[str]
+    server: str | None
+
+    @property
+    def supports_locking(self) -> bool:
+        return "2" in self.dav_classes
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds. Read covers a server that stops sending mid-body."""
+
+    connect: float = 10.0
+    read: float = 60.0
+
+
+class DavClient:
+    """A connection to one WebDAV server, shared by all threads that work on it."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        workers: int = 4,
+        timeouts: Timeouts = Timeouts(),
+        verify: bool | ssl.SSLContext = True,
+        http2: bool = True,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise errors.DavError(f"not an http(s) URL: {base_url!r}")
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+        self._origin_key = _origin(self.base_url)
+        self.root = url_path(self.base_url)
+        self.auth = NegotiatingAuth(user, password or "") if user else None
+        https = parts.scheme == "https"
+        self._http = httpx.Client(
+            auth=self.auth,
+            # HTTP/2 needs TLS (ALPN); on plain http importing h2 would only cost start-up time.
+            http2=http2 and https,
+            verify=verify if https else _NO_TLS,
+            timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect, pool=None),
+            limits=httpx.Limits(max_connections=workers, max_keepalive_connections=workers),
+            headers={"User-Agent": f"davdesk/{__version__}"},
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> DavClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- paths and URLs -------------------------------------------------
+
+    def url(self, path: str) -> str:
+        """The absolute URL of a decoded server path (relative paths are under base_url)."""
+        if not path.startswith("/"):
+            path = self.root + path
+        return self.origin + quote_path(path)
+
+    def path_of(self, url: str) -> str:
+        """The decoded server path of a URL on this server."""
+        if _origin(url) != self._origin_key:
+            raise errors.DavError(f"{url} is not on {self.origin}")
+        return url_path(url)
+
+    # -- the one place requests go out ------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | Iterable[bytes] | None = None,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """Send one request, following same-origin redirects and mapping transport errors."""
+        url = self.url(path)
+        if isinstance(content, FileBody) and self.auth and self.auth.scheme is None:
+            # Learn the auth scheme with a bodiless request rather than by sending a big file
+            # to be refused with 401 and sent again.
+            self._send("OPTIONS", path).close()
+        for _ in range(_MAX_REDIRECTS + 1):
+            request = self._http.build_request(method, url, headers=headers, content=content)
+            try:
+                response = self._http.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                raise errors.map_transport_error(exc, method, url) from exc
+            location = response.headers.get("location")
+            if response.status_code not in _REDIRECTS or not location:
+                return response
+            response.close()
+            target = urljoin(url, location)
+            if _origin(target) != self._origin_key:
+                raise errors.UnsafeRedirectError(
+                    f"{method} {url}: the server redirected to {target}; "
+                    "not following it, so the credentials stay with this server")
+            url = target
+        raise errors.ProtocolError(f"{method} {url}: more than {_MAX_REDIRECTS} redirects")
+
+    def _raise_for_status(self, response: httpx.Response, method: str) -> None:
+        """Raise the StatusError for a failure status, with what its body said."""
+        if response.status_code < 400:
+            return
+        body = _read_limited(response, method)
+        parsed = parse_error_body(body)
+        raise errors.status_error_class(response.status_code)(
+            method,
+            str(response.url),
+            response.status_code,
+            response.reason_phrase,
+            condition=parsed.condition if parsed else None,
+            condition_hrefs=tuple(self._href_path(h) for h in parsed.hrefs) if parsed else (),
+            description=parsed.description if parsed else None,
+            headers=response.headers,
+        )
+
+    def _href_path(self, href: str) -> str:
+        return multistatus.href_to_path(href, self.base_url)
+
+    def _member_results(self, op: str, path: str, method: str, response: httpx.Response,
+                        destination: str | None = None) -> list[Outcome] | None:
+        """Per-member Outcomes when the server answered with a multistatus, else None."""
+        if response.status_code != 207 and not _looks_like_xml(response):
+            return None
+        body = _read_limited(response, method)
+        if response.status_code != 207 and b"multistatus" not in body:
+            return None
+        try:
+            parsed = multistatus.parse(body, str(response.url))
+        except errors.MultiStatusError:
+            if response.status_code == 207:
+                raise
+            return None
+        return collection_outcomes(op, path, response.status_code, response.reason_phrase,
+                                   parsed, destination=destination)
+
+    def _operate(self, op: str, method: str, path: str, headers: Mapping[str, str],
+                 destination: str | None = None) -> list[Outcome]:
+        """A DELETE/COPY/MOVE that may answer for the target alone or member by member."""
+        with contextlib.closing(self._send(method, path, headers=headers, stream=True)) as response:
+            members = self._member_results(op, path, method, response, destination)
+            if members is not None:
+                return members
+            try:
+                self._raise_for_status(response, method)
+            except errors.StatusError as exc:
+                members = locked_member_outcomes(op, path, exc, destination)
+                if members is None:
+                    raise
+                return members
+            return [success(op, path, response.status_code, response.reason_phrase,
+                            destination=destination, location=response.headers.get("location"))]
+
+    # -- WebDAV methods ----------------------------------------------------
+
+    def options(self, path: str = "") -> ServerInfo:
+        with contextlib.closing(self._send("OPTIONS", path, stream=True)) as response:
+            self._raise_for_status(response, "OPTIONS")
+            return ServerInfo(
+                dav_classes=_header_set(response.headers.get_list("dav")),
+                allow=frozenset(m.upper() for m in _header_set(response.headers.get_list("allow"))),
+                server=response.headers.get("server"),
+            )
+
+    def iter_propfind(self, path: str, depth: int = 1,
+                      props: Iterable[str] | str | None = LISTING_PROPS) -> Iterator[multistatus.Response]:
+        """Stream the responses of a PROPFIND as they arrive.
+
+        props: an iterable of Clark names, "allprop" or "propname". Depth is
+        always sent (0 or 1): servers disagree on what a missing Depth means
+        and many refuse infinity.
+        """
+        if depth not in (0, 1):
+            raise ValueError("walk trees with Depth 1; servers refuse Depth infinity")
+        headers = {"Depth": str(depth), "Content-Type": 'application/xml; charset="utf-8"'}
+        body = propfind_body(props)
+        with contextlib.closing(self._send("PROPFIND", path, headers=headers, content=body,
+                                           stream=True)) as response:
+            self._raise_for_status(response, "PROPFIND")
+            if response.status_code != 207:
+                raise errors.ProtocolError(
+                    f"PROPFIND {response.url}: expected 207 Multi-Status, got {response.status_code}")
+            parser = multistatus.MultiStatusParser(str(response.url))
+            try:
+                for chunk in response.iter_bytes():
+                    yield from parser.feed(chunk)
+            except httpx.TransportError as exc:
+                raise errors.map_transport_error(exc, "PROPFIND", str(response.url)) from exc
+            yield from parser.close()
+
+    def propfind(self, path: str, depth: int = 1,
+                 props: Iterable[str] | str | None = LISTING_PROPS) -> list[Resource]:
+        """The resource (and with depth 1 its members), the target first as servers send it."""
+        return [Resource.from_response(r) for r in self.iter_propfind(path, depth, props)
+                if r.status is None or 200 <= r.status < 300]
+
+    def stat(self, path: str, props: Iterable[str] | str | None = LISTING_PROPS) -> Resource:
+        for resource in self.propfind(path, 0, props):
+            return resource
+        raise errors.ProtocolError(f"PROPFIND {self.url(path)}: the server described nothing")
+
+    def exists(self, path: str) -> bool:
+        try:
+            self.stat(path)
+        except errors.NotFoundError:
+            return False
+        return True
+
+    def listdir(self, path: str) -> list[Resource]:
+        """The members of a collection, without the collection itself."""
+        target = self.path_of(self.url(path))
+        return [r for r in self.propfind(path, 1) if not same_resource(r.path, target)]
+
+    def mkcol(self, path: str) -> Outcome:
+        with contextlib.closing(self._send("MKCOL", path, stream=True)) as response:
+            self._raise_for_status(response, "MKCOL")
+            return success("mkcol", path, response.status_code, response.reason_phrase)
+
+    def put(
+        self,
+        path: str,
+        source: Path | bytes,
+        *,
+        if_match: str | None = None,
+        if_none_match: bool = False,
+        lock_token: str | None = None,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Outcome:
+        """Upload a file or bytes with an explicit Content-Length (never chunked).
+
+        if_match: the ETag the caller saw, so a file changed since is not
+        overwritten (412); if_none_match: refuse to overwrite anything.
+        """
+        if if_match and if_match.startswith("W/"):
+            # If-Match compares strongly, so a weak ETag (Apache's for a file changed in the
+            # last second) never matches: compare it ourselves just before writing instead.
+            self._check_unchanged(path, if_match)
+            if_match = None
+        body = BytesBody(source, progress) if isinstance(source, bytes) else FileBody(source, progress)
+        request_headers = {"Content-Length": str(body.size),
+                           "Content-Type": content_type or "application/octet-stream"}
+        if if_match:
+            request_headers["If-Match"] = if_match
+        if if_none_match:
+            request_headers["If-None-Match"] = "*"
+        if lock_token:
+            request_headers["If"] = f"(<{lock_token}>)"
+        request_headers.update(headers or {})
+        with contextlib.closing(self._send("PUT", path, headers=request_headers, content=body,
+                                           stream=True)) as response:
+            self._raise_for_status(response, "PUT")
+            return success("put", path, response.status_code, response.reason_phrase,
+                           etag=response.headers.get("etag"))
+
+    def _check_unchanged(self, path: str, etag: str) -> None:
+        current = self.stat(path).etag
+        if current is None or _opaque(current) != _opaque(etag):
+            raise errors.PreconditionFailedError(
+                "PUT", self.url(path), 412, condition=None,
+                description=f"changed on the server since it was listed (ETag {etag} is now {current})")
+
+    def get(self, path: str, target: Path, *, progress: ProgressCallback | None = None,
+            keep_mtime: bool = True) -> Outcome:
+        """Download to target via a temporary file renamed into place when complete."""
+        # identity encoding: the bytes on the wire are the file, and Content-Length counts them.
+        with contextlib.closing(self._send("GET", path, headers={"Accept-Encoding": "identity"},
+                                           stream=True)) as response:
+            self._raise_for_status(response, "GET")
+            expected = response.headers.get("content-length")
+            total = int(expected) if expected and expected.isdigit() else None
+            with PartFile(target) as part:
+                try:
+                    for chunk in response.iter_bytes():
+                        part.write(chunk)
+                        if progress:
+                            progress(part.written, total)
+                except httpx.TransportError as exc:
+                    raise errors.map_transport_error(exc, "GET", str(response.url)) from exc
+                if total is not None and part.written != total:
+                    raise errors.ProtocolError(
+                        f"GET {response.url}: got {part.written} of {total} bytes")
+                modified = parse_http_date(response.headers.get("last-modified"))
+                part.commit(modified.timestamp() if keep_mtime and modified else None)
+            return success("get", path, response.status_code, response.reason_phrase,
+                           etag=response.headers.get("etag"))
+
+    def delete(self, path: str, *, lock_token: str | None = None,
+               if_match: str | None = None) -> list[Outcome]:
+        """Delete a file or a whole collection.
+
+        A collection (path ending in '/') is checked with a Depth 0 PROPFIND
+        afterwards: some servers answer 204 to a DELETE that removed nothing.
+        """
+        headers = {"Depth": "infinity"}
+        if lock_token:
+            headers["If"] = f"(<{lock_token}>)"
+        if if_match:
+            headers["If-Match"] = if_match
+        outcomes = self._operate("delete", "DELETE", path, headers)
+        if path.endswith("/") and len(outcomes) == 1 and outcomes[0].ok and self.exists(path):
+            outcomes = [Outcome("delete", path, outcomes[0].status, outcomes[0].reason, ok=False,
+                                description="the server reported success but the folder is still there")]
+        return outcomes
+
+    def copy(self, source: str, destination: str, *, overwrite: bool = True,
+             depth: str = "infinity") -> list[Outcome]:
+        """Server-side COPY; Overwrite: F makes an existing destination a 412."""
+        return self._operate("copy", "COPY", source, self._transfer_headers(destination, overwrite, depth),
+                             destination)
+
+    def move(self, source: str, destination: str, *, overwrite: bool = True,
+             lock_token: str | None = None) -> list[Outcome]:
+        headers = self._transfer_headers(destination, overwrite, "infinity")
+        if lock_token:
+            headers["If"] = f"(<{lock_token}>)"
+        return self._operate("move", "MOVE", source, headers, destination)
+
+    def _transfer_headers(self, destination: str, overwrite: bool, depth: str) -> dict[str, str]:
+        return {"Destination": self.url(destination), "Overwrite": "T" if overwrite else "F",
+                "Depth": depth}
+
+    def proppatch(self, path: str, set_props: Mapping[str, str] | None = None,
+                  remove: Iterable[str] = ()) -> Outcome:
+        """Set and remove properties atomically; ok only if every property change succeeded."""
+        body = proppatch_body(set_props or {}, remove)
+        headers = {"Content-Type": 'application/xml; charset="utf-8"'}
+        with contextlib.closing(self._send("PROPPATCH", path, headers=headers, content=body,
+                                           stream=True)) as response:
+            if response.status_code != 207:
+                self._raise_for_status(response, "PROPPATCH")
+                return success("proppatch", path, response.status_code, response.reason_phrase)
+            parsed = multistatus.parse(_read_limited(response, "PROPPATCH"), str(response.url))
+        return proppatch_outcome(path, parsed)
+
+    def lock(self, path: str, *, owner: str = "davdesk", timeout: int | None = 3600,
+             depth: str = "0") -> ActiveLock:
+        """Take an exclusive write lock; the token the server returns is the one to keep."""
+        headers = {"Depth": depth, "Content-Type": 'application/xml; charset="utf-8"',
+                   "Timeout": f"Second-{timeout}" if timeout else "Infinite"}
+        with contextlib.closing(self._send("LOCK", path, headers=headers, content=lock_body(owner),
+                                           stream=True)) as response:
+            self._raise_for_status(response, "LOCK")
+            body = _read_limited(response, "LOCK")
+            header_token = response.headers.get("lock-token", "").strip().strip("<>") or None
+        locks = parse_lockdiscovery(body)
+        mine = next((lock for lock in locks if lock.token == header_token), None)
+        if mine is None:
+            mine = locks[0] if locks else ActiveLock(header_token, owner, None, depth, "exclusive", None)
+        if header_token and mine.token != header_token:
+            mine = ActiveLock(header_token, mine.owner, mine.timeout, mine.depth, mine.scope, mine.root)
+        if not mine.token:
+            raise errors.ProtocolError(f"LOCK {self.url(path)}: the server returned no lock token")
+        return mine
+
+    def unlock(self, path: str, token: str) -> Outcome:
+        with contextlib.closing(self._send("UNLOCK", path, headers={"Lock-Token": f"<{token}>"},
+                                           stream=True)) as response:
+            self._raise_for_status(response, "UNLOCK")
+            return success("unlock", path, response.status_code, response.reason_phrase)
+
+
+def proppatch_outcome(path: str, parsed: multistatus.MultiStatus) -> Outcome:
+    """One Outcome for a PROPPATCH: its propstats summarised, the first failure as its status."""
+    parts = []
+    failure = None
+    for response in parsed.responses:
+        for propstat in response.propstats:
+            names = ", ".join(sorted(propstat.props)) or "(none)"
+            parts.append(f"{names}: {propstat.status} {propstat.reason}".strip())
+            if failure is None and not (propstat.status and 200 <= propstat.status < 300):
+                failure = propstat
+    if failure is None:
+        return success("proppatch", path, 207, description="; ".join(parts) or None,
+                       source=Source.MULTISTATUS)
+    return Outcome("proppatch", path, failure.status, failure.reason, ok=False,
+                   error=failure.error[0] if failure.error else None,
+                   description="; ".join(parts), source=Source.MULTISTATUS)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+def _opaque(etag: str) -> str:
+    """An ETag without its weakness marker, for weak comparison (RFC 9110 8.8.3.2)."""
+    return etag.removeprefix("W/")
+
+
+def _header_set(values: list[str]) -> frozenset[str]:
+    return frozenset(item.strip() for value in values for item in value.split(",") if item.strip())
+
+
+def _looks_like_xml(response: httpx.Response) -> bool:
+    return "xml" in response.headers.get("content-type", "")
+
+
+def _read_limited(response: httpx.Response, method: str) -> bytes:
+    """Read a (streamed) response body, refusing to buffer more than we would ever need."""
+    data = bytearray()
+    try:
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) > _ERROR_BODY_LIMIT and response.status_code != 207:
+                break
+    except httpx.TransportError as exc:
+        raise errors.map_transport_error(exc, method, str(response.url)) from exc
+    return bytes(data)

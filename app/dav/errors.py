@@ -1,0 +1,201 @@
+"""Every way a WebDAV request can fail, as one exception tree.
+
+The rest of Davdesk never catches an httpx or lxml exception: the client maps
+them here, in one place, so the job engine can decide retry-or-report from the
+class alone (``retryable``) and the front ends can print one readable line.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Mapping
+from http import HTTPStatus
+
+import httpx
+
+
+class DavError(Exception):
+    """Base of everything the dav layer raises."""
+
+    #: Whether repeating the same request may succeed (connection trouble, 5xx, 429).
+    retryable: bool = False
+
+
+class TransportError(DavError):
+    """No usable HTTP response arrived: the request may or may not have taken effect."""
+
+    retryable = True
+
+
+class ConnectError(TransportError):
+    """The server could not be reached; the request was never sent."""
+
+
+class TimeoutError(TransportError):  # noqa: A001 - deliberately the library's own
+    """The server stopped answering within the timeout."""
+
+
+class ProtocolError(TransportError):
+    """The connection broke mid-exchange or the server spoke broken HTTP."""
+
+
+class UnsafeRedirectError(DavError):
+    """The server redirected to another origin; credentials are not sent there."""
+
+
+class MultiStatusError(DavError):
+    """A 207 Multi-Status body that is not well-formed XML or not a multistatus."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.line = line
+        self.column = column
+        where = f" (line {line}, column {column})" if line is not None else ""
+        super().__init__(f"{message}{where}")
+
+
+class UnsafePathError(DavError):
+    """A server-supplied name that cannot safely become a local file name."""
+
+
+class StatusError(DavError):
+    """The server answered with a status that means the request failed.
+
+    Carries what the server said, so an Outcome can show it: the DAV error
+    condition from a ``<d:error>`` body, a description, and the hrefs the
+    condition names (a 423 for a locked member names the member).
+    """
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        status: int,
+        reason: str = "",
+        *,
+        condition: str | None = None,
+        condition_hrefs: tuple[str, ...] = (),
+        description: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ):
+        self.method = method
+        self.url = url
+        self.status = status
+        self.reason = reason or reason_phrase(status)
+        self.condition = condition
+        self.condition_hrefs = condition_hrefs
+        self.description = description
+        self.headers = dict(headers or {})
+        detail = f" ({condition})" if condition else ""
+        said = f": {description}" if description else ""
+        super().__init__(f"{method} {url}: {status} {self.reason}{detail}{said}")
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the server asked us to wait (Retry-After), if it said."""
+        return parse_retry_after(self.headers.get("retry-after"))
+
+
+class AuthenticationError(StatusError):
+    """401: the credentials were refused or are missing."""
+
+
+class ForbiddenError(StatusError):
+    """403."""
+
+
+class NotFoundError(StatusError):
+    """404 or 410."""
+
+
+class MethodNotAllowedError(StatusError):
+    """405: e.g. MKCOL on a resource that exists."""
+
+
+class ConflictError(StatusError):
+    """409: typically a missing parent collection."""
+
+
+class PreconditionFailedError(StatusError):
+    """412: If-Match / If-None-Match / Overwrite: F refused the write."""
+
+
+class LockedError(StatusError):
+    """423: the resource or a member is locked."""
+
+
+class FailedDependencyError(StatusError):
+    """424: the request failed because another part of it failed."""
+
+
+class InsufficientStorageError(StatusError):
+    """507: quota exceeded or disk full."""
+
+
+class RetryableStatusError(StatusError):
+    """408, 429, 502, 503, 504: the server asks us to come back later."""
+
+    retryable = True
+
+
+class ServerError(StatusError):
+    """Any other 5xx."""
+
+
+RETRYABLE_STATUSES = frozenset({408, 429, 502, 503, 504})
+
+_BY_STATUS: dict[int, type[StatusError]] = {
+    401: AuthenticationError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    410: NotFoundError,
+    405: MethodNotAllowedError,
+    409: ConflictError,
+    412: PreconditionFailedError,
+    423: LockedError,
+    424: FailedDependencyError,
+    507: InsufficientStorageError,
+}
+
+
+def status_error_class(status: int) -> type[StatusError]:
+    """The exception class for an HTTP failure status."""
+    if status in RETRYABLE_STATUSES:
+        return RetryableStatusError
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    return ServerError if status >= 500 else StatusError
+
+
+def reason_phrase(status: int | None) -> str:
+    """The standard reason phrase, for servers that send a bare status code."""
+    if status is None:
+        return ""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def map_transport_error(exc: httpx.TransportError, method: str, url: str) -> TransportError:
+    """Translate an httpx transport failure into our tree, keeping the cause."""
+    where = f"{method} {url}"
+    if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
+        return ConnectError(f"{where}: cannot connect: {exc or type(exc).__name__}")
+    if isinstance(exc, httpx.TimeoutException):
+        return TimeoutError(f"{where}: timed out ({type(exc).__name__})")
+    return ProtocolError(f"{where}: connection failed: {exc or type(exc).__name__}")

@@ -1,0 +1,92 @@
+"""Outcomes for operations on a collection that the server answered member by member.
+
+RFC 4918 lets DELETE, COPY and MOVE of a collection answer a 207 that lists
+only the members that failed; members not listed succeeded. Apache sends the
+same body with 424 Failed Dependency when a member is locked, and other
+servers send a bare 423 whose <d:error> names the locked member. All three
+become the same Outcomes: each failed member by name with its own status, and
+one for the collection that says truthfully what happened to the rest.
+"""
+
+from __future__ import annotations
+
+from app.dav.errors import LockedError, StatusError, reason_phrase
+from app.dav.multistatus import MultiStatus
+from app.dav.outcome import Outcome, Source
+from app.dav.paths import same_resource
+
+
+def _is_ok(status: int | None) -> bool:
+    return status is not None and 200 <= status < 300
+
+
+def collection_outcomes(op: str, path: str, status: int, reason: str, parsed: MultiStatus,
+                        *, destination: str | None = None) -> list[Outcome]:
+    """One Outcome per member the multistatus lists, plus the collection's own."""
+    members: list[Outcome] = []
+    own: Outcome | None = None
+    for response in parsed.responses:
+        for href in response.hrefs:
+            outcome = Outcome(
+                op, href, response.status, response.reason or reason_phrase(response.status),
+                ok=_is_ok(response.status),
+                error=response.error[0] if response.error else None,
+                description=response.description,
+                location=response.location,
+                destination=destination if same_resource(href, path) else None,
+                source=Source.MULTISTATUS,
+            )
+            if same_resource(href, path):
+                own = outcome
+            else:
+                members.append(outcome)
+    failed = [m for m in members if not m.ok]
+    if own is not None and not own.ok:
+        collection = own
+    elif failed:
+        collection = Outcome(
+            op, path, status, reason or reason_phrase(status), ok=False,
+            description=_partial_description(op, status, len(failed))
+                        + (f" ({parsed.description})" if parsed.description else ""),
+            destination=destination, source=Source.MULTISTATUS)
+    else:
+        collection = own or Outcome(op, path, status, reason or reason_phrase(status),
+                                    ok=_is_ok(status), description=parsed.description,
+                                    destination=destination, source=Source.MULTISTATUS)
+    return [*members, collection]
+
+
+def _partial_description(op: str, status: int, failures: int) -> str:
+    """What a multistatus with failed members means for the rest of the collection.
+
+    Only a 207 promises that unlisted members succeeded (RFC 4918 9.6.1);
+    Apache's 424 means the whole request was refused because of the members.
+    """
+    if status == 207:
+        rest = "were deleted; the folder remains" if op == "delete" else "succeeded"
+        return f"{failures} member(s) failed; the members not listed {rest}"
+    return f"{failures} member(s) failed, so the server refused the whole {op}"
+
+
+def locked_member_outcomes(op: str, path: str, exc: StatusError,
+                           destination: str | None = None) -> list[Outcome] | None:
+    """A 423 whose error body names members other than the target: one Outcome each.
+
+    None when the error is about the target itself, so the caller reports it
+    as a plain failure.
+    """
+    if not isinstance(exc, LockedError):
+        return None
+    members = [href for href in exc.condition_hrefs if not same_resource(href, path)]
+    if not members:
+        return None
+    outcomes = [
+        Outcome(op, href, exc.status, exc.reason, ok=False, error=exc.condition,
+                description=exc.description, source=Source.RESPONSE)
+        for href in members
+    ]
+    outcomes.append(Outcome(
+        op, path, exc.status, exc.reason, ok=False, error=exc.condition,
+        description=f"{len(members)} locked member(s) kept the folder from being changed",
+        destination=destination, source=Source.RESPONSE))
+    return outcomes

@@ -1,0 +1,77 @@
+"""Turning server paths into URLs and server names into local file names.
+
+Paths inside Davdesk are always decoded ("/dav/a b%.txt"); they are quoted only
+at the moment a URL is built, so a name is never double-encoded or compared in
+two spellings.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import sys
+import unicodedata
+from urllib.parse import quote, urlsplit, unquote
+
+from app.dav.errors import UnsafePathError
+
+# Names Windows refuses whatever the extension; a download must not create them.
+_WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"]
+    + [f"COM{i}" for i in range(1, 10)]
+    + [f"LPT{i}" for i in range(1, 10)]
+)
+
+
+def quote_path(path: str) -> str:
+    """Percent-encode a decoded path for a request line; '/' stays a separator."""
+    return quote(path, safe="/", errors="surrogateescape")
+
+
+def url_path(url: str) -> str:
+    """The decoded path of an absolute URL, keeping a trailing slash."""
+    return unquote(urlsplit(url).path or "/", errors="surrogateescape")
+
+
+def join(folder: str, name: str) -> str:
+    """A child path of a folder path (name must already be a single segment)."""
+    return folder.rstrip("/") + "/" + name
+
+
+def parent(path: str) -> str:
+    """The parent folder of a path, with its trailing slash."""
+    head = posixpath.dirname(path.rstrip("/"))
+    return head.rstrip("/") + "/"
+
+
+def basename(path: str) -> str:
+    """The last segment of a path, ignoring a collection's trailing slash."""
+    return posixpath.basename(path.rstrip("/"))
+
+
+def same_resource(a: str, b: str) -> bool:
+    """Whether two decoded paths name the same resource.
+
+    Servers answer with or without the trailing slash of a collection, and some
+    normalise Unicode (NFC vs NFD) in hrefs, so both are ignored here.
+    """
+    return unicodedata.normalize("NFC", a.rstrip("/")) == unicodedata.normalize("NFC", b.rstrip("/"))
+
+
+def check_local_name(name: str) -> str:
+    """Return name if it is safe to create as one file in a local folder, else raise.
+
+    Hrefs come from the server, which may be hostile: a name must never climb
+    out of the target folder or address a device.
+    """
+    problem = None
+    if name in ("", ".", ".."):
+        problem = "empty or a dot name"
+    elif "/" in name or "\\" in name:
+        problem = "contains a path separator"
+    elif "\x00" in name or any(ord(c) < 32 for c in name):
+        problem = "contains a control character"
+    elif sys.platform == "win32" and name.split(".")[0].upper().rstrip() in _WINDOWS_RESERVED:
+        problem = "is a reserved device name on Windows"
+    if problem:
+        raise UnsafePathError(f"unsafe name from server: {name!r} {problem}")
+    return name

@@ -1,0 +1,90 @@
+"""Resource: one entry of a listing, the typed view of a PROPFIND response."""
+
+from __future__ import annotations
+
+import email.utils
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from app.dav.multistatus import Response
+from app.dav.paths import basename
+
+_D = "{DAV:}"
+
+
+_MONTHS = {name: number for number, name in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """getlastmodified is an RFC 1123 date; a server that sends garbage gets None, not an error.
+
+    The fixed IMF-fixdate form ("Sun, 06 Nov 1994 08:49:37 GMT") that nearly every server
+    sends is parsed by hand: a 100,000-entry listing spends most of its date time in
+    email.utils otherwise. Other forms still go through email.utils.
+    """
+    if not value:
+        return None
+    parts = value.split()
+    if len(parts) == 6 and parts[5] == "GMT" and parts[2] in _MONTHS and len(parts[4]) == 8:
+        try:
+            hour, minute, second = parts[4].split(":")
+            return datetime(int(parts[3]), _MONTHS[parts[2]], int(parts[1]), int(hour),
+                            int(minute), int(second), tzinfo=timezone.utc)
+        except ValueError:
+            return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A file or folder as the server described it. Immutable: listings cross threads."""
+
+    path: str
+    is_dir: bool
+    size: int | None
+    modified: datetime | None
+    etag: str | None
+    content_type: str | None
+    props: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return basename(self.path)
+
+    @classmethod
+    def from_response(cls, response: Response) -> Resource:
+        props = response.props()
+        return cls(
+            path=response.href,
+            is_dir=response.is_collection,
+            size=None if response.is_collection else _int_or_none(props.get(f"{_D}getcontentlength")),
+            modified=parse_http_date(props.get(f"{_D}getlastmodified")),
+            etag=props.get(f"{_D}getetag") or None,
+            content_type=props.get(f"{_D}getcontenttype") or None,
+            props=props,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI's ls/stat line: plain JSON types only."""
+        return {
+            "name": self.name,
+            "path": self.path,
+            "is_dir": self.is_dir,
+            "size": self.size,
+            "modified": self.modified.isoformat() if self.modified else None,
+            "etag": self.etag,
+            "content_type": self.content_type,
+        }

@@ -1,0 +1,166 @@
+"""Request bodies for PROPFIND, PROPPATCH and LOCK, and reading error bodies.
+
+Bodies are built with lxml rather than string templates so that property
+names, values and lock owners from users are always escaped correctly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from lxml import etree
+
+DAV = "DAV:"
+_D = "{DAV:}"
+
+#: The live properties a listing needs; asking for just these is cheaper than allprop.
+LISTING_PROPS = (
+    f"{_D}resourcetype",
+    f"{_D}getcontentlength",
+    f"{_D}getlastmodified",
+    f"{_D}getetag",
+    f"{_D}getcontenttype",
+)
+
+_SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+)
+
+
+def split_clark(name: str) -> tuple[str, str]:
+    """'{ns}local' -> (ns, local); a bare name is taken to be in DAV:."""
+    if name.startswith("{"):
+        ns, _, local = name[1:].partition("}")
+        return ns, local
+    return DAV, name
+
+
+def _element(parent: etree._Element | None, name: str) -> etree._Element:
+    """An element named in Clark notation; lxml invents prefixes for other namespaces."""
+    ns, local = split_clark(name)
+    tag = f"{{{ns}}}{local}"
+    if parent is None:
+        return etree.Element(tag, nsmap={"D": DAV})
+    return etree.SubElement(parent, tag)
+
+
+def _serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def propfind_body(props: Iterable[str] | str | None) -> bytes:
+    """A PROPFIND body: 'allprop', 'propname', or an iterable of Clark names."""
+    root = _element(None, f"{_D}propfind")
+    if props == "allprop" or props is None:
+        _element(root, f"{_D}allprop")
+    elif props == "propname":
+        _element(root, f"{_D}propname")
+    else:
+        prop = _element(root, f"{_D}prop")
+        for name in props:
+            _element(prop, name)
+    return _serialize(root)
+
+
+def proppatch_body(set_props: Mapping[str, str], remove: Iterable[str]) -> bytes:
+    """A PROPPATCH body setting text values and removing properties, in that order."""
+    root = _element(None, f"{_D}propertyupdate")
+    if set_props:
+        prop = _element(_element(root, f"{_D}set"), f"{_D}prop")
+        for name, value in set_props.items():
+            _element(prop, name).text = value
+    removals = list(remove)
+    if removals:
+        prop = _element(_element(root, f"{_D}remove"), f"{_D}prop")
+        for name in removals:
+            _element(prop, name)
+    return _serialize(root)
+
+
+def lock_body(owner: str, shared: bool = False) -> bytes:
+    """A LOCK request for a write lock; the owner is shown to others who hit the lock."""
+    root = _element(None, f"{_D}lockinfo")
+    _element(_element(root, f"{_D}lockscope"), f"{_D}shared" if shared else f"{_D}exclusive")
+    _element(_element(root, f"{_D}locktype"), f"{_D}write")
+    _element(root, f"{_D}owner").text = owner
+    return _serialize(root)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorBody:
+    """What a failure response's <d:error> body said."""
+
+    condition: str | None
+    hrefs: tuple[str, ...]
+    description: str | None
+
+
+def condition_name(tag: str) -> str:
+    """DAV: conditions by local name ('lock-token-submitted'); others in Clark notation."""
+    return tag[len(_D):] if tag.startswith(_D) else tag
+
+
+def parse_error_body(body: bytes) -> ErrorBody | None:
+    """Read a <d:error> body (RFC 4918 section 16); None when the body is not one."""
+    if not body.lstrip().startswith(b"<"):
+        return None
+    try:
+        root = etree.fromstring(body, _SAFE_PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    if root.tag != f"{_D}error":
+        return None
+    condition = None
+    hrefs: list[str] = []
+    description = None
+    for child in root:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag == f"{_D}responsedescription":
+            description = (child.text or "").strip() or None
+        elif condition is None:
+            condition = condition_name(child.tag)
+            hrefs = [(h.text or "").strip() for h in child.iter(f"{_D}href")]
+    return ErrorBody(condition, tuple(hrefs), description)
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveLock:
+    """One entry of lockdiscovery: enough to show who holds a lock and to release ours."""
+
+    token: str | None
+    owner: str | None
+    timeout: str | None
+    depth: str | None
+    scope: str | None
+    root: str | None
+
+
+def parse_lockdiscovery(body: bytes) -> list[ActiveLock]:
+    """The active locks in a LOCK response's (or a PROPFIND's) lockdiscovery."""
+    try:
+        root = etree.fromstring(body, _SAFE_PARSER)
+    except etree.XMLSyntaxError:
+        return []
+    locks = []
+    for active in root.iter(f"{_D}activelock"):
+        def text(path: str) -> str | None:
+            found = active.find(path)
+            if found is None:
+                return None
+            return ("".join(found.itertext()).strip()) or None
+
+        scope = active.find(f"{_D}lockscope")
+        scope_name = None
+        if scope is not None and len(scope):
+            scope_name = condition_name(scope[0].tag)
+        locks.append(ActiveLock(
+            token=text(f"{_D}locktoken/{_D}href"),
+            owner=text(f"{_D}owner"),
+            timeout=text(f"{_D}timeout"),
+            depth=text(f"{_D}depth"),
+            scope=scope_name,
+            root=text(f"{_D}lockroot/{_D}href"),
+        ))
+    return locks

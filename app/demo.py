@@ -1,0 +1,97 @@
+"""`davdesk demo`: a WebDAV server on loopback, seeded with sample files to try Davdesk on.
+
+The sample tree holds what trips clients up: Unicode names in both
+normalisation forms, spaces and URL-special characters, a nested tree and a
+folder of 5,000 files. The password is made up per run and printed, so no
+credential is ever stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import secrets
+import sys
+import tempfile
+import threading
+import unicodedata
+from pathlib import Path
+
+DEMO_USER = "demo"
+LARGE_FOLDER_SIZE = 5000
+
+
+def seed(root: Path, large_folder_size: int = LARGE_FOLDER_SIZE) -> None:
+    """Fill root with the sample tree."""
+    (root / "Documents" / "Reports 2026").mkdir(parents=True)
+    (root / "Documents" / "Reports 2026" / "Q1 results & plans.txt").write_text("Q1: up 12%.\n")
+    (root / "Documents" / "Notes #1; draft+final.md").write_text("# Notes\n\n- WebDAV is fun\n")
+    (root / "Documents" / "100% done.txt").write_text("Nearly.\n")
+    photos = root / "Photos" / "Summer" / "Beach"
+    photos.mkdir(parents=True)
+    (photos / "sunset.raw").write_bytes(bytes(range(256)) * 64)
+    (root / unicodedata.normalize("NFC", "Café menu (NFC).txt")).write_text("Crème brûlée\n")
+    (root / unicodedata.normalize("NFD", "Café menu (NFD).txt")).write_text("Crème brûlée\n")
+    (root / "日本語のファイル.txt").write_text("こんにちは\n")
+    (root / " leading space.txt").write_text("a name that starts with a space\n")
+    (root / "trailing dot.").write_text("a name that ends with a dot\n")
+    many = root / f"{large_folder_size} files"
+    many.mkdir()
+    for number in range(large_folder_size):
+        (many / f"file {number:05d}.txt").write_text(f"file number {number}\n")
+
+
+def serve(root: Path, user: str, password: str, port: int = 0):  # noqa: ANN201 - cheroot's type
+    """Start wsgidav over root on 127.0.0.1 in a daemon thread; returns the bound server."""
+    from cheroot import wsgi
+    from wsgidav.wsgidav_app import WsgiDAVApp
+
+    logging.getLogger("wsgidav").setLevel(logging.ERROR)
+    app = WsgiDAVApp({
+        "host": "127.0.0.1",
+        "port": port,
+        "provider_mapping": {"/": str(root)},
+        "simple_dc": {"user_mapping": {"*": {user: {"password": password}}}},
+        "http_authenticator": {"accept_basic": True, "accept_digest": True,
+                               "default_to_digest": True},
+        "lock_storage": True,
+        "property_manager": True,
+        "logging": {"enable": False},
+        "dir_browser": {"enable": False},
+    })
+    server = wsgi.Server(("127.0.0.1", port), app, numthreads=16)
+    server.prepare()
+    threading.Thread(target=server.serve, name="davdesk-demo", daemon=True).start()
+    return server
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="davdesk demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    args = parser.parse_args(argv)
+    password = secrets.token_urlsafe(12)
+    with tempfile.TemporaryDirectory(prefix="davdesk-demo-") as folder:
+        root = Path(folder)
+        seed(root)
+        server = serve(root, DEMO_USER, password, args.port)
+        url = f"http://{DEMO_USER}@127.0.0.1:{server.bind_addr[1]}/"
+        print(f"Davdesk demo server at {url}\n"
+              f"  user {DEMO_USER}, password {password}   (serving {root})\n\n"
+              f"Try, in another terminal:\n"
+              f"  export DAVDESK_PASSWORD={password}\n"
+              f"  davdesk ls {url}\n"
+              f"  davdesk ls {url}Documents/\n"
+              f"  davdesk props '{url}Documents/100%25 done.txt'\n"
+              f"  davdesk get {url}Photos/ .\n\n"
+              f"Ctrl-C stops the server and removes its files.", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,293 @@
+"""How long `davdesk ls --json` takes on a big folder, next to curl and rclone.
+
+Apache httpd with mod_dav serves one folder of ``entries`` small files. Each
+contender runs as a whole process (start, request, parse, print), its stdout
+read to the end through a pipe and thrown away, and is timed by wall clock:
+
+    curl     one raw PROPFIND Depth 1 with an allprop body: the floor, what
+             the server and the transfer alone cost
+    davdesk  python -m app ls --json (the console script may not be
+             installed, so the interpreter's start is part of the figure)
+    rclone   rclone lsjson, configured through environment variables
+
+plus reference lines: ``python -c pass`` and ``python -m app --version``
+(interpreter plus davdesk's imports), so the share of process start in
+davdesk's figure can be read off, and curl sending davdesk's own PROPFIND
+body (the five listing properties, a smaller answer than allprop's), so
+davdesk can also be compared with a like-for-like transfer.
+
+Every contender's output is checked once, before the timed runs; the timed
+runs are interleaved round-robin so that drift (CPU frequency, page cache,
+other load) hits all of them alike. Targets: davdesk within 1.3x of curl and
+at most 0.5x of rclone, both on the best of ``repeats``.
+
+    python -m tests.bench.bench_ls [entries [repeats]]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+REPO = Path(__file__).resolve().parents[2]
+if __package__ in (None, ""):  # run as a script: make `tests` and `app` importable
+    sys.path.insert(0, str(REPO))
+
+from app.dav.xmlbodies import LISTING_PROPS, propfind_body  # noqa: E402
+from tests.servers.apache_server import ApacheServer  # noqa: E402
+
+ENTRIES = 10_000
+REPEATS = 5
+TIMEOUT = 120.0  # seconds, for any one subprocess
+FOLDER = "bench folder"
+TARGET_VS_CURL = 1.3
+TARGET_VS_RCLONE = 0.5
+
+CURL = shutil.which("curl") or "/usr/bin/curl"
+RCLONE = shutil.which("rclone")
+
+ALLPROP = (b'<?xml version="1.0" encoding="utf-8"?>\n'
+           b'<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>\n')
+
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy",
+                    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "FTP_PROXY")
+
+
+def file_name(i: int) -> str:
+    """Plain names with a space; every 10th with accents, every 100th with CJK and an emoji."""
+    if i % 100 == 0:
+        return f"写真 Grüße 🎉 {i:05d}.txt"
+    if i % 10 == 0:
+        return f"fïle çafé {i:05d}.txt"
+    return f"file {i:05d}.txt"
+
+
+def make_folder(server: ApacheServer, entries: int) -> tuple[Path, set[str]]:
+    """Write ``entries`` 10-byte files straight into the served root."""
+    folder = server.root / FOLDER
+    folder.mkdir()
+    names = set()
+    for i in range(1, entries + 1):
+        name = file_name(i)
+        names.add(name)
+        with open(folder / name, "wb") as f:
+            f.write(b"%09d\n" % i)
+    server.chown(folder)
+    return folder, names
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment without proxies, so everything goes straight to 127.0.0.1."""
+    env = {k: v for k, v in os.environ.items() if k not in _PROXY_VARIABLES}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    env.update(extra)
+    return env
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, bytes]:
+    """Wall time of one whole process; stdout is read to the end through a pipe."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, cwd=REPO)
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise RuntimeError(f"timed out after {TIMEOUT:g} s: {argv[:4]}") from None
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"exit status {proc.returncode} from {argv[:4]}:\n"
+                           f"{err.decode(errors='replace')[-2000:]}")
+    return elapsed, out
+
+
+class Contender:
+    def __init__(self, key: str, label: str, argv: list[str], env: dict[str, str],
+                 check: Callable[[bytes], None] | None = None) -> None:
+        self.key, self.label, self.argv, self.env, self.check = key, label, argv, env, check
+        self.times: list[float] = []
+
+
+# -- output checks, each run once before timing ---------------------------
+def check_davdesk(out: bytes, names: set[str]) -> None:
+    lines = out.decode("utf-8").splitlines()
+    if len(lines) != len(names):
+        raise AssertionError(f"davdesk ls --json printed {len(lines)} lines, "
+                             f"expected {len(names)}")
+    seen = set()
+    for n, line in enumerate(lines, 1):
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            raise AssertionError(f"davdesk line {n} is not JSON: {line[:200]!r}") from exc
+        if not isinstance(obj, dict):
+            raise AssertionError(f"davdesk line {n} is not a JSON object: {line[:200]!r}")
+        seen.add(obj.get("name"))
+    if seen != names:
+        missing = sorted(names - seen)[:3]
+        extra = sorted(str(x) for x in seen - names)[:3]
+        raise AssertionError(f"davdesk names differ: missing {missing}, unexpected {extra}")
+
+
+def check_rclone(out: bytes, entries: int) -> None:
+    listing = json.loads(out)
+    if len(listing) != entries:
+        raise AssertionError(f"rclone lsjson listed {len(listing)} entries, expected {entries}")
+
+
+def check_curl(server: ApacheServer, url: str, body_file: Path, entries: int,
+               env: dict[str, str]) -> int:
+    """One PROPFIND with the same command into a file: 207, entries + 1 responses."""
+    with tempfile.NamedTemporaryFile(suffix=".xml") as tmp:
+        _, code = run_once([CURL, "-s", "-u", f"{server.user}:{server.password}",
+                            "-X", "PROPFIND", "-H", "Depth: 1",
+                            "-H", "Content-Type: application/xml",
+                            "--data-binary", f"@{body_file}", url,
+                            "-o", tmp.name, "-w", "%{http_code}"], env)
+        data = Path(tmp.name).read_bytes()
+    if code != b"207":
+        raise AssertionError(f"curl PROPFIND answered {code.decode()!r}, expected 207")
+    responses = data.count(b"<D:response ") + data.count(b"<D:response>")
+    if responses != entries + 1:
+        raise AssertionError(f"PROPFIND listed {responses} responses, expected {entries + 1}")
+    return len(data)
+
+
+# -- the benchmark -------------------------------------------------------
+def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True) -> dict[str, Any]:
+    """Start Apache, fill a folder, time every contender; returns the figures."""
+    py = sys.executable
+    result: dict[str, Any] = {"entries": entries, "repeats": repeats, "python": py}
+    with tempfile.TemporaryDirectory(prefix="davdesk-bench-") as scratch, ApacheServer() as server:
+        t0 = time.perf_counter()
+        _, names = make_folder(server, entries)
+        result["setup_s"] = time.perf_counter() - t0
+        url = server.url + quote(FOLDER) + "/"
+        result["url"] = url
+        allprop = Path(scratch, "allprop.xml")
+        allprop.write_bytes(ALLPROP)
+        listing = Path(scratch, "listing.xml")
+        listing.write_bytes(propfind_body(LISTING_PROPS))
+        env = child_env()
+
+        result["propfind_body_mb"] = check_curl(server, url, allprop, entries, env) / 1e6
+        result["propfind_listing_body_mb"] = check_curl(server, url, listing, entries, env) / 1e6
+        contenders = [
+            Contender("python_start", "python -c pass", [py, "-c", "pass"], env),
+            Contender("davdesk_version", "python -m app --version",
+                      [py, "-m", "app", "--version"], env),
+            Contender("curl", "curl PROPFIND allprop (-o /dev/null)",
+                      [CURL, "-s", "-u", f"{server.user}:{server.password}",
+                       "-X", "PROPFIND", "-H", "Depth: 1", "-H", "Content-Type: application/xml",
+                       "--data-binary", f"@{allprop}", url, "-o", "/dev/null"], env),
+            Contender("curl_listing", "curl PROPFIND davdesk's props (ref.)",
+                      [CURL, "-s", "-u", f"{server.user}:{server.password}",
+                       "-X", "PROPFIND", "-H", "Depth: 1", "-H", "Content-Type: application/xml",
+                       "--data-binary", f"@{listing}", url, "-o", "/dev/null"], env),
+            Contender("davdesk", "python -m app ls --json",
+                      [py, "-m", "app", "ls", "--json", "--user", server.user, url],
+                      child_env(DAVDESK_PASSWORD=server.password),
+                      lambda out: check_davdesk(out, names)),
+        ]
+        if RCLONE:
+            obscured = subprocess.run([RCLONE, "obscure", server.password], check=True,
+                                      capture_output=True, text=True,
+                                      timeout=TIMEOUT).stdout.strip()
+            rclone_env = child_env(
+                RCLONE_CONFIG=str(Path(scratch, "rclone.conf")),  # absent: nothing but env
+                RCLONE_CONFIG_BENCH_TYPE="webdav",
+                RCLONE_CONFIG_BENCH_URL=server.url,
+                RCLONE_CONFIG_BENCH_VENDOR="other",
+                RCLONE_CONFIG_BENCH_USER=server.user,
+                RCLONE_CONFIG_BENCH_PASS=obscured,
+                RCLONE_CACHE_DIR=str(Path(scratch, "rclone-cache")),
+            )
+            contenders.append(Contender("rclone", "rclone lsjson",
+                                        [RCLONE, "lsjson", f"bench:{FOLDER}"], rclone_env,
+                                        lambda out: check_rclone(out, entries)))
+        else:
+            result["rclone_note"] = "rclone not installed: skipped"
+
+        # One checked (and warming) run each, then the timed runs round-robin.
+        for c in contenders:
+            _, out = run_once(c.argv, c.env)
+            if c.check:
+                c.check(out)
+        for _ in range(repeats):
+            for c in contenders:
+                elapsed, _ = run_once(c.argv, c.env)
+                c.times.append(elapsed)
+
+    for c in contenders:
+        result[c.key] = {"label": c.label, "best_s": min(c.times),
+                         "median_s": statistics.median(c.times), "times_s": c.times}
+    _ratio(result, "davdesk", "curl", TARGET_VS_CURL)
+    _ratio(result, "davdesk", "rclone", TARGET_VS_RCLONE)
+    _ratio(result, "davdesk", "curl_listing", None)
+    if verbose:
+        print(format_table(result))
+    return result
+
+
+def _ratio(result: dict[str, Any], a: str, b: str, target: float | None) -> None:
+    if a not in result or b not in result:
+        return
+    best = result[a]["best_s"] / result[b]["best_s"]
+    median = result[a]["median_s"] / result[b]["median_s"]
+    result[f"ratio_{a}_{b}"] = {"best": best, "median": median, "target": target,
+                                "pass": None if target is None else best <= target}
+
+
+def format_table(r: dict[str, Any]) -> str:
+    lines = [
+        f"ls benchmark: {r['entries']:,} files in one folder, Apache mod_dav on 127.0.0.1",
+        f"PROPFIND Depth 1 answer {r['propfind_body_mb']:.1f} MB allprop, "
+        f"{r['propfind_listing_body_mb']:.1f} MB with davdesk's props",
+        f"whole-process wall time, {r['repeats']} interleaved runs each "
+        f"(python: {r['python']})",
+        "",
+        f"  {'command':<40} {'best':>9} {'median':>9}",
+    ]
+    rows = ["python_start", "davdesk_version", "curl", "curl_listing", "davdesk", "rclone"]
+    for key in rows:
+        if key in r:
+            lines.append(f"  {r[key]['label']:<40} {r[key]['best_s'] * 1e3:>7.0f}ms "
+                         f"{r[key]['median_s'] * 1e3:>7.0f}ms")
+    if "rclone_note" in r:
+        lines.append(f"  {'rclone lsjson':<40} {'skipped':>9}  ({r['rclone_note']})")
+    lines.append("")
+    for b, label in (("curl", "curl"), ("rclone", "rclone"),
+                     ("curl_listing", "curl with davdesk's props")):
+        key = f"ratio_davdesk_{b}"
+        if key in r:
+            q = r[key]
+            line = f"  {'davdesk / ' + label:<40} {q['best']:>8.2f}x {q['median']:>8.2f}x"
+            if q["target"] is not None:
+                verdict = "PASS" if q["pass"] else "MISS"
+                line += f"   target <= {q['target']:.1f}x: {verdict}"
+            else:
+                line += "   (reference, no target)"
+            lines.append(line)
+    if "davdesk" in r and "davdesk_version" in r:
+        start = r["davdesk_version"]["best_s"]
+        lines.append(f"  (of davdesk's best {r['davdesk']['best_s'] * 1e3:.0f} ms, "
+                     f"{start * 1e3:.0f} ms is interpreter start plus imports "
+                     f"(--version), {r['python_start']['best_s'] * 1e3:.0f} ms "
+                     "the bare interpreter)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    run(int(sys.argv[1]) if len(sys.argv) > 1 else ENTRIES,
+        int(sys.argv[2]) if len(sys.argv) > 2 else REPEATS)

@@ -1,0 +1,149 @@
+"""How fast and how lean `app.dav.multistatus` parses a 100,000-entry listing.
+
+The yardstick is ``lxml.etree.fromstring`` on the same bytes: what building
+the tree alone costs. The target is ``parse()`` within 2.0x of it, and a
+streamed parse whose memory does not grow with the body.
+
+    python tests/bench/bench_parse.py [entries]
+"""
+
+from __future__ import annotations
+
+import gc
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from lxml import etree
+
+if __package__ in (None, ""):  # run as a script: make `app` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from app.dav.multistatus import iter_parse, parse  # noqa: E402
+
+ENTRIES = 100_000
+BASE_URL = "http://127.0.0.1:8080/dav/big%20folder/"
+
+_HEAD = b'<?xml version="1.0" encoding="utf-8"?>\n<D:multistatus xmlns:D="DAV:">\n'
+_TAIL = b"</D:multistatus>\n"
+_LOCKS = (
+    "<D:supportedlock>\n"
+    "<D:lockentry>\n<D:lockscope><D:exclusive/></D:lockscope>\n"
+    "<D:locktype><D:write/></D:locktype>\n</D:lockentry>\n"
+    "<D:lockentry>\n<D:lockscope><D:shared/></D:lockscope>\n"
+    "<D:locktype><D:write/></D:locktype>\n</D:lockentry>\n"
+    "</D:supportedlock>\n<D:lockdiscovery/>\n"
+)
+# Shaped like Apache 2.4 mod_dav's allprop answer (see tests/data/multistatus/).
+_FILE = (
+    '<D:response xmlns:lp2="http://apache.org/dav/props/" xmlns:lp1="DAV:">\n'
+    "<D:href>/dav/big%20folder/Report%20{i:06d}.txt</D:href>\n<D:propstat>\n<D:prop>\n"
+    "<lp1:resourcetype/>\n<lp1:creationdate>2024-01-15T10:20:30Z</lp1:creationdate>\n"
+    "<lp1:getcontentlength>{i}</lp1:getcontentlength>\n"
+    "<lp1:getlastmodified>Mon, 15 Jan 2024 10:20:30 GMT</lp1:getlastmodified>\n"
+    '<lp1:getetag>"{i:x}-60f1a2b3c4d5e"</lp1:getetag>\n<lp2:executable>F</lp2:executable>\n'
+    + _LOCKS
+    + "<D:getcontenttype>text/plain</D:getcontenttype>\n</D:prop>\n"
+    "<D:status>HTTP/1.1 200 OK</D:status>\n</D:propstat>\n</D:response>\n"
+)
+_FOLDER = (
+    '<D:response xmlns:lp2="http://apache.org/dav/props/" xmlns:lp1="DAV:">\n'
+    "<D:href>/dav/big%20folder/Folder%20{i:06d}/</D:href>\n<D:propstat>\n<D:prop>\n"
+    "<lp1:resourcetype><D:collection/></lp1:resourcetype>\n"
+    "<lp1:creationdate>2024-01-15T10:20:30Z</lp1:creationdate>\n"
+    "<lp1:getlastmodified>Mon, 15 Jan 2024 10:20:30 GMT</lp1:getlastmodified>\n"
+    '<lp1:getetag>"{i:x}-60f1a2b3c4d5e"</lp1:getetag>\n'
+    + _LOCKS
+    + "<D:getcontenttype>httpd/unix-directory</D:getcontenttype>\n</D:prop>\n"
+    "<D:status>HTTP/1.1 200 OK</D:status>\n</D:propstat>\n</D:response>\n"
+)
+
+
+def entry(i: int) -> bytes:
+    """One response: every tenth a folder, the rest files, names with a space."""
+    return (_FOLDER if i % 10 == 0 else _FILE).format(i=i).encode()
+
+
+def stream(entries: int = ENTRIES, per_chunk: int = 64) -> Iterator[bytes]:
+    """The body in chunks of `per_chunk` responses, never whole in memory."""
+    yield _HEAD
+    for start in range(0, entries, per_chunk):
+        yield b"".join(entry(i) for i in range(start, min(start + per_chunk, entries)))
+    yield _TAIL
+
+
+def body(entries: int = ENTRIES) -> bytes:
+    return b"".join(stream(entries))
+
+
+def _best_of(runs: int, fn: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _consume_streamed(entries: int) -> int:
+    count = 0
+    for _ in iter_parse(stream(entries), BASE_URL):
+        count += 1
+    return count
+
+
+def _peak_rss_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _stream_rss_delta_mb(entries: int) -> float:
+    """Peak RSS growth of a streamed parse, in a fresh interpreter.
+
+    The high-water mark only rises, so it is measured in a process that has
+    done nothing else; tracemalloc alone would miss libxml2's own allocations.
+    """
+    out = subprocess.run(
+        [sys.executable, __file__, "--stream-rss", str(entries)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return float(out) / 1024
+
+
+def run(entries: int = ENTRIES) -> dict[str, float]:
+    """Time parse() against fromstring() and measure the streamed parse's memory."""
+    data = body(entries)
+    result: dict[str, float] = {"entries": entries, "body_mb": len(data) / 1e6}
+    assert len(parse(data, BASE_URL).responses) == entries
+
+    result["stream_peak_rss_delta_mb"] = _stream_rss_delta_mb(entries)
+    result["fromstring_s"] = _best_of(3, lambda: etree.fromstring(data))
+    result["parse_s"] = _best_of(3, lambda: parse(data, BASE_URL))
+    result["ratio"] = result["parse_s"] / result["fromstring_s"]
+
+    tracemalloc.start()
+    assert _consume_streamed(entries) == entries
+    result["stream_tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    return result
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--stream-rss"]:
+    before = _peak_rss_kib()
+    _consume_streamed(int(sys.argv[2]))
+    print(_peak_rss_kib() - before)
+elif __name__ == "__main__":
+    figures = run(int(sys.argv[1]) if len(sys.argv) > 1 else ENTRIES)
+    print(f"entries                      {figures['entries']:>10,}")
+    print(f"body                         {figures['body_mb']:>10.1f} MB")
+    print(f"lxml.etree.fromstring        {figures['fromstring_s']:>10.3f} s (best of 3)")
+    print(f"multistatus.parse            {figures['parse_s']:>10.3f} s (best of 3)")
+    print(f"ratio parse / fromstring     {figures['ratio']:>10.2f}x (target <= 2.0x)")
+    print(f"iter_parse tracemalloc peak  {figures['stream_tracemalloc_peak_mb']:>10.2f} MB")
+    print(f"iter_parse peak RSS delta    {figures['stream_peak_rss_delta_mb']:>10.2f} MB")

@@ -1,0 +1,199 @@
+"""Shared fixtures: real WebDAV servers (DESIGN.md, "Real servers, not mocks").
+
+``wsgidav_server``  a fresh wsgidav over a fresh empty folder, per test.
+``apache_server``   one Apache httpd per session; each test gets its own
+                    fresh, empty sub-folder ``/t-<n>/`` as its root.
+``dav_server``      both of the above, one after the other (parametrized).
+
+All three yield a :class:`ServerHandle`. Without Apache the Apache variants
+skip, except under ``CI=true``, where they fail: a skipped test is a failing
+test under CI.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import itertools  # noqa: E402
+import shutil  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+from urllib.parse import quote, urlsplit  # noqa: E402
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+
+# `tests` is not a regular package; make `tests.servers` importable however
+# pytest was started (`pytest`, `python -m pytest`, `uv run pytest`).
+_REPO = str(Path(__file__).resolve().parent.parent)
+if _REPO not in sys.path:
+    sys.path.insert(0, _REPO)
+
+from tests.servers import ApacheServer, WsgiDavServer, require_apache  # noqa: E402
+
+
+@dataclass
+class ServerHandle:
+    """One test's view of a running WebDAV server.
+
+    ``url`` is the test's own root collection, with a trailing slash, and
+    ``root`` the local folder behind it: empty when the test starts.
+    """
+
+    name: str  # "wsgidav" or "apache"
+    url: str
+    root: Path
+    user: str
+    password: str
+    server: WsgiDavServer | ApacheServer = field(repr=False)
+    error_log: Path | None = None  # Apache's error log; None for wsgidav
+    auth_scheme: str = "basic"  # "basic" or "digest"
+
+    @property
+    def auth(self) -> httpx.Auth:
+        if self.auth_scheme == "digest":
+            return httpx.DigestAuth(self.user, self.password)
+        return httpx.BasicAuth(self.user, self.password)
+
+    @property
+    def origin(self) -> str:
+        """``http://127.0.0.1:PORT`` (no path)."""
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def path(self) -> str:
+        """The URL path of ``url``: ``/`` for wsgidav, ``/t-<n>/`` for Apache."""
+        return urlsplit(self.url).path
+
+    def url_for(self, relpath: str) -> str:
+        """The URL of ``relpath`` (``/``-separated, unencoded) under ``url``.
+
+        Each segment is percent-encoded (also ``%#&+;`` and non-ASCII as
+        UTF-8); a trailing ``/`` is kept.
+        """
+        segments = relpath.strip("/").split("/") if relpath.strip("/") else []
+        tail = "/" if relpath.endswith("/") and segments else ""
+        return self.url + "/".join(quote(s, safe="") for s in segments) + tail
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An authenticated ``httpx.Client``; use it in a ``with`` block."""
+        kwargs.setdefault("auth", self.auth)
+        kwargs.setdefault("timeout", 30)
+        return httpx.Client(**kwargs)
+
+    # Apache's children run as www-data when the tests run as root: files a
+    # test puts in `root` itself must be handed over, or Apache cannot
+    # change or delete them. These helpers do that.
+    def make_dir(self, relpath: str) -> Path:
+        path = self.root / relpath
+        path.mkdir(parents=True, exist_ok=True)
+        self.chown(self.root)
+        return path
+
+    def make_file(self, relpath: str, data: bytes = b"") -> Path:
+        path = self.root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.chown(self.root)
+        return path
+
+    def chown(self, path: Path | None = None) -> None:
+        """Give ``path`` (default: the whole root) to the server's user."""
+        if isinstance(self.server, ApacheServer):
+            self.server.chown(path if path is not None else self.root)
+
+
+# -- wsgidav ------------------------------------------------------------
+
+
+@pytest.fixture
+def wsgidav_server(tmp_path: Path) -> Iterator[ServerHandle]:
+    """A fresh wsgidav (Basic auth) over a fresh empty folder."""
+    root = tmp_path / "dav-root"
+    root.mkdir()
+    with WsgiDavServer(root) as server:
+        yield ServerHandle(
+            name="wsgidav",
+            url=server.url,
+            root=server.root,
+            user=server.user,
+            password=server.password,
+            server=server,
+        )
+
+
+# -- Apache -------------------------------------------------------------
+
+
+class _ApacheSession:
+    """One Apache for the whole session, restarted if a test killed it."""
+
+    def __init__(self) -> None:
+        self.server = ApacheServer()
+        self._counter = itertools.count(1)
+
+    def ensure_running(self) -> ApacheServer:
+        if not self.server.running:
+            self.server.stop()
+            self.server.start()
+        return self.server
+
+    def next_name(self) -> str:
+        return f"t-{next(self._counter)}"
+
+
+@pytest.fixture(scope="session")
+def _apache_session() -> Iterator[_ApacheSession]:
+    require_apache()  # skips, or fails under CI=true
+    session = _ApacheSession()
+    try:
+        yield session
+    finally:
+        session.server.cleanup()  # stop Apache, delete conf, logs, lock DB
+
+
+@pytest.fixture
+def apache_server(_apache_session: _ApacheSession) -> Iterator[ServerHandle]:
+    """The session's Apache, with a fresh empty ``/t-<n>/`` as this test's root."""
+    server = _apache_session.ensure_running()
+    name = _apache_session.next_name()
+    root = server.root / name
+    root.mkdir()
+    server.chown(root)
+    try:
+        yield ServerHandle(
+            name="apache",
+            url=f"{server.url}{name}/",
+            root=root,
+            user=server.user,
+            password=server.password,
+            server=server,
+            error_log=server.error_log,
+        )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# -- both -----------------------------------------------------------------
+
+
+@pytest.fixture(params=["wsgidav", "apache"])
+def dav_server(request: pytest.FixtureRequest) -> ServerHandle:
+    """Each real server in turn: tests using it run once per server."""
+    return request.getfixturevalue(f"{request.param}_server")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that needs Apache with ``apache`` (``-m "not apache"``)."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec is not None else {}
+        if "apache_server" in fixtures or params.get("dav_server") == "apache":
+            item.add_marker(pytest.mark.apache)

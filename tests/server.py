@@ -1,0 +1,95 @@
+"""Start a test WebDAV server by hand and poke at it from a Python prompt.
+
+    python -m tests.server [--apache] [--digest] [ROOT]
+
+Serves ROOT (default: a new temporary folder, deleted on exit) with wsgidav,
+or with Apache httpd + mod_dav given ``--apache``, on a free port of
+127.0.0.1; ``--digest`` asks for Digest instead of Basic authentication.
+Prints the URL, user and password, then opens an interactive Python prompt
+with ``server`` and ``client`` (an ``httpx.Client`` already authenticated
+against ``server.url``), for example::
+
+    >>> client.request("PROPFIND", server.url, headers={"Depth": "1"}).text
+
+Leave the prompt (Ctrl-D, or ``exit()``) to stop the server. Running as root
+with ``--apache``, a ROOT you give is handed over to www-data (chown -R).
+"""
+
+from __future__ import annotations
+
+import argparse
+import code
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+from tests.servers import ApacheServer, WsgiDavServer, find_apache
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.server",
+        description="Start a WebDAV test server and open a Python prompt.",
+    )
+    parser.add_argument("root", nargs="?", type=Path, help="folder to serve")
+    parser.add_argument("--apache", action="store_true", help="Apache + mod_dav")
+    parser.add_argument("--digest", action="store_true", help="Digest auth")
+    parser.add_argument("--port", type=int, default=0, help="port (default: free)")
+    args = parser.parse_args(argv)
+    auth = "digest" if args.digest else "basic"
+
+    made_root: Path | None = None
+    if args.apache:
+        if find_apache() is None:
+            parser.error("apache2 is not installed")
+        # Without ROOT, Apache serves a folder inside its own private dir.
+        server: WsgiDavServer | ApacheServer = ApacheServer(
+            args.root, auth=auth, port=args.port
+        )
+    else:
+        root = args.root
+        if root is None:
+            root = made_root = Path(tempfile.mkdtemp(prefix="davdesk-wsgidav-"))
+        server = WsgiDavServer(root, auth=auth, port=args.port)
+
+    client_auth: httpx.Auth = (
+        httpx.DigestAuth(server.user, server.password)
+        if args.digest
+        else httpx.BasicAuth(server.user, server.password)
+    )
+    client = httpx.Client(auth=client_auth, base_url=server.url, timeout=30)
+    lines = [
+        f"{server.name} serving {server.root}",
+        f"  URL:      {server.url}",
+        f"  user:     {server.user}",
+        f"  password: {server.password}",
+        f"  auth:     {auth}",
+    ]
+    if isinstance(server, ApacheServer):
+        lines.append(f"  errors:   {server.error_log}")
+    lines.append("`server` and `client` (httpx.Client, base_url=server.url) are ready;")
+    lines.append("Ctrl-D stops the server.")
+    try:
+        code.interact(
+            banner="\n".join(lines),
+            local={"server": server, "client": client, "httpx": httpx},
+            exitmsg="stopping the server",
+        )
+    except SystemExit:  # exit() inside the prompt
+        pass
+    finally:
+        client.close()
+        if isinstance(server, ApacheServer):
+            server.cleanup()
+        else:
+            server.stop()
+        if made_root is not None:
+            shutil.rmtree(made_root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
