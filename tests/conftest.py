@@ -5,7 +5,8 @@
                     fresh, empty sub-folder ``/t-<n>/`` as its root.
 ``dav_server``      both of the above, one after the other (parametrized).
 
-All three yield a :class:`ServerHandle`. Without Apache the Apache variants
+All three yield a :class:`tests.servers.ServerHandle` (url, root, user,
+password, name, server, error_log; url_for(), client(), make_file()...). Without Apache the Apache variants
 skip, except under ``CI=true``, where they fail: a skipped test is a failing
 test under CI.
 """
@@ -20,12 +21,8 @@ import itertools  # noqa: E402
 import shutil  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-from urllib.parse import quote, urlsplit  # noqa: E402
 
-import httpx  # noqa: E402
 import pytest  # noqa: E402
 
 # `tests` is not a regular package; make `tests.servers` importable however
@@ -34,79 +31,12 @@ _REPO = str(Path(__file__).resolve().parent.parent)
 if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
-from tests.servers import ApacheServer, WsgiDavServer, require_apache  # noqa: E402
-
-
-@dataclass
-class ServerHandle:
-    """One test's view of a running WebDAV server.
-
-    ``url`` is the test's own root collection, with a trailing slash, and
-    ``root`` the local folder behind it: empty when the test starts.
-    """
-
-    name: str  # "wsgidav" or "apache"
-    url: str
-    root: Path
-    user: str
-    password: str
-    server: WsgiDavServer | ApacheServer = field(repr=False)
-    error_log: Path | None = None  # Apache's error log; None for wsgidav
-    auth_scheme: str = "basic"  # "basic" or "digest"
-
-    @property
-    def auth(self) -> httpx.Auth:
-        if self.auth_scheme == "digest":
-            return httpx.DigestAuth(self.user, self.password)
-        return httpx.BasicAuth(self.user, self.password)
-
-    @property
-    def origin(self) -> str:
-        """``http://127.0.0.1:PORT`` (no path)."""
-        parts = urlsplit(self.url)
-        return f"{parts.scheme}://{parts.netloc}"
-
-    @property
-    def path(self) -> str:
-        """The URL path of ``url``: ``/`` for wsgidav, ``/t-<n>/`` for Apache."""
-        return urlsplit(self.url).path
-
-    def url_for(self, relpath: str) -> str:
-        """The URL of ``relpath`` (``/``-separated, unencoded) under ``url``.
-
-        Each segment is percent-encoded (also ``%#&+;`` and non-ASCII as
-        UTF-8); a trailing ``/`` is kept.
-        """
-        segments = relpath.strip("/").split("/") if relpath.strip("/") else []
-        tail = "/" if relpath.endswith("/") and segments else ""
-        return self.url + "/".join(quote(s, safe="") for s in segments) + tail
-
-    def client(self, **kwargs: Any) -> httpx.Client:
-        """An authenticated ``httpx.Client``; use it in a ``with`` block."""
-        kwargs.setdefault("auth", self.auth)
-        kwargs.setdefault("timeout", 30)
-        return httpx.Client(**kwargs)
-
-    # Apache's children run as www-data when the tests run as root: files a
-    # test puts in `root` itself must be handed over, or Apache cannot
-    # change or delete them. These helpers do that.
-    def make_dir(self, relpath: str) -> Path:
-        path = self.root / relpath
-        path.mkdir(parents=True, exist_ok=True)
-        self.chown(self.root)
-        return path
-
-    def make_file(self, relpath: str, data: bytes = b"") -> Path:
-        path = self.root / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        self.chown(self.root)
-        return path
-
-    def chown(self, path: Path | None = None) -> None:
-        """Give ``path`` (default: the whole root) to the server's user."""
-        if isinstance(self.server, ApacheServer):
-            self.server.chown(path if path is not None else self.root)
+from tests.servers import (  # noqa: E402
+    ApacheServer,
+    ServerHandle,
+    WsgiDavServer,
+    require_apache,
+)
 
 
 # -- wsgidav ------------------------------------------------------------

@@ -16,7 +16,7 @@ from app.cli.output import Printer
 from app.cli.transfers import download, ensure_folder, upload
 from app.dav import DavClient, Outcome, errors
 from app.dav.outcome import from_error
-from app.dav.paths import basename, join, parent
+from app.dav.paths import basename, join, parent, same_resource
 
 _FATAL = (errors.TransportError, errors.AuthenticationError, errors.UnsafeRedirectError)
 
@@ -35,9 +35,10 @@ def _report(printer: Printer, op: str, path: str, run: Callable[[], Iterable[Out
 def ls(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
     for target in args.targets:
         client, path = connections.resolve(target)
-        listing = client.propfind(path, 1)
-        if listing and listing[0].is_dir:
-            listing = listing[1:]
+        listing = [r for r in client.propfind(path, 1)
+                   if not (r.is_dir and same_resource(r.path, path))]
+        if not printer.json_lines:
+            listing.sort(key=lambda r: (not r.is_dir, r.name.casefold()))
         for resource in listing:
             printer.entry(resource)
 

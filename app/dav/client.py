@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import ssl
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -32,6 +32,7 @@ from app.dav.resource import Resource, parse_http_date
 from app.dav.transfer import BytesBody, FileBody, PartFile, ProgressCallback
 from app.dav.xmlbodies import (
     LISTING_PROPS,
+    MTIME_PROP,
     ActiveLock,
     lock_body,
     parse_error_body,
@@ -294,11 +295,16 @@ class DavClient:
         content_type: str | None = None,
         headers: Mapping[str, str] | None = None,
         progress: ProgressCallback | None = None,
+        mtime: float | None = None,
     ) -> Outcome:
         """Upload a file or bytes with an explicit Content-Length (never chunked).
 
         if_match: the ETag the caller saw, so a file changed since is not
         overwritten (412); if_none_match: refuse to overwrite anything.
+        mtime: the file's modification time to keep on the server. Only
+        ownCloud/Nextcloud take it from X-OC-Mtime (and say so); elsewhere it
+        becomes a dead property, and a server that refuses that too still
+        has the upload: the Outcome's description says which way it went.
         """
         if if_match and if_match.startswith("W/"):
             # If-Match compares strongly, so a weak ETag (Apache's for a file changed in the
@@ -314,12 +320,30 @@ class DavClient:
             request_headers["If-None-Match"] = "*"
         if lock_token:
             request_headers["If"] = f"(<{lock_token}>)"
+        if mtime is not None:
+            request_headers["X-OC-Mtime"] = str(int(mtime))
         request_headers.update(headers or {})
         with contextlib.closing(self._send("PUT", path, headers=request_headers, content=body,
                                            stream=True)) as response:
             self._raise_for_status(response, "PUT")
-            return success("put", path, response.status_code, response.reason_phrase,
-                           etag=response.headers.get("etag"))
+            outcome = success("put", path, response.status_code, response.reason_phrase,
+                              etag=response.headers.get("etag"))
+            accepted = response.headers.get("x-oc-mtime", "").strip().lower() == "accepted"
+        if mtime is None:
+            return outcome
+        if accepted:
+            return replace(outcome, description="mtime kept by X-OC-Mtime")
+        return replace(outcome, description=self._keep_mtime(path, mtime, lock_token))
+
+    def _keep_mtime(self, path: str, mtime: float, lock_token: str | None) -> str:
+        """Keep mtime as a dead property; a refusal only loses the mtime, not the upload."""
+        try:
+            kept = self.proppatch(path, {MTIME_PROP: str(int(mtime))}, lock_token=lock_token)
+        except errors.StatusError as exc:
+            return f"server refused to keep the mtime ({exc.status} {exc.reason})"
+        if not kept.ok:
+            return f"server refused to keep the mtime ({kept.status} {kept.reason})"
+        return "mtime kept as a dead property"
 
     def _check_unchanged(self, path: str, etag: str) -> None:
         current = self.stat(path).etag
@@ -389,10 +413,12 @@ class DavClient:
                 "Depth": depth}
 
     def proppatch(self, path: str, set_props: Mapping[str, str] | None = None,
-                  remove: Iterable[str] = ()) -> Outcome:
+                  remove: Iterable[str] = (), *, lock_token: str | None = None) -> Outcome:
         """Set and remove properties atomically; ok only if every property change succeeded."""
         body = proppatch_body(set_props or {}, remove)
         headers = {"Content-Type": 'application/xml; charset="utf-8"'}
+        if lock_token:
+            headers["If"] = f"(<{lock_token}>)"
         with contextlib.closing(self._send("PROPPATCH", path, headers=headers, content=body,
                                            stream=True)) as response:
             if response.status_code != 207:

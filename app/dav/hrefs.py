@@ -18,23 +18,23 @@ from urllib.parse import urlsplit
 _EDGES = " \t\r\n"
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-#: "20", "2f", "2F", ... -> the byte; a dict lookup beats parsing hex per escape.
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+#: "2f", "2F", "2e", ... -> the byte: a dict lookup beats parsing hex per escape.
 _HEX_BYTES = {
     spelling: bytes([byte])
-    for byte in range(256)
-    for spelling in {f"{byte:02x}", f"{byte:02X}", f"{byte >> 4:x}{byte & 15:X}", f"{byte >> 4:X}{byte & 15:x}"}
+    for byte, (high, low) in enumerate(f"{b:02x}" for b in range(256))
+    for spelling in (high + low, high.upper() + low, high + low.upper(), (high + low).upper())
 }
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 #: Last segments that make `HrefDecoder`'s shortcut wrong (dot segments).
 _DOT_TAILS = frozenset({".", "..", "./", "../"})
 #: Parent paths `HrefDecoder` remembers; a flat listing needs one.
 _PARENT_CACHE_SIZE = 1024
 
-Origin = tuple[str, str, int | None]
+_Origin = tuple[str, str, int | None]
 
 
 class _Base(NamedTuple):
-    origin: Origin | None
+    origin: _Origin | None
     path: str
     directory: str
 
@@ -119,7 +119,7 @@ def _absolute(scheme: str, rest: str, base: _Base) -> str:
 
 
 @lru_cache(maxsize=64)
-def _origin(scheme: str, authority: str) -> Origin | None:
+def _origin(scheme: str, authority: str) -> _Origin | None:
     """Scheme, host and port as compared for same-origin: case and default port normalised."""
     try:
         parts = urlsplit(f"{scheme}://{authority}")

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import gc
 import re
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
@@ -49,7 +50,7 @@ _COLLECTION = "{DAV:}collection"
 #: Bytes handed to libxml2 at a time: the tree never holds more than one slice
 #: of unprocessed responses, and 64 KiB measured fastest.
 _SLICE = 1 << 16
-#: Distinct serialized values remembered for sharing (see `_Collector._xml`).
+#: Distinct serialized values remembered for sharing (see `MultiStatusParser._xml`).
 _SHARED_VALUES = 256
 _STATUS_LINE = re.compile(r"\s*(?:HTTP/\d+(?:\.\d+)?\s+)?(\d{3})(?:\s+(.*?))?\s*", re.I | re.S)
 
@@ -77,7 +78,7 @@ class Response:
     error_hrefs: tuple[str, ...] = ()
     description: str | None = None
     location: str | None = None
-    is_collection: bool = field(default=False)
+    is_collection: bool = False
 
     @property
     def href(self) -> str:
@@ -107,7 +108,11 @@ class MultiStatus:
 
 
 class MultiStatusParser:
-    """Fed the body chunk by chunk as it streams; hands back finished responses."""
+    """Fed the body chunk by chunk as it streams; hands back finished responses.
+
+    ``description`` and ``sync_token`` (RFC 6578) come after the responses in
+    a body, so they are known once `close` has returned.
+    """
 
     def __init__(self, base_url: str) -> None:
         self.description: str | None = None
@@ -119,7 +124,7 @@ class MultiStatusParser:
         self._shared: dict[str, str] = {}
         self._parser = etree.XMLPullParser(
             events=("end",),
-            tag=(_MULTISTATUS, _RESPONSE, _DESCRIPTION, _SYNC_TOKEN),
+            tag=(_RESPONSE, _DESCRIPTION, _SYNC_TOKEN),
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -147,13 +152,14 @@ class MultiStatusParser:
         with _collector_paused():
             root = self._step(None)
             self._drain(done)
+        assert root is not None  # lxml's close() returns the root or raises
         if self._root is None:
             self._check_root(root)
         elif root is not self._root:
             raise self._fail("malformed multistatus body: the parser restarted mid-body")
         return done
 
-    def _step(self, data: bytes | None) -> etree._Element:
+    def _step(self, data: bytes | None) -> etree._Element | None:
         """Feed libxml2 a slice (or the end), turning any failure into MultiStatusError.
 
         With entity resolution off, lxml's feed parser swallows some fatal
@@ -175,13 +181,16 @@ class MultiStatusParser:
         errors = self._parser.feed_error_log.filter_from_errors()
         if errors:
             first = errors[0]
-            raise self._fail(f"malformed multistatus body: {first.message}", first.line, first.column)
+            raise self._fail(f"malformed multistatus body: {first.message}",
+                             first.line, first.column)
         if raised is not None:
             line, column = raised.position
-            raise self._fail(f"malformed multistatus body: {raised.msg}", line or None, column or None)
+            raise self._fail(f"malformed multistatus body: {raised.msg}",
+                             line or None, column or None)
         return root
 
-    def _fail(self, message: str, line: int | None = None, column: int | None = None) -> MultiStatusError:
+    def _fail(self, message: str, line: int | None = None,
+              column: int | None = None) -> MultiStatusError:
         """Remember the failure: every later call raises it again."""
         self._failure = MultiStatusError(message, line, column)
         return self._failure
@@ -260,13 +269,14 @@ class MultiStatusParser:
             tag = child.tag
             if tag == _PROP:
                 for prop in child:
+                    # Interned: 100,000 dicts then share a dozen key strings.
+                    name = sys.intern(prop.tag)
                     if len(prop):
-                        name = prop.tag
                         props[name] = self._xml(prop)
                         if name == _RESOURCETYPE:
                             collection = any(c.tag == _COLLECTION for c in prop)
                     else:
-                        props[prop.tag] = prop.text or ""
+                        props[name] = prop.text or ""
             elif tag == _STATUS:
                 status_text = child.text
             elif tag == _ERROR:
@@ -310,7 +320,7 @@ def parse(body: bytes | Iterable[bytes], base_url: str) -> MultiStatus:
     """Parse a whole 207 body; `iter_parse` when the responses need not be kept."""
     parser = MultiStatusParser(base_url)
     responses: list[Response] = []
-    for chunk in (body,) if isinstance(body, bytes | bytearray) else body:
+    for chunk in (bytes(body),) if isinstance(body, bytes | bytearray | memoryview) else body:
         responses.extend(parser.feed(chunk))
     responses.extend(parser.close())
     return MultiStatus(responses, parser.description, parser.sync_token)
@@ -366,7 +376,8 @@ def _status_line(text: str | None) -> tuple[int | None, str]:
     """Code and reason of "HTTP/1.1 423 Locked", "HTTP/2 204", "HTTP/1.1 200", "207".
 
     A line without a code keeps its text as the reason, so nothing the server
-    said is lost.
+    said is lost. Apache writes "(status)" where it has no phrase for a code:
+    that placeholder gives way to the standard phrase.
     """
     if text is None:
         return None, ""
@@ -374,7 +385,10 @@ def _status_line(text: str | None) -> tuple[int | None, str]:
     if match is None:
         return None, text.strip()
     status = int(match[1])
-    return status, match[2] or reason_phrase(status)
+    reason = match[2]
+    if not reason or reason == "(status)":
+        reason = reason_phrase(status)
+    return status, reason
 
 
 def _text(elem: etree._Element) -> str | None:

@@ -59,7 +59,7 @@ class Outcome:
             return OutcomeClass.OK
         if self.source is Source.LOCAL and self.status is None and self.reason == "cancelled":
             return OutcomeClass.CANCELLED
-        if self.status == 412 or self.error in {"no-conflicting-lock"}:
+        if self.status == 412 or self.error in {"no-conflicting-lock", "target-exists"}:
             return OutcomeClass.CONFLICT
         return OutcomeClass.FAILED
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.dav.multistatus import Response
 from app.dav.paths import basename
+from app.dav.xmlbodies import MTIME_PROP
 
 _D = "{DAV:}"
 
@@ -63,6 +64,19 @@ class Resource:
     @property
     def name(self) -> str:
         return basename(self.path)
+
+    @property
+    def kept_mtime(self) -> float | None:
+        """The file's own modification time, as seconds since the epoch.
+
+        getlastmodified is when the server stored the file; the time the file
+        had on the machine it was uploaded from survives only in the dead
+        property Davdesk sets when the server does not take X-OC-Mtime.
+        """
+        kept = _int_or_none(self.props.get(MTIME_PROP))
+        if kept is not None:
+            return float(kept)
+        return self.modified.timestamp() if self.modified else None
 
     @classmethod
     def from_response(cls, response: Response) -> Resource:

@@ -14,13 +14,18 @@ from lxml import etree
 DAV = "DAV:"
 _D = "{DAV:}"
 
-#: The live properties a listing needs; asking for just these is cheaper than allprop.
+#: Where Davdesk keeps an uploaded file's modification time when the server will not
+#: take it from X-OC-Mtime: integer seconds since the epoch, as text.
+MTIME_PROP = "{urn:davdesk}mtime"
+
+#: The properties a listing needs; asking for just these is cheaper than allprop.
 LISTING_PROPS = (
     f"{_D}resourcetype",
     f"{_D}getcontentlength",
     f"{_D}getlastmodified",
     f"{_D}getetag",
     f"{_D}getcontenttype",
+    MTIME_PROP,
 )
 
 _SAFE_PARSER = etree.XMLParser(

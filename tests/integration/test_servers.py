@@ -6,6 +6,7 @@ not Davdesk's own protocol code.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -302,4 +303,4 @@ def test_apache_refuses_a_root_its_children_cannot_reach(tmp_path):
 def test_password_file_formats():
     assert htpasswd_line("alice", "wonderland-test").startswith("alice:{SHA}")
     line = htdigest_line("alice", "realm", "pw")
-    assert line == "alice:realm:" + __import__("hashlib").md5(b"alice:realm:pw").hexdigest() + "\n"
+    assert line == "alice:realm:" + hashlib.md5(b"alice:realm:pw").hexdigest() + "\n"

@@ -10,6 +10,7 @@ from tests.servers.apache_server import (
     find_apache,
     require_apache,
 )
+from tests.servers.handle import ServerHandle
 from tests.servers.wsgidav_server import PASSWORD, USER, WsgiDavServer
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "USER",
     "ApacheServer",
     "ApacheStartError",
+    "ServerHandle",
     "WsgiDavServer",
     "find_apache",
     "require_apache",

@@ -27,6 +27,7 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
@@ -186,6 +187,17 @@ def _port_answers(host: str, port: int) -> bool:
         return False
 
 
+def _http_answers(host: str, port: int) -> bool:
+    """True when something on the port answers an HTTP request."""
+    try:
+        with socket.create_connection((host, port), timeout=0.5) as sock:
+            sock.settimeout(1.0)
+            sock.sendall(b"HEAD / HTTP/1.0\r\nHost: probe\r\n\r\n")
+            return sock.recv(5) == b"HTTP/"
+    except OSError:
+        return False
+
+
 def htpasswd_line(user: str, password: str) -> str:
     """An htpasswd entry in the ``{SHA}`` format (base64 of SHA-1)."""
     digest = base64.b64encode(hashlib.sha1(password.encode()).digest()).decode()
@@ -234,7 +246,6 @@ class ApacheServer:
         self.log_level = log_level
 
         self.as_root = os.geteuid() == 0
-        self._own_root = root is None
         if root is not None:
             root = Path(root).resolve()
             self._check_traversable(root)
@@ -278,7 +289,7 @@ class ApacheServer:
                 raise
 
     # -- files ----------------------------------------------------------
-    def chown(self, path: str | Path) -> None:
+    def chown(self, path: str | Path, *, recursive: bool = True) -> None:
         """Give ``path`` (recursively) to the user Apache's children run as.
 
         A no-op unless running as root. Call it after creating files in the
@@ -286,12 +297,13 @@ class ApacheServer:
         """
         if not self.as_root:
             return
+        uid, gid = _www_ids()
         path = Path(path)
-        shutil.chown(path, WWW_USER, WWW_GROUP)
-        if path.is_dir() and not path.is_symlink():
+        os.chown(path, uid, gid, follow_symlinks=False)
+        if recursive and path.is_dir() and not path.is_symlink():
             for dirpath, dirnames, filenames in os.walk(path):
                 for n in dirnames + filenames:
-                    os.chown(os.path.join(dirpath, n), *_www_ids(), follow_symlinks=False)
+                    os.chown(os.path.join(dirpath, n), uid, gid, follow_symlinks=False)
 
     def _check_traversable(self, path: Path) -> None:
         """Apache's children (www-data) must be able to reach ``path``."""
@@ -401,9 +413,9 @@ DocumentRoot "{root}"
 
     def _start_once(self) -> None:
         self.conf.write_text(self._config_text())
-        for log in (self.error_log, self.stderr_log):
+        for stale in (self.error_log, self.stderr_log, self.pid_file):
             with contextlib.suppress(FileNotFoundError):
-                log.unlink()
+                stale.unlink()
         self._stderr = open(self.stderr_log, "wb")  # noqa: SIM115
         self._proc = subprocess.Popen(
             [self.binary, "-d", str(self.dir), "-f", str(self.conf), "-DFOREGROUND"],
@@ -418,13 +430,26 @@ DocumentRoot "{root}"
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 break
-            if _port_answers(self.host, self.port):
-                return
+            # Ours only once Apache bound the port (it writes the pid file
+            # after that) and answers HTTP: a foreign listener on a fixed
+            # port must not pass for Apache.
+            if _read_pid(self.pid_file) == self._proc.pid and _http_answers(
+                self.host, self.port
+            ):
+                if self._proc.poll() is None:
+                    return
+                break
             time.sleep(0.05)
+        code = self._proc.poll()
         self._terminate()
+        why = (
+            f"exited with status {code}"
+            if code is not None
+            else f"did not answer within {self.start_timeout:g} s"
+        )
         raise ApacheStartError(
-            f"Apache did not answer on {self.host}:{self.port} within "
-            f"{self.start_timeout:g} s (config {self.conf}).\n{self._log_tail()}"
+            f"Apache on {self.host}:{self.port} {why} (config {self.conf}).\n"
+            f"{self._log_tail()}"
         )
 
     def _log_tail(self, limit: int = 4000) -> str:
@@ -460,9 +485,11 @@ DocumentRoot "{root}"
 
     def stop(self) -> None:
         """Stop Apache and wait until its processes are gone (idempotent)."""
+        if self._proc is None:
+            return
         self._terminate()
-        # Children of a killed parent exit on their own; wait for the
-        # listening socket to be released so the same port can be reused.
+        # Wait for the listening socket to be released, so that a new
+        # server can take the same port.
         deadline = time.monotonic() + 5
         while _port_answers(self.host, self.port) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -503,6 +530,7 @@ DocumentRoot "{root}"
         return f"<ApacheServer {self.url} root={str(self.root)!r} auth={self.auth} {state}>"
 
 
+@functools.cache
 def _www_ids() -> tuple[int, int]:
     import grp
     import pwd

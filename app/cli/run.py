@@ -1,0 +1,84 @@
+"""Running a job from the CLI: events to the terminal, Ctrl-C to cancel.
+
+Events arrive on worker threads; they are queued and printed by the main
+thread, so output lines never interleave and Ctrl-C lands where it can cancel
+the job cleanly (the job then ends with 'cancelled' Outcomes for the rest).
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+from typing import TextIO
+
+from app.cli.output import Printer
+from app.dav import DavClient
+from app.jobs.model import Job, JobEnded, JobEvent, JobProgress, TaskResult
+from app.jobs.planner import describe
+from app.jobs.runner import JobOptions, JobRunner
+
+
+def run_job(client: DavClient, job: Job, options: JobOptions, printer: Printer,
+            dry_run: bool = False, progress_to: TextIO | None = None) -> None:
+    """Run (or with dry_run, only describe) a job, printing every Outcome."""
+    if dry_run:
+        for outcome in describe(job):
+            printer.outcome(outcome)
+        return
+    events: queue.Queue[JobEvent] = queue.Queue()
+    runner = JobRunner(client, job, events.put, options)
+    bar = ProgressBar(progress_to) if progress_to is not None else None
+    runner.start()
+    while True:
+        try:
+            event = events.get()
+        except KeyboardInterrupt:
+            runner.cancel()
+            continue
+        if isinstance(event, TaskResult):
+            if bar:
+                bar.clear()
+            for outcome in event.outcomes:
+                printer.outcome(outcome)
+        elif isinstance(event, JobProgress) and bar:
+            bar.draw(event)
+        elif isinstance(event, JobEnded):
+            if bar:
+                bar.clear()
+            if event.error:
+                print(f"davdesk: {job.name} stopped: {event.error}", file=sys.stderr)
+            return
+
+
+class ProgressBar:
+    """One self-overwriting status line on a terminal."""
+
+    WIDTH = 24
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._shown = False
+
+    def draw(self, progress: JobProgress) -> None:
+        total = progress.bytes_total or progress.files_total or 1
+        done = progress.bytes_done if progress.bytes_total else progress.files_done
+        filled = int(self.WIDTH * min(1.0, done / total))
+        eta = f" ETA {progress.eta:.0f}s" if progress.eta else ""
+        paused = " (paused)" if progress.paused else ""
+        line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+                f"{progress.files_done}/{progress.files_total} files  "
+                f"{_mib(progress.bytes_done)}/{_mib(progress.bytes_total)} MiB  "
+                f"{_mib(progress.rate)} MiB/s{eta}{paused}")
+        self.stream.write("\r" + line + "\x1b[K")
+        self.stream.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False
+
+
+def _mib(value: float) -> str:
+    return f"{value / 1048576:.1f}"

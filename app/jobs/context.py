@@ -1,0 +1,22 @@
+"""What a running task may use besides the client: progress reporting and job options.
+
+The progress callback is also where a transfer meets its job's controls: it
+raises Cancelled when the job is cancelled, blocks while the job is paused,
+and sleeps to keep the job's bandwidth limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.dav.transfer import ProgressCallback
+
+
+class Cancelled(Exception):
+    """Raised inside a task when its job is cancelled; the task's Outcome becomes 'cancelled'."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskContext:
+    progress: ProgressCallback
+    keep_mtime: bool = True

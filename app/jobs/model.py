@@ -1,0 +1,153 @@
+"""The job engine's data: tasks, jobs, and the events a running job reports.
+
+Everything here is immutable, because it crosses threads: workers create
+events, and front ends (the CLI, the GUI's Qt adapter) consume them on
+their own threads. One callback contract, ``on_event(JobEvent)``, carries all
+of it.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from app.dav import Outcome
+
+
+class Op(enum.StrEnum):
+    """What a task does; the values are the Outcome ``op`` names."""
+
+    DELETE = "delete"
+    COPY = "copy"
+    MOVE = "move"
+    MKDIR = "mkcol"
+    UPLOAD = "put"
+    DOWNLOAD = "get"
+
+
+class Conflict(enum.StrEnum):
+    """What to do when the target of a copy, move, upload or download already exists."""
+
+    ASK = "ask"  # report a conflict Outcome (412) and let the user decide
+    OVERWRITE = "overwrite"
+    SKIP = "skip"
+    RENAME = "rename"  # keep both: the new one becomes "name (2).ext"
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One unit of work on one resource; a retry re-runs exactly this.
+
+    remote: the resource acted on (deleted, copied or moved from, created,
+    uploaded to, downloaded from). local: the upload source or download
+    target. etag/exists: what planning saw of the target, the basis of the
+    lost-update guard; target_size/target_modified stand in for etag when
+    the server gave none (its size and getlastmodified, seconds since the
+    epoch). mtime: for a download, the remote file's modification time, to
+    give the local copy; for an upload, the local file's as planned (the
+    upload sends the time the file has when it is read, the time of the
+    content actually sent).
+    """
+
+    op: Op
+    remote: str
+    local: Path | None = None
+    destination: str | None = None
+    is_dir: bool = False
+    size: int = 0
+    etag: str | None = None
+    exists: bool = False
+    conflict: Conflict = Conflict.ASK
+    lock_token: str | None = None
+    mtime: float | None = None
+    target_size: int | None = None
+    target_modified: float | None = None
+
+    def with_policy(self, conflict: Conflict | None = None,
+                    lock_token: str | None = None) -> Task:
+        return replace(self, conflict=conflict or self.conflict,
+                       lock_token=lock_token or self.lock_token)
+
+
+_job_ids = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A named piece of work: stages of tasks, each stage finished before the next starts.
+
+    Stages exist for folder trees: the folders must be created (parents
+    first) before the files inside them are uploaded in parallel.
+    """
+
+    name: str
+    stages: tuple[tuple[Task, ...], ...]
+    id: int = field(default_factory=lambda: next(_job_ids))
+
+    @property
+    def tasks(self) -> tuple[Task, ...]:
+        return tuple(task for stage in self.stages for task in stage)
+
+    @property
+    def bytes_total(self) -> int:
+        return sum(task.size for task in self.tasks if task.op in (Op.UPLOAD, Op.DOWNLOAD))
+
+
+class JobState(enum.StrEnum):
+    """How a job ended: exactly one of these, also when a task raised."""
+
+    FINISHED = "finished"  # every task ran and every Outcome is ok
+    FAILED = "failed"  # some Outcome failed, or the job could not go on
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskResult:
+    """A task and the Outcomes it ended in (several for a collection answered by a 207)."""
+
+    job_id: int
+    task: Task
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(outcome.ok for outcome in self.outcomes)
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """One file in flight."""
+
+    path: str
+    bytes_done: int
+    bytes_total: int
+
+
+@dataclass(frozen=True, slots=True)
+class JobProgress:
+    job_id: int
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    rate: float  # bytes per second, smoothed
+    eta: float | None  # seconds
+    transfers: tuple[Transfer, ...]
+    paused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class JobEnded:
+    job_id: int
+    state: JobState
+    ok: int
+    failed: int
+    cancelled: int
+    error: str | None = None  # why the job could not go on, if it could not
+
+
+JobEvent = JobProgress | TaskResult | JobEnded
+EventCallback = Callable[[JobEvent], None]

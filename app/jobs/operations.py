@@ -1,0 +1,281 @@
+"""What one task does, and whether an attempt that lost its answer took effect.
+
+The runner owns retries, cancellation and events; execute() makes one attempt
+and turns every failure that belongs to this one file into its Outcome.
+Failures that belong to the job propagate instead: a retryable one (lost
+connection, 503) so the runner can try again, AuthenticationError so it stops
+asking the server, and Cancelled so the task ends as cancelled.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import replace
+
+from app.dav import DavClient, Outcome, Resource, errors
+from app.dav.outcome import Source, from_error, success
+from app.dav.paths import basename, check_local_name, join, parent
+from app.jobs.context import TaskContext
+from app.jobs.model import Conflict, Op, Task
+from app.jobs.naming import free_name, local_names, name_key
+
+DONE_EARLIER = "completed by an earlier attempt"
+
+
+def execute(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
+    """Perform one attempt of a task: one Outcome per resource it touched."""
+    try:
+        task = _claim_free_name(client, task)
+        return _OPERATIONS[task.op](client, task, ctx)
+    except errors.DavError as exc:
+        if exc.retryable or isinstance(exc, errors.AuthenticationError):
+            raise
+        return [replace(from_error(task.op.value, task.remote, exc), destination=task.destination)]
+    except OSError as exc:
+        return [Outcome(task.op.value, task.remote, None, type(exc).__name__, ok=False,
+                        destination=task.destination, source=Source.LOCAL, detail=str(exc))]
+
+
+def ensure_folder(client: DavClient, path: str) -> Outcome:
+    """MKCOL, treating an existing folder as done (servers answer 405, or sometimes 201)."""
+    try:
+        return client.mkcol(path)
+    except errors.MethodNotAllowedError as exc:
+        if client.stat(path).is_dir:
+            return success("mkcol", path, exc.status, exc.reason, description="already exists")
+        raise
+
+
+def is_idempotent(task: Task) -> bool:
+    """Whether sending a task again after a lost answer gives the answer the first would have.
+
+    Stricter than "safe to repeat": a DELETE that took effect answers 404 the
+    second time, and a PUT with If-Match 412 (its own write changed the
+    ETag), so those go through already_done() too rather than reporting a
+    failure for work that was done.
+    """
+    if task.exists and task.conflict is Conflict.SKIP and task.op in (Op.COPY, Op.MOVE, Op.UPLOAD):
+        return True  # decided locally, nothing is sent
+    if task.op is Op.DOWNLOAD:
+        return True
+    if task.op is Op.COPY:
+        return task.conflict is Conflict.OVERWRITE
+    if task.op is Op.UPLOAD:
+        return _upload_guard(task) == "none"
+    return False
+
+
+def already_done(client: DavClient, task: Task) -> list[Outcome] | None:
+    """After a lost answer: the task's Outcome if the server shows it took effect, else None.
+
+    None also for idempotent tasks (repeating them is the check), and for a
+    "keep both" task whose free name was to be chosen when it ran: which
+    name the lost attempt took is unknown.
+    """
+    if is_idempotent(task) or (task.conflict is Conflict.RENAME and task.exists
+                               and task.op in (Op.COPY, Op.MOVE, Op.UPLOAD)):
+        return None
+    if task.op is Op.DELETE:
+        done = _stat_or_none(client, task.remote) is None
+    elif task.op is Op.MKDIR:
+        found = _stat_or_none(client, task.remote)
+        done = found is not None and found.is_dir
+    elif task.op is Op.MOVE:
+        done = (_stat_or_none(client, task.remote) is None
+                and _stat_or_none(client, _destination(task)) is not None)
+    elif task.op is Op.COPY:
+        found = _stat_or_none(client, _destination(task))
+        done = found is not None and found.is_dir == task.is_dir and (task.is_dir or found.size == task.size)
+    else:
+        done = _upload_landed(client, task)
+    if not done:
+        return None
+    return [Outcome(task.op.value, task.remote, None, "already done", ok=True,
+                    description=DONE_EARLIER, destination=task.destination, source=Source.LOCAL)]
+
+
+def _upload_landed(client: DavClient, task: Task) -> bool:
+    """Whether the remote file now has the local file's size and is no longer what planning saw."""
+    assert task.local is not None
+    try:
+        local_size = task.local.stat().st_size
+    except OSError:
+        return False
+    found = _stat_or_none(client, task.remote)
+    if found is None or found.is_dir or found.size != local_size:
+        return False
+    if not task.exists:
+        return True
+    if task.etag is not None:
+        return found.etag != task.etag
+    return stamp(found) != (task.target_size, task.target_modified)
+
+
+# -- the operations --------------------------------------------------------
+
+
+def _delete(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
+    return client.delete(_slashed(task.remote, task.is_dir), lock_token=task.lock_token)
+
+
+def _mkdir(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
+    return [ensure_folder(client, _slashed(task.remote, True))]
+
+
+def _copy_or_move(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
+    if task.exists and task.conflict is Conflict.SKIP:
+        return [_skipped(task, "exists at the destination")]
+    source, destination = _slashed(task.remote, task.is_dir), _destination(task)
+    overwrite = task.conflict is Conflict.OVERWRITE
+    try:
+        if task.op is Op.MOVE:
+            return client.move(source, destination, overwrite=overwrite, lock_token=task.lock_token)
+        return client.copy(source, destination, overwrite=overwrite)
+    except errors.PreconditionFailedError as exc:
+        if task.conflict is Conflict.SKIP:
+            return [_skipped(task, "appeared at the destination after planning")]
+        return [_conflict(task, exc, "exists at the destination")]
+
+
+def _upload(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
+    """PUT guarded against lost updates, the guard chosen from what planning saw of the target.
+
+    Not there when planned: If-None-Match: *. There, with an ETag: If-Match
+    that ETag, whatever the conflict policy (Overwrite means overwrite the
+    version the user saw, not one written since). There without an ETag:
+    size and Last-Modified compared just before writing. There with neither
+    ETag nor size and time known (a retry with Overwrite after a conflict,
+    where the user chose to replace whatever is there now): a plain PUT.
+    """
+    assert task.local is not None
+    if task.exists and task.conflict is Conflict.SKIP:
+        return [_skipped(task, "exists on the server")]
+    guard = _upload_guard(task)
+    mtime = task.local.stat().st_mtime if ctx.keep_mtime else None
+    try:
+        if guard == "stamp":
+            _check_stamp(client, task)
+        return [client.put(task.remote, task.local, if_match=task.etag if guard == "etag" else None,
+                           if_none_match=guard == "absent", lock_token=task.lock_token,
+                           progress=ctx.progress, mtime=mtime)]
+    except errors.PreconditionFailedError as exc:
+        if task.conflict is Conflict.SKIP:
+            return [_skipped(task, "appeared on the server after planning")]
+        why = "appeared on the server after planning" if guard == "absent" else \
+            "changed on the server since it was listed"
+        return [_conflict(task, exc, why)]
+
+
+def _download(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
+    if task.local is None:  # refused by the planner: say why again, now as its Outcome
+        check_local_name(basename(task.remote))
+        raise errors.UnsafePathError(f"{task.remote} is not inside the folder that listed it")
+    check_local_name(task.local.name)
+    if task.is_dir:
+        existed = task.local.is_dir()
+        task.local.mkdir(parents=True, exist_ok=True)
+        return [Outcome("get", task.remote, None, "folder exists" if existed else "folder created",
+                        ok=True, description=str(task.local), source=Source.LOCAL)]
+    local = task.local
+    if os.path.lexists(local):
+        if task.conflict is Conflict.ASK:
+            return [Outcome("get", task.remote, None, "exists locally", ok=False, error="target-exists",
+                            description=str(local), source=Source.LOCAL)]
+        if task.conflict is Conflict.SKIP:
+            return [_skipped(task, f"{local} exists")]
+        if task.conflict is Conflict.RENAME:
+            local = local.with_name(free_name(local.name, local_names(local.parent)))
+    local.parent.mkdir(parents=True, exist_ok=True)
+    outcome = client.get(task.remote, local, progress=ctx.progress, keep_mtime=ctx.keep_mtime)
+    if ctx.keep_mtime and task.mtime is not None:
+        os.utime(local, (task.mtime, task.mtime))
+    return [replace(outcome, description=f"saved as {local}")]
+
+
+_OPERATIONS: dict[Op, Callable[[DavClient, Task, TaskContext], list[Outcome]]] = {
+    Op.DELETE: _delete,
+    Op.MKDIR: _mkdir,
+    Op.COPY: _copy_or_move,
+    Op.MOVE: _copy_or_move,
+    Op.UPLOAD: _upload,
+    Op.DOWNLOAD: _download,
+}
+
+
+# -- helpers ---------------------------------------------------------------
+
+
+def _claim_free_name(client: DavClient, task: Task) -> Task:
+    """A "keep both" task whose target was taken when it was made (a retry after a conflict).
+
+    The planner picks free names from its listing; a retry cannot, so the
+    name is picked here from a fresh listing. Overwrite: F / If-None-Match
+    still guard the moment between the listing and the write.
+    """
+    if task.conflict is not Conflict.RENAME or not task.exists \
+            or task.op not in (Op.COPY, Op.MOVE, Op.UPLOAD):
+        return task
+    target = _destination(task) if task.op is not Op.UPLOAD else task.remote
+    folder = parent(target)
+    taken = {name_key(r.name) for r in client.listdir(folder)}
+    free = _slashed(join(folder, free_name(basename(target), taken, is_dir=task.is_dir)), task.is_dir)
+    moved = replace(task, exists=False, etag=None, target_size=None, target_modified=None)
+    return replace(moved, remote=free) if task.op is Op.UPLOAD else replace(moved, destination=free)
+
+
+def _upload_guard(task: Task) -> str:
+    """Which lost-update guard an upload sends: "absent", "etag", "stamp" or "none"."""
+    if not task.exists:
+        return "absent"
+    if task.etag is not None:
+        return "etag"
+    if task.target_size is not None or task.target_modified is not None:
+        return "stamp"
+    return "none"
+
+
+def _check_stamp(client: DavClient, task: Task) -> None:
+    """For servers without ETags: refuse to overwrite a file whose size or time has changed."""
+    found = _stat_or_none(client, task.remote)
+    if found is None:
+        raise errors.PreconditionFailedError("PUT", client.url(task.remote), 412,
+                                             description="deleted on the server since it was listed")
+    now = stamp(found)
+    if now != (task.target_size, task.target_modified):
+        raise errors.PreconditionFailedError(
+            "PUT", client.url(task.remote), 412,
+            description=f"changed on the server since it was listed (size and time "
+                        f"{task.target_size}, {task.target_modified} are now {now[0]}, {now[1]})")
+
+
+def stamp(resource: Resource) -> tuple[int | None, float | None]:
+    """What stands in for an ETag on servers without one: size and getlastmodified."""
+    return resource.size, resource.modified.timestamp() if resource.modified else None
+
+
+def _stat_or_none(client: DavClient, path: str) -> Resource | None:
+    try:
+        return client.stat(path)
+    except errors.NotFoundError:
+        return None
+
+
+def _destination(task: Task) -> str:
+    assert task.destination is not None
+    return _slashed(task.destination, task.is_dir)
+
+
+def _slashed(path: str, is_dir: bool) -> str:
+    """Collections get their trailing slash: without it some servers redirect or answer 409."""
+    return path.rstrip("/") + "/" if is_dir else path
+
+
+def _skipped(task: Task, why: str) -> Outcome:
+    return Outcome(task.op.value, task.remote, None, "skipped", ok=True, description=why,
+                   destination=task.destination, source=Source.LOCAL)
+
+
+def _conflict(task: Task, exc: errors.PreconditionFailedError, why: str) -> Outcome:
+    outcome = from_error(task.op.value, task.remote, exc)
+    return replace(outcome, description=exc.description or why, destination=task.destination)

@@ -1,0 +1,324 @@
+"""Turning what the user selected into a Job, by looking at the server (and the disk) first.
+
+Planning records what it saw of every target (exists, ETag, or size and time
+when the server gives no ETag): execute() guards writes with exactly that, so
+a file that changed between planning and writing is a conflict, never a
+silent overwrite. Remote trees are read with Depth 1 listings only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from app.dav import DavClient, Outcome, Resource, errors
+from app.dav.outcome import Source
+from app.dav.paths import basename, check_local_name, join, parent, same_resource
+from app.jobs.local_walk import LocalEntry, local_entry, members
+from app.jobs.model import Conflict, Job, Op, Task, TaskResult
+from app.jobs.naming import free_name, local_names, name_key
+from app.jobs.operations import stamp
+
+
+def plan_delete(client: DavClient, resources: Sequence[Resource]) -> Job:
+    """One stage: a collection's DELETE takes its members with it, so nothing needs ordering.
+
+    client is unused: the selection already says all a delete needs. It is
+    taken so that every planner is called the same way.
+    """
+    tasks = tuple(Task(Op.DELETE, r.path, is_dir=r.is_dir, etag=r.etag, exists=True)
+                  for r in resources)
+    return Job(_title("Delete", [r.name for r in resources]), _stages([tasks]))
+
+
+def plan_mkdir(paths: Sequence[str], parents: bool = False, *,
+               client: DavClient | None = None) -> Job:
+    """Create folders; with parents, also the missing folders above them, one stage per level.
+
+    Finding the missing ones needs the server (a Depth 0 PROPFIND per
+    ancestor, stopping at the first that exists), hence client.
+    """
+    wanted = {_slashed(path) for path in paths}
+    if parents:
+        if client is None:
+            raise ValueError("plan_mkdir(parents=True) needs the client to see which folders exist")
+        for path in list(wanted):
+            above = parent(path)
+            while above != "/" and above not in wanted and not client.exists(above):
+                wanted.add(above)
+                above = parent(above)
+    by_depth: dict[int, list[Task]] = defaultdict(list)
+    for path in sorted(wanted):
+        by_depth[_depth(path)].append(Task(Op.MKDIR, path, is_dir=True))
+    names = [basename(path) for path in paths]
+    return Job(_title("Create folder", names), _stages(by_depth[d] for d in sorted(by_depth)))
+
+
+def plan_copy(client: DavClient, resources: Sequence[Resource], destination_folder: str,
+              conflict: Conflict) -> Job:
+    return _plan_transfer(Op.COPY, client, resources, destination_folder, conflict)
+
+
+def plan_move(client: DavClient, resources: Sequence[Resource], destination_folder: str,
+              conflict: Conflict) -> Job:
+    return _plan_transfer(Op.MOVE, client, resources, destination_folder, conflict)
+
+
+def _plan_transfer(op: Op, client: DavClient, resources: Sequence[Resource],
+                   destination_folder: str, conflict: Conflict) -> Job:
+    """One stage of server-side copies or moves into a folder, listed once for what exists there.
+
+    Copying or moving a resource onto itself with Overwrite would ask the
+    server to destroy the source; that task is planned as a skip instead.
+    With Rename it is the "duplicate" a file manager offers.
+    """
+    folder = _slashed(destination_folder)
+    existing = {name_key(r.name): r for r in client.listdir(folder)}
+    taken = set(existing) | {name_key(r.name) for r in resources}
+    tasks = []
+    for resource in resources:
+        target = existing.get(name_key(resource.name))
+        destination = join(folder, resource.name)
+        policy = conflict
+        if target is not None and conflict is Conflict.RENAME:
+            name = free_name(resource.name, taken, is_dir=resource.is_dir)
+            taken.add(name_key(name))
+            destination, target = join(folder, name), None
+        elif target is not None and conflict is Conflict.OVERWRITE and same_resource(resource.path,
+                                                                                     destination):
+            policy = Conflict.SKIP
+        tasks.append(Task(op, resource.path, destination=_slashed(destination, resource.is_dir),
+                          is_dir=resource.is_dir, size=resource.size or 0,
+                          exists=target is not None, etag=target.etag if target else None,
+                          conflict=policy))
+    verb = "Copy" if op is Op.COPY else "Move"
+    return Job(_title(verb, [r.name for r in resources], folder), _stages([tasks]))
+
+
+def plan_upload(client: DavClient, local_paths: Sequence[Path], remote_folder: str,
+                conflict: Conflict) -> Job:
+    """MKDIR stages for the folder tree, parents first, then one stage of every file.
+
+    Remote folders that already exist are merged into, whatever the conflict
+    policy (the policy is about files); they are listed, Depth 1, to learn
+    which files would be overwritten. Folders that do not exist yet need no
+    listing: everything below them is new.
+    """
+    entries = []
+    for path in local_paths:
+        entry = local_entry(path)
+        if entry is None:
+            raise ValueError(f"{path}: no such file or folder (or not a regular file)")
+        entries.append(entry)
+    mkdirs: dict[int, list[Task]] = defaultdict(list)
+    uploads: list[Task] = []
+    # (local entries, the remote folder they go into, whether it exists, folders above them)
+    pending: deque[tuple[list[LocalEntry], str, bool, frozenset[tuple[int, int]]]] = deque(
+        [(entries, _slashed(remote_folder), True, frozenset())])
+    while pending:
+        batch, folder, folder_exists, above = pending.popleft()
+        existing = {name_key(r.name): r for r in client.listdir(folder)} if folder_exists else {}
+        taken = set(existing) | {name_key(e.name) for e in batch}
+        for entry in batch:
+            target = existing.get(name_key(entry.name))
+            remote = join(folder, entry.name)
+            if entry.is_dir:
+                if entry.identity in above:
+                    continue  # a link back up the tree
+                is_there = target is not None and target.is_dir
+                if not is_there:
+                    mkdirs[_depth(remote)].append(Task(Op.MKDIR, _slashed(remote), is_dir=True))
+                pending.append((members(entry.path), _slashed(remote), is_there,
+                                above | {entry.identity}))
+                continue
+            if target is not None and conflict is Conflict.RENAME:
+                name = free_name(entry.name, taken)
+                taken.add(name_key(name))
+                remote, target = join(folder, name), None
+            uploads.append(_upload_task(entry, remote, target, conflict))
+    stages = [mkdirs[d] for d in sorted(mkdirs)] + [uploads]
+    return Job(_title("Upload", [p.name for p in local_paths], remote_folder), _stages(stages))
+
+
+def _upload_task(entry: LocalEntry, remote: str, target: Resource | None,
+                 conflict: Conflict) -> Task:
+    size, modified = stamp(target) if target is not None and target.etag is None else (None, None)
+    return Task(Op.UPLOAD, remote, local=entry.path, size=entry.size, mtime=entry.mtime,
+                exists=target is not None, etag=target.etag if target else None,
+                target_size=size, target_modified=modified, conflict=conflict)
+
+
+def plan_download(client: DavClient, resources: Sequence[Resource], local_folder: Path,
+                  conflict: Conflict) -> Job:
+    """A stage of local folders to create, then one of every file.
+
+    A name from the server that is not safe as a local name (a dot name, a
+    separator, a control character), or a member listed outside the folder
+    that listed it, still becomes a task, without a local path: its execute
+    reports it as failed, so the refusal shows in the results with the rest.
+    A refused folder is not listed, so nothing below it is planned.
+    Existing local folders are merged into, whatever the conflict policy.
+    """
+    folders: list[Task] = []
+    files: list[Task] = []
+    pending: deque[tuple[Resource, Path]] = deque()
+    taken: dict[Path, set[str]] = {}  # for Rename: names in a local folder, there or planned
+
+    def enqueue(batch: Sequence[Resource], into: Path) -> None:
+        pending.extend((resource, into) for resource in batch)
+        if conflict is Conflict.RENAME:
+            names = taken.setdefault(into, local_names(into))
+            names.update(name_key(resource.name) for resource in batch)
+
+    enqueue(resources, local_folder)
+    while pending:
+        resource, into = pending.popleft()
+        try:
+            local = into / check_local_name(resource.name)
+        except errors.UnsafePathError:
+            files.append(_refused(resource))
+            continue
+        exists = os.path.lexists(local)
+        if resource.is_dir:
+            folders.append(Task(Op.DOWNLOAD, resource.path, local=local, is_dir=True, exists=exists,
+                                conflict=conflict))
+            inside = []
+            for member in client.listdir(resource.path):
+                if same_resource(parent(member.path), resource.path):
+                    inside.append(member)
+                else:
+                    files.append(_refused(member))
+            enqueue(inside, local)
+            continue
+        if exists and conflict is Conflict.RENAME:
+            local = into / free_name(local.name, taken[into])
+            taken[into].add(name_key(local.name))
+            exists = False
+        files.append(Task(Op.DOWNLOAD, resource.path, local=local, size=resource.size or 0,
+                          mtime=resource.kept_mtime, exists=exists, conflict=conflict))
+    title = _title("Download", [r.name for r in resources], str(local_folder))
+    return Job(title, _stages([folders, files]))
+
+
+def _refused(resource: Resource) -> Task:
+    return Task(Op.DOWNLOAD, resource.path, local=None, is_dir=resource.is_dir,
+                size=resource.size or 0)
+
+
+# -- dry run ---------------------------------------------------------------
+
+_VERBS = {Op.COPY: "would copy", Op.MOVE: "would move", Op.UPLOAD: "would upload",
+          Op.DOWNLOAD: "would download"}
+
+
+def describe(job: Job) -> list[Outcome]:
+    """The dry-run plan, one Outcome per task, in the words the results pane uses."""
+    outcomes = []
+    for task in job.tasks:
+        reason, description = _intent(task)
+        outcomes.append(Outcome(task.op.value, task.remote, None, reason, ok=True,
+                                description=description, destination=task.destination,
+                                source=Source.DRY_RUN))
+    return outcomes
+
+
+def _intent(task: Task) -> tuple[str, str]:
+    """(reason, description naming the target) for what execute() will do with this task."""
+    if task.op is Op.DELETE:
+        return "would delete", task.remote
+    if task.op is Op.MKDIR:
+        return "would create", task.remote
+    if task.op is Op.DOWNLOAD and task.local is None:
+        return "would skip", f"{task.remote}: not a safe local name"
+    if task.op is Op.DOWNLOAD and task.is_dir:
+        return "would create", str(task.local)
+    target, source_name, target_name = _names(task)
+    verb = _VERBS[task.op]
+    if task.exists:
+        if task.conflict is Conflict.SKIP:
+            return "would skip", f"{target} exists"
+        if task.conflict is Conflict.OVERWRITE or task.op is Op.UPLOAD:
+            # An upload onto an existing file was asked about when it was chosen.
+            return "would overwrite", target
+        if task.conflict is Conflict.RENAME:
+            guess = free_name(target_name, {name_key(target_name)}, is_dir=task.is_dir)
+            return f"would rename to {guess}", f"{target} exists: the first free name when it runs"
+        where = "locally" if task.op is Op.DOWNLOAD else "on the server"
+        return verb, f"{target} exists {where}: a conflict to resolve"
+    if task.conflict is Conflict.RENAME and name_key(source_name) != name_key(target_name):
+        return f"would rename to {target_name}", target
+    return verb, target
+
+
+def _names(task: Task) -> tuple[str, str, str]:
+    """(target as shown, the source's name, the target's name)."""
+    if task.op is Op.DOWNLOAD:
+        assert task.local is not None
+        return str(task.local), basename(task.remote), task.local.name
+    if task.op is Op.UPLOAD:
+        assert task.local is not None
+        return task.remote, task.local.name, basename(task.remote)
+    assert task.destination is not None
+    return task.destination, basename(task.remote), basename(task.destination)
+
+
+# -- retry -----------------------------------------------------------------
+
+
+def retry_job(results: Iterable[TaskResult], conflict: Conflict | None = None,
+              lock_token: str | None = None, name: str = "Retry") -> Job:
+    """A job of exactly the tasks of these results, with the policy changed if given.
+
+    A task that ended because its target was taken (a 412, or a local file
+    in the way) and is retried with Skip, Rename or Overwrite is retried
+    knowing the target exists: Skip skips and Rename picks a free name when
+    it runs. An upload retried with Overwrite after such a conflict drops
+    its ETag and size/time: the user has seen the conflict and chosen to
+    replace whatever is on the server now, so it is sent as a plain PUT.
+    With Ask it is retried as it was, guard and all. Folders are created
+    first, parents before children.
+    """
+    tasks: dict[Task, Task] = {}
+    for result in results:
+        retried = tasks.get(result.task, result.task.with_policy(conflict, lock_token))
+        if conflict not in (None, Conflict.ASK) and any(_target_taken(o) for o in result.outcomes):
+            retried = replace(retried, exists=True)
+            if conflict is Conflict.OVERWRITE and retried.op is Op.UPLOAD:
+                retried = replace(retried, etag=None, target_size=None, target_modified=None)
+        tasks[result.task] = retried
+    mkdirs: dict[int, list[Task]] = defaultdict(list)
+    rest = []
+    for task in tasks.values():
+        if task.op is Op.MKDIR:
+            mkdirs[_depth(task.remote)].append(task)
+        else:
+            rest.append(task)
+    return Job(name, _stages([*(mkdirs[d] for d in sorted(mkdirs)), rest]))
+
+
+def _target_taken(outcome: Outcome) -> bool:
+    return not outcome.ok and (outcome.status == 412 or outcome.error == "target-exists")
+
+
+# -- helpers ---------------------------------------------------------------
+
+
+def _stages(groups: Iterable[Iterable[Task]]) -> tuple[tuple[Task, ...], ...]:
+    """Stages without the empty ones: a runner should not wait on a barrier with nothing behind it."""
+    return tuple(stage for stage in (tuple(group) for group in groups) if stage)
+
+
+def _slashed(path: str, is_dir: bool = True) -> str:
+    return path.rstrip("/") + "/" if is_dir else path
+
+
+def _depth(path: str) -> int:
+    return len([segment for segment in path.split("/") if segment])
+
+
+def _title(verb: str, names: Sequence[str], where: str | None = None) -> str:
+    what = names[0] if len(names) == 1 else f"{len(names)} items"
+    return f"{verb} {what}" + (f" to {where}" if where else "")

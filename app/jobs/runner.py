@@ -1,0 +1,223 @@
+"""Running a Job on a pool of worker threads that share one DavClient.
+
+The pool size is the job's worker count (1 to 16): the DavClient's
+connection pool is sized to match, so no worker waits for a connection.
+Stages run one after another (folders before the files inside them); the
+tasks of a stage run in parallel.
+
+Every task ends in Outcomes, reported as a TaskResult event as soon as it
+ends; every job ends in exactly one JobEnded event, whatever a task raised.
+All events go through the one callback given to the runner, called on
+worker threads: front ends hand them over to their own thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from app.dav import DavClient, Outcome, Source, errors
+from app.dav.outcome import OutcomeClass, cancelled, from_error
+from app.jobs.context import Cancelled, TaskContext
+from app.jobs.model import EventCallback, Job, JobEnded, JobState, Op, Task, TaskResult
+from app.jobs.operations import already_done, execute, is_idempotent
+from app.jobs.progress import ProgressTracker
+from app.jobs.retry import RetryPolicy
+from app.jobs.throttle import Throttle
+
+log = logging.getLogger(__name__)
+
+MAX_WORKERS = 16
+#: After this many tasks in a row could not even connect, the server is taken to be gone
+#: and the rest of the job is reported as not attempted instead of being retried one by one.
+UNREACHABLE_AFTER = 8
+_TRANSFERS = (Op.UPLOAD, Op.DOWNLOAD)
+
+
+@dataclass(frozen=True, slots=True)
+class JobOptions:
+    workers: int = 4
+    limit_rate: int | None = None  # bytes per second over the whole job; None: unlimited
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    keep_mtime: bool = True
+    progress_interval: float = 0.1  # seconds between progress events
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.workers <= MAX_WORKERS:
+            raise ValueError(f"workers must be between 1 and {MAX_WORKERS}")
+
+
+class JobRunner:
+    """Runs one job; cancel(), pause() and resume() may be called from any thread."""
+
+    def __init__(self, client: DavClient, job: Job, on_event: EventCallback,
+                 options: JobOptions | None = None) -> None:
+        self.client = client
+        self.job = job
+        self.options = options or JobOptions()
+        self._on_event = on_event
+        self._cancel = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._throttle = (Throttle(self.options.limit_rate, self._cancel.wait)
+                          if self.options.limit_rate else None)
+        self._tracker = ProgressTracker(job.id, len(job.tasks), job.bytes_total)
+        self._lock = threading.Lock()
+        self._counts = {OutcomeClass.OK: 0, OutcomeClass.CANCELLED: 0, "failed": 0}
+        self._last_progress = 0.0
+        self._abandoned: errors.DavError | None = None
+        self._unreachable_streak = 0
+
+    # -- control, from any thread ---------------------------------------------
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        self._running.set()  # wake paused workers so they can see the cancel
+
+    def pause(self) -> None:
+        self._running.clear()
+        self._emit_progress(force=True)
+
+    def resume(self) -> None:
+        self._running.set()
+        self._emit_progress(force=True)
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def start(self) -> threading.Thread:
+        """Run the job on a thread of its own; events arrive through the callback."""
+        thread = threading.Thread(target=self.run, name=f"job-{self.job.id}", daemon=True)
+        thread.start()
+        return thread
+
+    # -- running ----------------------------------------------------------------
+
+    def run(self) -> JobEnded:
+        """Run every stage to the end (blocking) and report how the job ended."""
+        error: str | None = None
+        try:
+            with ThreadPoolExecutor(max_workers=self.options.workers,
+                                    thread_name_prefix=f"job-{self.job.id}") as pool:
+                for stage in self.job.stages:
+                    for future in [pool.submit(self._run_task, task) for task in stage]:
+                        future.result()
+        except Exception as exc:  # the engine itself broke: still end the job exactly once
+            log.exception("job %s: engine error", self.job.id)
+            error = f"{type(exc).__name__}: {exc}"
+        if self._abandoned is not None:
+            error = str(self._abandoned)
+        self._emit_progress(force=True)
+        ended = JobEnded(self.job.id, self._final_state(error), self._counts[OutcomeClass.OK],
+                         self._counts["failed"], self._counts[OutcomeClass.CANCELLED], error)
+        self._on_event(ended)
+        return ended
+
+    def _final_state(self, error: str | None) -> JobState:
+        if self._cancel.is_set() and self._abandoned is None:
+            return JobState.CANCELLED
+        if error or self._counts["failed"] or self._counts[OutcomeClass.CANCELLED]:
+            return JobState.FAILED
+        return JobState.FINISHED
+
+    def _run_task(self, task: Task) -> None:
+        self._running.wait()
+        if self._abandoned is not None:
+            outcomes = [Outcome(task.op.value, task.remote, None, "not attempted", ok=False,
+                                source=Source.LOCAL, detail=str(self._abandoned))]
+            self._finish(task, outcomes, attempt=1)
+        elif self._cancel.is_set():
+            self._finish(task, [cancelled(task.op.value, task.remote)], attempt=1)
+        else:
+            self._finish(task, *self._attempt(task))
+
+    def _attempt(self, task: Task) -> tuple[list[Outcome], int]:
+        """Run a task, retrying what is worth retrying; returns its Outcomes and attempt count."""
+        context = TaskContext(progress=self._progress_for(task), keep_mtime=self.options.keep_mtime)
+        attempt = 1
+        while True:
+            try:
+                return execute(self.client, task, context), attempt
+            except Cancelled:
+                return [cancelled(task.op.value, task.remote)], attempt
+            except errors.DavError as exc:
+                if self.options.retry.should_retry(exc, attempt) and not self._cancel.is_set():
+                    self._cancel.wait(self.options.retry.delay(exc, attempt))
+                    attempt += 1
+                    if self._cancel.is_set():
+                        return [cancelled(task.op.value, task.remote)], attempt
+                    done = self._took_effect(task, exc)
+                    if done is not None:
+                        return done, attempt
+                    continue
+                self._note_failure(exc)
+                return [from_error(task.op.value, task.remote, exc, attempt=attempt)], attempt
+            except Exception as exc:  # a local failure or a bug: this task fails, the job goes on
+                log.exception("job %s: task %s %s raised", self.job.id, task.op, task.remote)
+                return [Outcome(task.op.value, task.remote, None, type(exc).__name__, ok=False,
+                                source=Source.LOCAL, detail=str(exc))], attempt
+
+    def _took_effect(self, task: Task, exc: errors.DavError) -> list[Outcome] | None:
+        """Whether a non-idempotent request that lost its answer was carried out anyway."""
+        if is_idempotent(task) or not isinstance(exc, errors.TransportError):
+            return None
+        try:
+            return already_done(self.client, task)
+        except errors.DavError:
+            return None
+
+    def _note_failure(self, exc: errors.DavError) -> None:
+        """Give up on the whole job when going on cannot help: bad credentials, a vanished server."""
+        with self._lock:
+            if isinstance(exc, errors.ConnectError):
+                self._unreachable_streak += 1
+                if self._unreachable_streak >= UNREACHABLE_AFTER:
+                    self._abandoned = exc
+            elif isinstance(exc, errors.AuthenticationError):
+                self._abandoned = exc
+
+    def _finish(self, task: Task, outcomes: list[Outcome], attempt: int) -> None:
+        outcomes = [o if o.attempt == attempt else o.with_attempt(attempt) for o in outcomes]
+        with self._lock:
+            for outcome in outcomes:
+                kind = outcome.outcome_class
+                key = kind if kind in (OutcomeClass.OK, OutcomeClass.CANCELLED) else "failed"
+                self._counts[key] += 1
+            if any(o.source is not Source.TRANSPORT for o in outcomes):
+                self._unreachable_streak = 0
+        ok = all(o.ok for o in outcomes)
+        self._tracker.task_done(task.remote, task.size if ok and task.op in _TRANSFERS else 0)
+        self._on_event(TaskResult(self.job.id, task, tuple(outcomes)))
+        self._emit_progress()
+
+    # -- progress, pause, cancel and bandwidth inside a transfer ---------------------
+
+    def _progress_for(self, task: Task):  # noqa: ANN202 - a ProgressCallback
+        last = [0]
+
+        def progress(done: int, total: int | None) -> None:
+            if self._cancel.is_set():
+                raise Cancelled
+            if not self._running.is_set():
+                self._running.wait()
+                if self._cancel.is_set():
+                    raise Cancelled
+            delta, last[0] = done - last[0], done
+            if self._throttle and delta > 0:
+                self._throttle.consume(delta)
+            self._tracker.transfer(task.remote, done, total)
+            self._emit_progress()
+
+        return progress
+
+    def _emit_progress(self, force: bool = False) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if not force and now - self._last_progress < self.options.progress_interval:
+                return
+            self._last_progress = now
+        self._on_event(self._tracker.snapshot(paused=self.paused))
