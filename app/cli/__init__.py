@@ -23,7 +23,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     printer = Printer(json_lines=args.json)
     try:
-        with Connections(user=args.user, workers=1, verify=not args.insecure) as connections:
+        with Connections(user=args.user, workers=getattr(args, "workers", 1),
+                         verify=not args.insecure) as connections:
             COMMANDS[args.command](args, connections, printer)
     except UsageError as exc:
         print(f"davdesk: {exc}", file=sys.stderr)

@@ -1,41 +1,43 @@
-"""The CLI commands. Each turns its operands into requests and every result into output.
+"""The CLI commands: listings directly over the client, everything else as a job.
 
-A failure on one operand is reported as that operand's Outcome and the
-command goes on with the next; only connection and authentication trouble
-stops a command (it would fail the same way for every operand).
+rm, cp, mv, mkdir, put and get plan a Job (app.jobs.planner) and run it on
+the engine, so the CLI and the GUI share one behaviour: the same Outcomes,
+retries, lost-update guards and dry runs.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
-from app.cli.transfers import download, ensure_folder, upload
-from app.dav import DavClient, Outcome, errors
+from app.cli.run import run_job
+from app.dav import DavClient, Resource, errors
 from app.dav.outcome import from_error
-from app.dav.paths import basename, join, parent, same_resource
-
-_FATAL = (errors.TransportError, errors.AuthenticationError, errors.UnsafeRedirectError)
-
-
-def _report(printer: Printer, op: str, path: str, run: Callable[[], Iterable[Outcome]]) -> None:
-    """Print the Outcomes of one operand; a failure becomes its Outcome, not an abort."""
-    try:
-        for outcome in run():
-            printer.outcome(outcome)
-    except _FATAL:
-        raise
-    except errors.DavError as exc:
-        printer.outcome(from_error(op, path, exc))
+from app.dav.paths import same_resource
+from app.dav.xmlbodies import BASIC_PROPS
+from app.jobs.model import Conflict, Job, Op
+from app.jobs.planner import (
+    plan_copy,
+    plan_delete,
+    plan_download,
+    plan_download_as,
+    plan_mkdir,
+    plan_move,
+    plan_transfer_as,
+    plan_upload,
+    plan_upload_as,
+)
+from app.jobs.runner import JobOptions
 
 
 def ls(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
     for target in args.targets:
         client, path = connections.resolve(target)
-        listing = [r for r in client.propfind(path, 1)
+        listing = [r for r in client.propfind(path, 1, BASIC_PROPS)
                    if not (r.is_dir and same_resource(r.path, path))]
         if not printer.json_lines:
             listing.sort(key=lambda r: (not r.is_dir, r.name.casefold()))
@@ -46,7 +48,7 @@ def ls(args: argparse.Namespace, connections: Connections, printer: Printer) -> 
 def stat(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
     for target in args.targets:
         client, path = connections.resolve(target)
-        printer.entry(client.stat(path))
+        printer.entry(client.stat(path, BASIC_PROPS))
 
 
 def props(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
@@ -65,60 +67,74 @@ def all_properties(client: DavClient, path: str) -> dict[str, str]:
     return values
 
 
+def _run(args: argparse.Namespace, client: DavClient, job: Job, printer: Printer) -> None:
+    options = JobOptions(workers=args.workers, limit_rate=args.limit_rate)
+    run_job(client, job, options, printer, dry_run=args.dry_run,
+            progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None)
+
+
+def _one_server(connections: Connections, urls: list[str]) -> tuple[DavClient, list[str]]:
+    """A job runs against one server: every URL of one command must be on it."""
+    resolved = [connections.resolve(url) for url in urls]
+    client = resolved[0][0]
+    if any(other is not client for other, _ in resolved):
+        raise UsageError("all URLs of one command must be on the same server")
+    return client, [path for _, path in resolved]
+
+
+def _resources(client: DavClient, paths: list[str], op: Op, printer: Printer) -> list[Resource]:
+    """The resources a job starts from; one that cannot be looked at is reported as its Outcome."""
+    found = []
+    for path in paths:
+        try:
+            found.append(client.stat(path))
+        except (errors.TransportError, errors.AuthenticationError):
+            raise
+        except errors.DavError as exc:
+            printer.outcome(from_error(op.value, path, exc))
+    return found
+
+
 def mkdir(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    for target in args.targets:
-        client, path = connections.resolve(target)
-        if args.parents:
-            for ancestor in _ancestors(path, client.root):
-                _report(printer, "mkcol", ancestor, lambda a=ancestor: [ensure_folder(client, a)])
-        else:
-            _report(printer, "mkcol", path, lambda: [client.mkcol(path)])
-
-
-def _ancestors(path: str, root: str) -> list[str]:
-    """The folders from below root down to path, each with its trailing slash."""
-    chain = []
-    current = path.rstrip("/") + "/"
-    while current.rstrip("/") and current.rstrip("/") != root.rstrip("/"):
-        chain.append(current)
-        current = parent(current)
-    return chain[::-1]
+    client, paths = _one_server(connections, args.targets)
+    _run(args, client, plan_mkdir(paths, parents=args.parents, client=client), printer)
 
 
 def rm(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    for target in args.targets:
-        client, path = connections.resolve(target)
-
-        def run(client: DavClient = client, path: str = path) -> list[Outcome]:
-            # Knowing it is a folder lets delete() confirm the server really removed it.
-            if not path.endswith("/") and client.stat(path).is_dir:
-                path += "/"
-            return client.delete(path)
-
-        _report(printer, "delete", path, run)
+    client, paths = _one_server(connections, args.targets)
+    _run(args, client, plan_delete(client, _resources(client, paths, Op.DELETE, printer)), printer)
 
 
-def _copy_or_move(op: str, args: argparse.Namespace, connections: Connections,
+def _copy_or_move(op: Op, args: argparse.Namespace, connections: Connections,
                   printer: Printer) -> None:
-    dest_client, destination = connections.resolve(args.destination)
-    into_folder = len(args.sources) > 1 or args.destination.endswith("/")
-    for source in args.sources:
-        client, path = connections.resolve(source)
-        if client is not dest_client:
-            raise UsageError(f"{op}: source and destination must be on the same server")
-        target = join(destination, basename(path)) if into_folder else destination
-        method = client.copy if op == "copy" else client.move
-        _report(printer, op, path,
-                lambda method=method, path=path, target=target:
-                    method(path, target, overwrite=not args.no_overwrite))
+    client, paths = _one_server(connections, [*args.sources, args.destination])
+    *sources, destination = paths
+    conflict = _conflict(args)
+    resources = _resources(client, sources, op, printer)
+    if not resources:
+        return
+    if _into_folder(client, args.destination, destination, len(sources)):
+        planner = plan_copy if op is Op.COPY else plan_move
+        job = planner(client, resources, destination, conflict)
+    else:
+        job = plan_transfer_as(op, client, resources[0], destination, conflict)
+    _run(args, client, job, printer)
+
+
+def _into_folder(client: DavClient, url: str, path: str, count: int) -> bool:
+    """cp/mv/put semantics: several sources, a trailing slash or an existing folder mean 'into'."""
+    if count > 1 or url.endswith("/"):
+        return True
+    target = client.lookup(path)
+    return target is not None and target.is_dir
 
 
 def cp(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    _copy_or_move("copy", args, connections, printer)
+    _copy_or_move(Op.COPY, args, connections, printer)
 
 
 def mv(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    _copy_or_move("move", args, connections, printer)
+    _copy_or_move(Op.MOVE, args, connections, printer)
 
 
 def put(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
@@ -127,19 +143,33 @@ def put(args: argparse.Namespace, connections: Connections, printer: Printer) ->
     for source in sources:
         if not source.exists():
             raise UsageError(f"put: {source}: no such file or folder")
-    into_folder = len(sources) > 1 or args.destination.endswith("/") or sources[0].is_dir()
-    for source in sources:
-        target = join(destination, source.resolve().name) if into_folder else destination
-        _report(printer, "put", target, lambda s=source, t=target: upload(client, s, t))
+    conflict = _conflict(args)
+    if sources[0].is_dir() or _into_folder(client, args.destination, destination, len(sources)):
+        job = plan_upload(client, sources, destination, conflict)
+    else:
+        job = plan_upload_as(client, sources[0], destination, conflict)
+    _run(args, client, job, printer)
 
 
 def get(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
+    client, paths = _one_server(connections, args.sources)
     local = Path(args.destination)
-    if len(args.sources) > 1 and not local.is_dir():
-        raise UsageError(f"get: {local} must be an existing folder when fetching several URLs")
-    for source in args.sources:
-        client, path = connections.resolve(source)
-        _report(printer, "get", path, lambda c=client, p=path: download(c, p, local))
+    resources = _resources(client, paths, Op.DOWNLOAD, printer)
+    if not resources:
+        return
+    conflict = _conflict(args)
+    if local.is_dir():
+        job = plan_download(client, resources, local, conflict)
+    elif len(resources) == 1 and not resources[0].is_dir:
+        job = plan_download_as(resources[0], local, conflict)
+    else:
+        raise UsageError(f"get: {local} must be an existing folder to download folders "
+                         "or several files into")
+    _run(args, client, job, printer)
+
+
+def _conflict(args: argparse.Namespace) -> Conflict:
+    return Conflict.ASK if args.no_overwrite else Conflict(args.conflict)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Connections, Printer], None]] = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from app import __version__
+from app.jobs.model import Conflict
+from app.jobs.runner import MAX_WORKERS
 
 _COMMANDS = {
     "ls": ("list folders (or describe files)", ["URL..."]),
@@ -44,7 +46,48 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "mkdir":
             command.add_argument("--parents", "-p", action="store_true",
                                  help="create missing parent folders too")
-        if name in ("cp", "mv"):
-            command.add_argument("--no-overwrite", "-n", action="store_true",
-                                 help="fail (412) instead of replacing an existing destination")
+        if name in _JOB_COMMANDS:
+            _add_job_options(command, conflicts=name in ("cp", "mv", "put", "get"))
     return parser
+
+
+_JOB_COMMANDS = ("mkdir", "rm", "cp", "mv", "put", "get")
+
+
+def _add_job_options(command: argparse.ArgumentParser, conflicts: bool) -> None:
+    command.add_argument("--workers", "-j", type=_workers, default=4, metavar="N",
+                         help="parallel requests, 1 to 16 (default 4)")
+    command.add_argument("--dry-run", action="store_true",
+                         help="print what would be done; change nothing")
+    command.add_argument("--limit-rate", type=_rate, default=None, metavar="RATE",
+                         help="bandwidth limit in bytes per second; suffixes K, M, G (e.g. 500K)")
+    if conflicts:
+        command.add_argument("--conflict", choices=[c.value for c in Conflict], default="overwrite",
+                             help="when the target exists: overwrite it (the version you saw: "
+                                  "a file changed since is a conflict), skip, rename (keep both), "
+                                  "or ask (report a conflict to retry later); default overwrite")
+        command.add_argument("--no-overwrite", "-n", action="store_true",
+                             help="same as --conflict ask: an existing target is a 412 conflict")
+    else:
+        command.set_defaults(conflict="ask", no_overwrite=False)
+
+
+def _workers(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_WORKERS}")
+    return value
+
+
+_UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}
+
+
+def _rate(text: str) -> int:
+    number, unit = text.rstrip("KMGkmgBb"), text[len(text.rstrip("KMGkmgBb")):].upper().rstrip("B")
+    try:
+        value = int(float(number) * _UNITS[unit])
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(f"not a rate: {text!r} (e.g. 500K, 2M)") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("a rate must be positive")
+    return value

@@ -267,12 +267,15 @@ class DavClient:
             return resource
         raise errors.ProtocolError(f"PROPFIND {self.url(path)}: the server described nothing")
 
-    def exists(self, path: str) -> bool:
+    def lookup(self, path: str) -> Resource | None:
+        """stat(), with None for a resource that is not there."""
         try:
-            self.stat(path)
+            return self.stat(path)
         except errors.NotFoundError:
-            return False
-        return True
+            return None
+
+    def exists(self, path: str) -> bool:
+        return self.lookup(path) is not None
 
     def listdir(self, path: str) -> list[Resource]:
         """The members of a collection, without the collection itself."""

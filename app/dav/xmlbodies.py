@@ -18,15 +18,17 @@ _D = "{DAV:}"
 #: take it from X-OC-Mtime: integer seconds since the epoch, as text.
 MTIME_PROP = "{urn:davdesk}mtime"
 
-#: The properties a listing needs; asking for just these is cheaper than allprop.
-LISTING_PROPS = (
+#: What a listing shows; asking for just these is cheaper than allprop.
+BASIC_PROPS = (
     f"{_D}resourcetype",
     f"{_D}getcontentlength",
     f"{_D}getlastmodified",
     f"{_D}getetag",
     f"{_D}getcontenttype",
-    MTIME_PROP,
 )
+#: What jobs list: also the kept mtime. Servers answer a 404 propstat for every file
+#: without it, so plain listings (ls) leave it out.
+LISTING_PROPS = (*BASIC_PROPS, MTIME_PROP)
 
 _SAFE_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False

@@ -77,15 +77,15 @@ def already_done(client: DavClient, task: Task) -> list[Outcome] | None:
                                and task.op in (Op.COPY, Op.MOVE, Op.UPLOAD)):
         return None
     if task.op is Op.DELETE:
-        done = _stat_or_none(client, task.remote) is None
+        done = client.lookup(task.remote) is None
     elif task.op is Op.MKDIR:
-        found = _stat_or_none(client, task.remote)
+        found = client.lookup(task.remote)
         done = found is not None and found.is_dir
     elif task.op is Op.MOVE:
-        done = (_stat_or_none(client, task.remote) is None
-                and _stat_or_none(client, _destination(task)) is not None)
+        done = (client.lookup(task.remote) is None
+                and client.lookup(_destination(task)) is not None)
     elif task.op is Op.COPY:
-        found = _stat_or_none(client, _destination(task))
+        found = client.lookup(_destination(task))
         done = found is not None and found.is_dir == task.is_dir and (task.is_dir or found.size == task.size)
     else:
         done = _upload_landed(client, task)
@@ -102,7 +102,7 @@ def _upload_landed(client: DavClient, task: Task) -> bool:
         local_size = task.local.stat().st_size
     except OSError:
         return False
-    found = _stat_or_none(client, task.remote)
+    found = client.lookup(task.remote)
     if found is None or found.is_dir or found.size != local_size:
         return False
     if not task.exists:
@@ -120,7 +120,10 @@ def _delete(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
 
 
 def _mkdir(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
-    return [ensure_folder(client, _slashed(task.remote, True))]
+    path = _slashed(task.remote, True)
+    if task.conflict is Conflict.ASK:
+        return [client.mkcol(path)]
+    return [ensure_folder(client, path)]
 
 
 def _copy_or_move(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
@@ -141,9 +144,9 @@ def _copy_or_move(client: DavClient, task: Task, ctx: TaskContext) -> list[Outco
 def _upload(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     """PUT guarded against lost updates, the guard chosen from what planning saw of the target.
 
-    Not there when planned: If-None-Match: *. There, with an ETag: If-Match
-    that ETag, whatever the conflict policy (Overwrite means overwrite the
-    version the user saw, not one written since). There without an ETag:
+    Not there when planned, or policy Ask: If-None-Match: *. There, with an
+    ETag: If-Match that ETag (Overwrite means overwrite the version the user
+    saw, not one written since). There without an ETag:
     size and Last-Modified compared just before writing. There with neither
     ETag nor size and time known (a retry with Overwrite after a conflict,
     where the user chose to replace whatever is there now): a plain PUT.
@@ -225,8 +228,12 @@ def _claim_free_name(client: DavClient, task: Task) -> Task:
 
 
 def _upload_guard(task: Task) -> str:
-    """Which lost-update guard an upload sends: "absent", "etag", "stamp" or "none"."""
-    if not task.exists:
+    """Which lost-update guard an upload sends: "absent", "etag", "stamp" or "none".
+
+    Ask never overwrites: If-None-Match: * makes the server refuse (412) when
+    the target exists, so the user decides afterwards, as with COPY and MOVE.
+    """
+    if not task.exists or task.conflict is Conflict.ASK:
         return "absent"
     if task.etag is not None:
         return "etag"
@@ -237,7 +244,7 @@ def _upload_guard(task: Task) -> str:
 
 def _check_stamp(client: DavClient, task: Task) -> None:
     """For servers without ETags: refuse to overwrite a file whose size or time has changed."""
-    found = _stat_or_none(client, task.remote)
+    found = client.lookup(task.remote)
     if found is None:
         raise errors.PreconditionFailedError("PUT", client.url(task.remote), 412,
                                              description="deleted on the server since it was listed")
@@ -252,13 +259,6 @@ def _check_stamp(client: DavClient, task: Task) -> None:
 def stamp(resource: Resource) -> tuple[int | None, float | None]:
     """What stands in for an ETag on servers without one: size and getlastmodified."""
     return resource.size, resource.modified.timestamp() if resource.modified else None
-
-
-def _stat_or_none(client: DavClient, path: str) -> Resource | None:
-    try:
-        return client.stat(path)
-    except errors.NotFoundError:
-        return None
 
 
 def _destination(task: Task) -> str:

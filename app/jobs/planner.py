@@ -42,6 +42,8 @@ def plan_mkdir(paths: Sequence[str], parents: bool = False, *,
     ancestor, stopping at the first that exists), hence client.
     """
     wanted = {_slashed(path) for path in paths}
+    # Like mkdir(1): an existing folder is an error, unless parents asked to make sure of them.
+    existing = Conflict.SKIP if parents else Conflict.ASK
     if parents:
         if client is None:
             raise ValueError("plan_mkdir(parents=True) needs the client to see which folders exist")
@@ -52,7 +54,7 @@ def plan_mkdir(paths: Sequence[str], parents: bool = False, *,
                 above = parent(above)
     by_depth: dict[int, list[Task]] = defaultdict(list)
     for path in sorted(wanted):
-        by_depth[_depth(path)].append(Task(Op.MKDIR, path, is_dir=True))
+        by_depth[_depth(path)].append(Task(Op.MKDIR, path, is_dir=True, conflict=existing))
     names = [basename(path) for path in paths]
     return Job(_title("Create folder", names), _stages(by_depth[d] for d in sorted(by_depth)))
 
@@ -130,7 +132,8 @@ def plan_upload(client: DavClient, local_paths: Sequence[Path], remote_folder: s
                     continue  # a link back up the tree
                 is_there = target is not None and target.is_dir
                 if not is_there:
-                    mkdirs[_depth(remote)].append(Task(Op.MKDIR, _slashed(remote), is_dir=True))
+                    mkdirs[_depth(remote)].append(Task(Op.MKDIR, _slashed(remote), is_dir=True,
+                                                       conflict=Conflict.SKIP))
                 pending.append((members(entry.path), _slashed(remote), is_there,
                                 above | {entry.identity}))
                 continue
@@ -206,6 +209,37 @@ def plan_download(client: DavClient, resources: Sequence[Resource], local_folder
 def _refused(resource: Resource) -> Task:
     return Task(Op.DOWNLOAD, resource.path, local=None, is_dir=resource.is_dir,
                 size=resource.size or 0)
+
+
+# -- one resource to a name of the user's choosing (cp a b, put f remote-name) -------
+
+def plan_upload_as(client: DavClient, local: Path, remote: str, conflict: Conflict) -> Job:
+    """Upload one file under another name; what is at that name now is the lost-update basis."""
+    entry = local_entry(local)
+    if entry is None or entry.is_dir:
+        raise ValueError(f"{local}: not a regular file")
+    target = client.lookup(remote)
+    return Job(_title("Upload", [local.name], remote),
+               ((_upload_task(entry, remote, target, conflict),),))
+
+
+def plan_download_as(resource: Resource, local: Path, conflict: Conflict) -> Job:
+    """Download one file to a local name of the user's choosing."""
+    task = Task(Op.DOWNLOAD, resource.path, local=local, size=resource.size or 0,
+                mtime=resource.kept_mtime, exists=os.path.lexists(local), conflict=conflict)
+    return Job(_title("Download", [resource.name], str(local)), ((task,),))
+
+
+def plan_transfer_as(op: Op, client: DavClient, resource: Resource, destination: str,
+                     conflict: Conflict) -> Job:
+    """Copy or move one resource to an exact destination path (a rename, for a move)."""
+    destination = _slashed(destination, resource.is_dir)
+    target = client.lookup(destination)
+    task = Task(op, resource.path, destination=destination, is_dir=resource.is_dir,
+                size=resource.size or 0, exists=target is not None,
+                etag=target.etag if target else None, conflict=conflict)
+    verb = "Copy" if op is Op.COPY else "Move"
+    return Job(_title(verb, [resource.name], destination), ((task,),))
 
 
 # -- dry run ---------------------------------------------------------------

@@ -200,3 +200,57 @@ def test_quoted_url_and_user_in_url(dav_server, monkeypatch, capsys):
     code = main(["stat", "--json", with_user + quote("100% #1.txt")])
     out = capsys.readouterr().out
     assert code == 0 and json.loads(out)["name"] == "100% #1.txt"
+
+
+def test_dry_run_describes_and_changes_nothing(run, dav_server, tmp_path):
+    dav_server.make_file("old.txt", b"old")
+    source = tmp_path / "new folder"
+    source.mkdir()
+    (source / "a.txt").write_bytes(b"a")
+    code, lines, _ = run("put", "--dry-run", str(source), dav_server.url)
+    assert code == 0
+    assert {(line["reason"], line["source"]) for line in lines} == {
+        ("would create", "dry-run"), ("would upload", "dry-run")}
+    code, lines, _ = run("rm", "--dry-run", url(dav_server, "old.txt"))
+    assert code == 0 and [line["reason"] for line in lines] == ["would delete"]
+    assert sorted(p.name for p in dav_server.root.iterdir()) == ["old.txt"]
+
+
+def test_put_no_overwrite_is_a_conflict_and_skip_leaves_files_alone(run, dav_server, tmp_path):
+    dav_server.make_file("same.txt", b"server")
+    local = tmp_path / "same.txt"
+    local.write_bytes(b"local")
+    code, [line], _ = run("put", "-n", str(local), dav_server.url)
+    assert code == 1 and line["status"] == 412 and line["class"] == "conflict"
+    code, [line], _ = run("put", "--conflict", "skip", str(local), dav_server.url)
+    assert code == 0 and line["reason"] == "skipped"
+    assert (dav_server.root / "same.txt").read_bytes() == b"server"
+    code, [line], _ = run("put", str(local), dav_server.url, "--workers", "2",
+                          "--limit-rate", "1M")
+    assert code == 0 and line["ok"] and (dav_server.root / "same.txt").read_bytes() == b"local"
+
+
+def test_get_into_existing_file_with_ask_keeps_the_local_file(run, dav_server, tmp_path):
+    dav_server.make_file("doc.txt", b"remote")
+    target = tmp_path / "here"
+    target.mkdir()
+    (target / "doc.txt").write_bytes(b"mine")
+    code, [line], _ = run("get", "-n", url(dav_server, "doc.txt"), str(target))
+    assert code == 1 and line["error"] == "target-exists" and line["class"] == "conflict"
+    assert (target / "doc.txt").read_bytes() == b"mine"
+    code, [line], _ = run("get", "--conflict", "rename", url(dav_server, "doc.txt"), str(target))
+    assert code == 0 and (target / "doc (2).txt").read_bytes() == b"remote"
+
+
+@pytest.mark.parametrize("bad", [["--workers", "0"], ["--workers", "17"], ["--limit-rate", "fast"]])
+def test_bad_job_options_exit_2(bad):
+    result = subprocess.run([sys.executable, "-m", "app", "rm", *bad, "http://127.0.0.1:9/x"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_mv_renames_to_an_exact_name(run, dav_server):
+    dav_server.make_file("before & after.txt", b"x")
+    code, [line], _ = run("mv", url(dav_server, "before & after.txt"), url(dav_server, "é #2.txt"))
+    assert code == 0 and line["status"] == 201
+    assert sorted(p.name for p in dav_server.root.iterdir() if p.name != ".DAV") == ["é #2.txt"]

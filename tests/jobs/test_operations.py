@@ -244,9 +244,11 @@ def test_idempotent_tasks_need_no_check():
 def test_mkdir_existing_folder_is_ok_but_a_file_is_not(client, base, dav_server):
     dav_server.make_dir("there")
     dav_server.make_file("file", b"x")
-    [outcome] = run(client, Task(Op.MKDIR, base + "there/", is_dir=True))
+    [outcome] = run(client, Task(Op.MKDIR, base + "there/", is_dir=True, conflict=Conflict.SKIP))
     assert outcome.ok and outcome.description == "already exists"
-    [outcome] = run(client, Task(Op.MKDIR, base + "file/", is_dir=True))
+    [outcome] = run(client, Task(Op.MKDIR, base + "there/", is_dir=True, conflict=Conflict.ASK))
+    assert not outcome.ok and outcome.status == 405
+    [outcome] = run(client, Task(Op.MKDIR, base + "file/", is_dir=True, conflict=Conflict.SKIP))
     assert not outcome.ok and outcome.status in (400, 405)  # Apache: 400 for "file/"
     assert (dav_server.root / "file").read_bytes() == b"x"
 
