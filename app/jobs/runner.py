@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from app.dav import DavClient, Outcome, Source, errors
 from app.dav.outcome import OutcomeClass, cancelled, from_error
+from app.dav.transfer import ProgressCallback
 from app.jobs.context import Cancelled, TaskContext
 from app.jobs.model import EventCallback, Job, JobEnded, JobState, Op, Task, TaskResult
 from app.jobs.operations import already_done, execute, is_idempotent
@@ -196,7 +197,7 @@ class JobRunner:
 
     # -- progress, pause, cancel and bandwidth inside a transfer ---------------------
 
-    def _progress_for(self, task: Task):  # noqa: ANN202 - a ProgressCallback
+    def _progress_for(self, task: Task) -> ProgressCallback:
         last = [0]
 
         def progress(done: int, total: int | None) -> None:

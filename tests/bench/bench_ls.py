@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parents[2]
 if __package__ in (None, ""):  # run as a script: make `tests` and `app` importable
     sys.path.insert(0, str(REPO))
 
-from app.dav.xmlbodies import LISTING_PROPS, propfind_body  # noqa: E402
+from app.dav.xmlbodies import BASIC_PROPS, propfind_body  # noqa: E402
 from tests.servers.apache_server import ApacheServer  # noqa: E402
 
 ENTRIES = 10_000
@@ -178,7 +178,7 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
         allprop = Path(scratch, "allprop.xml")
         allprop.write_bytes(ALLPROP)
         listing = Path(scratch, "listing.xml")
-        listing.write_bytes(propfind_body(LISTING_PROPS))
+        listing.write_bytes(propfind_body(BASIC_PROPS))
         env = child_env()
 
         result["propfind_body_mb"] = check_curl(server, url, allprop, entries, env) / 1e6
