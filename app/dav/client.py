@@ -322,7 +322,7 @@ class DavClient:
         if if_none_match:
             request_headers["If-None-Match"] = "*"
         if lock_token:
-            request_headers["If"] = f"(<{lock_token}>)"
+            request_headers["If"] = submit_lock_token(lock_token)
         if mtime is not None:
             request_headers["X-OC-Mtime"] = str(int(mtime))
         request_headers.update(headers or {})
@@ -344,6 +344,8 @@ class DavClient:
             kept = self.proppatch(path, {MTIME_PROP: str(int(mtime))}, lock_token=lock_token)
         except errors.StatusError as exc:
             return f"server refused to keep the mtime ({exc.status} {exc.reason})"
+        except errors.DavError as exc:  # the file is stored; only its mtime was lost
+            return f"mtime not kept: {exc}"
         if not kept.ok:
             return f"server refused to keep the mtime ({kept.status} {kept.reason})"
         return "mtime kept as a dead property"
@@ -389,7 +391,7 @@ class DavClient:
         """
         headers = {"Depth": "infinity"}
         if lock_token:
-            headers["If"] = f"(<{lock_token}>)"
+            headers["If"] = submit_lock_token(lock_token)
         if if_match:
             headers["If-Match"] = if_match
         outcomes = self._operate("delete", "DELETE", path, headers)
@@ -408,7 +410,7 @@ class DavClient:
              lock_token: str | None = None) -> list[Outcome]:
         headers = self._transfer_headers(destination, overwrite, "infinity")
         if lock_token:
-            headers["If"] = f"(<{lock_token}>)"
+            headers["If"] = submit_lock_token(lock_token)
         return self._operate("move", "MOVE", source, headers, destination)
 
     def _transfer_headers(self, destination: str, overwrite: bool, depth: str) -> dict[str, str]:
@@ -421,7 +423,7 @@ class DavClient:
         body = proppatch_body(set_props or {}, remove)
         headers = {"Content-Type": 'application/xml; charset="utf-8"'}
         if lock_token:
-            headers["If"] = f"(<{lock_token}>)"
+            headers["If"] = submit_lock_token(lock_token)
         with contextlib.closing(self._send("PROPPATCH", path, headers=headers, content=body,
                                            stream=True)) as response:
             if response.status_code != 207:
@@ -455,6 +457,17 @@ class DavClient:
                                            stream=True)) as response:
             self._raise_for_status(response, "UNLOCK")
             return success("unlock", path, response.status_code, response.reason_phrase)
+
+
+def submit_lock_token(token: str) -> str:
+    """An If header that submits a lock token for the target or any member below it.
+
+    An untagged "(<token>)" is a condition on the target itself, so a DELETE
+    of a folder whose member holds the lock fails with 412. The second list,
+    "(Not <DAV:no-lock>)", is always true: the header only hands the token
+    over (RFC 4918 10.4), whichever resource it locks.
+    """
+    return f"(<{token}>) (Not <DAV:no-lock>)"
 
 
 def proppatch_outcome(path: str, parsed: multistatus.MultiStatus) -> Outcome:

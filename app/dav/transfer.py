@@ -31,6 +31,9 @@ class FileBody:
     def __init__(self, path: Path, progress: ProgressCallback | None = None) -> None:
         self.path = path
         self.size = path.stat().st_size
+        # Fail here, before a request is sent, if the file cannot be read: a server that
+        # creates the target on seeing the headers would otherwise keep an empty file.
+        path.open("rb").close()
         self._progress = progress
 
     def __iter__(self) -> Iterator[bytes]:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from app.dav import DavClient, Outcome, Resource, errors
 from app.dav.outcome import Source, from_error, success
 from app.dav.paths import basename, check_local_name, join, parent
-from app.jobs.context import TaskContext
+from app.jobs.context import Cancelled, TaskContext
 from app.jobs.model import Conflict, Op, Task
 from app.jobs.naming import free_name, local_names, name_key
 
@@ -168,6 +168,28 @@ def _upload(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
         why = "appeared on the server after planning" if guard == "absent" else \
             "changed on the server since it was listed"
         return [_conflict(task, exc, why)]
+    except (Cancelled, errors.TransportError):
+        if not task.exists:
+            _remove_partial_upload(client, task)
+        raise
+
+
+def _remove_partial_upload(client: DavClient, task: Task) -> None:
+    """Delete what an interrupted upload of a new file left on the server.
+
+    Some servers (wsgidav) write a PUT body straight into the target and keep
+    what arrived when the request is cut off. Only a file shorter than ours
+    is removed: a cut-off body is necessarily shorter, and a file someone
+    else created meanwhile is left alone unless it is too. Best effort: a
+    server that is gone keeps the fragment, and the retry's check reports it.
+    """
+    assert task.local is not None
+    try:
+        found = client.lookup(task.remote)
+        if found is not None and not found.is_dir and (found.size or 0) < task.local.stat().st_size:
+            client.delete(task.remote)
+    except (errors.DavError, OSError):
+        pass
 
 
 def _download(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:

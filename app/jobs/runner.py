@@ -67,6 +67,10 @@ class JobRunner:
                           if self.options.limit_rate else None)
         self._tracker = ProgressTracker(job.id, len(job.tasks), job.bytes_total)
         self._lock = threading.Lock()
+        # Progress snapshots are taken and handed to the callback one at a time, so they arrive
+        # in the order they were taken: counts never go backwards, and the last one says whether
+        # the job is paused. Re-entrant: a callback may call pause() or resume(), which emit too.
+        self._progress_lock = threading.RLock()
         self._counts = {OutcomeClass.OK: 0, OutcomeClass.CANCELLED: 0, "failed": 0}
         self._last_progress = 0.0
         self._abandoned: errors.DavError | None = None
@@ -201,24 +205,30 @@ class JobRunner:
         last = [0]
 
         def progress(done: int, total: int | None) -> None:
-            if self._cancel.is_set():
+            # Once every byte has gone (an upload's body is sent, a download's is on disk), a
+            # cancel no longer stops anything: the request ends and reports what it did. Raising
+            # here would report "cancelled" for a file the server has stored in full.
+            complete = total is not None and done >= total
+            if self._cancel.is_set() and not complete:
                 raise Cancelled
             if not self._running.is_set():
                 self._running.wait()
-                if self._cancel.is_set():
+                if self._cancel.is_set() and not complete:
                     raise Cancelled
             delta, last[0] = done - last[0], done
             if self._throttle and delta > 0:
-                self._throttle.consume(delta)
+                self._throttle.consume(delta)  # a cancel cuts the wait short...
+                if self._cancel.is_set() and not complete:
+                    raise Cancelled  # ...and then stops the transfer, before the next chunk
             self._tracker.transfer(task.remote, done, total)
             self._emit_progress()
 
         return progress
 
     def _emit_progress(self, force: bool = False) -> None:
-        now = time.monotonic()
-        with self._lock:
+        with self._progress_lock:
+            now = time.monotonic()
             if not force and now - self._last_progress < self.options.progress_interval:
                 return
             self._last_progress = now
-        self._on_event(self._tracker.snapshot(paused=self.paused))
+            self._on_event(self._tracker.snapshot(paused=self.paused))

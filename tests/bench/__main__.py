@@ -2,9 +2,12 @@
 
 First the ls benchmark (davdesk ls --json against curl and rclone on a real
 Apache mod_dav), then the 207 parser benchmark when tests/bench/bench_parse.py
-is importable.
+is importable, then the job engine benchmark (uploads, deletes and one big
+upload against bare httpx, rclone and curl). --only runs just one of them.
 
-    python -m tests.bench [--entries N] [--repeats N] [--parse-entries N] [--no-parse]
+    python -m tests.bench [--only ls|parse|jobs] [--entries N] [--repeats N]
+                          [--parse-entries N] [--no-parse]
+                          [--jobs-files N] [--jobs-repeats N] [--jobs-big-mib N] [--no-jobs]
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from tests.bench import bench_ls
 
 PARSE_TARGET = 2.0
+BENCHMARKS = ("ls", "parse", "jobs")
 
 
 def format_parse(r: dict[str, Any]) -> str:
@@ -42,22 +46,42 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--parse-entries", type=int, default=None,
                     help="entries for the parser benchmark (default: its own)")
     ap.add_argument("--no-parse", action="store_true", help="skip the parser benchmark")
+    ap.add_argument("--only", choices=BENCHMARKS, default=None,
+                    help="run only this benchmark (default: all of them)")
+    ap.add_argument("--jobs-files", type=int, default=None,
+                    help="files uploaded and deleted by the jobs benchmark (default: its own)")
+    ap.add_argument("--jobs-repeats", type=int, default=None,
+                    help="timed runs per contender in the jobs benchmark (default: its own)")
+    ap.add_argument("--jobs-big-mib", type=int, default=None,
+                    help="size of the jobs benchmark's big upload in MiB, 0 to skip it "
+                         "(default: its own)")
+    ap.add_argument("--no-jobs", action="store_true", help="skip the jobs benchmark")
     args = ap.parse_args(argv)
 
+    wanted = [args.only] if args.only else [
+        name for name, skip in (("ls", False), ("parse", args.no_parse), ("jobs", args.no_jobs))
+        if not skip]
     status = 0
-    print("=" * 78)
-    bench_ls.run(args.entries, args.repeats)
+    for n, name in enumerate(wanted):
+        if n:
+            print()
+        print("=" * 78)
+        if name == "ls":
+            bench_ls.run(args.entries, args.repeats)
+        elif name == "parse":
+            status = max(status, _run_parse(args))
+        else:
+            status = max(status, _run_jobs(args))
+    return status
 
-    if args.no_parse:
-        return status
-    print()
-    print("=" * 78)
+
+def _run_parse(args: argparse.Namespace) -> int:
     try:
         from tests.bench import bench_parse
     except Exception as exc:  # noqa: BLE001 - someone else's file, maybe half-written
         print(f"parse benchmark: skipped, tests/bench/bench_parse.py not importable "
               f"({type(exc).__name__}: {exc})")
-        return status
+        return 0
     try:
         figures = (bench_parse.run(args.parse_entries) if args.parse_entries
                    else bench_parse.run())
@@ -71,7 +95,27 @@ def main(argv: list[str] | None = None) -> int:
         print("parse benchmark:")
         for key, value in figures.items():
             print(f"  {key:<40} {value}")
-    return status
+    return 0
+
+
+def _run_jobs(args: argparse.Namespace) -> int:
+    """The job engine benchmark; it prints its own table."""
+    from tests.bench import bench_jobs
+
+    kwargs = {}
+    if args.jobs_files is not None:
+        kwargs["files"] = args.jobs_files
+    if args.jobs_repeats is not None:
+        kwargs["repeats"] = args.jobs_repeats
+    if args.jobs_big_mib is not None:
+        kwargs["big_mib"] = args.jobs_big_mib
+    try:
+        bench_jobs.run(**kwargs)
+    except Exception:  # noqa: BLE001
+        print("jobs benchmark: failed")
+        traceback.print_exc()
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ start a new ``WsgiDavServer(root, port=old.port)`` on the same folder and port.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import weakref
 from pathlib import Path
@@ -57,6 +58,12 @@ def _quiet_wsgidav_logging(level: int) -> None:
     show. The 'wsgidav' logger is wsgidav's own (it sets it to INFO itself).
     """
     logging.getLogger("wsgidav").setLevel(level)
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
 
 
 class WsgiDavServer:
@@ -127,6 +134,10 @@ class WsgiDavServer:
         if self._server is not None:
             raise RuntimeError("server already started")
         _quiet_wsgidav_logging(self._log_level)
+        if self.port == 0:
+            # cheroot sets SO_REUSEADDR only for a port it is given, so a port it picked
+            # itself could not be bound again by a restart while old connections linger.
+            self.port = _free_port(self.host)
         app = WsgiDAVApp(self._config())
         server = wsgi.Server(
             (self.host, self.port),

@@ -1,0 +1,893 @@
+"""JobRunner against real servers (wsgidav and Apache): whole jobs, as a user checks them.
+
+What is asserted is what a user would look at after a job: the files on the
+server (read from its folder on disk) or on the local disk, every file's
+Outcome, and the job's events (one TaskResult per task, exactly one JobEnded,
+last). Timing is never measured to the millisecond: the tests wait for
+events, and bounds on "it ended promptly" are generous.
+"""
+
+from __future__ import annotations
+
+import collections
+import http.server
+import itertools
+import os
+import random
+import socket
+import threading
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.dav import DavClient, Source, Timeouts, errors
+from app.dav.outcome import OutcomeClass
+from app.dav.paths import url_path
+from app.jobs import runner as runner_module
+from app.jobs.model import (
+    Conflict,
+    Job,
+    JobEnded,
+    JobEvent,
+    JobProgress,
+    JobState,
+    Op,
+    TaskResult,
+)
+from app.jobs.planner import describe, plan_copy, plan_delete, plan_download, plan_upload, retry_job
+from app.jobs.retry import RetryPolicy
+from app.jobs.runner import JobOptions, JobRunner
+from tests.servers import WsgiDavServer
+
+#: Retries that give up fast: a test that provokes failures should not wait for backoff.
+FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.05)
+#: No job in this file takes more than a few seconds; this only turns a hang into a failure.
+JOB_TIMEOUT = 60.0
+KIB = 1024
+MIB = 1024 * KIB
+
+
+# -- fixtures -----------------------------------------------------------------
+
+
+@pytest.fixture
+def client(dav_server):
+    with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password,
+                   workers=4) as c:
+        yield c
+
+
+@pytest.fixture
+def base(dav_server) -> str:
+    return url_path(dav_server.url)
+
+
+@pytest.fixture
+def local(tmp_path) -> Path:
+    folder = tmp_path / "local"
+    folder.mkdir()
+    return folder
+
+
+# -- running a job and checking what every job must do ---------------------------------
+
+
+class Recorder:
+    """The job's one callback: keeps every event in arrival order, then runs a hook on it.
+
+    The hook gets the recorder, and through it the runner, so it can cancel or
+    pause from inside the callback, on the worker thread, as a front end might.
+    """
+
+    def __init__(self, hook: Callable[[Recorder, JobEvent], None] | None = None) -> None:
+        self.hook = hook
+        self.runner: JobRunner | None = None
+        self.events: list[JobEvent] = []
+        self.ended_at: float | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, event: JobEvent) -> None:
+        with self._lock:
+            self.events.append(event)
+            if isinstance(event, JobEnded):
+                self.ended_at = time.monotonic()
+        if self.hook is not None:
+            self.hook(self, event)
+
+    def snapshot(self) -> list[JobEvent]:
+        with self._lock:
+            return list(self.events)
+
+    @property
+    def results(self) -> list[TaskResult]:
+        return [e for e in self.snapshot() if isinstance(e, TaskResult)]
+
+    @property
+    def progress(self) -> list[JobProgress]:
+        return [e for e in self.snapshot() if isinstance(e, JobProgress)]
+
+    def outcomes(self, op: Op | None = None) -> list:
+        return [o for r in self.results if op is None or r.task.op is op for o in r.outcomes]
+
+
+@dataclass
+class Started:
+    job: Job
+    runner: JobRunner
+    recorder: Recorder
+    thread: threading.Thread
+
+    def finish(self, timeout: float = JOB_TIMEOUT) -> JobEnded:
+        """Wait for the job to end (bounded) and check what every job must do, however it ended."""
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), f"{self.job.name}: did not end within {timeout} s"
+        return check_job_contract(self.job, self.recorder)
+
+
+def start(client: DavClient, job: Job, options: JobOptions | None = None,
+          hook: Callable[[Recorder, JobEvent], None] | None = None,
+          recorder: Recorder | None = None) -> Started:
+    recorder = recorder or Recorder(hook)
+    recorder.runner = runner = JobRunner(client, job, recorder, options or JobOptions(retry=FAST_RETRY))
+    return Started(job, runner, recorder, runner.start())
+
+
+def run(client: DavClient, job: Job, options: JobOptions | None = None,
+        hook: Callable[[Recorder, JobEvent], None] | None = None) -> tuple[JobEnded, Recorder]:
+    started = start(client, job, options, hook)
+    return started.finish(), started.recorder
+
+
+def check_job_contract(job: Job, recorder: Recorder) -> JobEnded:
+    """One TaskResult per task, exactly one JobEnded and it came last, counts that add up."""
+    events = recorder.snapshot()
+    ends = [e for e in events if isinstance(e, JobEnded)]
+    assert len(ends) == 1, f"{len(ends)} JobEnded events"
+    [ended] = ends
+    assert events[-1] is ended, "an event arrived after JobEnded"
+    assert ended.job_id == job.id
+    results = [e for e in events if isinstance(e, TaskResult)]
+    assert all(r.job_id == job.id for r in results)
+    assert collections.Counter(r.task for r in results) == collections.Counter(job.tasks), \
+        "not exactly one TaskResult per task"
+    assert all(r.outcomes for r in results), "a TaskResult without Outcomes"
+    outcomes = [o for r in results for o in r.outcomes]
+    ok = sum(o.outcome_class is OutcomeClass.OK for o in outcomes)
+    cancelled = sum(o.outcome_class is OutcomeClass.CANCELLED for o in outcomes)
+    assert (ended.ok, ended.failed, ended.cancelled) == (ok, len(outcomes) - ok - cancelled, cancelled)
+    if ended.state is JobState.FINISHED:
+        assert ok == len(outcomes) and ended.error is None
+    return ended
+
+
+def check_progress(job: Job, recorder: Recorder) -> None:
+    """Progress never goes backwards, and the last event says everything was done."""
+    progress = recorder.progress
+    assert progress, "no progress events"
+    files = [p.files_done for p in progress]
+    done = [p.bytes_done for p in progress]
+    assert files == sorted(files), "files_done went backwards"
+    assert done == sorted(done), "bytes_done went backwards"
+    assert all(p.files_total == len(job.tasks) and p.bytes_total == job.bytes_total for p in progress)
+    assert all(p.bytes_done <= p.bytes_total for p in progress)
+    last = progress[-1]
+    assert last.files_done == last.files_total
+    assert last.bytes_done == last.bytes_total == job.bytes_total
+    assert last.transfers == () and not last.paused
+
+
+# -- what is on the server, on disk -----------------------------------------------------
+
+
+def tree(root: Path) -> tuple[dict[str, bytes], set[str]]:
+    """Files (with contents) and folders under root, by "/"-separated relative path.
+
+    Apache's mod_dav_fs keeps dead properties in ``.DAV`` folders: not part of the share.
+    A server may be writing meanwhile (Apache stores a PUT as ``.davfs.tmp*`` and renames
+    it): a file that vanishes between listing and reading is left out.
+    """
+    files: dict[str, bytes] = {}
+    folders: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".DAV"]
+        here = Path(dirpath)
+        for name in dirnames:
+            folders.add((here / name).relative_to(root).as_posix())
+        for name in filenames:
+            try:
+                files[(here / name).relative_to(root).as_posix()] = (here / name).read_bytes()
+            except FileNotFoundError:
+                continue
+    return files, folders
+
+
+def server_files(handle) -> dict[str, bytes]:
+    return tree(handle.root)[0]
+
+
+def rel(path: str, base: str) -> str:
+    """A decoded server path as a path relative to the test's root."""
+    assert path.startswith(base), (path, base)
+    return path[len(base):].strip("/")
+
+
+def settled(read: Callable[[], object], quiet: float = 0.3, limit: float = 10.0) -> object:
+    """read() once it has stopped changing for ``quiet`` seconds (a server may still be
+    finishing requests the client gave up on)."""
+    deadline = time.monotonic() + limit
+    last = read()
+    stable_since = time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = read()
+        if now != last:
+            last, stable_since = now, time.monotonic()
+        elif time.monotonic() - stable_since >= quiet:
+            break
+    return last
+
+
+# -- local trees --------------------------------------------------------------------------
+
+STEMS = [
+    "plain",
+    "with space",
+    "100% sure",
+    "hash#tag",
+    "this&that",
+    "plus+sign",
+    "semi;colon",
+    "it's",
+    "ünïcödé",
+    "日本語",
+    unicodedata.normalize("NFD", "café"),
+]
+FOLDERS = ["", "sub folder", "sub folder/deeper #2", "50% off", "ü & more"]
+
+
+def make_tree(root: Path, count: int, big_every: int = 100) -> dict[str, bytes]:
+    """count files spread over FOLDERS with awkward names; every big_every-th spans chunks."""
+    files = {}
+    for i in range(count):
+        folder = FOLDERS[i % len(FOLDERS)]
+        name = f"{STEMS[i % len(STEMS)]} {i:03d}.txt"
+        relpath = f"{folder}/{name}" if folder else name
+        data = f"{i:03d} {relpath}\n".encode() * (1 + i % 7)
+        if big_every and i % big_every == 0:
+            data = data * (300 * KIB // len(data) + 1)  # more than one 256 KiB chunk
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        files[relpath] = data
+    return files
+
+
+# -- 1. a big folder upload ----------------------------------------------------------------
+
+
+def test_folder_upload_of_500_files(dav_server, client, base, local):
+    source = local / "upload src"
+    expected = {f"upload src/{k}": v for k, v in make_tree(source, 500).items()}
+    job = plan_upload(client, [source], base, Conflict.ASK)
+    assert sum(t.op is Op.UPLOAD for t in job.tasks) == 500
+
+    ended, recorder = run(client, job, JobOptions(workers=4, retry=FAST_RETRY, progress_interval=0))
+
+    assert ended.state is JobState.FINISHED, [o for o in recorder.outcomes() if not o.ok][:5]
+    assert (ended.ok, ended.failed, ended.cancelled) == (len(job.tasks), 0, 0)
+    files, folders = tree(dav_server.root)
+    uploaded = {rel(o.path, base) for o in recorder.outcomes(Op.UPLOAD) if o.ok}
+    assert set(files) == uploaded == set(expected)
+    assert files == expected
+    created = {rel(o.path, base) for o in recorder.outcomes(Op.MKDIR) if o.ok}
+    assert folders == created == {"upload src", *(f"upload src/{f}" for f in FOLDERS if f)}
+    assert all(o.attempt == 1 and o.status in (201, 204) for o in recorder.outcomes(Op.UPLOAD))
+    check_progress(job, recorder)
+
+
+class SlowRecorder(Recorder):
+    """A callback that dawdles once before recording an event, as a busy front end might."""
+
+    def __init__(self, slow_on: int, seconds: float) -> None:
+        super().__init__()
+        self._progress_seen = itertools.count(1)
+        self.slow_on, self.seconds = slow_on, seconds
+
+    def __call__(self, event: JobEvent) -> None:
+        if isinstance(event, JobProgress) and next(self._progress_seen) == self.slow_on:
+            time.sleep(self.seconds)  # the other workers go on meanwhile
+        super().__call__(event)
+
+
+def test_progress_arrives_in_order_when_the_callback_is_slow(dav_server, client, base, local):
+    source = local / "few"
+    make_tree(source, 40, big_every=0)
+    job = plan_upload(client, [source], base, Conflict.ASK)
+    recorder = SlowRecorder(slow_on=30, seconds=0.3)  # among the uploads
+    options = JobOptions(workers=4, retry=FAST_RETRY, progress_interval=0)
+    assert start(client, job, options, recorder=recorder).finish().state is JobState.FINISHED
+    check_progress(job, recorder)
+
+
+# -- 2. a locked member, and the retry that brings the lock token ---------------------------
+
+
+def test_delete_with_a_locked_member_then_retry_with_the_token(dav_server, client, base):
+    h = dav_server
+    for name in ("a.txt", "locked.txt", "inner/b.txt"):
+        h.make_file(f"box/{name}", b"in the box")
+    h.make_file("loose.txt", b"loose")
+    h.make_file("other/c.txt", b"other")
+    lock = client.lock(base + "box/locked.txt")
+    selection = [client.stat(base + path) for path in ("box/", "loose.txt", "other/")]
+
+    ended, recorder = run(client, plan_delete(client, selection))
+
+    assert ended.state is JobState.FAILED
+    failed = [r for r in recorder.results if not r.ok]
+    assert [r.task.remote for r in failed] == [base + "box/"]
+    [member] = [o for o in failed[0].outcomes if o.path == base + "box/locked.txt"]
+    assert member.status == 423 and not member.ok and member.outcome_class is OutcomeClass.FAILED
+    assert (h.root / "box" / "locked.txt").read_bytes() == b"in the box"
+    assert not (h.root / "loose.txt").exists() and not (h.root / "other").exists()
+    # The folder's own Outcome says truthfully what became of the members not locked.
+    [folder] = [o for o in failed[0].outcomes if o.path == base + "box/"]
+    assert not folder.ok
+    if (h.root / "box" / "a.txt").exists():  # Apache: 424, nothing deleted
+        assert folder.status == 424 and "refused the whole delete" in folder.description
+        assert (h.root / "box" / "inner" / "b.txt").exists()
+    else:  # wsgidav: 207, the rest deleted
+        assert folder.status == 207 and "the members not listed were deleted" in folder.description
+        assert tree(h.root / "box")[0] == {"locked.txt": b"in the box"}
+    assert all(o.ok for r in recorder.results if r not in failed for o in r.outcomes)
+
+    retry = retry_job(failed, lock_token=lock.token)
+    assert retry.tasks == (failed[0].task.with_policy(lock_token=lock.token),)
+    ended, recorder = run(client, retry)
+
+    assert ended.state is JobState.FINISHED
+    assert [o.path for o in recorder.outcomes()] == [base + "box/"]
+    assert tree(h.root) == ({}, set())
+
+
+# -- 3. copy conflicts, then overwrite exactly those ----------------------------------------
+
+
+def test_copy_conflicts_then_retry_with_overwrite(dav_server, client, base):
+    h = dav_server
+    names = ["one.txt", "two words.txt", "50% three.txt", "four#4.txt", "fünf.txt"]
+    for name in names:
+        h.make_file(f"src/{name}", f"new {name}".encode())
+    taken = ["two words.txt", "four#4.txt"]
+    for name in taken:
+        h.make_file(f"dst/{name}", f"old {name}".encode())
+    job = plan_copy(client, client.listdir(base + "src/"), base + "dst/", Conflict.ASK)
+
+    ended, recorder = run(client, job)
+
+    assert ended.state is JobState.FAILED and (ended.ok, ended.failed) == (3, 2)
+    conflicts = [o for o in recorder.outcomes() if not o.ok]
+    assert sorted(o.path for o in conflicts) == sorted(base + f"src/{n}" for n in taken)
+    assert all(o.status == 412 and o.outcome_class is OutcomeClass.CONFLICT for o in conflicts)
+    assert {o.destination for o in conflicts} == {base + f"dst/{n}" for n in taken}
+    for name in names:
+        want = f"{'old' if name in taken else 'new'} {name}".encode()
+        assert (h.root / "dst" / name).read_bytes() == want
+    copied_before = {n: (h.root / "dst" / n).stat().st_mtime_ns for n in names if n not in taken}
+
+    retry = retry_job([r for r in recorder.results if not r.ok], conflict=Conflict.OVERWRITE)
+    assert sorted(t.remote for t in retry.tasks) == sorted(base + f"src/{n}" for n in taken)
+    assert all(t.conflict is Conflict.OVERWRITE for t in retry.tasks)
+    ended, recorder = run(client, retry)
+
+    assert ended.state is JobState.FINISHED and ended.ok == 2
+    for name in names:
+        assert (h.root / "dst" / name).read_bytes() == f"new {name}".encode()
+        assert (h.root / "src" / name).read_bytes() == f"new {name}".encode()
+    assert {n: (h.root / "dst" / n).stat().st_mtime_ns for n in copied_before} == copied_before
+
+
+# -- 4. cancel half-way ----------------------------------------------------------------------
+
+
+def _cancel_after(files: int, when: dict) -> Callable[[Recorder, JobEvent], None]:
+    """A hook that cancels the job from the callback once `files` transfers have ended.
+
+    It cancels on the first progress event after that which shows a transfer
+    at most a quarter done, so that one, at least, is cut off part-way (a
+    transfer is never more than one chunk further than its last progress
+    event says). when gets the time of the cancel and that transfer's path.
+    """
+    ended = itertools.count(1)
+    enough = threading.Event()
+    lock = threading.Lock()
+
+    def hook(recorder: Recorder, event: JobEvent) -> None:
+        if isinstance(event, TaskResult) and event.task.op in (Op.UPLOAD, Op.DOWNLOAD) \
+                and not event.task.is_dir and next(ended) >= files:
+            enough.set()
+        elif isinstance(event, JobProgress) and enough.is_set():
+            early = [t for t in event.transfers if 0 < t.bytes_done <= t.bytes_total // 4]
+            with lock:
+                if not early or "cut" in when:
+                    return
+                when["cut"] = early[0].path
+                when["cancelled_at"] = time.monotonic()
+            recorder.runner.cancel()
+
+    return hook
+
+
+#: 40 files of 1 MiB (four chunks each) take about 5 s at this rate uncancelled.
+SLOW = 8 * MIB
+FILE_SIZE = 1 * MIB
+
+
+def test_cancel_a_download_half_way(dav_server, client, base, local):
+    h = dav_server
+    contents = {f"big/file {i:02d}.bin": random.randbytes(FILE_SIZE) for i in range(40)}
+    for relpath, data in contents.items():
+        h.make_file(relpath, data)
+    job = plan_download(client, [client.stat(base + "big/")], local, Conflict.ASK)
+    when: dict = {}
+
+    ended, recorder = run(client, job, JobOptions(workers=4, limit_rate=SLOW, retry=FAST_RETRY,
+                                                  progress_interval=0),
+                          hook=_cancel_after(10, when))
+
+    assert ended.state is JobState.CANCELLED
+    assert recorder.ended_at - when["cancelled_at"] < 5.0, "the job did not stop promptly"
+    files = [r for r in recorder.results if not r.task.is_dir]
+    done = {r.task.local.name for r in files if r.ok}
+    assert 10 <= len(done) < 40
+    assert ended.failed == 0 and ended.ok + ended.cancelled == len(job.tasks)
+    for result in files:
+        if not result.ok:
+            [outcome] = result.outcomes
+            assert outcome.reason == "cancelled" and outcome.source is Source.LOCAL
+            assert outcome.outcome_class is OutcomeClass.CANCELLED
+    [cut] = [r for r in files if r.task.remote == when["cut"]]
+    assert cut.outcomes[0].outcome_class is OutcomeClass.CANCELLED  # cut off part-way
+    # On disk: exactly the files whose Outcome is ok, each complete; no temporary file left.
+    on_disk = sorted(p.name for p in (local / "big").iterdir())
+    assert not [n for n in on_disk if n.endswith(".davdesk-part")], on_disk
+    assert set(on_disk) == done
+    for name in on_disk:
+        assert (local / "big" / name).read_bytes() == contents[f"big/{name}"]
+
+
+def test_cancel_an_upload_half_way(dav_server, client, base, local):
+    h = dav_server
+    source = local / "big"
+    source.mkdir()
+    contents = {}
+    for i in range(40):
+        data = random.randbytes(FILE_SIZE)
+        (source / f"file {i:02d}.bin").write_bytes(data)
+        contents[f"big/file {i:02d}.bin"] = data
+    job = plan_upload(client, [source], base, Conflict.ASK)
+    when: dict = {}
+
+    ended, recorder = run(client, job, JobOptions(workers=4, limit_rate=SLOW, retry=FAST_RETRY,
+                                                  progress_interval=0),
+                          hook=_cancel_after(10, when))
+
+    assert ended.state is JobState.CANCELLED
+    assert recorder.ended_at - when["cancelled_at"] < 5.0, "the job did not stop promptly"
+    uploads = [r for r in recorder.results if r.task.op is Op.UPLOAD]
+    done = {rel(r.task.remote, base) for r in uploads if r.ok}
+    assert 10 <= len(done) < 40
+    for result in uploads:
+        if not result.ok:
+            [outcome] = result.outcomes
+            assert outcome.reason == "cancelled" and outcome.outcome_class is OutcomeClass.CANCELLED
+    [cut] = [r for r in uploads if r.task.remote == when["cut"]]
+    assert cut.outcomes[0].outcome_class is OutcomeClass.CANCELLED  # cut off part-way
+    # The server may still be finishing the requests that were cut off: look once it is quiet.
+    files = settled(lambda: server_files(h))
+    partial = sorted(name for name, data in files.items() if data != contents.get(name))
+    assert not partial, f"{h.name} kept half-written files of cancelled uploads: {partial}"
+    assert set(files) == done
+
+
+# -- 5. pause and resume ----------------------------------------------------------------------
+
+
+def test_pause_and_resume(dav_server, client, base, local):
+    h = dav_server
+    contents = {f"many/f{i:02d}.txt": f"file {i}\n".encode() * 100 for i in range(40)}
+    for relpath, data in contents.items():
+        h.make_file(relpath, data)
+    job = plan_download(client, [client.stat(base + "many/")], local, Conflict.ASK)
+    paused = threading.Event()
+    at_pause: list[int] = []
+    workers = 4
+    count = itertools.count(1)
+
+    def hook(recorder: Recorder, event: JobEvent) -> None:
+        if isinstance(event, TaskResult) and next(count) == 6:
+            at_pause.append(6)
+            recorder.runner.pause()
+            paused.set()
+
+    started = start(client, job, JobOptions(workers=workers, retry=FAST_RETRY), hook)
+    assert paused.wait(JOB_TIMEOUT)
+    # Tasks already past their last byte may still end; after that, nothing moves.
+    time.sleep(0.5)
+    while_paused = len(started.recorder.results)
+    time.sleep(0.5)
+    assert len(started.recorder.results) == while_paused, "a task ended while the job was paused"
+    assert while_paused <= at_pause[0] + workers
+    assert while_paused < len(job.tasks)
+    assert started.runner.paused and started.recorder.progress[-1].paused
+    assert started.thread.is_alive()
+
+    started.runner.resume()
+    ended = started.finish()
+
+    assert ended.state is JobState.FINISHED and ended.ok == len(job.tasks)
+    assert tree(local)[0] == contents
+    check_progress(job, started.recorder)
+
+
+# -- 6. the server goes away mid-job ----------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_server_stopped_mid_job_then_retry_on_a_new_server(wsgidav_server, tmp_path):
+    h = wsgidav_server
+    # The fixture's server listens on a port the OS picked, and cheroot binds such a port without
+    # SO_REUSEADDR: no new server can take it while the connections the old one closed linger
+    # in TIME_WAIT. So the same folder is served from a port chosen here, which can be reused.
+    h.server.stop()
+    port = _free_port()
+    source = tmp_path / "out" / "many"
+    source.mkdir(parents=True)
+    contents = {}
+    for i in range(200):
+        data = f"small file {i}\n".encode() * 200  # about 3 KiB
+        (source / f"f{i:03d}.txt").write_bytes(data)
+        contents[f"many/f{i:03d}.txt"] = data
+    stop_now = threading.Event()
+    count = itertools.count(1)
+
+    def hook(recorder: Recorder, event: JobEvent) -> None:
+        if isinstance(event, TaskResult) and event.task.op is Op.UPLOAD and next(count) >= 20:
+            stop_now.set()
+
+    with WsgiDavServer(h.root, port=port) as first, \
+            DavClient(first.url, user=h.user, password=h.password, workers=2,
+                      timeouts=Timeouts(connect=5, read=20)) as client:
+        job = plan_upload(client, [source], "/", Conflict.ASK)
+        # keep_mtime off: this test is about the PUTs (a PROPPATCH after the PUT is another story).
+        options = JobOptions(workers=2, limit_rate=150 * KIB, retry=FAST_RETRY, keep_mtime=False)
+        started = start(client, job, options, hook)
+        assert stop_now.wait(JOB_TIMEOUT)
+        first.stop()
+        stopped_at = time.monotonic()
+        ended = started.finish()
+        assert started.recorder.ended_at - stopped_at < 30
+
+        results = started.recorder.results
+        assert ended.state is JobState.FAILED, ended
+        assert ended.error, (ended, collections.Counter(
+            (o.reason, o.source.value) for r in results for o in r.outcomes))
+        uploads = [r for r in results if r.task.op is Op.UPLOAD]
+        done = {rel(r.task.remote, "/") for r in uploads if r.ok}
+        assert 20 <= len(done) < 200, "the server was stopped too late to test anything"
+        assert server_files(h) == {name: contents[name] for name in done}
+        for result in uploads:
+            if not result.ok:
+                [outcome] = result.outcomes
+                assert outcome.source is Source.TRANSPORT or (
+                    outcome.source is Source.LOCAL and outcome.reason == "not attempted"), outcome
+        assert any(o.reason == "not attempted" for r in uploads for o in r.outcomes), \
+            "the job went on asking a server that was gone"
+
+        with WsgiDavServer(h.root, port=port):
+            retry = retry_job([r for r in results if not r.ok])
+            assert {t.remote for t in retry.tasks} == {r.task.remote for r in uploads if not r.ok}
+            ended, _ = run(client, retry, JobOptions(workers=2, retry=FAST_RETRY, keep_mtime=False))
+            assert ended.state is JobState.FINISHED
+            assert server_files(h) == contents
+
+
+# -- 7. retries with backoff -------------------------------------------------------------------
+
+
+class FlakyProxy:
+    """A loopback HTTP proxy in front of a real server.
+
+    Answers ``503 Service Unavailable`` with ``Retry-After`` to the first
+    ``failures`` requests of each path with a method in ``methods``, and
+    forwards everything else to the server unchanged.
+    """
+
+    HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding",
+           "host"}
+
+    def __init__(self, upstream: str, failures: int, retry_after: str = "0",
+                 methods: frozenset[str] = frozenset({"PUT"})) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.failures = failures
+        self.retry_after = retry_after
+        self.methods = methods
+        self.seen: collections.Counter[tuple[str, str]] = collections.Counter()
+        self.refused = threading.Event()
+        self._lock = threading.Lock()
+        self._http = httpx.Client(timeout=30, follow_redirects=False)
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def __getattr__(self, name: str):
+                if name.startswith("do_"):
+                    return self.relay
+                raise AttributeError(name)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def relay(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                key = (self.command, self.path)
+                with proxy._lock:
+                    proxy.seen[key] += 1
+                    refuse = self.command in proxy.methods and proxy.seen[key] <= proxy.failures
+                if refuse:
+                    self.send_response(503)
+                    self.send_header("Retry-After", proxy.retry_after)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    proxy.refused.set()
+                    return
+                headers = [(k, v) for k, v in self.headers.items() if k.lower() not in proxy.HOP]
+                headers.append(("Accept-Encoding", "identity"))
+                answer = proxy._http.request(self.command, proxy.upstream + self.path,
+                                             headers=headers, content=body)
+                self.send_response(answer.status_code, answer.reason_phrase)
+                for k, v in answer.headers.multi_items():
+                    if k.lower() not in proxy.HOP:
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    def puts(self) -> dict[str, int]:
+        return {path: n for (method, path), n in self.seen.items() if method == "PUT"}
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._http.close()
+
+
+@pytest.fixture
+def flaky(wsgidav_server):
+    proxies: list[FlakyProxy] = []
+
+    def make(failures: int, retry_after: str = "0") -> FlakyProxy:
+        proxies.append(FlakyProxy(wsgidav_server.url, failures, retry_after))
+        return proxies[-1]
+
+    yield make
+    for proxy in proxies:
+        proxy.close()
+
+
+def _proxied(proxy: FlakyProxy, handle) -> DavClient:
+    return DavClient(proxy.url, user=handle.user, password=handle.password, workers=4)
+
+
+def _some_files(folder: Path, count: int) -> dict[str, bytes]:
+    folder.mkdir(parents=True)
+    contents = {}
+    for i in range(count):
+        data = f"retry me {i}\n".encode() * 50
+        (folder / f"r {i}.txt").write_bytes(data)
+        contents[f"{folder.name}/r {i}.txt"] = data
+    return contents
+
+
+def test_a_503_is_retried_and_the_outcome_says_which_attempt(flaky, wsgidav_server, local):
+    proxy = flaky(failures=1)
+    contents = _some_files(local / "up", 6)
+    with _proxied(proxy, wsgidav_server) as client:
+        job = plan_upload(client, [local / "up"], "/", Conflict.ASK)
+        ended, recorder = run(client, job)
+
+    assert ended.state is JobState.FINISHED
+    uploads = recorder.outcomes(Op.UPLOAD)
+    assert len(uploads) == 6 and all(o.ok and o.attempt == 2 for o in uploads)
+    assert all(o.attempt == 1 for o in recorder.outcomes(Op.MKDIR))
+    assert set(proxy.puts().values()) == {2}  # refused once, then stored: no third PUT
+    assert server_files(wsgidav_server) == contents
+
+
+def test_retries_give_up_after_the_policy_attempts(flaky, wsgidav_server, local):
+    proxy = flaky(failures=100)
+    _some_files(local / "up", 3)
+    policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05)
+    with _proxied(proxy, wsgidav_server) as client:
+        job = plan_upload(client, [local / "up"], "/", Conflict.ASK)
+        ended, recorder = run(client, job, JobOptions(retry=policy))
+
+    assert ended.state is JobState.FAILED and ended.failed == 3
+    for outcome in recorder.outcomes(Op.UPLOAD):
+        assert (outcome.status, outcome.attempt, outcome.source) == (503, 3, Source.RESPONSE)
+        assert outcome.outcome_class is OutcomeClass.FAILED
+    assert set(proxy.puts().values()) == {3}
+    assert server_files(wsgidav_server) == {}
+
+
+def test_cancel_wakes_a_job_waiting_out_a_retry_after(flaky, wsgidav_server, local):
+    proxy = flaky(failures=100, retry_after="30")
+    _some_files(local / "up", 1)
+    with _proxied(proxy, wsgidav_server) as client:
+        job = plan_upload(client, [local / "up"], "/", Conflict.ASK)
+        started = start(client, job, JobOptions(retry=RetryPolicy(attempts=4, max_delay=30)))
+        assert proxy.refused.wait(JOB_TIMEOUT)
+        time.sleep(0.2)  # now in the 30 s wait the server asked for
+        cancelled_at = time.monotonic()
+        started.runner.cancel()
+        ended = started.finish()
+    assert started.recorder.ended_at - cancelled_at < 5.0
+    assert ended.state is JobState.CANCELLED
+    [outcome] = started.recorder.outcomes(Op.UPLOAD)
+    assert outcome.outcome_class is OutcomeClass.CANCELLED
+    assert proxy.puts() == {"/up/r%200.txt": 1}
+
+
+def _status_error(status: int, retry_after: str | None = None) -> errors.StatusError:
+    headers = {"retry-after": retry_after} if retry_after is not None else {}
+    return errors.status_error_class(status)("PUT", "http://x/f", status, headers=headers)
+
+
+def test_retry_policy_decides_what_is_worth_repeating():
+    policy = RetryPolicy(attempts=3)
+    for worth in (errors.ConnectError("x"), errors.ProtocolError("x"), errors.TimeoutError("x"),
+                  _status_error(503), _status_error(429), _status_error(502)):
+        assert policy.should_retry(worth, 1) and policy.should_retry(worth, 2)
+        assert not policy.should_retry(worth, 3)
+    for answer in (_status_error(404), _status_error(403), _status_error(412), _status_error(423),
+                   _status_error(500), _status_error(401), errors.UnsafePathError("x"),
+                   RuntimeError("x"), OSError("x")):
+        assert not policy.should_retry(answer, 1)
+
+
+def test_retry_policy_delay_honours_retry_after_and_backs_off_with_jitter():
+    policy = RetryPolicy(attempts=10, base_delay=0.5, max_delay=8.0)
+    assert policy.delay(_status_error(503, "0"), 1) == 0
+    assert policy.delay(_status_error(503, "3"), 1) == 3
+    assert policy.delay(_status_error(503, "3600"), 1) == 8.0  # a hostile server cannot park a job
+    soon = datetime.fromtimestamp(time.time() + 2, timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert 0 <= policy.delay(_status_error(503, soon), 1) <= 3
+    for attempt, ceiling in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 8.0), (9, 8.0)]:
+        waits = [policy.delay(errors.ConnectError("x"), attempt) for _ in range(200)]
+        assert all(0 <= w <= ceiling for w in waits)
+        assert max(waits) > ceiling / 2 and len(set(waits)) > 100  # full jitter, not lockstep
+
+
+# -- 8. modification times, both ways ----------------------------------------------------------
+
+
+def test_mtimes_are_kept_up_and_back_down(dav_server, client, base, local):
+    source = local / "dated"
+    stamps = {
+        "a.txt": datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc).timestamp(),
+        "sub dir/b #2.txt": datetime(2010, 10, 10, 10, 10, 10, tzinfo=timezone.utc).timestamp(),
+        "ü 100%.txt": datetime(1999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp(),
+    }
+    for relpath, stamp in stamps.items():
+        path = source / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(relpath.encode())
+        os.utime(path, (stamp, stamp))
+
+    ended, recorder = run(client, plan_upload(client, [source], base, Conflict.ASK),
+                          JobOptions(keep_mtime=True, retry=FAST_RETRY))
+    assert ended.state is JobState.FINISHED
+    assert all(o.description == "mtime kept as a dead property" for o in recorder.outcomes(Op.UPLOAD))
+
+    back = local.parent / "back"
+    back.mkdir()
+    job = plan_download(client, [client.stat(base + "dated/")], back, Conflict.ASK)
+    ended, _ = run(client, job, JobOptions(keep_mtime=True, retry=FAST_RETRY))
+    assert ended.state is JobState.FINISHED
+    for relpath, stamp in stamps.items():
+        copy = back / "dated" / relpath
+        assert copy.read_bytes() == relpath.encode()
+        assert copy.stat().st_mtime == stamp, relpath
+
+
+# -- 9. a task that raises ----------------------------------------------------------------------
+
+
+def test_a_task_that_raises_fails_alone(dav_server, client, base, local, monkeypatch):
+    source = local / "batch"
+    source.mkdir()
+    for i in range(10):
+        (source / f"f{i}.txt").write_bytes(f"file {i}".encode())
+    job = plan_upload(client, [source], base, Conflict.ASK)
+    # After planning: one file becomes a folder, and one task hits a bug in the engine.
+    (source / "f3.txt").unlink()
+    (source / "f3.txt").mkdir()
+    real_execute = runner_module.execute
+
+    def execute(client, task, ctx):
+        if task.remote.endswith("/f7.txt"):
+            raise RuntimeError("boom")
+        return real_execute(client, task, ctx)
+
+    monkeypatch.setattr(runner_module, "execute", execute)
+
+    ended, recorder = run(client, job)
+
+    assert ended.state is JobState.FAILED and (ended.ok, ended.failed) == (len(job.tasks) - 2, 2)
+    by_name = {r.task.remote.rsplit("/", 1)[1]: r.outcomes for r in recorder.results}
+    [bug] = by_name["f7.txt"]
+    assert (bug.ok, bug.source, bug.reason, bug.detail) == (False, Source.LOCAL, "RuntimeError", "boom")
+    [folder] = by_name["f3.txt"]
+    assert not folder.ok and folder.source is Source.LOCAL and folder.reason == "IsADirectoryError"
+    uploaded = {rel(o.path, base) for o in recorder.outcomes(Op.UPLOAD) if o.ok}
+    assert len(uploaded) == 8
+    assert settled(lambda: server_files(dav_server)) == {
+        name: f"file {name[len('batch/f'):-len('.txt')]}".encode() for name in uploaded}
+
+
+# -- 10. a dry run ---------------------------------------------------------------------------------
+
+
+def _no_requests(*args, **kwargs):
+    raise AssertionError("a dry run sent a request")
+
+
+def test_dry_run_touches_nothing(dav_server, client, base, local, monkeypatch):
+    h = dav_server
+    h.make_file("keep/a.txt", b"a")
+    h.make_file("keep/sub/b.txt", b"b")
+    h.make_file("elsewhere/a.txt", b"other a")
+    make_tree(local / "keep", 12, big_every=0)
+    jobs = [
+        plan_upload(client, [local / "keep"], base, Conflict.OVERWRITE),
+        plan_delete(client, [client.stat(base + "keep/")]),
+        plan_copy(client, client.listdir(base + "keep/"), base + "elsewhere/", Conflict.ASK),
+        plan_download(client, [client.stat(base + "keep/")], local, Conflict.RENAME),
+    ]
+
+    def state():
+        stats = {}
+        for root in (h.root, local):
+            for dirpath, _, filenames in os.walk(root):
+                for name in filenames:
+                    path = Path(dirpath, name)
+                    stats[str(path)] = (path.read_bytes(), path.stat().st_mtime_ns)
+        return stats
+
+    before = state()
+    monkeypatch.setattr(client, "_send", _no_requests)
+    for job in jobs:
+        outcomes = describe(job)
+        assert len(outcomes) == len(job.tasks)
+        assert all(o.source is Source.DRY_RUN and o.ok for o in outcomes)
+        assert [o.path for o in outcomes] == [t.remote for t in job.tasks]
+    assert state() == before
