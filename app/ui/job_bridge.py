@@ -1,0 +1,51 @@
+"""A running job as a QObject: the engine's events arrive as Qt signals on the GUI thread.
+
+JobRunner calls its callback on worker threads; this bridge lives in the GUI
+thread, so the signals it emits from there are queued to their receivers.
+Workers never touch a widget: they only emit immutable events.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from app.dav import DavClient
+from app.jobs.model import Job, JobEnded, JobEvent, JobProgress, TaskResult
+from app.jobs.runner import JobOptions, JobRunner
+
+
+class JobBridge(QObject):
+    progress = Signal(object)  # JobProgress
+    task_done = Signal(object)  # TaskResult
+    ended = Signal(object)  # JobEnded
+
+    def __init__(self, client: DavClient, job: Job, options: JobOptions | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.job = job
+        self._runner = JobRunner(client, job, self._on_event, options)
+
+    def start(self) -> None:
+        self._runner.start()
+
+    def cancel(self) -> None:
+        self._runner.cancel()
+
+    def pause(self) -> None:
+        self._runner.pause()
+
+    def resume(self) -> None:
+        self._runner.resume()
+
+    @property
+    def paused(self) -> bool:
+        return self._runner.paused
+
+    def _on_event(self, event: JobEvent) -> None:
+        """Called on a worker thread: only emits."""
+        if isinstance(event, JobProgress):
+            self.progress.emit(event)
+        elif isinstance(event, TaskResult):
+            self.task_done.emit(event)
+        elif isinstance(event, JobEnded):
+            self.ended.emit(event)
