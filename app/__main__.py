@@ -1,12 +1,14 @@
 """Entry point: `davdesk` (or `python -m app`).
 
-A sub-command runs the headless CLI; `demo` serves sample files over WebDAV
-on loopback to try Davdesk against.
+No arguments, a URL or --demo: the desktop window. A command (ls, put, ...):
+the headless CLI. `davdesk demo`: a demo WebDAV server in the terminal.
 """
 
 from __future__ import annotations
 
 import sys
+
+_GUI_OPTIONS = frozenset({"--demo", "--user", "-u"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,10 +20,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.demo import main as demo_main
 
         return demo_main(args[1:])
-    if not args:
-        print("davdesk: the desktop window is not available in this build; "
-              "use a command (davdesk --help) or try `davdesk demo`.", file=sys.stderr)
-        return 2
+    if not args or "://" in args[0] or args[0] in _GUI_OPTIONS:
+        from app.ui.app import run_gui
+
+        return run_gui(args)
     from app.cli import main as cli_main
 
     return cli_main(args)

@@ -38,6 +38,9 @@ from tests.servers import (  # noqa: E402
     require_apache,
 )
 
+# The in-memory keyring fixture, for every test that stores a password.
+pytest_plugins = ["tests.memory_keyring"]
+
 
 # -- wsgidav ------------------------------------------------------------
 

@@ -54,17 +54,7 @@ def stat(args: argparse.Namespace, connections: Connections, printer: Printer) -
 def props(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
     for target in args.targets:
         client, path = connections.resolve(target)
-        printer.properties(path, all_properties(client, path))
-
-
-def all_properties(client: DavClient, path: str) -> dict[str, str]:
-    """Every property, live and dead: allprop, plus any that propname lists but allprop omits."""
-    values = client.stat(path, "allprop").props
-    names = client.stat(path, "propname").props
-    missing = [name for name in names if name not in values]
-    if missing:
-        values.update(client.stat(path, missing).props)
-    return values
+        printer.properties(path, client.all_properties(path))
 
 
 def _run(args: argparse.Namespace, client: DavClient, job: Job, printer: Printer) -> None:

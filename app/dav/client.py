@@ -267,6 +267,19 @@ class DavClient:
             return resource
         raise errors.ProtocolError(f"PROPFIND {self.url(path)}: the server described nothing")
 
+    def all_properties(self, path: str) -> dict[str, str]:
+        """Every property, live and dead: allprop, plus any that propname lists but allprop omits.
+
+        RFC 4918 lets allprop leave out live properties that are costly to compute,
+        so the names are asked for separately and the missing ones fetched by name.
+        """
+        values = self.stat(path, "allprop").props
+        names = self.stat(path, "propname").props
+        missing = [name for name in names if name not in values]
+        if missing:
+            values.update(self.stat(path, missing).props)
+        return values
+
     def lookup(self, path: str) -> Resource | None:
         """stat(), with None for a resource that is not there."""
         try:

@@ -8,6 +8,7 @@ class alone (``retryable``) and the front ends can print one readable line.
 from __future__ import annotations
 
 import email.utils
+import ssl
 import time
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -30,6 +31,20 @@ class TransportError(DavError):
 
 class ConnectError(TransportError):
     """The server could not be reached; the request was never sent."""
+
+
+class CertificateError(ConnectError):
+    """The server's TLS certificate is not trusted; the user may inspect it and decide.
+
+    Not retryable: the same certificate fails the same way until someone trusts it.
+    """
+
+    retryable = False
+
+    def __init__(self, message: str, *, url: str, reason: str) -> None:
+        super().__init__(message)
+        self.url = url
+        self.reason = reason
 
 
 class TimeoutError(TransportError):  # noqa: A001 - deliberately the library's own
@@ -194,8 +209,24 @@ def parse_retry_after(value: str | None) -> float | None:
 def map_transport_error(exc: httpx.TransportError, method: str, url: str) -> TransportError:
     """Translate an httpx transport failure into our tree, keeping the cause."""
     where = f"{method} {url}"
+    refused = _certificate_failure(exc)
+    if refused is not None:
+        reason = getattr(refused, "verify_message", None) or str(refused)
+        return CertificateError(f"{where}: certificate not trusted: {reason}", url=url, reason=reason)
     if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
         return ConnectError(f"{where}: cannot connect: {exc or type(exc).__name__}")
     if isinstance(exc, httpx.TimeoutException):
         return TimeoutError(f"{where}: timed out ({type(exc).__name__})")
     return ProtocolError(f"{where}: connection failed: {exc or type(exc).__name__}")
+
+
+def _certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification error under httpx's and httpcore's wrappers, if any."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None

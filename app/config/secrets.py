@@ -1,0 +1,55 @@
+"""Passwords in the OS keyring, keyed by server URL and user name, never in a file.
+
+Keyring calls can block (a locked wallet asks the user to unlock it, D-Bus may
+be slow to answer): call them off the GUI thread. Nothing here logs, and no
+message built here contains a password.
+"""
+
+from __future__ import annotations
+
+import keyring
+import keyring.errors
+
+SERVICE_PREFIX = "davdesk"
+
+
+class SecretsUnavailableError(Exception):
+    """No usable keyring: passwords cannot be remembered (they can still be typed)."""
+
+
+class PasswordStore:
+    """get/set/delete the password of (url, user) through the ``keyring`` package."""
+
+    def __init__(self, service_prefix: str = SERVICE_PREFIX) -> None:
+        self._prefix = service_prefix
+
+    def get(self, url: str, user: str) -> str | None:
+        try:
+            return keyring.get_password(self._service(url), user)
+        except keyring.errors.KeyringError as exc:
+            raise _unavailable(exc) from exc
+
+    def set(self, url: str, user: str, password: str) -> None:
+        try:
+            keyring.set_password(self._service(url), user, password)
+        except keyring.errors.KeyringError as exc:
+            raise _unavailable(exc) from exc
+
+    def delete(self, url: str, user: str) -> None:
+        """Forget the password; forgetting one that was never stored is not an error."""
+        try:
+            keyring.delete_password(self._service(url), user)
+        except keyring.errors.PasswordDeleteError:
+            return
+        except keyring.errors.KeyringError as exc:
+            raise _unavailable(exc) from exc
+
+    def _service(self, url: str) -> str:
+        """One entry per server folder: "https://h/dav" and "https://h/dav/" are the same."""
+        return f"{self._prefix} {url.rstrip('/')}/"
+
+
+def _unavailable(exc: keyring.errors.KeyringError) -> SecretsUnavailableError:
+    if isinstance(exc, keyring.errors.NoKeyringError):  # its own text is a paragraph of advice
+        return SecretsUnavailableError("no system keyring is available to store passwords")
+    return SecretsUnavailableError(f"the system keyring failed: {exc or type(exc).__name__}")

@@ -1,0 +1,82 @@
+"""The window's QActions: one per operation, shared by the menu bar, toolbar and context menus.
+
+Each carries an objectName (action<Operation>) for tests and accessibility
+tools, and the platform's standard shortcut where Qt defines one, so Delete,
+Copy or Back are the keys the user already knows on their desktop.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QStyle, QWidget
+
+Key = QKeySequence.StandardKey
+Pixmap = QStyle.StandardPixmap
+
+
+class Actions:
+    def __init__(self, parent: QWidget) -> None:
+        self._parent = parent
+        style = parent.style()
+
+        def make(name: str, text: str, theme: QIcon.ThemeIcon | None = None,
+                 pixmap: QStyle.StandardPixmap | None = None,
+                 keys: list[QKeySequence] | None = None, tip: str | None = None) -> QAction:
+            fallback = style.standardIcon(pixmap) if pixmap is not None else QIcon()
+            icon = QIcon.fromTheme(theme, fallback) if theme is not None else fallback
+            action = QAction(icon, text, parent)
+            action.setObjectName(f"action{name}")
+            if keys:
+                action.setShortcuts(keys)
+            action.setStatusTip(tip or text.rstrip("…"))
+            parent.addAction(action)  # shortcuts work whichever pane has the focus
+            return action
+
+        def standard(key: QKeySequence.StandardKey, *extra: str) -> list[QKeySequence]:
+            keys = QKeySequence.keyBindings(key)
+            return keys + [QKeySequence(k) for k in extra if QKeySequence(k) not in keys]
+
+        T = QIcon.ThemeIcon
+        self.back = make("Back", "&Back", T.GoPrevious, Pixmap.SP_ArrowBack, standard(Key.Back))
+        self.forward = make("Forward", "&Forward", T.GoNext, Pixmap.SP_ArrowForward,
+                            standard(Key.Forward))
+        self.up = make("Up", "&Up", T.GoUp, Pixmap.SP_ArrowUp, [QKeySequence("Alt+Up")],
+                       "Go to the folder above")
+        self.refresh = make("Refresh", "&Refresh", T.ViewRefresh, Pixmap.SP_BrowserReload,
+                            standard(Key.Refresh, "F5"), "List this folder again")
+        self.location = make("Location", "&Location…", keys=[QKeySequence("Ctrl+L")],
+                             tip="Type a path to go to")
+        self.filter = make("Filter", "&Filter", T.EditFind, keys=standard(Key.Find),
+                           tip="Show only names containing some text")
+        self.new_folder = make("NewFolder", "&New Folder…", T.FolderNew,
+                               Pixmap.SP_FileDialogNewFolder, standard(Key.New),
+                               "Create a folder here")
+        self.rename = make("Rename", "Re&name", keys=[QKeySequence("F2")],
+                           tip="Rename the selected item in place")
+        self.delete = make("Delete", "&Delete", T.EditDelete, Pixmap.SP_TrashIcon,
+                           standard(Key.Delete), "Delete the selected items on the server")
+        self.copy = make("Copy", "&Copy", T.EditCopy, keys=standard(Key.Copy),
+                         tip="Copy the selected items, to paste in another folder")
+        self.cut = make("Cut", "Cu&t", T.EditCut, keys=standard(Key.Cut),
+                        tip="Move the selected items: paste them in another folder")
+        self.paste = make("Paste", "&Paste", T.EditPaste, keys=standard(Key.Paste),
+                          tip="Copy or move what was copied or cut into this folder")
+        self.upload = make("Upload", "&Upload Files…", T.GoUp, Pixmap.SP_ArrowUp,
+                           [QKeySequence("Ctrl+U")], "Upload files from this computer")
+        self.upload_folder = make("UploadFolder", "Upload F&older…", T.FolderNew,
+                                  Pixmap.SP_DirIcon, tip="Upload a folder from this computer")
+        self.download = make("Download", "Do&wnload…", T.GoDown, Pixmap.SP_ArrowDown,
+                             [QKeySequence("Ctrl+D")], "Download the selected items to a folder")
+        self.properties = make("Properties", "P&roperties", T.DocumentProperties,
+                               Pixmap.SP_FileDialogInfoView, [QKeySequence("Alt+Return")],
+                               "Show and edit every property of the selected item")
+        self.lock = make("Lock", "&Lock", T.SecurityHigh, tip="Take a write lock (WebDAV class 2)")
+        self.unlock = make("Unlock", "Unl&ock", T.SecurityLow,
+                           tip="Release a lock this window took")
+        self.quit = make("Quit", "&Quit", T.ApplicationExit, keys=standard(Key.Quit))
+
+    @property
+    def on_selection(self) -> list[QAction]:
+        """Actions that act on the selected items, for enabling them as the selection changes."""
+        return [self.rename, self.delete, self.copy, self.cut, self.download, self.properties,
+                self.lock, self.unlock]

@@ -1,0 +1,147 @@
+"""The desktop program's composition root: what to connect to, then the main window.
+
+`davdesk` asks with the connect dialog; `davdesk URL` opens that location
+(password from the keyring, DAVDESK_PASSWORD, or a prompt), as desktop
+programs open what they are given; `davdesk --demo` serves sample files on
+loopback and opens them. Settings are read before the window exists and
+written after it closed, so the running GUI thread never touches the disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+
+from app import __version__
+from app.config.bookmarks import BookmarkStore, ConnectionSpec
+from app.config.paths import AppPaths
+from app.config.secrets import PasswordStore, SecretsUnavailableError
+from app.config.settings import Settings
+from app.ui.background import Background
+from app.ui.connect_dialog import ConnectDialog
+from app.ui.main_window import LAST_FOLDER, MainWindow
+
+PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
+ICON = Path(__file__).resolve().parent.parent.parent / "resources" / "davdesk.svg"
+WORKERS = 4
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="davdesk", description="Davdesk, the desktop window.")
+    parser.add_argument("url", nargs="?", help="a WebDAV folder to open (http://user@host/path/)")
+    parser.add_argument("--demo", action="store_true",
+                        help="serve sample files on loopback and open them")
+    parser.add_argument("--user", "-u", help="user name (or put it in the URL)")
+    return parser.parse_args(argv)
+
+
+def run_gui(argv: list[str]) -> int:
+    """Run the desktop program until its window closes; returns the exit status."""
+    args = parse_args(argv)
+    settings = Settings.in_config(AppPaths.default()).load()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Davdesk")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("davdesk")
+    app.setWindowIcon(QIcon(str(ICON)))
+    with tempfile.TemporaryDirectory(prefix="davdesk-demo-") as demo_folder:
+        server = None
+        if args.demo:
+            spec, server = _demo(Path(demo_folder))
+        elif args.url:
+            spec = _spec_for_url(args.url, args.user)
+        else:
+            spec = _ask()
+        if spec is None:
+            return 1
+        try:
+            return _show(spec, settings, resume=not (args.demo or args.url))
+        finally:
+            if server is not None:
+                server.stop()
+
+
+def _show(spec: ConnectionSpec, settings: Settings, resume: bool) -> int:
+    state: dict[str, Any] = dict(settings.get("window", {}))
+    open_window(spec, state, resume)
+    status = QApplication.exec()
+    settings.set("window", state)
+    settings.save()
+    return status
+
+
+def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool) -> MainWindow:
+    """The main window on the spec's location or, with resume, where it was left last time.
+
+    The last folder is kept per server in state; the window's own LAST_FOLDER
+    entry is moved there when the window is destroyed.
+    """
+    client = spec.client(workers=WORKERS)
+    per_server = f"{LAST_FOLDER}:{client.origin}{client.root}"
+    start = state.get(per_server, client.root) if resume else client.root
+    window = MainWindow(client, start, state, workers=WORKERS)
+
+    def remember() -> None:
+        state[per_server] = state.pop(LAST_FOLDER, start)
+        client.close()
+
+    window.destroyed.connect(remember)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.show()
+    return window
+
+
+def _demo(folder: Path) -> tuple[ConnectionSpec, Any]:
+    from app.demo import DEMO_USER, seed, serve
+
+    password = secrets.token_urlsafe(12)
+    seed(folder)
+    server = serve(folder, DEMO_USER, password)
+    url = f"http://127.0.0.1:{server.bind_addr[1]}/"
+    return ConnectionSpec(url, DEMO_USER, password), server
+
+
+def _spec_for_url(url: str, user: str | None) -> ConnectionSpec | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        QMessageBox.critical(None, "Davdesk", f"Not a WebDAV address: {url}")
+        return None
+    user = user or (unquote(parts.username) if parts.username else "")
+    clean = urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path or "/", "", ""))
+    password = _password(clean, user) if user else ""
+    if password is None:
+        return None
+    return ConnectionSpec(clean, user, password)
+
+
+def _password(url: str, user: str) -> str | None:
+    """The keyring's, the environment's, or the user's answer to a prompt (None: cancelled)."""
+    try:
+        stored = PasswordStore().get(url, user)
+    except SecretsUnavailableError:
+        stored = None
+    if stored is not None:
+        return stored
+    if PASSWORD_VARIABLE in os.environ:
+        return os.environ[PASSWORD_VARIABLE]
+    password, ok = QInputDialog.getText(None, "Davdesk", f"Password for {user} at {url}:",
+                                        QLineEdit.EchoMode.Password)
+    return password if ok else None
+
+
+def _ask() -> ConnectionSpec | None:
+    paths = AppPaths.default()
+    dialog = ConnectDialog(Background(2), BookmarkStore.in_config(paths), PasswordStore())
+    if dialog.exec() != ConnectDialog.DialogCode.Accepted:
+        return None
+    return dialog.result_connection()

@@ -1,0 +1,484 @@
+"""The connect dialog: where a user names a server, and decides whether to trust it.
+
+Connecting is tested before the dialog closes, so a wrong password or a typo in
+the address is fixed here rather than discovered in the main window. Every
+slow step (the test request, reading bookmarks, the keyring, fetching a
+certificate) runs through Background; the dialog only reacts to results, and
+results that arrive after the user moved on are dropped.
+
+An untrusted certificate is never waved through: the user sees its fingerprint
+and decides to trust it for this session or pin it in the bookmark. The
+connection that comes out is a ConnectionSpec (app.config.bookmarks).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore, ConnectionSpec
+from app.config.secrets import PasswordStore, SecretsUnavailableError
+from app.dav import errors
+from app.dav.tls import CertificateInfo, fetch_certificate, verify_for
+from app.ui.background import Background
+from app.ui.certificate_dialog import CertificateDialog
+
+log = logging.getLogger(__name__)
+
+_WARNING_STYLE = ("QLabel { background: #fff3cd; color: #664d03; border: 1px solid #ffe69c;"
+                  " border-radius: 4px; padding: 6px; }")
+_ERROR_STYLE = ("QLabel { background: #f8d7da; color: #842029; border: 1px solid #f1aeb5;"
+                " border-radius: 4px; padding: 6px; }")
+_NEW_CONNECTION = "New connection"
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """One press of Connect, as it travels to the pool thread and back."""
+
+    url: str
+    user: str
+    password: str
+    pinned_sha256: str | None
+    ca_file: str | None
+    #: The fingerprint was accepted in this dialog just now: a second refusal means it changed.
+    just_trusted: bool = False
+
+
+class ConnectDialog(QDialog):
+    """Asks for a server and credentials, tests them, and hands out a ConnectionSpec."""
+
+    def __init__(self, background: Background, bookmarks: BookmarkStore, passwords: PasswordStore,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("connectDialog")
+        self.setWindowTitle("Connect to a WebDAV server")
+        self._background = background
+        self._bookmarks = bookmarks
+        self._passwords = passwords
+        self._ticket = 0  # bumped when the dialog closes: late results are dropped
+        self._pinned: str | None = None
+        self._trusted_once: str | None = None
+        self._result: ConnectionSpec | None = None
+
+        self.bookmark_combo = QComboBox(objectName="bookmarkCombo")
+        self.bookmark_combo.addItem(_NEW_CONNECTION, None)
+        self.bookmark_combo.currentIndexChanged.connect(self._bookmark_chosen)
+        self.url_edit = QLineEdit(objectName="urlEdit", placeholderText="https://example.com/dav/")
+        self.url_edit.textChanged.connect(self._url_changed)
+        self.plain_http_warning = QLabel(
+            "Plain http: the password and the files travel unencrypted. "
+            "Use https:// if the server offers it.", objectName="plainHttpWarning")
+        self.plain_http_warning.setWordWrap(True)
+        self.plain_http_warning.setStyleSheet(_WARNING_STYLE)
+        self.plain_http_warning.hide()
+        self.user_edit = QLineEdit(objectName="userEdit")
+        self.password_edit = QLineEdit(objectName="passwordEdit")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.remember_check = QCheckBox("&Remember password", objectName="rememberPassword")
+        self.save_check = QCheckBox("&Save as bookmark:", objectName="saveBookmark", checked=True)
+        self.name_edit = QLineEdit(objectName="bookmarkName")
+        self.save_check.toggled.connect(self.name_edit.setEnabled)
+
+        # Not checkable: a checked tool button draws sunken, which reads as "pressed", not "open".
+        self.advanced_toggle = QToolButton(objectName="advancedToggle", text="&Advanced",
+                                           autoRaise=True)
+        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced_toggle.clicked.connect(
+            lambda: self.show_advanced(not self.ca_file_edit.isVisibleTo(self)))
+        self.ca_file_edit = QLineEdit(objectName="caFileEdit",
+                                      placeholderText="The system's certificate authorities")
+        self.browse_button = QPushButton("Bro&wse…", objectName="caFileBrowse")
+        self.browse_button.clicked.connect(self._choose_ca_file)
+        self.pin_label = QLabel(objectName="pinnedFingerprint")
+        self.pin_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.forget_pin_button = QPushButton("&Forget", objectName="forgetPin")
+        self.forget_pin_button.clicked.connect(lambda: self._set_pinned(None))
+
+        self.error_label = QLabel(objectName="connectError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(_ERROR_STYLE)
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label.hide()
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.connect_button = self.buttons.addButton(
+            "&Connect", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.connect_button.setObjectName("connectButton")
+        self.connect_button.setDefault(True)
+        self.connect_button.clicked.connect(self._connect)
+        self.buttons.rejected.connect(self.reject)
+
+        self.form = self._build_layout()
+        self._set_pinned(None)
+        self._submit(self._bookmarks.load, self._bookmarks_loaded)
+
+    def _build_layout(self) -> QFormLayout:
+        """One form for everything, so the advanced rows line up with the rest."""
+        form = QFormLayout()
+        form.addRow("&Bookmark:", self.bookmark_combo)
+        form.addRow("Server UR&L:", self.url_edit)
+        form.addRow("", self.plain_http_warning)
+        form.addRow("&User name:", self.user_edit)
+        form.addRow("&Password:", self.password_edit)
+        form.addRow("", self.remember_check)
+        form.addRow("", _row(self.save_check, self.name_edit))
+        form.addRow(self.advanced_toggle)
+        form.addRow(_buddy("CA f&ile:", self.ca_file_edit),
+                    _row(self.ca_file_edit, self.browse_button))
+        form.addRow("Always trust:", _row(self.pin_label, self.forget_pin_button))
+        self._advanced_rows = (form.rowCount() - 2, form.rowCount() - 1)
+        for row in self._advanced_rows:
+            form.setRowVisible(row, False)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(500)
+        return form
+
+    # -- what comes out -----------------------------------------------------------
+
+    def result_connection(self) -> ConnectionSpec | None:
+        """The tested connection once the dialog was accepted, else None."""
+        return self._result
+
+    def done(self, result: int) -> None:
+        self._ticket += 1
+        super().done(result)
+
+    # -- background plumbing -------------------------------------------------------
+
+    def _submit(self, work: Callable[[], Any],
+                on_done: Callable[[Any, BaseException | None], None]) -> None:
+        ticket = self._ticket
+
+        def deliver(result: Any, error: BaseException | None) -> None:
+            if ticket == self._ticket:
+                on_done(result, error)
+
+        self._background.submit(work, deliver)
+
+    # -- bookmarks ---------------------------------------------------------------------
+
+    def _bookmarks_loaded(self, bookmarks: list[Bookmark] | None,
+                          error: BaseException | None) -> None:
+        if error is not None:
+            self._show_error(describe_error(error))
+            return
+        self.bookmark_combo.blockSignals(True)
+        for bookmark in bookmarks or []:
+            self.bookmark_combo.addItem(bookmark.name, bookmark)
+        self.bookmark_combo.blockSignals(False)
+
+    def _selected_bookmark(self) -> Bookmark | None:
+        return self.bookmark_combo.currentData()
+
+    def _bookmark_chosen(self) -> None:
+        bookmark = self._selected_bookmark()
+        self._show_error("")
+        self.url_edit.setText(bookmark.url if bookmark else "")
+        self.user_edit.setText(bookmark.user if bookmark else "")
+        self.password_edit.clear()
+        self.remember_check.setChecked(False)
+        self.name_edit.setText(bookmark.name if bookmark else "")
+        self.ca_file_edit.setText((bookmark.ca_file or "") if bookmark else "")
+        self._set_pinned(bookmark.pinned_sha256 if bookmark else None)
+        if bookmark and bookmark.user:
+            self._submit(lambda: self._passwords.get(bookmark.url, bookmark.user),
+                         lambda password, error: self._password_found(bookmark, password, error))
+
+    def _password_found(self, bookmark: Bookmark, password: str | None,
+                        error: BaseException | None) -> None:
+        if error is not None:
+            self._keyring_unusable(error)
+        elif password and self._selected_bookmark() == bookmark and not self.password_edit.text():
+            self.password_edit.setText(password)
+            self.remember_check.setChecked(True)
+
+    def _keyring_unusable(self, error: BaseException) -> None:
+        self.remember_check.setChecked(False)
+        self.remember_check.setEnabled(False)
+        self.remember_check.setToolTip(describe_error(error))
+
+    # -- form reactions ----------------------------------------------------------------
+
+    def _url_changed(self, text: str) -> None:
+        self._trusted_once = None  # trusted for the server it came from, not for a new address
+        plain = text.strip().lower().startswith("http://")
+        if plain != self.plain_http_warning.isVisibleTo(self):
+            self.plain_http_warning.setVisible(plain)
+            self._fit_height()
+        self.name_edit.setPlaceholderText(_default_name(text))
+
+    def show_advanced(self, shown: bool) -> None:
+        """The custom CA file and the pinned certificate, out of the way until asked for."""
+        self.advanced_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        for row in self._advanced_rows:
+            self.form.setRowVisible(row, shown)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow or shrink to what the rows shown now need, keeping the width the user chose.
+
+        Wrapped labels (the warning, the error) need more height than the window had
+        when they appear; Qt alone would squeeze them.
+        """
+        layout = self.layout()
+        layout.activate()
+        needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        self.resize(self.width(), max(needed, layout.totalMinimumSize().height()))
+
+    def _choose_ca_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Certificate authority for this server", self.ca_file_edit.text(),
+            "Certificates (*.pem *.crt *.cer);;All files (*)")
+        if path:
+            self.ca_file_edit.setText(path)
+
+    def _set_pinned(self, fingerprint: str | None) -> None:
+        self._pinned = fingerprint
+        # The whole fingerprint is for comparing, in the certificate dialog; here it only
+        # has to be recognisable.
+        self.pin_label.setText(f"{fingerprint[:11]}…{fingerprint[-11:]}" if fingerprint
+                               else "No certificate")
+        self.pin_label.setToolTip(fingerprint or "")
+        self.forget_pin_button.setEnabled(fingerprint is not None)
+
+    def _show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+        self._fit_height()
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in (self.bookmark_combo, self.url_edit, self.user_edit, self.password_edit,
+                       self.save_check, self.ca_file_edit, self.browse_button, self.connect_button):
+            widget.setEnabled(not busy)
+        self.name_edit.setEnabled(not busy and self.save_check.isChecked())
+        self.connect_button.setText("Connecting…" if busy else "&Connect")
+
+    # -- connecting ----------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        url = normalize_url(self.url_edit.text())
+        if url is None:
+            self._show_error("Enter the server's address, e.g. https://example.com/dav/.")
+            return
+        self._show_error("")
+        self._try(_Attempt(url, self.user_edit.text().strip(), self.password_edit.text(),
+                           self._trusted_once or self._pinned,
+                           self.ca_file_edit.text().strip() or None))
+
+    def _try(self, attempt: _Attempt) -> None:
+        self._set_busy(True)
+        self._submit(lambda: _probe(attempt), lambda spec, error: self._tried(attempt, spec, error))
+
+    def _tried(self, attempt: _Attempt, spec: ConnectionSpec | None,
+               error: BaseException | None) -> None:
+        if isinstance(error, errors.CertificateError) and not attempt.just_trusted:
+            self._submit(lambda: fetch_certificate(attempt.url),
+                         lambda info, failure: self._ask_trust(attempt, error, info, failure))
+        elif error is not None:
+            if isinstance(error, errors.CertificateError):
+                error = errors.DavError("The server's certificate changed while connecting; "
+                                        "try again to see the new one.")
+            self._fail(error)
+        else:
+            assert spec is not None
+            self._save(attempt, spec)
+
+    def _fail(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self._show_error(describe_error(error))
+
+    def _ask_trust(self, attempt: _Attempt, refusal: errors.CertificateError,
+                   info: CertificateInfo | None, error: BaseException | None) -> None:
+        if error is not None:
+            self._fail(error)
+            return
+        assert info is not None
+        dialog = CertificateDialog(info, urlsplit(attempt.url).netloc, refusal.reason, self)
+        dialog.finished.connect(lambda choice: self._trust_decided(attempt, info, choice, dialog))
+        dialog.open()
+
+    def _trust_decided(self, attempt: _Attempt, info: CertificateInfo, choice: int,
+                       dialog: CertificateDialog) -> None:
+        dialog.deleteLater()
+        if choice == CertificateDialog.TRUST_ALWAYS:
+            self._set_pinned(info.sha256)
+            self.save_check.setChecked(True)  # the pin lives in the bookmark
+        elif choice == CertificateDialog.TRUST_ONCE:
+            self._trusted_once = info.sha256
+        else:
+            self._fail(errors.DavError("The server's certificate was not trusted."))
+            return
+        self._try(dataclasses.replace(attempt, pinned_sha256=info.sha256, just_trusted=True))
+
+    def _save(self, attempt: _Attempt, spec: ConnectionSpec) -> None:
+        bookmark = self._bookmark_for(attempt) if self.save_check.isChecked() else None
+        previous = self._selected_bookmark()
+        remember = self.remember_check.isChecked()
+
+        def store() -> None:
+            if bookmark is not None:
+                self._bookmarks.put(bookmark, replacing=previous.name if previous else None)
+            if remember:
+                self._passwords.set(attempt.url, attempt.user, attempt.password)
+            else:
+                try:
+                    self._passwords.delete(attempt.url, attempt.user)
+                except SecretsUnavailableError:
+                    pass  # nothing can be stored where there is no keyring
+
+        def stored(_: None, error: BaseException | None) -> None:
+            if error is None:
+                self._result = dataclasses.replace(spec, bookmark=bookmark)
+                self.accept()
+                return
+            if isinstance(error, SecretsUnavailableError):
+                self._keyring_unusable(error)
+                error = errors.DavError(f"Connected, but the password cannot be remembered: "
+                                        f"{error}. Connect again to go on without it.")
+            self._fail(error)
+
+        self._submit(store, stored)
+
+    def _bookmark_for(self, attempt: _Attempt) -> Bookmark:
+        previous = self._selected_bookmark()
+        same_place = previous is not None and previous.url == attempt.url
+        return Bookmark(
+            name=self.name_edit.text().strip() or _default_name(attempt.url),
+            url=attempt.url,
+            user=attempt.user,
+            pinned_sha256=self._pinned,
+            ca_file=attempt.ca_file,
+            last_path=previous.last_path if same_place and previous else None,
+        )
+
+
+def _probe(attempt: _Attempt) -> ConnectionSpec:
+    """Runs on a pool thread: one Depth 0 PROPFIND proves address, credentials and WebDAV."""
+    spec = ConnectionSpec(attempt.url, attempt.user, attempt.password,
+                          verify_for(attempt.pinned_sha256, attempt.ca_file))
+    with spec.client(workers=1) as client:
+        client.stat("")
+    return spec
+
+
+def normalize_url(text: str) -> str | None:
+    """The address as DavClient wants it; "example.com/dav" means https. None if unusable."""
+    text = text.strip()
+    if not text:
+        return None
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return text
+
+
+def describe_error(error: BaseException) -> str:
+    """One readable line for the user; the details go to the log, never a traceback on screen."""
+    match error:
+        case errors.AuthenticationError():
+            return "The server refused the user name or password."
+        case errors.ForbiddenError():
+            return "The server does not allow this user into this folder (403 Forbidden)."
+        case errors.NotFoundError():
+            return "There is no folder at this address (404 Not Found)."
+        case errors.MethodNotAllowedError():
+            return "This address is not a WebDAV folder: the server does not allow PROPFIND here."
+        case errors.StatusError(status=status, reason=reason):
+            return f"The server answered {status} {reason}."
+        case errors.CertificateError(reason=reason):
+            return f"The server's certificate is not trusted: {reason}."
+        case errors.ConnectError():
+            return _connect_failure(error)
+        case errors.TimeoutError():
+            return "The server did not answer in time."
+        case errors.UnsafeRedirectError():
+            return ("The server sent Davdesk to another site; it did not follow, "
+                    "so the password stays with this server.")
+        case errors.ProtocolError():
+            return f"The connection failed: {_root_cause(error)}."
+        case errors.DavError() | SecretsUnavailableError() | BookmarkFileError():
+            return _sentence(str(error))
+        case OSError(filename=str(name), strerror=str(reason)):
+            return f"Cannot use {name}: {reason}."
+    log.error("unexpected failure while connecting", exc_info=error)
+    return _sentence(f"Unexpected error ({type(error).__name__}): {error}")
+
+
+def _connect_failure(error: BaseException) -> str:
+    cause = _innermost(error)
+    if isinstance(cause, ConnectionRefusedError):
+        return "Nothing answers at this address: the connection was refused."
+    if isinstance(cause, socket.gaierror):
+        return "The server's name is unknown: check the address."
+    return f"Cannot connect to the server: {_root_cause(error)}."
+
+
+def _root_cause(error: BaseException) -> str:
+    cause = _innermost(error)
+    return getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
+
+
+def _innermost(error: BaseException) -> BaseException:
+    """The OS-level error under the dav, httpx and httpcore wrappers."""
+    seen = {id(error)}
+    while (inner := error.__cause__ or error.__context__) is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        error = inner
+    return error
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def _default_name(url: str) -> str:
+    parts = urlsplit(normalize_url(url) or "")
+    return f"{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget, 1 if isinstance(widget, QLineEdit | QLabel) else 0)
+    return row
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    """A form label whose shortcut works though its field is a row of several widgets."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label

@@ -1,0 +1,129 @@
+"""The file table's view: a details list as file managers show it, with a word when it is empty.
+
+Built for very long folders: fixed row heights and no size-to-contents
+column, so the view never asks the model about rows that are not on screen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+
+from app.dav import Resource
+from app.ui.models.file_table import MODIFIED, NAME, SIZE, TYPE, FileFilterProxy, FileTableModel
+
+
+class FileTableView(QTableView):
+    def __init__(self, proxy: FileFilterProxy, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("fileTable")
+        self.setAccessibleName("Files")
+        self.proxy = proxy
+        source = proxy.sourceModel()
+        assert isinstance(source, FileTableModel)
+        self.source = source
+        self.setModel(proxy)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.setDropIndicatorShown(True)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        columns = self.horizontalHeader()
+        columns.setHighlightSections(False)
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        columns.setStretchLastSection(True)
+        columns.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column, width in ((NAME, 420), (SIZE, 90), (MODIFIED, 140), (TYPE, 160)):
+            self.setColumnWidth(column, width)
+        self.setSortingEnabled(True)
+        self.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+
+        self.placeholder = QLabel(self.viewport())
+        self.placeholder.setObjectName("fileTablePlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setEnabled(False)  # drawn muted, like the desktop's empty views
+        self.placeholder.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._kept: tuple[str, list[str], str | None] | None = None
+        proxy.modelAboutToBeReset.connect(self._remember_selection)
+        proxy.modelReset.connect(self._restore_selection)
+
+    # -- what is selected ---------------------------------------------------------------
+
+    def selected_resources(self) -> list[Resource]:
+        return [self.proxy.resource(index) for index in self.selectionModel().selectedRows(NAME)]
+
+    def select_name(self, name: str) -> bool:
+        row = self.source.row_of(name)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.source.index(row, NAME))
+        if not index.isValid():
+            return False
+        self.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.scrollTo(index)
+        return True
+
+    def _remember_selection(self) -> None:
+        """A refresh swaps the rows whole; the same names stay selected afterwards."""
+        current = self.currentIndex()
+        self._kept = (self.source.folder, [r.name for r in self.selected_resources()],
+                      self.proxy.resource(current).name if current.isValid() else None)
+
+    def _restore_selection(self) -> None:
+        kept, self._kept = self._kept, None
+        if kept is None or kept[0] != self.source.folder:
+            return
+        _, names, current = kept
+        selection = QItemSelection()
+        for name in names:
+            row = self.source.row_of(name)
+            if row >= 0:
+                index = self.proxy.mapFromSource(self.source.index(row, NAME))
+                selection.select(index, index)
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        self.selectionModel().select(selection, flags)
+        if current is not None and (row := self.source.row_of(current)) >= 0:
+            self.selectionModel().setCurrentIndex(
+                self.proxy.mapFromSource(self.source.index(row, NAME)),
+                QItemSelectionModel.SelectionFlag.NoUpdate)
+
+    # -- the empty state ---------------------------------------------------------------
+
+    def show_placeholder(self, text: str) -> None:
+        self.placeholder.setText(text)
+        self.placeholder.setVisible(bool(text))
+        self._place()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place()
+
+    def _place(self) -> None:
+        self.placeholder.setGeometry(self.viewport().rect().adjusted(24, 24, -24, -24))
+
+    def rename_current(self) -> None:
+        index = self.currentIndex()
+        if index.isValid():
+            index = index.siblingAtColumn(NAME)
+            self.setCurrentIndex(index)
+            self.edit(index)
+
+    def first_selected(self) -> QModelIndex:
+        rows = self.selectionModel().selectedRows(NAME)
+        return rows[0] if rows else QModelIndex()

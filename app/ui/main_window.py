@@ -1,0 +1,445 @@
+"""The main window: folder tree beside the file table, with the operations around them.
+
+It is handed everything it needs (the connection, where to start, a mapping
+to keep its layout in, the worker count) and loads and saves nothing itself:
+the composition root reads and writes the state mapping as JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStyle,
+    QToolBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.dav import DavClient, DavError, Resource, ServerInfo
+from app.jobs.model import Op
+from app.ui.actions import Actions
+from app.ui.background import Background
+from app.ui.browser import Browser
+from app.ui.file_view import FileTableView
+from app.ui.messages import readable
+from app.ui.models.file_table import FileFilterProxy, FileTableModel, human_size
+from app.ui.models.folder_tree import PATH_ROLE, FolderTreeModel
+from app.ui.models.listing_cache import FolderInfo
+from app.ui.operations import Operations
+from app.ui.path_bar import PathBar
+from app.ui.properties_dialog import PropertiesDialog
+
+#: Keys of the state mapping; values are base64 strings of Qt's saveState()s, or plain paths.
+GEOMETRY, WINDOW_STATE, SPLITTER, TABLE_HEADER = "geometry", "window_state", "splitter", "table_header"
+LAST_FOLDER, LOCAL_FOLDER = "last_folder", "local_folder"
+_FILTER_DELAY_MS = 150
+
+
+class MainWindow(QMainWindow):
+    folder_loaded = Signal(str)  # a folder's listing is complete and shown
+
+    def __init__(self, client: DavClient, start_path: str, state: MutableMapping[str, Any],
+                 workers: int = 4, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self._client = client
+        self._state = state
+        self._server: ServerInfo | None = None
+        self._context_folder: Resource | None = None  # the tree's folder while its menu is open
+        self._properties: PropertiesDialog | None = None
+        self._background = Background(workers, self)
+        self.actions = Actions(self)
+        self.operations = Operations(client, self._background, workers, self)
+        host = client.origin.split("://", 1)[-1]
+        root_label = host + client.root.rstrip("/")
+        style = self.style()
+        folder_icon = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+        file_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+
+        self.table_model = FileTableModel(self._background, folder_icon, file_icon, client.url, self)
+        self.proxy = FileFilterProxy(self.table_model, self)
+        self.table = FileTableView(self.proxy, self)
+        self.tree_model = FolderTreeModel(client, self._background, root_label, folder_icon, self)
+        self.tree = QTreeView(self)
+        self.tree.setObjectName("folderTree")
+        self.tree.setAccessibleName("Folders")
+        self.tree.setModel(self.tree_model)
+        self.tree.setHeaderHidden(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAcceptDrops(True)
+        self.tree.setDragDropMode(QTreeView.DragDropMode.DropOnly)
+        self.tree.setDropIndicatorShown(True)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.browser = Browser(client, self._background, self.table_model, self.tree_model, self)
+        self.path_bar = PathBar(client.root, root_label, self)
+        self.filter = QLineEdit(self)
+        self.filter.setObjectName("filterBox")
+        self.filter.setPlaceholderText("Filter names")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setMaximumWidth(240)
+        self._filter_timer = QTimer(self, singleShot=True, interval=_FILTER_DELAY_MS)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.table)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 840])
+        self.splitter.setCollapsible(1, False)
+        self._build_layout()
+        self._build_menus()
+        self._connect()
+        self._restore_state()
+        self.tree.expand(self.tree_model.index(0, 0))
+        self._update_actions()
+        self._background.submit(client.options, self._server_known)
+        self.browser.navigate(start_path or client.root)
+
+    # -- building -------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        location = QHBoxLayout()
+        location.setContentsMargins(6, 4, 6, 4)
+        location.addWidget(self.path_bar, 1)
+        location.addWidget(self.filter)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addLayout(location)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("itemCount")
+        self.quota_label = QLabel(self)
+        self.quota_label.setObjectName("quota")
+        self.statusBar().addPermanentWidget(self.count_label)
+        self.statusBar().addPermanentWidget(self.quota_label)
+        # Explicit, so the layout never changes the window's size limits as labels change
+        # (window managers are told the limits each time; offscreen Qt warns about it).
+        self.setMinimumSize(720, 480)
+        self.resize(1100, 700)
+
+    def _build_menus(self) -> None:
+        a = self.actions
+        menus = self.menuBar()
+        for title, items in (
+            ("&File", [a.new_folder, a.upload, a.upload_folder, a.download, None, a.properties,
+                       None, a.quit]),
+            ("&Edit", [a.cut, a.copy, a.paste, None, a.rename, a.delete, None, a.lock, a.unlock,
+                       None, a.filter]),
+            ("&Go", [a.back, a.forward, a.up, None, a.location, a.refresh]),
+        ):
+            menu = menus.addMenu(title)
+            for action in items:
+                menu.addSeparator() if action is None else menu.addAction(action)
+        toolbar = QToolBar("Main toolbar", self)
+        toolbar.setObjectName("mainToolBar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (a.back, a.forward, a.up, a.refresh, None, a.new_folder, a.upload,
+                       a.download, None, a.delete, a.properties):
+            toolbar.addSeparator() if action is None else toolbar.addAction(action)
+        for action in (a.back, a.forward, a.up, a.refresh):
+            toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.addToolBar(toolbar)
+
+    def _connect(self) -> None:
+        a, b, ops = self.actions, self.browser, self.operations
+        a.back.triggered.connect(b.back)
+        a.forward.triggered.connect(b.forward)
+        a.up.triggered.connect(b.up)
+        a.refresh.triggered.connect(b.refresh)
+        a.location.triggered.connect(self.path_bar.edit)
+        a.filter.triggered.connect(lambda: (self.filter.setFocus(), self.filter.selectAll()))
+        a.new_folder.triggered.connect(self.new_folder)
+        a.rename.triggered.connect(self.table.rename_current)
+        a.delete.triggered.connect(self.delete)
+        a.copy.triggered.connect(lambda: ops.put_on_clipboard(Op.COPY, self._targets()))
+        a.cut.triggered.connect(lambda: ops.put_on_clipboard(Op.MOVE, self._targets()))
+        a.paste.triggered.connect(lambda: ops.paste(self._target_folder()))
+        a.upload.triggered.connect(self.upload_files)
+        a.upload_folder.triggered.connect(self.upload_folder)
+        a.download.triggered.connect(self.download)
+        a.properties.triggered.connect(self.show_properties)
+        a.lock.triggered.connect(lambda: ops.locks.lock(self._targets()[0]))
+        a.unlock.triggered.connect(lambda: ops.locks.unlock(self._targets()[0]))
+        a.quit.triggered.connect(self.close)
+
+        b.navigated.connect(self._navigated)
+        b.loaded.connect(self._loaded)
+        b.progress.connect(lambda n: self._show_count(f"Loading… {n:,} items"))
+        b.failed.connect(self._load_failed)
+        b.quota.connect(self._show_quota)
+        self.path_bar.path_chosen.connect(self._go_to_typed)
+        self.filter.textChanged.connect(self._filter_timer.start)
+        self._filter_timer.timeout.connect(self._apply_filter)
+
+        self.table.activated.connect(self._open)
+        self.table.customContextMenuRequested.connect(self._table_menu)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.table_model.rename_requested.connect(ops.rename)
+        self.table_model.files_dropped.connect(ops.upload)
+        for signal in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.rowsRemoved,
+                       self.proxy.layoutChanged):
+            signal.connect(self._update_placeholder)
+        self.tree.clicked.connect(self._tree_open)
+        self.tree.activated.connect(self._tree_open)
+        self.tree.customContextMenuRequested.connect(self._tree_menu)
+        self.tree_model.revealed.connect(self._tree_reveal)
+        self.tree_model.failed.connect(self.statusBar().showMessage)
+        self.tree_model.files_dropped.connect(ops.upload)
+        ops.message.connect(self.statusBar().showMessage)
+        ops.folders_changed.connect(b.changed)
+        ops.clipboard_changed.connect(self._update_actions)
+        ops.locks.changed.connect(self._update_actions)
+
+    # -- navigation ------------------------------------------------------------------------
+
+    @property
+    def current_path(self) -> str:
+        return self.browser.current
+
+    def navigate(self, path: str) -> None:
+        self.browser.navigate(path)
+
+    def _go_to_typed(self, text: str) -> None:
+        try:
+            self.browser.navigate(self.browser.resolve(text))
+        except DavError as exc:  # a URL of another server: say so, stay here
+            self.statusBar().showMessage(f"Cannot go to {text}: {readable(exc)}")
+            self.path_bar.set_path(self.browser.current)
+
+    def _navigated(self, path: str) -> None:
+        self._state[LAST_FOLDER] = path
+        self.path_bar.set_path(path)
+        name = path.rstrip("/").rsplit("/", 1)[-1] or self.path_bar.path
+        self.setWindowTitle(f"{name} – Davdesk")
+        self.filter.clear()
+        self.quota_label.clear()
+        self._show_count("Loading…")
+        self._update_placeholder()
+        self._update_actions()
+
+    def _loaded(self, path: str) -> None:
+        self._update_placeholder()
+        self.folder_loaded.emit(path)
+
+    def _load_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message)
+        self._show_count("")
+        self.table.show_placeholder(message)
+
+    def _open(self, index: QModelIndex) -> None:
+        resource = self.proxy.resource(index)
+        if resource.is_dir:
+            self.browser.navigate(resource.path)
+
+    def _tree_open(self, index: QModelIndex) -> None:
+        path = index.data(PATH_ROLE)
+        if path and path != self.browser.current:
+            self.browser.navigate(path)
+
+    def _tree_reveal(self, index: QModelIndex) -> None:
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
+
+    def _apply_filter(self) -> None:
+        self.proxy.setFilterFixedString(self.filter.text())
+        self._update_placeholder()
+
+    # -- the status bar ----------------------------------------------------------------------
+
+    def _show_count(self, text: str) -> None:
+        self.count_label.setText(text)
+
+    def _update_placeholder(self) -> None:
+        total = self.table_model.rowCount()
+        shown = self.proxy.rowCount()
+        if self.browser.loading:
+            text = "Loading…" if total == 0 else ""
+        elif total == 0:
+            text = "This folder is empty.\nDrop files here to upload them."
+        elif shown == 0:
+            text = f"No names contain “{self.filter.text()}”."
+        else:
+            text = ""
+        if not self.browser.loading:
+            count = f"{total:,} item{'s' if total != 1 else ''}"
+            self._show_count(count if shown == total else f"{shown:,} of {count}")
+        self.table.show_placeholder(text)
+
+    def _show_quota(self, info: FolderInfo) -> None:
+        parts = []
+        if info.quota_available is not None:
+            parts.append(f"{human_size(info.quota_available)} free")
+        if info.quota_used is not None:
+            parts.append(f"{human_size(info.quota_used)} used")
+        self.quota_label.setText(" · ".join(parts))
+
+    def _server_known(self, info: ServerInfo | None, error: BaseException | None) -> None:
+        if error is not None:
+            self.statusBar().showMessage(f"Could not ask the server what it supports: {readable(error)}")
+        self._server = info
+        self._update_actions()
+
+    # -- targets of the operations ---------------------------------------------------------------
+
+    def _targets(self) -> list[Resource]:
+        if self._context_folder is not None:
+            return [self._context_folder]
+        return self.table.selected_resources()
+
+    def _target_folder(self) -> str:
+        return self._context_folder.path if self._context_folder else self.browser.current
+
+    def _update_actions(self) -> None:
+        a, b = self.actions, self.browser
+        a.back.setEnabled(b.can_back)
+        a.forward.setEnabled(b.can_forward)
+        a.up.setEnabled(b.can_up)
+        targets = self._targets()
+        for action in (a.delete, a.copy, a.cut, a.download):
+            action.setEnabled(bool(targets))
+        a.rename.setEnabled(len(targets) == 1 and self._context_folder is None)
+        a.paste.setEnabled(self.operations.clipboard is not None)
+        held = len(targets) == 1 and self.operations.locks.held(targets[0].path) is not None
+        a.lock.setEnabled(bool(self._server and self._server.supports_locking)
+                          and len(targets) == 1 and not held)
+        a.unlock.setEnabled(held)
+
+    # -- operations that ask the user first --------------------------------------------------------
+
+    def new_folder(self) -> None:
+        folder = self._target_folder()
+        name, ok = QInputDialog.getText(self, "New Folder", f"Name of the new folder in {folder}:",
+                                        QLineEdit.EchoMode.Normal, "New folder")
+        name = name.strip()
+        if not ok or not name:
+            return
+        if "/" in name or name in (".", ".."):
+            QMessageBox.warning(self, "New Folder", f"“{name}” cannot be a folder name: "
+                                "it may not contain “/” or be “.” or “..”.")
+            return
+        self.operations.new_folder(folder, name)
+
+    def delete(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+        count = f"{len(targets)} item{'s' if len(targets) != 1 else ''}"
+        names = ", ".join(r.name for r in targets[:5]) + (" …" if len(targets) > 5 else "")
+        answer = QMessageBox.question(
+            self, "Delete", f"Delete {count}?\n\n{names}\n\nThis deletes them on the server; "
+            "it cannot be undone.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.operations.delete(targets)
+
+    def upload_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Upload Files", self._state.get(LOCAL_FOLDER, ""))
+        if files:
+            self._state[LOCAL_FOLDER] = str(Path(files[0]).parent)
+            self.operations.upload([Path(f) for f in files], self._target_folder())
+
+    def upload_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Upload Folder", self._state.get(LOCAL_FOLDER, ""))
+        if folder:
+            self._state[LOCAL_FOLDER] = str(Path(folder).parent)
+            self.operations.upload([Path(folder)], self._target_folder())
+
+    def download(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Download To", self._state.get(LOCAL_FOLDER, ""))
+        if folder:
+            self._state[LOCAL_FOLDER] = folder
+            self.operations.download(targets, Path(folder))
+
+    def show_properties(self) -> None:
+        targets = self._targets()
+        resource = targets[0] if targets else _folder(self.browser.current)
+        if self._properties is not None:
+            self._properties.close()
+        self._properties = PropertiesDialog(self._client, self._background, resource,
+                                            self.operations.locks.held(resource.path), self)
+        self._properties.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._properties.destroyed.connect(lambda: setattr(self, "_properties", None))
+        self._properties.show()
+
+    # -- context menus -------------------------------------------------------------------------------
+
+    def _table_menu(self, position: QPoint) -> None:
+        a = self.actions
+        if self.table.indexAt(position).isValid():
+            items = [a.download, None, a.cut, a.copy, a.paste, None, a.rename, a.delete, None,
+                     a.lock, a.unlock, None, a.properties]
+        else:
+            self.table.clearSelection()
+            items = [a.new_folder, a.upload, a.upload_folder, a.paste, None, a.refresh, a.properties]
+        self._menu(items).exec(self.table.viewport().mapToGlobal(position))
+
+    def _tree_menu(self, position: QPoint) -> None:
+        index = self.tree.indexAt(position)
+        if not index.isValid():
+            return
+        a = self.actions
+        self._context_folder = _folder(index.data(PATH_ROLE))
+        self._update_actions()
+        try:
+            self._menu([a.new_folder, a.upload, a.paste, None, a.download, a.copy, a.cut, a.delete,
+                        None, a.properties]).exec(self.tree.viewport().mapToGlobal(position))
+        finally:
+            self._context_folder = None
+            self._update_actions()
+
+    def _menu(self, items: list[Any]) -> QMenu:
+        menu = QMenu(self)
+        for action in items:
+            menu.addSeparator() if action is None else menu.addAction(action)
+        return menu
+
+    # -- persistence -------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        for key, restore in ((GEOMETRY, self.restoreGeometry), (WINDOW_STATE, self.restoreState),
+                             (SPLITTER, self.splitter.restoreState),
+                             (TABLE_HEADER, self.table.horizontalHeader().restoreState)):
+            value = self._state.get(key)
+            if isinstance(value, str):
+                restore(QByteArray(base64.b64decode(value)))
+
+    def save_state(self) -> None:
+        for key, data in ((GEOMETRY, self.saveGeometry()), (WINDOW_STATE, self.saveState()),
+                          (SPLITTER, self.splitter.saveState()),
+                          (TABLE_HEADER, self.table.horizontalHeader().saveState())):
+            self._state[key] = base64.b64encode(bytes(data.data())).decode("ascii")
+        self._state[LAST_FOLDER] = self.browser.current
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.operations.cancel_all()
+        super().closeEvent(event)
+
+
+def _folder(path: str) -> Resource:
+    """A folder known only by its path (the tree's, or the one shown) as a target."""
+    return Resource(path, True, None, None, None, None)

@@ -1,0 +1,171 @@
+"""Folder listings: streamed in batches off the GUI thread, and kept per folder.
+
+A revisited folder is shown from the cache only when a Depth 0 PROPFIND says
+its ETag is still the one the listing was taken with; a server that gives no
+folder ETag (wsgidav) gets a fresh listing every time, because nothing else
+proves the cached one is current. The same Depth 0 request asks for the
+quota, so the status bar costs no extra round trip.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.dav import DavClient, Resource, errors
+from app.dav.paths import same_resource
+from app.dav.xmlbodies import LISTING_PROPS
+
+_D = "{DAV:}"
+QUOTA_AVAILABLE = f"{_D}quota-available-bytes"
+QUOTA_USED = f"{_D}quota-used-bytes"
+FOLDER_PROPS = (f"{_D}resourcetype", f"{_D}getetag", QUOTA_AVAILABLE, QUOTA_USED)
+
+#: A batch goes to the GUI after this many entries or this many seconds, whichever comes first:
+#: large enough that a 100,000-entry listing is a few hundred model insertions, small enough
+#: that the first rows show at once and no single insertion stalls the event loop.
+BATCH_ENTRIES = 500
+BATCH_SECONDS = 0.05
+
+
+#: A listing entry as the models and the cache keep it: a Resource's fields in a plain tuple.
+#: CPython's collector stops tracking tuples and dicts that hold only strings, numbers and
+#: dates, while a Resource (a slotted dataclass) stays tracked for life: with 100,000 of them
+#: every full collection walked them all, holding the GIL for 60 ms and more on a worker
+#: thread, which froze the window. Resources are made again for the few rows acted on.
+Row = tuple[str, bool, int | None, datetime | None, str | None, str | None, dict[str, str]]
+ROW_PATH, ROW_IS_DIR, ROW_SIZE, ROW_MODIFIED, ROW_ETAG, ROW_TYPE, ROW_PROPS = range(7)
+
+
+def as_row(resource: Resource) -> Row:
+    return (resource.path, resource.is_dir, resource.size, resource.modified, resource.etag,
+            resource.content_type, resource.props)
+
+
+def as_resource(row: Row) -> Resource:
+    path, is_dir, size, modified, etag, content_type, props = row
+    return Resource(path, is_dir, size, modified, etag, content_type, props)
+
+
+def folder_path(path: str) -> str:
+    """The one spelling of a folder path used as a key everywhere: with its trailing slash."""
+    return path.rstrip("/") + "/"
+
+
+@dataclass(frozen=True, slots=True)
+class FolderInfo:
+    """What a Depth 0 PROPFIND of a folder said: its ETag and quota (None where not given)."""
+
+    etag: str | None
+    quota_available: int | None
+    quota_used: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    etag: str | None
+    rows: tuple[Row, ...]
+
+
+class NotAFolderError(errors.DavError):
+    """The path names a file, which has no listing to show."""
+
+
+def folder_info(client: DavClient, path: str) -> FolderInfo:
+    """Runs on a worker thread."""
+    resource = client.stat(path, FOLDER_PROPS)
+    if not resource.is_dir:
+        raise NotAFolderError(f"{path} is a file, not a folder")
+    return FolderInfo(resource.etag, _int(resource.props.get(QUOTA_AVAILABLE)),
+                      _int(resource.props.get(QUOTA_USED)))
+
+
+class LoadTicket:
+    """One listing in flight; cancelled when the user has gone elsewhere, so the worker stops."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+
+def stream_listing(client: DavClient, ticket: LoadTicket,
+                   emit: Callable[[tuple[Row, ...]], None]) -> Listing | None:
+    """Runs on a worker thread: the members of a folder, emitted in batches as the body streams.
+
+    Returns the whole listing with the folder's own ETag (from its response in
+    the same body), or None when cancelled.
+    """
+    rows: list[Row] = []
+    batch: list[Row] = []
+    etag = None
+    flushed = time.monotonic()
+    for response in client.iter_propfind(ticket.path, 1, LISTING_PROPS):
+        if ticket.cancelled:
+            return None
+        if response.status is not None and not 200 <= response.status < 300:
+            continue
+        resource = Resource.from_response(response)
+        if same_resource(resource.path, ticket.path):
+            if not resource.is_dir:
+                raise NotAFolderError(f"{ticket.path} is a file, not a folder")
+            etag = resource.etag
+            continue
+        batch.append(as_row(resource))
+        now = time.monotonic()
+        if len(batch) >= BATCH_ENTRIES or now - flushed >= BATCH_SECONDS:
+            emit(tuple(batch))
+            rows.extend(batch)
+            batch = []
+            flushed = now
+    if batch:
+        emit(tuple(batch))
+        rows.extend(batch)
+    return Listing(etag, tuple(rows))
+
+
+class ListingCache:
+    """The last listings seen, newest last; bounded by entries so big folders push out old ones."""
+
+    def __init__(self, max_entries: int = 300_000) -> None:
+        self._max_entries = max_entries
+        self._listings: OrderedDict[str, Listing] = OrderedDict()
+
+    def get(self, path: str) -> Listing | None:
+        listing = self._listings.get(folder_path(path))
+        if listing is not None:
+            self._listings.move_to_end(folder_path(path))
+        return listing
+
+    def put(self, path: str, listing: Listing) -> None:
+        self._listings[folder_path(path)] = listing
+        self._listings.move_to_end(folder_path(path))
+        total = sum(len(kept.rows) for kept in self._listings.values())
+        while total > self._max_entries and len(self._listings) > 1:
+            _, dropped = self._listings.popitem(last=False)
+            total -= len(dropped.rows)
+
+    def invalidate(self, path: str) -> None:
+        self._listings.pop(folder_path(path), None)
+
+    @staticmethod
+    def is_current(listing: Listing, info: FolderInfo) -> bool:
+        """Only an ETag proves a listing current; without one the folder is listed again."""
+        return listing.etag is not None and listing.etag == info.etag
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None

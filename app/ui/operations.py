@@ -1,0 +1,232 @@
+"""From what the user selected to a running job, and from its end back to the window.
+
+Planning looks at the server (and the disk), so it runs in the background
+like the job itself. Conflicts are settled before anything is written: the
+job is planned with Conflict.ASK, and if any target already exists the user
+chooses overwrite, skip or keep both for all of them, and the job is planned
+again with that choice (the planner then guards each write with what it saw).
+Whatever still collides when the job runs ends as a 412 Outcome and is shown
+with the other failures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.dav import DavClient, Outcome, Resource
+from app.dav.paths import basename, join, parent, same_resource
+from app.jobs.model import Conflict, Job, JobEnded, JobProgress, Op, Task, TaskResult
+from app.jobs.planner import (
+    plan_copy,
+    plan_delete,
+    plan_download,
+    plan_mkdir,
+    plan_move,
+    plan_transfer_as,
+    plan_upload,
+)
+from app.jobs.runner import JobOptions
+from app.ui.background import Background
+from app.ui.job_bridge import JobBridge
+from app.ui.locks import LockKeeper
+from app.ui.messages import failure_text, readable, summary
+
+Planner = Callable[[Conflict], Job]
+
+
+@dataclass(frozen=True, slots=True)
+class Clipboard:
+    op: Op  # COPY or MOVE
+    resources: tuple[Resource, ...]
+
+
+def choose_conflict(parent: QWidget, tasks: Sequence[Task], total: int) -> Conflict | None:
+    """Ask once for all the targets that exist; None means do nothing."""
+    names = [basename(t.destination or t.remote) if t.op is not Op.DOWNLOAD or t.local is None
+             else t.local.name for t in tasks]
+    shown = "\n".join(names[:8]) + (f"\n… and {len(names) - 8} more" if len(names) > 8 else "")
+    box = QMessageBox(QMessageBox.Icon.Question, "Items already exist",
+                      f"{len(tasks)} of {total} items already exist where they are going.",
+                      QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName("conflictQuestion")
+    box.setInformativeText(f"{shown}\n\nWhat should happen to them?")
+    choices = {box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole): Conflict.OVERWRITE,
+               box.addButton("Skip", QMessageBox.ButtonRole.AcceptRole): Conflict.SKIP,
+               box.addButton("Keep Both", QMessageBox.ButtonRole.AcceptRole): Conflict.RENAME}
+    box.exec()
+    return choices.get(box.clickedButton())
+
+
+def _conflicts(job: Job) -> list[Task]:
+    """Tasks whose target exists; folders a job merges into (upload, download) are not conflicts."""
+    return [t for t in job.tasks if t.exists and t.op in (Op.COPY, Op.MOVE, Op.UPLOAD, Op.DOWNLOAD)
+            and not (t.is_dir and t.op is Op.DOWNLOAD)]
+
+
+class Operations(QObject):
+    folders_changed = Signal(list)  # server folders whose contents a job changed
+    message = Signal(str)  # a line for the status bar
+    clipboard_changed = Signal()
+
+    def __init__(self, client: DavClient, background: Background, workers: int,
+                 window: QWidget) -> None:
+        super().__init__(window)
+        self._client = client
+        self._background = background
+        self._options = JobOptions(workers=workers)
+        self._window = window
+        self._running: set[JobBridge] = set()
+        self._failure_boxes: list[QMessageBox] = []
+        self.clipboard: Clipboard | None = None
+        self.locks = LockKeeper(client, background, self.message, self)
+
+    def cancel_all(self) -> None:
+        for bridge in list(self._running):
+            bridge.cancel()
+
+    # -- the operations -----------------------------------------------------------
+
+    def new_folder(self, folder: str, name: str) -> None:
+        path = join(folder, name)
+        self._run(f"Create folder {name}", lambda _: plan_mkdir([path]), [folder], ask=False)
+
+    def rename(self, resource: Resource, name: str) -> None:
+        """A MOVE to an exact name; an existing name is a conflict the user is shown, never replaced."""
+        target = join(parent(resource.path), name)
+        self._run(f"Rename {resource.name} to {name}",
+                  lambda _: plan_transfer_as(Op.MOVE, self._client, resource, target, Conflict.ASK),
+                  [parent(resource.path)], ask=False)
+
+    def delete(self, resources: Sequence[Resource]) -> None:
+        folders = sorted({parent(r.path) for r in resources})
+        self._run(_name("Delete", resources), lambda _: plan_delete(self._client, resources),
+                  folders, ask=False)
+
+    def put_on_clipboard(self, op: Op, resources: Sequence[Resource]) -> None:
+        self.clipboard = Clipboard(op, tuple(resources))
+        verb = "Copied" if op is Op.COPY else "Cut"
+        self.message.emit(f"{verb} {_count(resources)}: paste them into another folder")
+        self.clipboard_changed.emit()
+
+    def paste(self, folder: str) -> None:
+        clip = self.clipboard
+        if clip is None:
+            return
+        resources = clip.resources
+        here = [r for r in resources if same_resource(parent(r.path), folder)]
+        if clip.op is Op.MOVE:
+            resources = tuple(r for r in resources if r not in here)
+            if not resources:
+                self.message.emit("Nothing to move: the items are already in this folder")
+                return
+            self.clipboard = None  # a cut is pasted once, as in a file manager
+            self.clipboard_changed.emit()
+        planner = plan_copy if clip.op is Op.COPY else plan_move
+        changed = sorted({folder, *(parent(r.path) for r in resources)})
+        verb = "Copy" if clip.op is Op.COPY else "Move"
+        # Pasting a copy into its own folder makes a duplicate ("name (2)"), as file managers do.
+        duplicate = clip.op is Op.COPY and len(here) == len(resources)
+        self._run(_name(verb, resources),
+                  lambda c: planner(self._client, resources, folder,
+                                    Conflict.RENAME if duplicate else c),
+                  changed, ask=not duplicate)
+
+    def upload(self, paths: Sequence[Path], folder: str) -> None:
+        self._run(_name("Upload", paths), lambda c: plan_upload(self._client, paths, folder, c),
+                  [folder], ask=True)
+
+    def download(self, resources: Sequence[Resource], local_folder: Path) -> None:
+        self._run(_name("Download", resources),
+                  lambda c: plan_download(self._client, resources, local_folder, c), [], ask=True)
+
+    # -- planning, asking, running ---------------------------------------------------
+
+    def _run(self, name: str, plan: Planner, changed: list[str], *, ask: bool) -> None:
+        self.message.emit(f"{name}: looking at the targets…")
+        self._background.submit(lambda: plan(Conflict.ASK),
+                                lambda job, error: self._planned(name, plan, changed, ask, job, error))
+
+    def _planned(self, name: str, plan: Planner, changed: list[str], ask: bool,
+                 job: Job | None, error: BaseException | None) -> None:
+        if error is not None or job is None:
+            self._report_error(name, error)
+            return
+        conflicts = _conflicts(job) if ask else []
+        if not conflicts:
+            self._start(name, job, changed)
+            return
+        choice = choose_conflict(self._window, conflicts, len(job.tasks))
+        if choice is None:
+            self.message.emit(f"{name}: cancelled, nothing was changed")
+            return
+        self._background.submit(lambda: plan(choice),
+                                lambda again, err: self._planned(name, plan, changed, False, again, err))
+
+    def _start(self, name: str, job: Job, changed: list[str]) -> None:
+        job = replace(job, stages=tuple(tuple(self.locks.submit_token(t) for t in stage)
+                                        for stage in job.stages))
+        bridge = JobBridge(self._client, job, self._options, self)
+        failures: list[Outcome] = []
+        bridge.progress.connect(lambda p: self._progress(name, p))
+        bridge.task_done.connect(lambda result: self._task_done(result, failures))
+        bridge.ended.connect(lambda ended: self._ended(bridge, name, ended, failures, changed))
+        self._running.add(bridge)
+        bridge.start()
+
+    def _progress(self, name: str, progress: JobProgress) -> None:
+        self.message.emit(f"{name}: {progress.files_done} of {progress.files_total} done…")
+
+    def _task_done(self, result: TaskResult, failures: list[Outcome]) -> None:
+        failures.extend(o for o in result.outcomes if not o.ok)
+        if result.ok and result.task.op in (Op.DELETE, Op.MOVE):
+            self.locks.forget_below(result.task.remote)
+
+    def _ended(self, bridge: JobBridge, name: str, ended: JobEnded, failures: list[Outcome],
+               changed: list[str]) -> None:
+        self._running.discard(bridge)
+        bridge.deleteLater()
+        self.message.emit(summary(name, ended))
+        if failures or ended.error:
+            self._show_failures(name, ended, failures)
+        if changed:
+            self.folders_changed.emit(changed)
+
+    # -- telling the user ---------------------------------------------------------------
+
+    def _report_error(self, name: str, error: BaseException | None) -> None:
+        text = readable(error) if error else "nothing to do"
+        self.message.emit(f"{name}: {text}")
+        self._open_box(f"{name} failed", text, "")
+
+    def _show_failures(self, name: str, ended: JobEnded, failures: list[Outcome]) -> None:
+        headline = f"{name}: {ended.failed} failed" if ended.failed else f"{name} stopped"
+        details = failure_text(failures)
+        if ended.error:
+            details = f"{ended.error}\n\n{details}".strip()
+        self._open_box(headline, headline, details)
+
+    def _open_box(self, title: str, text: str, details: str) -> None:
+        """Window-modal but not blocking: the window goes on refreshing behind it."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Close,
+                          self._window)
+        box.setObjectName("jobFailures")
+        if details:
+            box.setInformativeText(details)
+        box.finished.connect(lambda _: self._failure_boxes.remove(box))
+        self._failure_boxes.append(box)
+        box.open()
+
+
+def _count(items: Sequence[object]) -> str:
+    return f"{len(items)} item{'s' if len(items) != 1 else ''}"
+
+
+def _name(verb: str, items: Sequence[Resource] | Sequence[Path]) -> str:
+    if len(items) == 1:
+        return f"{verb} {items[0].name}"
+    return f"{verb} {_count(items)}"

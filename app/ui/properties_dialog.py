@@ -1,0 +1,220 @@
+"""Every property of one resource, live and dead; the dead ones editable through PROPPATCH.
+
+Live properties belong to the server (size, dates, locks): it computes them
+and refuses changes, so they are shown read-only. Dead properties are the
+ones clients store; they are set and removed in one PROPPATCH, which the
+server applies all or nothing, run in the background like everything else.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.dav import DavClient, Outcome, Resource
+from app.dav.xmlbodies import ActiveLock, split_clark
+from app.ui.background import Background
+from app.ui.locks import describe
+from app.ui.messages import outcome_line, readable
+
+#: Namespaces whose properties the server computes. Apache adds "executable" in its own.
+LIVE_NAMESPACES = frozenset({"DAV:", "http://apache.org/dav/props/"})
+NAME, NAMESPACE, VALUE = range(3)
+_NEW_NAMESPACE = "urn:davdesk:user"
+
+
+def is_live(clark: str) -> bool:
+    return split_clark(clark)[0] in LIVE_NAMESPACES
+
+
+class PropertiesDialog(QDialog):
+    def __init__(self, client: DavClient, background: Background, resource: Resource,
+                 lock: ActiveLock | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("propertiesDialog")
+        self.setWindowTitle(f"Properties of {resource.name or resource.path}")
+        self._client = client
+        self._background = background
+        self._resource = resource
+        self._loaded: dict[str, str] = {}
+        self._removed: set[str] = set()
+        self._note = ""  # what the last save did, kept above the counts after reloading
+        self.loading = True
+
+        heading = QLabel(f"<b>{resource.path}</b>", self)
+        heading.setTextFormat(Qt.TextFormat.RichText)
+        heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        held = QLabel(f"Locked by this window: {describe(lock)}" if lock else "", self)
+        held.setVisible(lock is not None)
+        self.table = QTableWidget(0, 3, self)
+        self.table.setObjectName("propertyTable")
+        self.table.setHorizontalHeaderLabels(["Property", "Namespace", "Value"])
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(NAMESPACE, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.setColumnWidth(NAMESPACE, 180)
+        self.status = QLabel("Loading properties…", self)
+        self.status.setObjectName("propertiesStatus")
+        self.status.setWordWrap(True)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.add_button = QPushButton("Add Property", self)
+        self.remove_button = QPushButton("Remove", self)
+        self.save_button = buttons.addButton("Save", QDialogButtonBox.ButtonRole.ApplyRole)
+        self.save_button.setObjectName("saveProperties")
+        buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.add_button.clicked.connect(self._add)
+        self.remove_button.clicked.connect(self._remove)
+        self.save_button.clicked.connect(self.save)
+        self.table.itemSelectionChanged.connect(self._enable)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(held)
+        layout.addWidget(self.table)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self.setMinimumSize(560, 360)  # explicit: see MainWindow
+        self.resize(760, 480)
+        self._enable()
+        self.reload()
+
+    # -- loading -----------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.loading = True
+        self._enable()
+        path = self._resource.path
+        self._background.submit(lambda: self._client.all_properties(path), self._shown)
+
+    def _shown(self, props: dict[str, str] | None, error: BaseException | None) -> None:
+        self.loading = False
+        if error is not None or props is None:
+            self.status.setText(f"Could not read the properties: {readable(error) if error else ''}")
+            self._enable()
+            return
+        self._loaded = dict(props)
+        self._removed.clear()
+        self.table.setRowCount(0)
+        # Dead properties first: they are the ones a user came here to change.
+        for clark in sorted(props, key=lambda c: (is_live(c), split_clark(c)[1].casefold())):
+            self._append(clark, props[clark], editable=not is_live(clark))
+        live = sum(is_live(c) for c in props)
+        self.status.setText(f"{self._note}{live} live and {len(props) - live} dead properties. "
+                            "Dead properties can be edited: double-click a value, then Save.")
+        self._note = ""
+        self._enable()
+
+    def _append(self, clark: str, value: str, *, editable: bool, new: bool = False) -> int:
+        namespace, local = split_clark(clark)
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        muted = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        for column, text in ((NAME, local), (NAMESPACE, namespace), (VALUE, value)):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            if editable and (column == VALUE or new):
+                flags |= Qt.ItemFlag.ItemIsEditable
+            if not editable:
+                item.setForeground(muted)
+                item.setToolTip(f"{text}\n(live: the server keeps this one)")
+            item.setFlags(flags)
+            item.setData(Qt.ItemDataRole.UserRole, clark)
+            self.table.setItem(row, column, item)
+        return row
+
+    # -- editing -------------------------------------------------------------------
+
+    def _dead_rows(self) -> list[int]:
+        return [row for row in range(self.table.rowCount()) if not is_live(self._clark(row))]
+
+    def _clark(self, row: int) -> str:
+        """The row's name as typed: a new row's name and namespace are edited in the table."""
+        namespace = self.table.item(row, NAMESPACE).text().strip()
+        local = self.table.item(row, NAME).text().strip()
+        return f"{{{namespace}}}{local}"
+
+    def _add(self) -> None:
+        row = self._append(f"{{{_NEW_NAMESPACE}}}new-property", "", editable=True, new=True)
+        self.table.setCurrentCell(row, NAME)
+        self.table.editItem(self.table.item(row, NAME))
+
+    def _remove(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
+        for row in rows:
+            clark = self._clark(row)
+            if is_live(clark):
+                continue
+            if clark in self._loaded:
+                self._removed.add(clark)
+            self.table.removeRow(row)
+        self._enable()
+
+    def changes(self) -> tuple[dict[str, str], set[str]]:
+        """(properties to set, properties to remove) since they were loaded."""
+        updates = {}
+        for row in self._dead_rows():
+            clark = self._clark(row)
+            value = self.table.item(row, VALUE).text()
+            if self._loaded.get(clark) != value:
+                updates[clark] = value
+            original = self.table.item(row, NAME).data(Qt.ItemDataRole.UserRole)
+            if original in self._loaded and original != clark:
+                self._removed.add(original)  # renamed in the table: set the new, drop the old
+        return updates, self._removed - set(updates)
+
+    def save(self) -> None:
+        updates, removals = self.changes()
+        if not updates and not removals:
+            self.status.setText("Nothing changed.")
+            return
+        if any(not split_clark(c)[1] or not split_clark(c)[0] for c in updates):
+            self.status.setText("A property needs a name and a namespace.")
+            return
+        self.loading = True
+        self._enable()
+        self.status.setText("Saving…")
+        path = self._resource.path
+        self._background.submit(lambda: self._client.proppatch(path, updates, sorted(removals)),
+                                self._saved)
+
+    def _saved(self, outcome: Outcome | None, error: BaseException | None) -> None:
+        self.loading = False
+        if error is not None or outcome is None:
+            self.status.setText(f"Not saved: {readable(error) if error else ''}")
+            self._enable()
+            return
+        if not outcome.ok:
+            self.status.setText(f"Not saved: {outcome_line(outcome)}")
+            self._enable()
+            return
+        self._note = "Saved. "
+        self.reload()
+
+    def _enable(self) -> None:
+        selected = {i.row() for i in self.table.selectedIndexes()}
+        removable = any(not is_live(self._clark(row)) for row in selected)
+        self.add_button.setEnabled(not self.loading)
+        self.save_button.setEnabled(not self.loading)
+        self.remove_button.setEnabled(not self.loading and removable)

@@ -1,0 +1,39 @@
+"""The composition root: `davdesk URL` opens the window there; the last folder is remembered."""
+
+from __future__ import annotations
+
+from app.config.bookmarks import ConnectionSpec
+from app.ui.app import _spec_for_url, open_window
+from app.ui.main_window import MainWindow
+
+
+def test_url_with_password_from_environment_opens_the_window_there(qtbot, wsgidav_server,
+                                                                     monkeypatch, memory_keyring):
+    wsgidav_server.make_file("docs & notes/a.txt", b"a")
+    monkeypatch.setenv("DAVDESK_PASSWORD", wsgidav_server.password)
+    url = wsgidav_server.url.replace("://", f"://{wsgidav_server.user}@") + "docs%20%26%20notes/"
+    spec = _spec_for_url(url, None)
+    assert spec is not None and spec.user == wsgidav_server.user
+    assert "@" not in spec.url and spec.password == wsgidav_server.password
+    window = open_window(spec, {}, resume=False)
+    assert isinstance(window, MainWindow) and window.objectName() == "mainWindow"
+    qtbot.waitUntil(lambda: window.table_model.rowCount() == 1, timeout=10000)
+    assert window.table_model.index(0, 0).data() == "a.txt"
+    window.close()
+
+
+def test_the_last_folder_is_remembered_per_server(qtbot, wsgidav_server):
+    wsgidav_server.make_file("inner/b.txt", b"b")
+    spec = ConnectionSpec(wsgidav_server.url, wsgidav_server.user, wsgidav_server.password)
+    state: dict = {}
+    window = open_window(spec, state, resume=True)
+    with qtbot.waitSignal(window.folder_loaded, timeout=10000):
+        window.browser.navigate("/inner/")
+    window.close()  # deletes itself on close, and leaves the folder in state
+    key = f"last_folder:{wsgidav_server.url.rstrip('/')}/"
+    qtbot.waitUntil(lambda: key in state, timeout=5000)
+    assert state[key] == "/inner/"
+    again = open_window(spec, state, resume=True)
+    qtbot.waitUntil(lambda: again.table_model.rowCount() == 1, timeout=10000)
+    assert again.table_model.index(0, 0).data() == "b.txt"
+    again.close()
