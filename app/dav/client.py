@@ -25,8 +25,9 @@ import httpx
 from app import __version__
 from app.dav import errors, multistatus
 from app.dav.auth import NegotiatingAuth
-from app.dav.members import collection_outcomes, locked_member_outcomes
-from app.dav.outcome import Outcome, Source, success
+from app.dav.bodies import drain, looks_like_xml, read_limited, reusable
+from app.dav.members import collection_outcomes, locked_member_outcomes, proppatch_outcome
+from app.dav.outcome import Outcome, success
 from app.dav.paths import quote_path, same_resource, url_path
 from app.dav.resource import Resource, parse_http_date
 from app.dav.transfer import BytesBody, FileBody, PartFile, ProgressCallback
@@ -43,7 +44,6 @@ from app.dav.xmlbodies import (
 
 _REDIRECTS = frozenset({301, 302, 307, 308})
 _MAX_REDIRECTS = 5
-_ERROR_BODY_LIMIT = 1 << 20
 
 # An http:// client never speaks TLS (redirects to another origin, https included, are
 # refused), so it gets a context that trusts nothing instead of loading the CA bundle.
@@ -146,7 +146,7 @@ class DavClient:
         if isinstance(content, FileBody) and self.auth and self.auth.scheme is None:
             # Learn the auth scheme with a bodiless request rather than by sending a big file
             # to be refused with 401 and sent again.
-            self._send("OPTIONS", path).close()
+            drain(self._send("OPTIONS", path, stream=True))
         for _ in range(_MAX_REDIRECTS + 1):
             request = self._http.build_request(method, url, headers=headers, content=content)
             try:
@@ -156,7 +156,7 @@ class DavClient:
             location = response.headers.get("location")
             if response.status_code not in _REDIRECTS or not location:
                 return response
-            response.close()
+            drain(response)
             target = urljoin(url, location)
             if _origin(target) != self._origin_key:
                 raise errors.UnsafeRedirectError(
@@ -169,7 +169,7 @@ class DavClient:
         """Raise the StatusError for a failure status, with what its body said."""
         if response.status_code < 400:
             return
-        body = _read_limited(response, method)
+        body = read_limited(response, method)
         parsed = parse_error_body(body)
         raise errors.status_error_class(response.status_code)(
             method,
@@ -188,9 +188,9 @@ class DavClient:
     def _member_results(self, op: str, path: str, method: str, response: httpx.Response,
                         destination: str | None = None) -> list[Outcome] | None:
         """Per-member Outcomes when the server answered with a multistatus, else None."""
-        if response.status_code != 207 and not _looks_like_xml(response):
+        if response.status_code != 207 and not looks_like_xml(response):
             return None
-        body = _read_limited(response, method)
+        body = read_limited(response, method)
         if response.status_code != 207 and b"multistatus" not in body:
             return None
         try:
@@ -205,7 +205,7 @@ class DavClient:
     def _operate(self, op: str, method: str, path: str, headers: Mapping[str, str],
                  destination: str | None = None) -> list[Outcome]:
         """A DELETE/COPY/MOVE that may answer for the target alone or member by member."""
-        with contextlib.closing(self._send(method, path, headers=headers, stream=True)) as response:
+        with reusable(self._send(method, path, headers=headers, stream=True)) as response:
             members = self._member_results(op, path, method, response, destination)
             if members is not None:
                 return members
@@ -222,7 +222,7 @@ class DavClient:
     # -- WebDAV methods ----------------------------------------------------
 
     def options(self, path: str = "") -> ServerInfo:
-        with contextlib.closing(self._send("OPTIONS", path, stream=True)) as response:
+        with reusable(self._send("OPTIONS", path, stream=True)) as response:
             self._raise_for_status(response, "OPTIONS")
             return ServerInfo(
                 dav_classes=_header_set(response.headers.get_list("dav")),
@@ -242,7 +242,7 @@ class DavClient:
             raise ValueError("walk trees with Depth 1; servers refuse Depth infinity")
         headers = {"Depth": str(depth), "Content-Type": 'application/xml; charset="utf-8"'}
         body = propfind_body(props)
-        with contextlib.closing(self._send("PROPFIND", path, headers=headers, content=body,
+        with reusable(self._send("PROPFIND", path, headers=headers, content=body,
                                            stream=True)) as response:
             self._raise_for_status(response, "PROPFIND")
             if response.status_code != 207:
@@ -296,7 +296,7 @@ class DavClient:
         return [r for r in self.propfind(path, 1) if not same_resource(r.path, target)]
 
     def mkcol(self, path: str) -> Outcome:
-        with contextlib.closing(self._send("MKCOL", path, stream=True)) as response:
+        with reusable(self._send("MKCOL", path, stream=True)) as response:
             self._raise_for_status(response, "MKCOL")
             return success("mkcol", path, response.status_code, response.reason_phrase)
 
@@ -339,7 +339,7 @@ class DavClient:
         if mtime is not None:
             request_headers["X-OC-Mtime"] = str(int(mtime))
         request_headers.update(headers or {})
-        with contextlib.closing(self._send("PUT", path, headers=request_headers, content=body,
+        with reusable(self._send("PUT", path, headers=request_headers, content=body,
                                            stream=True)) as response:
             self._raise_for_status(response, "PUT")
             outcome = success("put", path, response.status_code, response.reason_phrase,
@@ -437,12 +437,12 @@ class DavClient:
         headers = {"Content-Type": 'application/xml; charset="utf-8"'}
         if lock_token:
             headers["If"] = submit_lock_token(lock_token)
-        with contextlib.closing(self._send("PROPPATCH", path, headers=headers, content=body,
+        with reusable(self._send("PROPPATCH", path, headers=headers, content=body,
                                            stream=True)) as response:
             if response.status_code != 207:
                 self._raise_for_status(response, "PROPPATCH")
                 return success("proppatch", path, response.status_code, response.reason_phrase)
-            parsed = multistatus.parse(_read_limited(response, "PROPPATCH"), str(response.url))
+            parsed = multistatus.parse(read_limited(response, "PROPPATCH"), str(response.url))
         return proppatch_outcome(path, parsed)
 
     def lock(self, path: str, *, owner: str = "davdesk", timeout: int | None = 3600,
@@ -450,10 +450,10 @@ class DavClient:
         """Take an exclusive write lock; the token the server returns is the one to keep."""
         headers = {"Depth": depth, "Content-Type": 'application/xml; charset="utf-8"',
                    "Timeout": f"Second-{timeout}" if timeout else "Infinite"}
-        with contextlib.closing(self._send("LOCK", path, headers=headers, content=lock_body(owner),
+        with reusable(self._send("LOCK", path, headers=headers, content=lock_body(owner),
                                            stream=True)) as response:
             self._raise_for_status(response, "LOCK")
-            body = _read_limited(response, "LOCK")
+            body = read_limited(response, "LOCK")
             header_token = response.headers.get("lock-token", "").strip().strip("<>") or None
         locks = parse_lockdiscovery(body)
         mine = next((lock for lock in locks if lock.token == header_token), None)
@@ -466,7 +466,7 @@ class DavClient:
         return mine
 
     def unlock(self, path: str, token: str) -> Outcome:
-        with contextlib.closing(self._send("UNLOCK", path, headers={"Lock-Token": f"<{token}>"},
+        with reusable(self._send("UNLOCK", path, headers={"Lock-Token": f"<{token}>"},
                                            stream=True)) as response:
             self._raise_for_status(response, "UNLOCK")
             return success("unlock", path, response.status_code, response.reason_phrase)
@@ -483,24 +483,6 @@ def submit_lock_token(token: str) -> str:
     return f"(<{token}>) (Not <DAV:no-lock>)"
 
 
-def proppatch_outcome(path: str, parsed: multistatus.MultiStatus) -> Outcome:
-    """One Outcome for a PROPPATCH: its propstats summarised, the first failure as its status."""
-    parts = []
-    failure = None
-    for response in parsed.responses:
-        for propstat in response.propstats:
-            names = ", ".join(sorted(propstat.props)) or "(none)"
-            parts.append(f"{names}: {propstat.status} {propstat.reason}".strip())
-            if failure is None and not (propstat.status and 200 <= propstat.status < 300):
-                failure = propstat
-    if failure is None:
-        return success("proppatch", path, 207, description="; ".join(parts) or None,
-                       source=Source.MULTISTATUS)
-    return Outcome("proppatch", path, failure.status, failure.reason, ok=False,
-                   error=failure.error[0] if failure.error else None,
-                   description="; ".join(parts), source=Source.MULTISTATUS)
-
-
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -514,20 +496,3 @@ def _opaque(etag: str) -> str:
 
 def _header_set(values: list[str]) -> frozenset[str]:
     return frozenset(item.strip() for value in values for item in value.split(",") if item.strip())
-
-
-def _looks_like_xml(response: httpx.Response) -> bool:
-    return "xml" in response.headers.get("content-type", "")
-
-
-def _read_limited(response: httpx.Response, method: str) -> bytes:
-    """Read a (streamed) response body, refusing to buffer more than we would ever need."""
-    data = bytearray()
-    try:
-        for chunk in response.iter_bytes():
-            data += chunk
-            if len(data) > _ERROR_BODY_LIMIT and response.status_code != 207:
-                break
-    except httpx.TransportError as exc:
-        raise errors.map_transport_error(exc, method, str(response.url)) from exc
-    return bytes(data)

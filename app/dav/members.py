@@ -6,13 +6,15 @@ same body with 424 Failed Dependency when a member is locked, and other
 servers send a bare 423 whose <d:error> names the locked member. All three
 become the same Outcomes: each failed member by name with its own status, and
 one for the collection that says truthfully what happened to the rest.
+A PROPPATCH answers property by property in the same format; its
+propstats become one Outcome for the resource.
 """
 
 from __future__ import annotations
 
 from app.dav.errors import LockedError, StatusError, reason_phrase
 from app.dav.multistatus import MultiStatus
-from app.dav.outcome import Outcome, Source
+from app.dav.outcome import Outcome, Source, success
 from app.dav.paths import same_resource
 
 
@@ -90,3 +92,21 @@ def locked_member_outcomes(op: str, path: str, exc: StatusError,
         description=f"{len(members)} locked member(s) kept the folder from being changed",
         destination=destination, source=Source.RESPONSE))
     return outcomes
+
+
+def proppatch_outcome(path: str, parsed: MultiStatus) -> Outcome:
+    """One Outcome for a PROPPATCH: its propstats summarised, the first failure as its status."""
+    parts = []
+    failure = None
+    for response in parsed.responses:
+        for propstat in response.propstats:
+            names = ", ".join(sorted(propstat.props)) or "(none)"
+            parts.append(f"{names}: {propstat.status} {propstat.reason}".strip())
+            if failure is None and not (propstat.status and 200 <= propstat.status < 300):
+                failure = propstat
+    if failure is None:
+        return success("proppatch", path, 207, description="; ".join(parts) or None,
+                       source=Source.MULTISTATUS)
+    return Outcome("proppatch", path, failure.status, failure.reason, ok=False,
+                   error=failure.error[0] if failure.error else None,
+                   description="; ".join(parts), source=Source.MULTISTATUS)

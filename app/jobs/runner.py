@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from app.dav import DavClient, Outcome, Source, errors
@@ -74,6 +73,7 @@ class JobRunner:
         self._counts = {OutcomeClass.OK: 0, OutcomeClass.CANCELLED: 0, "failed": 0}
         self._last_progress = 0.0
         self._abandoned: errors.DavError | None = None
+        self._engine_error: str | None = None
         self._unreachable_streak = 0
 
     # -- control, from any thread ---------------------------------------------
@@ -104,23 +104,49 @@ class JobRunner:
 
     def run(self) -> JobEnded:
         """Run every stage to the end (blocking) and report how the job ended."""
-        error: str | None = None
-        try:
-            with ThreadPoolExecutor(max_workers=self.options.workers,
-                                    thread_name_prefix=f"job-{self.job.id}") as pool:
-                for stage in self.job.stages:
-                    for future in [pool.submit(self._run_task, task) for task in stage]:
-                        future.result()
-        except Exception as exc:  # the engine itself broke: still end the job exactly once
-            log.exception("job %s: engine error", self.job.id)
-            error = f"{type(exc).__name__}: {exc}"
-        if self._abandoned is not None:
-            error = str(self._abandoned)
+        for stage in self.job.stages:
+            self._run_stage(stage)
+        error = str(self._abandoned) if self._abandoned is not None else self._engine_error
         self._emit_progress(force=True)
         ended = JobEnded(self.job.id, self._final_state(error), self._counts[OutcomeClass.OK],
                          self._counts["failed"], self._counts[OutcomeClass.CANCELLED], error)
         self._on_event(ended)
         return ended
+
+    def _run_stage(self, stage: tuple[Task, ...]) -> None:
+        """The stage's tasks on up to `workers` threads, each taking the next task when free.
+
+        Threads pull from one shared iterator rather than the stage being
+        submitted as one Future per task: a 100,000-file job allocates nothing
+        per task up front, and no thread waits on another's result.
+        """
+        pending = iter(stage)
+        take = threading.Lock()
+
+        def work() -> None:
+            while True:
+                with take:
+                    task = next(pending, None)
+                if task is None:
+                    return
+                self._run_guarded(task)
+
+        threads = [threading.Thread(target=work, name=f"job-{self.job.id}-{number}", daemon=True)
+                   for number in range(min(self.options.workers, len(stage)))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _run_guarded(self, task: Task) -> None:
+        """Run a task; if the engine itself breaks on it, the task still ends in an Outcome."""
+        try:
+            self._run_task(task)
+        except Exception as exc:
+            log.exception("job %s: engine error on %s %s", self.job.id, task.op, task.remote)
+            self._engine_error = self._engine_error or f"{type(exc).__name__}: {exc}"
+            self._finish(task, [Outcome(task.op.value, task.remote, None, type(exc).__name__,
+                                        ok=False, source=Source.LOCAL, detail=str(exc))], 1)
 
     def _final_state(self, error: str | None) -> JobState:
         if self._cancel.is_set() and self._abandoned is None:

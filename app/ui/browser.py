@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.dav import DavClient
 from app.dav.paths import basename
@@ -179,6 +179,8 @@ class Browser(QObject):
             if not quiet:
                 self._table.append(batch)
             self.progress.emit(received)
+            # Queued behind the repaint the insertion asked for: the worker resumes after it.
+            QTimer.singleShot(0, ticket.shown)
 
         self._background.submit_stream(
             lambda emit: stream_listing(self._client, ticket, emit), on_batch,

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from app.dav import DavClient, Resource, errors
 from app.dav.paths import same_resource
-from app.dav.xmlbodies import LISTING_PROPS
+from app.dav.xmlbodies import LISTING_PROPS, MTIME_PROP
 
 _D = "{DAV:}"
 QUOTA_AVAILABLE = f"{_D}quota-available-bytes"
@@ -32,22 +32,25 @@ BATCH_ENTRIES = 500
 BATCH_SECONDS = 0.05
 
 
-#: A listing entry as the models and the cache keep it: a Resource's fields in a plain tuple.
-#: CPython's collector stops tracking tuples and dicts that hold only strings, numbers and
-#: dates, while a Resource (a slotted dataclass) stays tracked for life: with 100,000 of them
-#: every full collection walked them all, holding the GIL for 60 ms and more on a worker
-#: thread, which froze the window. Resources are made again for the few rows acted on.
-Row = tuple[str, bool, int | None, datetime | None, str | None, str | None, dict[str, str]]
-ROW_PATH, ROW_IS_DIR, ROW_SIZE, ROW_MODIFIED, ROW_ETAG, ROW_TYPE, ROW_PROPS = range(7)
+#: A listing entry as the models and the cache keep it: a Resource's fields in a plain tuple of
+#: strings, numbers and dates. CPython's collector stops tracking such tuples, while a Resource
+#: (a slotted dataclass, holding a dict) stays tracked for life: with 100,000 of them every full
+#: collection walked them all, holding the GIL for 60 ms and more, which froze the window. The
+#: only property a listing needs besides the basic ones is the kept mtime (for downloads);
+#: Resources are made again for the few rows acted on.
+Row = tuple[str, bool, int | None, datetime | None, str | None, str | None, float | None]
+ROW_PATH, ROW_IS_DIR, ROW_SIZE, ROW_MODIFIED, ROW_ETAG, ROW_TYPE, ROW_KEPT_MTIME = range(7)
 
 
 def as_row(resource: Resource) -> Row:
+    kept = resource.props.get(MTIME_PROP)
     return (resource.path, resource.is_dir, resource.size, resource.modified, resource.etag,
-            resource.content_type, resource.props)
+            resource.content_type, resource.kept_mtime if kept else None)
 
 
 def as_resource(row: Row) -> Resource:
-    path, is_dir, size, modified, etag, content_type, props = row
+    path, is_dir, size, modified, etag, content_type, kept = row
+    props = {MTIME_PROP: str(int(kept))} if kept is not None else {}
     return Resource(path, is_dir, size, modified, etag, content_type, props)
 
 
@@ -85,18 +88,40 @@ def folder_info(client: DavClient, path: str) -> FolderInfo:
 
 
 class LoadTicket:
-    """One listing in flight; cancelled when the user has gone elsewhere, so the worker stops."""
+    """One listing in flight, handed over one batch at a time.
+
+    The worker waits until the GUI has shown a batch before it parses the
+    next: a worker busy in Python makes the GUI thread wait for the GIL on
+    every call into Python (each data() of a repaint), and a repaint of a
+    few hundred such calls then froze the window for a tenth of a second.
+    Taking turns costs little time, because showing a batch is quick.
+    Cancelled when the user has gone elsewhere, so the worker stops.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._cancelled = threading.Event()
+        self._shown = threading.Event()
+        self._shown.set()
 
     def cancel(self) -> None:
         self._cancelled.set()
+        self._shown.set()
 
     @property
     def cancelled(self) -> bool:
         return self._cancelled.is_set()
+
+    def shown(self) -> None:
+        """Called by the GUI once a batch is on screen."""
+        self._shown.set()
+
+    def hand_over(self, emit: Callable[[tuple[Row, ...]], None], batch: tuple[Row, ...]) -> None:
+        """Called by the worker: wait for the GUI to finish the last batch, then send this one."""
+        self._shown.wait()
+        self._shown.clear()
+        if not self.cancelled:
+            emit(batch)
 
 
 def stream_listing(client: DavClient, ticket: LoadTicket,
@@ -124,14 +149,14 @@ def stream_listing(client: DavClient, ticket: LoadTicket,
         batch.append(as_row(resource))
         now = time.monotonic()
         if len(batch) >= BATCH_ENTRIES or now - flushed >= BATCH_SECONDS:
-            emit(tuple(batch))
+            ticket.hand_over(emit, tuple(batch))
             rows.extend(batch)
             batch = []
-            flushed = now
+            flushed = time.monotonic()
     if batch:
-        emit(tuple(batch))
+        ticket.hand_over(emit, tuple(batch))
         rows.extend(batch)
-    return Listing(etag, tuple(rows))
+    return None if ticket.cancelled else Listing(etag, tuple(rows))
 
 
 class ListingCache:
