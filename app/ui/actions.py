@@ -7,8 +7,11 @@ Copy or Back are the keys the user already knows on their desktop.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QStyle, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar, QWidget
 
 Key = QKeySequence.StandardKey
 Pixmap = QStyle.StandardPixmap
@@ -75,8 +78,48 @@ class Actions:
                            tip="Release a lock this window took")
         self.quit = make("Quit", "&Quit", T.ApplicationExit, keys=standard(Key.Quit))
 
-    @property
-    def on_selection(self) -> list[QAction]:
-        """Actions that act on the selected items, for enabling them as the selection changes."""
-        return [self.rename, self.delete, self.copy, self.cut, self.download, self.properties,
-                self.lock, self.unlock]
+    def install(self, window: QMainWindow) -> None:
+        """The menu bar and the toolbar; navigation shows as icons, operations with words."""
+        for title, items in (
+            ("&File", [self.new_folder, self.upload, self.upload_folder, self.download, None,
+                       self.properties, None, self.quit]),
+            ("&Edit", [self.cut, self.copy, self.paste, None, self.rename, self.delete, None,
+                       self.lock, self.unlock, None, self.filter]),
+            ("&Go", [self.back, self.forward, self.up, None, self.location, self.refresh]),
+        ):
+            fill(window.menuBar().addMenu(title), items)
+        toolbar = QToolBar("Main toolbar", window)
+        toolbar.setObjectName("mainToolBar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        fill(toolbar, [self.back, self.forward, self.up, self.refresh, None, self.new_folder,
+                       self.upload, self.download, None, self.delete, self.properties])
+        for action in (self.back, self.forward, self.up, self.refresh):
+            button = toolbar.widgetForAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        window.addToolBar(toolbar)
+
+    def item_menu(self, parent: QWidget) -> QMenu:
+        """The context menu of selected rows."""
+        return fill(QMenu(parent), [self.download, None, self.cut, self.copy, self.paste, None,
+                                    self.rename, self.delete, None, self.lock, self.unlock, None,
+                                    self.properties])
+
+    def folder_menu(self, parent: QWidget) -> QMenu:
+        """The context menu of the empty part of the table: this folder."""
+        return fill(QMenu(parent), [self.new_folder, self.upload, self.upload_folder, self.paste,
+                                    None, self.refresh, self.properties])
+
+    def tree_menu(self, parent: QWidget) -> QMenu:
+        """The context menu of a folder in the tree."""
+        return fill(QMenu(parent), [self.new_folder, self.upload, self.paste, None, self.download,
+                                    self.copy, self.cut, self.delete, None, self.properties])
+
+
+def fill(widget: QMenu | QToolBar, items: Sequence[QAction | None]) -> QMenu | QToolBar:
+    """Add actions in order; None is a separator."""
+    for action in items:
+        if action is None:
+            widget.addSeparator()
+        else:
+            widget.addAction(action)
+    return widget

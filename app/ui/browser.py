@@ -14,7 +14,6 @@ import posixpath
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.dav import DavClient
-from app.dav.paths import basename
 from app.ui.background import Background
 from app.ui.messages import readable
 from app.ui.models.file_table import FileTableModel
@@ -23,8 +22,6 @@ from app.ui.models.listing_cache import (
     FolderInfo,
     Listing,
     ListingCache,
-    ROW_IS_DIR,
-    ROW_PATH,
     LoadTicket,
     Row,
     folder_info,
@@ -115,25 +112,30 @@ class Browser(QObject):
         if self.can_up:
             self.navigate(posixpath.dirname(self.current.rstrip("/")))
 
+    def stop(self) -> None:
+        """Stop a listing in flight (the window is closing)."""
+        if self._ticket is not None:
+            self._ticket.cancel()
+            self._ticket = None
+
     def refresh(self) -> None:
         self.cache.invalidate(self.current)
         self._check_quota(self.current)
         self._load(self.current, quiet=True)
 
     def changed(self, folders: list[str]) -> None:
-        """A job changed these folders: forget their listings, and show the new one if it is here."""
+        """A job changed these folders: forget their listings; list this one again if it is one."""
         for folder in folders:
             self.cache.invalidate(folder)
-            self._tree.refresh(folder)
+            if folder_path(folder) != self.current:  # the table's listing updates the tree
+                self._tree.refresh(folder)
         if any(folder_path(f) == self.current for f in folders):
             self.refresh()
 
     # -- getting the listing -------------------------------------------------------------
 
     def _show(self, path: str) -> None:
-        if self._ticket is not None:
-            self._ticket.cancel()
-            self._ticket = None
+        self.stop()
         self.navigated.emit(path)
         self._tree.reveal(path)
         cached = self.cache.get(path)
@@ -166,8 +168,7 @@ class Browser(QObject):
             self._load(path, quiet=True)
 
     def _load(self, path: str, *, quiet: bool) -> None:
-        if self._ticket is not None:
-            self._ticket.cancel()
+        self.stop()
         ticket = self._ticket = LoadTicket(path)
         received = 0
 
@@ -197,8 +198,7 @@ class Browser(QObject):
         if listing is None:
             return
         self.cache.put(ticket.path, listing)
-        self._tree.set_folders(ticket.path, [basename(r[ROW_PATH]) for r in listing.rows
-                                             if r[ROW_IS_DIR]])
+        self._tree.set_folders(ticket.path, listing.folders)
         path = ticket.path
         if quiet:
             self._table.replace(path, listing.rows, then=lambda: self._shown(path))

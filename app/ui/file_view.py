@@ -1,17 +1,19 @@
-"""The file table's view: a details list as file managers show it, with a word when it is empty.
+"""The two views: the file table, a details list as file managers show it, and the folder tree.
 
-Built for very long folders: fixed row heights and no size-to-contents
-column, so the view never asks the model about rows that are not on screen.
+The table is built for very long folders: fixed row heights and no
+size-to-contents column, so it never asks the model about rows that are not
+on screen; and it says so in words when it is empty.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QTreeView, QWidget
 
 from app.dav import Resource
 from app.ui.models.file_table import MODIFIED, NAME, SIZE, TYPE, FileFilterProxy, FileTableModel
+from app.ui.models.folder_tree import FolderTreeModel
 
 
 class FileTableView(QTableView):
@@ -45,7 +47,6 @@ class FileTableView(QTableView):
         columns.setHighlightSections(False)
         columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         columns.setStretchLastSection(True)
-        columns.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in ((NAME, 420), (SIZE, 90), (MODIFIED, 140), (TYPE, 160)):
             self.setColumnWidth(column, width)
         self.setSortingEnabled(True)
@@ -66,18 +67,8 @@ class FileTableView(QTableView):
     def selected_resources(self) -> list[Resource]:
         return [self.proxy.resource(index) for index in self.selectionModel().selectedRows(NAME)]
 
-    def select_name(self, name: str) -> bool:
-        row = self.source.row_of(name)
-        if row < 0:
-            return False
-        index = self.proxy.mapFromSource(self.source.index(row, NAME))
-        if not index.isValid():
-            return False
-        self.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
-        self.scrollTo(index)
-        return True
+    def selected_count(self) -> int:
+        return sum(selected.height() for selected in self.selectionModel().selection())
 
     def _remember_selection(self) -> None:
         """A refresh swaps the rows whole; the same names stay selected afterwards."""
@@ -124,6 +115,18 @@ class FileTableView(QTableView):
             self.setCurrentIndex(index)
             self.edit(index)
 
-    def first_selected(self) -> QModelIndex:
-        rows = self.selectionModel().selectedRows(NAME)
-        return rows[0] if rows else QModelIndex()
+
+class FolderTreeView(QTreeView):
+    """Folders only, one column; files from the desktop can be dropped on a folder."""
+
+    def __init__(self, model: FolderTreeModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("folderTree")
+        self.setAccessibleName("Folders")
+        self.setModel(model)
+        self.setHeaderHidden(True)
+        self.setUniformRowHeights(True)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setDropIndicatorShown(True)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -56,7 +56,8 @@ class LockKeeper(QObject):
     def _locked(self, resource: Resource, lock: ActiveLock | None,
                 error: BaseException | None) -> None:
         if error is not None or lock is None:
-            self._message.emit(f"Could not lock {resource.name}: {readable(error) if error else ''}")
+            why = readable(error) if error else "no lock was returned"
+            self._message.emit(f"Could not lock {resource.name}: {why}")
             return
         self._locks[resource.path] = lock
         self._message.emit(f"Locked {resource.name} ({describe(lock)})")

@@ -17,26 +17,22 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMenu,
-    QMessageBox,
     QSplitter,
     QStyle,
-    QToolBar,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.dav import DavClient, DavError, Resource, ServerInfo
 from app.jobs.model import Op
+from app.ui import prompts
 from app.ui.actions import Actions
 from app.ui.background import Background
 from app.ui.browser import Browser
-from app.ui.file_view import FileTableView
+from app.ui.file_view import FileTableView, FolderTreeView
 from app.ui.messages import readable
 from app.ui.models.file_table import FileFilterProxy, FileTableModel, human_size
 from app.ui.models.folder_tree import PATH_ROLE, FolderTreeModel
@@ -46,7 +42,8 @@ from app.ui.path_bar import PathBar
 from app.ui.properties_dialog import PropertiesDialog
 
 #: Keys of the state mapping; values are base64 strings of Qt's saveState()s, or plain paths.
-GEOMETRY, WINDOW_STATE, SPLITTER, TABLE_HEADER = "geometry", "window_state", "splitter", "table_header"
+GEOMETRY, WINDOW_STATE = "geometry", "window_state"
+SPLITTER, TABLE_HEADER = "splitter", "table_header"
 LAST_FOLDER, LOCAL_FOLDER = "last_folder", "local_folder"
 _FILTER_DELAY_MS = 150
 
@@ -72,20 +69,12 @@ class MainWindow(QMainWindow):
         folder_icon = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
         file_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
 
-        self.table_model = FileTableModel(self._background, folder_icon, file_icon, client.url, self)
+        self.table_model = FileTableModel(self._background, folder_icon, file_icon, client.url,
+                                          self)
         self.proxy = FileFilterProxy(self.table_model, self)
         self.table = FileTableView(self.proxy, self)
         self.tree_model = FolderTreeModel(client, self._background, root_label, folder_icon, self)
-        self.tree = QTreeView(self)
-        self.tree.setObjectName("folderTree")
-        self.tree.setAccessibleName("Folders")
-        self.tree.setModel(self.tree_model)
-        self.tree.setHeaderHidden(True)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAcceptDrops(True)
-        self.tree.setDragDropMode(QTreeView.DragDropMode.DropOnly)
-        self.tree.setDropIndicatorShown(True)
-        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree = FolderTreeView(self.tree_model, self)
         self.browser = Browser(client, self._background, self.table_model, self.tree_model, self)
         self.path_bar = PathBar(client.root, root_label, self)
         self.filter = QLineEdit(self)
@@ -102,7 +91,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([260, 840])
         self.splitter.setCollapsible(1, False)
         self._build_layout()
-        self._build_menus()
+        self.actions.install(self)
         self._connect()
         self._restore_state()
         self.tree.expand(self.tree_model.index(0, 0))
@@ -128,35 +117,14 @@ class MainWindow(QMainWindow):
         self.count_label.setObjectName("itemCount")
         self.quota_label = QLabel(self)
         self.quota_label.setObjectName("quota")
+        for label in (self.count_label, self.quota_label):
+            label.setContentsMargins(8, 0, 8, 0)
         self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().addPermanentWidget(self.quota_label)
         # Explicit, so the layout never changes the window's size limits as labels change
         # (window managers are told the limits each time; offscreen Qt warns about it).
         self.setMinimumSize(720, 480)
         self.resize(1100, 700)
-
-    def _build_menus(self) -> None:
-        a = self.actions
-        menus = self.menuBar()
-        for title, items in (
-            ("&File", [a.new_folder, a.upload, a.upload_folder, a.download, None, a.properties,
-                       None, a.quit]),
-            ("&Edit", [a.cut, a.copy, a.paste, None, a.rename, a.delete, None, a.lock, a.unlock,
-                       None, a.filter]),
-            ("&Go", [a.back, a.forward, a.up, None, a.location, a.refresh]),
-        ):
-            menu = menus.addMenu(title)
-            for action in items:
-                menu.addSeparator() if action is None else menu.addAction(action)
-        toolbar = QToolBar("Main toolbar", self)
-        toolbar.setObjectName("mainToolBar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (a.back, a.forward, a.up, a.refresh, None, a.new_folder, a.upload,
-                       a.download, None, a.delete, a.properties):
-            toolbar.addSeparator() if action is None else toolbar.addAction(action)
-        for action in (a.back, a.forward, a.up, a.refresh):
-            toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self.addToolBar(toolbar)
 
     def _connect(self) -> None:
         a, b, ops = self.actions, self.browser, self.operations
@@ -192,6 +160,7 @@ class MainWindow(QMainWindow):
         self.table.activated.connect(self._open)
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.table.selectionModel().selectionChanged.connect(self._show_totals)
         self.table_model.rename_requested.connect(ops.rename)
         self.table_model.files_dropped.connect(ops.upload)
         for signal in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.rowsRemoved,
@@ -282,10 +251,18 @@ class MainWindow(QMainWindow):
             text = f"No names contain “{self.filter.text()}”."
         else:
             text = ""
-        if not self.browser.loading:
-            count = f"{total:,} item{'s' if total != 1 else ''}"
-            self._show_count(count if shown == total else f"{shown:,} of {count}")
         self.table.show_placeholder(text)
+        self._show_totals()
+
+    def _show_totals(self) -> None:
+        """"5,000 items · 3 selected", or "3 of 5,000 items" while a filter hides some."""
+        if self.browser.loading:
+            return
+        total, shown = self.table_model.rowCount(), self.proxy.rowCount()
+        count = f"{total:,} item{'s' if total != 1 else ''}"
+        text = count if shown == total else f"{shown:,} of {count}"
+        selected = self.table.selected_count()
+        self._show_count(f"{text} · {selected:,} selected" if selected else text)
 
     def _show_quota(self, info: FolderInfo) -> None:
         parts = []
@@ -297,7 +274,8 @@ class MainWindow(QMainWindow):
 
     def _server_known(self, info: ServerInfo | None, error: BaseException | None) -> None:
         if error is not None:
-            self.statusBar().showMessage(f"Could not ask the server what it supports: {readable(error)}")
+            self.statusBar().showMessage(
+                f"Could not ask the server what it supports: {readable(error)}")
         self._server = info
         self._update_actions()
 
@@ -316,51 +294,42 @@ class MainWindow(QMainWindow):
         a.back.setEnabled(b.can_back)
         a.forward.setEnabled(b.can_forward)
         a.up.setEnabled(b.can_up)
-        targets = self._targets()
+        # Counted, not listed: building 100,000 Resources on every click of Ctrl+A would show.
+        count = 1 if self._context_folder is not None else self.table.selected_count()
         for action in (a.delete, a.copy, a.cut, a.download):
-            action.setEnabled(bool(targets))
-        a.rename.setEnabled(len(targets) == 1 and self._context_folder is None)
+            action.setEnabled(count > 0)
+        a.rename.setEnabled(count == 1 and self._context_folder is None)
         a.paste.setEnabled(self.operations.clipboard is not None)
-        held = len(targets) == 1 and self.operations.locks.held(targets[0].path) is not None
+        held = count == 1 and self.operations.locks.held(self._targets()[0].path) is not None
         a.lock.setEnabled(bool(self._server and self._server.supports_locking)
-                          and len(targets) == 1 and not held)
+                          and count == 1 and not held)
         a.unlock.setEnabled(held)
 
     # -- operations that ask the user first --------------------------------------------------------
 
     def new_folder(self) -> None:
         folder = self._target_folder()
-        name, ok = QInputDialog.getText(self, "New Folder", f"Name of the new folder in {folder}:",
-                                        QLineEdit.EchoMode.Normal, "New folder")
-        name = name.strip()
-        if not ok or not name:
-            return
-        if "/" in name or name in (".", ".."):
-            QMessageBox.warning(self, "New Folder", f"“{name}” cannot be a folder name: "
-                                "it may not contain “/” or be “.” or “..”.")
-            return
-        self.operations.new_folder(folder, name)
+        name = prompts.folder_name(self, folder)
+        if name:
+            self.operations.new_folder(folder, name)
 
     def delete(self) -> None:
         targets = self._targets()
-        if not targets:
-            return
-        count = f"{len(targets)} item{'s' if len(targets) != 1 else ''}"
-        names = ", ".join(r.name for r in targets[:5]) + (" …" if len(targets) > 5 else "")
-        answer = QMessageBox.question(
-            self, "Delete", f"Delete {count}?\n\n{names}\n\nThis deletes them on the server; "
-            "it cannot be undone.")
-        if answer == QMessageBox.StandardButton.Yes:
+        if targets and prompts.confirm_delete(self, targets):
             self.operations.delete(targets)
 
+    def _local_folder(self) -> str:
+        """Where the file dialogs open: where the user last took files from or put them."""
+        return str(self._state.get(LOCAL_FOLDER, ""))
+
     def upload_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Upload Files", self._state.get(LOCAL_FOLDER, ""))
+        files, _ = QFileDialog.getOpenFileNames(self, "Upload Files", self._local_folder())
         if files:
             self._state[LOCAL_FOLDER] = str(Path(files[0]).parent)
             self.operations.upload([Path(f) for f in files], self._target_folder())
 
     def upload_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Upload Folder", self._state.get(LOCAL_FOLDER, ""))
+        folder = QFileDialog.getExistingDirectory(self, "Upload Folder", self._local_folder())
         if folder:
             self._state[LOCAL_FOLDER] = str(Path(folder).parent)
             self.operations.upload([Path(folder)], self._target_folder())
@@ -369,7 +338,7 @@ class MainWindow(QMainWindow):
         targets = self._targets()
         if not targets:
             return
-        folder = QFileDialog.getExistingDirectory(self, "Download To", self._state.get(LOCAL_FOLDER, ""))
+        folder = QFileDialog.getExistingDirectory(self, "Download To", self._local_folder())
         if folder:
             self._state[LOCAL_FOLDER] = folder
             self.operations.download(targets, Path(folder))
@@ -385,37 +354,27 @@ class MainWindow(QMainWindow):
         self._properties.destroyed.connect(lambda: setattr(self, "_properties", None))
         self._properties.show()
 
-    # -- context menus -------------------------------------------------------------------------------
+    # -- context menus -----------------------------------------------------------------------
 
     def _table_menu(self, position: QPoint) -> None:
-        a = self.actions
         if self.table.indexAt(position).isValid():
-            items = [a.download, None, a.cut, a.copy, a.paste, None, a.rename, a.delete, None,
-                     a.lock, a.unlock, None, a.properties]
+            menu = self.actions.item_menu(self)
         else:
             self.table.clearSelection()
-            items = [a.new_folder, a.upload, a.upload_folder, a.paste, None, a.refresh, a.properties]
-        self._menu(items).exec(self.table.viewport().mapToGlobal(position))
+            menu = self.actions.folder_menu(self)
+        menu.exec(self.table.viewport().mapToGlobal(position))
 
     def _tree_menu(self, position: QPoint) -> None:
         index = self.tree.indexAt(position)
         if not index.isValid():
             return
-        a = self.actions
         self._context_folder = _folder(index.data(PATH_ROLE))
         self._update_actions()
         try:
-            self._menu([a.new_folder, a.upload, a.paste, None, a.download, a.copy, a.cut, a.delete,
-                        None, a.properties]).exec(self.tree.viewport().mapToGlobal(position))
+            self.actions.tree_menu(self).exec(self.tree.viewport().mapToGlobal(position))
         finally:
             self._context_folder = None
             self._update_actions()
-
-    def _menu(self, items: list[Any]) -> QMenu:
-        menu = QMenu(self)
-        for action in items:
-            menu.addSeparator() if action is None else menu.addAction(action)
-        return menu
 
     # -- persistence -------------------------------------------------------------------------------
 
@@ -436,6 +395,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        self.browser.stop()
         self.operations.cancel_all()
         super().closeEvent(event)
 

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.dav import DavClient, Outcome, Resource
-from app.dav.paths import basename, join, parent, same_resource
+from app.dav.paths import join, parent, same_resource
 from app.jobs.model import Conflict, Job, JobEnded, JobProgress, Op, Task, TaskResult
 from app.jobs.planner import (
     plan_copy,
@@ -34,6 +34,7 @@ from app.jobs.runner import JobOptions
 from app.ui.background import Background
 from app.ui.job_bridge import JobBridge
 from app.ui.locks import LockKeeper
+from app.ui import prompts
 from app.ui.messages import failure_text, readable, summary
 
 Planner = Callable[[Conflict], Job]
@@ -43,23 +44,6 @@ Planner = Callable[[Conflict], Job]
 class Clipboard:
     op: Op  # COPY or MOVE
     resources: tuple[Resource, ...]
-
-
-def choose_conflict(parent: QWidget, tasks: Sequence[Task], total: int) -> Conflict | None:
-    """Ask once for all the targets that exist; None means do nothing."""
-    names = [basename(t.destination or t.remote) if t.op is not Op.DOWNLOAD or t.local is None
-             else t.local.name for t in tasks]
-    shown = "\n".join(names[:8]) + (f"\n… and {len(names) - 8} more" if len(names) > 8 else "")
-    box = QMessageBox(QMessageBox.Icon.Question, "Items already exist",
-                      f"{len(tasks)} of {total} items already exist where they are going.",
-                      QMessageBox.StandardButton.Cancel, parent)
-    box.setObjectName("conflictQuestion")
-    box.setInformativeText(f"{shown}\n\nWhat should happen to them?")
-    choices = {box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole): Conflict.OVERWRITE,
-               box.addButton("Skip", QMessageBox.ButtonRole.AcceptRole): Conflict.SKIP,
-               box.addButton("Keep Both", QMessageBox.ButtonRole.AcceptRole): Conflict.RENAME}
-    box.exec()
-    return choices.get(box.clickedButton())
 
 
 def _conflicts(job: Job) -> list[Task]:
@@ -96,7 +80,7 @@ class Operations(QObject):
         self._run(f"Create folder {name}", lambda _: plan_mkdir([path]), [folder], ask=False)
 
     def rename(self, resource: Resource, name: str) -> None:
-        """A MOVE to an exact name; an existing name is a conflict the user is shown, never replaced."""
+        """A MOVE to an exact name; an existing name is a conflict shown, never replaced."""
         target = join(parent(resource.path), name)
         self._run(f"Rename {resource.name} to {name}",
                   lambda _: plan_transfer_as(Op.MOVE, self._client, resource, target, Conflict.ASK),
@@ -110,7 +94,7 @@ class Operations(QObject):
     def put_on_clipboard(self, op: Op, resources: Sequence[Resource]) -> None:
         self.clipboard = Clipboard(op, tuple(resources))
         verb = "Copied" if op is Op.COPY else "Cut"
-        self.message.emit(f"{verb} {_count(resources)}: paste them into another folder")
+        self.message.emit(f"{verb} {prompts.count(resources)}: paste them into another folder")
         self.clipboard_changed.emit()
 
     def paste(self, folder: str) -> None:
@@ -148,8 +132,9 @@ class Operations(QObject):
 
     def _run(self, name: str, plan: Planner, changed: list[str], *, ask: bool) -> None:
         self.message.emit(f"{name}: looking at the targets…")
-        self._background.submit(lambda: plan(Conflict.ASK),
-                                lambda job, error: self._planned(name, plan, changed, ask, job, error))
+        self._background.submit(
+            lambda: plan(Conflict.ASK),
+            lambda job, error: self._planned(name, plan, changed, ask, job, error))
 
     def _planned(self, name: str, plan: Planner, changed: list[str], ask: bool,
                  job: Job | None, error: BaseException | None) -> None:
@@ -160,12 +145,13 @@ class Operations(QObject):
         if not conflicts:
             self._start(name, job, changed)
             return
-        choice = choose_conflict(self._window, conflicts, len(job.tasks))
+        choice = prompts.choose_conflict(self._window, conflicts, len(job.tasks))
         if choice is None:
             self.message.emit(f"{name}: cancelled, nothing was changed")
             return
-        self._background.submit(lambda: plan(choice),
-                                lambda again, err: self._planned(name, plan, changed, False, again, err))
+        self._background.submit(
+            lambda: plan(choice),
+            lambda again, err: self._planned(name, plan, changed, False, again, err))
 
     def _start(self, name: str, job: Job, changed: list[str]) -> None:
         job = replace(job, stages=tuple(tuple(self.locks.submit_token(t) for t in stage)
@@ -222,11 +208,7 @@ class Operations(QObject):
         box.open()
 
 
-def _count(items: Sequence[object]) -> str:
-    return f"{len(items)} item{'s' if len(items) != 1 else ''}"
-
-
 def _name(verb: str, items: Sequence[Resource] | Sequence[Path]) -> str:
     if len(items) == 1:
         return f"{verb} {items[0].name}"
-    return f"{verb} {_count(items)}"
+    return f"{verb} {prompts.count(items)}"

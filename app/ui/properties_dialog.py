@@ -8,8 +8,8 @@ server applies all or nothing, run in the background like everything else.
 
 from __future__ import annotations
 
+from lxml import etree
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -31,12 +31,35 @@ from app.ui.messages import outcome_line, readable
 
 #: Namespaces whose properties the server computes. Apache adds "executable" in its own.
 LIVE_NAMESPACES = frozenset({"DAV:", "http://apache.org/dav/props/"})
-NAME, NAMESPACE, VALUE = range(3)
+NAME, NAMESPACE, KIND, VALUE = range(4)
 _NEW_NAMESPACE = "urn:davdesk:user"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def is_live(clark: str) -> bool:
     return split_clark(clark)[0] in LIVE_NAMESPACES
+
+
+def in_words(value: str) -> str:
+    """A value with element content, as "lockentry(lockscope(exclusive) locktype(write))".
+
+    Each child carries its own namespace declarations (see multistatus), so
+    the value parses once wrapped; text that is not XML is shown as it is.
+    """
+    if not value.lstrip().startswith("<"):
+        return value
+    try:
+        root = etree.fromstring(f"<value>{value}</value>".encode(), _PARSER)
+    except etree.XMLSyntaxError:
+        return value
+    return " ".join(_words(child) for child in root if isinstance(child.tag, str))
+
+
+def _words(element: etree._Element) -> str:
+    inner = " ".join(_words(child) for child in element if isinstance(child.tag, str))
+    content = " ".join(part for part in ((element.text or "").strip(), inner) if part)
+    name = etree.QName(element).localname
+    return f"{name}({content})" if content else name
 
 
 class PropertiesDialog(QDialog):
@@ -48,6 +71,7 @@ class PropertiesDialog(QDialog):
         self._client = client
         self._background = background
         self._resource = resource
+        self._lock_token = lock.token if lock else None  # our own lock must not refuse our edit
         self._loaded: dict[str, str] = {}
         self._removed: set[str] = set()
         self._note = ""  # what the last save did, kept above the counts after reloading
@@ -58,9 +82,9 @@ class PropertiesDialog(QDialog):
         heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         held = QLabel(f"Locked by this window: {describe(lock)}" if lock else "", self)
         held.setVisible(lock is not None)
-        self.table = QTableWidget(0, 3, self)
+        self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("propertyTable")
-        self.table.setHorizontalHeaderLabels(["Property", "Namespace", "Value"])
+        self.table.setHorizontalHeaderLabels(["Property", "Namespace", "Kind", "Value"])
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
@@ -69,8 +93,9 @@ class PropertiesDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(NAMESPACE, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.table.setColumnWidth(NAMESPACE, 180)
+        self.table.setColumnWidth(NAMESPACE, 160)
         self.status = QLabel("Loading properties…", self)
         self.status.setObjectName("propertiesStatus")
         self.status.setWordWrap(True)
@@ -80,6 +105,9 @@ class PropertiesDialog(QDialog):
         self.remove_button = QPushButton("Remove", self)
         self.save_button = buttons.addButton("Save", QDialogButtonBox.ButtonRole.ApplyRole)
         self.save_button.setObjectName("saveProperties")
+        self.save_button.setDefault(True)
+        for button in (self.add_button, self.remove_button):
+            button.setAutoDefault(False)
         buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -110,7 +138,8 @@ class PropertiesDialog(QDialog):
     def _shown(self, props: dict[str, str] | None, error: BaseException | None) -> None:
         self.loading = False
         if error is not None or props is None:
-            self.status.setText(f"Could not read the properties: {readable(error) if error else ''}")
+            why = readable(error) if error else "the server described nothing"
+            self.status.setText(f"Could not read the properties: {why}")
             self._enable()
             return
         self._loaded = dict(props)
@@ -129,16 +158,16 @@ class PropertiesDialog(QDialog):
         namespace, local = split_clark(clark)
         row = self.table.rowCount()
         self.table.insertRow(row)
-        muted = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
-        for column, text in ((NAME, local), (NAMESPACE, namespace), (VALUE, value)):
+        # A dead value is edited as stored; a live one is only read, so it is shown in words.
+        kind = "dead, editable" if editable else "live"
+        cells = ((NAME, local, local), (NAMESPACE, namespace, namespace), (KIND, kind, kind),
+                 (VALUE, value if editable else in_words(value), value))
+        for column, text, tip in cells:
             item = QTableWidgetItem(text)
-            item.setToolTip(text)
+            item.setToolTip(tip)
             flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-            if editable and (column == VALUE or new):
+            if editable and (column == VALUE or (new and column in (NAME, NAMESPACE))):
                 flags |= Qt.ItemFlag.ItemIsEditable
-            if not editable:
-                item.setForeground(muted)
-                item.setToolTip(f"{text}\n(live: the server keeps this one)")
             item.setFlags(flags)
             item.setData(Qt.ItemDataRole.UserRole, clark)
             self.table.setItem(row, column, item)
@@ -195,9 +224,10 @@ class PropertiesDialog(QDialog):
         self.loading = True
         self._enable()
         self.status.setText("Saving…")
-        path = self._resource.path
-        self._background.submit(lambda: self._client.proppatch(path, updates, sorted(removals)),
-                                self._saved)
+        path, token = self._resource.path, self._lock_token
+        self._background.submit(
+            lambda: self._client.proppatch(path, updates, sorted(removals), lock_token=token),
+            self._saved)
 
     def _saved(self, outcome: Outcome | None, error: BaseException | None) -> None:
         self.loading = False

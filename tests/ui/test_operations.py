@@ -7,13 +7,20 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+)
 
 from app.dav import DavClient
 from app.jobs.model import Conflict
-from app.ui import operations
+from app.ui import prompts
 from app.ui.main_window import MainWindow
-from app.ui.properties_dialog import NAME, VALUE, PropertiesDialog
+from app.ui.properties_dialog import NAME, NAMESPACE, VALUE, PropertiesDialog
 from tests.ui.conftest import names, seed, wait_loaded
 
 
@@ -107,7 +114,7 @@ def test_paste_onto_existing_names_asks_and_keeps_both(wsgidav_server, open_wind
     window = open_window(wsgidav_server)
     root = window.current_path
     asked = []
-    monkeypatch.setattr(operations, "choose_conflict",
+    monkeypatch.setattr(prompts, "choose_conflict",
                         lambda parent, tasks, total: asked.append(len(tasks)) or Conflict.RENAME)
     select(window, "a.txt", "b.txt")
     window.actions.copy.trigger()
@@ -155,6 +162,16 @@ def test_dropping_local_files_uploads_them(dav_server, open_window, qtbot, tmp_p
     assert (dav_server.root / "one.txt").read_bytes() == b"1"
     assert (dav_server.root / "folder" / "sub" / "two.txt").read_bytes() == b"22"
     assert {"one.txt", "folder"} <= set(names(window))
+
+
+def test_upload_files_from_the_toolbar(wsgidav_server, open_window, qtbot, monkeypatch, tmp_path):
+    window = open_window(wsgidav_server)
+    (tmp_path / "picked.txt").write_bytes(b"picked")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        lambda *a, **k: ([str(tmp_path / "picked.txt")], ""))
+    wait_loaded(qtbot, window, window.actions.upload.trigger, window.current_path)
+    assert (wsgidav_server.root / "picked.txt").read_bytes() == b"picked"
+    assert names(window) == ["picked.txt"]
 
 
 def test_dropping_on_a_tree_folder_uploads_into_it(wsgidav_server, open_window, qtbot, tmp_path):
@@ -223,6 +240,21 @@ def test_lock_and_unlock(dav_server, open_window, qtbot):
     with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
         token = window.operations.locks.held(path).token
         assert token in client.stat(path, ["{DAV:}lockdiscovery"]).props["{DAV:}lockdiscovery"]
+        # The window's own lock does not stop it from adding a property (the token goes along).
+        window.actions.properties.trigger()
+        dialog = window.findChild(PropertiesDialog)
+        qtbot.waitUntil(lambda: not dialog.loading and dialog.table.rowCount() > 0)
+        assert any("owner davdesk, timeout Second-" in label.text()
+                   for label in dialog.findChildren(QLabel))
+        dialog.add_button.click()
+        row = dialog.table.rowCount() - 1
+        dialog.table.item(row, NAME).setText("note")
+        dialog.table.item(row, NAMESPACE).setText("urn:example:test")
+        dialog.table.item(row, VALUE).setText("locked but mine")
+        dialog.save()
+        qtbot.waitUntil(lambda: dialog.status.text().startswith("Saved"))
+        assert client.all_properties(path)["{urn:example:test}note"] == "locked but mine"
+        dialog.close()
         assert window.actions.unlock.isEnabled() and not window.actions.lock.isEnabled()
         window.actions.unlock.trigger()
         qtbot.waitUntil(lambda: window.operations.locks.held(path) is None)

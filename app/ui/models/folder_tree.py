@@ -118,11 +118,8 @@ class FolderTreeModel(QAbstractItemModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
-
-    def index_of_path(self, path: str) -> QModelIndex:
-        node = self._find(folder_path(path))
-        return self._index_of(node) if node else QModelIndex()
+        flag = Qt.ItemFlag
+        return flag.ItemIsEnabled | flag.ItemIsSelectable | flag.ItemIsDropEnabled
 
     def _find(self, path: str) -> _Node | None:
         node = self._root
@@ -194,8 +191,9 @@ class FolderTreeModel(QAbstractItemModel):
         for name in wanted:
             if name_key(name) in present:
                 continue
-            row = next((i for i, c in enumerate(node.children)
-                        if (c.name.casefold(), c.name) > (name.casefold(), name)), len(node.children))
+            key = (name.casefold(), name)
+            row = next((i for i, child in enumerate(node.children)
+                        if (child.name.casefold(), child.name) > key), len(node.children))
             self.beginInsertRows(parent, row, row)
             node.children.insert(row, _Node(name, folder_path(join(node.path, name)), node))
             self.endInsertRows()

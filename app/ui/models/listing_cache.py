@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.dav import DavClient, Resource, errors
-from app.dav.paths import same_resource
+from app.dav.paths import basename, same_resource
 from app.dav.xmlbodies import LISTING_PROPS, MTIME_PROP
 
 _D = "{DAV:}"
@@ -72,6 +72,7 @@ class FolderInfo:
 class Listing:
     etag: str | None
     rows: tuple[Row, ...]
+    folders: tuple[str, ...]  # the names of the subfolders, for the folder tree
 
 
 class NotAFolderError(errors.DavError):
@@ -90,19 +91,23 @@ def folder_info(client: DavClient, path: str) -> FolderInfo:
 class LoadTicket:
     """One listing in flight, handed over one batch at a time.
 
-    The worker waits until the GUI has shown a batch before it parses the
-    next: a worker busy in Python makes the GUI thread wait for the GIL on
-    every call into Python (each data() of a repaint), and a repaint of a
-    few hundred such calls then froze the window for a tenth of a second.
-    Taking turns costs little time, because showing a batch is quick.
-    Cancelled when the user has gone elsewhere, so the worker stops.
+    The worker and the GUI thread take turns: the worker waits until a batch
+    is on screen before it parses the next (or, after the last, sorts). A
+    worker busy in Python makes the GUI thread wait for the GIL on every call
+    into Python, each data() of a repaint, and a repaint of a few hundred such
+    calls then froze the window for a tenth of a second. Showing a batch is
+    quick, so taking turns costs little time. Cancelled when the user has
+    gone elsewhere, so the worker stops.
     """
+
+    #: Seconds the worker waits for a batch to be shown before going on anyway (a window
+    #: closed without cancelling must not leave a worker thread waiting for ever).
+    PATIENCE = 2.0
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._cancelled = threading.Event()
         self._shown = threading.Event()
-        self._shown.set()
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -117,11 +122,12 @@ class LoadTicket:
         self._shown.set()
 
     def hand_over(self, emit: Callable[[tuple[Row, ...]], None], batch: tuple[Row, ...]) -> None:
-        """Called by the worker: wait for the GUI to finish the last batch, then send this one."""
-        self._shown.wait()
+        """Called by the worker: send a batch and wait until the GUI has shown it."""
+        if self.cancelled:
+            return
         self._shown.clear()
-        if not self.cancelled:
-            emit(batch)
+        emit(batch)
+        self._shown.wait(self.PATIENCE)
 
 
 def stream_listing(client: DavClient, ticket: LoadTicket,
@@ -156,7 +162,10 @@ def stream_listing(client: DavClient, ticket: LoadTicket,
     if batch:
         ticket.hand_over(emit, tuple(batch))
         rows.extend(batch)
-    return None if ticket.cancelled else Listing(etag, tuple(rows))
+    if ticket.cancelled:
+        return None
+    folders = tuple(basename(row[ROW_PATH]) for row in rows if row[ROW_IS_DIR])
+    return Listing(etag, tuple(rows), folders)
 
 
 class ListingCache:

@@ -1,0 +1,195 @@
+"""The models under the views, and the listing machinery, against the real servers."""
+
+from __future__ import annotations
+
+import gc
+from datetime import datetime, timezone
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QIcon
+
+from app.dav import DavClient, Resource, errors
+from app.ui.background import Background
+from app.ui.messages import readable
+from app.ui.models.file_table import FileTableModel, type_name
+from app.ui.models.folder_tree import FolderTreeModel
+from app.ui.models.listing_cache import (
+    BATCH_ENTRIES,
+    FolderInfo,
+    Listing,
+    ListingCache,
+    LoadTicket,
+    NotAFolderError,
+    as_resource,
+    as_row,
+    stream_listing,
+)
+from app.ui.properties_dialog import in_words, is_live
+
+
+@pytest.fixture
+def client(dav_server):
+    with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
+        yield client
+
+
+def test_tree_fetches_one_folder_per_expansion_and_only_folders(dav_server, client, qtbot):
+    dav_server.make_file("Docs/inner/deep.txt", b"d")
+    dav_server.make_file("Docs/file.txt", b"f")
+    dav_server.make_dir("Empty")
+    model = FolderTreeModel(client, Background(2), "server", QIcon())
+    root = model.index(0, 0)
+    assert model.data(root) == "server" and model.hasChildren(root) and model.canFetchMore(root)
+    model.fetchMore(root)
+    assert not model.canFetchMore(root)  # one request in flight, not two
+    qtbot.waitUntil(lambda: model.rowCount(root) == 2)
+    docs, empty = model.index(0, 0, root), model.index(1, 0, root)
+    assert [model.data(docs), model.data(empty)] == ["Docs", "Empty"]
+    model.fetchMore(empty)
+    qtbot.waitUntil(lambda: not model.hasChildren(empty))
+    model.fetchMore(docs)
+    qtbot.waitUntil(lambda: model.rowCount(docs) == 1)
+    assert model.data(model.index(0, 0, docs)) == "inner"
+    assert model.parent(model.index(0, 0, docs)) == docs
+
+
+def test_tree_reports_a_folder_it_cannot_list(wsgidav_server, qtbot):
+    wsgidav_server.make_dir("Gone")
+    with DavClient(wsgidav_server.url, user=wsgidav_server.user,
+                   password="wrong") as client:
+        model = FolderTreeModel(client, Background(1), "server", QIcon())
+        with qtbot.waitSignal(model.failed) as failed:
+            model.fetchMore(model.index(0, 0))
+    assert "401" in failed.args[0] and "password" in failed.args[0]
+    assert not model.hasChildren(model.index(0, 0))
+
+
+def test_tree_keeps_loaded_children_when_synced_from_a_listing(dav_server, client, qtbot):
+    dav_server.make_file("A/a1/x.txt", b"")
+    dav_server.make_dir("B")
+    model = FolderTreeModel(client, Background(2), "server", QIcon())
+    root = model.index(0, 0)
+    model.fetchMore(root)
+    qtbot.waitUntil(lambda: model.rowCount(root) == 2)
+    a = model.index(0, 0, root)
+    model.fetchMore(a)
+    qtbot.waitUntil(lambda: model.rowCount(a) == 1)
+    model.set_folders(client.root, ["C", "A"])  # B went away, C came
+    assert [model.data(model.index(r, 0, root)) for r in range(2)] == ["A", "C"]
+    assert model.rowCount(model.index(0, 0, root)) == 1  # A's children survived
+
+
+def test_listing_streams_in_batches_with_the_folders_etag(dav_server, client):
+    for number in range(BATCH_ENTRIES * 2 + 7):
+        (dav_server.root / f"f{number:04d}").touch()
+    dav_server.make_dir("sub")
+    dav_server.chown()
+    batches: list[int] = []
+    ticket = LoadTicket(client.root)
+
+    def emit(batch):
+        batches.append(len(batch))
+        ticket.shown()
+
+    listing = stream_listing(client, ticket, emit)
+    assert sum(batches) == len(listing.rows) == BATCH_ENTRIES * 2 + 8
+    assert max(batches) <= BATCH_ENTRIES and len(batches) >= 3
+    assert listing.folders == ("sub",)
+    assert listing.etag == client.stat(client.root, ["{DAV:}getetag"]).etag
+
+
+def test_listing_a_file_is_an_error(dav_server, client):
+    dav_server.make_file("plain.txt", b"x")
+    with pytest.raises(NotAFolderError):
+        stream_listing(client, LoadTicket(f"{client.root}plain.txt"), lambda batch: None)
+
+
+def test_cancelled_listing_stops_and_returns_nothing(dav_server, client):
+    for number in range(BATCH_ENTRIES + 10):
+        (dav_server.root / f"f{number:04d}").touch()
+    dav_server.chown()
+    ticket = LoadTicket(client.root)
+    seen = []
+    assert stream_listing(client, ticket, lambda batch: (seen.append(batch), ticket.cancel())) is None
+    assert len(seen) == 1
+
+
+def test_cache_is_bounded_and_trusts_only_an_unchanged_etag():
+    row = as_row(Resource("/a/x", False, 1, None, '"1"', None))
+    cache = ListingCache(max_entries=3)
+    cache.put("/a", Listing('"e1"', (row, row), ()))
+    cache.put("/b/", Listing(None, (row, row), ()))
+    assert cache.get("/a/") is None  # pushed out: 4 entries > 3
+    assert cache.get("/b") is not None
+    assert ListingCache.is_current(Listing('"e1"', (), ()), FolderInfo('"e1"', None, None))
+    assert not ListingCache.is_current(Listing('"e1"', (), ()), FolderInfo('"e2"', None, None))
+    assert not ListingCache.is_current(Listing(None, (), ()), FolderInfo(None, None, None))
+    cache.invalidate("/b/")
+    assert cache.get("/b/") is None
+
+
+def test_rows_are_not_tracked_by_the_garbage_collector():
+    """A cached 100,000-entry listing must cost full collections nothing (see Row)."""
+    resource = Resource("/x.txt", False, 3, datetime.now(timezone.utc), '"e"', "text/plain",
+                        {"{urn:davdesk}mtime": "1700000000"})
+    row = as_row(resource)
+    gc.collect()
+    assert not gc.is_tracked(row)
+    again = as_resource(row)
+    assert again == resource and again.kept_mtime == 1700000000.0
+
+
+def _file(name: str, size: int, is_dir: bool = False) -> Resource:
+    return Resource(f"/d/{name}", is_dir, None if is_dir else size,
+                    datetime(2024, 1, 2, 3, 4, tzinfo=timezone.utc), None,
+                    None if is_dir else "text/plain; charset=utf-8")
+
+
+def test_table_appends_batches_and_sorts_folders_first_off_the_gui_thread(qtbot):
+    model = FileTableModel(Background(1), QIcon(), QIcon(), lambda path: f"http://h{path}")
+    inserted = []
+    model.rowsInserted.connect(lambda parent, first, last: inserted.append((first, last)))
+    model.clear("/d/")
+    model.append([as_row(_file("b.txt", 5)), as_row(_file("Z", 0, True))])
+    model.append([as_row(_file("a.txt", 50))])
+    assert inserted == [(0, 1), (2, 2)]
+    with qtbot.waitCallback() as done:
+        model.sort(1, Qt.SortOrder.DescendingOrder)
+        model.resort(done)
+    names = [model.index(r, 0).data() for r in range(3)]
+    assert names == ["Z", "a.txt", "b.txt"]
+    assert model.index(1, 1).data() == "50 B" and model.index(1, 3).data() == "Plain text"
+    assert model.index(0, 3).data() == "Folder"
+    assert model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole) == "/d/a.txt"
+    assert model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsDropEnabled  # a folder
+    assert not model.flags(model.index(1, 0)) & Qt.ItemFlag.ItemIsDropEnabled
+    assert model.rowCount(model.index(0, 0)) == 0 == model.rowCount(QModelIndex()) - 3
+
+
+def test_rename_in_the_table_is_a_request_not_an_edit(qtbot):
+    model = FileTableModel(Background(1), QIcon(), QIcon(), lambda path: path)
+    model.replace("/d/", [as_row(_file("old.txt", 1))])
+    with qtbot.waitSignal(model.rename_requested) as request:
+        assert not model.setData(model.index(0, 0), " new.txt ")
+    assert request.args[0].path == "/d/old.txt" and request.args[1] == "new.txt"
+    assert model.index(0, 0).data() == "old.txt"  # until the server has done it
+
+
+def test_type_names_and_property_words():
+    assert type_name(False, "text/plain; charset=utf-8") == "Plain text"
+    assert type_name(False, "application/x-unknown") == "application/x-unknown"
+    assert type_name(False, None) == "File"
+    assert is_live("{DAV:}getetag") and not is_live("{urn:x}colour")
+    lock = ('<D:lockentry xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
+            '<D:locktype><D:write/></D:locktype></D:lockentry>')
+    assert in_words(lock) == "lockentry(lockscope(exclusive) locktype(write))"
+    assert in_words("plain <not xml") == "plain <not xml"
+
+
+def test_errors_read_as_words():
+    error = errors.status_error_class(423)("DELETE", "http://h/x", 423, condition="lock-token-submitted")
+    assert readable(error) == "423 Locked – it is locked – (lock-token-submitted)"
+    assert readable(FileNotFoundError(2, "No such file or directory", "/tmp/x")) == \
+        "/tmp/x: No such file or directory"
+    assert readable(ValueError("odd")) == "unexpected error (ValueError: odd)"
