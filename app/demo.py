@@ -9,8 +9,10 @@ credential is ever stored.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import secrets
+import subprocess
 import sys
 import tempfile
 import threading
@@ -68,29 +70,58 @@ def serve(root: Path, user: str, password: str, port: int = 0):  # noqa: ANN201 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="davdesk demo", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--for-window", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     password = secrets.token_urlsafe(12)
     with tempfile.TemporaryDirectory(prefix="davdesk-demo-") as folder:
         root = Path(folder)
         seed(root)
         server = serve(root, DEMO_USER, password, args.port)
-        url = f"http://{DEMO_USER}@127.0.0.1:{server.bind_addr[1]}/"
-        print(f"Davdesk demo server at {url}\n"
-              f"  user {DEMO_USER}, password {password}   (serving {root})\n\n"
-              f"Try, in another terminal:\n"
-              f"  export DAVDESK_PASSWORD={password}\n"
-              f"  davdesk ls {url}\n"
-              f"  davdesk ls {url}Documents/\n"
-              f"  davdesk props '{url}Documents/100%25 done.txt'\n"
-              f"  davdesk get {url}Photos/ .\n\n"
-              f"Ctrl-C stops the server and removes its files.", flush=True)
+        port = server.bind_addr[1]
+        if args.for_window:
+            # One line for the window that started this process (see start_for_window).
+            print(json.dumps({"url": f"http://127.0.0.1:{port}/", "user": DEMO_USER,
+                              "password": password}), flush=True)
+        else:
+            _print_instructions(f"http://{DEMO_USER}@127.0.0.1:{port}/", password, root)
         try:
-            threading.Event().wait()
+            # The window closes our stdin when it quits; a terminal user presses Ctrl-C.
+            sys.stdin.read() if args.for_window else threading.Event().wait()
         except KeyboardInterrupt:
             pass
         finally:
             server.stop()
     return 0
+
+
+def _print_instructions(url: str, password: str, root: Path) -> None:
+    print(f"Davdesk demo server at {url}\n"
+          f"  user {DEMO_USER}, password {password}   (serving {root})\n\n"
+          f"Try, in another terminal:\n"
+          f"  export DAVDESK_PASSWORD={password}\n"
+          f"  davdesk ls {url}\n"
+          f"  davdesk ls {url}Documents/\n"
+          f"  davdesk props '{url}Documents/100%25 done.txt'\n"
+          f"  davdesk get {url}Photos/ .\n\n"
+          f"Ctrl-C stops the server and removes its files.", flush=True)
+
+
+def start_for_window() -> tuple[dict[str, str], subprocess.Popen[str]]:
+    """Run the demo server in a process of its own for the desktop window.
+
+    In its own process the server neither competes with the window for the
+    interpreter nor puts the 5,000-file seeding on the GUI thread. It stops
+    when the window closes its stdin (or the window's process dies).
+    """
+    command = [sys.executable, "demo"] if getattr(sys, "frozen", False) else \
+        [sys.executable, "-m", "app", "demo"]
+    process = subprocess.Popen([*command, "--for-window"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        raise RuntimeError(f"the demo server did not start (exit status {process.wait()})")
+    return json.loads(line), process
 
 
 if __name__ == "__main__":

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
+import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -27,12 +26,16 @@ from app.config.bookmarks import BookmarkStore, ConnectionSpec
 from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.config.settings import Settings
+from app.demo import start_for_window
 from app.ui.background import Background
 from app.ui.connect_dialog import ConnectDialog
 from app.ui.main_window import LAST_FOLDER, MainWindow
 
 PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
-ICON = Path(__file__).resolve().parent.parent.parent / "resources" / "davdesk.svg"
+_PACKAGE = Path(__file__).resolve().parent.parent
+#: resources/ sits beside the package in a checkout and inside it in a wheel (pyproject).
+ICON = next((folder / "davdesk.svg" for folder in (_PACKAGE / "resources", _PACKAGE.parent / "resources")
+             if (folder / "davdesk.svg").exists()), _PACKAGE / "resources" / "davdesk.svg")
 WORKERS = 4
 
 
@@ -54,21 +57,20 @@ def run_gui(argv: list[str]) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("davdesk")
     app.setWindowIcon(QIcon(str(ICON)))
-    with tempfile.TemporaryDirectory(prefix="davdesk-demo-") as demo_folder:
-        server = None
-        if args.demo:
-            spec, server = _demo(Path(demo_folder))
-        elif args.url:
-            spec = _spec_for_url(args.url, args.user)
-        else:
-            spec = _ask()
-        if spec is None:
-            return 1
-        try:
-            return _show(spec, settings, resume=not (args.demo or args.url))
-        finally:
-            if server is not None:
-                server.stop()
+    server = None
+    if args.demo:
+        spec, server = _demo()
+    elif args.url:
+        spec = _spec_for_url(args.url, args.user)
+    else:
+        spec = _ask()
+    if spec is None:
+        return 1
+    try:
+        return _show(spec, settings, resume=not (args.demo or args.url))
+    finally:
+        if server is not None:
+            server.communicate(timeout=30)  # closing its stdin stops it
 
 
 def _show(spec: ConnectionSpec, settings: Settings, resume: bool) -> int:
@@ -101,14 +103,9 @@ def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool) -> Ma
     return window
 
 
-def _demo(folder: Path) -> tuple[ConnectionSpec, Any]:
-    from app.demo import DEMO_USER, seed, serve
-
-    password = secrets.token_urlsafe(12)
-    seed(folder)
-    server = serve(folder, DEMO_USER, password)
-    url = f"http://127.0.0.1:{server.bind_addr[1]}/"
-    return ConnectionSpec(url, DEMO_USER, password), server
+def _demo() -> tuple[ConnectionSpec, subprocess.Popen[str]]:
+    details, process = start_for_window()
+    return ConnectionSpec(details["url"], details["user"], details["password"]), process
 
 
 def _spec_for_url(url: str, user: str | None) -> ConnectionSpec | None:

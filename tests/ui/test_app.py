@@ -37,3 +37,18 @@ def test_the_last_folder_is_remembered_per_server(qtbot, wsgidav_server):
     qtbot.waitUntil(lambda: again.table_model.rowCount() == 1, timeout=10000)
     assert again.table_model.index(0, 0).data() == "b.txt"
     again.close()
+
+
+def test_demo_server_runs_in_its_own_process_and_stops_with_the_window():
+    from app.dav import DavClient
+    from app.demo import LARGE_FOLDER_SIZE, start_for_window
+
+    details, process = start_for_window()
+    try:
+        with DavClient(details["url"], user=details["user"], password=details["password"]) as c:
+            names = {r.name for r in c.listdir("/")}
+            assert {"Documents", "Photos", f"{LARGE_FOLDER_SIZE} files"} <= names
+            assert len(c.listdir(f"/{LARGE_FOLDER_SIZE} files/")) == LARGE_FOLDER_SIZE
+    finally:
+        process.communicate(timeout=30)
+    assert process.returncode == 0
