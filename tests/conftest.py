@@ -18,6 +18,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import itertools  # noqa: E402
+import logging  # noqa: E402
 import shutil  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
@@ -130,3 +131,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         params = callspec.params if callspec is not None else {}
         if "apache_server" in fixtures or params.get("dav_server") == "apache":
             item.add_marker(pytest.mark.apache)
+
+
+# -- unexpected log lines fail the test (as qt_log_level_fail does for Qt's) ----------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "expected_log(pattern): a warning or error from app.* this test provokes")
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_app_logs(request: pytest.FixtureRequest,
+                            caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A warning or error logged by Davdesk's own code is a bug unless the test expects it."""
+    yield
+    allowed = [m.args[0] for m in request.node.iter_markers("expected_log")]
+    unexpected = [
+        record for record in caplog.get_records("call")
+        if record.name.split(".")[0] == "app" and record.levelno >= logging.WARNING
+        and not any(pattern in record.getMessage() for pattern in allowed)
+    ]
+    assert not unexpected, "unexpected log lines: " + "; ".join(
+        f"{r.name}: {r.getMessage()}" for r in unexpected)

@@ -822,6 +822,7 @@ def test_mtimes_are_kept_up_and_back_down(dav_server, client, base, local):
 # -- 9. a task that raises ----------------------------------------------------------------------
 
 
+@pytest.mark.expected_log("raised")
 def test_a_task_that_raises_fails_alone(dav_server, client, base, local, monkeypatch):
     source = local / "batch"
     source.mkdir()

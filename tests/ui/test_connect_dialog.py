@@ -272,6 +272,7 @@ def test_addresses_are_normalized(typed, expected):
     assert normalize_url(typed) == expected
 
 
+@pytest.mark.expected_log("unexpected failure while connecting")
 def test_errors_read_as_one_line_without_a_traceback():
     message = describe_error(ValueError("bad\nthing"))
     assert "\n" not in message and "Traceback" not in message
