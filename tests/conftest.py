@@ -39,6 +39,9 @@ from tests.servers import (  # noqa: E402
     require_apache,
 )
 
+from app.dav import DavClient  # noqa: E402
+from app.dav.paths import url_path  # noqa: E402
+
 # The in-memory keyring fixture, for every test that stores a password.
 pytest_plugins = ["tests.memory_keyring"]
 
@@ -154,3 +157,27 @@ def _no_unexpected_app_logs(request: pytest.FixtureRequest,
     ]
     assert not unexpected, "unexpected log lines: " + "; ".join(
         f"{r.name}: {r.getMessage()}" for r in unexpected)
+
+
+# -- what most protocol and job tests start from ---------------------------------------------
+
+
+@pytest.fixture
+def client(dav_server: ServerHandle) -> Iterator[DavClient]:
+    """A DavClient logged in to the test's server."""
+    with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as c:
+        yield c
+
+
+@pytest.fixture
+def base(dav_server: ServerHandle) -> str:
+    """The test's own root folder as a decoded server path."""
+    return url_path(dav_server.url)
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> Path:
+    """An empty local folder of the test's own (the wsgidav root also lives in tmp_path)."""
+    folder = tmp_path / "local"
+    folder.mkdir()
+    return folder

@@ -15,7 +15,6 @@ import pytest
 
 from app.dav import DavClient, Source, errors
 from app.dav.outcome import OutcomeClass
-from app.dav.paths import url_path
 from app.jobs.context import Cancelled, TaskContext
 from app.jobs.model import Conflict, Op, Task
 from app.jobs.operations import DONE_EARLIER, already_done, execute, is_idempotent
@@ -23,24 +22,6 @@ from app.jobs.planner import plan_download, plan_upload
 
 CTX = TaskContext(progress=lambda done, total: None)
 FEB_3_2001 = datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc).timestamp()
-
-
-@pytest.fixture
-def client(dav_server):
-    with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as c:
-        yield c
-
-
-@pytest.fixture
-def base(dav_server) -> str:
-    return url_path(dav_server.url)
-
-
-@pytest.fixture
-def local(tmp_path) -> Path:
-    folder = tmp_path / "local"
-    folder.mkdir()
-    return folder
 
 
 def run(client: DavClient, task: Task, ctx: TaskContext = CTX):

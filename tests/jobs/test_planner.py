@@ -12,7 +12,6 @@ import pytest
 
 from app.dav import DavClient, Source
 from app.dav.outcome import OutcomeClass
-from app.dav.paths import url_path
 from app.jobs.context import TaskContext
 from app.jobs.model import Conflict, Job, Op, Task, TaskResult
 from app.jobs.operations import execute
@@ -36,24 +35,6 @@ AWKWARD = [
     "this&that.txt",
     unicodedata.normalize("NFD", "café-nfd.txt"),
 ]
-
-
-@pytest.fixture
-def client(dav_server):
-    with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as c:
-        yield c
-
-
-@pytest.fixture
-def base(dav_server) -> str:
-    return url_path(dav_server.url)
-
-
-@pytest.fixture
-def local(tmp_path) -> Path:
-    folder = tmp_path / "local"
-    folder.mkdir()
-    return folder
 
 
 def run_job(client: DavClient, job: Job) -> list[TaskResult]:

@@ -28,7 +28,6 @@ import pytest
 
 from app.dav import DavClient, Source, Timeouts, errors
 from app.dav.outcome import OutcomeClass
-from app.dav.paths import url_path
 from app.jobs import runner as runner_module
 from app.jobs.model import (
     Conflict,
@@ -54,25 +53,6 @@ MIB = 1024 * KIB
 
 
 # -- fixtures -----------------------------------------------------------------
-
-
-@pytest.fixture
-def client(dav_server):
-    with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password,
-                   workers=4) as c:
-        yield c
-
-
-@pytest.fixture
-def base(dav_server) -> str:
-    return url_path(dav_server.url)
-
-
-@pytest.fixture
-def local(tmp_path) -> Path:
-    folder = tmp_path / "local"
-    folder.mkdir()
-    return folder
 
 
 # -- running a job and checking what every job must do ---------------------------------

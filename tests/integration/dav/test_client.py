@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from pathlib import Path
 
 import pytest
 
 from app.dav import DavClient, Source, errors
-from app.dav.paths import url_path
 
 # Names that break clients: URL-special characters, both Unicode forms, edge whitespace and dots.
 AWKWARD_NAMES = [
@@ -25,26 +23,6 @@ AWKWARD_NAMES = [
     "trailing dot.",
     "日本語.txt",
 ]
-
-
-@pytest.fixture
-def client(dav_server):
-    with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as c:
-        yield c
-
-
-@pytest.fixture
-def local(tmp_path) -> Path:
-    """An empty local folder of the test's own (the wsgidav root also lives in tmp_path)."""
-    folder = tmp_path / "local"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def base(dav_server) -> str:
-    """The test's own root folder as a decoded server path."""
-    return url_path(dav_server.url)
 
 
 def test_options_reports_dav_classes_and_methods(client, base):
