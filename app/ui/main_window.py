@@ -31,6 +31,7 @@ from app.jobs.model import Op
 from app.ui import prompts
 from app.ui.actions import Actions
 from app.ui.background import Background
+from app.ui.drag_out import DragStager
 from app.ui.browser import Browser
 from app.ui.file_view import FileTableView, FolderTreeView
 from app.ui.messages import readable
@@ -69,8 +70,8 @@ class MainWindow(QMainWindow):
         folder_icon = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
         file_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
 
-        self.table_model = FileTableModel(self._background, folder_icon, file_icon, client.url,
-                                          self)
+        stager = DragStager(client, self._background, workers, self)
+        self.table_model = FileTableModel(self._background, folder_icon, file_icon, stager, self)
         self.proxy = FileFilterProxy(self.table_model, self)
         self.table = FileTableView(self.proxy, self)
         self.tree_model = FolderTreeModel(client, self._background, root_label, folder_icon, self)

@@ -147,7 +147,7 @@ def _file(name: str, size: int, is_dir: bool = False) -> Resource:
 
 
 def test_table_appends_batches_and_sorts_folders_first_off_the_gui_thread(qtbot):
-    model = FileTableModel(Background(1), QIcon(), QIcon(), lambda path: f"http://h{path}")
+    model = FileTableModel(Background(1), QIcon(), QIcon(), lambda resources: [])
     inserted = []
     model.rowsInserted.connect(lambda parent, first, last: inserted.append((first, last)))
     model.clear("/d/")
@@ -168,7 +168,7 @@ def test_table_appends_batches_and_sorts_folders_first_off_the_gui_thread(qtbot)
 
 
 def test_rename_in_the_table_is_a_request_not_an_edit(qtbot):
-    model = FileTableModel(Background(1), QIcon(), QIcon(), lambda path: path)
+    model = FileTableModel(Background(1), QIcon(), QIcon(), lambda resources: [])
     model.replace("/d/", [as_row(_file("old.txt", 1))])
     with qtbot.waitSignal(model.rename_requested) as request:
         assert not model.setData(model.index(0, 0), " new.txt ")

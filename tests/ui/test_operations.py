@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.dav import DavClient
 from app.jobs.model import Conflict
 from app.ui import prompts
+from app.ui.models.file_table import local_files
 from app.ui.main_window import MainWindow
 from app.ui.properties_dialog import NAME, NAMESPACE, VALUE, PropertiesDialog
 from tests.ui.conftest import names, seed, wait_loaded
@@ -199,12 +200,21 @@ def test_download_to_a_chosen_folder(dav_server, open_window, qtbot, monkeypatch
     assert (target / "Docs" / "inner" / "deep.txt").read_bytes() == b"deep\n"
 
 
-def test_dragging_rows_out_gives_their_urls(wsgidav_server, open_window):
+def test_dragging_rows_out_downloads_them_when_the_file_manager_asks(wsgidav_server,
+                                                                       open_window):
     seed(wsgidav_server)
     window = open_window(wsgidav_server)
-    row = names(window).index("b.txt")
-    mime = window.proxy.mimeData([window.proxy.index(row, 0)])
-    assert [u.toString() for u in mime.urls()] == [f"{wsgidav_server.url}b.txt"]
+    rows = [names(window).index("b.txt"), names(window).index("Docs")]
+    mime = window.proxy.mimeData([window.proxy.index(row, 0) for row in rows])
+    assert local_files(mime) == []  # a drop back into the window downloads nothing
+    assert mime.hasUrls()
+    urls = mime.urls()  # what a file manager asks for when the rows are dropped on it
+    assert all(url.isLocalFile() for url in urls)
+    paths = {Path(url.toLocalFile()).name: Path(url.toLocalFile()) for url in urls}
+    assert set(paths) == {"b.txt", "Docs"}
+    assert paths["b.txt"].read_bytes() == b"bravo bravo\n"
+    assert (paths["Docs"] / "inner" / "deep.txt").read_bytes() == b"deep\n"
+    assert mime.urls() == urls  # asked again (a second target), not downloaded again
 
 
 def test_properties_dialog_edits_a_dead_property(dav_server, open_window, qtbot):

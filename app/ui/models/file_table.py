@@ -22,7 +22,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
-    QUrl,
     Signal,
 )
 from PySide6.QtGui import QIcon
@@ -30,6 +29,7 @@ from PySide6.QtGui import QIcon
 from app.dav import Resource
 from app.dav.paths import basename
 from app.ui.background import Background
+from app.ui.drag_out import DragOutMime
 from app.ui.models.listing_cache import (
     ROW_IS_DIR,
     ROW_MODIFIED,
@@ -139,7 +139,13 @@ def _sorted_in_slices(indices: list[int], keys: list[Any], reverse: bool) -> lis
 
 
 def local_files(mime: QMimeData) -> list[Path]:
-    """The local files of a drop from a file manager; empty unless every URL is a local file."""
+    """The local files of a drop from a file manager; empty unless every URL is a local file.
+
+    Rows dragged from Davdesk itself are not local files yet: asking for their
+    URLs would download them (see drag_out), so they are refused unasked.
+    """
+    if isinstance(mime, DragOutMime):
+        return []
     urls = mime.urls() if mime.hasUrls() else []
     if not urls or not all(url.isLocalFile() for url in urls):
         return []
@@ -153,11 +159,12 @@ class FileTableModel(QAbstractTableModel):
     files_dropped = Signal(list, str)  # local Paths, server folder to upload into
 
     def __init__(self, background: Background, folder_icon: QIcon, file_icon: QIcon,
-                 url_of: Callable[[str], str], parent: Any = None) -> None:
+                 stage_for_drag: Callable[[Sequence[Resource]], list[Path]],
+                 parent: Any = None) -> None:
         super().__init__(parent)
         self._background = background
         self._icons = (file_icon, folder_icon)
-        self._url_of = url_of
+        self._stage_for_drag = stage_for_drag  # downloads dragged rows, returns local paths
         self._rows: list[Row] = []
         self._folder = "/"
         self._generation = 0  # bumped by every change of the rows, so a stale sort is dropped
@@ -320,13 +327,9 @@ class FileTableModel(QAbstractTableModel):
         return Qt.DropAction.CopyAction
 
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
-        """The rows' URLs, without credentials: a file manager that speaks WebDAV fetches them."""
+        """The rows, downloaded only if they are dropped outside the window (see drag_out)."""
         rows = sorted({index.row() for index in indexes})
-        mime = QMimeData()
-        urls = [QUrl(self._url_of(self._rows[row][ROW_PATH])) for row in rows]
-        mime.setUrls(urls)
-        mime.setText("\n".join(url.toString() for url in urls))
-        return mime
+        return DragOutMime([self.resource(row) for row in rows], self._stage_for_drag)
 
     def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
                         parent: Index) -> bool:
