@@ -40,6 +40,9 @@ def run_job(client: DavClient, job: Job, options: JobOptions, printer: Printer,
                 bar.clear()
             for outcome in event.outcomes:
                 printer.outcome(outcome)
+            if bar:
+                printer.out.flush()
+                bar.task_done()
         elif isinstance(event, JobProgress) and bar:
             bar.draw(event)
         elif isinstance(event, JobEnded):
@@ -58,15 +61,28 @@ class ProgressBar:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self._shown = False
+        self._last: JobProgress | None = None
+        self._tasks_done = 0
+
+    def task_done(self) -> None:
+        """Show the last state again under the lines just printed, counting the task they ended.
+
+        Progress events are spaced out in time, so the last one can be behind
+        the tasks already reported.
+        """
+        self._tasks_done += 1
+        if self._last is not None:
+            self.draw(self._last)
 
     def draw(self, progress: JobProgress) -> None:
+        self._last = progress
         total = progress.bytes_total or progress.files_total or 1
         done = progress.bytes_done if progress.bytes_total else progress.files_done
         filled = int(self.WIDTH * min(1.0, done / total))
         eta = f" ETA {progress.eta:.0f}s" if progress.eta else ""
         paused = " (paused)" if progress.paused else ""
         line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] "
-                f"{progress.files_done}/{progress.files_total} files  "
+                f"{max(progress.files_done, self._tasks_done)}/{progress.files_total} files  "
                 f"{_mib(progress.bytes_done)}/{_mib(progress.bytes_total)} MiB  "
                 f"{_mib(progress.rate)} MiB/s{eta}{paused}")
         self.stream.write("\r" + line + "\x1b[K")
