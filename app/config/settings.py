@@ -1,14 +1,12 @@
 """UI state that should outlive a session: window geometry, splitter and column state.
 
 A small JSON key-value file. Losing it costs nothing but a window's size, so a
-damaged file is ignored (and replaced by the next save) instead of stopping the program; the bytes Qt
-hands over (saveGeometry, saveState) are stored as base64 text.
+damaged file is ignored (and replaced by the next save) instead of stopping the program. The
+window keeps Qt's saveGeometry()/saveState() bytes in it as base64 text.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import threading
 from pathlib import Path
@@ -52,15 +50,3 @@ class Settings:
         json.dumps(value)  # refuse now what save() could not write later
         with self._lock:
             self._values[key] = value
-
-    def get_bytes(self, key: str) -> bytes | None:
-        text = self.get(key)
-        if not isinstance(text, str):
-            return None
-        try:
-            return base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
-            return None
-
-    def set_bytes(self, key: str, data: bytes) -> None:
-        self.set(key, base64.b64encode(data).decode("ascii"))
