@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="davdesk",
         description="Davdesk: a WebDAV client that reports what happened to every file. "
-                    "With no command it opens the desktop window.",
+                    "Without a command it opens the desktop window: `davdesk [URL]`, or "
+                    "`davdesk --demo` on a built-in demo server; `davdesk demo` runs that "
+                    "server in the terminal.",
         epilog="The password comes from the DAVDESK_PASSWORD environment variable, "
                "or a prompt; never from an argument.")
     parser.add_argument("--version", action="version", version=f"davdesk {__version__}")
