@@ -68,6 +68,7 @@ REPO = Path(__file__).resolve().parents[2]
 if __package__ in (None, ""):  # run as a script: make `tests` and `app` importable
     sys.path.insert(0, str(REPO))
 
+from tests.bench.common import run_process  # noqa: E402
 from tests.servers.apache_server import ApacheServer  # noqa: E402
 
 FILES = 1_000
@@ -263,22 +264,6 @@ def server_cpu_s(server: ApacheServer) -> float:
     return total / _CLOCK_TICKS
 
 
-def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, bytes]:
-    """Wall time of one whole process and its stdout; a failure or a timeout raises."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, cwd=REPO)
-    try:
-        out, err = proc.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise RuntimeError(f"timed out after {TIMEOUT:g} s: {argv[:4]}") from None
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"exit status {proc.returncode} from {argv[:4]}:\n"
-                           f"{err.decode(errors='replace')[-2000:]}")
-    return elapsed, out
 
 
 class Contender:
@@ -303,7 +288,7 @@ class Contender:
     def _run(self) -> dict[str, Any]:
         if self.rusage:
             _, raw = run_process([sys.executable, "-c", RUSAGE, json.dumps(self.argv),
-                                  str(TIMEOUT)], self.env)
+                                  str(TIMEOUT)], self.env, TIMEOUT)
             helper = json.loads(raw)
             if helper.get("timeout"):
                 raise RuntimeError(f"timed out after {TIMEOUT:g} s: {self.argv[:4]}")
@@ -315,7 +300,7 @@ class Contender:
             if not self.python:
                 figures["cpu_s"] = helper["cpu_s"]
         else:
-            wall, out = run_process(self.argv, self.env)
+            wall, out = run_process(self.argv, self.env, TIMEOUT)
             figures = {}
         figures["wall_s"] = wall
         if self.python:

@@ -44,6 +44,7 @@ if __package__ in (None, ""):  # run as a script: make `tests` and `app` importa
     sys.path.insert(0, str(REPO))
 
 from app.dav.xmlbodies import BASIC_PROPS, propfind_body  # noqa: E402
+from tests.bench.common import run_process  # noqa: E402
 from tests.servers.apache_server import ApacheServer  # noqa: E402
 
 ENTRIES = 10_000
@@ -94,22 +95,6 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, bytes]:
-    """Wall time of one whole process; stdout is read to the end through a pipe."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, cwd=REPO)
-    try:
-        out, err = proc.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise RuntimeError(f"timed out after {TIMEOUT:g} s: {argv[:4]}") from None
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"exit status {proc.returncode} from {argv[:4]}:\n"
-                           f"{err.decode(errors='replace')[-2000:]}")
-    return elapsed, out
 
 
 class Contender:
@@ -150,11 +135,11 @@ def check_curl(server: ApacheServer, url: str, body_file: Path, entries: int,
                env: dict[str, str]) -> int:
     """One PROPFIND with the same command into a file: 207, entries + 1 responses."""
     with tempfile.NamedTemporaryFile(suffix=".xml") as tmp:
-        _, code = run_once([CURL, "-s", "-u", f"{server.user}:{server.password}",
-                            "-X", "PROPFIND", "-H", "Depth: 1",
-                            "-H", "Content-Type: application/xml",
-                            "--data-binary", f"@{body_file}", url,
-                            "-o", tmp.name, "-w", "%{http_code}"], env)
+        _, code = run_process([CURL, "-s", "-u", f"{server.user}:{server.password}",
+                               "-X", "PROPFIND", "-H", "Depth: 1",
+                               "-H", "Content-Type: application/xml",
+                               "--data-binary", f"@{body_file}", url,
+                               "-o", tmp.name, "-w", "%{http_code}"], env, TIMEOUT)
         data = Path(tmp.name).read_bytes()
     if code != b"207":
         raise AssertionError(f"curl PROPFIND answered {code.decode()!r}, expected 207")
@@ -221,12 +206,12 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
 
         # One checked (and warming) run each, then the timed runs round-robin.
         for c in contenders:
-            _, out = run_once(c.argv, c.env)
+            _, out = run_process(c.argv, c.env, TIMEOUT)
             if c.check:
                 c.check(out)
         for _ in range(repeats):
             for c in contenders:
-                elapsed, _ = run_once(c.argv, c.env)
+                elapsed, _ = run_process(c.argv, c.env, TIMEOUT)
                 c.times.append(elapsed)
 
     for c in contenders:
