@@ -30,6 +30,7 @@ from app.dav.members import collection_outcomes, locked_member_outcomes, proppat
 from app.dav.outcome import Outcome, success
 from app.dav.paths import quote_path, same_resource, url_path
 from app.dav.resource import Resource, parse_http_date
+from app.dav.transcript import Transcript
 from app.dav.transfer import BytesBody, FileBody, PartFile, ProgressCallback
 from app.dav.xmlbodies import (
     LISTING_PROPS,
@@ -85,6 +86,7 @@ class DavClient:
         verify: bool | ssl.SSLContext = True,
         http2: bool = True,
         transport: httpx.BaseTransport | None = None,
+        transcript: Transcript | None = None,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -94,6 +96,7 @@ class DavClient:
         self._origin_key = _origin(self.base_url)
         self.root = url_path(self.base_url)
         self.auth = NegotiatingAuth(user, password or "") if user else None
+        self.transcript = transcript or Transcript()
         https = parts.scheme == "https"
         self._http = httpx.Client(
             auth=self.auth,
@@ -139,20 +142,27 @@ class DavClient:
         *,
         headers: Mapping[str, str] | None = None,
         content: bytes | Iterable[bytes] | None = None,
-        stream: bool = False,
     ) -> httpx.Response:
-        """Send one request, following same-origin redirects and mapping transport errors."""
+        """Send one request, following same-origin redirects and mapping transport errors.
+
+        The response is always streamed: callers read or drain it, and its
+        exchange goes to the transcript when it is closed.
+        """
         url = self.url(path)
         if isinstance(content, FileBody) and self.auth and self.auth.scheme is None:
             # Learn the auth scheme with a bodiless request rather than by sending a big file
             # to be refused with 401 and sent again.
-            drain(self._send("OPTIONS", path, stream=True))
+            drain(self._send("OPTIONS", path))
         for _ in range(_MAX_REDIRECTS + 1):
             request = self._http.build_request(method, url, headers=headers, content=content)
+            recording = self.transcript.begin(request)
             try:
-                response = self._http.send(request, stream=stream)
+                response = self._http.send(request, stream=True)
             except httpx.TransportError as exc:
-                raise errors.map_transport_error(exc, method, url) from exc
+                error = errors.map_transport_error(exc, method, url)
+                self.transcript.failed(recording, error)
+                raise error from exc
+            self.transcript.answered(recording, response)
             location = response.headers.get("location")
             if response.status_code not in _REDIRECTS or not location:
                 return response
@@ -205,7 +215,7 @@ class DavClient:
     def _operate(self, op: str, method: str, path: str, headers: Mapping[str, str],
                  destination: str | None = None) -> list[Outcome]:
         """A DELETE/COPY/MOVE that may answer for the target alone or member by member."""
-        with reusable(self._send(method, path, headers=headers, stream=True)) as response:
+        with reusable(self._send(method, path, headers=headers)) as response:
             members = self._member_results(op, path, method, response, destination)
             if members is not None:
                 return members
@@ -222,7 +232,7 @@ class DavClient:
     # -- WebDAV methods ----------------------------------------------------
 
     def options(self, path: str = "") -> ServerInfo:
-        with reusable(self._send("OPTIONS", path, stream=True)) as response:
+        with reusable(self._send("OPTIONS", path)) as response:
             self._raise_for_status(response, "OPTIONS")
             return ServerInfo(
                 dav_classes=_header_set(response.headers.get_list("dav")),
@@ -242,8 +252,7 @@ class DavClient:
             raise ValueError("walk trees with Depth 1; servers refuse Depth infinity")
         headers = {"Depth": str(depth), "Content-Type": 'application/xml; charset="utf-8"'}
         body = propfind_body(props)
-        with reusable(self._send("PROPFIND", path, headers=headers, content=body,
-                                           stream=True)) as response:
+        with reusable(self._send("PROPFIND", path, headers=headers, content=body)) as response:
             self._raise_for_status(response, "PROPFIND")
             if response.status_code != 207:
                 raise errors.ProtocolError(
@@ -296,7 +305,7 @@ class DavClient:
         return [r for r in self.propfind(path, 1) if not same_resource(r.path, target)]
 
     def mkcol(self, path: str) -> Outcome:
-        with reusable(self._send("MKCOL", path, stream=True)) as response:
+        with reusable(self._send("MKCOL", path)) as response:
             self._raise_for_status(response, "MKCOL")
             return success("mkcol", path, response.status_code, response.reason_phrase)
 
@@ -339,8 +348,7 @@ class DavClient:
         if mtime is not None:
             request_headers["X-OC-Mtime"] = str(int(mtime))
         request_headers.update(headers or {})
-        with reusable(self._send("PUT", path, headers=request_headers, content=body,
-                                           stream=True)) as response:
+        with reusable(self._send("PUT", path, headers=request_headers, content=body)) as response:
             self._raise_for_status(response, "PUT")
             outcome = success("put", path, response.status_code, response.reason_phrase,
                               etag=response.headers.get("etag"))
@@ -374,8 +382,8 @@ class DavClient:
             keep_mtime: bool = True) -> Outcome:
         """Download to target via a temporary file renamed into place when complete."""
         # identity encoding: the bytes on the wire are the file, and Content-Length counts them.
-        with contextlib.closing(self._send("GET", path, headers={"Accept-Encoding": "identity"},
-                                           stream=True)) as response:
+        identity = {"Accept-Encoding": "identity"}
+        with contextlib.closing(self._send("GET", path, headers=identity)) as response:
             self._raise_for_status(response, "GET")
             expected = response.headers.get("content-length")
             total = int(expected) if expected and expected.isdigit() else None
@@ -437,8 +445,7 @@ class DavClient:
         headers = {"Content-Type": 'application/xml; charset="utf-8"'}
         if lock_token:
             headers["If"] = submit_lock_token(lock_token)
-        with reusable(self._send("PROPPATCH", path, headers=headers, content=body,
-                                           stream=True)) as response:
+        with reusable(self._send("PROPPATCH", path, headers=headers, content=body)) as response:
             if response.status_code != 207:
                 self._raise_for_status(response, "PROPPATCH")
                 return success("proppatch", path, response.status_code, response.reason_phrase)
@@ -450,8 +457,8 @@ class DavClient:
         """Take an exclusive write lock; the token the server returns is the one to keep."""
         headers = {"Depth": depth, "Content-Type": 'application/xml; charset="utf-8"',
                    "Timeout": f"Second-{timeout}" if timeout else "Infinite"}
-        with reusable(self._send("LOCK", path, headers=headers, content=lock_body(owner),
-                                           stream=True)) as response:
+        with reusable(self._send("LOCK", path, headers=headers,
+                                 content=lock_body(owner))) as response:
             self._raise_for_status(response, "LOCK")
             body = read_limited(response, "LOCK")
             header_token = response.headers.get("lock-token", "").strip().strip("<>") or None
@@ -466,8 +473,7 @@ class DavClient:
         return mine
 
     def unlock(self, path: str, token: str) -> Outcome:
-        with reusable(self._send("UNLOCK", path, headers={"Lock-Token": f"<{token}>"},
-                                           stream=True)) as response:
+        with reusable(self._send("UNLOCK", path, headers={"Lock-Token": f"<{token}>"})) as response:
             self._raise_for_status(response, "UNLOCK")
             return success("unlock", path, response.status_code, response.reason_phrase)
 

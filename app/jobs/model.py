@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.dav import Outcome
+from app.dav.transcript import Exchange
 
 
 class Op(enum.StrEnum):
@@ -106,11 +107,18 @@ class JobState(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TaskResult:
-    """A task and the Outcomes it ended in (several for a collection answered by a 207)."""
+    """A task and the Outcomes it ended in (several for a collection answered by a 207).
+
+    exchanges: the requests the task made, every attempt, in order: the raw
+    answers behind its Outcomes. Headers and bodies are kept only when the
+    task failed (that is when someone reads them); a 100,000-file job that
+    went well keeps just the request and status lines.
+    """
 
     job_id: int
     task: Task
     outcomes: tuple[Outcome, ...]
+    exchanges: tuple[Exchange, ...] = ()
 
     @property
     def ok(self) -> bool:

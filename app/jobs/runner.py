@@ -16,10 +16,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.dav import DavClient, Outcome, Source, errors
 from app.dav.outcome import OutcomeClass, cancelled, from_error
+from app.dav.transcript import Exchange
 from app.dav.transfer import ProgressCallback
 from app.jobs.context import Cancelled, TaskContext
 from app.jobs.model import EventCallback, Job, JobEnded, JobState, Op, Task, TaskResult
@@ -164,7 +166,9 @@ class JobRunner:
         elif self._cancel.is_set():
             self._finish(task, [cancelled(task.op.value, task.remote)], attempt=1)
         else:
-            self._finish(task, *self._attempt(task))
+            with self.client.transcript.capture() as exchanges:
+                outcomes, attempt = self._attempt(task)
+            self._finish(task, outcomes, attempt, exchanges)
 
     def _attempt(self, task: Task) -> tuple[list[Outcome], int]:
         """Run a task, retrying what is worth retrying; returns its Outcomes and attempt count."""
@@ -211,7 +215,8 @@ class JobRunner:
             elif isinstance(exc, errors.AuthenticationError):
                 self._abandoned = exc
 
-    def _finish(self, task: Task, outcomes: list[Outcome], attempt: int) -> None:
+    def _finish(self, task: Task, outcomes: list[Outcome], attempt: int,
+                exchanges: Sequence[Exchange] = ()) -> None:
         outcomes = [o if o.attempt == attempt else o.with_attempt(attempt) for o in outcomes]
         with self._lock:
             for outcome in outcomes:
@@ -222,7 +227,8 @@ class JobRunner:
                 self._unreachable_streak = 0
         ok = all(o.ok for o in outcomes)
         self._tracker.task_done(task.remote, task.size if ok and task.op in _TRANSFERS else 0)
-        self._on_event(TaskResult(self.job.id, task, tuple(outcomes)))
+        kept = tuple(e.slim() for e in exchanges) if ok else tuple(exchanges)
+        self._on_event(TaskResult(self.job.id, task, tuple(outcomes), kept))
         self._emit_progress()
 
     # -- progress, pause, cancel and bandwidth inside a transfer ---------------------

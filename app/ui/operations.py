@@ -143,7 +143,7 @@ class Operations(QObject):
             return
         conflicts = _conflicts(job) if ask else []
         if not conflicts:
-            self._start(name, job, changed)
+            self.start_job(name, job, changed)
             return
         choice = prompts.choose_conflict(self._window, conflicts, len(job.tasks))
         if choice is None:
@@ -153,7 +153,7 @@ class Operations(QObject):
             lambda: plan(choice),
             lambda again, err: self._planned(name, plan, changed, False, again, err))
 
-    def _start(self, name: str, job: Job, changed: list[str]) -> None:
+    def start_job(self, name: str, job: Job, changed: list[str]) -> None:
         job = replace(job, stages=tuple(tuple(self.locks.submit_token(t) for t in stage)
                                         for stage in job.stages))
         bridge = JobBridge(self._client, job, self._options, self)
