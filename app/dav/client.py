@@ -113,6 +113,15 @@ class DavClient:
     def close(self) -> None:
         self._http.close()
 
+    def sign_in(self, user: str, password: str) -> None:
+        """Use other credentials from the next request on (after a 401, the user typed them again).
+
+        A fresh auth object forgets the scheme learned from the old
+        credentials' challenges, so the next request learns it anew.
+        """
+        self.auth = NegotiatingAuth(user, password)
+        self._http.auth = self.auth
+
     def __enter__(self) -> DavClient:
         return self
 
@@ -471,6 +480,14 @@ class DavClient:
         if not mine.token:
             raise errors.ProtocolError(f"LOCK {self.url(path)}: the server returned no lock token")
         return mine
+
+    def locks(self, path: str) -> list[ActiveLock]:
+        """The locks on a resource as its lockdiscovery reports them: who holds them, how long."""
+        headers = {"Depth": "0", "Content-Type": 'application/xml; charset="utf-8"'}
+        body = propfind_body(["{DAV:}lockdiscovery"])
+        with reusable(self._send("PROPFIND", path, headers=headers, content=body)) as response:
+            self._raise_for_status(response, "PROPFIND")
+            return parse_lockdiscovery(read_limited(response, "PROPFIND"))
 
     def unlock(self, path: str, token: str) -> Outcome:
         with reusable(self._send("UNLOCK", path, headers={"Lock-Token": f"<{token}>"})) as response:

@@ -199,6 +199,7 @@ class Transcript:
     """What went over the wire, for one app run; safe to use from any thread."""
 
     def __init__(self, keep_lines: int = KEEP_LINES) -> None:
+        self.keep_lines = keep_lines
         self._lines: deque[Exchange] = deque(maxlen=keep_lines)
         self._lock = threading.Lock()
         self._seq = itertools.count(1)

@@ -15,6 +15,8 @@ from app.jobs.runner import JobOptions, JobRunner
 
 
 class JobBridge(QObject):
+    started = Signal()  # it left the queue and runs
+    cancel_requested = Signal()  # a queued job must start to end (as cancelled)
     progress = Signal(object)  # JobProgress
     task_done = Signal(object)  # TaskResult
     ended = Signal(object)  # JobEnded
@@ -27,9 +29,11 @@ class JobBridge(QObject):
 
     def start(self) -> None:
         self._runner.start()
+        self.started.emit()
 
     def cancel(self) -> None:
         self._runner.cancel()
+        self.cancel_requested.emit()
 
     def pause(self) -> None:
         self._runner.pause()

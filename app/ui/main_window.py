@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.dav import DavClient, DavError, Resource, ServerInfo
+from app.dav.paths import parent, same_resource
 from app.jobs.model import Op
 from app.ui import prompts
 from app.ui.actions import Actions
@@ -34,6 +35,8 @@ from app.ui.background import Background
 from app.ui.drag_out import DragStager
 from app.ui.browser import Browser
 from app.ui.file_view import FileTableView, FolderTreeView
+from app.ui.job_bridge import JobBridge
+from app.ui.jobs_panel import JobsPanel
 from app.ui.messages import readable
 from app.ui.models.file_table import FileFilterProxy, FileTableModel, human_size
 from app.ui.models.folder_tree import PATH_ROLE, FolderTreeModel
@@ -41,6 +44,9 @@ from app.ui.models.listing_cache import FolderInfo
 from app.ui.operations import Operations
 from app.ui.path_bar import PathBar
 from app.ui.properties_dialog import PropertiesDialog
+from app.ui.results.fixes import ResultFixer
+from app.ui.results.pane import ResultsPane
+from app.ui.transcript_view import TranscriptView
 
 #: Keys of the state mapping; values are base64 strings of Qt's saveState()s, or plain paths.
 GEOMETRY, WINDOW_STATE = "geometry", "window_state"
@@ -77,6 +83,12 @@ class MainWindow(QMainWindow):
         self.tree_model = FolderTreeModel(client, self._background, root_label, folder_icon, self)
         self.tree = FolderTreeView(self.tree_model, self)
         self.browser = Browser(client, self._background, self.table_model, self.tree_model, self)
+        self.fixer = ResultFixer(client, self._background, self.operations.locks,
+                                 self.operations.start_job, self)
+        self.results = ResultsPane(self.fixer, self.reveal, self)
+        self.jobs = JobsPanel(self)
+        self.transcript = TranscriptView(client.transcript, self._background, self)
+        self._reveal_name: tuple[str, str] | None = None  # (folder, name) to select once listed
         self.path_bar = PathBar(client.root, root_label, self)
         self.filter = QLineEdit(self)
         self.filter.setObjectName("filterBox")
@@ -93,6 +105,7 @@ class MainWindow(QMainWindow):
         self.splitter.setCollapsible(1, False)
         self._build_layout()
         self.actions.install(self)
+        self._add_view_menu()
         self._connect()
         self._restore_state()
         self.tree.expand(self.tree_model.index(0, 0))
@@ -114,6 +127,7 @@ class MainWindow(QMainWindow):
         column.addLayout(location)
         column.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
+        self._add_docks()
         self.count_label = QLabel(self)
         self.count_label.setObjectName("itemCount")
         self.quota_label = QLabel(self)
@@ -126,6 +140,26 @@ class MainWindow(QMainWindow):
         # (window managers are told the limits each time; offscreen Qt warns about it).
         self.setMinimumSize(720, 480)
         self.resize(1100, 700)
+
+    def _add_docks(self) -> None:
+        """Results and the transcript share the bottom (tabs); jobs sit to their right."""
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.addDockWidget(bottom, self.results)
+        self.splitDockWidget(self.results, self.jobs, Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.results, self.transcript)
+        self.results.raise_()
+        self.jobs.hide()  # until a job starts
+        self.resizeDocks([self.results, self.jobs], [820, 260], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.results], [240], Qt.Orientation.Vertical)
+
+    def _add_view_menu(self) -> None:
+        view = self.menuBar().addMenu("&View")
+        for dock, keys in ((self.results, "Ctrl+Shift+R"), (self.jobs, "Ctrl+Shift+J"),
+                           (self.transcript, "Ctrl+Shift+T")):
+            toggle = dock.toggleViewAction()
+            toggle.setObjectName(f"toggle{dock.objectName()[0].upper()}{dock.objectName()[1:]}")
+            toggle.setShortcut(keys)
+            view.addAction(toggle)
 
     def _connect(self) -> None:
         a, b, ops = self.actions, self.browser, self.operations
@@ -177,6 +211,15 @@ class MainWindow(QMainWindow):
         ops.folders_changed.connect(b.changed)
         ops.clipboard_changed.connect(self._update_actions)
         ops.locks.changed.connect(self._update_actions)
+        ops.job_added.connect(self._job_added)
+        for source in (self.fixer, self.results, self.transcript):
+            source.message.connect(self.statusBar().showMessage)
+
+    def _job_added(self, bridge: JobBridge, name: str, queued: bool) -> None:
+        self.results.add_job(bridge.job, name)
+        bridge.task_done.connect(self.results.add_result)
+        bridge.ended.connect(self.results.end_job)
+        self.jobs.add(bridge, name, queued)
 
     # -- navigation ------------------------------------------------------------------------
 
@@ -207,7 +250,31 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, path: str) -> None:
         self._update_placeholder()
+        if self._reveal_name is not None and same_resource(self._reveal_name[0], path):
+            self._select_name(self._reveal_name[1])
+            self._reveal_name = None
         self.folder_loaded.emit(path)
+
+    def reveal(self, path: str) -> None:
+        """Show a resource where it lives: its folder, with it selected."""
+        folder, name = parent(path), path.rstrip("/").rsplit("/", 1)[-1]
+        if same_resource(folder, self.browser.current) and not self.browser.loading:
+            self._select_name(name)
+            return
+        self._reveal_name = (folder, name)
+        self.browser.navigate(folder)
+
+    def _select_name(self, name: str) -> None:
+        row = self.table_model.row_of(name)
+        if row < 0:
+            self.statusBar().showMessage(f"{name} is not in this folder (any more)")
+            return
+        self.filter.clear()
+        self._apply_filter()
+        index = self.proxy.mapFromSource(self.table_model.index(row, 0))
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        self.table.setFocus()
 
     def _load_failed(self, message: str) -> None:
         self.statusBar().showMessage(message)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from app.dav import Outcome, errors
 from app.jobs.model import JobEnded
 
@@ -18,6 +16,11 @@ _HINTS = {
     423: "it is locked",
     507: "the server is out of space",
 }
+
+
+def hint(status: int | None) -> str:
+    """What a failure status means to the user, where the reason phrase is terse ("" if unknown)."""
+    return _HINTS.get(status or 0, "")
 
 
 def readable(error: BaseException) -> str:
@@ -53,12 +56,3 @@ def summary(name: str, ended: JobEnded) -> str:
         parts.append(f"{ended.cancelled} cancelled")
     line = f"{name}: {' · '.join(parts)}"
     return f"{line} – {ended.error}" if ended.error else line
-
-
-def failure_text(outcomes: Iterable[Outcome], limit: int = 20) -> str:
-    """The failed resources, one per line; the rest counted so a dialog stays readable."""
-    lines = [outcome_line(o) for o in outcomes]
-    shown = lines[:limit]
-    if len(lines) > limit:
-        shown.append(f"… and {len(lines) - limit} more")
-    return "\n".join(shown)

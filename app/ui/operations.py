@@ -11,6 +11,7 @@ with the other failures.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.dav import DavClient, Outcome, Resource
+from app.dav import DavClient, Resource
 from app.dav.paths import join, parent, same_resource
 from app.jobs.model import Conflict, Job, JobEnded, JobProgress, Op, Task, TaskResult
 from app.jobs.planner import (
@@ -35,9 +36,13 @@ from app.ui.background import Background
 from app.ui.job_bridge import JobBridge
 from app.ui.locks import LockKeeper
 from app.ui import prompts
-from app.ui.messages import failure_text, readable, summary
+from app.ui.messages import readable, summary
 
 Planner = Callable[[Conflict], Job]
+#: Jobs running at once; more wait in the queue. Two, as in Cyberduck's transfer queue:
+#: a quick delete need not wait for a long upload, and each job's workers still find
+#: connections in the pool (sized to one job's workers) most of the time.
+MAX_RUNNING_JOBS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,7 @@ class Operations(QObject):
     folders_changed = Signal(list)  # server folders whose contents a job changed
     message = Signal(str)  # a line for the status bar
     clipboard_changed = Signal()
+    job_added = Signal(object, str, bool)  # JobBridge, its name, queued
 
     def __init__(self, client: DavClient, background: Background, workers: int,
                  window: QWidget) -> None:
@@ -65,11 +71,14 @@ class Operations(QObject):
         self._options = JobOptions(workers=workers)
         self._window = window
         self._running: set[JobBridge] = set()
+        self._queue: deque[JobBridge] = deque()
         self._failure_boxes: list[QMessageBox] = []
         self.clipboard: Clipboard | None = None
         self.locks = LockKeeper(client, background, self.message, self)
 
     def cancel_all(self) -> None:
+        """Stop everything: running jobs cancel; queued ones never start (nothing was sent)."""
+        self._queue.clear()
         for bridge in list(self._running):
             bridge.cancel()
 
@@ -154,55 +163,65 @@ class Operations(QObject):
             lambda again, err: self._planned(name, plan, changed, False, again, err))
 
     def start_job(self, name: str, job: Job, changed: list[str]) -> None:
+        """Run a job now, or queue it behind the running ones; its events go to job_added's
+        listeners (the jobs panel, the results pane) as well as to the status bar."""
         job = replace(job, stages=tuple(tuple(self.locks.submit_token(t) for t in stage)
                                         for stage in job.stages))
         bridge = JobBridge(self._client, job, self._options, self)
-        failures: list[Outcome] = []
         bridge.progress.connect(lambda p: self._progress(name, p))
-        bridge.task_done.connect(lambda result: self._task_done(result, failures))
-        bridge.ended.connect(lambda ended: self._ended(bridge, name, ended, failures, changed))
+        bridge.task_done.connect(self._task_done)
+        bridge.ended.connect(lambda ended: self._ended(bridge, name, ended, changed))
+        queued = len(self._running) >= MAX_RUNNING_JOBS
+        self.job_added.emit(bridge, name, queued)
+        if queued:
+            self._queue.append(bridge)
+            bridge.cancel_requested.connect(lambda: self._start_cancelled(bridge))
+            self.message.emit(f"{name}: queued")
+        else:
+            self._run_now(bridge)
+
+    def _run_now(self, bridge: JobBridge) -> None:
         self._running.add(bridge)
         bridge.start()
+
+    def _start_cancelled(self, bridge: JobBridge) -> None:
+        """A queued job cancelled: it runs at once, every file reported as cancelled."""
+        if bridge in self._queue:
+            self._queue.remove(bridge)
+            self._run_now(bridge)
 
     def _progress(self, name: str, progress: JobProgress) -> None:
         self.message.emit(f"{name}: {progress.files_done} of {progress.files_total} done…")
 
-    def _task_done(self, result: TaskResult, failures: list[Outcome]) -> None:
-        failures.extend(o for o in result.outcomes if not o.ok)
+    def _task_done(self, result: TaskResult) -> None:
         if result.ok and result.task.op in (Op.DELETE, Op.MOVE):
             self.locks.forget_below(result.task.remote)
 
-    def _ended(self, bridge: JobBridge, name: str, ended: JobEnded, failures: list[Outcome],
-               changed: list[str]) -> None:
+    def _ended(self, bridge: JobBridge, name: str, ended: JobEnded, changed: list[str]) -> None:
         self._running.discard(bridge)
         bridge.deleteLater()
         self.message.emit(summary(name, ended))
-        if failures or ended.error:
-            self._show_failures(name, ended, failures)
         if changed:
             self.folders_changed.emit(changed)
+        while self._queue and len(self._running) < MAX_RUNNING_JOBS:
+            self._run_now(self._queue.popleft())
 
     # -- telling the user ---------------------------------------------------------------
 
     def _report_error(self, name: str, error: BaseException | None) -> None:
         text = readable(error) if error else "nothing to do"
         self.message.emit(f"{name}: {text}")
-        self._open_box(f"{name} failed", text, "")
+        self._open_box(f"{name} failed", text)
 
-    def _show_failures(self, name: str, ended: JobEnded, failures: list[Outcome]) -> None:
-        headline = f"{name}: {ended.failed} failed" if ended.failed else f"{name} stopped"
-        details = failure_text(failures)
-        if ended.error:
-            details = f"{ended.error}\n\n{details}".strip()
-        self._open_box(headline, headline, details)
+    def _open_box(self, title: str, text: str) -> None:
+        """Window-modal but not blocking: the window goes on refreshing behind it.
 
-    def _open_box(self, title: str, text: str, details: str) -> None:
-        """Window-modal but not blocking: the window goes on refreshing behind it."""
+        Only for a job that could not even be planned: a job that ran shows
+        its failures in the results pane, file by file.
+        """
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Close,
                           self._window)
-        box.setObjectName("jobFailures")
-        if details:
-            box.setInformativeText(details)
+        box.setObjectName("planningFailed")
         box.finished.connect(lambda _: self._failure_boxes.remove(box))
         self._failure_boxes.append(box)
         box.open()

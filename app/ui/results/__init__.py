@@ -1,0 +1,1 @@
+"""The results pane: the Outcome of every file of every job, and the fixes for failures."""
