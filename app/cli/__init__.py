@@ -7,12 +7,14 @@ connection error (one line on stderr, never a traceback).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from app.cli.commands import COMMANDS
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
 from app.cli.parser import build_parser
-from app.dav import errors
+from app.dav import Outcome, errors
+from app.jobs.report import write_report
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -21,11 +23,16 @@ def main(argv: list[str]) -> int:
     """Run one CLI command; returns the process exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    printer = Printer(json_lines=args.json)
+    report = getattr(args, "report", None)
+    printer = Printer(json_lines=args.json, keep_outcomes=report is not None)
     try:
-        with Connections(user=args.user, workers=getattr(args, "workers", 1),
-                         verify=not args.insecure) as connections:
-            COMMANDS[args.command](args, connections, printer)
+        try:
+            with Connections(user=args.user, workers=getattr(args, "workers", 1),
+                             verify=not args.insecure) as connections:
+                COMMANDS[args.command](args, connections, printer)
+        finally:
+            if report is not None and printer.outcomes is not None:
+                _write_report(report, f"davdesk {args.command}", printer.outcomes)
     except UsageError as exc:
         print(f"davdesk: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -38,4 +45,12 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("davdesk: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the report could not be written
+        print(f"davdesk: cannot write the report: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_FAILED if printer.failures else EXIT_OK
+
+
+def _write_report(path: Path, job: str, outcomes: list[Outcome]) -> None:
+    """Written also when the command failed half-way: the report holds what happened."""
+    write_report(path, ((job, outcome) for outcome in outcomes))

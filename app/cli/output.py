@@ -26,10 +26,13 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)
 class Printer:
     """Writes entries and Outcomes, and counts the failures that decide the exit status."""
 
-    def __init__(self, json_lines: bool, out: TextIO | None = None) -> None:
+    def __init__(self, json_lines: bool, out: TextIO | None = None,
+                 keep_outcomes: bool = False) -> None:
         self.json_lines = json_lines
         self.out = out or sys.stdout
         self.failures = 0
+        #: Every Outcome printed, for --report; kept only when asked (a 100,000-file job).
+        self.outcomes: list[Outcome] | None = [] if keep_outcomes else None
 
     def _json(self, data: dict[str, Any]) -> None:
         self.out.write(_ENCODER.encode(data) + "\n")
@@ -46,6 +49,8 @@ class Printer:
     def outcome(self, outcome: Outcome) -> None:
         if not outcome.ok:
             self.failures += 1
+        if self.outcomes is not None:
+            self.outcomes.append(outcome)
         if self.json_lines:
             self._json(outcome.to_json())
             return

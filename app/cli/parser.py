@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from app import __version__
 from app.jobs.model import Conflict
+from app.jobs.report import ReportError, report_format
 from app.jobs.runner import MAX_WORKERS
 
 _COMMANDS = {
@@ -63,6 +65,9 @@ def _add_job_options(command: argparse.ArgumentParser, conflicts: bool) -> None:
                          help="print what would be done; change nothing")
     command.add_argument("--limit-rate", type=_rate, default=None, metavar="RATE",
                          help="bandwidth limit in bytes per second; suffixes K, M, G (e.g. 500K)")
+    command.add_argument("--report", type=_report, default=None, metavar="FILE",
+                         help="also write every file's Outcome to FILE, as CSV or JSON by its "
+                              "extension (.csv, .json)")
     if conflicts:
         command.add_argument("--conflict", choices=[c.value for c in Conflict], default="overwrite",
                              help="when the target exists: overwrite it (the version you saw: "
@@ -72,6 +77,15 @@ def _add_job_options(command: argparse.ArgumentParser, conflicts: bool) -> None:
                              help="same as --conflict ask: an existing target is a 412 conflict")
     else:
         command.set_defaults(conflict="ask", no_overwrite=False)
+
+
+def _report(text: str) -> Path:
+    path = Path(text)
+    try:
+        report_format(path)
+    except ReportError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return path
 
 
 def _workers(text: str) -> int:

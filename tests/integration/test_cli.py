@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from app.__main__ import main
+from app.jobs.report import read_report
 
 NFD_NAME = unicodedata.normalize("NFD", "résumé 50% #1 & co+; .txt")
 ODD_NAMES = ["plain.txt", " leading.txt", "trailing.", NFD_NAME,
@@ -95,6 +96,28 @@ def test_rm_folder_with_locked_member_reports_the_member(run, dav_server):
     member = next(line for line in lines if line["path"].endswith("/folder/locked.txt"))
     assert member["status"] == 423 and member["ok"] is False
     assert (dav_server.root / "folder" / "locked.txt").read_bytes() == b"keep"
+
+
+@pytest.mark.parametrize("suffix", ["csv", "json"])
+def test_report_holds_every_outcome_printed(run, dav_server, tmp_path, suffix):
+    dav_server.make_file("here.txt", b"x")
+    dav_server.make_file("odd, \"quoted\" ü.txt", b"x")
+    report = tmp_path / f"report.{suffix}"
+    code, lines, _ = run("rm", "--report", str(report), url(dav_server, "gone.txt"),
+                         url(dav_server, "here.txt"), url(dav_server, "odd, \"quoted\" ü.txt"))
+    assert code == 1
+    rows = read_report(report)
+    assert [(r["job"], r["path"], str(r["status"]), r["class"]) for r in rows] == [
+        ("davdesk rm", line["path"], str(line["status"]), line["class"]) for line in lines]
+    assert len(rows) == 3 and rows[0]["reason"] == "Not Found"
+    assert dav_server.password not in report.read_text(encoding="utf-8")
+
+
+def test_report_needs_a_known_extension(run, dav_server, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run("rm", "--report", str(tmp_path / "report.txt"), url(dav_server, "x"))
+    assert exit_info.value.code == 2
+    assert "a report is .csv or .json" in capsys.readouterr().err
 
 
 def test_put_and_get_folders_recursively(run, dav_server, tmp_path):
