@@ -28,6 +28,7 @@ from app.ui.models.file_table import human_size
 
 #: Files in flight shown per job; the workers may run up to 16 at once.
 SHOWN_TRANSFERS = 4
+QUEUED_TEXT = "Queued: starts when a running job ends"
 Pixmap = QStyle.StandardPixmap
 
 
@@ -71,8 +72,7 @@ class JobCard(QFrame):
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
         self.bar.setMaximumHeight(12)
-        self.detail = QLabel("Queued: starts when a running job ends" if queued else "Starting…",
-                             self)
+        self.detail = QLabel(QUEUED_TEXT if queued else "Starting…", self)
         self.detail.setObjectName("jobDetail")
         self.transfers = QLabel(self)
         self.transfers.setObjectName("jobTransfers")
@@ -103,8 +103,9 @@ class JobCard(QFrame):
         bridge.progress.connect(self.show_progress)
 
     def _started(self) -> None:
-        self.pause.setEnabled(True)
-        self.detail.setText("Starting…")
+        self.pause.setEnabled(self.cancel.isEnabled())
+        if self.detail.text() == QUEUED_TEXT:
+            self.detail.setText("Starting…")
 
     def _toggle_pause(self) -> None:
         if self.bridge.paused:
