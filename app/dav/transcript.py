@@ -131,7 +131,7 @@ def pretty_body(body: bytes, headers: Headers) -> str:
     if b"<" in body[:200]:
         try:
             root = etree.fromstring(body, _PRETTY_PARSER)
-            return etree.tostring(root, pretty_print=True, encoding="unicode")
+            return etree.tostring(root, pretty_print=True, encoding="unicode").rstrip("\n")
         except etree.XMLSyntaxError:
             pass
     return body.decode("utf-8", "replace")

@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         self.results.raise_()
         self.jobs.hide()  # until a job starts
         self.resizeDocks([self.results, self.jobs], [820, 260], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.results], [240], Qt.Orientation.Vertical)
+        self.resizeDocks([self.results], [270], Qt.Orientation.Vertical)
 
     def _add_view_menu(self) -> None:
         view = self.menuBar().addMenu("&View")

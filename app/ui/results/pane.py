@@ -94,7 +94,7 @@ class ResultsPane(QDockWidget):
         view.header().setSectionsMovable(False)
         view.header().setStretchLastSection(False)
         view.header().setSectionResizeMode(SAID, QHeaderView.ResizeMode.Stretch)
-        for column, width in enumerate((300, 64, 120, 130, 0, 56, 66)):
+        for column, width in enumerate((300, 64, 170, 120, 0, 56, 66)):
             if width:
                 view.setColumnWidth(column, width)
         view.setAlternatingRowColors(True)
