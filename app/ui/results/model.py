@@ -165,10 +165,12 @@ class ResultsModel(QAbstractItemModel):
                 record.shown.extend(matching)
                 self.endInsertRows()
         elif matching:
-            self.layoutAboutToBeChanged.emit([QPersistentModelIndex(parent)])
+            self.layoutAboutToBeChanged.emit()
+            old = {id(record): list(record.shown)}
             record.shown.extend(matching)
             self._sort_record(record)
-            self.layoutChanged.emit([QPersistentModelIndex(parent)])
+            self._move_persistent_indexes(old, [record])
+            self.layoutChanged.emit()
         self._job_changed(record)
 
     def set_locks(self, path: str, locks: list[ActiveLock]) -> None:
@@ -210,13 +212,14 @@ class ResultsModel(QAbstractItemModel):
                 record.shown.sort()
             else:
                 self._sort_record(record)
-        self._move_persistent_indexes(old)
+        self._move_persistent_indexes(old, self._jobs)
         self.layoutChanged.emit()
 
-    def _move_persistent_indexes(self, old: dict[int, list[int]]) -> None:
+    def _move_persistent_indexes(self, old: dict[int, list[int]],
+                                 records: list[JobRecord]) -> None:
         """Keep the selection on the same Outcomes across a sort."""
         moved_from, moved_to = [], []
-        for record in self._jobs:
+        for record in records:
             before = old[id(record)]
             row_of = {number: row for row, number in enumerate(record.shown)}
             for index in self.persistentIndexList():

@@ -105,3 +105,22 @@ def test_lock_owners_are_said_in_words():
     assert lock_text(lock) == "locked by bob@example.com, expires in 59 min"
     forever = ActiveLock(None, None, "Infinite", None, None, None)
     assert lock_text(forever) == "locked by someone, never expires"
+
+
+def test_rows_arriving_in_a_sorted_view_go_to_their_place(qtbot):
+    model = ResultsModel(ICONS)
+    job, results = big_job(20, failing_every=4)
+    model.add_job(job, job.name)
+    model.sort(PATH, Qt.SortOrder.DescendingOrder)
+    for result in results[:10]:
+        model.add_result(result)
+    model.flush()
+    kept = QPersistentModelIndex(model.index(0, 0, model.index(0, 0)))
+    assert kept.data(OUTCOME_ROLE).path == "/big/file 000009.txt"
+    for result in results[10:]:
+        model.add_result(result)
+    model.flush()
+    parent = model.index(0, 0)
+    assert [model.index(r, PATH, parent).data() for r in range(20)] == [
+        f"/big/file {n:06d}.txt" for n in reversed(range(20))]
+    assert kept.data(OUTCOME_ROLE).path == "/big/file 000009.txt" and kept.row() == 10
