@@ -107,7 +107,7 @@ class Exchange:
         if self.elapsed is not None:
             parts += ["", f"({self.elapsed * 1000:.0f} ms)"]
         if not self.full:
-            parts += ["", "(headers and bodies are kept only for tasks that failed)"]
+            parts += ["", "(headers and bodies are kept only for failed tasks, the first 1,000 of a job)"]
         return "\n".join(parts)
 
 

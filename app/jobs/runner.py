@@ -37,6 +37,9 @@ MAX_WORKERS = 16
 #: and the rest of the job is reported as not attempted instead of being retried one by one.
 UNREACHABLE_AFTER = 8
 _TRANSFERS = (Op.UPLOAD, Op.DOWNLOAD)
+#: Failed tasks per job that keep their requests' headers and bodies for the raw view. A
+#: server that fails 100,000 files with the same error page need not be kept 100,000 times.
+FULL_EXCHANGES_KEPT = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,7 @@ class JobRunner:
         self._abandoned: errors.DavError | None = None
         self._engine_error: str | None = None
         self._unreachable_streak = 0
+        self._full_exchanges_kept = 0
 
     # -- control, from any thread ---------------------------------------------
 
@@ -227,7 +231,10 @@ class JobRunner:
                 self._unreachable_streak = 0
         ok = all(o.ok for o in outcomes)
         self._tracker.task_done(task.remote, task.size if ok and task.op in _TRANSFERS else 0)
-        kept = tuple(e.slim() for e in exchanges) if ok else tuple(exchanges)
+        with self._lock:
+            keep_full = not ok and self._full_exchanges_kept < FULL_EXCHANGES_KEPT
+            self._full_exchanges_kept += keep_full
+        kept = tuple(exchanges) if keep_full else tuple(e.slim() for e in exchanges)
         self._on_event(TaskResult(self.job.id, task, tuple(outcomes), kept))
         self._emit_progress()
 

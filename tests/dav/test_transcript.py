@@ -81,6 +81,6 @@ def test_a_slim_exchange_says_its_details_were_not_kept():
     assert exchange.full and "Depth: 0" in exchange.raw_text()
     slim = exchange.slim()
     assert not slim.full and slim.response_body is None
-    assert "PUT http://h/a HTTP/1.1" in slim.raw_text() and "kept only for tasks that failed" in \
+    assert "PUT http://h/a HTTP/1.1" in slim.raw_text() and "kept only for failed tasks" in \
         slim.raw_text()
     assert "201 Created  12 ms" in exchange.line()

@@ -184,16 +184,21 @@ def test_sign_in_again_and_retry(wsgidav_server, open_window, qtbot, monkeypatch
     assert not (h.root / "old.txt").exists()
 
 
-def test_export_to_csv_reads_back_every_outcome(wsgidav_server, open_window, qtbot, tmp_path):
-    h = wsgidav_server
-    for index in range(30):
+def delete_with_one_gone(qtbot, window: MainWindow, h, count: int, gone: int) -> JobRecord:
+    """Delete files "f 0.txt"... of which one vanished after it was listed: one 404 row."""
+    for index in range(count):
         h.make_file(f"f {index}.txt", b"x")
-    window = open_window(h)
     client = window.browser._client
-    resources = [client.stat(client.root + f"f {index}.txt") for index in range(30)]
-    (h.root / "f 7.txt").unlink()
-    window.operations.start_job("Delete 30 items", plan_delete(client, resources), [client.root])
-    record = wait_for_jobs(qtbot, window, 1)
+    resources = [client.stat(client.root + f"f {index}.txt") for index in range(count)]
+    (h.root / f"f {gone}.txt").unlink()
+    window.operations.start_job(f"Delete {count} items", plan_delete(client, resources),
+                                [client.root])
+    return wait_for_jobs(qtbot, window, 1)
+
+
+def test_export_to_csv_reads_back_every_outcome(wsgidav_server, open_window, qtbot, tmp_path):
+    window = open_window(wsgidav_server)
+    record = delete_with_one_gone(qtbot, window, wsgidav_server, count=30, gone=7)
 
     report = tmp_path / "results.csv"
     window.results.export_to(report)
@@ -237,15 +242,8 @@ def test_raw_response_shows_the_multistatus_with_credentials_redacted(
 
 
 def test_filters_show_problems_and_matching_text(wsgidav_server, open_window, qtbot):
-    h = wsgidav_server
-    for index in range(5):
-        h.make_file(f"f {index}.txt", b"x")
-    window = open_window(h)
-    client = window.browser._client
-    resources = [client.stat(client.root + f"f {index}.txt") for index in range(5)]
-    (h.root / "f 3.txt").unlink()
-    window.operations.start_job("Delete 5 items", plan_delete(client, resources), [client.root])
-    wait_for_jobs(qtbot, window, 1)
+    window = open_window(wsgidav_server)
+    delete_with_one_gone(qtbot, window, wsgidav_server, count=5, gone=3)
     pane, model = window.results, window.results.model
     job = lambda: model.index(0, 0)  # noqa: E731 - a fresh index after each reset
 
@@ -280,15 +278,10 @@ def test_reveal_selects_the_file_in_its_folder(wsgidav_server, open_window, qtbo
 
 def test_copy_details_puts_the_selected_rows_on_the_clipboard(wsgidav_server, open_window,
                                                              qtbot):
-    h = wsgidav_server
-    h.make_file("gone.txt", b"x")
-    window = open_window(h)
-    client = window.browser._client
-    resource = client.stat(client.root + "gone.txt")
-    (h.root / "gone.txt").unlink()
-    window.operations.start_job("Delete gone.txt", plan_delete(client, [resource]), [])
-    wait_for_jobs(qtbot, window, 1)
-    select_row(window, client.root + "gone.txt")
+    window = open_window(wsgidav_server)
+    delete_with_one_gone(qtbot, window, wsgidav_server, count=2, gone=1)
+    root = window.browser._client.root
+    select_row(window, root + "f 1.txt")
     window.results.copy_details.trigger()
-    assert QGuiApplication.clipboard().text() == f"{client.root}gone.txt: 404 Not Found – " \
+    assert QGuiApplication.clipboard().text() == f"{root}f 1.txt: 404 Not Found – " \
         "it is not there (any more)"
