@@ -6,13 +6,16 @@ connection error (one line on stderr, never a traceback).
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from app.cli.commands import COMMANDS
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
 from app.cli.parser import build_parser
+from app.config.paths import AppPaths
 from app.dav import errors
+from app.logs import logging_to
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -22,6 +25,11 @@ def main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     printer = Printer(json_lines=args.json)
+    with logging_to(AppPaths.default().log, verbose=args.verbose):
+        return _run(args, printer)
+
+
+def _run(args: argparse.Namespace, printer: Printer) -> int:
     try:
         with Connections(user=args.user, workers=getattr(args, "workers", 1),
                          verify=not args.insecure) as connections:
