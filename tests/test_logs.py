@@ -19,8 +19,8 @@ BASIC = base64.b64encode(f"alice:{SECRET}".encode()).decode()
     f"Authorization: Basic {BASIC}",
     f"authorization: Digest username=\"alice\", response=\"{SECRET}\", nc=00000001",
     f"headers={{'Authorization': 'Basic {BASIC}', 'Accept': '*/*'}}",
-    f"receive_response_headers.complete return_value=(b'HTTP/1.1', 200, b'OK', "
-    f"[(b'Set-Cookie', b'oc_sessionPassphrase={SECRET}; path=/'), (b'Date', b'x')])",
+    (f"receive_response_headers.complete return_value=(b'HTTP/1.1', 200, b'OK', "
+     f"[(b'Set-Cookie', b'oc_sessionPassphrase={SECRET}; path=/'), (b'Date', b'x')])"),
     f"send_request_headers.started [(b'Cookie', b'nc_token={SECRET}')]",
     f"Cookie: nc_session_id={SECRET}; nc_token={SECRET}",
     f"PROPFIND https://alice:{SECRET}@dav.example.com/files/ 207",

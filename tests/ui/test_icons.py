@@ -44,7 +44,8 @@ def test_every_theme_icon_the_window_asks_for_has_a_bundled_fallback(qtbot, bare
     qtbot.addWidget(window)
     Actions(window)
     assert len(asked) >= 10
-    missing = [icons.theme_name(t) for t in asked if icons.bundled_icon(icons.theme_name(t)) is None]
+    names = {icons.theme_name(theme) for theme in asked}
+    missing = sorted(name for name in names if icons.bundled_icon(name) is None)
     assert not missing, f"add resources/icons/<name>.svg for: {missing}"
 
 
