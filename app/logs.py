@@ -10,7 +10,10 @@ A log is what users attach to bug reports, so nothing secret may reach it:
 every line (message, arguments, traceback) is rewritten before it is queued.
 Passwords the program was given are blanked wherever they appear, and by
 shape: Authorization, Cookie and token values, the password in
-``scheme://user:password@host`` and ``password=`` pairs.
+``scheme://user:password@host`` and ``password=`` pairs. The given
+passwords are module state, as logging's own handlers are: they become known
+where they are typed or read (a prompt, the keyring), far from the composition
+root that set up the log, and a record can come from any thread.
 """
 
 from __future__ import annotations
@@ -48,18 +51,21 @@ _PATTERNS = [
     (re.compile(rf"(?i)(\b(?:{_PAIR_KEYS})\s*[=:]\s*)(?!\[redacted\])(?!['\"])([^\s&;,'\")]+)"),
      rf"\1{MASK}"),
 ]
-_secrets: set[str] = set()
+#: Longest first, so a password containing another is blanked whole. Replaced, never
+#: changed in place: threads that are logging keep iterating their own tuple.
+_secrets: tuple[str, ...] = ()
 
 
 def redact_value(secret: str | None) -> None:
     """From now on, blank this exact value (a password the user gave) in every log line."""
-    if secret:
-        _secrets.add(secret)
+    global _secrets
+    if secret and secret not in _secrets:
+        _secrets = tuple(sorted({*_secrets, secret}, key=len, reverse=True))
 
 
 def redact(text: str) -> str:
     """text with every secret it shows replaced by MASK."""
-    for secret in sorted(_secrets, key=len, reverse=True):
+    for secret in _secrets:
         text = text.replace(secret, MASK)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
