@@ -14,8 +14,12 @@ test under CI.
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Logs, settings and bookmarks of every test (and every davdesk it starts) go to a folder
+# of the run's own, never to the user's: DAVDESK_CONFIG_HOME puts all of them under it.
+_TEST_HOME = os.environ["DAVDESK_CONFIG_HOME"] = tempfile.mkdtemp(prefix="davdesk-tests-home-")
 
 import itertools  # noqa: E402
 import logging  # noqa: E402
@@ -142,6 +146,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "expected_log(pattern): a warning or error from app.* this test provokes")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_TEST_HOME, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

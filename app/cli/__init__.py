@@ -6,6 +6,7 @@ connection error (one line on stderr, never a traceback).
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from app.cli.commands import COMMANDS
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
 from app.cli.parser import build_parser
+from app.config.paths import AppPaths
 from app.dav import Outcome, errors
 from app.jobs.report import write_report
+from app.logs import logging_to
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -25,6 +28,11 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     report = getattr(args, "report", None)
     printer = Printer(json_lines=args.json, keep_outcomes=report is not None)
+    with logging_to(AppPaths.default().log, verbose=args.verbose):
+        return _run(args, printer, report)
+
+
+def _run(args: argparse.Namespace, printer: Printer, report: Path | None) -> int:
     try:
         try:
             with Connections(user=args.user, workers=getattr(args, "workers", 1),

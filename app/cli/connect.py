@@ -12,6 +12,7 @@ import sys
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from app.dav import DavClient
+from app.logs import redact_value
 
 PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
 
@@ -56,6 +57,7 @@ class Connections:
                 raise UsageError(f"no password for {user}: set {PASSWORD_VARIABLE} "
                                  "or run from a terminal to be prompted")
             self._password = getpass.getpass(f"Password for {user}: ")
+        redact_value(self._password)
         return self._password
 
     def __enter__(self) -> Connections:

@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="one JSON object per line on stdout")
     common.add_argument("--insecure", action="store_true",
                         help="do not verify the server's TLS certificate")
+    common.add_argument("--verbose", "-v", action="store_true",
+                        help="print debug lines and one line per HTTP request on stderr "
+                             "(and in the log file); passwords and tokens are blanked")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (help_text, operands) in _COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text, parents=[common])

@@ -13,6 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar, QWidget
 
+from app.ui.icons import themed_icon
+
 Key = QKeySequence.StandardKey
 Pixmap = QStyle.StandardPixmap
 
@@ -26,7 +28,7 @@ class Actions:
                  pixmap: QStyle.StandardPixmap | None = None,
                  keys: list[QKeySequence] | None = None, tip: str | None = None) -> QAction:
             fallback = style.standardIcon(pixmap) if pixmap is not None else QIcon()
-            icon = QIcon.fromTheme(theme, fallback) if theme is not None else fallback
+            icon = themed_icon(theme, fallback) if theme is not None else fallback
             action = QAction(icon, text, parent)
             action.setObjectName(f"action{name}")
             if keys:

@@ -13,7 +13,6 @@ import argparse
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -27,15 +26,16 @@ from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.config.settings import Settings
 from app.demo import start_for_window
+from app.logs import logging_to, redact_value
+from app.resource_files import resource
 from app.ui.background import Background
 from app.ui.connect_dialog import ConnectDialog
 from app.ui.main_window import LAST_FOLDER, MainWindow
+from app.ui.smoke_test import SmokeTest
 
 PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
-_PACKAGE = Path(__file__).resolve().parent.parent
-#: resources/ sits beside the package in a checkout and inside it in a wheel (pyproject).
-ICON = next((folder / "davdesk.svg" for folder in (_PACKAGE / "resources", _PACKAGE.parent / "resources")
-             if (folder / "davdesk.svg").exists()), _PACKAGE / "resources" / "davdesk.svg")
+#: The desktop entry's name (resources/<APP_ID>.desktop), also the window's Wayland app id.
+APP_ID = "io.github.davdesk.Davdesk"
 WORKERS = 4
 
 
@@ -45,18 +45,34 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--demo", action="store_true",
                         help="serve sample files on loopback and open them")
     parser.add_argument("--user", "-u", help="user name (or put it in the URL)")
-    return parser.parse_args(argv)
+    parser.add_argument("--verbose", action="store_true",
+                        help="log debug lines and one line per HTTP request (stderr and log file)")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="open the window on --demo or URL, wait for the first folder, "
+                             "quit: exit status 0 when it worked (offscreen unless "
+                             "QT_QPA_PLATFORM says otherwise)")
+    args = parser.parse_args(argv)
+    if args.smoke_test and not (args.demo or args.url):
+        parser.error("--smoke-test needs --demo or a URL")
+    return args
 
 
 def run_gui(argv: list[str]) -> int:
     """Run the desktop program until its window closes; returns the exit status."""
     args = parse_args(argv)
-    settings = Settings.in_config(AppPaths.default()).load()
+    paths = AppPaths.default()
+    with logging_to(paths.log, verbose=args.verbose):
+        return _run(args, Settings.in_config(paths).load())
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.smoke_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Davdesk")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("davdesk")
-    app.setWindowIcon(QIcon(str(ICON)))
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(resource("davdesk.svg"))))
     server = None
     if args.demo:
         spec, server = _demo()
@@ -66,7 +82,10 @@ def run_gui(argv: list[str]) -> int:
         spec = _ask()
     if spec is None:
         return 1
+    redact_value(spec.password)
     try:
+        if args.smoke_test:
+            return _smoke_test(spec)
         return _show(spec, settings, resume=not (args.demo or args.url))
     finally:
         if server is not None:
@@ -80,6 +99,13 @@ def _show(spec: ConnectionSpec, settings: Settings, resume: bool) -> int:
     settings.set("window", state)
     settings.save()
     return status
+
+
+def _smoke_test(spec: ConnectionSpec) -> int:
+    """Like _show, but the window closes itself once it listed a folder; nothing is saved."""
+    test = SmokeTest(open_window(spec, {}, resume=False))
+    QApplication.exec()
+    return 1 if test.status is None else test.status
 
 
 def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool) -> MainWindow:
