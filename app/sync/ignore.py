@@ -13,8 +13,9 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
-#: Files operating systems and editors leave behind, and Davdesk's own partial downloads.
-DEFAULT_PATTERNS = (".DS_Store", "Thumbs.db", "desktop.ini", "*.part", "~$*")
+#: Files operating systems and editors leave behind, and partial downloads (a browser's,
+#: Davdesk's own that a killed run left).
+DEFAULT_PATTERNS = (".DS_Store", "Thumbs.db", "desktop.ini", "*.part", "~$*", "*.davdesk-part")
 IGNORE_FILE = ".davdeskignore"
 
 

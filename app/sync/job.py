@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.dav import Outcome
-from app.dav.outcome import Source
+from app.dav.outcome import OutcomeClass, Source
 from app.jobs.model import Conflict, Job, Op, Task, TaskResult
 from app.jobs.naming import name_key
 from app.sync.model import Action, LocalFile, PlanItem, RemoteFile, SyncPlan
 from app.sync.planner import record_of
 from app.sync.scan import normal_etag
-from app.sync.state import UNSYNCED, Record, StateDB
+from app.sync.state import UNSYNCED, Pending, Record, StateDB
 
 
 class Role(enum.Enum):
@@ -214,9 +214,11 @@ class SyncRecorder:
         self.state.put_many((name_key(local.rel), record_of(local, remote))
                             for local, remote in plan.in_sync)
         self.state.forget(plan.gone)
+        self.state.start_pending(_pending(item, role) for item, role in self.sync_job.roles.values()
+                                 if role in (Role.UPLOAD, Role.DOWNLOAD))
 
     def note(self, result: TaskResult) -> None:
-        if result.ok and task_key(result.task) in self.sync_job.roles:
+        if task_key(result.task) in self.sync_job.roles:
             with self._lock:
                 self._pending.append(result)
 
@@ -229,16 +231,34 @@ class SyncRecorder:
             with self._lock:
                 results, self._pending = self._pending, []
             puts: list[tuple[str, Record]] = []
+            settled: list[str] = []
             for result in results:
                 item, role = self.sync_job.roles[task_key(result.task)]
+                if _answered(result):
+                    settled.append(name_key(item.rel))
+                if not result.ok:
+                    continue
                 if role is Role.DELETE:
                     self.state.forget([name_key(item.rel)], below=item.is_dir)
                     continue
                 entry = _record(item, role, result, self.sync_job.plan)
                 if entry is not None:
                     puts.append(entry)
-            if puts:
-                self.state.put_many(puts)
+            if puts or settled:
+                self.state.put_many(puts, settled)
+
+
+def _answered(result: TaskResult) -> bool:
+    """Whether the transfer ended cleanly: not cancelled or cut off, where a fragment may remain."""
+    return not any(o.outcome_class is OutcomeClass.CANCELLED or o.source is Source.TRANSPORT
+                   for o in result.outcomes)
+
+
+def _pending(item: PlanItem, role: Role) -> tuple[str, Pending]:
+    local, remote = item.local, item.remote
+    return name_key(item.rel), Pending(role is Role.UPLOAD, local.size if local else -1,
+                                       local.mtime_ns if local else 0,
+                                       normal_etag(remote.etag) if remote else None)
 
 
 def _record(item: PlanItem, role: Role, result: TaskResult,

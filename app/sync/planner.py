@@ -30,7 +30,7 @@ from app.sync.ignore import IgnoreRules
 from app.sync.model import Action, Direction, LocalFile, PlanItem, RemoteFile, SyncPlan
 from app.sync.names import conflict_name, refused_by_server
 from app.sync.scan import normal_etag, scan_local, scan_remote
-from app.sync.state import Record, StateDB
+from app.sync.state import Pending, Record, StateDB
 
 
 def plan_pair(client: DavClient, local_root: Path, remote_root: str, direction: Direction,
@@ -41,7 +41,7 @@ def plan_pair(client: DavClient, local_root: Path, remote_root: str, direction: 
     local = scan_local(local_root, rules)
     remote = scan_remote(client, remote_root, rules, workers)
     return plan_sync(local, remote, state.load(), direction, local_root, remote_root,
-                     now or datetime.now())
+                     now or datetime.now(), state.load_pending())
 
 
 def local_unchanged(found: LocalFile, record: Record) -> bool:
@@ -86,6 +86,7 @@ class _Planner:
     gone: list[str] = field(default_factory=list)
     refused: list[Outcome] = field(default_factory=list)
     remote_root: str = "/"
+    pending: dict[str, Pending] = field(default_factory=dict)
     folder_deletes: list[PlanItem] = field(default_factory=list)
 
     def run(self) -> None:
@@ -156,7 +157,7 @@ class _Planner:
               record: Record | None) -> None:
         d = self.direction
         if local is not None and remote is not None:
-            self._both(local, remote, record)
+            self._both(local, remote, record, self.pending.get(key))
         elif local is not None:
             if record is None:
                 if d.uploads:
@@ -182,10 +183,13 @@ class _Planner:
             else:
                 self._download(None, remote, "deleted locally: restored")
 
-    def _both(self, local: LocalFile, remote: RemoteFile, record: Record | None) -> None:
+    def _both(self, local: LocalFile, remote: RemoteFile, record: Record | None,
+              pending: Pending | None) -> None:
         if record is None:
-            if look_alike(local, remote):
+            if look_alike(local, remote) or _fetched(local, remote, pending):
                 self.in_sync.append((local, remote))
+            elif _sending(local, pending) and self.direction.uploads:
+                self._upload(local, remote, "an interrupted upload: sent again")
             else:
                 self._conflict(local, remote, "on both sides, never synced, and different")
             return
@@ -200,8 +204,10 @@ class _Planner:
         elif changed_there and not changed_here:
             if self.direction.downloads:
                 self._download(local, remote, "changed on the server")
-        elif look_alike(local, remote):
+        elif look_alike(local, remote) or _fetched(local, remote, pending):
             self.in_sync.append((local, remote))
+        elif _sending(local, pending) and self.direction.uploads:
+            self._upload(local, remote, "an interrupted upload: sent again")
         else:
             self._conflict(local, remote, "changed on both sides")
 
@@ -252,6 +258,20 @@ class _Planner:
         self.items.append(item)
 
 
+def _sending(local: LocalFile, pending: Pending | None) -> bool:
+    """A run was uploading exactly this local version and was cut off: what the server has
+    now (a fragment, or the whole file unrecorded) is that upload's, not someone's edit."""
+    return (pending is not None and pending.upload and pending.local_size == local.size
+            and pending.local_mtime_ns == local.mtime_ns)
+
+
+def _fetched(local: LocalFile, remote: RemoteFile, pending: Pending | None) -> bool:
+    """A run was downloading exactly this server version and the local file has its size:
+    the download completed (it lands by an atomic rename) but was not recorded."""
+    return (pending is not None and not pending.upload and pending.remote_etag is not None
+            and pending.remote_etag == normal_etag(remote.etag) and local.size == remote.size)
+
+
 class _Siblings:
     """The names taken in one folder, for conflict_name, over the keys of whole paths."""
 
@@ -265,9 +285,11 @@ class _Siblings:
 
 def plan_sync(local: dict[str, LocalFile], remote: dict[str, RemoteFile],
               records: dict[str, Record], direction: Direction, local_root: Path,
-              remote_root: str, now: datetime) -> SyncPlan:
+              remote_root: str, now: datetime,
+              pending: dict[str, Pending] | None = None) -> SyncPlan:
     """The plan for two scans and the records; pure: no I/O, so it is tested without a server."""
-    planner = _Planner(local, remote, records, direction, now, remote_root=remote_root)
+    planner = _Planner(local, remote, records, direction, now, remote_root=remote_root,
+                       pending=pending or {})
     planner.run()
     items = tuple(sorted(planner.items, key=lambda i: i.rel))
     return SyncPlan(local_root, remote_root, direction, items, tuple(planner.in_sync),

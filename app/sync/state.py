@@ -26,6 +26,13 @@ CREATE TABLE IF NOT EXISTS entries (
     remote_size INTEGER NOT NULL,
     remote_mtime REAL,
     remote_etag TEXT
+);
+CREATE TABLE IF NOT EXISTS pending (
+    key TEXT PRIMARY KEY,
+    upload INTEGER NOT NULL,
+    local_size INTEGER NOT NULL,
+    local_mtime_ns INTEGER NOT NULL,
+    remote_etag TEXT
 )
 """
 
@@ -44,6 +51,21 @@ class Record:
     remote_etag: str | None  # None after an upload whose answer carried no ETag
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A transfer a run started and never heard back from (it was killed or cut off mid-body).
+
+    What it saw: the local version it was sending, the server version it was
+    fetching. The next plan knows from this that a half-written or
+    unrecorded file on the server is its own, not a colleague's edit.
+    """
+
+    upload: bool  # else a download
+    local_size: int
+    local_mtime_ns: int
+    remote_etag: str | None
+
+
 def state_file(data_dir: Path, local_root: Path, remote_url: str) -> Path:
     """The database of one pair: named by a hash of both ends, so pairs never share state."""
     digest = hashlib.sha256(f"{local_root.resolve()}\n{remote_url}".encode()).hexdigest()[:24]
@@ -60,7 +82,7 @@ class StateDB:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(_SCHEMA)
+        self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -78,7 +100,15 @@ class StateDB:
                                     "remote_mtime, remote_etag FROM entries").fetchall()
         return {key: Record(bool(is_dir), *rest) for key, is_dir, *rest in rows}
 
-    def put_many(self, records: Iterable[tuple[str, Record]]) -> None:
+    def load_pending(self) -> dict[str, Pending]:
+        with self._lock:
+            rows = self._db.execute("SELECT key, upload, local_size, local_mtime_ns, remote_etag "
+                                    "FROM pending").fetchall()
+        return {key: Pending(bool(upload), *rest) for key, upload, *rest in rows}
+
+    def put_many(self, records: Iterable[tuple[str, Record]],
+                 settled: Iterable[str] = ()) -> None:
+        """Write records; settled: keys whose pending transfer has an answer now."""
         rows = [(key, int(r.is_dir), r.local_size, r.local_mtime_ns, r.remote_size, r.remote_mtime,
                  r.remote_etag) for key, r in records]
         with self._lock:
@@ -86,6 +116,16 @@ class StateDB:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
                                      rows)
+                self._db.executemany("DELETE FROM pending WHERE key = ?",
+                                     [(key,) for key in settled])
+
+    def start_pending(self, pending: Iterable[tuple[str, Pending]]) -> None:
+        rows = [(key, int(p.upload), p.local_size, p.local_mtime_ns, p.remote_etag)
+                for key, p in pending]
+        with self._lock:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)", rows)
 
     def forget(self, keys: Iterable[str], *, below: bool = False) -> None:
         """Drop records; with below, also every record inside those folders."""

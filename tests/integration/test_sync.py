@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -237,3 +239,29 @@ def test_two_thousand_files_then_nothing_to_transfer(sync, dav_server, local):
     code, again, _ = sync("both", "--workers", "8")
     assert code == 0 and again == []
     assert len([rel for rel, data in tree(dav_server.root).items() if data is not None]) == 2000
+
+
+def test_a_killed_sync_run_again_finishes_without_conflicts(sync, dav_server, local, tmp_path):
+    """The process is killed mid-transfer (no chance to clean up or record); the rerun only
+    sends what is missing or half-sent, and the server ends up equal to the folder."""
+    for n in range(40):
+        write(local, f"big {n:02}.bin", os.urandom(40_000 + n))
+    env = {**os.environ, "DAVDESK_PASSWORD": dav_server.password,
+           "DAVDESK_CONFIG_HOME": str(tmp_path / "config-home"),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "sync", "--json", "--user", dav_server.user, str(local),
+         dav_server.url, "--direction", "both", "--workers", "2", "--limit-rate", "400K"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    assert process.stdout is not None
+    with process.stdout:
+        first = [json.loads(process.stdout.readline()) for _ in range(10)]
+        process.kill()
+        process.wait(timeout=30)
+    assert all(o["ok"] and o["op"] == "put" for o in first)
+    code, outcomes, _ = sync("both")
+    assert code == 0, outcomes
+    assert all(o["op"] == "put" for o in outcomes) and len(outcomes) <= 30
+    assert not {o["path"] for o in outcomes} & {o["path"] for o in first}
+    assert tree(dav_server.root) == tree(local)
+    assert sync("both")[1] == []
