@@ -56,6 +56,7 @@ class Operations(QObject):
     folders_changed = Signal(list)  # server folders whose contents a job changed
     message = Signal(str)  # a line for the status bar
     clipboard_changed = Signal()
+    task_finished = Signal(object)  # the TaskResult of every job, as it ends (sync records them)
 
     def __init__(self, client: DavClient, background: Background, workers: int,
                  window: QWidget) -> None:
@@ -143,7 +144,7 @@ class Operations(QObject):
             return
         conflicts = _conflicts(job) if ask else []
         if not conflicts:
-            self._start(name, job, changed)
+            self.start_job(name, job, changed)
             return
         choice = prompts.choose_conflict(self._window, conflicts, len(job.tasks))
         if choice is None:
@@ -153,7 +154,7 @@ class Operations(QObject):
             lambda: plan(choice),
             lambda again, err: self._planned(name, plan, changed, False, again, err))
 
-    def _start(self, name: str, job: Job, changed: list[str]) -> None:
+    def start_job(self, name: str, job: Job, changed: list[str]) -> None:
         job = replace(job, stages=tuple(tuple(self.locks.submit_token(t) for t in stage)
                                         for stage in job.stages))
         bridge = JobBridge(self._client, job, self._options, self)
@@ -168,6 +169,7 @@ class Operations(QObject):
         self.message.emit(f"{name}: {progress.files_done} of {progress.files_total} done…")
 
     def _task_done(self, result: TaskResult, failures: list[Outcome]) -> None:
+        self.task_finished.emit(result)
         failures.extend(o for o in result.outcomes if not o.ok)
         if result.ok and result.task.op in (Op.DELETE, Op.MOVE):
             self.locks.forget_below(result.task.remote)
