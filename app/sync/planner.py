@@ -18,6 +18,9 @@ that keep every file:
 
 from __future__ import annotations
 
+import filecmp
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,8 +43,42 @@ def plan_pair(client: DavClient, local_root: Path, remote_root: str, direction: 
     remote_root = remote_root.rstrip("/") + "/"
     local = scan_local(local_root, rules)
     remote = scan_remote(client, remote_root, rules, workers)
-    return plan_sync(local, remote, state.load(), direction, local_root, remote_root,
-                     now or datetime.now(), state.load_pending())
+    records, pending = state.load(), state.load_pending()
+    alike = [(local[key], remote[key]) for key in local.keys() & remote.keys()
+             if _needs_proof(local[key], remote[key], records.get(key))]
+    return plan_sync(local, remote, records, direction, local_root, remote_root,
+                     now or datetime.now(), pending, same_content(client, alike, workers))
+
+
+def _needs_proof(local: LocalFile, remote: RemoteFile, record: Record | None) -> bool:
+    """Look-alikes whose equality would be recorded without any record behind it."""
+    if local.is_dir or remote.is_dir or not look_alike(local, remote):
+        return False
+    return record is None or not (local_unchanged(local, record)
+                                  or remote_unchanged(remote, record))
+
+
+def same_content(client: DavClient, pairs: list[tuple[LocalFile, RemoteFile]],
+                 workers: int) -> frozenset[str]:
+    """The keys of the pairs whose bytes are equal: each server file fetched and compared.
+
+    Same size and second is what rclone takes as equal; recording two
+    different files as in sync would later let a delete of one take the
+    other, so a pair is recorded only once its bytes are proven equal.
+    Costs one download per such pair, only when there is no record to go
+    by (the first sync of two folders that already hold the same files).
+    """
+    if not pairs:
+        return frozenset()
+    with tempfile.TemporaryDirectory(prefix="davdesk-sync-") as scratch, \
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync-compare") as pool:
+        def equal(pair: tuple[LocalFile, RemoteFile], number: int) -> bool:
+            target = Path(scratch) / str(number)
+            client.get(pair[1].path, target, keep_mtime=False)
+            return filecmp.cmp(pair[0].path, target, shallow=False)
+
+        results = pool.map(equal, pairs, range(len(pairs)))
+        return frozenset(name_key(pair[0].rel) for pair, same in zip(pairs, results) if same)
 
 
 def local_unchanged(found: LocalFile, record: Record) -> bool:
@@ -63,8 +100,8 @@ def remote_unchanged(found: RemoteFile, record: Record) -> bool:
 
 
 def look_alike(local: LocalFile, remote: RemoteFile) -> bool:
-    """Without a record: the same size and the same whole-second time (kept by the upload or
-    given by the download) is taken as the same file, as rclone and unison do."""
+    """The same size and whole-second time (kept by an upload, given by a download): the same
+    file for rclone; for a sync without a record to go by, a reason to compare the bytes."""
     return (local.size == remote.size and remote.mtime is not None
             and int(local.mtime) == int(remote.mtime))
 
@@ -87,6 +124,7 @@ class _Planner:
     refused: list[Outcome] = field(default_factory=list)
     remote_root: str = "/"
     pending: dict[str, Pending] = field(default_factory=dict)
+    proven: frozenset[str] | None = None  # None: look-alikes are taken as equal (unit tests)
     folder_deletes: list[PlanItem] = field(default_factory=list)
 
     def run(self) -> None:
@@ -157,7 +195,7 @@ class _Planner:
               record: Record | None) -> None:
         d = self.direction
         if local is not None and remote is not None:
-            self._both(local, remote, record, self.pending.get(key))
+            self._both(key, local, remote, record, self.pending.get(key))
         elif local is not None:
             if record is None:
                 if d.uploads:
@@ -183,10 +221,11 @@ class _Planner:
             else:
                 self._download(None, remote, "deleted locally: restored")
 
-    def _both(self, local: LocalFile, remote: RemoteFile, record: Record | None,
+    def _both(self, key: str, local: LocalFile, remote: RemoteFile, record: Record | None,
               pending: Pending | None) -> None:
+        alike = look_alike(local, remote) and (self.proven is None or key in self.proven)
         if record is None:
-            if look_alike(local, remote) or _fetched(local, remote, pending):
+            if alike or _fetched(local, remote, pending):
                 self.in_sync.append((local, remote))
             elif _sending(local, pending) and self.direction.uploads:
                 self._upload(local, remote, "an interrupted upload: sent again")
@@ -204,7 +243,7 @@ class _Planner:
         elif changed_there and not changed_here:
             if self.direction.downloads:
                 self._download(local, remote, "changed on the server")
-        elif look_alike(local, remote) or _fetched(local, remote, pending):
+        elif alike or _fetched(local, remote, pending):
             self.in_sync.append((local, remote))
         elif _sending(local, pending) and self.direction.uploads:
             self._upload(local, remote, "an interrupted upload: sent again")
@@ -286,10 +325,15 @@ class _Siblings:
 def plan_sync(local: dict[str, LocalFile], remote: dict[str, RemoteFile],
               records: dict[str, Record], direction: Direction, local_root: Path,
               remote_root: str, now: datetime,
-              pending: dict[str, Pending] | None = None) -> SyncPlan:
-    """The plan for two scans and the records; pure: no I/O, so it is tested without a server."""
+              pending: dict[str, Pending] | None = None,
+              proven: frozenset[str] | None = None) -> SyncPlan:
+    """The plan for two scans and the records; pure: no I/O, so it is tested without a server.
+
+    proven: keys of look-alike pairs whose bytes were compared equal (plan_pair
+    fetches them); None takes every look-alike as equal.
+    """
     planner = _Planner(local, remote, records, direction, now, remote_root=remote_root,
-                       pending=pending or {})
+                       pending=pending or {}, proven=proven)
     planner.run()
     items = tuple(sorted(planner.items, key=lambda i: i.rel))
     return SyncPlan(local_root, remote_root, direction, items, tuple(planner.in_sync),

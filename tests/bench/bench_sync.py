@@ -4,7 +4,8 @@ One Apache httpd with mod_dav on 127.0.0.1. The same ``files`` files (in
 ``folders`` folders, 100 bytes each) are written to a local folder and,
 straight onto the server's disk, to the served folder, with the same
 modification times; one untimed `davdesk sync --direction both` then records
-them all as in sync (it transfers nothing: same size and time).
+them all as in sync (it transfers nothing: it compares their bytes, since
+there is no record yet, and finds them equal).
 
 Timed, whole processes, ``repeats`` runs each, interleaved round-robin, best
 reported (each must succeed and, for davdesk, print no Outcome at all):

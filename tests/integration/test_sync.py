@@ -176,6 +176,22 @@ def test_never_synced_files_on_both_sides_are_kept_both(sync, dav_server, local)
     assert len(tree(local)) == 2 and tree(local) == tree(dav_server.root)
 
 
+def test_look_alikes_without_a_record_are_compared_byte_for_byte(sync, dav_server, local):
+    """Same size and second on both sides: equal files are recorded without a transfer,
+    different ones are a conflict, never taken as in sync."""
+    for name, remote_data in (("equal.txt", b"same bytes"), ("differ.txt", b"other byte")):
+        write(local, name, b"same bytes")
+        dav_server.make_file(name, remote_data)
+        for path in (local / name, dav_server.root / name):
+            os.utime(path, (1_700_000_000, 1_700_000_000))
+    code, outcomes, _ = sync("both")
+    assert code == 0, outcomes
+    assert [o["path"].rpartition("/")[2] for o in outcomes if o["op"] == "get"] == ["differ.txt"]
+    assert tree(local) == tree(dav_server.root) and len(tree(local)) == 3
+    assert tree(local)["equal.txt"] == b"same bytes" and tree(local)["differ.txt"] == b"same bytes"
+    assert sync("both")[1] == []
+
+
 def test_ignored_and_refused_names_are_left_alone(sync, dav_server, local):
     write(local, ".DS_Store", b"x")
     write(local, "doc.docx.part", b"x")
