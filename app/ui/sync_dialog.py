@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -52,8 +52,6 @@ _ITEM_ROLE = Qt.ItemDataRole.UserRole
 class SyncDialog(QDialog):
     """Not modal to the job: once started, the job runs on and the dialog closes."""
 
-    started = Signal(str)  # the job's name
-
     def __init__(self, client: DavClient, background: Background, operations: Operations,
                  data_dir: Path, bookmarks: BookmarkStore, remote_folder: str,
                  parent: QWidget | None = None) -> None:
@@ -68,6 +66,7 @@ class SyncDialog(QDialog):
         self._bookmark: Bookmark | None = None
         self._plan: SyncPlan | None = None
         self._state: StateDB | None = None
+        self._closed = False  # the dialog deletes itself on close; late callbacks check this
 
         self.pairs = QComboBox(self)
         self.pairs.setObjectName("syncPairs")
@@ -120,7 +119,7 @@ class SyncDialog(QDialog):
         self.resize(820, 560)
         self.pairs.activated.connect(self._pair_chosen)
         background.submit(self._find_bookmark, self._bookmark_found)
-        self.finished.connect(self._close_unused_state)
+        self.finished.connect(self._finished)
 
     # -- saved pairs ---------------------------------------------------------------------------
 
@@ -174,6 +173,10 @@ class SyncDialog(QDialog):
 
     def _planned(self, result: tuple[SyncPlan, StateDB] | None,
                  error: BaseException | None) -> None:
+        if self._closed:
+            if result is not None:
+                self._background.submit(result[1].close, lambda _, __: None)
+            return
         self.preview_button.setEnabled(True)
         if error is not None or result is None:
             self.status.setText(f"Cannot sync: {readable(error) if error else 'nothing planned'}")
@@ -253,15 +256,16 @@ class SyncDialog(QDialog):
     def _begun(self, recorder: SyncRecorder, error: BaseException | None) -> None:
         """The records planning could write are written: now the job, watched from the start."""
         if error is not None:
-            self.status.setText(f"Cannot sync: {readable(error)}")
             self._background.submit(recorder.state.close, lambda _, __: None)
+            if not self._closed:
+                self.status.setText(f"Cannot sync: {readable(error)}")
             return
         sync_job = recorder.sync_job
         _RecordedRun(recorder, self._background, self._operations)
-        if sync_job.job.tasks:
+        if sync_job.job.tasks:  # confirmed with Sync: it runs even if the dialog has gone since
             self._operations.start_job(sync_job.job.name, sync_job.job, [sync_job.plan.remote_root])
-            self.started.emit(sync_job.job.name)
-        self.accept()
+        if not self._closed:
+            self.accept()
 
     def _remember_pair(self, plan: SyncPlan) -> None:
         bookmark = self._bookmark
@@ -272,6 +276,10 @@ class SyncDialog(QDialog):
                        if (p.local, p.remote) != (pair.local, pair.remote))
         updated = replace(bookmark, sync_pairs=(*others, pair))
         self._background.submit(lambda: self._bookmarks.update(updated), lambda _, __: None)
+
+    def _finished(self) -> None:
+        self._closed = True
+        self._close_unused_state()
 
     def _close_unused_state(self) -> None:
         state, self._state = self._state, None

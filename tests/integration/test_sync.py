@@ -281,3 +281,14 @@ def test_a_killed_sync_run_again_finishes_without_conflicts(sync, dav_server, lo
     assert not {o["path"] for o in outcomes} & {o["path"] for o in first}
     assert tree(dav_server.root) == tree(local)
     assert sync("both")[1] == []
+
+
+def test_bad_input_is_a_clear_usage_error(dav_server, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DAVDESK_PASSWORD", dav_server.password)
+    monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "config-home"))
+    base = ["sync", "--user", dav_server.user]
+    assert main([*base, str(tmp_path / "nowhere"), dav_server.url, "--direction", "up"]) == 2
+    assert "not a folder" in capsys.readouterr().err
+    assert main([*base, str(tmp_path), dav_server.url_for("missing/"), "--direction", "up"]) == 2
+    assert "no such folder on the server" in capsys.readouterr().err
+    assert not (tmp_path / "config-home").exists()

@@ -59,3 +59,31 @@ def test_preview_untick_and_run(dav_server, open_window, qtbot, tmp_path, monkey
         again = plan_pair(window._client, local, window.current_path, Direction.BOTH, state,
                           IgnoreRules())
     assert [(item.rel, item.action.value) for item in again.items] == [("later.txt", "upload")]
+
+
+def test_closing_the_dialog_while_it_plans_leaves_nothing_behind(wsgidav_server, open_window,
+                                                                  qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "home"))
+    local = tmp_path / "pair"
+    local.mkdir()
+    (local / "a.txt").write_bytes(b"a")
+    window = open_window(wsgidav_server)
+    window.actions.sync.trigger()
+    dialog = window.findChild(SyncDialog)
+    dialog.local.setText(str(local))
+    dialog.preview_button.click()
+    dialog.reject()
+    qtbot.waitUntil(lambda: window._background.wait(100), timeout=10_000)
+    assert not (wsgidav_server.root / "a.txt").exists()
+
+
+def test_a_missing_local_folder_is_said_plainly(wsgidav_server, open_window, qtbot, tmp_path,
+                                                monkeypatch):
+    monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "home"))
+    window = open_window(wsgidav_server)
+    window.actions.sync.trigger()
+    dialog = window.findChild(SyncDialog)
+    dialog.local.setText(str(tmp_path / "nowhere"))
+    dialog.preview_button.click()
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Cannot sync"), timeout=10_000)
+    assert "nowhere" in dialog.status.text() and not dialog.run_button.isEnabled()
