@@ -6,10 +6,9 @@ the CLI and the GUI update the database the same way. A result that is not
 ok records nothing: that path is compared afresh next time.
 
 Stages: server folders, parents first (with the local folders to create);
-then every transfer and file delete, and the download of each conflict's
-server version beside the local file; then, for pairs that upload, the
-conflict's local version and its conflict copy; last, deleted folders,
-deepest first, once what was in them is gone.
+then every transfer and file delete, and the first step of each conflict;
+then the conflicts' second steps; last, deleted folders, deepest first,
+once what was in them is gone.
 """
 
 from __future__ import annotations
@@ -39,9 +38,10 @@ class Role(enum.Enum):
     DOWNLOAD = enum.auto()
     DELETE = enum.auto()
     FOLDER = enum.auto()
-    CONFLICT_SAVE = enum.auto()  # the server's version, downloaded beside the local one
-    CONFLICT_PUT = enum.auto()  # the local version, uploaded over the server's
-    CONFLICT_COPY = enum.auto()  # the saved server version, uploaded beside it
+    CONFLICT_SAVE = enum.auto()  # download-only pair: the server's version, saved beside
+    CONFLICT_MOVE = enum.auto()  # the server's version, moved aside on the server
+    CONFLICT_PUT = enum.auto()  # the local version, uploaded to the name freed
+    CONFLICT_COPY = enum.auto()  # the server's version moved aside, downloaded beside
 
 
 TaskKey = tuple[str, str, str]
@@ -123,17 +123,27 @@ class _Builder:
             self._conflict(item)
 
     def _conflict(self, item: PlanItem) -> None:
+        """Both versions kept, each step only possible if the one before it succeeded.
+
+        A pair that uploads first moves the server's version aside (MOVE,
+        Overwrite: F), then uploads the local one to the freed name with
+        If-None-Match: * and downloads the moved one beside it: if the move
+        failed the name is still taken, so the upload is refused (412) and
+        nothing is overwritten. A download-only pair saves the server's
+        version beside the local one and changes nothing else.
+        """
         local, remote, beside = item.local, item.remote, item.conflict_rel
         assert local is not None and remote is not None and beside is not None
         saved = self.plan.local_root / beside
-        save = Task(Op.DOWNLOAD, remote.path, local=saved, size=remote.size, mtime=remote.mtime,
-                    conflict=Conflict.RENAME)
-        self._put(self.main, save, item, Role.CONFLICT_SAVE)
         if not self.plan.direction.uploads:
+            save = Task(Op.DOWNLOAD, remote.path, local=saved, size=remote.size, mtime=remote.mtime)
+            self._put(self.main, save, item, Role.CONFLICT_SAVE)
             return
-        self._put(self.after, _upload(local, remote.path, remote), item, Role.CONFLICT_PUT)
-        copy = Task(Op.UPLOAD, self.remote(beside), local=saved, size=remote.size,
-                    mtime=remote.mtime)
+        aside = self.remote(beside)
+        self._put(self.main, Task(Op.MOVE, remote.path, destination=aside, size=remote.size),
+                  item, Role.CONFLICT_MOVE)
+        self._put(self.after, _upload(local, remote.path, None), item, Role.CONFLICT_PUT)
+        copy = Task(Op.DOWNLOAD, aside, local=saved, size=remote.size, mtime=remote.mtime)
         self._put(self.after, copy, item, Role.CONFLICT_COPY)
 
     def stages(self) -> tuple[tuple[Task, ...], ...]:
@@ -241,7 +251,7 @@ class SyncRecorder:
                 if role is Role.DELETE:
                     self.state.forget([name_key(item.rel)], below=item.is_dir)
                     continue
-                entry = _record(item, role, result, self.sync_job.plan)
+                entry = _record(item, role, result)
                 if entry is not None:
                     puts.append(entry)
             if puts or settled:
@@ -261,11 +271,12 @@ def _pending(item: PlanItem, role: Role) -> tuple[str, Pending]:
                                        normal_etag(remote.etag) if remote else None)
 
 
-def _record(item: PlanItem, role: Role, result: TaskResult,
-            plan: SyncPlan) -> tuple[str, Record] | None:
+def _record(item: PlanItem, role: Role, result: TaskResult) -> tuple[str, Record] | None:
     """The record a successful task leaves for its path, or None when there is none (yet)."""
     local, remote, key = item.local, item.remote, name_key(item.rel)
     etag = normal_etag(next((o.etag for o in result.outcomes if o.etag), None))
+    if role is Role.CONFLICT_MOVE:
+        return None  # the path is recorded when the local version has gone up
     if role is Role.FOLDER:
         return key, Record(True, 0, local.mtime_ns if local else 0, 0, None, None)
     if role in (Role.UPLOAD, Role.CONFLICT_PUT):
@@ -280,14 +291,12 @@ def _record(item: PlanItem, role: Role, result: TaskResult,
         assert remote is not None
         return key, Record(False, size, mtime_ns, remote.size, remote.mtime,
                            normal_etag(remote.etag))
-    if role is Role.CONFLICT_SAVE:
-        if plan.direction.uploads:
-            return None  # recorded when the local version has gone up too
-        assert remote is not None  # one-way down: the local edit stays, never overwritten
+    assert remote is not None
+    if role is Role.CONFLICT_SAVE:  # one-way down: the local edit stays, never overwritten
         return key, Record(False, UNSYNCED, 0, remote.size, remote.mtime, normal_etag(remote.etag))
-    assert item.conflict_rel is not None and remote is not None
-    return name_key(item.conflict_rel), Record(False, size, mtime_ns, size,
-                                               float(mtime_ns // 1_000_000_000), etag)
+    assert item.conflict_rel is not None  # CONFLICT_COPY: the moved version, now on both sides
+    return name_key(item.conflict_rel), Record(False, size, mtime_ns, remote.size, remote.mtime,
+                                               etag)
 
 
 def _stat(task: Task) -> tuple[int, int] | None:

@@ -265,7 +265,7 @@ class _Planner:
         prefix = folder + "/" if folder else ""
         taken = _Siblings(prefix, self.local.keys() | self.remote.keys())
         beside = prefix + conflict_name(name, self.now, taken)
-        size = remote.size + (local.size + remote.size if self.direction.uploads else 0)
+        size = remote.size + (local.size if self.direction.uploads else 0)
         self._add(PlanItem(local.rel, Action.CONFLICT,
                            f"{why}: both kept, the server's as {beside.rpartition('/')[2]}",
                            size=size, local=local, remote=remote, conflict_rel=beside))
