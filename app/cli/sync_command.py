@@ -9,6 +9,7 @@ Ctrl-C (or killed) keeps the record of what it finished.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -32,10 +33,17 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
     if found is None or not found.is_dir:
         raise UsageError(f"sync: {args.url}: no such folder on the server "
                          "(create it with davdesk mkdir)")
-    rules = IgnoreRules.for_folder(local, args.ignore)
-    with StateDB(state_file(AppPaths.default().data, local, client.url(remote))) as state:
-        plan = plan_pair(client, local, remote, Direction(args.direction), state, rules,
-                         workers=args.workers)
+    try:
+        rules = IgnoreRules.for_folder(local, args.ignore)
+        state = StateDB(state_file(AppPaths.default().data, local, client.url(remote)))
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"sync: {exc}") from exc
+    with state:
+        try:
+            plan = plan_pair(client, local, remote, Direction(args.direction), state, rules,
+                             workers=args.workers)
+        except (OSError, sqlite3.Error) as exc:  # an unreadable folder, a damaged database
+            raise UsageError(f"sync: {exc}") from exc
         for outcome in plan.refused:
             printer.outcome(outcome)
         if not args.json:

@@ -312,3 +312,13 @@ def test_bad_input_is_a_clear_usage_error(dav_server, tmp_path, monkeypatch, cap
     assert main([*base, str(tmp_path), dav_server.url_for("missing/"), "--direction", "up"]) == 2
     assert "no such folder on the server" in capsys.readouterr().err
     assert not (tmp_path / "config-home").exists()
+
+
+def test_a_damaged_state_database_is_one_line_not_a_traceback(sync, dav_server, local, tmp_path):
+    write(local, "a.txt", b"x")
+    path = state_file(AppPaths.under(tmp_path / "config-home").data, local, dav_server.url)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not a database" * 100)
+    code, outcomes, err = sync("up")
+    assert code == 2 and outcomes == [] and err.startswith("davdesk: sync: ")
+    assert "not a database" in err and tree(dav_server.root) == {}
