@@ -41,9 +41,9 @@ from app.ui.models.file_table import FileFilterProxy, FileTableModel, human_size
 from app.ui.models.folder_tree import PATH_ROLE, FolderTreeModel
 from app.ui.models.listing_cache import FolderInfo
 from app.ui.operations import Operations
+from app.ui.sync_dialog import SyncDialog
 from app.ui.path_bar import PathBar
 from app.ui.properties_dialog import PropertiesDialog
-from app.ui.sync_dialog import SyncDialog
 
 #: Keys of the state mapping; values are base64 strings of Qt's saveState()s, or plain paths.
 GEOMETRY, WINDOW_STATE = "geometry", "window_state"

@@ -56,7 +56,7 @@ class Operations(QObject):
     folders_changed = Signal(list)  # server folders whose contents a job changed
     message = Signal(str)  # a line for the status bar
     clipboard_changed = Signal()
-    task_finished = Signal(object)  # the TaskResult of every job, as it ends (sync records them)
+    job_added = Signal(object, str, bool)  # JobBridge, its name, queued
 
     def __init__(self, client: DavClient, background: Background, workers: int,
                  window: QWidget) -> None:
@@ -162,6 +162,7 @@ class Operations(QObject):
         bridge.progress.connect(lambda p: self._progress(name, p))
         bridge.task_done.connect(lambda result: self._task_done(result, failures))
         bridge.ended.connect(lambda ended: self._ended(bridge, name, ended, failures, changed))
+        self.job_added.emit(bridge, name, False)
         self._running.add(bridge)
         bridge.start()
 
@@ -169,7 +170,6 @@ class Operations(QObject):
         self.message.emit(f"{name}: {progress.files_done} of {progress.files_total} done…")
 
     def _task_done(self, result: TaskResult, failures: list[Outcome]) -> None:
-        self.task_finished.emit(result)
         failures.extend(o for o in result.outcomes if not o.ok)
         if result.ok and result.task.op in (Op.DELETE, Op.MOVE):
             self.locks.forget_below(result.task.remote)

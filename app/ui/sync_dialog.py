@@ -6,7 +6,8 @@ Background pool; so do the state database's writes. The preview
 count and bytes, and every item can be unticked: unticked items are left
 for the next sync. The run is an ordinary job started through
 Operations.start_job, so its Outcomes go wherever every job's go; each
-result is noted as it arrives and written to the state database off the
+result (from the job's bridge, announced by Operations.job_added before it
+starts) is noted as it arrives and written to the state database off the
 GUI thread (SyncRecorder decides what an ok Outcome records).
 """
 
@@ -40,6 +41,7 @@ from app.sync.ignore import IgnoreRules
 from app.sync.job import SyncRecorder, build_job, summary
 from app.sync.planner import plan_pair
 from app.ui.background import Background
+from app.ui.job_bridge import JobBridge
 from app.ui.messages import readable
 from app.ui.models.file_table import human_size
 from app.ui.operations import Operations
@@ -303,13 +305,16 @@ class _RecordedRun(QObject):
         self._left = len(recorder.sync_job.job.tasks)
         self._writing = False
         self._noted_since_write = False
-        operations.task_finished.connect(self._task_finished)
+        operations.job_added.connect(self._job_added)
         if not self._left:
             self._write()
 
+    def _job_added(self, bridge: JobBridge, name: str, queued: bool) -> None:
+        """Emitted before the job starts, so no result can be missed."""
+        if bridge.job.id == self._job_id:
+            bridge.task_done.connect(self._task_finished)
+
     def _task_finished(self, result: TaskResult) -> None:
-        if result.job_id != self._job_id:
-            return
         self._recorder.note(result)
         self._left -= 1
         self._noted_since_write = True
