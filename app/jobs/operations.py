@@ -117,8 +117,13 @@ def _upload_landed(client: DavClient, task: Task) -> bool:
 
 
 def _delete(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
-    """target_size set (sync sets it): delete only the version planning saw, else a conflict."""
-    if task.target_size is not None:
+    """target_size set (sync sets it): delete only the version planning saw, else a conflict;
+    for a folder, only an empty one (what it held must have been deleted one by one)."""
+    if task.target_size is not None and task.is_dir:
+        if client.listdir(_slashed(task.remote, True)):
+            return [Outcome(task.op.value, task.remote, 412, "Precondition Failed", ok=False,
+                            description="the folder is not empty: kept", source=Source.LOCAL)]
+    elif task.target_size is not None:
         found = client.lookup(task.remote)
         seen = (_opaque(task.etag) if task.etag else None, task.target_size)
         now = (_opaque(found.etag) if found and found.etag else None, found.size) if found else None

@@ -115,8 +115,7 @@ class _Builder:
             assert remote is not None
             task = Task(Op.DELETE, remote.path + ("/" if remote.is_dir else ""),
                         is_dir=remote.is_dir, etag=remote.etag, exists=True,
-                        target_size=None if remote.is_dir else remote.size,
-                        target_modified=remote.modified)
+                        target_size=remote.size, target_modified=remote.modified)
             into = self.folder_deletes[-depth] if remote.is_dir else self.main
             self._put(into, task, item, Role.DELETE)
         else:

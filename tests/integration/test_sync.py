@@ -159,12 +159,14 @@ def test_a_delete_propagates_each_way(sync, dav_server, local):
     write(local, "gone here.txt", b"1")
     write(local, "folder/gone there.txt", b"2")
     write(local, "stays.txt", b"3")
+    write(local, "old dir/inner/x.txt", b"4")
     assert sync("both")[0] == 0
     (local / "gone here.txt").unlink()
+    shutil.rmtree(local / "old dir")
     shutil.rmtree(dav_server.root / "folder")
     code, outcomes, _ = sync("both")
     assert code == 0, outcomes
-    assert ops(outcomes) == [("delete", True), ("delete-local", True), ("delete-local", True)]
+    assert ops(outcomes) == [("delete", True)] * 4 + [("delete-local", True)] * 2
     assert tree(local) == tree(dav_server.root) == {"stays.txt": b"3"}
 
 

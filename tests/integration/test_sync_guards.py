@@ -54,3 +54,13 @@ def test_a_local_delete_keeps_a_changed_file_and_a_full_folder(client, local):
     (local / "full" / "x").write_bytes(b"")
     [outcome] = run(client, Task(Op.DELETE_LOCAL, "/x/full", local=local / "full", is_dir=True))
     assert not outcome.ok and (local / "full" / "x").exists()
+
+
+def test_a_remote_folder_delete_keeps_a_folder_that_is_not_empty(client, base, dav_server):
+    dav_server.make_file("folder/kept.txt", b"kept")
+    task = Task(Op.DELETE, join(base, "folder") + "/", is_dir=True, exists=True, target_size=0)
+    [outcome] = run(client, task)
+    assert not outcome.ok and outcome.outcome_class == "conflict"
+    assert (dav_server.root / "folder" / "kept.txt").read_bytes() == b"kept"
+    (dav_server.root / "folder" / "kept.txt").unlink()
+    assert run(client, task)[0].ok and not (dav_server.root / "folder").exists()
