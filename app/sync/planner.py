@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import filecmp
 import tempfile
+from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -173,10 +174,12 @@ class _Planner:
         """A folder is deleted only if everything in it is deleted too; else it is restored."""
         deleted = {name_key(i.rel) for i in self.items
                    if i.action in (Action.DELETE_LOCAL, Action.DELETE_REMOTE)}
+        ordered = {Action.DELETE_LOCAL: sorted(self.local), Action.DELETE_REMOTE: sorted(self.remote)}
         for item in sorted(self.folder_deletes, key=lambda i: i.rel.count("/"), reverse=True):
             key = name_key(item.rel)
-            side = self.local if item.action is Action.DELETE_LOCAL else self.remote
-            inside = [k for k in side if k.startswith(key + "/")]
+            keys = ordered[item.action]
+            # Everything below "a/b" sorts between "a/b/" and "a/b0" ("0" follows "/").
+            inside = keys[bisect_left(keys, key + "/"):bisect_left(keys, key + "0")]
             if all(k in deleted for k in inside):
                 deleted.add(key)
                 self._add(item)
