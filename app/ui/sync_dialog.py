@@ -38,7 +38,7 @@ from app.dav import DavClient
 from app.jobs.model import TaskResult
 from app.sync import Action, Direction, PlanItem, StateDB, SyncPlan, state_file
 from app.sync.ignore import IgnoreRules
-from app.sync.job import SyncRecorder, build_job, summary
+from app.sync.job import SyncRecorder, build_job
 from app.sync.planner import plan_pair
 from app.ui.background import Background
 from app.ui.job_bridge import JobBridge
@@ -200,13 +200,15 @@ class SyncDialog(QDialog):
                 group.setCheckState(0, Qt.CheckState.Checked)
             row = QTreeWidgetItem(group, [item.rel + ("/" if item.is_dir else ""), item.reason,
                                           human_size(item.size) if item.size else ""])
+            row.setToolTip(1, item.reason)
             row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             row.setCheckState(0, Qt.CheckState.Checked)
             row.setData(0, _ITEM_ROLE, item)
         if plan.refused:
             refused = QTreeWidgetItem(self.preview, [f"Not synced: {len(plan.refused)}"])
             for outcome in plan.refused:
-                QTreeWidgetItem(refused, [outcome.path, outcome.description or outcome.reason, ""])
+                why = outcome.description or outcome.reason
+                QTreeWidgetItem(refused, [outcome.path, why, ""]).setToolTip(1, why)
         self.preview.blockSignals(False)
         self._ticked()
         self.preview.expandAll()
@@ -229,7 +231,7 @@ class SyncDialog(QDialog):
         if self._plan is not None:
             nothing = not self._plan.items
             self.status.setText("Both sides are in sync: nothing to do." if nothing else
-                                f"Plan: {summary(self._plan)}. Untick what should wait; "
+                                f"Plan: {_totals(self._plan)}. Untick what should wait; "
                                 "nothing runs before Sync.")
 
     def chosen(self) -> list[PlanItem]:
@@ -287,6 +289,11 @@ class SyncDialog(QDialog):
         state, self._state = self._state, None
         if state is not None:
             self._background.submit(state.close, lambda _, __: None)
+
+
+def _totals(plan: SyncPlan) -> str:
+    return ", ".join(f"{count} {action.value}" + (f" ({human_size(size)})" if size else "")
+                     for action, (count, size) in plan.summary().items())
 
 
 class _RecordedRun(QObject):
