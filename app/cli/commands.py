@@ -15,6 +15,7 @@ from pathlib import Path
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
 from app.cli.run import run_job
+from app.cli.sync_command import sync
 from app.dav import DavClient, Resource, errors
 from app.dav.outcome import from_error
 from app.dav.paths import same_resource
@@ -164,5 +165,5 @@ def _conflict(args: argparse.Namespace) -> Conflict:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Connections, Printer], None]] = {
     "ls": ls, "stat": stat, "props": props, "mkdir": mkdir, "rm": rm,
-    "cp": cp, "mv": mv, "put": put, "get": get,
+    "cp": cp, "mv": mv, "put": put, "get": get, "sync": sync,
 }

@@ -55,7 +55,20 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="create missing parent folders too")
         if name in _JOB_COMMANDS:
             _add_job_options(command, conflicts=name in ("cp", "mv", "put", "get"))
+    _add_sync(sub, common)
     return parser
+
+
+def _add_sync(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    help_text = "sync a local folder with a server folder (see docs/sync.md)"
+    command = sub.add_parser("sync", help=help_text, description=help_text, parents=[common])
+    command.add_argument("local", metavar="LOCAL")
+    command.add_argument("url", metavar="URL")
+    command.add_argument("--direction", required=True, choices=["up", "down", "both"],
+                         help="carry over local changes (up), the server's (down), or both")
+    command.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
+                         help="gitignore-style pattern of paths to leave alone (repeatable)")
+    _add_job_options(command, conflicts=False)
 
 
 _JOB_COMMANDS = ("mkdir", "rm", "cp", "mv", "put", "get")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from app.cli.output import Printer
@@ -19,8 +20,12 @@ from app.jobs.runner import JobOptions, JobRunner
 
 
 def run_job(client: DavClient, job: Job, options: JobOptions, printer: Printer,
-            dry_run: bool = False, progress_to: TextIO | None = None) -> None:
-    """Run (or with dry_run, only describe) a job, printing every Outcome."""
+            dry_run: bool = False, progress_to: TextIO | None = None,
+            on_result: Callable[[TaskResult], None] | None = None) -> None:
+    """Run (or with dry_run, only describe) a job, printing every Outcome.
+
+    on_result sees each TaskResult on this thread, before its Outcomes print.
+    """
     if dry_run:
         for outcome in describe(job):
             printer.outcome(outcome)
@@ -36,6 +41,8 @@ def run_job(client: DavClient, job: Job, options: JobOptions, printer: Printer,
             runner.cancel()
             continue
         if isinstance(event, TaskResult):
+            if on_result:
+                on_result(event)
             if bar:
                 bar.clear()
             for outcome in event.outcomes:

@@ -24,6 +24,15 @@ _FORMAT = 1
 
 
 @dataclass(frozen=True, slots=True)
+class SyncPair:
+    """A local folder synced with a folder on the bookmark's server (app.sync.Direction value)."""
+
+    local: str
+    remote: str
+    direction: str = "both"
+
+
+@dataclass(frozen=True, slots=True)
 class Bookmark:
     """A server the user saved, with the trust decisions they made for it."""
 
@@ -36,6 +45,8 @@ class Bookmark:
     ca_file: str | None = None
     #: The folder that was open last, to reopen it.
     last_path: str | None = None
+    #: Folders synced with this server; a bookmark file from before sync has none.
+    sync_pairs: tuple[SyncPair, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +173,15 @@ def _from_json(entry: Any) -> Bookmark:
     if not isinstance(entry, dict):
         raise ValueError(f"not a bookmark: {entry!r}")
     values = {key: value for key, value in entry.items() if key in _FIELDS}
+    values["sync_pairs"] = tuple(_pair(p) for p in values.get("sync_pairs") or ())
     bookmark = Bookmark(**values)
     if not isinstance(bookmark.name, str) or not isinstance(bookmark.url, str):
         raise ValueError(f"bookmark without a name or URL: {entry.get('name')!r}")
     return bookmark
+
+
+def _pair(entry: Any) -> SyncPair:
+    if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str)
+                                               for k in ("local", "remote")):
+        raise ValueError(f"not a sync pair: {entry!r}")
+    return SyncPair(entry["local"], entry["remote"], str(entry.get("direction", "both")))

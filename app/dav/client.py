@@ -184,11 +184,14 @@ class DavClient:
             url = target
         raise errors.ProtocolError(f"{method} {url}: more than {_MAX_REDIRECTS} redirects")
 
-    def _raise_for_status(self, response: httpx.Response, method: str) -> None:
-        """Raise the StatusError for a failure status, with what its body said."""
+    def _raise_for_status(self, response: httpx.Response, method: str,
+                          body: bytes | None = None) -> None:
+        """Raise the StatusError for a failure status, with what its body (read here unless
+        given: a streamed body can be read once) said."""
         if response.status_code < 400:
             return
-        body = read_limited(response, method)
+        if body is None:
+            body = read_limited(response, method)
         parsed = parse_error_body(body)
         raise errors.status_error_class(response.status_code)(
             method,
@@ -204,12 +207,11 @@ class DavClient:
     def _href_path(self, href: str) -> str:
         return multistatus.href_to_path(href, self.base_url)
 
-    def _member_results(self, op: str, path: str, method: str, response: httpx.Response,
+    def _member_results(self, op: str, path: str, response: httpx.Response, body: bytes | None,
                         destination: str | None = None) -> list[Outcome] | None:
         """Per-member Outcomes when the server answered with a multistatus, else None."""
-        if response.status_code != 207 and not looks_like_xml(response):
+        if body is None:
             return None
-        body = read_limited(response, method)
         if response.status_code != 207 and b"multistatus" not in body:
             return None
         try:
@@ -225,11 +227,13 @@ class DavClient:
                  destination: str | None = None) -> list[Outcome]:
         """A DELETE/COPY/MOVE that may answer for the target alone or member by member."""
         with reusable(self._send(method, path, headers=headers)) as response:
-            members = self._member_results(op, path, method, response, destination)
+            xml = response.status_code == 207 or looks_like_xml(response)
+            body = read_limited(response, method) if xml else None
+            members = self._member_results(op, path, response, body, destination)
             if members is not None:
                 return members
             try:
-                self._raise_for_status(response, method)
+                self._raise_for_status(response, method, body)
             except errors.StatusError as exc:
                 members = locked_member_outcomes(op, path, exc, destination)
                 if members is None:

@@ -27,6 +27,7 @@ class Op(enum.StrEnum):
     MKDIR = "mkcol"
     UPLOAD = "put"
     DOWNLOAD = "get"
+    DELETE_LOCAL = "delete-local"  # sync: a local file or empty folder, deleted on the server
 
 
 class Conflict(enum.StrEnum):
@@ -47,7 +48,9 @@ class Task:
     target. etag/exists: what planning saw of the target, the basis of the
     lost-update guard; target_size/target_modified stand in for etag when
     the server gave none (its size and getlastmodified, seconds since the
-    epoch). mtime: for a download, the remote file's modification time, to
+    epoch). Sync also guards a delete with them (only the version it saw
+    is deleted) and a download over a local file (target_size and
+    target_modified are then that file's size and st_mtime). mtime: for a download, the remote file's modification time, to
     give the local copy; for an upload, the local file's as planned (the
     upload sends the time the file has when it is read, the time of the
     content actually sent).

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from app.dav import DavClient, Outcome, Resource, errors
 from app.dav.outcome import Source, from_error, success
@@ -116,7 +117,25 @@ def _upload_landed(client: DavClient, task: Task) -> bool:
 
 
 def _delete(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
+    """target_size set (sync sets it): delete only the version planning saw, else a conflict;
+    for a folder, only an empty one (what it held must have been deleted one by one)."""
+    if task.target_size is not None and task.is_dir:
+        if client.listdir(_slashed(task.remote, True)):
+            return [Outcome(task.op.value, task.remote, 412, "Precondition Failed", ok=False,
+                            description="the folder is not empty: kept", source=Source.LOCAL)]
+    elif task.target_size is not None:
+        found = client.lookup(task.remote)
+        seen = (_opaque(task.etag) if task.etag else None, task.target_size)
+        now = (_opaque(found.etag) if found and found.etag else None, found.size) if found else None
+        if found is not None and now != seen:
+            return [Outcome(task.op.value, task.remote, 412, "Precondition Failed", ok=False,
+                            description="changed on the server since it was listed: kept",
+                            source=Source.LOCAL)]
     return client.delete(_slashed(task.remote, task.is_dir), lock_token=task.lock_token)
+
+
+def _opaque(etag: str) -> str:
+    return etag.removeprefix("W/").strip('"')
 
 
 def _mkdir(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
@@ -203,6 +222,11 @@ def _download(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
         return [Outcome("get", task.remote, None, "folder exists" if existed else "folder created",
                         ok=True, description=str(task.local), source=Source.LOCAL)]
     local = task.local
+    if task.target_size is not None and _local_stamp(local) != (task.target_size,
+                                                                 task.target_modified):
+        return [Outcome("get", task.remote, None, "changed locally", ok=False, error="target-exists",
+                        description=f"{local} changed since it was listed: kept",
+                        source=Source.LOCAL)]
     if os.path.lexists(local):
         if task.conflict is Conflict.ASK:
             return [Outcome("get", task.remote, None, "exists locally", ok=False, error="target-exists",
@@ -218,6 +242,28 @@ def _download(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     return [replace(outcome, description=f"saved as {local}")]
 
 
+def _delete_local(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
+    """Delete a local file only if it is still what planning saw; a folder only if it is empty.
+
+    Sync plans this when the file was deleted on the server and the state
+    database proves the local copy was in sync: a file edited since then
+    (another size or time) is kept, and its Outcome says why.
+    """
+    assert task.local is not None
+    local = task.local
+    if task.is_dir:
+        local.rmdir()
+    else:
+        found = local.stat()
+        if found.st_size != task.size or (task.mtime is not None and found.st_mtime != task.mtime):
+            return [Outcome(task.op.value, task.remote, None, "changed locally", ok=False,
+                            error="target-exists", description=f"{local} changed since it was "
+                            "listed: kept", source=Source.LOCAL)]
+        local.unlink()
+    return [Outcome(task.op.value, task.remote, None, "deleted", ok=True, description=str(local),
+                    source=Source.LOCAL)]
+
+
 _OPERATIONS: dict[Op, Callable[[DavClient, Task, TaskContext], list[Outcome]]] = {
     Op.DELETE: _delete,
     Op.MKDIR: _mkdir,
@@ -225,6 +271,7 @@ _OPERATIONS: dict[Op, Callable[[DavClient, Task, TaskContext], list[Outcome]]] =
     Op.MOVE: _copy_or_move,
     Op.UPLOAD: _upload,
     Op.DOWNLOAD: _download,
+    Op.DELETE_LOCAL: _delete_local,
 }
 
 
@@ -247,6 +294,15 @@ def _claim_free_name(client: DavClient, task: Task) -> Task:
     free = _slashed(join(folder, free_name(basename(target), taken, is_dir=task.is_dir)), task.is_dir)
     moved = replace(task, exists=False, etag=None, target_size=None, target_modified=None)
     return replace(moved, remote=free) if task.op is Op.UPLOAD else replace(moved, destination=free)
+
+
+def _local_stamp(path: Path) -> tuple[int, float] | None:
+    """What a download's target_size and target_modified describe: the local file it replaces."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_size, found.st_mtime
 
 
 def _upload_guard(task: Task) -> str:

@@ -263,6 +263,8 @@ def _intent(task: Task) -> tuple[str, str]:
     """(reason, description naming the target) for what execute() will do with this task."""
     if task.op is Op.DELETE:
         return "would delete", task.remote
+    if task.op is Op.DELETE_LOCAL:
+        return "would delete", str(task.local)
     if task.op is Op.MKDIR:
         return "would create", task.remote
     if task.op is Op.DOWNLOAD and task.local is None:

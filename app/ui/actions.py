@@ -72,6 +72,8 @@ class Actions:
                                   Pixmap.SP_DirIcon, tip="Upload a folder from this computer")
         self.download = make("Download", "Do&wnload…", T.GoDown, Pixmap.SP_ArrowDown,
                              [QKeySequence("Ctrl+D")], "Download the selected items to a folder")
+        self.sync = make("Sync", "S&ync Folder…", T.SyncSynchronizing, Pixmap.SP_BrowserReload,
+                         tip="Sync a local folder with a folder on the server: preview, then run")
         self.properties = make("Properties", "P&roperties", T.DocumentProperties,
                                Pixmap.SP_FileDialogInfoView, [QKeySequence("Alt+Return")],
                                "Show and edit every property of the selected item")
@@ -84,7 +86,7 @@ class Actions:
         """The menu bar and the toolbar; navigation shows as icons, operations with words."""
         for title, items in (
             ("&File", [self.new_folder, self.upload, self.upload_folder, self.download, None,
-                       self.properties, None, self.quit]),
+                       self.sync, None, self.properties, None, self.quit]),
             ("&Edit", [self.cut, self.copy, self.paste, None, self.rename, self.delete, None,
                        self.lock, self.unlock, None, self.filter]),
             ("&Go", [self.back, self.forward, self.up, None, self.location, self.refresh]),

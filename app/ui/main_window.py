@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.config.bookmarks import BookmarkStore
+from app.config.paths import AppPaths
 from app.dav import DavClient, DavError, Resource, ServerInfo
 from app.dav.paths import parent, same_resource
 from app.jobs.model import Op
@@ -42,6 +44,7 @@ from app.ui.models.file_table import FileFilterProxy, FileTableModel, human_size
 from app.ui.models.folder_tree import PATH_ROLE, FolderTreeModel
 from app.ui.models.listing_cache import FolderInfo
 from app.ui.operations import Operations
+from app.ui.sync_dialog import SyncDialog
 from app.ui.path_bar import PathBar
 from app.ui.properties_dialog import PropertiesDialog
 from app.ui.results.fixes import ResultFixer
@@ -179,6 +182,7 @@ class MainWindow(QMainWindow):
         a.upload_folder.triggered.connect(self.upload_folder)
         a.download.triggered.connect(self.download)
         a.properties.triggered.connect(self.show_properties)
+        a.sync.triggered.connect(self.sync_folder)
         a.lock.triggered.connect(lambda: ops.locks.lock(self._targets()[0]))
         a.unlock.triggered.connect(lambda: ops.locks.unlock(self._targets()[0]))
         a.quit.triggered.connect(self.close)
@@ -410,6 +414,13 @@ class MainWindow(QMainWindow):
         if folder:
             self._state[LOCAL_FOLDER] = folder
             self.operations.download(targets, Path(folder))
+
+    def sync_folder(self) -> None:
+        paths = AppPaths.default()
+        dialog = SyncDialog(self._client, self._background, self.operations, paths.data,
+                            BookmarkStore.in_config(paths), self.current_path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def show_properties(self) -> None:
         targets = self._targets()

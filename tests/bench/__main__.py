@@ -3,9 +3,11 @@
 First the ls benchmark (davdesk ls --json against curl and rclone on a real
 Apache mod_dav), then the 207 parser benchmark when tests/bench/bench_parse.py
 is importable, then the job engine benchmark (uploads, deletes and one big
-upload against bare httpx, rclone and curl). --only runs just one of them.
+upload against bare httpx, rclone and curl), then the sync benchmark (a
+no-change sync of 10,000 files against rclone sync --dry-run). --only runs
+just one of them.
 
-    python -m tests.bench [--only ls|parse|jobs] [--entries N] [--repeats N]
+    python -m tests.bench [--only ls|parse|jobs|sync] [--entries N] [--repeats N]
                           [--parse-entries N] [--no-parse]
                           [--jobs-files N] [--jobs-repeats N] [--jobs-big-mib N] [--no-jobs]
 """
@@ -20,7 +22,7 @@ from typing import Any
 from tests.bench import bench_ls
 
 PARSE_TARGET = 2.0
-BENCHMARKS = ("ls", "parse", "jobs")
+BENCHMARKS = ("ls", "parse", "jobs", "sync")
 
 
 def format_parse(r: dict[str, Any]) -> str:
@@ -56,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="size of the jobs benchmark's big upload in MiB, 0 to skip it "
                          "(default: its own)")
     ap.add_argument("--no-jobs", action="store_true", help="skip the jobs benchmark")
+    ap.add_argument("--sync-files", type=int, default=None,
+                    help="files in the sync benchmark's pair (default: its own)")
+    ap.add_argument("--no-sync", action="store_true", help="skip the sync benchmark")
     args = ap.parse_args(argv)
 
     wanted = [args.only] if args.only else [
-        name for name, skip in (("ls", False), ("parse", args.no_parse), ("jobs", args.no_jobs))
+        name for name, skip in (("ls", False), ("parse", args.no_parse), ("jobs", args.no_jobs),
+                                 ("sync", args.no_sync))
         if not skip]
     status = 0
     for n, name in enumerate(wanted):
@@ -70,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_ls.run(args.entries, args.repeats)
         elif name == "parse":
             status = max(status, _run_parse(args))
+        elif name == "sync":
+            status = max(status, _run_sync(args))
         else:
             status = max(status, _run_jobs(args))
     return status
@@ -113,6 +121,19 @@ def _run_jobs(args: argparse.Namespace) -> int:
         bench_jobs.run(**kwargs)
     except Exception:  # noqa: BLE001
         print("jobs benchmark: failed")
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def _run_sync(args: argparse.Namespace) -> int:
+    """The no-change sync benchmark; it prints its own table."""
+    from tests.bench import bench_sync
+
+    try:
+        bench_sync.run(**({"files": args.sync_files} if args.sync_files else {}))
+    except Exception:  # noqa: BLE001
+        print("sync benchmark: failed")
         traceback.print_exc()
         return 1
     return 0

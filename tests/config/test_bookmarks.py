@@ -123,3 +123,16 @@ def test_concurrent_adds_are_all_kept(store):
 def test_a_connection_spec_does_not_show_its_password():
     spec = ConnectionSpec("https://a/", "alice", "s3cret")
     assert "s3cret" not in repr(spec)
+
+
+def test_sync_pairs_round_trip_and_old_files_load_without_them(tmp_path):
+    from app.config.bookmarks import Bookmark, BookmarkStore, SyncPair
+
+    store = BookmarkStore(tmp_path / "bookmarks.json")
+    store.path.write_text('{"format": 1, "bookmarks": [{"name": "old", "url": "http://h/"}]}',
+                          encoding="utf-8")
+    assert store.get("old") == Bookmark("old", "http://h/")
+    pair = SyncPair("/home/me/Docs", "/dav/Docs/", "up")
+    store.put(Bookmark("new", "http://h/", sync_pairs=(pair,)))
+    assert store.get("new").sync_pairs == (pair,)
+    assert store.get("old").sync_pairs == ()

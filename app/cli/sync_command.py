@@ -1,0 +1,60 @@
+"""`davdesk sync LOCAL URL --direction up|down|both`: plan, print, run as a job, record.
+
+The plan is printed first (--dry-run stops there); the run is an ordinary
+job, so its Outcomes print like those of put or get, and every ok result
+updates the pair's state database as it arrives: a sync interrupted by
+Ctrl-C (or killed) keeps the record of what it finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+
+from app.cli.connect import Connections, UsageError
+from app.cli.output import Printer
+from app.cli.run import run_job
+from app.config.paths import AppPaths
+from app.jobs.runner import JobOptions
+from app.sync import Direction, StateDB, state_file
+from app.sync.ignore import IgnoreRules
+from app.sync.job import SyncRecorder, build_job, describe_plan, summary
+from app.sync.planner import plan_pair
+
+
+def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
+    local = Path(args.local)
+    if not local.is_dir():
+        raise UsageError(f"sync: {local}: not a folder")
+    client, remote = connections.resolve(args.url)
+    found = client.lookup(remote)
+    if found is None or not found.is_dir:
+        raise UsageError(f"sync: {args.url}: no such folder on the server "
+                         "(create it with davdesk mkdir)")
+    try:
+        rules = IgnoreRules.for_folder(local, args.ignore)
+        state = StateDB(state_file(AppPaths.default().data, local, client.url(remote)))
+    except (OSError, sqlite3.Error) as exc:
+        raise UsageError(f"sync: {exc}") from exc
+    with state:
+        try:
+            plan = plan_pair(client, local, remote, Direction(args.direction), state, rules,
+                             workers=args.workers)
+        except (OSError, sqlite3.Error) as exc:  # an unreadable folder, a damaged database
+            raise UsageError(f"sync: {exc}") from exc
+        for outcome in plan.refused:
+            printer.outcome(outcome)
+        if not args.json:
+            print(f"davdesk: sync plan: {summary(plan)}", file=sys.stderr)
+        if args.dry_run:
+            for outcome in describe_plan(plan):
+                printer.outcome(outcome)
+            return
+        sync_job = build_job(plan)
+        recorder = SyncRecorder(state, sync_job)
+        recorder.begin()
+        options = JobOptions(workers=args.workers, limit_rate=args.limit_rate)
+        run_job(client, sync_job.job, options, printer, on_result=recorder.record,
+                progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None)

@@ -1,0 +1,307 @@
+"""A sync plan as an ordinary Job, and the state database kept up to date from its results.
+
+The Job runs on the engine like any other (its Outcomes go wherever a job's
+go); SyncRecorder turns each ok TaskResult into the record of that path, so
+the CLI and the GUI update the database the same way. A result that is not
+ok records nothing: that path is compared afresh next time.
+
+Stages: server folders, parents first (with the local folders to create);
+then every transfer and file delete, and the first step of each conflict;
+then the conflicts' second steps; last, deleted folders, deepest first,
+once what was in them is gone.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.dav import Outcome
+from app.dav.outcome import OutcomeClass, Source
+from app.jobs.model import Conflict, Job, Op, Task, TaskResult
+from app.jobs.naming import name_key
+from app.sync.model import Action, LocalFile, PlanItem, RemoteFile, SyncPlan
+from app.sync.planner import record_of
+from app.sync.scan import normal_etag
+from app.sync.state import UNSYNCED, Pending, Record, StateDB
+
+
+class Role(enum.Enum):
+    """What a task does for its plan item, which decides what its success records."""
+
+    UPLOAD = enum.auto()
+    DOWNLOAD = enum.auto()
+    DELETE = enum.auto()
+    FOLDER = enum.auto()
+    CONFLICT_SAVE = enum.auto()  # download-only pair: the server's version, saved beside
+    CONFLICT_MOVE = enum.auto()  # the server's version, moved aside on the server
+    CONFLICT_PUT = enum.auto()  # the local version, uploaded to the name freed
+    CONFLICT_COPY = enum.auto()  # the server's version moved aside, downloaded beside
+
+
+TaskKey = tuple[str, str, str]
+
+
+def task_key(task: Task) -> TaskKey:
+    """Identifies a task across the copies a front end makes (adding a lock token)."""
+    return task.op.value, task.remote, str(task.local)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncJob:
+    job: Job
+    plan: SyncPlan
+    roles: dict[TaskKey, tuple[PlanItem, Role]]
+
+
+def build_job(plan: SyncPlan, items: Iterable[PlanItem] | None = None,
+              name: str | None = None) -> SyncJob:
+    """The Job for the chosen items (default: all of the plan's)."""
+    chosen = plan.items if items is None else tuple(items)
+    builder = _Builder(plan)
+    for item in chosen:
+        builder.add(item)
+    title = name or f"Sync {plan.local_root.name or plan.local_root} with {plan.remote_root}"
+    return SyncJob(Job(title, builder.stages()), plan, builder.roles)
+
+
+class _Builder:
+    def __init__(self, plan: SyncPlan) -> None:
+        self.plan = plan
+        self.roles: dict[TaskKey, tuple[PlanItem, Role]] = {}
+        self.folders: dict[int, list[Task]] = defaultdict(list)
+        self.main: list[Task] = []
+        self.after: list[Task] = []
+        self.folder_deletes: dict[int, list[Task]] = defaultdict(list)
+
+    def remote(self, rel: str) -> str:
+        return self.plan.remote_root + rel
+
+    def _put(self, into: list[Task], task: Task, item: PlanItem, role: Role) -> None:
+        into.append(task)
+        self.roles[task_key(task)] = (item, role)
+
+    def add(self, item: PlanItem) -> None:
+        depth = item.rel.count("/")
+        local, remote = item.local, item.remote
+        if item.action is Action.CREATE_FOLDER:
+            if item.remote_side:
+                task = Task(Op.MKDIR, self.remote(item.rel) + "/", is_dir=True,
+                            conflict=Conflict.SKIP)
+            else:
+                assert remote is not None
+                task = Task(Op.DOWNLOAD, remote.path + "/", local=self.plan.local_root / item.rel,
+                            is_dir=True)
+            self._put(self.folders[depth], task, item, Role.FOLDER)
+        elif item.action is Action.UPLOAD:
+            assert local is not None
+            self._put(self.main, _upload(local, self.remote(item.rel), remote), item, Role.UPLOAD)
+        elif item.action is Action.DOWNLOAD:
+            assert remote is not None
+            self._put(self.main, _download(remote, self.plan.local_root / item.rel, local), item,
+                      Role.DOWNLOAD)
+        elif item.action is Action.DELETE_LOCAL:
+            assert local is not None
+            task = Task(Op.DELETE_LOCAL, self.remote(item.rel), local=local.path,
+                        is_dir=local.is_dir, size=local.size, mtime=local.mtime)
+            into = self.folder_deletes[-depth] if local.is_dir else self.main
+            self._put(into, task, item, Role.DELETE)
+        elif item.action is Action.DELETE_REMOTE:
+            assert remote is not None
+            task = Task(Op.DELETE, remote.path + ("/" if remote.is_dir else ""),
+                        is_dir=remote.is_dir, etag=remote.etag, exists=True,
+                        target_size=remote.size, target_modified=remote.modified)
+            into = self.folder_deletes[-depth] if remote.is_dir else self.main
+            self._put(into, task, item, Role.DELETE)
+        else:
+            self._conflict(item)
+
+    def _conflict(self, item: PlanItem) -> None:
+        """Both versions kept, each step only possible if the one before it succeeded.
+
+        A pair that uploads first moves the server's version aside (MOVE,
+        Overwrite: F), then uploads the local one to the freed name with
+        If-None-Match: * and downloads the moved one beside it: if the move
+        failed the name is still taken, so the upload is refused (412) and
+        nothing is overwritten. A download-only pair saves the server's
+        version beside the local one and changes nothing else.
+        """
+        local, remote, beside = item.local, item.remote, item.conflict_rel
+        assert local is not None and remote is not None and beside is not None
+        saved = self.plan.local_root / beside
+        if not self.plan.direction.uploads:
+            save = Task(Op.DOWNLOAD, remote.path, local=saved, size=remote.size, mtime=remote.mtime)
+            self._put(self.main, save, item, Role.CONFLICT_SAVE)
+            return
+        aside = self.remote(beside)
+        self._put(self.main, Task(Op.MOVE, remote.path, destination=aside, size=remote.size),
+                  item, Role.CONFLICT_MOVE)
+        self._put(self.after, _upload(local, remote.path, None), item, Role.CONFLICT_PUT)
+        copy = Task(Op.DOWNLOAD, aside, local=saved, size=remote.size, mtime=remote.mtime)
+        self._put(self.after, copy, item, Role.CONFLICT_COPY)
+
+    def stages(self) -> tuple[tuple[Task, ...], ...]:
+        stages = [self.folders[d] for d in sorted(self.folders)]
+        stages += [self.main, self.after]
+        stages += [self.folder_deletes[d] for d in sorted(self.folder_deletes)]
+        return tuple(tuple(stage) for stage in stages if stage)
+
+
+def _upload(local: LocalFile, path: str, remote: RemoteFile | None) -> Task:
+    """Guarded by what the scan saw: If-Match its ETag, or size and time, or If-None-Match: *."""
+    if remote is None:
+        return Task(Op.UPLOAD, path, local=local.path, size=local.size, mtime=local.mtime)
+    no_etag = remote.etag is None
+    return Task(Op.UPLOAD, path, local=local.path, size=local.size, mtime=local.mtime,
+                exists=True, etag=remote.etag, conflict=Conflict.OVERWRITE,
+                target_size=remote.size if no_etag else None,
+                target_modified=remote.modified if no_etag else None)
+
+
+def _download(remote: RemoteFile, target: Path, local: LocalFile | None) -> Task:
+    """Overwrites only the local file the scan saw (its size and time are checked first)."""
+    if local is None:
+        return Task(Op.DOWNLOAD, remote.path, local=target, size=remote.size, mtime=remote.mtime)
+    return Task(Op.DOWNLOAD, remote.path, local=local.path, size=remote.size, mtime=remote.mtime,
+                exists=True, conflict=Conflict.OVERWRITE, target_size=local.size,
+                target_modified=local.mtime)
+
+
+def describe_plan(plan: SyncPlan) -> list[Outcome]:
+    """The dry run: one Outcome per planned action, its reason as the description."""
+    return [Outcome(item.action.value, plan.remote_root + item.rel + ("/" if item.is_dir else ""),
+                    None, f"would {_verb(item)}", ok=True, description=item.reason,
+                    source=Source.DRY_RUN) for item in plan.items]
+
+
+def _verb(item: PlanItem) -> str:
+    if item.action is Action.CREATE_FOLDER:
+        return "create folder " + ("on the server" if item.remote_side else "locally")
+    if item.action is Action.CONFLICT:
+        return "keep both"
+    return item.action.value
+
+
+def summary(plan: SyncPlan) -> str:
+    """ "3 upload (1.2 MiB), 1 delete remote" or "nothing to do"."""
+    parts = [f"{count} {action.value}" + (f" ({_size(size)})" if size else "")
+             for action, (count, size) in plan.summary().items()]
+    return ", ".join(parts) or "nothing to do"
+
+
+def _size(value: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return str(value)
+
+
+class SyncRecorder:
+    """Keeps the state database in step with a running sync job.
+
+    note() is cheap and does no I/O (a GUI thread may call it); flush() stats
+    the files just written and writes the records (call it off the GUI
+    thread). record() does both, for front ends that run on their own thread.
+    """
+
+    def __init__(self, state: StateDB, sync_job: SyncJob) -> None:
+        self.state = state
+        self.sync_job = sync_job
+        self._pending: list[TaskResult] = []
+        self._lock = threading.Lock()
+        self._flushing = threading.Lock()
+
+    def begin(self) -> None:
+        """Record what planning found already in sync, and forget what is gone from both sides."""
+        plan = self.sync_job.plan
+        self.state.put_many((name_key(local.rel), record_of(local, remote))
+                            for local, remote in plan.in_sync)
+        self.state.forget(plan.gone)
+        self.state.start_pending(_pending(item, role) for item, role in self.sync_job.roles.values()
+                                 if role in (Role.UPLOAD, Role.DOWNLOAD))
+
+    def note(self, result: TaskResult) -> None:
+        if task_key(result.task) in self.sync_job.roles:
+            with self._lock:
+                self._pending.append(result)
+
+    def record(self, result: TaskResult) -> None:
+        self.note(result)
+        self.flush()
+
+    def flush(self) -> None:
+        with self._flushing:
+            with self._lock:
+                results, self._pending = self._pending, []
+            puts: list[tuple[str, Record]] = []
+            settled: list[str] = []
+            for result in results:
+                item, role = self.sync_job.roles[task_key(result.task)]
+                if _answered(result):
+                    settled.append(name_key(item.rel))
+                if not result.ok:
+                    continue
+                if role is Role.DELETE:
+                    self.state.forget([name_key(item.rel)], below=item.is_dir)
+                    continue
+                entry = _record(item, role, result)
+                if entry is not None:
+                    puts.append(entry)
+            if puts or settled:
+                self.state.put_many(puts, settled)
+
+
+def _answered(result: TaskResult) -> bool:
+    """Whether the transfer ended cleanly: not cancelled or cut off, where a fragment may remain."""
+    return not any(o.outcome_class is OutcomeClass.CANCELLED or o.source is Source.TRANSPORT
+                   for o in result.outcomes)
+
+
+def _pending(item: PlanItem, role: Role) -> tuple[str, Pending]:
+    local, remote = item.local, item.remote
+    return name_key(item.rel), Pending(role is Role.UPLOAD, local.size if local else -1,
+                                       local.mtime_ns if local else 0,
+                                       normal_etag(remote.etag) if remote else None)
+
+
+def _record(item: PlanItem, role: Role, result: TaskResult) -> tuple[str, Record] | None:
+    """The record a successful task leaves for its path, or None when there is none (yet)."""
+    local, remote, key = item.local, item.remote, name_key(item.rel)
+    etag = normal_etag(next((o.etag for o in result.outcomes if o.etag), None))
+    if role is Role.CONFLICT_MOVE:
+        return None  # the path is recorded when the local version has gone up
+    if role is Role.FOLDER:
+        return key, Record(True, 0, local.mtime_ns if local else 0, 0, None, None)
+    if role in (Role.UPLOAD, Role.CONFLICT_PUT):
+        assert local is not None
+        return key, Record(False, local.size, local.mtime_ns, local.size,
+                           float(int(local.mtime)), etag)
+    stored = _stat(result.task)
+    if stored is None:
+        return None
+    size, mtime_ns = stored
+    if role is Role.DOWNLOAD:
+        assert remote is not None
+        return key, Record(False, size, mtime_ns, remote.size, remote.mtime,
+                           normal_etag(remote.etag))
+    assert remote is not None
+    if role is Role.CONFLICT_SAVE:  # one-way down: the local edit stays, never overwritten
+        return key, Record(False, UNSYNCED, 0, remote.size, remote.mtime, normal_etag(remote.etag))
+    assert item.conflict_rel is not None  # CONFLICT_COPY: the moved version, now on both sides
+    return name_key(item.conflict_rel), Record(False, size, mtime_ns, remote.size, remote.mtime,
+                                               etag)
+
+
+def _stat(task: Task) -> tuple[int, int] | None:
+    assert task.local is not None
+    try:
+        found = os.stat(task.local)
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns

@@ -1,0 +1,346 @@
+"""Sync Folder: choose a pair, preview the plan as a checklist, run it as a job.
+
+Scanning and planning read the server and the disk, so they run on the
+Background pool; so do the state database's writes. The preview
+(objectName syncPreview) groups the plan by action, each group with its
+count and bytes, and every item can be unticked: unticked items are left
+for the next sync. The run is an ordinary job started through
+Operations.start_job, so its Outcomes go wherever every job's go; each
+result (from the job's bridge, announced by Operations.job_added before it
+starts) is noted as it arrives and written to the state database off the
+GUI thread (SyncRecorder decides what an ok Outcome records).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.config.bookmarks import Bookmark, BookmarkStore, SyncPair
+from app.dav import DavClient
+from app.jobs.model import TaskResult
+from app.sync import Action, Direction, PlanItem, StateDB, SyncPlan, state_file
+from app.sync.ignore import IgnoreRules
+from app.sync.job import SyncRecorder, build_job
+from app.sync.planner import plan_pair
+from app.ui.background import Background
+from app.ui.job_bridge import JobBridge
+from app.ui.messages import readable
+from app.ui.models.file_table import human_size
+from app.ui.operations import Operations
+
+_DIRECTIONS = [(Direction.BOTH, "Two-way"), (Direction.UP, "Upload changes only"),
+               (Direction.DOWN, "Download changes only")]
+_ITEM_ROLE = Qt.ItemDataRole.UserRole
+
+
+class SyncDialog(QDialog):
+    """Not modal to the job: once started, the job runs on and the dialog closes."""
+
+    def __init__(self, client: DavClient, background: Background, operations: Operations,
+                 data_dir: Path, bookmarks: BookmarkStore, remote_folder: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncDialog")
+        self.setWindowTitle("Sync Folder")
+        self._client = client
+        self._background = background
+        self._operations = operations
+        self._data_dir = data_dir
+        self._bookmarks = bookmarks
+        self._bookmark: Bookmark | None = None
+        self._plan: SyncPlan | None = None
+        self._state: StateDB | None = None
+        self._closed = False  # the dialog deletes itself on close; late callbacks check this
+
+        self.pairs = QComboBox(self)
+        self.pairs.setObjectName("syncPairs")
+        self.pairs.addItem("New pair")
+        self.local = QLineEdit(self)
+        self.local.setObjectName("syncLocal")
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        self.remote = QLineEdit(remote_folder, self)
+        self.remote.setObjectName("syncRemote")
+        self.direction = QComboBox(self)
+        self.direction.setObjectName("syncDirection")
+        for value, label in _DIRECTIONS:
+            self.direction.addItem(label, value.value)
+        self.preview_button = QPushButton("&Preview", self)
+        self.preview_button.setObjectName("syncPlanButton")
+        self.preview_button.clicked.connect(self.plan)
+        self.preview = QTreeWidget(self)
+        self.preview.setObjectName("syncPreview")
+        self.preview.setHeaderLabels(["Path", "Reason", "Size"])
+        self.preview.setColumnWidth(0, 320)
+        self.preview.setColumnWidth(1, 320)
+        self.preview.itemChanged.connect(self._ticked)
+        self.status = QLabel("Choose a local folder, then Preview: nothing runs before you confirm.",
+                             self)
+        self.status.setObjectName("syncStatus")
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.run_button = self.buttons.addButton("&Sync", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.run_button.setObjectName("syncRun")
+        self.run_button.setEnabled(False)
+        self.buttons.accepted.connect(self.run)
+        self.buttons.rejected.connect(self.reject)
+
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.local, 1)
+        folder_row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Saved pair:", self.pairs)
+        form.addRow("Local folder:", folder_row)
+        form.addRow("Server folder:", self.remote)
+        form.addRow("Direction:", self.direction)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.preview_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        self.setMinimumSize(640, 420)  # explicit: see MainWindow
+        self.resize(820, 560)
+        self.pairs.activated.connect(self._pair_chosen)
+        background.submit(self._find_bookmark, self._bookmark_found)
+        self.finished.connect(self._finished)
+
+    # -- saved pairs ---------------------------------------------------------------------------
+
+    def _find_bookmark(self) -> Bookmark | None:
+        """The bookmark of this connection's server, whose pairs are offered and saved."""
+        return next((b for b in self._bookmarks.load()
+                     if b.url.rstrip("/") == self._client.base_url.rstrip("/")), None)
+
+    def _bookmark_found(self, bookmark: Bookmark | None, error: BaseException | None) -> None:
+        self._bookmark = bookmark if error is None else None
+        for pair in bookmark.sync_pairs if bookmark else ():
+            self.pairs.addItem(f"{pair.local} ⇄ {pair.remote}", pair)
+
+    def _pair_chosen(self, index: int) -> None:
+        pair = self.pairs.itemData(index)
+        if isinstance(pair, SyncPair):
+            self.local.setText(pair.local)
+            self.remote.setText(pair.remote)
+            self.direction.setCurrentIndex(max(0, self.direction.findData(pair.direction)))
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Local folder to sync", self.local.text())
+        if folder:
+            self.local.setText(folder)
+
+    # -- planning ------------------------------------------------------------------------------
+
+    def plan(self) -> None:
+        local, remote = Path(self.local.text().strip()), self.remote.text().strip()
+        if not self.local.text().strip() or not remote:
+            self.status.setText("Choose a local folder and a server folder first.")
+            return
+        direction = Direction(self.direction.currentData())
+        self.preview_button.setEnabled(False)
+        self.run_button.setEnabled(False)
+        self.status.setText("Looking at both sides…")
+        self._background.submit(lambda: self._scan(local, remote, direction), self._planned)
+
+    def _scan(self, local: Path, remote: str, direction: Direction) -> tuple[SyncPlan, StateDB]:
+        """On a pool thread: the pair's state database, both scans and the plan."""
+        if not local.is_dir():
+            raise FileNotFoundError(f"{local} is not a folder")
+        state = StateDB(state_file(self._data_dir, local, self._client.url(remote)))
+        try:
+            plan = plan_pair(self._client, local, remote, direction, state,
+                             IgnoreRules.for_folder(local))
+        except BaseException:
+            state.close()
+            raise
+        return plan, state
+
+    def _planned(self, result: tuple[SyncPlan, StateDB] | None,
+                 error: BaseException | None) -> None:
+        if self._closed:
+            if result is not None:
+                self._background.submit(result[1].close, lambda _, __: None)
+            return
+        self.preview_button.setEnabled(True)
+        if error is not None or result is None:
+            self.status.setText(f"Cannot sync: {readable(error) if error else 'nothing planned'}")
+            return
+        self._close_unused_state()
+        self._plan, self._state = result
+        self._show(self._plan)
+
+    def _show(self, plan: SyncPlan) -> None:
+        self.preview.blockSignals(True)
+        self.preview.clear()
+        groups: dict[Action, QTreeWidgetItem] = {}
+        for item in plan.items:
+            group = groups.get(item.action)
+            if group is None:
+                group = groups[item.action] = QTreeWidgetItem(self.preview)
+                group.setFlags(group.flags() | Qt.ItemFlag.ItemIsUserCheckable
+                               | Qt.ItemFlag.ItemIsAutoTristate)
+                group.setCheckState(0, Qt.CheckState.Checked)
+            row = QTreeWidgetItem(group, [item.rel + ("/" if item.is_dir else ""), item.reason,
+                                          human_size(item.size) if item.size else ""])
+            row.setToolTip(1, item.reason)
+            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            row.setCheckState(0, Qt.CheckState.Checked)
+            row.setData(0, _ITEM_ROLE, item)
+        if plan.refused:
+            refused = QTreeWidgetItem(self.preview, [f"Not synced: {len(plan.refused)}"])
+            for outcome in plan.refused:
+                why = outcome.description or outcome.reason
+                QTreeWidgetItem(refused, [outcome.path, why, ""]).setToolTip(1, why)
+        self.preview.blockSignals(False)
+        self._ticked()
+        self.preview.expandAll()
+
+    def _ticked(self) -> None:
+        """Each group's line says how many of its items are ticked and the bytes they move."""
+        chosen = self.chosen()
+        for index in range(self.preview.topLevelItemCount()):
+            group = self.preview.topLevelItem(index)
+            items = [group.child(n).data(0, _ITEM_ROLE) for n in range(group.childCount())]
+            if not items or not isinstance(items[0], PlanItem):
+                continue
+            ticked = [i for i in items if i in chosen]
+            size = sum(i.size for i in ticked)
+            text = f"{items[0].action.value}: {len(ticked)} of {len(items)}"
+            self.preview.blockSignals(True)
+            group.setText(0, text + (f", {human_size(size)}" if size else ""))
+            self.preview.blockSignals(False)
+        self.run_button.setEnabled(bool(chosen) or bool(self._plan and self._plan.in_sync))
+        if self._plan is not None:
+            nothing = not self._plan.items
+            self.status.setText("Both sides are in sync: nothing to do." if nothing else
+                                f"Plan: {_totals(self._plan)}. Untick what should wait; "
+                                "nothing runs before Sync.")
+
+    def chosen(self) -> list[PlanItem]:
+        found = []
+        for index in range(self.preview.topLevelItemCount()):
+            group = self.preview.topLevelItem(index)
+            for n in range(group.childCount()):
+                row = group.child(n)
+                item = row.data(0, _ITEM_ROLE)
+                if isinstance(item, PlanItem) and row.checkState(0) == Qt.CheckState.Checked:
+                    found.append(item)
+        return found
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        plan, state = self._plan, self._state
+        if plan is None or state is None:
+            return
+        self._state = None  # the run owns it now, and closes it
+        recorder = SyncRecorder(state, build_job(plan, self.chosen()))
+        self._background.submit(recorder.begin, lambda _, error: self._begun(recorder, error))
+        self._remember_pair(plan)
+        self.run_button.setEnabled(False)
+
+    def _begun(self, recorder: SyncRecorder, error: BaseException | None) -> None:
+        """The records planning could write are written: now the job, watched from the start."""
+        if error is not None:
+            self._background.submit(recorder.state.close, lambda _, __: None)
+            if not self._closed:
+                self.status.setText(f"Cannot sync: {readable(error)}")
+            return
+        sync_job = recorder.sync_job
+        _RecordedRun(recorder, self._background, self._operations)
+        if sync_job.job.tasks:  # confirmed with Sync: it runs even if the dialog has gone since
+            self._operations.start_job(sync_job.job.name, sync_job.job, [sync_job.plan.remote_root])
+        if not self._closed:
+            self.accept()
+
+    def _remember_pair(self, plan: SyncPlan) -> None:
+        bookmark = self._bookmark
+        pair = SyncPair(str(plan.local_root), plan.remote_root, plan.direction.value)
+        if bookmark is None or pair in bookmark.sync_pairs:
+            return
+        others = tuple(p for p in bookmark.sync_pairs
+                       if (p.local, p.remote) != (pair.local, pair.remote))
+        updated = replace(bookmark, sync_pairs=(*others, pair))
+        self._background.submit(lambda: self._bookmarks.update(updated), lambda _, __: None)
+
+    def _finished(self) -> None:
+        self._closed = True
+        self._close_unused_state()
+
+    def _close_unused_state(self) -> None:
+        state, self._state = self._state, None
+        if state is not None:
+            self._background.submit(state.close, lambda _, __: None)
+
+
+def _totals(plan: SyncPlan) -> str:
+    return ", ".join(f"{count} {action.value}" + (f" ({human_size(size)})" if size else "")
+                     for action, (count, size) in plan.summary().items())
+
+
+class _RecordedRun(QObject):
+    """Feeds a sync job's results to its recorder, and writes them off the GUI thread.
+
+    Parented to Operations so it outlives the dialog; it deletes itself once
+    every task has reported and the last write is done.
+    """
+
+    def __init__(self, recorder: SyncRecorder, background: Background,
+                 operations: Operations) -> None:
+        super().__init__(operations)
+        self._recorder = recorder
+        self._background = background
+        self._job_id = recorder.sync_job.job.id
+        self._left = len(recorder.sync_job.job.tasks)
+        self._writing = False
+        self._noted_since_write = False
+        operations.job_added.connect(self._job_added)
+        if not self._left:
+            self._write()
+
+    def _job_added(self, bridge: JobBridge, name: str, queued: bool) -> None:
+        """Emitted before the job starts, so no result can be missed."""
+        if bridge.job.id == self._job_id:
+            bridge.task_done.connect(self._task_finished)
+
+    def _task_finished(self, result: TaskResult) -> None:
+        self._recorder.note(result)
+        self._left -= 1
+        self._noted_since_write = True
+        if not self._writing:
+            self._write()
+
+    def _write(self) -> None:
+        self._writing, self._noted_since_write = True, False
+        done = self._left == 0
+        work = self._flush_and_close if done else self._recorder.flush
+        self._background.submit(work, lambda _, __: self._written(done))
+
+    def _flush_and_close(self) -> None:
+        self._recorder.flush()
+        self._recorder.state.close()
+
+    def _written(self, closed: bool) -> None:
+        self._writing = False
+        if closed:
+            self.deleteLater()
+        elif self._noted_since_write or self._left == 0:
+            self._write()
