@@ -313,7 +313,7 @@ def test_bad_input_is_a_clear_usage_error(dav_server, tmp_path, monkeypatch, cap
     assert "not a folder" in capsys.readouterr().err
     assert main([*base, str(tmp_path), dav_server.url_for("missing/"), "--direction", "up"]) == 2
     assert "no such folder on the server" in capsys.readouterr().err
-    assert not (tmp_path / "config-home").exists()
+    assert not list((tmp_path / "config-home").rglob("*.sqlite"))  # no state database made
 
 
 def test_a_damaged_state_database_is_one_line_not_a_traceback(sync, dav_server, local, tmp_path):
