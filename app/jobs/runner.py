@@ -167,39 +167,67 @@ class JobRunner:
             self._finish(task, *self._attempt(task))
 
     def _attempt(self, task: Task) -> tuple[list[Outcome], int]:
-        """Run a task, retrying what is worth retrying; returns its Outcomes and attempt count."""
+        """Run a task, retrying what is worth retrying; returns its Outcomes and attempt count.
+
+        Once an attempt has lost its answer (the connection broke, the server
+        stalled), that attempt may have been carried out: a later failure can
+        then be its own doing (a DELETE answering 404, a create-only PUT 412),
+        and a last attempt that lost its answer too says nothing either way.
+        Before such a task is reported failed, the server is asked whether it
+        was done after all, so the Outcome says what the server now holds.
+        """
         context = TaskContext(progress=self._progress_for(task), keep_mtime=self.options.keep_mtime)
         attempt = 1
+        lost_answer = False
         while True:
             try:
-                return execute(self.client, task, context), attempt
+                outcomes = execute(self.client, task, context)
             except Cancelled:
                 return [cancelled(task.op.value, task.remote)], attempt
             except errors.DavError as exc:
+                lost_answer = lost_answer or isinstance(exc, errors.TransportError)
                 if self.options.retry.should_retry(exc, attempt) and not self._cancel.is_set():
                     self._cancel.wait(self.options.retry.delay(exc, attempt))
                     attempt += 1
                     if self._cancel.is_set():
                         return [cancelled(task.op.value, task.remote)], attempt
-                    done = self._took_effect(task, exc)
+                    done = self._took_effect(task, lost_answer)
                     if done is not None:
                         return done, attempt
                     continue
+                done = self._took_effect(task, lost_answer)
+                if done is not None:
+                    return done, attempt
                 self._note_failure(exc)
                 return [from_error(task.op.value, task.remote, exc, attempt=attempt)], attempt
             except Exception as exc:  # a local failure or a bug: this task fails, the job goes on
                 log.exception("job %s: task %s %s raised", self.job.id, task.op, task.remote)
                 return [Outcome(task.op.value, task.remote, None, type(exc).__name__, ok=False,
                                 source=Source.LOCAL, detail=str(exc))], attempt
+            if lost_answer and not all(o.ok for o in outcomes):
+                done = self._took_effect(task, lost_answer)
+                if done is not None:
+                    return done, attempt
+            return outcomes, attempt
 
-    def _took_effect(self, task: Task, exc: errors.DavError) -> list[Outcome] | None:
-        """Whether a non-idempotent request that lost its answer was carried out anyway."""
-        if is_idempotent(task) or not isinstance(exc, errors.TransportError):
+    def _took_effect(self, task: Task, lost_answer: bool) -> list[Outcome] | None:
+        """Whether a non-idempotent request that lost its answer was carried out anyway.
+
+        The question is asked again when the asking itself meets a retryable
+        failure: an unanswered question must not turn into a wrong Outcome.
+        """
+        if is_idempotent(task) or not lost_answer:
             return None
-        try:
-            return already_done(self.client, task)
-        except errors.DavError:
-            return None
+        asked = 1
+        while True:
+            try:
+                return already_done(self.client, task)
+            except errors.DavError as exc:
+                if not exc.retryable or asked >= self.options.retry.attempts \
+                        or self._cancel.is_set():
+                    return None
+                self._cancel.wait(self.options.retry.delay(exc, asked))
+                asked += 1
 
     def _note_failure(self, exc: errors.DavError) -> None:
         """Give up on the whole job when going on cannot help: bad credentials, a vanished server."""
