@@ -188,19 +188,31 @@ class DavClient:
     def _member_results(self, op: str, path: str, method: str, response: httpx.Response,
                         destination: str | None = None) -> list[Outcome] | None:
         """Per-member Outcomes when the server answered with a multistatus, else None."""
-        if response.status_code != 207 and not looks_like_xml(response):
-            return None
-        body = read_limited(response, method)
-        if response.status_code != 207 and b"multistatus" not in body:
-            return None
-        try:
-            parsed = multistatus.parse(body, str(response.url))
-        except errors.MultiStatusError:
-            if response.status_code == 207:
-                raise
-            return None
+        if response.status_code == 207:
+            parsed = self._parse_streamed(response, method)
+        else:
+            if not looks_like_xml(response):
+                return None
+            body = read_limited(response, method)
+            if b"multistatus" not in body:
+                return None
+            try:
+                parsed = multistatus.parse(body, str(response.url))
+            except errors.MultiStatusError:
+                return None
         return collection_outcomes(op, path, response.status_code, response.reason_phrase,
                                    parsed, destination=destination)
+
+    def _parse_streamed(self, response: httpx.Response, method: str) -> multistatus.MultiStatus:
+        """A 207 body parsed as it arrives, never buffered whole.
+
+        It may list thousands of members, or be 50 MB of nested elements from
+        a hostile server: parsing stops at the first byte that breaks it.
+        """
+        try:
+            return multistatus.parse(response.iter_bytes(), str(response.url))
+        except httpx.TransportError as exc:
+            raise errors.map_transport_error(exc, method, str(response.url)) from exc
 
     def _operate(self, op: str, method: str, path: str, headers: Mapping[str, str],
                  destination: str | None = None) -> list[Outcome]:
@@ -442,7 +454,7 @@ class DavClient:
             if response.status_code != 207:
                 self._raise_for_status(response, "PROPPATCH")
                 return success("proppatch", path, response.status_code, response.reason_phrase)
-            parsed = multistatus.parse(read_limited(response, "PROPPATCH"), str(response.url))
+            parsed = self._parse_streamed(response, "PROPPATCH")
         return proppatch_outcome(path, parsed)
 
     def lock(self, path: str, *, owner: str = "davdesk", timeout: int | None = 3600,
