@@ -14,6 +14,7 @@ succeeded.
 from __future__ import annotations
 
 import contextlib
+import logging
 import ssl
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -28,7 +29,7 @@ from app.dav.auth import NegotiatingAuth
 from app.dav.bodies import drain, looks_like_xml, read_limited, reusable
 from app.dav.members import collection_outcomes, locked_member_outcomes, proppatch_outcome
 from app.dav.outcome import Outcome, success
-from app.dav.paths import quote_path, same_resource, url_path
+from app.dav.paths import parent, quote_path, same_resource, url_path
 from app.dav.resource import Resource, parse_http_date
 from app.dav.transfer import BytesBody, FileBody, PartFile, ProgressCallback
 from app.dav.xmlbodies import (
@@ -41,6 +42,8 @@ from app.dav.xmlbodies import (
     propfind_body,
     proppatch_body,
 )
+
+log = logging.getLogger(__name__)
 
 _REDIRECTS = frozenset({301, 302, 307, 308})
 _MAX_REDIRECTS = 5
@@ -261,12 +264,17 @@ class DavClient:
                 raise errors.ProtocolError(
                     f"PROPFIND {response.url}: expected 207 Multi-Status, got {response.status_code}")
             parser = multistatus.MultiStatusParser(str(response.url))
+            listed = _Members(url_path(str(response.url))) if depth == 1 else None
             try:
                 for chunk in response.iter_bytes():
-                    yield from parser.feed(chunk)
+                    responses = parser.feed(chunk)
+                    yield from listed.keep(responses) if listed else responses
             except httpx.TransportError as exc:
                 raise errors.map_transport_error(exc, "PROPFIND", str(response.url)) from exc
-            yield from parser.close()
+            yield from listed.keep(parser.close()) if listed else parser.close()
+            if listed and listed.dropped:
+                log.warning("PROPFIND %s: ignored %d entries outside the folder: %s",
+                            response.url, len(listed.dropped), ", ".join(listed.dropped[:3]))
 
     def propfind(self, path: str, depth: int = 1,
                  props: Iterable[str] | str | None = LISTING_PROPS) -> list[Resource]:
@@ -482,6 +490,34 @@ class DavClient:
                                            stream=True)) as response:
             self._raise_for_status(response, "UNLOCK")
             return success("unlock", path, response.status_code, response.reason_phrase)
+
+
+class _Members:
+    """Keeps the entries of a Depth 1 listing that are the folder or directly inside it.
+
+    Any other href ("/etc/passwd", "../..", another host) names a resource the
+    user did not ask about: shown as a member of this folder, a delete or a
+    download of it would act on something else than what the user sees.
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self._prefix = folder.rstrip("/") + "/"
+        self.dropped: list[str] = []
+
+    def keep(self, responses: Iterable[multistatus.Response]) -> list[multistatus.Response]:
+        kept = []
+        prefix = self._prefix
+        for response in responses:
+            path = response.href
+            # Spelled as the request was: decided without normalising (100,000 entries).
+            plain = path.startswith(prefix) and "/" not in path[len(prefix):].rstrip("/")
+            if plain or (path and (same_resource(path, self.folder)
+                                   or same_resource(parent(path), self.folder))):
+                kept.append(response)
+            else:
+                self.dropped.append(repr(path))
+        return kept
 
 
 def submit_lock_token(token: str) -> str:
