@@ -14,11 +14,16 @@ are made by the functions at the end of this module.
 
 from __future__ import annotations
 
+import base64
 import http.server
+import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
+from typing import Any
 from urllib.parse import quote
 
 Body = bytes | Callable[[], Iterable[bytes]]
@@ -51,7 +56,10 @@ class _State:
 class HostileServer:
     """An HTTP/1.1 server on a free loopback port, answering what the test told it to."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, certificate: tuple[Path, Path] | None = None,
+                 password: str | None = None) -> None:
+        """certificate: (cert, key) PEM files to speak HTTPS with; password: ask for Basic auth
+        (any user) and refuse a request without it, as a real share does."""
         state = self._state = _State()
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -73,7 +81,10 @@ class HostileServer:
                 seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
                 with state.lock:
                     state.seen.append(seen)
-                    answer = state.answers.get((self.command, self.path))
+                    if password is not None and not _authorized(seen.headers, password):
+                        answer = Answer(401, b"", (("WWW-Authenticate", 'Basic realm="hostile"'),))
+                    else:
+                        answer = state.answers.get((self.command, self.path))
                     responder = state.responders.get(self.command)
                 if answer is None and responder is not None:
                     answer = responder(self.path)
@@ -96,14 +107,23 @@ class HostileServer:
                 if seen.sent != total:  # the body broke its promise: end it as a crash would
                     self.close_connection = True
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        if certificate is not None:
+            self.use_certificate(*certificate)
         self._thread = threading.Thread(target=self._server.serve_forever, name="hostile",
                                         daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+        scheme = "https" if self._server.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}/"
+
+    def use_certificate(self, cert: Path, key: Path) -> None:
+        """Present this certificate from the next connection on (same address, new certificate)."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self._server.tls = context
 
     def answer(self, method: str, path: str, status: int, body: Body = b"", *,
                headers: Iterable[tuple[str, str]] = (), length: int | None = None) -> None:
@@ -132,6 +152,32 @@ class HostileServer:
                  tb: TracebackType | None) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """Speaks TLS when given a context; a client refusing the handshake is not worth a trace."""
+
+    tls: ssl.SSLContext | None = None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = super().get_request()
+        if self.tls is not None:
+            connection = self.tls.wrap_socket(connection, server_side=True,
+                                              do_handshake_on_connect=False)
+        return connection, address
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
+def _authorized(headers: dict[str, str], password: str) -> bool:
+    scheme, _, credentials = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        return base64.b64decode(credentials).decode().partition(":")[2] == password
+    except ValueError:
+        return False
 
 
 def _plain(method: str, path: str) -> Answer:
