@@ -27,6 +27,7 @@ from app import __version__
 from app.dav import errors, multistatus
 from app.dav.auth import NegotiatingAuth
 from app.dav.bodies import drain, looks_like_xml, read_limited, reusable
+from app.dav.interrupt import Watch, WatchingBackend
 from app.dav.members import collection_outcomes, locked_member_outcomes, proppatch_outcome
 from app.dav.outcome import Outcome, success
 from app.dav.paths import parent, quote_path, same_resource, url_path
@@ -98,13 +99,18 @@ class DavClient:
         self.root = url_path(self.base_url)
         self.auth = NegotiatingAuth(user, password or "") if user else None
         https = parts.scheme == "https"
+        limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
+        self._backend = WatchingBackend()
+        if transport is None:
+            transport = _watched_transport(self._backend, verify=verify if https else _NO_TLS,
+                                           http2=http2 and https, limits=limits)
         self._http = httpx.Client(
             auth=self.auth,
             # HTTP/2 needs TLS (ALPN); on plain http importing h2 would only cost start-up time.
             http2=http2 and https,
             verify=verify if https else _NO_TLS,
             timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect, pool=None),
-            limits=httpx.Limits(max_connections=workers, max_keepalive_connections=workers),
+            limits=limits,
             headers={"User-Agent": f"davdesk/{__version__}"},
             follow_redirects=False,
             transport=transport,
@@ -112,6 +118,11 @@ class DavClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def watch(self) -> contextlib.AbstractContextManager[Watch]:
+        """Track the requests this thread sends in the block, so that another thread can cut
+        off those a stalled server leaves hanging (`Watch.cut`): a cancel then ends at once."""
+        return self._backend.watch()
 
     def __enter__(self) -> DavClient:
         return self
@@ -518,6 +529,18 @@ class _Members:
             else:
                 self.dropped.append(repr(path))
         return kept
+
+
+def _watched_transport(backend: WatchingBackend, *, verify: bool | ssl.SSLContext, http2: bool,
+                       limits: httpx.Limits) -> httpx.HTTPTransport:
+    """httpx's own transport, its connection pool on a backend whose sockets can be cut.
+
+    httpx takes no network backend for its pool, while httpcore's pool does:
+    it is set on the pool httpx built, before any connection exists.
+    """
+    transport = httpx.HTTPTransport(verify=verify, http2=http2, limits=limits)
+    transport._pool._network_backend = backend
+    return transport
 
 
 def submit_lock_token(token: str) -> str:
