@@ -16,9 +16,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.dav import DavClient, Outcome, Source, errors
+from app.dav.interrupt import Watch
 from app.dav.outcome import OutcomeClass, cancelled, from_error
 from app.dav.transfer import ProgressCallback
 from app.jobs.context import Cancelled, TaskContext
@@ -35,6 +36,9 @@ MAX_WORKERS = 16
 #: and the rest of the job is reported as not attempted instead of being retried one by one.
 UNREACHABLE_AFTER = 8
 _TRANSFERS = (Op.UPLOAD, Op.DOWNLOAD)
+#: Seconds a request of a cancelled job may wait for the server before it is cut off.
+STALLED = 0.5
+CUT_OFF = "cut off by the cancel while the request was under way: the server may have carried it out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +79,33 @@ class JobRunner:
         self._abandoned: errors.DavError | None = None
         self._engine_error: str | None = None
         self._unreachable_streak = 0
+        self._watches: set[Watch] = set()
+        self._cutter: threading.Thread | None = None
+        self._ended = threading.Event()
 
     # -- control, from any thread ---------------------------------------------
 
     def cancel(self) -> None:
         self._cancel.set()
         self._running.set()  # wake paused workers so they can see the cancel
+        with self._lock:
+            if self._cutter is None and not self._ended.is_set():
+                self._cutter = threading.Thread(target=self._cut_stalled, daemon=True,
+                                                name=f"job-{self.job.id}-cancel")
+                self._cutter.start()
+
+    def _cut_stalled(self) -> None:
+        """After a cancel: cut off the requests a stalled server leaves hanging, until the job ends.
+
+        Requests that are moving end by themselves (a transfer raises Cancelled
+        at its next chunk); one that has waited STALLED seconds for the server
+        would otherwise hold the job until its read timeout.
+        """
+        while not self._ended.wait(STALLED / 4):
+            with self._lock:
+                watches = list(self._watches)
+            for watch in watches:
+                watch.cut(blocked_for=STALLED)
 
     def pause(self) -> None:
         self._running.clear()
@@ -110,6 +135,7 @@ class JobRunner:
         self._emit_progress(force=True)
         ended = JobEnded(self.job.id, self._final_state(error), self._counts[OutcomeClass.OK],
                          self._counts["failed"], self._counts[OutcomeClass.CANCELLED], error)
+        self._ended.set()
         self._on_event(ended)
         return ended
 
@@ -164,7 +190,15 @@ class JobRunner:
         elif self._cancel.is_set():
             self._finish(task, [cancelled(task.op.value, task.remote)], attempt=1)
         else:
-            self._finish(task, *self._attempt(task))
+            with self.client.watch() as watch:
+                with self._lock:
+                    self._watches.add(watch)
+                try:
+                    outcomes, attempt = self._attempt(task)
+                finally:
+                    with self._lock:
+                        self._watches.discard(watch)
+            self._finish(task, outcomes, attempt)
 
     def _attempt(self, task: Task) -> tuple[list[Outcome], int]:
         """Run a task, retrying what is worth retrying; returns its Outcomes and attempt count.
@@ -185,6 +219,10 @@ class JobRunner:
             except Cancelled:
                 return [cancelled(task.op.value, task.remote)], attempt
             except errors.DavError as exc:
+                if self._cancel.is_set() and isinstance(exc, errors.TransportError):
+                    effect = None if is_idempotent(task) else CUT_OFF
+                    return [replace(cancelled(task.op.value, task.remote), description=effect,
+                                    detail=str(exc))], attempt
                 lost_answer = lost_answer or isinstance(exc, errors.TransportError)
                 if self.options.retry.should_retry(exc, attempt) and not self._cancel.is_set():
                     self._cancel.wait(self.options.retry.delay(exc, attempt))
