@@ -15,6 +15,8 @@ reverse proxy do to a client, on both sides of the moment the server acts:
                   the answer is lost, the effect is not.
 ``stall``         the server carries the request out; its answer never comes (until
                   the client gives up and closes the connection).
+``hang``          the request never reaches the server, and no answer comes either
+                  (not among the default faults: a server that has stopped).
 ``truncate``      the server's answer is cut off half-way through its body.
 ``500``, ``503``, ``429``  answered by the proxy itself, the server never sees the request
                   (503 and 429 with ``Retry-After``).
@@ -42,6 +44,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 FAULTS = ("reset-before", "reset-after", "stall", "truncate", "500", "503", "429")
+KINDS = (*FAULTS, "hang")
 
 #: Not relayed as they are: they describe one connection, not the message.
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length",
@@ -57,8 +60,9 @@ class FaultProxy:
 
     def __init__(self, upstream: str, *, share: float = 0.2, seed: int = 0,
                  faults: Sequence[str] = FAULTS, retry_after: str = "1",
-                 stall_seconds: float = 30.0) -> None:
-        unknown = set(faults) - set(FAULTS)
+                 stall_seconds: float = 30.0, methods: Sequence[str] | None = None) -> None:
+        """methods: only requests with these methods may fail (None: any)."""
+        unknown = set(faults) - set(KINDS)
         if unknown:
             raise ValueError(f"unknown faults: {sorted(unknown)}")
         parts = urlsplit(upstream)
@@ -68,6 +72,7 @@ class FaultProxy:
         self.faults = tuple(faults)
         self.retry_after = retry_after
         self.stall_seconds = stall_seconds
+        self.methods = frozenset(methods) if methods is not None else None
         self.injected: collections.Counter[str] = collections.Counter()
         self.requests = 0
         self._seen: collections.Counter[tuple[str, str]] = collections.Counter()
@@ -125,7 +130,8 @@ class FaultProxy:
     def _fault_for(self, method: str, path: str) -> str | None:
         with self._lock:
             self.requests += 1
-            if not self._enabled or not self.faults:
+            if not self._enabled or not self.faults or \
+                    (self.methods is not None and method not in self.methods):
                 return None
             key = (method, path)
             self._seen[key] += 1
@@ -164,6 +170,9 @@ class FaultProxy:
                     return
                 fault = self._fault_for(request.method, request.target)
                 if fault == "reset-before":
+                    return
+                if fault == "hang":
+                    self._stall(client)
                     return
                 if fault in ("500", "503", "429"):
                     self._answer_status(client, int(fault))
