@@ -10,7 +10,6 @@ events, and bounds on "it ended promptly" are generous.
 from __future__ import annotations
 
 import collections
-import http.server
 import itertools
 import os
 import random
@@ -23,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import httpx
 import pytest
 
 from app.dav import DavClient, Source, Timeouts, errors
@@ -43,6 +41,7 @@ from app.jobs.planner import describe, plan_copy, plan_delete, plan_download, pl
 from app.jobs.retry import RetryPolicy
 from app.jobs.runner import JobOptions, JobRunner
 from tests.servers import WsgiDavServer
+from tests.servers.fault_proxy import FaultProxy
 
 #: Retries that give up fast: a test that provokes failures should not wait for backoff.
 FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.05)
@@ -586,87 +585,14 @@ def test_server_stopped_mid_job_then_retry_on_a_new_server(wsgidav_server, tmp_p
 # -- 7. retries with backoff -------------------------------------------------------------------
 
 
-class FlakyProxy:
-    """A loopback HTTP proxy in front of a real server.
-
-    Answers ``503 Service Unavailable`` with ``Retry-After`` to the first
-    ``failures`` requests of each path with a method in ``methods``, and
-    forwards everything else to the server unchanged.
-    """
-
-    HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding",
-           "host"}
-
-    def __init__(self, upstream: str, failures: int, retry_after: str = "0",
-                 methods: frozenset[str] = frozenset({"PUT"})) -> None:
-        self.upstream = upstream.rstrip("/")
-        self.failures = failures
-        self.retry_after = retry_after
-        self.methods = methods
-        self.seen: collections.Counter[tuple[str, str]] = collections.Counter()
-        self.refused = threading.Event()
-        self._lock = threading.Lock()
-        self._http = httpx.Client(timeout=30, follow_redirects=False)
-        proxy = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def __getattr__(self, name: str):
-                if name.startswith("do_"):
-                    return self.relay
-                raise AttributeError(name)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def relay(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                key = (self.command, self.path)
-                with proxy._lock:
-                    proxy.seen[key] += 1
-                    refuse = self.command in proxy.methods and proxy.seen[key] <= proxy.failures
-                if refuse:
-                    self.send_response(503)
-                    self.send_header("Retry-After", proxy.retry_after)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    proxy.refused.set()
-                    return
-                headers = [(k, v) for k, v in self.headers.items() if k.lower() not in proxy.HOP]
-                headers.append(("Accept-Encoding", "identity"))
-                answer = proxy._http.request(self.command, proxy.upstream + self.path,
-                                             headers=headers, content=body)
-                self.send_response(answer.status_code, answer.reason_phrase)
-                for k, v in answer.headers.multi_items():
-                    if k.lower() not in proxy.HOP:
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(answer.content)))
-                self.end_headers()
-                self.wfile.write(answer.content)
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
-
-    def puts(self) -> dict[str, int]:
-        return {path: n for (method, path), n in self.seen.items() if method == "PUT"}
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._http.close()
-
-
 @pytest.fixture
 def flaky(wsgidav_server):
-    proxies: list[FlakyProxy] = []
+    """flaky(failures, retry_after) -> a proxy answering 503 to the first PUTs of each path."""
+    proxies: list[FaultProxy] = []
 
-    def make(failures: int, retry_after: str = "0") -> FlakyProxy:
-        proxies.append(FlakyProxy(wsgidav_server.url, failures, retry_after))
+    def make(failures: int, retry_after: str = "0") -> FaultProxy:
+        proxies.append(FaultProxy(wsgidav_server.url, faults=("503",), methods=("PUT",),
+                                  first=failures, retry_after=retry_after))
         return proxies[-1]
 
     yield make
@@ -674,7 +600,7 @@ def flaky(wsgidav_server):
         proxy.close()
 
 
-def _proxied(proxy: FlakyProxy, handle) -> DavClient:
+def _proxied(proxy: FaultProxy, handle) -> DavClient:
     return DavClient(proxy.url, user=handle.user, password=handle.password, workers=4)
 
 
@@ -699,7 +625,7 @@ def test_a_503_is_retried_and_the_outcome_says_which_attempt(flaky, wsgidav_serv
     uploads = recorder.outcomes(Op.UPLOAD)
     assert len(uploads) == 6 and all(o.ok and o.attempt == 2 for o in uploads)
     assert all(o.attempt == 1 for o in recorder.outcomes(Op.MKDIR))
-    assert set(proxy.puts().values()) == {2}  # refused once, then stored: no third PUT
+    assert set(proxy.seen("PUT").values()) == {2}  # refused once, then stored: no third PUT
     assert server_files(wsgidav_server) == contents
 
 
@@ -715,7 +641,7 @@ def test_retries_give_up_after_the_policy_attempts(flaky, wsgidav_server, local)
     for outcome in recorder.outcomes(Op.UPLOAD):
         assert (outcome.status, outcome.attempt, outcome.source) == (503, 3, Source.RESPONSE)
         assert outcome.outcome_class is OutcomeClass.FAILED
-    assert set(proxy.puts().values()) == {3}
+    assert set(proxy.seen("PUT").values()) == {3}
     assert server_files(wsgidav_server) == {}
 
 
@@ -725,7 +651,7 @@ def test_cancel_wakes_a_job_waiting_out_a_retry_after(flaky, wsgidav_server, loc
     with _proxied(proxy, wsgidav_server) as client:
         job = plan_upload(client, [local / "up"], "/", Conflict.ASK)
         started = start(client, job, JobOptions(retry=RetryPolicy(attempts=4, max_delay=30)))
-        assert proxy.refused.wait(JOB_TIMEOUT)
+        assert proxy.faulted.wait(JOB_TIMEOUT)
         time.sleep(0.2)  # now in the 30 s wait the server asked for
         cancelled_at = time.monotonic()
         started.runner.cancel()
@@ -734,7 +660,7 @@ def test_cancel_wakes_a_job_waiting_out_a_retry_after(flaky, wsgidav_server, loc
     assert ended.state is JobState.CANCELLED
     [outcome] = started.recorder.outcomes(Op.UPLOAD)
     assert outcome.outcome_class is OutcomeClass.CANCELLED
-    assert proxy.puts() == {"/up/r%200.txt": 1}
+    assert proxy.seen("PUT") == {"/up/r%200.txt": 1}
 
 
 def _status_error(status: int, retry_after: str | None = None) -> errors.StatusError:

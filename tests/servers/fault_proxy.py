@@ -60,8 +60,10 @@ class FaultProxy:
 
     def __init__(self, upstream: str, *, share: float = 0.2, seed: int = 0,
                  faults: Sequence[str] = FAULTS, retry_after: str = "1",
-                 stall_seconds: float = 30.0, methods: Sequence[str] | None = None) -> None:
-        """methods: only requests with these methods may fail (None: any)."""
+                 stall_seconds: float = 30.0, methods: Sequence[str] | None = None,
+                 first: int | None = None) -> None:
+        """methods: only requests with these methods may fail (None: any). first: instead of
+        a share, fail the first this many requests of each method and path."""
         unknown = set(faults) - set(KINDS)
         if unknown:
             raise ValueError(f"unknown faults: {sorted(unknown)}")
@@ -73,6 +75,8 @@ class FaultProxy:
         self.retry_after = retry_after
         self.stall_seconds = stall_seconds
         self.methods = frozenset(methods) if methods is not None else None
+        self.first = first
+        self.faulted = threading.Event()  # set at the first fault injected
         self.injected: collections.Counter[str] = collections.Counter()
         self.requests = 0
         self._seen: collections.Counter[tuple[str, str]] = collections.Counter()
@@ -127,21 +131,29 @@ class FaultProxy:
 
     # -- deciding --------------------------------------------------------------------------
 
+    def seen(self, method: str) -> dict[str, int]:
+        """How many requests with this method each path got (faulted or not)."""
+        with self._lock:
+            return {path: n for (m, path), n in self._seen.items() if m == method}
+
     def _fault_for(self, method: str, path: str) -> str | None:
         with self._lock:
             self.requests += 1
+            key = (method, path)
+            self._seen[key] += 1
             if not self._enabled or not self.faults or \
                     (self.methods is not None and method not in self.methods):
                 return None
-            key = (method, path)
-            self._seen[key] += 1
             digest = hashlib.blake2b(f"{self.seed}|{method}|{path}|{self._seen[key]}".encode(),
                                      digest_size=16).digest()
             draw, pick = struct.unpack("<QQ", digest)
-            if draw / 2**64 >= self.share:
+            hit = self._seen[key] <= self.first if self.first is not None \
+                else draw / 2**64 < self.share
+            if not hit:
                 return None
             fault = self.faults[pick % len(self.faults)]
             self.injected[fault] += 1
+            self.faulted.set()
             return fault
 
     # -- serving ---------------------------------------------------------------------------
