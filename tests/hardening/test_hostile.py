@@ -19,11 +19,11 @@ import pytest
 from app.dav import DavClient, Timeouts, errors
 from app.dav.outcome import Source
 from app.dav.paths import check_local_name
-from app.jobs.model import Conflict, JobState, Op
+from app.dav.resource import Resource
+from app.jobs.model import Conflict, JobState
 from app.jobs.planner import plan_delete, plan_download
 from app.jobs.retry import RetryPolicy
 from app.jobs.runner import JobOptions
-from app.dav.resource import Resource
 from tests.hardening.jobs import run_job
 from tests.servers.hostile_server import (
     Answer,
