@@ -18,6 +18,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from app.dav import DavClient, Timeouts
+from app.jobs.model import Conflict, JobEnded, JobState, TaskResult
+from app.jobs.planner import plan_download
+from app.jobs.runner import JobOptions, JobRunner
 from app.ui.main_window import MainWindow
 from tests.servers import ServerHandle
 from tests.servers.fault_proxy import FaultProxy
@@ -131,3 +134,34 @@ def test_cancel_ends_a_job_on_a_stalled_server_at_once(fault_proxy, window_on, a
     assert "may have carried it out" in failure_box(window).informativeText()
     assert not [p for p in apache_server.root.iterdir() if p.name != ".DAV"]
     assert ticks.longest_gap() < LONGEST_GAP
+
+
+def test_cancel_of_downloads_a_server_stalls_leaves_nothing_behind(fault_proxy, apache_server,
+                                                                   tmp_path: Path):
+    """The same without a window: GETs whose answers never come, cut off by the cancel."""
+    for i in range(4):
+        apache_server.make_file(f"big/file {i}.bin", b"y" * 300_000)
+    proxy = fault_proxy(share=1.0, faults=("stall",), methods=("GET",))
+    target = tmp_path / "target"
+    target.mkdir()
+    events: list[object] = []
+    with DavClient(proxy.url_for(apache_server.url), user=apache_server.user,
+                   password=apache_server.password, timeouts=Timeouts(connect=2, read=60)) as client:
+        with proxy.healthy():
+            job = plan_download(client, [client.stat(client.root + "big/")], target, Conflict.ASK)
+        runner = JobRunner(client, job, events.append, JobOptions(workers=4))
+        thread = runner.start()
+        deadline = time.monotonic() + 10
+        while proxy.injected["stall"] < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        cancelled_at = time.monotonic()
+        runner.cancel()
+        thread.join(5)
+        assert not thread.is_alive() and time.monotonic() - cancelled_at < 2.0
+
+    [ended] = [e for e in events if isinstance(e, JobEnded)]
+    assert ended.state is JobState.CANCELLED and ended.cancelled == 4
+    outcomes = [o for e in events if isinstance(e, TaskResult) and not e.task.is_dir
+                for o in e.outcomes]
+    assert all(o.reason == "cancelled" and o.description is None for o in outcomes)
+    assert [p.name for p in target.rglob("*")] == ["big"]  # the folder, no file, no part file

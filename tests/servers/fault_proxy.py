@@ -22,8 +22,9 @@ reverse proxy do to a client, on both sides of the moment the server acts:
                   (503 and 429 with ``Retry-After``).
 
 Which requests fail is decided from a hash of the seed, the method, the path and
-how many times that method and path were seen before: a run repeats exactly
-whatever order the worker threads send their requests in.
+how many times that method and path were seen before, not from the order the
+worker threads happen to send them in: the same request meets the same fault
+in every run.
 """
 
 from __future__ import annotations
