@@ -220,7 +220,8 @@ class JobRunner:
                 return [cancelled(task.op.value, task.remote)], attempt
             except errors.DavError as exc:
                 if self._cancel.is_set() and isinstance(exc, errors.TransportError):
-                    effect = None if is_idempotent(task) else CUT_OFF
+                    sent = not isinstance(exc, errors.ConnectError)
+                    effect = CUT_OFF if sent and not is_idempotent(task) else None
                     return [replace(cancelled(task.op.value, task.remote), description=effect,
                                     detail=str(exc))], attempt
                 lost_answer = lost_answer or isinstance(exc, errors.TransportError)
