@@ -55,7 +55,7 @@ def read_limited(response: httpx.Response, method: str) -> bytes:
     try:
         for chunk in response.iter_bytes():
             data += chunk
-            if len(data) > ERROR_BODY_LIMIT and response.status_code != 207:
+            if len(data) > ERROR_BODY_LIMIT:
                 break
     except httpx.TransportError as exc:
         raise errors.map_transport_error(exc, method, str(response.url)) from exc

@@ -14,6 +14,7 @@ succeeded.
 from __future__ import annotations
 
 import contextlib
+import logging
 import ssl
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -26,9 +27,10 @@ from app import __version__
 from app.dav import errors, multistatus
 from app.dav.auth import NegotiatingAuth
 from app.dav.bodies import drain, looks_like_xml, read_limited, reusable
+from app.dav.interrupt import Watch, WatchingBackend
 from app.dav.members import collection_outcomes, locked_member_outcomes, proppatch_outcome
 from app.dav.outcome import Outcome, success
-from app.dav.paths import quote_path, same_resource, url_path
+from app.dav.paths import parent, quote_path, same_resource, url_path
 from app.dav.resource import Resource, parse_http_date
 from app.dav.transcript import Transcript
 from app.dav.transfer import BytesBody, FileBody, PartFile, ProgressCallback
@@ -42,6 +44,8 @@ from app.dav.xmlbodies import (
     propfind_body,
     proppatch_body,
 )
+
+log = logging.getLogger(__name__)
 
 _REDIRECTS = frozenset({301, 302, 307, 308})
 _MAX_REDIRECTS = 5
@@ -98,13 +102,18 @@ class DavClient:
         self.auth = NegotiatingAuth(user, password or "") if user else None
         self.transcript = transcript or Transcript()
         https = parts.scheme == "https"
+        limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
+        self._backend = WatchingBackend()
+        if transport is None:
+            transport = _watched_transport(self._backend, verify=verify if https else _NO_TLS,
+                                           http2=http2 and https, limits=limits)
         self._http = httpx.Client(
             auth=self.auth,
             # HTTP/2 needs TLS (ALPN); on plain http importing h2 would only cost start-up time.
             http2=http2 and https,
             verify=verify if https else _NO_TLS,
             timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect, pool=None),
-            limits=httpx.Limits(max_connections=workers, max_keepalive_connections=workers),
+            limits=limits,
             headers={"User-Agent": f"davdesk/{__version__}"},
             follow_redirects=False,
             transport=transport,
@@ -121,6 +130,11 @@ class DavClient:
         """
         self.auth = NegotiatingAuth(user, password)
         self._http.auth = self.auth
+
+    def watch(self) -> contextlib.AbstractContextManager[Watch]:
+        """Track the requests this thread sends in the block, so that another thread can cut
+        off those a stalled server leaves hanging (`Watch.cut`): a cancel then ends at once."""
+        return self._backend.watch()
 
     def __enter__(self) -> DavClient:
         return self
@@ -207,29 +221,43 @@ class DavClient:
     def _href_path(self, href: str) -> str:
         return multistatus.href_to_path(href, self.base_url)
 
-    def _member_results(self, op: str, path: str, response: httpx.Response, body: bytes | None,
-                        destination: str | None = None) -> list[Outcome] | None:
-        """Per-member Outcomes when the server answered with a multistatus, else None."""
-        if body is None:
-            return None
-        if response.status_code != 207 and b"multistatus" not in body:
-            return None
-        try:
-            parsed = multistatus.parse(body, str(response.url))
-        except errors.MultiStatusError:
-            if response.status_code == 207:
-                raise
-            return None
+    def _member_results(self, op: str, path: str, method: str, response: httpx.Response,
+                        body: bytes | None, destination: str | None = None) -> list[Outcome] | None:
+        """Per-member Outcomes when the server answered with a multistatus, else None.
+
+        A 207 is parsed as it streams in; any other status comes with its XML
+        body already read (body), which _raise_for_status then reuses.
+        """
+        if response.status_code == 207:
+            parsed = self._parse_streamed(response, method)
+        else:
+            if body is None or b"multistatus" not in body:
+                return None
+            try:
+                parsed = multistatus.parse(body, str(response.url))
+            except errors.MultiStatusError:
+                return None
         return collection_outcomes(op, path, response.status_code, response.reason_phrase,
                                    parsed, destination=destination)
+
+    def _parse_streamed(self, response: httpx.Response, method: str) -> multistatus.MultiStatus:
+        """A 207 body parsed as it arrives, never buffered whole.
+
+        It may list thousands of members, or be 50 MB of nested elements from
+        a hostile server: parsing stops at the first byte that breaks it.
+        """
+        try:
+            return multistatus.parse(response.iter_bytes(), str(response.url))
+        except httpx.TransportError as exc:
+            raise errors.map_transport_error(exc, method, str(response.url)) from exc
 
     def _operate(self, op: str, method: str, path: str, headers: Mapping[str, str],
                  destination: str | None = None) -> list[Outcome]:
         """A DELETE/COPY/MOVE that may answer for the target alone or member by member."""
         with reusable(self._send(method, path, headers=headers)) as response:
-            xml = response.status_code == 207 or looks_like_xml(response)
-            body = read_limited(response, method) if xml else None
-            members = self._member_results(op, path, response, body, destination)
+            other_xml = response.status_code != 207 and looks_like_xml(response)
+            body = read_limited(response, method) if other_xml else None
+            members = self._member_results(op, path, method, response, body, destination)
             if members is not None:
                 return members
             try:
@@ -271,12 +299,17 @@ class DavClient:
                 raise errors.ProtocolError(
                     f"PROPFIND {response.url}: expected 207 Multi-Status, got {response.status_code}")
             parser = multistatus.MultiStatusParser(str(response.url))
+            listed = _Members(url_path(str(response.url))) if depth == 1 else None
             try:
                 for chunk in response.iter_bytes():
-                    yield from parser.feed(chunk)
+                    responses = parser.feed(chunk)
+                    yield from listed.keep(responses) if listed else responses
             except httpx.TransportError as exc:
                 raise errors.map_transport_error(exc, "PROPFIND", str(response.url)) from exc
-            yield from parser.close()
+            yield from listed.keep(parser.close()) if listed else parser.close()
+            if listed and listed.dropped:
+                log.warning("PROPFIND %s: ignored %d entries outside the folder: %s",
+                            response.url, len(listed.dropped), ", ".join(listed.dropped[:3]))
 
     def propfind(self, path: str, depth: int = 1,
                  props: Iterable[str] | str | None = LISTING_PROPS) -> list[Resource]:
@@ -462,7 +495,7 @@ class DavClient:
             if response.status_code != 207:
                 self._raise_for_status(response, "PROPPATCH")
                 return success("proppatch", path, response.status_code, response.reason_phrase)
-            parsed = multistatus.parse(read_limited(response, "PROPPATCH"), str(response.url))
+            parsed = self._parse_streamed(response, "PROPPATCH")
         return proppatch_outcome(path, parsed)
 
     def lock(self, path: str, *, owner: str = "davdesk", timeout: int | None = 3600,
@@ -497,6 +530,46 @@ class DavClient:
         with reusable(self._send("UNLOCK", path, headers={"Lock-Token": f"<{token}>"})) as response:
             self._raise_for_status(response, "UNLOCK")
             return success("unlock", path, response.status_code, response.reason_phrase)
+
+
+class _Members:
+    """Keeps the entries of a Depth 1 listing that are the folder or directly inside it.
+
+    Any other href ("/etc/passwd", "../..", another host) names a resource the
+    user did not ask about: shown as a member of this folder, a delete or a
+    download of it would act on something else than what the user sees.
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self._prefix = folder.rstrip("/") + "/"
+        self.dropped: list[str] = []
+
+    def keep(self, responses: Iterable[multistatus.Response]) -> list[multistatus.Response]:
+        kept = []
+        prefix = self._prefix
+        for response in responses:
+            path = response.href
+            # Spelled as the request was: decided without normalising (100,000 entries).
+            plain = path.startswith(prefix) and "/" not in path[len(prefix):].rstrip("/")
+            if plain or (path and (same_resource(path, self.folder)
+                                   or same_resource(parent(path), self.folder))):
+                kept.append(response)
+            else:
+                self.dropped.append(repr(path))
+        return kept
+
+
+def _watched_transport(backend: WatchingBackend, *, verify: bool | ssl.SSLContext, http2: bool,
+                       limits: httpx.Limits) -> httpx.HTTPTransport:
+    """httpx's own transport, its connection pool on a backend whose sockets can be cut.
+
+    httpx takes no network backend for its pool, while httpcore's pool does:
+    it is set on the pool httpx built, before any connection exists.
+    """
+    transport = httpx.HTTPTransport(verify=verify, http2=http2, limits=limits)
+    transport._pool._network_backend = backend
+    return transport
 
 
 def submit_lock_token(token: str) -> str:

@@ -20,6 +20,8 @@ _WINDOWS_RESERVED = frozenset(
     + [f"COM{i}" for i in range(1, 10)]
     + [f"LPT{i}" for i in range(1, 10)]
 )
+#: Characters Windows refuses in a file name (besides separators and control characters).
+_WINDOWS_FORBIDDEN = frozenset('<>:"|?*')
 
 
 def quote_path(path: str) -> str:
@@ -70,8 +72,23 @@ def check_local_name(name: str) -> str:
         problem = "contains a path separator"
     elif "\x00" in name or any(ord(c) < 32 for c in name):
         problem = "contains a control character"
-    elif sys.platform == "win32" and name.split(".")[0].upper().rstrip() in _WINDOWS_RESERVED:
-        problem = "is a reserved device name on Windows"
+    elif sys.platform == "win32":
+        problem = _windows_problem(name)
     if problem:
         raise UnsafePathError(f"unsafe name from server: {name!r} {problem}")
     return name
+
+
+def _windows_problem(name: str) -> str | None:
+    """Why Windows cannot hold name as given, or None.
+
+    A trailing dot or space is not refused there but silently dropped, so
+    "report." would land on (and overwrite) "report".
+    """
+    if name.split(".")[0].upper().rstrip() in _WINDOWS_RESERVED:
+        return "is a reserved device name on Windows"
+    if any(c in _WINDOWS_FORBIDDEN for c in name):
+        return "contains a character Windows does not allow in names"
+    if name[-1] in ". ":
+        return "ends in a dot or space, which Windows drops"
+    return None

@@ -53,7 +53,8 @@ class Task:
     target_modified are then that file's size and st_mtime). mtime: for a download, the remote file's modification time, to
     give the local copy; for an upload, the local file's as planned (the
     upload sends the time the file has when it is read, the time of the
-    content actually sent).
+    content actually sent). refusal: set, with local None, for a download
+    that must not be written (an unsafe name, a tree too deep to hold).
     """
 
     op: Op
@@ -69,6 +70,7 @@ class Task:
     mtime: float | None = None
     target_size: int | None = None
     target_modified: float | None = None
+    refusal: str | None = None  # why planning refused it: it ends failed, saying so
 
     def with_policy(self, conflict: Conflict | None = None,
                     lock_token: str | None = None) -> Task:

@@ -213,8 +213,7 @@ def _remove_partial_upload(client: DavClient, task: Task) -> None:
 
 def _download(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     if task.local is None:  # refused by the planner: say why again, now as its Outcome
-        check_local_name(basename(task.remote))
-        raise errors.UnsafePathError(f"{task.remote} is not inside the folder that listed it")
+        raise errors.UnsafePathError(task.refusal or f"{task.remote}: refused when planned")
     check_local_name(task.local.name)
     if task.is_dir:
         existed = task.local.is_dir()

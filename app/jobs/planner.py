@@ -154,16 +154,23 @@ def _upload_task(entry: LocalEntry, remote: str, target: Resource | None,
                 target_size=size, target_modified=modified, conflict=conflict)
 
 
+#: Bytes of a local path a download may create: below Linux's PATH_MAX (4096), leaving room
+#: for the name of the temporary file a download is written to first.
+LOCAL_PATH_LIMIT = 3800
+
+
 def plan_download(client: DavClient, resources: Sequence[Resource], local_folder: Path,
                   conflict: Conflict) -> Job:
     """A stage of local folders to create, then one of every file.
 
     A name from the server that is not safe as a local name (a dot name, a
-    separator, a control character), or a member listed outside the folder
-    that listed it, still becomes a task, without a local path: its execute
+    separator, a control character), or a folder so deep that its local path
+    would be too long to create (a server may list folders inside folders
+    for ever), still becomes a task, without a local path: its execute
     reports it as failed, so the refusal shows in the results with the rest.
-    A refused folder is not listed, so nothing below it is planned.
-    Existing local folders are merged into, whatever the conflict policy.
+    A refused folder is not listed, so nothing below it is planned. (Members
+    listed outside the folder that listed them never get here: listdir drops
+    them.) Existing local folders are merged into, whatever the conflict policy.
     """
     folders: list[Task] = []
     files: list[Task] = []
@@ -181,20 +188,18 @@ def plan_download(client: DavClient, resources: Sequence[Resource], local_folder
         resource, into = pending.popleft()
         try:
             local = into / check_local_name(resource.name)
-        except errors.UnsafePathError:
-            files.append(_refused(resource))
+        except errors.UnsafePathError as exc:
+            files.append(_refused(resource, str(exc)))
+            continue
+        if len(os.fsencode(local)) > LOCAL_PATH_LIMIT:
+            files.append(_refused(resource, f"{resource.path}: too deep; the local path would "
+                                            f"be longer than {LOCAL_PATH_LIMIT} bytes"))
             continue
         exists = os.path.lexists(local)
         if resource.is_dir:
             folders.append(Task(Op.DOWNLOAD, resource.path, local=local, is_dir=True, exists=exists,
                                 conflict=conflict))
-            inside = []
-            for member in client.listdir(resource.path):
-                if same_resource(parent(member.path), resource.path):
-                    inside.append(member)
-                else:
-                    files.append(_refused(member))
-            enqueue(inside, local)
+            enqueue(client.listdir(resource.path), local)
             continue
         if exists and conflict is Conflict.RENAME:
             local = into / free_name(local.name, taken[into])
@@ -206,9 +211,9 @@ def plan_download(client: DavClient, resources: Sequence[Resource], local_folder
     return Job(title, _stages([folders, files]))
 
 
-def _refused(resource: Resource) -> Task:
+def _refused(resource: Resource, why: str) -> Task:
     return Task(Op.DOWNLOAD, resource.path, local=None, is_dir=resource.is_dir,
-                size=resource.size or 0)
+                size=resource.size or 0, refusal=why)
 
 
 # -- one resource to a name of the user's choosing (cp a b, put f remote-name) -------

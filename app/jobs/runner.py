@@ -17,9 +17,10 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.dav import DavClient, Outcome, Source, errors
+from app.dav.interrupt import Watch
 from app.dav.outcome import OutcomeClass, cancelled, from_error
 from app.dav.transcript import Exchange
 from app.dav.transfer import ProgressCallback
@@ -40,6 +41,9 @@ _TRANSFERS = (Op.UPLOAD, Op.DOWNLOAD)
 #: Failed tasks per job that keep their requests' headers and bodies for the raw view. A
 #: server that fails 100,000 files with the same error page need not be kept 100,000 times.
 FULL_EXCHANGES_KEPT = 1000
+#: Seconds a request of a cancelled job may wait for the server before it is cut off.
+STALLED = 0.5
+CUT_OFF = "cut off by the cancel while the request was under way: the server may have carried it out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +85,33 @@ class JobRunner:
         self._engine_error: str | None = None
         self._unreachable_streak = 0
         self._full_exchanges_kept = 0
+        self._watches: set[Watch] = set()
+        self._cutter: threading.Thread | None = None
+        self._ended = threading.Event()
 
     # -- control, from any thread ---------------------------------------------
 
     def cancel(self) -> None:
         self._cancel.set()
         self._running.set()  # wake paused workers so they can see the cancel
+        with self._lock:
+            if self._cutter is None and not self._ended.is_set():
+                self._cutter = threading.Thread(target=self._cut_stalled, daemon=True,
+                                                name=f"job-{self.job.id}-cancel")
+                self._cutter.start()
+
+    def _cut_stalled(self) -> None:
+        """After a cancel: cut off the requests a stalled server leaves hanging, until the job ends.
+
+        Requests that are moving end by themselves (a transfer raises Cancelled
+        at its next chunk); one that has waited STALLED seconds for the server
+        would otherwise hold the job until its read timeout.
+        """
+        while not self._ended.wait(STALLED / 4):
+            with self._lock:
+                watches = list(self._watches)
+            for watch in watches:
+                watch.cut(blocked_for=STALLED)
 
     def pause(self) -> None:
         self._running.clear()
@@ -116,6 +141,7 @@ class JobRunner:
         self._emit_progress(force=True)
         ended = JobEnded(self.job.id, self._final_state(error), self._counts[OutcomeClass.OK],
                          self._counts["failed"], self._counts[OutcomeClass.CANCELLED], error)
+        self._ended.set()
         self._on_event(ended)
         return ended
 
@@ -170,44 +196,83 @@ class JobRunner:
         elif self._cancel.is_set():
             self._finish(task, [cancelled(task.op.value, task.remote)], attempt=1)
         else:
-            with self.client.transcript.capture() as exchanges:
-                outcomes, attempt = self._attempt(task)
+            with self.client.transcript.capture() as exchanges, self.client.watch() as watch:
+                with self._lock:
+                    self._watches.add(watch)
+                try:
+                    outcomes, attempt = self._attempt(task)
+                finally:
+                    with self._lock:
+                        self._watches.discard(watch)
             self._finish(task, outcomes, attempt, exchanges)
 
     def _attempt(self, task: Task) -> tuple[list[Outcome], int]:
-        """Run a task, retrying what is worth retrying; returns its Outcomes and attempt count."""
+        """Run a task, retrying what is worth retrying; returns its Outcomes and attempt count.
+
+        Once an attempt has lost its answer (the connection broke, the server
+        stalled), that attempt may have been carried out: a later failure can
+        then be its own doing (a DELETE answering 404, a create-only PUT 412),
+        and a last attempt that lost its answer too says nothing either way.
+        Before such a task is reported failed, the server is asked whether it
+        was done after all, so the Outcome says what the server now holds.
+        """
         context = TaskContext(progress=self._progress_for(task), keep_mtime=self.options.keep_mtime)
         attempt = 1
+        lost_answer = False
         while True:
             try:
-                return execute(self.client, task, context), attempt
+                outcomes = execute(self.client, task, context)
             except Cancelled:
                 return [cancelled(task.op.value, task.remote)], attempt
             except errors.DavError as exc:
+                if self._cancel.is_set() and isinstance(exc, errors.TransportError):
+                    sent = not isinstance(exc, errors.ConnectError)
+                    effect = CUT_OFF if sent and not is_idempotent(task) else None
+                    return [replace(cancelled(task.op.value, task.remote), description=effect,
+                                    detail=str(exc))], attempt
+                lost_answer = lost_answer or isinstance(exc, errors.TransportError)
                 if self.options.retry.should_retry(exc, attempt) and not self._cancel.is_set():
                     self._cancel.wait(self.options.retry.delay(exc, attempt))
                     attempt += 1
                     if self._cancel.is_set():
                         return [cancelled(task.op.value, task.remote)], attempt
-                    done = self._took_effect(task, exc)
+                    done = self._took_effect(task, lost_answer)
                     if done is not None:
                         return done, attempt
                     continue
+                done = self._took_effect(task, lost_answer)
+                if done is not None:
+                    return done, attempt
                 self._note_failure(exc)
                 return [from_error(task.op.value, task.remote, exc, attempt=attempt)], attempt
             except Exception as exc:  # a local failure or a bug: this task fails, the job goes on
                 log.exception("job %s: task %s %s raised", self.job.id, task.op, task.remote)
                 return [Outcome(task.op.value, task.remote, None, type(exc).__name__, ok=False,
                                 source=Source.LOCAL, detail=str(exc))], attempt
+            if lost_answer and not all(o.ok for o in outcomes):
+                done = self._took_effect(task, lost_answer)
+                if done is not None:
+                    return done, attempt
+            return outcomes, attempt
 
-    def _took_effect(self, task: Task, exc: errors.DavError) -> list[Outcome] | None:
-        """Whether a non-idempotent request that lost its answer was carried out anyway."""
-        if is_idempotent(task) or not isinstance(exc, errors.TransportError):
+    def _took_effect(self, task: Task, lost_answer: bool) -> list[Outcome] | None:
+        """Whether a non-idempotent request that lost its answer was carried out anyway.
+
+        The question is asked again when the asking itself meets a retryable
+        failure: an unanswered question must not turn into a wrong Outcome.
+        """
+        if is_idempotent(task) or not lost_answer:
             return None
-        try:
-            return already_done(self.client, task)
-        except errors.DavError:
-            return None
+        asked = 1
+        while True:
+            try:
+                return already_done(self.client, task)
+            except errors.DavError as exc:
+                if not exc.retryable or asked >= self.options.retry.attempts \
+                        or self._cancel.is_set():
+                    return None
+                self._cancel.wait(self.options.retry.delay(exc, asked))
+                asked += 1
 
     def _note_failure(self, exc: errors.DavError) -> None:
         """Give up on the whole job when going on cannot help: bad credentials, a vanished server."""

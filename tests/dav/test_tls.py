@@ -20,6 +20,7 @@ from app.dav.tls import (
     normalize_fingerprint,
     verify_for,
 )
+from tests.servers.hostile_server import HostileServer
 from tests.servers.tls_server import CertificateFiles, TlsDavServer, make_certificate
 
 
@@ -141,3 +142,64 @@ def test_fingerprints_compare_however_they_were_typed():
 def test_fetch_certificate_reports_a_closed_port(unused_port):
     with pytest.raises(errors.ConnectError):
         fetch_certificate(f"https://127.0.0.1:{unused_port}/", timeout=5)
+
+
+# -- trust by fingerprint at one address, and where credentials may go ----------------------
+
+PASSWORD = "s3cret-tls-test"
+
+
+@pytest.fixture
+def hostile_https(certificates) -> Iterator[HostileServer]:
+    """An HTTPS server asking for Basic auth, that records every request it gets."""
+    certificate = certificates["self-signed"]
+    with HostileServer(certificate=(certificate.cert, certificate.key),
+                       password=PASSWORD) as server:
+        yield server
+
+
+def _stat(url: str, verify: bool | ssl.SSLContext = True) -> bool:
+    with DavClient(url, user="alice", password=PASSWORD, verify=verify) as client:
+        return client.stat("").is_dir
+
+
+def test_refused_until_trusted_by_fingerprint_then_refused_again_when_it_changes(
+        hostile_https, certificates):
+    server = hostile_https
+    with pytest.raises(errors.CertificateError):
+        _stat(server.url)
+    assert server.seen() == []  # refused in the handshake: no request, no credentials
+
+    info = fetch_certificate(server.url, timeout=5)
+    assert info.sha256 == certificates["self-signed"].sha256
+    trusted = verify_for(info.sha256, None)
+    assert _stat(server.url, trusted)
+    assert any(s.headers.get("authorization") for s in server.seen())
+
+    requests_before = len(server.seen())
+    other = certificates["other"]
+    server.use_certificate(other.cert, other.key)  # same address, another certificate
+    with pytest.raises(errors.CertificateError, match="changed"):
+        _stat(server.url, verify_for(info.sha256, None))
+    assert len(server.seen()) == requests_before  # nothing was sent to the changed server
+    assert fetch_certificate(server.url, timeout=5).sha256 == other.sha256
+
+
+@pytest.mark.parametrize("where", ["another host", "https to http, same host", "another port"])
+def test_credentials_never_follow_a_redirect_off_the_origin(hostile_https, certificates, where):
+    with HostileServer() as elsewhere:
+        port = int(elsewhere.url.rsplit(":", 1)[1].strip("/"))
+        https_port = int(hostile_https.url.rsplit(":", 1)[1].strip("/"))
+        location = {"another host": f"https://localhost:{https_port}/dav/",
+                    "https to http, same host": f"http://127.0.0.1:{port}/dav/",
+                    "another port": f"https://127.0.0.1:{port}/dav/"}[where]
+        hostile_https.answer("PROPFIND", "/dav/", 302, headers=[("Location", location)])
+        trusted = verify_for(certificates["self-signed"].sha256, None)
+
+        with pytest.raises(errors.UnsafeRedirectError, match="credentials stay"):
+            _stat(hostile_https.url + "dav/", trusted)
+
+        assert elsewhere.seen() == []
+        asked = hostile_https.seen()
+        assert [s.path for s in asked] == ["/dav/", "/dav/"]  # the challenge, then with auth
+        assert len([s for s in asked if s.headers.get("authorization")]) == 1

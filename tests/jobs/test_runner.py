@@ -41,7 +41,7 @@ from app.jobs.planner import describe, plan_copy, plan_delete, plan_download, pl
 from app.jobs.retry import RetryPolicy
 from app.jobs.runner import JobOptions, JobRunner
 from tests.servers import WsgiDavServer
-from tests.servers.flaky_proxy import FlakyProxy
+from tests.servers.fault_proxy import FaultProxy
 
 #: Retries that give up fast: a test that provokes failures should not wait for backoff.
 FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.05)
@@ -587,10 +587,12 @@ def test_server_stopped_mid_job_then_retry_on_a_new_server(wsgidav_server, tmp_p
 
 @pytest.fixture
 def flaky(wsgidav_server):
-    proxies: list[FlakyProxy] = []
+    """flaky(failures, retry_after) -> a proxy answering 503 to the first PUTs of each path."""
+    proxies: list[FaultProxy] = []
 
-    def make(failures: int, retry_after: str = "0") -> FlakyProxy:
-        proxies.append(FlakyProxy(wsgidav_server.url, failures, retry_after))
+    def make(failures: int, retry_after: str = "0") -> FaultProxy:
+        proxies.append(FaultProxy(wsgidav_server.url, faults=("503",), methods=("PUT",),
+                                  first=failures, retry_after=retry_after))
         return proxies[-1]
 
     yield make
@@ -598,7 +600,7 @@ def flaky(wsgidav_server):
         proxy.close()
 
 
-def _proxied(proxy: FlakyProxy, handle) -> DavClient:
+def _proxied(proxy: FaultProxy, handle) -> DavClient:
     return DavClient(proxy.url, user=handle.user, password=handle.password, workers=4)
 
 
@@ -623,7 +625,7 @@ def test_a_503_is_retried_and_the_outcome_says_which_attempt(flaky, wsgidav_serv
     uploads = recorder.outcomes(Op.UPLOAD)
     assert len(uploads) == 6 and all(o.ok and o.attempt == 2 for o in uploads)
     assert all(o.attempt == 1 for o in recorder.outcomes(Op.MKDIR))
-    assert set(proxy.puts().values()) == {2}  # refused once, then stored: no third PUT
+    assert set(proxy.seen("PUT").values()) == {2}  # refused once, then stored: no third PUT
     assert server_files(wsgidav_server) == contents
 
 
@@ -639,7 +641,7 @@ def test_retries_give_up_after_the_policy_attempts(flaky, wsgidav_server, local)
     for outcome in recorder.outcomes(Op.UPLOAD):
         assert (outcome.status, outcome.attempt, outcome.source) == (503, 3, Source.RESPONSE)
         assert outcome.outcome_class is OutcomeClass.FAILED
-    assert set(proxy.puts().values()) == {3}
+    assert set(proxy.seen("PUT").values()) == {3}
     assert server_files(wsgidav_server) == {}
 
 
@@ -649,7 +651,7 @@ def test_cancel_wakes_a_job_waiting_out_a_retry_after(flaky, wsgidav_server, loc
     with _proxied(proxy, wsgidav_server) as client:
         job = plan_upload(client, [local / "up"], "/", Conflict.ASK)
         started = start(client, job, JobOptions(retry=RetryPolicy(attempts=4, max_delay=30)))
-        assert proxy.refused.wait(JOB_TIMEOUT)
+        assert proxy.faulted.wait(JOB_TIMEOUT)
         time.sleep(0.2)  # now in the 30 s wait the server asked for
         cancelled_at = time.monotonic()
         started.runner.cancel()
@@ -658,7 +660,7 @@ def test_cancel_wakes_a_job_waiting_out_a_retry_after(flaky, wsgidav_server, loc
     assert ended.state is JobState.CANCELLED
     [outcome] = started.recorder.outcomes(Op.UPLOAD)
     assert outcome.outcome_class is OutcomeClass.CANCELLED
-    assert proxy.puts() == {"/up/r%200.txt": 1}
+    assert proxy.seen("PUT") == {"/up/r%200.txt": 1}
 
 
 def _status_error(status: int, retry_after: str | None = None) -> errors.StatusError:

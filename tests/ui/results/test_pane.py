@@ -20,7 +20,7 @@ from app.jobs.report import read_report
 from app.ui.main_window import MainWindow
 from app.ui.results.model import OUTCOME_ROLE, SAID, STATUS, JobRecord
 from app.ui.results.raw_dialog import RawResponseDialog
-from tests.servers.flaky_proxy import FlakyProxy
+from tests.servers.fault_proxy import FaultProxy
 
 JOB_TIMEOUT = 30_000
 
@@ -130,9 +130,10 @@ def stored(folder) -> list[str]:
 
 @pytest.fixture
 def flaky_apache(apache_server):
-    proxy = FlakyProxy(apache_server.server.url, failures=4, only=lambda path: "flaky" in path)
-    yield dataclasses.replace(apache_server, url=proxy.url + apache_server.url.split("/")[-2] + "/")
-    proxy.close()
+    """Apache behind a proxy that answers 503 to the first 4 PUTs of each "flaky" file."""
+    with FaultProxy(apache_server.url, faults=("503",), retry_after="0", methods=("PUT",),
+                    first=4, paths=lambda path: "flaky" in path) as proxy:
+        yield dataclasses.replace(apache_server, url=proxy.url_for(apache_server.url))
 
 
 def test_files_refused_with_503_finish_after_retry_failed(flaky_apache, open_window, qtbot,

@@ -1,0 +1,42 @@
+"""Fixtures of the hardening tests: a fault-injecting proxy in front of the real Apache.
+
+The fault tests add up what they did in FIGURES; the totals are printed at
+the end of the run, so every run reports them.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.servers import ServerHandle
+from tests.servers.fault_proxy import FaultProxy
+
+#: What the fault tests did, summed over the run: faults injected, jobs run, files checked,
+#: mismatches found (an Outcome that does not say what the server or the disk holds), seconds.
+FIGURES: collections.Counter[str] = collections.Counter()
+
+
+@pytest.fixture
+def fault_proxy(apache_server: ServerHandle) -> Iterator[Callable[..., FaultProxy]]:
+    """fault_proxy(share=0.2, seed=0, **options) -> a FaultProxy in front of the test's Apache."""
+    proxies: list[FaultProxy] = []
+
+    def make(**options: Any) -> FaultProxy:
+        proxies.append(FaultProxy(apache_server.url, **options))
+        return proxies[-1]
+
+    yield make
+    for proxy in proxies:
+        proxy.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FIGURES["jobs"]:
+        terminalreporter.write_line(
+            f"fault tests: {FIGURES['faults']} faults injected into {FIGURES['requests']} "
+            f"requests, {FIGURES['jobs']} jobs run, {FIGURES['files']} files checked, "
+            f"{FIGURES['mismatches']} mismatches, {FIGURES['seconds']:.1f} s")
