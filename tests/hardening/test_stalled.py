@@ -15,18 +15,15 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QMessageBox
 
 from app.dav import DavClient, Timeouts
 from app.jobs.model import Conflict, JobEnded, JobState, TaskResult
 from app.jobs.planner import plan_download
 from app.jobs.runner import JobOptions, JobRunner
 from app.ui.main_window import MainWindow
+from app.ui.results.model import SAID, STATUS
 from tests.servers import ServerHandle
 from tests.servers.fault_proxy import FaultProxy
-
-#: The offscreen platform's note on the failures box (a window-modal QMessageBox).
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 #: The longest the event loop may go without running a timer while a request hangs.
 LONGEST_GAP = 0.25
@@ -69,9 +66,12 @@ def window_on(qtbot: Any, apache_server: ServerHandle) -> Iterator[Callable[...,
         client.close()
 
 
-def failure_box(window: MainWindow) -> QMessageBox | None:
-    boxes = [b for b in window.findChildren(QMessageBox, "jobFailures") if b.isVisible()]
-    return boxes[0] if boxes else None
+def shown_rows(window: MainWindow) -> list[tuple[str, str]]:
+    """(status, what the server said) of each row of the newest job in the results pane."""
+    model = window.results.model
+    job = model.index(0, 0)
+    return [(model.index(row, STATUS, job).data(), model.index(row, SAID, job).data())
+            for row in range(model.rowCount(job))]
 
 
 def test_a_stalled_listing_times_out_while_the_window_keeps_responding(
@@ -101,13 +101,12 @@ def test_a_stalled_upload_times_out_into_an_outcome(fault_proxy, window_on, apac
     ticks = Ticks()
 
     window.operations.upload([source], window.current_path)
-    qtbot.waitUntil(lambda: failure_box(window) is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() ==
+                    "Upload stuck.txt: 0 ok · 1 failed", timeout=20_000)
 
-    box = failure_box(window)
-    assert box.text() == "Upload stuck.txt: 1 failed"
-    assert "stuck.txt: TimeoutError" in box.informativeText()
-    assert "timed out" in box.informativeText()
-    assert window.statusBar().currentMessage() == "Upload stuck.txt: 0 ok · 1 failed"
+    [(status, said)] = shown_rows(window)
+    assert status == "TimeoutError" and "timed out" in said
+    assert window.results.isVisible()
     assert proxy.injected["hang"] >= 2  # retried before giving up
     assert not (apache_server.root / "stuck.txt").exists()
     assert ticks.longest_gap() < LONGEST_GAP
@@ -131,7 +130,8 @@ def test_cancel_ends_a_job_on_a_stalled_server_at_once(fault_proxy, window_on, a
 
     assert time.monotonic() - cancelled_at < 2.0
     assert window.statusBar().currentMessage() == "Upload 3 items: 0 ok · 3 cancelled"
-    assert "may have carried it out" in failure_box(window).informativeText()
+    rows = shown_rows(window)
+    assert len(rows) == 3 and any("may have carried it out" in said for _, said in rows)
     assert not [p for p in apache_server.root.iterdir() if p.name != ".DAV"]
     assert ticks.longest_gap() < LONGEST_GAP
 
