@@ -14,7 +14,6 @@ import json
 import os
 from pathlib import Path
 
-
 from app.__main__ import main
 from app.config.bookmarks import Bookmark, BookmarkStore, ConnectionSpec
 from app.config.paths import AppPaths
@@ -24,7 +23,6 @@ from app.jobs.planner import plan_delete
 from app.logs import logging_to
 from app.ui.app import open_window
 from app.ui.results.model import OUTCOME_ROLE
-
 
 
 def secrets_of(user: str, password: str) -> list[bytes]:
