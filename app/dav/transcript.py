@@ -91,6 +91,8 @@ class Exchange:
         return f"{clock}  {self.method} {self.url}  → {answer}  {took}"
 
     def slim(self) -> Exchange:
+        if not (self.full or self.request_body or self.response_body):
+            return self
         return replace(self, request_headers=(), response_headers=(), request_body=None,
                        response_body=None)
 
@@ -151,15 +153,48 @@ def _keeps_body(headers: httpx.Headers) -> bool:
 
 
 class _Pending:
-    """An exchange being recorded on the thread that sends it."""
+    """An exchange being recorded on the thread that sends it: built into an Exchange once,
+    when it ends (a frozen dataclass rebuilt at each step would cost more than the request)."""
 
-    __slots__ = ("body", "exchange", "started", "truncated")
+    __slots__ = ("body", "request", "response", "seq", "started", "started_wall", "truncated")
 
-    def __init__(self, exchange: Exchange) -> None:
-        self.exchange = exchange
+    def __init__(self, seq: int, request: httpx.Request) -> None:
+        self.seq = seq
+        self.request = request
+        self.response: httpx.Response | None = None
+        self.started_wall = time.time()
         self.started = time.monotonic()
         self.body = bytearray()
         self.truncated = False
+
+    def exchange(self, *, error: str | None = None, elapsed: float | None = None) -> Exchange:
+        request, response = self.request, self.response
+        body = bytes(self.body)
+        return Exchange(
+            seq=self.seq, started=self.started_wall, method=request.method,
+            url=_shown_url(request.url),
+            http_version=response.http_version if response is not None else "",
+            status=response.status_code if response is not None else None,
+            reason=response.reason_phrase if response is not None else "",
+            elapsed=time.monotonic() - self.started if elapsed is None else elapsed,
+            error=error,
+            # The request as sent: the auth flow added its Authorization header after begin().
+            request_headers=redact_headers((response.request if response is not None
+                                            else request).headers.multi_items()),
+            response_headers=redact_headers(response.headers.multi_items())
+            if response is not None else (),
+            request_body=_request_body(request),
+            response_body=redact_body(body) if body else None,
+            body_truncated=self.truncated)
+
+
+def _request_body(request: httpx.Request) -> bytes | None:
+    """Small XML request bodies (PROPFIND, PROPPATCH, LOCK); never a file's data."""
+    if not isinstance(request.stream, httpx.ByteStream) or \
+            "xml" not in request.headers.get("content-type", ""):
+        return None
+    content = request.content
+    return redact_body(content) if len(content) <= REQUEST_BODY_LIMIT else None
 
 
 class _TeeStream(httpx.SyncByteStream):
@@ -209,21 +244,11 @@ class Transcript:
     # -- recording, called by DavClient on the sending thread ----------------------
 
     def begin(self, request: httpx.Request) -> _Pending:
-        body = None
-        if isinstance(request.stream, httpx.ByteStream) and "xml" in request.headers.get(
-                "content-type", ""):
-            content = request.content
-            if len(content) <= REQUEST_BODY_LIMIT:
-                body = redact_body(content)
-        return _Pending(Exchange(
-            seq=next(self._seq), started=time.time(), method=request.method,
-            url=_shown_url(request.url), request_headers=redact_headers(request.headers.multi_items()),
-            request_body=body))
+        return _Pending(next(self._seq), request)
 
     def failed(self, pending: _Pending, error: BaseException) -> None:
         """The request got no response at all."""
-        self._publish(replace(pending.exchange, error=f"{type(error).__name__}: {error}",
-                              elapsed=time.monotonic() - pending.started))
+        self._publish(pending.exchange(error=f"{type(error).__name__}: {error}"))
 
     def answered(self, pending: _Pending, response: httpx.Response) -> httpx.Response:
         """Record the response when its body has been read or dropped.
@@ -232,26 +257,15 @@ class Transcript:
         first, so the transcript shows every round trip.
         """
         for earlier in response.history:
-            self._publish(replace(self._with_response(pending.exchange, earlier, next(self._seq)),
-                                  elapsed=earlier.elapsed.total_seconds()))
-        exchange = self._with_response(pending.exchange, response, pending.exchange.seq)
-        pending.exchange = exchange
+            done = _Pending(next(self._seq), earlier.request)
+            done.response = earlier
+            self._publish(done.exchange(elapsed=earlier.elapsed.total_seconds()))
+        pending.response = response
         response.stream = _TeeStream(response.stream, pending, _keeps_body(response.headers), self)
         return response
 
     def finish(self, pending: _Pending, error: str | None) -> None:
-        body = bytes(pending.body) or None
-        self._publish(replace(pending.exchange, elapsed=time.monotonic() - pending.started,
-                              error=error, response_body=redact_body(body) if body else None,
-                              body_truncated=pending.truncated))
-
-    @staticmethod
-    def _with_response(exchange: Exchange, response: httpx.Response, seq: int) -> Exchange:
-        # The request as sent: the auth flow added its Authorization header after begin().
-        return replace(exchange, seq=seq, http_version=response.http_version,
-                       status=response.status_code, reason=response.reason_phrase,
-                       request_headers=redact_headers(response.request.headers.multi_items()),
-                       response_headers=redact_headers(response.headers.multi_items()))
+        self._publish(pending.exchange(error=error))
 
     def _publish(self, exchange: Exchange) -> None:
         captured = getattr(self._local, "captured", None)
@@ -303,4 +317,6 @@ class Transcript:
 
 def _shown_url(url: httpx.URL) -> str:
     """The URL without user info: a password typed into a URL never reaches the transcript."""
-    return str(url.copy_with(username=None, password=None))
+    if url.userinfo:
+        url = url.copy_with(username=None, password=None)
+    return str(url)
