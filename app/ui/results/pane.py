@@ -35,12 +35,14 @@ from app.dav import Outcome
 from app.dav.outcome import OutcomeClass
 from app.jobs.model import Conflict, Job, JobEnded, TaskResult
 from app.ui.actions import fill
+from app.ui.icons import themed_icon
 from app.ui.messages import outcome_line
 from app.ui.results.fixes import ResultFixer, is_locked, is_taken, needs_sign_in
 from app.ui.results.model import PATH, SAID, JobRecord, ResultsModel, Show
 from app.ui.results.raw_dialog import RawResponseDialog
 
 Pixmap = QStyle.StandardPixmap
+Theme = QIcon.ThemeIcon
 _FILTER_DELAY_MS = 200
 
 
@@ -105,9 +107,10 @@ class ResultsPane(QDockWidget):
     def _make_actions(self) -> None:
         style = self.style()
 
-        def make(name: str, text: str, tip: str, pixmap: Pixmap | None = None,
-                 short: str | None = None) -> QAction:
-            icon = style.standardIcon(pixmap) if pixmap is not None else QIcon()
+        def make(name: str, text: str, tip: str, theme: Theme | None = None,
+                 pixmap: Pixmap | None = None, short: str | None = None) -> QAction:
+            fallback = style.standardIcon(pixmap) if pixmap is not None else QIcon()
+            icon = themed_icon(theme, fallback) if theme is not None else fallback
             action = QAction(icon, text, self)
             if short:
                 action.setIconText(short)  # the toolbar's label; menus show the full text
@@ -118,7 +121,7 @@ class ResultsPane(QDockWidget):
 
         self.retry_failed = make("RetryFailed", "Retry Failed",
                                  "Run the failed files of the selected jobs (or all jobs) again",
-                                 Pixmap.SP_BrowserReload)
+                                 Theme.ViewRefresh, Pixmap.SP_BrowserReload)
         self.retry_selected = make("RetrySelected", "Retry Selected",
                                    "Run the selected files again, exactly as before",
                                    short="Retry")
@@ -127,22 +130,23 @@ class ResultsPane(QDockWidget):
                                     short="Overwrite")
         self.unlock_retry = make("UnlockRetry", "Unlock and Retry",
                                  "Release the locks that stopped these files, then run them again",
-                                 short="Unlock")
+                                 Theme.SecurityLow, short="Unlock")
         self.reauth_retry = make("ReauthRetry", "Sign In and Retry",
                                  "Type the password again, then run the refused files again",
                                  short="Sign In")
         self.reveal = make("Reveal", "Reveal in Browser", "Show this file in its folder",
-                           Pixmap.SP_DirOpenIcon, short="Reveal")
+                           Theme.FolderOpen, Pixmap.SP_DirOpenIcon, short="Reveal")
         self.copy_details = make("CopyDetails", "Copy Details",
                                  "Copy the selected results as text")
         self.copy_details.setShortcut("Ctrl+Shift+C")
         self.export = make("ExportResults", "Export…", "Save the results shown as CSV or JSON",
-                           Pixmap.SP_DialogSaveButton)
+                           Theme.DocumentSave, Pixmap.SP_DialogSaveButton)
         self.show_raw = make("ShowRaw", "Show Raw Response",
                              "The requests and the server's answers behind this result",
-                             Pixmap.SP_FileDialogContentsView, short="Raw")
+                             Theme.FormatJustifyLeft, Pixmap.SP_FileDialogContentsView,
+                             short="Raw")
         self.clear = make("ClearResults", "Clear Finished", "Remove the finished jobs from the list",
-                          Pixmap.SP_DialogResetButton)
+                          Theme.EditClear, Pixmap.SP_DialogResetButton)
 
     def _lay_out(self) -> None:
         toolbar = QToolBar("Results", self)
@@ -166,6 +170,13 @@ class ResultsPane(QDockWidget):
         column.addLayout(filters)
         column.addWidget(self.view, 1)
         self.setWidget(body)
+        self.placeholder = QLabel("Every file of every job shows here, with what the server "
+                                  "said about it.", self.view.viewport())
+        self.placeholder.setObjectName("resultsPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setEnabled(False)
+        QVBoxLayout(self.view.viewport()).addWidget(self.placeholder)  # fills the empty view
 
     def _connect(self) -> None:
         self.retry_failed.triggered.connect(self._retry_failed)
@@ -188,6 +199,8 @@ class ResultsPane(QDockWidget):
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         for signal in (self.model.rowsInserted, self.model.modelReset, self.model.dataChanged):
             signal.connect(self._update_actions)
+        for signal in (self.model.rowsInserted, self.model.modelReset):
+            signal.connect(self._update_placeholder)
         self.model.rowsInserted.connect(self._span_job_rows)
         self.model.modelReset.connect(self._after_reset)
         self.show_box.currentIndexChanged.connect(self._apply_filter)
@@ -329,6 +342,14 @@ class ResultsPane(QDockWidget):
         menu.exec(self.view.viewport().mapToGlobal(position))
 
     # -- filter, and keeping the view tidy ---------------------------------------------------------
+
+    def _update_placeholder(self) -> None:
+        empty = self.model.rowCount() == 0
+        filtered = self.show_box.currentData() is not Show.ALL or bool(self.text_filter.text())
+        self.placeholder.setText("No results match the filter." if filtered else
+                                 "Every file of every job shows here, with what the server "
+                                 "said about it.")
+        self.placeholder.setVisible(empty)
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.show_box.currentData(), self.text_filter.text())
