@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-QT_FREE_PACKAGES = ("app.dav", "app.jobs", "app.sync", "app.cli")
+QT_FREE_PACKAGES = ("app.dav", "app.jobs", "app.sync", "app.cli", "app.nextcloud")
 
 
 def test_import_linter_contracts_hold():

@@ -49,13 +49,13 @@ def drain(response: httpx.Response) -> None:
         response.close()
 
 
-def read_limited(response: httpx.Response, method: str) -> bytes:
+def read_limited(response: httpx.Response, method: str, limit: int = ERROR_BODY_LIMIT) -> bytes:
     """Read a (streamed) response body, refusing to buffer more than we would ever need."""
     data = bytearray()
     try:
         for chunk in response.iter_bytes():
             data += chunk
-            if len(data) > ERROR_BODY_LIMIT:
+            if len(data) > limit:
                 break
     except httpx.TransportError as exc:
         raise errors.map_transport_error(exc, method, str(response.url)) from exc

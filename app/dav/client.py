@@ -19,21 +19,23 @@ import ssl
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
 from app import __version__
-from app.dav import errors, multistatus
+from app.dav import checksum, errors, multistatus
 from app.dav.auth import NegotiatingAuth
-from app.dav.bodies import drain, looks_like_xml, read_limited, reusable
+from app.dav.bodies import ERROR_BODY_LIMIT, drain, looks_like_xml, read_limited, reusable
+from app.dav.chunked import ChunkedUpload, Waiter
+from app.dav.extensions import NO_EXTENSIONS, ServerExtensions
 from app.dav.interrupt import Watch, WatchingBackend
 from app.dav.members import collection_outcomes, locked_member_outcomes, proppatch_outcome
 from app.dav.outcome import Outcome, success
-from app.dav.paths import parent, quote_path, same_resource, url_path
+from app.dav.paths import basename, parent, quote_path, same_resource, url_path
 from app.dav.resource import Resource, parse_http_date
 from app.dav.transcript import Transcript
-from app.dav.transfer import BytesBody, FileBody, PartFile, ProgressCallback
+from app.dav.transfer import BytesBody, FileBody, FileSlice, PartFile, ProgressCallback
 from app.dav.xmlbodies import (
     LISTING_PROPS,
     MTIME_PROP,
@@ -69,6 +71,17 @@ class ServerInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Reply:
+    """A whole answer to a request the client has no method for (OCS, Login Flow, chunks)."""
+
+    status: int
+    reason: str
+    headers: httpx.Headers
+    body: bytes
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class Timeouts:
     """Seconds. Read covers a server that stops sending mid-body."""
 
@@ -91,6 +104,7 @@ class DavClient:
         http2: bool = True,
         transport: httpx.BaseTransport | None = None,
         transcript: Transcript | None = None,
+        extensions: ServerExtensions = NO_EXTENSIONS,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -101,6 +115,7 @@ class DavClient:
         self.root = url_path(self.base_url)
         self.auth = NegotiatingAuth(user, password or "") if user else None
         self.transcript = transcript or Transcript()
+        self.extensions = extensions
         https = parts.scheme == "https"
         limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
         self._backend = WatchingBackend()
@@ -130,6 +145,16 @@ class DavClient:
         """
         self.auth = NegotiatingAuth(user, password)
         self._http.auth = self.auth
+        # A session cookie stands in for the credentials it was set for (Nextcloud skips the
+        # password check when it sees one): it must not outlive them.
+        self._http.cookies.clear()
+
+    def use(self, extensions: ServerExtensions) -> None:
+        """Speak these protocol extensions from now on (found out after connecting).
+
+        Set it before handing the client to worker threads: they read it without a lock.
+        """
+        self.extensions = extensions
 
     def watch(self) -> contextlib.AbstractContextManager[Watch]:
         """Track the requests this thread sends in the block, so that another thread can cut
@@ -165,14 +190,15 @@ class DavClient:
         *,
         headers: Mapping[str, str] | None = None,
         content: bytes | Iterable[bytes] | None = None,
+        query: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send one request, following same-origin redirects and mapping transport errors.
 
         The response is always streamed: callers read or drain it, and its
         exchange goes to the transcript when it is closed.
         """
-        url = self.url(path)
-        if isinstance(content, FileBody) and self.auth and self.auth.scheme is None:
+        url = self.url(path) + (f"?{urlencode(query)}" if query else "")
+        if isinstance(content, FileBody | FileSlice) and self.auth and self.auth.scheme is None:
             # Learn the auth scheme with a bodiless request rather than by sending a big file
             # to be refused with 401 and sent again.
             drain(self._send("OPTIONS", path))
@@ -194,9 +220,36 @@ class DavClient:
             if _origin(target) != self._origin_key:
                 raise errors.UnsafeRedirectError(
                     f"{method} {url}: the server redirected to {target}; "
-                    "not following it, so the credentials stay with this server")
+                    "not following it, so the credentials stay with this server", target)
             url = target
         raise errors.ProtocolError(f"{method} {url}: more than {_MAX_REDIRECTS} redirects")
+
+    def request(self, method: str, path: str, *, headers: Mapping[str, str] | None = None,
+                content: bytes | Iterable[bytes] | None = None,
+                query: Mapping[str, str] | None = None, limit: int = ERROR_BODY_LIMIT) -> Reply:
+        """A request no method here wraps, sent the way every other one is.
+
+        Same-origin redirects only, the transcript, errors mapped into the
+        exception tree, a failure status raised as its StatusError. The body
+        is read whole up to limit bytes; a longer one is an error rather than
+        a truncated document.
+        """
+        with reusable(self._send(method, path, headers=headers, content=content,
+                                 query=query)) as response:
+            self._raise_for_status(response, method)
+            body = read_limited(response, method, limit=limit + 1)
+            if len(body) > limit:
+                raise errors.ProtocolError(
+                    f"{method} {response.url}: the answer is larger than {limit} bytes")
+            return Reply(response.status_code, response.reason_phrase, response.headers, body,
+                         str(response.url))
+
+    def _check_name(self, path: str) -> None:
+        """Refuse, before sending anything, a name the server's published rules forbid."""
+        rules = self.extensions.names
+        problem = rules.problem(basename(path)) if rules else None
+        if problem:
+            raise errors.ForbiddenNameError(f"{basename(path)}: {problem}")
 
     def _raise_for_status(self, response: httpx.Response, method: str,
                           body: bytes | None = None) -> None:
@@ -285,19 +338,55 @@ class DavClient:
                       props: Iterable[str] | str | None = LISTING_PROPS) -> Iterator[multistatus.Response]:
         """Stream the responses of a PROPFIND as they arrive.
 
-        props: an iterable of Clark names, "allprop" or "propname". Depth is
-        always sent (0 or 1): servers disagree on what a missing Depth means
-        and many refuse infinity.
+        props: an iterable of Clark names, "allprop" or "propname"; the
+        server's extra listing properties are added to a list of names. Depth
+        is always sent (0 or 1): servers disagree on what a missing Depth
+        means and many refuse infinity. Where the server paginates (Nextcloud's
+        X-NC-Paginate), a Depth 1 listing comes in pages, streamed the same way.
         """
         if depth not in (0, 1):
             raise ValueError("walk trees with Depth 1; servers refuse Depth infinity")
-        headers = {"Depth": str(depth), "Content-Type": 'application/xml; charset="utf-8"'}
-        body = propfind_body(props)
+        body = propfind_body(self._with_extra_props(props))
+        page_size = self.extensions.page_size if depth == 1 else None
+        if not page_size:
+            yield from self._propfind_once(path, depth, body, {}, {})
+            return
+        paging = {"X-NC-Paginate": "true", "X-NC-Paginate-Count": str(page_size)}
+        answer: dict[str, httpx.Headers] = {}
+        offset = 0
+        while True:
+            count = 0
+            for response in self._propfind_once(path, depth, body, paging, answer):
+                count += 1
+                yield response
+            headers = answer["headers"]
+            token, total = headers.get("x-nc-paginate-token"), headers.get("x-nc-paginate-total")
+            offset += page_size
+            # No token or total: the server sent everything at once. An empty page ends a
+            # listing whose total a hostile server keeps raising.
+            if headers.get("x-nc-paginate", "").lower() != "true" or not token \
+                    or not (total or "").isdigit() or offset >= int(total) or count == 0:
+                return
+            paging = {**paging, "X-NC-Paginate-Token": token, "X-NC-Paginate-Offset": str(offset)}
+
+    def _with_extra_props(self, props: Iterable[str] | str | None) -> Iterable[str] | str | None:
+        extra = self.extensions.extra_props
+        if not extra or props is None or isinstance(props, str):
+            return props
+        named = tuple(props)
+        return named + tuple(p for p in extra if p not in named)
+
+    def _propfind_once(self, path: str, depth: int, body: bytes, extra_headers: Mapping[str, str],
+                       answer: dict[str, httpx.Headers]) -> Iterator[multistatus.Response]:
+        """One PROPFIND request, its responses streamed; its headers left in answer["headers"]."""
+        headers = {"Depth": str(depth), "Content-Type": 'application/xml; charset="utf-8"',
+                   **extra_headers}
         with reusable(self._send("PROPFIND", path, headers=headers, content=body)) as response:
             self._raise_for_status(response, "PROPFIND")
             if response.status_code != 207:
                 raise errors.ProtocolError(
                     f"PROPFIND {response.url}: expected 207 Multi-Status, got {response.status_code}")
+            answer["headers"] = response.headers
             parser = multistatus.MultiStatusParser(str(response.url))
             listed = _Members(url_path(str(response.url))) if depth == 1 else None
             try:
@@ -351,6 +440,7 @@ class DavClient:
         return [r for r in self.propfind(path, 1) if not same_resource(r.path, target)]
 
     def mkcol(self, path: str) -> Outcome:
+        self._check_name(path)
         with reusable(self._send("MKCOL", path)) as response:
             self._raise_for_status(response, "MKCOL")
             return success("mkcol", path, response.status_code, response.reason_phrase)
@@ -367,8 +457,9 @@ class DavClient:
         headers: Mapping[str, str] | None = None,
         progress: ProgressCallback | None = None,
         mtime: float | None = None,
+        wait: Waiter | None = None,
     ) -> Outcome:
-        """Upload a file or bytes with an explicit Content-Length (never chunked).
+        """Upload a file or bytes with an explicit Content-Length (never chunked encoding).
 
         if_match: the ETag the caller saw, so a file changed since is not
         overwritten (412); if_none_match: refuse to overwrite anything.
@@ -376,12 +467,22 @@ class DavClient:
         ownCloud/Nextcloud take it from X-OC-Mtime (and say so); elsewhere it
         becomes a dead property, and a server that refuses that too still
         has the upload: the Outcome's description says which way it went.
+        On a server with chunked uploads a big file goes up in chunks
+        (chunked.py); wait is how that upload waits for the server to
+        assemble it, returning True when the wait should end (a cancel).
         """
+        self._check_name(path)
         if if_match and if_match.startswith("W/"):
             # If-Match compares strongly, so a weak ETag (Apache's for a file changed in the
             # last second) never matches: compare it ourselves just before writing instead.
             self._check_unchanged(path, if_match)
             if_match = None
+        chunked = self.extensions.chunked
+        if chunked and isinstance(source, Path) and not lock_token \
+                and chunked.applies_to(source.stat().st_size):
+            upload = ChunkedUpload(self, path, source, chunked, algorithm=self.extensions.checksum,
+                                   progress=progress, wait=wait)
+            return upload.run(if_match=if_match, if_none_match=if_none_match, mtime=mtime)
         body = BytesBody(source, progress) if isinstance(source, bytes) else FileBody(source, progress)
         request_headers = {"Content-Length": str(body.size),
                            "Content-Type": content_type or "application/octet-stream"}
@@ -393,6 +494,8 @@ class DavClient:
             request_headers["If"] = submit_lock_token(lock_token)
         if mtime is not None:
             request_headers["X-OC-Mtime"] = str(int(mtime))
+        if self.extensions.checksum:
+            request_headers["OC-Checksum"] = checksum.of_source(self.extensions.checksum, source)
         request_headers.update(headers or {})
         with reusable(self._send("PUT", path, headers=request_headers, content=body)) as response:
             self._raise_for_status(response, "PUT")
@@ -403,9 +506,9 @@ class DavClient:
             return outcome
         if accepted:
             return replace(outcome, description="mtime kept by X-OC-Mtime")
-        return replace(outcome, description=self._keep_mtime(path, mtime, lock_token))
+        return replace(outcome, description=self.keep_mtime(path, mtime, lock_token))
 
-    def _keep_mtime(self, path: str, mtime: float, lock_token: str | None) -> str:
+    def keep_mtime(self, path: str, mtime: float, lock_token: str | None = None) -> str:
         """Keep mtime as a dead property; a refusal only loses the mtime, not the upload."""
         try:
             kept = self.proppatch(path, {MTIME_PROP: str(int(mtime))}, lock_token=lock_token)
@@ -450,11 +553,12 @@ class DavClient:
                            etag=response.headers.get("etag"))
 
     def delete(self, path: str, *, lock_token: str | None = None,
-               if_match: str | None = None) -> list[Outcome]:
+               if_match: str | None = None, expect_gone: bool = True) -> list[Outcome]:
         """Delete a file or a whole collection.
 
         A collection (path ending in '/') is checked with a Depth 0 PROPFIND
         afterwards: some servers answer 204 to a DELETE that removed nothing.
+        expect_gone=False for a collection that stays when emptied (a trash bin).
         """
         headers = {"Depth": "infinity"}
         if lock_token:
@@ -462,7 +566,8 @@ class DavClient:
         if if_match:
             headers["If-Match"] = if_match
         outcomes = self._operate("delete", "DELETE", path, headers)
-        if path.endswith("/") and len(outcomes) == 1 and outcomes[0].ok and self.exists(path):
+        if expect_gone and path.endswith("/") and len(outcomes) == 1 and outcomes[0].ok \
+                and self.exists(path):
             outcomes = [Outcome("delete", path, outcomes[0].status, outcomes[0].reason, ok=False,
                                 description="the server reported success but the folder is still there")]
         return outcomes
@@ -470,11 +575,13 @@ class DavClient:
     def copy(self, source: str, destination: str, *, overwrite: bool = True,
              depth: str = "infinity") -> list[Outcome]:
         """Server-side COPY; Overwrite: F makes an existing destination a 412."""
+        self._check_name(destination)
         return self._operate("copy", "COPY", source, self._transfer_headers(destination, overwrite, depth),
                              destination)
 
     def move(self, source: str, destination: str, *, overwrite: bool = True,
              lock_token: str | None = None) -> list[Outcome]:
+        self._check_name(destination)
         headers = self._transfer_headers(destination, overwrite, "infinity")
         if lock_token:
             headers["If"] = submit_lock_token(lock_token)

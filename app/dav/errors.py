@@ -58,6 +58,10 @@ class ProtocolError(TransportError):
 class UnsafeRedirectError(DavError):
     """The server redirected to another origin; credentials are not sent there."""
 
+    def __init__(self, message: str, target: str = "") -> None:
+        super().__init__(message)
+        self.target = target
+
 
 class MultiStatusError(DavError):
     """A 207 Multi-Status body that is not well-formed XML or not a multistatus."""
@@ -71,6 +75,11 @@ class MultiStatusError(DavError):
 
 class UnsafePathError(DavError):
     """A server-supplied name that cannot safely become a local file name."""
+
+
+class ForbiddenNameError(DavError):
+    """A name the server's published rules refuse (Nextcloud's forbidden names and
+    characters): found out before anything is sent, so nothing half-made is left."""
 
 
 class StatusError(DavError):

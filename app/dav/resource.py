@@ -9,7 +9,7 @@ from typing import Any
 
 from app.dav.multistatus import Response
 from app.dav.paths import basename
-from app.dav.xmlbodies import MTIME_PROP
+from app.dav.xmlbodies import MTIME_PROP, NC, OC
 
 _D = "{DAV:}"
 
@@ -66,6 +66,30 @@ class Resource:
         return basename(self.path)
 
     @property
+    def permissions(self) -> str | None:
+        """Nextcloud's oc:permissions letters (D delete, N rename, V move, W write, C create
+        files inside, K create folders inside, ...); None where the server has no such rules."""
+        return self.props.get(f"{OC}permissions")
+
+    def allows(self, letters: str) -> bool:
+        """Whether every permission letter is granted; a server without permissions allows all."""
+        granted = self.permissions
+        return granted is None or all(letter in granted for letter in letters)
+
+    @property
+    def fileid(self) -> str | None:
+        return self.props.get(f"{OC}fileid") or None
+
+    @property
+    def tree_size(self) -> int | None:
+        """The bytes in a folder and everything under it (oc:size), or a file's size."""
+        return _int_or_none(self.props.get(f"{OC}size")) if self.is_dir else self.size
+
+    @property
+    def has_preview(self) -> bool:
+        return self.props.get(f"{NC}has-preview", "").strip().lower() == "true"
+
+    @property
     def kept_mtime(self) -> float | None:
         """The file's own modification time, as seconds since the epoch.
 
@@ -101,4 +125,6 @@ class Resource:
             "modified": self.modified.isoformat() if self.modified else None,
             "etag": self.etag,
             "content_type": self.content_type,
+            **({"fileid": self.fileid, "permissions": self.permissions,
+                "tree_size": self.tree_size} if self.permissions is not None else {}),
         }

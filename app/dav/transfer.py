@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 #: Called with (bytes done, bytes total or None); it may raise to abort the transfer.
 ProgressCallback = Callable[[int, int | None], None]
@@ -47,6 +48,42 @@ class FileBody:
                 yield chunk
                 if self._progress:
                     self._progress(done, self.size)
+
+
+class FileSlice:
+    """Part of a file as an upload body: one chunk of a chunked upload.
+
+    Re-iterable like FileBody. digest, when given, is the checksum of the
+    bytes before this slice: each pass hashes on from a copy of it, and the
+    copy that saw every byte becomes ``digest_after``, so a body httpx sends
+    twice (a stale digest nonce) is not hashed twice.
+    """
+
+    def __init__(self, path: Path, offset: int, size: int, progress: ProgressCallback | None = None,
+                 digest: Any = None) -> None:
+        self.path = path
+        self.offset = offset
+        self.size = size
+        self._progress = progress
+        self._digest = digest
+        self.digest_after: Any = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        done = 0
+        digest = self._digest.copy() if self._digest is not None else None
+        with self.path.open("rb") as handle:
+            handle.seek(self.offset)
+            while done < self.size:
+                chunk = handle.read(min(CHUNK_SIZE, self.size - done))
+                if not chunk:
+                    raise OSError(f"{self.path} shrank while it was being uploaded")
+                done += len(chunk)
+                if digest is not None:
+                    digest.update(chunk)
+                yield chunk
+                if self._progress:
+                    self._progress(done, self.size)
+        self.digest_after = digest
 
 
 class BytesBody:

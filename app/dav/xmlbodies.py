@@ -30,6 +30,12 @@ BASIC_PROPS = (
 #: without it, so plain listings (ls) leave it out.
 LISTING_PROPS = (*BASIC_PROPS, MTIME_PROP)
 
+OC = "{http://owncloud.org/ns}"
+NC = "{http://nextcloud.org/ns}"
+#: Nextcloud's properties that a listing shows or acts on: the id, what the user may do
+#: (oc:permissions letters), a folder's total size, whether a preview exists.
+NEXTCLOUD_PROPS = (f"{OC}fileid", f"{OC}permissions", f"{OC}size", f"{NC}has-preview")
+
 _SAFE_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
 )

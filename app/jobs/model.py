@@ -28,6 +28,8 @@ class Op(enum.StrEnum):
     UPLOAD = "put"
     DOWNLOAD = "get"
     DELETE_LOCAL = "delete-local"  # sync: a local file or empty folder, deleted on the server
+    RESTORE = "restore"  # a trash bin item put back: MOVE to destination (Nextcloud's restore/)
+    EMPTY = "empty"  # a trash bin emptied: DELETE of the collection, which stays
 
 
 class Conflict(enum.StrEnum):

@@ -58,7 +58,7 @@ def is_idempotent(task: Task) -> bool:
     """
     if task.exists and task.conflict is Conflict.SKIP and task.op in (Op.COPY, Op.MOVE, Op.UPLOAD):
         return True  # decided locally, nothing is sent
-    if task.op is Op.DOWNLOAD:
+    if task.op in (Op.DOWNLOAD, Op.EMPTY):
         return True
     if task.op is Op.COPY:
         return task.conflict is Conflict.OVERWRITE
@@ -79,6 +79,8 @@ def already_done(client: DavClient, task: Task) -> list[Outcome] | None:
         return None
     if task.op is Op.DELETE:
         done = client.lookup(task.remote) is None
+    elif task.op is Op.RESTORE:
+        done = client.lookup(task.remote) is None  # gone from the trash bin: put back
     elif task.op is Op.MKDIR:
         found = client.lookup(task.remote)
         done = found is not None and found.is_dir
@@ -180,7 +182,7 @@ def _upload(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
             _check_stamp(client, task)
         return [client.put(task.remote, task.local, if_match=task.etag if guard == "etag" else None,
                            if_none_match=guard == "absent", lock_token=task.lock_token,
-                           progress=ctx.progress, mtime=mtime)]
+                           progress=ctx.progress, mtime=mtime, wait=ctx.wait)]
     except errors.PreconditionFailedError as exc:
         if task.conflict is Conflict.SKIP:
             return [_skipped(task, "appeared on the server after planning")]
@@ -263,6 +265,27 @@ def _delete_local(client: DavClient, task: Task, ctx: TaskContext) -> list[Outco
                     source=Source.LOCAL)]
 
 
+def _restore(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
+    """Put a trash bin item back: the server picks the place (its original one, or the root)."""
+    outcomes = client.move(_slashed(task.remote, task.is_dir), _destination(task))
+    return [replace(o, op=task.op.value) for o in outcomes]
+
+
+def _empty(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
+    """Empty a trash bin: one DELETE of the collection, then a look at what is still in it.
+
+    The collection itself stays (it is the trash bin), so the check for a
+    delete that removed nothing is a listing of its members: each one left
+    is reported by name.
+    """
+    folder = _slashed(task.remote, True)
+    outcomes = client.delete(folder, expect_gone=False)
+    left = [Outcome(task.op.value, member.path, None, "still there", ok=False, source=Source.LOCAL,
+                    description="still in the trash bin after the server said it was emptied")
+            for member in client.listdir(folder)]
+    return [replace(o, op=task.op.value) for o in outcomes] + left
+
+
 _OPERATIONS: dict[Op, Callable[[DavClient, Task, TaskContext], list[Outcome]]] = {
     Op.DELETE: _delete,
     Op.MKDIR: _mkdir,
@@ -271,6 +294,8 @@ _OPERATIONS: dict[Op, Callable[[DavClient, Task, TaskContext], list[Outcome]]] =
     Op.UPLOAD: _upload,
     Op.DOWNLOAD: _download,
     Op.DELETE_LOCAL: _delete_local,
+    Op.RESTORE: _restore,
+    Op.EMPTY: _empty,
 }
 
 

@@ -272,6 +272,10 @@ def _intent(task: Task) -> tuple[str, str]:
         return "would delete", str(task.local)
     if task.op is Op.MKDIR:
         return "would create", task.remote
+    if task.op is Op.RESTORE:
+        return "would restore", task.remote
+    if task.op is Op.EMPTY:
+        return "would empty", task.remote
     if task.op is Op.DOWNLOAD and task.local is None:
         return "would skip", f"{task.remote}: not a safe local name"
     if task.op is Op.DOWNLOAD and task.is_dir:

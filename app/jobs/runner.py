@@ -216,7 +216,8 @@ class JobRunner:
         Before such a task is reported failed, the server is asked whether it
         was done after all, so the Outcome says what the server now holds.
         """
-        context = TaskContext(progress=self._progress_for(task), keep_mtime=self.options.keep_mtime)
+        context = TaskContext(progress=self._progress_for(task), keep_mtime=self.options.keep_mtime,
+                              wait=self._cancel.wait)
         attempt = 1
         lost_answer = False
         while True:

@@ -1,0 +1,242 @@
+"""Nextcloud's chunked upload v2: a big file goes up in numbered chunks, then one MOVE.
+
+The chunks collect in a folder of the user's uploads collection; the MOVE of
+its ``.file`` has the server assemble them at the destination. Every request
+carries the destination (Destination) and the file's size (OC-Total-Length),
+as the protocol requires.
+
+The folder's name is derived from the destination and the local file's size
+and modification time, so an attempt after a broken connection (or a later
+run) finds the chunks already there by listing the folder, and sends only
+the missing ones. A cancel or a refusal deletes the folder. A final MOVE whose
+answer was lost is not sent again blindly: the server may still be
+assembling, so the destination is watched first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.dav import checksum, errors
+from app.dav.extensions import ChunkedUploads
+from app.dav.outcome import Outcome, Source, success
+from app.dav.paths import join
+from app.dav.transfer import FileSlice, ProgressCallback
+
+if TYPE_CHECKING:
+    from app.dav.client import DavClient
+    from app.dav.resource import Resource
+
+log = logging.getLogger(__name__)
+
+#: Called with seconds to wait; True when the wait was cut short because the job was cancelled.
+Waiter = Callable[[float], bool]
+_CONTENT_LENGTH = "{DAV:}getcontentlength"
+#: Failures after which the chunks on the server are still worth resuming from.
+_KEEP_CHUNKS = (errors.TransportError, errors.RetryableStatusError,
+                errors.PreconditionFailedError)
+
+
+def upload_folder_name(destination_url: str, size: int, mtime_ns: int) -> str:
+    """The same name for the same local file going to the same place: what makes resuming work."""
+    key = f"{destination_url}\n{size}\n{mtime_ns}".encode()
+    return "davdesk-" + hashlib.sha256(key).hexdigest()[:32]
+
+
+def _sleep(seconds: float) -> bool:
+    time.sleep(seconds)
+    return False
+
+
+class ChunkedUpload:
+    """One file's chunked upload; run() makes one attempt and returns its Outcome."""
+
+    def __init__(self, client: DavClient, path: str, source: Path, config: ChunkedUploads, *,
+                 algorithm: str | None = None, progress: ProgressCallback | None = None,
+                 wait: Waiter | None = None) -> None:
+        self._client = client
+        self._path = path
+        self._source = source
+        self._config = config
+        self._algorithm = algorithm
+        self._progress = progress
+        self._wait = wait or _sleep
+        stat = source.stat()
+        self.size = stat.st_size
+        self.chunk_size = config.chunk_size_for(self.size)
+        self.destination = client.url(path)
+        self.folder = join(config.uploads, upload_folder_name(self.destination, self.size,
+                                                              stat.st_mtime_ns)) + "/"
+        self._common = {"Destination": self.destination, "OC-Total-Length": str(self.size)}
+
+    def run(self, *, if_match: str | None = None, if_none_match: bool = False,
+            mtime: float | None = None) -> Outcome:
+        """Send what is missing, then assemble.
+
+        if_match: replace only this version of the destination; if_none_match:
+        only create it (the MOVE is sent with Overwrite: F).
+        """
+        try:
+            on_server = self._chunks_on_server()
+            digest, reused = self._send_chunks(on_server)
+            return self._assemble(digest, reused, if_match=if_match,
+                                  if_none_match=if_none_match, mtime=mtime)
+        except _KEEP_CHUNKS:
+            raise
+        except BaseException:
+            self._abort()
+            raise
+
+    # -- chunks -----------------------------------------------------------------
+
+    def _plan(self) -> Iterator[tuple[str, int, int]]:
+        """(name, offset, length) of each chunk, numbered from 1 as the protocol requires.
+
+        Names are zero-padded so that servers assembling "in the order of
+        their names" and those going by number agree.
+        """
+        for number, offset in enumerate(range(0, self.size, self.chunk_size), 1):
+            yield f"{number:05d}", offset, min(self.chunk_size, self.size - offset)
+
+    def _chunks_on_server(self) -> dict[str, int]:
+        """The chunks an earlier attempt left (name -> size); a new folder when there is none.
+
+        A folder the server will not list is of no use for resuming: it is
+        deleted and made anew.
+        """
+        try:
+            listing = self._client.propfind(self.folder, 1, [_CONTENT_LENGTH])
+        except errors.NotFoundError:
+            listing = None
+        except errors.StatusError as exc:
+            log.info("cannot list the upload folder %s (%s): starting it anew", self.folder, exc)
+            self._abort()
+            listing = None
+        if listing is None:
+            self._client.request("MKCOL", self.folder, headers={"Destination": self.destination})
+            return {}
+        return {r.name: r.size or 0 for r in listing if not r.is_dir}
+
+    def _send_chunks(self, on_server: dict[str, int]) -> tuple[Any, int]:
+        """Upload each chunk the server does not hold in full; (checksum so far, chunks reused)."""
+        digest = checksum.hasher(self._algorithm) if self._algorithm else None
+        reused = 0
+        for name, offset, length in self._plan():
+            if on_server.get(name) == length:
+                reused += 1
+                digest = self._hash_local(offset, length, digest)
+                self._report(offset + length)
+                continue
+            body = FileSlice(self._source, offset, length,
+                             progress=lambda done, _total, start=offset: self._report(start + done),
+                             digest=digest)
+            headers = {**self._common, "Content-Length": str(length),
+                       "Content-Type": "application/octet-stream"}
+            self._client.request("PUT", self.folder + name, headers=headers, content=body)
+            digest = body.digest_after
+        if reused:
+            log.info("chunked upload of %s resumed: %d chunks were already on the server",
+                     self._path, reused)
+        return digest, reused
+
+    def _hash_local(self, offset: int, length: int, digest: Any) -> Any:
+        """A chunk the server already holds still counts towards the file's checksum."""
+        if digest is None:
+            return None
+        for block in FileSlice(self._source, offset, length):
+            digest.update(block)
+        return digest
+
+    def _report(self, done: int) -> None:
+        if self._progress:
+            self._progress(done, self.size)
+
+    # -- assembly -----------------------------------------------------------------
+
+    def _assemble(self, digest: Any, reused: int, *, if_match: str | None, if_none_match: bool,
+                  mtime: float | None) -> Outcome:
+        before = None if if_none_match else self._client.lookup(self._path)
+        if if_match:
+            self._check_version(before, if_match)
+        headers = {**self._common, "Overwrite": "F" if if_none_match else "T"}
+        if if_match:
+            # Sabre evaluates a tagged If list against the destination; the check above
+            # covers a server that ignores it.
+            headers["If"] = f"<{self.destination}> ([{if_match}])"
+        if mtime is not None:
+            headers["X-OC-Mtime"] = str(int(mtime))
+        if digest is not None:
+            headers["OC-Checksum"] = checksum.header_value(self._algorithm or "", digest)
+        try:
+            reply = self._client.request("MOVE", self.folder + ".file", headers=headers)
+        except errors.TransportError:
+            landed = self._await_assembly(before)
+            if landed is None:
+                raise
+            return self._described(landed, reused, None, digest)
+        outcome = success("put", self._path, reply.status, reply.reason,
+                          etag=reply.headers.get("oc-etag") or reply.headers.get("etag"))
+        accepted = reply.headers.get("x-oc-mtime", "").strip().lower() == "accepted"
+        return self._described(outcome, reused, mtime if not accepted else None, digest,
+                               mtime_by_header=accepted and mtime is not None)
+
+    def _check_version(self, before: Resource | None, etag: str) -> None:
+        def opaque(value: str) -> str:
+            return value.removeprefix("W/").strip('"')
+
+        if before is None or before.etag is None or opaque(before.etag) != opaque(etag):
+            now = "deleted" if before is None else f"ETag {before.etag}"
+            raise errors.PreconditionFailedError(
+                "MOVE", self.destination, 412,
+                description=f"changed on the server since it was listed (ETag {etag} is now {now})")
+
+    def _await_assembly(self, before: Resource | None) -> Outcome | None:
+        """After a MOVE that lost its answer: the Outcome once the file is at its destination.
+
+        None when the upload folder vanished without the file arriving, when
+        the job was cancelled, or when assembly_wait passed: the caller then
+        raises, and the next attempt starts from what the server holds.
+        """
+        deadline = time.monotonic() + self._config.assembly_wait
+        delay = 0.5
+        while True:
+            found = self._client.lookup(self._path)
+            if found is not None and not found.is_dir and found.size == self.size and (
+                    before is None or found.etag != before.etag):
+                return Outcome("put", self._path, None, "assembled", ok=True, etag=found.etag,
+                               source=Source.LOCAL,
+                               description="the answer to the final MOVE was lost, "
+                                           "and the server assembled the file")
+            if self._client.lookup(self.folder) is None or time.monotonic() >= deadline:
+                return None
+            if self._wait(delay):
+                return None
+            delay = min(delay * 2, 5.0)
+
+    def _described(self, outcome: Outcome, reused: int, mtime: float | None, digest: Any,
+                   mtime_by_header: bool = False) -> Outcome:
+        """The Outcome with how the upload went: chunks, reused chunks, mtime, checksum."""
+        count = -(-self.size // self.chunk_size)
+        parts = [outcome.description] if outcome.description else []
+        parts.append(f"uploaded in {count} chunks"
+                     + (f", {reused} of them already on the server" if reused else ""))
+        if mtime_by_header:
+            parts.append("mtime kept by X-OC-Mtime")
+        elif mtime is not None:
+            parts.append(self._client.keep_mtime(self._path, mtime))
+        if digest is not None:
+            parts.append(f"OC-Checksum {self._algorithm}")
+        return replace(outcome, description="; ".join(parts))
+
+    def _abort(self) -> None:
+        """Delete the upload folder: the server's share of a cancelled or refused upload."""
+        try:
+            self._client.request("DELETE", self.folder)
+        except errors.DavError as exc:
+            log.info("could not delete the upload folder %s: %s", self.folder, exc)

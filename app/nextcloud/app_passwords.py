@@ -1,0 +1,34 @@
+"""App passwords: one per device, revocable by the user, cheap for the server to check.
+
+An account password costs the server a slow password hash on every request
+that carries it; an app password is a token lookup. So Davdesk keeps an app
+password, never the account password: one typed by the user is exchanged for
+an app password once (getapppassword), and signing out revokes it.
+"""
+
+from __future__ import annotations
+
+from app.dav import DavClient, errors
+from app.nextcloud import ocs
+from app.nextcloud.login_flow import device_name
+
+
+def exchange(client: DavClient, root_path: str) -> str | None:
+    """An app password for the account the client signed in to; None if it already uses one.
+
+    Nextcloud answers 403 when the request was authenticated with an app password.
+    """
+    try:
+        data = ocs.call(client, "GET", f"{root_path}ocs/v2.php/core/getapppassword",
+                        headers={"User-Agent": device_name()})
+    except errors.ForbiddenError:
+        return None
+    password = data.get("apppassword") if isinstance(data, dict) else None
+    if not isinstance(password, str) or not password:
+        raise ocs.OcsError("the server returned no app password")
+    return password
+
+
+def revoke(client: DavClient, root_path: str) -> None:
+    """Revoke the app password the client is signed in with (signing out of this device)."""
+    ocs.call(client, "DELETE", f"{root_path}ocs/v2.php/core/apppassword")

@@ -1,0 +1,74 @@
+"""Opening a Nextcloud account: discovery, the user id, capabilities, one client for files.
+
+Whatever the user typed is reduced to the server's root; the files endpoint
+is built from the user id the server reports. The client returned speaks the
+server's WebDAV extensions (chunked uploads, checksums, name rules, extra
+properties, pagination) from its first request on.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from app.dav import DavClient
+from app.dav.client import Timeouts
+from app.dav.paths import url_path
+from app.dav.transcript import Transcript
+from app.nextcloud import capabilities, discovery
+from app.nextcloud.account import NextcloudAccount
+from app.nextcloud.capabilities import Capabilities
+
+
+@dataclass(frozen=True, slots=True)
+class NextcloudConnection:
+    """A client on the account's files endpoint; start_path: the folder the address named."""
+
+    client: DavClient
+    account: NextcloudAccount
+    capabilities: Capabilities
+    start_path: str
+
+
+def files_address(address: str) -> tuple[str, str, str] | None:
+    """(root URL, user id, decoded folder path) of a remote.php/dav/files/USERID/... address."""
+    parts = urlsplit(discovery.normalised(address))
+    marker = "/remote.php/dav/files/"
+    path = parts.path
+    if marker not in path:
+        return None
+    head, _, rest = path.partition(marker)
+    user_id = unquote(rest.split("/", 1)[0])
+    if not user_id:
+        return None
+    root = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{head}/"
+    return root, user_id, url_path(discovery.normalised(address))
+
+
+def connect(address: str, *, login: str, password: str, verify: bool | ssl.SSLContext = True,
+            workers: int = 4, transcript: Transcript | None = None,
+            timeouts: Timeouts = Timeouts()) -> NextcloudConnection:
+    """Sign in to the Nextcloud at address; AuthenticationError if the password is refused."""
+    known = files_address(address)
+    if known is not None:
+        root_url, user_id, start = known
+    else:
+        root_url = discovery.find_server(address, verify=verify, transcript=transcript,
+                                         timeouts=timeouts).root_url
+        with DavClient(root_url, user=login, password=password, verify=verify,
+                       transcript=transcript, timeouts=timeouts) as signed_in:
+            user_id = discovery.user_id(signed_in, url_path(root_url))
+        start = ""
+    account = NextcloudAccount(root_url, user_id, login)
+    client = DavClient(account.files_url, user=login, password=password, workers=workers,
+                       verify=verify, transcript=transcript, timeouts=timeouts)
+    try:
+        offered = client.options(account.files_path)
+        found = capabilities.fetch(client, account.root_path)
+        client.use(found.extensions(account.uploads_path,
+                                    paginate="nc-paginate" in offered.dav_classes))
+    except BaseException:
+        client.close()
+        raise
+    return NextcloudConnection(client, account, found, start or account.files_path)

@@ -1,0 +1,99 @@
+"""Login Flow v2: the user signs in in their own browser; Davdesk receives an app password.
+
+The flow is started with an anonymous POST; the server answers with a login
+URL for the browser and a poll endpoint with a token. Polling that endpoint
+answers 404 until the user has granted access, then once with the server
+address, the login name and a new app password. The app password is named
+after the User-Agent that started the flow, so it says where it is used.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
+
+from app import __version__
+from app.dav import DavClient, errors
+
+#: How long a flow can be completed (Nextcloud expires its flows after 20 minutes).
+FLOW_LIFETIME = 20 * 60.0
+POLL_INTERVAL = 2.0
+
+
+def device_name() -> str:
+    """The User-Agent the app password is named after, in the user's list of devices."""
+    return f"Davdesk {__version__} ({platform.node() or platform.system()})"
+
+
+class LoginFlowError(errors.DavError):
+    """The server's Login Flow answer cannot be used."""
+
+
+class LoginCancelled(errors.DavError):
+    """The user stopped waiting for the browser sign-in."""
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What the flow hands back: the app password is the secret to keep (in the keyring)."""
+
+    server: str
+    login_name: str
+    app_password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginFlow:
+    login_url: str
+    endpoint: str
+    token: str = field(repr=False)
+
+    @classmethod
+    def start(cls, client: DavClient, root_path: str) -> LoginFlow:
+        """POST index.php/login/v2 anonymously; client: an unauthenticated client of the server."""
+        reply = client.request("POST", f"{root_path}index.php/login/v2",
+                               headers={"User-Agent": device_name(), "Accept": "application/json"})
+        try:
+            answer = json.loads(reply.body)
+            poll, login = answer["poll"], answer["login"]
+            flow = cls(str(login), str(poll["endpoint"]), str(poll["token"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise LoginFlowError(f"POST {reply.url}: not a Login Flow v2 answer") from exc
+        if urlsplit(flow.login_url).scheme not in ("http", "https"):
+            raise LoginFlowError(f"the server's login address is not a web page: {flow.login_url!r}")
+        # The token is as good as the app password it will fetch: it goes to this server only.
+        client.path_of(flow.endpoint)
+        return flow
+
+    def poll(self, client: DavClient) -> Credentials | None:
+        """One poll: the credentials once the user granted access, None while they have not."""
+        try:
+            reply = client.request("POST", client.path_of(self.endpoint),
+                                   headers={"Content-Type": "application/x-www-form-urlencoded",
+                                            "Accept": "application/json"},
+                                   content=urlencode({"token": self.token}).encode())
+        except errors.NotFoundError:
+            return None
+        try:
+            answer = json.loads(reply.body)
+            return Credentials(str(answer["server"]), str(answer["loginName"]),
+                               str(answer["appPassword"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise LoginFlowError(f"POST {reply.url}: the poll answer holds no credentials") from exc
+
+    def wait(self, client: DavClient, *, stop: Callable[[float], bool],
+             interval: float = POLL_INTERVAL, lifetime: float = FLOW_LIFETIME) -> Credentials:
+        """Poll until the user has signed in. stop(seconds) waits and says whether to give up."""
+        deadline = time.monotonic() + lifetime
+        while True:
+            credentials = self.poll(client)
+            if credentials is not None:
+                return credentials
+            if time.monotonic() >= deadline:
+                raise LoginFlowError("the sign-in in the browser was not finished in time")
+            if stop(interval):
+                raise LoginCancelled("sign-in cancelled")

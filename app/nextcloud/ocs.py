@@ -1,0 +1,55 @@
+"""OCS API calls: JSON answers wrapped in an ``ocs.meta`` status, sent with OCS-APIRequest.
+
+Nextcloud refuses OCS requests without the ``OCS-APIRequest: true`` header (it
+is what tells an API client from a browser, for CSRF). The v1 endpoints
+answer HTTP 200 even for failures and put the real status in
+``meta.statuscode`` (100 is success); v2 mirror it in the HTTP status (200).
+Both are checked, so a failure never passes for data.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.dav import DavClient, errors
+
+HEADERS = {"OCS-APIRequest": "true", "Accept": "application/json"}
+_OK = {100, 200}
+#: OCS status codes that mean the credentials were refused (v1 and v2).
+_UNAUTHORISED = {997, 401}
+
+
+class OcsError(errors.DavError):
+    """An OCS call the server answered with a failure status in its meta block."""
+
+    def __init__(self, message: str, statuscode: int | None = None) -> None:
+        super().__init__(message)
+        self.statuscode = statuscode
+
+
+def call(client: DavClient, method: str, path: str, *,
+         headers: dict[str, str] | None = None) -> Any:
+    """The ``ocs.data`` of an OCS call on the client's server; path is a decoded server path."""
+    reply = client.request(method, path, headers={**HEADERS, **(headers or {})},
+                           query={"format": "json"})
+    return unwrap(reply.body, f"{method} {reply.url}")
+
+
+def unwrap(body: bytes, what: str) -> Any:
+    """``ocs.data`` of an OCS JSON document, or the error its meta block describes."""
+    try:
+        document = json.loads(body)
+        meta = document["ocs"]["meta"]
+        data = document["ocs"].get("data")
+        code = int(meta.get("statuscode"))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise OcsError(f"{what}: not an OCS answer ({exc.__class__.__name__})") from exc
+    if code in _OK:
+        return data
+    message = str(meta.get("message") or meta.get("status") or "failure")
+    if code in _UNAUTHORISED:
+        method, _, url = what.partition(" ")
+        raise errors.AuthenticationError(method, url, 401, description=f"OCS {code}: {message}")
+    raise OcsError(f"{what}: OCS status {code}: {message}", code)
+
