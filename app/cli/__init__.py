@@ -1,4 +1,4 @@
-"""The headless front end: `davdesk ls|stat|mkdir|rm|cp|mv|put|get|props|sync ...`.
+"""The headless front end: `davdesk ls|stat|mkdir|rm|cp|mv|put|get|props|sync|login|logout|trash`.
 
 Exit status: 0 when every Outcome is ok, 1 when some failed, 2 on a usage or
 connection error (one line on stderr, never a traceback).
@@ -18,6 +18,8 @@ from app.config.paths import AppPaths
 from app.dav import Outcome, errors
 from app.jobs.report import write_report
 from app.logs import logging_to
+from app.nextcloud.discovery import NotNextcloudError
+from app.nextcloud.login_flow import LoginCancelled, LoginFlowError
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -44,7 +46,8 @@ def _run(args: argparse.Namespace, printer: Printer, report: Path | None) -> int
     except UsageError as exc:
         print(f"davdesk: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except (errors.TransportError, errors.AuthenticationError, errors.UnsafeRedirectError) as exc:
+    except (errors.TransportError, errors.AuthenticationError, errors.UnsafeRedirectError,
+            NotNextcloudError, LoginFlowError, LoginCancelled) as exc:
         print(f"davdesk: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except errors.DavError as exc:

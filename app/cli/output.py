@@ -7,6 +7,9 @@ import sys
 from typing import Any, TextIO
 
 from app.dav import Outcome, Resource
+from app.dav.paths import basename
+from app.nextcloud.account import NextcloudAccount
+from app.nextcloud.trash import TrashItem
 
 
 def _size(value: int | None) -> str:
@@ -44,7 +47,8 @@ class Printer:
         modified = resource.modified.strftime("%Y-%m-%d %H:%M") if resource.modified else "-"
         kind = "d" if resource.is_dir else "-"
         name = resource.name + ("/" if resource.is_dir else "")
-        self.out.write(f"{kind} {_size(resource.size):>10}  {modified:16}  {name}\n")
+        size = resource.tree_size if resource.is_dir else resource.size
+        self.out.write(f"{kind} {_size(size):>10}  {modified:16}  {name}\n")
 
     def outcome(self, outcome: Outcome) -> None:
         if not outcome.ok:
@@ -69,3 +73,32 @@ class Printer:
         self.out.write(f"{path}\n")
         for name in sorted(props):
             self.out.write(f"  {name}: {props[name]}\n")
+
+    def trash_item(self, item: TrashItem) -> None:
+        deleted = item.deleted.astimezone().strftime("%Y-%m-%d %H:%M") if item.deleted else "-"
+        if self.json_lines:
+            self._json({"name": basename(item.path), "path": item.path, "is_dir": item.is_dir,
+                        "original_location": item.original_location, "size": item.size,
+                        "deleted": item.deleted.isoformat() if item.deleted else None})
+            return
+        kind = "d" if item.is_dir else "-"
+        self.out.write(f"{kind} {_size(item.size):>10}  {deleted:16}  {basename(item.path)}  "
+                       f"(from {item.original_location or '/'})\n")
+
+    def signed_in(self, account: NextcloudAccount, version: str) -> None:
+        if self.json_lines:
+            self._json({"server": account.root_url, "login_name": account.login_name,
+                        "user_id": account.user_id, "files_url": account.files_url,
+                        "version": version})
+            return
+        self.out.write(f"Signed in to {account.root_url} (Nextcloud {version}) as "
+                       f"{account.login_name}; the app password is in the keyring.\n"
+                       f"Files: {account.files_url}\n")
+
+    def signed_out(self, account: NextcloudAccount, revoked: bool) -> None:
+        if self.json_lines:
+            self._json({"server": account.root_url, "login_name": account.login_name,
+                        "revoked": revoked})
+            return
+        said = "revoked and forgotten" if revoked else "forgotten here (the server did not revoke it)"
+        self.out.write(f"Signed out of {account.root_url}: the app password was {said}.\n")

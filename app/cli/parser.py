@@ -56,7 +56,33 @@ def build_parser() -> argparse.ArgumentParser:
         if name in _JOB_COMMANDS:
             _add_job_options(command, conflicts=name in ("cp", "mv", "put", "get"))
     _add_sync(sub, common)
+    _add_nextcloud(sub, common)
     return parser
+
+
+def _add_nextcloud(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    login = sub.add_parser(
+        "login", parents=[common], help="sign in to a Nextcloud in the browser (Login Flow v2)",
+        description="Sign in to a Nextcloud: the sign-in happens in your browser, and the app "
+                    "password the server issues is kept in the keyring for later commands. With "
+                    "--user and DAVDESK_PASSWORD set, the account password is exchanged for an "
+                    "app password instead (no browser needed).")
+    login.add_argument("server", metavar="SERVER", help="the Nextcloud's address, as in a browser")
+    logout = sub.add_parser("logout", parents=[common],
+                            help="revoke this device's app password and forget it",
+                            description="Revoke the app password on the server and remove it "
+                                        "from the keyring.")
+    logout.add_argument("server", metavar="SERVER")
+    trash = sub.add_parser("trash", parents=[common], help="a Nextcloud's trash bin",
+                           description="List the trash bin, restore or delete items for good, "
+                                       "or empty it. Items are named as `trash ls` lists them, "
+                                       "or by where they were (Inbox/a.txt).")
+    trash.add_argument("action", choices=["ls", "restore", "rm", "empty"])
+    trash.add_argument("server", metavar="SERVER")
+    trash.add_argument("names", nargs="*", metavar="NAME")
+    trash.add_argument("--workers", "-j", type=_workers, default=4, metavar="N",
+                       help="parallel requests, 1 to 16 (default 4)")
+    trash.add_argument("--dry-run", action="store_true", help="print what would be done")
 
 
 def _add_sync(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import keyring
 import keyring.errors
 
+from app.nextcloud.connect import files_address
+
 SERVICE_PREFIX = "davdesk"
 
 
@@ -45,7 +47,15 @@ class PasswordStore:
             raise _unavailable(exc) from exc
 
     def _service(self, url: str) -> str:
-        """One entry per server folder: "https://h/dav" and "https://h/dav/" are the same."""
+        """One entry per server folder: "https://h/dav" and "https://h/dav/" are the same.
+
+        A Nextcloud account has one app password for all its folders: every
+        address inside its files endpoint maps to the server's root, which is
+        also what `davdesk login` stores under.
+        """
+        account = files_address(url)
+        if account is not None:
+            url = account[0]
         return f"{self._prefix} {url.rstrip('/')}/"
 
 

@@ -64,11 +64,17 @@ def connect(address: str, *, login: str, password: str, verify: bool | ssl.SSLCo
     client = DavClient(account.files_url, user=login, password=password, workers=workers,
                        verify=verify, transcript=transcript, timeouts=timeouts)
     try:
-        offered = client.options(account.files_path)
-        found = capabilities.fetch(client, account.root_path)
-        client.use(found.extensions(account.uploads_path,
-                                    paginate="nc-paginate" in offered.dav_classes))
+        found = speak(client, account)
     except BaseException:
         client.close()
         raise
     return NextcloudConnection(client, account, found, start or account.files_path)
+
+
+def speak(client: DavClient, account: NextcloudAccount) -> Capabilities:
+    """Have a client use the account's WebDAV extensions: OPTIONS says whether listings are
+    paginated, the capabilities say the rest. Two small requests, made once per client."""
+    offered = client.options(account.files_path)
+    found = capabilities.fetch(client, account.root_path)
+    client.use(found.extensions(account.uploads_path, paginate="nc-paginate" in offered.dav_classes))
+    return found

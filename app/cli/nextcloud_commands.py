@@ -1,0 +1,125 @@
+"""`davdesk login`, `logout` and `trash`: a Nextcloud account from the terminal.
+
+login runs Login Flow v2: the user signs in in a browser (the address is
+printed, and opened where a browser is at hand) and the app password the
+server issues goes to the keyring, never to the screen. With --user and
+DAVDESK_PASSWORD set it instead exchanges the account password for an app
+password, for machines without a browser. Later commands on that server find
+the app password in the keyring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import webbrowser
+
+from app.cli.connect import PASSWORD_VARIABLE, Connections, UsageError
+from app.cli.output import Printer
+from app.cli.run import run_job
+from app.config.secrets import PasswordStore, SecretsUnavailableError
+from app.dav import DavClient, errors
+from app.dav.paths import basename, url_path
+from app.jobs.model import Job, Op, Task
+from app.jobs.runner import JobOptions
+from app.logs import redact_value
+from app.nextcloud import app_passwords, discovery, trash
+from app.nextcloud.connect import NextcloudConnection, connect
+from app.nextcloud.login_flow import LoginCancelled, LoginFlow
+
+
+def login(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
+    status = discovery.find_server(args.server, verify=not args.insecure)
+    if args.user and PASSWORD_VARIABLE in os.environ:
+        found = connections.nextcloud(status.root_url)
+        password = app_passwords.exchange(found.client, found.account.root_path) \
+            or os.environ[PASSWORD_VARIABLE]
+        login_name = args.user
+    else:
+        login_name, password = _browser_sign_in(status.root_url, not args.insecure)
+        found = connect(status.root_url, login=login_name, password=password,
+                        verify=not args.insecure)
+        found.client.close()
+    redact_value(password)
+    try:
+        PasswordStore().set(status.root_url, login_name, password)
+    except SecretsUnavailableError as exc:
+        raise UsageError(f"signed in, but the app password cannot be kept: {exc}") from exc
+    printer.signed_in(found.account, status.version)
+
+
+def _browser_sign_in(root_url: str, verify: bool) -> tuple[str, str]:
+    """Login Flow v2 in the terminal: Ctrl-C stops waiting."""
+    with DavClient(root_url, verify=verify) as anonymous:
+        flow = LoginFlow.start(anonymous, url_path(root_url))
+        print(f"Sign in in your browser: {flow.login_url}", file=sys.stderr)
+        webbrowser.open(flow.login_url)
+        print("Waiting for the sign-in to finish (Ctrl-C to stop)...", file=sys.stderr)
+        stopped = threading.Event()
+        try:
+            credentials = flow.wait(anonymous, stop=stopped.wait)
+        except KeyboardInterrupt:
+            raise LoginCancelled("sign-in cancelled") from None
+    return credentials.login_name, credentials.app_password
+
+
+def logout(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
+    """Revoke the app password on the server, then forget it here (also if revoking failed)."""
+    found = connections.nextcloud(args.server)
+    try:
+        app_passwords.revoke(found.client, found.account.root_path)
+        revoked = True
+    except errors.DavError as exc:
+        print(f"davdesk: the server did not revoke the app password: {exc}", file=sys.stderr)
+        revoked = False
+    try:
+        PasswordStore().delete(found.account.root_url, found.account.login_name)
+    except SecretsUnavailableError:
+        pass
+    printer.signed_out(found.account, revoked)
+
+
+def trash_command(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
+    found = connections.nextcloud(args.server)
+    items = trash.list_items(found.client, found.account)
+    if args.action == "ls":
+        for item in items:
+            printer.trash_item(item)
+        return
+    if args.action == "empty":
+        tasks = [Task(Op.EMPTY, found.account.trash_path, is_dir=True)]
+    else:
+        chosen = _chosen(items, args.names)
+        if args.action == "restore":
+            tasks = [Task(Op.RESTORE, item.path, destination=trash.restore_path(found.account, item),
+                          is_dir=item.is_dir) for item in chosen]
+        else:
+            tasks = [Task(Op.DELETE, item.path, is_dir=item.is_dir) for item in chosen]
+    _run(args, found, Job(f"trash {args.action}", (tuple(tasks),)), printer)
+
+
+def _chosen(items: list[trash.TrashItem], names: list[str]) -> list[trash.TrashItem]:
+    """Items by their name in the trash bin ("a.txt.d1767225600") or where they were ("Inbox/a.txt").
+
+    A place several deleted versions came from is ambiguous: their trash names are listed.
+    """
+    if not names:
+        raise UsageError("name the items (as `davdesk trash ls` lists them)")
+    chosen = []
+    for name in names:
+        exact = [i for i in items if basename(i.path) == name]
+        matches = exact or [i for i in items if i.original_location.strip("/") == name.strip("/")]
+        if not matches:
+            raise UsageError(f"{name}: not in the trash bin")
+        if len(matches) > 1:
+            raise UsageError(f"{name}: deleted {len(matches)} times; name one of "
+                             + ", ".join(basename(i.path) for i in matches))
+        chosen.append(matches[0])
+    return chosen
+
+
+def _run(args: argparse.Namespace, found: NextcloudConnection, job: Job, printer: Printer) -> None:
+    run_job(found.client, job, JobOptions(workers=args.workers), printer, dry_run=args.dry_run,
+            progress_to=None)
