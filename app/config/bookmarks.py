@@ -19,6 +19,8 @@ from typing import Any
 from app.config.jsonfile import read_json, write_json
 from app.config.paths import AppPaths
 from app.dav import DavClient
+from app.dav.extensions import NO_EXTENSIONS, ServerExtensions
+from app.nextcloud.account import NextcloudAccount
 
 _FORMAT = 1
 
@@ -47,6 +49,9 @@ class Bookmark:
     last_path: str | None = None
     #: Folders synced with this server; a bookmark file from before sync has none.
     sync_pairs: tuple[SyncPair, ...] = ()
+    #: "nextcloud" for a Nextcloud account (url is then its files endpoint, and the keyring
+    #: holds an app password, revoked on sign-out); "webdav" for any other server.
+    kind: str = "webdav"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +63,16 @@ class ConnectionSpec:
     password: str = field(repr=False)  # a repr ends up in logs and tracebacks
     verify: bool | ssl.SSLContext = True
     bookmark: Bookmark | None = None
+    #: The WebDAV extensions the server has (learnt when connecting), for every client made.
+    extensions: ServerExtensions = NO_EXTENSIONS
+    #: Set for a Nextcloud: the account (trash bin, sign-out); the password is an app password.
+    account: NextcloudAccount | None = None
+    #: The folder to open first ("" for the root of url).
+    start_path: str = ""
 
     def client(self, workers: int = 4) -> DavClient:
         return DavClient(self.url, user=self.user or None, password=self.password,
-                         workers=workers, verify=self.verify)
+                         workers=workers, verify=self.verify, extensions=self.extensions)
 
 
 class BookmarkFileError(Exception):

@@ -29,6 +29,7 @@ from pathlib import Path
 from app.dav import DavClient, Outcome, errors
 from app.dav.outcome import Source
 from app.dav.paths import check_local_name
+from app.dav.extensions import NameRules
 from app.jobs.naming import name_key
 from app.sync.ignore import IgnoreRules
 from app.sync.model import Action, Direction, LocalFile, PlanItem, RemoteFile, SyncPlan
@@ -48,7 +49,8 @@ def plan_pair(client: DavClient, local_root: Path, remote_root: str, direction: 
     alike = [(local[key], remote[key]) for key in local.keys() & remote.keys()
              if _needs_proof(local[key], remote[key], records.get(key))]
     return plan_sync(local, remote, records, direction, local_root, remote_root,
-                     now or datetime.now(), pending, same_content(client, alike, workers))
+                     now or datetime.now(), pending, same_content(client, alike, workers),
+                     client.extensions.names)
 
 
 def _needs_proof(local: LocalFile, remote: RemoteFile, record: Record | None) -> bool:
@@ -126,6 +128,7 @@ class _Planner:
     remote_root: str = "/"
     pending: dict[str, Pending] = field(default_factory=dict)
     proven: frozenset[str] | None = None  # None: look-alikes are taken as equal (unit tests)
+    names: NameRules | None = None  # the server's own rules (Nextcloud's forbidden names)
     folder_deletes: list[PlanItem] = field(default_factory=list)
 
     def run(self) -> None:
@@ -278,8 +281,10 @@ class _Planner:
     def _sendable(self, rel: str) -> bool:
         for segment in rel.split("/"):
             why = refused_by_server(segment)
-            if why:
-                self._refuse(rel, f"not uploaded: the name {segment!r} {why}", op="put")
+            rule = self.names.problem(segment) if self.names and not why else None
+            if why or rule:
+                self._refuse(rel, f"not uploaded: the name {segment!r} {why}" if why
+                             else f"not uploaded: {rule}", op="put")
                 return False
         return True
 
@@ -329,14 +334,14 @@ def plan_sync(local: dict[str, LocalFile], remote: dict[str, RemoteFile],
               records: dict[str, Record], direction: Direction, local_root: Path,
               remote_root: str, now: datetime,
               pending: dict[str, Pending] | None = None,
-              proven: frozenset[str] | None = None) -> SyncPlan:
+              proven: frozenset[str] | None = None, names: NameRules | None = None) -> SyncPlan:
     """The plan for two scans and the records; pure: no I/O, so it is tested without a server.
 
     proven: keys of look-alike pairs whose bytes were compared equal (plan_pair
     fetches them); None takes every look-alike as equal.
     """
     planner = _Planner(local, remote, records, direction, now, remote_root=remote_root,
-                       pending=pending or {}, proven=proven)
+                       pending=pending or {}, proven=proven, names=names)
     planner.run()
     items = tuple(sorted(planner.items, key=lambda i: i.rel))
     return SyncPlan(local_root, remote_root, direction, items, tuple(planner.in_sync),

@@ -1,0 +1,49 @@
+"""Opening a connection: plain WebDAV, or the Nextcloud found at the address.
+
+One call, run on a pool thread, that proves the address and the credentials
+before a window opens. A Nextcloud is recognised by its files address or by
+status.php at the address; for one, the account's WebDAV extensions are
+learnt, and an account password is exchanged for an app password, which is
+what the session uses and what may be remembered: cheaper for the server to
+check on every request, and revocable on its own.
+"""
+
+from __future__ import annotations
+
+import ssl
+
+from app.config.bookmarks import ConnectionSpec
+from app.nextcloud import app_passwords, discovery
+from app.nextcloud.connect import connect, files_address
+
+
+def is_nextcloud(url: str, verify: bool | ssl.SSLContext) -> bool:
+    """A files address, or status.php answering at the address (anonymous, nothing secret sent)."""
+    if files_address(url) is not None:
+        return True
+    try:
+        discovery.find_server(url, verify=verify)
+    except discovery.NotNextcloudError:
+        return False
+    return True
+
+
+def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLContext = True,
+                    *, app_password: bool = False) -> ConnectionSpec:
+    """The ConnectionSpec for an address, once a request has proved it works.
+
+    app_password: the password is known to be an app password (from Login
+    Flow), so there is nothing to exchange.
+    """
+    if not is_nextcloud(url, verify):
+        spec = ConnectionSpec(url, user, password, verify)
+        with spec.client(workers=1) as client:
+            client.stat("")
+        return spec
+    found = connect(url, login=user, password=password, verify=verify, workers=1)
+    with found.client:
+        exchanged = None if app_password else app_passwords.exchange(found.client,
+                                                                    found.account.root_path)
+    return ConnectionSpec(found.account.files_url, user, exchanged or password, verify,
+                          extensions=found.client.extensions, account=found.account,
+                          start_path=found.start_path)
