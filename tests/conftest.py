@@ -47,7 +47,7 @@ from app.dav import DavClient  # noqa: E402
 from app.dav.paths import url_path  # noqa: E402
 
 # The in-memory keyring fixture, for every test that stores a password.
-pytest_plugins = ["tests.memory_keyring"]
+pytest_plugins = ["tests.memory_keyring", "tests.nextcloud_fixture"]
 
 
 # -- wsgidav ------------------------------------------------------------
