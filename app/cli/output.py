@@ -61,7 +61,7 @@ class Printer:
         status = f"{outcome.status} {outcome.reason}" if outcome.status else outcome.reason
         condition = f" ({outcome.error})" if outcome.error else ""
         target = f" -> {outcome.destination}" if outcome.destination else ""
-        why = outcome.description or outcome.detail
+        why = "; ".join(filter(None, (outcome.description, outcome.note))) or outcome.detail
         line = f"{'ok' if outcome.ok else 'FAILED':6} {outcome.op:8} {outcome.path}{target}: " \
                f"{status}{condition}"
         self.out.write(line + (f": {why}" if why else "") + "\n")

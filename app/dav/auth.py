@@ -48,7 +48,7 @@ class NegotiatingAuth(httpx.Auth):
         if "digest" in offered:
             self._scheme = "digest"
             yield from self._digest_flow(request)
-        elif "basic" in offered:
+        elif "basic" in offered or not offered:  # Nextcloud's OCS API names no scheme
             self._scheme = "basic"
             yield from self._basic.auth_flow(request)
 

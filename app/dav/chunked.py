@@ -193,7 +193,7 @@ class ChunkedUpload:
         if before is None or before.etag is None or opaque(before.etag) != opaque(etag):
             now = "deleted" if before is None else f"ETag {before.etag}"
             raise errors.PreconditionFailedError(
-                "MOVE", self.destination, 412,
+                "MOVE", self.destination, 412, local=True,
                 description=f"changed on the server since it was listed (ETag {etag} is now {now})")
 
     def _await_assembly(self, before: Resource | None) -> Outcome | None:
@@ -211,8 +211,8 @@ class ChunkedUpload:
                     before is None or found.etag != before.etag):
                 return Outcome("put", self._path, None, "assembled", ok=True, etag=found.etag,
                                source=Source.LOCAL,
-                               description="the answer to the final MOVE was lost, "
-                                           "and the server assembled the file")
+                               note="the answer to the final MOVE was lost, "
+                                    "and the server assembled the file")
             if self._client.lookup(self.folder) is None or time.monotonic() >= deadline:
                 return None
             if self._wait(delay):
@@ -223,7 +223,7 @@ class ChunkedUpload:
                    mtime_by_header: bool = False) -> Outcome:
         """The Outcome with how the upload went: chunks, reused chunks, mtime, checksum."""
         count = -(-self.size // self.chunk_size)
-        parts = [outcome.description] if outcome.description else []
+        parts = [outcome.note] if outcome.note else []
         parts.append(f"uploaded in {count} chunks"
                      + (f", {reused} of them already on the server" if reused else ""))
         if mtime_by_header:
@@ -232,7 +232,7 @@ class ChunkedUpload:
             parts.append(self._client.keep_mtime(self._path, mtime))
         if digest is not None:
             parts.append(f"OC-Checksum {self._algorithm}")
-        return replace(outcome, description="; ".join(parts))
+        return replace(outcome, note="; ".join(parts))
 
     def _abort(self) -> None:
         """Delete the upload folder: the server's share of a cancelled or refused upload."""

@@ -505,8 +505,8 @@ class DavClient:
         if mtime is None:
             return outcome
         if accepted:
-            return replace(outcome, description="mtime kept by X-OC-Mtime")
-        return replace(outcome, description=self.keep_mtime(path, mtime, lock_token))
+            return replace(outcome, note="mtime kept by X-OC-Mtime")
+        return replace(outcome, note=self.keep_mtime(path, mtime, lock_token))
 
     def keep_mtime(self, path: str, mtime: float, lock_token: str | None = None) -> str:
         """Keep mtime as a dead property; a refusal only loses the mtime, not the upload."""
@@ -524,7 +524,7 @@ class DavClient:
         current = self.stat(path).etag
         if current is None or _opaque(current) != _opaque(etag):
             raise errors.PreconditionFailedError(
-                "PUT", self.url(path), 412, condition=None,
+                "PUT", self.url(path), 412, condition=None, local=True,
                 description=f"changed on the server since it was listed (ETag {etag} is now {current})")
 
     def get(self, path: str, target: Path, *, progress: ProgressCallback | None = None,
@@ -569,7 +569,7 @@ class DavClient:
         if expect_gone and path.endswith("/") and len(outcomes) == 1 and outcomes[0].ok \
                 and self.exists(path):
             outcomes = [Outcome("delete", path, outcomes[0].status, outcomes[0].reason, ok=False,
-                                description="the server reported success but the folder is still there")]
+                                note="the server reported success but the folder is still there")]
         return outcomes
 
     def copy(self, source: str, destination: str, *, overwrite: bool = True,

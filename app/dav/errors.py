@@ -101,6 +101,7 @@ class StatusError(DavError):
         condition_hrefs: tuple[str, ...] = (),
         description: str | None = None,
         headers: Mapping[str, str] | None = None,
+        local: bool = False,
     ):
         self.method = method
         self.url = url
@@ -110,6 +111,8 @@ class StatusError(DavError):
         self.condition_hrefs = condition_hrefs
         self.description = description
         self.headers = dict(headers or {})
+        #: Decided by a check on this machine, not answered by the server; description is ours.
+        self.local = local
         detail = f" ({condition})" if condition else ""
         said = f": {description}" if description else ""
         super().__init__(f"{method} {url}: {status} {self.reason}{detail}{said}")

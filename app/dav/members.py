@@ -48,8 +48,7 @@ def collection_outcomes(op: str, path: str, status: int, reason: str, parsed: Mu
     elif failed:
         collection = Outcome(
             op, path, status, reason or reason_phrase(status), ok=False,
-            description=_partial_description(op, status, len(failed))
-                        + (f" ({parsed.description})" if parsed.description else ""),
+            description=parsed.description, note=_partial_note(op, status, len(failed)),
             destination=destination, source=Source.MULTISTATUS)
     else:
         collection = own or Outcome(op, path, status, reason or reason_phrase(status),
@@ -58,7 +57,7 @@ def collection_outcomes(op: str, path: str, status: int, reason: str, parsed: Mu
     return [*members, collection]
 
 
-def _partial_description(op: str, status: int, failures: int) -> str:
+def _partial_note(op: str, status: int, failures: int) -> str:
     """What a multistatus with failed members means for the rest of the collection.
 
     Only a 207 promises that unlisted members succeeded (RFC 4918 9.6.1);
@@ -89,7 +88,8 @@ def locked_member_outcomes(op: str, path: str, exc: StatusError,
     ]
     outcomes.append(Outcome(
         op, path, exc.status, exc.reason, ok=False, error=exc.condition,
-        description=f"{len(members)} locked member(s) kept the folder from being changed",
+        description=exc.description,
+        note=f"{len(members)} locked member(s) kept the folder from being changed",
         destination=destination, source=Source.RESPONSE))
     return outcomes
 
@@ -105,8 +105,9 @@ def proppatch_outcome(path: str, parsed: MultiStatus) -> Outcome:
             if failure is None and not (propstat.status and 200 <= propstat.status < 300):
                 failure = propstat
     if failure is None:
-        return success("proppatch", path, 207, description="; ".join(parts) or None,
+        return success("proppatch", path, 207, note="; ".join(parts) or None,
                        source=Source.MULTISTATUS)
     return Outcome("proppatch", path, failure.status, failure.reason, ok=False,
                    error=failure.error[0] if failure.error else None,
-                   description="; ".join(parts), source=Source.MULTISTATUS)
+                   description=failure.description, note="; ".join(parts),
+                   source=Source.MULTISTATUS)

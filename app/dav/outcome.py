@@ -51,6 +51,9 @@ class Outcome:
     source: Source = Source.RESPONSE
     attempt: int = 1
     detail: str | None = None
+    #: What Davdesk found out or decided, in its own words. description holds only what
+    #: the server said (responsedescription, an error body's text), so the two never mix.
+    note: str | None = None
     time: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
     @property
@@ -90,10 +93,13 @@ def from_error(op: str, path: str, exc: DavError, *, attempt: int = 1) -> Outcom
             exc.reason,
             ok=False,
             error=exc.condition,
-            description=exc.description,
+            description=None if exc.local else exc.description,
             location=exc.headers.get("location"),
-            source=Source.RESPONSE,
+            # A precondition Davdesk checked itself (a weak ETag, size and time) was never a
+            # server's answer: its status is what the server would have said.
+            source=Source.LOCAL if exc.local else Source.RESPONSE,
             attempt=attempt,
+            note=exc.description if exc.local else None,
         )
     source = Source.TRANSPORT if isinstance(exc, TransportError) else Source.LOCAL
     return Outcome(op, path, None, type(exc).__name__, ok=False, source=source,

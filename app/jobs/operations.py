@@ -44,7 +44,7 @@ def ensure_folder(client: DavClient, path: str) -> Outcome:
         return client.mkcol(path)
     except errors.MethodNotAllowedError as exc:
         if client.stat(path).is_dir:
-            return success("mkcol", path, exc.status, exc.reason, description="already exists")
+            return success("mkcol", path, exc.status, exc.reason, note="already exists")
         raise
 
 
@@ -95,7 +95,7 @@ def already_done(client: DavClient, task: Task) -> list[Outcome] | None:
     if not done:
         return None
     return [Outcome(task.op.value, task.remote, None, "already done", ok=True,
-                    description=DONE_EARLIER, destination=task.destination, source=Source.LOCAL)]
+                    note=DONE_EARLIER, destination=task.destination, source=Source.LOCAL)]
 
 
 def _upload_landed(client: DavClient, task: Task) -> bool:
@@ -124,14 +124,14 @@ def _delete(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     if task.target_size is not None and task.is_dir:
         if client.listdir(_slashed(task.remote, True)):
             return [Outcome(task.op.value, task.remote, 412, "Precondition Failed", ok=False,
-                            description="the folder is not empty: kept", source=Source.LOCAL)]
+                            note="the folder is not empty: kept", source=Source.LOCAL)]
     elif task.target_size is not None:
         found = client.lookup(task.remote)
         seen = (_opaque(task.etag) if task.etag else None, task.target_size)
         now = (_opaque(found.etag) if found and found.etag else None, found.size) if found else None
         if found is not None and now != seen:
             return [Outcome(task.op.value, task.remote, 412, "Precondition Failed", ok=False,
-                            description="changed on the server since it was listed: kept",
+                            note="changed on the server since it was listed: kept",
                             source=Source.LOCAL)]
     return client.delete(_slashed(task.remote, task.is_dir), lock_token=task.lock_token)
 
@@ -221,17 +221,17 @@ def _download(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
         existed = task.local.is_dir()
         task.local.mkdir(parents=True, exist_ok=True)
         return [Outcome("get", task.remote, None, "folder exists" if existed else "folder created",
-                        ok=True, description=str(task.local), source=Source.LOCAL)]
+                        ok=True, note=str(task.local), source=Source.LOCAL)]
     local = task.local
     if task.target_size is not None and _local_stamp(local) != (task.target_size,
                                                                  task.target_modified):
         return [Outcome("get", task.remote, None, "changed locally", ok=False, error="target-exists",
-                        description=f"{local} changed since it was listed: kept",
+                        note=f"{local} changed since it was listed: kept",
                         source=Source.LOCAL)]
     if os.path.lexists(local):
         if task.conflict is Conflict.ASK:
             return [Outcome("get", task.remote, None, "exists locally", ok=False, error="target-exists",
-                            description=str(local), source=Source.LOCAL)]
+                            note=str(local), source=Source.LOCAL)]
         if task.conflict is Conflict.SKIP:
             return [_skipped(task, f"{local} exists")]
         if task.conflict is Conflict.RENAME:
@@ -240,7 +240,7 @@ def _download(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     outcome = client.get(task.remote, local, progress=ctx.progress, keep_mtime=ctx.keep_mtime)
     if ctx.keep_mtime and task.mtime is not None:
         os.utime(local, (task.mtime, task.mtime))
-    return [replace(outcome, description=f"saved as {local}")]
+    return [replace(outcome, note=f"saved as {local}")]
 
 
 def _delete_local(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
@@ -258,10 +258,10 @@ def _delete_local(client: DavClient, task: Task, ctx: TaskContext) -> list[Outco
         found = local.stat()
         if found.st_size != task.size or (task.mtime is not None and found.st_mtime != task.mtime):
             return [Outcome(task.op.value, task.remote, None, "changed locally", ok=False,
-                            error="target-exists", description=f"{local} changed since it was "
+                            error="target-exists", note=f"{local} changed since it was "
                             "listed: kept", source=Source.LOCAL)]
         local.unlink()
-    return [Outcome(task.op.value, task.remote, None, "deleted", ok=True, description=str(local),
+    return [Outcome(task.op.value, task.remote, None, "deleted", ok=True, note=str(local),
                     source=Source.LOCAL)]
 
 
@@ -281,7 +281,7 @@ def _empty(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     folder = _slashed(task.remote, True)
     outcomes = client.delete(folder, expect_gone=False)
     left = [Outcome(task.op.value, member.path, None, "still there", ok=False, source=Source.LOCAL,
-                    description="still in the trash bin after the server said it was emptied")
+                    note="still in the trash bin after the server said it was emptied")
             for member in client.listdir(folder)]
     return [replace(o, op=task.op.value) for o in outcomes] + left
 
@@ -348,12 +348,12 @@ def _check_stamp(client: DavClient, task: Task) -> None:
     """For servers without ETags: refuse to overwrite a file whose size or time has changed."""
     found = client.lookup(task.remote)
     if found is None:
-        raise errors.PreconditionFailedError("PUT", client.url(task.remote), 412,
+        raise errors.PreconditionFailedError("PUT", client.url(task.remote), 412, local=True,
                                              description="deleted on the server since it was listed")
     now = stamp(found)
     if now != (task.target_size, task.target_modified):
         raise errors.PreconditionFailedError(
-            "PUT", client.url(task.remote), 412,
+            "PUT", client.url(task.remote), 412, local=True,
             description=f"changed on the server since it was listed (size and time "
                         f"{task.target_size}, {task.target_modified} are now {now[0]}, {now[1]})")
 
@@ -374,10 +374,10 @@ def _slashed(path: str, is_dir: bool) -> str:
 
 
 def _skipped(task: Task, why: str) -> Outcome:
-    return Outcome(task.op.value, task.remote, None, "skipped", ok=True, description=why,
+    return Outcome(task.op.value, task.remote, None, "skipped", ok=True, note=why,
                    destination=task.destination, source=Source.LOCAL)
 
 
 def _conflict(task: Task, exc: errors.PreconditionFailedError, why: str) -> Outcome:
     outcome = from_error(task.op.value, task.remote, exc)
-    return replace(outcome, description=exc.description or why, destination=task.destination)
+    return replace(outcome, note=outcome.note or why, destination=task.destination)

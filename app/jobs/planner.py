@@ -259,7 +259,7 @@ def describe(job: Job) -> list[Outcome]:
     for task in job.tasks:
         reason, description = _intent(task)
         outcomes.append(Outcome(task.op.value, task.remote, None, reason, ok=True,
-                                description=description, destination=task.destination,
+                                note=description, destination=task.destination,
                                 source=Source.DRY_RUN))
     return outcomes
 

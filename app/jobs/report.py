@@ -17,7 +17,7 @@ from app.dav import Outcome
 
 #: The columns of a CSV report, in order: Outcome's fields, its class, and the job.
 COLUMNS = ("job", "op", "path", "destination", "status", "reason", "class", "error",
-           "description", "location", "etag", "source", "attempt", "detail", "time")
+           "description", "note", "location", "etag", "source", "attempt", "detail", "time")
 FORMATS = ("csv", "json")
 
 

@@ -229,7 +229,7 @@ class JobRunner:
                 if self._cancel.is_set() and isinstance(exc, errors.TransportError):
                     sent = not isinstance(exc, errors.ConnectError)
                     effect = CUT_OFF if sent and not is_idempotent(task) else None
-                    return [replace(cancelled(task.op.value, task.remote), description=effect,
+                    return [replace(cancelled(task.op.value, task.remote), note=effect,
                                     detail=str(exc))], attempt
                 lost_answer = lost_answer or isinstance(exc, errors.TransportError)
                 if self.options.retry.should_retry(exc, attempt) and not self._cancel.is_set():

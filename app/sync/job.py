@@ -175,7 +175,7 @@ def _download(remote: RemoteFile, target: Path, local: LocalFile | None) -> Task
 def describe_plan(plan: SyncPlan) -> list[Outcome]:
     """The dry run: one Outcome per planned action, its reason as the description."""
     return [Outcome(item.action.value, plan.remote_root + item.rel + ("/" if item.is_dir else ""),
-                    None, f"would {_verb(item)}", ok=True, description=item.reason,
+                    None, f"would {_verb(item)}", ok=True, note=item.reason,
                     source=Source.DRY_RUN) for item in plan.items]
 
 

@@ -299,7 +299,7 @@ class _Planner:
 
     def _refuse(self, rel: str, why: str, op: str = "sync") -> None:
         self.refused.append(Outcome(op, self.remote_root + rel, None, "refused", ok=False,
-                                    description=why, source=Source.LOCAL))
+                                    note=why, source=Source.LOCAL))
 
     def _add(self, item: PlanItem) -> None:
         self.items.append(item)

@@ -20,7 +20,10 @@ Pixmap = QStyle.StandardPixmap
 
 
 class Actions:
-    def __init__(self, parent: QWidget) -> None:
+    """nextcloud: the window is signed in to a Nextcloud account, which adds the Trash Bin
+    and Sign Out (None elsewhere: a plain WebDAV server has neither)."""
+
+    def __init__(self, parent: QWidget, *, nextcloud: bool = False) -> None:
         self._parent = parent
         style = parent.style()
 
@@ -81,12 +84,21 @@ class Actions:
         self.unlock = make("Unlock", "Unl&ock", T.SecurityLow,
                            tip="Release a lock this window took")
         self.quit = make("Quit", "&Quit", T.ApplicationExit, keys=standard(Key.Quit))
+        self.trash_bin: QAction | None = None
+        self.sign_out: QAction | None = None
+        if nextcloud:
+            self.trash_bin = make("TrashBin", "&Trash Bin…", pixmap=Pixmap.SP_TrashIcon,
+                                  tip="See what was deleted: restore it, or delete it for good")
+            self.sign_out = make("SignOut", "Sign &Out", T.SystemLogOut,
+                                 tip="Revoke this device's app password on the server, "
+                                     "forget it here, and close the window")
 
     def install(self, window: QMainWindow) -> None:
         """The menu bar and the toolbar; navigation shows as icons, operations with words."""
         for title, items in (
             ("&File", [self.new_folder, self.upload, self.upload_folder, self.download, None,
-                       self.sync, None, self.properties, None, self.quit]),
+                       self.sync, *_present(self.trash_bin), None, self.properties, None,
+                       *_present(self.sign_out), self.quit]),
             ("&Edit", [self.cut, self.copy, self.paste, None, self.rename, self.delete, None,
                        self.lock, self.unlock, None, self.filter]),
             ("&Go", [self.back, self.forward, self.up, None, self.location, self.refresh]),
@@ -117,6 +129,11 @@ class Actions:
         """The context menu of a folder in the tree."""
         return fill(QMenu(parent), [self.new_folder, self.upload, self.paste, None, self.download,
                                     self.copy, self.cut, self.delete, None, self.properties])
+
+
+def _present(action: QAction | None) -> list[QAction]:
+    """An action that only some servers have, as menu items: none where it is None."""
+    return [action] if action is not None else []
 
 
 def fill(widget: QMenu | QToolBar, items: Sequence[QAction | None]) -> QMenu | QToolBar:

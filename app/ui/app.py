@@ -5,6 +5,11 @@
 programs open what they are given; `davdesk --demo` serves sample files on
 loopback and opens them. Settings are read before the window exists and
 written after it closed, so the running GUI thread never touches the disk.
+
+Every connection is opened with open_connection, on a pool thread, before
+the window exists: a Nextcloud's address then gets the account's files
+endpoint and the server's WebDAV extensions, and the window opens at the
+folder the address named.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ import argparse
 import os
 import subprocess
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
@@ -28,10 +34,15 @@ from app.config.settings import Settings
 from app.demo import start_for_window
 from app.logs import logging_to, redact_value
 from app.resource_files import resource
+from app.dav import errors
 from app.ui.background import Background
-from app.ui.connect_dialog import ConnectDialog
+from app.ui.connect_dialog import ConnectDialog, describe_error
 from app.ui.main_window import LAST_FOLDER, MainWindow
+from app.ui.models.listing_cache import folder_path
+from app.ui.sign_in import open_checked
 from app.ui.smoke_test import SmokeTest
+
+T = TypeVar("T")
 
 PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
 #: The desktop entry's name (resources/<APP_ID>.desktop), also the window's Wayland app id.
@@ -77,7 +88,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.demo:
         spec, server = _demo()
     elif args.url:
-        spec = _spec_for_url(args.url, args.user)
+        spec = _spec_for_url(args.url, args.user, interactive=not args.smoke_test)
     else:
         spec = _ask()
     if spec is None:
@@ -111,13 +122,20 @@ def _smoke_test(spec: ConnectionSpec) -> int:
 def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool) -> MainWindow:
     """The main window on the spec's location or, with resume, where it was left last time.
 
-    The last folder is kept per server in state; the window's own LAST_FOLDER
-    entry is moved there when the window is destroyed.
+    A folder the address itself named (spec.start_path below the root) is
+    opened whatever was left last time. The last folder is kept per server in
+    state; the window's own LAST_FOLDER entry is moved there when the window
+    is destroyed.
     """
     client = spec.client(workers=WORKERS)
     per_server = f"{LAST_FOLDER}:{client.origin}{client.root}"
-    start = state.get(per_server, client.root) if resume else client.root
-    window = MainWindow(client, start, state, workers=WORKERS)
+    named = folder_path(spec.start_path) if spec.start_path else folder_path(client.root)
+    if named != folder_path(client.root):
+        start = named
+    else:
+        start = state.get(per_server, client.root) if resume else client.root
+    window = MainWindow(client, start, state, workers=WORKERS, account=spec.account,
+                        passwords=PasswordStore() if spec.account is not None else None)
 
     def remember() -> None:
         state[per_server] = state.pop(LAST_FOLDER, start)
@@ -134,31 +152,82 @@ def _demo() -> tuple[ConnectionSpec, subprocess.Popen[str]]:
     return ConnectionSpec(details["url"], details["user"], details["password"]), process
 
 
-def _spec_for_url(url: str, user: str | None) -> ConnectionSpec | None:
+def _spec_for_url(url: str, user: str | None, *, interactive: bool = True) -> ConnectionSpec | None:
+    """The tested connection to a URL given on the command line; None: said why, stop.
+
+    A password the server refuses is asked for again. One from the keyring
+    that a Nextcloud exchanged for an app password (kept by a Davdesk from
+    before app passwords) is replaced there by the app password. A folder
+    that is not there opens the window anyway, which says so and can go up
+    from it. Not interactive (--smoke-test): nothing is asked, failures go to
+    stderr.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        QMessageBox.critical(None, "Davdesk", f"Not a WebDAV address: {url}")
+        _tell(f"Not a WebDAV address: {url}", interactive)
         return None
     user = user or (unquote(parts.username) if parts.username else "")
     clean = urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path or "/", "", ""))
-    password = _password(clean, user) if user else ""
-    if password is None:
-        return None
-    return ConnectionSpec(clean, user, password)
+    background = Background(1)
+    stored, _ = _waited(background, lambda: _stored_password(clean, user)) if user else (None, None)
+    password = stored if stored is not None else _password(clean, user, refused=False)
+    while password is not None:
+        spec, error = _waited(background, lambda: open_checked(clean, user, password, True))
+        if isinstance(error, errors.NotFoundError):
+            return ConnectionSpec(clean, user, password)
+        if spec is not None:
+            if stored is not None and spec.password != stored:
+                _waited(background, lambda: _keep_password(spec))
+            return spec
+        if not (interactive and user and isinstance(error, errors.AuthenticationError)):
+            reason = describe_error(error or errors.DavError("no connection"))
+            _tell(f"Cannot open {clean}: {reason}", interactive)
+            return None
+        stored, password = None, _password(clean, user, refused=True)
+    return None
 
 
-def _password(url: str, user: str) -> str | None:
-    """The keyring's, the environment's, or the user's answer to a prompt (None: cancelled)."""
+def _tell(message: str, interactive: bool) -> None:
+    if interactive:
+        QMessageBox.critical(None, "Davdesk", message)
+    else:
+        print(f"davdesk: {message}", file=sys.stderr, flush=True)
+
+
+def _waited(background: Background, work: Callable[[], T]) -> tuple[T | None, BaseException | None]:
+    """work() run on the pool while the event loop turns (the GUI thread does no I/O)."""
+    loop = QEventLoop()
+    answer: list[tuple[Any, BaseException | None]] = []
+    background.submit(work, lambda result, error: (answer.append((result, error)), loop.quit()))
+    if not answer:
+        loop.exec()
+    return answer[0]
+
+
+def _stored_password(url: str, user: str) -> str | None:
     try:
-        stored = PasswordStore().get(url, user)
+        return PasswordStore().get(url, user)
     except SecretsUnavailableError:
-        stored = None
-    if stored is not None:
-        return stored
-    if PASSWORD_VARIABLE in os.environ:
+        return None
+
+
+def _keep_password(spec: ConnectionSpec) -> None:
+    try:
+        PasswordStore().set(spec.url, spec.user, spec.password)
+    except SecretsUnavailableError:
+        pass  # the old one stays, and is exchanged again next time
+
+
+def _password(url: str, user: str, *, refused: bool) -> str | None:
+    """The environment's (unless refused), or the user's answer to a prompt (None: cancelled;
+    "" without a user name)."""
+    if not user:
+        return ""
+    if PASSWORD_VARIABLE in os.environ and not refused:
         return os.environ[PASSWORD_VARIABLE]
-    password, ok = QInputDialog.getText(None, "Davdesk", f"Password for {user} at {url}:",
-                                        QLineEdit.EchoMode.Password)
+    question = (f"The server refused that password.\nPassword for {user} at {url}:" if refused
+                else f"Password for {user} at {url}:")
+    password, ok = QInputDialog.getText(None, "Davdesk", question, QLineEdit.EchoMode.Password)
     return password if ok else None
 
 

@@ -5,6 +5,10 @@ shows the cached listing at once and asks the server (Depth 0) whether the
 folder's ETag is still the same; if not, or if the server keeps no ETag for
 folders, the folder is listed again quietly and swapped in whole, keeping the
 selection. A refresh after a job does the same, so the rows do not blink.
+
+The folder's own oc:permissions letters (what may be added to it) come from
+its own response in the listing and in each Depth 0 check, so they cost no
+request of their own; until they arrive nothing is withheld.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class Browser(QObject):
     progress = Signal(int)  # rows received so far while a listing streams in
     failed = Signal(str)  # the folder could not be listed: a readable line
     quota = Signal(object)  # FolderInfo of the folder shown
+    permissions_changed = Signal()  # the shown folder's own permissions are (newly) known
 
     def __init__(self, client: DavClient, background: Background, table: FileTableModel,
                  tree: FolderTreeModel, parent: QObject | None = None) -> None:
@@ -49,6 +54,8 @@ class Browser(QObject):
         self._history: list[str] = []
         self._position = -1
         self.root = folder_path(client.root)
+        #: The shown folder's oc:permissions letters; None: none known (or the server has none).
+        self.permissions: str | None = None
 
     # -- where we are ---------------------------------------------------------------
 
@@ -136,9 +143,10 @@ class Browser(QObject):
 
     def _show(self, path: str) -> None:
         self.stop()
+        cached = self.cache.get(path)
+        self.permissions = cached.permissions if cached is not None else None
         self.navigated.emit(path)
         self._tree.reveal(path)
-        cached = self.cache.get(path)
         if cached is None:
             self._table.clear(path)
             self._check_quota(path)
@@ -155,6 +163,12 @@ class Browser(QObject):
     def _quota(self, path: str, info: FolderInfo | None, error: BaseException | None) -> None:
         if path == self.current and info is not None:
             self.quota.emit(info)
+            self._learn_permissions(path, info.permissions)
+
+    def _learn_permissions(self, path: str, permissions: str | None) -> None:
+        if path == self.current and permissions != self.permissions:
+            self.permissions = permissions
+            self.permissions_changed.emit()
 
     def _revalidated(self, path: str, cached: Listing, info: FolderInfo | None,
                      error: BaseException | None) -> None:
@@ -162,6 +176,7 @@ class Browser(QObject):
             return
         if info is not None:
             self.quota.emit(info)
+            self._learn_permissions(path, info.permissions)
         if info is not None and self.cache.is_current(cached, info):
             self.loaded.emit(path)
         else:
@@ -200,6 +215,7 @@ class Browser(QObject):
         self.cache.put(ticket.path, listing)
         self._tree.set_folders(ticket.path, listing.folders)
         path = ticket.path
+        self._learn_permissions(path, listing.permissions)
         if quiet:
             self._table.replace(path, listing.rows, then=lambda: self._shown(path))
         else:

@@ -9,6 +9,12 @@ results that arrive after the user moved on are dropped.
 An untrusted certificate is never waved through: the user sees its fingerprint
 and decides to trust it for this session or pin it in the bookmark. The
 connection that comes out is a ConnectionSpec (app.config.bookmarks).
+
+A Nextcloud is recognised while connecting (app.config.connection): its
+bookmark keeps the account's files address, and what the keyring remembers
+is the app password the server issued, never the account password typed
+here. "Log in with browser…" gets such an app password through Login Flow v2
+(browser_login), without any password typed here at all.
 """
 
 from __future__ import annotations
@@ -42,8 +48,12 @@ from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore, Con
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.dav import errors
 from app.dav.tls import CertificateInfo, fetch_certificate, verify_for
+from app.nextcloud.discovery import NotNextcloudError
+from app.nextcloud.login_flow import Credentials, LoginCancelled
 from app.ui.background import Background
+from app.ui.browser_login import BrowserLogin, WaitingPanel
 from app.ui.certificate_dialog import CertificateDialog
+from app.ui.sign_in import MaintenanceError, SignInExpired, open_checked
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +75,10 @@ class _Attempt:
     ca_file: str | None
     #: The fingerprint was accepted in this dialog just now: a second refusal means it changed.
     just_trusted: bool = False
+    #: The password is an app password a browser sign-in returned: nothing to exchange.
+    app_password: bool = False
+    #: Sign in in the browser first (Login Flow v2); user and password come from it.
+    browser: bool = False
 
 
 class ConnectDialog(QDialog):
@@ -74,7 +88,7 @@ class ConnectDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("connectDialog")
-        self.setWindowTitle("Connect to a WebDAV server")
+        self.setWindowTitle("Connect to a WebDAV or Nextcloud server")
         self._background = background
         self._bookmarks = bookmarks
         self._passwords = passwords
@@ -82,12 +96,27 @@ class ConnectDialog(QDialog):
         self._pinned: str | None = None
         self._trusted_once: str | None = None
         self._result: ConnectionSpec | None = None
+        self._browser_attempt: _Attempt | None = None  # the sign-in the browser is busy with
+        self.browser_login = BrowserLogin(background, self)
+        self.browser_login.opened.connect(self._browser_opened)
+        self.browser_login.signed_in.connect(self._browser_signed_in)
+        self.browser_login.failed.connect(self._browser_failed)
 
         self.bookmark_combo = QComboBox(objectName="bookmarkCombo")
         self.bookmark_combo.addItem(_NEW_CONNECTION, None)
         self.bookmark_combo.currentIndexChanged.connect(self._bookmark_chosen)
         self.url_edit = QLineEdit(objectName="urlEdit", placeholderText="https://example.com/dav/")
         self.url_edit.textChanged.connect(self._url_changed)
+        self.browser_button = QPushButton("Lo&g in with browser…", objectName="loginWithBrowser")
+        self.browser_button.setToolTip(
+            "For a Nextcloud: sign in on the server's own page in your web browser. Davdesk "
+            "receives an app password for this computer, never your own password.")
+        self.browser_button.clicked.connect(self._log_in_with_browser)
+        self.browser_hint = QLabel("Nextcloud: no password needed here", objectName="browserHint")
+        self.browser_hint.setEnabled(False)  # drawn muted: a hint, not a field
+        self.waiting_panel = WaitingPanel(self)
+        self.waiting_panel.cancel_button.clicked.connect(self._cancel_browser)
+        self.waiting_panel.hide()
         self.plain_http_warning = QLabel(
             "Plain http: the password and the files travel unencrypted. "
             "Use https:// if the server offers it.", objectName="plainHttpWarning")
@@ -142,6 +171,7 @@ class ConnectDialog(QDialog):
         form.addRow("&Bookmark:", self.bookmark_combo)
         form.addRow("Server UR&L:", self.url_edit)
         form.addRow("", self.plain_http_warning)
+        form.addRow("", _row(self.browser_button, self.browser_hint))
         form.addRow("&User name:", self.user_edit)
         form.addRow("&Password:", self.password_edit)
         form.addRow("", self.remember_check)
@@ -156,6 +186,7 @@ class ConnectDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.waiting_panel)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
@@ -170,6 +201,7 @@ class ConnectDialog(QDialog):
 
     def done(self, result: int) -> None:
         self._ticket += 1
+        self.browser_login.cancel()  # closing mid sign-in leaves nothing polling
         super().done(result)
 
     # -- background plumbing -------------------------------------------------------
@@ -277,12 +309,17 @@ class ConnectDialog(QDialog):
         self.error_label.setVisible(bool(message))
         self._fit_height()
 
-    def _set_busy(self, busy: bool) -> None:
+    def _set_busy(self, busy: bool, *, waiting: bool = False) -> None:
+        """busy: a connection is being tried; waiting: for the browser sign-in (its panel shows)."""
         for widget in (self.bookmark_combo, self.url_edit, self.user_edit, self.password_edit,
-                       self.save_check, self.ca_file_edit, self.browse_button, self.connect_button):
+                       self.save_check, self.ca_file_edit, self.browse_button, self.connect_button,
+                       self.browser_button):
             widget.setEnabled(not busy)
         self.name_edit.setEnabled(not busy and self.save_check.isChecked())
-        self.connect_button.setText("Connecting…" if busy else "&Connect")
+        self.connect_button.setText("Connecting…" if busy and not waiting else "&Connect")
+        if waiting != self.waiting_panel.isVisibleTo(self):
+            self.waiting_panel.setVisible(waiting)
+            self._fit_height()
 
     # -- connecting ----------------------------------------------------------------------
 
@@ -297,8 +334,53 @@ class ConnectDialog(QDialog):
                            self.ca_file_edit.text().strip() or None))
 
     def _try(self, attempt: _Attempt) -> None:
+        verify = verify_for(attempt.pinned_sha256, attempt.ca_file)
+        if attempt.browser:
+            self._browser_attempt = attempt
+            self._set_busy(True, waiting=True)
+            self.waiting_panel.finding()
+            self.browser_login.start(attempt.url, verify)
+            return
         self._set_busy(True)
-        self._submit(lambda: _probe(attempt), lambda spec, error: self._tried(attempt, spec, error))
+        self._submit(lambda: open_checked(attempt.url, attempt.user, attempt.password, verify,
+                                          app_password=attempt.app_password),
+                     lambda spec, error: self._tried(attempt, spec, error))
+
+    # -- logging in with the browser ------------------------------------------------------
+
+    def _log_in_with_browser(self) -> None:
+        url = normalize_url(self.url_edit.text())
+        if url is None:
+            self._show_error("Enter the Nextcloud's address, e.g. https://cloud.example.com/.")
+            return
+        self._show_error("")
+        # The app password is made for this computer and never shown: not kept, it is lost.
+        if self.remember_check.isEnabled():
+            self.remember_check.setChecked(True)
+        self._try(_Attempt(url, "", "", self._trusted_once or self._pinned,
+                           self.ca_file_edit.text().strip() or None, browser=True))
+
+    def _browser_opened(self, login_url: str) -> None:
+        self.waiting_panel.waiting(login_url)
+        self._fit_height()
+
+    def _browser_signed_in(self, credentials: Credentials) -> None:
+        attempt = self._browser_attempt
+        assert attempt is not None
+        self.user_edit.setText(credentials.login_name)
+        self.password_edit.setText(credentials.app_password)
+        self._try(dataclasses.replace(attempt, user=credentials.login_name,
+                                      password=credentials.app_password, app_password=True,
+                                      browser=False))
+
+    def _browser_failed(self, error: BaseException) -> None:
+        attempt = self._browser_attempt
+        assert attempt is not None
+        self._tried(attempt, None, error)
+
+    def _cancel_browser(self) -> None:
+        self.browser_login.cancel()
+        self._fail(LoginCancelled("sign-in cancelled"))
 
     def _tried(self, attempt: _Attempt, spec: ConnectionSpec | None,
                error: BaseException | None) -> None:
@@ -342,7 +424,9 @@ class ConnectDialog(QDialog):
         self._try(dataclasses.replace(attempt, pinned_sha256=info.sha256, just_trusted=True))
 
     def _save(self, attempt: _Attempt, spec: ConnectionSpec) -> None:
-        bookmark = self._bookmark_for(attempt) if self.save_check.isChecked() else None
+        """Keep the bookmark and, if asked, the password the connection uses: for a Nextcloud
+        the app password (spec.password), which is also all the session knows."""
+        bookmark = self._bookmark_for(attempt, spec) if self.save_check.isChecked() else None
         previous = self._selected_bookmark()
         remember = self.remember_check.isChecked()
 
@@ -350,10 +434,10 @@ class ConnectDialog(QDialog):
             if bookmark is not None:
                 self._bookmarks.put(bookmark, replacing=previous.name if previous else None)
             if remember:
-                self._passwords.set(attempt.url, attempt.user, attempt.password)
+                self._passwords.set(spec.url, spec.user, spec.password)
             else:
                 try:
-                    self._passwords.delete(attempt.url, attempt.user)
+                    self._passwords.delete(spec.url, spec.user)
                 except SecretsUnavailableError:
                     pass  # nothing can be stored where there is no keyring
 
@@ -370,26 +454,20 @@ class ConnectDialog(QDialog):
 
         self._submit(store, stored)
 
-    def _bookmark_for(self, attempt: _Attempt) -> Bookmark:
+    def _bookmark_for(self, attempt: _Attempt, spec: ConnectionSpec) -> Bookmark:
+        """A Nextcloud's bookmark keeps the account's files address, whatever was typed, and the
+        login name its app password belongs to."""
         previous = self._selected_bookmark()
-        same_place = previous is not None and previous.url == attempt.url
+        same_place = previous is not None and previous.url == spec.url
         return Bookmark(
             name=self.name_edit.text().strip() or _default_name(attempt.url),
-            url=attempt.url,
-            user=attempt.user,
+            url=spec.url,
+            user=spec.user,
             pinned_sha256=self._pinned,
             ca_file=attempt.ca_file,
             last_path=previous.last_path if same_place and previous else None,
+            kind="nextcloud" if spec.account is not None else "webdav",
         )
-
-
-def _probe(attempt: _Attempt) -> ConnectionSpec:
-    """Runs on a pool thread: one Depth 0 PROPFIND proves address, credentials and WebDAV."""
-    spec = ConnectionSpec(attempt.url, attempt.user, attempt.password,
-                          verify_for(attempt.pinned_sha256, attempt.ca_file))
-    with spec.client(workers=1) as client:
-        client.stat("")
-    return spec
 
 
 def normalize_url(text: str) -> str | None:
@@ -408,6 +486,17 @@ def normalize_url(text: str) -> str | None:
 def describe_error(error: BaseException) -> str:
     """One readable line for the user; the details go to the log, never a traceback on screen."""
     match error:
+        case NotNextcloudError():
+            return ("There is no Nextcloud at this address, so there is no browser sign-in "
+                    "to open. Check the address, or connect with a user name and password.")
+        case MaintenanceError():
+            return ("The Nextcloud at this address is in maintenance mode. Try again once "
+                    "its administrator has finished.")
+        case LoginCancelled():
+            return "The sign-in in the browser was cancelled."
+        case SignInExpired():
+            return ("The sign-in in the browser was not finished in time and has expired. "
+                    "Log in with the browser again.")
         case errors.AuthenticationError():
             return "The server refused the user name or password."
         case errors.ForbiddenError():

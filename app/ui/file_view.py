@@ -70,6 +70,17 @@ class FileTableView(QTableView):
     def selected_count(self) -> int:
         return sum(selected.height() for selected in self.selectionModel().selection())
 
+    def selection_allows(self, letters: str) -> bool:
+        """Whether every selected row grants these oc:permissions letters.
+
+        Asked on every click: the rows are looked at only where some row of
+        the folder lacks one of the letters, which is never on a plain server.
+        """
+        if not self.source.restricts(letters):
+            return True
+        rows = self.proxy.source_rows(self.selectionModel().selection())
+        return self.source.rows_allow(rows, letters)
+
     def _remember_selection(self) -> None:
         """A refresh swaps the rows whole; the same names stay selected afterwards."""
         current = self.currentIndex()

@@ -1,8 +1,12 @@
 """The main window: folder tree beside the file table, with the operations around them.
 
 It is handed everything it needs (the connection, where to start, a mapping
-to keep its layout in, the worker count) and loads and saves nothing itself:
+to keep its layout in, the worker count, and for a Nextcloud the account and
+the keyring that holds its app password) and loads and saves nothing itself:
 the composition root reads and writes the state mapping as JSON.
+
+What the server says the user may not do (oc:permissions, see permissions.py)
+is greyed out, for the selected entries and for the folder shown.
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ from PySide6.QtWidgets import (
 
 from app.config.bookmarks import BookmarkStore
 from app.config.paths import AppPaths
+from app.config.secrets import PasswordStore
 from app.dav import DavClient, DavError, Resource, ServerInfo
-from app.dav.paths import parent, same_resource
+from app.dav.paths import basename, parent, same_resource
 from app.jobs.model import Op
+from app.nextcloud.account import NextcloudAccount
 from app.ui import prompts
 from app.ui.actions import Actions
 from app.ui.background import Background
@@ -42,8 +48,18 @@ from app.ui.jobs_panel import JobsPanel
 from app.ui.messages import readable
 from app.ui.models.file_table import FileFilterProxy, FileTableModel, human_size
 from app.ui.models.folder_tree import PATH_ROLE, FolderTreeModel
-from app.ui.models.listing_cache import FolderInfo
+from app.ui.models.listing_cache import FolderInfo, as_resource
+from app.ui.nextcloud_account import AccountActions
 from app.ui.operations import Operations
+from app.ui.permissions import (
+    CREATE_FILE,
+    CREATE_FOLDER,
+    DELETE,
+    MOVE,
+    RENAME,
+    allows,
+    needed_inside,
+)
 from app.ui.sync_dialog import SyncDialog
 from app.ui.path_bar import PathBar
 from app.ui.properties_dialog import PropertiesDialog
@@ -62,7 +78,11 @@ class MainWindow(QMainWindow):
     folder_loaded = Signal(str)  # a folder's listing is complete and shown
 
     def __init__(self, client: DavClient, start_path: str, state: MutableMapping[str, Any],
-                 workers: int = 4, parent: QWidget | None = None) -> None:
+                 workers: int = 4, parent: QWidget | None = None, *,
+                 account: NextcloudAccount | None = None,
+                 passwords: PasswordStore | None = None) -> None:
+        """account: the Nextcloud account the client is signed in to (Trash Bin, Sign Out);
+        passwords: where its app password is kept, to forget it on signing out."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self._client = client
@@ -71,7 +91,7 @@ class MainWindow(QMainWindow):
         self._context_folder: Resource | None = None  # the tree's folder while its menu is open
         self._properties: PropertiesDialog | None = None
         self._background = Background(workers, self)
-        self.actions = Actions(self)
+        self.actions = Actions(self, nextcloud=account is not None)
         self.operations = Operations(client, self._background, workers, self)
         host = client.origin.split("://", 1)[-1]
         root_label = host + client.root.rstrip("/")
@@ -109,6 +129,9 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self.actions.install(self)
         self._add_view_menu()
+        self.account = None if account is None else AccountActions(
+            account, client, self._background, self.operations, passwords or PasswordStore(),
+            self.actions, self)
         self._connect()
         self._restore_state()
         self.tree.expand(self.tree_model.index(0, 0))
@@ -135,10 +158,11 @@ class MainWindow(QMainWindow):
         self.count_label.setObjectName("itemCount")
         self.quota_label = QLabel(self)
         self.quota_label.setObjectName("quota")
-        for label in (self.count_label, self.quota_label):
+        self.access_label = QLabel(self)
+        self.access_label.setObjectName("folderAccess")
+        for label in (self.access_label, self.count_label, self.quota_label):
             label.setContentsMargins(8, 0, 8, 0)
-        self.statusBar().addPermanentWidget(self.count_label)
-        self.statusBar().addPermanentWidget(self.quota_label)
+            self.statusBar().addPermanentWidget(label)
         # Explicit, so the layout never changes the window's size limits as labels change
         # (window managers are told the limits each time; offscreen Qt warns about it).
         self.setMinimumSize(720, 480)
@@ -192,6 +216,8 @@ class MainWindow(QMainWindow):
         b.progress.connect(lambda n: self._show_count(f"Loading… {n:,} items"))
         b.failed.connect(self._load_failed)
         b.quota.connect(self._show_quota)
+        b.permissions_changed.connect(self._update_actions)
+        b.permissions_changed.connect(self._update_placeholder)
         self.path_bar.path_chosen.connect(self._go_to_typed)
         self.filter.textChanged.connect(self._filter_timer.start)
         self._filter_timer.timeout.connect(self._apply_filter)
@@ -318,7 +344,9 @@ class MainWindow(QMainWindow):
         if self.browser.loading:
             text = "Loading…" if total == 0 else ""
         elif total == 0:
-            text = "This folder is empty.\nDrop files here to upload them."
+            text = "This folder is empty." + (
+                "\nDrop files here to upload them."
+                if allows(self.browser.permissions, CREATE_FILE) else "")
         elif shown == 0:
             text = f"No names contain “{self.filter.text()}”."
         else:
@@ -368,14 +396,45 @@ class MainWindow(QMainWindow):
         a.up.setEnabled(b.can_up)
         # Counted, not listed: building 100,000 Resources on every click of Ctrl+A would show.
         count = 1 if self._context_folder is not None else self.table.selected_count()
-        for action in (a.delete, a.copy, a.cut, a.download):
+        for action in (a.copy, a.download):
             action.setEnabled(count > 0)
-        a.rename.setEnabled(count == 1 and self._context_folder is None)
-        a.paste.setEnabled(self.operations.clipboard is not None)
+        a.delete.setEnabled(count > 0 and self._targets_allow(DELETE))
+        a.cut.setEnabled(count > 0 and self._targets_allow(MOVE + DELETE))
+        a.rename.setEnabled(count == 1 and self._context_folder is None
+                            and self._targets_allow(RENAME))
+        clip = self.operations.clipboard
+        a.paste.setEnabled(clip is not None and self._folder_allows(
+            needed_inside(r.is_dir for r in clip.resources)))
+        a.new_folder.setEnabled(self._folder_allows(CREATE_FOLDER))
+        a.upload.setEnabled(self._folder_allows(CREATE_FILE))
+        a.upload_folder.setEnabled(self._folder_allows(CREATE_FOLDER))
         held = count == 1 and self.operations.locks.held(self._targets()[0].path) is not None
         a.lock.setEnabled(bool(self._server and self._server.supports_locking)
                           and count == 1 and not held)
         a.unlock.setEnabled(held)
+        self._show_access()
+
+    def _targets_allow(self, letters: str) -> bool:
+        if self._context_folder is not None:
+            return self._context_folder.allows(letters)
+        return self.table.selection_allows(letters)
+
+    def _folder_allows(self, letters: str) -> bool:
+        """What the folder that New Folder, Upload and Paste act on grants: the one shown, or
+        the tree's folder (its letters known when it is listed in the table)."""
+        folder = self._context_folder
+        if folder is None or same_resource(folder.path, self.browser.current):
+            return allows(self.browser.permissions, letters)
+        return folder.allows(letters)
+
+    def _show_access(self) -> None:
+        """Say why Upload and New Folder are greyed out: a folder nothing may be added to."""
+        shown = self.browser.permissions
+        read_only = not allows(shown, CREATE_FILE) and not allows(shown, CREATE_FOLDER)
+        self.access_label.setText("Read-only folder" if read_only else "")
+        self.access_label.setToolTip(
+            "The server does not let your account add files or folders here." if read_only
+            else "")
 
     # -- operations that ask the user first --------------------------------------------------------
 
@@ -447,13 +506,21 @@ class MainWindow(QMainWindow):
         index = self.tree.indexAt(position)
         if not index.isValid():
             return
-        self._context_folder = _folder(index.data(PATH_ROLE))
+        self._context_folder = self._known_folder(index.data(PATH_ROLE))
         self._update_actions()
         try:
             self.actions.tree_menu(self).exec(self.tree.viewport().mapToGlobal(position))
         finally:
             self._context_folder = None
             self._update_actions()
+
+    def _known_folder(self, path: str) -> Resource:
+        """A tree folder as the table listed it (with its permissions) where it is shown there."""
+        if same_resource(parent(path), self.browser.current):
+            row = self.table_model.row_of(basename(path))
+            if row >= 0:
+                return as_resource(self.table_model.rows[row])
+        return _folder(path)
 
     # -- persistence -------------------------------------------------------------------------------
 

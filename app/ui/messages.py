@@ -42,7 +42,7 @@ def outcome_line(outcome: Outcome) -> str:
     """One failed (or skipped) resource: path, status and reason, and what the server added."""
     status = f"{outcome.status} {outcome.reason}" if outcome.status else outcome.reason
     condition = f" ({outcome.error})" if outcome.error else ""
-    why = outcome.description or outcome.detail or _HINTS.get(outcome.status or 0)
+    why = outcome.description or outcome.note or outcome.detail or _HINTS.get(outcome.status or 0)
     target = f" → {outcome.destination}" if outcome.destination else ""
     return f"{outcome.path}{target}: {status}{condition}" + (f" – {why}" if why else "")
 

@@ -7,6 +7,10 @@ chooses overwrite, skip or keep both for all of them, and the job is planned
 again with that choice (the planner then guards each write with what it saw).
 Whatever still collides when the job runs ends as a 412 Outcome and is shown
 with the other failures.
+
+What adds to a folder (New Folder, Upload, a drop, Paste) first asks the
+server whether the folder lets the user add such things (permissions.require);
+a refusal is said in words before anything is sent.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from app.ui.job_bridge import JobBridge
 from app.ui.locks import LockKeeper
 from app.ui import prompts
 from app.ui.messages import readable, summary
+from app.ui.permissions import CREATE_FOLDER, needed_inside, require
 
 Planner = Callable[[Conflict], Job]
 #: Jobs running at once; more wait in the queue. Two, as in Cyberduck's transfer queue:
@@ -86,7 +91,12 @@ class Operations(QObject):
 
     def new_folder(self, folder: str, name: str) -> None:
         path = join(folder, name)
-        self._run(f"Create folder {name}", lambda _: plan_mkdir([path]), [folder], ask=False)
+
+        def plan(_: Conflict) -> Job:
+            require(self._client, folder, CREATE_FOLDER)
+            return plan_mkdir([path])
+
+        self._run(f"Create folder {name}", plan, [folder], ask=False)
 
     def rename(self, resource: Resource, name: str) -> None:
         """A MOVE to an exact name; an existing name is a conflict shown, never replaced."""
@@ -124,14 +134,21 @@ class Operations(QObject):
         verb = "Copy" if clip.op is Op.COPY else "Move"
         # Pasting a copy into its own folder makes a duplicate ("name (2)"), as file managers do.
         duplicate = clip.op is Op.COPY and len(here) == len(resources)
-        self._run(_name(verb, resources),
-                  lambda c: planner(self._client, resources, folder,
-                                    Conflict.RENAME if duplicate else c),
-                  changed, ask=not duplicate)
+        letters = needed_inside(r.is_dir for r in resources)
+
+        def plan(conflict: Conflict) -> Job:
+            require(self._client, folder, letters)
+            return planner(self._client, resources, folder,
+                           Conflict.RENAME if duplicate else conflict)
+
+        self._run(_name(verb, resources), plan, changed, ask=not duplicate)
 
     def upload(self, paths: Sequence[Path], folder: str) -> None:
-        self._run(_name("Upload", paths), lambda c: plan_upload(self._client, paths, folder, c),
-                  [folder], ask=True)
+        def plan(conflict: Conflict) -> Job:
+            require(self._client, folder, needed_inside(path.is_dir() for path in paths))
+            return plan_upload(self._client, paths, folder, conflict)
+
+        self._run(_name("Upload", paths), plan, [folder], ask=True)
 
     def download(self, resources: Sequence[Resource], local_folder: Path) -> None:
         self._run(_name("Download", resources),

@@ -207,7 +207,7 @@ class SyncDialog(QDialog):
         if plan.refused:
             refused = QTreeWidgetItem(self.preview, [f"Not synced: {len(plan.refused)}"])
             for outcome in plan.refused:
-                why = outcome.description or outcome.reason
+                why = outcome.note or outcome.description or outcome.reason
                 QTreeWidgetItem(refused, [outcome.path, why, ""]).setToolTip(1, why)
         self.preview.blockSignals(False)
         self._ticked()

@@ -145,7 +145,7 @@ def test_207_lists_only_failed_members_and_the_rest_succeeded():
         "/files/dir/a#b.txt", 423, "Locked", "held by bob")
     assert member.source is Source.MULTISTATUS and member.error == "lock-token-submitted"
     assert folder.status == 207 and not folder.ok
-    assert "not listed were deleted" in folder.description
+    assert "not listed were deleted" in folder.note
 
 
 def test_collection_delete_that_removed_nothing_is_not_reported_ok():
@@ -159,7 +159,7 @@ def test_collection_delete_that_removed_nothing_is_not_reported_ok():
     with client_for(handler) as client:
         [outcome] = client.delete("/files/dir/")
     assert not outcome.ok and outcome.status == 204
-    assert "still there" in outcome.description
+    assert "still there" in outcome.note
 
 
 def test_truncated_download_raises_and_leaves_nothing(tmp_path: Path):

@@ -163,5 +163,5 @@ def test_cancel_of_downloads_a_server_stalls_leaves_nothing_behind(fault_proxy, 
     assert ended.state is JobState.CANCELLED and ended.cancelled == 4
     outcomes = [o for e in events if isinstance(e, TaskResult) and not e.task.is_dir
                 for o in e.outcomes]
-    assert all(o.reason == "cancelled" and o.description is None for o in outcomes)
+    assert all(o.reason == "cancelled" and o.note is None for o in outcomes)
     assert [p.name for p in target.rglob("*")] == ["big"]  # the folder, no file, no part file

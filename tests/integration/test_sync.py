@@ -224,7 +224,7 @@ def test_ignored_and_refused_names_are_left_alone(sync, dav_server, local):
     code, outcomes, _ = sync("up", "--ignore", "build/")
     assert code == 1  # the refused name is a failure to report
     [refused] = [o for o in outcomes if not o["ok"]]
-    assert refused["reason"] == "refused" and "control character" in refused["description"]
+    assert refused["reason"] == "refused" and "control character" in refused["note"]
     assert tree(dav_server.root) == {"kept.txt": b"x"}
 
 
@@ -232,7 +232,7 @@ def test_dry_run_changes_nothing(sync, dav_server, local):
     write(local, "new.txt", b"x")
     code, outcomes, _ = sync("up", "--dry-run")
     assert code == 0 and [o["reason"] for o in outcomes] == ["would upload"]
-    assert outcomes[0]["source"] == "dry-run" and outcomes[0]["description"] == "new"
+    assert outcomes[0]["source"] == "dry-run" and outcomes[0]["note"] == "new"
     assert tree(dav_server.root) == {}
 
 

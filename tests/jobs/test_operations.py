@@ -54,7 +54,9 @@ def test_upload_guard_without_etag_compares_size_and_time(client, base, dav_serv
     dav_server.make_file("doc.txt", b"changed: another size")
 
     [outcome] = run(client, task)
-    assert outcome.outcome_class is OutcomeClass.CONFLICT and "changed on the server" in outcome.description
+    assert outcome.outcome_class is OutcomeClass.CONFLICT and "changed on the server" in outcome.note
+    # Decided by Davdesk's own comparison: no server answered 412, and the Outcome says so.
+    assert outcome.source is Source.LOCAL and outcome.description is None
     assert (dav_server.root / "doc.txt").read_bytes() == b"changed: another size"
 
     unchanged = client.stat(base + "doc.txt")
@@ -73,7 +75,7 @@ def test_upload_of_a_new_file_refuses_one_created_meanwhile(client, base, dav_se
 
     [outcome] = run(client, task)
     assert outcome.outcome_class is OutcomeClass.CONFLICT
-    assert outcome.description == "appeared on the server after planning"
+    assert outcome.note == "appeared on the server after planning"
     [skipped] = run(client, task.with_policy(Conflict.SKIP))
     assert skipped.ok and skipped.reason == "skipped" and skipped.source is Source.LOCAL
     assert (dav_server.root / "new.txt").read_bytes() == b"theirs"
@@ -96,7 +98,7 @@ def test_mtime_is_kept_both_ways(client, base, dav_server, local):
     [task] = plan_upload(client, [source], base, Conflict.ASK).tasks
 
     [outcome] = run(client, task)
-    assert outcome.ok and outcome.description == "mtime kept as a dead property"
+    assert outcome.ok and outcome.note == "mtime kept as a dead property"
     assert client.stat(base + "old.txt").kept_mtime == FEB_3_2001
 
     back = local / "back"
@@ -114,7 +116,7 @@ def test_upload_without_keep_mtime_sets_no_property(client, base, local):
     source.write_bytes(b"x")
     [task] = plan_upload(client, [source], base, Conflict.ASK).tasks
     [outcome] = run(client, task, TaskContext(progress=CTX.progress, keep_mtime=False))
-    assert outcome.ok and outcome.description is None
+    assert outcome.ok and outcome.note is None
     assert "{urn:davdesk}mtime" not in client.stat(base + "plain.txt").props
 
 
@@ -153,7 +155,7 @@ def test_already_done_upload_with_if_none_match(client, base, local):
     assert already_done(client, task) is None
     assert run(client, task)[0].ok
     [outcome] = already_done(client, task)
-    assert outcome.ok and outcome.description == DONE_EARLIER
+    assert outcome.ok and outcome.note == DONE_EARLIER
 
 
 def test_already_done_upload_with_if_match(client, base, dav_server, local):
@@ -163,7 +165,7 @@ def test_already_done_upload_with_if_match(client, base, dav_server, local):
     assert task.etag and not is_idempotent(task)
     assert already_done(client, task) is None
     assert run(client, task)[0].ok
-    assert already_done(client, task)[0].description == DONE_EARLIER
+    assert already_done(client, task)[0].note == DONE_EARLIER
 
 
 def test_plain_put_after_conflict_is_idempotent(client, base, dav_server, local):
@@ -198,7 +200,7 @@ def test_already_done_move(client, base, dav_server):
     assert already_done(client, task) is None
     assert run(client, task)[0].ok
     [outcome] = already_done(client, task)
-    assert outcome.ok and outcome.description == DONE_EARLIER
+    assert outcome.ok and outcome.note == DONE_EARLIER
     assert outcome.destination == base + "dst/a.txt"
 
 
@@ -210,7 +212,7 @@ def test_already_done_copy_and_mkdir_and_delete(client, base, dav_server):
     assert [already_done(client, t) for t in (copy, mkdir, delete)] == [None, None, None]
     for task in (copy, mkdir, delete):
         assert run(client, task)[0].ok
-        assert already_done(client, task)[0].description == DONE_EARLIER
+        assert already_done(client, task)[0].note == DONE_EARLIER
 
 
 def test_idempotent_tasks_need_no_check():
@@ -226,7 +228,7 @@ def test_mkdir_existing_folder_is_ok_but_a_file_is_not(client, base, dav_server)
     dav_server.make_dir("there")
     dav_server.make_file("file", b"x")
     [outcome] = run(client, Task(Op.MKDIR, base + "there/", is_dir=True, conflict=Conflict.SKIP))
-    assert outcome.ok and outcome.description == "already exists"
+    assert outcome.ok and outcome.note == "already exists"
     [outcome] = run(client, Task(Op.MKDIR, base + "there/", is_dir=True, conflict=Conflict.ASK))
     assert not outcome.ok and outcome.status == 405
     [outcome] = run(client, Task(Op.MKDIR, base + "file/", is_dir=True, conflict=Conflict.SKIP))
@@ -248,7 +250,7 @@ def test_copy_of_a_folder_onto_an_existing_one_asks(client, base, dav_server):
     task = Task(Op.COPY, base + "src", destination=base + "dst/src", is_dir=True, exists=True)
     [outcome] = run(client, task)
     assert outcome.outcome_class is OutcomeClass.CONFLICT and outcome.destination == base + "dst/src"
-    assert outcome.description == "exists at the destination"
+    assert outcome.note == "exists at the destination"
     assert (dav_server.root / "dst" / "src" / "a.txt").read_bytes() == b"old"
 
 
@@ -315,6 +317,6 @@ def test_mtime_by_header_or_not_at_all(tmp_path, answer, proppatch, description)
     os.utime(source, (FEB_3_2001, FEB_3_2001))
     with _client(handler) as client:
         [outcome] = run(client, Task(Op.UPLOAD, "/f.txt", local=source))
-    assert outcome.ok and outcome.description == description
+    assert outcome.ok and outcome.note == description
     assert seen[0].headers["X-OC-Mtime"] == str(int(FEB_3_2001))
     assert [r.method for r in seen] == (["PUT"] if proppatch is None else ["PUT", "PROPPATCH"])

@@ -264,7 +264,7 @@ def test_describe_touches_nothing(client, base, dav_server, local, monkeypatch):
     assert download == ["would create", "would download", "would download"]
     assert delete == ["would delete"]
     assert described[1][0].destination == base + "other/exists.txt"
-    assert described[3][1].description == str(local / "down/remote/exists.txt")
+    assert described[3][1].note == str(local / "down/remote/exists.txt")
 
 
 def test_describe_names_overwrites_and_skips(client, base, dav_server, local):
@@ -272,8 +272,8 @@ def test_describe_names_overwrites_and_skips(client, base, dav_server, local):
     (local / "a.txt").write_bytes(b"mine")
     [overwrite] = describe(plan_upload(client, [local / "a.txt"], base, Conflict.OVERWRITE))
     [skip] = describe(plan_upload(client, [local / "a.txt"], base, Conflict.SKIP))
-    assert (overwrite.reason, overwrite.description) == ("would overwrite", base + "a.txt")
-    assert (skip.reason, skip.description) == ("would skip", base + "a.txt exists")
+    assert (overwrite.reason, overwrite.note) == ("would overwrite", base + "a.txt")
+    assert (skip.reason, skip.note) == ("would skip", base + "a.txt exists")
 
 
 # -- retry -----------------------------------------------------------------

@@ -319,10 +319,10 @@ def test_delete_with_a_locked_member_then_retry_with_the_token(dav_server, clien
     [folder] = [o for o in failed[0].outcomes if o.path == base + "box/"]
     assert not folder.ok
     if (h.root / "box" / "a.txt").exists():  # Apache: 424, nothing deleted
-        assert folder.status == 424 and "refused the whole delete" in folder.description
+        assert folder.status == 424 and "refused the whole delete" in folder.note
         assert (h.root / "box" / "inner" / "b.txt").exists()
     else:  # wsgidav: 207, the rest deleted
-        assert folder.status == 207 and "the members not listed were deleted" in folder.description
+        assert folder.status == 207 and "the members not listed were deleted" in folder.note
         assert tree(h.root / "box")[0] == {"locked.txt": b"in the box"}
     assert all(o.ok for r in recorder.results if r not in failed for o in r.outcomes)
 
@@ -712,7 +712,7 @@ def test_mtimes_are_kept_up_and_back_down(dav_server, client, base, local):
     ended, recorder = run(client, plan_upload(client, [source], base, Conflict.ASK),
                           JobOptions(keep_mtime=True, retry=FAST_RETRY))
     assert ended.state is JobState.FINISHED
-    assert all(o.description == "mtime kept as a dead property" for o in recorder.outcomes(Op.UPLOAD))
+    assert all(o.note == "mtime kept as a dead property" for o in recorder.outcomes(Op.UPLOAD))
 
     back = local.parent / "back"
     back.mkdir()

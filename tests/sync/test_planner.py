@@ -159,19 +159,19 @@ def test_a_folder_is_deleted_only_with_everything_in_it():
 
 def test_a_file_against_a_folder_is_refused():
     result = plan([here("x")], [there("x", is_dir=True)])
-    assert result.items == () and "folder" in result.refused[0].description
+    assert result.items == () and "folder" in result.refused[0].note
 
 
 def test_names_the_server_would_refuse_are_reported_before_upload():
     result = plan([here("bad\x07.txt")], [])
     assert result.items == ()
     [refused] = result.refused
-    assert not refused.ok and "control character" in refused.description
+    assert not refused.ok and "control character" in refused.note
 
 
 def test_unsafe_server_names_are_not_downloaded():
     result = plan([], [there("..")])
-    assert result.items == () and "not downloaded" in result.refused[0].description
+    assert result.items == () and "not downloaded" in result.refused[0].note
 
 
 def test_records_of_paths_gone_from_both_sides_are_forgotten():

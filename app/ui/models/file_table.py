@@ -6,17 +6,24 @@ window. Sorting is done here, not by QSortFilterProxyModel: the proxy would
 call data() from C++ for every comparison (millions of Python calls for a big
 folder), while here the order is computed once, on a worker thread, from
 plain keys. The proxy only filters.
+
+On a server that says what the user may do with each entry (Nextcloud's
+oc:permissions), the model counts the rows that lack each per-item letter as
+they arrive, so the window can tell on every click whether a selection may
+be deleted, renamed or moved without looking at 100,000 rows: only where some
+row lacks a letter is the selection itself looked at.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QItemSelection,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -34,11 +41,13 @@ from app.ui.models.listing_cache import (
     ROW_IS_DIR,
     ROW_MODIFIED,
     ROW_PATH,
+    ROW_PERMISSIONS,
     ROW_SIZE,
     ROW_TYPE,
     Row,
     as_resource,
 )
+from app.ui.permissions import ITEM_LETTERS, RENAME, allows
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -171,6 +180,7 @@ class FileTableModel(QAbstractTableModel):
         self._request = 0  # bumped by every sort request: only the latest is applied
         self._waiting: list[Callable[[], None]] = []
         self._sort = (NAME, Qt.SortOrder.AscendingOrder)
+        self._lacking = dict.fromkeys(ITEM_LETTERS, 0)  # rows without each per-item letter
 
     # -- filling ------------------------------------------------------------
 
@@ -195,6 +205,8 @@ class FileTableModel(QAbstractTableModel):
         self._folder = folder
         self._rows = list(rows)
         self._generation += 1
+        self._lacking = dict.fromkeys(ITEM_LETTERS, 0)
+        self._count_lacking(self._rows)
         self.endResetModel()
         self.resort(then)
 
@@ -205,7 +217,26 @@ class FileTableModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
         self._rows.extend(batch)
         self._generation += 1
+        self._count_lacking(batch)
         self.endInsertRows()
+
+    def _count_lacking(self, rows: Iterable[Row]) -> None:
+        for row in rows:
+            granted = row[ROW_PERMISSIONS]
+            if granted is not None:
+                for letter in ITEM_LETTERS:
+                    if letter not in granted:
+                        self._lacking[letter] += 1
+
+    # -- what the user may do ------------------------------------------------
+
+    def restricts(self, letters: str) -> bool:
+        """Whether some row lacks one of these per-item letters (else every selection allows them)."""
+        return any(self._lacking.get(letter, 0) for letter in letters)
+
+    def rows_allow(self, rows: Iterable[int], letters: str) -> bool:
+        """Whether every one of these rows grants all the letters."""
+        return all(allows(self._rows[row][ROW_PERMISSIONS], letters) for row in rows)
 
     def row_of(self, name: str) -> int:
         return next((i for i, r in enumerate(self._rows) if basename(r[ROW_PATH]) == name), -1)
@@ -299,7 +330,7 @@ class FileTableModel(QAbstractTableModel):
             return Qt.ItemFlag.ItemIsDropEnabled
         flags = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                  | Qt.ItemFlag.ItemIsDragEnabled)
-        if index.column() == NAME:
+        if index.column() == NAME and allows(self._rows[index.row()][ROW_PERMISSIONS], RENAME):
             flags |= Qt.ItemFlag.ItemIsEditable
         if self._rows[index.row()][ROW_IS_DIR]:
             flags |= Qt.ItemFlag.ItemIsDropEnabled
@@ -364,3 +395,15 @@ class FileFilterProxy(QSortFilterProxyModel):
 
     def resource(self, index: Index) -> Resource:
         return self.sourceModel().data(self.mapToSource(index), RESOURCE_ROLE)
+
+    def source_rows(self, selection: QItemSelection) -> Iterator[int]:
+        """The source rows of a selection of this proxy's rows.
+
+        This proxy never sorts (see sort), so without a filter its rows are
+        the source's, and a selection of 100,000 rows is read as ranges;
+        mapSelectionToSource would map every cell, for seconds.
+        """
+        identity = not self.filterRegularExpression().pattern()
+        for selected in selection:
+            for row in range(selected.top(), selected.bottom() + 1):
+                yield row if identity else self.mapToSource(self.index(row, NAME)).row()

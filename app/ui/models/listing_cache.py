@@ -4,11 +4,14 @@ A revisited folder is shown from the cache only when a Depth 0 PROPFIND says
 its ETag is still the one the listing was taken with; a server that gives no
 folder ETag (wsgidav) gets a fresh listing every time, because nothing else
 proves the cached one is current. The same Depth 0 request asks for the
-quota, so the status bar costs no extra round trip.
+quota, so the status bar costs no extra round trip, and (on Nextcloud) for
+the folder's own permissions, which say whether files and folders may be
+added to it.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -18,12 +21,14 @@ from datetime import datetime
 
 from app.dav import DavClient, Resource, errors
 from app.dav.paths import basename, same_resource
-from app.dav.xmlbodies import LISTING_PROPS, MTIME_PROP
+from app.dav.xmlbodies import LISTING_PROPS, MTIME_PROP, OC
 
 _D = "{DAV:}"
 QUOTA_AVAILABLE = f"{_D}quota-available-bytes"
 QUOTA_USED = f"{_D}quota-used-bytes"
 FOLDER_PROPS = (f"{_D}resourcetype", f"{_D}getetag", QUOTA_AVAILABLE, QUOTA_USED)
+PERMISSIONS_PROP = f"{OC}permissions"
+TREE_SIZE_PROP = f"{OC}size"
 
 #: A batch goes to the GUI after this many entries or this many seconds, whichever comes first:
 #: large enough that a 100,000-entry listing is a few hundred model insertions, small enough
@@ -35,23 +40,34 @@ BATCH_SECONDS = 0.05
 #: A listing entry as the models and the cache keep it: a Resource's fields in a plain tuple of
 #: strings, numbers and dates. CPython's collector stops tracking such tuples, while a Resource
 #: (a slotted dataclass, holding a dict) stays tracked for life: with 100,000 of them every full
-#: collection walked them all, holding the GIL for 60 ms and more, which froze the window. The
-#: only property a listing needs besides the basic ones is the kept mtime (for downloads);
-#: Resources are made again for the few rows acted on.
-Row = tuple[str, bool, int | None, datetime | None, str | None, str | None, float | None]
-ROW_PATH, ROW_IS_DIR, ROW_SIZE, ROW_MODIFIED, ROW_ETAG, ROW_TYPE, ROW_KEPT_MTIME = range(7)
+#: collection walked them all, holding the GIL for 60 ms and more, which froze the window. Besides
+#: the basic properties a listing keeps the kept mtime (for downloads) and Nextcloud's
+#: oc:permissions letters (what the user may do with the entry; None where the server has no
+#: such rules), interned so that 100,000 rows share the few distinct strings. The size is a
+#: file's size, or a folder's total (oc:size) where the server gives one. Resources are made
+#: again for the few rows acted on.
+Row = tuple[str, bool, int | None, datetime | None, str | None, str | None, float | None,
+            str | None]
+(ROW_PATH, ROW_IS_DIR, ROW_SIZE, ROW_MODIFIED, ROW_ETAG, ROW_TYPE, ROW_KEPT_MTIME,
+ ROW_PERMISSIONS) = range(8)
 
 
 def as_row(resource: Resource) -> Row:
     kept = resource.props.get(MTIME_PROP)
-    return (resource.path, resource.is_dir, resource.size, resource.modified, resource.etag,
-            resource.content_type, resource.kept_mtime if kept else None)
+    permissions = resource.permissions
+    return (resource.path, resource.is_dir, resource.tree_size, resource.modified, resource.etag,
+            resource.content_type, resource.kept_mtime if kept else None,
+            sys.intern(permissions) if permissions is not None else None)
 
 
 def as_resource(row: Row) -> Resource:
-    path, is_dir, size, modified, etag, content_type, kept = row
+    path, is_dir, size, modified, etag, content_type, kept, permissions = row
     props = {MTIME_PROP: str(int(kept))} if kept is not None else {}
-    return Resource(path, is_dir, size, modified, etag, content_type, props)
+    if permissions is not None:
+        props[PERMISSIONS_PROP] = permissions
+    if is_dir and size is not None:
+        props[TREE_SIZE_PROP] = str(size)
+    return Resource(path, is_dir, None if is_dir else size, modified, etag, content_type, props)
 
 
 def folder_path(path: str) -> str:
@@ -61,11 +77,13 @@ def folder_path(path: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FolderInfo:
-    """What a Depth 0 PROPFIND of a folder said: its ETag and quota (None where not given)."""
+    """What a Depth 0 PROPFIND of a folder said: its ETag, quota and oc:permissions letters
+    (None where not given)."""
 
     etag: str | None
     quota_available: int | None
     quota_used: int | None
+    permissions: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +91,7 @@ class Listing:
     etag: str | None
     rows: tuple[Row, ...]
     folders: tuple[str, ...]  # the names of the subfolders, for the folder tree
+    permissions: str | None = None  # the folder's own, from its response in the listing
 
 
 class NotAFolderError(errors.DavError):
@@ -85,7 +104,7 @@ def folder_info(client: DavClient, path: str) -> FolderInfo:
     if not resource.is_dir:
         raise NotAFolderError(f"{path} is a file, not a folder")
     return FolderInfo(resource.etag, _int(resource.props.get(QUOTA_AVAILABLE)),
-                      _int(resource.props.get(QUOTA_USED)))
+                      _int(resource.props.get(QUOTA_USED)), resource.permissions)
 
 
 class LoadTicket:
@@ -134,12 +153,12 @@ def stream_listing(client: DavClient, ticket: LoadTicket,
                    emit: Callable[[tuple[Row, ...]], None]) -> Listing | None:
     """Runs on a worker thread: the members of a folder, emitted in batches as the body streams.
 
-    Returns the whole listing with the folder's own ETag (from its response in
-    the same body), or None when cancelled.
+    Returns the whole listing with the folder's own ETag and permissions (from
+    its response in the same body), or None when cancelled.
     """
     rows: list[Row] = []
     batch: list[Row] = []
-    etag = None
+    etag = permissions = None
     flushed = time.monotonic()
     for response in client.iter_propfind(ticket.path, 1, LISTING_PROPS):
         if ticket.cancelled:
@@ -150,7 +169,7 @@ def stream_listing(client: DavClient, ticket: LoadTicket,
         if same_resource(resource.path, ticket.path):
             if not resource.is_dir:
                 raise NotAFolderError(f"{ticket.path} is a file, not a folder")
-            etag = resource.etag
+            etag, permissions = resource.etag, resource.permissions
             continue
         batch.append(as_row(resource))
         now = time.monotonic()
@@ -165,7 +184,7 @@ def stream_listing(client: DavClient, ticket: LoadTicket,
     if ticket.cancelled:
         return None
     folders = tuple(basename(row[ROW_PATH]) for row in rows if row[ROW_IS_DIR])
-    return Listing(etag, tuple(rows), folders)
+    return Listing(etag, tuple(rows), folders, permissions)
 
 
 class ListingCache:

@@ -416,7 +416,7 @@ class ResultsModel(QAbstractItemModel):
     def _said(self, outcome: Outcome) -> str:
         locks = self._locks.get(outcome.path) if outcome.status == 423 else None
         held = "; ".join(lock_text(lock) for lock in locks) if locks else ""
-        said = outcome.description or outcome.detail or ""
+        said = outcome.description or outcome.note or outcome.detail or ""
         return " – ".join(filter(None, [held, said])) or ("" if outcome.ok else
                                                           hint(outcome.status))
 
@@ -457,7 +457,7 @@ def _expiry(timeout: str | None) -> str:
 def _searchable(outcome: Outcome) -> str:
     return " ".join(filter(None, [outcome.path, outcome.destination, outcome.op,
                                   str(outcome.status or ""), outcome.reason, outcome.error,
-                                  outcome.description, outcome.detail])).casefold()
+                                  outcome.description, outcome.note, outcome.detail])).casefold()
 
 
 def _sort_key(column: int, outcomes: list[Outcome]) -> Callable[[int], object]:
@@ -466,7 +466,7 @@ def _sort_key(column: int, outcomes: list[Outcome]) -> Callable[[int], object]:
         OPERATION: lambda o: o.op,
         STATUS: lambda o: (o.status or 0, o.reason),
         CONDITION: lambda o: o.error or "",
-        SAID: lambda o: o.description or o.detail or "",
+        SAID: lambda o: o.description or o.note or o.detail or "",
         ATTEMPT: lambda o: o.attempt,
         TIME: lambda o: o.time,
     }

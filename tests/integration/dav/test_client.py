@@ -136,9 +136,9 @@ def test_delete_folder_with_locked_member_names_the_member(client, base, dav_ser
     assert base + "folder/free.txt" not in by_path
     free_kept = (dav_server.root / "folder" / "free.txt").exists()
     if free_kept:
-        assert folder.status == 424 and "refused the whole delete" in folder.description
+        assert folder.status == 424 and "refused the whole delete" in folder.note
     else:
-        assert folder.status == 207 and "not listed were deleted" in folder.description
+        assert folder.status == 207 and "not listed were deleted" in folder.note
 
     client.unlock(base + "folder/locked.txt", lock.token)
     assert all(o.ok for o in client.delete(base + "folder/"))
@@ -191,7 +191,7 @@ def test_proppatch_sets_dead_properties_and_reports_refusals(client, base):
     refused = client.proppatch(base + "doc.txt", {"{urn:davdesk-test}size": "L"},
                                remove=["{DAV:}getetag"])
     assert not refused.ok and refused.status in (403, 409, 424)
-    assert "{DAV:}getetag" in refused.description
+    assert "{DAV:}getetag" in refused.note
     assert "{urn:davdesk-test}size" not in client.stat(base + "doc.txt", "allprop").props
 
 

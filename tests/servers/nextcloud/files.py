@@ -31,7 +31,7 @@ import stat as stat_module
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from tests.servers.nextcloud.dav import (
     COLLECTION,
@@ -253,7 +253,7 @@ class FilesNamespace(Namespace):
         if request.http.method == "HEAD":
             handle.close()
             return Response(status, headers + [("Content-Length", str(length))], b"")
-        return Response(status, headers, _stream(handle, start, length), length=length)
+        return Response(status, headers, FileStream(handle, start, length), length=length)
 
     # -- PUT ----------------------------------------------------------------------------------------
     def put(self, request: DavRequest) -> Response:
@@ -490,16 +490,28 @@ def _single_range(value: str | None, size: int) -> tuple[int, int] | str | None:
     return start, min(end, size - 1)
 
 
-def _stream(handle, start: int, length: int) -> Iterator[bytes]:  # noqa: ANN001
-    with handle:
-        handle.seek(start)
-        remaining = length
+class FileStream:
+    """A response body read from an open file; the WSGI server closes it when done
+    (also when the client went away before the first block)."""
+
+    def __init__(self, handle: BinaryIO, start: int, length: int) -> None:
+        self.handle = handle
+        self.start = start
+        self.length = length
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.handle.seek(self.start)
+        remaining = self.length
         while remaining > 0:
-            block = handle.read(min(1024 * 1024, remaining))
+            block = self.handle.read(min(1024 * 1024, remaining))
             if not block:
                 return
             remaining -= len(block)
             yield block
 
+    def close(self) -> None:
+        self.handle.close()
 
-__all__ = ["FileNode", "FilesNamespace", "content_type", "parse_mtime", "receive_body"]
+
+__all__ = ["FileNode", "FileStream", "FilesNamespace", "content_type", "parse_mtime",
+           "receive_body"]

@@ -40,7 +40,7 @@ from tests.servers.nextcloud.davxml import (
     insufficient_storage,
     not_found,
 )
-from tests.servers.nextcloud.files import PREVIEW_TYPES, _stream, content_type
+from tests.servers.nextcloud.files import PREVIEW_TYPES, FileStream, content_type
 from tests.servers.nextcloud.http import Response, http_date
 from tests.servers.nextcloud.storage import FILES, TRASH, Storage, TrashEntry, join
 
@@ -229,7 +229,7 @@ class TrashNamespace(Namespace):
         if request.http.method == "HEAD":
             return Response(200, headers + [("Content-Length", str(size))], b"")
         handle = open(self.storage.disk(node.key), "rb")  # noqa: SIM115 - streamed
-        return Response(200, headers, _stream(handle, 0, size), length=size)
+        return Response(200, headers, FileStream(handle, 0, size), length=size)
 
     def delete(self, request: DavRequest, segments: list[str]) -> Response:
         with self.storage.lock:
