@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import replace
 import sys
 import threading
 import webbrowser
@@ -34,9 +35,11 @@ def login(args: argparse.Namespace, connections: Connections, printer: Printer) 
     status = discovery.find_server(args.server, verify=not args.insecure)
     if args.user and PASSWORD_VARIABLE in os.environ:
         found = connections.nextcloud(status.root_url)
-        password = app_passwords.exchange(found.client, found.account.root_path) \
-            or os.environ[PASSWORD_VARIABLE]
-        login_name = args.user
+        exchanged = app_passwords.exchange(found.client, found.account.root_path)
+        password = exchanged or os.environ[PASSWORD_VARIABLE]
+        login_name = args.user if exchanged is None else app_passwords.working_login(
+            found.account, (args.user, found.account.user_id), exchanged, not args.insecure)
+        found = replace(found, account=replace(found.account, login_name=login_name))
     else:
         login_name, password = _browser_sign_in(status.root_url, not args.insecure)
         found = connect(status.root_url, login=login_name, password=password,

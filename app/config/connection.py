@@ -11,6 +11,7 @@ check on every request, and revocable on its own.
 from __future__ import annotations
 
 import ssl
+from dataclasses import replace
 
 from app.config.bookmarks import ConnectionSpec
 from app.nextcloud import app_passwords, discovery
@@ -44,6 +45,12 @@ def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLCo
     with found.client:
         exchanged = None if app_password else app_passwords.exchange(found.client,
                                                                     found.account.root_path)
-    return ConnectionSpec(found.account.files_url, user, exchanged or password, verify,
-                          extensions=found.client.extensions, account=found.account,
+    login = user
+    if exchanged is not None:
+        login = app_passwords.working_login(found.account, (user, found.account.user_id),
+                                            exchanged, verify)
+    account = replace(found.account, login_name=login)
+    return ConnectionSpec(account.files_url, login, exchanged or password, verify,
+                          extensions=found.client.extensions, account=account,
                           start_path=found.start_path)
+

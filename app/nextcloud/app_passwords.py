@@ -8,8 +8,11 @@ an app password once (getapppassword), and signing out revokes it.
 
 from __future__ import annotations
 
+import ssl
+
 from app.dav import DavClient, errors
 from app.nextcloud import ocs
+from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.login_flow import device_name
 
 
@@ -32,3 +35,23 @@ def exchange(client: DavClient, root_path: str) -> str | None:
 def revoke(client: DavClient, root_path: str) -> None:
     """Revoke the app password the client is signed in with (signing out of this device)."""
     ocs.call(client, "DELETE", f"{root_path}ocs/v2.php/core/apppassword")
+
+
+def working_login(account: NextcloudAccount, logins: tuple[str, ...], app_password: str,
+                  verify: bool | ssl.SSLContext = True) -> str:
+    """The login name an exchanged app password works with, tried in order.
+
+    Nextcloud binds an app password to the session's login name, and a user
+    who signed in with their e-mail address has a session under their user
+    id: the password then works only with the user id.
+    """
+    for login in dict.fromkeys(logins):
+        with DavClient(account.files_url, user=login, password=app_password,
+                       verify=verify) as client:
+            try:
+                client.stat(account.files_path)
+            except errors.AuthenticationError:
+                continue
+        return login
+    raise errors.AuthenticationError("PROPFIND", account.files_url, 401,
+                                     description="the server refused the app password it issued")

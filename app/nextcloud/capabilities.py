@@ -66,7 +66,9 @@ def parse(data: Mapping[str, Any]) -> Capabilities:
         types.append(preferred.upper().replace("-", ""))
     return Capabilities(
         version=str(version) if version else None,
-        chunking=str(dav.get("chunking", "")) >= "1.0" or files.get("bigfilechunking") is True,
+        # dav.chunking is chunked upload v2 ("1.0"); files.bigfilechunking only speaks of
+        # the old v1 protocol, which Davdesk does not use.
+        chunking=_version_at_least(dav.get("chunking"), (1, 0)),
         chunk_max_size=max_size if isinstance(max_size, int) and max_size > 0 else None,
         checksum_types=tuple(dict.fromkeys(types)),
         names=_name_rules(files),
@@ -85,6 +87,13 @@ def _name_rules(files: Mapping[str, Any]) -> NameRules:
         characters=_strings(files.get("forbidden_filename_characters")),
         extensions=_strings(files.get("forbidden_filename_extensions")),
     )
+
+
+def _version_at_least(value: Any, least: tuple[int, ...]) -> bool:
+    try:
+        return tuple(int(part) for part in str(value).split(".")) >= least
+    except ValueError:
+        return False
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -52,6 +52,11 @@ def test_an_old_server_without_rules_or_chunking() -> None:
     assert ext.chunked is None and ext.page_size is None
 
 
+def test_v1_big_file_chunking_alone_is_not_chunked_upload_v2() -> None:
+    assert not parse({"capabilities": {"files": {"bigfilechunking": True}}}).chunking
+    assert parse({"capabilities": {"dav": {"chunking": "1.1"}}}).chunking
+
+
 def test_chunking_without_a_size_uses_the_default() -> None:
     caps = parse({"capabilities": {"dav": {"chunking": "1.0"}}})
     assert caps.extensions("/u/", paginate=False).chunked.chunk_size == DEFAULT_CHUNK
