@@ -353,21 +353,21 @@ class DavClient:
             return
         paging = {"X-NC-Paginate": "true", "X-NC-Paginate-Count": str(page_size)}
         answer: dict[str, httpx.Headers] = {}
-        offset = 0
-        while True:
+        yield from self._propfind_once(path, depth, body, paging, answer)
+        # The first page names the token and the total (the folder itself is item 0); later
+        # pages name neither. No token or total: the server sent everything at once.
+        first = answer["headers"]
+        token, total = first.get("x-nc-paginate-token"), first.get("x-nc-paginate-total", "")
+        if first.get("x-nc-paginate", "").lower() != "true" or not token or not total.isdigit():
+            return
+        for offset in range(page_size, int(total), page_size):
+            pages = {**paging, "X-NC-Paginate-Token": token, "X-NC-Paginate-Offset": str(offset)}
             count = 0
-            for response in self._propfind_once(path, depth, body, paging, answer):
+            for response in self._propfind_once(path, depth, body, pages, answer):
                 count += 1
                 yield response
-            headers = answer["headers"]
-            token, total = headers.get("x-nc-paginate-token"), headers.get("x-nc-paginate-total")
-            offset += page_size
-            # No token or total: the server sent everything at once. An empty page ends a
-            # listing whose total a hostile server keeps raising.
-            if headers.get("x-nc-paginate", "").lower() != "true" or not token \
-                    or not (total or "").isdigit() or offset >= int(total) or count == 0:
+            if count == 0:  # a total no page fills (a hostile server's) ends the listing
                 return
-            paging = {**paging, "X-NC-Paginate-Token": token, "X-NC-Paginate-Offset": str(offset)}
 
     def _with_extra_props(self, props: Iterable[str] | str | None) -> Iterable[str] | str | None:
         extra = self.extensions.extra_props

@@ -86,8 +86,9 @@ class LoginFlow:
             raise LoginFlowError(f"POST {reply.url}: the poll answer holds no credentials") from exc
 
     def wait(self, client: DavClient, *, stop: Callable[[float], bool],
-             interval: float = POLL_INTERVAL, lifetime: float = FLOW_LIFETIME) -> Credentials:
+             interval: float | None = None, lifetime: float = FLOW_LIFETIME) -> Credentials:
         """Poll until the user has signed in. stop(seconds) waits and says whether to give up."""
+        interval = POLL_INTERVAL if interval is None else interval
         deadline = time.monotonic() + lifetime
         while True:
             credentials = self.poll(client)
