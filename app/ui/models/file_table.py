@@ -231,7 +231,7 @@ class FileTableModel(QAbstractTableModel):
     # -- what the user may do ------------------------------------------------
 
     def restricts(self, letters: str) -> bool:
-        """Whether some row lacks one of these per-item letters (else every selection allows them)."""
+        """Whether some row lacks one of these per-item letters (if not, any selection has them)."""
         return any(self._lacking.get(letter, 0) for letter in letters)
 
     def rows_allow(self, rows: Iterable[int], letters: str) -> bool:

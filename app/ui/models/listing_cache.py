@@ -103,7 +103,9 @@ def folder_info(client: DavClient, path: str) -> FolderInfo:
     resource = client.stat(path, FOLDER_PROPS)
     if not resource.is_dir:
         raise NotAFolderError(f"{path} is a file, not a folder")
-    return FolderInfo(resource.etag, _int(resource.props.get(QUOTA_AVAILABLE)),
+    available = _int(resource.props.get(QUOTA_AVAILABLE))
+    # Nextcloud says -1 (not computed yet), -2 (unknown) or -3 (unlimited): no number to show.
+    return FolderInfo(resource.etag, available if available is None or available >= 0 else None,
                       _int(resource.props.get(QUOTA_USED)), resource.permissions)
 
 
