@@ -94,7 +94,9 @@ class MainWindow(QMainWindow):
         self.actions = Actions(self, nextcloud=account is not None)
         self.operations = Operations(client, self._background, workers, self)
         host = client.origin.split("://", 1)[-1]
-        root_label = host + client.root.rstrip("/")
+        # A Nextcloud's files live under remote.php/dav/files/USERID/: the account says it better.
+        root_label = (f"{account.user_id}@{host}{account.root_path.rstrip('/')}" if account
+                      else host + client.root.rstrip("/"))
         style = self.style()
         folder_icon = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
         file_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
