@@ -112,7 +112,8 @@ class ConnectDialog(QDialog):
             "For a Nextcloud: sign in on the server's own page in your web browser. Davdesk "
             "receives an app password for this computer, never your own password.")
         self.browser_button.clicked.connect(self._log_in_with_browser)
-        self.browser_hint = QLabel("Nextcloud: no password needed here", objectName="browserHint")
+        self.browser_hint = QLabel("Nextcloud: sign in on its web page",
+                                   objectName="browserHint")
         self.browser_hint.setEnabled(False)  # drawn muted: a hint, not a field
         self.waiting_panel = WaitingPanel(self)
         self.waiting_panel.cancel_button.clicked.connect(self._cancel_browser)
