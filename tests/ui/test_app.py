@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.config.bookmarks import ConnectionSpec
+from app.config.secrets import PasswordStore
 from app.ui.app import _spec_for_url, open_window
 from app.ui.main_window import MainWindow
 
@@ -52,3 +53,32 @@ def test_demo_server_runs_in_its_own_process_and_stops_with_the_window():
     finally:
         process.communicate(timeout=30)
     assert process.returncode == 0
+
+
+def test_a_nextcloud_url_opens_with_its_extensions_at_the_folder_it_names(
+        qtbot, nextcloud_server, monkeypatch, memory_keyring):
+    server = nextcloud_server
+    (server.files_root / "Docs").mkdir()
+    (server.files_root / "Docs" / "a.txt").write_bytes(b"a")
+    monkeypatch.setenv("DAVDESK_PASSWORD", server.password)
+    url = server.files_url.replace("://", f"://{server.user_id}@") + "Docs/"
+    spec = _spec_for_url(url, None)
+    assert spec is not None and spec.account is not None
+    assert spec.extensions.extra_props and spec.url == server.files_url
+    assert spec.password != server.password  # the session uses an app password
+    window = open_window(spec, {}, resume=True)
+    assert window.current_path == f"{spec.account.files_path}Docs/"
+    qtbot.waitUntil(lambda: window.table_model.rowCount() == 1, timeout=10000)
+    assert window.findChild(type(window.actions.copy), "actionTrashBin") is not None
+    window.close()
+
+
+def test_an_account_password_left_in_the_keyring_becomes_an_app_password(
+        nextcloud_server, memory_keyring, monkeypatch):
+    server = nextcloud_server
+    PasswordStore().set(server.files_url, server.user_id, server.password)  # an older Davdesk's
+    monkeypatch.delenv("DAVDESK_PASSWORD", raising=False)
+    spec = _spec_for_url(server.files_url.replace("://", f"://{server.user_id}@"), None)
+    assert spec is not None and spec.password != server.password
+    assert list(memory_keyring.passwords.values()) == [spec.password]
+    assert spec.password in [p.password for p in server.app_passwords]

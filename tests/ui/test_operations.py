@@ -142,8 +142,10 @@ def drop(widget, paths: list[Path], at: QPoint) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     assert mime.hasFormat("text/uri-list")
-    for kind in (QDragEnterEvent, QDragMoveEvent, QDropEvent):
-        event = kind(QPointF(at), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    # Qt declares the drag events at a QPoint and the drop at a QPointF; PySide6 6.11 (the
+    # version for Python 3.11) converts neither into the other.
+    for kind, where in ((QDragEnterEvent, at), (QDragMoveEvent, at), (QDropEvent, QPointF(at))):
+        event = kind(where, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                      Qt.KeyboardModifier.NoModifier)
         QApplication.sendEvent(widget, event)
         assert event.isAccepted(), kind.__name__
