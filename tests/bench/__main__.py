@@ -4,10 +4,12 @@ First the ls benchmark (davdesk ls --json against curl and rclone on a real
 Apache mod_dav), then the 207 parser benchmark when tests/bench/bench_parse.py
 is importable, then the job engine benchmark (uploads, deletes and one big
 upload against bare httpx, rclone and curl), then the sync benchmark (a
-no-change sync of 10,000 files against rclone sync --dry-run). --only runs
-just one of them.
+no-change sync of 10,000 files against rclone sync --dry-run), then the
+Nextcloud benchmark (a 1,000-file upload with an app password, an account
+password and its session cookie, and without the cookie). --only runs just
+one of them.
 
-    python -m tests.bench [--only ls|parse|jobs|sync] [--entries N] [--repeats N]
+    python -m tests.bench [--only ls|parse|jobs|sync|nextcloud] [--entries N] [--repeats N]
                           [--parse-entries N] [--no-parse]
                           [--jobs-files N] [--jobs-repeats N] [--jobs-big-mib N] [--no-jobs]
 """
@@ -22,7 +24,7 @@ from typing import Any
 from tests.bench import bench_ls
 
 PARSE_TARGET = 2.0
-BENCHMARKS = ("ls", "parse", "jobs", "sync")
+BENCHMARKS = ("ls", "parse", "jobs", "sync", "nextcloud")
 
 
 def format_parse(r: dict[str, Any]) -> str:
@@ -61,11 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sync-files", type=int, default=None,
                     help="files in the sync benchmark's pair (default: its own)")
     ap.add_argument("--no-sync", action="store_true", help="skip the sync benchmark")
+    ap.add_argument("--no-nextcloud", action="store_true", help="skip the Nextcloud benchmark")
     args = ap.parse_args(argv)
 
     wanted = [args.only] if args.only else [
         name for name, skip in (("ls", False), ("parse", args.no_parse), ("jobs", args.no_jobs),
-                                 ("sync", args.no_sync))
+                                 ("sync", args.no_sync), ("nextcloud", args.no_nextcloud))
         if not skip]
     status = 0
     for n, name in enumerate(wanted):
@@ -78,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             status = max(status, _run_parse(args))
         elif name == "sync":
             status = max(status, _run_sync(args))
+        elif name == "nextcloud":
+            status = max(status, _run_nextcloud())
         else:
             status = max(status, _run_jobs(args))
     return status
@@ -134,6 +139,19 @@ def _run_sync(args: argparse.Namespace) -> int:
         bench_sync.run(**({"files": args.sync_files} if args.sync_files else {}))
     except Exception:  # noqa: BLE001
         print("sync benchmark: failed")
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def _run_nextcloud() -> int:
+    """The session cookie and app password benchmark; it prints its own table."""
+    from tests.bench import bench_nextcloud
+
+    try:
+        bench_nextcloud.run()
+    except Exception:  # noqa: BLE001
+        print("nextcloud benchmark: failed")
         traceback.print_exc()
         return 1
     return 0
