@@ -8,6 +8,7 @@ properties, pagination) from its first request on.
 
 from __future__ import annotations
 
+import logging
 import ssl
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -19,6 +20,8 @@ from app.dav.transcript import Transcript
 from app.nextcloud import capabilities, discovery
 from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.capabilities import Capabilities
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,5 +79,11 @@ def speak(client: DavClient, account: NextcloudAccount) -> Capabilities:
     paginated, the capabilities say the rest. Two small requests, made once per client."""
     offered = client.options(account.files_path)
     found = capabilities.fetch(client, account.root_path)
-    client.use(found.extensions(account.uploads_path, paginate="nc-paginate" in offered.dav_classes))
+    extensions = found.extensions(account.uploads_path,
+                                  paginate="nc-paginate" in offered.dav_classes)
+    client.use(extensions)
+    log.debug("Nextcloud %s at %s, user %s: chunked uploads %s, OC-Checksum %s, listing pages %s",
+              found.version or "(version not given)", account.root_url, account.user_id,
+              f"above {extensions.chunked.chunk_size} bytes" if extensions.chunked else "off",
+              extensions.checksum, extensions.page_size or "off")
     return found

@@ -9,6 +9,7 @@ files endpoint is remote.php/dav/files/USERID/ under the root.
 from __future__ import annotations
 
 import json
+import logging
 import ssl
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -17,6 +18,8 @@ from app.dav import DavClient, errors
 from app.dav.client import Timeouts
 from app.dav.transcript import Transcript
 from app.nextcloud import ocs
+
+log = logging.getLogger(__name__)
 
 #: Path segments that only occur below a Nextcloud's root: the root is what comes before.
 _BELOW_ROOT = ("/index.php", "/remote.php", "/ocs/", "/status.php", "/public.php", "/apps/",
@@ -76,7 +79,9 @@ def find_server(address: str, *, verify: bool | ssl.SSLContext = True,
                 for root in candidates:
                     found = _status(probe, root)
                     if found is not None:
+                        log.debug("%s %s found at %s", found.product, found.version, root)
                         return found
+                    log.debug("no status.php at %s", root)
             except errors.UnsafeRedirectError as exc:
                 upgraded = _https_upgrade(address, exc.target)
                 if upgraded is None:
