@@ -925,7 +925,7 @@ def test_assembly_honours_overwrite_and_an_if_etag_on_the_destination(make_nextc
 
 
 def test_a_slow_assembly_writes_the_destination_after_the_delay(make_nextcloud):
-    server = make_nextcloud(min_chunk_size=1, assembly_delay=0.6)
+    server = make_nextcloud(min_chunk_size=1, assembly_delay=1.2)  # a margin for a busy machine
     target = server.files_url + "slow.bin"
     folder = uploads_url(server, "up")
     with client(server) as http:
@@ -933,7 +933,7 @@ def test_a_slow_assembly_writes_the_destination_after_the_delay(make_nextcloud):
         http.put(folder + "/1", content=b"slow", headers={"Destination": target})
         with pytest.raises(httpx.ReadTimeout):
             http.request("MOVE", folder + "/.file", headers={"Destination": target},
-                         timeout=0.2)
+                         timeout=0.3)
         assert not (server.files_root / "slow.bin").exists()
         assert http.request("PROPFIND", folder, headers={"Depth": "0"}).status_code == 207
         deadline = time.monotonic() + 5
