@@ -131,9 +131,12 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self.actions.install(self)
         self._add_view_menu()
-        self.account = None if account is None else AccountActions(
-            account, client, self._background, self.operations, passwords or PasswordStore(),
-            self.actions, self)
+        self.account: AccountActions | None = None
+        if account is not None:
+            if passwords is None:
+                raise TypeError("a Nextcloud account's window needs the keyring of its password")
+            self.account = AccountActions(account, client, self._background, self.operations,
+                                          passwords, self.actions, self)
         self._connect()
         self._restore_state()
         self.tree.expand(self.tree_model.index(0, 0))

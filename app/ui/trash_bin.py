@@ -18,7 +18,7 @@ import posixpath
 from collections.abc import Sequence
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -228,8 +228,8 @@ class TrashBinWindow(QDialog):
         self.placeholder.setVisible(bool(text))
         self.placeholder.setGeometry(self.view.viewport().rect().adjusted(24, 24, -24, -24))
 
-    def resizeEvent(self, event: object) -> None:
-        super().resizeEvent(event)  # type: ignore[arg-type]
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
         self.placeholder.setGeometry(self.view.viewport().rect().adjusted(24, 24, -24, -24))
 
     # -- what is selected --------------------------------------------------------------
