@@ -12,6 +12,7 @@ theme layout, so a package can copy the tree into /usr/share/icons/hicolor/.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -41,6 +42,11 @@ def main() -> int:
         target = RESOURCES / "hicolor" / f"{size}x{size}" / "apps" / "davdesk.png"
         render(RESOURCES / "davdesk.svg", size, target)
         print(target.relative_to(RESOURCES.parent))
+    # Desktops that scale icons (HiDPI, large launchers) prefer the SVG itself.
+    scalable = RESOURCES / "hicolor" / "scalable" / "apps" / "davdesk.svg"
+    scalable.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(RESOURCES / "davdesk.svg", scalable)
+    print(scalable.relative_to(RESOURCES.parent))
     return 0
 
 

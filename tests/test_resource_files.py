@@ -67,6 +67,11 @@ def test_application_icon_pngs_in_every_size():
             == (size, size)
 
 
+def test_the_scalable_icon_is_the_source_svg():
+    scalable = RESOURCES / "hicolor" / "scalable" / "apps" / "davdesk.svg"
+    assert scalable.read_bytes() == (RESOURCES / "davdesk.svg").read_bytes()
+
+
 def test_desktop_entry_launches_davdesk_with_its_icon():
     entry = configparser.ConfigParser(interpolation=None)
     entry.optionxform = str  # keys are case-sensitive
