@@ -76,7 +76,12 @@ def connect(address: str, *, login: str, password: str, verify: bool | ssl.SSLCo
 
 def speak(client: DavClient, account: NextcloudAccount) -> Capabilities:
     """Have a client use the account's WebDAV extensions: OPTIONS says whether listings are
-    paginated, the capabilities say the rest. Two small requests, made once per client."""
+    paginated, the capabilities say the rest. Two small requests, made once per client.
+
+    OPTIONS goes first on purpose: the session cookie Nextcloud sets for the first
+    request is then a WebDAV session. A session an OCS call opened would make every
+    later PUT, MOVE or DELETE that carries its cookie fail its CSRF check (401).
+    """
     offered = client.options(account.files_path)
     found = capabilities.fetch(client, account.root_path)
     extensions = found.extensions(account.uploads_path,
