@@ -30,11 +30,14 @@ def is_nextcloud(url: str, verify: bool | ssl.SSLContext) -> bool:
 
 
 def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLContext = True,
-                    *, app_password: bool = False) -> ConnectionSpec:
+                    *, app_password: bool = False, exchange: bool = True) -> ConnectionSpec:
     """The ConnectionSpec for an address, once a request has proved it works.
 
     app_password: the password is known to be an app password (from Login
-    Flow), so there is nothing to exchange.
+    Flow), so there is nothing to exchange. exchange=False keeps an account
+    password as it is: for a password that will not be remembered, an app
+    password would outlive the session on the server, revoked by nobody (the
+    session cookie spares the server the password checks all the same).
     """
     if not is_nextcloud(url, verify):
         spec = ConnectionSpec(url, user, password, verify)
@@ -43,8 +46,8 @@ def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLCo
         return spec
     found = connect(url, login=user, password=password, verify=verify, workers=1)
     with found.client:
-        exchanged = None if app_password else app_passwords.exchange(found.client,
-                                                                    found.account.root_path)
+        exchanged = None if app_password or not exchange else app_passwords.exchange(
+            found.client, found.account.root_path)
     login = user
     if exchanged is not None:
         login = app_passwords.working_login(found.account, (user, found.account.user_id),

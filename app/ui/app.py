@@ -172,7 +172,10 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True) -> Co
     stored, _ = _waited(background, lambda: _stored_password(clean, user)) if user else (None, None)
     password = stored if stored is not None else _password(clean, user, refused=False)
     while password is not None:
-        spec, error = _waited(background, lambda: open_checked(clean, user, password, True))
+        # Traded for an app password only when the keyring held it (and so keeps the app
+        # password instead); a typed one would leave an app password nobody revokes.
+        spec, error = _waited(background, lambda: open_checked(clean, user, password, True,
+                                                               exchange=stored is not None))
         if isinstance(error, errors.NotFoundError):
             return ConnectionSpec(clean, user, password)
         if spec is not None:

@@ -343,8 +343,11 @@ class ConnectDialog(QDialog):
             self.browser_login.start(attempt.url, verify)
             return
         self._set_busy(True)
+        # Only a password that will be remembered is traded for an app password: one
+        # nobody keeps would stay on the server, revoked by nobody.
+        exchange = self.remember_check.isChecked()
         self._submit(lambda: open_checked(attempt.url, attempt.user, attempt.password, verify,
-                                          app_password=attempt.app_password),
+                                          app_password=attempt.app_password, exchange=exchange),
                      lambda spec, error: self._tried(attempt, spec, error))
 
     # -- logging in with the browser ------------------------------------------------------

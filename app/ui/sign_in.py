@@ -34,10 +34,11 @@ class SignInExpired(errors.DavError):
 
 
 def open_checked(url: str, user: str, password: str, verify: Verify, *,
-                 app_password: bool = False) -> ConnectionSpec:
+                 app_password: bool = False, exchange: bool = True) -> ConnectionSpec:
     """open_connection, with a 503 from a Nextcloud in maintenance mode said as such."""
     try:
-        return open_connection(url, user, password, verify, app_password=app_password)
+        return open_connection(url, user, password, verify, app_password=app_password,
+                               exchange=exchange)
     except errors.StatusError as exc:
         if exc.status == 503 and _in_maintenance(url, verify):
             raise MaintenanceError("the Nextcloud is in maintenance mode") from exc

@@ -269,6 +269,21 @@ def test_an_account_password_is_exchanged_and_only_the_app_password_kept(
         assert client.stat(spec.account.files_path).is_dir
 
 
+def test_a_password_not_remembered_is_not_traded_for_an_app_password(
+        qtbot, make_dialog, nextcloud_server, memory_keyring):
+    """An app password nobody keeps would stay on the server, revoked by nobody."""
+    server = nextcloud_server
+    dialog = make_dialog()
+    fill(dialog, server.root_url, server.user_id, server.password)
+    dialog.remember_check.setChecked(False)
+    connect(qtbot, dialog)
+    spec = dialog.result_connection()
+    assert spec is not None and spec.account is not None, dialog.error_label.text()
+    assert server.app_passwords == [] and memory_keyring.passwords == {}
+    with spec.client() as client:
+        assert client.stat(spec.account.files_path).is_dir
+
+
 def test_an_account_password_typed_with_the_e_mail_address_connects(
         qtbot, make_dialog, nextcloud_server, memory_keyring):
     """The app password an e-mail login exchanges belongs to the user id (Nextcloud's session
