@@ -39,6 +39,7 @@ from app.ui.background import Background
 from app.ui.connect_dialog import ConnectDialog, describe_error
 from app.ui.main_window import LAST_FOLDER, MainWindow
 from app.ui.models.listing_cache import folder_path
+from app.ui.operations import MAX_RUNNING_JOBS
 from app.ui.sign_in import open_checked
 from app.ui.smoke_test import SmokeTest
 
@@ -48,6 +49,10 @@ PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
 #: The desktop entry's name (resources/<APP_ID>.desktop), also the window's Wayland app id.
 APP_ID = "io.github.davdesk.Davdesk"
 WORKERS = 4
+#: The window's client serves at once every running job's workers, the window's own pool
+#: (listings, properties) and a download dragged out to a file manager (a job of its own):
+#: with a connection each, opening a folder never waits for a slot behind an upload's.
+CONNECTIONS = WORKERS * (MAX_RUNNING_JOBS + 2)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -127,7 +132,7 @@ def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool) -> Ma
     state; the window's own LAST_FOLDER entry is moved there when the window
     is destroyed.
     """
-    client = spec.client(workers=WORKERS)
+    client = spec.client(workers=CONNECTIONS)
     per_server = f"{LAST_FOLDER}:{client.origin}{client.root}"
     named = folder_path(spec.start_path) if spec.start_path else folder_path(client.root)
     if named != folder_path(client.root):

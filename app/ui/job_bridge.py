@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.dav import DavClient
-from app.jobs.model import Job, JobEnded, JobEvent, JobProgress, TaskResult
+from app.jobs.model import Job, JobEvent, JobProgress, TaskResult
 from app.jobs.runner import JobOptions, JobRunner
 
 
@@ -46,10 +46,19 @@ class JobBridge(QObject):
         return self._runner.paused
 
     def _on_event(self, event: JobEvent) -> None:
-        """Called on a worker thread: only emits."""
+        """Called on a worker thread: only emits.
+
+        A window closed while its jobs ran cancelled them and went away with this
+        bridge; the events the jobs still send as they end have nobody to reach, and
+        Qt says so by raising here, on the worker thread. They are dropped.
+        """
         if isinstance(event, JobProgress):
-            self.progress.emit(event)
+            signal = self.progress
         elif isinstance(event, TaskResult):
-            self.task_done.emit(event)
-        elif isinstance(event, JobEnded):
-            self.ended.emit(event)
+            signal = self.task_done
+        else:
+            signal = self.ended
+        try:
+            signal.emit(event)
+        except RuntimeError:  # "Signal source has been deleted"
+            return

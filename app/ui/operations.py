@@ -45,8 +45,8 @@ from app.ui.permissions import CREATE_FOLDER, needed_inside, require
 
 Planner = Callable[[Conflict], Job]
 #: Jobs running at once; more wait in the queue. Two, as in Cyberduck's transfer queue:
-#: a quick delete need not wait for a long upload, and each job's workers still find
-#: connections in the pool (sized to one job's workers) most of the time.
+#: a quick delete need not wait for a long upload; the window's client keeps a connection
+#: for each of their workers and for its own pool (app.ui.app.CONNECTIONS).
 MAX_RUNNING_JOBS = 2
 
 

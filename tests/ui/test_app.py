@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from app.config.bookmarks import ConnectionSpec
 from app.config.secrets import PasswordStore
-from app.ui.app import _spec_for_url, open_window
+from app.ui.app import WORKERS, _spec_for_url, open_window
 from app.ui.main_window import MainWindow
+from app.ui.operations import MAX_RUNNING_JOBS
+from tests.servers.fault_proxy import FaultProxy
 
 
 def test_url_with_password_from_environment_opens_the_window_there(qtbot, wsgidav_server,
@@ -84,3 +86,29 @@ def test_an_account_password_left_in_the_keyring_becomes_an_app_password(
     assert spec is not None and spec.password != server.password
     assert list(memory_keyring.passwords.values()) == [spec.password]
     assert spec.password in [p.password for p in server.app_passwords]
+
+
+def test_a_folder_opens_while_two_uploads_hold_every_worker(qtbot, apache_server, tmp_path):
+    """Two running jobs keep 4 requests each waiting on the server (their PUTs hang); the
+    window's own listing still finds a connection of its own and shows the folder."""
+    apache_server.make_dir("elsewhere")
+    apache_server.make_file("elsewhere/there.txt", b"x")
+    with FaultProxy(apache_server.url, share=1.0, faults=("hang",), methods=("PUT",),
+                    stall_seconds=60) as proxy:
+        spec = ConnectionSpec(proxy.url_for(apache_server.url), apache_server.user,
+                              apache_server.password)
+        window = open_window(spec, {}, resume=False)
+        qtbot.waitUntil(lambda: window.table_model.rowCount() == 1, timeout=10_000)
+        for job in range(MAX_RUNNING_JOBS):
+            files = []
+            for number in range(WORKERS):
+                files.append(tmp_path / f"job{job}-{number}.bin")
+                files[-1].write_bytes(b"data")
+            window.operations.upload(files, window.current_path)
+        qtbot.waitUntil(lambda: proxy.injected["hang"] >= MAX_RUNNING_JOBS * WORKERS,
+                        timeout=10_000)
+        with qtbot.waitSignal(window.folder_loaded, timeout=5_000):
+            window.browser.navigate(window.current_path + "elsewhere/")
+        assert window.table_model.rowCount() == 1
+        window.operations.cancel_all()
+        window.close()
