@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from app.sync.ignore import IgnoreRules
+from app.sync.ignore import Ignored, IgnoreRules
 from app.sync.names import conflict_name, refused_by_server
 from app.sync.state import Pending, Record, StateDB, state_file
 
@@ -42,6 +42,25 @@ def test_default_patterns_and_gitignore_semantics(tmp_path):
     for rel, is_dir in [("keep.log", False), ("sub/build", True), ("build", False),
                         ("notes.txt", False)]:
         assert not rules.ignored(rel, is_dir), rel
+
+
+def test_default_patterns_match_any_case_as_the_platforms_do():
+    rules = IgnoreRules()
+    for rel in ["thumbs.db", "sub/THUMBS.DB", ".ds_store", "a/.DS_STORE", "Desktop.INI",
+                "x.PART", "~$Report.DOCX", ".x.txt.1234.DAVDESK-PART"]:
+        assert rules.check(rel, False) is Ignored.JUNK, rel
+    assert rules.check("photos.part", True) is Ignored.KEPT  # a folder may hold anything
+    for rel in ["thumbs.db.txt", "my.ds_store.txt", "part", "a~$b"]:
+        assert rules.check(rel, False) is None, rel
+
+
+def test_the_users_patterns_override_the_defaults_and_keep_what_they_name():
+    rules = IgnoreRules(["*.log", "!Thumbs.db", "build/"])
+    assert rules.check("Thumbs.db", False) is None  # synced after all
+    assert rules.check("thumbs.db", False) is Ignored.JUNK  # the negation is case-sensitive
+    assert rules.check("a/b.log", False) is Ignored.KEPT
+    assert rules.check("build", True) is Ignored.KEPT
+    assert rules.check("notes.txt", False) is None
 
 
 def test_conflict_names():
