@@ -1,9 +1,12 @@
 """`davdesk sync LOCAL URL --direction up|down|both`: plan, print, run as a job, record.
 
-The plan is printed first (--dry-run stops there); the run is an ordinary
-job, so its Outcomes print like those of put or get, and every ok result
-updates the pair's state database as it arrives: a sync interrupted by
-Ctrl-C (or killed) keeps the record of what it finished.
+The plan is printed first, one line per action with its reason (with
+--json one object each, as the dry run prints them; --dry-run stops
+there). The run is an ordinary job, so its Outcomes print like those of
+put or get, and every ok result updates the pair's state database as it
+arrives: a sync interrupted by Ctrl-C (or killed) keeps the record of what
+it finished. Conflicts of an uploading pair finish in a second job, once
+the server's versions are safe beside the local ones (app/sync/job.py).
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
 from app.cli.run import run_job
 from app.config.paths import AppPaths
+from app.jobs.retry import RetryPolicy
 from app.jobs.runner import JobOptions
 from app.sync import Direction, StateDB, state_file
 from app.sync.ignore import IgnoreRules
 from app.sync.job import SyncRecorder, build_job, describe_plan, summary
 from app.sync.planner import plan_pair
+from app.sync.retrying import Stop, retried
 
 
 def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
@@ -29,7 +34,7 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
     if not local.is_dir():
         raise UsageError(f"sync: {local}: not a folder")
     client, remote = connections.resolve(args.url)
-    found = client.lookup(remote)
+    found = retried(lambda: client.lookup(remote), Stop(), RetryPolicy())
     if found is None or not found.is_dir:
         raise UsageError(f"sync: {args.url}: no such folder on the server "
                          "(create it with davdesk mkdir)")
@@ -48,13 +53,16 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
             printer.outcome(outcome)
         if not args.json:
             print(f"davdesk: sync plan: {summary(plan)}", file=sys.stderr)
+        # What will run is shown, not reported: --report holds the Outcomes of the run.
+        shown = printer if args.dry_run else Printer(printer.json_lines, printer.out)
+        for outcome in describe_plan(plan):
+            shown.outcome(outcome)
         if args.dry_run:
-            for outcome in describe_plan(plan):
-                printer.outcome(outcome)
             return
-        sync_job = build_job(plan)
-        recorder = SyncRecorder(state, sync_job)
-        recorder.begin()
         options = JobOptions(workers=args.workers, limit_rate=args.limit_rate)
-        run_job(client, sync_job.job, options, printer, on_result=recorder.record,
-                progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None)
+        recorder: SyncRecorder | None = SyncRecorder(state, build_job(plan))
+        while recorder is not None:
+            recorder.begin()
+            run_job(client, recorder.sync_job.job, options, printer, on_result=recorder.record,
+                    progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None)
+            recorder = recorder.follow_up()

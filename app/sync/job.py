@@ -7,8 +7,17 @@ ok records nothing: that path is compared afresh next time.
 
 Stages: server folders, parents first (with the local folders to create);
 then every transfer and file delete, and the first step of each conflict;
-then the conflicts' second steps; last, deleted folders, deepest first,
-once what was in them is gone.
+last, deleted folders, deepest first, once what was in them is gone.
+
+A conflict never moves the server's version aside (MOVE depends on the
+server reading the Destination header right, and wsgidav cuts a name at
+";" or "?"): its first step downloads it beside the local file, under the
+conflict name. Only once that has succeeded may the local version replace
+it, so an uploading pair finishes its conflicts in a second job that the
+front end runs after the first (SyncRecorder.follow_up): the conflict copy
+goes up under its new name (If-None-Match: *) and the local version over
+the server's (If-Match: the version that was saved). A run killed between
+the two leaves the record that the next plan finishes them from.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ import os
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.dav import Outcome
@@ -38,10 +47,8 @@ class Role(enum.Enum):
     DOWNLOAD = enum.auto()
     DELETE = enum.auto()
     FOLDER = enum.auto()
-    CONFLICT_SAVE = enum.auto()  # download-only pair: the server's version, saved beside
-    CONFLICT_MOVE = enum.auto()  # the server's version, moved aside on the server
-    CONFLICT_PUT = enum.auto()  # the local version, uploaded to the name freed
-    CONFLICT_COPY = enum.auto()  # the server's version moved aside, downloaded beside
+    CONFLICT_SAVE = enum.auto()  # the server's version, downloaded beside the local one
+    CONFLICT_PUT = enum.auto()  # that copy, uploaded under its name (the follow-up job)
 
 
 TaskKey = tuple[str, str, str]
@@ -76,7 +83,6 @@ class _Builder:
         self.roles: dict[TaskKey, tuple[PlanItem, Role]] = {}
         self.folders: dict[int, list[Task]] = defaultdict(list)
         self.main: list[Task] = []
-        self.after: list[Task] = []
         self.folder_deletes: dict[int, list[Task]] = defaultdict(list)
 
     def remote(self, rel: str) -> str:
@@ -122,34 +128,45 @@ class _Builder:
             self._conflict(item)
 
     def _conflict(self, item: PlanItem) -> None:
-        """Both versions kept, each step only possible if the one before it succeeded.
+        """The first step: the server's version downloaded beside the local one, as a new file
+        (a file that appeared under that name since the scan makes it fail, and is kept)."""
+        remote, beside = item.remote, item.conflict_rel
+        assert remote is not None and beside is not None
+        save = Task(Op.DOWNLOAD, remote.path, local=self.plan.local_root / beside,
+                    size=remote.size, mtime=remote.mtime)
+        self._put(self.main, save, item, Role.CONFLICT_SAVE)
 
-        A pair that uploads first moves the server's version aside (MOVE,
-        Overwrite: F), then uploads the local one to the freed name with
-        If-None-Match: * and downloads the moved one beside it: if the move
-        failed the name is still taken, so the upload is refused (412) and
-        nothing is overwritten. A download-only pair saves the server's
-        version beside the local one and changes nothing else.
-        """
+    def finish_conflict(self, item: PlanItem) -> None:
+        """The second step, once the first has succeeded: both versions on the server."""
         local, remote, beside = item.local, item.remote, item.conflict_rel
         assert local is not None and remote is not None and beside is not None
-        saved = self.plan.local_root / beside
-        if not self.plan.direction.uploads:
-            save = Task(Op.DOWNLOAD, remote.path, local=saved, size=remote.size, mtime=remote.mtime)
-            self._put(self.main, save, item, Role.CONFLICT_SAVE)
-            return
-        aside = self.remote(beside)
-        self._put(self.main, Task(Op.MOVE, remote.path, destination=aside, size=remote.size),
-                  item, Role.CONFLICT_MOVE)
-        self._put(self.after, _upload(local, remote.path, None), item, Role.CONFLICT_PUT)
-        copy = Task(Op.DOWNLOAD, aside, local=saved, size=remote.size, mtime=remote.mtime)
-        self._put(self.after, copy, item, Role.CONFLICT_COPY)
+        copy = Task(Op.UPLOAD, self.remote(beside), local=self.plan.local_root / beside,
+                    size=remote.size, mtime=remote.mtime)
+        self._put(self.main, copy, item, Role.CONFLICT_PUT)
+        self._put(self.main, _upload(local, remote.path, remote), item, Role.UPLOAD)
 
     def stages(self) -> tuple[tuple[Task, ...], ...]:
         stages = [self.folders[d] for d in sorted(self.folders)]
-        stages += [self.main, self.after]
+        stages.append(self.main)
         stages += [self.folder_deletes[d] for d in sorted(self.folder_deletes)]
         return tuple(tuple(stage) for stage in stages if stage)
+
+
+def follow_up(sync_job: SyncJob, saved: Iterable[PlanItem]) -> SyncJob | None:
+    """The job that finishes the conflicts whose server version is saved beside, if any.
+
+    Only an uploading pair has one; a download-only pair keeps the local
+    edit and changes nothing on the server.
+    """
+    plan = sync_job.plan
+    items = tuple(saved)
+    if not items or not plan.direction.uploads:
+        return None
+    builder = _Builder(plan)
+    for item in items:
+        builder.finish_conflict(item)
+    rest = replace(plan, items=items, in_sync=(), gone=(), unpaired=(), stale=())
+    return SyncJob(Job(f"{sync_job.job.name}: conflicts", builder.stages()), rest, builder.roles)
 
 
 def _upload(local: LocalFile, path: str, remote: RemoteFile | None) -> Task:
@@ -208,32 +225,53 @@ class SyncRecorder:
     note() is cheap and does no I/O (a GUI thread may call it); flush() stats
     the files just written and writes the records (call it off the GUI
     thread). record() does both, for front ends that run on their own thread.
+    begin() (I/O too) before the job starts; follow_up() once it has ended.
     """
 
     def __init__(self, state: StateDB, sync_job: SyncJob) -> None:
         self.state = state
         self.sync_job = sync_job
         self._pending: list[TaskResult] = []
+        self._saved: list[PlanItem] = []
+        self._cancelled = False
         self._lock = threading.Lock()
         self._flushing = threading.Lock()
 
     def begin(self) -> None:
-        """Record what planning found already in sync, and forget what is gone from both sides."""
+        """Record what planning found already in sync, forget what is gone from both sides (or
+        unpaired), settle what stale pending rows said, and note the transfers about to start."""
         plan = self.sync_job.plan
-        self.state.put_many((name_key(local.rel), record_of(local, remote))
-                            for local, remote in plan.in_sync)
-        self.state.forget(plan.gone)
-        self.state.start_pending(_pending(item, role) for item, role in self.sync_job.roles.values()
-                                 if role in (Role.UPLOAD, Role.DOWNLOAD))
+        self.state.put_many(((name_key(local.rel), record_of(local, remote))
+                             for local, remote in plan.in_sync), settled=plan.stale)
+        self.state.forget((*plan.gone, *plan.unpaired))
+        transfers = (_pending(task, *self.sync_job.roles[task_key(task)])
+                     for task in self.sync_job.job.tasks)
+        self.state.start_pending(noted for noted in transfers if noted is not None)
 
     def note(self, result: TaskResult) -> None:
-        if task_key(result.task) in self.sync_job.roles:
-            with self._lock:
-                self._pending.append(result)
+        found = self.sync_job.roles.get(task_key(result.task))
+        if found is None:
+            return
+        with self._lock:
+            self._pending.append(result)
+            if found[1] is Role.CONFLICT_SAVE and result.ok:
+                self._saved.append(found[0])
+            self._cancelled = self._cancelled or any(
+                o.outcome_class is OutcomeClass.CANCELLED for o in result.outcomes)
 
     def record(self, result: TaskResult) -> None:
         self.note(result)
         self.flush()
+
+    def follow_up(self) -> SyncRecorder | None:
+        """The recorder of the job that finishes this one's conflicts (their server version
+        now saved), or None: nothing to finish, or the run was cancelled."""
+        with self._lock:
+            if self._cancelled:
+                return None
+            saved = sorted(self._saved, key=lambda item: item.rel)
+        job = follow_up(self.sync_job, saved)
+        return SyncRecorder(self.state, job) if job is not None else None
 
     def flush(self) -> None:
         with self._flushing:
@@ -244,7 +282,7 @@ class SyncRecorder:
             for result in results:
                 item, role = self.sync_job.roles[task_key(result.task)]
                 if _answered(result):
-                    settled.append(name_key(item.rel))
+                    settled.append(_key(item, role))
                 if not result.ok:
                     continue
                 if role is Role.DELETE:
@@ -263,22 +301,35 @@ def _answered(result: TaskResult) -> bool:
                    for o in result.outcomes)
 
 
-def _pending(item: PlanItem, role: Role) -> tuple[str, Pending]:
+def _key(item: PlanItem, role: Role) -> str:
+    """The path a task records: the conflict copy's for its upload, else the item's."""
+    if role is Role.CONFLICT_PUT:
+        assert item.conflict_rel is not None
+        return name_key(item.conflict_rel)
+    return name_key(item.rel)
+
+
+def _pending(task: Task, item: PlanItem, role: Role) -> tuple[str, Pending] | None:
+    """What an upload sends (the local version) or a download fetches (the server's); None
+    for a task that transfers no file's content, or whose file is gone (it fails anyway)."""
+    if role not in (Role.UPLOAD, Role.DOWNLOAD, Role.CONFLICT_PUT):
+        return None
+    if role is Role.CONFLICT_PUT:  # the copy the first job saved, as it is on the disk now
+        stored = _stat(task)
+        return None if stored is None else (_key(item, role), Pending(True, *stored, None))
     local, remote = item.local, item.remote
-    return name_key(item.rel), Pending(role is Role.UPLOAD, local.size if local else -1,
-                                       local.mtime_ns if local else 0,
-                                       normal_etag(remote.etag) if remote else None)
+    return _key(item, role), Pending(role is Role.UPLOAD, local.size if local else -1,
+                                     local.mtime_ns if local else 0,
+                                     normal_etag(remote.etag) if remote else None)
 
 
 def _record(item: PlanItem, role: Role, result: TaskResult) -> tuple[str, Record] | None:
     """The record a successful task leaves for its path, or None when there is none (yet)."""
-    local, remote, key = item.local, item.remote, name_key(item.rel)
+    local, remote, key = item.local, item.remote, _key(item, role)
     etag = normal_etag(next((o.etag for o in result.outcomes if o.etag), None))
-    if role is Role.CONFLICT_MOVE:
-        return None  # the path is recorded when the local version has gone up
     if role is Role.FOLDER:
         return key, Record(True, 0, local.mtime_ns if local else 0, 0, None, None)
-    if role in (Role.UPLOAD, Role.CONFLICT_PUT):
+    if role is Role.UPLOAD:
         assert local is not None
         return key, Record(False, local.size, local.mtime_ns, local.size,
                            float(int(local.mtime)), etag)
@@ -286,16 +337,15 @@ def _record(item: PlanItem, role: Role, result: TaskResult) -> tuple[str, Record
     if stored is None:
         return None
     size, mtime_ns = stored
+    if role is Role.CONFLICT_PUT:  # the saved copy, now on both sides
+        return key, Record(False, size, mtime_ns, size, float(mtime_ns // 10**9), etag)
+    assert remote is not None
     if role is Role.DOWNLOAD:
-        assert remote is not None
         return key, Record(False, size, mtime_ns, remote.size, remote.mtime,
                            normal_etag(remote.etag))
-    assert remote is not None
-    if role is Role.CONFLICT_SAVE:  # one-way down: the local edit stays, never overwritten
-        return key, Record(False, UNSYNCED, 0, remote.size, remote.mtime, normal_etag(remote.etag))
-    assert item.conflict_rel is not None  # CONFLICT_COPY: the moved version, now on both sides
-    return name_key(item.conflict_rel), Record(False, size, mtime_ns, remote.size, remote.mtime,
-                                               etag)
+    # CONFLICT_SAVE: the local edit stays unsynced, so it is never overwritten by the
+    # server's version; an uploading pair's follow-up job then sends it up.
+    return key, Record(False, UNSYNCED, 0, remote.size, remote.mtime, normal_etag(remote.etag))
 
 
 def _stat(task: Task) -> tuple[int, int] | None:

@@ -81,9 +81,13 @@ class SyncPlan:
 
     in_sync: paths found equal on both sides whose state record is missing
     or stale; recording them needs no transfer. gone: records of paths that
-    are on neither side any more. refused: Outcomes for what cannot be
-    synced (names the server would reject, a file on one side and a folder
-    on the other).
+    are on neither side any more. unpaired: records of folders deleted on
+    one side and kept on the other for the ignored files they hold, dropped
+    so that the folder is left alone from now on. stale: transfers noted as
+    pending by an interrupted run that this plan no longer needs to know
+    about. refused: Outcomes for what cannot be synced (names the server
+    would reject, a file on one side and a folder on the other, a folder
+    kept for what it holds).
     """
 
     local_root: Path
@@ -93,6 +97,8 @@ class SyncPlan:
     in_sync: tuple[tuple[LocalFile, RemoteFile], ...] = ()
     gone: tuple[str, ...] = ()
     refused: tuple[Outcome, ...] = ()
+    unpaired: tuple[str, ...] = ()
+    stale: tuple[str, ...] = ()
 
     def summary(self) -> dict[Action, tuple[int, int]]:
         """Per action: how many items and how many bytes they transfer."""

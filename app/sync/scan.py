@@ -1,11 +1,13 @@
 """Reading both sides of a pair: the local folder with os.scandir, the server with Depth 1 walks.
 
-Both scans return {key: entry}, key being the NFC form of the relative path,
-and leave out what the ignore rules name (and everything below an ignored
-folder). The remote walk lists folders in parallel, one PROPFIND Depth 1
-each, on as many threads as the client has connections: servers refuse
-Depth infinity, and one listing per folder over several connections is what
-makes a tree of thousands of folders quick.
+Both scans key every entry by the NFC form of its relative path and keep
+apart what the ignore rules name (nothing below an ignored folder is looked
+at): ignored entries are never synced, but a folder deleted on the other
+side may only go if what it holds may go with it. The remote walk lists
+folders in parallel, one PROPFIND Depth 1 each, on as many threads as the
+client has connections: servers refuse Depth infinity, and one listing per
+folder over several connections is what makes a tree of thousands of
+folders quick. Each listing asks only for what a sync compares.
 """
 
 from __future__ import annotations
@@ -13,34 +15,68 @@ from __future__ import annotations
 import os
 import stat
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from app.dav import DavClient, Resource
-from app.dav.paths import parent, same_resource
+from app.dav.paths import basename, parent, same_resource
+from app.dav.xmlbodies import MTIME_PROP
 from app.jobs.naming import name_key
-from app.sync.ignore import IgnoreRules
+from app.jobs.retry import RetryPolicy
+from app.sync.ignore import Ignored, IgnoreRules
 from app.sync.model import LocalFile, RemoteFile
+from app.sync.retrying import Stop, retried
+
+#: What a sync compares: kind, size, the ETag, and both times (the server's, and the file's
+#: own where Davdesk kept it as a dead property). Not the content type.
+SCAN_PROPS = ("{DAV:}resourcetype", "{DAV:}getcontentlength", "{DAV:}getlastmodified",
+              "{DAV:}getetag", MTIME_PROP)
+
+E = TypeVar("E", LocalFile, RemoteFile)
 
 
-def scan_local(root: Path, rules: IgnoreRules) -> dict[str, LocalFile]:
+@dataclass(frozen=True, slots=True)
+class Scan(Generic[E]):
+    """One side of a pair. found: what is synced; junk and ignored: what the rules leave alone
+    (Ignored.JUNK and Ignored.KEPT), all by key."""
+
+    found: dict[str, E] = field(default_factory=dict)
+    junk: dict[str, E] = field(default_factory=dict)
+    ignored: dict[str, E] = field(default_factory=dict)
+
+    def add(self, key: str, entry: E, verdict: Ignored | None) -> None:
+        if verdict is None:
+            self.found[key] = entry
+        elif verdict is Ignored.JUNK:
+            self.junk[key] = entry
+        else:
+            self.ignored[key] = entry
+
+
+def scan_local(root: Path, rules: IgnoreRules, stop: Stop | None = None) -> Scan[LocalFile]:
     """Folders and regular files below root; links are not followed (a link could leave the pair)."""
-    found: dict[str, LocalFile] = {}
+    scan: Scan[LocalFile] = Scan()
+    check = rules.check
     pending = [(root, "")]
     while pending:
+        if stop is not None:
+            stop.check()
         folder, prefix = pending.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
                 rel = prefix + entry.name
                 info = entry.stat(follow_symlinks=False)
                 is_dir = stat.S_ISDIR(info.st_mode)
-                if not (is_dir or stat.S_ISREG(info.st_mode)) or rules.ignored(rel, is_dir):
+                if not (is_dir or stat.S_ISREG(info.st_mode)):
                     continue
-                found[name_key(rel)] = LocalFile(rel, Path(entry.path), is_dir,
-                                                 0 if is_dir else info.st_size, info.st_mtime_ns,
-                                                 info.st_mtime)
-                if is_dir:
-                    pending.append((Path(entry.path), rel + "/"))
-    return found
+                verdict = check(rel, is_dir)
+                path = Path(entry.path)
+                scan.add(name_key(rel), LocalFile(rel, path, is_dir, 0 if is_dir else info.st_size,
+                                                  info.st_mtime_ns, info.st_mtime), verdict)
+                if is_dir and verdict is None:
+                    pending.append((path, rel + "/"))
+    return scan
 
 
 def normal_etag(etag: str | None) -> str | None:
@@ -52,31 +88,61 @@ def normal_etag(etag: str | None) -> str | None:
     return etag.strip('"') or None
 
 
-def scan_remote(client: DavClient, root: str, rules: IgnoreRules,
-                workers: int = 4) -> dict[str, RemoteFile]:
+def scan_remote(client: DavClient, root: str, rules: IgnoreRules, workers: int = 4,
+                stop: Stop | None = None,
+                retry: RetryPolicy = RetryPolicy()) -> Scan[RemoteFile]:
     """Every folder and file below the server folder root (a decoded path ending in "/")."""
-    found: dict[str, RemoteFile] = {}
+    stop = stop or Stop()
+    scan: Scan[RemoteFile] = Scan()
+
+    def listing(folder: str) -> list[tuple[str, Resource]]:
+        with stop.watching(client):
+            return retried(lambda: _members(client, folder), stop, retry)
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync-scan") as pool:
-        running: dict[Future[list[Resource]], tuple[str, str]] = {}
+        running: dict[Future[list[tuple[str, Resource]]], str] = {pool.submit(listing, root): ""}
+        try:
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    prefix = running.pop(future)
+                    for name, resource in future.result():
+                        rel = prefix + name
+                        verdict = rules.check(rel, resource.is_dir)
+                        scan.add(name_key(rel), _remote_file(rel, resource), verdict)
+                        if resource.is_dir and verdict is None:
+                            folder = resource.path.rstrip("/") + "/"
+                            running[pool.submit(listing, folder)] = rel + "/"
+        finally:
+            for future in running:
+                future.cancel()
+    return scan
 
-        def submit(folder: str, prefix: str) -> None:
-            running[pool.submit(client.listdir, folder)] = (folder, prefix)
 
-        submit(root, "")
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                folder, prefix = running.pop(future)
-                for resource in future.result():
-                    if not same_resource(parent(resource.path), folder):
-                        continue  # a member listed outside its folder is not trusted
-                    rel = prefix + resource.name
-                    if not resource.name or rules.ignored(rel, resource.is_dir):
-                        continue
-                    found[name_key(rel)] = RemoteFile(
-                        rel, resource.path.rstrip("/") if resource.is_dir else resource.path,
-                        resource.is_dir, resource.size or 0, resource.etag, resource.kept_mtime,
-                        resource.modified.timestamp() if resource.modified else None)
-                    if resource.is_dir:
-                        submit(resource.path.rstrip("/") + "/", rel + "/")
-    return found
+def _members(client: DavClient, folder: str) -> list[tuple[str, Resource]]:
+    """The folder's members (not itself) with their names; folder ends in "/".
+
+    A member listed outside its folder is not trusted, nor is a nameless one.
+    Servers answer in the spelling they were asked in, which is checked
+    first; anything else is compared the slow way (NFC, trailing slashes).
+    """
+    members = []
+    for response in client.iter_propfind(folder, 1, SCAN_PROPS):
+        if response.status is not None and not 200 <= response.status < 300:
+            continue
+        path = response.href
+        if path.startswith(folder) and "/" not in path[len(folder):].rstrip("/"):
+            name = path[len(folder):].rstrip("/")
+        elif same_resource(parent(path), folder) and not same_resource(path, folder):
+            name = basename(path)
+        else:
+            continue
+        if name:  # "": the folder itself
+            members.append((name, Resource.from_response(response)))
+    return members
+
+
+def _remote_file(rel: str, resource: Resource) -> RemoteFile:
+    return RemoteFile(rel, resource.path.rstrip("/") if resource.is_dir else resource.path,
+                      resource.is_dir, resource.size or 0, resource.etag, resource.kept_mtime,
+                      resource.modified.timestamp() if resource.modified else None)

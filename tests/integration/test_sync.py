@@ -18,29 +18,55 @@ import pytest
 
 from app.__main__ import main
 from app.config.paths import AppPaths
-from app.dav import DavClient
+from app.dav import DavClient, Outcome
 from app.dav.paths import url_path
 from app.jobs.model import JobEnded, TaskResult
 from app.jobs.runner import JobOptions, JobRunner
-from app.sync import Direction, StateDB, state_file
+from app.sync import Direction, StateDB, SyncPlan, state_file
 from app.sync.ignore import IgnoreRules
 from app.sync.job import SyncRecorder, build_job
 from app.sync.planner import plan_pair
 
-ODD = ["a b.txt", "50% off.txt", "#1 & co+;.txt", unicodedata.normalize("NFC", "naïve ü.txt")]
+#: Names that URLs and servers get wrong: spaces, escapes, a fragment, query and parameter
+#: marks (wsgidav cuts a MOVE's Destination at ";" and "?"), Unicode.
+ODD = ["a b.txt", "50% off.txt", "#1 & co+;.txt", "why? ask;me.txt",
+       unicodedata.normalize("NFC", "naïve ü.txt")]
+
+
+class Run(tuple):
+    """(exit status, the run's Outcomes, stderr), and .plan: the planned actions printed first.
+
+    A dry run's Outcomes are its plan.
+    """
+
+    plan: list[dict]
+
+
+def split_plan(lines: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The planned actions (the dry run's shape) and, after them, the run's Outcomes."""
+    count = next((n for n, o in enumerate(lines) if o["source"] != "dry-run"), len(lines))
+    plan, outcomes = lines[:count], lines[count:]
+    assert all(o["reason"].startswith("would ") and o["ok"] for o in plan), plan
+    assert not any(o["source"] == "dry-run" for o in outcomes), "plan lines after the run's"
+    return plan, outcomes
 
 
 @pytest.fixture
 def sync(dav_server, local, tmp_path, monkeypatch, capsys):
-    """Run `davdesk --json sync LOCAL URL --direction D`; returns (exit, outcomes, stderr)."""
+    """Run `davdesk --json sync LOCAL URL --direction D`; returns a Run."""
     monkeypatch.setenv("DAVDESK_PASSWORD", dav_server.password)
     monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "config-home"))
 
-    def run(direction: str, *extra: str) -> tuple[int, list[dict], str]:
+    def run(direction: str, *extra: str) -> Run:
         code = main(["sync", "--user", dav_server.user, "--json", str(local), dav_server.url,
                      "--direction", direction, *extra])
         out, err = capsys.readouterr()
-        return code, [json.loads(line) for line in out.splitlines()], err
+        lines = [json.loads(line) for line in out.splitlines()]
+        refused = [o for o in lines if o["reason"] in ("refused", "kept")]
+        plan, outcomes = split_plan([o for o in lines if o not in refused])
+        result = Run((code, refused + (plan if "--dry-run" in extra else outcomes), err))
+        result.plan = plan
+        return result
 
     return run
 
@@ -64,6 +90,31 @@ def write(root: Path, rel: str, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+def plan_of(client: DavClient, local: Path, server, state: StateDB,
+            direction: Direction = Direction.BOTH, rules: IgnoreRules | None = None) -> SyncPlan:
+    return plan_pair(client, local, url_path(server.url), direction, state,
+                     rules or IgnoreRules())
+
+
+def run_plan(client: DavClient, state: StateDB, plan: SyncPlan) -> list[Outcome]:
+    """Run a plan as `davdesk sync` does (its job, then the one that finishes its conflicts),
+    recording into state; returns the Outcomes that failed."""
+    failed: list[Outcome] = []
+    recorder = SyncRecorder(state, build_job(plan))
+    while recorder is not None:
+        recorder.begin()
+        record = recorder.record
+
+        def on_event(event: object) -> None:
+            if isinstance(event, TaskResult):
+                record(event)
+                failed.extend(o for o in event.outcomes if not o.ok)
+
+        JobRunner(client, recorder.sync_job.job, on_event, JobOptions(workers=2)).run()
+        recorder = recorder.follow_up()
+    return failed
 
 
 def ops(outcomes: list[dict]) -> list[tuple[str, bool]]:
@@ -108,24 +159,35 @@ def test_both_ways_carries_each_sides_new_files(sync, dav_server, local):
     assert sync("both")[1] == []
 
 
-def test_an_edit_on_both_sides_keeps_both(sync, dav_server, local):
-    write(local, "report.txt", b"v1")
+def conflict_copies(files: dict[str, bytes | None], name: str) -> list[str]:
+    stem, dot, ext = name.rpartition(".")
+    return [rel for rel in files if rel.startswith(f"{stem} (conflict ") and rel.endswith(f").{ext}")]
+
+
+@pytest.mark.parametrize("direction", ["both", "up"])
+def test_an_edit_on_both_sides_keeps_both(sync, dav_server, local, direction):
+    names = ["report.txt", *ODD]
+    for name in names:
+        write(local, f"sub/{name}", b"v1")
     assert sync("both")[0] == 0
-    write(local, "report.txt", b"local edit")
-    dav_server.make_file("report.txt", b"server edit, longer")
-    code, outcomes, _ = sync("both")
+    for name in names:
+        write(local, f"sub/{name}", b"local edit of " + name.encode())
+        dav_server.make_file(f"sub/{name}", b"server edit, longer, of " + name.encode())
+    code, outcomes, _ = sync(direction)
     assert code == 0, outcomes
     files = tree(local)
-    [beside] = [name for name in files if name.startswith("report (conflict ")]
-    assert beside.endswith(").txt")
-    assert files == {"report.txt": b"local edit", beside: b"server edit, longer"}
+    for name in names:
+        [beside] = conflict_copies(files, f"sub/{name}")
+        assert files[f"sub/{name}"] == b"local edit of " + name.encode()
+        assert files[beside] == b"server edit, longer, of " + name.encode()
+    assert len(files) == 1 + 2 * len(names)
     assert tree(dav_server.root) == files
-    assert sync("both")[1] == []
+    assert sync(direction)[1] == []
 
 
-def test_a_conflict_whose_first_step_fails_overwrites_nothing(sync, dav_server, local):
-    """The server's version is locked by someone else, so it cannot be moved aside: the
-    upload that would take its name is refused, and both versions stay where they were."""
+def test_a_conflict_on_a_file_someone_has_locked_overwrites_nothing(sync, dav_server, local):
+    """The server's version is locked by someone else: it is saved beside the local one on
+    both sides, but the local version may not replace it. Unlocked, the next run finishes."""
     write(local, "locked.txt", b"v1")
     assert sync("both")[0] == 0
     write(local, "locked.txt", b"local edit")
@@ -134,12 +196,37 @@ def test_a_conflict_whose_first_step_fails_overwrites_nothing(sync, dav_server, 
         path = url_path(dav_server.url) + "locked.txt"
         token = other.lock(path)
         code, outcomes, _ = sync("both")
-        assert code == 1 and not any(o["ok"] for o in outcomes)
-        assert tree(local) == {"locked.txt": b"local edit"}
-        assert tree(dav_server.root) == {"locked.txt": b"server edit, longer"}
+        assert code == 1
+        [failed] = [o for o in outcomes if not o["ok"]]
+        assert failed["op"] == "put" and failed["path"] == path and failed["status"] == 423
+        assert tree(local)["locked.txt"] == b"local edit"
+        assert tree(dav_server.root)["locked.txt"] == b"server edit, longer"
+        [beside] = conflict_copies(tree(local), "locked.txt")
+        assert tree(local)[beside] == tree(dav_server.root)[beside] == b"server edit, longer"
         other.unlock(path, token.token)
     code, outcomes, _ = sync("both")
-    assert code == 0 and len(tree(local)) == 2 and tree(local) == tree(dav_server.root)
+    assert code == 0 and ops(outcomes) == [("put", True)]
+    assert tree(local) == tree(dav_server.root) == {"locked.txt": b"local edit",
+                                                    beside: b"server edit, longer"}
+
+
+def test_a_conflict_whose_first_step_fails_overwrites_nothing(dav_server, local, tmp_path):
+    """The server's version cannot be saved beside the local one (a file took the conflict
+    copy's name after the preview): then nothing else of that conflict happens."""
+    write(local, "report.txt", b"v1")
+    with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client, \
+            StateDB(tmp_path / "state.sqlite") as state:
+        assert run_plan(client, state, plan_of(client, local, dav_server, state)) == []
+        write(local, "report.txt", b"local edit")
+        dav_server.make_file("report.txt", b"server edit, longer")
+        plan = plan_of(client, local, dav_server, state)
+        [item] = plan.items
+        write(local, item.conflict_rel, b"appeared after the preview")
+        failed = run_plan(client, state, plan)
+    assert [(o.op, o.path) for o in failed] == [("get", url_path(dav_server.url) + "report.txt")]
+    assert tree(local) == {"report.txt": b"local edit",
+                           item.conflict_rel: b"appeared after the preview"}
+    assert tree(dav_server.root) == {"report.txt": b"server edit, longer"}
 
 
 def test_one_way_down_conflict_keeps_the_local_edit(sync, dav_server, local):
@@ -160,14 +247,24 @@ def test_a_delete_propagates_each_way(sync, dav_server, local):
     write(local, "folder/gone there.txt", b"2")
     write(local, "stays.txt", b"3")
     write(local, "old dir/inner/x.txt", b"4")
+    for name in ODD:
+        write(local, f"gone here {name}", b"5")
+        write(local, f"there {name}/{name}", b"6")
+        write(local, f"here {name}/{name}", b"7")
     assert sync("both")[0] == 0
     (local / "gone here.txt").unlink()
     shutil.rmtree(local / "old dir")
     shutil.rmtree(dav_server.root / "folder")
+    for name in ODD:
+        (local / f"gone here {name}").unlink()
+        shutil.rmtree(dav_server.root / f"there {name}")
+        shutil.rmtree(local / f"here {name}")
     code, outcomes, _ = sync("both")
     assert code == 0, outcomes
-    assert ops(outcomes) == [("delete", True)] * 4 + [("delete-local", True)] * 2
+    assert ops(outcomes) == ([("delete", True)] * (4 + 3 * len(ODD))
+                             + [("delete-local", True)] * (2 + 2 * len(ODD)))
     assert tree(local) == tree(dav_server.root) == {"stays.txt": b"3"}
+    assert sync("both")[1] == []
 
 
 def test_a_server_delete_does_not_take_a_local_edit(sync, dav_server, local):
@@ -207,8 +304,10 @@ def test_look_alikes_without_a_record_are_compared_byte_for_byte(sync, dav_serve
             os.utime(path, (1_700_000_000, 1_700_000_000))
     code, outcomes, _ = sync("both")
     assert code == 0, outcomes
-    [moved] = [o["path"].rpartition("/")[2] for o in outcomes if o["op"] == "get"]
-    assert moved.startswith("differ (conflict ")
+    assert [o["path"].rpartition("/")[2] for o in outcomes if o["op"] == "get"] == ["differ.txt"]
+    [copy] = [o["path"].rpartition("/")[2] for o in outcomes
+              if o["op"] == "put" and o["path"].rpartition("/")[2] != "differ.txt"]
+    assert copy.startswith("differ (conflict ")
     assert tree(local) == tree(dav_server.root) and len(tree(local)) == 3
     assert tree(local)["equal.txt"] == b"same bytes" and tree(local)["differ.txt"] == b"same bytes"
     assert sync("both")[1] == []
@@ -239,7 +338,7 @@ def test_dry_run_changes_nothing(sync, dav_server, local):
 def test_an_interrupted_run_finishes_without_redoing_or_conflicts(sync, dav_server, local,
                                                                   tmp_path):
     for n in range(60):
-        write(local, f"f{n:02}.txt", f"file {n}".encode() * 50)
+        write(local, f"f{n:02} {ODD[n % len(ODD)]}", f"file {n}".encode() * 50)
     data = AppPaths.under(tmp_path / "config-home").data
     with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client, \
             StateDB(state_file(data, local, dav_server.url)) as state:
@@ -283,7 +382,7 @@ def test_a_killed_sync_run_again_finishes_without_conflicts(sync, dav_server, lo
     """The process is killed mid-transfer (no chance to clean up or record); the rerun only
     sends what is missing or half-sent, and the server ends up equal to the folder."""
     for n in range(40):
-        write(local, f"big {n:02}.bin", os.urandom(40_000 + n))
+        write(local, f"big {n:02} {ODD[n % len(ODD)]}", os.urandom(40_000 + n))
     env = {**os.environ, "DAVDESK_PASSWORD": dav_server.password,
            "DAVDESK_CONFIG_HOME": str(tmp_path / "config-home"),
            "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
@@ -293,9 +392,11 @@ def test_a_killed_sync_run_again_finishes_without_conflicts(sync, dav_server, lo
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     assert process.stdout is not None
     with process.stdout:
+        plan = [json.loads(process.stdout.readline()) for _ in range(40)]
         first = [json.loads(process.stdout.readline()) for _ in range(10)]
         process.kill()
         process.wait(timeout=30)
+    assert split_plan(plan + first) == (plan, first)
     assert all(o["ok"] and o["op"] == "put" for o in first)
     code, outcomes, _ = sync("both")
     assert code == 0, outcomes

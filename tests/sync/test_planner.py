@@ -9,6 +9,7 @@ import pytest
 
 from app.sync.model import Action, Direction, LocalFile, RemoteFile
 from app.sync.planner import plan_sync
+from app.sync.scan import Scan
 from app.sync.state import UNSYNCED, Pending, Record
 
 NOW = datetime(2024, 5, 1, 14, 32)
@@ -181,3 +182,64 @@ def test_records_of_paths_gone_from_both_sides_are_forgotten():
 def test_summary_counts_items_and_bytes_per_action():
     result = plan([here("a", size=10), here("b", size=20)], [there("c", size=5)])
     assert result.summary() == {Action.UPLOAD: (2, 30), Action.DOWNLOAD: (1, 5)}
+
+
+def test_a_pending_upload_is_sent_again_only_over_what_may_be_its_fragment():
+    """Without byte proofs (proven None) a shorter server file is taken for a fragment; one
+    that is longer cannot be, and neither can anything the proof did not find to be ours."""
+    pending = {"a": Pending(True, 5, 2000 * 10**9, None)}
+    longer = plan([here("a", size=5, mtime=2000)], [there("a", size=9, etag="theirs")],
+                  pending=pending)
+    assert actions(longer) == [("a", Action.CONFLICT)]
+    unproven = plan_sync({"a": here("a", size=5, mtime=2000)},
+                         {"a": there("a", size=2, etag="theirs")}, {}, Direction.BOTH, ROOT,
+                         "/dav/", NOW, pending, proven=frozenset())
+    assert actions(unproven) == [("a", Action.CONFLICT)]
+    fragment = plan_sync({"a": here("a", size=5, mtime=2000)},
+                         {"a": there("a", size=2, etag="fragment")}, {}, Direction.BOTH, ROOT,
+                         "/dav/", NOW, pending, proven=frozenset({"a"}))
+    assert actions(fragment) == [("a", Action.UPLOAD)]
+
+
+def test_pending_rows_the_plan_no_longer_needs_are_stale():
+    pending = {"conflict": Pending(True, 5, 2000 * 10**9, None),
+               "again": Pending(True, 5, 2000 * 10**9, None),
+               "gone": Pending(False, -1, 0, "e1")}
+    result = plan([here("conflict", size=5, mtime=2000), here("again", size=5, mtime=2000)],
+                  [there("conflict", size=9), there("again", size=2)], pending=pending)
+    assert actions(result) == [("again", Action.UPLOAD), ("conflict", Action.CONFLICT)]
+    assert result.stale == ("conflict", "gone")
+
+
+def test_conflict_names_avoid_each_other_and_ignored_files():
+    taken = "a (conflict 2024-05-01 1432).txt"
+    local = Scan({"a.txt": here("a.txt", size=5)}, ignored={taken: here(taken)})
+    result = plan_sync(local, {"a.txt": there("a.txt", size=7)}, {}, Direction.BOTH, ROOT,
+                       "/dav/", NOW)
+    [item] = result.items
+    assert item.conflict_rel == "a (conflict 2024-05-01 1432 2).txt"
+    many = plan([here(f"d/{n}", size=5) for n in range(3)] + [here("d/0 (conflict 2024-05-01 "
+                                                                   "1432)")],
+                [there(f"d/{n}", size=7) for n in range(3)])
+    names = [i.conflict_rel for i in many.items if i.action is Action.CONFLICT]
+    assert names == ["d/0 (conflict 2024-05-01 1432 2)", "d/1 (conflict 2024-05-01 1432)",
+                     "d/2 (conflict 2024-05-01 1432)"]
+
+
+def test_clutter_goes_with_its_deleted_folder_and_other_ignored_files_keep_it():
+    records = {"f": synced(is_dir=True), "f/a": synced(), "g": synced(is_dir=True),
+               "g/a": synced()}
+    local = Scan({"f": here("f", is_dir=True), "f/a": here("f/a"), "g": here("g", is_dir=True),
+                  "g/a": here("g/a")},
+                 junk={"f/.DS_Store": here("f/.DS_Store"), "g/Thumbs.db": here("g/Thumbs.db")},
+                 ignored={"g/build.log": here("g/build.log")})
+    both = plan_sync(local, {}, records, Direction.BOTH, ROOT, "/dav/", NOW)
+    assert actions(both) == [("f", Action.DELETE_LOCAL), ("f/.DS_Store", Action.DELETE_LOCAL),
+                             ("f/a", Action.DELETE_LOCAL), ("g", Action.CREATE_FOLDER),
+                             ("g/a", Action.DELETE_LOCAL)]
+    assert "build.log" in both.items[3].reason and both.refused == () and both.unpaired == ()
+    down = plan_sync(local, {}, records, Direction.DOWN, ROOT, "/dav/", NOW)
+    assert actions(down) == [("f", Action.DELETE_LOCAL), ("f/.DS_Store", Action.DELETE_LOCAL),
+                             ("f/a", Action.DELETE_LOCAL), ("g/a", Action.DELETE_LOCAL)]
+    [kept] = down.refused
+    assert kept.path == "/dav/g/" and "build.log" in kept.note and down.unpaired == ("g",)
