@@ -1,14 +1,16 @@
 """Sync Folder: choose a pair, preview the plan as a checklist, run it as a job.
 
 Scanning and planning read the server and the disk, so they run on the
-Background pool; so do the state database's writes. The preview
-(objectName syncPreview) groups the plan by action, each group with its
-count and bytes, and every item can be unticked: unticked items are left
-for the next sync. The run is an ordinary job started through
-Operations.start_job, so its Outcomes go wherever every job's go; each
-result (from the job's bridge, announced by Operations.job_added before it
-starts) is noted as it arrives and written to the state database off the
-GUI thread (SyncRecorder decides what an ok Outcome records).
+Background pool (Stop, or closing the dialog, ends them); so do the state
+database's writes. The preview (objectName syncPreview, a SyncPreviewModel)
+groups the plan by action, each group with its count and bytes, and every
+item can be unticked: unticked items are left for the next sync. The run is
+an ordinary job started through Operations.start_job, so its Outcomes go
+wherever every job's go; each result (from the job's bridge, announced by
+Operations.job_added before it starts) is noted as it arrives and written
+to the state database off the GUI thread (SyncRecorder decides what an ok
+Outcome records). Conflicts of an uploading pair finish in a second job,
+started once the first has ended (see app/sync/job.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,8 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,19 +37,20 @@ from PySide6.QtWidgets import (
 from app.config.bookmarks import Bookmark, BookmarkStore, SyncPair
 from app.dav import DavClient
 from app.jobs.model import TaskResult
-from app.sync import Action, Direction, PlanItem, StateDB, SyncPlan, state_file
+from app.sync import Direction, PlanItem, StateDB, SyncPlan, state_file
 from app.sync.ignore import IgnoreRules
 from app.sync.job import SyncRecorder, build_job
 from app.sync.planner import plan_pair
+from app.sync.retrying import PlanningCancelled, Stop
 from app.ui.background import Background
 from app.ui.job_bridge import JobBridge
 from app.ui.messages import readable
 from app.ui.models.file_table import human_size
 from app.ui.operations import Operations
+from app.ui.sync_preview import SyncPreviewModel
 
 _DIRECTIONS = [(Direction.BOTH, "Two-way"), (Direction.UP, "Upload changes only"),
                (Direction.DOWN, "Download changes only")]
-_ITEM_ROLE = Qt.ItemDataRole.UserRole
 
 
 class SyncDialog(QDialog):
@@ -68,6 +70,7 @@ class SyncDialog(QDialog):
         self._bookmark: Bookmark | None = None
         self._plan: SyncPlan | None = None
         self._state: StateDB | None = None
+        self._stop: Stop | None = None  # the planning under way, if any
         self._closed = False  # the dialog deletes itself on close; late callbacks check this
 
         self.pairs = QComboBox(self)
@@ -86,12 +89,18 @@ class SyncDialog(QDialog):
         self.preview_button = QPushButton("&Preview", self)
         self.preview_button.setObjectName("syncPlanButton")
         self.preview_button.clicked.connect(self.plan)
-        self.preview = QTreeWidget(self)
+        self.stop_button = QPushButton("S&top", self)
+        self.stop_button.setObjectName("syncStop")
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self.stop)
+        self.preview_model = SyncPreviewModel(self)
+        self.preview_model.ticked.connect(self._ticked)
+        self.preview = QTreeView(self)
         self.preview.setObjectName("syncPreview")
-        self.preview.setHeaderLabels(["Path", "Reason", "Size"])
+        self.preview.setUniformRowHeights(True)  # 100,000 rows: no row is measured
+        self.preview.setModel(self.preview_model)
         self.preview.setColumnWidth(0, 320)
         self.preview.setColumnWidth(1, 320)
-        self.preview.itemChanged.connect(self._ticked)
         self.status = QLabel("Choose a local folder, then Preview: nothing runs before you confirm.",
                              self)
         self.status.setObjectName("syncStatus")
@@ -113,7 +122,11 @@ class SyncDialog(QDialog):
         form.addRow("Direction:", self.direction)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.preview_button, 0, Qt.AlignmentFlag.AlignLeft)
+        plan_row = QHBoxLayout()
+        plan_row.addWidget(self.preview_button)
+        plan_row.addWidget(self.stop_button)
+        plan_row.addStretch(1)
+        layout.addLayout(plan_row)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
@@ -157,17 +170,27 @@ class SyncDialog(QDialog):
         direction = Direction(self.direction.currentData())
         self.preview_button.setEnabled(False)
         self.run_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
         self.status.setText("Looking at both sides…")
-        self._background.submit(lambda: self._scan(local, remote, direction), self._planned)
+        stop = self._stop = Stop()
+        self._background.submit(lambda: self._scan(local, remote, direction, stop), self._planned)
 
-    def _scan(self, local: Path, remote: str, direction: Direction) -> tuple[SyncPlan, StateDB]:
+    def stop(self) -> None:
+        """End the planning under way: its waits end, its requests are cut off."""
+        if self._stop is not None:
+            self._stop.set()
+            self.stop_button.setEnabled(False)
+            self.status.setText("Stopping…")
+
+    def _scan(self, local: Path, remote: str, direction: Direction,
+              stop: Stop) -> tuple[SyncPlan, StateDB]:
         """On a pool thread: the pair's state database, both scans and the plan."""
         if not local.is_dir():
             raise FileNotFoundError(f"{local} is not a folder")
         state = StateDB(state_file(self._data_dir, local, self._client.url(remote)))
         try:
             plan = plan_pair(self._client, local, remote, direction, state,
-                             IgnoreRules.for_folder(local))
+                             IgnoreRules.for_folder(local), stop=stop)
         except BaseException:
             state.close()
             raise
@@ -175,11 +198,16 @@ class SyncDialog(QDialog):
 
     def _planned(self, result: tuple[SyncPlan, StateDB] | None,
                  error: BaseException | None) -> None:
+        self._stop = None
         if self._closed:
             if result is not None:
                 self._background.submit(result[1].close, lambda _, __: None)
             return
         self.preview_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        if isinstance(error, PlanningCancelled):
+            self.status.setText("Preview stopped: nothing was planned, nothing changed.")
+            return
         if error is not None or result is None:
             self.status.setText(f"Cannot sync: {readable(error) if error else 'nothing planned'}")
             return
@@ -188,46 +216,15 @@ class SyncDialog(QDialog):
         self._show(self._plan)
 
     def _show(self, plan: SyncPlan) -> None:
-        self.preview.blockSignals(True)
-        self.preview.clear()
-        groups: dict[Action, QTreeWidgetItem] = {}
-        for item in plan.items:
-            group = groups.get(item.action)
-            if group is None:
-                group = groups[item.action] = QTreeWidgetItem(self.preview)
-                group.setFlags(group.flags() | Qt.ItemFlag.ItemIsUserCheckable
-                               | Qt.ItemFlag.ItemIsAutoTristate)
-                group.setCheckState(0, Qt.CheckState.Checked)
-            row = QTreeWidgetItem(group, [item.rel + ("/" if item.is_dir else ""), item.reason,
-                                          human_size(item.size) if item.size else ""])
-            row.setToolTip(1, item.reason)
-            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            row.setCheckState(0, Qt.CheckState.Checked)
-            row.setData(0, _ITEM_ROLE, item)
-        if plan.refused:
-            refused = QTreeWidgetItem(self.preview, [f"Not synced: {len(plan.refused)}"])
-            for outcome in plan.refused:
-                why = outcome.note or outcome.description or outcome.reason
-                QTreeWidgetItem(refused, [outcome.path, why, ""]).setToolTip(1, why)
-        self.preview.blockSignals(False)
+        self.preview_model.show(plan)
+        for row in range(self.preview_model.rowCount()):  # the groups: their rows show
+            self.preview.setExpanded(self.preview_model.index(row, 0), True)
         self._ticked()
-        self.preview.expandAll()
 
     def _ticked(self) -> None:
-        """Each group's line says how many of its items are ticked and the bytes they move."""
-        chosen = self.chosen()
-        for index in range(self.preview.topLevelItemCount()):
-            group = self.preview.topLevelItem(index)
-            items = [group.child(n).data(0, _ITEM_ROLE) for n in range(group.childCount())]
-            if not items or not isinstance(items[0], PlanItem):
-                continue
-            ticked = [i for i in items if i in chosen]
-            size = sum(i.size for i in ticked)
-            text = f"{items[0].action.value}: {len(ticked)} of {len(items)}"
-            self.preview.blockSignals(True)
-            group.setText(0, text + (f", {human_size(size)}" if size else ""))
-            self.preview.blockSignals(False)
-        self.run_button.setEnabled(bool(chosen) or bool(self._plan and self._plan.in_sync))
+        """The run button and the status line (each group's own line is the model's)."""
+        chosen = any(ticked for ticked, _, _ in self.preview_model.totals().values())
+        self.run_button.setEnabled(chosen or bool(self._plan and self._plan.in_sync))
         if self._plan is not None:
             nothing = not self._plan.items
             self.status.setText("Both sides are in sync: nothing to do." if nothing else
@@ -235,15 +232,7 @@ class SyncDialog(QDialog):
                                 "nothing runs before Sync.")
 
     def chosen(self) -> list[PlanItem]:
-        found = []
-        for index in range(self.preview.topLevelItemCount()):
-            group = self.preview.topLevelItem(index)
-            for n in range(group.childCount()):
-                row = group.child(n)
-                item = row.data(0, _ITEM_ROLE)
-                if isinstance(item, PlanItem) and row.checkState(0) == Qt.CheckState.Checked:
-                    found.append(item)
-        return found
+        return self.preview_model.chosen()
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -283,6 +272,8 @@ class SyncDialog(QDialog):
 
     def _finished(self) -> None:
         self._closed = True
+        if self._stop is not None:
+            self._stop.set()  # planning for a dialog that is gone
         self._close_unused_state()
 
     def _close_unused_state(self) -> None:
@@ -299,8 +290,10 @@ def _totals(plan: SyncPlan) -> str:
 class _RecordedRun(QObject):
     """Feeds a sync job's results to its recorder, and writes them off the GUI thread.
 
-    Parented to Operations so it outlives the dialog; it deletes itself once
-    every task has reported and the last write is done.
+    Parented to Operations so it outlives the dialog. Once every task has
+    reported and the last write is done, it starts the job that finishes
+    the conflicts (with a _RecordedRun of its own, which the state database
+    passes to), or closes the database; then it deletes itself.
     """
 
     def __init__(self, recorder: SyncRecorder, background: Background,
@@ -308,6 +301,7 @@ class _RecordedRun(QObject):
         super().__init__(operations)
         self._recorder = recorder
         self._background = background
+        self._operations = operations
         self._job_id = recorder.sync_job.job.id
         self._left = len(recorder.sync_job.job.tasks)
         self._writing = False
@@ -330,17 +324,31 @@ class _RecordedRun(QObject):
 
     def _write(self) -> None:
         self._writing, self._noted_since_write = True, False
-        done = self._left == 0
-        work = self._flush_and_close if done else self._recorder.flush
-        self._background.submit(work, lambda _, __: self._written(done))
+        if self._left:
+            self._background.submit(self._recorder.flush, lambda _, __: self._written())
+        else:
+            self._background.submit(self._last_write, self._ended)
 
-    def _flush_and_close(self) -> None:
-        self._recorder.flush()
-        self._recorder.state.close()
-
-    def _written(self, closed: bool) -> None:
+    def _written(self) -> None:
         self._writing = False
-        if closed:
-            self.deleteLater()
-        elif self._noted_since_write or self._left == 0:
+        if self._noted_since_write or self._left == 0:
             self._write()
+
+    def _last_write(self) -> SyncRecorder | None:
+        """Off the GUI thread: the last records, then the next job's begin() or the close."""
+        self._recorder.flush()
+        follow_up = self._recorder.follow_up()
+        if follow_up is None:
+            self._recorder.state.close()
+        else:
+            follow_up.begin()
+        return follow_up
+
+    def _ended(self, follow_up: SyncRecorder | None, error: BaseException | None) -> None:
+        if error is not None:
+            self._background.submit(self._recorder.state.close, lambda _, __: None)
+        elif follow_up is not None:
+            job = follow_up.sync_job.job
+            _RecordedRun(follow_up, self._background, self._operations)
+            self._operations.start_job(job.name, job, [follow_up.sync_job.plan.remote_root])
+        self.deleteLater()

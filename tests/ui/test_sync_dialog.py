@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from app.config.bookmarks import Bookmark, BookmarkStore, SyncPair
 from app.config.paths import AppPaths
-from app.sync import Direction, StateDB, state_file
+from app.sync import (Action, Direction, LocalFile, PlanItem, RemoteFile, StateDB, SyncPlan,
+                      state_file)
 from app.sync.ignore import IgnoreRules
 from app.sync.planner import plan_pair
+from app.ui.models.file_table import human_size
 from app.ui.sync_dialog import SyncDialog
+from tests.servers.fault_proxy import FaultProxy
+
+
+def group_lines(model) -> list[str]:
+    return [model.index(row, 0).data() for row in range(model.rowCount())]
+
+
+def group(model, action: str):
+    return next(model.index(row, 0) for row in range(model.rowCount())
+                if model.index(row, 0).data().startswith(action + ":"))
+
+
+def click_check(view, index) -> None:
+    """Click the checkbox of a row, as a user does."""
+    view.scrollTo(index)
+    rect = view.visualRect(index)
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect, option.features = rect, QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+    box = view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, option, view)
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=box.center())
 
 
 def test_preview_untick_and_run(dav_server, open_window, qtbot, tmp_path, monkeypatch):
@@ -32,18 +60,16 @@ def test_preview_untick_and_run(dav_server, open_window, qtbot, tmp_path, monkey
     dialog.preview_button.click()
     qtbot.waitUntil(dialog.run_button.isEnabled, timeout=10_000)
 
-    preview = dialog.preview
-    assert preview.objectName() == "syncPreview"
-    groups = {preview.topLevelItem(i).text(0) for i in range(preview.topLevelItemCount())}
-    assert groups == {"upload: 3 of 3, 8.0 KB", "download: 1 of 1, 6 B",
-                      "create folder: 1 of 1"}
-    upload = next(preview.topLevelItem(i) for i in range(preview.topLevelItemCount())
-                  if preview.topLevelItem(i).text(0).startswith("upload"))
-    later = next(upload.child(n) for n in range(upload.childCount())
-                 if upload.child(n).text(0) == "later.txt")
-    later.setCheckState(0, Qt.CheckState.Unchecked)
-    assert upload.text(0) == "upload: 2 of 3, 3.0 KB"
-    assert upload.checkState(0) == Qt.CheckState.PartiallyChecked
+    preview, model = dialog.preview, dialog.preview_model
+    assert preview.objectName() == "syncPreview" and preview.model() is model
+    assert set(group_lines(model)) == {"upload: 3 of 3, 8.0 KB", "download: 1 of 1, 6 B",
+                                       "create folder: 1 of 1"}
+    upload = group(model, "upload")
+    later = next(model.index(n, 0, upload) for n in range(model.rowCount(upload))
+                 if model.index(n, 0, upload).data() == "later.txt")
+    click_check(preview, later)
+    assert upload.data() == "upload: 2 of 3, 3.0 KB"
+    assert upload.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.PartiallyChecked
 
     with qtbot.waitSignal(window.operations.folders_changed, timeout=20_000):
         dialog.run_button.click()
@@ -87,3 +113,78 @@ def test_a_missing_local_folder_is_said_plainly(wsgidav_server, open_window, qtb
     dialog.preview_button.click()
     qtbot.waitUntil(lambda: dialog.status.text().startswith("Cannot sync"), timeout=10_000)
     assert "nowhere" in dialog.status.text() and not dialog.run_button.isEnabled()
+
+
+def big_plan(local: Path, uploads: int, downloads: int) -> SyncPlan:
+    """A plan as planning makes it, of this many uploads (sizes 1 to 1000) and downloads."""
+    items = [PlanItem(f"up/{n:06}.txt", Action.UPLOAD, "new", size=n % 1000 + 1,
+                      local=LocalFile(f"up/{n:06}.txt", local / f"{n:06}.txt", False,
+                                      n % 1000 + 1, 0, 0.0))
+             for n in range(uploads)]
+    items += [PlanItem(f"down/{n:06}.txt", Action.DOWNLOAD, "new on the server", size=7,
+                       remote=RemoteFile(f"down/{n:06}.txt", f"/down/{n:06}.txt", False, 7,
+                                         "e", 0.0, 0.0))
+              for n in range(downloads)]
+    return SyncPlan(local, "/", Direction.BOTH, tuple(items))
+
+
+def test_a_plan_of_100000_items_counts_right_as_items_are_ticked(wsgidav_server, open_window,
+                                                                qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "home"))
+    local = tmp_path / "pair"
+    local.mkdir()
+    plan = big_plan(local, 60_000, 40_000)
+    monkeypatch.setattr("app.ui.sync_dialog.plan_pair", lambda *args, **kwargs: plan)
+    window = open_window(wsgidav_server)
+    window.actions.sync.trigger()
+    dialog = window.findChild(SyncDialog)
+    dialog.local.setText(str(local))
+    dialog.preview_button.click()
+    qtbot.waitUntil(dialog.run_button.isEnabled, timeout=60_000)
+    model, view = dialog.preview_model, dialog.preview
+    sizes = [n % 1000 + 1 for n in range(60_000)]
+    assert group_lines(model) == [f"upload: 60000 of 60000, {human_size(sum(sizes))}",
+                                  f"download: 40000 of 40000, {human_size(7 * 40_000)}"]
+    upload, download = group(model, "upload"), group(model, "download")
+    for row in (0, 29_999, 59_999):
+        click_check(view, model.index(row, 0, upload))
+    left = sum(sizes) - sizes[0] - sizes[29_999] - sizes[59_999]
+    assert upload.data() == f"upload: 59997 of 60000, {human_size(left)}"
+    assert upload.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.PartiallyChecked
+    click_check(view, download)  # the whole group
+    assert download.data() == "download: 0 of 40000"
+    assert download.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+    assert model.index(39_999, 0, download).data(Qt.ItemDataRole.CheckStateRole) == \
+        Qt.CheckState.Unchecked
+    click_check(view, model.index(12_345, 0, download))
+    assert download.data() == "download: 1 of 40000, 7 B"
+    chosen = dialog.chosen()
+    assert len(chosen) == 59_998 and chosen[-1].rel == "down/012345.txt"
+    assert dialog.run_button.isEnabled()
+    click_check(view, upload)  # partly ticked: a click ticks all of it
+    assert upload.data() == f"upload: 60000 of 60000, {human_size(sum(sizes))}"
+    dialog.reject()
+
+
+def test_planning_can_be_stopped(dav_server, open_window, qtbot, tmp_path, monkeypatch):
+    """The server never answers the listing of one folder: Stop ends the planning at once,
+    without waiting for the read timeout, and nothing is planned or changed."""
+    monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "home"))
+    local = tmp_path / "pair"
+    local.mkdir()
+    (local / "a.txt").write_bytes(b"a")
+    dav_server.make_file("slow/b.txt", b"b")
+    with FaultProxy(dav_server.url, methods=["PROPFIND"], faults=["hang"], first=1,
+                    paths=lambda path: "/slow" in path) as proxy:
+        window = open_window(replace(dav_server, url=proxy.url_for(dav_server.url)))
+        window.actions.sync.trigger()
+        dialog = window.findChild(SyncDialog)
+        dialog.local.setText(str(local))
+        dialog.preview_button.click()
+        qtbot.waitUntil(proxy.faulted.is_set, timeout=10_000)
+        assert dialog.stop_button.isEnabled() and not dialog.preview_button.isEnabled()
+        dialog.stop_button.click()
+        qtbot.waitUntil(dialog.preview_button.isEnabled, timeout=5_000)
+    assert dialog.status.text().startswith("Preview stopped")
+    assert not dialog.run_button.isEnabled() and dialog.preview_model.rowCount() == 0
+    assert not (dav_server.root / "a.txt").exists()
