@@ -188,3 +188,36 @@ def test_planning_can_be_stopped(dav_server, open_window, qtbot, tmp_path, monke
     assert dialog.status.text().startswith("Preview stopped")
     assert not dialog.run_button.isEnabled() and dialog.preview_model.rowCount() == 0
     assert not (dav_server.root / "a.txt").exists()
+
+
+def test_a_conflict_from_the_window_keeps_both_on_both_sides(dav_server, open_window, qtbot,
+                                                             tmp_path, monkeypatch):
+    """The first job saves the server's version beside the local one; the job that sends both
+    up starts by itself when it has ended."""
+    monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "home"))
+    local = tmp_path / "pair"
+    local.mkdir()
+    name = "#1 & co+; why?.txt"
+    (local / name).write_bytes(b"local edit")
+    dav_server.make_file(name, b"server edit, longer")
+    window = open_window(dav_server)
+    window.actions.sync.trigger()
+    dialog = window.findChild(SyncDialog)
+    dialog.local.setText(str(local))
+    dialog.preview_button.click()
+    qtbot.waitUntil(dialog.run_button.isEnabled, timeout=10_000)
+    assert group_lines(dialog.preview_model)[0].startswith("conflict: 1 of 1")
+    dialog.run_button.click()
+
+    def both_sides_have_both() -> bool:
+        files = {p.name: p.read_bytes() for p in local.iterdir()}
+        served = {p.name: p.read_bytes() for p in dav_server.root.iterdir() if p.name != ".DAV"}
+        return len(files) == 2 and files == served and served[name] == b"local edit"
+
+    qtbot.waitUntil(both_sides_have_both, timeout=20_000)
+    qtbot.waitUntil(lambda: window._background.wait(100), timeout=10_000)
+    [copy] = [p.name for p in local.iterdir() if p.name != name]
+    assert copy.startswith("#1 & co+; why? (conflict ")
+    assert (local / name).read_bytes() == (dav_server.root / name).read_bytes() == b"local edit"
+    assert (local / copy).read_bytes() == (dav_server.root / copy).read_bytes() == \
+        b"server edit, longer"
