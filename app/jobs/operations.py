@@ -10,18 +10,25 @@ asking the server, and Cancelled so the task ends as cancelled.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from app.dav import DavClient, Outcome, Resource, errors
+from app.dav import DavClient, Outcome, Resource, checksum, errors
 from app.dav.outcome import Source, from_error, success
 from app.dav.paths import basename, check_local_name, join, parent
+from app.dav.xmlbodies import LISTING_PROPS, OC
 from app.jobs.context import Cancelled, TaskContext
 from app.jobs.model import Conflict, Op, Task
 from app.jobs.naming import free_name, local_names, name_key
 
 DONE_EARLIER = "completed by an earlier attempt"
+#: Where the server keeps no checksum, a file up to this size whose upload lost its answer is
+#: read back and compared byte for byte: one small GET is cheaper than a wrong Outcome.
+COMPARE_BYTES_UP_TO = 1024 * 1024
+#: Nextcloud's record of the checksums sent with a file's upload (OC-Checksum).
+CHECKSUMS = f"{OC}checksums"
 
 
 def execute(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
@@ -99,20 +106,60 @@ def already_done(client: DavClient, task: Task) -> list[Outcome] | None:
 
 
 def _upload_landed(client: DavClient, task: Task) -> bool:
-    """Whether the remote file now has the local file's size and is no longer what planning saw."""
+    """Whether the server now holds the local file's bytes.
+
+    The size must match. Then the strongest evidence the server offers
+    decides: the checksum Nextcloud keeps of what was uploaded
+    (oc:checksums), else, for a small file, the bytes themselves read back.
+    Without either (a big file on a plain server), a file that was not
+    there when planned counts as landed, and one that was there must no
+    longer be the version planning saw (its ETag, or size and time, changed).
+    """
     assert task.local is not None
     try:
         local_size = task.local.stat().st_size
     except OSError:
         return False
-    found = client.lookup(task.remote)
-    if found is None or found.is_dir or found.size != local_size:
+    props = (*LISTING_PROPS, CHECKSUMS) if client.extensions.checksum else LISTING_PROPS
+    try:
+        found = client.stat(task.remote, props)
+    except errors.NotFoundError:
         return False
+    if found.is_dir or found.size != local_size:
+        return False
+    same = _same_content(client, found, task.local)
+    if same is not None:
+        return same
     if not task.exists:
         return True
     if task.etag is not None:
-        return found.etag != task.etag
+        return found.etag is None or _opaque(found.etag) != _opaque(task.etag)
     return stamp(found) != (task.target_size, task.target_modified)
+
+
+def _same_content(client: DavClient, found: Resource, local: Path) -> bool | None:
+    """Whether the server's file has the local file's bytes; None when nothing tells cheaply."""
+    for algorithm, digest in _kept_checksums(found):
+        try:
+            ours = checksum.of_source(algorithm, local)
+        except KeyError:  # ADLER32 and the like: not one hashlib has
+            continue
+        return ours.partition(":")[2] == digest
+    if (found.size or 0) > COMPARE_BYTES_UP_TO:
+        return None
+    try:
+        reply = client.request("GET", found.path, headers={"Accept-Encoding": "identity"},
+                               limit=COMPARE_BYTES_UP_TO)
+    except errors.NotFoundError:
+        return False
+    return reply.body == local.read_bytes()
+
+
+def _kept_checksums(found: Resource) -> list[tuple[str, str]]:
+    """(algorithm, lower-case hex) of each checksum in oc:checksums ("SHA1:ab.. MD5:cd..")."""
+    value = re.sub(r"<[^>]*>", " ", found.props.get(CHECKSUMS, ""))
+    pairs = (token.partition(":") for token in value.split())
+    return [(name.upper(), digest.lower()) for name, colon, digest in pairs if colon and digest]
 
 
 # -- the operations --------------------------------------------------------

@@ -44,6 +44,10 @@ FULL_EXCHANGES_KEPT = 1000
 #: Seconds a request of a cancelled job may wait for the server before it is cut off.
 STALLED = 0.5
 CUT_OFF = "cut off by the cancel while the request was under way: the server may have carried it out"
+MAY_HAVE = "cancelled after an attempt that lost its answer: the server may have carried it out"
+#: The reason of an Outcome whose task lost an answer and whose server then would not say
+#: whether it took effect: it claims neither done nor failed, and says so.
+UNCONFIRMED = "unconfirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +218,8 @@ class JobRunner:
         then be its own doing (a DELETE answering 404, a create-only PUT 412),
         and a last attempt that lost its answer too says nothing either way.
         Before such a task is reported failed, the server is asked whether it
-        was done after all, so the Outcome says what the server now holds.
+        was done after all, so the Outcome says what the server now holds, or
+        that the server would not say.
         """
         context = TaskContext(progress=self._progress_for(task), keep_mtime=self.options.keep_mtime,
                               wait=self._cancel.wait)
@@ -236,43 +241,54 @@ class JobRunner:
                     self._cancel.wait(self.options.retry.delay(exc, attempt))
                     attempt += 1
                     if self._cancel.is_set():
-                        return [cancelled(task.op.value, task.remote)], attempt
-                    done = self._took_effect(task, lost_answer)
-                    if done is not None:
+                        return [self._cancelled_after(task, lost_answer)], attempt
+                    done = self._took_effect(task, lost_answer, str(exc))
+                    # Not confirmed either way: the next attempt's answer is the next clue.
+                    if done is not None and (all(o.ok for o in done) or self._cancel.is_set()):
                         return done, attempt
                     continue
-                done = self._took_effect(task, lost_answer)
-                if done is not None:
-                    return done, attempt
-                self._note_failure(exc)
-                return [from_error(task.op.value, task.remote, exc, attempt=attempt)], attempt
+                done = self._took_effect(task, lost_answer, str(exc))
+                if done is None or not all(o.ok for o in done):
+                    self._note_failure(exc)
+                return done or [from_error(task.op.value, task.remote, exc, attempt=attempt)], attempt
             except Exception as exc:  # a local failure or a bug: this task fails, the job goes on
                 log.exception("job %s: task %s %s raised", self.job.id, task.op, task.remote)
                 return [Outcome(task.op.value, task.remote, None, type(exc).__name__, ok=False,
                                 source=Source.LOCAL, detail=str(exc))], attempt
             if lost_answer and not all(o.ok for o in outcomes):
-                done = self._took_effect(task, lost_answer)
+                done = self._took_effect(task, lost_answer, _answered(outcomes))
                 if done is not None:
                     return done, attempt
             return outcomes, attempt
 
-    def _took_effect(self, task: Task, lost_answer: bool) -> list[Outcome] | None:
+    def _cancelled_after(self, task: Task, lost_answer: bool) -> Outcome:
+        """A task cancelled between attempts: an earlier one may have been carried out."""
+        effect = MAY_HAVE if lost_answer and not is_idempotent(task) else None
+        return replace(cancelled(task.op.value, task.remote), note=effect)
+
+    def _took_effect(self, task: Task, lost_answer: bool, answered: str) -> list[Outcome] | None:
         """Whether a non-idempotent request that lost its answer was carried out anyway.
 
-        The question is asked again when the asking itself meets a retryable
-        failure: an unanswered question must not turn into a wrong Outcome.
+        Its Outcomes ("already done") when the server shows it was; None when
+        the server shows it was not; an unconfirmed Outcome when the server
+        kept failing the question. The question only reads, so it is asked
+        again on any 5xx or transport failure, on a budget of its own
+        (RetryPolicy.checks): an unanswered question must not turn into a
+        claim either way, such as a 412 for a file that is on the server
+        whole, or a failed delete of a file that is gone. answered: what the
+        last attempt got, kept in the unconfirmed Outcome.
         """
         if is_idempotent(task) or not lost_answer:
             return None
+        policy = self.options.retry
         asked = 1
         while True:
             try:
                 return already_done(self.client, task)
             except errors.DavError as exc:
-                if not exc.retryable or asked >= self.options.retry.attempts \
-                        or self._cancel.is_set():
-                    return None
-                self._cancel.wait(self.options.retry.delay(exc, asked))
+                if not policy.should_ask_again(exc, asked) or self._cancel.is_set():
+                    return [unconfirmed(task, answered, exc, asked)]
+                self._cancel.wait(policy.delay(exc, asked))
                 asked += 1
 
     def _note_failure(self, exc: errors.DavError) -> None:
@@ -337,3 +353,24 @@ class JobRunner:
                 return
             self._last_progress = now
             self._on_event(self._tracker.snapshot(paused=self.paused))
+
+
+def unconfirmed(task: Task, answered: str, check: errors.DavError, asked: int) -> Outcome:
+    """The Outcome of a task whose effect the server would not confirm or deny."""
+    failing = "kept failing" if asked > 1 else "failed"
+    return Outcome(task.op.value, task.remote, None, UNCONFIRMED, ok=False,
+                   destination=task.destination,
+                   source=Source.TRANSPORT if isinstance(check, errors.TransportError)
+                   else Source.LOCAL,
+                   note=f"could not be confirmed: an attempt lost its answer and the server "
+                        f"{failing} the check of whether it took effect "
+                        f"(asked {asked} time{'s' if asked > 1 else ''})",
+                   detail=f"last attempt: {answered}; the check: {check}")
+
+
+def _answered(outcomes: Sequence[Outcome]) -> str:
+    """What a failed attempt's answer was, in one line."""
+    failed = next(o for o in outcomes if not o.ok)
+    said = "; ".join(filter(None, (failed.description, failed.note, failed.detail)))
+    status = f"{failed.status} {failed.reason}" if failed.status else failed.reason
+    return f"{status}: {said}" if said else status
