@@ -15,8 +15,9 @@ import pytest
 from tests.servers import ServerHandle
 from tests.servers.fault_proxy import FaultProxy
 
-#: What the fault tests did, summed over the run: faults injected, jobs run, files checked,
-#: mismatches found (an Outcome that does not say what the server or the disk holds), seconds.
+#: What the fault tests did, summed over the run: faults injected (in all, and "fault KIND" by
+#: kind), requests, jobs run, files checked, mismatches found (an Outcome that does not say what
+#: the server or the disk holds), unconfirmed Outcomes (the server kept failing the check), seconds.
 FIGURES: collections.Counter[str] = collections.Counter()
 
 
@@ -39,4 +40,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             f"fault tests: {FIGURES['faults']} faults injected into {FIGURES['requests']} "
             f"requests, {FIGURES['jobs']} jobs run, {FIGURES['files']} files checked, "
-            f"{FIGURES['mismatches']} mismatches, {FIGURES['seconds']:.1f} s")
+            f"{FIGURES['mismatches']} mismatches, {FIGURES['unconfirmed']} unconfirmed, "
+            f"{FIGURES['seconds']:.1f} s")
+        kinds = sorted((k.removeprefix("fault "), n) for k, n in FIGURES.items()
+                       if k.startswith("fault "))
+        terminalreporter.write_line("fault tests, faults by kind: " +
+                                    ", ".join(f"{kind} {n}" for kind, n in kinds))

@@ -18,13 +18,23 @@ reverse proxy do to a client, on both sides of the moment the server acts:
 ``hang``          the request never reaches the server, and no answer comes either
                   (not among the default faults: a server that has stopped).
 ``truncate``      the server's answer is cut off half-way through its body.
+``cut-body``      the request's head and half its body reach the server, then the
+                  connection ends (the server sees the body end early, the client a
+                  reset): an upload cut off mid-body.
+``stall-body``    the head and half the body reach the server, then nothing moves either
+                  way until the client gives up (or ``stall_seconds`` pass: a client
+                  blocked sending cannot be seen to close); then the server's
+                  connection ends too. settle() waits for the server to be told.
 ``500``, ``503``, ``429``  answered by the proxy itself, the server never sees the request
                   (503 and 429 with ``Retry-After``).
+
+The two mid-body faults only meet requests with a body (PUT, PROPFIND,
+PROPPATCH, LOCK); a bodiless request drawn for a fault meets one of the others.
 
 Which requests fail is decided from a hash of the seed, the method, the path and
 how many times that method and path were seen before, not from the order the
 worker threads happen to send them in: the same request meets the same fault
-in every run.
+in every run. ``script`` fixes the faults instead, request by request.
 """
 
 from __future__ import annotations
@@ -38,20 +48,30 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-FAULTS = ("reset-before", "reset-after", "stall", "truncate", "500", "503", "429")
+FAULTS = ("reset-before", "reset-after", "stall", "truncate", "cut-body", "stall-body",
+          "500", "503", "429")
 KINDS = (*FAULTS, "hang")
+#: Faults that happen part-way through a request's body.
+BODY_FAULTS = frozenset({"cut-body", "stall-body"})
+#: Script of faults: for a (method, raw path), the fault the 1st, 2nd, ... request meets
+#: (None: relayed untouched), counting only requests outside healthy(); requests beyond
+#: the list are relayed untouched.
+Script = Mapping[tuple[str, str], Sequence[str | None]]
 
 #: Not relayed as they are: they describe one connection, not the message.
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length",
                          "te", "upgrade", "proxy-connection", "trailer"})
 #: Seconds after which an idle upstream connection is replaced (Apache's KeepAliveTimeout is 5).
 _UPSTREAM_IDLE = 2.0
+#: Seconds the server is given to settle a request whose body was cut off.
+_SETTLE = 10.0
+_TCP_ESTABLISHED = 1
 _REASONS = {500: "Internal Server Error", 503: "Service Unavailable", 429: "Too Many Requests",
             502: "Bad Gateway"}
 
@@ -62,11 +82,14 @@ class FaultProxy:
     def __init__(self, upstream: str, *, share: float = 0.2, seed: int = 0,
                  faults: Sequence[str] = FAULTS, retry_after: str = "1",
                  stall_seconds: float = 30.0, methods: Sequence[str] | None = None,
-                 first: int | None = None, paths: Callable[[str], bool] | None = None) -> None:
+                 first: int | None = None, paths: Callable[[str], bool] | None = None,
+                 script: Script | None = None) -> None:
         """methods: only requests with these methods may fail (None: any). first: instead of
         a share, fail the first this many requests of each method and path. paths: only
-        requests whose raw path it accepts may fail (None: any)."""
-        unknown = set(faults) - set(KINDS)
+        requests whose raw path it accepts may fail (None: any). script: exactly these
+        faults, request by request (share, faults and first then do not apply)."""
+        scripted = {f for planned in (script or {}).values() for f in planned if f is not None}
+        unknown = (set(faults) | scripted) - set(KINDS)
         if unknown:
             raise ValueError(f"unknown faults: {sorted(unknown)}")
         parts = urlsplit(upstream)
@@ -79,13 +102,17 @@ class FaultProxy:
         self.methods = frozenset(methods) if methods is not None else None
         self.first = first
         self.paths = paths
+        self.script = script
         self.faulted = threading.Event()  # set at the first fault injected
         self.injected: collections.Counter[str] = collections.Counter()
         self.requests = 0
         self._seen: collections.Counter[tuple[str, str]] = collections.Counter()
+        self._scripted: collections.Counter[tuple[str, str]] = collections.Counter()  # not healthy()
         self._enabled = True
         self._lock = threading.Lock()
         self._closing = threading.Event()
+        self._cutting = 0  # requests cut mid-body whose server side has not ended yet
+        self._settled = threading.Condition(self._lock)
         self._connections: set[socket.socket] = set()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
@@ -116,6 +143,16 @@ class FaultProxy:
             with self._lock:
                 self._enabled = True
 
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until every request cut mid-body has ended on the server's side too.
+
+        Until then the server may still be holding the part of the body it
+        got (Apache keeps it in a temporary file): check the server's disk after this.
+        """
+        with self._settled:
+            if not self._settled.wait_for(lambda: self._cutting == 0, timeout):
+                raise TimeoutError(f"{self._cutting} cut requests still open after {timeout} s")
+
     def close(self) -> None:
         self._closing.set()
         self._thread.join(timeout=5)
@@ -139,13 +176,20 @@ class FaultProxy:
         with self._lock:
             return {path: n for (m, path), n in self._seen.items() if m == method}
 
-    def _fault_for(self, method: str, path: str) -> str | None:
+    def _fault_for(self, method: str, path: str, has_body: bool) -> str | None:
         with self._lock:
             self.requests += 1
             key = (method, path)
             self._seen[key] += 1
-            if not self._enabled or not self.faults or \
-                    (self.methods is not None and method not in self.methods) or \
+            if not self._enabled:
+                return None
+            if self.script is not None:
+                self._scripted[key] += 1
+                planned, number = self.script.get(key, ()), self._scripted[key]
+                fault = planned[number - 1] if number <= len(planned) else None
+                return self._count(fault) if fault is not None else None
+            fitting = [f for f in self.faults if has_body or f not in BODY_FAULTS]
+            if not fitting or (self.methods is not None and method not in self.methods) or \
                     (self.paths is not None and not self.paths(path)):
                 return None
             digest = hashlib.blake2b(f"{self.seed}|{method}|{path}|{self._seen[key]}".encode(),
@@ -153,12 +197,13 @@ class FaultProxy:
             draw, pick = struct.unpack("<QQ", digest)
             hit = self._seen[key] <= self.first if self.first is not None \
                 else draw / 2**64 < self.share
-            if not hit:
-                return None
-            fault = self.faults[pick % len(self.faults)]
-            self.injected[fault] += 1
-            self.faulted.set()
-            return fault
+            return self._count(fitting[pick % len(fitting)]) if hit else None
+
+    def _count(self, fault: str) -> str:
+        """Record a fault as injected (the lock is held)."""
+        self.injected[fault] += 1
+        self.faulted.set()
+        return fault
 
     # -- serving ---------------------------------------------------------------------------
 
@@ -181,12 +226,17 @@ class FaultProxy:
         try:
             reader = client.makefile("rb")
             while not self._closing.is_set():
-                request = _read_request(reader)
-                if request is None:
+                head = _read_head(reader)
+                if head is None:
                     return
-                fault = self._fault_for(request.method, request.target)
+                length = int(head.header("content-length") or 0)
+                fault = self._fault_for(head.method, head.target, has_body=length > 1)
                 if fault == "reset-before":
                     return
+                if fault in BODY_FAULTS:
+                    self._cut_mid_body(client, reader, head, length, stall=fault == "stall-body")
+                    return
+                request = replace(head, body=reader.read(length)) if length else head
                 if fault == "hang":
                     self._stall(client)
                     return
@@ -211,12 +261,13 @@ class FaultProxy:
                 if fault == "stall":
                     self._stall(client)
                     return
-                head = _response_head(status, reason, answer_headers, len(answer), request.method)
+                answer_head = _response_head(status, reason, answer_headers, len(answer),
+                                             request.method)
                 if fault == "truncate":
-                    client.sendall(head + answer[: len(answer) // 2] if answer
-                                   else head[: len(head) // 2])
+                    client.sendall(answer_head + answer[: len(answer) // 2] if answer
+                                   else answer_head[: len(answer_head) // 2])
                     return
-                client.sendall(head + answer)
+                client.sendall(answer_head + answer)
                 if request.header("connection").lower() == "close":
                     return
         except OSError:
@@ -242,6 +293,57 @@ class FaultProxy:
                 return
             waited += 0.1
 
+    def _cut_mid_body(self, client: socket.socket, reader: BinaryIO, head: _Request, length: int,
+                      stall: bool) -> None:
+        """Relay the head and half the body on a connection of its own, then end the request.
+
+        The server is sent the end of the connection (a FIN) where the rest of
+        the body should be, and its reaction is waited for before the client
+        learns anything: by the time the client looks, the server has settled
+        what it keeps of the cut request. With stall, nothing moves either way
+        first, until the client gives up (or stall_seconds pass).
+        """
+        half = reader.read(length // 2)
+        with self._lock:
+            self._cutting += 1
+        try:
+            upstream = socket.create_connection(self.upstream, timeout=_SETTLE)
+        except OSError:
+            self._cut_ended()
+            return
+        try:
+            upstream.sendall(_head_bytes(head, length) + half)
+            if stall:
+                self._wait_for_hang_up(client)
+            upstream.shutdown(socket.SHUT_WR)
+            with contextlib.suppress(OSError):
+                while upstream.recv(65536):
+                    pass
+        except OSError:
+            pass
+        finally:
+            upstream.close()
+            self._cut_ended()
+
+    def _cut_ended(self) -> None:
+        with self._settled:
+            self._cutting -= 1
+            self._settled.notify_all()
+
+    def _wait_for_hang_up(self, client: socket.socket) -> None:
+        """Until the client closes its end, reading nothing: its unsent body stays unsent.
+
+        A client that gave up while blocked sending has its close queued behind
+        the body this end does not read, so that close is never seen:
+        stall_seconds ends the wait then.
+        """
+        waited = 0.0
+        while waited < self.stall_seconds and not self._closing.is_set():
+            if not _still_open(client):
+                return
+            time.sleep(0.05)
+            waited += 0.05
+
 
 @dataclass(frozen=True)
 class _Request:
@@ -254,8 +356,9 @@ class _Request:
         return next((value for key, value in self.fields if key.lower() == name), "")
 
 
-def _read_request(reader: BinaryIO) -> _Request | None:
-    """One request from a keep-alive connection (Content-Length bodies only); None at its end."""
+def _read_head(reader: BinaryIO) -> _Request | None:
+    """The request line and headers of one request from a keep-alive connection (its
+    Content-Length body is left to read); None at the connection's end."""
     line = reader.readline(65536)
     while line in (b"\r\n", b"\n"):
         line = reader.readline(65536)
@@ -269,9 +372,28 @@ def _read_request(reader: BinaryIO) -> _Request | None:
             break
         name, _, value = field.decode("latin-1").partition(":")
         fields.append((name.strip(), value.strip()))
-    request = _Request(method, target, fields, b"")
-    length = int(request.header("content-length") or 0)
-    return replace(request, body=reader.read(length)) if length else request
+    return _Request(method, target, fields, b"")
+
+
+def _head_bytes(request: _Request, length: int) -> bytes:
+    """The request line and headers as relayed (hop-by-hop ones dropped), promising length."""
+    lines = [f"{request.method} {request.target} HTTP/1.1"]
+    lines += [f"{name}: {value}" for name, value in request.fields
+              if name.lower() not in _HOP_BY_HOP]
+    lines += [f"Content-Length: {length}", "Connection: close"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _still_open(connection: socket.socket) -> bool:
+    """Whether the peer has not closed: the TCP state, where the system tells it (Linux),
+    since unread data hides a close from select(); elsewhere assume open."""
+    info = getattr(socket, "TCP_INFO", None)
+    if info is None:
+        return True
+    try:
+        return connection.getsockopt(socket.IPPROTO_TCP, info, 1)[0] == _TCP_ESTABLISHED
+    except OSError:
+        return False
 
 
 def _relay(upstream: http.client.HTTPConnection,
