@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +26,7 @@ import pytest
 
 from app.dav import DavClient, Source, Timeouts, errors
 from app.dav.outcome import OutcomeClass
+from app.dav.paths import quote_path, url_path
 from app.jobs import runner as runner_module
 from app.jobs.model import (
     Conflict,
@@ -37,9 +38,11 @@ from app.jobs.model import (
     Op,
     TaskResult,
 )
+from app.jobs.operations import DONE_EARLIER
 from app.jobs.planner import describe, plan_copy, plan_delete, plan_download, plan_upload, retry_job
 from app.jobs.retry import RetryPolicy
-from app.jobs.runner import JobOptions, JobRunner
+from app.jobs.runner import UNCONFIRMED, JobOptions, JobRunner
+from app.nextcloud.connect import connect
 from tests.servers import WsgiDavServer
 from tests.servers.fault_proxy import FaultProxy
 
@@ -661,6 +664,175 @@ def test_cancel_wakes_a_job_waiting_out_a_retry_after(flaky, wsgidav_server, loc
     [outcome] = started.recorder.outcomes(Op.UPLOAD)
     assert outcome.outcome_class is OutcomeClass.CANCELLED
     assert proxy.seen("PUT") == {"/up/r%200.txt": 1}
+
+
+# -- a lost answer, and a server that fails the check of whether it took effect ------------------
+#
+# Each test scripts the proxy request by request: an attempt whose answer is lost (the server
+# acted, or not), then checks that meet 500s. The Outcome must say what the server holds, or
+# that the server would not say: never a 412 for a file that is there, nor a failed delete
+# of a file that is gone.
+
+
+@pytest.fixture
+def scripted(dav_server) -> Iterator[Callable[..., FaultProxy]]:
+    """scripted({(method, path): [fault, ...]}) -> a proxy in front of the test's server;
+    paths are decoded server paths, quoted here as the client sends them."""
+    proxies: list[FaultProxy] = []
+
+    def make(script: dict[tuple[str, str], list[str | None]]) -> FaultProxy:
+        raw = {(method, quote_path(path)): faults for (method, path), faults in script.items()}
+        proxies.append(FaultProxy(dav_server.url, script=raw))
+        return proxies[-1]
+
+    yield make
+    for proxy in proxies:
+        proxy.close()
+
+
+def _one_upload(proxy: FaultProxy, handle, source: Path, before_run: Callable[[], None] = lambda: None):
+    """Plan the upload of source into the server's root (healthy), then run it through proxy."""
+    with DavClient(proxy.url_for(handle.url), user=handle.user, password=handle.password) as client:
+        with proxy.healthy():
+            job = plan_upload(client, [source], client.root, Conflict.ASK)
+        before_run()
+        ended, recorder = run(client, job)
+    [outcome] = recorder.outcomes(Op.UPLOAD)
+    return ended, outcome
+
+
+def test_an_upload_whose_checks_meet_500s_is_done_once_they_answer(dav_server, scripted, local):
+    """Seed 12's trace: the PUT is stored and its answer lost, the check gets 500s. The check
+    is asked again instead of a second PUT that would meet its own file (412)."""
+    source = local / "a file.txt"
+    source.write_bytes(b"all of it\n" * 100)
+    path = url_path(dav_server.url) + "a file.txt"
+    proxy = scripted({("PUT", path): ["reset-after"],
+                      ("PROPFIND", path): [None, "500", "500"]})  # the first: the partial check
+    ended, outcome = _one_upload(proxy, dav_server, source)
+
+    assert ended.state is JobState.FINISHED
+    assert outcome.ok and (outcome.reason, outcome.note) == ("already done", DONE_EARLIER)
+    assert proxy.seen("PUT") == {quote_path(path): 1}
+    assert server_files(dav_server) == {"a file.txt": source.read_bytes()}
+
+
+def test_a_delete_whose_checks_meet_500s_is_done_once_they_answer(dav_server, scripted, base):
+    dav_server.make_file("gone.txt", b"x")
+    path = base + "gone.txt"
+    proxy = scripted({("DELETE", path): ["reset-after"], ("PROPFIND", path): ["500"] * 3})
+    with DavClient(proxy.url_for(dav_server.url), user=dav_server.user,
+                   password=dav_server.password) as through:
+        with proxy.healthy():
+            job = plan_delete(through, [through.stat(path)])
+        ended, recorder = run(through, job)
+
+    [outcome] = recorder.outcomes(Op.DELETE)
+    assert ended.state is JobState.FINISHED and outcome.ok and outcome.note == DONE_EARLIER
+    assert proxy.seen("DELETE") == {quote_path(path): 1}
+    assert not (dav_server.root / "gone.txt").exists()
+
+
+def test_a_check_the_server_keeps_failing_is_reported_unconfirmed(dav_server, scripted, local):
+    """Every check meets a 500: the Outcome says it could not be confirmed, not 412."""
+    source = local / "a file.txt"
+    source.write_bytes(b"all of it\n" * 100)
+    path = url_path(dav_server.url) + "a file.txt"
+    proxy = scripted({("PUT", path): ["reset-after"], ("PROPFIND", path): ["500"] * 50})
+    ended, outcome = _one_upload(proxy, dav_server, source)
+
+    assert ended.state is JobState.FAILED and ended.failed == 1
+    assert (outcome.reason, outcome.status, outcome.ok) == (UNCONFIRMED, None, False)
+    assert outcome.outcome_class is OutcomeClass.FAILED  # not a conflict: nothing says so
+    assert outcome.note.startswith("could not be confirmed") and "asked 6 times" in outcome.note
+    assert "412" in outcome.detail and "500" in outcome.detail
+    assert proxy.seen("PROPFIND")[quote_path(path)] == 1 + 2 * FAST_RETRY.checks
+    assert server_files(dav_server) == {"a file.txt": source.read_bytes()}  # it is there
+
+
+def test_a_file_of_the_same_size_is_not_taken_for_a_lost_upload(dav_server, scripted, local):
+    """The PUT never arrived, and someone else's file of the same size appeared meanwhile:
+    read back and compared, it is not ours, so the Outcome is the 412 conflict it is."""
+    source = local / "a file.txt"
+    source.write_bytes(b"ours " * 200)
+    path = url_path(dav_server.url) + "a file.txt"
+    proxy = scripted({("PUT", path): ["reset-before"]})
+    theirs = b"THEIR" * 200
+    ended, outcome = _one_upload(proxy, dav_server, source,
+                                 before_run=lambda: dav_server.make_file("a file.txt", theirs))
+
+    assert outcome.status == 412 and outcome.outcome_class is OutcomeClass.CONFLICT
+    assert outcome.note == "appeared on the server after planning"
+    assert proxy.seen("GET")  # the check read the file back
+    assert server_files(dav_server) == {"a file.txt": theirs}
+
+
+def test_a_cancel_after_a_lost_answer_says_the_server_may_have_acted(wsgidav_server, local):
+    """The first PUT's connection is reset (the server may have stored it), the second meets
+    a 503 asking for 30 s: cancelled in that wait, the Outcome does not say "not done"."""
+    source = local / "a file.txt"
+    source.write_bytes(b"x" * 100)
+    proxy = FaultProxy(wsgidav_server.url, retry_after="30",
+                       script={("PUT", "/a%20file.txt"): ["reset-before", "503"]})
+    with proxy, DavClient(proxy.url, user=wsgidav_server.user,
+                          password=wsgidav_server.password) as client:
+        with proxy.healthy():
+            job = plan_upload(client, [source], "/", Conflict.ASK)
+        started = start(client, job, JobOptions(retry=RetryPolicy(attempts=4, base_delay=0.01,
+                                                                  max_delay=30)))
+        deadline = time.monotonic() + JOB_TIMEOUT
+        while proxy.injected["503"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)  # in the 30 s wait
+        started.runner.cancel()
+        ended = started.finish()
+
+    assert ended.state is JobState.CANCELLED
+    [outcome] = started.recorder.outcomes(Op.UPLOAD)
+    assert outcome.outcome_class is OutcomeClass.CANCELLED
+    assert outcome.note == runner_module.MAY_HAVE
+
+
+def test_a_lost_upload_is_judged_by_the_checksum_a_nextcloud_keeps(nextcloud_server, local):
+    """On a Nextcloud the check compares the checksum the server keeps of each upload
+    (oc:checksums) with the local file's, reading nothing back: ours, stored with its answer
+    lost, is done; someone else's file of the same size is not ours, and stays a conflict."""
+    files = url_path(nextcloud_server.files_url)
+    for name in ("ours.txt", "taken.txt"):
+        (local / name).write_bytes(b"ours " * 200)
+    script = {("PUT", quote_path(files + "ours.txt")): ["reset-after"],
+              ("PUT", quote_path(files + "taken.txt")): ["reset-before"]}
+    with FaultProxy(nextcloud_server.origin, script=script) as proxy:
+        with proxy.healthy():
+            found = connect(proxy.url_for(nextcloud_server.files_url),
+                            login=nextcloud_server.login_name, password=nextcloud_server.password)
+        with found.client as client:
+            with proxy.healthy():
+                job = plan_upload(client, [local / "ours.txt", local / "taken.txt"], files,
+                                  Conflict.ASK)
+                client.put(files + "taken.txt", b"THEIR" * 200)  # after planning, checksummed
+            ended, recorder = run(client, job)
+
+    outcomes = {o.path.rsplit("/", 1)[1]: o for o in recorder.outcomes(Op.UPLOAD)}
+    assert outcomes["ours.txt"].ok and outcomes["ours.txt"].note == DONE_EARLIER
+    assert outcomes["taken.txt"].status == 412
+    read_back = [path for path in proxy.seen("GET") if path.startswith(quote_path(files))]
+    assert read_back == []  # judged by the checksums, not by reading the files back
+    stored = nextcloud_server.files_root
+    assert (stored / "ours.txt").read_bytes() == b"ours " * 200
+    assert (stored / "taken.txt").read_bytes() == b"THEIR" * 200
+
+
+def test_the_check_of_a_lost_answer_is_asked_again_on_any_5xx_within_its_budget():
+    policy = RetryPolicy(attempts=2, checks=4)
+    for worth in (_status_error(500), _status_error(503), _status_error(507),
+                  errors.ProtocolError("x"), errors.TimeoutError("x"), errors.ConnectError("x")):
+        assert policy.should_ask_again(worth, 1) and policy.should_ask_again(worth, 3)
+        assert not policy.should_ask_again(worth, 4)
+    for answer in (_status_error(401), _status_error(403), _status_error(404),
+                   errors.MultiStatusError("x"), errors.CertificateError("x", url="u", reason="r"),
+                   OSError("x")):
+        assert not policy.should_ask_again(answer, 1)
 
 
 def _status_error(status: int, retry_after: str | None = None) -> errors.StatusError:
