@@ -22,6 +22,9 @@ _WINDOWS_RESERVED = frozenset(
 )
 #: Characters Windows refuses in a file name (besides separators and control characters).
 _WINDOWS_FORBIDDEN = frozenset('<>:"|?*')
+#: The longest name macOS file systems hold: 255 UTF-16 units as HFS+ stores it (decomposed,
+#: NFD), 255 bytes of UTF-8 on APFS.
+_MACOS_LONGEST = 255
 
 
 def quote_path(path: str) -> str:
@@ -74,6 +77,8 @@ def check_local_name(name: str) -> str:
         problem = "contains a control character"
     elif sys.platform == "win32":
         problem = _windows_problem(name)
+    elif sys.platform == "darwin":
+        problem = _macos_problem(name)
     if problem:
         raise UnsafePathError(f"unsafe name from server: {name!r} {problem}")
     return name
@@ -91,4 +96,22 @@ def _windows_problem(name: str) -> str | None:
         return "contains a character Windows does not allow in names"
     if name[-1] in ". ":
         return "ends in a dot or space, which Windows drops"
+    return None
+
+
+def _macos_problem(name: str) -> str | None:
+    """Why macOS cannot hold name as given, or None.
+
+    ":" is the separator of the Finder's (Carbon's) paths: a file "a:b" is
+    shown as "a/b", which is not the name the server has. APFS holds 255
+    bytes of UTF-8, and HFS+ stores names decomposed (NFD), where "ΐ" takes
+    three units: a name within the limit as sent can be over it as stored.
+    """
+    if ":" in name:
+        return "contains ':', which the macOS Finder shows as '/'"
+    if len(name.encode("utf-8", "surrogateescape")) > _MACOS_LONGEST:
+        return f"is longer than the {_MACOS_LONGEST} bytes macOS file systems hold"
+    decomposed = unicodedata.normalize("NFD", name).encode("utf-16-le", "surrogatepass")
+    if len(decomposed) // 2 > _MACOS_LONGEST:
+        return "is too long for HFS+ once decomposed (NFD), the form it stores names in"
     return None

@@ -1,4 +1,5 @@
-"""Fixtures of the hardening tests: a fault-injecting proxy in front of the real Apache.
+"""Fixtures of the hardening tests: a fault-injecting proxy in front of the real Apache, and a
+hostile server with a secret local file it tries to make the client read.
 
 The fault tests add up what they did in FIGURES; the totals are printed at
 the end of the run, so every run reports them.
@@ -8,12 +9,15 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.hardening.hostile import SECRET
 from tests.servers import ServerHandle
 from tests.servers.fault_proxy import FaultProxy
+from tests.servers.hostile_server import HostileServer
 
 #: What the fault tests did, summed over the run: faults injected (in all, and "fault KIND" by
 #: kind), requests, jobs run, files checked, mismatches found (an Outcome that does not say what
@@ -33,6 +37,29 @@ def fault_proxy(apache_server: ServerHandle) -> Iterator[Callable[..., FaultProx
     yield make
     for proxy in proxies:
         proxy.close()
+
+
+@pytest.fixture
+def server() -> Iterator[HostileServer]:
+    """A hostile server, answering plainly until a test arms it."""
+    with HostileServer() as running:
+        yield running
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A local file a hostile body names (an external entity, a DTD): it must never be read."""
+    path = tmp_path / "secret.txt"
+    path.write_text(SECRET)
+    return path
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Path:
+    """The folder the user downloads into, inside a folder that must stay untouched."""
+    folder = tmp_path / "outside" / "target"
+    folder.mkdir(parents=True)
+    return folder
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

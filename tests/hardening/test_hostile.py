@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -24,32 +25,23 @@ from app.jobs.model import Conflict, JobState
 from app.jobs.planner import plan_delete, plan_download
 from app.jobs.retry import RetryPolicy
 from app.jobs.runner import JobOptions
-from tests.hardening.jobs import run_job
-from tests.servers.hostile_server import (
-    Answer,
-    HostileServer,
-    billion_laughs,
-    deep_nesting,
-    external_dtd,
-    invalid_utf8,
-    listing,
-    xxe,
+from tests.hardening.hostile import (
+    ATTACKS,
+    HOSTILE_HREFS,
+    PORTABLE_HERE,
+    PROMPT,
+    REFUSED_HERE,
+    SHARE,
+    Unread,
+    arm,
+    check_contained,
+    everything_under,
 )
+from tests.hardening.jobs import run_job
+from tests.servers.hostile_server import Answer, HostileServer, listing
 
-SHARE = "/share/"
-SECRET = "TOP-SECRET-CONTENT"
 OPTIONS = JobOptions(workers=4, keep_mtime=False,
                      retry=RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.05))
-#: A parse of a hostile body must end within this, whatever the body.
-PROMPT = 5.0
-#: How much of a 50 MB body a client may read before giving up on it.
-READ_AT_MOST = 8 * 1024 * 1024
-
-
-@pytest.fixture
-def server() -> Iterator[HostileServer]:
-    with HostileServer() as running:
-        yield running
 
 
 @pytest.fixture
@@ -58,66 +50,17 @@ def client(server: HostileServer) -> Iterator[DavClient]:
         yield c
 
 
-@pytest.fixture
-def secret(tmp_path: Path) -> Path:
-    path = tmp_path / "secret.txt"
-    path.write_text(SECRET)
-    return path
-
-
-@pytest.fixture
-def target(tmp_path: Path) -> Path:
-    """The folder the user downloads into, inside a folder that must stay untouched."""
-    folder = tmp_path / "outside" / "target"
-    folder.mkdir(parents=True)
-    return folder
-
-
-def everything_under(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
-
-
-ATTACKS = ["external entity", "billion laughs", "network DTD", "file DTD", "invalid UTF-8",
-           "50 MB nesting"]
-
-
-def arm(server: HostileServer, attack: str, method: str, secret: Path, tmp_path: Path) -> None:
-    """Make server answer method on SHARE with the attack's 207 body."""
-    if attack == "external entity":
-        server.answer(method, SHARE, 207, xxe(SHARE, str(secret)))
-    elif attack == "billion laughs":
-        server.answer(method, SHARE, 207, billion_laughs(SHARE))
-    elif attack == "network DTD":
-        server.answer(method, SHARE, 207, external_dtd(SHARE, server.url + "evil.dtd"))
-    elif attack == "file DTD":
-        dtd = tmp_path / "evil.dtd"
-        dtd.write_text(f'<!ENTITY xxe SYSTEM "file://{secret}">')
-        server.answer(method, SHARE, 207, external_dtd(SHARE, f"file://{dtd}"))
-    elif attack == "invalid UTF-8":
-        server.answer(method, SHARE, 207, invalid_utf8(SHARE))
-    else:
-        chunks, length = deep_nesting(SHARE)
-        server.answer(method, SHARE, 207, chunks, length=length)
-
-
-def check_contained(server: HostileServer, message: str, started: float) -> None:
-    """Nothing leaked, nothing fetched, bounded in time and in what was read."""
-    assert SECRET not in message
-    assert time.monotonic() - started < PROMPT
-    assert not [s.path for s in server.seen() if "dtd" in s.path], "a DTD was fetched"
-    read = max(s.sent for s in server.seen() if s.path == SHARE)
-    assert read <= READ_AT_MOST, f"read {read} bytes of a hostile body"
-
-
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_a_hostile_listing_is_a_clear_error(server, client, attack, secret, tmp_path):
     arm(server, attack, "PROPFIND", secret, tmp_path)
+    unread = Unread(secret)
     started = time.monotonic()
     with pytest.raises(errors.MultiStatusError) as caught:
         client.listdir(SHARE)
     message = str(caught.value)
     assert message.startswith("malformed multistatus body") or "DOCTYPE" in message
     check_contained(server, message + repr(caught.value.__context__), started)
+    unread.check()
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
@@ -147,40 +90,12 @@ def test_a_hostile_answer_to_a_folder_delete_is_a_failed_outcome(server, client,
     assert len(server.seen("DELETE")) == 1  # an answer, broken or not, is not retried
 
 
-HOSTILE_HREFS = {
-    "climbs with ..": "/share/../../escaped.txt",
-    "climbs with encoded ..%2F": "/share/..%2F..%2Fescaped-encoded.txt",
-    "absolute path elsewhere": "/etc/passwd",
-    "another host": "http://evil.example/share/other-host.txt",
-    "backslashes": "/share/..%5C..%5Cbackslash.txt",
-    "NUL": "/share/nul%00byte.txt",
-    "control character": "/share/bell%07.txt",
-    "a dot folder": "/share/./",
-    "the parent as a member": "/share/../",
-    "empty name": "/share//",
-}
-#: Not valid on Windows (or shown oddly by macOS Finder), but ordinary names on this system.
-PORTABLE_HERE = {
-    "reserved on Windows": "CON",
-    "reserved with extension": "aux.txt",
-    "colon": "a%3Ab.txt",
-    "angle brackets": "%3Cb%3E.txt",
-    "question mark": "why%3F.txt",
-    "star": "star%2A.txt",
-    "pipe": "pi%7Cpe.txt",
-    "quote": "quo%22te.txt",
-    "trailing dot": "dot.",
-    "trailing space": "space%20",
-}
-
-
 @pytest.mark.expected_log("outside the folder")
 def test_a_listing_shows_only_what_is_inside_the_folder(server, client):
     hrefs = [*HOSTILE_HREFS.values(), SHARE + "fine.txt"]
     server.answer("PROPFIND", SHARE, 207, listing(SHARE, hrefs))
     paths = [r.path for r in client.listdir(SHARE)]
-    assert sorted(paths) == sorted(["/share/..\\..\\backslash.txt", "/share/nul\x00byte.txt",
-                                    "/share/bell\x07.txt", "/share/fine.txt"])
+    assert sorted(paths) == sorted([*REFUSED_HERE, "/share/fine.txt"])
     streamed = {r.href for r in client.iter_propfind(SHARE, 1)}
     assert streamed == {SHARE, "/share//", *paths}  # "/share/./" and "/share//": the folder
 
@@ -194,8 +109,7 @@ def test_hostile_hrefs_in_a_download_job_stay_in_the_target_folder(server, clien
         ended, results = run_job(client, job, OPTIONS)
 
         refused = [o for r in results for o in r.outcomes if not o.ok]
-        assert sorted(o.path for o in refused) == sorted(
-            ["/share/..\\..\\backslash.txt", "/share/nul\x00byte.txt", "/share/bell\x07.txt"])
+        assert sorted(o.path for o in refused) == sorted(REFUSED_HERE)
         assert all(o.source is Source.LOCAL and o.reason == "UnsafePathError"
                    and "unsafe name from server" in o.detail for o in refused), refused
         assert ended.state is JobState.FAILED
@@ -217,6 +131,55 @@ def test_names_windows_cannot_hold_are_refused_there(name, monkeypatch):
     monkeypatch.setattr("app.dav.paths.sys.platform", "win32")
     with pytest.raises(errors.UnsafePathError, match="Windows"):
         check_local_name(name)
+
+
+#: Names macOS cannot hold as the server has them, and why.
+MACOS_REFUSES = {
+    "a:b.txt": "Finder shows as '/'",  # ":" is the Finder's separator
+    "\u0390" * 100: "once decomposed",  # 200 bytes as sent; 300 units as HFS+ stores it (NFD)
+    "\u00e9" * 128: "255 bytes",  # 256 bytes of UTF-8
+}
+
+
+@pytest.mark.parametrize("name", list(MACOS_REFUSES))
+def test_names_macos_cannot_hold_are_refused_there(name, monkeypatch):
+    monkeypatch.setattr("app.dav.paths.sys.platform", "darwin")
+    with pytest.raises(errors.UnsafePathError, match=MACOS_REFUSES[name]):
+        check_local_name(name)
+    monkeypatch.setattr("app.dav.paths.sys.platform", "linux")
+    if len(name.encode()) <= 255:
+        assert check_local_name(name) == name  # an ordinary name here
+
+
+@pytest.mark.parametrize("name", [unicodedata.normalize("NFD", "café.txt"), "caf\u00e9.txt",
+                                  "\u00e9" * 127, "CON", "why?.txt", "日本語 \u200b.txt"])
+def test_names_macos_holds_are_kept_there(name, monkeypatch):
+    monkeypatch.setattr("app.dav.paths.sys.platform", "darwin")
+    assert check_local_name(name) == name
+
+
+@pytest.mark.expected_log("outside the folder")
+def test_a_download_job_on_macos_refuses_only_what_macos_cannot_hold(server, client, target,
+                                                                     monkeypatch):
+    """The hostile listing plus names fine here but not on macOS: each of those becomes a
+    refused Outcome, and every other file is downloaded."""
+    mac_only = ["a%3Ab.txt", quote("\u0390" * 100)]
+    ordinary = [quote(unicodedata.normalize("NFD", "café.txt")), "why%3F.txt"]
+    hrefs = [*HOSTILE_HREFS.values(), *(SHARE + name for name in mac_only + ordinary)]
+    server.answer("PROPFIND", SHARE, 207, listing(SHARE, hrefs))
+    monkeypatch.setattr("app.dav.paths.sys.platform", "darwin")
+    ended, results = run_job(client, plan_download(client, client.listdir(SHARE), target,
+                                                   Conflict.ASK), OPTIONS)
+
+    refused = [o for r in results for o in r.outcomes if not o.ok]
+    mac_refused = {o.path.removeprefix(SHARE) for o in refused} - {
+        p.removeprefix(SHARE) for p in REFUSED_HERE}
+    assert mac_refused == {"a:b.txt", "\u0390" * 100}
+    assert all(o.reason == "UnsafePathError" and "unsafe name from server" in o.detail
+               for o in refused)
+    assert ended.state is JobState.FAILED
+    assert sorted(os.listdir(target)) == sorted([unicodedata.normalize("NFD", "café.txt"),
+                                                 "why?.txt"])
 
 
 def test_an_endlessly_deep_folder_does_not_plan_forever(server, client, target):

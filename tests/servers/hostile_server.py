@@ -4,8 +4,10 @@
         server.answer("PROPFIND", "/share/", 207, bodies.xxe("/etc/passwd"))
         DavClient(server.url + "share/").listdir("/share/")   # must fail cleanly
 
-Each answer is fixed by method and path; anything not set answers like a
-plain server (a Depth 0 PROPFIND describes a folder, GET sends a few bytes).
+Each answer is fixed by method and path (and, if given, the Depth header, so
+a folder can describe itself plainly and list its members hostilely); anything
+not set answers like a plain server (a Depth 0 PROPFIND describes a folder,
+GET sends a few bytes).
 Every request is recorded (method, path, headers) and so is how many body
 bytes each answer got out before the client hung up: a client that stops
 reading a 50 MB body early is seen to have stopped. The bodies themselves
@@ -47,7 +49,7 @@ class Seen:
 
 @dataclass
 class _State:
-    answers: dict[tuple[str, str], Answer] = field(default_factory=dict)
+    answers: dict[tuple[str, str, str | None], Answer] = field(default_factory=dict)
     responders: dict[str, Callable[[str], Answer | None]] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -84,7 +86,9 @@ class HostileServer:
                     if password is not None and not _authorized(seen.headers, password):
                         answer = Answer(401, b"", (("WWW-Authenticate", 'Basic realm="hostile"'),))
                     else:
-                        answer = state.answers.get((self.command, self.path))
+                        depth = seen.headers.get("depth")
+                        answer = state.answers.get((self.command, self.path, depth)) or \
+                            state.answers.get((self.command, self.path, None))
                     responder = state.responders.get(self.command)
                 if answer is None and responder is not None:
                     answer = responder(self.path)
@@ -126,14 +130,17 @@ class HostileServer:
         self._server.tls = context
 
     def answer(self, method: str, path: str, status: int, body: Body = b"", *,
-               headers: Iterable[tuple[str, str]] = (), length: int | None = None) -> None:
-        """Answer method on path (as sent on the request line) with this, every time."""
+               headers: Iterable[tuple[str, str]] = (), length: int | None = None,
+               depth: str | None = None) -> None:
+        """Answer method on path (as sent on the request line) with this, every time; with
+        depth, only requests with that Depth header (others: as set without one, or plain)."""
         if not isinstance(body, bytes) and length is None:
             raise ValueError("a streamed body needs its length")
         xml = status == 207 and not any(n.lower() == "content-type" for n, _ in headers)
         extra = (("Content-Type", 'application/xml; charset="utf-8"'),) if xml else ()
         with self._state.lock:
-            self._state.answers[(method, path)] = Answer(status, body, (*extra, *headers), length)
+            self._state.answers[(method, path, depth)] = Answer(status, body, (*extra, *headers),
+                                                                length)
 
     def answer_with(self, method: str, responder: Callable[[str], Answer | None]) -> None:
         """Answer method on any path not set by answer() with responder(path), unless None."""
