@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from app.cli.commands import COMMANDS
-from app.cli.connect import Connections, UsageError
+from app.cli.connect import Connections, UsageError, certificate_hint, verify_of
 from app.cli.output import Printer
 from app.cli.parser import build_parser
 from app.config.paths import AppPaths
@@ -38,13 +38,19 @@ def _run(args: argparse.Namespace, printer: Printer, report: Path | None) -> int
     try:
         try:
             with Connections(user=args.user, workers=getattr(args, "workers", 1),
-                             verify=not args.insecure) as connections:
+                             verify=verify_of(args)) as connections:
                 COMMANDS[args.command](args, connections, printer)
         finally:
             if report is not None and printer.outcomes is not None:
                 _write_report(report, f"davdesk {args.command}", printer.outcomes)
     except UsageError as exc:
         print(f"davdesk: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except errors.CertificateError as exc:
+        print(f"davdesk: {exc}", file=sys.stderr)
+        hint = certificate_hint(exc, args.trust)
+        if hint:
+            print(f"davdesk: {hint}", file=sys.stderr)
         return EXIT_ERROR
     except (errors.TransportError, errors.AuthenticationError, errors.UnsafeRedirectError,
             NotNextcloudError, LoginFlowError, LoginCancelled) as exc:

@@ -11,12 +11,15 @@ name rules), found out with two small requests when the client is made.
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import os
+import ssl
 import sys
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
-from app.dav import DavClient
+from app.dav import DavClient, errors
+from app.dav.tls import fetch_certificate, verify_for
 from app.logs import redact_value
 from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.connect import NextcloudConnection, connect, files_address, speak
@@ -28,10 +31,31 @@ class UsageError(Exception):
     """A mistake in the command line; reported in one line with exit status 2."""
 
 
+def verify_of(args: argparse.Namespace) -> bool | ssl.SSLContext:
+    """How the command checks certificates: --trust pins one, --insecure none, else the
+    system's CAs decide."""
+    if args.trust:
+        return verify_for(args.trust, None)
+    return not args.insecure
+
+
+def certificate_hint(refused: errors.CertificateError, pinned: str | None) -> str:
+    """What to do about a refused certificate: the fingerprint the server presents now (read
+    with a handshake alone, so no credentials go to it), to check and pass to --trust."""
+    try:
+        presented = fetch_certificate(refused.url, timeout=5.0).sha256
+    except errors.DavError:
+        return ""
+    if pinned == presented:  # it changed back meanwhile: nothing to add
+        return ""
+    return (f"the server presents the certificate SHA256:{presented}; if you trust it, "
+            f"run again with --trust SHA256:{presented}")
+
+
 class Connections:
     """Clients keyed by origin, closed together when the command ends."""
 
-    def __init__(self, user: str | None, workers: int, verify: bool) -> None:
+    def __init__(self, user: str | None, workers: int, verify: bool | ssl.SSLContext) -> None:
         self._user = user
         self._workers = workers
         self._verify = verify

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import replace
+import ssl
 import sys
+from dataclasses import replace
 import threading
 import webbrowser
 
-from app.cli.connect import PASSWORD_VARIABLE, Connections, UsageError
+from app.cli.connect import PASSWORD_VARIABLE, Connections, UsageError, verify_of
 from app.cli.output import Printer
 from app.cli.run import run_job
 from app.config.secrets import PasswordStore, SecretsUnavailableError
@@ -32,18 +33,18 @@ from app.nextcloud.login_flow import LoginCancelled, LoginFlow
 
 
 def login(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    status = discovery.find_server(args.server, verify=not args.insecure)
+    status = discovery.find_server(args.server, verify=verify_of(args))
     if args.user and PASSWORD_VARIABLE in os.environ:
         found = connections.nextcloud(status.root_url)
         exchanged = app_passwords.exchange(found.client, found.account.root_path)
         password = exchanged or os.environ[PASSWORD_VARIABLE]
         login_name = args.user if exchanged is None else app_passwords.working_login(
-            found.account, (args.user, found.account.user_id), exchanged, not args.insecure)
+            found.account, (args.user, found.account.user_id), exchanged, verify_of(args))
         found = replace(found, account=replace(found.account, login_name=login_name))
     else:
-        login_name, password = _browser_sign_in(status.root_url, not args.insecure)
+        login_name, password = _browser_sign_in(status.root_url, verify_of(args))
         found = connect(status.root_url, login=login_name, password=password,
-                        verify=not args.insecure)
+                        verify=verify_of(args))
         found.client.close()
     redact_value(password)
     try:
@@ -53,7 +54,7 @@ def login(args: argparse.Namespace, connections: Connections, printer: Printer) 
     printer.signed_in(found.account, status.version)
 
 
-def _browser_sign_in(root_url: str, verify: bool) -> tuple[str, str]:
+def _browser_sign_in(root_url: str, verify: bool | ssl.SSLContext) -> tuple[str, str]:
     """Login Flow v2 in the terminal: Ctrl-C stops waiting."""
     with DavClient(root_url, verify=verify) as anonymous:
         flow = LoginFlow.start(anonymous, url_path(root_url))

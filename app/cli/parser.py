@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from app import __version__
+from app.dav.tls import normalize_fingerprint
 from app.jobs.model import Conflict
 from app.jobs.report import ReportError, report_format
 from app.jobs.runner import MAX_WORKERS
@@ -37,8 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--user", "-u", help="user name (or put it in the URL: http://user@host/)")
     common.add_argument("--json", action="store_true",
                         help="one JSON object per line on stdout")
-    common.add_argument("--insecure", action="store_true",
-                        help="do not verify the server's TLS certificate")
+    trust = common.add_mutually_exclusive_group()
+    trust.add_argument("--insecure", action="store_true",
+                       help="do not verify the server's TLS certificate")
+    trust.add_argument("--trust", type=_fingerprint, metavar="SHA256:AB:CD:...",
+                       help="trust exactly the certificate with this SHA-256 fingerprint (a "
+                            "self-signed one too, as the window's \"Trust always\" does); any "
+                            "other certificate, such as a changed one, is refused")
     common.add_argument("--verbose", "-v", action="store_true",
                         help="print debug lines and one line per HTTP request on stderr "
                              "(and in the log file); passwords and tokens are blanked")
@@ -119,6 +126,17 @@ def _add_job_options(command: argparse.ArgumentParser, conflicts: bool) -> None:
                              help="same as --conflict ask: an existing target is a 412 conflict")
     else:
         command.set_defaults(conflict="ask", no_overwrite=False)
+
+
+def _fingerprint(text: str) -> str:
+    """A pinned certificate's fingerprint, "SHA256:" in front or not, in the form compared."""
+    digits = re.sub(r"(?i)^sha-?256:", "", text.strip())
+    try:
+        return normalize_fingerprint(digits)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a SHA-256 fingerprint: {text!r} (32 hex byte pairs, e.g. SHA256:AB:CD:...)"
+        ) from None
 
 
 def _report(text: str) -> Path:

@@ -4,6 +4,9 @@
     leaf = make_certificate(tmp_path, "127.0.0.1", issuer=ca)
     with TlsDavServer(root, leaf) as server:   # https://127.0.0.1:PORT/
         ...
+        server.use_certificate(other)           # same address, another certificate
+        server.requests                         # every request that got past TLS
+
 
 ``cryptography`` is in the test environment as a dependency of keyring's
 SecretStorage backend; the app itself never imports it.
@@ -16,9 +19,11 @@ import hashlib
 import ipaddress
 import logging
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
@@ -93,6 +98,15 @@ def _general_name(host: str) -> x509.GeneralName:
         return x509.DNSName(host)
 
 
+@dataclass(frozen=True)
+class Request:
+    """A request the server got: what a test needs to tell whether credentials were sent."""
+
+    method: str
+    path: str
+    authorization: bool
+
+
 class TlsDavServer:
     """wsgidav (Basic auth, fixture user) over HTTPS on 127.0.0.1, in a thread."""
 
@@ -101,6 +115,8 @@ class TlsDavServer:
         self.certificate = certificate
         self.user = USER
         self.password = PASSWORD
+        #: Every request that came through the TLS handshake, in order.
+        self.requests: list[Request] = []
         logging.getLogger("wsgidav").setLevel(logging.ERROR)
         app = WsgiDAVApp({
             "host": "127.0.0.1",
@@ -113,7 +129,8 @@ class TlsDavServer:
             "logging": {"enable": False},
             "dir_browser": {"enable": False},
         })
-        self._server = wsgi.Server(("127.0.0.1", 0), app, numthreads=4, shutdown_timeout=1.0)
+        self._server = wsgi.Server(("127.0.0.1", 0), self._recorded(app), numthreads=4,
+                                   shutdown_timeout=1.0)
         self._server.ssl_adapter = BuiltinSSLAdapter(str(certificate.cert), str(certificate.key))
         self._server.expiration_interval = 0.05
         # Clients refusing the certificate is what these tests are about: not worth a line each.
@@ -123,6 +140,19 @@ class TlsDavServer:
     @property
     def url(self) -> str:
         return f"https://127.0.0.1:{self._server.bind_addr[1]}/"
+
+    def use_certificate(self, certificate: CertificateFiles) -> None:
+        """Present another certificate from the next connection on, at the same address."""
+        self.certificate = certificate
+        self._server.ssl_adapter = BuiltinSSLAdapter(str(certificate.cert), str(certificate.key))
+
+    def _recorded(self, app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+        def record(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            self.requests.append(Request(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""),
+                                         "HTTP_AUTHORIZATION" in environ))
+            return app(environ, start_response)
+
+        return record
 
     def __enter__(self) -> TlsDavServer:
         self._server.prepare()
