@@ -198,6 +198,10 @@ class DavClient:
         exchange goes to the transcript when it is closed.
         """
         url = self.url(path) + (f"?{urlencode(query)}" if query else "")
+        if self._http.is_closed:
+            # The window that owned this connection closed it while a job was still ending
+            # (a cleanup, a last check): an error of the tree, not httpx's RuntimeError.
+            raise errors.ClosedError(f"{method} {url}: the connection was closed")
         if isinstance(content, FileBody | FileSlice) and self.auth and self.auth.scheme is None:
             # Learn the auth scheme with a bodiless request rather than by sending a big file
             # to be refused with 401 and sent again.

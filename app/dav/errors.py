@@ -55,6 +55,10 @@ class ProtocolError(TransportError):
     """The connection broke mid-exchange or the server spoke broken HTTP."""
 
 
+class ClosedError(DavError):
+    """The client was closed (its window went away): nothing more is sent with it."""
+
+
 class UnsafeRedirectError(DavError):
     """The server redirected to another origin; credentials are not sent there."""
 

@@ -204,3 +204,11 @@ def test_weak_etag_guard_compares_before_writing():
 def test_non_http_base_url_is_refused():
     with pytest.raises(errors.DavError, match="not an http"):
         DavClient("ftp://example.test/")
+
+
+def test_a_closed_client_raises_an_error_of_its_own_tree():
+    """A job still ending after its window closed the connection fails in the tree's terms."""
+    client = DavClient("https://dav.example.test/files/")
+    client.close()
+    with pytest.raises(errors.ClosedError, match="closed"):
+        client.stat("/files/a.txt")
