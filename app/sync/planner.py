@@ -37,7 +37,7 @@ from app.sync.ignore import IgnoreRules
 from app.sync.model import Action, Direction, LocalFile, PlanItem, RemoteFile, SyncPlan
 from app.sync.names import conflict_name, refused_by_server
 from app.sync.proof import proven
-from app.sync.retrying import Stop
+from app.sync.retrying import PlanningCancelled, Stop
 from app.sync.scan import Scan, normal_etag, scan_local, scan_remote
 from app.sync.state import Pending, Record, StateDB
 
@@ -55,7 +55,11 @@ def plan_pair(client: DavClient, local_root: Path, remote_root: str, direction: 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-remote") as one:
         remote_scan = one.submit(scan_remote, client, remote_root, rules, workers, stop, retry)
         with stop.on_failure():
-            local = scan_local(local_root, rules, stop)
+            try:
+                local = scan_local(local_root, rules, stop)
+            except PlanningCancelled:
+                remote_scan.result()  # the listing's own failure, if that is what stopped it
+                raise
             remote = remote_scan.result()
     records, pending = state.load(), state.load_pending()
     doubtful = [(local.found[key], remote.found[key])

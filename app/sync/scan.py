@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 import stat
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from queue import SimpleQueue
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -91,32 +92,46 @@ def normal_etag(etag: str | None) -> str | None:
 def scan_remote(client: DavClient, root: str, rules: IgnoreRules, workers: int = 4,
                 stop: Stop | None = None,
                 retry: RetryPolicy = RetryPolicy()) -> Scan[RemoteFile]:
-    """Every folder and file below the server folder root (a decoded path ending in "/")."""
+    """Every folder and file below the server folder root (a decoded path ending in "/").
+
+    Each worker lists one folder and turns its members into entries; this
+    thread only merges them and hands out the subfolders, woken once per
+    listing through a queue.
+    """
     stop = stop or Stop()
     scan: Scan[RemoteFile] = Scan()
+    listed: SimpleQueue[list[_Entry] | BaseException] = SimpleQueue()
 
-    def listing(folder: str) -> list[tuple[str, Resource]]:
-        with stop.watching(client):
-            return retried(lambda: _members(client, folder), stop, retry)
+    def listing(folder: str, prefix: str) -> None:
+        try:
+            with stop.watching(client):
+                members = retried(lambda: _members(client, folder), stop, retry)
+            listed.put([_entry(prefix + name, resource, rules) for name, resource in members])
+        except BaseException as exc:  # handed to the merging thread, never lost on a worker
+            listed.put(exc)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync-scan") as pool:
-        running: dict[Future[list[tuple[str, Resource]]], str] = {pool.submit(listing, root): ""}
-        try:
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    prefix = running.pop(future)
-                    for name, resource in future.result():
-                        rel = prefix + name
-                        verdict = rules.check(rel, resource.is_dir)
-                        scan.add(name_key(rel), _remote_file(rel, resource), verdict)
-                        if resource.is_dir and verdict is None:
-                            folder = resource.path.rstrip("/") + "/"
-                            running[pool.submit(listing, folder)] = rel + "/"
-        finally:
-            for future in running:
-                future.cancel()
+        pool.submit(listing, root, "")
+        outstanding = 1
+        with stop.on_failure():  # a failed listing: the others are cut off, not waited for
+            while outstanding:
+                entries = listed.get()
+                outstanding -= 1
+                if isinstance(entries, BaseException):
+                    raise entries
+                for key, entry, verdict in entries:
+                    scan.add(key, entry, verdict)
+                    if entry.is_dir and verdict is None:
+                        pool.submit(listing, entry.path + "/", entry.rel + "/")
+                        outstanding += 1
     return scan
+
+
+_Entry = tuple[str, RemoteFile, Ignored | None]
+
+
+def _entry(rel: str, resource: Resource, rules: IgnoreRules) -> _Entry:
+    return name_key(rel), _remote_file(rel, resource), rules.check(rel, resource.is_dir)
 
 
 def _members(client: DavClient, folder: str) -> list[tuple[str, Resource]]:

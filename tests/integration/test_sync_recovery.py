@@ -89,3 +89,25 @@ def test_a_503_while_listing_is_retried(dav_server, local, tmp_path, monkeypatch
     assert code == 0, out
     assert tree(local) == tree(dav_server.root)
     assert tree(local)["d2/theirs.txt"] == b"remote" and tree(local)["mine.txt"] == b"local"
+
+
+def test_a_listing_that_keeps_failing_stops_the_plan_with_its_own_error(
+        dav_server, local, tmp_path, monkeypatch, capsys):
+    """A 500 is an answer, not an overload: the plan stops with it, saying what failed, and
+    nothing changes on either side (the local scan is not left to report a cancel)."""
+    from app.__main__ import main
+
+    dav_server.make_file("broken/theirs.txt", b"remote")
+    for n in range(3000):  # enough that the local scan is still going when the listing fails
+        write(local, f"d{n % 30}/{n}.txt", b"local")
+    before = tree(local)
+    monkeypatch.setenv("DAVDESK_PASSWORD", dav_server.password)
+    monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "config-home"))
+    with FaultProxy(dav_server.url, methods=["PROPFIND"], faults=["500"], share=1.0,
+                    paths=lambda path: "/broken" in path) as proxy:
+        code = main(["sync", "--user", dav_server.user, str(local), proxy.url_for(dav_server.url),
+                     "--direction", "both"])
+    err = capsys.readouterr().err
+    assert code == 1 and "500" in err and "broken" in err and "cancel" not in err
+    assert tree(dav_server.root) == {"broken": None, "broken/theirs.txt": b"remote"}
+    assert tree(local) == before
