@@ -4,7 +4,10 @@ A bare desktop (no icon theme, as under Xvfb, in a minimal VM or on a default
 Windows) would leave most toolbar buttons blank. resources/icons/ holds a
 fallback for each freedesktop icon name the window uses, drawn with
 ``currentColor`` and painted here in the palette's text colour, so the icons
-follow a light or dark palette as a theme's symbolic icons do.
+follow a light or dark palette as a theme's symbolic icons do. A few
+states (queued, running, cancelled) are drawn in a fixed colour instead,
+always Davdesk's own: there the colour is the meaning, and a theme's icon of
+the same name may be red where a cancel must read as neutral grey.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import functools
 import re
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from app.resource_files import resource
@@ -50,9 +53,20 @@ def _painted(name: str, color: str) -> QIcon | None:
     return icon
 
 
-def themed_icon(theme: QIcon.ThemeIcon, fallback: QIcon) -> QIcon:
-    """The theme's icon, else the bundled one, else fallback (a style's standard icon)."""
+def themed_icon(theme: QIcon.ThemeIcon | str, fallback: QIcon) -> QIcon:
+    """The theme's icon, else the bundled one, else fallback (a style's standard icon).
+
+    theme: a Qt theme icon, or a freedesktop name Qt has no enum for ("document-replace").
+    """
     if QIcon.hasThemeIcon(theme):
         return QIcon.fromTheme(theme)
-    bundled = bundled_icon(theme_name(theme))
+    bundled = bundled_icon(theme if isinstance(theme, str) else theme_name(theme))
     return bundled if bundled is not None else fallback
+
+
+def status_icon(name: str, colour: QColor) -> QIcon:
+    """Davdesk's own icon of that name painted in colour, whatever the theme."""
+    icon = _painted(name, colour.name())
+    if icon is None:
+        raise LookupError(f"resources/icons/{name}.svg is missing")
+    return icon
