@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
             source.message.connect(self.statusBar().showMessage)
 
     def _job_added(self, bridge: JobBridge, name: str, queued: bool) -> None:
-        self.results.add_job(bridge.job, name)
+        self.results.add_job(bridge, name, queued)
         bridge.task_done.connect(self.results.add_result)
         bridge.ended.connect(self.results.end_job)
         self.jobs.add(bridge, name, queued)

@@ -21,7 +21,7 @@ from app.jobs.model import Conflict, JobEnded, JobState, TaskResult
 from app.jobs.planner import plan_download
 from app.jobs.runner import JobOptions, JobRunner
 from app.ui.main_window import MainWindow
-from app.ui.results.model import SAID, STATUS
+from app.ui.results.model import NOTE, STATUS
 from tests.servers import ServerHandle
 from tests.servers.fault_proxy import FaultProxy
 
@@ -67,10 +67,11 @@ def window_on(qtbot: Any, apache_server: ServerHandle) -> Iterator[Callable[...,
 
 
 def shown_rows(window: MainWindow) -> list[tuple[str, str]]:
-    """(status, what the server said) of each row of the newest job in the results pane."""
+    """(status, Davdesk's note) of each row of the newest job in the results pane: a timeout
+    or a cut-off request is Davdesk's finding, never the server's words."""
     model = window.results.model
     job = model.index(0, 0)
-    return [(model.index(row, STATUS, job).data(), model.index(row, SAID, job).data())
+    return [(model.index(row, STATUS, job).data(), model.index(row, NOTE, job).data())
             for row in range(model.rowCount(job))]
 
 

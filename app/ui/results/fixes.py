@@ -21,29 +21,17 @@ from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Conflict, Job, TaskResult
 from app.jobs.planner import retry_job
 from app.jobs.report import write_report
+from app.logs import redact_value
 from app.ui.background import Background
 from app.ui.locks import LockKeeper
 from app.ui.messages import readable
+from app.ui.results.kinds import is_locked
 from app.ui.results.model import lock_text
 
 StartJob = Callable[[str, Job, list[str]], None]
 #: Lock owners looked up per finished job at most: a folder of 10,000 locked files is
 #: shown with the first ones' owners rather than 10,000 PROPFINDs.
 LOCK_LOOKUPS = 50
-
-
-def is_locked(outcome: Outcome) -> bool:
-    return outcome.status == 423 or outcome.error in {"lock-token-submitted",
-                                                      "no-conflicting-lock"}
-
-
-def needs_sign_in(outcome: Outcome) -> bool:
-    return outcome.status == 401
-
-
-def is_taken(outcome: Outcome) -> bool:
-    """A conflict the user can settle by overwriting: a 412, or Overwrite: F refused."""
-    return outcome.status == 412 or outcome.error == "target-exists"
 
 
 def changed_folders(results: Sequence[TaskResult]) -> list[str]:
@@ -59,6 +47,9 @@ def changed_folders(results: Sequence[TaskResult]) -> list[str]:
 class ResultFixer(QObject):
     message = Signal(str)
     locks_found = Signal(str, list)  # path, [ActiveLock]
+    #: A retry job is about to start: its id and the TaskResults it runs again (the pane
+    #: marks them retried, so no scope offers them again).
+    retrying = Signal(int, list)
 
     def __init__(self, client: DavClient, background: Background, locks: LockKeeper,
                  start_job: StartJob, window: QWidget) -> None:
@@ -76,6 +67,7 @@ class ResultFixer(QObject):
         if not results:
             return
         job = retry_job(results, conflict=conflict, lock_token=lock_token, name=name)
+        self.retrying.emit(job.id, list(results))
         self._start_job(f"{name} ({_count(job)})", job, changed_folders(results))
 
     # -- locks --------------------------------------------------------------------------------
@@ -184,6 +176,7 @@ class ResultFixer(QObject):
             QLineEdit.EchoMode.Password)
         if not ok:
             return
+        redact_value(password)  # before anything can log it: a 401 body, a traceback
         self._client.sign_in(user, password)
         self.retry(results, "Sign in and retry")
 

@@ -2,9 +2,16 @@
 
 A dock under the file table. Each job is a row with its summary; expanded,
 its Outcomes: operation, path, status, the DAV condition, what the server
-said, attempt and time. The actions work on the selection, or, with none,
-on the problems of the selected jobs (or of all jobs): what a user means by
-"retry failed" after glancing at a red summary.
+said, Davdesk's note, attempt and time. The actions work on the selection,
+or, with none, on the problems of the selected jobs (or of all jobs): what a
+user means by "retry failed" after glancing at a red summary. A result that
+a retry ran again is greyed and out of every scope: its retry's row is the
+one to act on.
+
+The actions' enabled states are worked out from the selection's ranges and
+the model's per-job sets (see selection.py) as the selection changes; the
+model's own changes (batches of a running job, lock owners found) update
+them a moment later, once per burst.
 """
 
 from __future__ import annotations
@@ -12,47 +19,104 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QIcon
+from PySide6.QtCore import QModelIndex, QItemSelectionModel, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolBar,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.dav import Outcome
 from app.dav.outcome import OutcomeClass
-from app.jobs.model import Conflict, Job, JobEnded, TaskResult
+from app.jobs.model import Conflict, JobEnded, TaskResult
 from app.ui.actions import fill
-from app.ui.icons import themed_icon
-from app.ui.messages import outcome_line
-from app.ui.results.fixes import ResultFixer, is_locked, is_taken, needs_sign_in
-from app.ui.results.model import PATH, SAID, JobRecord, ResultsModel, Show
+from app.ui.icons import status_icon, themed_icon
+from app.ui.job_bridge import JobBridge
+from app.ui.results.fixes import ResultFixer
+from app.ui.results.kinds import Fix
+from app.ui.results.model import (
+    CLASS_COLOURS,
+    NOTE,
+    PATH,
+    Index,
+    SHOW_TIPS,
+    Phase,
+    ResultsModel,
+    Show,
+)
 from app.ui.results.raw_dialog import RawResponseDialog
+from app.ui.results.selection import KeptSelection, Picked, failures, results_of
 
 Pixmap = QStyle.StandardPixmap
 Theme = QIcon.ThemeIcon
 _FILTER_DELAY_MS = 200
+#: After the model changed, the actions are looked at again once this long has been quiet:
+#: a running job adds rows five times a second, 50 lock owners arrive one by one.
+_ACTIONS_DELAY_MS = 100
+RUNNING_COLOUR = QColor("#1f6fd1")
+#: The note column's narrowest: "locked by bob@example.com" and more, readable.
+NOTE_MIN = 180
+_FIX_ACTIONS = ((Fix.OVERWRITE, "retry_overwrite"), (Fix.UNLOCK, "unlock_retry"),
+                (Fix.SIGN_IN, "reauth_retry"))
 
 
 def class_icons(style: QStyle) -> dict[OutcomeClass, QIcon]:
+    """A cancel is nobody's failure: a grey stop sign, never the red cross of a failure."""
     return {
         OutcomeClass.OK: style.standardIcon(Pixmap.SP_DialogApplyButton),
         OutcomeClass.FAILED: style.standardIcon(Pixmap.SP_MessageBoxCritical),
         OutcomeClass.CONFLICT: style.standardIcon(Pixmap.SP_MessageBoxWarning),
-        OutcomeClass.CANCELLED: style.standardIcon(Pixmap.SP_DialogCancelButton),
+        OutcomeClass.CANCELLED: status_icon("process-stop",
+                                            CLASS_COLOURS[OutcomeClass.CANCELLED]),
     }
+
+
+def phase_icons(classes: dict[OutcomeClass, QIcon]) -> dict[Phase, QIcon]:
+    """A job row's icon: waiting (a clock), running (play), or how it ended."""
+    return {
+        Phase.QUEUED: status_icon("appointment-soon", CLASS_COLOURS[OutcomeClass.CANCELLED]),
+        Phase.RUNNING: status_icon("media-playback-start", RUNNING_COLOUR),
+        Phase.FINISHED: classes[OutcomeClass.OK],
+        Phase.FAILED: classes[OutcomeClass.FAILED],
+        Phase.CANCELLED: classes[OutcomeClass.CANCELLED],
+    }
+
+
+class MiddleElided(QStyledItemDelegate):
+    """Shortens a path in its middle: its end names the file, its start the share."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
+class ResultsView(QTreeView):
+    """The list; its note column takes the width the other columns leave.
+
+    Not a Stretch section: that one shrinks to nothing when the pane is narrow
+    (the jobs panel beside it), where the list should rather scroll sideways.
+    """
+
+    def fit_note(self) -> None:
+        header = self.header()
+        others = sum(header.sectionSize(c) for c in range(header.count()) if c != NOTE)
+        header.resizeSection(NOTE, max(NOTE_MIN, self.viewport().width() - others))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_note()
 
 
 class ResultsPane(QDockWidget):
@@ -65,17 +129,24 @@ class ResultsPane(QDockWidget):
         self._fixer = fixer
         self._reveal = reveal
         self._raw_dialogs: list[RawResponseDialog] = []
-        self.model = ResultsModel(class_icons(self.style()), self)
+        classes = class_icons(self.style())
+        self.model = ResultsModel(classes, phase_icons(classes), self)
         self.view = self._make_view()
         self.show_box = QComboBox(self)
         self.show_box.setObjectName("resultsShow")
+        self.show_box.setToolTip("Which results to list")
         for show in Show:
             self.show_box.addItem(show.value, show)
+            self.show_box.setItemData(self.show_box.count() - 1, SHOW_TIPS[show],
+                                      Qt.ItemDataRole.ToolTipRole)
         self.text_filter = QLineEdit(self)
         self.text_filter.setObjectName("resultsFilter")
         self.text_filter.setPlaceholderText("Filter paths, statuses, errors")
         self.text_filter.setClearButtonEnabled(True)
         self._filter_timer = QTimer(self, singleShot=True, interval=_FILTER_DELAY_MS)
+        self._actions_timer = QTimer(self, singleShot=True, interval=_ACTIONS_DELAY_MS)
+        self._kept = KeptSelection()
+        self._filtering = False
         self._make_actions()
         self._lay_out()
         self._connect()
@@ -84,7 +155,7 @@ class ResultsPane(QDockWidget):
     # -- building ----------------------------------------------------------------------------
 
     def _make_view(self) -> QTreeView:
-        view = QTreeView(self)
+        view = ResultsView(self)
         view.setObjectName("resultsView")
         view.setModel(self.model)
         view.setUniformRowHeights(True)  # 100,000 rows: no per-row size queries
@@ -95,10 +166,11 @@ class ResultsPane(QDockWidget):
         view.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.header().setSectionsMovable(False)
         view.header().setStretchLastSection(False)
-        view.header().setSectionResizeMode(SAID, QHeaderView.ResizeMode.Stretch)
-        for column, width in enumerate((300, 64, 170, 120, 0, 56, 66)):
-            if width:
-                view.setColumnWidth(column, width)
+        for column, width in enumerate((240, 70, 150, 100, 110, NOTE_MIN, 56, 64)):
+            view.setColumnWidth(column, width)
+        view.header().sectionResized.connect(
+            lambda column, *_: column != NOTE and view.fit_note())
+        view.setItemDelegateForColumn(PATH, MiddleElided(view))
         view.setAlternatingRowColors(True)
         view.setAllColumnsShowFocus(True)
         view.setAccessibleName("Results of every job")
@@ -107,7 +179,7 @@ class ResultsPane(QDockWidget):
     def _make_actions(self) -> None:
         style = self.style()
 
-        def make(name: str, text: str, tip: str, theme: Theme | None = None,
+        def make(name: str, text: str, tip: str, theme: Theme | str | None = None,
                  pixmap: Pixmap | None = None, short: str | None = None) -> QAction:
             fallback = style.standardIcon(pixmap) if pixmap is not None else QIcon()
             icon = themed_icon(theme, fallback) if theme is not None else fallback
@@ -124,21 +196,27 @@ class ResultsPane(QDockWidget):
                                  Theme.ViewRefresh, Pixmap.SP_BrowserReload)
         self.retry_selected = make("RetrySelected", "Retry Selected",
                                    "Run the selected files again, exactly as before",
-                                   short="Retry")
+                                   Theme.EditRedo, short="Retry")
+        # No freedesktop name says "replace"; Breeze and Papirus ship document-replace.
         self.retry_overwrite = make("RetryOverwrite", "Retry with Overwrite",
                                     "Run the conflicts again, replacing what is on the server",
-                                    short="Overwrite")
+                                    "document-replace", short="Overwrite")
         self.unlock_retry = make("UnlockRetry", "Unlock and Retry",
                                  "Release the locks that stopped these files, then run them again",
                                  Theme.SecurityLow, short="Unlock")
         self.reauth_retry = make("ReauthRetry", "Sign In and Retry",
                                  "Type the password again, then run the refused files again",
-                                 short="Sign In")
+                                 Theme.DialogPassword, short="Sign In")
         self.reveal = make("Reveal", "Reveal in Browser", "Show this file in its folder",
                            Theme.FolderOpen, Pixmap.SP_DirOpenIcon, short="Reveal")
         self.copy_details = make("CopyDetails", "Copy Details",
-                                 "Copy the selected results as text")
+                                 "Copy the selected results as text (Ctrl+Shift+C)",
+                                 Theme.EditCopy)
         self.copy_details.setShortcut("Ctrl+Shift+C")
+        # A shortcut only works on an action some widget holds: this one, while the pane
+        # (its list, its filter) has the focus.
+        self.copy_details.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.copy_details)
         self.export = make("ExportResults", "Export…", "Save the results shown as CSV or JSON",
                            Theme.DocumentSave, Pixmap.SP_DialogSaveButton)
         self.show_raw = make("ShowRaw", "Show Raw Response",
@@ -149,12 +227,12 @@ class ResultsPane(QDockWidget):
                           Theme.EditClear, Pixmap.SP_DialogResetButton)
 
     def _lay_out(self) -> None:
-        toolbar = QToolBar("Results", self)
-        toolbar.setObjectName("resultsToolBar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        fill(toolbar, [self.retry_failed, self.retry_selected, self.retry_overwrite,
-                       self.unlock_retry, self.reauth_retry, None, self.show_raw, self.reveal,
-                       self.export])
+        self.toolbar = QToolBar("Results", self)
+        self.toolbar.setObjectName("resultsToolBar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        fill(self.toolbar, [self.retry_failed, self.retry_selected, self.retry_overwrite,
+                            self.unlock_retry, self.reauth_retry, None, self.show_raw,
+                            self.reveal, self.export])
         filters = QHBoxLayout()
         filters.setContentsMargins(4, 2, 4, 2)
         filters.addWidget(QLabel("Show:", self))
@@ -166,7 +244,7 @@ class ResultsPane(QDockWidget):
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(toolbar)
+        column.addWidget(self.toolbar)
         column.addLayout(filters)
         column.addWidget(self.view, 1)
         self.setWidget(body)
@@ -180,15 +258,14 @@ class ResultsPane(QDockWidget):
 
     def _connect(self) -> None:
         self.retry_failed.triggered.connect(self._retry_failed)
-        self.retry_selected.triggered.connect(
-            lambda: self._fixer.retry(self._selected_results(), "Retry"))
+        self.retry_selected.triggered.connect(self._retry_selected)
         self.retry_overwrite.triggered.connect(
-            lambda: self._fixer.retry(self._fixable(is_taken), "Retry with overwrite",
+            lambda: self._fixer.retry(self._fixable(Fix.OVERWRITE), "Retry with overwrite",
                                       conflict=Conflict.OVERWRITE))
         self.unlock_retry.triggered.connect(
-            lambda: self._fixer.unlock_and_retry(self._fixable(is_locked)))
+            lambda: self._fixer.unlock_and_retry(self._fixable(Fix.UNLOCK)))
         self.reauth_retry.triggered.connect(
-            lambda: self._fixer.sign_in_and_retry(self._fixable(needs_sign_in)))
+            lambda: self._fixer.sign_in_and_retry(self._fixable(Fix.SIGN_IN)))
         self.reveal.triggered.connect(self._reveal_current)
         self.copy_details.triggered.connect(self._copy_details)
         self.export.triggered.connect(self._export)
@@ -196,22 +273,27 @@ class ResultsPane(QDockWidget):
         self.clear.triggered.connect(self.model.clear_finished)
         self.view.customContextMenuRequested.connect(self._menu)
         self.view.doubleClicked.connect(self._activated)
-        self.view.selectionModel().selectionChanged.connect(self._update_actions)
-        for signal in (self.model.rowsInserted, self.model.modelReset, self.model.dataChanged):
-            signal.connect(self._update_actions)
-        for signal in (self.model.rowsInserted, self.model.modelReset):
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        m = self.model
+        for signal in (m.rowsInserted, m.rowsRemoved, m.dataChanged, m.layoutChanged):
+            signal.connect(self._actions_timer.start)
+        self._actions_timer.timeout.connect(self._update_actions)
+        for signal in (m.rowsInserted, m.rowsRemoved, m.layoutChanged):
             signal.connect(self._update_placeholder)
-        self.model.rowsInserted.connect(self._span_job_rows)
-        self.model.modelReset.connect(self._after_reset)
+        m.rowsInserted.connect(self._span_job_rows)
+        m.layoutChanged.connect(lambda: self._span_job_rows(QModelIndex(), 0, m.rowCount() - 1))
         self.show_box.currentIndexChanged.connect(self._apply_filter)
         self.text_filter.textChanged.connect(self._filter_timer.start)
         self._filter_timer.timeout.connect(self._apply_filter)
-        self._fixer.locks_found.connect(self.model.set_locks)
+        self._fixer.locks_found.connect(m.set_locks)
+        self._fixer.retrying.connect(m.link_retry)
 
     # -- jobs coming and going -----------------------------------------------------------------
 
-    def add_job(self, job: Job, name: str) -> None:
-        self.model.add_job(job, name)
+    def add_job(self, bridge: JobBridge, name: str, queued: bool) -> None:
+        job_id = bridge.job.id
+        self.model.add_job(bridge.job, name, queued)
+        bridge.started.connect(lambda: self.model.start_job(job_id))
 
     def add_result(self, result: TaskResult) -> None:
         self.model.add_result(result)
@@ -238,87 +320,85 @@ class ResultsPane(QDockWidget):
 
     # -- what the actions act on ------------------------------------------------------------------
 
-    def _selected_rows(self) -> list[QModelIndex]:
-        return self.view.selectionModel().selectedRows(PATH)
+    def picked(self) -> Picked:
+        """The selection, read once."""
+        return Picked.read(self.view.selectionModel(), self.model)
 
-    def _selected_results(self) -> list[TaskResult]:
-        """The tasks behind the selected Outcome rows, each once."""
-        seen: dict[int, TaskResult] = {}
-        for index in self._selected_rows():
-            found = self.model.result_at(index)
-            if found is not None:
-                seen.setdefault(id(found[1]), found[1])
-        return list(seen.values())
-
-    def _scope_jobs(self) -> list[JobRecord]:
-        """The jobs selected or holding a selected row; all of them when nothing is selected."""
-        records = {id(r): r for r in filter(None, map(self.model.record, self._selected_rows()))}
-        return list(records.values()) or self.model.records()
-
-    def _failed_results(self) -> list[TaskResult]:
-        return [result for record in self._scope_jobs() if record.ended is not None
-                for result in record.results if not result.ok]
-
-    def _fixable(self, kind: Callable[[Outcome], bool]) -> list[TaskResult]:
-        """Selected results of this kind, or, with no file selected, those of the jobs in scope."""
-        chosen = self._selected_results() or self._failed_results()
-        return [r for r in chosen if any(kind(o) for o in r.outcomes)]
-
-    def _current(self) -> tuple[Outcome, TaskResult] | None:
-        rows = self._selected_rows()
-        return self.model.result_at(rows[0]) if len(rows) == 1 else None
+    def _fixable(self, fix: Fix) -> list[TaskResult]:
+        """Selected results calling for this fix, or, with no file selected, those of the
+        jobs in scope; never one that a retry already ran again (a selected file that was is
+        settled: the fix is not offered for the other files of its job instead)."""
+        picked = self.picked()
+        chosen = picked.result_numbers() if picked.outcomes else \
+            failures(picked.scope(self.model))
+        return results_of(chosen, fix)
 
     def _update_actions(self) -> None:
-        selected = self._selected_results()
-        chosen = selected or self._failed_results()
-        self.retry_failed.setEnabled(bool(self._failed_results()))
+        picked = self.picked()
+        selected = list(picked.result_numbers())
+        failing = list(failures(picked.scope(self.model)))
+        chosen = selected if picked.outcomes else failing
+        self.retry_failed.setEnabled(bool(failing))
         self.retry_selected.setEnabled(bool(selected))
-        for action, kind in ((self.retry_overwrite, is_taken), (self.unlock_retry, is_locked),
-                             (self.reauth_retry, needs_sign_in)):
-            action.setEnabled(any(kind(o) for r in chosen for o in r.outcomes))
-        one = self._current() is not None
+        for fix, name in _FIX_ACTIONS:
+            getattr(self, name).setEnabled(any(not numbers.isdisjoint(record.fixes[fix])
+                                               for record, numbers in chosen))
+        one = picked.single() is not None
         self.reveal.setEnabled(one)
         self.show_raw.setEnabled(one)
-        self.copy_details.setEnabled(bool(self._selected_rows()))
+        self.copy_details.setEnabled(picked.rows > 0)
         self.export.setEnabled(self.model.rowCount() > 0)
         self.clear.setEnabled(any(r.ended is not None for r in self.model.records()))
 
     # -- the actions ----------------------------------------------------------------------------
 
     def _retry_failed(self) -> None:
-        self._fixer.retry(self._failed_results(), "Retry failed")
+        picked = self.picked()
+        self._fixer.retry(results_of(failures(picked.scope(self.model))), "Retry failed")
+
+    def _retry_selected(self) -> None:
+        self._fixer.retry(results_of(self.picked().result_numbers()), "Retry")
 
     def _reveal_current(self) -> None:
-        current = self._current()
-        if current is not None:
-            self._reveal(current[0].path)
+        single = self.picked().single()
+        if single is not None:
+            record, number = single
+            self._reveal(record.outcomes[number].path)
 
     def _activated(self, index: QModelIndex) -> None:
-        if self.model.result_at(index) is not None:
+        if self.model.number_at(index) is not None:
             self._show_raw()
 
     def _show_raw(self) -> None:
-        current = self._current()
-        if current is None:
+        single = self.picked().single()
+        if single is None:
             return
-        dialog = RawResponseDialog(*current, self)
+        record, number = single
+        dialog = RawResponseDialog(record.outcomes[number], record.results[record.owners[number]],
+                                   self.model.note(record, number), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._raw_dialogs.append(dialog)
         dialog.destroyed.connect(lambda: self._raw_dialogs.remove(dialog))
         dialog.show()
 
-    def _copy_details(self) -> None:
+    def details_text(self) -> str:
+        """The selected rows as text, as the list shows them: a job's summary, its files."""
+        picked = self.picked()
+        job_rows = {id(r) for r in picked.job_rows}
         lines = []
-        for index in self._selected_rows():
-            found = self.model.result_at(index)
+        for record in self.model.records():
+            if id(record) in job_rows:
+                lines.append(f"#{record.number} {record.name}: {record.summary()}")
+            found = picked.outcomes.get(record.job.id)
             if found is not None:
-                lines.append(outcome_line(found[0]))
-            else:
-                record = self.model.record(index)
-                if record is not None:
-                    lines.append(f"{record.name}: {record.summary()}")
-        QGuiApplication.clipboard().setText("\n".join(lines))
-        self.message.emit(f"Copied {len(lines):,} result{'s' if len(lines) != 1 else ''}")
+                lines += [self.model.detail_line(record, n) for n in found[1]]
+        return "\n".join(lines)
+
+    def _copy_details(self) -> None:
+        text = self.details_text()
+        QGuiApplication.clipboard().setText(text)
+        count = text.count("\n") + 1 if text else 0
+        self.message.emit(f"Copied {count:,} result{'s' if count != 1 else ''}")
 
     def _export(self) -> None:
         name, chosen = QFileDialog.getSaveFileName(
@@ -335,10 +415,15 @@ class ResultsPane(QDockWidget):
         self.model.flush()
         self._fixer.export(path, list(self.model.shown_outcomes()))
 
-    def _menu(self, position: QPoint) -> None:
-        menu = fill(QMenu(self), [self.retry_selected, self.retry_failed, self.retry_overwrite,
+    def context_menu(self) -> QMenu:
+        """The list's context menu: every action, the fixes first."""
+        return fill(QMenu(self), [self.retry_selected, self.retry_failed, self.retry_overwrite,
                                   self.unlock_retry, self.reauth_retry, None, self.show_raw,
                                   self.reveal, self.copy_details, None, self.export, self.clear])
+
+    def _menu(self, position: QPoint) -> None:
+        menu = self.context_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.exec(self.view.viewport().mapToGlobal(position))
 
     # -- filter, and keeping the view tidy ---------------------------------------------------------
@@ -352,12 +437,21 @@ class ResultsPane(QDockWidget):
         self.placeholder.setVisible(empty)
 
     def _apply_filter(self) -> None:
-        self.model.set_filter(self.show_box.currentData(), self.text_filter.text())
-
-    def _after_reset(self) -> None:
-        self._span_job_rows(QModelIndex(), 0, self.model.rowCount() - 1)
-        if self.show_box.currentData() is Show.PROBLEMS or self.text_filter.text():
+        show = self.show_box.currentData()
+        self._filtering = True
+        try:
+            self._kept.around(self.view.selectionModel(), self.model,
+                              lambda: self.model.set_filter(show, self.text_filter.text()))
+        finally:
+            self._filtering = False
+        if show is not Show.ALL or self.text_filter.text():
             self.view.expandAll()  # a filtered list is read file by file
+        self._update_actions()
+
+    def _selection_changed(self) -> None:
+        if not self._filtering:
+            self._kept.forget()  # the user chose anew
+        self._update_actions()
 
     def _span_job_rows(self, parent: QModelIndex, first: int, last: int) -> None:
         if parent.isValid():

@@ -36,32 +36,47 @@ def raw_text(outcome: Outcome, result: TaskResult) -> str:
     return "\n".join(parts).rstrip()
 
 
+def heading_text(outcome: Outcome, note: str) -> str:
+    """What the dialog says above the bytes: the status, then the server's words and
+    Davdesk's, each under its own name so nobody mistakes one for the other."""
+    status = f"{outcome.status} {outcome.reason}" if outcome.status else outcome.reason
+    condition = f", condition {outcome.error}" if outcome.error else ""
+    return "\n".join([
+        f"{outcome.op.upper()} {outcome.path}: {status}{condition}"
+        f" (from the {outcome.source.value}, attempt {outcome.attempt})",
+        f"Server said: {outcome.description or '(nothing in words)'}",
+        f"Davdesk's note: {note or '(none)'}",
+    ])
+
+
 class RawResponseDialog(QDialog):
-    def __init__(self, outcome: Outcome, result: TaskResult, parent: QWidget | None = None) -> None:
+    def __init__(self, outcome: Outcome, result: TaskResult, note: str,
+                 parent: QWidget | None = None) -> None:
+        """note: Davdesk's words on the row (the results pane's note column)."""
         super().__init__(parent)
         self.setObjectName("rawResponse")
         self.setWindowTitle(f"Raw response – {outcome.path}")
-        status = f"{outcome.status} {outcome.reason}" if outcome.status else outcome.reason
-        heading = QLabel(f"{outcome.op.upper()} {outcome.path}: {status}"
-                         f" (from the {outcome.source.value}, attempt {outcome.attempt})", self)
-        heading.setTextFormat(Qt.TextFormat.PlainText)  # a server's name is never markup
-        heading.setWordWrap(True)
+        self.heading = QLabel(heading_text(outcome, note), self)
+        self.heading.setObjectName("rawHeading")
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)  # a server's words are never markup
+        self.heading.setWordWrap(True)
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text = QPlainTextEdit(self)
         self.text.setObjectName("rawText")
         self.text.setReadOnly(True)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setPlainText(raw_text(outcome, result))
-        note = QLabel("Authorization and cookie values are redacted.", self)
-        note.setEnabled(False)
+        redacted = QLabel("Authorization and cookie values are redacted.", self)
+        redacted.setEnabled(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         copy = buttons.addButton("Copy All", QDialogButtonBox.ButtonRole.ActionRole)
-        copy.clicked.connect(
-            lambda: QGuiApplication.clipboard().setText(self.text.toPlainText()))
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(
+            f"{self.heading.text()}\n\n{self.text.toPlainText()}"))
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addWidget(self.heading)
         layout.addWidget(self.text, 1)
-        layout.addWidget(note)
+        layout.addWidget(redacted)
         layout.addWidget(buttons)
         self.resize(820, 560)

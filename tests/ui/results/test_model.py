@@ -9,10 +9,19 @@ from PySide6.QtGui import QIcon
 
 from app.dav.outcome import Outcome, OutcomeClass, Source, success
 from app.jobs.model import Job, JobEnded, JobState, Op, Task, TaskResult
-from app.ui.results.model import OUTCOME_ROLE, PATH, STATUS, ResultsModel, Show, lock_text
+from app.ui.results.model import (
+    OUTCOME_ROLE,
+    PATH,
+    STATUS,
+    Phase,
+    ResultsModel,
+    Show,
+    lock_text,
+)
 from app.dav.xmlbodies import ActiveLock
 
 ICONS = {kind: QIcon() for kind in OutcomeClass}
+PHASE_ICONS = {phase: QIcon() for phase in Phase}
 
 
 def big_job(count: int, failing_every: int) -> tuple[Job, list[TaskResult]]:
@@ -34,7 +43,7 @@ def feed(model: ResultsModel, job: Job, results: list[TaskResult]) -> None:
 
 
 def test_100000_outcomes_load_filter_and_sort(qtbot):
-    model = ResultsModel(ICONS)
+    model = ResultsModel(ICONS, PHASE_ICONS)
     job, results = big_job(100_000, failing_every=1000)
     started = time.perf_counter()
     feed(model, job, results)
@@ -65,7 +74,7 @@ def test_100000_outcomes_load_filter_and_sort(qtbot):
 
 
 def test_a_sort_keeps_the_selected_outcome_selected(qtbot):
-    model = ResultsModel(ICONS)
+    model = ResultsModel(ICONS, PHASE_ICONS)
     job, results = big_job(50, failing_every=7)
     feed(model, job, results)
     parent = model.index(0, 0)
@@ -77,7 +86,7 @@ def test_a_sort_keeps_the_selected_outcome_selected(qtbot):
 
 
 def test_newest_job_first_and_indexes_survive_a_new_job(qtbot):
-    model = ResultsModel(ICONS)
+    model = ResultsModel(ICONS, PHASE_ICONS)
     first, first_results = big_job(3, failing_every=2)
     feed(model, first, first_results)
     kept = QPersistentModelIndex(model.index(1, 0, model.index(0, 0)))
@@ -90,7 +99,7 @@ def test_newest_job_first_and_indexes_survive_a_new_job(qtbot):
 
 
 def test_rows_arrive_in_batches_while_a_job_runs(qtbot):
-    model = ResultsModel(ICONS)
+    model = ResultsModel(ICONS, PHASE_ICONS)
     job, results = big_job(10, failing_every=3)
     model.add_job(job, job.name)
     for result in results[:4]:
@@ -108,7 +117,7 @@ def test_lock_owners_are_said_in_words():
 
 
 def test_rows_arriving_in_a_sorted_view_go_to_their_place(qtbot):
-    model = ResultsModel(ICONS)
+    model = ResultsModel(ICONS, PHASE_ICONS)
     job, results = big_job(20, failing_every=4)
     model.add_job(job, job.name)
     model.sort(PATH, Qt.SortOrder.DescendingOrder)

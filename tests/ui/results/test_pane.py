@@ -9,16 +9,16 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QModelIndex
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from app.dav import DavClient
+from app.dav import DavClient, Outcome
 from app.jobs.model import Conflict, JobState
 from app.jobs.planner import plan_copy, plan_delete
-from app.jobs.report import read_report
+from app.jobs.report import COLUMNS, read_report
 from app.ui.main_window import MainWindow
-from app.ui.results.model import OUTCOME_ROLE, SAID, STATUS, JobRecord
+from app.ui.results.model import NOTE, OUTCOME_ROLE, SAID, STATUS, JobRecord, Show
 from app.ui.results.raw_dialog import RawResponseDialog
 from tests.servers.fault_proxy import FaultProxy
 
@@ -46,9 +46,18 @@ def rows(window: MainWindow, record: JobRecord) -> dict[str, tuple[str, str]]:
             for r in range(model.rowCount(job))}
 
 
-def select_row(window: MainWindow, path: str) -> None:
+def notes(window: MainWindow, record: JobRecord) -> dict[str, str]:
+    """path -> the "Davdesk's note" cell of a job's rows as shown."""
+    model = window.results.model
+    job = model.job_row(record.job.id)
+    return {model.index(r, 0, job).data(): model.index(r, NOTE, job).data()
+            for r in range(model.rowCount(job))}
+
+
+def select_row(window: MainWindow, path: str, record: JobRecord | None = None) -> None:
+    """Select the row of path in record's job (the newest job by default)."""
     model, view = window.results.model, window.results.view
-    record = newest(window)
+    record = record or newest(window)
     job = model.job_row(record.job.id)
     for row in range(model.rowCount(job)):
         index = model.index(row, 0, job)
@@ -76,7 +85,9 @@ def test_a_locked_member_shows_its_owner_and_unlock_and_retry_deletes_the_folder
     record = wait_for_jobs(qtbot, window, 1)
     assert record.ended.state is JobState.FAILED
     member = base + "box/locked.txt"
-    qtbot.waitUntil(lambda: "locked by bob@example.com" in rows(window, record)[member][1])
+    qtbot.waitUntil(lambda: "locked by bob@example.com" in notes(window, record)[member])
+    # Who holds the lock is Davdesk's finding (from lockdiscovery), not the server's words.
+    assert "bob@example.com" not in rows(window, record)[member][1]
     assert rows(window, record)[member][0] == "423 Locked"
     assert (h.root / "box" / "locked.txt").exists()
     assert window.results.unlock_retry.isEnabled()
@@ -197,19 +208,47 @@ def delete_with_one_gone(qtbot, window: MainWindow, h, count: int, gone: int) ->
     return wait_for_jobs(qtbot, window, 1)
 
 
-def test_export_to_csv_reads_back_every_outcome(wsgidav_server, open_window, qtbot, tmp_path):
-    window = open_window(wsgidav_server)
-    record = delete_with_one_gone(qtbot, window, wsgidav_server, count=30, gone=7)
+def exported(value: object) -> str:
+    """A JSON report value as the CSV report writes it."""
+    return "" if value is None else str(value)
 
-    report = tmp_path / "results.csv"
+
+@pytest.mark.parametrize("suffix", ["csv", "json"])
+def test_export_reads_back_every_field_of_every_outcome(dav_server, open_window, qtbot,
+                                                         tmp_path, suffix):
+    h = dav_server
+    h.make_file("src/taken.txt", b"new")
+    h.make_file("src/free.txt", b"new")
+    h.make_file("dst/taken.txt", b"old")
+    window = open_window(h)
+    client = window.browser._client
+    base = client.root
+    sources = [client.stat(base + f"src/{name}") for name in ("taken.txt", "free.txt")]
+    window.operations.start_job("Copy 2 items", plan_copy(client, sources, base + "dst/",
+                                                          Conflict.ASK), [base + "dst/"])
+    wait_for_jobs(qtbot, window, 1)
+    resources = [client.stat(base + f"src/{name}") for name in ("taken.txt", "free.txt")]
+    (h.root / "src" / "free.txt").unlink()  # gone behind the window's back: a 404
+    window.operations.start_job("Delete 2 items", plan_delete(client, resources), [base])
+    wait_for_jobs(qtbot, window, 2)
+    outcomes = [(r.name, o) for r in reversed(window.results.model.records()) for o in r.outcomes]
+    assert {o.outcome_class.value for _, o in outcomes} == {"ok", "conflict", "failed"}
+    assert any(o.note for _, o in outcomes) and any(o.destination for _, o in outcomes)
+
+    report = tmp_path / f"results.{suffix}"
     window.results.export_to(report)
     qtbot.waitUntil(report.exists)
 
-    exported = read_report(report)
-    assert [(r["job"], r["path"], r["status"], r["class"]) for r in exported] == [
-        ("Delete 30 items", o.path, str(o.status), o.outcome_class.value)
-        for o in record.outcomes]
-    assert sum(r["class"] == "failed" for r in exported) == 1
+    rows_read = read_report(report)
+    expected = [{"job": job, **outcome.to_json()} for job, outcome in outcomes]
+    if suffix == "csv":
+        # Every field has its column but ok, which the class says: "ok" exactly when ok.
+        fields = {f.name for f in dataclasses.fields(Outcome)}
+        assert list(rows_read[0]) == list(COLUMNS)
+        assert set(COLUMNS) == fields - {"ok"} | {"job", "class"}
+        assert all((row["class"] == "ok") is row.pop("ok") for row in expected)
+        expected = [{k: exported(v) for k, v in row.items()} for row in expected]
+    assert rows_read == expected
 
 
 # A shown dialog sets its window's size limits, which the offscreen platform cannot pass on
@@ -246,16 +285,71 @@ def test_filters_show_problems_and_matching_text(wsgidav_server, open_window, qt
     window = open_window(wsgidav_server)
     delete_with_one_gone(qtbot, window, wsgidav_server, count=5, gone=3)
     pane, model = window.results, window.results.model
-    job = lambda: model.index(0, 0)  # noqa: E731 - a fresh index after each reset
+    job = lambda: model.index(0, 0)  # noqa: E731 - the job's row as now shown
 
-    pane.show_box.setCurrentIndex(1)  # problems only
+    pane.show_box.setCurrentIndex(pane.show_box.findData(Show.PROBLEMS))
     assert model.rowCount(job()) == 1 and model.index(0, 0, job()).data().endswith("f 3.txt")
-    pane.show_box.setCurrentIndex(0)
+    pane.show_box.setCurrentIndex(pane.show_box.findData(Show.ALL))
     pane.text_filter.setText("f 4")
     qtbot.waitUntil(lambda: model.rowCount(job()) == 1)
     assert model.index(0, 0, job()).data().endswith("f 4.txt")
     pane.text_filter.setText("no such thing")
     qtbot.waitUntil(lambda: model.rowCount(QModelIndex()) == 0)
+
+
+def test_four_filters_keep_the_selection_and_the_open_jobs(dav_server, open_window, qtbot):
+    """All, problems, failed only, conflicts: each a click, none losing what the user chose."""
+    h = dav_server
+    h.make_file("src/taken.txt", b"new")
+    h.make_file("src/free.txt", b"new")
+    h.make_file("dst/taken.txt", b"old")
+    for name in ("here.txt", "gone.txt"):
+        h.make_file(name, b"x")
+    window = open_window(h)
+    client = window.browser._client
+    base = client.root
+    pane, model, view = window.results, window.results.model, window.results.view
+    sources = [client.stat(base + f"src/{name}") for name in ("taken.txt", "free.txt")]
+    window.operations.start_job("Copy 2 items", plan_copy(client, sources, base + "dst/",
+                                                          Conflict.ASK), [base + "dst/"])
+    copy = wait_for_jobs(qtbot, window, 1)
+    resources = [client.stat(base + name) for name in ("here.txt", "gone.txt")]
+    (h.root / "gone.txt").unlink()
+    window.operations.start_job("Delete 2 items", plan_delete(client, resources), [base])
+    delete = wait_for_jobs(qtbot, window, 2)
+    assert [s.value for s in Show] == ["All", "Problems", "Failed only", "Conflicts"]
+
+    def shown() -> dict[str, list[str]]:
+        jobs = {}
+        for row in range(model.rowCount()):
+            parent = model.index(row, 0)
+            record = model.record(parent)
+            jobs[record.name] = sorted(model.index(r, 0, parent).data().split(" → ")[0][len(base):]
+                                       for r in range(model.rowCount(parent)))
+        return jobs
+
+    def choose(show: Show) -> None:
+        pane.show_box.setCurrentIndex(pane.show_box.findData(show))
+
+    view.collapse(model_row(window, copy))
+    view.expand(model_row(window, delete))
+    select_row(window, base + "gone.txt", delete)  # the failure
+    choose(Show.FAILED)
+    assert shown() == {"Delete 2 items": ["gone.txt"]}
+    choose(Show.CONFLICTS)
+    assert shown() == {"Copy 2 items": ["src/taken.txt"]}
+    choose(Show.PROBLEMS)
+    assert shown() == {"Delete 2 items": ["gone.txt"], "Copy 2 items": ["src/taken.txt"]}
+    picked = pane.picked()
+    assert [(r.name, [r.outcomes[n].path for n in ns]) for r, ns in picked.outcomes.values()] \
+        == [("Delete 2 items", [base + "gone.txt"])]  # kept through three filters
+    choose(Show.ALL)
+    assert shown() == {"Delete 2 items": ["gone.txt", "here.txt"],
+                       "Copy 2 items": ["src/free.txt", "src/taken.txt"]}
+    assert view.isExpanded(model_row(window, delete)) and view.isExpanded(model_row(window, copy))
+    [(record, [number])] = pane.picked().outcomes.values()
+    assert record is delete and record.outcomes[number].path == base + "gone.txt"
+    assert pane.retry_selected.isEnabled() and pane.show_raw.isEnabled()
 
 
 def test_reveal_selects_the_file_in_its_folder(wsgidav_server, open_window, qtbot):
@@ -285,4 +379,32 @@ def test_copy_details_puts_the_selected_rows_on_the_clipboard(wsgidav_server, op
     select_row(window, root + "f 1.txt")
     window.results.copy_details.trigger()
     assert QGuiApplication.clipboard().text() == f"{root}f 1.txt: 404 Not Found – " \
-        "it is not there (any more)"
+        "Davdesk: it is not there (any more)"
+
+
+def test_the_copy_details_shortcut_copies_from_the_list(wsgidav_server, open_window, qtbot):
+    window = open_window(wsgidav_server)
+    record = delete_with_one_gone(qtbot, window, wsgidav_server, count=3, gone=2)
+    root = window.browser._client.root
+    QGuiApplication.clipboard().clear()
+    select_row(window, root + "f 0.txt")
+    view = window.results.view
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+
+    qtbot.keyClick(view, Qt.Key.Key_C,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+
+    assert QGuiApplication.clipboard().text() == f"{root}f 0.txt: 204 No Content"
+    view.selectionModel().select(model_row(window, record), SELECT_ROWS)
+    qtbot.keyClick(view, Qt.Key.Key_C,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert QGuiApplication.clipboard().text().splitlines() == [
+        f"#1 Delete 3 items: {record.summary()}", f"{root}f 0.txt: 204 No Content"]
+
+
+def model_row(window: MainWindow, record: JobRecord) -> QModelIndex:
+    return window.results.model.job_row(record.job.id)
+
+
+SELECT_ROWS = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
