@@ -1,14 +1,24 @@
 """The jobs panel: each running and queued job with its progress, pause and cancel.
 
 One card per job: an overall bar (bytes where the job moves bytes, files
-otherwise), "files and bytes done of total · rate · time left", and a line
-per file in flight. A finished job's card goes away: its Outcomes are in the
-results pane, where the user acts on them.
+otherwise), "files and bytes done of total", then "rate · time left", and a
+line per file in flight. A finished job's card goes away: its Outcomes are in
+the results pane, where the user acts on them.
+
+The panel sits beside the results pane, where the window leaves it little
+room: it is never narrower than a progress line, long names are shortened
+(their whole text in the tooltip) and lines wrap between their parts, so the
+pause and cancel buttons never scroll out of sight.
 """
 
 from __future__ import annotations
 
+import time
+from collections import deque
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -16,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -23,12 +34,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.jobs.model import JobProgress, Transfer
+from app.ui.icons import themed_icon
 from app.ui.job_bridge import JobBridge
 from app.ui.models.file_table import human_size
 
 #: Files in flight shown per job; the workers may run up to 16 at once.
 SHOWN_TRANSFERS = 4
 QUEUED_TEXT = "Queued: starts when a running job ends"
+#: The widest line a card commonly shows: the panel is never narrower.
+WIDEST_LINE = "12,345 of 12,345 files · 888.8 MB of 888.8 MB"
+#: Seconds of history a files-per-second rate is averaged over (as the engine's byte rate).
+RATE_WINDOW = 5.0
 Pixmap = QStyle.StandardPixmap
 
 
@@ -43,16 +59,79 @@ def duration(seconds: float | None) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min left"
 
 
-def progress_text(progress: JobProgress) -> str:
-    """"12 of 40 files · 3.2 MB of 10.0 MB · 1.1 MB/s · 7 s left"."""
-    parts = [f"{progress.files_done:,} of {progress.files_total:,} files"]
+def progress_text(progress: JobProgress, files_rate: float | None = None) -> str:
+    """"12 of 40 files · 3.2 MB of 10.0 MB" over "1.1 MB/s · 7 s left".
+
+    A job that moves no bytes (delete, new folders) goes at files_rate files a
+    second, which the card measures: the engine's rate and time left count bytes.
+    """
+    counts = [f"{progress.files_done:,} of {progress.files_total:,} files"]
     if progress.bytes_total:
-        parts.append(f"{human_size(progress.bytes_done)} of {human_size(progress.bytes_total)}")
-        parts.append(f"{human_size(int(progress.rate))}/s")
-        parts.append(duration(progress.eta))
+        counts.append(f"{human_size(progress.bytes_done)} of {human_size(progress.bytes_total)}")
     if progress.paused:
-        parts.append("paused")
-    return " · ".join(parts)
+        pace = "paused"
+    elif progress.bytes_total:
+        pace = f"{human_size(int(progress.rate))}/s · {duration(progress.eta)}"
+    elif files_rate is None:
+        pace = duration(None)
+    else:
+        left = progress.files_total - progress.files_done
+        eta = left / files_rate if files_rate > 0 else (0.0 if left == 0 else None)
+        pace = f"{_files_per_second(files_rate)} · {duration(eta)}"
+    return f"{' · '.join(counts)}\n{pace}"
+
+
+def _files_per_second(rate: float) -> str:
+    return f"{rate:.1f} files/s" if rate < 10 else f"{rate:,.0f} files/s"
+
+
+class FilesRate:
+    """Files done per second over the last RATE_WINDOW seconds of progress events."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._samples: deque[tuple[float, int]] = deque()
+
+    def add(self, files_done: int) -> float | None:
+        """The rate with this count in it; None until two events are apart in time."""
+        now = self._clock()
+        self._samples.append((now, files_done))
+        while len(self._samples) > 2 and now - self._samples[0][0] > RATE_WINDOW:
+            self._samples.popleft()
+        first_time, first_done = self._samples[0]
+        elapsed = now - first_time
+        return (files_done - first_done) / elapsed if elapsed > 0 else None
+
+
+class ElidedLabel(QLabel):
+    """A label that shortens each of its lines to its width ("…"), the whole text in its
+    tooltip: a long name must not make the panel wider than the window gives it.
+    text() is the whole text."""
+
+    def __init__(self, text: str, mode: Qt.TextElideMode, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._whole = ""
+        self._mode = mode
+        self.setTextFormat(Qt.TextFormat.PlainText)  # a server's names are never markup
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def text(self) -> str:  # type: ignore[override]
+        return self._whole
+
+    def setText(self, text: str) -> None:  # type: ignore[override]
+        self._whole = text
+        self.setToolTip(text)
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        metrics, width = self.fontMetrics(), max(self.contentsRect().width(), 1)
+        super().setText("\n".join(metrics.elidedText(line, self._mode, width)
+                                  for line in self._whole.split("\n")))
 
 
 class JobCard(QFrame):
@@ -63,20 +142,21 @@ class JobCard(QFrame):
         self.setObjectName(f"jobCard{bridge.job.id}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.bridge = bridge
-        self.title = QLabel(name, self)
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self._rate = FilesRate()
+        self.title = ElidedLabel(name, Qt.TextElideMode.ElideRight, self)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
-        self.bar.setMaximumHeight(12)
+        self.bar.setMaximumHeight(8)
         self.detail = QLabel(QUEUED_TEXT if queued else "Starting…", self)
         self.detail.setObjectName("jobDetail")
-        self.transfers = QLabel(self)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setWordWrap(True)  # between words: a narrow panel shows two short lines
+        self.transfers = ElidedLabel("", Qt.TextElideMode.ElideMiddle, self)
         self.transfers.setObjectName("jobTransfers")
-        self.transfers.setTextFormat(Qt.TextFormat.PlainText)
         self.transfers.hide()
         style = self.style()
         self.pause = QToolButton(self)
@@ -86,14 +166,18 @@ class JobCard(QFrame):
         self.pause.setEnabled(not queued)
         self.cancel = QToolButton(self)
         self.cancel.setObjectName("jobCancel")
-        self.cancel.setIcon(style.standardIcon(Pixmap.SP_DialogCancelButton))
+        self.cancel.setIcon(themed_icon(QIcon.ThemeIcon.ProcessStop,
+                                        style.standardIcon(Pixmap.SP_DialogCancelButton)))
         self.cancel.setToolTip("Cancel: files not yet done are reported as cancelled")
+        for button in (self.pause, self.cancel):
+            button.setAutoRaise(True)  # a card is small: flat buttons, their icons say it
         grid = QGridLayout(self)
-        grid.setContentsMargins(8, 6, 8, 6)
+        grid.setContentsMargins(8, 2, 4, 6)  # compact: three cards fit the panel's height
+        grid.setVerticalSpacing(3)
         grid.addWidget(self.title, 0, 0)
-        grid.addWidget(self.pause, 0, 1, 2, 1)
-        grid.addWidget(self.cancel, 0, 2, 2, 1)
-        grid.addWidget(self.bar, 1, 0)
+        grid.addWidget(self.pause, 0, 1)
+        grid.addWidget(self.cancel, 0, 2)
+        grid.addWidget(self.bar, 1, 0, 1, 3)
         grid.addWidget(self.detail, 2, 0, 1, 3)
         grid.addWidget(self.transfers, 3, 0, 1, 3)
         grid.setColumnStretch(0, 1)
@@ -124,8 +208,9 @@ class JobCard(QFrame):
             self.bar.setValue(int(1000 * progress.bytes_done / progress.bytes_total))
         elif progress.files_total:
             self.bar.setValue(int(1000 * progress.files_done / progress.files_total))
+        files_rate = self._rate.add(progress.files_done)
         if self.cancel.isEnabled():
-            self.detail.setText(progress_text(progress))
+            self.detail.setText(progress_text(progress, files_rate))
         paused = progress.paused
         self.pause.setIcon(self.style().standardIcon(
             Pixmap.SP_MediaPlay if paused else Pixmap.SP_MediaPause))
@@ -154,10 +239,12 @@ class JobsPanel(QDockWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Jobs", parent)
         self.setObjectName("jobsPanel")
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(WIDEST_LINE) + 36)
         self.cards: dict[int, JobCard] = {}
         self._list = QWidget(self)
         self._column = QVBoxLayout(self._list)
         self._column.setContentsMargins(4, 4, 4, 4)
+        self._column.setSpacing(4)
         self._column.addStretch(1)
         self.empty = QLabel("No jobs are running.", self._list)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -165,6 +252,8 @@ class JobsPanel(QDockWidget):
         self._column.insertWidget(0, self.empty)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        # The cards fit the width they get: nothing, least of all cancel, is off to the side.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self._list)
         self.setWidget(scroll)
 

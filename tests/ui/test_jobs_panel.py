@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QScrollArea
+
 from app.jobs.model import JobProgress, JobState, Transfer
 from app.jobs.planner import plan_mkdir
-from app.ui.jobs_panel import progress_text
+from app.ui.jobs_panel import JobCard, FilesRate, progress_text
 from tests.ui.results.test_pane import newest, wait_for_jobs
 
 
@@ -68,6 +71,80 @@ def test_a_third_job_waits_in_the_queue_and_cancelling_it_reports_every_file(
 def test_progress_text_says_files_bytes_rate_and_time_left():
     progress = JobProgress(1, 12, 40, 3_200_000, 10_000_000, 1_100_000.0, 7.2,
                            (Transfer("/a/big.iso", 500, 1000),), paused=False)
-    assert progress_text(progress) == "12 of 40 files · 3.2 MB of 10.0 MB · 1.1 MB/s · 7 s left"
+    assert progress_text(progress) == "12 of 40 files · 3.2 MB of 10.0 MB\n1.1 MB/s · 7 s left"
     assert progress_text(JobProgress(1, 1, 2, 0, 0, 0.0, None, (), True)) == \
-        "1 of 2 files · paused"
+        "1 of 2 files\npaused"
+
+
+def test_a_job_without_bytes_goes_in_files_a_second():
+    deleting = JobProgress(1, 30, 100, 0, 0, 0.0, None, (), paused=False)
+    assert progress_text(deleting, files_rate=3.5) == "30 of 100 files\n3.5 files/s · 20 s left"
+    assert progress_text(deleting, files_rate=250.0) == "30 of 100 files\n250 files/s · 0 s left"
+    assert progress_text(deleting) == "30 of 100 files\ntime left unknown"  # one event so far
+    now = [100.0]
+    rate = FilesRate(clock=lambda: now[0])
+    assert rate.add(0) is None
+    now[0] = 102.0
+    assert rate.add(10) == 5.0
+    now[0] = 110.0  # the first events age out: the rate is of the last few seconds
+    assert rate.add(50) == 40 / 8
+
+
+def test_a_job_of_new_folders_shows_its_rate_and_time_left(wsgidav_server, open_window, qtbot):
+    window = open_window(wsgidav_server)
+    base = window.current_path
+    seen: list[str] = []
+
+    def watch(bridge, name, queued):
+        card = window.jobs.cards[bridge.job.id]
+        bridge.progress.connect(lambda _: seen.append(card.detail.text()))
+
+    window.operations.job_added.connect(watch)
+    window.operations.start_job("Create 600 folders",
+                                plan_mkdir([f"{base}folder {n}/" for n in range(600)]), [base])
+
+    wait_for_jobs(qtbot, window, 1)
+    paced = [text for text in seen if "files/s · " in text and " left" in text]
+    assert paced, seen
+    done, pace = paced[-1].split("\n")
+    assert done.endswith("of 600 files")
+
+
+def inside(widget, area) -> bool:
+    """Whether all of widget shows within area's viewport."""
+    viewport = area.viewport()
+    top_left = widget.mapTo(viewport, QPoint(0, 0))
+    return viewport.rect().contains(QRect(top_left, widget.size()))
+
+
+def test_every_card_is_usable_at_the_window_s_default_size(wsgidav_server, open_window, qtbot):
+    window = open_window(wsgidav_server)
+    assert (window.width(), window.height()) == (1100, 700)  # as MainWindow opens
+    base = window.current_path
+    window.operations.job_added.connect(
+        lambda bridge, name, queued: None if queued else bridge.pause())
+    names = ["Upload holiday photos from the camera card of last summer (1,200 items)",
+             "Create 4 folders", "Create 2 folders"]
+    for number, name in enumerate(names):
+        window.operations.start_job(name, plan_mkdir(
+            [f"{base}job {number} folder {n}/" for n in range(4)]), [base])
+    panel = window.jobs
+    cards = list(panel.cards.values())
+    qtbot.waitUntil(lambda: all("paused" in c.detail.text() for c in cards[:2]))
+    qtbot.wait(50)  # the layout settles
+
+    area = panel.findChild(QScrollArea)
+    assert panel.width() >= panel.minimumWidth() >= 250
+    assert not area.horizontalScrollBar().isVisible()
+    for card in cards:
+        assert isinstance(card, JobCard)
+        assert inside(card.pause, area) and inside(card.cancel, area), card.title.text()
+        assert card.width() <= area.viewport().width()
+        assert card.detail.width() <= card.width()
+    long_title = cards[0].title
+    assert long_title.text() == names[0] and long_title.toolTip() == names[0]
+    assert cards[2].detail.text().startswith("Queued")
+    assert cards[0].detail.text() == "0 of 4 files\npaused"
+    for card in cards:
+        card.cancel.click()
+    qtbot.waitUntil(lambda: not panel.cards, timeout=10_000)
