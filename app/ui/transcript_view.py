@@ -3,14 +3,20 @@
 It polls the client's Transcript a few times a second rather than taking a
 signal per request: a 10,000-file job makes ten thousand requests, and the
 view needs them in batches, not one queued call each. Credentials were
-redacted when the lines were recorded. Saving writes the lines to the log
-(or a chosen file) on a pool thread.
+redacted when the lines were recorded.
+
+Save to Log writes the lines to a file of their own in the log folder, beside
+davdesk.log, and logs one line naming it: a transcript of 200,000 requests is
+tens of megabytes, and as a log record it would rotate every earlier log out
+(the log keeps 1 MB, three times). The file passes the log's redaction too,
+as it is meant for a bug report. Save As writes where the user chooses. Both
+write on a pool thread.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
@@ -26,7 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.config import AppPaths
 from app.dav.transcript import Transcript
+from app.logs import LOG_FILE, redact
 from app.ui.background import Background
 from app.ui.messages import readable
 
@@ -34,22 +42,28 @@ log = logging.getLogger(__name__)
 POLL_MS = 300
 
 
-def save_to_log(text: str, lines: int) -> None:
-    """The transcript as one log record: the log file keeps it with the rest of the session."""
-    log.info("HTTP transcript, %d lines:\n%s", lines, text)
+def save_beside_log(folder: Path, text: str, lines: int, now: datetime | None = None) -> Path:
+    """Write the transcript to davdesk-transcript-<time>.txt in the log folder; the log says
+    where in one short line. Runs on a pool thread."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
+    path = folder / f"davdesk-transcript-{stamp}.txt"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(redact(text) + "\n", encoding="utf-8")
+    log.info("HTTP transcript, %d lines, saved to %s", lines, path)
+    return path
 
 
 class TranscriptView(QDockWidget):
     message = Signal(str)
 
     def __init__(self, transcript: Transcript, background: Background,
-                 parent: QWidget | None = None,
-                 save_log: Callable[[str, int], None] = save_to_log) -> None:
+                 parent: QWidget | None = None, log_folder: Path | None = None) -> None:
+        """log_folder: where Save to Log writes (the log's folder, AppPaths' log)."""
         super().__init__("Transcript", parent)
         self.setObjectName("transcriptView")
         self._transcript = transcript
         self._background = background
-        self._save_log = save_log
+        self.log_folder = log_folder or AppPaths.default().log
         self._seen = 0
         self.text = QPlainTextEdit(self)
         self.text.setObjectName("transcriptText")
@@ -59,9 +73,10 @@ class TranscriptView(QDockWidget):
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setPlaceholderText("Requests to the server appear here as they are made.")
         self.count = QLabel(self)
-        to_log = QPushButton("Save to Log", self)
+        to_log = QPushButton("Save to Log Folder", self)
         to_log.setObjectName("transcriptToLog")
-        to_log.setToolTip("Write these lines to Davdesk's log file, to attach to a bug report")
+        to_log.setToolTip(f"Write these lines to a file of their own in Davdesk's log folder, "
+                          f"beside {LOG_FILE}, to attach to a bug report:\n{self.log_folder}")
         to_file = QPushButton("Save As…", self)
         to_file.setObjectName("transcriptSaveAs")
         row = QHBoxLayout()
@@ -96,9 +111,11 @@ class TranscriptView(QDockWidget):
         self.count.setText(f"{self._seen:,} requests{note}")
 
     def save_to_log(self) -> None:
-        transcript = self._transcript  # formatted on the pool thread: 200,000 lines take a while
-        self._background.submit(lambda: self._save_log(transcript.text(), len(transcript.lines())),
-                                lambda _, error: self._saved("the log", error))
+        transcript, folder = self._transcript, self.log_folder
+        # Formatted on the pool thread: 200,000 lines take a while.
+        self._background.submit(
+            lambda: save_beside_log(folder, transcript.text(), len(transcript.lines())),
+            lambda path, error: self._saved(f"the log folder: {path or folder}", error))
 
     def _save_as(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Save Transcript", "davdesk-transcript.txt",
