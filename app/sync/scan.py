@@ -72,7 +72,7 @@ def scan_local(root: Path, rules: IgnoreRules, stop: Stop | None = None) -> Scan
                 if not (is_dir or stat.S_ISREG(info.st_mode)):
                     continue
                 verdict = check(rel, is_dir)
-                path = Path(entry.path)
+                path = folder / entry.name  # cheaper than Path(entry.path), same path
                 scan.add(name_key(rel), LocalFile(rel, path, is_dir, 0 if is_dir else info.st_size,
                                                   info.st_mtime_ns, info.st_mtime), verdict)
                 if is_dir and verdict is None:
