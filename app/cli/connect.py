@@ -18,6 +18,7 @@ import ssl
 import sys
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
+from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.dav import DavClient, errors
 from app.dav.tls import fetch_certificate, verify_for
 from app.logs import redact_value
@@ -116,13 +117,7 @@ class Connections:
         return self._password
 
     def _kept(self, root: str, user: str) -> str | None:
-        """The app password `davdesk login` kept for this account; none without a keyring.
-
-        keyring is imported here, not at start: it costs a tenth of a second, and
-        only a Nextcloud address without DAVDESK_PASSWORD needs it.
-        """
-        from app.config.secrets import PasswordStore, SecretsUnavailableError
-
+        """The app password `davdesk login` kept for this account; none without a keyring."""
         try:
             return PasswordStore().get(root, user)
         except SecretsUnavailableError:

@@ -3,14 +3,24 @@
 Keyring calls can block (a locked wallet asks the user to unlock it, D-Bus may
 be slow to answer): call them off the GUI thread. Nothing here logs, and no
 message built here contains a password.
+
+keyring is imported on first use, not with this module: with its plugins it
+costs a tenth of a second, which every CLI command would pay at start (the
+config package is imported by all of them), while only a few look a password up.
 """
 
 from __future__ import annotations
 
-import keyring
-import keyring.errors
+from types import ModuleType
 
 from app.nextcloud.connect import files_address
+
+
+def _keyring() -> ModuleType:
+    import keyring
+    import keyring.errors
+
+    return keyring
 
 SERVICE_PREFIX = "davdesk"
 
@@ -26,12 +36,14 @@ class PasswordStore:
         self._prefix = service_prefix
 
     def get(self, url: str, user: str) -> str | None:
+        keyring = _keyring()
         try:
             return keyring.get_password(self._service(url), user)
         except keyring.errors.KeyringError as exc:
             raise _unavailable(exc) from exc
 
     def set(self, url: str, user: str, password: str) -> None:
+        keyring = _keyring()
         try:
             keyring.set_password(self._service(url), user, password)
         except keyring.errors.KeyringError as exc:
@@ -39,6 +51,7 @@ class PasswordStore:
 
     def delete(self, url: str, user: str) -> None:
         """Forget the password; forgetting one that was never stored is not an error."""
+        keyring = _keyring()
         try:
             keyring.delete_password(self._service(url), user)
         except keyring.errors.PasswordDeleteError:
@@ -59,7 +72,7 @@ class PasswordStore:
         return f"{self._prefix} {url.rstrip('/')}/"
 
 
-def _unavailable(exc: keyring.errors.KeyringError) -> SecretsUnavailableError:
-    if isinstance(exc, keyring.errors.NoKeyringError):  # its own text is a paragraph of advice
+def _unavailable(exc: Exception) -> SecretsUnavailableError:
+    if isinstance(exc, _keyring().errors.NoKeyringError):  # its own text is a paragraph of advice
         return SecretsUnavailableError("no system keyring is available to store passwords")
     return SecretsUnavailableError(f"the system keyring failed: {exc or type(exc).__name__}")
