@@ -7,6 +7,7 @@ import sys
 from typing import Any, TextIO
 
 from app.dav import Outcome, Resource
+from app.dav.outcome import OutcomeClass
 from app.dav.paths import basename
 from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.trash import TrashItem
@@ -21,6 +22,10 @@ def _size(value: int | None) -> str:
         value /= 1024
     return str(value)
 
+
+#: The first word of an Outcome's line: only the server's state decides ok and FAILED; an
+#: effect the server would neither confirm nor deny is said as such.
+_LABELS = {OutcomeClass.OK: "ok", OutcomeClass.UNCONFIRMED: "UNSURE"}
 
 # One encoder for every line: json.dumps with a non-default argument builds a new one per call.
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
@@ -62,7 +67,7 @@ class Printer:
         condition = f" ({outcome.error})" if outcome.error else ""
         target = f" -> {outcome.destination}" if outcome.destination else ""
         why = "; ".join(filter(None, (outcome.description, outcome.note))) or outcome.detail
-        line = f"{'ok' if outcome.ok else 'FAILED':6} {outcome.op:8} {outcome.path}{target}: " \
+        line = f"{_LABELS.get(outcome.outcome_class, 'FAILED'):6} {outcome.op:8} {outcome.path}{target}: " \
                f"{status}{condition}"
         self.out.write(line + (f": {why}" if why else "") + "\n")
 

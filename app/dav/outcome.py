@@ -32,6 +32,12 @@ class OutcomeClass(enum.StrEnum):
     FAILED = "failed"
     CONFLICT = "conflict"
     CANCELLED = "cancelled"
+    #: An attempt lost its answer and the server would not say whether it took effect.
+    UNCONFIRMED = "unconfirmed"
+
+
+#: The reason of an Outcome whose effect on the server is unknown (OutcomeClass.UNCONFIRMED).
+UNCONFIRMED = "unconfirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,8 @@ class Outcome:
             return OutcomeClass.OK
         if self.source is Source.LOCAL and self.status is None and self.reason == "cancelled":
             return OutcomeClass.CANCELLED
+        if self.status is None and self.reason == UNCONFIRMED:
+            return OutcomeClass.UNCONFIRMED
         if self.status == 412 or self.error in {"no-conflicting-lock", "target-exists"}:
             return OutcomeClass.CONFLICT
         return OutcomeClass.FAILED

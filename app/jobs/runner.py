@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from app.dav import DavClient, Outcome, Source, errors
 from app.dav.interrupt import Watch
-from app.dav.outcome import OutcomeClass, cancelled, from_error
+from app.dav.outcome import UNCONFIRMED, OutcomeClass, cancelled, from_error
 from app.dav.transcript import Exchange
 from app.dav.transfer import ProgressCallback
 from app.jobs.context import Cancelled, TaskContext
@@ -47,7 +47,6 @@ CUT_OFF = "cut off by the cancel while the request was under way: the server may
 MAY_HAVE = "cancelled after an attempt that lost its answer: the server may have carried it out"
 #: The reason of an Outcome whose task lost an answer and whose server then would not say
 #: whether it took effect: it claims neither done nor failed, and says so.
-UNCONFIRMED = "unconfirmed"
 
 
 @dataclass(frozen=True, slots=True)

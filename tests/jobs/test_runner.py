@@ -743,7 +743,8 @@ def test_a_check_the_server_keeps_failing_is_reported_unconfirmed(dav_server, sc
 
     assert ended.state is JobState.FAILED and ended.failed == 1
     assert (outcome.reason, outcome.status, outcome.ok) == (UNCONFIRMED, None, False)
-    assert outcome.outcome_class is OutcomeClass.FAILED  # not a conflict: nothing says so
+    # Neither a conflict nor a failure: nothing says which; the class says it is unknown.
+    assert outcome.outcome_class is OutcomeClass.UNCONFIRMED
     assert outcome.note.startswith("could not be confirmed") and "asked 6 times" in outcome.note
     assert "412" in outcome.detail and "500" in outcome.detail
     assert proxy.seen("PROPFIND")[quote_path(path)] == 1 + 2 * FAST_RETRY.checks

@@ -61,10 +61,12 @@ CLASS_COLOURS = {
     OutcomeClass.FAILED: QColor("#d32f2f"),
     OutcomeClass.CONFLICT: QColor("#c77700"),
     OutcomeClass.CANCELLED: QColor("#808080"),
+    OutcomeClass.UNCONFIRMED: QColor("#7b1fa2"),
 }
 #: The layout signals' overload that carries a hint, as PySide names it.
 _PARENTS, _HINT = "QList<QPersistentModelIndex>", "QAbstractItemModel::LayoutChangeHint"
-_PROBLEM_ORDER = (OutcomeClass.FAILED, OutcomeClass.CONFLICT, OutcomeClass.CANCELLED)
+_PROBLEM_ORDER = (OutcomeClass.FAILED, OutcomeClass.UNCONFIRMED, OutcomeClass.CONFLICT,
+                  OutcomeClass.CANCELLED)
 
 
 class Show(enum.Enum):
@@ -78,7 +80,8 @@ class Show(enum.Enum):
 
 SHOW_TIPS = {
     Show.ALL: "Every file of every job",
-    Show.PROBLEMS: "Failed, conflicts and cancelled, except those a retry ran again",
+    Show.PROBLEMS: "Failed, unconfirmed, conflicts and cancelled, except those a retry ran "
+                   "again",
     Show.FAILED: "Only the files that failed (not conflicts or cancelled), except those retried",
     Show.CONFLICTS: "Only the conflicts (412, target exists), except those retried",
 }
@@ -157,6 +160,8 @@ class JobRecord:
         """"998 ok · 2 failed · 0 cancelled (failed) · 2 resolved by a retry"."""
         c = self.counts
         parts = [f"{c[OutcomeClass.OK]:,} ok", f"{c[OutcomeClass.FAILED]:,} failed"]
+        if c[OutcomeClass.UNCONFIRMED]:
+            parts.append(f"{c[OutcomeClass.UNCONFIRMED]:,} unconfirmed")
         if c[OutcomeClass.CONFLICT]:
             parts.append(f"{c[OutcomeClass.CONFLICT]:,} conflicts")
         parts.append(f"{c[OutcomeClass.CANCELLED]:,} cancelled")

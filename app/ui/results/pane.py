@@ -78,6 +78,7 @@ def class_icons(style: QStyle) -> dict[OutcomeClass, QIcon]:
         OutcomeClass.OK: style.standardIcon(Pixmap.SP_DialogApplyButton),
         OutcomeClass.FAILED: style.standardIcon(Pixmap.SP_MessageBoxCritical),
         OutcomeClass.CONFLICT: style.standardIcon(Pixmap.SP_MessageBoxWarning),
+        OutcomeClass.UNCONFIRMED: style.standardIcon(Pixmap.SP_MessageBoxQuestion),
         OutcomeClass.CANCELLED: status_icon("process-stop",
                                             CLASS_COLOURS[OutcomeClass.CANCELLED]),
     }

@@ -133,3 +133,21 @@ def test_rows_arriving_in_a_sorted_view_go_to_their_place(qtbot):
     assert [model.index(r, PATH, parent).data() for r in range(20)] == [
         f"/big/file {n:06d}.txt" for n in reversed(range(20))]
     assert kept.data(OUTCOME_ROLE).path == "/big/file 000009.txt" and kept.row() == 10
+
+
+def test_an_unconfirmed_outcome_is_neither_ok_nor_failed(qtbot):
+    """A file whose fate the server would not confirm is counted and shown as unknown, and
+    is one of the problems (a retry asks again)."""
+    tasks = [Task(Op.UPLOAD, "/a.txt"), Task(Op.UPLOAD, "/b.txt")]
+    job = Job("Upload", (tuple(tasks),))
+    unsure = Outcome("put", "/b.txt", None, "unconfirmed", source=Source.TRANSPORT,
+                     note="could not be confirmed")
+    assert unsure.outcome_class is OutcomeClass.UNCONFIRMED
+    model = ResultsModel(ICONS, PHASE_ICONS)
+    feed(model, job, [TaskResult(job.id, tasks[0], (success("put", "/a.txt", 201),)),
+                      TaskResult(job.id, tasks[1], (unsure,))])
+    assert "1 ok · 0 failed · 1 unconfirmed · 0 cancelled" in model.index(0, 0).data()
+    model.set_filter(Show.PROBLEMS, "")
+    parent = model.index(0, 0)
+    assert [model.index(r, PATH, parent).data(OUTCOME_ROLE).path
+            for r in range(model.rowCount(parent))] == ["/b.txt"]
