@@ -36,15 +36,14 @@ _REPO = str(Path(__file__).resolve().parent.parent)
 if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
+from app.dav import DavClient  # noqa: E402
+from app.dav.paths import url_path  # noqa: E402
 from tests.servers import (  # noqa: E402
     ApacheServer,
     ServerHandle,
     WsgiDavServer,
     require_apache,
 )
-
-from app.dav import DavClient  # noqa: E402
-from app.dav.paths import url_path  # noqa: E402
 
 # The in-memory keyring fixture, for every test that stores a password.
 pytest_plugins = ["tests.memory_keyring", "tests.nextcloud_fixture"]

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.cli.connect import Connections, UsageError
-from app.cli.output import Printer
 from app.cli.nextcloud_commands import login, logout, trash_command
+from app.cli.output import Printer
 from app.cli.run import run_job
 from app.cli.sync_command import sync
 from app.dav import DavClient, Resource, errors

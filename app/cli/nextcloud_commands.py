@@ -14,9 +14,9 @@ import argparse
 import os
 import ssl
 import sys
-from dataclasses import replace
 import threading
 import webbrowser
+from dataclasses import replace
 
 from app.cli.connect import PASSWORD_VARIABLE, Connections, UsageError, verify_of
 from app.cli.output import Printer

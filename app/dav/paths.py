@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import sys
 import unicodedata
-from urllib.parse import quote, urlsplit, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from app.dav.errors import UnsafePathError
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import os
 import stat
-from queue import SimpleQueue
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Generic, TypeVar
 
 from app.dav import DavClient, Resource

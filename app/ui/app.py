@@ -31,10 +31,10 @@ from app.config.bookmarks import BookmarkStore, ConnectionSpec
 from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.config.settings import Settings
+from app.dav import errors
 from app.demo import start_for_window
 from app.logs import logging_to, redact_value
 from app.resource_files import resource
-from app.dav import errors
 from app.ui.background import Background
 from app.ui.connect_dialog import ConnectDialog, describe_error
 from app.ui.main_window import LAST_FOLDER, MainWindow

@@ -40,8 +40,8 @@ from app.nextcloud.account import NextcloudAccount
 from app.ui import prompts
 from app.ui.actions import Actions
 from app.ui.background import Background
-from app.ui.drag_out import DragStager
 from app.ui.browser import Browser
+from app.ui.drag_out import DragStager
 from app.ui.file_view import FileTableView, FolderTreeView
 from app.ui.job_bridge import JobBridge
 from app.ui.jobs_panel import JobsPanel
@@ -51,6 +51,7 @@ from app.ui.models.folder_tree import PATH_ROLE, FolderTreeModel
 from app.ui.models.listing_cache import FolderInfo, as_resource
 from app.ui.nextcloud_account import AccountActions
 from app.ui.operations import Operations
+from app.ui.path_bar import PathBar
 from app.ui.permissions import (
     CREATE_FILE,
     CREATE_FOLDER,
@@ -60,11 +61,10 @@ from app.ui.permissions import (
     allows,
     needed_inside,
 )
-from app.ui.sync_dialog import SyncDialog
-from app.ui.path_bar import PathBar
 from app.ui.properties_dialog import PropertiesDialog
 from app.ui.results.fixes import ResultFixer
 from app.ui.results.pane import ResultsPane
+from app.ui.sync_dialog import SyncDialog
 from app.ui.transcript_view import TranscriptView
 
 #: Keys of the state mapping; values are base64 strings of Qt's saveState()s, or plain paths.

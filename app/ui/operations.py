@@ -36,10 +36,10 @@ from app.jobs.planner import (
     plan_upload,
 )
 from app.jobs.runner import JobOptions
+from app.ui import prompts
 from app.ui.background import Background
 from app.ui.job_bridge import JobBridge
 from app.ui.locks import LockKeeper
-from app.ui import prompts
 from app.ui.messages import readable, summary
 from app.ui.permissions import CREATE_FOLDER, needed_inside, require
 

@@ -12,7 +12,6 @@ import os
 import time
 import unicodedata
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest

@@ -4,9 +4,9 @@ or overwrites a version it did not see, even when the file changes after the pre
 from __future__ import annotations
 
 from app.dav.paths import join
+from app.jobs.context import TaskContext
 from app.jobs.model import Conflict, Op, Task
 from app.jobs.operations import execute
-from app.jobs.context import TaskContext
 
 
 def run(client, task):

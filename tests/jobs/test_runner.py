@@ -39,7 +39,14 @@ from app.jobs.model import (
     TaskResult,
 )
 from app.jobs.operations import DONE_EARLIER
-from app.jobs.planner import describe, plan_copy, plan_delete, plan_download, plan_upload, retry_job
+from app.jobs.planner import (
+    describe,
+    plan_copy,
+    plan_delete,
+    plan_download,
+    plan_upload,
+    retry_job,
+)
 from app.jobs.retry import RetryPolicy
 from app.jobs.runner import UNCONFIRMED, JobOptions, JobRunner
 from app.nextcloud.connect import connect

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QScrollArea
 
 from app.jobs.model import JobProgress, JobState, Transfer
 from app.jobs.planner import plan_mkdir
-from app.ui.jobs_panel import JobCard, FilesRate, progress_text
+from app.ui.jobs_panel import FilesRate, JobCard, progress_text
 from tests.ui.results.test_pane import newest, wait_for_jobs
 
 

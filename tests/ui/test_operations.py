@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 from app.dav import DavClient
 from app.jobs.model import Conflict
 from app.ui import prompts
-from app.ui.models.file_table import local_files
 from app.ui.main_window import MainWindow
+from app.ui.models.file_table import local_files
 from app.ui.properties_dialog import NAME, NAMESPACE, VALUE, PropertiesDialog
 from tests.ui.conftest import names, seed, wait_loaded
 

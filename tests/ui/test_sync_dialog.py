@@ -11,8 +11,16 @@ from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from app.config.bookmarks import Bookmark, BookmarkStore, SyncPair
 from app.config.paths import AppPaths
-from app.sync import (Action, Direction, LocalFile, PlanItem, RemoteFile, StateDB, SyncPlan,
-                      state_file)
+from app.sync import (
+    Action,
+    Direction,
+    LocalFile,
+    PlanItem,
+    RemoteFile,
+    StateDB,
+    SyncPlan,
+    state_file,
+)
 from app.sync.ignore import IgnoreRules
 from app.sync.planner import plan_pair
 from app.ui.models.file_table import human_size

@@ -37,6 +37,7 @@ from app.dav import Resource
 from app.dav.paths import basename
 from app.ui.background import Background
 from app.ui.drag_out import DragOutMime
+from app.ui.models.headers import header_data
 from app.ui.models.listing_cache import (
     ROW_IS_DIR,
     ROW_MODIFIED,
@@ -292,14 +293,7 @@ class FileTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            side = Qt.AlignmentFlag.AlignRight if section == SIZE else Qt.AlignmentFlag.AlignLeft
-            return side | Qt.AlignmentFlag.AlignVCenter
-        return None
+        return header_data(HEADERS, (SIZE,), section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self._rows[index.row()]

@@ -18,6 +18,7 @@ from PySide6.QtGui import QIcon
 
 from app.nextcloud.trash import TrashItem
 from app.ui.models.file_table import human_size
+from app.ui.models.headers import header_data
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -59,14 +60,7 @@ class TrashModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            side = Qt.AlignmentFlag.AlignRight if section == SIZE else Qt.AlignmentFlag.AlignLeft
-            return side | Qt.AlignmentFlag.AlignVCenter
-        return None
+        return header_data(HEADERS, (SIZE,), section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QItemSelectionModel, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,8 +50,8 @@ from app.ui.results.model import (
     CLASS_COLOURS,
     NOTE,
     PATH,
-    Index,
     SHOW_TIPS,
+    Index,
     Phase,
     ResultsModel,
     Show,

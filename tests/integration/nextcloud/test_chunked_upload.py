@@ -12,7 +12,7 @@ from app.dav import DavClient, errors
 from app.dav.chunked import ChunkedUpload
 from app.dav.client import Timeouts
 from app.jobs.context import Cancelled
-from app.jobs.model import Conflict, JobState, Op, TaskResult
+from app.jobs.model import Conflict, JobState, TaskResult
 from app.jobs.planner import plan_upload
 from app.jobs.runner import JobOptions, JobRunner
 from app.nextcloud.connect import NextcloudConnection, connect

@@ -92,7 +92,7 @@ def test_job_rows_say_queued_running_finished_failed_cancelled(wsgidav_server, o
                                                                qtbot):
     window = open_window(wsgidav_server)
     base = window.current_path
-    pane, model = window.results, window.results.model
+    model = window.results.model
     bridges = []
     window.operations.job_added.connect(
         lambda bridge, name, queued: bridges.append(bridge) or (not queued and bridge.pause()))

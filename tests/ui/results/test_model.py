@@ -8,6 +8,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon
 
 from app.dav.outcome import Outcome, OutcomeClass, Source, success
+from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Job, JobEnded, JobState, Op, Task, TaskResult
 from app.ui.results.model import (
     OUTCOME_ROLE,
@@ -18,7 +19,6 @@ from app.ui.results.model import (
     Show,
     lock_text,
 )
-from app.dav.xmlbodies import ActiveLock
 
 ICONS = {kind: QIcon() for kind in OutcomeClass}
 PHASE_ICONS = {phase: QIcon() for phase in Phase}

@@ -68,7 +68,6 @@ def test_retry_selected_runs_exactly_the_selected_file(dav_server, open_window, 
 def test_what_overwrite_resolved_is_never_retried_again(dav_server, open_window, qtbot):
     h = dav_server
     window = open_window(h)
-    base = window.browser._client.root
     pane, model = window.results, window.results.model
     copy_with_conflicts(window, h, ("a.txt", "b ü.txt"))
     record = wait_for_jobs(qtbot, window, 1)
