@@ -14,12 +14,7 @@ import pytest
 from lxml import etree
 
 from app import resource_files
-from app.resource_files import (
-    MARKER,
-    candidate_folders,
-    first_complete,
-    resource_folder,
-)
+from app.resource_files import MARKER, candidate_folders, first_complete, resource_folder
 
 REPO = Path(__file__).resolve().parent.parent
 RESOURCES = REPO / "resources"

@@ -26,21 +26,11 @@ import httpx
 from app import __version__
 from app.dav import checksum, errors, multistatus
 from app.dav.auth import NegotiatingAuth
-from app.dav.bodies import (
-    ERROR_BODY_LIMIT,
-    drain,
-    looks_like_xml,
-    read_limited,
-    reusable,
-)
+from app.dav.bodies import ERROR_BODY_LIMIT, drain, looks_like_xml, read_limited, reusable
 from app.dav.chunked import ChunkedUpload, Waiter
 from app.dav.extensions import NO_EXTENSIONS, ServerExtensions
 from app.dav.interrupt import Watch, WatchingBackend
-from app.dav.members import (
-    collection_outcomes,
-    locked_member_outcomes,
-    proppatch_outcome,
-)
+from app.dav.members import collection_outcomes, locked_member_outcomes, proppatch_outcome
 from app.dav.outcome import Outcome, success
 from app.dav.paths import basename, parent, quote_path, same_resource, url_path
 from app.dav.resource import Resource, parse_http_date

@@ -12,12 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.dav import DavClient
-from app.dav.extensions import (
-    DEFAULT_CHUNK,
-    ChunkedUploads,
-    NameRules,
-    ServerExtensions,
-)
+from app.dav.extensions import DEFAULT_CHUNK, ChunkedUploads, NameRules, ServerExtensions
 from app.dav.xmlbodies import NEXTCLOUD_PROPS
 from app.nextcloud import ocs
 

@@ -45,9 +45,7 @@ class IgnoreRules:
     def __init__(self, patterns: Iterable[str] = ()) -> None:
         lines = [line for line in patterns if line.strip()]
         if lines:
-            from pathspec import (
-                GitIgnoreSpec,  # only when there are patterns: 10 ms to import
-            )
+            from pathspec import GitIgnoreSpec  # only when there are patterns: 10 ms to import
 
             self._user = GitIgnoreSpec.from_lines(lines)
         else:

@@ -44,12 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config.bookmarks import (
-    Bookmark,
-    BookmarkFileError,
-    BookmarkStore,
-    ConnectionSpec,
-)
+from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore, ConnectionSpec
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.dav import errors
 from app.dav.tls import CertificateInfo, fetch_certificate, verify_for

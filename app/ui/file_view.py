@@ -9,24 +9,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLabel,
-    QTableView,
-    QTreeView,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QTreeView, QWidget
 
 from app.dav import Resource
-from app.ui.models.file_table import (
-    MODIFIED,
-    NAME,
-    SIZE,
-    TYPE,
-    FileFilterProxy,
-    FileTableModel,
-)
+from app.ui.models.file_table import MODIFIED, NAME, SIZE, TYPE, FileFilterProxy, FileTableModel
 from app.ui.models.folder_tree import FolderTreeModel
 
 

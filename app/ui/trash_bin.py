@@ -17,13 +17,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Sequence
 
-from PySide6.QtCore import (
-    QItemSelection,
-    QItemSelectionModel,
-    QPoint,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,14 +47,7 @@ from app.ui.icons import themed_icon
 from app.ui.messages import readable
 from app.ui.models.file_table import human_size
 from app.ui.models.listing_cache import folder_path
-from app.ui.models.trash_model import (
-    DELETED,
-    LOCATION,
-    NAME,
-    SIZE,
-    SORT_ROLE,
-    TrashModel,
-)
+from app.ui.models.trash_model import DELETED, LOCATION, NAME, SIZE, SORT_ROLE, TrashModel
 from app.ui.operations import Operations
 
 Pixmap = QStyle.StandardPixmap

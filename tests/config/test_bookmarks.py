@@ -9,13 +9,7 @@ import threading
 
 import pytest
 
-from app.config import (
-    AppPaths,
-    Bookmark,
-    BookmarkFileError,
-    BookmarkStore,
-    ConnectionSpec,
-)
+from app.config import AppPaths, Bookmark, BookmarkFileError, BookmarkStore, ConnectionSpec
 
 PIN = ":".join(["AB"] * 32)
 

@@ -28,25 +28,9 @@ from app.dav import DavClient, Source, Timeouts, errors
 from app.dav.outcome import OutcomeClass
 from app.dav.paths import quote_path, url_path
 from app.jobs import runner as runner_module
-from app.jobs.model import (
-    Conflict,
-    Job,
-    JobEnded,
-    JobEvent,
-    JobProgress,
-    JobState,
-    Op,
-    TaskResult,
-)
+from app.jobs.model import Conflict, Job, JobEnded, JobEvent, JobProgress, JobState, Op, TaskResult
 from app.jobs.operations import DONE_EARLIER
-from app.jobs.planner import (
-    describe,
-    plan_copy,
-    plan_delete,
-    plan_download,
-    plan_upload,
-    retry_job,
-)
+from app.jobs.planner import describe, plan_copy, plan_delete, plan_download, plan_upload, retry_job
 from app.jobs.retry import RetryPolicy
 from app.jobs.runner import UNCONFIRMED, JobOptions, JobRunner
 from app.nextcloud.connect import connect

@@ -16,12 +16,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton
 
 from app.config import Bookmark, PasswordStore
 from app.dav.tls import PinnedContext
-from app.ui.connect_dialog import (
-    CertificateDialog,
-    ConnectDialog,
-    describe_error,
-    normalize_url,
-)
+from app.ui.connect_dialog import CertificateDialog, ConnectDialog, describe_error, normalize_url
 from tests.servers.tls_server import TlsDavServer, make_certificate
 from tests.ui.conftest import WAIT, connect, fill
 

@@ -35,13 +35,7 @@ import stat as stat_module
 import time
 from collections.abc import Iterator
 
-from tests.servers.nextcloud.dav import (
-    COLLECTION,
-    DavRequest,
-    Namespace,
-    Node,
-    not_implemented,
-)
+from tests.servers.nextcloud.dav import COLLECTION, DavRequest, Namespace, Node, not_implemented
 from tests.servers.nextcloud.davxml import (
     DAV,
     OC,

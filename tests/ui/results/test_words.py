@@ -20,13 +20,7 @@ from app.ui.results.model import NOTE, SAID
 from app.ui.results.raw_dialog import RawResponseDialog
 from tests.servers import ServerHandle
 from tests.servers.hostile_server import HostileServer
-from tests.ui.results.test_pane import (
-    delete_with_one_gone,
-    notes,
-    rows,
-    select_row,
-    wait_for_jobs,
-)
+from tests.ui.results.test_pane import delete_with_one_gone, notes, rows, select_row, wait_for_jobs
 
 POLICY = "Retention policy: files in this share are kept for 30 days"
 REFUSAL = (b'<?xml version="1.0" encoding="utf-8"?>\n<d:error xmlns:d="DAV:">'
