@@ -14,6 +14,7 @@ succeeded.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import ssl
 from collections.abc import Iterable, Iterator, Mapping
@@ -339,7 +340,9 @@ class DavClient:
             )
 
     def iter_propfind(self, path: str, depth: int = 1,
-                      props: Iterable[str] | str | None = LISTING_PROPS) -> Iterator[multistatus.Response]:
+                      props: Iterable[str] | str | None = LISTING_PROPS, *,
+                      turn: contextlib.AbstractContextManager[object] | None = None,
+                      ) -> Iterator[multistatus.Response]:
         """Stream the responses of a PROPFIND as they arrive.
 
         props: an iterable of Clark names, "allprop" or "propname"; the
@@ -347,17 +350,24 @@ class DavClient:
         is always sent (0 or 1): servers disagree on what a missing Depth
         means and many refuse infinity. Where the server paginates (Nextcloud's
         X-NC-Paginate), a Depth 1 listing comes in pages, streamed the same way.
+
+        turn: held while the body is parsed and its responses handed out, taken
+        once the first PREFETCH bytes have arrived. Threads listing many
+        folders at once share one, so their requests overlap the network's
+        latency while one of them at a time does the parsing: parsing is
+        CPU work, and several threads doing it under the GIL are slower
+        together than one alone.
         """
         if depth not in (0, 1):
             raise ValueError("walk trees with Depth 1; servers refuse Depth infinity")
         body = propfind_body(self._with_extra_props(props))
         page_size = self.extensions.page_size if depth == 1 else None
         if not page_size:
-            yield from self._propfind_once(path, depth, body, {}, {})
+            yield from self._propfind_once(path, depth, body, {}, {}, turn)
             return
         paging = {"X-NC-Paginate": "true", "X-NC-Paginate-Count": str(page_size)}
         answer: dict[str, httpx.Headers] = {}
-        yield from self._propfind_once(path, depth, body, paging, answer)
+        yield from self._propfind_once(path, depth, body, paging, answer, turn)
         # The first page names the token and the total (the folder itself is item 0); later
         # pages name neither. No token or total: the server sent everything at once.
         first = answer["headers"]
@@ -367,7 +377,7 @@ class DavClient:
         for offset in range(page_size, int(total), page_size):
             pages = {**paging, "X-NC-Paginate-Token": token, "X-NC-Paginate-Offset": str(offset)}
             count = 0
-            for response in self._propfind_once(path, depth, body, pages, answer):
+            for response in self._propfind_once(path, depth, body, pages, answer, turn):
                 count += 1
                 yield response
             if count == 0:  # a total no page fills (a hostile server's) ends the listing
@@ -381,7 +391,9 @@ class DavClient:
         return named + tuple(p for p in extra if p not in named)
 
     def _propfind_once(self, path: str, depth: int, body: bytes, extra_headers: Mapping[str, str],
-                       answer: dict[str, httpx.Headers]) -> Iterator[multistatus.Response]:
+                       answer: dict[str, httpx.Headers],
+                       turn: contextlib.AbstractContextManager[object] | None = None,
+                       ) -> Iterator[multistatus.Response]:
         """One PROPFIND request, its responses streamed; its headers left in answer["headers"]."""
         headers = {"Depth": str(depth), "Content-Type": 'application/xml; charset="utf-8"',
                    **extra_headers}
@@ -394,12 +406,15 @@ class DavClient:
             parser = multistatus.MultiStatusParser(str(response.url))
             listed = _Members(url_path(str(response.url))) if depth == 1 else None
             try:
-                for chunk in response.iter_bytes():
-                    responses = parser.feed(chunk)
-                    yield from listed.keep(responses) if listed else responses
+                chunks = response.iter_bytes()
+                early = _prefetched(chunks) if turn is not None else []
+                with turn or contextlib.nullcontext():
+                    for chunk in itertools.chain(early, chunks):
+                        responses = parser.feed(chunk)
+                        yield from listed.keep(responses) if listed else responses
+                    yield from listed.keep(parser.close()) if listed else parser.close()
             except httpx.TransportError as exc:
                 raise errors.map_transport_error(exc, "PROPFIND", str(response.url)) from exc
-            yield from listed.keep(parser.close()) if listed else parser.close()
             if listed and listed.dropped:
                 log.warning("PROPFIND %s: ignored %d entries outside the folder: %s",
                             response.url, len(listed.dropped), ", ".join(listed.dropped[:3]))
@@ -669,6 +684,23 @@ class _Members:
             else:
                 self.dropped.append(repr(path))
         return kept
+
+
+#: Bytes of a listing read before its thread waits for its turn to parse (iter_propfind's turn):
+#: all of a folder of a few thousand entries, a bounded part of a huge one.
+PREFETCH = 4 * 1024 * 1024
+
+
+def _prefetched(chunks: Iterator[bytes]) -> list[bytes]:
+    """The first PREFETCH bytes of a body, read off the socket before parsing begins."""
+    early: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        early.append(chunk)
+        size += len(chunk)
+        if size >= PREFETCH:
+            break
+    return early
 
 
 def _watched_transport(backend: WatchingBackend, *, verify: bool | ssl.SSLContext, http2: bool,

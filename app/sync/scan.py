@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,11 +102,12 @@ def scan_remote(client: DavClient, root: str, rules: IgnoreRules, workers: int =
     stop = stop or Stop()
     scan: Scan[RemoteFile] = Scan()
     listed: SimpleQueue[list[_Entry] | BaseException] = SimpleQueue()
+    parsing = threading.Lock()  # one listing parsed at a time: see DavClient.iter_propfind
 
     def listing(folder: str, prefix: str) -> None:
         try:
             with stop.watching(client):
-                members = retried(lambda: _members(client, folder), stop, retry)
+                members = retried(lambda: _members(client, folder, parsing), stop, retry)
             listed.put([_entry(prefix + name, resource, rules) for name, resource in members])
         except BaseException as exc:  # handed to the merging thread, never lost on a worker
             listed.put(exc)
@@ -134,7 +136,8 @@ def _entry(rel: str, resource: Resource, rules: IgnoreRules) -> _Entry:
     return name_key(rel), _remote_file(rel, resource), rules.check(rel, resource.is_dir)
 
 
-def _members(client: DavClient, folder: str) -> list[tuple[str, Resource]]:
+def _members(client: DavClient, folder: str,
+             turn: threading.Lock | None = None) -> list[tuple[str, Resource]]:
     """The folder's members (not itself) with their names; folder ends in "/".
 
     A member listed outside its folder is not trusted, nor is a nameless one.
@@ -142,7 +145,7 @@ def _members(client: DavClient, folder: str) -> list[tuple[str, Resource]]:
     first; anything else is compared the slow way (NFC, trailing slashes).
     """
     members = []
-    for response in client.iter_propfind(folder, 1, SCAN_PROPS):
+    for response in client.iter_propfind(folder, 1, SCAN_PROPS, turn=turn):
         if response.status is not None and not 200 <= response.status < 300:
             continue
         path = response.href

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 import unicodedata
 
 import pytest
 
 from app.dav import DavClient, Source, errors
+from tests.servers.fault_proxy import FaultProxy
 
 # Names that break clients: URL-special characters, both Unicode forms, edge whitespace and dots.
 AWKWARD_NAMES = [
@@ -236,3 +239,27 @@ def test_digest_auth_is_negotiated(tmp_path):
             assert client.auth.scheme == "digest"
             assert [r.name for r in client.listdir("/")] == ["digest.txt"]
     assert (served / "digest.txt").read_bytes() == b"abc"
+
+
+def test_a_listing_waits_for_its_turn_to_parse_but_not_to_ask(base, dav_server):
+    """With a turn held elsewhere, the PROPFIND is sent at once; its responses come only when
+    the turn is free (threads listing many folders parse one at a time)."""
+    for name in ("a.txt", "b c.txt"):
+        dav_server.make_file(f"turn/{name}", b"x")
+    turn = threading.Lock()
+    listed: list[str] = []
+    with FaultProxy(dav_server.url, share=0.0) as proxy, \
+            DavClient(proxy.url_for(dav_server.url), user=dav_server.user,
+                      password=dav_server.password) as client:
+        with turn:
+            reader = threading.Thread(target=lambda: listed.extend(
+                r.href for r in client.iter_propfind(base + "turn/", 1, turn=turn)))
+            reader.start()
+            deadline = time.monotonic() + 10
+            while not proxy.seen("PROPFIND") and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert proxy.seen("PROPFIND")  # asked without waiting for the turn
+            time.sleep(0.2)
+            assert listed == []  # but nothing parsed while the turn is taken
+        reader.join(10)
+    assert sorted(h.rstrip("/").rsplit("/", 1)[-1] for h in listed) == ["a.txt", "b c.txt", "turn"]
