@@ -68,7 +68,7 @@ REPO = Path(__file__).resolve().parents[2]
 if __package__ in (None, ""):  # run as a script: make `tests` and `app` importable
     sys.path.insert(0, str(REPO))
 
-from tests.bench.common import run_process  # noqa: E402
+from tests.bench.common import child_env, run_process  # noqa: E402
 from tests.servers.apache_server import ApacheServer  # noqa: E402
 
 FILES = 1_000
@@ -89,8 +89,6 @@ CURL = shutil.which("curl") or "/usr/bin/curl"
 RCLONE = shutil.which("rclone")
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy",
-                    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "FTP_PROXY")
 
 # The Python contenders, run as `python -c CHILD SPEC_JSON` from the repository root.
 # Only what the contender needs is imported (not tests.*), so its RSS is its own.
@@ -235,14 +233,6 @@ def file_name(i: int) -> str:
     if i % 10 == 0:
         return f"fïle çafé {i:05d}.bin"
     return f"file {i:05d}.bin"
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment without proxies, so everything goes straight to 127.0.0.1."""
-    env = {k: v for k, v in os.environ.items() if k not in _PROXY_VARIABLES}
-    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
-    env.update(extra)
-    return env
 
 
 def children_cpu_s() -> float:

@@ -27,7 +27,6 @@ at most 0.5x of rclone, both on the best of ``repeats``.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -44,7 +43,7 @@ if __package__ in (None, ""):  # run as a script: make `tests` and `app` importa
     sys.path.insert(0, str(REPO))
 
 from app.dav.xmlbodies import BASIC_PROPS, propfind_body  # noqa: E402
-from tests.bench.common import run_process  # noqa: E402
+from tests.bench.common import as_installed, child_env, run_process  # noqa: E402
 from tests.servers.apache_server import ApacheServer  # noqa: E402
 
 ENTRIES = 10_000
@@ -60,8 +59,6 @@ RCLONE = shutil.which("rclone")
 ALLPROP = (b'<?xml version="1.0" encoding="utf-8"?>\n'
            b'<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>\n')
 
-_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy",
-                    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "FTP_PROXY")
 
 
 def file_name(i: int) -> str:
@@ -85,16 +82,6 @@ def make_folder(server: ApacheServer, entries: int) -> tuple[Path, set[str]]:
             f.write(b"%09d\n" % i)
     server.chown(folder)
     return folder, names
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment without proxies, so everything goes straight to 127.0.0.1."""
-    env = {k: v for k, v in os.environ.items() if k not in _PROXY_VARIABLES}
-    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
-    env.update(extra)
-    return env
-
-
 
 
 class Contender:
@@ -165,13 +152,14 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
         listing = Path(scratch, "listing.xml")
         listing.write_bytes(propfind_body(BASIC_PROPS))
         env = child_env()
+        python_env = as_installed(env, Path(scratch, "bytecode"))
 
         result["propfind_body_mb"] = check_curl(server, url, allprop, entries, env) / 1e6
         result["propfind_listing_body_mb"] = check_curl(server, url, listing, entries, env) / 1e6
         contenders = [
-            Contender("python_start", "python -c pass", [py, "-c", "pass"], env),
+            Contender("python_start", "python -c pass", [py, "-c", "pass"], python_env),
             Contender("davdesk_version", "python -m app --version",
-                      [py, "-m", "app", "--version"], env),
+                      [py, "-m", "app", "--version"], python_env),
             Contender("curl", "curl PROPFIND allprop (-o /dev/null)",
                       [CURL, "-s", "-u", f"{server.user}:{server.password}",
                        "-X", "PROPFIND", "-H", "Depth: 1", "-H", "Content-Type: application/xml",
@@ -182,7 +170,7 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
                        "--data-binary", f"@{listing}", url, "-o", "/dev/null"], env),
             Contender("davdesk", "python -m app ls --json",
                       [py, "-m", "app", "ls", "--json", "--user", server.user, url],
-                      child_env(DAVDESK_PASSWORD=server.password),
+                      {**python_env, "DAVDESK_PASSWORD": server.password},
                       lambda out: check_davdesk(out, names)),
         ]
         if RCLONE:

@@ -53,8 +53,7 @@ REPO = Path(__file__).resolve().parents[2]
 if __package__ in (None, ""):  # run as a script: make `tests` and `app` importable
     sys.path.insert(0, str(REPO))
 
-from tests.bench.bench_jobs import child_env  # noqa: E402
-from tests.bench.common import run_process  # noqa: E402
+from tests.bench.common import as_installed, child_env, run_process  # noqa: E402
 from tests.servers.apache_server import ApacheServer  # noqa: E402
 
 FILES = 10_000
@@ -92,8 +91,7 @@ def run(files: int = FILES, repeats: int = REPEATS, *, verbose: bool = True) -> 
         url = f"{server.url}{REMOTE.replace(' ', '%20')}/"
         from_source = child_env(DAVDESK_PASSWORD=server.password,
                                 DAVDESK_CONFIG_HOME=str(scratch / "config-home"))
-        env = {k: v for k, v in from_source.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = str(scratch / "bytecode")
+        env = as_installed(from_source, scratch / "bytecode")
         davdesk = [sys.executable, "-m", "app", "sync", "--json", "--user", server.user,
                    "--workers", str(WORKERS), str(local), url, "--direction"]
         contenders: dict[str, tuple[list[str], dict[str, str]]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -28,3 +29,24 @@ def run_process(argv: list[str], env: dict[str, str], timeout: float) -> tuple[f
         raise RuntimeError(f"exit status {proc.returncode} from {argv[:4]}:\n"
                            f"{err.decode(errors='replace')[-2000:]}")
     return elapsed, out
+
+
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy",
+                    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "FTP_PROXY")
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment without proxies, so everything goes straight to 127.0.0.1."""
+    env = {k: v for k, v in os.environ.items() if k not in _PROXY_VARIABLES}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    env.update(extra)
+    return env
+
+
+def as_installed(env: dict[str, str], bytecode: Path) -> dict[str, str]:
+    """A Python child's environment with a bytecode cache of its own, as an installed program
+    has: where PYTHONDONTWRITEBYTECODE is set (this workplace sets it), every start would
+    compile Davdesk and its libraries from source. The untimed first run fills the cache."""
+    installed = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    installed["PYTHONPYCACHEPREFIX"] = str(bytecode)
+    return installed
