@@ -7,6 +7,8 @@ Workers never touch a widget: they only emit immutable events.
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QObject, Signal
 
 from app.dav import DavClient
@@ -25,6 +27,8 @@ class JobBridge(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.job = job
+        self._relaying = threading.Lock()
+        self._detached = False
         self._runner = JobRunner(client, job, self._on_event, options)
 
     def start(self) -> None:
@@ -45,20 +49,24 @@ class JobBridge(QObject):
     def paused(self) -> bool:
         return self._runner.paused
 
-    def _on_event(self, event: JobEvent) -> None:
-        """Called on a worker thread: only emits.
+    def detach(self) -> None:
+        """Stop relaying: the window that shows this job is going away, and this bridge with it.
 
-        A window closed while its jobs ran cancelled them and went away with this
-        bridge; the events the jobs still send as they end have nobody to reach, and
-        Qt says so by raising here, on the worker thread. They are dropped.
+        Its job, cancelled, still sends events as it ends, on worker threads; emitting
+        a signal of a QObject being deleted crashes the process. Once detach() has
+        returned, no emit is under way and none starts.
         """
+        with self._relaying:
+            self._detached = True
+
+    def _on_event(self, event: JobEvent) -> None:
+        """Called on a worker thread: only emits (a queued signal: it only posts an event)."""
         if isinstance(event, JobProgress):
             signal = self.progress
         elif isinstance(event, TaskResult):
             signal = self.task_done
         else:
             signal = self.ended
-        try:
-            signal.emit(event)
-        except RuntimeError:  # "Signal source has been deleted"
-            return
+        with self._relaying:
+            if not self._detached:
+                signal.emit(event)

@@ -547,7 +547,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.browser.stop()
-        self.operations.cancel_all()
+        self.operations.close()
         super().closeEvent(event)
 
 

@@ -87,6 +87,13 @@ class Operations(QObject):
         for bridge in list(self._running):
             bridge.cancel()
 
+    def close(self) -> None:
+        """The window closes: cancel everything, and let no job report to it any more."""
+        running = list(self._running)
+        self.cancel_all()
+        for bridge in running:
+            bridge.detach()
+
     # -- the operations -----------------------------------------------------------
 
     def new_folder(self, folder: str, name: str) -> None:
