@@ -61,6 +61,7 @@ class Connections:
         self._workers = workers
         self._verify = verify
         self._clients: dict[str, DavClient] = {}
+        self._accounts: list[DavClient] = []  # nextcloud()'s, closed with the others
         self._password: str | None = None
 
     def resolve(self, url: str) -> tuple[DavClient, str]:
@@ -94,7 +95,7 @@ class Connections:
         root = known[0] if known else None
         found = connect(address, login=user, password=self._password_for(user, root),
                         workers=self._workers, verify=self._verify)
-        self._clients[f"nextcloud {len(self._clients)}"] = found.client
+        self._accounts.append(found.client)
         return found
 
     def _user_for(self, parts: SplitResult, user_id: str | None) -> str | None:
@@ -127,7 +128,7 @@ class Connections:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        for client in self._clients.values():
+        for client in [*self._clients.values(), *self._accounts]:
             client.close()
 
 

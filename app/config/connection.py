@@ -18,15 +18,13 @@ from app.nextcloud import app_passwords, discovery
 from app.nextcloud.connect import connect, files_address
 
 
-def is_nextcloud(url: str, verify: bool | ssl.SSLContext) -> bool:
-    """A files address, or status.php answering at the address (anonymous, nothing secret sent)."""
-    if files_address(url) is not None:
-        return True
+def _nextcloud_root(url: str, verify: bool | ssl.SSLContext) -> str | None:
+    """The root of the Nextcloud at an address (status.php asked anonymously: nothing secret
+    is sent), None for any other server."""
     try:
-        discovery.find_server(url, verify=verify)
+        return discovery.find_server(url, verify=verify).root_url
     except discovery.NotNextcloudError:
-        return False
-    return True
+        return None
 
 
 def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLContext = True,
@@ -39,12 +37,15 @@ def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLCo
     password would outlive the session on the server, revoked by nobody (the
     session cookie spares the server the password checks all the same).
     """
-    if not is_nextcloud(url, verify):
+    is_files_address = files_address(url) is not None
+    root_url = None if is_files_address else _nextcloud_root(url, verify)
+    if root_url is None and not is_files_address:
         spec = ConnectionSpec(url, user, password, verify)
         with spec.client(workers=1) as client:
             client.stat("")
         return spec
-    found = connect(url, login=user, password=password, verify=verify, workers=1)
+    found = connect(url, login=user, password=password, verify=verify, workers=1,
+                    root_url=root_url)
     with found.client:
         exchanged = None if app_password or not exchange else app_passwords.exchange(
             found.client, found.account.root_path)

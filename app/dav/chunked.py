@@ -49,7 +49,8 @@ def upload_folder_name(destination_url: str, size: int, mtime_ns: int) -> str:
     return "davdesk-" + hashlib.sha256(key).hexdigest()[:32]
 
 
-def _sleep(seconds: float) -> bool:
+def uninterrupted(seconds: float) -> bool:
+    """A Waiter for callers with nothing to cancel: it just sleeps."""
     time.sleep(seconds)
     return False
 
@@ -66,7 +67,7 @@ class ChunkedUpload:
         self._config = config
         self._algorithm = algorithm
         self._progress = progress
-        self._wait = wait or _sleep
+        self._wait = wait or uninterrupted
         stat = source.stat()
         self.size = stat.st_size
         self.chunk_size = config.chunk_size_for(self.size)

@@ -31,9 +31,10 @@ from app.dav.bodies import ERROR_BODY_LIMIT, drain, looks_like_xml, read_limited
 from app.dav.chunked import ChunkedUpload, Waiter
 from app.dav.extensions import NO_EXTENSIONS, ServerExtensions
 from app.dav.interrupt import Watch, WatchingBackend
+from app.dav.listing import FolderMembers, prefetched
 from app.dav.members import collection_outcomes, locked_member_outcomes, proppatch_outcome
 from app.dav.outcome import Outcome, success
-from app.dav.paths import basename, parent, quote_path, same_resource, url_path
+from app.dav.paths import basename, quote_path, same_resource, url_path
 from app.dav.resource import Resource, parse_http_date
 from app.dav.transcript import Transcript
 from app.dav.transfer import BytesBody, FileBody, FileSlice, PartFile, ProgressCallback
@@ -352,7 +353,7 @@ class DavClient:
         X-NC-Paginate), a Depth 1 listing comes in pages, streamed the same way.
 
         turn: held while the body is parsed and its responses handed out, taken
-        once the first PREFETCH bytes have arrived. Threads listing many
+        once the first listing.PREFETCH bytes have arrived. Threads listing many
         folders at once share one, so their requests overlap the network's
         latency while one of them at a time does the parsing: parsing is
         CPU work, and several threads doing it under the GIL are slower
@@ -404,10 +405,10 @@ class DavClient:
                     f"PROPFIND {response.url}: expected 207 Multi-Status, got {response.status_code}")
             answer["headers"] = response.headers
             parser = multistatus.MultiStatusParser(str(response.url))
-            listed = _Members(url_path(str(response.url))) if depth == 1 else None
+            listed = FolderMembers(url_path(str(response.url))) if depth == 1 else None
             try:
                 chunks = response.iter_bytes()
-                early = _prefetched(chunks) if turn is not None else []
+                early = prefetched(chunks) if turn is not None else []
                 with turn or contextlib.nullcontext():
                     for chunk in itertools.chain(early, chunks):
                         responses = parser.feed(chunk)
@@ -656,51 +657,6 @@ class DavClient:
         with reusable(self._send("UNLOCK", path, headers={"Lock-Token": f"<{token}>"})) as response:
             self._raise_for_status(response, "UNLOCK")
             return success("unlock", path, response.status_code, response.reason_phrase)
-
-
-class _Members:
-    """Keeps the entries of a Depth 1 listing that are the folder or directly inside it.
-
-    Any other href ("/etc/passwd", "../..", another host) names a resource the
-    user did not ask about: shown as a member of this folder, a delete or a
-    download of it would act on something else than what the user sees.
-    """
-
-    def __init__(self, folder: str) -> None:
-        self.folder = folder
-        self._prefix = folder.rstrip("/") + "/"
-        self.dropped: list[str] = []
-
-    def keep(self, responses: Iterable[multistatus.Response]) -> list[multistatus.Response]:
-        kept = []
-        prefix = self._prefix
-        for response in responses:
-            path = response.href
-            # Spelled as the request was: decided without normalising (100,000 entries).
-            plain = path.startswith(prefix) and "/" not in path[len(prefix):].rstrip("/")
-            if plain or (path and (same_resource(path, self.folder)
-                                   or same_resource(parent(path), self.folder))):
-                kept.append(response)
-            else:
-                self.dropped.append(repr(path))
-        return kept
-
-
-#: Bytes of a listing read before its thread waits for its turn to parse (iter_propfind's turn):
-#: all of a folder of a few thousand entries, a bounded part of a huge one.
-PREFETCH = 4 * 1024 * 1024
-
-
-def _prefetched(chunks: Iterator[bytes]) -> list[bytes]:
-    """The first PREFETCH bytes of a body, read off the socket before parsing begins."""
-    early: list[bytes] = []
-    size = 0
-    for chunk in chunks:
-        early.append(chunk)
-        size += len(chunk)
-        if size >= PREFETCH:
-            break
-    return early
 
 
 def _watched_transport(backend: WatchingBackend, *, verify: bool | ssl.SSLContext, http2: bool,

@@ -126,5 +126,6 @@ class Resource:
             "etag": self.etag,
             "content_type": self.content_type,
             **({"fileid": self.fileid, "permissions": self.permissions,
-                "tree_size": self.tree_size} if self.permissions is not None else {}),
+                "tree_size": self.tree_size, "has_preview": self.has_preview}
+               if self.permissions is not None else {}),
         }

@@ -7,16 +7,10 @@ and sleeps to keep the job's bandwidth limit.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.dav.chunked import Waiter, uninterrupted
 from app.dav.transfer import ProgressCallback
-
-
-def _sleep(seconds: float) -> bool:
-    time.sleep(seconds)
-    return False
 
 
 class Cancelled(Exception):
@@ -29,4 +23,4 @@ class TaskContext:
     keep_mtime: bool = True
     #: Sleeps up to the seconds given, True if the job was cancelled meanwhile (a wait for
     #: the server, such as Nextcloud assembling chunks, ends with the job).
-    wait: Callable[[float], bool] = _sleep
+    wait: Waiter = uninterrupted

@@ -51,14 +51,18 @@ def files_address(address: str) -> tuple[str, str, str] | None:
 
 def connect(address: str, *, login: str, password: str, verify: bool | ssl.SSLContext = True,
             workers: int = 4, transcript: Transcript | None = None,
-            timeouts: Timeouts = Timeouts()) -> NextcloudConnection:
-    """Sign in to the Nextcloud at address; AuthenticationError if the password is refused."""
+            timeouts: Timeouts = Timeouts(), root_url: str | None = None) -> NextcloudConnection:
+    """Sign in to the Nextcloud at address; AuthenticationError if the password is refused.
+
+    root_url: the server's root where the caller found it already (status.php
+    is then not asked again).
+    """
     known = files_address(address)
     if known is not None:
         root_url, user_id, start = known
     else:
-        root_url = discovery.find_server(address, verify=verify, transcript=transcript,
-                                         timeouts=timeouts).root_url
+        root_url = root_url or discovery.find_server(address, verify=verify, transcript=transcript,
+                                                     timeouts=timeouts).root_url
         with DavClient(root_url, user=login, password=password, verify=verify,
                        transcript=transcript, timeouts=timeouts) as signed_in:
             user_id = discovery.user_id(signed_in, url_path(root_url))

@@ -26,7 +26,7 @@ from app.ui.background import Background
 from app.ui.locks import LockKeeper
 from app.ui.messages import readable
 from app.ui.results.kinds import is_locked
-from app.ui.results.model import lock_text
+from app.ui.results.records import lock_text
 
 StartJob = Callable[[str, Job, list[str]], None]
 #: Lock owners looked up per finished job at most: a folder of 10,000 locked files is

@@ -46,17 +46,9 @@ from app.ui.icons import status_icon, themed_icon
 from app.ui.job_bridge import JobBridge
 from app.ui.results.fixes import ResultFixer
 from app.ui.results.kinds import Fix
-from app.ui.results.model import (
-    CLASS_COLOURS,
-    NOTE,
-    PATH,
-    SHOW_TIPS,
-    Index,
-    Phase,
-    ResultsModel,
-    Show,
-)
+from app.ui.results.model import CLASS_COLOURS, NOTE, PATH, Index, ResultsModel
 from app.ui.results.raw_dialog import RawResponseDialog
+from app.ui.results.records import SHOW_TIPS, Phase, Show
 from app.ui.results.selection import KeptSelection, Picked, failures, results_of
 
 Pixmap = QStyle.StandardPixmap

@@ -20,7 +20,8 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel
 
 from app.jobs.model import TaskResult
 from app.ui.results.kinds import Fix
-from app.ui.results.model import JobRecord, ResultsModel
+from app.ui.results.model import ResultsModel
+from app.ui.results.records import JobRecord
 
 
 @dataclass

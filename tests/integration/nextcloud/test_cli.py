@@ -48,7 +48,7 @@ def test_login_in_the_browser_keeps_the_app_password_for_later_commands(
     assert main(["ls", "--json", url]) == 0
     [photos] = _json_lines(capsys.readouterr().out)
     assert photos["name"] == "Photos" and photos["tree_size"] == 2048
-    assert photos["permissions"] == "RGDNVCK"
+    assert photos["permissions"] == "RGDNVCK" and photos["has_preview"] is False
 
 
 def test_login_with_an_account_password_keeps_an_app_password_instead(

@@ -61,6 +61,7 @@ def test_open_connection_tells_a_nextcloud_from_plain_webdav(dav_server, nextclo
     cloud = open_connection(nextcloud_server.origin, nextcloud_server.login_name,
                             nextcloud_server.password)
     assert cloud.account is not None and cloud.url == nextcloud_server.files_url
+    assert [r.path for r in nextcloud_server.requests].count("/status.php") == 1  # asked once
     assert cloud.extensions.chunked is not None
     # The session runs on an app password, never on the account password typed.
     assert cloud.password != nextcloud_server.password

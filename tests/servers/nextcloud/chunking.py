@@ -126,15 +126,8 @@ class UploadNode(Node):
             return
         if self.rel:  # an upload folder: the future file first, then the chunks
             yield UploadNode(self.namespace, join(self.rel, FUTURE_FILE), self.st, future=True)
-        try:
-            names = sorted(os.listdir(self.storage.disk(self.key)))
-        except OSError:
-            return
-        for name in names:
-            rel = join(self.rel, name)
-            st = self.storage.stat(join(UPLOADS, rel))
-            if st is not None:
-                yield UploadNode(self.namespace, rel, st)
+        for rel, st in self.storage.members(UPLOADS, self.rel):
+            yield UploadNode(self.namespace, rel, st)
 
 
 class UploadsNamespace(Namespace):

@@ -177,15 +177,8 @@ class FileNode(Node):
         return {(r["namespace"], r["name"]): r["xml"] for r in rows}
 
     def children(self) -> Iterator[FileNode]:
-        try:
-            names = sorted(os.listdir(self.storage.disk(self.key)))
-        except OSError:
-            return
-        for name in names:
-            rel = join(self.rel, name)
-            st = self.storage.stat(join(FILES, rel))
-            if st is not None:
-                yield FileNode(self.namespace, rel, st)
+        for rel, st in self.storage.members(FILES, self.rel):
+            yield FileNode(self.namespace, rel, st)
 
 
 class FilesNamespace(Namespace):

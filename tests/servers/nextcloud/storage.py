@@ -99,6 +99,18 @@ class Storage:
         except (FileNotFoundError, NotADirectoryError):
             return None
 
+    def members(self, space: str, rel: str) -> Iterator[tuple[str, os.stat_result]]:
+        """(relative path, stat) of each entry of a folder in a space, by name; none if gone."""
+        try:
+            names = sorted(os.listdir(self.disk(join(space, rel))))
+        except OSError:
+            return
+        for name in names:
+            child = join(rel, name)
+            st = self.stat(join(space, child))
+            if st is not None:
+                yield child, st
+
     def temp_path(self) -> Path:
         return self.home / "cache" / f"upload-{uuid.uuid4().hex}.part"
 

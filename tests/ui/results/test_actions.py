@@ -15,8 +15,8 @@ from app.jobs.model import JobState
 from app.jobs.planner import plan_mkdir
 from app.ui import icons
 from app.ui.results import pane as pane_module
-from app.ui.results.model import Phase
 from app.ui.results.pane import class_icons, phase_icons
+from app.ui.results.records import Phase
 from tests.ui.results.test_pane import wait_for_jobs
 
 #: The objectNames the results pane's issue names, each in the toolbar and the context menu.

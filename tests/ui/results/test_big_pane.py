@@ -15,7 +15,8 @@ from app.dav.outcome import Outcome, Source, success
 from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Job, JobEnded, JobState, Op, Task, TaskResult
 from app.ui.job_bridge import JobBridge
-from app.ui.results.model import NOTE, Show
+from app.ui.results.model import NOTE
+from app.ui.results.records import Show
 
 COUNT = 100_000
 

@@ -10,7 +10,8 @@ from PySide6.QtGui import QIcon
 from app.dav.outcome import Outcome, OutcomeClass, Source, success
 from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Job, JobEnded, JobState, Op, Task, TaskResult
-from app.ui.results.model import OUTCOME_ROLE, PATH, STATUS, Phase, ResultsModel, Show, lock_text
+from app.ui.results.model import OUTCOME_ROLE, PATH, STATUS, ResultsModel
+from app.ui.results.records import Phase, Show, lock_text
 
 ICONS = {kind: QIcon() for kind in OutcomeClass}
 PHASE_ICONS = {phase: QIcon() for phase in Phase}

@@ -18,8 +18,9 @@ from app.jobs.model import Conflict, JobState
 from app.jobs.planner import plan_copy, plan_delete
 from app.jobs.report import COLUMNS, read_report
 from app.ui.main_window import MainWindow
-from app.ui.results.model import NOTE, OUTCOME_ROLE, SAID, STATUS, JobRecord, Show
+from app.ui.results.model import NOTE, OUTCOME_ROLE, SAID, STATUS
 from app.ui.results.raw_dialog import RawResponseDialog
+from app.ui.results.records import JobRecord, Show
 from tests.servers.fault_proxy import FaultProxy
 
 JOB_TIMEOUT = 30_000
