@@ -15,6 +15,7 @@ from pathlib import Path
 from app.cli.connect import Connections, UsageError
 from app.cli.nextcloud_commands import login, logout, trash_command
 from app.cli.output import Printer
+from app.cli.pair_commands import pair_command
 from app.cli.run import run_job
 from app.cli.sync_command import sync
 from app.dav import DavClient, Resource, errors
@@ -167,5 +168,5 @@ def _conflict(args: argparse.Namespace) -> Conflict:
 COMMANDS: dict[str, Callable[[argparse.Namespace, Connections, Printer], None]] = {
     "ls": ls, "stat": stat, "props": props, "mkdir": mkdir, "rm": rm,
     "cp": cp, "mv": mv, "put": put, "get": get, "sync": sync,
-    "login": login, "logout": logout, "trash": trash_command,
+    "login": login, "logout": logout, "trash": trash_command, "pair": pair_command,
 }

@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name in _JOB_COMMANDS:
             _add_job_options(command, conflicts=name in ("cp", "mv", "put", "get"))
     _add_sync(sub, common)
+    _add_pair(sub, common)
     _add_nextcloud(sub, common)
     return parser
 
@@ -102,6 +103,31 @@ def _add_sync(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     command.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
                          help="gitignore-style pattern of paths to leave alone (repeatable)")
     _add_job_options(command, conflicts=False)
+
+
+def _add_pair(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    help_text = "saved folder pairs, kept in step in the background (see docs/sync.md)"
+    command = sub.add_parser("pair", help=help_text, description=help_text)
+    actions = command.add_subparsers(dest="pair_command", required=True, metavar="ACTION")
+    add = actions.add_parser(
+        "add", parents=[common], help="save a pair (both folders must exist)",
+        description="Save a local folder and a server folder as a pair. Both must exist, and "
+                    "neither may be inside (or hold) another pair's folder.")
+    add.add_argument("local", metavar="LOCAL")
+    add.add_argument("url", metavar="URL")
+    add.add_argument("--direction", required=True, choices=["up", "down", "both"],
+                     help="carry over local changes (up), the server's (down), or both")
+    add.add_argument("--name", help="what to call it (default: the local folder's name)")
+    add.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
+                     help="gitignore-style pattern of paths to leave alone (repeatable)")
+    actions.add_parser("list", parents=[common], help="the saved pairs and how they are doing",
+                       description="Each pair with its direction, whether it is paused, its "
+                                   "last sync, last result and conflicts pending.")
+    for name, text in (("remove", "forget a pair and its state (its files stay)"),
+                       ("pause", "stop syncing a pair until resumed"),
+                       ("resume", "sync a paused pair again")):
+        action = actions.add_parser(name, parents=[common], help=text, description=text)
+        action.add_argument("name", metavar="NAME")
 
 
 _JOB_COMMANDS = ("mkdir", "rm", "cp", "mv", "put", "get")

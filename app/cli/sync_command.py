@@ -20,12 +20,15 @@ from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
 from app.cli.run import run_job
 from app.config.paths import AppPaths
+from app.dav import DavClient
 from app.jobs.retry import RetryPolicy
 from app.jobs.runner import JobOptions
 from app.sync import Direction, StateDB, state_file
 from app.sync.ignore import IgnoreRules
 from app.sync.job import SyncRecorder, build_job, describe_plan, summary
 from app.sync.planner import plan_pair
+from app.sync.lockfile import FileLock, LockHeld
+from app.sync.pairfiles import PairFiles
 from app.sync.retrying import Stop, retried
 
 
@@ -38,9 +41,27 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
     if found is None or not found.is_dir:
         raise UsageError(f"sync: {args.url}: no such folder on the server "
                          "(create it with davdesk mkdir)")
+    data = AppPaths.default().data
+    lock = FileLock(PairFiles.of(data, local, client.url(remote)).lock)
+    try:
+        lock.acquire()
+    except LockHeld as held:
+        raise UsageError(f"sync: {local} and {args.url} are being synced by {held} (a window "
+                         "or `davdesk sync --watch`); two processes never sync one pair at "
+                         "once: let that one do it, or stop it first") from None
+    except OSError as exc:
+        raise UsageError(f"sync: {exc}") from exc
+    try:
+        _sync_locked(args, client, remote, local, data, printer)
+    finally:
+        lock.release()
+
+
+def _sync_locked(args: argparse.Namespace, client: DavClient, remote: str, local: Path,
+                 data: Path, printer: Printer) -> None:
     try:
         rules = IgnoreRules.for_folder(local, args.ignore)
-        state = StateDB(state_file(AppPaths.default().data, local, client.url(remote)))
+        state = StateDB(state_file(data, local, client.url(remote)))
     except (OSError, sqlite3.Error) as exc:
         raise UsageError(f"sync: {exc}") from exc
     with state:

@@ -1,0 +1,117 @@
+"""`davdesk pair add|list|remove|pause|resume`: the saved pairs that background sync keeps in step.
+
+The same file as the window's Sync panel (app.config.pairs), so a pair added
+here is synced by a running window and by `davdesk sync --watch`, and the
+other way round. Adding checks both ends first: a typo in a path or a URL is
+said now, not discovered by a background run at night.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from app.cli.connect import Connections, UsageError
+from app.cli.output import Printer
+from app.config.pairs import PairError, PairStore, SavedPair
+from app.config.paths import AppPaths
+from app.dav import errors
+from app.jobs.retry import RetryPolicy
+from app.sync.background.status import PairStatus
+from app.sync.retrying import Stop, retried
+
+
+def pair_command(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
+    store = PairStore.in_config(AppPaths.default())
+    try:
+        if args.pair_command == "add":
+            _add(args, store, connections, printer)
+        elif args.pair_command == "list":
+            _list(store, printer)
+        elif args.pair_command == "remove":
+            removed = store.remove(args.name)
+            _said(printer, f"Forgot pair {removed.name!r}; the files in {removed.local} and on "
+                           f"the server are untouched.", {"removed": removed.name})
+        else:
+            paused = args.pair_command == "pause"
+            pair = store.set_paused(args.name, paused)
+            _said(printer, f"Pair {pair.name!r} {'paused' if paused else 'resumed'}.",
+                  {"name": pair.name, "paused": paused})
+    except KeyError as exc:
+        known = ", ".join(repr(p.name) for p in store.load()) or "none saved yet"
+        raise UsageError(f"pair: no pair called {exc.args[0]!r} (pairs: {known})") from None
+    except (PairError, OSError) as exc:
+        raise UsageError(f"pair: {exc}") from exc
+
+
+def _add(args: argparse.Namespace, store: PairStore, connections: Connections,
+         printer: Printer) -> None:
+    local = Path(args.local).expanduser()
+    if not local.is_dir():
+        raise UsageError(f"pair add: {args.local}: no such local folder")
+    pair = SavedPair(args.name or store.unique_name(str(local.absolute())), str(local.absolute()),
+                     args.url, args.direction, ignore=tuple(args.ignore))
+    why = store.overlap(pair)  # before asking the server: cheap, and needs no password
+    if why:
+        raise UsageError(f"pair add: {why}")
+    client, remote = connections.resolve(args.url)
+    try:
+        found = retried(lambda: client.lookup(remote), Stop(), RetryPolicy())
+    except errors.DavError as exc:
+        raise UsageError(f"pair add: cannot check {args.url}: {exc}") from exc
+    if found is None or not found.is_dir:
+        raise UsageError(f"pair add: {args.url}: no such folder on the server "
+                         "(create it with davdesk mkdir)")
+    added = store.add(pair)
+    _said(printer, f"Saved pair {added.name!r}: {added.local} <-> {added.url} "
+                   f"({_DIRECTIONS[added.direction]}). `davdesk sync --watch` or the window "
+                   "keeps it in step.", _json(added, store.status(added)))
+
+
+_DIRECTIONS = {"up": "uploads local changes", "down": "downloads the server's changes",
+               "both": "two-way"}
+
+
+def _list(store: PairStore, printer: Printer) -> None:
+    pairs = store.load()
+    if not pairs and not printer.json_lines:
+        printer.out.write("No saved pairs. Add one with: davdesk pair add LOCAL URL "
+                          "--direction both\n")
+    for pair in pairs:
+        status = store.status(pair)
+        if printer.json_lines:
+            printer.out.write(json.dumps(_json(pair, status), ensure_ascii=False) + "\n")
+            continue
+        conflicts = f", {status.conflicts} conflicts pending" if status.conflicts else ""
+        printer.out.write(
+            f"{pair.name}: {pair.local} <-> {pair.url} ({pair.direction})\n"
+            f"  {status.text}{conflicts}; last sync: {_when(status.last_sync)}"
+            f"{f' ({status.last_result})' if status.last_result else ''}\n"
+            + (f"  {status.note}\n" if status.note else ""))
+
+
+def _json(pair: SavedPair, status: PairStatus) -> dict[str, object]:
+    return {"name": pair.name, "local": pair.local, "url": pair.url,
+            "direction": pair.direction, "paused": pair.paused, "ignore": list(pair.ignore),
+            "bookmark": pair.bookmark, "state": status.state.value, "status": status.text,
+            "last_sync": _iso(status.last_sync), "last_result": status.last_result,
+            "conflicts": status.conflicts, "note": status.note}
+
+
+def _said(printer: Printer, text: str, value: dict[str, object]) -> None:
+    if printer.json_lines:
+        printer.out.write(json.dumps(value, ensure_ascii=False) + "\n")
+    else:
+        printer.out.write(text + "\n")
+
+
+def _when(epoch: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch)) if epoch else "never"
+
+
+def _iso(epoch: float | None) -> str | None:
+    if not epoch:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(epoch))

@@ -1,0 +1,84 @@
+"""A pair's state in words, as the window shows it and `davdesk pair list` reads it.
+
+The engine keeps each pair's PairStatus in memory and hands every change to
+its listener; the lasting part (last sync, last result, conflicts, the state
+line) is also written to the pair's status file, so another process (the
+CLI while the window syncs) can show it. Counts of a run in progress are not
+written: they change every file and are stale as soon as they are read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class PairState(enum.StrEnum):
+    IDLE = "idle"  # up to date, watching
+    SCANNING = "scanning"  # looking for changes
+    SYNCING = "syncing"
+    PAUSED = "paused"
+    WAITING = "waiting"  # the server or the disk is not usable now: retried with back-off
+    CONFLICTS = "conflicts"  # up to date, but conflict copies wait for the user
+    ERROR = "error"  # stopped: something only the user can fix (folder gone)
+    STOPPED = "stopped"  # not watched by any process
+
+
+@dataclass(frozen=True, slots=True)
+class PairStatus:
+    name: str
+    state: PairState
+    text: str  # "up to date", "syncing 3 of 12", "waiting for the server: <reason>"
+    done: int = 0
+    total: int = 0
+    last_sync: float | None = None  # epoch seconds of the last run that completed
+    last_result: str | None = None  # "up to date", "2 uploaded, 1 downloaded", "1 failed"
+    conflicts: int = 0  # conflict copies made by this pair and not yet resolved
+    note: str | None = None  # a lasting remark: "watching by periodic full scans: ..."
+    updated: float = 0.0  # when this status was written (epoch seconds)
+    pid: int | None = None  # the process that wrote it
+
+    def to_json(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "state": self.state.value}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> PairStatus:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        kept = {k: v for k, v in value.items() if k in fields}
+        kept["state"] = PairState(kept.get("state", PairState.STOPPED.value))
+        return cls(**kept)
+
+
+def never_synced(name: str) -> PairStatus:
+    return PairStatus(name, PairState.STOPPED, "not synced yet")
+
+
+def write_status(path: Path, status: PairStatus) -> None:
+    """Atomically: a reader sees the old status or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(status.to_json(), out, ensure_ascii=False)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def read_status(path: Path, name: str) -> PairStatus:
+    """The last status written for the pair; "not synced yet" when there is none or it is
+    unreadable (a status file is a convenience, never a reason to fail)."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+        return dataclasses.replace(PairStatus.from_json(value), name=name)
+    except (OSError, ValueError, TypeError, KeyError):
+        return never_synced(name)
