@@ -3,8 +3,11 @@
 `davdesk` asks with the connect dialog; `davdesk URL` opens that location
 (password from the keyring, DAVDESK_PASSWORD, or a prompt), as desktop
 programs open what they are given; `davdesk --demo` serves sample files on
-loopback and opens them. Settings are read before the window exists and
-written after it closed, so the running GUI thread never touches the disk.
+loopback and opens them. One Davdesk runs per user: a later `davdesk` or
+`davdesk URL` hands its arguments to it (single_instance.py) and exits 0;
+the running one opens the window or the address (desktop.py). Settings are
+read before the window exists and written after the program's loop ended,
+so the running GUI thread never touches the disk.
 
 Every connection is opened with open_connection, on a pool thread, before
 the window exists: a Nextcloud's address then gets the account's files
@@ -37,10 +40,12 @@ from app.logs import logging_to, redact_value
 from app.resource_files import resource
 from app.ui.background import Background
 from app.ui.connect_dialog import ConnectDialog, describe_error
+from app.ui.desktop import Desktop
 from app.ui.main_window import LAST_FOLDER, MainWindow
 from app.ui.models.listing_cache import folder_path
 from app.ui.operations import MAX_RUNNING_JOBS
 from app.ui.sign_in import open_checked
+from app.ui.single_instance import AlreadyRunning, SingleInstance
 from app.ui.smoke_test import SmokeTest
 
 T = TypeVar("T")
@@ -78,10 +83,10 @@ def run_gui(argv: list[str]) -> int:
     args = parse_args(argv)
     paths = AppPaths.default()
     with logging_to(paths.log, verbose=args.verbose):
-        return _run(args, Settings.in_config(paths).load())
+        return _run(args, argv, paths)
 
 
-def _run(args: argparse.Namespace, settings: Settings) -> int:
+def _run(args: argparse.Namespace, argv: list[str], paths: AppPaths) -> int:
     if args.smoke_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -89,32 +94,79 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(resource("davdesk.svg"))))
+    if not (args.demo or args.smoke_test):  # those two are self-contained, never handed over
+        return _desktop(args, argv, paths)
     server = None
     if args.demo:
         spec, server = _demo()
-    elif args.url:
-        spec = _spec_for_url(args.url, args.user, interactive=not args.smoke_test)
     else:
-        spec = _ask()
+        spec = _spec_for_url(args.url, args.user, interactive=not args.smoke_test)
     if spec is None:
         return 1
     redact_value(spec.password)
     try:
         if args.smoke_test:
             return _smoke_test(spec)
-        return _show(spec, settings, resume=not (args.demo or args.url))
+        return _show(spec, Settings.in_config(paths).load())
     finally:
         if server is not None:
             server.communicate(timeout=30)  # closing its stdin stops it
 
 
-def _show(spec: ConnectionSpec, settings: Settings, resume: bool) -> int:
+def _show(spec: ConnectionSpec, settings: Settings) -> int:
+    """The demo's window: one window, the program ends with it."""
     state: dict[str, Any] = dict(settings.get("window", {}))
-    open_window(spec, state, resume)
+    open_window(spec, state, resume=False)
     status = QApplication.exec()
     settings.set("window", state)
     settings.save()
     return status
+
+
+def _desktop(args: argparse.Namespace, argv: list[str], paths: AppPaths) -> int:
+    """The one Davdesk of this user, or a hand-over to it (exit status 0 once it took it)."""
+    instance = SingleInstance(paths.config)
+    if not instance.claim():
+        try:
+            instance.hand_over(argv)
+        except AlreadyRunning as exc:
+            print(f"davdesk: {exc}", file=sys.stderr, flush=True)
+            return 1
+        return 0
+    try:
+        settings = Settings.in_config(paths).load()
+        state: dict[str, Any] = dict(settings.get("window", {}))
+        desktop = Desktop(_Opener(state), parse_args)
+        instance.arguments_received.connect(desktop.handle)
+        if not desktop.start(args):
+            return 1
+        status = QApplication.exec()
+        settings.set("window", state)
+        settings.save()
+        return status
+    finally:
+        instance.close()
+
+
+class _Opener:
+    """Windows for the Desktop: on an address, or on what the connect dialog gives."""
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        self._state = state
+
+    def open_url(self, url: str, user: str | None) -> MainWindow | None:
+        spec = _spec_for_url(url, user)
+        if spec is None:
+            return None
+        redact_value(spec.password)
+        return open_window(spec, self._state, resume=False)
+
+    def ask(self) -> MainWindow | None:
+        spec = _ask()
+        if spec is None:
+            return None
+        redact_value(spec.password)
+        return open_window(spec, self._state, resume=True)
 
 
 def _smoke_test(spec: ConnectionSpec) -> int:

@@ -1,0 +1,165 @@
+"""Start at login: the XDG entry (validated by desktop-file-validate), the Windows Run value
+and the macOS LaunchAgent, each as the platform reads it."""
+
+from __future__ import annotations
+
+import plistlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from app.config.autostart import (
+    APP_ID,
+    MacAutostart,
+    WindowsAutostart,
+    XdgAutostart,
+    desktop_exec,
+    for_platform,
+    program,
+)
+
+
+def validate(path: Path) -> None:
+    tool = shutil.which("desktop-file-validate")
+    assert tool is not None, "desktop-file-validate (desktop-file-utils) is needed"
+    result = subprocess.run([tool, str(path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+
+
+def test_linux_entry_goes_to_xdg_config_home_and_runs_davdesk_in_the_background(tmp_path):
+    config = tmp_path / "xdg-config"
+    autostart = for_platform("linux", {"XDG_CONFIG_HOME": str(config)}, home=tmp_path / "home")
+    assert isinstance(autostart, XdgAutostart)
+    assert autostart.path == config / "autostart" / f"{APP_ID}.desktop"
+    assert not autostart.enabled()
+    autostart.enable()
+    assert autostart.enabled()
+    text = autostart.path.read_text(encoding="utf-8")
+    assert "Exec=davdesk --background\n" in text
+    validate(autostart.path)
+    autostart.disable()
+    assert not autostart.path.exists() and not autostart.enabled()
+    autostart.disable()  # already off: nothing to do, no error
+
+
+def test_without_xdg_config_home_the_entry_goes_to_dot_config(tmp_path):
+    for environ in ({}, {"XDG_CONFIG_HOME": ""}, {"XDG_CONFIG_HOME": "relative/dir"}):
+        autostart = for_platform("linux", environ, home=tmp_path)
+        assert autostart.path == tmp_path / ".config" / "autostart" / f"{APP_ID}.desktop"
+
+
+def test_an_entry_the_desktop_switched_off_counts_as_off(tmp_path):
+    autostart = XdgAutostart(tmp_path / "a.desktop", ["davdesk", "--background"])
+    autostart.enable()
+    with autostart.path.open("a", encoding="utf-8") as entry:
+        entry.write("Hidden=true\n")
+    assert not autostart.enabled()
+    autostart.enable()  # switching it on again writes ours back
+    assert autostart.enabled()
+
+
+def test_a_frozen_app_path_with_spaces_and_odd_characters_is_quoted_for_exec(tmp_path):
+    odd = '/opt/My Apps/dav$desk "2"\\bin/davdesk'
+    autostart = for_platform("linux", {"XDG_CONFIG_HOME": str(tmp_path)}, home=tmp_path,
+                             command=[odd])
+    autostart.enable()
+    validate(autostart.path)
+    assert desktop_exec([odd, "--background"]) == (
+        '"/opt/My Apps/dav\\\\$desk \\\\"2\\\\"\\\\\\\\bin/davdesk" --background')
+    assert desktop_exec(["/a/100%/davdesk"]) == '"/a/100%%/davdesk"'
+
+
+def test_the_program_is_davdesk_or_the_frozen_executable(monkeypatch):
+    assert program() == ["davdesk"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert program() == [sys.executable]
+
+
+def test_macos_launch_agent_runs_davdesk_at_login(tmp_path):
+    autostart = for_platform("darwin", {}, home=tmp_path,
+                             command=["/Applications/Davdesk.app/Contents/MacOS/davdesk"])
+    assert isinstance(autostart, MacAutostart)
+    assert autostart.path == tmp_path / "Library" / "LaunchAgents" / f"{APP_ID}.plist"
+    autostart.enable()
+    agent = plistlib.loads(autostart.path.read_bytes())
+    assert agent == {
+        "Label": APP_ID,
+        "ProgramArguments": ["/Applications/Davdesk.app/Contents/MacOS/davdesk", "--background"],
+        "RunAtLoad": True,
+        "ProcessType": "Interactive",
+        "LimitLoadToSessionType": "Aqua",
+    }
+    assert autostart.path.read_bytes().startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    assert autostart.enabled()
+    autostart.disable()
+    assert not autostart.enabled()
+
+
+class FakeRegistry:
+    """winreg's calls the Run key needs, over a dict: HKCU as Windows would hold it."""
+
+    HKEY_CURRENT_USER = "HKCU"
+    REG_SZ = 1
+    KEY_SET_VALUE = 2
+
+    def __init__(self) -> None:
+        self.keys: dict[tuple[str, str], dict[str, tuple[int, str]]] = {}
+
+    def _key(self, root: str, path: str, create: bool) -> _Handle:
+        if (root, path) not in self.keys:
+            if not create:
+                raise FileNotFoundError(path)
+            self.keys[(root, path)] = {}
+        return _Handle(self.keys[(root, path)])
+
+    def OpenKey(self, root, path, reserved=0, access=0):  # noqa: N802 (winreg's names)
+        return self._key(root, path, create=False)
+
+    def CreateKey(self, root, path):  # noqa: N802
+        return self._key(root, path, create=True)
+
+    def QueryValueEx(self, key, name):  # noqa: N802
+        if name not in key.values:
+            raise FileNotFoundError(name)
+        kind, value = key.values[name]
+        return value, kind
+
+    def SetValueEx(self, key, name, reserved, kind, value):  # noqa: N802
+        key.values[name] = (kind, value)
+
+    def DeleteValue(self, key, name):  # noqa: N802
+        if name not in key.values:
+            raise FileNotFoundError(name)
+        del key.values[name]
+
+
+class _Handle:
+    def __init__(self, values: dict) -> None:
+        self.values = values
+
+    def __enter__(self) -> _Handle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def test_windows_run_value_quotes_the_program_and_switches_on_and_off():
+    program_path = r"C:\Program Files\Davdesk\davdesk.exe"
+    registry = FakeRegistry()
+    autostart = WindowsAutostart([program_path, "--background"], registry)  # type: ignore[arg-type]
+    assert autostart.value() == r'"C:\Program Files\Davdesk\davdesk.exe" --background'
+    assert not autostart.enabled()
+    autostart.enable()
+    run = registry.keys[("HKCU", r"Software\Microsoft\Windows\CurrentVersion\Run")]
+    assert run == {"Davdesk": (registry.REG_SZ, autostart.value())}
+    assert autostart.enabled()
+    autostart.disable()
+    assert run == {} and not autostart.enabled()
+    autostart.disable()
+
+
+def test_windows_is_chosen_on_windows():
+    assert isinstance(for_platform("win32", {}, home=Path("/h"), command=["d.exe"]),
+                      WindowsAutostart)
