@@ -40,6 +40,7 @@ def _run(args: argparse.Namespace, printer: Printer, report: Path | None) -> int
             with Connections(user=args.user, workers=getattr(args, "workers", 1),
                              verify=verify_of(args)) as connections:
                 COMMANDS[args.command](args, connections, printer)
+                printer.summary(f"davdesk {args.command}")
         finally:
             if report is not None and printer.outcomes is not None:
                 _write_report(report, f"davdesk {args.command}", printer.outcomes)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from typing import Any, TextIO
 
 from app.dav import Outcome, Resource
-from app.dav.outcome import OutcomeClass
+from app.dav import words
+from app.dav.outcome import OutcomeClass, Tally
 from app.dav.paths import basename
 from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.trash import TrashItem
@@ -23,9 +25,11 @@ def _size(value: int | None) -> str:
     return str(value)
 
 
-#: The first word of an Outcome's line: only the server's state decides ok and FAILED; an
-#: effect the server would neither confirm nor deny is said as such.
-_LABELS = {OutcomeClass.OK: "ok", OutcomeClass.UNCONFIRMED: "UNSURE"}
+#: The first word of an Outcome's line, for a script's grep: ok and skipped need nothing
+#: more; the capitals are what a person must look at.
+_LABELS = {OutcomeClass.OK: "ok", OutcomeClass.SKIPPED: "skipped", OutcomeClass.FAILED: "FAILED",
+           OutcomeClass.CONFLICT: "CONFLICT", OutcomeClass.UNCONFIRMED: "UNSURE",
+           OutcomeClass.CANCELLED: "CANCELLED"}
 
 # One encoder for every line: json.dumps with a non-default argument builds a new one per call.
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
@@ -39,6 +43,7 @@ class Printer:
         self.json_lines = json_lines
         self.out = out or sys.stdout
         self.failures = 0
+        self._classes: Counter[OutcomeClass] = Counter()
         #: Every Outcome printed, for --report; kept only when asked (a 100,000-file job).
         self.outcomes: list[Outcome] | None = [] if keep_outcomes else None
 
@@ -58,18 +63,20 @@ class Printer:
     def outcome(self, outcome: Outcome) -> None:
         if not outcome.ok:
             self.failures += 1
+        self._classes[outcome.outcome_class] += 1
         if self.outcomes is not None:
             self.outcomes.append(outcome)
         if self.json_lines:
             self._json(outcome.to_json())
             return
-        status = f"{outcome.status} {outcome.reason}" if outcome.status else outcome.reason
-        condition = f" ({outcome.error})" if outcome.error else ""
-        target = f" -> {outcome.destination}" if outcome.destination else ""
-        why = "; ".join(filter(None, (outcome.description, outcome.note))) or outcome.detail
-        line = f"{_LABELS.get(outcome.outcome_class, 'FAILED'):6} {outcome.op:8} {outcome.path}{target}: " \
-               f"{status}{condition}"
-        self.out.write(line + (f": {why}" if why else "") + "\n")
+        label = _LABELS[outcome.outcome_class]
+        self.out.write(f"{label:9} {words.outcome_line(outcome)}\n")
+
+    def summary(self, name: str) -> None:
+        """The counts of everything printed, in the words the window's status bar uses."""
+        if not self.json_lines and (self._classes.total() > 1 or self.failures):
+            print(f"{name}: {words.tally_words(Tally.from_counts(self._classes))}",
+                  file=sys.stderr)
 
     def properties(self, path: str, props: dict[str, str]) -> None:
         if self.json_lines:

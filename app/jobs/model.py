@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.dav import Outcome
+from app.dav.outcome import Tally
 from app.dav.transcript import Exchange
 
 
@@ -156,12 +157,21 @@ class JobProgress:
 
 @dataclass(frozen=True, slots=True)
 class JobEnded:
+    """How a job ended. ok counts done and skipped, failed every other problem but a cancel;
+    tally has each class apart, for the words every front end shows."""
+
     job_id: int
     state: JobState
     ok: int
     failed: int
     cancelled: int
     error: str | None = None  # why the job could not go on, if it could not
+    tally: Tally = field(default_factory=Tally)
+
+    @classmethod
+    def of(cls, job_id: int, state: JobState, tally: Tally, error: str | None = None) -> JobEnded:
+        return cls(job_id, state, tally.done + tally.skipped,
+                   tally.failed + tally.conflicts + tally.unconfirmed, tally.cancelled, error, tally)
 
 
 JobEvent = JobProgress | TaskResult | JobEnded

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.dav import DavClient, Outcome, Resource, checksum, errors
-from app.dav.outcome import Source, from_error, success
+from app.dav.outcome import Source, already_gone, from_error, skipped, success
 from app.dav.paths import basename, check_local_name, join, parent
 from app.dav.xmlbodies import LISTING_PROPS, OC
 from app.jobs.context import Cancelled, TaskContext
@@ -180,7 +180,10 @@ def _delete(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
             return [Outcome(task.op.value, task.remote, 412, "Precondition Failed", ok=False,
                             note="changed on the server since it was listed: kept",
                             source=Source.LOCAL)]
-    return client.delete(_slashed(task.remote, task.is_dir), lock_token=task.lock_token)
+    try:
+        return client.delete(_slashed(task.remote, task.is_dir), lock_token=task.lock_token)
+    except errors.NotFoundError:
+        return [already_gone(task.op.value, task.remote)]
 
 
 def _opaque(etag: str) -> str:
@@ -421,8 +424,7 @@ def _slashed(path: str, is_dir: bool) -> str:
 
 
 def _skipped(task: Task, why: str) -> Outcome:
-    return Outcome(task.op.value, task.remote, None, "skipped", ok=True, note=why,
-                   destination=task.destination, source=Source.LOCAL)
+    return skipped(task.op.value, task.remote, why, destination=task.destination)
 
 
 def _conflict(task: Task, exc: errors.PreconditionFailedError, why: str) -> Outcome:

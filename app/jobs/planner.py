@@ -329,7 +329,7 @@ def retry_job(results: Iterable[TaskResult], conflict: Conflict | None = None,
     tasks: dict[Task, Task] = {}
     for result in results:
         retried = tasks.get(result.task, result.task.with_policy(conflict, lock_token))
-        if conflict not in (None, Conflict.ASK) and any(_target_taken(o) for o in result.outcomes):
+        if conflict not in (None, Conflict.ASK) and any(o.is_conflict for o in result.outcomes):
             retried = replace(retried, exists=True)
             if conflict is Conflict.OVERWRITE and retried.op is Op.UPLOAD:
                 retried = replace(retried, etag=None, target_size=None, target_modified=None)
@@ -342,10 +342,6 @@ def retry_job(results: Iterable[TaskResult], conflict: Conflict | None = None,
         else:
             rest.append(task)
     return Job(name, _stages([*(mkdirs[d] for d in sorted(mkdirs)), rest]))
-
-
-def _target_taken(outcome: Outcome) -> bool:
-    return not outcome.ok and (outcome.status == 412 or outcome.error == "target-exists")
 
 
 # -- helpers ---------------------------------------------------------------

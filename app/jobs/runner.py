@@ -16,12 +16,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from app.dav import DavClient, Outcome, Source, errors
 from app.dav.interrupt import Watch
-from app.dav.outcome import UNCONFIRMED, OutcomeClass, cancelled, from_error
+from app.dav.outcome import UNCONFIRMED, OutcomeClass, Tally, cancelled, from_error
 from app.dav.transcript import Exchange
 from app.dav.transfer import ProgressCallback
 from app.jobs.context import Cancelled, TaskContext
@@ -82,7 +83,7 @@ class JobRunner:
         # in the order they were taken: counts never go backwards, and the last one says whether
         # the job is paused. Re-entrant: a callback may call pause() or resume(), which emit too.
         self._progress_lock = threading.RLock()
-        self._counts = {OutcomeClass.OK: 0, OutcomeClass.CANCELLED: 0, "failed": 0}
+        self._counts: Counter[OutcomeClass] = Counter()
         self._last_progress = 0.0
         self._abandoned: errors.DavError | None = None
         self._engine_error: str | None = None
@@ -142,8 +143,9 @@ class JobRunner:
             self._run_stage(stage)
         error = str(self._abandoned) if self._abandoned is not None else self._engine_error
         self._emit_progress(force=True)
-        ended = JobEnded(self.job.id, self._final_state(error), self._counts[OutcomeClass.OK],
-                         self._counts["failed"], self._counts[OutcomeClass.CANCELLED], error)
+        with self._lock:
+            tally = Tally.from_counts(self._counts)
+        ended = JobEnded.of(self.job.id, self._final_state(error, tally), tally, error)
         self._ended.set()
         self._on_event(ended)
         return ended
@@ -183,10 +185,10 @@ class JobRunner:
             self._finish(task, [Outcome(task.op.value, task.remote, None, type(exc).__name__,
                                         ok=False, source=Source.LOCAL, detail=str(exc))], 1)
 
-    def _final_state(self, error: str | None) -> JobState:
+    def _final_state(self, error: str | None, tally: Tally) -> JobState:
         if self._cancel.is_set() and self._abandoned is None:
             return JobState.CANCELLED
-        if error or self._counts["failed"] or self._counts[OutcomeClass.CANCELLED]:
+        if error or tally.problems:
             return JobState.FAILED
         return JobState.FINISHED
 
@@ -304,10 +306,7 @@ class JobRunner:
                 exchanges: Sequence[Exchange] = ()) -> None:
         outcomes = [o if o.attempt == attempt else o.with_attempt(attempt) for o in outcomes]
         with self._lock:
-            for outcome in outcomes:
-                kind = outcome.outcome_class
-                key = kind if kind in (OutcomeClass.OK, OutcomeClass.CANCELLED) else "failed"
-                self._counts[key] += 1
+            self._counts.update(outcome.outcome_class for outcome in outcomes)
             if any(o.source is not Source.TRANSPORT for o in outcomes):
                 self._unreachable_streak = 0
         ok = all(o.ok for o in outcomes)
@@ -358,7 +357,7 @@ def unconfirmed(task: Task, answered: str, check: errors.DavError, asked: int) -
     """The Outcome of a task whose effect the server would not confirm or deny."""
     failing = "kept failing" if asked > 1 else "failed"
     return Outcome(task.op.value, task.remote, None, UNCONFIRMED, ok=False,
-                   destination=task.destination,
+                   destination=task.destination, marked=OutcomeClass.UNCONFIRMED,
                    source=Source.TRANSPORT if isinstance(check, errors.TransportError)
                    else Source.LOCAL,
                    note=f"could not be confirmed: an attempt lost its answer and the server "

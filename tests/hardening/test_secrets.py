@@ -28,7 +28,8 @@ from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore
 from app.config.settings import Settings
 from app.dav.paths import url_path
-from app.jobs.planner import plan_delete
+from app.jobs.model import Conflict
+from app.jobs.planner import plan_download
 from app.logs import logging_to
 from app.ui.app import open_window
 from app.ui.background import Background
@@ -92,7 +93,7 @@ def connect_in_dialog(qtbot: Any, paths: AppPaths, url: str, user: str,
 
 def use_window(qtbot: Any, spec: ConnectionSpec, paths: AppPaths, names: tuple[str, str],
                delete_first: Any, saved: Path) -> list[Path]:
-    """The window on spec: a delete job of two files, one of which fails (it was deleted
+    """The window on spec: a download job of two files, one of which fails (it was deleted
     meanwhile: 404); the transcript saved and put in the log, the results exported."""
     state: dict = {}
     window = open_window(spec, state, resume=False)
@@ -100,7 +101,10 @@ def use_window(qtbot: Any, spec: ConnectionSpec, paths: AppPaths, names: tuple[s
     client = window.browser._client
     resources = [client.stat(client.root + name) for name in names]
     delete_first()  # a failing request: 404
-    window.operations.start_job("Delete 2 items", plan_delete(client, resources), [])
+    downloads = saved / "downloads"
+    downloads.mkdir(exist_ok=True)
+    window.operations.start_job("Download 2 items", plan_download(client, resources, downloads,
+                                                                  Conflict.ASK), [])
     model = window.results.model
     qtbot.waitUntil(lambda: model.records() and model.records()[0].ended is not None,
                     timeout=WAIT)

@@ -103,7 +103,7 @@ def test_a_stalled_upload_times_out_into_an_outcome(fault_proxy, window_on, apac
 
     window.operations.upload([source], window.current_path)
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() ==
-                    "Upload stuck.txt: 0 ok · 1 failed", timeout=20_000)
+                    "Upload stuck.txt: 0 done · 1 failed", timeout=20_000)
 
     [(status, said)] = shown_rows(window)
     assert status == "TimeoutError" and "timed out" in said
@@ -130,7 +130,7 @@ def test_cancel_ends_a_job_on_a_stalled_server_at_once(fault_proxy, window_on, a
     qtbot.waitUntil(lambda: "cancelled" in window.statusBar().currentMessage(), timeout=5000)
 
     assert time.monotonic() - cancelled_at < 2.0
-    assert window.statusBar().currentMessage() == "Upload 3 items: 0 ok · 3 cancelled"
+    assert window.statusBar().currentMessage() == "Upload 3 items: 0 done · 3 cancelled"
     rows = shown_rows(window)
     assert len(rows) == 3 and any("may have carried it out" in said for _, said in rows)
     assert not [p for p in apache_server.root.iterdir() if p.name != ".DAV"]

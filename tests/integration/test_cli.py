@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import unicodedata
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -277,3 +277,23 @@ def test_mv_renames_to_an_exact_name(run, dav_server):
     code, [line], _ = run("mv", url(dav_server, "before & after.txt"), url(dav_server, "é #2.txt"))
     assert code == 0 and line["status"] == 201
     assert sorted(p.name for p in dav_server.root.iterdir() if p.name != ".DAV") == ["é #2.txt"]
+
+
+def test_human_lines_and_the_summary_speak_the_window_s_words(run, dav_server, tmp_path):
+    """The same words as the results pane: the operation, the problem, then the status; a
+    summary whose counts add up, skipped counted apart."""
+    dav_server.make_file("taken.txt", b"server")
+    for name in ("taken.txt", "new.txt"):
+        (tmp_path / name).write_bytes(b"local")
+    code, out, err = run("put", "--conflict", "skip", str(tmp_path / "taken.txt"),
+                         str(tmp_path / "new.txt"), dav_server.url, as_json=False)
+    base = urlsplit(dav_server.url).path
+    assert code == 0
+    assert sorted(out.splitlines()) == sorted([
+        f"ok        Uploaded {base}new.txt",
+        f"skipped   Skipped {base}taken.txt – exists on the server"])
+    assert err == "davdesk put: 1 done · 1 skipped\n"
+    code, out, err = run("put", "-n", str(tmp_path / "taken.txt"), dav_server.url,
+                         as_json=False)
+    assert code == 1 and out.startswith(f"CONFLICT  Upload {base}taken.txt: ")
+    assert "(412 Precondition Failed)" in out and err == "davdesk put: 0 done · 1 conflict\n"

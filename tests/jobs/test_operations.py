@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.dav import DavClient, Source, errors
+from app.dav import DavClient, Source, errors, words
 from app.dav.outcome import OutcomeClass
 from app.jobs.context import Cancelled, TaskContext
 from app.jobs.model import Conflict, Op, Task
@@ -240,8 +240,17 @@ def test_delete_folder_and_missing_file(client, base, dav_server):
     dav_server.make_file("folder/inner.txt", b"x")
     [outcome] = run(client, Task(Op.DELETE, base + "folder", is_dir=True))
     assert outcome.ok and not (dav_server.root / "folder").exists()
+    # Already gone: the file is not there, as asked. A success with a note, never a retry.
     [outcome] = run(client, Task(Op.DELETE, base + "missing.txt"))
-    assert not outcome.ok and outcome.status == 404
+    assert outcome.ok and outcome.already_gone and outcome.status == 404
+    assert (words.action(outcome), words.problem(outcome), words.note(outcome)) == (
+        "Deleted", "", "Already gone: nothing to delete")
+
+
+def test_a_404_on_anything_but_a_delete_stays_a_problem(client, base, dav_server, tmp_path):
+    [outcome] = run(client, Task(Op.DOWNLOAD, base + "missing.txt", local=tmp_path / "m.txt"))
+    assert not outcome.ok and outcome.status == 404 and not outcome.already_gone
+    assert (words.action(outcome), words.problem(outcome)) == ("Download", "Not on the server")
 
 
 def test_copy_of_a_folder_onto_an_existing_one_asks(client, base, dav_server):

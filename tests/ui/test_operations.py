@@ -22,6 +22,7 @@ from app.ui import prompts
 from app.ui.main_window import MainWindow
 from app.ui.models.file_table import local_files
 from app.ui.properties_dialog import NAME, NAMESPACE, VALUE, PropertiesDialog
+from app.ui.results.model import NOTE, OPERATION, PROBLEM, STATUS
 from tests.ui.conftest import names, seed, wait_loaded
 
 
@@ -41,7 +42,7 @@ def test_new_folder(dav_server, open_window, qtbot, monkeypatch):
     wait_loaded(qtbot, window, window.actions.new_folder.trigger, window.current_path)
     assert (dav_server.root / "Fresh ö").is_dir()
     assert names(window) == ["Fresh ö"]
-    assert window.statusBar().currentMessage() == "Create folder Fresh ö: 1 ok"
+    assert window.statusBar().currentMessage() == "Create folder Fresh ö: 1 done"
 
 
 def test_rename_in_place_with_f2(dav_server, open_window, qtbot):
@@ -78,7 +79,7 @@ def test_delete_asks_naming_the_count(dav_server, open_window, qtbot, monkeypatc
     assert asked[0].startswith("Delete 3 items?")
     assert sorted(p.name for p in dav_server.root.iterdir()) == ["Empty", "b.txt"]
     assert names(window) == ["Empty", "b.txt"]
-    assert window.statusBar().currentMessage() == "Delete 3 items: 3 ok"
+    assert window.statusBar().currentMessage() == "Delete 3 items: 3 done"
 
 
 def test_delete_declined_changes_nothing(wsgidav_server, open_window, monkeypatch):
@@ -197,7 +198,7 @@ def test_download_to_a_chosen_folder(dav_server, open_window, qtbot, monkeypatch
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(target))
     select(window, "b.txt", "Docs")
     window.actions.download.trigger()
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage().endswith("ok"), timeout=10_000)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().endswith("done"), timeout=10_000)
     assert (target / "b.txt").read_bytes() == b"bravo bravo\n"
     assert (target / "Docs" / "inner" / "deep.txt").read_bytes() == b"deep\n"
 
@@ -274,20 +275,28 @@ def test_lock_and_unlock(dav_server, open_window, qtbot):
             "{DAV:}lockdiscovery", "")
 
 
-def test_a_failed_job_is_summarised_and_listed(wsgidav_server, open_window, qtbot, monkeypatch):
+def test_deleting_a_file_someone_else_deleted_is_done_not_a_failure(wsgidav_server, open_window,
+                                                                    qtbot, monkeypatch):
+    """Already gone: the file is not there, as asked. A success with a note, never retried;
+    the results pane stays a slim strip (there is nothing to look at)."""
     seed(wsgidav_server)
     window = open_window(wsgidav_server)
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     select(window, "a.txt", "b.txt")
     (wsgidav_server.root / "a.txt").unlink()  # gone behind the window's back
     window.actions.delete.trigger()
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Delete 2 items: 1 ok · 1 failed")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Delete 2 items: 2 done")
     pane = window.results
-    assert pane.isVisible()
     job = pane.model.index(0, 0)
-    assert pane.view.isExpanded(job)
-    assert "1 ok · 1 failed · 0 cancelled (failed)" in job.data()
-    rows = {pane.model.index(r, 0, job).data(): pane.model.index(r, 2, job).data()
-            for r in range(pane.model.rowCount(job))}
+    assert pane.view.isExpanded(job)  # the newest job
+    assert job.data().endswith("2 done — finished")
+    model = pane.model
+    rows = {model.index(r, 0, job).data(): tuple(model.index(r, column, job).data()
+                                                 for column in (OPERATION, PROBLEM, STATUS, NOTE))
+            for r in range(model.rowCount(job))}
     base = window.browser.current
-    assert rows == {base + "a.txt": "404 Not Found", base + "b.txt": "204 No Content"}
+    assert rows == {base + "a.txt": ("Deleted", "", "404 Not Found",
+                                     "Already gone: nothing to delete"),
+                    base + "b.txt": ("Deleted", "", "204 No Content", "")}
+    pane.view.clearSelection()
+    qtbot.waitUntil(lambda: not pane.retry_failed.isEnabled())

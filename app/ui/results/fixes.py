@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 from app.dav import DavClient, DavError, Outcome
 from app.dav.hrefs import href_to_path
 from app.dav.paths import parent
+from app.dav.words import lock_words
 from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Conflict, Job, TaskResult
 from app.jobs.planner import retry_job
@@ -25,8 +26,6 @@ from app.logs import redact_value
 from app.ui.background import Background
 from app.ui.locks import LockKeeper
 from app.ui.messages import readable
-from app.ui.results.kinds import is_locked
-from app.ui.results.records import lock_text
 
 StartJob = Callable[[str, Job, list[str]], None]
 #: Lock owners looked up per finished job at most: a folder of 10,000 locked files is
@@ -91,7 +90,7 @@ class ResultFixer(QObject):
         someone else holds is shown (owner, timeout) and released only when
         the user confirms and the server reveals its token in lockdiscovery.
         """
-        paths = sorted({o.path for r in results for o in r.outcomes if is_locked(o)})
+        paths = sorted({o.path for r in results for o in r.outcomes if o.is_locked})
         if not paths:
             return
         self.message.emit(f"Looking up the locks on {_plural(len(paths), 'file')}…")
@@ -115,11 +114,11 @@ class ResultFixer(QObject):
                 mine = self._locks.held(root) or self._locks.held(path)
                 token = mine.token if mine and mine.token else lock.token
                 if token is None:
-                    hidden.append(f"{path}: {lock_text(lock)}")
+                    hidden.append(f"{path}: {lock_words([lock])}")
                 elif root not in releases:
                     releases[root] = token
                     if mine is None:
-                        foreign.append(f"{path}: {lock_text(lock)}")
+                        foreign.append(f"{path}: {lock_words([lock])}")
         if hidden:
             QMessageBox.warning(self._window, "Cannot unlock",
                                 "The server does not reveal the token of these locks, so only "

@@ -19,24 +19,11 @@ class Fix(enum.Enum):
     SIGN_IN = "sign in"
 
 
-def is_locked(outcome: Outcome) -> bool:
-    return outcome.status == 423 or outcome.error in {"lock-token-submitted",
-                                                      "no-conflicting-lock"}
-
-
-def needs_sign_in(outcome: Outcome) -> bool:
-    return outcome.status == 401
-
-
-def is_taken(outcome: Outcome) -> bool:
-    """A conflict the user can settle by overwriting: a 412, or Overwrite: F refused."""
-    return outcome.status == 412 or outcome.error == "target-exists"
-
-
+#: What each fix settles, in the Outcome's own vocabulary.
 NEEDS: dict[Fix, Callable[[Outcome], bool]] = {
-    Fix.OVERWRITE: is_taken,
-    Fix.UNLOCK: is_locked,
-    Fix.SIGN_IN: needs_sign_in,
+    Fix.OVERWRITE: lambda outcome: outcome.is_conflict,
+    Fix.UNLOCK: lambda outcome: outcome.is_locked,
+    Fix.SIGN_IN: lambda outcome: outcome.needs_sign_in,
 }
 
 

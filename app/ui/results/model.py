@@ -31,10 +31,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPalette
 
 from app.dav import Outcome
+from app.dav import words
 from app.dav.outcome import OutcomeClass
+from app.dav.paths import basename, parent
 from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Job, JobEnded, TaskResult
-from app.ui.messages import hint
 from app.ui.results.kinds import fixes_of
 from app.ui.results.records import (
     RETRIED_ROW,
@@ -44,9 +45,7 @@ from app.ui.results.records import (
     RetryLink,
     Show,
     TaskKey,
-    lock_text,
     retry_state,
-    status_text,
     task_key,
 )
 
@@ -57,17 +56,21 @@ JOB_ROLE = Qt.ItemDataRole.UserRole + 3
 CLASS_ROLE = Qt.ItemDataRole.UserRole + 4
 #: Milliseconds between adding buffered Outcomes of running jobs to the view.
 FLUSH_MS = 200
-HEADERS = ("Name", "Operation", "Status", "Condition", "Server said", "Davdesk's note",
+HEADERS = ("Name", "Operation", "Problem", "Status", "Server said", "Davdesk's note",
            "Attempt", "Time")
-PATH, OPERATION, STATUS, CONDITION, SAID, NOTE, ATTEMPT, TIME = range(len(HEADERS))
+PATH, OPERATION, PROBLEM, STATUS, SAID, NOTE, ATTEMPT, TIME = range(len(HEADERS))
 HEADER_TIPS = {
+    OPERATION: "What was done (Uploaded, Replaced, Deleted…), or tried where it failed",
+    PROBLEM: "Why it did not work, in words: a lock and its owner, a conflict, a refusal",
+    STATUS: "The server's HTTP status (the WebDAV condition it named is in the tooltip)",
     SAID: "Only what the server wrote in its answer: its responsedescription or error text",
-    NOTE: "What Davdesk found out or decided: who holds a lock, a retry, an error on this "
-          "computer, what a status means",
+    NOTE: "What Davdesk found out or decided: a retry, why a file was skipped, an error on "
+          "this computer",
 }
 #: Colours that read on light and dark backgrounds alike.
 CLASS_COLOURS = {
     OutcomeClass.OK: QColor("#2e8540"),
+    OutcomeClass.SKIPPED: QColor("#5f7f99"),
     OutcomeClass.FAILED: QColor("#d32f2f"),
     OutcomeClass.CONFLICT: QColor("#c77700"),
     OutcomeClass.CANCELLED: QColor("#808080"),
@@ -101,7 +104,7 @@ class ResultsModel(QAbstractItemModel):
         self._show = Show.ALL
         self._text = ""
         self._sort: tuple[int, Qt.SortOrder] | None = None  # None: the order they arrived in
-        self._locks: dict[str, list[ActiveLock]] = {}
+        self._locks: dict[str, tuple[list[ActiveLock], datetime]] = {}  # path -> (locks, seen)
         self._locked_in: dict[str, dict[int, JobRecord]] = {}  # 423 path -> jobs with such rows
         self._links: dict[int, dict[TaskKey, list[tuple[JobRecord, int]]]] = {}  # job id ->
         self._flush_timer = QTimer(self, interval=FLUSH_MS)
@@ -211,7 +214,7 @@ class ResultsModel(QAbstractItemModel):
             record.counts[outcome.outcome_class] += 1
             if not outcome.ok:
                 record.open_problems[outcome.outcome_class] += 1
-                if outcome.status == 423:
+                if outcome.is_locked:
                     self._locked_in.setdefault(outcome.path, {})[id(record)] = record
         if not result.ok:
             record.open_failures.add(number)
@@ -233,13 +236,13 @@ class ResultsModel(QAbstractItemModel):
         self._sort_record(record)
 
     def set_locks(self, path: str, locks: list[ActiveLock]) -> None:
-        """What lockdiscovery said of a locked path, shown beside its 423 rows."""
-        self._locks[path] = locks
+        """What lockdiscovery said of a locked path: its rows say who holds it, until when."""
+        self._locks[path] = (locks, datetime.now().astimezone())
         for record in self._locked_in.get(path, {}).values():
             parent = self._job_index(record)
             if parent is not None and record.shown:
-                self.dataChanged.emit(self.index(0, NOTE, parent),
-                                      self.index(len(record.shown) - 1, NOTE, parent))
+                self.dataChanged.emit(self.index(0, PROBLEM, parent),
+                                      self.index(len(record.shown) - 1, PROBLEM, parent))
 
     def clear_finished(self) -> None:
         """Remove the finished jobs' rows, leaving the running ones (and their selection) be."""
@@ -461,25 +464,33 @@ class ResultsModel(QAbstractItemModel):
         return outcome.description or ""
 
     def note(self, record: JobRecord, number: int) -> str:
-        """Davdesk's words on a row: a retry, who holds the lock, what it found, what the
-        status means (when it has nothing better to say)."""
+        """Davdesk's words on a row, where they tell the user something: a retry, why it was
+        skipped, what it found (never what the operation and problem columns already say)."""
         outcome = record.outcomes[number]
         state = retry_state(record, record.owners[number])
         retried = "" if state is None else RETRIED_ROW[state].format(
             record.retried[record.owners[number]].record.number)
-        locks = self._locks.get(outcome.path) if outcome.status == 423 else None
-        held = "; ".join(lock_text(lock) for lock in locks) if locks else ""
-        own = " – ".join(filter(None, [held, outcome.note, outcome.detail])) or (
-            "" if outcome.ok else hint(outcome.status))
+        # Where no status came, the error on this computer (or on the way) is the whole story.
+        own = words.note(outcome) or (outcome.detail or "" if outcome.status is None
+                                      and not outcome.ok else "")
         return " – ".join(filter(None, [retried, own]))
+
+    def problem(self, outcome: Outcome) -> str:
+        """Why it did not work, in words; a lock with its owner once lockdiscovery said."""
+        locks, seen = self._locks.get(outcome.path, ([], None)) if outcome.is_locked \
+            else ([], None)
+        return words.problem(outcome, locks, seen)
 
     def detail_line(self, record: JobRecord, number: int) -> str:
         """One Outcome as a line of text, the server's words apart from Davdesk's: Copy Details."""
         outcome = record.outcomes[number]
         target = f" → {outcome.destination}" if outcome.destination else ""
         condition = f" ({outcome.error})" if outcome.error else ""
+        trouble = self.problem(outcome)
         said, note = self.server_said(outcome), self.note(record, number)
-        return (f"{outcome.path}{target}: {status_text(outcome)}{condition}"
+        return (f"{words.action(outcome)} {outcome.path}{target}"
+                + (f": {trouble}" if trouble else "")
+                + f" – {outcome.status_line}{condition}"
                 + (f" – server said: {said}" if said else "")
                 + (f" – Davdesk: {note}" if note else ""))
 
@@ -549,7 +560,7 @@ class ResultsModel(QAbstractItemModel):
             if owner in record.retried:
                 return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled,
                                                        QPalette.ColorRole.Text)
-            if index.column() == STATUS:
+            if index.column() in (OPERATION, PROBLEM):
                 return QBrush(CLASS_COLOURS[outcome.outcome_class])
             return None
         if role == OUTCOME_ROLE:
@@ -584,14 +595,13 @@ class ResultsModel(QAbstractItemModel):
     def _cell(self, record: JobRecord, number: int, column: int) -> str:
         outcome = record.outcomes[number]
         if column == PATH:
-            return f"{outcome.path} → {outcome.destination}" if outcome.destination else \
-                outcome.path
+            return _source_and_destination(outcome)
         if column == OPERATION:
-            return outcome.op
+            return words.action(outcome)
+        if column == PROBLEM:
+            return self.problem(outcome)
         if column == STATUS:
-            return status_text(outcome)
-        if column == CONDITION:
-            return outcome.error or ""
+            return outcome.status_line
         if column == SAID:
             return self.server_said(outcome)
         if column == NOTE:
@@ -607,12 +617,27 @@ class ResultsModel(QAbstractItemModel):
         lines = [outcome.path]
         if outcome.destination:
             lines.append(f"to {outcome.destination}")
-        lines.append(f"{outcome.op}: {status_text(outcome)} (from the {outcome.source.value})")
+        trouble = self.problem(outcome)
+        lines.append(f"{words.action(outcome)}" + (f": {trouble}" if trouble else ""))
+        lines.append(f"{outcome.status_line} (from the {outcome.source.value}, "
+                     f"{outcome.op.upper()})")
         said, note = self.server_said(outcome), self.note(record, number)
         lines += filter(None, [outcome.error and f"condition: {outcome.error}",
+                               outcome.detail and f"detail: {outcome.detail}",
                                said and f"server said: {said}", note and f"Davdesk: {note}",
                                outcome.location and f"location: {outcome.location}"])
         return "\n".join(lines)
+
+
+def _source_and_destination(outcome: Outcome) -> str:
+    """A copy or move row names both ends: "/src/a.txt → /dst/", its target folder where the
+    name stays the same (short enough to show whole), both paths where it changes."""
+    if not outcome.destination:
+        return outcome.path
+    source, target = outcome.path.rstrip("/"), outcome.destination.rstrip("/")
+    if basename(source) == basename(target):
+        return f"{outcome.path} → {parent(target)}"
+    return f"{outcome.path} → {outcome.destination}"
 
 
 def _greyed(icon: QIcon) -> QIcon:
@@ -625,6 +650,7 @@ def _greyed(icon: QIcon) -> QIcon:
 
 def _searchable(outcome: Outcome) -> str:
     return " ".join(filter(None, [outcome.path, outcome.destination, outcome.op,
+                                  words.action(outcome), words.problem(outcome),
                                   str(outcome.status or ""), outcome.reason, outcome.error,
                                   outcome.description, outcome.note, outcome.detail])).casefold()
 
@@ -632,11 +658,11 @@ def _searchable(outcome: Outcome) -> str:
 def _sort_key(column: int, outcomes: list[Outcome]) -> Callable[[int], object]:
     keys: dict[int, Callable[[Outcome], object]] = {
         PATH: lambda o: o.path.casefold(),
-        OPERATION: lambda o: o.op,
+        OPERATION: words.action,
+        PROBLEM: words.problem,
         STATUS: lambda o: (o.status or 0, o.reason),
-        CONDITION: lambda o: o.error or "",
         SAID: lambda o: o.description or "",
-        NOTE: lambda o: o.note or o.detail or "",
+        NOTE: words.note,
         ATTEMPT: lambda o: o.attempt,
         TIME: lambda o: o.time,
     }

@@ -68,6 +68,7 @@ def class_icons(style: QStyle) -> dict[OutcomeClass, QIcon]:
     """A cancel is nobody's failure: a grey stop sign, never the red cross of a failure."""
     return {
         OutcomeClass.OK: style.standardIcon(Pixmap.SP_DialogApplyButton),
+        OutcomeClass.SKIPPED: status_icon("go-next", CLASS_COLOURS[OutcomeClass.SKIPPED]),
         OutcomeClass.FAILED: style.standardIcon(Pixmap.SP_MessageBoxCritical),
         OutcomeClass.CONFLICT: style.standardIcon(Pixmap.SP_MessageBoxWarning),
         OutcomeClass.UNCONFIRMED: style.standardIcon(Pixmap.SP_MessageBoxQuestion),
@@ -114,6 +115,8 @@ class ResultsView(QTreeView):
 
 class ResultsPane(QDockWidget):
     message = Signal(str)
+    #: A job ended with problems: the pane is worth opening.
+    has_problems = Signal()
 
     def __init__(self, fixer: ResultFixer, reveal: Callable[[str], None],
                  parent: QWidget | None = None) -> None:
@@ -159,7 +162,7 @@ class ResultsPane(QDockWidget):
         view.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.header().setSectionsMovable(False)
         view.header().setStretchLastSection(False)
-        for column, width in enumerate((240, 70, 150, 100, 110, NOTE_MIN, 56, 64)):
+        for column, width in enumerate((240, 110, 200, 130, 110, NOTE_MIN, 56, 64)):
             view.setColumnWidth(column, width)
         view.header().sectionResized.connect(
             lambda column, *_: column != NOTE and view.fit_note())
@@ -292,18 +295,27 @@ class ResultsPane(QDockWidget):
         self.model.add_result(result)
 
     def end_job(self, ended: JobEnded) -> None:
-        """A finished job's row shows its summary; a failed one opens, its problems in view."""
+        """A finished job's row shows its summary. The newest job is the one expanded; one
+        with problems opens the pane, its problems in view."""
         self.model.end_job(ended)
-        record = next((r for r in self.model.records() if r.job.id == ended.job_id), None)
+        records = self.model.records()
+        record = next((r for r in records if r.job.id == ended.job_id), None)
         if record is None:
             return
-        locked = [o.path for o in record.outcomes if o.status == 423]
+        locked = sorted({o.path for o in record.outcomes if o.is_locked})
         if locked:
             self._fixer.look_up_locks(locked)
+        row = self.model.job_row(ended.job_id)
+        newest = records[0] is record
+        if row.isValid() and newest:
+            for other in range(self.model.rowCount()):
+                if other != row.row():
+                    self.view.collapse(self.model.index(other, 0))
+            self.view.expand(row)
         if ended.failed or ended.error:
+            self.has_problems.emit()
             self.show()
             self.raise_()
-            row = self.model.job_row(ended.job_id)
             if row.isValid():
                 self.view.expand(row)
                 self.view.selectionModel().select(

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.dav import Outcome
+from app.dav import Outcome, words
 from app.jobs.model import TaskResult
 
 _RULE = "─" * 72
@@ -39,10 +39,11 @@ def raw_text(outcome: Outcome, result: TaskResult) -> str:
 def heading_text(outcome: Outcome, note: str) -> str:
     """What the dialog says above the bytes: the status, then the server's words and
     Davdesk's, each under its own name so nobody mistakes one for the other."""
-    status = f"{outcome.status} {outcome.reason}" if outcome.status else outcome.reason
     condition = f", condition {outcome.error}" if outcome.error else ""
+    trouble = words.problem(outcome)
     return "\n".join([
-        f"{outcome.op.upper()} {outcome.path}: {status}{condition}"
+        f"{words.action(outcome)}" + (f": {trouble}" if trouble else ""),
+        f"{outcome.op.upper()} {outcome.path}: {outcome.status_line}{condition}"
         f" (from the {outcome.source.value}, attempt {outcome.attempt})",
         f"Server said: {outcome.description or '(nothing in words)'}",
         f"Davdesk's note: {note or '(none)'}",

@@ -2,7 +2,8 @@
 
 What a row shows and how it is counted live here, apart from the Qt model
 that presents them (model.py): which filter a user chose, where a job is, what
-became of a result a retry ran again, and the words for statuses and locks.
+became of a result a retry ran again, and a job's summary (its counts in the
+words of app.dav.words, as the status bar and the CLI say them).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.dav import Outcome
-from app.dav.outcome import OutcomeClass
-from app.dav.xmlbodies import ActiveLock
+from app.dav.outcome import OutcomeClass, Tally
+from app.dav.words import tally_words
 from app.jobs.model import Job, JobEnded, Task, TaskResult
 from app.ui.results.kinds import Fix
 
@@ -36,7 +37,7 @@ SHOW_TIPS = {
     Show.PROBLEMS: "Failed, unconfirmed, conflicts and cancelled, except those a retry ran "
                    "again",
     Show.FAILED: "Only the files that failed (not conflicts or cancelled), except those retried",
-    Show.CONFLICTS: "Only the conflicts (412, target exists), except those retried",
+    Show.CONFLICTS: "Only the conflicts (changed or already there), except those retried",
 }
 SHOWS_CLASS = {Show.FAILED: OutcomeClass.FAILED, Show.CONFLICTS: OutcomeClass.CONFLICT}
 
@@ -109,17 +110,28 @@ class JobRecord:
     retries_of: dict[int, list[tuple[JobRecord, int]]] = field(default_factory=dict)
     retry_counts: Counter[Retried] = field(default_factory=Counter)  # problem Outcomes
 
+    @property
+    def tally(self) -> Tally:
+        return Tally.from_counts(self.counts)
+
     def summary(self) -> str:
-        """"998 ok · 2 failed · 0 cancelled (failed) · 2 resolved by a retry"."""
-        c = self.counts
-        parts = [f"{c[OutcomeClass.OK]:,} ok", f"{c[OutcomeClass.FAILED]:,} failed"]
-        if c[OutcomeClass.UNCONFIRMED]:
-            parts.append(f"{c[OutcomeClass.UNCONFIRMED]:,} unconfirmed")
-        if c[OutcomeClass.CONFLICT]:
-            parts.append(f"{c[OutcomeClass.CONFLICT]:,} conflicts")
-        parts.append(f"{c[OutcomeClass.CANCELLED]:,} cancelled")
+        """"998 done · 2 failed — all problems resolved by a retry": the counts as the status
+        bar and the CLI say them, then where the job is."""
+        return f"{tally_words(self.tally)} — {self.state_words()}"
+
+    def state_words(self) -> str:
+        if self.phase is not Phase.FAILED:
+            return self.phase.value
+        if self.ended is not None and self.ended.error:
+            return "stopped"
         retries = [f"{n:,} {state.value}" for state in Retried if (n := self.retry_counts[state])]
-        return " · ".join([f"{' · '.join(parts)} ({self.phase.value})", *retries])
+        if self.worst() is not OutcomeClass.OK:
+            return " · ".join(["finished with problems", *retries])
+        if self.retry_counts[Retried.PENDING]:
+            return "being retried"
+        if self.retry_counts[Retried.FAILED_AGAIN]:
+            return " · ".join(retries)
+        return "all problems resolved by a retry"
 
     def worst(self) -> OutcomeClass:
         """The worst problem still open; OK when every problem was resolved by a retry."""
@@ -142,29 +154,3 @@ def retry_state(record: JobRecord, number: int) -> Retried | None:
                 else Retried.FAILED_AGAIN
         link = later
     return None
-
-
-def status_text(outcome: Outcome) -> str:
-    return f"{outcome.status} {outcome.reason}" if outcome.status else outcome.reason
-
-
-def lock_text(lock: ActiveLock) -> str:
-    """"locked by alice@example.com, expires in 59 min"."""
-    return f"locked by {lock.owner or 'someone'}{_expiry(lock.timeout)}"
-
-
-def _expiry(timeout: str | None) -> str:
-    """RFC 4918's "Second-3598" or "Infinite" in words."""
-    if not timeout:
-        return ""
-    if timeout.lower() == "infinite":
-        return ", never expires"
-    seconds = timeout.rpartition("-")[2]
-    if not seconds.isdigit():
-        return f", timeout {timeout}"
-    minutes = int(seconds) // 60
-    if minutes < 1:
-        return f", expires in {seconds} s"
-    if minutes < 120:
-        return f", expires in {minutes} min"
-    return f", expires in {minutes // 60} h"

@@ -76,7 +76,7 @@ def test_put_trash_and_logout(nextcloud_server, memory_keyring, local, monkeypat
     [item] = _json_lines(capsys.readouterr().out)
     assert item["original_location"] == "big.bin" and item["size"] == 11 * 1024 * 1024
     assert main(["trash", "restore", nextcloud_server.files_url, "big.bin"]) == 0
-    assert "ok     restore" in capsys.readouterr().out
+    assert "ok        Restored /remote.php/dav/trashbin/" in capsys.readouterr().out
     assert (nextcloud_server.files_root / "big.bin").read_bytes() == big.read_bytes()
 
     assert main(["rm", nextcloud_server.files_url + "big.bin"]) == 0

@@ -106,12 +106,11 @@ def test_job_rows_say_queued_running_finished_failed_cancelled(wsgidav_server, o
         return index.data(), image(index.data(Qt.ItemDataRole.DecorationRole))
 
     qtbot.waitUntil(lambda: model.rowCount() == 3)
-    assert [row(n)[0].rsplit("(", 1)[1] for n in range(3)] == ["running)", "running)",
-                                                               "queued)"]
+    assert [row(n)[0].rsplit(" — ", 1)[1] for n in range(3)] == ["running", "running", "queued"]
     assert row(2)[1] == image(phases[Phase.QUEUED]) and row(0)[1] == image(phases[Phase.RUNNING])
 
     window.jobs.cards[bridges[2].job.id].cancel.click()  # the queued one
-    qtbot.waitUntil(lambda: row(2)[0].endswith("(cancelled)"), timeout=10_000)
+    qtbot.waitUntil(lambda: row(2)[0].endswith("— cancelled"), timeout=10_000)
     assert row(2)[1] == image(phases[Phase.CANCELLED])
     bridges[0].resume()
     bridges[1].resume()
@@ -119,6 +118,6 @@ def test_job_rows_say_queued_running_finished_failed_cancelled(wsgidav_server, o
     qtbot.waitUntil(lambda: all(b.job.id not in window.jobs.cards for b in bridges[:2]),
                     timeout=10_000)
     assert model.record(model.job_row(bridges[0].job.id)).ended.state is JobState.FINISHED
-    assert row(0)[0].endswith("(finished)") and row(0)[1] == image(phases[Phase.FINISHED])
-    assert row(1)[0].endswith("(failed)") and "1 failed" in row(1)[0]
+    assert row(0)[0].endswith("— finished") and row(0)[1] == image(phases[Phase.FINISHED])
+    assert row(1)[0].endswith("— finished with problems") and "1 failed" in row(1)[0]
     assert row(1)[1] == image(class_icons(QApplication.style())[OutcomeClass.FAILED])

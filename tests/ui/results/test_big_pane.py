@@ -15,7 +15,7 @@ from app.dav.outcome import Outcome, Source, success
 from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Job, JobEnded, JobState, Op, Task, TaskResult
 from app.ui.job_bridge import JobBridge
-from app.ui.results.model import NOTE
+from app.ui.results.model import PROBLEM
 from app.ui.results.records import Show
 
 COUNT = 100_000
@@ -75,9 +75,9 @@ def test_100000_outcomes_select_all_and_the_actions_follow(wsgidav_server, open_
     timings["copy details"] = time.perf_counter() - started_at
     copied = QGuiApplication.clipboard().text().splitlines()
     assert len(copied) == COUNT + 1 and copied[0].startswith("#1 Delete 100,000 items: ")
-    assert copied[1] == "/big/file 000000.txt: 412 Precondition Failed – " \
-        "Davdesk: something with that name is already there, or it changed since it was listed"
-    assert copied[101] == "/big/file 000100.txt: 423 Locked – Davdesk: it is locked"
+    assert copied[1] == "Delete /big/file 000000.txt: Changed on the server since you looked – " \
+        "412 Precondition Failed"
+    assert copied[101] == "Delete /big/file 000100.txt: Locked – 423 Locked"
 
     lock = ActiveLock("opaquelocktoken:1", "bob@example.com", "Second-3600", "0", "exclusive",
                       None)
@@ -88,7 +88,7 @@ def test_100000_outcomes_select_all_and_the_actions_follow(wsgidav_server, open_
     qtbot.wait(0)
     timings["50 lock owners"] = time.perf_counter() - started_at
     parent = model.job_row(job.id)
-    assert model.index(100, NOTE, parent).data().startswith("locked by bob@example.com")
+    assert model.index(100, PROBLEM, parent).data().startswith("Locked by bob@example.com until ")
 
     started_at = time.perf_counter()
     pane.retry_overwrite.trigger()

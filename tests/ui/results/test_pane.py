@@ -13,12 +13,12 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from app.dav import DavClient, Outcome
+from app.dav import DavClient, Outcome, words
 from app.jobs.model import Conflict, JobState
-from app.jobs.planner import plan_copy, plan_delete
+from app.jobs.planner import plan_copy, plan_delete, plan_move
 from app.jobs.report import COLUMNS, read_report
 from app.ui.main_window import MainWindow
-from app.ui.results.model import NOTE, OUTCOME_ROLE, SAID, STATUS
+from app.ui.results.model import NOTE, OUTCOME_ROLE, PROBLEM, SAID, STATUS
 from app.ui.results.raw_dialog import RawResponseDialog
 from app.ui.results.records import JobRecord, Show
 from tests.servers.fault_proxy import FaultProxy
@@ -42,8 +42,16 @@ def rows(window: MainWindow, record: JobRecord) -> dict[str, tuple[str, str]]:
     """path -> (status cell, "server said" cell) of a job's rows as shown."""
     model = window.results.model
     job = model.job_row(record.job.id)
-    return {model.index(r, 0, job).data(): (model.index(r, STATUS, job).data(),
+    return {model.index(r, 0, job).data(OUTCOME_ROLE).path: (model.index(r, STATUS, job).data(),
                                             model.index(r, SAID, job).data())
+            for r in range(model.rowCount(job))}
+
+
+def problems(window: MainWindow, record: JobRecord) -> dict[str, str]:
+    """path -> the "Problem" cell of a job's rows as shown."""
+    model = window.results.model
+    job = model.job_row(record.job.id)
+    return {model.index(r, 0, job).data(OUTCOME_ROLE).path: model.index(r, PROBLEM, job).data()
             for r in range(model.rowCount(job))}
 
 
@@ -51,7 +59,7 @@ def notes(window: MainWindow, record: JobRecord) -> dict[str, str]:
     """path -> the "Davdesk's note" cell of a job's rows as shown."""
     model = window.results.model
     job = model.job_row(record.job.id)
-    return {model.index(r, 0, job).data(): model.index(r, NOTE, job).data()
+    return {model.index(r, 0, job).data(OUTCOME_ROLE).path: model.index(r, NOTE, job).data()
             for r in range(model.rowCount(job))}
 
 
@@ -86,7 +94,8 @@ def test_a_locked_member_shows_its_owner_and_unlock_and_retry_deletes_the_folder
     record = wait_for_jobs(qtbot, window, 1)
     assert record.ended.state is JobState.FAILED
     member = base + "box/locked.txt"
-    qtbot.waitUntil(lambda: "locked by bob@example.com" in notes(window, record)[member])
+    qtbot.waitUntil(lambda: problems(window, record)[member].startswith(
+        "Locked by bob@example.com until "))
     # Who holds the lock is Davdesk's finding (from lockdiscovery), not the server's words.
     assert "bob@example.com" not in rows(window, record)[member][1]
     assert rows(window, record)[member][0] == "423 Locked"
@@ -197,15 +206,19 @@ def test_sign_in_again_and_retry(wsgidav_server, open_window, qtbot, monkeypatch
     assert not (h.root / "old.txt").exists()
 
 
-def delete_with_one_gone(qtbot, window: MainWindow, h, count: int, gone: int) -> JobRecord:
-    """Delete files "f 0.txt"... of which one vanished after it was listed: one 404 row."""
+def copy_with_one_gone(qtbot, window: MainWindow, h, count: int, gone: int) -> JobRecord:
+    """Copy files "f 0.txt"... to copies/, one of them gone after it was listed: one 404 row
+    (a problem: only a delete takes "already gone" for done)."""
     for index in range(count):
         h.make_file(f"f {index}.txt", b"x")
+    (h.root / "copies").mkdir()
+    h.chown(h.root / "copies")
     client = window.browser._client
     resources = [client.stat(client.root + f"f {index}.txt") for index in range(count)]
     (h.root / f"f {gone}.txt").unlink()
-    window.operations.start_job(f"Delete {count} items", plan_delete(client, resources),
-                                [client.root])
+    window.operations.start_job(f"Copy {count} items",
+                                plan_copy(client, resources, client.root + "copies/",
+                                          Conflict.ASK), [client.root])
     return wait_for_jobs(qtbot, window, 1)
 
 
@@ -230,7 +243,10 @@ def test_export_reads_back_every_field_of_every_outcome(dav_server, open_window,
     wait_for_jobs(qtbot, window, 1)
     resources = [client.stat(base + f"src/{name}") for name in ("taken.txt", "free.txt")]
     (h.root / "src" / "free.txt").unlink()  # gone behind the window's back: a 404
-    window.operations.start_job("Delete 2 items", plan_delete(client, resources), [base])
+    (h.root / "moved").mkdir()
+    h.chown(h.root / "moved")
+    window.operations.start_job("Move 2 items", plan_move(client, resources, base + "moved/",
+                                                          Conflict.ASK), [base])
     wait_for_jobs(qtbot, window, 2)
     outcomes = [(r.name, o) for r in reversed(window.results.model.records()) for o in r.outcomes]
     assert {o.outcome_class.value for _, o in outcomes} == {"ok", "conflict", "failed"}
@@ -241,12 +257,13 @@ def test_export_reads_back_every_field_of_every_outcome(dav_server, open_window,
     qtbot.waitUntil(report.exists)
 
     rows_read = read_report(report)
-    expected = [{"job": job, **outcome.to_json()} for job, outcome in outcomes]
+    expected = [{"job": job, "action": words.action(outcome), "problem": words.problem(outcome),
+                 **outcome.to_json()} for job, outcome in outcomes]
     if suffix == "csv":
         # Every field has its column but ok, which the class says: "ok" exactly when ok.
         fields = {f.name for f in dataclasses.fields(Outcome)}
         assert list(rows_read[0]) == list(COLUMNS)
-        assert set(COLUMNS) == fields - {"ok"} | {"job", "class"}
+        assert set(COLUMNS) == fields - {"ok"} | {"job", "action", "problem", "class"}
         assert all((row["class"] == "ok") is row.pop("ok") for row in expected)
         expected = [{k: exported(v) for k, v in row.items()} for row in expected]
     assert rows_read == expected
@@ -284,16 +301,17 @@ def test_raw_response_shows_the_multistatus_with_credentials_redacted(
 
 def test_filters_show_problems_and_matching_text(wsgidav_server, open_window, qtbot):
     window = open_window(wsgidav_server)
-    delete_with_one_gone(qtbot, window, wsgidav_server, count=5, gone=3)
+    copy_with_one_gone(qtbot, window, wsgidav_server, count=5, gone=3)
     pane, model = window.results, window.results.model
     job = lambda: model.index(0, 0)  # noqa: E731 - the job's row as now shown
 
     pane.show_box.setCurrentIndex(pane.show_box.findData(Show.PROBLEMS))
-    assert model.rowCount(job()) == 1 and model.index(0, 0, job()).data().endswith("f 3.txt")
+    assert model.rowCount(job()) == 1
+    assert model.index(0, 0, job()).data(OUTCOME_ROLE).path.endswith("f 3.txt")
     pane.show_box.setCurrentIndex(pane.show_box.findData(Show.ALL))
     pane.text_filter.setText("f 4")
     qtbot.waitUntil(lambda: model.rowCount(job()) == 1)
-    assert model.index(0, 0, job()).data().endswith("f 4.txt")
+    assert model.index(0, 0, job()).data(OUTCOME_ROLE).path.endswith("f 4.txt")
     pane.text_filter.setText("no such thing")
     qtbot.waitUntil(lambda: model.rowCount(QModelIndex()) == 0)
 
@@ -316,7 +334,10 @@ def test_four_filters_keep_the_selection_and_the_open_jobs(dav_server, open_wind
     copy = wait_for_jobs(qtbot, window, 1)
     resources = [client.stat(base + name) for name in ("here.txt", "gone.txt")]
     (h.root / "gone.txt").unlink()
-    window.operations.start_job("Delete 2 items", plan_delete(client, resources), [base])
+    (h.root / "moved").mkdir()
+    h.chown(h.root / "moved")
+    window.operations.start_job("Move 2 items", plan_move(client, resources, base + "moved/",
+                                                          Conflict.ASK), [base])
     delete = wait_for_jobs(qtbot, window, 2)
     assert [s.value for s in Show] == ["All", "Problems", "Failed only", "Conflicts"]
 
@@ -336,16 +357,16 @@ def test_four_filters_keep_the_selection_and_the_open_jobs(dav_server, open_wind
     view.expand(model_row(window, delete))
     select_row(window, base + "gone.txt", delete)  # the failure
     choose(Show.FAILED)
-    assert shown() == {"Delete 2 items": ["gone.txt"]}
+    assert shown() == {"Move 2 items": ["gone.txt"]}
     choose(Show.CONFLICTS)
     assert shown() == {"Copy 2 items": ["src/taken.txt"]}
     choose(Show.PROBLEMS)
-    assert shown() == {"Delete 2 items": ["gone.txt"], "Copy 2 items": ["src/taken.txt"]}
+    assert shown() == {"Move 2 items": ["gone.txt"], "Copy 2 items": ["src/taken.txt"]}
     picked = pane.picked()
     assert [(r.name, [r.outcomes[n].path for n in ns]) for r, ns in picked.outcomes.values()] \
-        == [("Delete 2 items", [base + "gone.txt"])]  # kept through three filters
+        == [("Move 2 items", [base + "gone.txt"])]  # kept through three filters
     choose(Show.ALL)
-    assert shown() == {"Delete 2 items": ["gone.txt", "here.txt"],
+    assert shown() == {"Move 2 items": ["gone.txt", "here.txt"],
                        "Copy 2 items": ["src/free.txt", "src/taken.txt"]}
     assert view.isExpanded(model_row(window, delete)) and view.isExpanded(model_row(window, copy))
     [(record, [number])] = pane.picked().outcomes.values()
@@ -375,17 +396,17 @@ def test_reveal_selects_the_file_in_its_folder(wsgidav_server, open_window, qtbo
 def test_copy_details_puts_the_selected_rows_on_the_clipboard(wsgidav_server, open_window,
                                                              qtbot):
     window = open_window(wsgidav_server)
-    delete_with_one_gone(qtbot, window, wsgidav_server, count=2, gone=1)
+    copy_with_one_gone(qtbot, window, wsgidav_server, count=2, gone=1)
     root = window.browser._client.root
     select_row(window, root + "f 1.txt")
     window.results.copy_details.trigger()
-    assert QGuiApplication.clipboard().text() == f"{root}f 1.txt: 404 Not Found – " \
-        "Davdesk: it is not there (any more)"
+    assert QGuiApplication.clipboard().text() == (
+        f"Copy {root}f 1.txt → {root}copies/f 1.txt: Not on the server – 404 Not Found")
 
 
 def test_the_copy_details_shortcut_copies_from_the_list(wsgidav_server, open_window, qtbot):
     window = open_window(wsgidav_server)
-    record = delete_with_one_gone(qtbot, window, wsgidav_server, count=3, gone=2)
+    record = copy_with_one_gone(qtbot, window, wsgidav_server, count=3, gone=2)
     root = window.browser._client.root
     QGuiApplication.clipboard().clear()
     select_row(window, root + "f 0.txt")
@@ -396,12 +417,13 @@ def test_the_copy_details_shortcut_copies_from_the_list(wsgidav_server, open_win
     qtbot.keyClick(view, Qt.Key.Key_C,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
 
-    assert QGuiApplication.clipboard().text() == f"{root}f 0.txt: 204 No Content"
+    copied = f"Copied {root}f 0.txt → {root}copies/f 0.txt – 201 Created"
+    assert QGuiApplication.clipboard().text() == copied
     view.selectionModel().select(model_row(window, record), SELECT_ROWS)
     qtbot.keyClick(view, Qt.Key.Key_C,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert QGuiApplication.clipboard().text().splitlines() == [
-        f"#1 Delete 3 items: {record.summary()}", f"{root}f 0.txt: 204 No Content"]
+        f"#1 Copy 3 items: {record.summary()}", copied]
 
 
 def model_row(window: MainWindow, record: JobRecord) -> QModelIndex:

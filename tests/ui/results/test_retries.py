@@ -55,7 +55,7 @@ def test_retry_selected_runs_exactly_the_selected_file(dav_server, open_window, 
     assert [(o.path, o.ok) for o in retried.outcomes] == [(base + "src/a.txt", True)]
     assert (h.root / "dst" / "a.txt").read_bytes() == b"new a.txt"
     assert (h.root / "dst" / "b.txt").read_bytes() == b"old"  # not selected, not run
-    assert notes(window, record)[f"{base}src/a.txt → {base}dst/a.txt"].startswith(
+    assert notes(window, record)[f"{base}src/a.txt"].startswith(
         "retried in #2: resolved")
     assert "1 resolved by a retry" in pane.model.job_row(record.job.id).data()
     select_row(window, base + "src/a.txt", record)  # settled: nothing to retry
@@ -91,7 +91,7 @@ def test_what_overwrite_resolved_is_never_retried_again(dav_server, open_window,
     qtbot.wait(300)
     assert len(model.records()) == 2
     job_row = model.job_row(record.job.id)
-    assert job_row.data().endswith("(failed) · 2 resolved by a retry")
+    assert job_row.data().endswith("2 conflicts — all problems resolved by a retry")
     assert record.worst().value == "ok"  # its icon: nothing left to do
     original_rows = [model.index(r, PATH, job_row) for r in range(model.rowCount(job_row))]
     greyed = QGuiApplication.palette().color(QPalette.ColorGroup.Disabled,
@@ -137,8 +137,8 @@ def test_a_retry_that_failed_again_is_what_the_next_retry_runs(wsgidav_server, o
     assert started == [1] and third.ended.state is JobState.FINISHED
     assert not (h.root / "busy.txt").exists()
     # Resolved in the end, through the retry of the retry: both earlier jobs say so.
-    assert model.job_row(first.job.id).data().endswith("1 resolved by a retry")
-    assert model.job_row(second.job.id).data().endswith("1 resolved by a retry")
+    assert model.job_row(first.job.id).data().endswith("all problems resolved by a retry")
+    assert model.job_row(second.job.id).data().endswith("all problems resolved by a retry")
     qtbot.waitUntil(lambda: not pane.retry_failed.isEnabled(), timeout=SETTLED)
 
 
@@ -215,6 +215,6 @@ def test_a_server_that_hides_lock_tokens_gets_a_warning_and_no_unlock(
         assert proxy.methods.count("UNLOCK") == 0
     [warning] = warned
     assert warning.startswith("Cannot unlock:") and "does not reveal the token" in warning
-    assert f"{path}: locked by bob@example.com" in warning
+    assert f"{path}: Locked by bob@example.com until " in warning
     assert len(window.results.model.records()) == 1  # nothing retried
     assert newest(window) is record and (h.root / "theirs.txt").exists()

@@ -20,7 +20,14 @@ from app.ui.results.model import NOTE, SAID
 from app.ui.results.raw_dialog import RawResponseDialog
 from tests.servers import ServerHandle
 from tests.servers.hostile_server import HostileServer
-from tests.ui.results.test_pane import delete_with_one_gone, notes, rows, select_row, wait_for_jobs
+from tests.ui.results.test_pane import (
+    copy_with_one_gone,
+    notes,
+    problems,
+    rows,
+    select_row,
+    wait_for_jobs,
+)
 
 POLICY = "Retention policy: files in this share are kept for 30 days"
 REFUSAL = (b'<?xml version="1.0" encoding="utf-8"?>\n<d:error xmlns:d="DAV:">'
@@ -50,7 +57,8 @@ def test_the_server_s_words_and_davdesk_s_stay_apart(explaining_server, open_win
     assert outcome.description == POLICY and outcome.status == 403
 
     assert rows(window, record) == {"/report.pdf": ("403 Forbidden", POLICY)}
-    assert notes(window, record) == {"/report.pdf": "the server does not allow this"}
+    assert problems(window, record) == {"/report.pdf": "Not allowed"}
+    assert notes(window, record) == {"/report.pdf": ""}  # nothing Davdesk needs to add
     model = window.results.model
     horizontal = Qt.Orientation.Horizontal
     assert model.headerData(SAID, horizontal) == "Server said"
@@ -59,13 +67,13 @@ def test_the_server_s_words_and_davdesk_s_stay_apart(explaining_server, open_win
     select_row(window, "/report.pdf")
     window.results.copy_details.trigger()
     assert QGuiApplication.clipboard().text() == (
-        f"/report.pdf: 403 Forbidden – server said: {POLICY} – "
-        "Davdesk: the server does not allow this")
+        f"Delete /report.pdf: Not allowed – 403 Forbidden – server said: {POLICY}")
 
     window.results.show_raw.trigger()
     dialog = window.results.findChild(RawResponseDialog, "rawResponse")
-    assert dialog.heading.text().splitlines()[1:] == [
-        f"Server said: {POLICY}", "Davdesk's note: the server does not allow this"]
+    assert dialog.heading.text().splitlines() == [
+        "Delete: Not allowed", "DELETE /report.pdf: 403 Forbidden (from the response, attempt 1)",
+        f"Server said: {POLICY}", "Davdesk's note: (none)"]
     assert POLICY in dialog.text.toPlainText()  # the body as it came
     dialog.close()
 
@@ -79,8 +87,8 @@ def test_the_server_s_words_and_davdesk_s_stay_apart(explaining_server, open_win
 def test_davdesk_s_own_findings_are_never_put_in_the_server_s_mouth(dav_server, open_window,
                                                                    qtbot):
     window = open_window(dav_server)
-    record = delete_with_one_gone(qtbot, window, dav_server, count=2, gone=1)
+    record = copy_with_one_gone(qtbot, window, dav_server, count=2, gone=1)
     root = window.browser._client.root
     assert [said for _, said in rows(window, record).values()] == ["", ""]
-    assert notes(window, record)[root + "f 1.txt"] == "it is not there (any more)"
+    assert problems(window, record)[root + "f 1.txt"] == "Not on the server"
 
