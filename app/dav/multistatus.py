@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -55,9 +56,13 @@ _SHARED_VALUES = 256
 _STATUS_LINE = re.compile(r"\s*(?:HTTP/\d+(?:\.\d+)?\s+)?(\d{3})(?:\s+(.*?))?\s*", re.I | re.S)
 
 
-@dataclass(frozen=True, slots=True)
-class PropStat:
-    """One ``<d:propstat>``: properties that share a status."""
+class PropStat(NamedTuple):
+    """One ``<d:propstat>``: properties that share a status.
+
+    A named tuple rather than a frozen dataclass: as immutable, and built in
+    one C call instead of one attribute store per field (200,000 of them in a
+    100,000-entry listing).
+    """
 
     status: int | None
     reason: str
@@ -66,8 +71,7 @@ class PropStat:
     description: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
+class Response(NamedTuple):
     """One ``<d:response>``: the status of one or more resources, or their propstats."""
 
     hrefs: tuple[str, ...]
@@ -212,25 +216,32 @@ class MultiStatusParser:
         return elem
 
     def _drain(self, done: list[Response]) -> None:
+        """Turn the responses completed so far into Response values, then drop them.
+
+        They are dropped together at the end, up to the last one read: one
+        slicing delete instead of several lxml calls per response.
+        """
         root = self._root
+        last = None
         for _, elem in self._parser.read_events():
             if root is None:
                 root = self._check_root(elem)
-            parent = elem.getparent()
-            if parent is not root:  # e.g. a DAV:response inside a property value
+            if elem.getparent() is not root:  # e.g. a DAV:response inside a property value
                 continue
             tag = elem.tag
             if tag == _RESPONSE:
                 done.append(self._response(elem))
-                elem.clear()
-                while elem.getprevious() is not None:
-                    del parent[0]
             elif tag == _DESCRIPTION:
                 self.description = _text(elem)
             elif tag == _SYNC_TOKEN:
                 self.sync_token = _text(elem)
+            last = elem
+        if last is not None:
+            del root[: root.index(last) + 1]
 
     def _response(self, elem: etree._Element) -> Response:
+        """One response. Its propstats are read here too, not in a helper: a listing has
+        two per entry, and the call alone cost a tenth of the parse."""
         path = self._path
         hrefs: tuple[str, ...] = ()
         propstats: tuple[PropStat, ...] = ()
@@ -238,14 +249,38 @@ class MultiStatusParser:
         error: tuple[str, ...] = ()
         error_hrefs: tuple[str, ...] = ()
         collection = False
+        intern = sys.intern
         for child in elem:
             tag = child.tag
-            if tag == _HREF:
+            if tag == _PROPSTAT:
+                props: dict[str, str] = {}
+                ps_status = ps_description = None
+                ps_error: tuple[str, ...] = ()
+                typed_collection = False
+                for part in child:
+                    part_tag = part.tag
+                    if part_tag == _PROP:
+                        for prop in part:
+                            # Interned: 100,000 dicts then share a dozen key strings.
+                            name = intern(prop.tag)
+                            if len(prop):
+                                props[name] = self._xml(prop)
+                                if name == _RESOURCETYPE:
+                                    typed_collection = any(c.tag == _COLLECTION for c in prop)
+                            else:
+                                props[name] = prop.text or ""
+                    elif part_tag == _STATUS:
+                        ps_status = part.text
+                    elif part_tag == _ERROR:
+                        ps_error = self._conditions(part)[0]
+                    elif part_tag == _DESCRIPTION:
+                        ps_description = _text(part)
+                code, reason = _status_line(ps_status)
+                propstats += (PropStat(code, reason, props, ps_error, ps_description),)
+                if typed_collection and code is not None and 200 <= code < 300:
+                    collection = True
+            elif tag == _HREF:
                 hrefs += (path(child.text),)
-            elif tag == _PROPSTAT:
-                propstat, is_collection = self._propstat(child)
-                propstats += (propstat,)
-                collection = collection or is_collection
             elif tag == _STATUS:
                 status_text = child.text
             elif tag == _ERROR:
@@ -258,34 +293,6 @@ class MultiStatusParser:
         return Response(
             hrefs, status, reason, propstats, error, error_hrefs, description, location, collection
         )
-
-    def _propstat(self, elem: etree._Element) -> tuple[PropStat, bool]:
-        """The propstat, and whether it says (with a 2xx) that the resource is a collection."""
-        props: dict[str, str] = {}
-        status_text = description = None
-        error: tuple[str, ...] = ()
-        collection = False
-        for child in elem:
-            tag = child.tag
-            if tag == _PROP:
-                for prop in child:
-                    # Interned: 100,000 dicts then share a dozen key strings.
-                    name = sys.intern(prop.tag)
-                    if len(prop):
-                        props[name] = self._xml(prop)
-                        if name == _RESOURCETYPE:
-                            collection = any(c.tag == _COLLECTION for c in prop)
-                    else:
-                        props[name] = prop.text or ""
-            elif tag == _STATUS:
-                status_text = child.text
-            elif tag == _ERROR:
-                error = self._conditions(child)[0]
-            elif tag == _DESCRIPTION:
-                description = _text(child)
-        status, reason = _status_line(status_text)
-        collection = collection and status is not None and 200 <= status < 300
-        return PropStat(status, reason, props, error, description), collection
 
     def _xml(self, prop: etree._Element) -> str:
         """A property value with element content: its children serialized.

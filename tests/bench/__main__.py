@@ -24,18 +24,26 @@ from typing import Any
 from tests.bench import bench_ls
 
 PARSE_TARGET = 2.0
+KEPT_TARGET_MB = 150
 BENCHMARKS = ("ls", "parse", "jobs", "sync", "nextcloud")
 
 
-def format_parse(r: dict[str, Any]) -> str:
+def format_parse(r: dict[str, Any], shape: str) -> str:
     ratio = r["ratio"]
     verdict = "PASS" if ratio <= PARSE_TARGET else "MISS"
+    cpu_verdict = "PASS" if r["ratio_cpu"] <= PARSE_TARGET else "MISS"
     return "\n".join([
-        f"parse benchmark: {int(r['entries']):,}-entry 207 body, {r['body_mb']:.1f} MB",
+        f"parse benchmark: {int(r['entries']):,}-entry 207 body ({shape}), {r['body_mb']:.1f} MB",
         "",
-        f"  {'lxml.etree.fromstring':<40} {r['fromstring_s'] * 1e3:>7.0f}ms (best of 3)",
-        f"  {'multistatus.parse':<40} {r['parse_s'] * 1e3:>7.0f}ms (best of 3)",
+        f"  {'lxml.etree.fromstring':<40} {r['fromstring_s'] * 1e3:>7.0f}ms (best of 3),"
+        f" CPU {r['fromstring_cpu_s'] * 1e3:.0f}ms",
+        f"  {'multistatus.parse':<40} {r['parse_s'] * 1e3:>7.0f}ms (best of 3),"
+        f" CPU {r['parse_cpu_s'] * 1e3:.0f}ms",
         f"  {'parse / fromstring':<40} {ratio:>8.2f}x   target <= {PARSE_TARGET:.1f}x: {verdict}",
+        f"  {'the same in CPU time':<40} {r['ratio_cpu']:>8.2f}x   target <= {PARSE_TARGET:.1f}x:"
+        f" {cpu_verdict}",
+        f"  {'parse() kept, peak RSS delta':<40} {r['kept_peak_rss_delta_mb']:>7.1f}MB"
+        f"   target < {KEPT_TARGET_MB} MB",
         f"  {'iter_parse tracemalloc peak':<40} {r['stream_tracemalloc_peak_mb']:>7.2f}MB",
         f"  {'iter_parse peak RSS delta':<40} {r['stream_peak_rss_delta_mb']:>7.2f}MB",
     ])
@@ -95,19 +103,14 @@ def _run_parse(args: argparse.Namespace) -> int:
         print(f"parse benchmark: skipped, tests/bench/bench_parse.py not importable "
               f"({type(exc).__name__}: {exc})")
         return 0
-    try:
-        figures = (bench_parse.run(args.parse_entries) if args.parse_entries
-                   else bench_parse.run())
-    except Exception:  # noqa: BLE001
-        print("parse benchmark: failed")
-        traceback.print_exc()
-        return 1
-    try:
-        print(format_parse(figures))
-    except (KeyError, TypeError, ValueError):  # its figures changed shape: show them raw
-        print("parse benchmark:")
-        for key, value in figures.items():
-            print(f"  {key:<40} {value}")
+    for shape in bench_parse.SHAPES:
+        try:
+            figures = bench_parse.run(args.parse_entries or bench_parse.ENTRIES, shape)
+        except Exception:  # noqa: BLE001
+            print("parse benchmark: failed")
+            traceback.print_exc()
+            return 1
+        print(format_parse(figures, shape))
     return 0
 
 
