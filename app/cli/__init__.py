@@ -10,16 +10,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.commands import COMMANDS
+from app.cli.commands import command
 from app.cli.connect import Connections, UsageError, certificate_hint, verify_of
 from app.cli.output import Printer
 from app.cli.parser import build_parser
 from app.config.paths import AppPaths
 from app.dav import Outcome, errors
-from app.jobs.report import write_report
 from app.logs import logging_to
-from app.nextcloud.discovery import NotNextcloudError
-from app.nextcloud.login_flow import LoginCancelled, LoginFlowError
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -39,7 +36,7 @@ def _run(args: argparse.Namespace, printer: Printer, report: Path | None) -> int
         try:
             with Connections(user=args.user, workers=getattr(args, "workers", 1),
                              verify=verify_of(args)) as connections:
-                COMMANDS[args.command](args, connections, printer)
+                command(args.command)(args, connections, printer)
                 printer.summary(f"davdesk {args.command}")
         finally:
             if report is not None and printer.outcomes is not None:
@@ -53,13 +50,9 @@ def _run(args: argparse.Namespace, printer: Printer, report: Path | None) -> int
         if hint:
             print(f"davdesk: {hint}", file=sys.stderr)
         return EXIT_ERROR
-    except (errors.TransportError, errors.AuthenticationError, errors.UnsafeRedirectError,
-            NotNextcloudError, LoginFlowError, LoginCancelled) as exc:
-        print(f"davdesk: {exc}", file=sys.stderr)
-        return EXIT_ERROR
     except errors.DavError as exc:
         print(f"davdesk: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_ERROR if _connection_failed(exc) else EXIT_FAILED
     except KeyboardInterrupt:
         print("davdesk: interrupted", file=sys.stderr)
         return 130
@@ -69,6 +62,22 @@ def _run(args: argparse.Namespace, printer: Printer, report: Path | None) -> int
     return EXIT_FAILED if printer.failures else EXIT_OK
 
 
+def _connection_failed(exc: errors.DavError) -> bool:
+    """Whether the server could not be reached or signed in to (exit status 2).
+
+    Nextcloud's classes are imported here, on the way out, rather than at the top:
+    a command that never touched Nextcloud then does not load its sign-in code.
+    """
+    from app.nextcloud.discovery import NotNextcloudError
+    from app.nextcloud.login_flow import LoginCancelled, LoginFlowError
+
+    return isinstance(exc, (errors.TransportError, errors.AuthenticationError,
+                            errors.UnsafeRedirectError, NotNextcloudError, LoginFlowError,
+                            LoginCancelled))
+
+
 def _write_report(path: Path, job: str, outcomes: list[Outcome]) -> None:
     """Written also when the command failed half-way: the report holds what happened."""
+    from app.jobs.report import write_report  # only the job commands write reports
+
     write_report(path, ((job, outcome) for outcome in outcomes))

@@ -1,40 +1,43 @@
-"""The CLI commands: listings directly over the client, everything else as a job.
+"""The CLI's commands: which module runs each, and the listing commands themselves.
 
-rm, cp, mv, mkdir, put and get plan a Job (app.jobs.planner) and run it on
-the engine, so the CLI and the GUI share one behaviour: the same Outcomes,
-retries, lost-update guards and dry runs.
+Each command's module is imported only when that command runs: `davdesk ls`
+then loads the WebDAV client and nothing of the job engine, the sync engine,
+the keyring or Nextcloud's sign-in (tests/integration/test_cli_imports.py
+checks), which keeps a listing's process start short.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import importlib
 from collections.abc import Callable
-from pathlib import Path
 
-from app.cli.connect import Connections, UsageError
-from app.cli.nextcloud_commands import login, logout, trash_command
+from app.cli.connect import Connections
 from app.cli.output import Printer
-from app.cli.pair_commands import pair_command
-from app.cli.run import run_job
-from app.cli.sync_command import sync
-from app.dav import DavClient, Resource, errors
-from app.dav.outcome import from_error
 from app.dav.paths import same_resource
 from app.dav.xmlbodies import BASIC_PROPS
-from app.jobs.model import Conflict, Job, Op
-from app.jobs.planner import (
-    plan_copy,
-    plan_delete,
-    plan_download,
-    plan_download_as,
-    plan_mkdir,
-    plan_move,
-    plan_transfer_as,
-    plan_upload,
-    plan_upload_as,
-)
-from app.jobs.runner import JobOptions
+
+Command = Callable[[argparse.Namespace, Connections, Printer], None]
+
+#: Command -> the module and function that run it.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "ls": (__name__, "ls"),
+    "stat": (__name__, "stat"),
+    "props": (__name__, "props"),
+    **{name: ("app.cli.job_commands", name)
+       for name in ("mkdir", "rm", "cp", "mv", "put", "get")},
+    "sync": ("app.cli.sync_command", "sync"),
+    "login": ("app.cli.nextcloud_commands", "login"),
+    "logout": ("app.cli.nextcloud_commands", "logout"),
+    "trash": ("app.cli.nextcloud_commands", "trash_command"),
+    "pair": ("app.cli.pair_commands", "pair_command"),
+}
+
+
+def command(name: str) -> Command:
+    """The function that runs a command, its module imported now."""
+    module, function = _COMMANDS[name]
+    return getattr(importlib.import_module(module), function)
 
 
 def ls(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
@@ -58,115 +61,3 @@ def props(args: argparse.Namespace, connections: Connections, printer: Printer) 
     for target in args.targets:
         client, path = connections.resolve(target)
         printer.properties(path, client.all_properties(path))
-
-
-def _run(args: argparse.Namespace, client: DavClient, job: Job, printer: Printer) -> None:
-    options = JobOptions(workers=args.workers, limit_rate=args.limit_rate)
-    run_job(client, job, options, printer, dry_run=args.dry_run,
-            progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None)
-
-
-def _one_server(connections: Connections, urls: list[str]) -> tuple[DavClient, list[str]]:
-    """A job runs against one server: every URL of one command must be on it."""
-    resolved = [connections.resolve(url) for url in urls]
-    client = resolved[0][0]
-    if any(other is not client for other, _ in resolved):
-        raise UsageError("all URLs of one command must be on the same server")
-    return client, [path for _, path in resolved]
-
-
-def _resources(client: DavClient, paths: list[str], op: Op, printer: Printer) -> list[Resource]:
-    """The resources a job starts from; one that cannot be looked at is reported as its Outcome."""
-    found = []
-    for path in paths:
-        try:
-            found.append(client.stat(path))
-        except (errors.TransportError, errors.AuthenticationError):
-            raise
-        except errors.DavError as exc:
-            printer.outcome(from_error(op.value, path, exc))
-    return found
-
-
-def mkdir(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    client, paths = _one_server(connections, args.targets)
-    _run(args, client, plan_mkdir(paths, parents=args.parents, client=client), printer)
-
-
-def rm(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    client, paths = _one_server(connections, args.targets)
-    _run(args, client, plan_delete(client, _resources(client, paths, Op.DELETE, printer)), printer)
-
-
-def _copy_or_move(op: Op, args: argparse.Namespace, connections: Connections,
-                  printer: Printer) -> None:
-    client, paths = _one_server(connections, [*args.sources, args.destination])
-    *sources, destination = paths
-    conflict = _conflict(args)
-    resources = _resources(client, sources, op, printer)
-    if not resources:
-        return
-    if _into_folder(client, args.destination, destination, len(sources)):
-        planner = plan_copy if op is Op.COPY else plan_move
-        job = planner(client, resources, destination, conflict)
-    else:
-        job = plan_transfer_as(op, client, resources[0], destination, conflict)
-    _run(args, client, job, printer)
-
-
-def _into_folder(client: DavClient, url: str, path: str, count: int) -> bool:
-    """cp/mv/put semantics: several sources, a trailing slash or an existing folder mean 'into'."""
-    if count > 1 or url.endswith("/"):
-        return True
-    target = client.lookup(path)
-    return target is not None and target.is_dir
-
-
-def cp(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    _copy_or_move(Op.COPY, args, connections, printer)
-
-
-def mv(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    _copy_or_move(Op.MOVE, args, connections, printer)
-
-
-def put(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    client, destination = connections.resolve(args.destination)
-    sources = [Path(s) for s in args.sources]
-    for source in sources:
-        if not source.exists():
-            raise UsageError(f"put: {source}: no such file or folder")
-    conflict = _conflict(args)
-    if sources[0].is_dir() or _into_folder(client, args.destination, destination, len(sources)):
-        job = plan_upload(client, sources, destination, conflict)
-    else:
-        job = plan_upload_as(client, sources[0], destination, conflict)
-    _run(args, client, job, printer)
-
-
-def get(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    client, paths = _one_server(connections, args.sources)
-    local = Path(args.destination)
-    resources = _resources(client, paths, Op.DOWNLOAD, printer)
-    if not resources:
-        return
-    conflict = _conflict(args)
-    if local.is_dir():
-        job = plan_download(client, resources, local, conflict)
-    elif len(resources) == 1 and not resources[0].is_dir:
-        job = plan_download_as(resources[0], local, conflict)
-    else:
-        raise UsageError(f"get: {local} must be an existing folder to download folders "
-                         "or several files into")
-    _run(args, client, job, printer)
-
-
-def _conflict(args: argparse.Namespace) -> Conflict:
-    return Conflict.ASK if args.no_overwrite else Conflict(args.conflict)
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace, Connections, Printer], None]] = {
-    "ls": ls, "stat": stat, "props": props, "mkdir": mkdir, "rm": rm,
-    "cp": cp, "mv": mv, "put": put, "get": get, "sync": sync,
-    "login": login, "logout": logout, "trash": trash_command, "pair": pair_command,
-}

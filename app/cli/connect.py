@@ -18,7 +18,6 @@ import ssl
 import sys
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
-from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.dav import DavClient, errors
 from app.dav.tls import fetch_certificate, verify_for
 from app.logs import redact_value
@@ -119,6 +118,8 @@ class Connections:
 
     def _kept(self, root: str, user: str) -> str | None:
         """The app password `davdesk login` kept for this account; none without a keyring."""
+        from app.config.secrets import PasswordStore, SecretsUnavailableError  # Nextcloud only
+
         try:
             return PasswordStore().get(root, user)
         except SecretsUnavailableError:

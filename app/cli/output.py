@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from app.dav import Outcome, Resource
 from app.dav import words
 from app.dav.outcome import OutcomeClass, Tally
 from app.dav.paths import basename
-from app.nextcloud.account import NextcloudAccount
-from app.nextcloud.trash import TrashItem
+
+if TYPE_CHECKING:  # only the Nextcloud commands print these; ls need not load them
+    from app.nextcloud.account import NextcloudAccount
+    from app.nextcloud.trash import TrashItem
 
 
 def _size(value: int | None) -> str:

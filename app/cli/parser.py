@@ -9,8 +9,6 @@ from pathlib import Path
 from app import __version__
 from app.dav.tls import normalize_fingerprint
 from app.jobs.model import Conflict
-from app.jobs.report import ReportError, report_format
-from app.jobs.runner import MAX_WORKERS
 
 _COMMANDS = {
     "ls": ("list folders (or describe files)", ["URL..."]),
@@ -166,6 +164,8 @@ def _fingerprint(text: str) -> str:
 
 
 def _report(text: str) -> Path:
+    from app.jobs.report import ReportError, report_format  # a job command's option: loaded then
+
     path = Path(text)
     try:
         report_format(path)
@@ -175,6 +175,8 @@ def _report(text: str) -> Path:
 
 
 def _workers(text: str) -> int:
+    from app.jobs.runner import MAX_WORKERS  # a job command's option: the engine is loaded then
+
     value = int(text)
     if not 1 <= value <= MAX_WORKERS:
         raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_WORKERS}")
