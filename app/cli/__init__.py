@@ -32,6 +32,7 @@ def main(argv: list[str]) -> int:
 
 
 def _run(args: argparse.Namespace, printer: Printer, report: Path | None) -> int:
+    connections: Connections | None = None
     try:
         try:
             with Connections(user=args.user, workers=getattr(args, "workers", 1),
@@ -51,7 +52,10 @@ def _run(args: argparse.Namespace, printer: Printer, report: Path | None) -> int
             print(f"davdesk: {hint}", file=sys.stderr)
         return EXIT_ERROR
     except errors.DavError as exc:
-        print(f"davdesk: {exc}", file=sys.stderr)
+        if _is_nextcloud_sign_in(exc):
+            print(f"davdesk: {exc}", file=sys.stderr)
+        else:
+            _explain(exc, connections)
         return EXIT_ERROR if _connection_failed(exc) else EXIT_FAILED
     except KeyboardInterrupt:
         print("davdesk: interrupted", file=sys.stderr)
@@ -65,15 +69,19 @@ def _run(args: argparse.Namespace, printer: Printer, report: Path | None) -> int
 def _connection_failed(exc: errors.DavError) -> bool:
     """Whether the server could not be reached or signed in to (exit status 2).
 
-    Nextcloud's classes are imported here, on the way out, rather than at the top:
-    a command that never touched Nextcloud then does not load its sign-in code.
+    Nextcloud's classes are imported on the way out, rather than at the top: a command
+    that never touched Nextcloud then does not load its sign-in code.
     """
+    return isinstance(exc, (errors.TransportError, errors.AuthenticationError,
+                            errors.UnsafeRedirectError)) or _is_nextcloud_sign_in(exc)
+
+
+def _is_nextcloud_sign_in(exc: errors.DavError) -> bool:
+    """A Nextcloud sign-in that failed: its own message says it (no protocol words needed)."""
     from app.nextcloud.discovery import NotNextcloudError
     from app.nextcloud.login_flow import LoginCancelled, LoginFlowError
 
-    return isinstance(exc, (errors.TransportError, errors.AuthenticationError,
-                            errors.UnsafeRedirectError, NotNextcloudError, LoginFlowError,
-                            LoginCancelled))
+    return isinstance(exc, (NotNextcloudError, LoginFlowError, LoginCancelled))
 
 
 def _write_report(path: Path, job: str, outcomes: list[Outcome]) -> None:
@@ -81,3 +89,19 @@ def _write_report(path: Path, job: str, outcomes: list[Outcome]) -> None:
     from app.jobs.report import write_report  # only the job commands write reports
 
     write_report(path, ((job, outcome) for outcome in outcomes))
+
+
+def _explain(error: errors.DavError, connections: Connections | None) -> None:
+    """What went wrong in words and the way forward (app.dav.words, as the window says it),
+    then the request that failed, for a bug report or a script's log."""
+    from app.dav import words
+
+    explained = words.explain_connect(
+        error, user=connections.user if connections else None,
+        guessed_https=connections.guessed_https if connections else False)
+    print(f"davdesk: {explained.text} ({error})", file=sys.stderr)
+    hints = list(explained.hints)
+    if isinstance(error, errors.AuthenticationError) and not (connections and connections.user):
+        hints = ["give --user NAME, or put it in the address (https://alice@host/)"]
+    for hint in hints:
+        print(f"davdesk: {hint}", file=sys.stderr)

@@ -62,15 +62,22 @@ class Connections:
         self._clients: dict[str, DavClient] = {}
         self._accounts: list[DavClient] = []  # nextcloud()'s, closed with the others
         self._password: str | None = None
+        #: The user name of the last client made (what a 401 is about), and whether an
+        #: address had no scheme (https was guessed: a plain http server is then said so).
+        self.user: str | None = None
+        self.guessed_https = False
 
     def resolve(self, url: str) -> tuple[DavClient, str]:
         """The client for a URL's server and the decoded path on it."""
+        if "://" not in url:
+            url, self.guessed_https = "https://" + url, True
         parts = _parts(url)
         host = parts.netloc.rpartition("@")[2]
         origin = f"{parts.scheme}://{host}"
         if origin not in self._clients:
             nextcloud = files_address(url)
             user = self._user_for(parts, nextcloud[1] if nextcloud else None)
+            self.user = user
             client = DavClient(
                 urlunsplit((parts.scheme, host, "/", "", "")),
                 user=user,

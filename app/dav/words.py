@@ -9,10 +9,21 @@ in its own column, never the headline.
 
 from __future__ import annotations
 
+import socket
+import ssl
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.dav.errors import CertificateError, ConnectError, DavError, StatusError, TimeoutError
+from app.dav.errors import (
+    CertificateError,
+    ConnectError,
+    DavError,
+    ProtocolError,
+    StatusError,
+    TimeoutError,
+    UnsafeRedirectError,
+)
 from app.dav.outcome import Outcome, OutcomeClass, Source, Tally, from_error
 from app.dav.paths import parent
 from app.dav.xmlbodies import ActiveLock
@@ -221,12 +232,8 @@ def explain(error: BaseException) -> str:
     match error:
         case StatusError():
             return status_error(error)
-        case CertificateError(reason=reason):
-            return f"The server's certificate is not trusted: {reason}"
-        case ConnectError():
-            return f"Could not connect to the server ({error})"
-        case TimeoutError():
-            return f"The server did not answer in time ({error})"
+        case ConnectError() | TimeoutError() | ProtocolError():
+            return f"{explain_connect(error).text[:-1]} ({error})"
         case DavError():
             return str(error)
         case OSError(filename=str(name), strerror=str(reason)):
@@ -234,3 +241,125 @@ def explain(error: BaseException) -> str:
         case OSError():
             return str(error.strerror or error)
     return f"unexpected error ({type(error).__name__}: {error})"
+
+
+# -- connecting: what went wrong, and the way forward ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a connection failed, in words, and what to try next."""
+
+    text: str
+    hints: tuple[str, ...] = ()
+    #: The address was https only by Davdesk's guess and the server answered in plain http:
+    #: the front end may offer http (with its warning), never switch by itself.
+    plain_http: bool = False
+
+    def lines(self) -> list[str]:
+        return [self.text, *self.hints]
+
+
+NOT_WEBDAV_HINTS = (
+    "Nextcloud or ownCloud: enter the server's address (https://cloud.example.com/); "
+    "Davdesk finds the files folder itself.",
+    "Apache: the address of a folder served with `Dav On` (often …/dav/ or …/webdav/).",
+)
+#: OpenSSL's names for "the other side does not speak TLS here" (a plain http port).
+_PLAIN_HTTP_TLS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
+                   "HTTP_REQUEST", "UNKNOWN_PROTOCOL"}
+_OLD_TLS = {"TLSV1_ALERT_PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL", "NO_PROTOCOLS_AVAILABLE"}
+
+
+def explain_connect(error: BaseException, *, user: str | None = None,
+                    guessed_https: bool = False) -> Explanation:
+    """A failed connection (or the first listing) in words with a way forward.
+
+    user: the user name given, if any (a 401 then means a wrong password, not a missing
+    name). guessed_https: the address had no scheme and Davdesk chose https.
+    """
+    tls = _tls_reason(error)
+    match error:
+        case StatusError(status=401):
+            if not user:
+                return Explanation("This server wants a user name and password.",
+                                   ("Enter them and connect again.",))
+            return Explanation(f"Wrong user name or password for {user}.")
+        case StatusError(status=405 | 501, method="PROPFIND"):
+            return Explanation("This address does not speak WebDAV: the server "
+                               f"refused to list it ({error.status} {error.reason}).",
+                               NOT_WEBDAV_HINTS)
+        case StatusError(status=403):
+            return Explanation("The server does not let this user into this folder "
+                               "(403 Forbidden).")
+        case StatusError(status=404):
+            return Explanation("There is no folder at this address (404 Not Found).",
+                               ("Check the path after the server's name.",))
+        case StatusError():
+            return Explanation(f"{status_error(error)}.")
+        case CertificateError(reason=reason):
+            return Explanation(f"The server's certificate is not trusted: {reason}.")
+    if tls in _PLAIN_HTTP_TLS:
+        if guessed_https:
+            return Explanation("This server does not speak https at this address: it "
+                               "answered in plain http.",
+                               ("Connect with http:// only on a network you trust: the "
+                                "password and the files would travel unencrypted.",),
+                               plain_http=True)
+        return Explanation("This server does not speak https at this address (it answered "
+                           "in plain http, or something else listens on this port).",
+                           ("Check the port, or use http:// on a network you trust.",))
+    if tls in _OLD_TLS:
+        return Explanation("The server offers only an old TLS version that is no longer safe, "
+                           "so the secure connection was refused.",
+                           ("Ask its administrator to enable TLS 1.2 or newer.",))
+    if tls is not None:
+        return Explanation(f"The secure connection could not be set up "
+                           f"({tls.replace('_', ' ').lower()}).")
+    if isinstance(error, ConnectError):
+        return Explanation(_connect_failure(error))
+    if isinstance(error, TimeoutError):
+        return Explanation("The server did not answer in time.")
+    if isinstance(error, UnsafeRedirectError):
+        return Explanation("The server sent Davdesk to another site; it did not follow, "
+                           "so the password stays with this server.")
+    if isinstance(error, ProtocolError):
+        return Explanation(f"The connection failed: {_root_cause(error)}.")
+    return Explanation(_sentence(str(error)))
+
+
+def _tls_reason(error: BaseException) -> str | None:
+    """OpenSSL's reason under the dav, httpx and httpcore wrappers ("WRONG_VERSION_NUMBER")."""
+    for cause in _chain(error):
+        if isinstance(cause, ssl.SSLError) and not isinstance(cause, ssl.SSLCertVerificationError):
+            return str(cause.reason or "TLS ERROR")
+    return None
+
+
+def _connect_failure(error: BaseException) -> str:
+    cause = _chain(error)[-1]
+    if isinstance(cause, ConnectionRefusedError):
+        return "Nothing answers at this address: the connection was refused."
+    if isinstance(cause, socket.gaierror):
+        return "The server's name is unknown: check the address."
+    return f"Cannot connect to the server: {_root_cause(error)}."
+
+
+def _root_cause(error: BaseException) -> str:
+    cause = _chain(error)[-1]
+    return getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and the ones under it, outermost first."""
+    chain, seen = [error], {id(error)}
+    while (inner := chain[-1].__cause__ or chain[-1].__context__) is not None \
+            and id(inner) not in seen:
+        seen.add(id(inner))
+        chain.append(inner)
+    return chain
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore, ConnectionSpec
 from app.config.secrets import PasswordStore, SecretsUnavailableError
-from app.dav import errors
+from app.dav import errors, words
 from app.dav.tls import CertificateInfo, fetch_certificate, verify_for
 from app.nextcloud.discovery import NotNextcloudError
 from app.nextcloud.login_flow import Credentials, LoginCancelled
@@ -79,6 +78,8 @@ class _Attempt:
     app_password: bool = False
     #: Sign in in the browser first (Login Flow v2); user and password come from it.
     browser: bool = False
+    #: The address had no scheme: https was Davdesk's guess, http may be offered instead.
+    guessed_https: bool = False
 
 
 class ConnectDialog(QDialog):
@@ -153,6 +154,11 @@ class ConnectDialog(QDialog):
         self.error_label.setStyleSheet(_ERROR_STYLE)
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.hide()
+        self.use_http_button = QPushButton("Use &http:// (unencrypted)", objectName="useHttp")
+        self.use_http_button.setToolTip("Connect to this address without encryption, as the "
+                                        "server offers only that")
+        self.use_http_button.clicked.connect(self._use_http)
+        self.use_http_button.hide()
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.connect_button = self.buttons.addButton(
@@ -189,6 +195,7 @@ class ConnectDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.waiting_panel)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.use_http_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(500)
@@ -263,11 +270,20 @@ class ConnectDialog(QDialog):
 
     def _url_changed(self, text: str) -> None:
         self._trusted_once = None  # trusted for the server it came from, not for a new address
+        if self.error_label.isVisibleTo(self):  # it was about the address as it was
+            self._show_error("")
+        self.use_http_button.hide()
         plain = text.strip().lower().startswith("http://")
         if plain != self.plain_http_warning.isVisibleTo(self):
             self.plain_http_warning.setVisible(plain)
             self._fit_height()
         self.name_edit.setPlaceholderText(_default_name(text))
+
+    def _use_http(self) -> None:
+        """The server spoke only plain http: the address says so now (its warning shows)."""
+        typed = self.url_edit.text().strip()
+        self.url_edit.setText("http://" + typed.split("://", 1)[-1])
+        self.use_http_button.hide()
 
     def show_advanced(self, shown: bool) -> None:
         """The custom CA file and the pinned certificate, out of the way until asked for."""
@@ -332,7 +348,8 @@ class ConnectDialog(QDialog):
         self._show_error("")
         self._try(_Attempt(url, self.user_edit.text().strip(), self.password_edit.text(),
                            self._trusted_once or self._pinned,
-                           self.ca_file_edit.text().strip() or None))
+                           self.ca_file_edit.text().strip() or None,
+                           guessed_https="://" not in self.url_edit.text()))
 
     def _try(self, attempt: _Attempt) -> None:
         verify = verify_for(attempt.pinned_sha256, attempt.ca_file)
@@ -395,14 +412,19 @@ class ConnectDialog(QDialog):
             if isinstance(error, errors.CertificateError):
                 error = errors.DavError("The server's certificate changed while connecting; "
                                         "try again to see the new one.")
-            self._fail(error)
+            self._fail(error, attempt)
         else:
             assert spec is not None
             self._save(attempt, spec)
 
-    def _fail(self, error: BaseException) -> None:
+    def _fail(self, error: BaseException, attempt: _Attempt | None = None) -> None:
         self._set_busy(False)
-        self._show_error(describe_error(error))
+        user = attempt.user if attempt else self.user_edit.text().strip()
+        guessed = attempt is not None and attempt.guessed_https
+        self._show_error(describe_error(error, user, guessed))
+        offer = isinstance(error, errors.DavError) and words.explain_connect(
+            error, user=user, guessed_https=guessed).plain_http
+        self.use_http_button.setVisible(offer)
 
     def _ask_trust(self, attempt: _Attempt, refusal: errors.CertificateError,
                    info: CertificateInfo | None, error: BaseException | None) -> None:
@@ -487,8 +509,11 @@ def normalize_url(text: str) -> str | None:
     return text
 
 
-def describe_error(error: BaseException) -> str:
-    """One readable line for the user; the details go to the log, never a traceback on screen."""
+def describe_error(error: BaseException, user: str | None = None,
+                   guessed_https: bool = False) -> str:
+    """Why connecting failed and what to try, for the user; the details go to the log, never
+    a traceback on screen. The protocol's failures are said by app.dav.words, as the CLI
+    says them."""
     match error:
         case NotNextcloudError():
             return ("There is no Nextcloud at this address, so there is no browser sign-in "
@@ -501,56 +526,15 @@ def describe_error(error: BaseException) -> str:
         case SignInExpired():
             return ("The sign-in in the browser was not finished in time and has expired. "
                     "Log in with the browser again.")
-        case errors.AuthenticationError():
-            return "The server refused the user name or password."
-        case errors.ForbiddenError():
-            return "The server does not allow this user into this folder (403 Forbidden)."
-        case errors.NotFoundError():
-            return "There is no folder at this address (404 Not Found)."
-        case errors.MethodNotAllowedError():
-            return "This address is not a WebDAV folder: the server does not allow PROPFIND here."
-        case errors.StatusError(status=status, reason=reason):
-            return f"The server answered {status} {reason}."
-        case errors.CertificateError(reason=reason):
-            return f"The server's certificate is not trusted: {reason}."
-        case errors.ConnectError():
-            return _connect_failure(error)
-        case errors.TimeoutError():
-            return "The server did not answer in time."
-        case errors.UnsafeRedirectError():
-            return ("The server sent Davdesk to another site; it did not follow, "
-                    "so the password stays with this server.")
-        case errors.ProtocolError():
-            return f"The connection failed: {_root_cause(error)}."
-        case errors.DavError() | SecretsUnavailableError() | BookmarkFileError():
+        case errors.DavError():
+            explained = words.explain_connect(error, user=user, guessed_https=guessed_https)
+            return "\n".join(explained.lines())
+        case SecretsUnavailableError() | BookmarkFileError():
             return _sentence(str(error))
         case OSError(filename=str(name), strerror=str(reason)):
             return f"Cannot use {name}: {reason}."
     log.error("unexpected failure while connecting", exc_info=error)
     return _sentence(f"Unexpected error ({type(error).__name__}): {error}")
-
-
-def _connect_failure(error: BaseException) -> str:
-    cause = _innermost(error)
-    if isinstance(cause, ConnectionRefusedError):
-        return "Nothing answers at this address: the connection was refused."
-    if isinstance(cause, socket.gaierror):
-        return "The server's name is unknown: check the address."
-    return f"Cannot connect to the server: {_root_cause(error)}."
-
-
-def _root_cause(error: BaseException) -> str:
-    cause = _innermost(error)
-    return getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
-
-
-def _innermost(error: BaseException) -> BaseException:
-    """The OS-level error under the dav, httpx and httpcore wrappers."""
-    seen = {id(error)}
-    while (inner := error.__cause__ or error.__context__) is not None and id(inner) not in seen:
-        seen.add(id(inner))
-        error = inner
-    return error
 
 
 def _sentence(text: str) -> str:

@@ -117,3 +117,17 @@ def test_one_line_for_the_cli_and_the_status_bar():
     assert words.outcome_line(locked).endswith("(423 Locked, lock-token-submitted)")
     assert words.outcome_line(success("copy", "/a.txt", 201, destination="/b/a.txt")) == \
         "Copied /a.txt → /b/a.txt"
+
+
+def test_connection_errors_in_words_with_a_way_forward():
+    refused = errors.AuthenticationError("PROPFIND", "https://h/", 401)
+    assert words.explain_connect(refused).text == "This server wants a user name and password."
+    assert words.explain_connect(refused, user="alice").text == \
+        "Wrong user name or password for alice."
+    for status in (405, 501):
+        not_dav = errors.status_error_class(status)("PROPFIND", "https://h/", status)
+        explained = words.explain_connect(not_dav)
+        assert explained.text.startswith("This address does not speak WebDAV")
+        assert explained.hints == words.NOT_WEBDAV_HINTS
+    mkcol = errors.MethodNotAllowedError("MKCOL", "https://h/a/", 405)
+    assert not words.explain_connect(mkcol).text.startswith("This address does not speak")

@@ -29,7 +29,8 @@ def test_a_wrong_password_shows_a_readable_error(qtbot, make_dialog, wsgidav_ser
     dialog = make_dialog()
     fill(dialog, wsgidav_server.url, wsgidav_server.user, "wrong")
     connect(qtbot, dialog)
-    assert dialog.error_label.text() == "The server refused the user name or password."
+    assert dialog.error_label.text().splitlines()[0] == \
+        f"Wrong user name or password for {wsgidav_server.user}."
     assert dialog.isVisible() and dialog.result_connection() is None
     assert dialog.connect_button.isEnabled()
 
