@@ -1,8 +1,7 @@
 """The packaged app in dist/davdesk/ (packaging/build.py) works without Python or a checkout.
 
-.ci/run builds it before the test run. Elsewhere a missing or outdated build
-is made here, once per run (about 30 s); under CI=true it fails instead,
-since then .ci/run should have built it from these very sources.
+.ci/run builds it before the test run; elsewhere a missing or outdated build is made
+here (about 30 s), see tests/packaging/support.py.
 """
 
 from __future__ import annotations
@@ -17,36 +16,16 @@ from pathlib import Path
 import pytest
 
 from app import __version__
+from tests.packaging.support import DIST, ensure_built, folder_size
 
-REPO = Path(__file__).resolve().parents[2]
-APP = REPO / "dist" / "davdesk" / ("davdesk.exe" if sys.platform == "win32" else "davdesk")
-#: Everything the build is made from; a build older than any of them is out of date.
-INPUTS = ("app", "resources", "packaging", "pyproject.toml", "uv.lock")
+APP = DIST / "davdesk" / ("davdesk.exe" if sys.platform == "win32" else "davdesk")
 SIZE_LIMIT = 150_000_000  # bytes unpacked
-
-
-def newest_input() -> float:
-    times = []
-    for name in INPUTS:
-        path = REPO / name
-        if path.is_file():
-            times.append(path.stat().st_mtime)
-        for parent, folders, files in os.walk(path):
-            folders[:] = [f for f in folders if f != "__pycache__"]
-            times += [(Path(parent) / f).stat().st_mtime for f in files if not f.endswith(".pyc")]
-    return max(times)
 
 
 @pytest.fixture(scope="module")
 def app() -> Path:
     """The packaged davdesk binary, built from the current sources."""
-    if not APP.exists() or APP.stat().st_mtime < newest_input():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{APP.relative_to(REPO)} is missing or older than the sources: "
-                        ".ci/run builds it with `uv run --locked python packaging/build.py`")
-        subprocess.run([sys.executable, str(REPO / "packaging" / "build.py")], cwd=REPO,
-                       check=True, timeout=900)
-    return APP
+    return ensure_built(APP)
 
 
 @pytest.fixture
@@ -101,6 +80,5 @@ def test_packaged_window_runs_the_bundled_demo_server(run_app):
 
 def test_packaged_app_stays_under_its_size_budget(app):
     folder = app.parent
-    size = sum((Path(parent) / name).lstat().st_size
-               for parent, _, names in os.walk(folder) for name in names)
+    size = folder_size(folder)
     assert size < SIZE_LIMIT, f"{folder} is {size / 1e6:.0f} MB unpacked"
