@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from app.cli.connect import Connections
 from app.cli.output import Printer
+from app.dav import Resource, errors
+from app.dav.lookups import stat_many
 from app.dav.paths import same_resource
 from app.dav.xmlbodies import BASIC_PROPS
 
@@ -52,9 +54,24 @@ def ls(args: argparse.Namespace, connections: Connections, printer: Printer) -> 
 
 
 def stat(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    for target in args.targets:
-        client, path = connections.resolve(target)
-        printer.entry(client.stat(path, BASIC_PROPS))
+    """Each target described, in order; targets that share a folder with one listing of it.
+
+    The first one that cannot be described ends the command, as a lone stat would.
+    """
+    resolved = [connections.resolve(target) for target in args.targets]
+    by_client: dict[int, list[int]] = {}
+    for index, (client, _) in enumerate(resolved):
+        by_client.setdefault(id(client), []).append(index)
+    described: dict[int, Resource | errors.DavError] = {}
+    for indexes in by_client.values():
+        client = resolved[indexes[0]][0]
+        answers = stat_many(client, [resolved[i][1] for i in indexes], BASIC_PROPS)
+        described.update(zip(indexes, answers, strict=True))
+    for index in range(len(resolved)):
+        answer = described[index]
+        if isinstance(answer, errors.DavError):
+            raise answer
+        printer.entry(answer)
 
 
 def props(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:

@@ -14,6 +14,7 @@ from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
 from app.cli.run import run_job
 from app.dav import DavClient, Resource, errors
+from app.dav.lookups import stat_many
 from app.dav.outcome import from_error
 from app.jobs.model import Conflict, Job, Op
 from app.jobs.planner import (
@@ -31,7 +32,8 @@ from app.jobs.runner import JobOptions
 
 
 def _run(args: argparse.Namespace, client: DavClient, job: Job, printer: Printer) -> None:
-    options = JobOptions(workers=args.workers, limit_rate=args.limit_rate)
+    options = JobOptions(workers=args.workers, limit_rate=args.limit_rate,
+                         mtime_by_proppatch=getattr(args, "keep_mtime", False))
     run_job(client, job, options, printer, dry_run=args.dry_run,
             progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None)
 
@@ -46,15 +48,14 @@ def _one_server(connections: Connections, urls: list[str]) -> tuple[DavClient, l
 
 
 def _resources(client: DavClient, paths: list[str], op: Op, printer: Printer) -> list[Resource]:
-    """The resources a job starts from; one that cannot be looked at is reported as its Outcome."""
+    """The resources a job starts from, found with one listing per parent folder (not one
+    request per URL); one that cannot be looked at is reported as its Outcome."""
     found = []
-    for path in paths:
-        try:
-            found.append(client.stat(path))
-        except (errors.TransportError, errors.AuthenticationError):
-            raise
-        except errors.DavError as exc:
-            printer.outcome(from_error(op.value, path, exc))
+    for path, resource in zip(paths, stat_many(client, paths), strict=True):
+        if isinstance(resource, errors.DavError):
+            printer.outcome(from_error(op.value, path, resource))
+        else:
+            found.append(resource)
     return found
 
 

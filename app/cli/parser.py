@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="create missing parent folders too")
         if name in _JOB_COMMANDS:
             _add_job_options(command, conflicts=name in ("cp", "mv", "put", "get"))
+        if name == "put":
+            _add_keep_mtime(command)
     _add_sync(sub, common)
     _add_pair(sub, common)
     _add_nextcloud(sub, common)
@@ -101,6 +103,14 @@ def _add_sync(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     command.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
                          help="gitignore-style pattern of paths to leave alone (repeatable)")
     _add_job_options(command, conflicts=False)
+    _add_keep_mtime(command)
+
+
+def _add_keep_mtime(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--keep-mtime", action="store_true",
+                         help="keep each uploaded file's modification time also on servers that "
+                              "need a PROPPATCH for it (one more request per file); Nextcloud "
+                              "and ownCloud keep it anyway, from the upload itself")
 
 
 def _add_pair(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -80,7 +80,8 @@ def _sync_locked(args: argparse.Namespace, client: DavClient, remote: str, local
             shown.outcome(outcome)
         if args.dry_run:
             return
-        options = JobOptions(workers=args.workers, limit_rate=args.limit_rate)
+        options = JobOptions(workers=args.workers, limit_rate=args.limit_rate,
+                             mtime_by_proppatch=args.keep_mtime)
         recorder: SyncRecorder | None = SyncRecorder(state, build_job(plan))
         while recorder is not None:
             recorder.begin()

@@ -52,6 +52,9 @@ class Bookmark:
     #: "nextcloud" for a Nextcloud account (url is then its files endpoint, and the keyring
     #: holds an app password, revoked on sign-out); "webdav" for any other server.
     kind: str = "webdav"
+    #: Keep uploaded files' modification times also where the server needs a PROPPATCH per
+    #: file for it (Nextcloud and ownCloud keep them anyway, from X-OC-Mtime).
+    keep_mtime: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -477,6 +477,7 @@ class DavClient:
         headers: Mapping[str, str] | None = None,
         progress: ProgressCallback | None = None,
         mtime: float | None = None,
+        mtime_by_proppatch: bool = True,
         wait: Waiter | None = None,
     ) -> Outcome:
         """Upload a file or bytes with an explicit Content-Length (never chunked encoding).
@@ -485,8 +486,9 @@ class DavClient:
         overwritten (412); if_none_match: refuse to overwrite anything.
         mtime: the file's modification time to keep on the server. Only
         ownCloud/Nextcloud take it from X-OC-Mtime (and say so); elsewhere it
-        becomes a dead property, and a server that refuses that too still
-        has the upload: the Outcome's description says which way it went.
+        becomes a dead property (a PROPPATCH: one more request, made only with
+        mtime_by_proppatch), and a server that refuses that too still has the
+        upload: the Outcome's note says which way it went.
         On a server with chunked uploads a big file goes up in chunks
         (chunked.py); wait is how that upload waits for the server to
         assemble it, returning True when the wait should end (a cancel).
@@ -526,6 +528,8 @@ class DavClient:
             return outcome
         if accepted:
             return replace(outcome, note="mtime kept by X-OC-Mtime")
+        if not mtime_by_proppatch:
+            return outcome
         return replace(outcome, note=self.keep_mtime(path, mtime, lock_token))
 
     def keep_mtime(self, path: str, mtime: float, lock_token: str | None = None) -> str:

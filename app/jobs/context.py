@@ -21,6 +21,8 @@ class Cancelled(Exception):
 class TaskContext:
     progress: ProgressCallback
     keep_mtime: bool = True
+    #: Where X-OC-Mtime is not taken, keep an upload's mtime with a PROPPATCH (JobOptions').
+    mtime_by_proppatch: bool = False
     #: Sleeps up to the seconds given, True if the job was cancelled meanwhile (a wait for
     #: the server, such as Nextcloud assembling chunks, ends with the job).
     wait: Waiter = uninterrupted

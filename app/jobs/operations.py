@@ -232,7 +232,8 @@ def _upload(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
             _check_stamp(client, task)
         return [client.put(task.remote, task.local, if_match=task.etag if guard == "etag" else None,
                            if_none_match=guard == "absent", lock_token=task.lock_token,
-                           progress=ctx.progress, mtime=mtime, wait=ctx.wait)]
+                           progress=ctx.progress, mtime=mtime,
+                           mtime_by_proppatch=ctx.mtime_by_proppatch, wait=ctx.wait)]
     except errors.PreconditionFailedError as exc:
         if task.conflict is Conflict.SKIP:
             return [_skipped(task, "appeared on the server after planning")]

@@ -56,6 +56,9 @@ class JobOptions:
     limit_rate: int | None = None  # bytes per second over the whole job; None: unlimited
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     keep_mtime: bool = True
+    #: Also keep an upload's mtime where the server does not take X-OC-Mtime: a PROPPATCH
+    #: after every PUT, so twice the requests. A choice (--keep-mtime, the bookmark's).
+    mtime_by_proppatch: bool = False
     progress_interval: float = 0.1  # seconds between progress events
 
     def __post_init__(self) -> None:
@@ -223,6 +226,7 @@ class JobRunner:
         that the server would not say.
         """
         context = TaskContext(progress=self._progress_for(task), keep_mtime=self.options.keep_mtime,
+                              mtime_by_proppatch=self.options.mtime_by_proppatch,
                               wait=self._cancel.wait)
         attempt = 1
         lost_answer = False

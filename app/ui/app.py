@@ -192,7 +192,8 @@ def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool) -> Ma
     else:
         start = state.get(per_server, client.root) if resume else client.root
     window = MainWindow(client, start, state, workers=WORKERS, account=spec.account,
-                        passwords=PasswordStore() if spec.account is not None else None)
+                        passwords=PasswordStore() if spec.account is not None else None,
+                        keep_mtime=spec.bookmark is not None and spec.bookmark.keep_mtime)
 
     def remember() -> None:
         state[per_server] = state.pop(LAST_FOLDER, start)

@@ -80,9 +80,10 @@ class MainWindow(QMainWindow):
     def __init__(self, client: DavClient, start_path: str, state: MutableMapping[str, Any],
                  workers: int = 4, parent: QWidget | None = None, *,
                  account: NextcloudAccount | None = None,
-                 passwords: PasswordStore | None = None) -> None:
+                 passwords: PasswordStore | None = None, keep_mtime: bool = False) -> None:
         """account: the Nextcloud account the client is signed in to (Trash Bin, Sign Out);
-        passwords: where its app password is kept, to forget it on signing out."""
+        passwords: where its app password is kept, to forget it on signing out;
+        keep_mtime: the bookmark's choice to keep uploads' mtimes with a PROPPATCH."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self._client = client
@@ -92,7 +93,8 @@ class MainWindow(QMainWindow):
         self._properties: PropertiesDialog | None = None
         self._background = Background(workers, self)
         self.actions = Actions(self, nextcloud=account is not None)
-        self.operations = Operations(client, self._background, workers, self)
+        self.operations = Operations(client, self._background, workers, self,
+                                     keep_mtime=keep_mtime)
         host = client.origin.split("://", 1)[-1]
         # A Nextcloud's files live under remote.php/dav/files/USERID/: the account says it better.
         root_label = (f"{account.user_id}@{host}{account.root_path.rstrip('/')}" if account

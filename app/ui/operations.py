@@ -69,11 +69,11 @@ class Operations(QObject):
     job_added = Signal(object, str, bool)  # JobBridge, its name, queued
 
     def __init__(self, client: DavClient, background: Background, workers: int,
-                 window: QWidget) -> None:
+                 window: QWidget, *, keep_mtime: bool = False) -> None:
         super().__init__(window)
         self._client = client
         self._background = background
-        self._options = JobOptions(workers=workers)
+        self._options = JobOptions(workers=workers, mtime_by_proppatch=keep_mtime)
         self._window = window
         self._running: set[JobBridge] = set()
         self._queue: deque[JobBridge] = deque()

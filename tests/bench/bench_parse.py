@@ -203,8 +203,8 @@ def run(entries: int = ENTRIES, shape: str = "named") -> dict[str, float]:
 
 
 def _kept_rss_delta_mb(entries: int, shape: str) -> float:
-    """Peak RSS growth of parse() keeping every response, body included, in a fresh
-    interpreter: what a listing of that folder costs in memory."""
+    """Peak RSS growth of parse() keeping every response, in a fresh interpreter that holds
+    the body already: what the listing of that folder costs in memory beyond its bytes."""
     out = subprocess.run(
         [sys.executable, __file__, "--kept-rss", str(entries), shape],
         check=True,
@@ -219,8 +219,10 @@ if __name__ == "__main__" and sys.argv[1:2] == ["--stream-rss"]:
     _consume_streamed(int(sys.argv[2]))
     print(_peak_rss_kib() - before)
 elif __name__ == "__main__" and sys.argv[1:2] == ["--kept-rss"]:
+    data = body(int(sys.argv[2]), sys.argv[3])
+    gc.collect()
     before = _peak_rss_kib(reset=True)
-    kept_responses = parse(body(int(sys.argv[2]), sys.argv[3]), BASE_URL)
+    kept_responses = parse(data, BASE_URL)
     print(_peak_rss_kib() - before)
 elif __name__ == "__main__":
     figures = run(int(sys.argv[1]) if len(sys.argv) > 1 else ENTRIES)

@@ -97,7 +97,7 @@ def test_mtime_is_kept_both_ways(client, base, dav_server, local):
     os.utime(source, (FEB_3_2001, FEB_3_2001))
     [task] = plan_upload(client, [source], base, Conflict.ASK).tasks
 
-    [outcome] = run(client, task)
+    [outcome] = run(client, task, TaskContext(progress=CTX.progress, mtime_by_proppatch=True))
     assert outcome.ok and outcome.note == "mtime kept as a dead property"
     assert client.stat(base + "old.txt").kept_mtime == FEB_3_2001
 
@@ -109,6 +109,19 @@ def test_mtime_is_kept_both_ways(client, base, dav_server, local):
     assert run(client, download)[0].ok
     assert (back / "old.txt").stat().st_mtime == FEB_3_2001
     assert (back / "old.txt").read_bytes() == b"from 2001"
+
+
+def test_an_upload_costs_no_proppatch_unless_asked(client, base, dav_server, local):
+    """Keeping the mtime where X-OC-Mtime is not taken doubles the requests: a choice, off
+    by default. The upload itself is whole either way."""
+    source = local / "old.txt"
+    source.write_bytes(b"from 2001")
+    os.utime(source, (FEB_3_2001, FEB_3_2001))
+    [task] = plan_upload(client, [source], base, Conflict.ASK).tasks
+    [outcome] = run(client, task)
+    assert outcome.ok and outcome.note is None
+    assert "{urn:davdesk}mtime" not in client.stat(base + "old.txt").props
+    assert (dav_server.root / "old.txt").read_bytes() == b"from 2001"
 
 
 def test_upload_without_keep_mtime_sets_no_property(client, base, local):
@@ -307,11 +320,13 @@ def _client(handler) -> DavClient:
     return DavClient("https://dav.example.test/", transport=httpx.MockTransport(handler))
 
 
-@pytest.mark.parametrize(("answer", "proppatch", "description"), [
-    ({"X-OC-MTime": "accepted"}, None, "mtime kept by X-OC-Mtime"),
-    ({}, 403, "server refused to keep the mtime (403 Forbidden)"),
+@pytest.mark.parametrize(("answer", "by_proppatch", "proppatch", "description"), [
+    ({"X-OC-MTime": "accepted"}, True, None, "mtime kept by X-OC-Mtime"),
+    ({"X-OC-MTime": "accepted"}, False, None, "mtime kept by X-OC-Mtime"),
+    ({}, True, 403, "server refused to keep the mtime (403 Forbidden)"),
+    ({}, False, None, None),
 ])
-def test_mtime_by_header_or_not_at_all(tmp_path, answer, proppatch, description):
+def test_mtime_by_header_or_not_at_all(tmp_path, answer, by_proppatch, proppatch, description):
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -325,7 +340,8 @@ def test_mtime_by_header_or_not_at_all(tmp_path, answer, proppatch, description)
     source.write_bytes(b"x")
     os.utime(source, (FEB_3_2001, FEB_3_2001))
     with _client(handler) as client:
-        [outcome] = run(client, Task(Op.UPLOAD, "/f.txt", local=source))
+        [outcome] = run(client, Task(Op.UPLOAD, "/f.txt", local=source),
+                        TaskContext(progress=CTX.progress, mtime_by_proppatch=by_proppatch))
     assert outcome.ok and outcome.note == description
     assert seen[0].headers["X-OC-Mtime"] == str(int(FEB_3_2001))
     assert [r.method for r in seen] == (["PUT"] if proppatch is None else ["PUT", "PROPPATCH"])

@@ -874,7 +874,7 @@ def test_mtimes_are_kept_up_and_back_down(dav_server, client, base, local):
         os.utime(path, (stamp, stamp))
 
     ended, recorder = run(client, plan_upload(client, [source], base, Conflict.ASK),
-                          JobOptions(keep_mtime=True, retry=FAST_RETRY))
+                          JobOptions(keep_mtime=True, mtime_by_proppatch=True, retry=FAST_RETRY))
     assert ended.state is JobState.FINISHED
     assert all(o.note == "mtime kept as a dead property" for o in recorder.outcomes(Op.UPLOAD))
 
