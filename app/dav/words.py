@@ -47,7 +47,7 @@ _ACTIONS = {
 #: Problems by status, where the status alone says what went wrong.
 _STATUS_PROBLEMS = {
     400: "Refused by the server",
-    401: "Sign-in needed",
+    401: "User name or password refused",
     403: "Not allowed",
     404: "Not on the server",
     405: "Not allowed here",
@@ -131,8 +131,6 @@ def problem(outcome: Outcome, locks: Sequence[ActiveLock] = (),
         return lock_words(locks, seen)
     if outcome.is_conflict:
         return _conflict(outcome)
-    if outcome.needs_sign_in:
-        return "Sign-in needed"
     if outcome.status is not None:
         if outcome.status in _STATUS_PROBLEMS:
             return _STATUS_PROBLEMS[outcome.status]

@@ -73,8 +73,10 @@ class Actions:
                            [QKeySequence("Ctrl+U")], "Upload files from this computer")
         self.upload_folder = make("UploadFolder", "Upload F&older…", T.FolderNew,
                                   Pixmap.SP_DirIcon, tip="Upload a folder from this computer")
+        # Not Ctrl+D: on X11 that is one of the standard Delete keys (and Control-D on a Mac).
         self.download = make("Download", "Do&wnload…", T.GoDown, Pixmap.SP_ArrowDown,
-                             [QKeySequence("Ctrl+D")], "Download the selected items to a folder")
+                             [QKeySequence("Ctrl+Shift+D")],
+                             "Download the selected items to a folder")
         self.sync = make("Sync", "S&ync Folder…", T.SyncSynchronizing, Pixmap.SP_BrowserReload,
                          tip="Sync a local folder with a folder on the server: preview, then run")
         self.properties = make("Properties", "P&roperties", T.DocumentProperties,

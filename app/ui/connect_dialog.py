@@ -164,11 +164,13 @@ class ConnectDialog(QDialog):
         self.connect_button = self.buttons.addButton(
             "&Connect", QDialogButtonBox.ButtonRole.AcceptRole)
         self.connect_button.setObjectName("connectButton")
-        self.connect_button.setDefault(True)
         self.connect_button.clicked.connect(self._connect)
         self.buttons.rejected.connect(self.reject)
 
         self.form = self._build_layout()
+        # Only once the button is inside the dialog: a default button is the default of its
+        # dialog, and before the layout it had none (Enter in a field then did nothing).
+        self.connect_button.setDefault(True)
         self._set_pinned(None)
         self._submit(self._bookmarks.load, self._bookmarks_loaded)
 

@@ -66,6 +66,7 @@ from app.ui.results.fixes import ResultFixer
 from app.ui.results.pane import ResultsPane
 from app.ui.sync_dialog import SyncDialog
 from app.ui.transcript_view import TranscriptView
+from app.ui.tree_focus import TreeFocus
 
 #: Keys of the state mapping; values are base64 strings of Qt's saveState()s, or plain paths.
 GEOMETRY, WINDOW_STATE = "geometry", "window_state"
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.table = FileTableView(self.proxy, self)
         self.tree_model = FolderTreeModel(client, self._background, root_label, folder_icon, self)
         self.tree = FolderTreeView(self.tree_model, self)
+        self.tree_focus = TreeFocus(self.tree, client.root, self)
         self.browser = Browser(client, self._background, self.table_model, self.tree_model, self)
         self.fixer = ResultFixer(client, self._background, self.operations.locks,
                                  self.operations.start_job, self)
@@ -233,6 +235,10 @@ class MainWindow(QMainWindow):
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.table.selectionModel().selectionChanged.connect(self._show_totals)
+        # A new listing drops the selection without a selectionChanged: look again.
+        self.proxy.modelReset.connect(self._update_actions)
+        self.proxy.rowsRemoved.connect(self._update_actions)
+        self.tree_focus.changed.connect(self._update_actions)
         self.table_model.rename_requested.connect(ops.rename)
         self.table_model.files_dropped.connect(ops.upload)
         for signal in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.rowsRemoved,
@@ -389,26 +395,38 @@ class MainWindow(QMainWindow):
     # -- targets of the operations ---------------------------------------------------------------
 
     def _targets(self) -> list[Resource]:
+        """The tree's folder while its menu is open or it has the focus, else the table's rows."""
         if self._context_folder is not None:
             return [self._context_folder]
+        if self.tree_focus.active:
+            folder = self.tree_focus.folder()
+            return [self._known_folder(folder)] if folder else []
         return self.table.selected_resources()
 
     def _target_folder(self) -> str:
         return self._context_folder.path if self._context_folder else self.browser.current
+
+    def _target_count(self) -> int:
+        """How many targets, counted, not listed: building 100,000 Resources on every click of
+        Ctrl+A would show."""
+        if self._context_folder is not None:
+            return 1
+        if self.tree_focus.active:
+            return 1 if self.tree_focus.folder() else 0
+        return self.table.selected_count()
 
     def _update_actions(self) -> None:
         a, b = self.actions, self.browser
         a.back.setEnabled(b.can_back)
         a.forward.setEnabled(b.can_forward)
         a.up.setEnabled(b.can_up)
-        # Counted, not listed: building 100,000 Resources on every click of Ctrl+A would show.
-        count = 1 if self._context_folder is not None else self.table.selected_count()
+        count = self._target_count()
         for action in (a.copy, a.download):
             action.setEnabled(count > 0)
         a.delete.setEnabled(count > 0 and self._targets_allow(DELETE))
         a.cut.setEnabled(count > 0 and self._targets_allow(MOVE + DELETE))
         a.rename.setEnabled(count == 1 and self._context_folder is None
-                            and self._targets_allow(RENAME))
+                            and not self.tree_focus.active and self._targets_allow(RENAME))
         clip = self.operations.clipboard
         a.paste.setEnabled(clip is not None and self._folder_allows(
             needed_inside(r.is_dir for r in clip.resources)))
@@ -422,8 +440,8 @@ class MainWindow(QMainWindow):
         self._show_access()
 
     def _targets_allow(self, letters: str) -> bool:
-        if self._context_folder is not None:
-            return self._context_folder.allows(letters)
+        if self._context_folder is not None or self.tree_focus.active:
+            return all(target.allows(letters) for target in self._targets())
         return self.table.selection_allows(letters)
 
     def _folder_allows(self, letters: str) -> bool:

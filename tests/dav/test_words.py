@@ -60,7 +60,7 @@ ALICE = ActiveLock("opaquelocktoken:1", "alice", "Second-3600", "0", "exclusive"
     (Outcome("put", "/a.txt", 403, "Forbidden"), "Not allowed"),
     (Outcome("get", "/a.txt", 404, "Not Found"), "Not on the server"),
     (Outcome("put", "/a.txt", 500, "Internal Server Error"), "Server error"),
-    (Outcome("put", "/a.txt", 401, "Unauthorized"), "Sign-in needed"),
+    (Outcome("put", "/a.txt", 401, "Unauthorized"), "User name or password refused"),
     (Outcome("put", "/a.txt", None, "ConnectError", source=Source.TRANSPORT),
      "Could not connect"),
     (cancelled("put", "/a.txt"), "Cancelled"),

@@ -189,7 +189,7 @@ def test_type_names_and_property_words():
 
 def test_errors_read_as_words():
     error = errors.status_error_class(423)("DELETE", "http://h/x", 423, condition="lock-token-submitted")
-    assert readable(error) == "423 Locked – it is locked – (lock-token-submitted)"
+    assert readable(error) == "Locked (423 Locked, lock-token-submitted)"
     assert readable(FileNotFoundError(2, "No such file or directory", "/tmp/x")) == \
         "/tmp/x: No such file or directory"
     assert readable(ValueError("odd")) == "unexpected error (ValueError: odd)"
