@@ -21,7 +21,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QSplitter,
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.config.bookmarks import BookmarkStore
 from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore
-from app.dav import DavClient, DavError, Resource, ServerInfo
+from app.dav import DavClient, Resource, ServerInfo
 from app.dav.paths import basename, parent, same_resource
 from app.jobs.model import Op
 from app.nextcloud.account import NextcloudAccount
@@ -46,9 +45,9 @@ from app.ui.file_view import FileTableView, FolderTreeView
 from app.ui.job_bridge import JobBridge
 from app.ui.jobs_panel import JobsPanel
 from app.ui.messages import readable
-from app.ui.models.file_table import FileFilterProxy, FileTableModel, human_size
+from app.ui.models.file_table import FileFilterProxy, FileTableModel
 from app.ui.models.folder_tree import PATH_ROLE, FolderTreeModel
-from app.ui.models.listing_cache import FolderInfo, as_resource
+from app.ui.models.listing_cache import as_resource
 from app.ui.nextcloud_account import AccountActions
 from app.ui.operations import Operations
 from app.ui.path_bar import PathBar
@@ -65,8 +64,10 @@ from app.ui.properties_dialog import PropertiesDialog
 from app.ui.results.fixes import ResultFixer
 from app.ui.results.pane import ResultsPane
 from app.ui.sync_dialog import SyncDialog
+from app.ui.status_labels import StatusLabels
 from app.ui.transcript_view import TranscriptView
 from app.ui.tree_focus import TreeFocus
+from app.ui.typed_location import TypedLocation
 
 #: Keys of the state mapping; values are base64 strings of Qt's saveState()s, or plain paths.
 GEOMETRY, WINDOW_STATE = "geometry", "window_state"
@@ -112,6 +113,8 @@ class MainWindow(QMainWindow):
         self.tree = FolderTreeView(self.tree_model, self)
         self.tree_focus = TreeFocus(self.tree, client.root, self)
         self.browser = Browser(client, self._background, self.table_model, self.tree_model, self)
+        self.typed = TypedLocation(client, self._background, self.browser, self)
+        self._error_shown: str | None = None  # a navigation error in the status bar
         self.fixer = ResultFixer(client, self._background, self.operations.locks,
                                  self.operations.start_job, self)
         self.results = ResultsPane(self.fixer, self.reveal, self)
@@ -163,15 +166,9 @@ class MainWindow(QMainWindow):
         column.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self._add_docks()
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("itemCount")
-        self.quota_label = QLabel(self)
-        self.quota_label.setObjectName("quota")
-        self.access_label = QLabel(self)
-        self.access_label.setObjectName("folderAccess")
-        for label in (self.access_label, self.count_label, self.quota_label):
-            label.setContentsMargins(8, 0, 8, 0)
-            self.statusBar().addPermanentWidget(label)
+        self.labels = StatusLabels(self.statusBar())
+        self.count_label, self.quota_label = self.labels.count, self.labels.quota
+        self.access_label = self.labels.access
         # Explicit, so the layout never changes the window's size limits as labels change
         # (window managers are told the limits each time; offscreen Qt warns about it).
         self.setMinimumSize(720, 480)
@@ -224,10 +221,13 @@ class MainWindow(QMainWindow):
         b.loaded.connect(self._loaded)
         b.progress.connect(lambda n: self._show_count(f"Loading… {n:,} items"))
         b.failed.connect(self._load_failed)
-        b.quota.connect(self._show_quota)
+        b.quota.connect(self.labels.show_quota)
         b.permissions_changed.connect(self._update_actions)
         b.permissions_changed.connect(self._update_placeholder)
-        self.path_bar.path_chosen.connect(self._go_to_typed)
+        self.path_bar.path_chosen.connect(self.typed.go)
+        self.typed.problem.connect(self._location_problem)
+        self.typed.folder.connect(b.navigate)
+        self.typed.file.connect(self.reveal)
         self.filter.textChanged.connect(self._filter_timer.start)
         self._filter_timer.timeout.connect(self._apply_filter)
 
@@ -273,12 +273,11 @@ class MainWindow(QMainWindow):
     def navigate(self, path: str) -> None:
         self.browser.navigate(path)
 
-    def _go_to_typed(self, text: str) -> None:
-        try:
-            self.browser.navigate(self.browser.resolve(text))
-        except DavError as exc:  # a URL of another server: say so, stay here
-            self.statusBar().showMessage(f"Cannot go to {text}: {readable(exc)}")
-            self.path_bar.set_path(self.browser.current)
+    def _location_problem(self, message: str) -> None:
+        """A typed location that is not there: stay here, say so until the next good move."""
+        self._error_shown = message
+        self.statusBar().showMessage(message)
+        self.path_bar.set_path(self.browser.current)
 
     def _navigated(self, path: str) -> None:
         self._state[LAST_FOLDER] = path
@@ -292,6 +291,9 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _loaded(self, path: str) -> None:
+        if self._error_shown and self.statusBar().currentMessage() == self._error_shown:
+            self.statusBar().clearMessage()  # the error was about where we were going
+        self._error_shown = None
         self._update_placeholder()
         if self._reveal_name is not None and same_resource(self._reveal_name[0], path):
             self._select_name(self._reveal_name[1])
@@ -320,6 +322,7 @@ class MainWindow(QMainWindow):
         self.table.setFocus()
 
     def _load_failed(self, message: str) -> None:
+        self._error_shown = message
         self.statusBar().showMessage(message)
         self._show_count("")
         self.table.show_placeholder(message)
@@ -368,22 +371,9 @@ class MainWindow(QMainWindow):
         self._show_totals()
 
     def _show_totals(self) -> None:
-        """"5,000 items · 3 selected", or "3 of 5,000 items" while a filter hides some."""
-        if self.browser.loading:
-            return
-        total, shown = self.table_model.rowCount(), self.proxy.rowCount()
-        count = f"{total:,} item{'s' if total != 1 else ''}"
-        text = count if shown == total else f"{shown:,} of {count}"
-        selected = self.table.selected_count()
-        self._show_count(f"{text} · {selected:,} selected" if selected else text)
-
-    def _show_quota(self, info: FolderInfo) -> None:
-        parts = []
-        if info.quota_available is not None:
-            parts.append(f"{human_size(info.quota_available)} free")
-        if info.quota_used is not None:
-            parts.append(f"{human_size(info.quota_used)} used")
-        self.quota_label.setText(" · ".join(parts))
+        if not self.browser.loading:
+            self.labels.show_totals(self.table_model.rowCount(), self.proxy.rowCount(),
+                                    self.table.selected_count())
 
     def _server_known(self, info: ServerInfo | None, error: BaseException | None) -> None:
         if error is not None:
@@ -437,7 +427,7 @@ class MainWindow(QMainWindow):
         a.lock.setEnabled(bool(self._server and self._server.supports_locking)
                           and count == 1 and not held)
         a.unlock.setEnabled(held)
-        self._show_access()
+        self.labels.show_access(self.browser.permissions)
 
     def _targets_allow(self, letters: str) -> bool:
         if self._context_folder is not None or self.tree_focus.active:
@@ -452,14 +442,6 @@ class MainWindow(QMainWindow):
             return allows(self.browser.permissions, letters)
         return folder.allows(letters)
 
-    def _show_access(self) -> None:
-        """Say why Upload and New Folder are greyed out: a folder nothing may be added to."""
-        shown = self.browser.permissions
-        read_only = not allows(shown, CREATE_FILE) and not allows(shown, CREATE_FOLDER)
-        self.access_label.setText("Read-only folder" if read_only else "")
-        self.access_label.setToolTip(
-            "The server does not let your account add files or folders here." if read_only
-            else "")
 
     # -- operations that ask the user first --------------------------------------------------------
 

@@ -72,7 +72,7 @@ def test_typing_a_path_navigates_and_history_follows(dav_server, open_window, qt
 
 def test_a_missing_folder_is_a_readable_message(dav_server, open_window, qtbot):
     window = open_window(dav_server)
-    window.path_bar.path_chosen.emit("/no/such/folder")
+    window.navigate("/no/such/folder")  # a folder deleted behind the window's back
     qtbot.waitUntil(lambda: "404" in window.statusBar().currentMessage())
     message = window.statusBar().currentMessage()
     assert "Could not open" in message and "Traceback" not in message
