@@ -18,9 +18,7 @@ from app.cli.output import Printer
 from app.config.pairs import PairError, PairStore, SavedPair
 from app.config.paths import AppPaths
 from app.dav import errors
-from app.jobs.retry import RetryPolicy
 from app.sync.background.status import PairStatus
-from app.sync.retrying import Stop, retried
 
 
 def pair_command(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
@@ -58,7 +56,7 @@ def _add(args: argparse.Namespace, store: PairStore, connections: Connections,
         raise UsageError(f"pair add: {why}")
     client, remote = connections.resolve(args.url)
     try:
-        found = retried(lambda: client.lookup(remote), Stop(), RetryPolicy())
+        found = client.lookup(remote)
     except errors.DavError as exc:
         raise UsageError(f"pair add: cannot check {args.url}: {exc}") from exc
     if found is None or not found.is_dir:

@@ -21,7 +21,6 @@ from app.cli.output import Printer
 from app.cli.run import run_job
 from app.config.paths import AppPaths
 from app.dav import DavClient
-from app.jobs.retry import RetryPolicy
 from app.jobs.runner import JobOptions
 from app.sync import Direction, StateDB, state_file
 from app.sync.ignore import IgnoreRules
@@ -29,7 +28,6 @@ from app.sync.job import SyncRecorder, build_job, describe_plan, summary
 from app.sync.planner import plan_pair
 from app.sync.lockfile import FileLock, LockHeld
 from app.sync.pairfiles import PairFiles
-from app.sync.retrying import Stop, retried
 
 
 def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
@@ -37,7 +35,7 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
     if not local.is_dir():
         raise UsageError(f"sync: {local}: not a folder")
     client, remote = connections.resolve(args.url)
-    found = retried(lambda: client.lookup(remote), Stop(), RetryPolicy())
+    found = client.lookup(remote)
     if found is None or not found.is_dir:
         raise UsageError(f"sync: {args.url}: no such folder on the server "
                          "(create it with davdesk mkdir)")

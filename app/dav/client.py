@@ -17,9 +17,11 @@ import contextlib
 import itertools
 import logging
 import ssl
-from collections.abc import Iterable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
@@ -34,6 +36,7 @@ from app.dav.interrupt import Watch, WatchingBackend
 from app.dav.listing import FolderMembers, prefetched
 from app.dav.members import collection_outcomes, locked_member_outcomes, proppatch_outcome
 from app.dav.outcome import Outcome, success
+from app.dav.retry import RetryPolicy
 from app.dav.paths import basename, quote_path, same_resource, url_path
 from app.dav.resource import Resource, parse_http_date
 from app.dav.transcript import Transcript
@@ -50,8 +53,12 @@ from app.dav.xmlbodies import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _REDIRECTS = frozenset({301, 302, 307, 308})
+#: Methods that change nothing on the server: the client sends them again itself after a
+#: retryable failure (RetryPolicy), whoever called it.
+_READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT"})
 _MAX_REDIRECTS = 5
 
 # An http:// client never speaks TLS (redirects to another origin, https included, are
@@ -107,7 +114,10 @@ class DavClient:
         transport: httpx.BaseTransport | None = None,
         transcript: Transcript | None = None,
         extensions: ServerExtensions = NO_EXTENSIONS,
+        retry: RetryPolicy | None = None,
     ) -> None:
+        """retry: how read-only requests are repeated after a retryable failure; the same
+        policy is the job runner's for the tasks it runs on this client."""
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise errors.DavError(f"not an http(s) URL: {base_url!r}")
@@ -118,6 +128,9 @@ class DavClient:
         self.auth = NegotiatingAuth(user, password or "") if user else None
         self.transcript = transcript or Transcript()
         self.extensions = extensions
+        self.retry = retry or RetryPolicy()
+        self._caller_retries = threading.local()
+        self._closed = threading.Event()  # ends a wait between attempts
         https = parts.scheme == "https"
         limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
         self._backend = WatchingBackend()
@@ -137,7 +150,27 @@ class DavClient:
         )
 
     def close(self) -> None:
+        self._closed.set()
         self._http.close()
+
+    @contextlib.contextmanager
+    def retried_by_caller(self) -> Iterator[None]:
+        """In the block, this thread's requests are sent once: the caller repeats what failed
+        under the same policy (a job task, which must first check whether it took effect),
+        so that no request is repeated by two loops, each with its own budget."""
+        before = getattr(self._caller_retries, "on", False)
+        self._caller_retries.on = True
+        try:
+            yield
+        finally:
+            self._caller_retries.on = before
+
+    def _retried(self, call: Callable[[], T]) -> T:
+        """call() (read-only requests), repeated under the client's policy unless the caller
+        repeats it itself."""
+        if getattr(self._caller_retries, "on", False):
+            return call()
+        return self.retry.run(call, wait=self._closed.wait, stopped=self._closed.is_set)
 
     def sign_in(self, user: str, password: str) -> None:
         """Use other credentials from the next request on (after a 401, the user typed them again).
@@ -238,8 +271,18 @@ class DavClient:
         Same-origin redirects only, the transcript, errors mapped into the
         exception tree, a failure status raised as its StatusError. The body
         is read whole up to limit bytes; a longer one is an error rather than
-        a truncated document.
+        a truncated document. A read-only request is sent again after a retryable failure.
         """
+        if method.upper() in _READ_ONLY:
+            return self._retried(lambda: self._request_once(method, path, headers=headers,
+                                                            content=content, query=query,
+                                                            limit=limit))
+        return self._request_once(method, path, headers=headers, content=content, query=query,
+                                  limit=limit)
+
+    def _request_once(self, method: str, path: str, *, headers: Mapping[str, str] | None,
+                      content: bytes | Iterable[bytes] | None, query: Mapping[str, str] | None,
+                      limit: int) -> Reply:
         with reusable(self._send(method, path, headers=headers, content=content,
                                  query=query)) as response:
             self._raise_for_status(response, method)
@@ -275,6 +318,7 @@ class DavClient:
             condition_hrefs=tuple(self._href_path(h) for h in parsed.hrefs) if parsed else (),
             description=parsed.description if parsed else None,
             headers=response.headers,
+            lock_submitted="if" in response.request.headers,
         )
 
     def _href_path(self, href: str) -> str:
@@ -332,6 +376,9 @@ class DavClient:
     # -- WebDAV methods ----------------------------------------------------
 
     def options(self, path: str = "") -> ServerInfo:
+        return self._retried(lambda: self._options_once(path))
+
+    def _options_once(self, path: str) -> ServerInfo:
         with reusable(self._send("OPTIONS", path)) as response:
             self._raise_for_status(response, "OPTIONS")
             return ServerInfo(
@@ -358,9 +405,28 @@ class DavClient:
         latency while one of them at a time does the parsing: parsing is
         CPU work, and several threads doing it under the GIL are slower
         together than one alone.
+
+        A failure before the first response has arrived is retried
+        (RetryPolicy); one after that is the caller's to retry, since the
+        caller has already used part of the listing.
         """
         if depth not in (0, 1):
             raise ValueError("walk trees with Depth 1; servers refuse Depth infinity")
+
+        def first() -> tuple[multistatus.Response | None, Iterator[multistatus.Response]]:
+            responses = self._iter_propfind_once(path, depth, props, turn)
+            return next(responses, None), responses
+
+        head, rest = self._retried(first)
+        if head is not None:
+            yield head
+            yield from rest
+
+    def _iter_propfind_once(self, path: str, depth: int,
+                            props: Iterable[str] | str | None,
+                            turn: contextlib.AbstractContextManager[object] | None,
+                            ) -> Iterator[multistatus.Response]:
+        """iter_propfind, its pages included, without a retry."""
         body = propfind_body(self._with_extra_props(props))
         page_size = self.extensions.page_size if depth == 1 else None
         if not page_size:
@@ -422,9 +488,14 @@ class DavClient:
 
     def propfind(self, path: str, depth: int = 1,
                  props: Iterable[str] | str | None = LISTING_PROPS) -> list[Resource]:
-        """The resource (and with depth 1 its members), the target first as servers send it."""
-        return [Resource.from_response(r) for r in self.iter_propfind(path, depth, props)
-                if r.status is None or 200 <= r.status < 300]
+        """The resource (and with depth 1 its members), the target first as servers send it.
+
+        Read whole, so a listing cut off half-way is asked for again from the start."""
+        if depth not in (0, 1):
+            raise ValueError("walk trees with Depth 1; servers refuse Depth infinity")
+        return self._retried(lambda: [
+            Resource.from_response(r) for r in self._iter_propfind_once(path, depth, props, None)
+            if r.status is None or 200 <= r.status < 300])
 
     def stat(self, path: str, props: Iterable[str] | str | None = LISTING_PROPS) -> Resource:
         for resource in self.propfind(path, 0, props):
@@ -651,6 +722,9 @@ class DavClient:
 
     def locks(self, path: str) -> list[ActiveLock]:
         """The locks on a resource as its lockdiscovery reports them: who holds them, how long."""
+        return self._retried(lambda: self._locks_once(path))
+
+    def _locks_once(self, path: str) -> list[ActiveLock]:
         headers = {"Depth": "0", "Content-Type": 'application/xml; charset="utf-8"'}
         body = propfind_body(["{DAV:}lockdiscovery"])
         with reusable(self._send("PROPFIND", path, headers=headers, content=body)) as response:

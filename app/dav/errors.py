@@ -21,16 +21,29 @@ class DavError(Exception):
 
     #: Whether repeating the same request may succeed (connection trouble, 5xx, 429).
     retryable: bool = False
+    #: Whether the server may have carried the request out although it did not say so (a lost
+    #: answer, a 500 from a PHP worker that died after writing): a request that is not safe to
+    #: repeat is then only sent again once the server shows it was not done.
+    may_have_acted: bool = False
+    #: How many times the request was sent before giving up (set by RetryPolicy.run).
+    attempts: int = 1
+
+    def __str__(self) -> str:
+        said = super().__str__()
+        return f"{said} (gave up after {self.attempts} attempts)" if self.attempts > 1 else said
 
 
 class TransportError(DavError):
     """No usable HTTP response arrived: the request may or may not have taken effect."""
 
     retryable = True
+    may_have_acted = True
 
 
 class ConnectError(TransportError):
     """The server could not be reached; the request was never sent."""
+
+    may_have_acted = False
 
 
 class CertificateError(ConnectError):
@@ -106,6 +119,7 @@ class StatusError(DavError):
         description: str | None = None,
         headers: Mapping[str, str] | None = None,
         local: bool = False,
+        lock_submitted: bool = False,
     ):
         self.method = method
         self.url = url
@@ -117,6 +131,8 @@ class StatusError(DavError):
         self.headers = dict(headers or {})
         #: Decided by a check on this machine, not answered by the server; description is ours.
         self.local = local
+        #: The request handed over a lock token of ours (an If header).
+        self.lock_submitted = lock_submitted
         detail = f" ({condition})" if condition else ""
         said = f": {description}" if description else ""
         super().__init__(f"{method} {url}: {status} {self.reason}{detail}{said}")
@@ -152,7 +168,18 @@ class PreconditionFailedError(StatusError):
 
 
 class LockedError(StatusError):
-    """423: the resource or a member is locked."""
+    """423: the resource or a member is locked.
+
+    Worth retrying when the lock is nobody's to release: a server's own short-lived lock
+    (Nextcloud locks a file while another request writes it, and answers 423 with no DAV
+    condition). A WebDAV lock someone took (a lock-token-submitted or no-conflicting-lock
+    condition), or a 423 although our own token was handed over, lasts until its holder
+    lets go: waiting a few seconds does not end it.
+    """
+
+    @property
+    def retryable(self) -> bool:  # type: ignore[override]
+        return self.condition is None and not self.lock_submitted
 
 
 class FailedDependencyError(StatusError):
@@ -164,16 +191,26 @@ class InsufficientStorageError(StatusError):
 
 
 class RetryableStatusError(StatusError):
-    """408, 429, 502, 503, 504: the server asks us to come back later."""
+    """408, 429, 500, 502, 503, 504: the server, or a proxy before it, asks us to come back.
+
+    docs/retries.md says why each is retried. 500, 502 and 504 may come after the server
+    acted (a worker that died after writing, a proxy that gave up waiting for the answer).
+    """
 
     retryable = True
 
+    @property
+    def may_have_acted(self) -> bool:  # type: ignore[override]
+        return self.status in ACTED_MAYBE
+
 
 class ServerError(StatusError):
-    """Any other 5xx."""
+    """Any other 5xx (501, 505, 507 has its own): repeating the request changes nothing."""
 
 
-RETRYABLE_STATUSES = frozenset({408, 429, 502, 503, 504})
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+#: Retryable statuses that may come after the server carried the request out.
+ACTED_MAYBE = frozenset({500, 502, 504})
 
 _BY_STATUS: dict[int, type[StatusError]] = {
     401: AuthenticationError,

@@ -137,6 +137,8 @@ def problem(outcome: Outcome, locks: Sequence[ActiveLock] = (),
         if outcome.status >= 500:
             return "Server error"
         return "Refused by the server"
+    if outcome.reason == "not attempted" and outcome.note:  # held back: the note says by what
+        return "Not attempted"
     return _LOCAL_PROBLEMS.get(outcome.reason, outcome.reason.capitalize() or "Failed")
 
 
@@ -214,7 +216,8 @@ def outcome_line(outcome: Outcome, locks: Sequence[ActiveLock] = ()) -> str:
     head = f"{action(outcome)} {outcome.path}{target}"
     if trouble:
         head += f": {trouble} ({status}{condition})"
-    return head + (f" – {said}" if said else "")
+    tries = f" (after {outcome.attempt} attempts)" if trouble and outcome.attempt > 1 else ""
+    return head + (f" – {said}" if said else "") + tries
 
 
 def status_error(error: StatusError) -> str:

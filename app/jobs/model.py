@@ -74,6 +74,8 @@ class Task:
     target_size: int | None = None
     target_modified: float | None = None
     refusal: str | None = None  # why planning refused it: it ends failed, saying so
+    #: Why it cannot be attempted (its folder could not be listed): it ends "not attempted".
+    blocked: str | None = None
 
     def with_policy(self, conflict: Conflict | None = None,
                     lock_token: str | None = None) -> Task:

@@ -130,12 +130,17 @@ def plan_upload(client: DavClient, local_paths: Sequence[Path], remote_folder: s
             if entry.is_dir:
                 if entry.identity in above:
                     continue  # a link back up the tree
+                try:
+                    inside = members(entry.path)
+                except OSError as exc:  # unreadable: what it holds is unknown, none of it is sent
+                    uploads.append(Task(Op.UPLOAD, _slashed(remote), local=entry.path, is_dir=True,
+                                        blocked=f"the local folder could not be read: {exc}"))
+                    continue
                 is_there = target is not None and target.is_dir
                 if not is_there:
                     mkdirs[_depth(remote)].append(Task(Op.MKDIR, _slashed(remote), is_dir=True,
                                                        conflict=Conflict.SKIP))
-                pending.append((members(entry.path), _slashed(remote), is_there,
-                                above | {entry.identity}))
+                pending.append((inside, _slashed(remote), is_there, above | {entry.identity}))
                 continue
             if target is not None and conflict is Conflict.RENAME:
                 name = free_name(entry.name, taken)
@@ -197,9 +202,15 @@ def plan_download(client: DavClient, resources: Sequence[Resource], local_folder
             continue
         exists = os.path.lexists(local)
         if resource.is_dir:
+            try:
+                listed, blocked = client.listdir(resource.path), None
+            except (errors.TransportError, errors.StatusError) as exc:
+                if isinstance(exc, errors.AuthenticationError):
+                    raise
+                listed, blocked = [], f"the folder could not be listed: {exc}"
             folders.append(Task(Op.DOWNLOAD, resource.path, local=local, is_dir=True, exists=exists,
-                                conflict=conflict))
-            enqueue(client.listdir(resource.path), local)
+                                conflict=conflict, blocked=blocked))
+            enqueue(listed, local)
             continue
         if exists and conflict is Conflict.RENAME:
             local = into / free_name(local.name, taken[into])
@@ -266,6 +277,8 @@ def describe(job: Job) -> list[Outcome]:
 
 def _intent(task: Task) -> tuple[str, str]:
     """(reason, description naming the target) for what execute() will do with this task."""
+    if task.blocked:
+        return "not attempted", task.blocked
     if task.op is Op.DELETE:
         return "would delete", task.remote
     if task.op is Op.DELETE_LOCAL:

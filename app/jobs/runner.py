@@ -18,7 +18,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from app.dav import DavClient, Outcome, Source, errors
 from app.dav.interrupt import Watch
@@ -26,10 +26,11 @@ from app.dav.outcome import UNCONFIRMED, OutcomeClass, Tally, cancelled, from_er
 from app.dav.transcript import Exchange
 from app.dav.transfer import ProgressCallback
 from app.jobs.context import Cancelled, TaskContext
+from app.jobs.dependencies import NOT_ATTEMPTED, Dependencies
 from app.jobs.model import EventCallback, Job, JobEnded, JobState, Op, Task, TaskResult
 from app.jobs.operations import already_done, execute, is_idempotent
 from app.jobs.progress import ProgressTracker
-from app.jobs.retry import RetryPolicy
+from app.dav.retry import RetryPolicy
 from app.jobs.throttle import Throttle
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ MAY_HAVE = "cancelled after an attempt that lost its answer: the server may have
 class JobOptions:
     workers: int = 4
     limit_rate: int | None = None  # bytes per second over the whole job; None: unlimited
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry: RetryPolicy | None = None  # None: the client's (DavClient.retry), as every request
     keep_mtime: bool = True
     #: Also keep an upload's mtime where the server does not take X-OC-Mtime: a PROPPATCH
     #: after every PUT, so twice the requests. A choice (--keep-mtime, the bookmark's).
@@ -74,6 +75,7 @@ class JobRunner:
         self.client = client
         self.job = job
         self.options = options or JobOptions()
+        self._retry = self.options.retry or client.retry
         self._on_event = on_event
         self._cancel = threading.Event()
         self._running = threading.Event()
@@ -95,6 +97,7 @@ class JobRunner:
         self._watches: set[Watch] = set()
         self._cutter: threading.Thread | None = None
         self._ended = threading.Event()
+        self._dependencies = Dependencies()
 
     # -- control, from any thread ---------------------------------------------
 
@@ -198,13 +201,16 @@ class JobRunner:
     def _run_task(self, task: Task) -> None:
         self._running.wait()
         if self._abandoned is not None:
-            outcomes = [Outcome(task.op.value, task.remote, None, "not attempted", ok=False,
+            outcomes = [Outcome(task.op.value, task.remote, None, NOT_ATTEMPTED, ok=False,
                                 source=Source.LOCAL, detail=str(self._abandoned))]
             self._finish(task, outcomes, attempt=1)
         elif self._cancel.is_set():
             self._finish(task, [cancelled(task.op.value, task.remote)], attempt=1)
+        elif (blocked := self._dependencies.blocker(task)) is not None:
+            self._finish(task, [blocked], attempt=1)
         else:
-            with self.client.transcript.capture() as exchanges, self.client.watch() as watch:
+            with self.client.transcript.capture() as exchanges, self.client.watch() as watch, \
+                    self.client.retried_by_caller():
                 with self._lock:
                     self._watches.add(watch)
                 try:
@@ -241,9 +247,9 @@ class JobRunner:
                     effect = CUT_OFF if sent and not is_idempotent(task) else None
                     return [replace(cancelled(task.op.value, task.remote), note=effect,
                                     detail=str(exc))], attempt
-                lost_answer = lost_answer or isinstance(exc, errors.TransportError)
-                if self.options.retry.should_retry(exc, attempt) and not self._cancel.is_set():
-                    self._cancel.wait(self.options.retry.delay(exc, attempt))
+                lost_answer = lost_answer or exc.may_have_acted
+                if self._retry.should_retry(exc, attempt) and not self._cancel.is_set():
+                    self._cancel.wait(self._retry.delay(exc, attempt))
                     attempt += 1
                     if self._cancel.is_set():
                         return [self._cancelled_after(task, lost_answer)], attempt
@@ -285,7 +291,7 @@ class JobRunner:
         """
         if is_idempotent(task) or not lost_answer:
             return None
-        policy = self.options.retry
+        policy = self._retry
         asked = 1
         while True:
             try:
@@ -309,6 +315,7 @@ class JobRunner:
     def _finish(self, task: Task, outcomes: list[Outcome], attempt: int,
                 exchanges: Sequence[Exchange] = ()) -> None:
         outcomes = [o if o.attempt == attempt else o.with_attempt(attempt) for o in outcomes]
+        self._dependencies.ended(task, outcomes)
         with self._lock:
             self._counts.update(outcome.outcome_class for outcome in outcomes)
             if any(o.source is not Source.TRANSPORT for o in outcomes):

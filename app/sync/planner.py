@@ -31,7 +31,7 @@ from app.dav.extensions import NameRules
 from app.dav.outcome import Source
 from app.dav.paths import check_local_name
 from app.jobs.naming import name_key
-from app.jobs.retry import RetryPolicy
+from app.dav.retry import RetryPolicy
 from app.sync.folders import FolderDeletes
 from app.sync.ignore import IgnoreRules
 from app.sync.model import Action, Direction, LocalFile, PlanItem, RemoteFile, SyncPlan
@@ -45,12 +45,13 @@ from app.sync.state import Pending, Record, StateDB
 def plan_pair(client: DavClient, local_root: Path, remote_root: str, direction: Direction,
               state: StateDB, rules: IgnoreRules, *, workers: int = 4,
               now: datetime | None = None, stop: Stop | None = None,
-              retry: RetryPolicy = RetryPolicy()) -> SyncPlan:
+              retry: RetryPolicy | None = None) -> SyncPlan:
     """Scan both sides (at the same time) and plan; reads only: the server, the disk, the database.
 
     stop: set it from another thread to end planning with PlanningCancelled.
     """
     stop = stop or Stop()
+    retry = retry or client.retry
     remote_root = remote_root.rstrip("/") + "/"
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-remote") as one:
         remote_scan = one.submit(scan_remote, client, remote_root, rules, workers, stop, retry)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from app.dav import DavClient
 from app.jobs.naming import name_key
-from app.jobs.retry import RetryPolicy
+from app.dav.retry import RetryPolicy
 from app.sync.model import LocalFile, RemoteFile
 from app.sync.retrying import Stop, retried
 

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from app.dav import DavClient, errors
 from app.dav.interrupt import Watch
-from app.jobs.retry import RetryPolicy
+from app.dav.retry import RetryPolicy
 
 T = TypeVar("T")
 
@@ -63,8 +63,9 @@ class Stop:
 
     @contextlib.contextmanager
     def watching(self, client: DavClient) -> Iterator[None]:
-        """While the block runs, a cancel cuts off this thread's requests to client."""
-        with client.watch() as watch:
+        """While the block runs, a cancel cuts off this thread's requests to client, and the
+        client leaves their retries to retried(), which a cancel ends."""
+        with client.watch() as watch, client.retried_by_caller():
             with self._lock:
                 self._watches.add(watch)
             try:
@@ -76,15 +77,9 @@ class Stop:
 
 def retried(call: Callable[[], T], stop: Stop, policy: RetryPolicy) -> T:
     """call(), again after a retryable failure (policy's attempts and waits), until stopped."""
-    attempt = 1
-    while True:
-        stop.check()
-        try:
-            return call()
-        except errors.DavError as exc:
-            stop.check()  # a request cut off by the cancel is not a failure to report
-            if not policy.should_retry(exc, attempt):
-                raise
-            if stop.wait(policy.delay(exc, attempt)):
-                stop.check()
-            attempt += 1
+    stop.check()
+    try:
+        return policy.run(call, wait=stop.wait, stopped=stop.is_set)
+    except errors.DavError:
+        stop.check()  # a request cut off by the cancel is not a failure to report
+        raise

@@ -25,7 +25,7 @@ from app.dav import DavClient, Resource
 from app.dav.paths import basename, parent, same_resource
 from app.dav.xmlbodies import MTIME_PROP
 from app.jobs.naming import name_key
-from app.jobs.retry import RetryPolicy
+from app.dav.retry import RetryPolicy
 from app.sync.ignore import Ignored, IgnoreRules
 from app.sync.model import LocalFile, RemoteFile
 from app.sync.retrying import Stop, retried
@@ -92,7 +92,7 @@ def normal_etag(etag: str | None) -> str | None:
 
 def scan_remote(client: DavClient, root: str, rules: IgnoreRules, workers: int = 4,
                 stop: Stop | None = None,
-                retry: RetryPolicy = RetryPolicy()) -> Scan[RemoteFile]:
+                retry: RetryPolicy | None = None) -> Scan[RemoteFile]:
     """Every folder and file below the server folder root (a decoded path ending in "/").
 
     Each worker lists one folder and turns its members into entries; this
@@ -100,6 +100,7 @@ def scan_remote(client: DavClient, root: str, rules: IgnoreRules, workers: int =
     listing through a queue.
     """
     stop = stop or Stop()
+    policy = retry or client.retry
     scan: Scan[RemoteFile] = Scan()
     listed: SimpleQueue[list[_Entry] | BaseException] = SimpleQueue()
     parsing = threading.Lock()  # one listing parsed at a time: see DavClient.iter_propfind
@@ -107,7 +108,7 @@ def scan_remote(client: DavClient, root: str, rules: IgnoreRules, workers: int =
     def listing(folder: str, prefix: str) -> None:
         try:
             with stop.watching(client):
-                members = retried(lambda: _members(client, folder, parsing), stop, retry)
+                members = retried(lambda: _members(client, folder, parsing), stop, policy)
             listed.put([_entry(prefix + name, resource, rules) for name, resource in members])
         except BaseException as exc:  # handed to the merging thread, never lost on a worker
             listed.put(exc)

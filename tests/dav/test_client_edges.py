@@ -102,9 +102,10 @@ def test_transport_errors_map_into_one_tree(raised: Exception, expected: type):
     (404, errors.NotFoundError, False),
     (409, errors.ConflictError, False),
     (412, errors.PreconditionFailedError, False),
-    (423, errors.LockedError, False),
+    (423, errors.LockedError, True),  # nobody's lock (no DAV condition): a server's own, brief
     (429, errors.RetryableStatusError, True),
-    (500, errors.ServerError, False),
+    (500, errors.RetryableStatusError, True),
+    (501, errors.ServerError, False),
     (503, errors.RetryableStatusError, True),
     (507, errors.InsufficientStorageError, False),
 ])

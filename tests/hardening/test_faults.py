@@ -24,9 +24,9 @@ import pytest
 
 from app.dav import DavClient, Outcome, Timeouts
 from app.dav.paths import url_path
+from app.dav.retry import RetryPolicy
 from app.jobs.model import Conflict, JobEnded, JobState, Op, TaskResult
 from app.jobs.planner import plan_delete, plan_download, plan_upload
-from app.jobs.retry import RetryPolicy
 from app.jobs.runner import UNCONFIRMED, JobOptions
 from tests.hardening.conftest import FIGURES
 from tests.hardening.jobs import run_job

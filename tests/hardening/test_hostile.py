@@ -20,9 +20,9 @@ from app.dav import DavClient, Timeouts, errors
 from app.dav.outcome import Source
 from app.dav.paths import check_local_name
 from app.dav.resource import Resource
+from app.dav.retry import RetryPolicy
 from app.jobs.model import Conflict, JobState
 from app.jobs.planner import plan_delete, plan_download
-from app.jobs.retry import RetryPolicy
 from app.jobs.runner import JobOptions
 from tests.hardening.hostile import (
     ATTACKS,

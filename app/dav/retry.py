@@ -1,0 +1,94 @@
+"""When and how long to wait before trying a request again: one policy for every request.
+
+A command, a job, a sync's planning and the window's listings all send their
+requests under one RetryPolicy: connection trouble and the statuses listed in
+docs/retries.md (408, 429, 500, 502, 503, 504, and a 423 that is nobody's
+lock) are worth repeating; everything else is an answer. Waits grow
+exponentially with full jitter, so many workers hitting one overloaded server
+do not come back in lockstep, and a server's Retry-After is honoured (capped,
+so a hostile server cannot park a job). A request that is given up on says
+how many times it was sent (DavError.attempts).
+
+Read-only requests are repeated by the DavClient itself (run()); a job's
+tasks are repeated by the job runner, which knows whether a request that is
+not safe to repeat took effect, under this same policy.
+
+The question "did an attempt that lost its answer take effect?" is a
+read-only PROPFIND (or GET), safe to repeat whatever the server said: it is
+asked again on any 5xx too, with a budget of its own, because giving up on
+it means the Outcome cannot say what the server holds.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from app.dav import errors
+
+T = TypeVar("T")
+
+#: Called with seconds to wait; True when the wait was cut short (the work was cancelled).
+Wait = Callable[[float], bool]
+
+
+def sleep(seconds: float) -> bool:
+    """A Wait for callers with nothing to cancel."""
+    threading.Event().wait(seconds)
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how patiently a request is sent again.
+
+    The defaults ride out a busy server or a flaky proxy for about a minute
+    and a half in the worst case (rclone's low-level retries are 10): one
+    request in five failing leaves one in ten million failing eight times.
+    """
+
+    attempts: int = 8  # in all, the first included
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    checks: int = 8  # times the "did it take effect?" question is asked, the first included
+
+    def should_retry(self, exc: BaseException, attempt: int) -> bool:
+        return attempt < self.attempts and isinstance(exc, errors.DavError) and exc.retryable
+
+    def should_ask_again(self, exc: BaseException, asked: int) -> bool:
+        """Whether a failed read-only check is worth asking again: a transport failure or
+        any 5xx (a 500 on a PROPFIND says nothing about the file), within its budget."""
+        if asked >= self.checks or not isinstance(exc, errors.DavError):
+            return False
+        server_error = isinstance(exc, errors.StatusError) and exc.status >= 500
+        return exc.retryable or server_error
+
+    def delay(self, exc: BaseException, attempt: int) -> float:
+        """Seconds to wait before attempt number ``attempt + 1``."""
+        asked = exc.retry_after if isinstance(exc, errors.StatusError) else None
+        if asked is not None:
+            return min(asked, self.max_delay)
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+
+    def run(self, call: Callable[[], T], wait: Wait = sleep,
+            stopped: Callable[[], bool] = lambda: False) -> T:
+        """call(), sent again after each retryable failure until it succeeds or the budget is
+        spent; the error given up on carries how many attempts were made. Only for calls that
+        are safe to repeat as they are. stopped: the work was cancelled, no more attempts."""
+        attempt = 1
+        while True:
+            try:
+                return call()
+            except errors.DavError as exc:
+                if stopped() or not self.should_retry(exc, attempt) \
+                        or wait(self.delay(exc, attempt)) or stopped():
+                    exc.attempts = attempt
+                    raise
+                attempt += 1
+
+
+#: For a client whose caller decides about every repetition itself (a probe, a test).
+NO_RETRY = RetryPolicy(attempts=1, checks=1)
