@@ -319,6 +319,7 @@ class DavClient:
             description=parsed.description if parsed else None,
             headers=response.headers,
             lock_submitted="if" in response.request.headers,
+            server_exception=parsed.exception if parsed else None,
         )
 
     def _href_path(self, href: str) -> str:

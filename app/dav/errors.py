@@ -120,6 +120,7 @@ class StatusError(DavError):
         headers: Mapping[str, str] | None = None,
         local: bool = False,
         lock_submitted: bool = False,
+        server_exception: str | None = None,
     ):
         self.method = method
         self.url = url
@@ -133,6 +134,9 @@ class StatusError(DavError):
         self.local = local
         #: The request handed over a lock token of ours (an If header).
         self.lock_submitted = lock_submitted
+        #: The exception class a SabreDAV server named (<s:exception>), e.g. Nextcloud's
+        #: OCA\DAV\Connector\Sabre\Exception\FileLocked.
+        self.server_exception = server_exception
         detail = f" ({condition})" if condition else ""
         said = f": {description}" if description else ""
         super().__init__(f"{method} {url}: {status} {self.reason}{detail}{said}")
@@ -171,15 +175,16 @@ class LockedError(StatusError):
     """423: the resource or a member is locked.
 
     Worth retrying when the lock is nobody's to release: a server's own short-lived lock
-    (Nextcloud locks a file while another request writes it, and answers 423 with no DAV
-    condition). A WebDAV lock someone took (a lock-token-submitted or no-conflicting-lock
-    condition), or a 423 although our own token was handed over, lasts until its holder
-    lets go: waiting a few seconds does not end it.
+    while another request writes the file (Nextcloud's transient file locking, which it
+    names as its FileLocked exception). A WebDAV lock someone took (a bare 423 as Apache
+    sends it, a lock-token-submitted or no-conflicting-lock condition), or a 423 although
+    our own token was handed over, lasts until its holder lets go: waiting a few seconds
+    does not end it, and the user can see who holds it and unlock.
     """
 
     @property
     def retryable(self) -> bool:  # type: ignore[override]
-        return self.condition is None and not self.lock_submitted
+        return is_transient_lock(self.server_exception) and not self.lock_submitted
 
 
 class FailedDependencyError(StatusError):
@@ -206,6 +211,13 @@ class RetryableStatusError(StatusError):
 
 class ServerError(StatusError):
     """Any other 5xx (501, 505, 507 has its own): repeating the request changes nothing."""
+
+
+def is_transient_lock(server_exception: str | None) -> bool:
+    """Whether a SabreDAV exception is a server's own short-lived file lock: Nextcloud's
+    FileLocked (OCP\\Lock\\LockedException on the way)."""
+    name = (server_exception or "").rpartition("\\")[2]
+    return name in ("FileLocked", "LockedException")
 
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})

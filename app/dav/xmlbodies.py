@@ -107,6 +107,11 @@ class ErrorBody:
     condition: str | None
     hrefs: tuple[str, ...]
     description: str | None
+    #: The exception class a SabreDAV server (Nextcloud) names in <s:exception>.
+    exception: str | None = None
+
+
+_SABRE_EXCEPTION = "{http://sabredav.org/ns}exception"
 
 
 def condition_name(tag: str) -> str:
@@ -127,15 +132,18 @@ def parse_error_body(body: bytes) -> ErrorBody | None:
     condition = None
     hrefs: list[str] = []
     description = None
+    exception = None
     for child in root:
         if not isinstance(child.tag, str):
             continue
+        if child.tag == _SABRE_EXCEPTION:
+            exception = (child.text or "").strip() or None
         if child.tag == f"{_D}responsedescription":
             description = (child.text or "").strip() or None
         elif condition is None:
             condition = condition_name(child.tag)
             hrefs = [(h.text or "").strip() for h in child.iter(f"{_D}href")]
-    return ErrorBody(condition, tuple(hrefs), description)
+    return ErrorBody(condition, tuple(hrefs), description, exception)
 
 
 @dataclass(frozen=True, slots=True)

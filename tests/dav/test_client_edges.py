@@ -14,6 +14,7 @@ import pytest
 
 from app.dav import DavClient, errors
 from app.dav.outcome import Source
+from app.dav.retry import RetryPolicy
 
 BASE = "https://dav.example.test/files/"
 
@@ -102,7 +103,7 @@ def test_transport_errors_map_into_one_tree(raised: Exception, expected: type):
     (404, errors.NotFoundError, False),
     (409, errors.ConflictError, False),
     (412, errors.PreconditionFailedError, False),
-    (423, errors.LockedError, True),  # nobody's lock (no DAV condition): a server's own, brief
+    (423, errors.LockedError, False),  # a bare 423 (Apache's for a WebDAV lock): someone's
     (429, errors.RetryableStatusError, True),
     (500, errors.RetryableStatusError, True),
     (501, errors.ServerError, False),
@@ -117,6 +118,34 @@ def test_statuses_map_to_exception_classes(status: int, expected: type, retryabl
         client.mkcol("/files/new/")
     assert caught.value.status == status and caught.value.retryable is retryable
     assert caught.value.retry_after == 7
+
+
+def test_nextclouds_transient_file_lock_is_retried_and_a_webdav_lock_is_not():
+    """Nextcloud names its own short-lived lock (another request is writing the file) as a
+    FileLocked exception: the PUT is sent again and succeeds."""
+    answers = iter([httpx.Response(423, content=FILE_LOCKED, headers={"Content-Type":
+                                                                      "application/xml"}),
+                    httpx.Response(201)])
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.method)
+        return next(answers)
+
+    with client_for(handler) as client:
+        assert RetryPolicy(base_delay=0).run(lambda: client.put("/files/a.txt", b"x")).ok
+    assert sent == ["PUT", "PUT"]
+    named = "OCA\\DAV\\Connector\\Sabre\\Exception\\FileLocked"
+    assert errors.LockedError("PUT", "u", 423, server_exception=named).retryable
+    # Our own token was handed over and still refused: the lock is not the server's passing one.
+    assert not errors.LockedError("PUT", "u", 423, server_exception=named,
+                                  lock_submitted=True).retryable
+
+
+FILE_LOCKED = (b'<?xml version="1.0" encoding="utf-8"?>\n<d:error xmlns:d="DAV:" '
+               b'xmlns:s="http://sabredav.org/ns"><s:exception>OCA\\DAV\\Connector\\Sabre'
+               b'\\Exception\\FileLocked</s:exception><s:message>"a.txt" is locked, existing '
+               b"lock on file: exclusive</s:message></d:error>")
 
 
 def test_bare_423_naming_a_member_becomes_member_outcomes():

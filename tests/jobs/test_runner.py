@@ -835,14 +835,17 @@ def _status_error(status: int, retry_after: str | None = None) -> errors.StatusE
 def test_retry_policy_decides_what_is_worth_repeating():
     """The table of docs/retries.md: on par with rclone and the Nextcloud client."""
     policy = RetryPolicy(attempts=3)
-    nobodys_lock = _status_error(423)  # Nextcloud's own lock while another request writes
+    nobodys_lock = errors.LockedError(  # Nextcloud's own lock while another request writes
+        "PUT", "http://x/f", 423, server_exception="OCA\\DAV\\Connector\\Sabre\\Exception\\FileLocked")
     for worth in (errors.ConnectError("x"), errors.ProtocolError("x"), errors.TimeoutError("x"),
                   *(_status_error(s) for s in (408, 429, 500, 502, 503, 504)), nobodys_lock):
         assert policy.should_retry(worth, 1) and policy.should_retry(worth, 2)
         assert not policy.should_retry(worth, 3)
     someones_lock = errors.LockedError("PUT", "http://x/f", 423, condition="lock-token-submitted")
-    ours_refused = errors.LockedError("PUT", "http://x/f", 423, lock_submitted=True)
+    ours_refused = errors.LockedError("PUT", "http://x/f", 423, lock_submitted=True,
+                                      server_exception=nobodys_lock.server_exception)
     for answer in (_status_error(404), _status_error(403), _status_error(412), someones_lock,
+                   _status_error(423),
                    ours_refused, _status_error(501), _status_error(507), _status_error(401),
                    errors.UnsafePathError("x"), RuntimeError("x"), OSError("x")):
         assert not policy.should_retry(answer, 1)

@@ -14,6 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from app.dav import DavClient, Outcome, words
+from app.dav.retry import RetryPolicy
 from app.jobs.model import Conflict, JobState
 from app.jobs.planner import plan_copy, plan_delete, plan_move
 from app.jobs.report import COLUMNS, read_report
@@ -24,6 +25,8 @@ from app.ui.results.records import JobRecord, Show
 from tests.servers.fault_proxy import FaultProxy
 
 JOB_TIMEOUT = 30_000
+#: Attempts the window's connections make (the default policy) before a file fails.
+BUDGET = RetryPolicy().attempts
 
 
 def newest(window: MainWindow) -> JobRecord:
@@ -151,9 +154,10 @@ def stored(folder) -> list[str]:
 
 @pytest.fixture
 def flaky_apache(apache_server):
-    """Apache behind a proxy that answers 503 to the first 4 PUTs of each "flaky" file."""
+    """Apache behind a proxy that answers 503 to as many PUTs of each "flaky" file as the
+    retry policy makes."""
     with FaultProxy(apache_server.url, faults=("503",), retry_after="0", methods=("PUT",),
-                    first=4, paths=lambda path: "flaky" in path) as proxy:
+                    first=BUDGET, paths=lambda path: "flaky" in path) as proxy:
         yield dataclasses.replace(apache_server, url=proxy.url_for(apache_server.url))
 
 
@@ -172,7 +176,7 @@ def test_files_refused_with_503_finish_after_retry_failed(flaky_apache, open_win
     assert statuses == {"ok 1.txt": "201 Created", "ok 2.txt": "201 Created",
                         "flaky 1.txt": "503 Service Unavailable",
                         "flaky 2.txt": "503 Service Unavailable"}
-    assert {o.attempt for o in record.outcomes if not o.ok} == {4}
+    assert {o.attempt for o in record.outcomes if not o.ok} == {BUDGET}
     server_root = flaky_apache.root
     assert stored(server_root) == ["ok 1.txt", "ok 2.txt"]
 
