@@ -83,9 +83,7 @@ class ProgressBar:
 
     def draw(self, progress: JobProgress) -> None:
         self._last = progress
-        total = progress.bytes_total or progress.files_total or 1
-        done = progress.bytes_done if progress.bytes_total else progress.files_done
-        filled = int(self.WIDTH * min(1.0, done / total))
+        filled = int(self.WIDTH * min(1.0, progress.fraction))  # files and bytes, by their time
         eta = f" ETA {progress.eta:.0f}s" if progress.eta else ""
         paused = " (paused)" if progress.paused else ""
         line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] "

@@ -152,9 +152,11 @@ class JobProgress:
     bytes_done: int
     bytes_total: int
     rate: float  # bytes per second, smoothed
-    eta: float | None  # seconds
+    eta: float | None  # seconds, from both rates (see progress.py)
     transfers: tuple[Transfer, ...]
     paused: bool
+    files_rate: float | None = None  # files per second, smoothed; None until measured
+    fraction: float = 0.0  # of the job's time that is done: what a progress bar shows
 
 
 @dataclass(frozen=True, slots=True)

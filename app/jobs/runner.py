@@ -162,8 +162,13 @@ class JobRunner:
         Threads pull from one shared iterator rather than the stage being
         submitted as one Future per task: a 100,000-file job allocates nothing
         per task up front, and no thread waits on another's result.
+
+        With several workers the biggest transfers start first (a stable sort:
+        the rest keep their order): one big file started last would leave one
+        worker busy after the others are done, and the time left could not
+        know the byte rate until then.
         """
-        pending = iter(stage)
+        pending = iter(dispatch_order(stage, self.options.workers))
         take = threading.Lock()
 
         def work() -> None:
@@ -383,3 +388,16 @@ def _answered(outcomes: Sequence[Outcome]) -> str:
     said = "; ".join(filter(None, (failed.description, failed.note, failed.detail)))
     status = f"{failed.status} {failed.reason}" if failed.status else failed.reason
     return f"{status}: {said}" if said else status
+
+
+def dispatch_order(stage: tuple[Task, ...], workers: int) -> tuple[Task, ...]:
+    """The order a stage's tasks are taken in: the biggest transfers first where several
+    workers share the stage (see _run_stage), the planner's order otherwise."""
+    if workers > 1 and any(_bytes_of(task) for task in stage):
+        return tuple(sorted(stage, key=_bytes_of, reverse=True))
+    return stage
+
+
+def _bytes_of(task: Task) -> int:
+    """The bytes a task moves: its size for an upload or download, none for the rest."""
+    return task.size if task.op in _TRANSFERS else 0

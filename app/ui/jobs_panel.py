@@ -13,10 +13,6 @@ pause and cancel buttons never scroll out of sight.
 
 from __future__ import annotations
 
-import time
-from collections import deque
-from collections.abc import Callable
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon, QResizeEvent
 from PySide6.QtWidgets import (
@@ -43,8 +39,6 @@ SHOWN_TRANSFERS = 4
 QUEUED_TEXT = "Queued: starts when a running job ends"
 #: The widest line a card commonly shows: the panel is never narrower.
 WIDEST_LINE = "12,345 of 12,345 files · 888.8 MB of 888.8 MB"
-#: Seconds of history a files-per-second rate is averaged over (as the engine's byte rate).
-RATE_WINDOW = 5.0
 Pixmap = QStyle.StandardPixmap
 
 
@@ -59,11 +53,12 @@ def duration(seconds: float | None) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min left"
 
 
-def progress_text(progress: JobProgress, files_rate: float | None = None) -> str:
+def progress_text(progress: JobProgress) -> str:
     """"12 of 40 files · 3.2 MB of 10.0 MB" over "1.1 MB/s · 7 s left".
 
-    A job that moves no bytes (delete, new folders) goes at files_rate files a
-    second, which the card measures: the engine's rate and time left count bytes.
+    The time left is the engine's, from the files rate and the byte rate both
+    (see app/jobs/progress.py); a job that moves no bytes (delete, new folders)
+    shows its files a second.
     """
     counts = [f"{progress.files_done:,} of {progress.files_total:,} files"]
     if progress.bytes_total:
@@ -72,35 +67,15 @@ def progress_text(progress: JobProgress, files_rate: float | None = None) -> str
         pace = "paused"
     elif progress.bytes_total:
         pace = f"{human_size(int(progress.rate))}/s · {duration(progress.eta)}"
-    elif files_rate is None:
+    elif progress.files_rate is None:
         pace = duration(None)
     else:
-        left = progress.files_total - progress.files_done
-        eta = left / files_rate if files_rate > 0 else (0.0 if left == 0 else None)
-        pace = f"{_files_per_second(files_rate)} · {duration(eta)}"
+        pace = f"{_files_per_second(progress.files_rate)} · {duration(progress.eta)}"
     return f"{' · '.join(counts)}\n{pace}"
 
 
 def _files_per_second(rate: float) -> str:
     return f"{rate:.1f} files/s" if rate < 10 else f"{rate:,.0f} files/s"
-
-
-class FilesRate:
-    """Files done per second over the last RATE_WINDOW seconds of progress events."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._samples: deque[tuple[float, int]] = deque()
-
-    def add(self, files_done: int) -> float | None:
-        """The rate with this count in it; None until two events are apart in time."""
-        now = self._clock()
-        self._samples.append((now, files_done))
-        while len(self._samples) > 2 and now - self._samples[0][0] > RATE_WINDOW:
-            self._samples.popleft()
-        first_time, first_done = self._samples[0]
-        elapsed = now - first_time
-        return (files_done - first_done) / elapsed if elapsed > 0 else None
 
 
 class ElidedLabel(QLabel):
@@ -142,7 +117,6 @@ class JobCard(QFrame):
         self.setObjectName(f"jobCard{bridge.job.id}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.bridge = bridge
-        self._rate = FilesRate()
         self.title = ElidedLabel(name, Qt.TextElideMode.ElideRight, self)
         font = self.title.font()
         font.setBold(True)
@@ -204,13 +178,9 @@ class JobCard(QFrame):
         self.bridge.cancel()
 
     def show_progress(self, progress: JobProgress) -> None:
-        if progress.bytes_total:
-            self.bar.setValue(int(1000 * progress.bytes_done / progress.bytes_total))
-        elif progress.files_total:
-            self.bar.setValue(int(1000 * progress.files_done / progress.files_total))
-        files_rate = self._rate.add(progress.files_done)
+        self.bar.setValue(int(1000 * progress.fraction))  # files and bytes, by their time
         if self.cancel.isEnabled():
-            self.detail.setText(progress_text(progress, files_rate))
+            self.detail.setText(progress_text(progress))
         paused = progress.paused
         self.pause.setIcon(self.style().standardIcon(
             Pixmap.SP_MediaPlay if paused else Pixmap.SP_MediaPause))

@@ -9,7 +9,8 @@ from app.jobs.model import JobProgress
 
 
 def progress(files_done: int, bytes_done: int) -> JobProgress:
-    return JobProgress(1, files_done, 40, bytes_done, 8 * 1048576, 524288.0, 12.0, (), False)
+    return JobProgress(1, files_done, 40, bytes_done, 8 * 1048576, 524288.0, 12.0, (), False,
+                       fraction=bytes_done / (8 * 1048576))
 
 
 def test_the_line_overwrites_itself_and_counts_reported_tasks():

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QScrollArea
 
 from app.jobs.model import JobProgress, JobState, Transfer
 from app.jobs.planner import plan_mkdir
-from app.ui.jobs_panel import FilesRate, JobCard, progress_text
+from app.ui.jobs_panel import JobCard, progress_text
 from tests.ui.results.test_pane import newest, wait_for_jobs
 
 
@@ -77,17 +77,12 @@ def test_progress_text_says_files_bytes_rate_and_time_left():
 
 
 def test_a_job_without_bytes_goes_in_files_a_second():
-    deleting = JobProgress(1, 30, 100, 0, 0, 0.0, None, (), paused=False)
-    assert progress_text(deleting, files_rate=3.5) == "30 of 100 files\n3.5 files/s · 20 s left"
-    assert progress_text(deleting, files_rate=250.0) == "30 of 100 files\n250 files/s · 0 s left"
-    assert progress_text(deleting) == "30 of 100 files\ntime left unknown"  # one event so far
-    now = [100.0]
-    rate = FilesRate(clock=lambda: now[0])
-    assert rate.add(0) is None
-    now[0] = 102.0
-    assert rate.add(10) == 5.0
-    now[0] = 110.0  # the first events age out: the rate is of the last few seconds
-    assert rate.add(50) == 40 / 8
+    deleting = JobProgress(1, 30, 100, 0, 0, 0.0, 20.0, (), paused=False, files_rate=3.5)
+    assert progress_text(deleting) == "30 of 100 files\n3.5 files/s · 20 s left"
+    fast = JobProgress(1, 30, 100, 0, 0, 0.0, 0.28, (), paused=False, files_rate=250.0)
+    assert progress_text(fast) == "30 of 100 files\n250 files/s · 0 s left"
+    first = JobProgress(1, 30, 100, 0, 0, 0.0, None, (), paused=False)
+    assert progress_text(first) == "30 of 100 files\ntime left unknown"  # one event so far
 
 
 def test_a_job_of_new_folders_shows_its_rate_and_time_left(wsgidav_server, open_window, qtbot):
