@@ -33,6 +33,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "logout": ("app.cli.nextcloud_commands", "logout"),
     "trash": ("app.cli.nextcloud_commands", "trash_command"),
     "pair": ("app.cli.pair_commands", "pair_command"),
+    "edit": ("app.cli.edit_command", "edit"),
 }
 
 

@@ -65,7 +65,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sync(sub, common)
     _add_pair(sub, common)
     _add_nextcloud(sub, common)
+    _add_in_place(sub, common)
     return parser
+
+
+def _add_in_place(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Commands on one file where it lives: edit it, find files by name."""
+    edit = sub.add_parser(
+        "edit", parents=[common], help="edit a server file with $VISUAL/$EDITOR (or --open)",
+        description="Download a file, edit it with $VISUAL or $EDITOR (or the default "
+                    "application with --open), and upload every save with If-Match: a file "
+                    "changed on the server meanwhile is a conflict (exit status 1), never "
+                    "overwritten, and the edited copy is kept.")
+    edit.add_argument("url", metavar="URL")
+    edit.add_argument("--open", action="store_true",
+                      help="edit with the desktop's default application (xdg-open); press "
+                           "Enter when done")
 
 
 def _add_nextcloud(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
