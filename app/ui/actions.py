@@ -86,9 +86,20 @@ class Actions:
         self.unlock = make("Unlock", "Unl&ock", T.SecurityLow,
                            tip="Release a lock this window took")
         self.quit = make("Quit", "&Quit", T.ApplicationExit, keys=standard(Key.Quit))
+        self.open = make("Open", "&Open", T.DocumentOpen, tip="Open the selected file with the "
+                         "application this computer opens it with")
+        self.edit = make("Edit", "&Edit", T.DocumentProperties, keys=[QKeySequence("Ctrl+E")],
+                         tip="Edit the selected file in its application: every save is sent "
+                             "to the server")
+        self.copy_url = make("CopyUrl", "Copy &Address", keys=[QKeySequence("Ctrl+Shift+C")],
+                             tip="Copy the selected items' WebDAV addresses (no password)")
         self.trash_bin: QAction | None = None
         self.sign_out: QAction | None = None
+        self.copy_internal_link: QAction | None = None
         if nextcloud:
+            self.copy_internal_link = make(
+                "CopyInternalLink", "Copy &Internal Link",
+                tip="Copy a link that opens the item in the browser for those who can see it")
             self.trash_bin = make("TrashBin", "&Trash Bin…", pixmap=Pixmap.SP_TrashIcon,
                                   tip="See what was deleted: restore it, or delete it for good")
             self.sign_out = make("SignOut", "Sign &Out", T.SystemLogOut,
@@ -98,10 +109,11 @@ class Actions:
     def install(self, window: QMainWindow) -> None:
         """The menu bar and the toolbar; navigation shows as icons, operations with words."""
         for title, items in (
-            ("&File", [self.new_folder, self.upload, self.upload_folder, self.download, None,
+            ("&File", [self.open, self.edit, None, self.new_folder, self.upload, self.upload_folder, self.download, None,
                        self.sync, *_present(self.trash_bin), None, self.properties, None,
                        *_present(self.sign_out), self.quit]),
-            ("&Edit", [self.cut, self.copy, self.paste, None, self.rename, self.delete, None,
+            ("&Edit", [self.cut, self.copy, self.paste, None, self.copy_url,
+                       *_present(self.copy_internal_link), None, self.rename, self.delete, None,
                        self.lock, self.unlock, None, self.filter]),
             ("&Go", [self.back, self.forward, self.up, None, self.location, self.refresh]),
         ):
@@ -118,7 +130,9 @@ class Actions:
 
     def item_menu(self, parent: QWidget) -> QMenu:
         """The context menu of selected rows."""
-        return fill(QMenu(parent), [self.download, None, self.cut, self.copy, self.paste, None,
+        return fill(QMenu(parent), [self.open, self.edit, None, self.download, None, self.cut,
+                                    self.copy, self.paste, self.copy_url,
+                                    *_present(self.copy_internal_link), None,
                                     self.rename, self.delete, None, self.lock, self.unlock, None,
                                     self.properties])
 

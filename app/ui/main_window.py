@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -34,13 +34,16 @@ from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore
 from app.dav import DavClient, Resource, ServerInfo
 from app.dav.paths import basename, parent, same_resource
+from app.jobs.local_copies import LocalCopies, connection_folder
 from app.jobs.model import Op
 from app.nextcloud.account import NextcloudAccount
 from app.ui import prompts
 from app.ui.actions import Actions
+from app.ui.addresses import addresses, internal_links
 from app.ui.background import Background
 from app.ui.browser import Browser
 from app.ui.drag_out import DragStager
+from app.ui.edit_in_place import EditInPlace
 from app.ui.file_view import FileTableView, FolderTreeView
 from app.ui.job_bridge import JobBridge
 from app.ui.jobs_panel import JobsPanel
@@ -97,6 +100,9 @@ class MainWindow(QMainWindow):
         self.actions = Actions(self, nextcloud=account is not None)
         self.operations = Operations(client, self._background, workers, self,
                                      keep_mtime=keep_mtime)
+        user = client.auth.user if client.auth else ""
+        self.edits = EditInPlace(client, self._background, self.operations, LocalCopies(
+            connection_folder(AppPaths.default().cache, f"{user}@{client.origin}")), self)
         host = client.origin.split("://", 1)[-1]
         # A Nextcloud's files live under remote.php/dav/files/USERID/: the account says it better.
         root_label = (f"{account.user_id}@{host}{account.root_path.rstrip('/')}" if account
@@ -216,6 +222,13 @@ class MainWindow(QMainWindow):
         a.lock.triggered.connect(lambda: ops.locks.lock(self._targets()[0]))
         a.unlock.triggered.connect(lambda: ops.locks.unlock(self._targets()[0]))
         a.quit.triggered.connect(self.close)
+        a.open.triggered.connect(self.open_selected)
+        a.edit.triggered.connect(lambda: self.edits.open(self._targets(), edit=True))
+        a.copy_url.triggered.connect(lambda: self._copy_text(addresses(self._client,
+                                                                       self._targets())))
+        if a.copy_internal_link is not None and self.account is not None:
+            a.copy_internal_link.triggered.connect(self._copy_internal_links)
+        self.edits.message.connect(self.statusBar().showMessage)
 
         b.navigated.connect(self._navigated)
         b.loaded.connect(self._loaded)
@@ -331,6 +344,34 @@ class MainWindow(QMainWindow):
         resource = self.proxy.resource(index)
         if resource.is_dir:
             self.browser.navigate(resource.path)
+        else:
+            self.edits.open([resource])
+
+    def open_selected(self) -> None:
+        """Open: one folder is gone into; files open in their applications."""
+        targets = self._targets()
+        if len(targets) == 1 and targets[0].is_dir and self._context_folder is None:
+            self.browser.navigate(targets[0].path)
+        else:
+            self.edits.open(targets)
+
+    def _copy_internal_links(self) -> None:
+        assert self.account is not None
+        account, chosen = self.account.account, self._targets()
+
+        def copied(text: str | None, error: BaseException | None) -> None:
+            if error is not None:
+                self.statusBar().showMessage(f"Cannot copy the link: {readable(error)}")
+            else:
+                self._copy_text(text or "")
+
+        self._background.submit(lambda: internal_links(self._client, account, chosen), copied)
+
+    def _copy_text(self, text: str) -> None:
+        if text:
+            QGuiApplication.clipboard().setText(text)
+            lines = text.count("\n") + 1
+            self.statusBar().showMessage(f"Copied {lines} address{'es' if lines > 1 else ''}")
 
     def _tree_open(self, index: QModelIndex) -> None:
         path = index.data(PATH_ROLE)
@@ -411,8 +452,11 @@ class MainWindow(QMainWindow):
         a.forward.setEnabled(b.can_forward)
         a.up.setEnabled(b.can_up)
         count = self._target_count()
-        for action in (a.copy, a.download):
+        for action in (a.copy, a.download, a.open, a.copy_url):
             action.setEnabled(count > 0)
+        a.edit.setEnabled(count > 0 and self._context_folder is None and self._targets_allow("W"))
+        if a.copy_internal_link is not None:
+            a.copy_internal_link.setEnabled(count > 0)
         a.delete.setEnabled(count > 0 and self._targets_allow(DELETE))
         a.cut.setEnabled(count > 0 and self._targets_allow(MOVE + DELETE))
         a.rename.setEnabled(count == 1 and self._context_folder is None
@@ -547,6 +591,10 @@ class MainWindow(QMainWindow):
         self._state[LAST_FOLDER] = self.browser.current
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.edits.may_close():
+            event.ignore()
+            return
+        self.edits.close()
         self.save_state()
         self.browser.stop()
         self.operations.close()

@@ -186,12 +186,16 @@ class Operations(QObject):
             lambda: plan(choice),
             lambda again, err: self._planned(name, plan, changed, False, again, err))
 
-    def start_job(self, name: str, job: Job, changed: list[str]) -> None:
+    def start_job(self, name: str, job: Job, changed: list[str],
+                  on_result: Callable[[TaskResult], None] | None = None) -> None:
         """Run a job now, or queue it behind the running ones; its events go to job_added's
-        listeners (the jobs panel, the results pane) as well as to the status bar."""
+        listeners (the jobs panel, the results pane) as well as to the status bar, and each
+        TaskResult to on_result (on the GUI thread)."""
         job = replace(job, stages=tuple(tuple(self.locks.submit_token(t) for t in stage)
                                         for stage in job.stages))
         bridge = JobBridge(self._client, job, self._options, self)
+        if on_result is not None:
+            bridge.task_done.connect(on_result)
         bridge.progress.connect(lambda p: self._progress(name, p))
         bridge.task_done.connect(self._task_done)
         bridge.ended.connect(lambda ended: self._ended(bridge, name, ended, changed))

@@ -1,0 +1,71 @@
+"""The cache of edited copies and the save watch, on the local disk alone."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from app.dav import Resource
+from app.jobs.file_watch import FileWatch
+from app.jobs.local_copies import LocalCopies, connection_folder, stamp_of
+
+
+def resource(path: str, etag: str | None = '"1"', size: int = 3) -> Resource:
+    return Resource(path, False, size, datetime(2026, 1, 2, tzinfo=timezone.utc), etag, None)
+
+
+def test_a_copy_with_unsent_edits_is_remembered_across_processes(tmp_path):
+    folder = connection_folder(tmp_path, "alice@https://example.test")
+    copies = LocalCopies(folder)
+    local = copies.place("/dav/Docs/a b.txt")
+    assert local.name == "a b.txt" and local.parent.parent == folder
+    assert copies.place("/dav/Other/a b.txt") != local  # same name, other folder: apart
+    local.parent.mkdir(parents=True)
+    local.write_bytes(b"one")
+    copies.downloaded(resource("/dav/Docs/a b.txt"), local, '"1"')
+    assert copies.unsent() == []
+    local.write_bytes(b"one, edited")
+    again = LocalCopies(folder)
+    [unsent] = again.unsent()
+    assert unsent.remote == "/dav/Docs/a b.txt" and unsent.etag == '"1"'
+
+
+def test_same_version_compares_etags_without_quotes_or_weakness(tmp_path):
+    copies = LocalCopies(tmp_path)
+    local = tmp_path / "f"
+    local.write_bytes(b"abc")
+    copy = copies.downloaded(resource("/f", 'W/"x"'), local, None)
+    assert copy.same_version(resource("/f", '"x"'))
+    assert not copy.same_version(resource("/f", '"y"'))
+    # Without ETags, size and time stand in.
+    plain = copies.downloaded(resource("/g", None), local, None)
+    assert plain.same_version(resource("/g", None)) and not plain.same_version(
+        resource("/g", None, size=4))
+
+
+def test_an_unreadable_index_loses_no_file(tmp_path):
+    (tmp_path / "index.json").write_text("{not json")
+    copies = LocalCopies(tmp_path)
+    assert copies.unsent() == [] and copies.get("/a") is None
+
+
+def test_the_watch_reports_a_save_once_it_holds_still(tmp_path):
+    path = tmp_path / "doc.txt"
+    path.write_bytes(b"v1")
+    saved: list[Path] = []
+    watch = FileWatch(saved.append)
+    watch.watch(path, stamp_of(path))
+    assert watch.check() == []
+    path.write_bytes(b"v2, longer")
+    assert watch.check() == []  # changed since the last look: maybe still being written
+    assert watch.check() == [path]  # held still for one look: saved
+    assert watch.check() == []  # reported once
+    os.replace(_written(tmp_path / "tmp", b"v3 via rename"), path)  # how vim saves
+    watch.check()
+    assert watch.check() == [path] and saved == [path, path]
+
+
+def _written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
