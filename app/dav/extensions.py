@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.dav.bulk import BulkUploads
 
 MIB = 1024 * 1024
 #: Nextcloud's chunking v2 refuses chunks under 5 MB (but the last) and numbers above 10,000.
@@ -89,6 +93,7 @@ class ServerExtensions:
     checksum: "SHA256" or "MD5", sent as OC-Checksum with every upload.
     extra_props: properties asked for in every listing besides the standard ones.
     page_size: ask for Depth 1 listings in pages of this many (X-NC-Paginate).
+    bulk: small new files go up in batches (Nextcloud's bulk upload, app.dav.bulk).
     """
 
     chunked: ChunkedUploads | None = None
@@ -96,6 +101,7 @@ class ServerExtensions:
     names: NameRules | None = None
     extra_props: tuple[str, ...] = ()
     page_size: int | None = None
+    bulk: BulkUploads | None = None
 
 
 NO_EXTENSIONS = ServerExtensions()

@@ -68,3 +68,26 @@ def _from_listing(client: DavClient, folder: str, wanted: list[tuple[int, str]],
 def _key(path: str) -> str:
     """Paths compared as `same_resource` does: without the trailing slash, Unicode NFC."""
     return unicodedata.normalize("NFC", path.rstrip("/"))
+
+
+def present(client: DavClient, paths: Sequence[str]) -> set[str] | None:
+    """Which of the paths exist now, from one Depth 1 listing of each parent; None when a
+    parent could not be listed (then nothing can be said about its paths).
+
+    For a write that cannot be guarded by If-None-Match (a bulk upload): asked just
+    before it, so that a file someone created since planning keeps its guarded PUT.
+    """
+    by_parent: dict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        by_parent[parent(path)].append(path)
+    found: set[str] = set()
+    for folder, members in by_parent.items():
+        try:
+            listing = {_key(resource.path)
+                       for resource in client.propfind(folder, 1, ("{DAV:}resourcetype",))}
+        except FATAL:
+            raise
+        except errors.DavError:
+            return None
+        found.update(path for path in members if _key(path) in listing)
+    return found

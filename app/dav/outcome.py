@@ -20,6 +20,7 @@ class Source(enum.StrEnum):
     """Where the status of an Outcome came from."""
 
     MULTISTATUS = "multistatus"  # a <d:response> in a 207 (or 424) body
+    JSON_BATCH = "json-batch"  # an entry of Nextcloud's bulk upload answer (a JSON map)
     RESPONSE = "response"  # the status line of a plain response
     TRANSPORT = "transport"  # no response: connection refused, reset, timeout
     LOCAL = "local"  # decided on this machine: cancelled, skipped, refused name

@@ -21,10 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from app.dav import DavClient, Outcome, Source, errors
+from app.dav.bulk import BulkFile, send_batch
 from app.dav.interrupt import Watch
+from app.dav.lookups import present
 from app.dav.outcome import UNCONFIRMED, OutcomeClass, Tally, cancelled, from_error
 from app.dav.transcript import Exchange
 from app.dav.transfer import ProgressCallback
+from app.jobs.batches import batched
 from app.jobs.context import Cancelled, TaskContext
 from app.jobs.dependencies import NOT_ATTEMPTED, Dependencies
 from app.jobs.model import EventCallback, Job, JobEnded, JobState, Op, Task, TaskResult
@@ -168,19 +171,23 @@ class JobRunner:
         worker busy after the others are done, and the time left could not
         know the byte rate until then.
         """
-        pending = iter(dispatch_order(stage, self.options.workers))
+        items = batched(dispatch_order(stage, self.options.workers), self.client.extensions)
+        pending = iter(items)
         take = threading.Lock()
 
         def work() -> None:
             while True:
                 with take:
-                    task = next(pending, None)
-                if task is None:
+                    item = next(pending, None)
+                if item is None:
                     return
-                self._run_guarded(task)
+                if isinstance(item, tuple):
+                    self._run_batch(item)
+                else:
+                    self._run_guarded(item)
 
         threads = [threading.Thread(target=work, name=f"job-{self.job.id}-{number}", daemon=True)
-                   for number in range(min(self.options.workers, len(stage)))]
+                   for number in range(min(self.options.workers, len(items)))]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -195,6 +202,78 @@ class JobRunner:
             self._engine_error = self._engine_error or f"{type(exc).__name__}: {exc}"
             self._finish(task, [Outcome(task.op.value, task.remote, None, type(exc).__name__,
                                         ok=False, source=Source.LOCAL, detail=str(exc))], 1)
+
+    def _run_batch(self, tasks: tuple[Task, ...]) -> None:
+        """Upload small new files in one bulk request; each ends in its own task's Outcome.
+
+        A file the answer names as stored is done. One it names as refused is
+        uploaded again alone, whose answer then says why in HTTP's words. One
+        it leaves out, or all of them when the answer was lost, is not taken
+        for done: the server is asked whether it holds the file, and a file
+        it does not hold goes alone.
+        """
+        self._running.wait()
+        if self._abandoned is not None or self._cancel.is_set():
+            for task in tasks:
+                self._run_guarded(task)
+            return
+        bulk = self.client.extensions.bulk
+        assert bulk is not None
+        blocked = [task for task in tasks if self._dependencies.blocker(task) is not None]
+        for task in blocked:  # reported as not attempted, like any task whose folder failed
+            self._run_guarded(task)
+        tasks = self._still_absent(tuple(task for task in tasks if task not in blocked))
+        if len(tasks) < 2:
+            for task in tasks:
+                self._run_guarded(task)
+            return
+        files = [BulkFile(task.remote, task.local,
+                          task.local.stat().st_mtime if self.options.keep_mtime else None)
+                 for task in tasks if task.local is not None]
+        lost: str | None = None
+        with self.client.transcript.capture() as exchanges, self.client.watch() as watch:
+            with self._lock:
+                self._watches.add(watch)
+            try:
+                answered = send_batch(self.client, bulk, files)
+            except (errors.DavError, OSError) as exc:
+                answered, lost = {}, str(exc)
+            finally:
+                with self._lock:
+                    self._watches.discard(watch)
+        for task in tasks:
+            outcome = answered.get(task.remote)
+            if outcome is not None and outcome.ok:
+                self._finish(task, [outcome], 1, exchanges)
+            elif self._cancel.is_set():
+                self._finish(task, [replace(cancelled(task.op.value, task.remote),
+                                            note=MAY_HAVE)], 1, exchanges)
+            elif outcome is not None:
+                self._run_guarded(task)
+            else:
+                why = lost or "the bulk upload's answer did not name it"
+                done = self._took_effect(task, True, why)
+                if done is not None and all(o.ok for o in done):
+                    self._finish(task, done, 1, exchanges)
+                else:
+                    self._run_guarded(task)
+
+    def _still_absent(self, tasks: tuple[Task, ...]) -> tuple[Task, ...]:
+        """The batch's files that are still not on the server, asked just before sending.
+
+        The bulk endpoint overwrites without If-None-Match: a file created since planning
+        must keep its guarded PUT (and its conflict). The others are returned; the rest run
+        alone now, as do all when the server cannot say.
+        """
+        try:
+            there = present(self.client, [task.remote for task in tasks])
+        except errors.DavError:
+            there = None
+        keep = tuple(t for t in tasks if there is not None and t.remote not in there)
+        for task in tasks:
+            if task not in keep:
+                self._run_guarded(task)
+        return keep
 
     def _final_state(self, error: str | None, tally: Tally) -> JobState:
         if self._cancel.is_set() and self._abandoned is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.dav import DavClient
+from app.dav.bulk import BulkUploads
 from app.dav.extensions import DEFAULT_CHUNK, ChunkedUploads, NameRules, ServerExtensions
 from app.dav.xmlbodies import NEXTCLOUD_PROPS
 from app.nextcloud import ocs
@@ -31,19 +32,23 @@ class Capabilities:
     checksum_types: tuple[str, ...]
     names: NameRules
     trash_bin: bool
+    bulk_upload: bool = False
 
     @property
     def checksum(self) -> str:
         """SHA-256 where the server lists it, else MD5 (which every Nextcloud stores)."""
         return "SHA256" if "SHA256" in self.checksum_types else "MD5"
 
-    def extensions(self, uploads_path: str, *, paginate: bool) -> ServerExtensions:
+    def extensions(self, uploads_path: str, *, paginate: bool,
+                   bulk: BulkUploads | None = None) -> ServerExtensions:
+        """bulk: where the account's bulk endpoint is; used when the server offers it."""
         chunked = None
         if self.chunking:
             chunked = ChunkedUploads(uploads_path, chunk_size=self.chunk_max_size or DEFAULT_CHUNK)
         return ServerExtensions(chunked=chunked, checksum=self.checksum, names=self.names,
                                 extra_props=NEXTCLOUD_PROPS,
-                                page_size=PAGE_SIZE if paginate else None)
+                                page_size=PAGE_SIZE if paginate else None,
+                                bulk=bulk if self.bulk_upload else None)
 
 
 def fetch(client: DavClient, root_path: str) -> Capabilities:
@@ -73,6 +78,7 @@ def parse(data: Mapping[str, Any]) -> Capabilities:
         checksum_types=tuple(dict.fromkeys(types)),
         names=_name_rules(files),
         trash_bin=files.get("undelete") is True,
+        bulk_upload=_version_at_least(dav.get("bulkupload"), (1, 0)),
     )
 
 

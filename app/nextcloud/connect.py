@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from app.dav import DavClient
+from app.dav.bulk import BulkUploads
 from app.dav.client import Timeouts
 from app.dav.paths import url_path
 from app.dav.transcript import Transcript
@@ -89,10 +90,14 @@ def speak(client: DavClient, account: NextcloudAccount) -> Capabilities:
     offered = client.options(account.files_path)
     found = capabilities.fetch(client, account.root_path)
     extensions = found.extensions(account.uploads_path,
-                                  paginate="nc-paginate" in offered.dav_classes)
+                                  paginate="nc-paginate" in offered.dav_classes,
+                                  bulk=BulkUploads(f"{account.root_path}remote.php/dav/bulk",
+                                                   account.files_path))
     client.use(extensions)
-    log.debug("Nextcloud %s at %s, user %s: chunked uploads %s, OC-Checksum %s, listing pages %s",
-              found.version or "(version not given)", account.root_url, account.user_id,
+    log.debug("Nextcloud %s at %s, user %s: chunked uploads %s, OC-Checksum %s, listing pages %s, "
+              "bulk upload %s", found.version or "(version not given)", account.root_url,
+              account.user_id,
               f"above {extensions.chunked.chunk_size} bytes" if extensions.chunked else "off",
-              extensions.checksum, extensions.page_size or "off")
+              extensions.checksum, extensions.page_size or "off",
+              "on" if extensions.bulk else "off")
     return found

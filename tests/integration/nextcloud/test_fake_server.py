@@ -234,12 +234,22 @@ def test_capabilities_follow_the_options(make_nextcloud):
 
 
 def test_capabilities_without_chunking_checksums_or_chunk_size(make_nextcloud):
-    server = make_nextcloud(chunking=False, chunk_max_size=None)
+    server = make_nextcloud(chunking=False, chunk_max_size=None, bulk_upload=False)
     with client(server) as http:
         caps = ocs_json(http.get(server.root_url + "ocs/v1.php/cloud/capabilities?format=json",
                                  headers=OCS))["data"]["capabilities"]
     assert "dav" not in caps and "checksums" not in caps
     assert "chunked_upload" not in caps["files"] and "bigfilechunking" not in caps["files"]
+
+
+def test_capabilities_say_bulk_upload_where_the_server_takes_it(make_nextcloud):
+    for bulk, expected in ((True, {"chunking": "1.0", "bulkupload": "1.0"}),
+                           (False, {"chunking": "1.0"})):
+        server = make_nextcloud(bulk_upload=bulk)
+        with client(server) as http:
+            caps = ocs_json(http.get(server.root_url + "ocs/v1.php/cloud/capabilities?format=json",
+                                     headers=OCS))["data"]["capabilities"]
+        assert caps["dav"] == expected
 
 
 def test_anonymous_capabilities_have_the_version_but_no_private_capabilities(nextcloud_server):

@@ -240,6 +240,11 @@ class DavTree:
 
     # -- requests ----------------------------------------------------------------------------
     def handle(self, http: Request, login: Login) -> Response:
+        if (not self.legacy and self.instance.options.bulk_upload and http.method == "POST"
+                and http.path == f"{self.base}bulk"):
+            from tests.servers.nextcloud import bulk
+
+            return bulk.handle(self, http, login)
         target = self.resolve(http.path)
         if target is None:
             raise not_found(f"File with name {http.path.rstrip('/').rpartition('/')[2]} "

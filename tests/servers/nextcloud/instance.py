@@ -32,6 +32,7 @@ class Options:
     checksum_types: tuple[str, ...] | None = None
     paginate: bool = True
     chunking: bool = True
+    bulk_upload: bool = True
     quota: int | None = None
     forbidden_filenames: tuple[str, ...] = (".htaccess",)
     forbidden_basenames: tuple[str, ...] = ()

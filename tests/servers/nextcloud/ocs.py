@@ -197,6 +197,8 @@ def capabilities(instance: Instance) -> dict[str, Any]:
     }
     if options.chunking:
         caps["dav"] = {"chunking": "1.0"}
+    if options.bulk_upload:
+        caps.setdefault("dav", {})["bulkupload"] = "1.0"
     if options.checksum_types is not None:
         caps["checksums"] = {"supportedTypes": list(options.checksum_types),
                              "preferredUploadType": (options.checksum_types[0]
