@@ -28,13 +28,15 @@ MAINTAINER = "The Davdesk developers <dev@davdesk.invalid>"
 
 #: The Debian package of each shared library the bundle loads but does not carry.
 #: PyInstaller leaves out libc, libGL/libEGL (they must match the system's graphics
-#: driver) and libxcb (it must match the X server's); Qt's Wayland plugins want the
-#: Wayland client libraries. The names are the same on Debian 12 and Ubuntu 24.04.
+#: driver) and libxcb (it must match the X server's); the spec leaves out the C++ runtime
+#: (the graphics driver needs the system's); Qt's Wayland plugins want the Wayland client
+#: libraries. The names are the same on Debian 12 and Ubuntu 24.04.
 #: A library missing here fails the build, so a new Qt cannot silently need more.
 SYSTEM_LIBRARIES = {
     "libc.so.6": "libc6", "libm.so.6": "libc6", "libpthread.so.0": "libc6",
     "libdl.so.2": "libc6", "librt.so.1": "libc6", "libresolv.so.2": "libc6",
     "libutil.so.1": "libc6", "ld-linux-x86-64.so.2": "libc6", "ld-linux-aarch64.so.1": "libc6",
+    "libstdc++.so.6": "libstdc++6", "libgcc_s.so.1": "libgcc-s1",
     "libxcb.so.1": "libxcb1",
     "libGL.so.1": "libgl1", "libGLX.so.0": "libgl1", "libGLdispatch.so.0": "libgl1",
     "libEGL.so.1": "libegl1",
@@ -82,7 +84,16 @@ def depends(folder: Path) -> str:
                          "packaging/make_deb.py (dpkg -S <library>)")
     packages = {SYSTEM_LIBRARIES[name] for name in libraries} | set(EXTRA_DEPENDS)
     packages.discard("libc6")
+    if "libstdc++6" in packages:  # as new as the build machine's, like glibc
+        packages.remove("libstdc++6")
+        packages.add(f"libstdc++6 (>= {installed_major_version('libstdc++6')})")
     return ", ".join([f"libc6 (>= {glibc})", *sorted(packages)])
+
+
+def installed_major_version(package: str) -> str:
+    version = subprocess.run(["dpkg-query", "--show", "--showformat=${Version}", package],
+                             capture_output=True, text=True, check=True).stdout
+    return re.match(r"(?:\d+:)?(\d+)", version).group(1)
 
 
 def stage(app_folder: Path, staging: Path, version: str, arch: str) -> None:
