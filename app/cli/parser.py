@@ -110,11 +110,24 @@ def _add_nextcloud(sub: argparse._SubParsersAction, common: argparse.ArgumentPar
 
 def _add_sync(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     help_text = "sync a local folder with a server folder (see docs/sync.md)"
-    command = sub.add_parser("sync", help=help_text, description=help_text, parents=[common])
-    command.add_argument("local", metavar="LOCAL")
-    command.add_argument("url", metavar="URL")
-    command.add_argument("--direction", required=True, choices=["up", "down", "both"],
+    command = sub.add_parser(
+        "sync", help=help_text, parents=[common],
+        usage="davdesk sync LOCAL URL --direction up|down|both [--watch] [options]\n"
+              "       davdesk sync --watch [--interval SECONDS] [NAME ...]",
+        description="Sync a local folder with a server folder once; with --watch, keep it in "
+                    "step until stopped (Ctrl-C or SIGTERM). `sync --watch` without LOCAL URL "
+                    "keeps the saved pairs in step (`davdesk pair add`): every one not "
+                    "paused, or the ones named.")
+    command.add_argument("operands", nargs="*", metavar="LOCAL URL | NAME")
+    command.add_argument("--direction", choices=["up", "down", "both"],
                          help="carry over local changes (up), the server's (down), or both")
+    command.add_argument("--watch", action="store_true",
+                         help="keep syncing: local changes within seconds, the server's at "
+                              "each poll; one line per synced file, until Ctrl-C or SIGTERM")
+    command.add_argument("--interval", type=_seconds, default=None, metavar="SECONDS",
+                         help="with --watch: seconds between looks at the server (default 30; "
+                              "on a server whose folder ETags do not show changes below them, "
+                              "each look is a full scan: default 300)")
     command.add_argument("--ignore", action="append", default=[], metavar="PATTERN",
                          help="gitignore-style pattern of paths to leave alone (repeatable)")
     _add_job_options(command, conflicts=False)
@@ -175,6 +188,16 @@ def _add_job_options(command: argparse.ArgumentParser, conflicts: bool) -> None:
                              help="same as --conflict ask: an existing target is a 412 conflict")
     else:
         command.set_defaults(conflict="ask", no_overwrite=False)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.1 <= value <= 86400:
+        raise argparse.ArgumentTypeError("must be between 0.1 and 86400 seconds")
+    return value
 
 
 def _fingerprint(text: str) -> str:

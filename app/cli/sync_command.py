@@ -19,6 +19,7 @@ from pathlib import Path
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
 from app.cli.run import run_job
+from app.cli.watch_command import watch
 from app.config.paths import AppPaths
 from app.dav import DavClient
 from app.jobs.runner import JobOptions
@@ -31,6 +32,17 @@ from app.sync.pairfiles import PairFiles
 
 
 def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
+    if args.watch:
+        if args.dry_run:
+            raise UsageError("sync: --dry-run shows one plan; it does not go with --watch")
+        watch(args, connections, printer)
+        return
+    if len(args.operands) != 2 or args.direction is None:
+        raise UsageError("sync: give LOCAL URL --direction up|down|both (or --watch to keep "
+                         "saved pairs in step)")
+    if args.interval is not None:
+        raise UsageError("sync: --interval goes with --watch")
+    args.local, args.url = args.operands
     local = Path(args.local)
     if not local.is_dir():
         raise UsageError(f"sync: {local}: not a folder")

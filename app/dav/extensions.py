@@ -94,6 +94,8 @@ class ServerExtensions:
     extra_props: properties asked for in every listing besides the standard ones.
     page_size: ask for Depth 1 listings in pages of this many (X-NC-Paginate).
     bulk: small new files go up in batches (Nextcloud's bulk upload, app.dav.bulk).
+    folder_etags: a folder's ETag changes whenever anything below it changes (Nextcloud's
+    ETag propagation), so one Depth 0 request tells whether a tree changed at all.
     """
 
     chunked: ChunkedUploads | None = None
@@ -102,6 +104,7 @@ class ServerExtensions:
     extra_props: tuple[str, ...] = ()
     page_size: int | None = None
     bulk: BulkUploads | None = None
+    folder_etags: bool = False
 
 
 NO_EXTENSIONS = ServerExtensions()

@@ -48,7 +48,8 @@ class Capabilities:
         return ServerExtensions(chunked=chunked, checksum=self.checksum, names=self.names,
                                 extra_props=NEXTCLOUD_PROPS,
                                 page_size=PAGE_SIZE if paginate else None,
-                                bulk=bulk if self.bulk_upload else None)
+                                bulk=bulk if self.bulk_upload else None,
+                                folder_etags=True)
 
 
 def fetch(client: DavClient, root_path: str) -> Capabilities:

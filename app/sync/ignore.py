@@ -26,9 +26,14 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-#: Files operating systems and editors leave behind, and partial downloads (a browser's,
-#: Davdesk's own that a killed run left).
-DEFAULT_PATTERNS = (".DS_Store", "Thumbs.db", "desktop.ini", "*.part", "~$*", "*.davdesk-part")
+#: Files operating systems leave behind; the temporary and lock files of editors and office
+#: suites while a document is open (LibreOffice's .~lock.NAME#, Word's ~$NAME, vim's .NAME.swp,
+#: Emacs's .#NAME and NAME~, Kate's), which a watched pair would otherwise upload every few
+#: seconds; and partial downloads (a browser's, Davdesk's own that a killed run left). As in
+#: the Nextcloud client's sync-exclude.lst.
+DEFAULT_PATTERNS = (".DS_Store", "Thumbs.db", "desktop.ini", "*.part", "*.filepart",
+                    "*.crdownload", "~$*", ".~lock.*#", "~*.tmp", ".*.sw?", "*.swp", ".#*",
+                    "*~", "*.kate-swp", "*.davdesk-part")
 IGNORE_FILE = ".davdeskignore"
 
 _DEFAULTS = re.compile("|".join(fnmatch.translate(p) for p in DEFAULT_PATTERNS), re.IGNORECASE)

@@ -21,6 +21,7 @@ that keep every file:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,10 +46,12 @@ from app.sync.state import Pending, Record, StateDB
 def plan_pair(client: DavClient, local_root: Path, remote_root: str, direction: Direction,
               state: StateDB, rules: IgnoreRules, *, workers: int = 4,
               now: datetime | None = None, stop: Stop | None = None,
-              retry: RetryPolicy | None = None) -> SyncPlan:
+              retry: RetryPolicy | None = None,
+              seen: Callable[[Scan[RemoteFile]], None] | None = None) -> SyncPlan:
     """Scan both sides (at the same time) and plan; reads only: the server, the disk, the database.
 
-    stop: set it from another thread to end planning with PlanningCancelled.
+    stop: set it from another thread to end planning with PlanningCancelled. seen: shown
+    the server's scan (background sync keeps its folders' ETags to poll by).
     """
     stop = stop or Stop()
     retry = retry or client.retry
@@ -62,6 +65,8 @@ def plan_pair(client: DavClient, local_root: Path, remote_root: str, direction: 
                 remote_scan.result()  # the listing's own failure, if that is what stopped it
                 raise
             remote = remote_scan.result()
+    if seen is not None:
+        seen(remote)
     records, pending = state.load(), state.load_pending()
     doubtful = [(local.found[key], remote.found[key])
                 for key in local.found.keys() & remote.found.keys()

@@ -56,11 +56,15 @@ class Scan(Generic[E]):
             self.ignored[key] = entry
 
 
-def scan_local(root: Path, rules: IgnoreRules, stop: Stop | None = None) -> Scan[LocalFile]:
-    """Folders and regular files below root; links are not followed (a link could leave the pair)."""
+def scan_local(root: Path, rules: IgnoreRules, stop: Stop | None = None,
+               prefix: str = "") -> Scan[LocalFile]:
+    """Folders and regular files below root; links are not followed (a link could leave the pair).
+
+    prefix: root's own path inside the pair ("a/b/"), when root is one of its folders.
+    """
     scan: Scan[LocalFile] = Scan()
     check = rules.check
-    pending = [(root, "")]
+    pending = [(root, prefix)]
     while pending:
         if stop is not None:
             stop.check()
@@ -92,8 +96,10 @@ def normal_etag(etag: str | None) -> str | None:
 
 def scan_remote(client: DavClient, root: str, rules: IgnoreRules, workers: int = 4,
                 stop: Stop | None = None,
-                retry: RetryPolicy | None = None) -> Scan[RemoteFile]:
+                retry: RetryPolicy | None = None, prefix: str = "") -> Scan[RemoteFile]:
     """Every folder and file below the server folder root (a decoded path ending in "/").
+
+    prefix: root's own path inside the pair ("a/b/"), when root is one of its folders.
 
     Each worker lists one folder and turns its members into entries; this
     thread only merges them and hands out the subfolders, woken once per
@@ -114,7 +120,7 @@ def scan_remote(client: DavClient, root: str, rules: IgnoreRules, workers: int =
             listed.put(exc)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync-scan") as pool:
-        pool.submit(listing, root, "")
+        pool.submit(listing, root, prefix)
         outstanding = 1
         with stop.on_failure():  # a failed listing: the others are cut off, not waited for
             while outstanding:

@@ -112,7 +112,8 @@ def test_the_status_says_whether_a_process_holds_the_pair(store, paths, tmp_path
     assert store.status(pair).text == "not synced yet"
     files = pair_files(paths, pair)
     write_status(files.status, PairStatus("Docs", PairState.IDLE, "up to date", last_sync=1e9,
-                                          last_result="2 uploaded", conflicts=1))
+                                          last_result="2 uploaded",
+                                          conflict_paths=("a (conflict).txt",)))
     with FileLock(files.lock):
         held = store.status(pair)
     assert (held.state, held.text, held.conflicts) == (PairState.IDLE, "up to date", 1)

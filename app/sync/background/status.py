@@ -40,19 +40,26 @@ class PairStatus:
     total: int = 0
     last_sync: float | None = None  # epoch seconds of the last run that completed
     last_result: str | None = None  # "up to date", "2 uploaded, 1 downloaded", "1 failed"
-    conflicts: int = 0  # conflict copies made by this pair and not yet resolved
+    #: Conflict copies this pair made that are still there (the user has not resolved them).
+    conflict_paths: tuple[str, ...] = ()
     note: str | None = None  # a lasting remark: "watching by periodic full scans: ..."
     updated: float = 0.0  # when this status was written (epoch seconds)
     pid: int | None = None  # the process that wrote it
 
+    @property
+    def conflicts(self) -> int:
+        return len(self.conflict_paths)
+
     def to_json(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "state": self.state.value}
+        return {**dataclasses.asdict(self), "state": self.state.value,
+                "conflict_paths": list(self.conflict_paths), "conflicts": self.conflicts}
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> PairStatus:
         fields = {f.name for f in dataclasses.fields(cls)}
         kept = {k: v for k, v in value.items() if k in fields}
         kept["state"] = PairState(kept.get("state", PairState.STOPPED.value))
+        kept["conflict_paths"] = tuple(str(p) for p in kept.get("conflict_paths") or ())
         return cls(**kept)
 
 

@@ -42,6 +42,7 @@ class WatchSettings:
     first_backoff: float = 5.0  # the first wait after a failed look or run; doubles each time
     max_backoff: float = 600.0
     workers: int = 4
+    limit_rate: int | None = None  # bytes per second per run; None: unlimited
 
     def __post_init__(self) -> None:
         if min(self.poll_interval, self.full_scan_interval) <= 0:

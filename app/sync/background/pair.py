@@ -1,0 +1,467 @@
+"""One watched pair on a thread of its own: when to look, where to look, and what went wrong.
+
+The thread holds the pair's lock for as long as it watches (another process
+holding it makes this one wait and say so). It starts with a full run (the
+state after downtime is unknown), then acts on whichever comes first:
+
+- local paths that changed and have settled (quiet for `debounce`, then the
+  same size and mtime at two looks `settle` apart): a run over their folders;
+- the server poll: where folder ETags propagate, one Depth 0 request every
+  `poll_interval` and a run over the folders whose ETag changed; elsewhere a
+  full run every `full_scan_interval`;
+- a full run when the watcher lost events or cannot watch at all (then every
+  `full_scan_interval`, said once in the state), after a failure (to catch
+  up), and on "Sync now".
+
+A failure (server unreachable, password refused, disk full, the folder
+gone) waits before the next try, doubling up to `max_backoff`, with the
+reason in the state; the first good look after it is a full run. Waits are
+measured on the monotonic clock; a jump of the wall clock against it (the
+laptop slept) brings the next poll forward, once: never a burst of the polls
+"missed" while asleep.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from watchdog.observers.api import BaseObserver
+
+from app.dav import DavClient, errors
+from app.jobs.runner import JobOptions
+from app.sync.background.poll import FolderETags, propagates, root_etag, server_changes
+from app.sync.background.run import Run, RunResult
+from app.sync.background.scope import parent_rel, plan_folders
+from app.sync.background.status import PairState, PairStatus, read_status, write_status
+from app.sync.background.types import (
+    ConflictsFound,
+    Connect,
+    Listener,
+    PairStopped,
+    WatchSettings,
+    WatchSpec,
+)
+from app.sync.background.watcher import LocalWatcher
+from app.sync.ignore import IgnoreRules
+from app.sync.lockfile import FileLock, LockHeld
+from app.sync.pairfiles import PairFiles
+from app.sync.planner import plan_pair
+from app.sync.retrying import PlanningCancelled, Stop
+from app.sync.scan import Scan
+from app.sync.state import StateDB
+
+log = logging.getLogger(__name__)
+
+#: The longest single wait: how soon a wall-clock jump (a resume) is noticed.
+TICK = 5.0
+#: A wall-clock step this much larger than the monotonic one is taken for a sleep.
+JUMP = 15.0
+#: Failures in a row after which a pair that cannot reach its server is said to have stopped.
+NOTIFY_AFTER = 3
+
+
+class _Failure(Exception):
+    """Why a look or a run failed, in words; needs_user: it will not pass by itself (it is
+    still retried, with back-off); server: the server is what failed."""
+
+    def __init__(self, reason: str, needs_user: bool, server: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.needs_user = needs_user
+        self.server = server
+
+
+class PairWorker:
+    def __init__(self, spec: WatchSpec, connect: Connect, files: PairFiles, listener: Listener,
+                 settings: WatchSettings, observer: BaseObserver | None,
+                 clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], float] = time.time) -> None:
+        self.spec = spec
+        self._connect = connect
+        self._files = files
+        self._listener = listener
+        self._settings = settings
+        self._observer = observer
+        self._clock, self._wall = clock, wall
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._stop_planning = Stop()
+        self._paused = spec.paused
+        self._now_requested = False
+        self._run: Run | None = None
+        self._guard = threading.Lock()
+        self._thread = threading.Thread(target=self._main, name=f"sync-{spec.name}", daemon=True)
+        before = read_status(files.status, spec.name)
+        self._status = dataclasses.replace(before, state=PairState.SCANNING, text="starting",
+                                           done=0, total=0, pid=os.getpid())
+        self._written: tuple[object, ...] | None = None
+        self._client: DavClient | None = None
+        self._remote = ""
+        self._etags = FolderETags()
+        self._failures = 0
+        self._told: str | None = None  # the reason pair_stopped was last sent for
+
+    # -- control, from any thread ------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to end: planning is cut off, a running job cancelled cleanly."""
+        with self._guard:
+            self._stopping.set()
+            self._stop_planning.set()
+            run = self._run
+        if run is not None:
+            run.cancel()
+        self._wake.set()
+
+    def join(self, timeout: float) -> bool:
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def sync_now(self) -> None:
+        with self._guard:
+            self._now_requested = True
+        self._wake.set()
+
+    def set_paused(self, paused: bool) -> None:
+        with self._guard:
+            self._paused = paused
+            run = self._run
+        if paused and run is not None:
+            run.cancel()  # the file in flight ends cleanly; the rest waits for resume
+        self._wake.set()
+
+    @property
+    def status(self) -> PairStatus:
+        return self._status
+
+    # -- the thread ----------------------------------------------------------------------------
+
+    def _main(self) -> None:
+        lock = FileLock(self._files.lock)
+        try:
+            if not self._take(lock):
+                return
+            with StateDB(self._files.state) as state:
+                self._watch(state)
+        except Exception as exc:  # a bug must not end the pair silently
+            log.exception("pair %s stopped", self.spec.name)
+            self._say(PairState.ERROR, f"stopped: {exc}")
+            self._listener.pair_stopped(PairStopped(self.spec.name, str(exc)))
+        finally:
+            lock.release()
+            if self._status.state is not PairState.ERROR:
+                self._say(PairState.STOPPED, "not running")
+
+    def _take(self, lock: FileLock) -> bool:
+        """Wait for the pair's lock (another process syncing it); False when stopped first."""
+        while not self._stopping.is_set():
+            try:
+                lock.acquire()
+                return True
+            except LockHeld as held:
+                self._say(PairState.WAITING, f"synced by {held} (another Davdesk)")
+            except OSError as exc:
+                self._say(PairState.WAITING, f"cannot lock the pair's state: {exc}")
+            self._wake.wait(self._settings.poll_interval)
+            self._wake.clear()
+        return False
+
+    def _watch(self, state: StateDB) -> None:
+        settings = self._settings
+        rules = IgnoreRules.for_folder(self.spec.local, self.spec.ignore)
+        watcher = LocalWatcher(self.spec.local, rules, self._wake.set, self._clock)
+        why = watcher.start(self._observer) if self._observer is not None else \
+            "no file-system events here"
+        watching = why is None
+        if not watching:
+            self._status = dataclasses.replace(
+                self._status, note=f"watching by periodic full scans: {why}")
+        try:
+            self._loop(state, rules, watcher, watching)
+        finally:
+            if self._observer is not None:
+                watcher.stop(self._observer)
+
+    def _loop(self, state: StateDB, rules: IgnoreRules, watcher: LocalWatcher,
+              watching: bool) -> None:
+        settings = self._settings
+        need_full = True
+        now = self._clock()
+        next_poll = next_full = now
+        retry_at = 0.0
+        last_wall, last_mono = self._wall(), now
+        while not self._stopping.is_set():
+            self._wake.clear()
+            with self._guard:  # a failed planning sets its Stop to end its threads: a new one
+                if self._stopping.is_set():
+                    break
+                self._stop_planning = Stop()
+            now, wall = self._clock(), self._wall()
+            if (wall - last_wall) - (now - last_mono) > JUMP:
+                next_poll, retry_at = now, 0.0  # back from a sleep: one look now
+                if not (propagates(self._client) if self._client else False):
+                    next_full = now
+            last_wall, last_mono = wall, now
+            with self._guard:
+                paused, asked = self._paused, self._now_requested
+                self._now_requested = False
+            if paused:
+                self._say(PairState.PAUSED, "paused")
+                self._sleep(None)
+                need_full = True  # what happened meanwhile is looked at on resume
+                continue
+            if asked:
+                need_full, retry_at = True, 0.0
+            if watcher.take_lost():
+                need_full = True
+            if now < retry_at:
+                self._sleep(retry_at - now)
+                continue
+            try:
+                client = self._connected()
+                by_etag = watching and propagates(client)
+                if need_full or now >= next_full and not by_etag:
+                    self._full(state, rules, client, watcher)
+                    need_full = False
+                    next_full = self._clock() + settings.full_scan_interval
+                    next_poll = self._clock() + settings.poll_interval
+                elif by_etag and now >= next_poll:
+                    next_poll = now + settings.poll_interval
+                    self._poll(state, rules, client, watcher)
+                else:
+                    self._local(state, rules, client, watcher, now)
+                self._failures, self._told = 0, None
+            except PlanningCancelled:
+                break
+            except _Failure as failure:
+                need_full = True
+                retry_at = self._clock() + self._backoff()
+                self._failed(failure)
+                continue
+            self._idle()
+            deadlines = [next_poll if by_etag else next_full]
+            quiet = watcher.next_quiet()
+            if quiet is not None:
+                deadlines.append(quiet + settings.debounce)
+            self._sleep(min(deadlines) - self._clock())
+
+    def _sleep(self, seconds: float | None) -> None:
+        """Until woken (an event, a request, stop) or the time is up; never longer than TICK."""
+        if self._stopping.is_set():
+            return
+        self._wake.wait(TICK if seconds is None else max(0.0, min(seconds, TICK)))
+
+    # -- what a look does -------------------------------------------------------------------
+
+    def _connected(self) -> DavClient:
+        if self._client is None:
+            try:
+                self._client, self._remote = self._connect(self.spec)
+            except (errors.DavError, OSError) as exc:
+                raise _failure(exc) from exc
+        return self._client
+
+    def _full(self, state: StateDB, rules: IgnoreRules, client: DavClient,
+              watcher: LocalWatcher) -> None:
+        """Everything, both sides: at start, after a failure, when events were lost."""
+        self._say(PairState.SCANNING, "looking for changes")
+        started = self._clock()
+        scans: list[Scan] = []
+
+        def plan():  # noqa: ANN202
+            top = root_etag(client, self._remote, self._stop_planning, client.retry) \
+                if propagates(client) else None
+            planned = plan_pair(client, self.spec.local, self._remote, self.spec.direction,
+                                state, rules, workers=self._settings.workers,
+                                stop=self._stop_planning, seen=scans.append)
+            return planned, top
+
+        plan, top = self._guarded(plan)
+        watcher.take(started - self._settings.debounce)  # settled before: the full look saw it
+        result = self._execute(state, plan, client, watcher.waiting())
+        if result is not None and not result.failed and not result.cancelled and scans:
+            self._etags = self._etags.from_scan(top, scans[0])
+
+    def _poll(self, state: StateDB, rules: IgnoreRules, client: DavClient,
+              watcher: LocalWatcher) -> None:
+        changes = self._guarded(lambda: server_changes(client, self._remote, self._etags, rules,
+                                                       self._stop_planning, client.retry))
+        if not changes.folders:
+            return
+        self._say(PairState.SCANNING, "looking at changes on the server")
+        plan, looked = self._guarded(lambda: plan_folders(
+            client, self.spec.local, self._remote, self.spec.direction, state, rules,
+            changes.folders, listings=changes.listings, workers=self._settings.workers,
+            stop=self._stop_planning))
+        result = self._execute(state, plan, client, watcher.waiting())
+        if result is not None and not result.failed and not result.cancelled:
+            self._etags = self._etags.updated(looked, changes.root_etag)
+
+    def _local(self, state: StateDB, rules: IgnoreRules, client: DavClient,
+               watcher: LocalWatcher, now: float) -> None:
+        """The paths quiet for `debounce` whose size and mtime held still across two looks."""
+        quiet = watcher.take(now - self._settings.debounce)
+        if not quiet:
+            return
+        first = {rel: self._look(rel) for rel in quiet}
+        if self._stopping.wait(self._settings.settle):
+            watcher.again(quiet)
+            return
+        waiting = set(watcher.waiting())
+        settled = [rel for rel in quiet if rel not in waiting and self._look(rel) == first[rel]]
+        watcher.again([rel for rel in quiet if rel not in settled])
+        if not settled:
+            return
+        folders = {parent_rel(rel) for rel in settled}
+        folders |= {rel for rel in settled if (self.spec.local / rel).is_dir()}
+        self._say(PairState.SCANNING, "looking at local changes")
+        try:
+            plan, looked = self._guarded(lambda: plan_folders(
+                client, self.spec.local, self._remote, self.spec.direction, state, rules,
+                folders, workers=self._settings.workers, stop=self._stop_planning))
+            result = self._execute(state, plan, client, sorted(waiting))
+        except _Failure:
+            watcher.again(settled)
+            raise
+        if result is not None and (result.failed or result.cancelled):
+            watcher.again(settled)
+        elif result is not None:
+            self._etags = self._etags.updated(looked)
+
+    def _look(self, rel: str) -> tuple[int, int] | None:
+        try:
+            found = os.stat(self.spec.local / rel, follow_symlinks=False)
+        except OSError:
+            return None
+        return found.st_size, found.st_mtime_ns
+
+    def _guarded(self, work):  # noqa: ANN001, ANN202
+        try:
+            return work()
+        except PlanningCancelled:
+            raise
+        except (errors.DavError, OSError, sqlite3.Error) as exc:
+            if self._stopping.is_set():
+                raise PlanningCancelled("stopped") from exc
+            raise _failure(exc) from exc
+
+    def _execute(self, state: StateDB, plan, client: DavClient,  # noqa: ANN001
+                 busy: list[str]) -> RunResult | None:
+        def progress(done: int, total: int) -> None:
+            self._say(PairState.SYNCING, f"syncing {min(done + 1, total)} of {total}",
+                      done=done, total=total)
+
+        run = Run(self.spec.name, state, self._listener,
+                  JobOptions(workers=self._settings.workers,
+                             limit_rate=self._settings.limit_rate), progress)
+        with self._guard:
+            if self._stopping.is_set() or self._paused:
+                return None
+            self._run = run
+        try:
+            result = self._guarded(lambda: run.execute(plan, client, busy))
+        finally:
+            with self._guard:
+                self._run = None
+        self._finished(result)
+        return result
+
+    # -- telling the front end ---------------------------------------------------------------
+
+    def _finished(self, result: RunResult) -> None:
+        status = self._status
+        conflicts = tuple(dict.fromkeys((*status.conflict_paths, *result.conflicts)))
+        if result.conflicts:
+            self._listener.conflicts_found(ConflictsFound(self.spec.name,
+                                                          tuple(result.conflicts)))
+        if result.jobs or result.failed:
+            self._status = dataclasses.replace(status, last_sync=self._wall(),
+                                               last_result=result.words(),
+                                               conflict_paths=conflicts)
+        elif status.last_sync is None or status.last_result is None:
+            self._status = dataclasses.replace(status, last_sync=self._wall(),
+                                               last_result="up to date")
+        else:
+            self._status = dataclasses.replace(status, last_sync=self._wall())
+        if result.failed and not result.cancelled:
+            first = result.failed[0]
+            more = f" and {len(result.failed) - 1} more" if len(result.failed) > 1 else ""
+            raise _Failure(f"not synced: {first.path}{more} ({first.note or first.reason})",
+                           needs_user=False, server=False)
+
+    def _idle(self) -> None:
+        pending = tuple(p for p in self._status.conflict_paths
+                        if (self.spec.local / p).exists())
+        self._status = dataclasses.replace(self._status, conflict_paths=pending)
+        if pending:
+            self._say(PairState.CONFLICTS, f"{len(pending)} conflict"
+                      f"{'s' if len(pending) > 1 else ''}: both versions kept")
+        else:
+            self._say(PairState.IDLE, "up to date")
+
+    def _failed(self, failure: _Failure) -> None:
+        self._failures += 1
+        if failure.server:
+            self._say(PairState.WAITING, f"waiting for the server: {failure.reason}")
+        elif failure.needs_user:
+            self._say(PairState.ERROR, f"stopped: {failure.reason}")
+        else:
+            self._say(PairState.WAITING, f"will try again: {failure.reason}")
+        if (failure.needs_user or self._failures >= NOTIFY_AFTER) and \
+                self._told != failure.reason:
+            self._told = failure.reason
+            self._listener.pair_stopped(PairStopped(self.spec.name, failure.reason))
+
+    def _backoff(self) -> float:
+        settings = self._settings
+        return min(settings.max_backoff, settings.first_backoff * 2 ** max(0, self._failures))
+
+    def _say(self, state: PairState, text: str, done: int = 0, total: int = 0) -> None:
+        before = self._status
+        if (before.state, before.text, before.done, before.total) == (state, text, done, total):
+            return
+        status = dataclasses.replace(before, state=state, text=text, done=done, total=total,
+                                     updated=self._wall(), pid=os.getpid())
+        self._status = status
+        lasting = (status.state, status.last_sync, status.last_result, status.conflict_paths,
+                   status.note, None if state is PairState.SYNCING else status.text)
+        if lasting != self._written:
+            self._written = lasting
+            try:
+                write_status(self._files.status, status)
+            except OSError as exc:
+                log.debug("status of %s not written: %s", self.spec.name, exc)
+        self._listener.status_changed(status)
+
+
+def _failure(exc: BaseException) -> _Failure:
+    """The reason in words, and whether only the user can fix it."""
+    if isinstance(exc, errors.AuthenticationError):
+        return _Failure("the server refused the password (sign in again)", needs_user=True)
+    if isinstance(exc, errors.CertificateError):
+        return _Failure(f"the server's certificate is not trusted: {exc}", needs_user=True)
+    if isinstance(exc, errors.InsufficientStorageError):
+        return _Failure("the server has no space left", needs_user=True)
+    if isinstance(exc, errors.TransportError):
+        return _Failure(f"cannot reach the server: {exc}", needs_user=False)
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return _Failure("the local disk is full", needs_user=True, server=False)
+    if isinstance(exc, FileNotFoundError):
+        return _Failure(f"the local folder is gone: {exc.filename or exc}", needs_user=True,
+                        server=False)
+    if isinstance(exc, errors.NotFoundError):
+        return _Failure("the server folder is gone", needs_user=True)
+    if isinstance(exc, (OSError, sqlite3.Error)):
+        return _Failure(str(exc), needs_user=False, server=False)
+    return _Failure(str(exc), needs_user=False)
