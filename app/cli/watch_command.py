@@ -12,6 +12,7 @@ on either side, the state database stays consistent, and the exit status is 0.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
 import threading
@@ -47,10 +48,11 @@ def watch(args: argparse.Namespace, connections: Connections, printer: Printer) 
     if not specs:
         raise UsageError("sync --watch: no pairs to watch (add one with `davdesk pair add`, "
                          "or resume a paused one)")
-    settings = WatchSettings(workers=args.workers, limit_rate=args.limit_rate)
+    settings = WatchSettings(workers=args.workers, limit_rate=args.limit_rate,
+                             mtime_by_proppatch=args.keep_mtime)
     if args.interval is not None:
-        settings = WatchSettings(poll_interval=args.interval, full_scan_interval=args.interval,
-                                 workers=args.workers, limit_rate=args.limit_rate)
+        settings = dataclasses.replace(settings, poll_interval=args.interval,
+                                       full_scan_interval=args.interval)
     listener = _Terminal(printer, quiet=args.json)
     engine = BackgroundSync(specs, _connector(connections), state_dir(paths), listener, settings)
     stop = threading.Event()

@@ -364,7 +364,8 @@ class PairWorker:
 
         run = Run(self.spec.name, state, self._listener,
                   JobOptions(workers=self._settings.workers,
-                             limit_rate=self._settings.limit_rate), progress)
+                             limit_rate=self._settings.limit_rate,
+                             mtime_by_proppatch=self._settings.mtime_by_proppatch), progress)
         with self._guard:
             if self._stopping.is_set() or self._paused:
                 return None

@@ -43,6 +43,7 @@ class WatchSettings:
     max_backoff: float = 600.0
     workers: int = 4
     limit_rate: int | None = None  # bytes per second per run; None: unlimited
+    mtime_by_proppatch: bool = False  # JobOptions.mtime_by_proppatch (--keep-mtime)
 
     def __post_init__(self) -> None:
         if min(self.poll_interval, self.full_scan_interval) <= 0:
