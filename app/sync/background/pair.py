@@ -280,11 +280,13 @@ class PairWorker:
         scans: list[Scan] = []
 
         def plan():  # noqa: ANN202
-            top = root_etag(client, self._remote, self._stop_planning, client.retry) \
+            top = root_etag(client, self._remote, self._stop_planning,
+                            self._settings.planning_retry) \
                 if propagates(client) else None
             planned = plan_pair(client, self.spec.local, self._remote, self.spec.direction,
                                 state, rules, workers=self._settings.workers,
-                                stop=self._stop_planning, seen=scans.append)
+                                stop=self._stop_planning, seen=scans.append,
+                                retry=self._settings.planning_retry)
             return planned, top
 
         plan, top = self._guarded(plan)
@@ -296,14 +298,15 @@ class PairWorker:
     def _poll(self, state: StateDB, rules: IgnoreRules, client: DavClient,
               watcher: LocalWatcher) -> None:
         changes = self._guarded(lambda: server_changes(client, self._remote, self._etags, rules,
-                                                       self._stop_planning, client.retry))
+                                                       self._stop_planning,
+                                                       self._settings.planning_retry))
         if not changes.folders:
             return
         self._say(PairState.SCANNING, "looking at changes on the server")
         plan, looked = self._guarded(lambda: plan_folders(
             client, self.spec.local, self._remote, self.spec.direction, state, rules,
             changes.folders, listings=changes.listings, workers=self._settings.workers,
-            stop=self._stop_planning))
+            stop=self._stop_planning, retry=self._settings.planning_retry))
         result = self._execute(state, plan, client, watcher.waiting())
         if result is not None and not result.failed and not result.cancelled:
             self._etags = self._etags.updated(looked, changes.root_etag)
@@ -329,7 +332,8 @@ class PairWorker:
         try:
             plan, looked = self._guarded(lambda: plan_folders(
                 client, self.spec.local, self._remote, self.spec.direction, state, rules,
-                folders, workers=self._settings.workers, stop=self._stop_planning))
+                folders, workers=self._settings.workers, stop=self._stop_planning,
+                retry=self._settings.planning_retry))
             result = self._execute(state, plan, client, sorted(waiting))
         except _Failure:
             watcher.again(settled)

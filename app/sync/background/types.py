@@ -8,11 +8,12 @@ prints it under a lock. None of them may block for long: the pair waits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from app.dav import DavClient
+from app.dav.retry import RetryPolicy
 from app.jobs.model import EventCallback, Job
 from app.sync.background.status import PairStatus
 from app.sync.model import Direction
@@ -44,6 +45,10 @@ class WatchSettings:
     workers: int = 4
     limit_rate: int | None = None  # bytes per second per run; None: unlimited
     mtime_by_proppatch: bool = False  # JobOptions.mtime_by_proppatch (--keep-mtime)
+    #: A look's own patience with a failing listing, short: the pair's back-off takes over
+    #: from there (and says why in its state), instead of one look waiting for minutes.
+    planning_retry: RetryPolicy = field(
+        default_factory=lambda: RetryPolicy(attempts=3, max_delay=5.0))
 
     def __post_init__(self) -> None:
         if min(self.poll_interval, self.full_scan_interval) <= 0:

@@ -12,6 +12,7 @@ import pytest
 
 from app.dav import DavClient
 from app.dav.paths import url_path
+from app.dav.retry import RetryPolicy
 from app.jobs.model import JobEvent, TaskResult
 from app.sync.background.engine import BackgroundSync
 from app.sync.background.status import PairStatus
@@ -26,7 +27,8 @@ from app.sync.model import Direction
 
 #: Short waits for tests: what a user gets in seconds, in a fraction of one.
 FAST = WatchSettings(poll_interval=0.5, full_scan_interval=1.0, debounce=0.3, settle=0.1,
-                     first_backoff=0.2, max_backoff=1.0, workers=2)
+                     first_backoff=0.2, max_backoff=1.0, workers=2,
+                     planning_retry=RetryPolicy(attempts=2, base_delay=0.05, max_delay=0.1))
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from app.dav.retry import RetryPolicy
 from app.sync.background.engine import BackgroundSync
 from app.sync.background.types import WatchSpec
 from app.sync.model import Direction
 from tests.servers import WsgiDavServer
 from tests.sync.background.conftest import FAST, Recorder, wait_for
 
+#: The client's own patience, short: the test is about the pair's back-off, not the client's.
+QUICK = RetryPolicy(attempts=2, base_delay=0.05, max_delay=0.1)
+
 
 def test_the_server_going_away_and_coming_back_loses_nothing(wsgidav_server, local, watch,
                                                              recorder):
     wsgidav_server.make_file("kept.txt", b"kept")
-    watch(wsgidav_server.url, wsgidav_server.user, wsgidav_server.password, local)
+    watch(wsgidav_server.url, wsgidav_server.user, wsgidav_server.password, local,
+          client_kwargs={"retry": QUICK})
     wait_for(lambda: (local / "kept.txt").exists() and recorder.idle())
     port = wsgidav_server.server.port
     wsgidav_server.server.stop()
