@@ -18,27 +18,39 @@ from app.dav.extensions import ServerExtensions
 from app.dav.paths import basename
 from app.jobs.model import Op, Task
 
+#: Batches are split to keep every worker busy only down to this many files each: below it,
+#: the request saved is worth more than the parallel one.
+SPREAD_FROM = 10
 #: A stage's work: a task run alone, or a batch of uploads sent in one request.
 WorkItem = Task | tuple[Task, ...]
 
 
-def batched(stage: Sequence[Task], extensions: ServerExtensions) -> list[WorkItem]:
+def batched(stage: Sequence[Task], extensions: ServerExtensions,
+            workers: int = 1) -> list[WorkItem]:
     """The stage as work items: the batches first (they carry most files per request), then the
     tasks that go alone, in their order. A batch of one is sent as a plain PUT. A name the
-    server refuses never goes in a batch: alone, it is refused here before anything is sent."""
+    server refuses never goes in a batch: alone, it is refused here before anything is sent.
+
+    Batches are no bigger than it takes to give every worker one: 300 files on 4 workers
+    go as 4 batches of 75 in parallel, not 3 of 100 and an idle worker.
+    """
     bulk = extensions.bulk
     if bulk is None:
         return list(stage)
     batches: list[tuple[Task, ...]] = []
     alone: list[WorkItem] = []
-    current: list[Task] = []
-    size = 0
+    fitting: list[Task] = []
     for task in stage:
         if not _fits(task, bulk) or (extensions.names is not None
                                      and extensions.names.problem(basename(task.remote))):
             alone.append(task)
-            continue
-        if current and (len(current) >= bulk.batch_files or size + task.size > bulk.batch_bytes):
+        else:
+            fitting.append(task)
+    most = min(bulk.batch_files, max(SPREAD_FROM, -(-len(fitting) // max(1, workers))))
+    current: list[Task] = []
+    size = 0
+    for task in fitting:
+        if current and (len(current) >= most or size + task.size > bulk.batch_bytes):
             batches.append(tuple(current))
             current, size = [], 0
         current.append(task)

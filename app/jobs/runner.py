@@ -24,6 +24,7 @@ from app.dav import DavClient, Outcome, Source, errors
 from app.dav.bulk import BulkFile, send_batch
 from app.dav.interrupt import Watch
 from app.dav.lookups import present
+from app.dav.paths import parent
 from app.dav.outcome import UNCONFIRMED, OutcomeClass, Tally, cancelled, from_error
 from app.dav.transcript import Exchange
 from app.dav.transfer import ProgressCallback
@@ -101,6 +102,8 @@ class JobRunner:
         self._cutter: threading.Thread | None = None
         self._ended = threading.Event()
         self._dependencies = Dependencies()
+        #: Folders this job's MKCOLs created (201): bulk uploads into them need no check.
+        self._created_folders: set[str] = set()
 
     # -- control, from any thread ---------------------------------------------
 
@@ -171,7 +174,8 @@ class JobRunner:
         worker busy after the others are done, and the time left could not
         know the byte rate until then.
         """
-        items = batched(dispatch_order(stage, self.options.workers), self.client.extensions)
+        items = batched(dispatch_order(stage, self.options.workers), self.client.extensions,
+                        self.options.workers)
         pending = iter(items)
         take = threading.Lock()
 
@@ -263,10 +267,14 @@ class JobRunner:
 
         The bulk endpoint overwrites without If-None-Match: a file created since planning
         must keep its guarded PUT (and its conflict). The others are returned; the rest run
-        alone now, as do all when the server cannot say.
+        alone now, as do all when the server cannot say. A folder this job created (201)
+        moments ago is not asked about: what is in it came from this job.
         """
+        with self._lock:
+            fresh = self._created_folders.copy()
+        asked = [task.remote for task in tasks if parent(task.remote) not in fresh]
         try:
-            there = present(self.client, [task.remote for task in tasks])
+            there = present(self.client, asked) if asked else set()
         except errors.DavError:
             there = None
         keep = tuple(t for t in tasks if there is not None and t.remote not in there)
@@ -400,6 +408,9 @@ class JobRunner:
                 exchanges: Sequence[Exchange] = ()) -> None:
         outcomes = [o if o.attempt == attempt else o.with_attempt(attempt) for o in outcomes]
         self._dependencies.ended(task, outcomes)
+        if task.op is Op.MKDIR and any(o.ok and o.status == 201 for o in outcomes):
+            with self._lock:
+                self._created_folders.add(task.remote.rstrip("/") + "/")
         with self._lock:
             self._counts.update(outcome.outcome_class for outcome in outcomes)
             if any(o.source is not Source.TRANSPORT for o in outcomes):

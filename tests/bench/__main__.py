@@ -6,10 +6,11 @@ is importable, then the job engine benchmark (uploads, deletes and one big
 upload against bare httpx, rclone and curl), then the sync benchmark (a
 no-change sync of 10,000 files against rclone sync --dry-run), then the
 Nextcloud benchmark (a 1,000-file upload with an app password, an account
-password and its session cookie, and without the cookie). --only runs just
-one of them.
+password and its session cookie, and without the cookie), then the bulk
+upload benchmark (300 small files: davdesk put against a bare PUT loop, davdesk
+sync against nextcloudcmd). --only runs just one of them.
 
-    python -m tests.bench [--only ls|parse|jobs|sync|nextcloud] [--entries N] [--repeats N]
+    python -m tests.bench [--only ls|parse|jobs|sync|nextcloud|bulk] [--entries N] [--repeats N]
                           [--parse-entries N] [--no-parse]
                           [--jobs-files N] [--jobs-repeats N] [--jobs-big-mib N] [--no-jobs]
 """
@@ -25,7 +26,7 @@ from tests.bench import bench_ls
 
 PARSE_TARGET = 2.0
 KEPT_TARGET_MB = 150
-BENCHMARKS = ("ls", "parse", "jobs", "sync", "nextcloud")
+BENCHMARKS = ("ls", "parse", "jobs", "sync", "nextcloud", "bulk")
 
 
 def format_parse(r: dict[str, Any], shape: str) -> str:
@@ -76,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 
     wanted = [args.only] if args.only else [
         name for name, skip in (("ls", False), ("parse", args.no_parse), ("jobs", args.no_jobs),
-                                 ("sync", args.no_sync), ("nextcloud", args.no_nextcloud))
+                                 ("sync", args.no_sync), ("nextcloud", args.no_nextcloud),
+                                 ("bulk", args.no_nextcloud))
         if not skip]
     status = 0
     for n, name in enumerate(wanted):
@@ -91,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             status = max(status, _run_sync(args))
         elif name == "nextcloud":
             status = max(status, _run_nextcloud())
+        elif name == "bulk":
+            status = max(status, _run_bulk())
         else:
             status = max(status, _run_jobs(args))
     return status
@@ -142,6 +146,19 @@ def _run_sync(args: argparse.Namespace) -> int:
         bench_sync.run(**({"files": args.sync_files} if args.sync_files else {}))
     except Exception:  # noqa: BLE001
         print("sync benchmark: failed")
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def _run_bulk() -> int:
+    """300 small files to a Nextcloud: put and sync against a bare PUT loop and nextcloudcmd."""
+    from tests.bench import bench_bulk
+
+    try:
+        bench_bulk.run()
+    except Exception:  # noqa: BLE001
+        print("bulk benchmark: failed")
         traceback.print_exc()
         return 1
     return 0

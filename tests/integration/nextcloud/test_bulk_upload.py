@@ -57,7 +57,7 @@ def test_small_new_files_go_in_batches_each_with_its_outcome(nextcloud_server, l
     puts = [o for o in outcomes if o.op == "put"]
     assert len(puts) == 250 and all(o.ok and o.source is Source.JSON_BATCH for o in puts)
     assert all(o.etag and o.etag.startswith('"') for o in puts)
-    assert len(_posts(nextcloud_server)) == 3  # 100 + 100 + 50
+    assert len(_posts(nextcloud_server)) == 4  # one batch for each of the 4 workers
     assert not [r for r in nextcloud_server.requests if r.method == "PUT"]
     for i, source in enumerate(sources):
         stored = nextcloud_server.files_root / "notes" / source.name
