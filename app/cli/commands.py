@@ -34,6 +34,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "trash": ("app.cli.nextcloud_commands", "trash_command"),
     "pair": ("app.cli.pair_commands", "pair_command"),
     "edit": ("app.cli.edit_command", "edit"),
+    "find": ("app.cli.find_command", "find_command"),
 }
 
 

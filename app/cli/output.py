@@ -62,6 +62,18 @@ class Printer:
         size = resource.tree_size if resource.is_dir else resource.size
         self.out.write(f"{kind} {_size(size):>10}  {modified:16}  {name}\n")
 
+    def found(self, resource: Resource, below: str) -> None:
+        """A search result: ls's line with the path below the folder searched (--json: the
+        entry, whose "path" is the server path)."""
+        if self.json_lines:
+            self._json(resource.to_json())
+            return
+        modified = resource.modified.strftime("%Y-%m-%d %H:%M") if resource.modified else "-"
+        where = resource.path[len(below):] if resource.path.startswith(below) else resource.path
+        size = resource.tree_size if resource.is_dir else resource.size
+        self.out.write(f"{'d' if resource.is_dir else '-'} {_size(size):>10}  {modified:16}  "
+                       f"{where.rstrip('/') + ('/' if resource.is_dir else '')}\n")
+
     def outcome(self, outcome: Outcome) -> None:
         if not outcome.ok:
             self.failures += 1

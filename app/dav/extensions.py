@@ -87,6 +87,22 @@ class NameRules:
 
 
 @dataclass(frozen=True, slots=True)
+class DaslSearch:
+    """RFC 5323 SEARCH, as Nextcloud offers it: requests go to the arbiter (decoded path,
+    "/remote.php/dav/"), and a scope is a folder's path relative to it: a path below
+    files_root ("/remote.php/dav/files/alice/") becomes "/files/alice/..."."""
+
+    arbiter: str
+    files_root: str
+
+    def covers(self, folder: str) -> bool:
+        return (folder.rstrip("/") + "/").startswith(self.files_root)
+
+    def scope_of(self, folder: str) -> str:
+        return "/" + folder.rstrip("/")[len(self.arbiter):].lstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
 class ServerExtensions:
     """Which extensions a server has. Immutable: the client's worker threads share it.
 
@@ -96,6 +112,7 @@ class ServerExtensions:
     bulk: small new files go up in batches (Nextcloud's bulk upload, app.dav.bulk).
     folder_etags: a folder's ETag changes whenever anything below it changes (Nextcloud's
     ETag propagation), so one Depth 0 request tells whether a tree changed at all.
+    search: where names are found with one SEARCH request instead of a walk.
     """
 
     chunked: ChunkedUploads | None = None
@@ -105,6 +122,7 @@ class ServerExtensions:
     page_size: int | None = None
     bulk: BulkUploads | None = None
     folder_etags: bool = False
+    search: DaslSearch | None = None
 
 
 NO_EXTENSIONS = ServerExtensions()

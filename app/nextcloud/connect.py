@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote, urlsplit
 
 from app.dav import DavClient
 from app.dav.bulk import BulkUploads
 from app.dav.client import Timeouts
+from app.dav.extensions import DaslSearch
 from app.dav.paths import url_path
 from app.dav.transcript import Transcript
 from app.nextcloud import capabilities, discovery
@@ -93,6 +94,10 @@ def speak(client: DavClient, account: NextcloudAccount) -> Capabilities:
                                   paginate="nc-paginate" in offered.dav_classes,
                                   bulk=BulkUploads(f"{account.root_path}remote.php/dav/bulk",
                                                    account.files_path))
+    # Every Nextcloud since 13 answers RFC 5323 SEARCH on remote.php/dav/ (no capability names
+    # it): finding a name is one request instead of a walk of every folder.
+    extensions = replace(extensions, search=DaslSearch(f"{account.root_path}remote.php/dav/",
+                                                       account.files_path))
     client.use(extensions)
     log.debug("Nextcloud %s at %s, user %s: chunked uploads %s, OC-Checksum %s, listing pages %s, "
               "bulk upload %s", found.version or "(version not given)", account.root_url,

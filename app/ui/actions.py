@@ -91,6 +91,8 @@ class Actions:
         self.edit = make("Edit", "&Edit", T.DocumentProperties, keys=[QKeySequence("Ctrl+E")],
                          tip="Edit the selected file in its application: every save is sent "
                              "to the server")
+        self.search = make("Search", "F&ind…", T.EditFind, keys=[QKeySequence("Ctrl+Shift+F")],
+                           tip="Find files and folders by name below this folder")
         self.copy_url = make("CopyUrl", "Copy &Address", keys=[QKeySequence("Ctrl+Shift+C")],
                              tip="Copy the selected items' WebDAV addresses (no password)")
         self.trash_bin: QAction | None = None
@@ -114,7 +116,7 @@ class Actions:
                        *_present(self.sign_out), self.quit]),
             ("&Edit", [self.cut, self.copy, self.paste, None, self.copy_url,
                        *_present(self.copy_internal_link), None, self.rename, self.delete, None,
-                       self.lock, self.unlock, None, self.filter]),
+                       self.lock, self.unlock, None, self.filter, self.search]),
             ("&Go", [self.back, self.forward, self.up, None, self.location, self.refresh]),
         ):
             fill(window.menuBar().addMenu(title), items)

@@ -66,6 +66,7 @@ from app.ui.permissions import (
 from app.ui.properties_dialog import PropertiesDialog
 from app.ui.results.fixes import ResultFixer
 from app.ui.results.pane import ResultsPane
+from app.ui.search import Search, ask_pattern
 from app.ui.sync_dialog import SyncDialog
 from app.ui.status_labels import StatusLabels
 from app.ui.transcript_view import TranscriptView
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.tree = FolderTreeView(self.tree_model, self)
         self.tree_focus = TreeFocus(self.tree, client.root, self)
         self.browser = Browser(client, self._background, self.table_model, self.tree_model, self)
+        self.search = Search(client, self._background, self.table_model, workers, self)
         self.typed = TypedLocation(client, self._background, self.browser, self)
         self._error_shown: str | None = None  # a navigation error in the status bar
         self.fixer = ResultFixer(client, self._background, self.operations.locks,
@@ -229,6 +231,10 @@ class MainWindow(QMainWindow):
         if a.copy_internal_link is not None and self.account is not None:
             a.copy_internal_link.triggered.connect(self._copy_internal_links)
         self.edits.message.connect(self.statusBar().showMessage)
+        a.search.triggered.connect(self.find)
+        self.search.message.connect(self.statusBar().showMessage)
+        self.search.finished.connect(lambda _: self._update_placeholder())
+        b.navigated.connect(lambda _: self.search.cancel())
 
         b.navigated.connect(self._navigated)
         b.loaded.connect(self._loaded)
@@ -355,6 +361,16 @@ class MainWindow(QMainWindow):
         else:
             self.edits.open(targets)
 
+    def find(self) -> None:
+        """Find names below the folder shown; the results replace its listing in the table."""
+        folder, root = self.browser.current, self.browser.root
+        shown = "/" + folder[len(root):].rstrip("/") if folder.startswith(root) else folder
+        pattern = ask_pattern(self, shown)
+        if pattern:
+            self.search.start(folder, shown, root, pattern)
+            self.setWindowTitle(f"{self.search.title} – Davdesk")
+            self._update_placeholder()
+
     def _copy_internal_links(self) -> None:
         assert self.account is not None
         account, chosen = self.account.account, self._targets()
@@ -398,7 +414,10 @@ class MainWindow(QMainWindow):
     def _update_placeholder(self) -> None:
         total = self.table_model.rowCount()
         shown = self.proxy.rowCount()
-        if self.browser.loading:
+        if self.table_model.search_root is not None:
+            text = ("Searching…" if self.search.running else "No names match.") if total == 0 \
+                else f"No names contain “{self.filter.text()}”." if shown == 0 else ""
+        elif self.browser.loading:
             text = "Loading…" if total == 0 else ""
         elif total == 0:
             text = "This folder is empty." + (
@@ -595,6 +614,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.edits.close()
+        self.search.cancel()
         self.save_state()
         self.browser.stop()
         self.operations.close()

@@ -34,7 +34,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 
 from app.dav import Resource
-from app.dav.paths import basename
+from app.dav.paths import basename, parent
 from app.ui.background import Background
 from app.ui.drag_out import DragOutMime
 from app.ui.models.headers import header_data
@@ -182,6 +182,9 @@ class FileTableModel(QAbstractTableModel):
         self._waiting: list[Callable[[], None]] = []
         self._sort = (NAME, Qt.SortOrder.AscendingOrder)
         self._lacking = dict.fromkeys(ITEM_LETTERS, 0)  # rows without each per-item letter
+        #: While search results are shown: the share's root, to show each row's folder from it
+        #: in the Type column (titled Folder then); None for a folder's listing.
+        self.search_root: str | None = None
 
     # -- filling ------------------------------------------------------------
 
@@ -205,11 +208,20 @@ class FileTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._folder = folder
         self._rows = list(rows)
+        searched, self.search_root = self.search_root, None
         self._generation += 1
         self._lacking = dict.fromkeys(ITEM_LETTERS, 0)
         self._count_lacking(self._rows)
         self.endResetModel()
+        if searched is not None:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, TYPE, TYPE)
         self.resort(then)
+
+    def show_search(self, folder: str, root: str) -> None:
+        """Empty the table for the results of a search below folder, appended as found."""
+        self.replace(folder, ())
+        self.search_root = root
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, TYPE, TYPE)
 
     def append(self, batch: Sequence[Row]) -> None:
         if not batch:
@@ -293,6 +305,9 @@ class FileTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if self.search_root is not None and section == TYPE and role == Qt.ItemDataRole.DisplayRole \
+                and orientation == Qt.Orientation.Horizontal:
+            return "Folder"
         return header_data(HEADERS, (SIZE,), section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -306,6 +321,8 @@ class FileTableModel(QAbstractTableModel):
             if column == MODIFIED:
                 modified = row[ROW_MODIFIED]
                 return modified.astimezone().strftime("%Y-%m-%d %H:%M") if modified else ""
+            if self.search_root is not None:
+                return "/" + parent(row[ROW_PATH])[len(self.search_root):]
             return type_name(row[ROW_IS_DIR], row[ROW_TYPE])
         if role == Qt.ItemDataRole.DecorationRole and column == NAME:
             return self._icons[row[ROW_IS_DIR]]

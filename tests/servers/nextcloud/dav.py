@@ -253,6 +253,11 @@ class DavTree:
         method = http.method
         if method == "OPTIONS":
             return self.options(where, rel)
+        if method == "SEARCH" and not self.legacy and isinstance(where, VirtualCollection) \
+                and http.path.rstrip("/") + "/" == self.base:
+            from tests.servers.nextcloud import search
+
+            return search.handle(self, http)
         if isinstance(where, VirtualCollection):
             node: Node | None = where
             namespace = None
