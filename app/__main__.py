@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-_GUI_OPTIONS = frozenset({"--demo", "--user", "-u", "--verbose", "--smoke-test"})
+_GUI_OPTIONS = frozenset({"--demo", "--user", "-u", "--verbose", "--smoke-test", "--background"})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,9 @@
 programs open what they are given; `davdesk --demo` serves sample files on
 loopback and opens them. One Davdesk runs per user: a later `davdesk` or
 `davdesk URL` hands its arguments to it (single_instance.py) and exits 0;
-the running one opens the window or the address (desktop.py). Settings are
+the running one opens the window or the address (desktop.py), and keeps the
+saved folder pairs in step while it runs (`davdesk --background`: with no
+window, what start at login runs). Settings are
 read before the window exists and written after the program's loop ended,
 so the running GUI thread never touches the disk.
 
@@ -30,6 +32,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from app import __version__
+from app.config import autostart
 from app.config.bookmarks import BookmarkStore, ConnectionSpec
 from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore, SecretsUnavailableError
@@ -40,13 +43,14 @@ from app.logs import logging_to, redact_value
 from app.resource_files import resource
 from app.ui.background import Background
 from app.ui.connect_dialog import ConnectDialog, describe_error
-from app.ui.desktop import Desktop
+from app.ui.desktop import Desktop, Sync
 from app.ui.main_window import LAST_FOLDER, MainWindow
 from app.ui.models.listing_cache import folder_path
 from app.ui.operations import MAX_RUNNING_JOBS
 from app.ui.sign_in import open_checked
 from app.ui.single_instance import AlreadyRunning, SingleInstance
 from app.ui.smoke_test import SmokeTest
+from app.ui.sync_service import SyncService
 
 T = TypeVar("T")
 
@@ -68,6 +72,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--user", "-u", help="user name (or put it in the URL)")
     parser.add_argument("--verbose", action="store_true",
                         help="log debug lines and one line per HTTP request (stderr and log file)")
+    parser.add_argument("--background", action="store_true",
+                        help="start without a window and sync the saved folder pairs, shown "
+                             "by an icon in the system tray (what start at login runs)")
     parser.add_argument("--smoke-test", action="store_true",
                         help="open the window on --demo or URL, wait for the first folder, "
                              "quit: exit status 0 when it worked (offscreen unless "
@@ -75,6 +82,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.smoke_test and not (args.demo or args.url):
         parser.error("--smoke-test needs --demo or a URL")
+    if args.background and (args.demo or args.url or args.smoke_test):
+        parser.error("--background opens no window: not with a URL, --demo or --smoke-test")
     return args
 
 
@@ -136,11 +145,18 @@ def _desktop(args: argparse.Namespace, argv: list[str], paths: AppPaths) -> int:
     try:
         settings = Settings.in_config(paths).load()
         state: dict[str, Any] = dict(settings.get("window", {}))
-        desktop = Desktop(_Opener(state), parse_args)
+        background = Background(2)
+        sync = Sync(SyncService(paths, background), autostart.for_platform(), settings,
+                    BookmarkStore.in_config(paths), background)
+        desktop = Desktop(_Opener(state), parse_args, sync=sync)
         instance.arguments_received.connect(desktop.handle)
-        if not desktop.start(args):
-            return 1
-        status = QApplication.exec()
+        try:
+            if not desktop.start(args):
+                return 1
+            status = QApplication.exec()
+        finally:
+            desktop.close()
+            background.wait()
         settings.set("window", state)
         settings.save()
         return status

@@ -1,10 +1,16 @@
-"""The running program beyond one window: its windows, what other `davdesk` starts ask of it.
+"""The running program beyond one window: its windows, background sync, the tray.
 
 One process per user (single_instance.py): a later `davdesk` hands its
 arguments here, and this opens the window or the address it names. The
 program no longer ends with its last window by itself (Qt's
-quitOnLastWindowClosed is off): this decides, so that a program that syncs in
-the background can outlive its windows.
+quitOnLastWindowClosed is off): this decides. While some saved pair is
+synced (not paused), closing the last window leaves Davdesk running in the
+tray, which says so once (remembered in settings); where there is no
+system tray, closing it asks whether to keep syncing in the background.
+`davdesk --background` (what start at login runs) opens no window at all.
+
+Every window gets a Sync panel (sync_panel.py) and Sync This Folder…, and
+shows the background runs of pairs on its server in its results pane.
 """
 
 from __future__ import annotations
@@ -14,12 +20,27 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
+from app.config.autostart import Autostart
+from app.config.bookmarks import BookmarkStore
+from app.config.pairs import SavedPair
+from app.config.settings import Settings
+from app.dav import DavError
+from app.ui.add_pair_dialog import AddPairDialog
+from app.ui.background import Background
+from app.ui.job_bridge import JobBridge
 from app.ui.main_window import MainWindow
+from app.ui.sync_panel import SyncPanel
+from app.ui.sync_service import SyncService
+from app.ui.tray import Tray
 
 log = logging.getLogger(__name__)
+
+#: Settings key: the tray has said once that closing the window keeps Davdesk syncing.
+TRAY_NOTICE = "tray_notice_shown"
 
 
 class WindowOpener(Protocol):
@@ -32,6 +53,21 @@ class WindowOpener(Protocol):
         """A window on the server the user picks in the connect dialog; None: cancelled."""
 
 
+class Sync:
+    """What background sync needs from the composition root (absent: no background sync)."""
+
+    def __init__(self, service: SyncService, autostart: Autostart, settings: Settings,
+                 bookmarks: BookmarkStore, background: Background,
+                 tray: bool | None = None) -> None:
+        """tray: whether a system tray exists (None: ask Qt)."""
+        self.service = service
+        self.autostart = autostart
+        self.settings = settings
+        self.bookmarks = bookmarks
+        self.background = background
+        self.tray = QSystemTrayIcon.isSystemTrayAvailable() if tray is None else tray
+
+
 class Desktop(QObject):
     """What runs in the one Davdesk process: the open windows, requests from later starts.
 
@@ -42,15 +78,26 @@ class Desktop(QObject):
 
     def __init__(self, opener: WindowOpener,
                  parse: Callable[[list[str]], argparse.Namespace],
-                 end: Callable[[], None] = QApplication.quit,
+                 end: Callable[[], None] = QApplication.quit, sync: Sync | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._opener = opener
         self._parse = parse
         self._end = end
+        self._sync = sync
         self._windows: list[MainWindow] = []
-        self._quitting = False
+        self._quitting = False  # the user chose to quit: nothing keeps the program running
+        self._ended = False
+        self._background_mode = False  # --background, or the user chose it without a tray
+        self.tray: Tray | None = None
         QApplication.setQuitOnLastWindowClosed(False)
+        if sync is not None:
+            if sync.tray:
+                self.tray = Tray(sync.service, self)
+                self.tray.open_requested.connect(self.show_windows)
+                self.tray.quit_requested.connect(self.quit)
+            sync.service.changed.connect(self._sync_changed)
+            sync.service.start()
 
     @property
     def windows(self) -> list[MainWindow]:
@@ -58,6 +105,10 @@ class Desktop(QObject):
 
     def start(self, args: argparse.Namespace) -> bool:
         """What the first process was started for; False: nothing to show, nothing to do."""
+        if getattr(args, "background", False):
+            self._background_mode = True
+            self._sync_changed()
+            return True
         return self._open(args)
 
     def handle(self, argv: list[str]) -> None:
@@ -67,9 +118,20 @@ class Desktop(QObject):
         except SystemExit:
             log.warning("Ignored arguments another davdesk handed over: %s", argv)
             return
+        if getattr(args, "background", False):
+            return  # already running: start at login found Davdesk started by hand
         log.info("Another davdesk asked for %s", args.url or "the window")
-        if args.url or not self._windows:
+        if args.url:
             self._open(args)
+        else:
+            self.show_windows()
+
+    def show_windows(self) -> None:
+        """Open Davdesk: the windows to the front, or the connect dialog when there is none."""
+        if not self._windows:
+            window = self._opener.ask()
+            if window is not None:
+                self.adopt(window)
             return
         for window in self._windows:
             show(window)
@@ -83,18 +145,31 @@ class Desktop(QObject):
         return True
 
     def adopt(self, window: MainWindow) -> None:
-        """Track a window: the program ends after the last one, unless told otherwise."""
+        """Track a window: the program ends after the last one, unless it syncs."""
         self._windows.append(window)
         window.actions.quit.triggered.disconnect()
         window.actions.quit.triggered.connect(self.quit)
         window.destroyed.connect(lambda: self._forget(window))
+        window.installEventFilter(self)
+        if self._sync is not None:
+            self._equip(window, self._sync)
 
     def quit(self) -> None:
         """Close every window and end the program (File > Quit, the tray's Quit)."""
-        self._quitting = True
+        if self._ended:
+            return
+        self._quitting = self._ended = True
         for window in list(self._windows):
             window.close()
+        if self.tray is not None:
+            self.tray.close()
         self._end()
+
+    def keeps_running(self) -> bool:
+        """Whether the program has work without a window: background sync it may do."""
+        if self._quitting or self._sync is None or not self._sync.service.active:
+            return False
+        return self.tray is not None or self._background_mode
 
     def _forget(self, window: MainWindow) -> None:
         self._windows = [w for w in self._windows if w is not window]
@@ -102,11 +177,143 @@ class Desktop(QObject):
 
     def _maybe_quit(self) -> None:
         if not self._windows and not self.keeps_running():
-            self._end()
+            self.quit()
 
-    def keeps_running(self) -> bool:
-        """Whether the program has work without a window (background sync)."""
-        return False
+    # -- closing the last window while pairs sync --------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (event.type() == QEvent.Type.Close and not self._quitting
+                and self._windows == [watched] and self._sync is not None
+                and self._sync.service.active):
+            assert isinstance(event, QCloseEvent)
+            if self.tray is not None:
+                self._say_once_that_it_keeps_running()
+            elif not self._ask_to_keep_running(watched):
+                event.ignore()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _say_once_that_it_keeps_running(self) -> None:
+        assert self._sync is not None and self.tray is not None
+        settings = self._sync.settings
+        if settings.get(TRAY_NOTICE):
+            return
+        self.tray.notify("Davdesk keeps syncing",
+                         "Your folders stay in step in the background. Open Davdesk or quit "
+                         "it from this icon's menu.")
+        settings.set(TRAY_NOTICE, True)
+        self._sync.background.submit(settings.save, lambda _, __: None)
+
+    def _ask_to_keep_running(self, window: QObject) -> bool:
+        """No tray to live in: keep syncing invisibly, quit, or keep the window (False)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Davdesk",
+                          "Keep syncing your folders in the background?",
+                          parent=window if isinstance(window, MainWindow) else None)
+        box.setObjectName("keepSyncingQuestion")
+        box.setInformativeText("There is no system tray to show Davdesk in. Run davdesk "
+                               "again to open this window.")
+        keep = box.addButton("Keep Syncing", QMessageBox.ButtonRole.AcceptRole)
+        stop = box.addButton("Quit Davdesk", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(keep)
+        box.exec()
+        if box.clickedButton() is keep:
+            self._background_mode = True
+        elif box.clickedButton() is stop:
+            self._quitting = True
+        else:
+            return False
+        return True
+
+    def _sync_changed(self) -> None:
+        """The tray shows while there are pairs, or when started for them (--background)."""
+        if self.tray is None or self._sync is None:
+            return
+        if self._sync.service.pairs or self._background_mode:
+            self.tray.show()
+        else:
+            self.tray.hide()
+
+    # -- a window's part in background sync ----------------------------------------------------
+
+    def _equip(self, window: MainWindow, sync: Sync) -> None:
+        """The Sync panel (tabbed with the results), its menu entries, and the runs."""
+        panel = SyncPanel(sync.service, sync.autostart, sync.background, window,
+                          origin=window.client.origin)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
+        window.tabifyDockWidget(window.results, panel)
+        window.results.raise_()
+        menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+        view, file = menus.get("&View"), menus.get("&File")
+        if isinstance(view, QMenu):
+            toggle = panel.toggleViewAction()
+            toggle.setObjectName("toggleSyncPanel")
+            toggle.setShortcut("Ctrl+Shift+Y")
+            view.addAction(toggle)
+        if isinstance(file, QMenu):
+            after = file.actions()[file.actions().index(window.actions.sync) + 1]
+            file.insertAction(after, panel.add_action)
+        panel.run_shown.connect(lambda bridge, name: _show_run(window, bridge, name))
+        panel.add_requested.connect(lambda: self._add_pair(window, sync))
+        panel.open_on_server.connect(lambda pair: self._open_on_server(window, pair))
+        if self._background_mode and len(self._windows) == 1:
+            panel.raise_()  # opened from the tray: what it is about first
+
+    def _add_pair(self, window: MainWindow, sync: Sync) -> None:
+        client, folder = window.client, window.current_path
+
+        def bookmark() -> str | None:
+            found = next((b for b in sync.bookmarks.load()
+                          if b.url.rstrip("/") == client.base_url.rstrip("/")), None)
+            return found.name if found is not None else None
+
+        def found(name: str | None, error: BaseException | None) -> None:
+            url = client.url(folder)
+            if name is None and client.user:  # no bookmark: the keyring entry of this user
+                url = url.replace("://", f"://{client.user}@", 1)
+            dialog = AddPairDialog(sync.service, url, name, parent=window)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.accepted.connect(lambda: _select(window, dialog.saved))
+            dialog.open()
+        sync.background.submit(bookmark, found)
+
+    def _open_on_server(self, window: MainWindow, pair: SavedPair) -> None:
+        """The pair's server folder: in this window when it shows that server, else a new one."""
+        client = window.client
+        try:
+            path = client.path_of(pair.url)
+        except DavError:  # another server
+            path = None
+        if path is not None and path.startswith(client.root):
+            window.navigate(path)
+            show(window)
+            return
+        opened = self._opener.open_url(pair.url, None)
+        if opened is not None:
+            self.adopt(opened)
+
+    def close(self) -> None:
+        """After the event loop: background sync stops (runs end cleanly, locks released)."""
+        if self.tray is not None:
+            self.tray.close()
+        if self._sync is not None:
+            self._sync.service.stop()
+
+
+def _show_run(window: MainWindow, bridge: JobBridge, name: str) -> None:
+    """A background run in the window's results pane and jobs panel, as its own jobs are."""
+    window.results.add_job(bridge, name, False)
+    bridge.task_done.connect(window.results.add_result)
+    bridge.ended.connect(window.results.end_job)
+    window.jobs.add(bridge, name, False)
+
+
+def _select(window: MainWindow, pair: SavedPair | None) -> None:
+    panel = window.findChild(SyncPanel, "syncPanel")
+    if panel is not None and pair is not None:
+        panel.show()
+        panel.raise_()
+        panel.select(pair.name)
 
 
 def show(window: MainWindow) -> None:
@@ -115,4 +322,3 @@ def show(window: MainWindow) -> None:
     window.show()
     window.raise_()
     window.activateWindow()
-

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from app.dav import DavClient
 from app.jobs.model import Job, JobEvent, JobProgress, TaskResult
 from app.jobs.runner import JobOptions, JobRunner
+from app.sync.background.types import JobControl
 
 
 class JobBridge(QObject):
@@ -23,17 +24,28 @@ class JobBridge(QObject):
     task_done = Signal(object)  # TaskResult
     ended = Signal(object)  # JobEnded
 
-    def __init__(self, client: DavClient, job: Job, options: JobOptions | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, client: DavClient | None, job: Job, options: JobOptions | None = None,
+                 parent: QObject | None = None, *, running: JobControl | None = None) -> None:
+        """running: a job something else runs (background sync), client None: its events
+        are handed to relay() on the GUI thread, and start() is never called."""
         super().__init__(parent)
         self.job = job
         self._relaying = threading.Lock()
         self._detached = False
-        self._runner = JobRunner(client, job, self._on_event, options)
+        if running is not None:
+            self._runner: JobControl = running
+        else:
+            assert client is not None, "a job the bridge runs needs the client to run it on"
+            self._runner = JobRunner(client, job, self._on_event, options)
 
     def start(self) -> None:
+        assert isinstance(self._runner, JobRunner)
         self._runner.start()
         self.started.emit()
+
+    def relay(self, event: JobEvent) -> None:
+        """An event of a job something else runs, handed over on the GUI thread."""
+        self._on_event(event)
 
     def cancel(self) -> None:
         self._runner.cancel()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config.bookmarks import BookmarkStore
+from app.config.pairs import PairStore
 from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore
 from app.dav import DavClient, Resource, ServerInfo
@@ -284,6 +285,11 @@ class MainWindow(QMainWindow):
         self.jobs.add(bridge, name, queued)
 
     # -- navigation ------------------------------------------------------------------------
+
+    @property
+    def client(self) -> DavClient:
+        """The connection the window shows (background sync shows its server's runs here)."""
+        return self._client
 
     @property
     def current_path(self) -> str:
@@ -547,7 +553,8 @@ class MainWindow(QMainWindow):
     def sync_folder(self) -> None:
         paths = AppPaths.default()
         dialog = SyncDialog(self._client, self._background, self.operations, paths.data,
-                            BookmarkStore.in_config(paths), self.current_path, self)
+                            BookmarkStore.in_config(paths), self.current_path, self,
+                            pairs=PairStore.in_config(paths))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

@@ -15,6 +15,9 @@ started once the first has ended (see app/sync/job.py).
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config.bookmarks import Bookmark, BookmarkStore, SyncPair
+from app.config.pairs import PairStore, SavedPair
 from app.dav import DavClient
 from app.jobs.model import TaskResult
 from app.sync import Direction, PlanItem, StateDB, SyncPlan, state_file
@@ -49,7 +53,9 @@ from app.ui.models.file_table import human_size
 from app.ui.operations import Operations
 from app.ui.sync_preview import SyncPreviewModel
 
-_DIRECTIONS = [(Direction.BOTH, "Two-way"), (Direction.UP, "Upload changes only"),
+log = logging.getLogger(__name__)
+
+DIRECTIONS = [(Direction.BOTH, "Two-way"), (Direction.UP, "Upload changes only"),
                (Direction.DOWN, "Download changes only")]
 
 
@@ -58,7 +64,8 @@ class SyncDialog(QDialog):
 
     def __init__(self, client: DavClient, background: Background, operations: Operations,
                  data_dir: Path, bookmarks: BookmarkStore, remote_folder: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, pairs: PairStore | None = None) -> None:
+        """pairs: where a pair that was run is saved, for background sync to keep it in step."""
         super().__init__(parent)
         self.setObjectName("syncDialog")
         self.setWindowTitle("Sync Folder")
@@ -67,6 +74,7 @@ class SyncDialog(QDialog):
         self._operations = operations
         self._data_dir = data_dir
         self._bookmarks = bookmarks
+        self._pairs = pairs
         self._bookmark: Bookmark | None = None
         self._plan: SyncPlan | None = None
         self._state: StateDB | None = None
@@ -84,7 +92,7 @@ class SyncDialog(QDialog):
         self.remote.setObjectName("syncRemote")
         self.direction = QComboBox(self)
         self.direction.setObjectName("syncDirection")
-        for value, label in _DIRECTIONS:
+        for value, label in DIRECTIONS:
             self.direction.addItem(label, value.value)
         self.preview_button = QPushButton("&Preview", self)
         self.preview_button.setObjectName("syncPlanButton")
@@ -254,7 +262,7 @@ class SyncDialog(QDialog):
                 self.status.setText(f"Cannot sync: {readable(error)}")
             return
         sync_job = recorder.sync_job
-        _RecordedRun(recorder, self._background, self._operations)
+        _RecordedRun(recorder, self._background, self._operations, self._pair_saver(sync_job.plan))
         if sync_job.job.tasks:  # confirmed with Sync: it runs even if the dialog has gone since
             self._operations.start_job(sync_job.job.name, sync_job.job, [sync_job.plan.remote_root])
         if not self._closed:
@@ -269,6 +277,24 @@ class SyncDialog(QDialog):
                        if (p.local, p.remote) != (pair.local, pair.remote))
         updated = replace(bookmark, sync_pairs=(*others, pair))
         self._background.submit(lambda: self._bookmarks.update(updated), lambda _, __: None)
+
+    def _pair_saver(self, plan: SyncPlan) -> Callable[[], None] | None:
+        """Once the run is over (so background sync never runs beside it): the pair saved,
+        unless it is saved already or overlaps another pair (said in the log)."""
+        store = self._pairs
+        if store is None:
+            return None
+        pair = SavedPair("", str(plan.local_root), self._client.url(plan.remote_root),
+                         plan.direction.value,
+                         bookmark=self._bookmark.name if self._bookmark else None)
+
+        def save() -> None:
+            why = store.overlap(pair)
+            if why is not None:
+                log.info("The sync was not saved as a folder pair: %s", why)
+                return
+            store.add(dataclasses.replace(pair, name=store.unique_name(pair.local)))
+        return save
 
     def _finished(self) -> None:
         self._closed = True
@@ -297,9 +323,11 @@ class _RecordedRun(QObject):
     """
 
     def __init__(self, recorder: SyncRecorder, background: Background,
-                 operations: Operations) -> None:
+                 operations: Operations, after: Callable[[], None] | None = None) -> None:
+        """after: run on the pool once the last job of the sync has ended."""
         super().__init__(operations)
         self._recorder = recorder
+        self._after = after
         self._background = background
         self._operations = operations
         self._job_id = recorder.sync_job.job.id
@@ -349,6 +377,15 @@ class _RecordedRun(QObject):
             self._background.submit(self._recorder.state.close, lambda _, __: None)
         elif follow_up is not None:
             job = follow_up.sync_job.job
-            _RecordedRun(follow_up, self._background, self._operations)
+            _RecordedRun(follow_up, self._background, self._operations, self._after)
             self._operations.start_job(job.name, job, [follow_up.sync_job.plan.remote_root])
+            self.deleteLater()
+            return
+        if self._after is not None:
+            self._background.submit(self._after, _logged)
         self.deleteLater()
+
+
+def _logged(_: object, error: BaseException | None) -> None:
+    if error is not None:
+        log.warning("The sync could not be saved as a folder pair: %s", error)

@@ -10,6 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from app.config.bookmarks import Bookmark, BookmarkStore, SyncPair
+from app.config.pairs import PairStore
 from app.config.paths import AppPaths
 from app.sync import (
     Action,
@@ -93,6 +94,12 @@ def test_preview_untick_and_run(dav_server, open_window, qtbot, tmp_path, monkey
         again = plan_pair(window._client, local, window.current_path, Direction.BOTH, state,
                           IgnoreRules())
     assert [(item.rel, item.action.value) for item in again.items] == [("later.txt", "upload")]
+    # Saved for background sync too, once the run was over (never beside it).
+    pairs = PairStore.in_config(paths)
+    qtbot.waitUntil(lambda: len(pairs.load()) == 1, timeout=10_000)
+    [saved] = pairs.load()
+    assert (saved.name, saved.local, saved.url, saved.direction, saved.bookmark) == (
+        "pair", str(local), window._client.url(window.current_path), "both", "test")
 
 
 def test_closing_the_dialog_while_it_plans_leaves_nothing_behind(wsgidav_server, open_window,

@@ -1,0 +1,354 @@
+"""Background sync in the window process: the saved pairs, the engine, and what it reports.
+
+One per process (the Desktop owns it), shared by every window's Sync panel
+and the tray. The engine (app.sync.background) runs on threads of its own
+and reports through a Listener on those threads; this hands every report to
+the GUI thread through queued signals, as JobBridge does for one job. Each
+run the engine starts is an ordinary job, shown through a JobBridge of its
+own (announced by run_added), so windows list its Outcomes like any job's.
+
+The pairs file and the keyring are read off the GUI thread (Background), and
+the pairs file is watched: a pair the Sync Folder dialog or `davdesk pair
+add` saved is picked up without a restart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+
+from app.config.bookmarks import BookmarkStore
+from app.config.connection import open_connection
+from app.config.pairs import PairError, PairStore, SavedPair, state_dir, watch_spec
+from app.config.paths import AppPaths
+from app.config.secrets import PasswordStore, SecretsUnavailableError
+from app.dav import DavClient
+from app.dav.tls import verify_for
+from app.jobs.model import EventCallback, JobEnded, JobEvent
+from app.sync.background.engine import BackgroundSync
+from app.sync.background.status import PairState, PairStatus
+from app.sync.background.types import (
+    ConflictsFound,
+    PairStopped,
+    RunStarted,
+    WatchSettings,
+    WatchSpec,
+)
+from app.ui.background import Background
+from app.ui.job_bridge import JobBridge
+
+log = logging.getLogger(__name__)
+
+PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
+#: The pairs file is read again this long after the last change seen in its folder.
+_RELOAD_DELAY_MS = 300
+
+
+class Overall:
+    """The tray's one word for every pair together."""
+
+    IDLE, SYNCING, ERROR, PAUSED = "idle", "syncing", "error", "paused"
+
+
+class _Relay(QObject):
+    """Lives in the GUI thread; the engine's threads emit, the receivers run here."""
+
+    status = Signal(object)  # PairStatus
+    run = Signal(object)  # RunStarted
+    event = Signal(int, object)  # job id, JobEvent
+    conflicts = Signal(object)  # ConflictsFound
+    stopped = Signal(object)  # PairStopped
+
+
+class SyncService(QObject):
+    """The saved pairs kept in step while Davdesk runs; every method is for the GUI thread."""
+
+    changed = Signal()  # the pairs or a pair's status changed
+    run_added = Signal(object, str, object)  # JobBridge, its name, the SavedPair
+    conflicts_found = Signal(object, object)  # SavedPair, tuple of relative paths
+    pair_stopped = Signal(object, str)  # SavedPair, the reason in words
+    failed = Signal(str)  # a change of the pairs that did not happen, in words
+
+    def __init__(self, paths: AppPaths, background: Background,
+                 settings: WatchSettings = WatchSettings(),
+                 engine: Callable[..., BackgroundSync] = BackgroundSync,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.store = PairStore.in_config(paths)
+        self._bookmarks = BookmarkStore.in_config(paths)
+        self._background = background
+        self._settings = settings
+        self._make_engine = engine
+        self._engine: BackgroundSync | None = None
+        self.pairs: list[SavedPair] = []
+        self.statuses: dict[str, PairStatus] = {}
+        self._bridges: dict[int, JobBridge] = {}
+        self._by_name: dict[str, SavedPair] = {}  # read by connect() on the engine's threads
+        self._clients: list[DavClient] = []  # made by connect(), closed when the engine stops
+        self._clients_lock = threading.Lock()
+        self._relay = _Relay(self)
+        self._relay.status.connect(self._status_changed)
+        self._relay.run.connect(self._run_started)
+        self._relay.event.connect(self._job_event)
+        self._relay.conflicts.connect(self._conflicts)
+        self._relay.stopped.connect(self._stopped)
+        self._watcher = QFileSystemWatcher(self)
+        self._reload_timer = QTimer(self, singleShot=True, interval=_RELOAD_DELAY_MS)
+        self._reload_timer.timeout.connect(self.reload)
+        self._watcher.directoryChanged.connect(lambda _: self._reload_timer.start())
+        self._stopping = False
+
+    # -- the pairs ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Load the pairs (and those the Sync Folder dialog kept in bookmarks) and sync them."""
+        def first_load() -> list[SavedPair]:
+            self.store.path.parent.mkdir(parents=True, exist_ok=True)  # watched from now on
+            self.store.migrate_bookmarks(self._bookmarks)
+            return self.store.load()
+        self._background.submit(first_load, self._loaded_pairs)
+
+    def reload(self) -> None:
+        self._background.submit(self.store.load, self._loaded_pairs)
+
+    def _loaded_pairs(self, pairs: list[SavedPair] | None, error: BaseException | None) -> None:
+        if self._stopping:
+            return
+        if error is not None or pairs is None:
+            log.warning("Cannot read the saved pairs: %s", error)
+            self.failed.emit(f"Cannot read the saved folder pairs: {error}")
+            return
+        if not self._watcher.directories():
+            self._watcher.addPath(str(self.store.path.parent))
+        self.pairs = pairs
+        self._by_name = {p.name: p for p in pairs}
+        self.statuses = {name: s for name, s in self.statuses.items() if name in self._by_name}
+        specs = [watch_spec(p) for p in pairs]
+        if self._engine is None:
+            self._engine = self._make_engine(specs, self._connect, state_dir(self.paths),
+                                             _Listener(self._relay), self._settings)
+            self._engine.start()  # starts its threads, and returns
+        else:
+            self._reload_engine(specs)
+        self.changed.emit()
+
+    def _reload_engine(self, specs: list[WatchSpec]) -> None:
+        """reload() waits for removed pairs to stop (their file in flight): off the GUI thread."""
+        engine = self._engine
+        if engine is not None:
+            self._background.submit(lambda: engine.reload(specs), self._engine_reloaded)
+
+    def _engine_reloaded(self, _: Any, error: BaseException | None) -> None:
+        if error is not None:
+            log.error("Background sync could not take the changed pairs: %s", error)
+
+    def pair(self, name: str) -> SavedPair | None:
+        return self._by_name.get(name)
+
+    def status(self, name: str) -> PairStatus | None:
+        return self.statuses.get(name)
+
+    @property
+    def active(self) -> bool:
+        """Some pair is synced while Davdesk runs: closing the last window keeps it running."""
+        return any(not p.paused for p in self.pairs)
+
+    @property
+    def all_paused(self) -> bool:
+        return bool(self.pairs) and all(p.paused for p in self.pairs)
+
+    def overall(self) -> str:
+        """idle, syncing, error or paused: the worst that is true of any pair."""
+        states = {self.statuses[p.name].state for p in self.pairs
+                  if not p.paused and p.name in self.statuses}
+        if states & {PairState.ERROR, PairState.WAITING}:
+            return Overall.ERROR
+        if states & {PairState.SYNCING, PairState.SCANNING}:
+            return Overall.SYNCING
+        if self.all_paused:
+            return Overall.PAUSED
+        return Overall.IDLE
+
+    # -- what the user does -----------------------------------------------------------------
+
+    def sync_now(self, name: str | None = None) -> None:
+        if self._engine is not None:
+            self._engine.sync_now(name)
+
+    def set_paused(self, name: str, paused: bool) -> None:
+        """Pause or resume one pair, in the engine now and in the pairs file (lasting)."""
+        if self._engine is not None:
+            (self._engine.pause if paused else self._engine.resume)(name)
+        self._mark_paused({name}, paused)
+        self._background.submit(lambda: self.store.set_paused(name, paused), self._changed_done)
+
+    def set_all_paused(self, paused: bool) -> None:
+        names = [p.name for p in self.pairs if p.paused != paused]
+        for name in names:
+            if self._engine is not None:
+                (self._engine.pause if paused else self._engine.resume)(name)
+        self._mark_paused(set(names), paused)
+
+        def write() -> None:
+            for name in names:
+                self.store.set_paused(name, paused)
+        self._background.submit(write, self._changed_done)
+
+    def add(self, pair: SavedPair, done: Callable[[SavedPair | None, BaseException | None],
+                                                  None]) -> None:
+        """Save a new pair (its overlap with others checked by the store); done on the GUI
+        thread with the pair as saved, or the error to show."""
+        def added(saved: SavedPair | None, error: BaseException | None) -> None:
+            done(saved, error)
+            if error is None:
+                self.reload()
+        def save() -> SavedPair:
+            if not Path(pair.local).is_dir():
+                raise PairError(f"{pair.local} is not a folder on this computer")
+            return self.store.add(pair)
+        self._background.submit(save, added)
+
+    def remove(self, name: str) -> None:
+        """Forget a pair and its sync records; no file is deleted on either side."""
+        self.pairs = [p for p in self.pairs if p.name != name]
+        self.statuses.pop(name, None)
+        self.changed.emit()
+        engine, specs = self._engine, [watch_spec(p) for p in self.pairs]
+
+        def forget() -> None:
+            if engine is not None:
+                engine.reload(specs)  # the pair stops and lets go of its lock first
+            self.store.remove(name)
+        self._background.submit(forget, self._changed_done)
+
+    def _mark_paused(self, names: set[str], paused: bool) -> None:
+        self.pairs = [dataclasses.replace(p, paused=paused) if p.name in names else p
+                      for p in self.pairs]
+        self._by_name = {p.name: p for p in self.pairs}
+        self.changed.emit()
+
+    def _changed_done(self, _: Any, error: BaseException | None) -> None:
+        if error is not None:
+            self.failed.emit(f"Cannot save the change to the folder pairs: {error}")
+        self.reload()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """The program ends (its event loop has): runs end cleanly, the pairs' locks are
+        released. Blocks up to timeout, so it is called once the windows are gone."""
+        self._stopping = True
+        self._reload_timer.stop()
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.stop(timeout)
+        with self._clients_lock:  # the pairs are done with them
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
+
+    # -- connecting (on the engine's threads) -------------------------------------------------
+
+    def _connect(self, spec: WatchSpec) -> tuple[DavClient, str]:
+        """A client for the pair's server: its bookmark's user, trust and keyring password."""
+        pair = self._by_name.get(spec.name)
+        bookmark = self._bookmarks.get(pair.bookmark) if pair and pair.bookmark else None
+        parts = urlsplit(spec.url)
+        path = unquote(parts.path) or "/"
+        if bookmark is not None:
+            url, user = bookmark.url, bookmark.user
+            verify = verify_for(bookmark.pinned_sha256, bookmark.ca_file)
+            app_password = bookmark.kind == "nextcloud"
+        else:
+            host = parts.netloc.rpartition("@")[2]
+            url = urlunsplit((parts.scheme, host, "/", "", ""))
+            user = unquote(parts.username or "")
+            verify, app_password = True, False
+        password = _password(url, user) if user else ""
+        opened = open_connection(url, user, password, verify, app_password=app_password,
+                                 exchange=False)
+        client = opened.client(workers=self._settings.workers)
+        with self._clients_lock:
+            self._clients.append(client)
+        return client, path
+
+    # -- reports from the engine (on the GUI thread) -------------------------------------------
+
+    def _status_changed(self, status: PairStatus) -> None:
+        if status.name in self._by_name:
+            self.statuses[status.name] = status
+            self.changed.emit()
+
+    def _run_started(self, run: RunStarted) -> None:
+        bridge = JobBridge(None, run.job, parent=self, running=run.control)
+        self._bridges[run.job.id] = bridge
+        pair = self._by_name.get(run.pair)
+        if pair is not None:
+            self.run_added.emit(bridge, run.job.name or f"Sync {run.pair}", pair)
+        bridge.started.emit()
+
+    def _job_event(self, job_id: int, event: JobEvent) -> None:
+        bridge = self._bridges.get(job_id)
+        if bridge is None:
+            return
+        bridge.relay(event)
+        if isinstance(event, JobEnded):
+            del self._bridges[job_id]
+            bridge.deleteLater()
+
+    def _conflicts(self, found: ConflictsFound) -> None:
+        pair = self._by_name.get(found.pair)
+        if pair is not None:
+            self.conflicts_found.emit(pair, found.paths)
+
+    def _stopped(self, stopped: PairStopped) -> None:
+        pair = self._by_name.get(stopped.pair)
+        if pair is not None:
+            self.pair_stopped.emit(pair, stopped.reason)
+
+
+class _Listener:
+    """The engine's Listener: each report becomes a queued signal, nothing else."""
+
+    def __init__(self, relay: _Relay) -> None:
+        self._relay = relay
+
+    def status_changed(self, status: PairStatus) -> None:
+        self._relay.status.emit(status)
+
+    def run_started(self, run: RunStarted) -> EventCallback | None:
+        self._relay.run.emit(run)  # queued before any of the job's events
+        job_id = run.job.id
+        return lambda event: self._relay.event.emit(job_id, event)
+
+    def conflicts_found(self, found: ConflictsFound) -> None:
+        self._relay.conflicts.emit(found)
+
+    def pair_stopped(self, stopped: PairStopped) -> None:
+        self._relay.stopped.emit(stopped)
+
+
+def _password(url: str, user: str) -> str:
+    """The keyring's password for the server, else DAVDESK_PASSWORD's, else none (the server
+    then refuses, and the pair waits saying so)."""
+    try:
+        stored = PasswordStore().get(url, user)
+    except SecretsUnavailableError:
+        stored = None
+    if stored is not None:
+        return stored
+    return os.environ.get(PASSWORD_VARIABLE, "")
+
+
+
+def server_of(pair: SavedPair) -> str:
+    """The pair's server as a window's client names it (DavClient.origin): scheme://host."""
+    parts = urlsplit(pair.url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"

@@ -1,0 +1,113 @@
+"""The tray icon: background sync at a glance, and the few things to do without a window.
+
+Its icon says idle, syncing, error or paused for all pairs together; its
+tooltip says it in words, pair by pair. Its menu: Open Davdesk, Sync Now,
+Pause All / Resume All, Quit. A click on the icon opens Davdesk, as on
+every desktop. Notifications (showMessage) are for what needs the user:
+new conflict copies and a pair that stopped on an error, never for each
+file synced.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from app.config.pairs import SavedPair
+from app.ui.sync_icons import tray_icon
+from app.ui.sync_service import Overall, SyncService
+
+_WORDS = {Overall.IDLE: "up to date", Overall.SYNCING: "syncing",
+          Overall.ERROR: "needs attention", Overall.PAUSED: "paused"}
+#: The longest list of names a notification spells out; more are counted.
+_NAMES_SHOWN = 3
+
+
+class Tray(QObject):
+    open_requested = Signal()  # Open Davdesk, or a click on the icon
+    quit_requested = Signal()
+
+    def __init__(self, service: SyncService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self.icon = QSystemTrayIcon(self)
+        self.icon.setObjectName("trayIcon")
+        self.menu = QMenu()  # no parent widget: the tray's menu belongs to no window
+        self.menu.setObjectName("trayMenu")
+        self.open_action = self._add("trayOpen", "&Open Davdesk", self.open_requested.emit)
+        self.menu.addSeparator()
+        self.sync_action = self._add("traySyncNow", "&Sync Now", lambda: service.sync_now())
+        self.pause_action = self._add("trayPauseAll", "&Pause All", self._toggle_pause)
+        self.menu.addSeparator()
+        self.quit_action = self._add("trayQuit", "&Quit Davdesk", self.quit_requested.emit)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+        service.changed.connect(self.update)
+        service.conflicts_found.connect(self._conflicts)
+        service.pair_stopped.connect(self._stopped)
+        self.update()
+
+    def _add(self, name: str, text: str, slot: object) -> QAction:
+        action = QAction(text, self.menu)
+        action.setObjectName(name)
+        action.triggered.connect(slot)
+        self.menu.addAction(action)
+        return action
+
+    @property
+    def state(self) -> str:
+        return self._service.overall()
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def close(self) -> None:
+        """Gone from the tray for good (the program ends)."""
+        self.icon.hide()
+        self.icon.setContextMenu(None)
+
+    def update(self) -> None:
+        """Icon, tooltip and menu after any change of a pair or its state."""
+        service = self._service
+        overall = service.overall()
+        self.icon.setIcon(tray_icon(overall))
+        lines = [f"Davdesk: {_WORDS[overall]}"]
+        for pair in service.pairs:
+            status = service.status(pair.name)
+            text = "paused" if pair.paused else status.text if status else "starting"
+            lines.append(f"{pair.name}: {text}")
+        if not service.pairs:
+            lines.append("No folders are synced")
+        self.icon.setToolTip("\n".join(lines))
+        paused = service.all_paused
+        self.pause_action.setText("&Resume All" if paused else "&Pause All")
+        self.pause_action.setEnabled(bool(service.pairs))
+        self.sync_action.setEnabled(service.active)
+
+    def _toggle_pause(self) -> None:
+        self._service.set_all_paused(not self._service.all_paused)
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger,
+                      QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.open_requested.emit()
+
+    def notify(self, title: str, text: str,
+               kind: QSystemTrayIcon.MessageIcon = QSystemTrayIcon.MessageIcon.Information) -> None:
+        if self.icon.isVisible() and QSystemTrayIcon.supportsMessages():
+            self.icon.showMessage(title, text, kind)
+
+    def _conflicts(self, pair: SavedPair, paths: tuple[str, ...]) -> None:
+        count = len(paths)
+        shown = ", ".join(paths[:_NAMES_SHOWN]) + (f" and {count - _NAMES_SHOWN} more"
+                                                   if count > _NAMES_SHOWN else "")
+        self.notify(f"{pair.name}: {count} conflict{'s' if count != 1 else ''}",
+                    f"Changed on both sides; both versions were kept: {shown}",
+                    QSystemTrayIcon.MessageIcon.Warning)
+
+    def _stopped(self, pair: SavedPair, reason: str) -> None:
+        self.notify(f"{pair.name} stopped syncing", reason, QSystemTrayIcon.MessageIcon.Critical)
