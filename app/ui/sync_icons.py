@@ -33,10 +33,22 @@ _PAIR_ICONS = {
     PairState.ERROR: ("dialog-error", RED),
     PairState.STOPPED: ("process-stop", GREY),
 }
+#: The badges' glyphs: bold and without a ring of their own, to read at 16 pixels.
+_SYNC_GLYPH = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" '
+               b'stroke="white" stroke-width="3.2" stroke-linecap="round" '
+               b'stroke-linejoin="round"><path d="M4 12a8 8 0 0 1 13.66-5.66"/>'
+               b'<path d="M18 2v5h-5"/><path d="M20 12a8 8 0 0 1-13.66 5.66"/>'
+               b'<path d="M6 22v-5h5"/></svg>')
+_ERROR_GLYPH = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+                b'<path d="M12 4.5v9.5" stroke="white" stroke-width="4.2" '
+                b'stroke-linecap="round"/><circle cx="12" cy="19.5" r="2.4" fill="white"/></svg>')
+_PAUSE_GLYPH = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+                b'<path d="M8 5.5v13M16 5.5v13" stroke="white" stroke-width="4.4" '
+                b'stroke-linecap="round"/></svg>')
 _BADGES = {
-    Overall.SYNCING: ("sync-synchronizing", BLUE),
-    Overall.ERROR: ("dialog-error", RED),
-    Overall.PAUSED: ("media-playback-pause", GREY),
+    Overall.SYNCING: (_SYNC_GLYPH, BLUE),
+    Overall.ERROR: (_ERROR_GLYPH, RED),
+    Overall.PAUSED: (_PAUSE_GLYPH, GREY),
 }
 
 
@@ -64,7 +76,7 @@ def tray_icon(overall: str) -> QIcon:
     return icon
 
 
-def _paint_badge(painter: QPainter, size: int, name: str, colour: QColor) -> None:
+def _paint_badge(painter: QPainter, size: int, svg: bytes, colour: QColor) -> None:
     """A disc in the state's colour, ringed in white, with the state's glyph in white."""
     side = size * 0.58
     disc = QRectF(size - side, size - side, side, side)
@@ -74,7 +86,6 @@ def _paint_badge(painter: QPainter, size: int, name: str, colour: QColor) -> Non
     ring = max(1.0, side * 0.08)
     painter.setBrush(colour)
     painter.drawEllipse(disc.adjusted(ring, ring, -ring, -ring))
-    svg = resource("icons", f"{name}.svg").read_bytes().replace(b"currentColor", b"white")
     glyph = QSvgRenderer(QByteArray(svg))
-    inset = side * 0.12
+    inset = side * 0.2
     glyph.render(painter, disc.adjusted(inset, inset, -inset, -inset))

@@ -69,6 +69,14 @@ def when(epoch: float | None, now: float | None = None) -> str:
     return f"{moment.day} {moment.strftime('%b %H:%M')}"
 
 
+def shown_path(local: str) -> str:
+    """A local folder as people read it: ~/Documents for one in the home folder."""
+    home = str(Path.home())
+    if local == home or local.startswith(home.rstrip("/") + "/"):
+        return "~" + local[len(home):]
+    return local
+
+
 class SyncPanel(QDockWidget):
     """origin: the window's server (scheme://host): runs of pairs there are shown in it."""
 
@@ -134,7 +142,7 @@ class SyncPanel(QDockWidget):
                               self.open_server_action, self.remove_action])
         header = self.list.header()
         header.setStretchLastSection(True)
-        for column, width in enumerate((150, 220, 90, 240)):
+        for column, width in enumerate((140, 300, 90, 220)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.list.itemSelectionChanged.connect(self._update_actions)
@@ -192,7 +200,8 @@ class SyncPanel(QDockWidget):
             state, text = status.state, status.text
         arrow = _DIRECTION_ARROWS.get(pair.direction, "⇄")
         last = when(status.last_sync if status else None)
-        item = QTreeWidgetItem([pair.name, text, last, pair.local, f"{arrow} {pair.url}"])
+        item = QTreeWidgetItem([pair.name, text, last, shown_path(pair.local),
+                                f"{arrow} {pair.url}"])
         item.setData(0, NAME_ROLE, pair.name)
         item.setIcon(1, pair_icon(state))
         tip = [f"{pair.name}: {text}"]

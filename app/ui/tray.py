@@ -35,6 +35,11 @@ class Tray(QObject):
         self.icon.setObjectName("trayIcon")
         self.menu = QMenu()  # no parent widget: the tray's menu belongs to no window
         self.menu.setObjectName("trayMenu")
+        self.status_action = QAction(self.menu)  # what the icon says, in words
+        self.status_action.setObjectName("trayStatus")
+        self.status_action.setEnabled(False)
+        self.menu.addAction(self.status_action)
+        self.menu.addSeparator()
         self.open_action = self._add("trayOpen", "&Open Davdesk", self.open_requested.emit)
         self.menu.addSeparator()
         self.sync_action = self._add("traySyncNow", "&Sync Now", lambda: service.sync_now())
@@ -83,6 +88,7 @@ class Tray(QObject):
         if not service.pairs:
             lines.append("No folders are synced")
         self.icon.setToolTip("\n".join(lines))
+        self.status_action.setText(_summary(service))
         paused = service.all_paused
         self.pause_action.setText("&Resume All" if paused else "&Pause All")
         self.pause_action.setEnabled(bool(service.pairs))
@@ -111,3 +117,22 @@ class Tray(QObject):
 
     def _stopped(self, pair: SavedPair, reason: str) -> None:
         self.notify(f"{pair.name} stopped syncing", reason, QSystemTrayIcon.MessageIcon.Critical)
+
+
+def _summary(service: SyncService) -> str:
+    """The menu's first line: all well, or which pair needs a look and why."""
+    if not service.pairs:
+        return "No folders are synced"
+    overall = service.overall()
+    if overall == Overall.PAUSED:
+        return "Syncing is paused"
+    troubled = [(p.name, s.text) for p in service.pairs if not p.paused
+                and (s := service.status(p.name)) is not None
+                and s.state.value in ("waiting", "error", "conflicts")]
+    if len(troubled) == 1:
+        return f"{troubled[0][0]}: {troubled[0][1]}"
+    if troubled:
+        return f"{len(troubled)} folders need a look"
+    if overall == Overall.SYNCING:
+        return "Syncing…"
+    return "All folders are up to date"

@@ -330,11 +330,13 @@ def test_the_tray_menu(rig, qtbot, tmp_path):
     rig.wait_state("B", PairState.IDLE)
     assert tray.state == Overall.IDLE
     names = [a.objectName() for a in tray.menu.actions() if not a.isSeparator()]
-    assert names == ["trayOpen", "traySyncNow", "trayPauseAll", "trayQuit"]
+    assert names == ["trayStatus", "trayOpen", "traySyncNow", "trayPauseAll", "trayQuit"]
+    assert tray.status_action.text() == "All folders are up to date"
 
     tray.pause_action.trigger()  # Pause All
     qtbot.waitUntil(lambda: all(p.paused for p in rig.store.load()), timeout=WAIT)
     assert tray.state == Overall.PAUSED and tray.pause_action.text() == "&Resume All"
+    assert tray.status_action.text() == "Syncing is paused"
     assert "A: paused" in tray.icon.toolTip()
     tray.pause_action.trigger()  # Resume All
     qtbot.waitUntil(lambda: not any(p.paused for p in rig.store.load()), timeout=WAIT)
