@@ -43,7 +43,7 @@ from app.logs import logging_to, redact_value
 from app.resource_files import resource
 from app.ui.background import Background
 from app.ui.connect_dialog import ConnectDialog, describe_error
-from app.ui.desktop import Desktop, Sync
+from app.ui.desktop import Desktop, Sync, quit_on_signals
 from app.ui.main_window import LAST_FOLDER, MainWindow
 from app.ui.models.listing_cache import folder_path
 from app.ui.operations import MAX_RUNNING_JOBS
@@ -150,6 +150,7 @@ def _desktop(args: argparse.Namespace, argv: list[str], paths: AppPaths) -> int:
                     BookmarkStore.in_config(paths), background)
         desktop = Desktop(_Opener(state), parse_args, sync=sync)
         instance.arguments_received.connect(desktop.handle)
+        quit_on_signals(desktop)
         try:
             if not desktop.start(args):
                 return 1

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 #: Settings key: the tray has said once that closing the window keeps Davdesk syncing.
 TRAY_NOTICE = "tray_notice_shown"
+_SIGNAL_CHECK_MS = 300
 
 
 class WindowOpener(Protocol):
@@ -314,6 +316,18 @@ def _select(window: MainWindow, pair: SavedPair | None) -> None:
         panel.show()
         panel.raise_()
         panel.select(pair.name)
+
+
+def quit_on_signals(desktop: Desktop) -> QTimer:
+    """SIGTERM (a session ending, a service manager) and SIGINT quit like the tray's Quit, so
+    background sync stops cleanly. Python runs signal handlers only between bytecodes: the
+    returned timer (keep it) gives it the chance while Qt's loop waits."""
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: QTimer.singleShot(0, desktop.quit))
+    ticker = QTimer(desktop, interval=_SIGNAL_CHECK_MS)
+    ticker.timeout.connect(lambda: None)
+    ticker.start()
+    return ticker
 
 
 def show(window: MainWindow) -> None:

@@ -58,7 +58,7 @@ def pair_icon(state: PairState) -> QIcon:
 
 
 @functools.cache
-def tray_icon(overall: str) -> QIcon:
+def tray_icon(overall: Overall) -> QIcon:
     """Davdesk's icon, with the state's badge in the lower right (none when all is well)."""
     logo = QSvgRenderer(str(resource("davdesk.svg")))
     badge = _BADGES.get(overall)

@@ -15,6 +15,7 @@ add` saved is picked up without a restart.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import logging
 import os
 import threading
@@ -52,10 +53,13 @@ PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
 _RELOAD_DELAY_MS = 300
 
 
-class Overall:
+class Overall(enum.StrEnum):
     """The tray's one word for every pair together."""
 
-    IDLE, SYNCING, ERROR, PAUSED = "idle", "syncing", "error", "paused"
+    IDLE = "idle"
+    SYNCING = "syncing"
+    ERROR = "error"
+    PAUSED = "paused"
 
 
 class _Relay(QObject):
@@ -137,6 +141,7 @@ class SyncService(QObject):
             self._engine = self._make_engine(specs, self._connect, state_dir(self.paths),
                                              _Listener(self._relay), self._settings)
             self._engine.start()  # starts its threads, and returns
+            log.info("Background sync started with %d saved pair(s)", len(specs))
         else:
             self._reload_engine(specs)
         self.changed.emit()
@@ -166,7 +171,7 @@ class SyncService(QObject):
     def all_paused(self) -> bool:
         return bool(self.pairs) and all(p.paused for p in self.pairs)
 
-    def overall(self) -> str:
+    def overall(self) -> Overall:
         """idle, syncing, error or paused: the worst that is true of any pair."""
         states = {self.statuses[p.name].state for p in self.pairs
                   if not p.paused and p.name in self.statuses}
@@ -248,7 +253,9 @@ class SyncService(QObject):
         self._reload_timer.stop()
         engine, self._engine = self._engine, None
         if engine is not None:
-            engine.stop(timeout)
+            ended = engine.stop(timeout)
+            log.info("Background sync stopped%s", "" if ended else " (some pair did not end "
+                     "in time: its run is abandoned cleanly)")
         with self._clients_lock:  # the pairs are done with them
             clients, self._clients = self._clients, []
         for client in clients:

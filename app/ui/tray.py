@@ -10,6 +10,8 @@ file synced.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
@@ -17,6 +19,8 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from app.config.pairs import SavedPair
 from app.ui.sync_icons import tray_icon
 from app.ui.sync_service import Overall, SyncService
+
+log = logging.getLogger(__name__)
 
 _WORDS = {Overall.IDLE: "up to date", Overall.SYNCING: "syncing",
           Overall.ERROR: "needs attention", Overall.PAUSED: "paused"}
@@ -27,6 +31,7 @@ _NAMES_SHOWN = 3
 class Tray(QObject):
     open_requested = Signal()  # Open Davdesk, or a click on the icon
     quit_requested = Signal()
+    notified = Signal(str, str)  # title, text: a notification was given
 
     def __init__(self, service: SyncService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -61,7 +66,7 @@ class Tray(QObject):
         return action
 
     @property
-    def state(self) -> str:
+    def state(self) -> Overall:
         return self._service.overall()
 
     def show(self) -> None:
@@ -104,8 +109,10 @@ class Tray(QObject):
 
     def notify(self, title: str, text: str,
                kind: QSystemTrayIcon.MessageIcon = QSystemTrayIcon.MessageIcon.Information) -> None:
+        log.info("Notification: %s: %s", title, text)
         if self.icon.isVisible() and QSystemTrayIcon.supportsMessages():
             self.icon.showMessage(title, text, kind)
+        self.notified.emit(title, text)
 
     def _conflicts(self, pair: SavedPair, paths: tuple[str, ...]) -> None:
         count = len(paths)

@@ -3,6 +3,7 @@ anything, its runs reach the results pane, and the Sync panel's and the tray's a
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -322,6 +323,8 @@ def test_the_tray_menu(rig, qtbot, tmp_path):
     rig.server.make_dir("a")
     rig.server.make_dir("b")
     desktop = rig.start("--background", tray=True)
+    notes: list[tuple[str, str]] = []
+    desktop.tray.notified.connect(lambda title, text: notes.append((title, text)))
     assert desktop.windows == [] and rig.opener.asked == 0  # no window at all
     tray = desktop.tray
     assert tray is not None
@@ -356,6 +359,22 @@ def test_the_tray_menu(rig, qtbot, tmp_path):
     desktop.windows[0].close()
     qtbot.waitUntil(lambda: desktop.windows == [])
     assert rig.ended == []
+
+    # Notifications: for new conflict copies, and a pair that stopped; never for each file.
+    assert notes == [("Davdesk keeps syncing", notes[0][1])]
+    (tmp_path / "C").mkdir()
+    (tmp_path / "C" / "report.txt").write_bytes(b"mine")
+    rig.server.make_file("c/report.txt", b"theirs")
+    rig.pair("C", tmp_path / "C", "c/")
+    qtbot.waitUntil(lambda: len(notes) == 2, timeout=WAIT)
+    assert notes[1][0] == "C: 1 conflict" and "both versions were kept" in notes[1][1]
+    assert (tmp_path / "C" / "report.txt").read_bytes() == b"mine"
+    qtbot.waitUntil(lambda: tray.state == Overall.IDLE or "conflict" in
+                    tray.status_action.text(), timeout=WAIT)
+    shutil.rmtree(b)  # the local folder of B goes away: B stops, and says why
+    qtbot.waitUntil(lambda: len(notes) == 3, timeout=WAIT)
+    assert notes[2][0] == "B stopped syncing"
+    assert tray.state == Overall.ERROR and not tray.icon.icon().isNull()
 
     tray.quit_action.trigger()
     assert rig.ended == [True]

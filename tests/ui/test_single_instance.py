@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from app.config.pairs import PairStore, SavedPair
+from app.config.paths import AppPaths
 from app.ui.single_instance import AlreadyRunning, SingleInstance, server_name
 
 REPO = Path(__file__).resolve().parents[2]
@@ -129,3 +131,33 @@ def test_a_second_davdesk_hands_its_url_to_the_first_and_exits_0(davdesk, wsgida
     assert third.returncode == 0, err
     _wait_for_log(home, "Another davdesk asked for the window")
     assert again.poll() is None
+
+
+def test_davdesk_background_syncs_with_no_window_and_stops_on_sigterm(davdesk, wsgidav_server,
+                                                                      tmp_path):
+    home = tmp_path / "home"
+    local = tmp_path / "Docs"
+    local.mkdir()
+    (local / "mine.txt").write_bytes(b"mine")
+    wsgidav_server.make_file("docs/theirs.txt", b"theirs")
+    user_url = wsgidav_server.url.replace("://", f"://{wsgidav_server.user}@")
+    PairStore.in_config(AppPaths.under(home)).add(
+        SavedPair("Docs", str(local), user_url + "docs/"))
+    env = _env(home, wsgidav_server.password)
+    background = davdesk(env, "--background")
+    deadline = time.monotonic() + WAIT_S
+    while not ((wsgidav_server.root / "docs" / "mine.txt").is_file()
+               and (local / "theirs.txt").is_file()
+               and (wsgidav_server.root / "docs" / "mine.txt").read_bytes() == b"mine"):
+        assert time.monotonic() < deadline, _log(home)
+        assert background.poll() is None, background.communicate()
+        time.sleep(0.2)
+    assert (local / "theirs.txt").read_bytes() == b"theirs"
+    _wait_for_log(home, "Background sync started with 1 saved pair(s)")
+
+    second = davdesk(env, "--background")  # start at login, with Davdesk already running
+    assert second.wait(WAIT_S) == 0
+
+    background.send_signal(signal.SIGTERM)
+    assert background.wait(WAIT_S) == 0
+    _wait_for_log(home, "Background sync stopped")
