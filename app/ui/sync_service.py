@@ -22,16 +22,16 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from app.config.bookmarks import BookmarkStore
+from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore
 from app.config.connection import open_connection
 from app.config.pairs import PairError, PairStore, SavedPair, state_dir, watch_spec
 from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore, SecretsUnavailableError
-from app.dav import DavClient
+from app.dav import DavClient, DavError
 from app.dav.tls import verify_for
 from app.jobs.model import EventCallback, JobEnded, JobEvent
 from app.sync.background.engine import BackgroundSync
@@ -266,8 +266,14 @@ class SyncService(QObject):
     def _connect(self, spec: WatchSpec) -> tuple[DavClient, str]:
         """A client for the pair's server: its bookmark's user, trust and keyring password."""
         pair = self._by_name.get(spec.name)
-        bookmark = self._bookmarks.get(pair.bookmark) if pair and pair.bookmark else None
         parts = urlsplit(spec.url)
+        try:
+            if pair is not None and pair.bookmark:
+                bookmark = self._bookmarks.get(pair.bookmark)
+            else:  # a pair added with `davdesk pair add`: a saved server it lies in, if any
+                bookmark = _containing(self._bookmarks.load(), parts)
+        except BookmarkFileError as exc:
+            raise DavError(f"cannot read the saved servers: {exc}") from exc
         path = unquote(parts.path) or "/"
         if bookmark is not None:
             url, user = bookmark.url, bookmark.user
@@ -340,6 +346,19 @@ class _Listener:
 
     def pair_stopped(self, stopped: PairStopped) -> None:
         self._relay.stopped.emit(stopped)
+
+
+def _containing(bookmarks: list[Bookmark], pair_url: SplitResult) -> Bookmark | None:
+    """The bookmark whose folder holds the pair's, for the same user where the URL names one."""
+    host = pair_url.netloc.rpartition("@")[2]
+    user = unquote(pair_url.username or "")
+    for bookmark in bookmarks:
+        parts = urlsplit(bookmark.url)
+        root = parts.path if parts.path.endswith("/") else parts.path + "/"
+        if ((parts.scheme, parts.netloc.rpartition("@")[2]) == (pair_url.scheme, host)
+                and pair_url.path.startswith(root) and (not user or user == bookmark.user)):
+            return bookmark
+    return None
 
 
 def _password(url: str, user: str) -> str:

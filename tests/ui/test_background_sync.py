@@ -412,3 +412,19 @@ def test_start_at_login_switch(rig, qtbot):
     box.click()
     qtbot.waitUntil(lambda: not rig.autostart.path.exists() and box.isEnabled(), timeout=WAIT)
 
+
+
+def test_a_pair_added_by_the_cli_signs_in_as_the_saved_server_it_lies_in(
+        qtbot, apache_server, tmp_path, memory_keyring):
+    # Apache serves the test's folder below the root: the bookmark's URL is not the origin's.
+    rig = Rig(qtbot, apache_server, tmp_path / "home")
+    try:
+        local = tmp_path / "cli"
+        local.mkdir()
+        apache_server.make_file("cli/from-server.txt", b"s")
+        url = apache_server.url.replace("://", f"://{apache_server.user}@") + "cli/"
+        rig.store.add(SavedPair("cli", str(local), url))  # no bookmark, as `pair add` saves
+        rig.start()
+        qtbot.waitUntil(lambda: read(local / "from-server.txt") == b"s", timeout=WAIT)
+    finally:
+        rig.close()
