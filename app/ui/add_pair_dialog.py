@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config.pairs import SavedPair
-from app.config.pairs import PairError
+from app.config.pairs import PairError, SavedPair
 from app.ui.messages import readable
 from app.ui.sync_dialog import DIRECTIONS
 from app.ui.sync_service import SyncService

@@ -43,8 +43,8 @@ from app.sync.background.status import PairState
 from app.ui.actions import fill
 from app.ui.background import Background
 from app.ui.icons import themed_icon
-from app.ui.sync_icons import pair_icon
 from app.ui.job_bridge import JobBridge
+from app.ui.sync_icons import pair_icon
 from app.ui.sync_service import SyncService, server_of
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
@@ -97,7 +97,8 @@ class SyncPanel(QDockWidget):
         self._open_folder = open_folder
         style = self.style()
 
-        def make(name: str, text: str, icon: QIcon, slot: Callable[[], object], tip: str) -> QAction:
+        def make(name: str, text: str, icon: QIcon, slot: Callable[[], object],
+                 tip: str) -> QAction:
             action = QAction(icon, text, self)
             action.setObjectName(name)
             action.setStatusTip(tip)

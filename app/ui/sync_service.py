@@ -82,7 +82,7 @@ class SyncService(QObject):
     failed = Signal(str)  # a change of the pairs that did not happen, in words
 
     def __init__(self, paths: AppPaths, background: Background,
-                 settings: WatchSettings = WatchSettings(),
+                 settings: WatchSettings | None = None,
                  engine: Callable[..., BackgroundSync] = BackgroundSync,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -90,7 +90,7 @@ class SyncService(QObject):
         self.store = PairStore.in_config(paths)
         self._bookmarks = BookmarkStore.in_config(paths)
         self._background = background
-        self._settings = settings
+        self._settings = settings or WatchSettings()
         self._make_engine = engine
         self._engine: BackgroundSync | None = None
         self.pairs: list[SavedPair] = []
