@@ -28,6 +28,7 @@ from app.ui.app import parse_args
 from app.ui.background import Background
 from app.ui.desktop import TRAY_NOTICE, Desktop, Sync
 from app.ui.main_window import MainWindow
+from app.ui.sync_icons import pair_icon, tray_icon
 from app.ui.sync_panel import SyncPanel
 from app.ui.sync_service import Overall, SyncService
 from tests.servers import ServerHandle
@@ -428,3 +429,10 @@ def test_a_pair_added_by_the_cli_signs_in_as_the_saved_server_it_lies_in(
         qtbot.waitUntil(lambda: read(local / "from-server.txt") == b"s", timeout=WAIT)
     finally:
         rig.close()
+
+
+def test_every_state_has_its_icon(qtbot):
+    trays = [tray_icon(overall).pixmap(22).toImage() for overall in Overall]
+    assert all(not image.isNull() for image in trays)
+    assert all(a != b for n, a in enumerate(trays) for b in trays[n + 1:])  # told apart
+    assert all(not pair_icon(state).isNull() for state in PairState)
