@@ -51,6 +51,11 @@ _COLLECTION = "{DAV:}collection"
 #: Bytes handed to libxml2 at a time: the tree never holds more than one slice
 #: of unprocessed responses, and 64 KiB measured fastest.
 _SLICE = 1 << 16
+#: Bytes a body may hold outside any completed <d:response> (one response, the parts around
+#: them): past this the body is refused, counted as it is read, whatever the parser would
+#: notice later (libxml2 accepts a text node of up to 10 MB, and nesting to 256 levels).
+#: A listing of 100,000 entries is far larger than this, but no single entry comes close.
+RESPONSE_BYTES_LIMIT = 1 << 20
 #: Distinct serialized values remembered for sharing (see `MultiStatusParser._xml`).
 _SHARED_VALUES = 256
 _STATUS_LINE = re.compile(r"\s*(?:HTTP/\d+(?:\.\d+)?\s+)?(\d{3})(?:\s+(.*?))?\s*", re.I | re.S)
@@ -126,6 +131,7 @@ class MultiStatusParser:
         self._failure: MultiStatusError | None = None
         self._started = False
         self._shared: dict[str, str] = {}
+        self._unfinished = 0  # bytes fed since the last response was completed
         self._parser = etree.XMLPullParser(
             events=("end",),
             tag=(_RESPONSE, _DESCRIPTION, _SYNC_TOKEN),
@@ -144,9 +150,22 @@ class MultiStatusParser:
         with _collector_paused():
             # An empty chunk is fed too: libxml2 then reports an empty body as such.
             for start in range(0, len(data) or 1, _SLICE):
-                self._step(data[start : start + _SLICE])
+                piece = data[start : start + _SLICE]
+                self._count(len(piece))
+                self._step(piece)
+                before = len(done)
                 self._drain(done)
+                if len(done) > before:
+                    self._unfinished = 0
         return done
+
+    def _count(self, size: int) -> None:
+        """Refuse a body that has gone on for RESPONSE_BYTES_LIMIT bytes without completing a
+        response: the cap is on bytes read, so what is read of a hostile body is bounded exactly."""
+        self._unfinished += size
+        if self._unfinished > RESPONSE_BYTES_LIMIT:
+            raise self._fail(f"multistatus body refused: {self._unfinished} bytes without a "
+                             f"complete response (at most {RESPONSE_BYTES_LIMIT})")
 
     def close(self) -> list[Response]:
         """Finish the body; raise `MultiStatusError` unless it was a whole multistatus."""

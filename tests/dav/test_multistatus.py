@@ -21,6 +21,7 @@ from lxml import etree
 
 from app.dav.errors import MultiStatusError
 from app.dav.multistatus import (
+    RESPONSE_BYTES_LIMIT,
     MultiStatus,
     MultiStatusParser,
     PropStat,
@@ -614,3 +615,28 @@ def test_streaming_100000_entries_keeps_the_lxml_tree_bounded() -> None:
     count, grown_mb = int(out[0]), int(out[1])
     assert count == 100_000
     assert grown_mb < 50, f"peak RSS grew by {grown_mb} MB"
+
+
+def test_a_body_without_a_complete_response_is_refused_by_bytes_read():
+    """A 9 MB text node is within what libxml2 accepts; the cap counts bytes instead, so the
+    parser is fed no more than RESPONSE_BYTES_LIMIT (and one slice) of it."""
+    parser = MultiStatusParser("http://x/")
+    fed = 0
+    with pytest.raises(MultiStatusError, match="without a complete response"):
+        parser.feed(b'<d:multistatus xmlns:d="DAV:"><d:response><d:href>/a</d:href>'
+                    b"<d:propstat><d:prop><d:displayname>")
+        for _ in range(9 * 16):
+            parser.feed(b"x" * 65536)
+            fed += 65536
+    assert RESPONSE_BYTES_LIMIT - 65536 <= fed <= RESPONSE_BYTES_LIMIT
+
+
+def test_the_cap_is_per_response_not_per_listing():
+    entry = b"<d:response><d:href>/f%d</d:href><d:status>HTTP/1.1 200 OK</d:status></d:response>"
+    parser = MultiStatusParser("http://x/")
+    got = parser.feed(b'<d:multistatus xmlns:d="DAV:">')
+    body = b"".join(entry % i for i in range(3 * RESPONSE_BYTES_LIMIT // len(entry)))
+    for start in range(0, len(body), 65536):
+        got += parser.feed(body[start:start + 65536])
+    got += parser.feed(b"</d:multistatus>") + parser.close()
+    assert len(got) == 3 * RESPONSE_BYTES_LIMIT // len(entry)

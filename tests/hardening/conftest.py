@@ -8,6 +8,7 @@ the end of the run, so every run reports them.
 from __future__ import annotations
 
 import collections
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 from tests.hardening.hostile import SECRET
 from tests.servers import ServerHandle
 from tests.servers.fault_proxy import FaultProxy
-from tests.servers.hostile_server import HostileServer
+from tests.servers.hostile_server import SOCKET_BUFFER, HostileServer
 
 #: What the fault tests did, summed over the run: faults injected (in all, and "fault KIND" by
 #: kind), requests, jobs run, files checked, mismatches found (an Outcome that does not say what
@@ -40,8 +41,21 @@ def fault_proxy(apache_server: ServerHandle) -> Iterator[Callable[..., FaultProx
 
 
 @pytest.fixture
-def server() -> Iterator[HostileServer]:
-    """A hostile server, answering plainly until a test arms it."""
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[HostileServer]:
+    """A hostile server, answering plainly until a test arms it.
+
+    The client's sockets get a small fixed receive buffer while it runs: the server counts
+    the bytes it sent, and on loopback the kernel would otherwise take megabytes of them
+    for the client (tcp_rmem autotuning), more under load, whatever the client read.
+    """
+    connect = socket.socket.connect
+
+    def with_small_buffer(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+        connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", with_small_buffer)
     with HostileServer() as running:
         yield running
 

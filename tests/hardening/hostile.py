@@ -13,7 +13,10 @@ import os
 import time
 from pathlib import Path
 
+from app.dav.listing import PREFETCH
+from app.dav.multistatus import RESPONSE_BYTES_LIMIT
 from tests.servers.hostile_server import (
+    SOCKET_BUFFER,
     HostileServer,
     billion_laughs,
     deep_nesting,
@@ -26,8 +29,12 @@ SHARE = "/share/"
 SECRET = "TOP-SECRET-CONTENT"
 #: A parse of a hostile body must end within this, whatever the body.
 PROMPT = 5.0
-#: How much of a 50 MB body a client may read before giving up on it.
-READ_AT_MOST = 8 * 1024 * 1024
+#: How much of a 50 MB body may leave the server before the client gives up on it, counted
+#: in bytes, not in when a parser notices: what the client reads (the parser's cap on a body
+#: without a complete response, or a parallel listing's prefetch before parsing, whichever
+#: is larger, then a slice and a network read more), plus what the two fixed socket buffers
+#: hold (each doubled by the kernel), plus the answer's head.
+READ_AT_MOST = max(RESPONSE_BYTES_LIMIT, PREFETCH) + 2 * 64 * 1024 + 4 * SOCKET_BUFFER + 4096
 
 ATTACKS = ["external entity", "billion laughs", "network DTD", "file DTD", "invalid UTF-8",
            "50 MB nesting"]

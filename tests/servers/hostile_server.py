@@ -161,6 +161,11 @@ class HostileServer:
         self._server.server_close()
 
 
+#: Bytes of socket buffer the tests allow on each side of a hostile exchange (the kernel
+#: doubles it); fixed, so that autotuning (megabytes on loopback) cannot blur a count.
+SOCKET_BUFFER = 64 * 1024
+
+
 class _Server(http.server.ThreadingHTTPServer):
     """Speaks TLS when given a context; a client refusing the handshake is not worth a trace."""
 
@@ -168,6 +173,9 @@ class _Server(http.server.ThreadingHTTPServer):
 
     def get_request(self) -> tuple[socket.socket, Any]:
         connection, address = super().get_request()
+        # A fixed, small send buffer: what the server counts as sent is then what the client
+        # took, give or take this buffer and the client's (tests/hardening/conftest.py).
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
         if self.tls is not None:
             connection = self.tls.wrap_socket(connection, server_side=True,
                                               do_handshake_on_connect=False)
