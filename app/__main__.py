@@ -21,6 +21,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return demo_main(args[1:])
     if not args or "://" in args[0] or args[0] in _GUI_OPTIONS:
+        from app.display import missing_display
+
+        if (problem := missing_display()) is not None:
+            print(f"davdesk: {problem}", file=sys.stderr)
+            return 2
         from app.ui.app import run_gui
 
         return run_gui(args)

@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import secrets
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -21,6 +24,8 @@ from pathlib import Path
 
 DEMO_USER = "demo"
 LARGE_FOLDER_SIZE = 5000
+#: Seconds the server gives its open connections to end when it stops.
+SHUTDOWN_SECONDS = 1.0
 
 
 def seed(root: Path, large_folder_size: int = LARGE_FOLDER_SIZE) -> None:
@@ -61,7 +66,8 @@ def serve(root: Path, user: str, password: str, port: int = 0):  # noqa: ANN201 
         "logging": {"enable": False},
         "dir_browser": {"enable": False},
     })
-    server = wsgi.Server(("127.0.0.1", port), app, numthreads=16)
+    server = wsgi.Server(("127.0.0.1", port), app, numthreads=16,
+                         shutdown_timeout=SHUTDOWN_SECONDS)
     server.prepare()
     threading.Thread(target=server.serve, name="davdesk-demo", daemon=True).start()
     return server
@@ -73,9 +79,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--for-window", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     password = secrets.token_urlsafe(12)
+    # Ctrl-C (a terminal sends SIGINT to the whole process group, the window's demo server
+    # included) asks to stop: the server then stops within SHUTDOWN_SECONDS, and a second
+    # Ctrl-C while it does cannot break that off with a traceback.
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda number, frame: stop.set())
+    if args.for_window:  # the window closes our stdin when it quits
+        threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
     with tempfile.TemporaryDirectory(prefix="davdesk-demo-") as folder:
         root = Path(folder)
         seed(root)
+        if stop.is_set():
+            return 0
         server = serve(root, DEMO_USER, password, args.port)
         port = server.bind_addr[1]
         if args.for_window:
@@ -83,27 +98,38 @@ def main(argv: list[str]) -> int:
             print(json.dumps({"url": f"http://127.0.0.1:{port}/", "user": DEMO_USER,
                               "password": password}), flush=True)
         else:
-            _print_instructions(f"http://{DEMO_USER}@127.0.0.1:{port}/", password, root)
-        try:
-            # The window closes our stdin when it quits; a terminal user presses Ctrl-C.
-            sys.stdin.read() if args.for_window else threading.Event().wait()
-        except KeyboardInterrupt:
+            _print_instructions(f"http://{DEMO_USER}@127.0.0.1:{port}/", password, root,
+                                _command_as_started())
+        while not stop.wait(0.5):  # woken by the handler, the wait returns at the latest then
             pass
-        finally:
-            server.stop()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        server.stop()
+        if not args.for_window:
+            print("Demo server stopped; its files are removed.", flush=True)
     return 0
 
 
-def _print_instructions(url: str, password: str, root: Path) -> None:
+def _print_instructions(url: str, password: str, root: Path, davdesk: str) -> None:
     print(f"Davdesk demo server at {url}\n"
           f"  user {DEMO_USER}, password {password}   (serving {root})\n\n"
           f"Try, in another terminal:\n"
           f"  export DAVDESK_PASSWORD={password}\n"
-          f"  davdesk ls {url}\n"
-          f"  davdesk ls {url}Documents/\n"
-          f"  davdesk props '{url}Documents/100%25 done.txt'\n"
-          f"  davdesk get {url}Photos/ .\n\n"
+          f"  {davdesk} ls {url}\n"
+          f"  {davdesk} ls {url}Documents/\n"
+          f"  {davdesk} props '{url}Documents/100%25 done.txt'\n"
+          f"  {davdesk} get {url}Photos/ .\n"
+          f"  {davdesk} --demo      (the window, on a demo server of its own)\n\n"
           f"Ctrl-C stops the server and removes its files.", flush=True)
+
+
+def _command_as_started() -> str:
+    """How the user runs davdesk, to say it back in the hints: `uv run davdesk` when uv
+    started this process (davdesk is then not on PATH), `python -m app` from a checkout."""
+    if getattr(sys, "frozen", False):
+        return "davdesk"
+    if os.environ.get("UV"):  # set by `uv run`, which puts davdesk on PATH for itself only
+        return "uv run davdesk"
+    return "davdesk" if shutil.which("davdesk") else f"{Path(sys.executable).name} -m app"
 
 
 def start_for_window() -> tuple[dict[str, str], subprocess.Popen[str]]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import configparser
-import os
-import shutil
 import struct
 import subprocess
 import tomllib
@@ -15,6 +13,7 @@ from lxml import etree
 
 from app import resource_files
 from app.resource_files import MARKER, candidate_folders, first_complete, resource_folder
+from tests.tools import require_tool
 
 REPO = Path(__file__).resolve().parent.parent
 RESOURCES = REPO / "resources"
@@ -89,17 +88,6 @@ def test_metainfo_names_the_desktop_entry_and_the_running_version():
     assert root.findtext("id") == APP_ID
     assert root.findtext("launchable") == f"{APP_ID}.desktop"
     assert root.find("releases/release").get("version") == __version__
-
-
-def require_tool(name: str) -> str:
-    """The tool's path; skipped without it, except under CI=true, where .ci/run installs it."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (Debian: appstream, desktop-file-utils)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 def test_freedesktop_validators_accept_the_desktop_entry_and_metainfo():

@@ -4,7 +4,6 @@ and the macOS LaunchAgent, each as the platform reads it."""
 from __future__ import annotations
 
 import plistlib
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +17,11 @@ from app.config.autostart import (
     for_platform,
     program,
 )
+from tests.tools import require_tool
 
 
 def validate(path: Path) -> None:
-    tool = shutil.which("desktop-file-validate")
-    assert tool is not None, "desktop-file-validate (desktop-file-utils) is needed"
+    tool = require_tool("desktop-file-validate")
     result = subprocess.run([tool, str(path)], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
 

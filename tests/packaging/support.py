@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import platform
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,17 +57,6 @@ def deb_path() -> Path:
 
 def tarball_path() -> Path:
     return DIST / f"davdesk-{__version__}-linux-{platform.machine()}.tar.gz"
-
-
-def require_tool(name: str) -> str:
-    """The tool's path; a missing tool skips the test, or fails it under CI=true."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (.ci/run installs it)"
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return path
 
 
 def folder_size(folder: Path) -> int:

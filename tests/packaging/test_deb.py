@@ -30,8 +30,8 @@ from tests.packaging.support import (
     desktop_entry,
     ensure_built,
     exec_program,
-    require_tool,
 )
+from tests.tools import require_tool
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux package")
 

@@ -23,9 +23,9 @@ from tests.packaging.support import (
     ensure_built,
     exec_program,
     folder_size,
-    require_tool,
     tarball_path,
 )
+from tests.tools import require_tool
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux package")
 

@@ -92,17 +92,9 @@ def require_apache() -> str:
 
     Under CI a skipped test is a failing test: the server must be installed.
     """
-    import pytest
+    from tests.tools import require_tool
 
-    binary = find_apache()
-    if binary is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(
-                "apache2 not installed (CI=true: a missing server fails the run)",
-                pytrace=False,
-            )
-        pytest.skip("apache2 not installed")
-    return binary
+    return require_tool("apache2", find_apache())
 
 
 def _module_dir(binary: str) -> Path:
