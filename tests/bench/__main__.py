@@ -3,14 +3,15 @@
 First the ls benchmark (davdesk ls --json against curl and rclone on a real
 Apache mod_dav), then the 207 parser benchmark when tests/bench/bench_parse.py
 is importable, then the job engine benchmark (uploads, deletes and one big
-upload against bare httpx, rclone and curl), then the sync benchmark (a
+upload against bare httpx, rclone and curl), then `davdesk put` and `davdesk
+rm` of 1,000 files as whole processes against bare loops, then the sync benchmark (a
 no-change sync of 10,000 files against rclone sync --dry-run), then the
 Nextcloud benchmark (a 1,000-file upload with an app password, an account
 password and its session cookie, and without the cookie), then the bulk
 upload benchmark (300 small files: davdesk put against a bare PUT loop, davdesk
 sync against nextcloudcmd). --only runs just one of them.
 
-    python -m tests.bench [--only ls|parse|jobs|sync|nextcloud|bulk] [--entries N] [--repeats N]
+    python -m tests.bench [--only ls|parse|jobs|cli-jobs|sync|nextcloud|bulk] [--entries N] [--repeats N]
                           [--parse-entries N] [--no-parse]
                           [--jobs-files N] [--jobs-repeats N] [--jobs-big-mib N] [--no-jobs]
 """
@@ -26,7 +27,7 @@ from tests.bench import bench_ls
 
 PARSE_TARGET = 2.0
 KEPT_TARGET_MB = 150
-BENCHMARKS = ("ls", "parse", "jobs", "sync", "nextcloud", "bulk")
+BENCHMARKS = ("ls", "parse", "jobs", "cli-jobs", "sync", "nextcloud", "bulk")
 
 
 def format_parse(r: dict[str, Any], shape: str) -> str:
@@ -77,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
     wanted = [args.only] if args.only else [
         name for name, skip in (("ls", False), ("parse", args.no_parse), ("jobs", args.no_jobs),
+                                 ("cli-jobs", args.no_jobs),
                                  ("sync", args.no_sync), ("nextcloud", args.no_nextcloud),
                                  ("bulk", args.no_nextcloud))
         if not skip]
@@ -95,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             status = max(status, _run_nextcloud())
         elif name == "bulk":
             status = max(status, _run_bulk())
+        elif name == "cli-jobs":
+            status = max(status, _run_cli_jobs())
         else:
             status = max(status, _run_jobs(args))
     return status
@@ -146,6 +150,19 @@ def _run_sync(args: argparse.Namespace) -> int:
         bench_sync.run(**({"files": args.sync_files} if args.sync_files else {}))
     except Exception:  # noqa: BLE001
         print("sync benchmark: failed")
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def _run_cli_jobs() -> int:
+    """davdesk put and rm of 1,000 files as whole processes, against bare loops."""
+    from tests.bench import bench_cli_jobs
+
+    try:
+        bench_cli_jobs.run()
+    except Exception:  # noqa: BLE001
+        print("CLI jobs benchmark: failed")
         traceback.print_exc()
         return 1
     return 0
