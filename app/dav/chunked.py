@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -125,7 +127,15 @@ class ChunkedUpload:
         return {r.name: r.size or 0 for r in listing if not r.is_dir}
 
     def _send_chunks(self, on_server: dict[str, int]) -> tuple[Any, int]:
-        """Upload each chunk the server does not hold in full; (checksum so far, chunks reused)."""
+        """Upload each chunk the server does not hold in full; (checksum so far, chunks reused).
+
+        Where the server takes several chunks of a file at once
+        (max_parallel_count), up to that many go at once, bounded by the
+        client's connections.
+        """
+        parallel = min(self._config.parallel, self._client.workers)
+        if parallel > 1:
+            return self._send_chunks_in_parallel(on_server, parallel)
         digest = checksum.hasher(self._algorithm) if self._algorithm else None
         reused = 0
         for name, offset, length in self._plan():
@@ -141,6 +151,63 @@ class ChunkedUpload:
                        "Content-Type": "application/octet-stream"}
             self._client.request("PUT", self.folder + name, headers=headers, content=body)
             digest = body.digest_after
+        if reused:
+            log.info("chunked upload of %s resumed: %d chunks were already on the server",
+                     self._path, reused)
+        return digest, reused
+
+    def _send_chunks_in_parallel(self, on_server: dict[str, int],
+                                 parallel: int) -> tuple[Any, int]:
+        """The chunks on `parallel` threads; this thread hashes the file in order meanwhile.
+
+        The checksum covers the file from its first byte to its last, so it is
+        taken here, chunk by chunk in order, rather than from bodies that
+        finish in any order. Progress is the sum of every chunk's bytes sent.
+        The first failure stops the chunks not yet started and is raised once
+        those under way have ended.
+        """
+        digest = checksum.hasher(self._algorithm) if self._algorithm else None
+        sent: dict[str, int] = {}
+        lock = threading.Lock()
+        reused = 0
+
+        def report(name: str, done: int) -> None:
+            with lock:
+                sent[name] = done
+                total = sum(sent.values())
+            self._report(total)
+
+        def put(name: str, offset: int, length: int) -> None:
+            body = FileSlice(self._source, offset, length,
+                             progress=lambda done, _total: report(name, done))
+            headers = {**self._common, "Content-Length": str(length),
+                       "Content-Type": "application/octet-stream"}
+            self._client.request("PUT", self.folder + name, headers=headers, content=body)
+
+        with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="chunk") as pool:
+            futures: list[Future[None]] = []
+            whole = False
+            try:
+                for name, offset, length in self._plan():
+                    if on_server.get(name) == length:
+                        reused += 1
+                        report(name, length)
+                    else:
+                        futures.append(pool.submit(put, name, offset, length))
+                    digest = self._hash_local(offset, length, digest)
+                    if any(f.done() and f.exception() is not None for f in futures):
+                        break
+                else:
+                    whole = True
+            finally:
+                if not whole:  # a chunk failed, or this thread was stopped (a cancel)
+                    for future in futures:
+                        future.cancel()
+                wait(futures)
+            for future in futures:
+                failure = None if future.cancelled() else future.exception()
+                if failure is not None:
+                    raise failure
         if reused:
             log.info("chunked upload of %s resumed: %d chunks were already on the server",
                      self._path, reused)

@@ -132,6 +132,8 @@ class DavClient:
         self._caller_retries = threading.local()
         self._closed = threading.Event()  # ends a wait between attempts
         https = parts.scheme == "https"
+        #: Requests this client may have under way at once (its connection pool).
+        self.workers = workers
         limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
         self._backend = WatchingBackend()
         if transport is None:

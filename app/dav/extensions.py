@@ -32,11 +32,14 @@ class ChunkedUploads:
     ("/remote.php/dav/uploads/alice/"). assembly_wait: how long to keep asking
     whether the server assembled a file whose final MOVE lost its answer
     (assembling gigabytes takes minutes) before sending the MOVE again.
+    parallel: how many chunks of one file the server takes at once.
     """
 
     uploads: str
     chunk_size: int = DEFAULT_CHUNK
     assembly_wait: float = 300.0
+    #: Chunks of one file sent at once (files.chunked_upload.max_parallel_count).
+    parallel: int = 1
 
     def applies_to(self, size: int) -> bool:
         return size > self.chunk_size

@@ -33,6 +33,8 @@ class Capabilities:
     names: NameRules
     trash_bin: bool
     bulk_upload: bool = False
+    #: files.chunked_upload.max_parallel_count: chunks of one file sent at once.
+    chunk_parallel: int = 1
 
     @property
     def checksum(self) -> str:
@@ -44,7 +46,8 @@ class Capabilities:
         """bulk: where the account's bulk endpoint is; used when the server offers it."""
         chunked = None
         if self.chunking:
-            chunked = ChunkedUploads(uploads_path, chunk_size=self.chunk_max_size or DEFAULT_CHUNK)
+            chunked = ChunkedUploads(uploads_path, chunk_size=self.chunk_max_size or DEFAULT_CHUNK,
+                                     parallel=self.chunk_parallel)
         return ServerExtensions(chunked=chunked, checksum=self.checksum, names=self.names,
                                 extra_props=NEXTCLOUD_PROPS,
                                 page_size=PAGE_SIZE if paginate else None,
@@ -80,7 +83,13 @@ def parse(data: Mapping[str, Any]) -> Capabilities:
         names=_name_rules(files),
         trash_bin=files.get("undelete") is True,
         bulk_upload=_version_at_least(dav.get("bulkupload"), (1, 0)),
+        chunk_parallel=_positive(chunked.get("max_parallel_count"), default=1),
     )
+
+
+def _positive(value: Any, *, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 \
+        else default
 
 
 def _name_rules(files: Mapping[str, Any]) -> NameRules:

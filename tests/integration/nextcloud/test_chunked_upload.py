@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 
 from app.dav import DavClient, errors
@@ -61,7 +64,8 @@ def test_a_big_file_goes_up_in_chunks_with_its_mtime_and_checksum(nextcloud_serv
     assert stored.read_bytes() == source.read_bytes()
     assert stored.stat().st_mtime == 1_700_000_000
     puts = _requests(nextcloud_server, "PUT")
-    assert [p.path.rsplit("/", 1)[1] for p in puts] == ["00001", "00002", "00003"]
+    # Sent side by side (max_parallel_count), so in any order.
+    assert sorted(p.path.rsplit("/", 1)[1] for p in puts) == ["00001", "00002", "00003"]
     for request in [*_requests(nextcloud_server, "MKCOL"), *puts, *_requests(nextcloud_server, "MOVE")]:
         assert request.headers["destination"].endswith("/film%202026%20%231.mkv")
     assert all(p.headers["oc-total-length"] == str(SIZE) for p in puts)
@@ -96,8 +100,10 @@ def test_an_interrupted_upload_resumes_with_the_chunks_already_there(nextcloud_s
             raise errors.ProtocolError("connection lost (test)")
 
     with found.client:
+        # One chunk at a time, so that the break falls in the third chunk.
+        one_by_one = replace(found.client.extensions.chunked, parallel=1)
         upload = ChunkedUpload(found.client, found.account.files_path + source.name, source,
-                               found.client.extensions.chunked, progress=break_in_the_third_chunk)
+                               one_by_one, progress=break_in_the_third_chunk)
         with pytest.raises(errors.ProtocolError):
             upload.run(if_none_match=True)
         assert not (nextcloud_server.files_root / source.name).exists()
@@ -200,3 +206,29 @@ def test_plain_webdav_servers_get_plain_puts(dav_server, local):
         outcome = client.put(client.root + source.name, source)
     assert outcome.ok and "chunks" not in (outcome.note or "")
     assert (dav_server.root / source.name).read_bytes() == source.read_bytes()
+
+
+def test_chunks_go_up_side_by_side_up_to_max_parallel_count(nextcloud_server, local):
+    """Three chunks, max_parallel_count 5: the first two PUTs must both be under way before
+    either may finish (a barrier in the transport), which one chunk at a time never is."""
+    source = _big(local)
+    together = threading.Barrier(2, timeout=30)
+
+    class SideBySide(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "PUT" and request.url.path.rsplit("/", 1)[1] in ("00001",
+                                                                                   "00002"):
+                together.wait()
+            return super().handle_request(request)
+
+    found = _connect(nextcloud_server)
+    assert found.client.extensions.chunked.parallel == 5
+    with found.client as signed_in:
+        client = DavClient(found.account.files_url, user=nextcloud_server.login_name,
+                           password=nextcloud_server.password, workers=4,
+                           extensions=signed_in.extensions, transport=SideBySide())
+        with client:
+            outcome = client.put(found.account.files_path + source.name, source, mtime=None)
+    assert outcome.ok and "uploaded in 3 chunks" in outcome.note
+    assert not together.broken
+    assert (nextcloud_server.files_root / source.name).read_bytes() == source.read_bytes()
