@@ -25,6 +25,9 @@ def _keyring() -> ModuleType:
 SERVICE_PREFIX = "davdesk"
 
 
+NO_KEYRING = "no system keyring is available to store passwords"
+
+
 class SecretsUnavailableError(Exception):
     """No usable keyring: passwords cannot be remembered (they can still be typed)."""
 
@@ -34,6 +37,21 @@ class PasswordStore:
 
     def __init__(self, service_prefix: str = SERVICE_PREFIX) -> None:
         self._prefix = service_prefix
+
+    def unavailable(self) -> str | None:
+        """Why no password can be remembered here (no keyring backend), or None.
+
+        Asks which backend keyring chose, not the backend itself: a locked wallet
+        is not asked to unlock for a question the user did not ask.
+        """
+        keyring = _keyring()
+        import keyring.backends.fail
+
+        backend = keyring.get_keyring()
+        chained = getattr(backend, "backends", None)
+        if isinstance(backend, keyring.backends.fail.Keyring) or chained == []:
+            return NO_KEYRING
+        return None
 
     def get(self, url: str, user: str) -> str | None:
         keyring = _keyring()
@@ -74,5 +92,5 @@ class PasswordStore:
 
 def _unavailable(exc: Exception) -> SecretsUnavailableError:
     if isinstance(exc, _keyring().errors.NoKeyringError):  # its own text is a paragraph of advice
-        return SecretsUnavailableError("no system keyring is available to store passwords")
+        return SecretsUnavailableError(NO_KEYRING)
     return SecretsUnavailableError(f"the system keyring failed: {exc or type(exc).__name__}")

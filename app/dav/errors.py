@@ -60,6 +60,16 @@ class CertificateError(ConnectError):
         self.reason = reason
 
 
+class TlsError(ConnectError):
+    """The TLS handshake failed: a plain http server on the port, or only old protocols.
+
+    Not retryable: the server answers the same way every time (it is not busy, it
+    speaks something else), and a retry would only make the user wait.
+    """
+
+    retryable = False
+
+
 class TimeoutError(TransportError):  # noqa: A001 - deliberately the library's own
     """The server stopped answering within the timeout."""
 
@@ -278,6 +288,8 @@ def map_transport_error(exc: httpx.TransportError, method: str, url: str) -> Tra
     if refused is not None:
         reason = getattr(refused, "verify_message", None) or str(refused)
         return CertificateError(f"{where}: certificate not trusted: {reason}", url=url, reason=reason)
+    if isinstance(exc, httpx.ConnectError) and _tls_failure(exc) is not None:
+        return TlsError(f"{where}: TLS handshake failed: {exc or type(exc).__name__}")
     if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
         return ConnectError(f"{where}: cannot connect: {exc or type(exc).__name__}")
     if isinstance(exc, httpx.TimeoutException):
@@ -291,6 +303,20 @@ def _certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | N
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
         if isinstance(cause, ssl.SSLCertVerificationError):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _tls_failure(exc: BaseException) -> ssl.SSLError | None:
+    """A TLS error under the wrappers that is neither about the certificate nor a connection
+    cut off during the handshake (that one may go better next time), if any."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, ssl.SSLError) and not isinstance(
+                cause, ssl.SSLCertVerificationError | ssl.SSLEOFError | ssl.SSLZeroReturnError):
             return cause
         seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__

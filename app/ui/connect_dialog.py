@@ -173,6 +173,7 @@ class ConnectDialog(QDialog):
         self.connect_button.setDefault(True)
         self._set_pinned(None)
         self._submit(self._bookmarks.load, self._bookmarks_loaded)
+        self._submit(self._passwords.unavailable, self._keyring_checked)
 
     def _build_layout(self) -> QFormLayout:
         """One form for everything, so the advanced rows line up with the rest."""
@@ -267,6 +268,12 @@ class ConnectDialog(QDialog):
         self.remember_check.setChecked(False)
         self.remember_check.setEnabled(False)
         self.remember_check.setToolTip(describe_error(error))
+        self.remember_check.setText("&Remember password (not possible: no system keyring)")
+
+    def _keyring_checked(self, reason: str | None, error: BaseException | None) -> None:
+        """Said before connecting: a Remember that could only fail afterwards is disabled."""
+        if error is not None or reason is not None:
+            self._keyring_unusable(error or SecretsUnavailableError(reason))
 
     # -- form reactions ----------------------------------------------------------------
 

@@ -46,6 +46,7 @@ from app.ui.browser import Browser
 from app.ui.drag_out import DragStager
 from app.ui.edit_in_place import EditInPlace
 from app.ui.file_view import FileTableView, FolderTreeView
+from app.ui.help_menu import HelpMenu
 from app.ui.job_bridge import JobBridge
 from app.ui.jobs_panel import JobsPanel
 from app.ui.messages import readable
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self.actions.install(self)
         self._add_view_menu()
+        self.help = HelpMenu(self, AppPaths.default())
         self.account: AccountActions | None = None
         if account is not None:
             if passwords is None:

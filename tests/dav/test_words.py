@@ -131,3 +131,16 @@ def test_connection_errors_in_words_with_a_way_forward():
         assert explained.hints == words.NOT_WEBDAV_HINTS
     mkcol = errors.MethodNotAllowedError("MKCOL", "https://h/a/", 405)
     assert not words.explain_connect(mkcol).text.startswith("This address does not speak")
+
+
+def test_https_to_a_plain_http_port_fails_at_once_and_says_so(tmp_path):
+    """A TLS handshake that meets plain http is the same every time: not retried."""
+    from app.dav import DavClient
+    from tests.servers.plain_web import PlainWebServer
+
+    with PlainWebServer(tmp_path) as server, DavClient(f"https://{server.address}/") as client:
+        with pytest.raises(errors.TlsError) as raised:
+            client.listdir("/")
+    assert not raised.value.retryable
+    explained = words.explain_connect(raised.value, guessed_https=True)
+    assert explained.plain_http and explained.text.startswith("This server does not speak https")
