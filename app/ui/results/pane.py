@@ -206,9 +206,10 @@ class ResultsPane(QDockWidget):
         self.reveal = make("Reveal", "Reveal in Browser", "Show this file in its folder",
                            Theme.FolderOpen, Pixmap.SP_DirOpenIcon, short="Reveal")
         self.copy_details = make("CopyDetails", "Copy Details",
-                                 "Copy the selected results as text (Ctrl+Shift+C)",
+                                 "Copy the selected results as text (Ctrl+Alt+C)",
                                  Theme.EditCopy)
-        self.copy_details.setShortcut("Ctrl+Shift+C")
+        # Not Ctrl+Shift+C: that is the window's Copy Address, active in the pane too.
+        self.copy_details.setShortcut("Ctrl+Alt+C")
         # A shortcut only works on an action some widget holds: this one, while the pane
         # (its list, its filter) has the focus.
         self.copy_details.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
