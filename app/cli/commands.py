@@ -35,6 +35,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "pair": ("app.cli.pair_commands", "pair_command"),
     "edit": ("app.cli.edit_command", "edit"),
     "find": ("app.cli.find_command", "find_command"),
+    "share": ("app.cli.share_command", "share_command"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import re
 from pathlib import Path
 
@@ -84,6 +85,21 @@ def _add_in_place(sub: argparse._SubParsersAction, common: argparse.ArgumentPars
                     "case-insensitive; without wildcards it finds names containing it. One "
                     "SEARCH request on a Nextcloud, else a walk of the folders (at most 20,000 "
                     "folders and 10,000 results). With --json: one ls --json entry per line.")
+    share = sub.add_parser(
+        "share", parents=[common], help="a Nextcloud public link: create, list (ls), delete (rm)",
+        usage="davdesk share [options] URL | share ls URL | share rm URL ID",
+        description="Create a public link to a file or folder on a Nextcloud and print it; "
+                    "`share ls URL` lists the item's shares, `share rm URL ID` deletes one. "
+                    "The link's password comes from the environment variable --password-env "
+                    "names, never from an argument.")
+    share.add_argument("words", nargs="+", metavar="[ls|rm] URL [ID]")
+    share.add_argument("--expire", type=_expire, metavar="YYYY-MM-DD",
+                       help="the link stops working after this day")
+    share.add_argument("--password-env", metavar="VAR",
+                       help="protect the link with the password in environment variable VAR")
+    share.add_argument("--access", choices=["read", "upload", "drop", "edit"], default="read",
+                       help="read only (default); a folder's link may take uploads (upload: "
+                            "and edits; drop: uploads only), a file's may allow editing (edit)")
     find.add_argument("url", metavar="URL")
     find.add_argument("pattern", metavar="PATTERN")
     find.add_argument("--workers", "-j", type=_workers, default=4, metavar="N",
@@ -230,6 +246,13 @@ def _report(text: str) -> Path:
     except ReportError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return path
+
+
+def _expire(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (YYYY-MM-DD)") from None
 
 
 def _workers(text: str) -> int:

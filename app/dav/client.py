@@ -267,27 +267,32 @@ class DavClient:
 
     def request(self, method: str, path: str, *, headers: Mapping[str, str] | None = None,
                 content: bytes | Iterable[bytes] | None = None,
-                query: Mapping[str, str] | None = None, limit: int = ERROR_BODY_LIMIT) -> Reply:
+                query: Mapping[str, str] | None = None, limit: int = ERROR_BODY_LIMIT,
+                raise_for_status: bool = True) -> Reply:
         """A request no method here wraps, sent the way every other one is.
 
         Same-origin redirects only, the transcript, errors mapped into the
         exception tree, a failure status raised as its StatusError. The body
         is read whole up to limit bytes; a longer one is an error rather than
         a truncated document. A read-only request is sent again after a retryable failure.
+        raise_for_status=False: a failure status is returned too (an API whose error bodies
+        say more than the status, such as OCS v2).
         """
         if method.upper() in _READ_ONLY:
             return self._retried(lambda: self._request_once(method, path, headers=headers,
                                                             content=content, query=query,
-                                                            limit=limit))
+                                                            limit=limit,
+                                                            raising=raise_for_status))
         return self._request_once(method, path, headers=headers, content=content, query=query,
-                                  limit=limit)
+                                  limit=limit, raising=raise_for_status)
 
     def _request_once(self, method: str, path: str, *, headers: Mapping[str, str] | None,
                       content: bytes | Iterable[bytes] | None, query: Mapping[str, str] | None,
-                      limit: int) -> Reply:
+                      limit: int, raising: bool = True) -> Reply:
         with reusable(self._send(method, path, headers=headers, content=content,
                                  query=query)) as response:
-            self._raise_for_status(response, method)
+            if raising or response.status_code in errors.RETRYABLE_STATUSES:
+                self._raise_for_status(response, method)
             body = read_limited(response, method, limit=limit + 1)
             if len(body) > limit:
                 raise errors.ProtocolError(

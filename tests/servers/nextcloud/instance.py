@@ -38,6 +38,10 @@ class Options:
     forbidden_basenames: tuple[str, ...] = ()
     forbidden_characters: tuple[str, ...] = ()
     forbidden_extensions: tuple[str, ...] = (".part", ".filepart")
+    link_sharing: bool = True
+    public_upload: bool = True
+    share_password_enforced: bool = False
+    share_expire_days: int | None = None  # an enforced expiry, this many days at most
 
 
 @dataclass

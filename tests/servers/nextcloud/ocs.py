@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from tests.servers.nextcloud import sharing
 from tests.servers.nextcloud.auth import Login
 from tests.servers.nextcloud.http import JsonError, Request, Response
 from tests.servers.nextcloud.instance import VERSION, VERSION_STRING
@@ -194,6 +195,7 @@ def capabilities(instance: Instance) -> dict[str, Any]:
         "core": {"pollinterval": 60, "webdav-root": "remote.php/webdav",
                  "mod-rewrite-working": True},
         "files": files,
+        "files_sharing": sharing.capabilities(instance),
     }
     if options.chunking:
         caps["dav"] = {"chunking": "1.0"}
@@ -253,7 +255,7 @@ def handle(instance: Instance, request: Request, version: int, route_path: str) 
         if result is not None:
             login, cookies = accounts.open_session(result, dav=False)
     fmt = response_format(request)
-    route = ROUTES.get((request.method, route_path))
+    route = ROUTES.get((request.method, route_path)) or sharing.route(request.method, route_path)
     if route is None:
         response = render(version, fmt, Result(NOT_FOUND, message=ROUTE_NOT_FOUND_MESSAGE))
     elif login is None and not route.public:

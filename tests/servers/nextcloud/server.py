@@ -112,6 +112,10 @@ class NextcloudServer:
         forbidden_basenames: tuple[str, ...] | list[str] = (),
         forbidden_characters: tuple[str, ...] | list[str] = (),
         forbidden_extensions: tuple[str, ...] | list[str] = (".part", ".filepart"),
+        link_sharing: bool = True,
+        public_upload: bool = True,
+        share_password_enforced: bool = False,
+        share_expire_days: int | None = None,
         port: int = 0,
     ) -> None:
         subpath = subpath.rstrip("/")
@@ -125,7 +129,9 @@ class NextcloudServer:
             forbidden_filenames=tuple(forbidden_filenames),
             forbidden_basenames=tuple(forbidden_basenames),
             forbidden_characters=tuple(forbidden_characters),
-            forbidden_extensions=tuple(forbidden_extensions))
+            forbidden_extensions=tuple(forbidden_extensions), link_sharing=link_sharing,
+            public_upload=public_upload, share_password_enforced=share_password_enforced,
+            share_expire_days=share_expire_days)
         self.data_dir = Path(data_dir)
         self.user_id = USER_ID
         self.login_name = LOGIN_NAME
