@@ -34,10 +34,16 @@ if [ -e "$bin_dir/davdesk" ] || [ -L "$bin_dir/davdesk" ]; then
 fi
 
 # Folders this install creates are recorded so that uninstall.sh can remove them again
-# (a reinstall keeps the ones the first install created).
+# (a reinstall keeps the ones the first install created); a reinstall (an update, say)
+# also takes away the files of the last install that this one no longer has.
 created_dirs=$(mktemp)
-trap 'rm -f "$created_dirs"' EXIT
-[ -f "$manifest" ] && sed -n 's/^dir //p' "$manifest" >"$created_dirs"
+old_files=$(mktemp)
+files=$(mktemp)
+trap 'rm -f "$created_dirs" "$old_files" "$files"' EXIT
+if [ -f "$manifest" ]; then
+    sed -n 's/^dir //p' "$manifest" >"$created_dirs"
+    sed -n 's/^file //p' "$manifest" >"$old_files"
+fi
 
 make_dir() {
     if [ ! -d "$1" ]; then
@@ -51,14 +57,11 @@ make_dir() {
 if [ "$source_dir" != "$(cd -- "$prefix" 2>/dev/null && pwd -P || true)" ]; then
     make_dir "$(dirname -- "$prefix")"
     rm -rf -- "$prefix.new"
-    cp -R -- "$source_dir" "$prefix.new"
+    cp -RP -- "$source_dir" "$prefix.new"
     rm -f -- "$prefix.new/installed-files"
     rm -rf -- "$prefix"
     mv -- "$prefix.new" "$prefix"
 fi
-
-files=$(mktemp)
-trap 'rm -f "$created_dirs" "$files"' EXIT
 
 put() {  # put SOURCE TARGET: copy one file and record it
     make_dir "$(dirname -- "$2")"
@@ -87,6 +90,9 @@ for icon in "$prefix"/share/icons/hicolor/*/apps/*; do
 done
 put "$prefix/share/metainfo/$app_id.metainfo.xml" "$data_home/metainfo/$app_id.metainfo.xml"
 
+while IFS= read -r old; do
+    grep -Fqx -- "$old" "$files" || rm -f -- "$old"
+done <"$old_files"
 {
     sort -u "$created_dirs" | sed 's/^/dir /'
     sed 's/^/file /' "$files"

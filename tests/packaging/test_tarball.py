@@ -150,6 +150,22 @@ def test_installing_again_changes_nothing(installed, unpacked):
     assert installed.snapshot() == first
 
 
+def test_an_update_takes_away_what_the_last_install_had_and_this_one_has_not(installed,
+                                                                            unpacked):
+    """As if the last version had shipped an icon size this one does not."""
+    manifest = installed.root / ".local/opt/davdesk/installed-files"
+    gone = installed.data / "icons/hicolor/1024x1024/apps/davdesk.png"
+    gone.parent.mkdir(parents=True)
+    gone.write_bytes(b"old icon")
+    with manifest.open("a") as file:
+        file.write(f"dir {gone.parent.parent}\ndir {gone.parent}\nfile {gone}\n")
+    result = installed.run(unpacked / "install.sh")
+    assert result.returncode == 0, result.stderr
+    assert not gone.exists() and f"file {gone}" not in manifest.read_text()
+    assert installed.run(unpacked / "uninstall.sh").returncode == 0
+    assert installed.snapshot() == installed.before
+
+
 def test_uninstall_leaves_the_home_as_it_was(installed, unpacked):
     result = installed.run(installed.root / ".local/opt/davdesk/uninstall.sh")
     assert result.returncode == 0, result.stderr
