@@ -156,14 +156,21 @@ def control(version: str, arch: str, installed_kib: int, depends_line: str) -> s
             " This package bundles its own Python and Qt.\n")
 
 
-def changelog(version: str) -> str:
-    """One entry for this version, dated by the last commit (reproducible builds)."""
+def source_date() -> int:
+    """SOURCE_DATE_EPOCH, else the last commit's time, else now: the package's timestamps,
+    so that the same sources give the same package."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return int(os.environ["SOURCE_DATE_EPOCH"])
     try:
-        stamp = int(subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, check=True,
-                                   capture_output=True, text=True).stdout.strip())
+        return int(subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, check=True,
+                                  capture_output=True, text=True).stdout.strip())
     except (OSError, subprocess.CalledProcessError, ValueError):
-        stamp = int(time.time())
-    date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(stamp))
+        return int(time.time())
+
+
+def changelog(version: str) -> str:
+    """One entry for this version, dated like the rest of the package."""
+    date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(source_date()))
     return (f"davdesk ({version}) unstable; urgency=medium\n\n"
             f"  * Davdesk {version}, packaged from the PyInstaller build.\n\n"
             f" -- {MAINTAINER}  {date}\n")
@@ -185,14 +192,6 @@ def build(app_folder: Path, dist: Path, version: str, work: Path) -> Path:
     package = dist / f"davdesk_{version}_{arch}.deb"
     subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(staging),
                     str(package)], check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, "SOURCE_DATE_EPOCH": os.environ.get(
-                       "SOURCE_DATE_EPOCH", str(int(time.time())))})
+                   env={**os.environ, "SOURCE_DATE_EPOCH": str(source_date())})
     shutil.rmtree(staging)
     return package
-
-
-def lintian(package: Path) -> subprocess.CompletedProcess[str]:
-    """lintian's verdict on the package (its overrides file silences what a bundled app
-    cannot fix); exit status 0 when nothing is left at warning level or above."""
-    return subprocess.run(["lintian", "--fail-on", "error,warning", str(package)],
-                          capture_output=True, text=True)
