@@ -302,8 +302,17 @@ class Desktop(QObject):
             self._sync.service.stop()
 
 
-def _show_run(window: MainWindow, bridge: JobBridge, name: str) -> None:
-    """A background run in the window's results pane and jobs panel, as its own jobs are."""
+def _show_run(window: MainWindow, run: JobBridge, name: str) -> None:
+    """A background run in the window's results pane and jobs panel, as its own jobs are.
+
+    The run's bridge belongs to the sync service and outlives the window; the window
+    listens to a bridge of its own that relays it, so everything connected to the
+    window's bridge goes with the window (pausing or cancelling it reaches the run).
+    """
+    bridge = JobBridge(None, run.job, parent=window, running=run)
+    for source, relay in ((run.started, bridge.started), (run.progress, bridge.progress),
+                          (run.task_done, bridge.task_done), (run.ended, bridge.ended)):
+        source.connect(relay)
     window.results.add_job(bridge, name, False)
     bridge.task_done.connect(window.results.add_result)
     bridge.ended.connect(window.results.end_job)

@@ -95,8 +95,8 @@ class Rig:
         return self.store.add(SavedPair(name, str(local), self.server.url + folder,
                                         bookmark="test", **fields))
 
-    def start(self, *argv: str, tray: bool = False) -> Desktop:
-        service = SyncService(self.paths, self.background, QUICK)
+    def start(self, *argv: str, tray: bool = False, settings: WatchSettings = QUICK) -> Desktop:
+        service = SyncService(self.paths, self.background, settings)
         sync = Sync(service, self.autostart, self.settings, self.bookmarks, self.background,
                     tray=tray)
         self.desktop = Desktop(self.opener, parse_args, end=lambda: self.ended.append(True),
@@ -428,6 +428,40 @@ def test_a_pair_added_by_the_cli_signs_in_as_the_saved_server_it_lies_in(
         rig.start()
         qtbot.waitUntil(lambda: read(local / "from-server.txt") == b"s", timeout=WAIT)
     finally:
+        rig.close()
+
+
+def test_a_failure_of_a_background_run_is_retried_from_the_results_pane(
+        qtbot, apache_server, tmp_path, memory_keyring):
+    rig = Rig(qtbot, apache_server, tmp_path / "home")
+    colleague = DavClient(apache_server.url, user=apache_server.user,
+                          password=apache_server.password)
+    try:
+        local = tmp_path / "up"
+        local.mkdir()
+        (local / "a.txt").write_bytes(b"v1")
+        apache_server.make_dir("up")
+        rig.pair("Up", local, "up/", direction="up")
+        slow = WatchSettings(poll_interval=600, full_scan_interval=600, debounce=0.3,
+                             settle=0.1, first_backoff=600, max_backoff=600, workers=2)
+        window = rig.start(settings=slow).windows[0]
+        on_server = apache_server.root / "up" / "a.txt"
+        qtbot.waitUntil(lambda: read(on_server) == b"v1", timeout=WAIT)
+        rig.wait_state("Up", PairState.IDLE)
+        held = colleague.lock(colleague.root + "up/a.txt", owner="colleague")
+        (local / "a.txt").write_bytes(b"v2")  # its upload meets the colleague's lock: 423
+
+        def locked() -> bool:
+            return any(o.path.endswith("/a.txt") and o.status == 423
+                       for r in window.results.model.records() for o in r.outcomes)
+        qtbot.waitUntil(locked, timeout=WAIT)
+        qtbot.waitUntil(window.results.retry_failed.isEnabled, timeout=WAIT)
+        assert read(on_server) == b"v1"
+        colleague.unlock(colleague.root + "up/a.txt", held.token)
+        window.results.retry_failed.trigger()
+        qtbot.waitUntil(lambda: read(on_server) == b"v2", timeout=WAIT)
+    finally:
+        colleague.close()
         rig.close()
 
 
