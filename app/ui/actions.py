@@ -98,7 +98,11 @@ class Actions:
         self.trash_bin: QAction | None = None
         self.sign_out: QAction | None = None
         self.copy_internal_link: QAction | None = None
+        self.share_link: QAction | None = None
         if nextcloud:
+            self.share_link = make("ShareLink", "&Share Link…", T.MailSend,
+                                   tip="Make a public link to the selected item, or change "
+                                       "and delete its links")
             self.copy_internal_link = make(
                 "CopyInternalLink", "Copy &Internal Link",
                 tip="Copy a link that opens the item in the browser for those who can see it")
@@ -112,7 +116,8 @@ class Actions:
         """The menu bar and the toolbar; navigation shows as icons, operations with words."""
         for title, items in (
             ("&File", [self.open, self.edit, None, self.new_folder, self.upload, self.upload_folder, self.download, None,
-                       self.sync, *_present(self.trash_bin), None, self.properties, None,
+                       self.sync, *_present(self.trash_bin), None,
+                       *_present(self.share_link), self.properties, None,
                        *_present(self.sign_out), self.quit]),
             ("&Edit", [self.cut, self.copy, self.paste, None, self.copy_url,
                        *_present(self.copy_internal_link), None, self.rename, self.delete, None,
@@ -134,7 +139,8 @@ class Actions:
         """The context menu of selected rows."""
         return fill(QMenu(parent), [self.open, self.edit, None, self.download, None, self.cut,
                                     self.copy, self.paste, self.copy_url,
-                                    *_present(self.copy_internal_link), None,
+                                    *_present(self.copy_internal_link),
+                                    *_present(self.share_link), None,
                                     self.rename, self.delete, None, self.lock, self.unlock, None,
                                     self.properties])
 

@@ -69,6 +69,7 @@ from app.ui.properties_dialog import PropertiesDialog
 from app.ui.results.fixes import ResultFixer
 from app.ui.results.pane import ResultsPane
 from app.ui.search import Search, ask_pattern
+from app.ui.sharing import ShareDialog, SharingPanel
 from app.ui.sync_dialog import SyncDialog
 from app.ui.status_labels import StatusLabels
 from app.ui.transcript_view import TranscriptView
@@ -231,6 +232,8 @@ class MainWindow(QMainWindow):
         a.edit.triggered.connect(lambda: self.edits.open(self._targets(), edit=True))
         a.copy_url.triggered.connect(lambda: self._copy_text(addresses(self._client,
                                                                        self._targets())))
+        if a.share_link is not None:
+            a.share_link.triggered.connect(self.share_link)
         if a.copy_internal_link is not None and self.account is not None:
             a.copy_internal_link.triggered.connect(self._copy_internal_links)
         self.edits.message.connect(self.statusBar().showMessage)
@@ -369,6 +372,15 @@ class MainWindow(QMainWindow):
         else:
             self.edits.open(targets)
 
+    def share_link(self) -> None:
+        targets = self._targets()
+        if self.account is None or len(targets) != 1:
+            return
+        dialog = ShareDialog(self._client, self._background, self.account.account, targets[0],
+                             self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
     def find(self) -> None:
         """Find names below the folder shown; the results replace its listing in the table."""
         folder, root = self.browser.current, self.browser.root
@@ -481,9 +493,14 @@ class MainWindow(QMainWindow):
         count = self._target_count()
         for action in (a.copy, a.download, a.open, a.copy_url):
             action.setEnabled(count > 0)
-        a.edit.setEnabled(count > 0 and self._context_folder is None and self._targets_allow("W"))
+        a.edit.setEnabled(count > 0 and self._context_folder is None and self.table.source
+                          .rows_allow(self.proxy.source_rows(self.table.selectionModel()
+                                                             .selection()), "W"))
         if a.copy_internal_link is not None:
             a.copy_internal_link.setEnabled(count > 0)
+        if a.share_link is not None:
+            # One row: its letters read directly (the per-listing counts track D, N and V only).
+            a.share_link.setEnabled(count == 1 and self._targets()[0].allows("R"))
         a.delete.setEnabled(count > 0 and self._targets_allow(DELETE))
         a.cut.setEnabled(count > 0 and self._targets_allow(MOVE + DELETE))
         a.rename.setEnabled(count == 1 and self._context_folder is None
@@ -565,8 +582,11 @@ class MainWindow(QMainWindow):
         resource = targets[0] if targets else _folder(self.browser.current)
         if self._properties is not None:
             self._properties.close()
+        sharing = (SharingPanel(self._client, self._background, self.account.account, resource)
+                   if self.account is not None else None)
         self._properties = PropertiesDialog(self._client, self._background, resource,
-                                            self.operations.locks.held(resource.path), self)
+                                            self.operations.locks.held(resource.path), self,
+                                            sharing=sharing)
         self._properties.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._properties.destroyed.connect(lambda: setattr(self, "_properties", None))
         self._properties.show()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableWidget,
+    QTabWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -64,7 +65,9 @@ def _words(element: etree._Element) -> str:
 
 class PropertiesDialog(QDialog):
     def __init__(self, client: DavClient, background: Background, resource: Resource,
-                 lock: ActiveLock | None, parent: QWidget | None = None) -> None:
+                 lock: ActiveLock | None, parent: QWidget | None = None, *,
+                 sharing: QWidget | None = None) -> None:
+        """sharing: a Sharing tab beside the properties (a Nextcloud's link shares)."""
         super().__init__(parent)
         self.setObjectName("propertiesDialog")
         self.setWindowTitle(f"Properties of {resource.name or resource.path}")
@@ -119,8 +122,19 @@ class PropertiesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(held)
-        layout.addWidget(self.table)
-        layout.addWidget(self.status)
+        if sharing is None:
+            layout.addWidget(self.table)
+            layout.addWidget(self.status)
+        else:
+            self.tabs = QTabWidget(self)
+            self.tabs.setObjectName("propertiesTabs")
+            page = QWidget(self.tabs)
+            inner = QVBoxLayout(page)
+            inner.addWidget(self.table)
+            inner.addWidget(self.status)
+            self.tabs.addTab(page, "Properties")
+            self.tabs.addTab(sharing, "Sharing")
+            layout.addWidget(self.tabs)
         layout.addWidget(buttons)
         self.setMinimumSize(560, 360)  # explicit: see MainWindow
         self.resize(760, 480)

@@ -37,11 +37,12 @@ Covered (each module's docstring has the rules it follows and their sources):
 * X-NC-Paginate for PROPFIND. (:mod:`.paginate`, :mod:`.dav`)
 * Chunked upload v2 under ``remote.php/dav/uploads/alice/``. (:mod:`.chunking`)
 * The trash bin under ``remote.php/dav/trashbin/alice/``. (:mod:`.trashbin`)
+* Public link shares, OCS ``apps/files_sharing/api/v1/shares``, in memory. (:mod:`.sharing`)
 * SEARCH (RFC 5323 basicsearch) on ``remote.php/dav/`` by name, type and size, one
   scope, paged. (:mod:`.search`)
 
 Not covered, on purpose (requests for them get what a server without them gives,
-mostly 404 or 501): other users, groups and sharing (``public.php``, share OCS);
+mostly 404 or 501): other users, groups and shares other than public links (``public.php``, link pages);
 locking (LOCK/UNLOCK are 501, DAV class 2 is not offered); chunking v1 and bulk
 upload; folder downloads as zip/tar; ``X-NC-WebDAV-AutoMkcol``, ``X-OC-CTime``,
 ``X-Hash``; versions, favorites, tags, comments, REPORT, SEARCH on other properties; previews;
