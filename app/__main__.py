@@ -26,9 +26,14 @@ def main(argv: list[str] | None = None) -> int:
         if (problem := missing_display()) is not None:
             print(f"davdesk: {problem}", file=sys.stderr)
             return 2
+        demo = None
+        if "--demo" in args:  # its server starts while the window loads Qt
+            from app.demo import spawn_for_window
+
+            demo = spawn_for_window()
         from app.ui.app import run_gui
 
-        return run_gui(args)
+        return run_gui(args, demo=demo)
     from app.cli import main as cli_main
 
     return cli_main(args)

@@ -30,6 +30,12 @@ SHUTDOWN_SECONDS = 1.0
 
 def seed(root: Path, large_folder_size: int = LARGE_FOLDER_SIZE) -> None:
     """Fill root with the sample tree."""
+    seed_small(root)
+    seed_large(root, root.parent / "staging", large_folder_size)
+
+
+def seed_small(root: Path) -> None:
+    """The sample tree but its big folder: quick, so the server can answer at once."""
     (root / "Documents" / "Reports 2026").mkdir(parents=True)
     (root / "Documents" / "Reports 2026" / "Q1 results & plans.txt").write_text("Q1: up 12%.\n")
     (root / "Documents" / "Notes #1; draft+final.md").write_text("# Notes\n\n- WebDAV is fun\n")
@@ -42,10 +48,21 @@ def seed(root: Path, large_folder_size: int = LARGE_FOLDER_SIZE) -> None:
     (root / "日本語のファイル.txt").write_text("こんにちは\n")
     (root / " leading space.txt").write_text("a name that starts with a space\n")
     (root / "trailing dot.").write_text("a name that ends with a dot\n")
-    many = root / f"{large_folder_size} files"
-    many.mkdir()
+
+
+def seed_large(root: Path, staging: Path, large_folder_size: int = LARGE_FOLDER_SIZE,
+               stop: threading.Event | None = None) -> None:
+    """The folder of many files, written outside root and moved in whole: a listing shows it
+    complete or not yet, never half-written (writing 5,000 files takes a second or more).
+    A stop set meanwhile (the server is stopping) ends it early."""
+    name = f"{large_folder_size} files"
+    many = staging / name
+    many.mkdir(parents=True)
     for number in range(large_folder_size):
+        if stop is not None and stop.is_set():
+            return
         (many / f"file {number:05d}.txt").write_text(f"file number {number}\n")
+    many.rename(root / name)
 
 
 def serve(root: Path, user: str, password: str, port: int = 0):  # noqa: ANN201 - cheroot's type
@@ -87,11 +104,17 @@ def main(argv: list[str]) -> int:
     if args.for_window:  # the window closes our stdin when it quits
         threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
     with tempfile.TemporaryDirectory(prefix="davdesk-demo-") as folder:
-        root = Path(folder)
-        seed(root)
+        root = Path(folder) / "share"
+        root.mkdir()
+        seed_small(root)
         if stop.is_set():
             return 0
         server = serve(root, DEMO_USER, password, args.port)
+        # The big folder joins while the first listings are already answered.
+        seeder = threading.Thread(target=seed_large,
+                                  args=(root, Path(folder) / "staging", LARGE_FOLDER_SIZE, stop),
+                                  name="davdesk-demo-seed", daemon=True)
+        seeder.start()
         port = server.bind_addr[1]
         if args.for_window:
             # One line for the window that started this process (see start_for_window).
@@ -104,6 +127,7 @@ def main(argv: list[str]) -> int:
             pass
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         server.stop()
+        seeder.join()  # it saw the stop: nothing writes in the folder about to be removed
         if not args.for_window:
             print("Demo server stopped; its files are removed.", flush=True)
     return 0
@@ -132,17 +156,28 @@ def _command_as_started() -> str:
     return "davdesk" if shutil.which("davdesk") else f"{Path(sys.executable).name} -m app"
 
 
-def start_for_window() -> tuple[dict[str, str], subprocess.Popen[str]]:
-    """Run the demo server in a process of its own for the desktop window.
+def spawn_for_window() -> subprocess.Popen[str]:
+    """Start the demo server's process for the desktop window; `start_for_window` waits for it.
 
-    In its own process the server neither competes with the window for the
-    interpreter nor puts the 5,000-file seeding on the GUI thread. It stops
-    when the window closes its stdin (or the window's process dies).
+    Started before the window loads Qt, the server gets ready while Qt does. It
+    stops when the window closes its stdin, or when the window's process ends
+    however it ends (its end closes the pipe).
     """
     command = [sys.executable, "demo"] if getattr(sys, "frozen", False) else \
         [sys.executable, "-m", "app", "demo"]
-    process = subprocess.Popen([*command, "--for-window"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen([*command, "--for-window"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+
+
+def start_for_window(process: subprocess.Popen[str] | None = None,
+                     ) -> tuple[dict[str, str], subprocess.Popen[str]]:
+    """Run the demo server in a process of its own for the desktop window (the one
+    `spawn_for_window` started, if given); returns its address and credentials once it answers.
+
+    In its own process the server neither competes with the window for the
+    interpreter nor puts the 5,000-file seeding on the GUI thread.
+    """
+    process = process or spawn_for_window()
     assert process.stdout is not None
     line = process.stdout.readline()
     if not line:

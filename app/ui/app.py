@@ -87,15 +87,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def run_gui(argv: list[str]) -> int:
-    """Run the desktop program until its window closes; returns the exit status."""
+def run_gui(argv: list[str], demo: subprocess.Popen[str] | None = None) -> int:
+    """Run the desktop program until its window closes; returns the exit status.
+
+    demo: the demo server's process when the caller started it ahead (app.demo).
+    """
     args = parse_args(argv)
     paths = AppPaths.default()
     with logging_to(paths.log, verbose=args.verbose):
-        return _run(args, argv, paths)
+        return _run(args, argv, paths, demo)
 
 
-def _run(args: argparse.Namespace, argv: list[str], paths: AppPaths) -> int:
+def _run(args: argparse.Namespace, argv: list[str], paths: AppPaths,
+         demo: subprocess.Popen[str] | None = None) -> int:
     if args.smoke_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -107,7 +111,7 @@ def _run(args: argparse.Namespace, argv: list[str], paths: AppPaths) -> int:
         return _desktop(args, argv, paths)
     server = None
     if args.demo:
-        spec, server = _demo()
+        spec, server = _demo(demo)
     else:
         spec = _spec_for_url(args.url, args.user, interactive=not args.smoke_test)
     if spec is None:
@@ -222,8 +226,8 @@ def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool) -> Ma
     return window
 
 
-def _demo() -> tuple[ConnectionSpec, subprocess.Popen[str]]:
-    details, process = start_for_window()
+def _demo(started: subprocess.Popen[str] | None) -> tuple[ConnectionSpec, subprocess.Popen[str]]:
+    details, process = start_for_window(started)
     return ConnectionSpec(details["url"], details["user"], details["password"]), process
 
 

@@ -9,9 +9,11 @@ no-change sync of 10,000 files against rclone sync --dry-run), then the
 Nextcloud benchmark (a 1,000-file upload with an app password, an account
 password and its session cookie, and without the cookie), then the bulk
 upload benchmark (300 small files: davdesk put against a bare PUT loop, davdesk
-sync against nextcloudcmd). --only runs just one of them.
+sync against nextcloudcmd), then the window benchmark (`davdesk --demo` to its
+first listing, a 10,000-entry folder shown against `davdesk ls`). --only runs
+just one of them.
 
-    python -m tests.bench [--only ls|parse|jobs|cli-jobs|sync|nextcloud|bulk] [--entries N] [--repeats N]
+    python -m tests.bench [--only ls|parse|jobs|cli-jobs|sync|nextcloud|bulk|window] [--entries N] [--repeats N]
                           [--parse-entries N] [--no-parse]
                           [--jobs-files N] [--jobs-repeats N] [--jobs-big-mib N] [--no-jobs]
 """
@@ -27,7 +29,7 @@ from tests.bench import bench_ls
 
 PARSE_TARGET = 2.0
 KEPT_TARGET_MB = 150
-BENCHMARKS = ("ls", "parse", "jobs", "cli-jobs", "sync", "nextcloud", "bulk")
+BENCHMARKS = ("ls", "parse", "jobs", "cli-jobs", "sync", "nextcloud", "bulk", "window")
 
 
 def format_parse(r: dict[str, Any], shape: str) -> str:
@@ -80,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         name for name, skip in (("ls", False), ("parse", args.no_parse), ("jobs", args.no_jobs),
                                  ("cli-jobs", args.no_jobs),
                                  ("sync", args.no_sync), ("nextcloud", args.no_nextcloud),
-                                 ("bulk", args.no_nextcloud))
+                                 ("bulk", args.no_nextcloud), ("window", False))
         if not skip]
     status = 0
     for n, name in enumerate(wanted):
@@ -99,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             status = max(status, _run_bulk())
         elif name == "cli-jobs":
             status = max(status, _run_cli_jobs())
+        elif name == "window":
+            status = max(status, _run_window())
         else:
             status = max(status, _run_jobs(args))
     return status
@@ -150,6 +154,19 @@ def _run_sync(args: argparse.Namespace) -> int:
         bench_sync.run(**({"files": args.sync_files} if args.sync_files else {}))
     except Exception:  # noqa: BLE001
         print("sync benchmark: failed")
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def _run_window() -> int:
+    """The window's first listing (demo) and a 10,000-entry folder shown, against ls."""
+    from tests.bench import bench_window
+
+    try:
+        bench_window.run()
+    except Exception:  # noqa: BLE001
+        print("window benchmark: failed")
         traceback.print_exc()
         return 1
     return 0

@@ -1,0 +1,114 @@
+"""How soon the window shows a listing: the demo's first folder, and a 10,000-entry folder.
+
+`davdesk --smoke-test` opens the main window as a user would, waits until the
+first folder's listing is shown (MainWindow.folder_loaded: every row in the
+model) and closes it, saying "listed ..." on stderr. Timed here, per run:
+
+  demo        python -m app --demo --smoke-test: from process start to the line
+              "listed" (the demo server's start included), and the whole process
+  big folder  python -m app --smoke-test URL on Apache mod_dav's folder of
+              ``entries`` files, from process start to "listed", next to
+              ``python -m app ls --json`` of the same folder (whole process)
+
+Qt's offscreen platform (the smoke test's default) draws without a screen.
+Runs are interleaved after one warm-up (bytecode cache filled); medians.
+Targets: demo under 1 s to the listing, the big folder within 1.5x of ls.
+
+    python -m tests.bench.bench_window [entries [repeats]]
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+REPO = Path(__file__).resolve().parents[2]
+if __package__ in (None, ""):
+    sys.path.insert(0, str(REPO))
+
+from tests.bench.bench_ls import FOLDER, make_folder  # noqa: E402
+from tests.bench.common import as_installed, child_env, run_process  # noqa: E402
+from tests.servers.apache_server import ApacheServer  # noqa: E402
+
+ENTRIES = 10_000
+REPEATS = 5
+TIMEOUT = 120.0
+DEMO_TARGET = 1.0
+BIG_TARGET = 1.5
+LISTED = b"davdesk --smoke-test: listed"
+
+
+def time_to_listed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(seconds from start to the "listed" line, seconds to the process's exit)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, env=env, cwd=REPO)
+    assert process.stderr is not None
+    listed = None
+    said = []
+    for line in process.stderr:
+        said.append(line)
+        if line.startswith(LISTED) and listed is None:
+            listed = time.perf_counter() - start
+    status = process.wait(timeout=TIMEOUT)
+    ended = time.perf_counter() - start
+    if status != 0 or listed is None:
+        raise RuntimeError(f"{argv[:5]} ended {status} without a listing: "
+                           f"{b''.join(said).decode(errors='replace')[-2000:]}")
+    return listed, ended
+
+
+def run(entries: int = ENTRIES, repeats: int = REPEATS, verbose: bool = True) -> dict[str, Any]:
+    py = sys.executable
+    times: dict[str, list[float]] = {"demo_listed": [], "demo_exit": [], "big_listed": [],
+                                     "big_exit": [], "ls": []}
+    with tempfile.TemporaryDirectory(prefix="davdesk-bench-window-") as scratch, \
+            ApacheServer() as server:
+        make_folder(server, entries)
+        url = server.url + quote(FOLDER) + "/"
+        env = {**as_installed(child_env(), Path(scratch, "bytecode")),
+               "DAVDESK_PASSWORD": server.password, "QT_QPA_PLATFORM": "offscreen",
+               "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+               "XDG_CONFIG_HOME": str(Path(scratch, "config")),
+               "XDG_STATE_HOME": str(Path(scratch, "state")),
+               "XDG_CACHE_HOME": str(Path(scratch, "cache"))}
+        for n in range(repeats + 1):
+            demo = time_to_listed([py, "-m", "app", "--demo", "--smoke-test"], env)
+            big = time_to_listed([py, "-m", "app", "--smoke-test", "--user", server.user, url],
+                                 env)
+            ls, _ = run_process([py, "-m", "app", "ls", "--json", "--user", server.user, url],
+                                env, TIMEOUT)
+            if n:
+                times["demo_listed"].append(demo[0])
+                times["demo_exit"].append(demo[1])
+                times["big_listed"].append(big[0])
+                times["big_exit"].append(big[1])
+                times["ls"].append(ls)
+    result: dict[str, Any] = {key: statistics.median(values) for key, values in times.items()}
+    result["ratio_big_ls"] = statistics.median(
+        b / s for b, s in zip(times["big_listed"], times["ls"], strict=True))
+    if verbose:
+        _print(entries, repeats, result)
+    return result
+
+
+def _print(entries: int, repeats: int, r: dict[str, Any]) -> None:
+    demo = "PASS" if r["demo_listed"] < DEMO_TARGET else "MISS"
+    big = "PASS" if r["ratio_big_ls"] <= BIG_TARGET else "MISS"
+    print(f"window benchmark: medians of {repeats}, Qt offscreen, process start included")
+    print(f"  {'--demo: first listing shown':<40} {r['demo_listed']:>7.2f}s   "
+          f"target < {DEMO_TARGET:.0f} s: {demo}")
+    print(f"  {'--demo: whole process (closes itself)':<40} {r['demo_exit']:>7.2f}s")
+    print(f"  {f'{entries:,}-entry folder shown':<40} {r['big_listed']:>7.2f}s")
+    print(f"  {'davdesk ls --json of it':<40} {r['ls']:>7.2f}s")
+    print(f"  {'shown / ls':<40} {r['ratio_big_ls']:>7.2f}x   target <= {BIG_TARGET}x: {big}")
+
+
+if __name__ == "__main__":
+    run(*(int(a) for a in sys.argv[1:3]))
