@@ -140,11 +140,19 @@ class SyncService(QObject):
         if self._engine is None:
             self._engine = self._make_engine(specs, self._connect, state_dir(self.paths),
                                              _Listener(self._relay), self._settings)
-            self._engine.start()  # starts its threads, and returns
-            log.info("Background sync started with %d saved pair(s)", len(specs))
+            engine = self._engine  # start() resolves each pair's folder: off the GUI thread
+            self._background.submit(engine.start, lambda _, error: self._started(len(specs),
+                                                                                  error))
         else:
             self._reload_engine(specs)
         self.changed.emit()
+
+    @staticmethod
+    def _started(count: int, error: BaseException | None) -> None:
+        if error is not None:
+            log.error("Background sync could not start: %s", error)
+        else:
+            log.info("Background sync started with %d saved pair(s)", count)
 
     def _reload_engine(self, specs: list[WatchSpec]) -> None:
         """reload() waits for removed pairs to stop (their file in flight): off the GUI thread."""
@@ -251,6 +259,7 @@ class SyncService(QObject):
         released. Blocks up to timeout, so it is called once the windows are gone."""
         self._stopping = True
         self._reload_timer.stop()
+        self._background.wait()  # a start or reload under way ends first, then all stop
         engine, self._engine = self._engine, None
         if engine is not None:
             ended = engine.stop(timeout)
