@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
         a.search.triggered.connect(self.find)
         self.search.message.connect(self.statusBar().showMessage)
         self.search.finished.connect(lambda _: self._update_placeholder())
-        b.navigated.connect(lambda _: self.search.cancel())
+        b.navigated.connect(self._left_search)
 
         b.navigated.connect(self._navigated)
         b.loaded.connect(self._loaded)
@@ -371,6 +371,12 @@ class MainWindow(QMainWindow):
             self.browser.navigate(targets[0].path)
         else:
             self.edits.open(targets)
+
+    def _left_search(self, _: str) -> None:
+        """Going to a folder ends a search, and the results' line in the status bar."""
+        self.search.cancel()
+        if self.table_model.search_root is not None:
+            self.statusBar().clearMessage()
 
     def share_link(self) -> None:
         targets = self._targets()

@@ -90,6 +90,7 @@ class SharingPanel(QWidget):
         self.expiry = QDateEdit(QDate.currentDate().addDays(7), self)
         self.expiry.setObjectName("shareExpiry")
         self.expiry.setCalendarPopup(True)
+        self.expiry.setDisplayFormat("yyyy-MM-dd")
         self.expiry.setMinimumDate(QDate.currentDate())
         self.create_button = QPushButton("Create Link", self)
         self.create_button.setObjectName("createShareLink")
