@@ -208,8 +208,10 @@ def _add_job_options(command: argparse.ArgumentParser, conflicts: bool) -> None:
     if conflicts:
         command.add_argument("--conflict", choices=[c.value for c in Conflict], default="overwrite",
                              help="when the target exists: overwrite it (the version you saw: "
-                                  "a file changed since is a conflict), skip, rename (keep both), "
-                                  "or ask (report a conflict to retry later); default overwrite")
+                                  "a file changed since is a conflict), newer (overwrite if the "
+                                  "source is newer, else skip), different (overwrite if size or "
+                                  "date differ), skip, rename (keep both), or ask (report a "
+                                  "conflict to retry later); default overwrite")
         command.add_argument("--no-overwrite", "-n", action="store_true",
                              help="same as --conflict ask: an existing target is a 412 conflict")
     else:

@@ -40,6 +40,11 @@ class Conflict(enum.StrEnum):
     OVERWRITE = "overwrite"
     SKIP = "skip"
     RENAME = "rename"  # keep both: the new one becomes "name (2).ext"
+    #: Overwrite where the source is newer than the target, else skip (decided when
+    #: planned, from both sides' times: a task never carries these two).
+    NEWER = "newer"
+    #: Overwrite where size or date differ, else skip (WinSCP's "different").
+    DIFFERENT = "different"
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,13 +84,16 @@ def _plan_transfer(op: Op, client: DavClient, resources: Sequence[Resource],
     for resource in resources:
         target = existing.get(name_key(resource.name))
         destination = join(folder, resource.name)
-        policy = conflict
+        policy = _for_new(conflict)
         if target is not None and conflict is Conflict.RENAME:
             name = free_name(resource.name, taken, is_dir=resource.is_dir)
             taken.add(name_key(name))
             destination, target = join(folder, name), None
-        elif target is not None and conflict is Conflict.OVERWRITE and same_resource(resource.path,
-                                                                                     destination):
+        elif target is not None and conflict in (Conflict.NEWER, Conflict.DIFFERENT):
+            policy = settle(conflict, resource.size, _mtime(resource), target.size,
+                            _mtime(target))
+        if target is not None and policy is Conflict.OVERWRITE and same_resource(resource.path,
+                                                                                 destination):
             policy = Conflict.SKIP
         tasks.append(Task(op, resource.path, destination=_slashed(destination, resource.is_dir),
                           is_dir=resource.is_dir, size=resource.size or 0,
@@ -146,7 +149,9 @@ def plan_upload(client: DavClient, local_paths: Sequence[Path], remote_folder: s
                 name = free_name(entry.name, taken)
                 taken.add(name_key(name))
                 remote, target = join(folder, name), None
-            uploads.append(_upload_task(entry, remote, target, conflict))
+            policy = _for_new(conflict) if target is None else settle(
+                conflict, entry.size, entry.mtime, target.size, _mtime(target))
+            uploads.append(_upload_task(entry, remote, target, policy))
     stages = [mkdirs[d] for d in sorted(mkdirs)] + [uploads]
     return Job(_title("Upload", [p.name for p in local_paths], remote_folder), _stages(stages))
 
@@ -209,17 +214,61 @@ def plan_download(client: DavClient, resources: Sequence[Resource], local_folder
                     raise
                 listed, blocked = [], f"the folder could not be listed: {exc}"
             folders.append(Task(Op.DOWNLOAD, resource.path, local=local, is_dir=True, exists=exists,
-                                conflict=conflict, blocked=blocked))
+                                conflict=_for_folder(conflict), blocked=blocked))
             enqueue(listed, local)
             continue
+        policy = _for_new(conflict)
         if exists and conflict is Conflict.RENAME:
             local = into / free_name(local.name, taken[into])
             taken[into].add(name_key(local.name))
             exists = False
+        elif exists and conflict in (Conflict.NEWER, Conflict.DIFFERENT):
+            here = local.stat()
+            policy = settle(conflict, resource.size, _mtime(resource), here.st_size,
+                            here.st_mtime)
         files.append(Task(Op.DOWNLOAD, resource.path, local=local, size=resource.size or 0,
-                          mtime=resource.kept_mtime, exists=exists, conflict=conflict))
+                          mtime=resource.kept_mtime, exists=exists, conflict=policy))
     title = _title("Download", [r.name for r in resources], str(local_folder))
     return Job(title, _stages([folders, files]))
+
+
+#: Seconds two modification times may differ and still be the same (FAT keeps 2 s steps,
+#: HTTP dates whole seconds).
+SAME_TIME = 2.0
+
+
+def settle(conflict: Conflict, source_size: int | None, source_mtime: float | None,
+           target_size: int | None, target_mtime: float | None) -> Conflict:
+    """Overwrite if newer / if different, decided for one existing target: OVERWRITE or
+    SKIP. Unknown times count as different, never as newer (nothing is replaced blind)."""
+    if conflict is Conflict.NEWER:
+        newer = source_mtime is not None and target_mtime is not None \
+            and source_mtime > target_mtime + SAME_TIME
+        return Conflict.OVERWRITE if newer else Conflict.SKIP
+    if conflict is Conflict.DIFFERENT:
+        same = source_size == target_size and source_mtime is not None \
+            and target_mtime is not None and abs(source_mtime - target_mtime) <= SAME_TIME
+        return Conflict.SKIP if same else Conflict.OVERWRITE
+    return conflict
+
+
+def _mtime(resource: Resource) -> float | None:
+    """A server file's own time where Davdesk kept it, else when the server stored it."""
+    kept = resource.kept_mtime
+    if kept is not None:
+        return kept
+    return resource.modified.timestamp() if resource.modified else None
+
+
+def _for_new(conflict: Conflict) -> Conflict:
+    """A target not there when planned: one that appears before the task runs is a conflict
+    (newer and different were decided for the targets that existed)."""
+    return Conflict.ASK if conflict in (Conflict.NEWER, Conflict.DIFFERENT) else conflict
+
+
+def _for_folder(conflict: Conflict) -> Conflict:
+    """Folders are merged into whatever the policy: newer and different are about files."""
+    return Conflict.OVERWRITE if conflict in (Conflict.NEWER, Conflict.DIFFERENT) else conflict
 
 
 def _refused(resource: Resource, why: str) -> Task:

@@ -160,7 +160,7 @@ def test_copy_and_move_with_each_conflict_policy(client, base, dav_server, monke
     plan = plan_copy if op is Op.COPY else plan_move
     job = plan(client, [client.stat(base + "src/a.txt")], base + "dst/", policy)
     [task] = job.tasks
-    if policy is Conflict.SKIP:
+    if policy in (Conflict.SKIP, Conflict.NEWER, Conflict.DIFFERENT):
         monkeypatch.setattr(client, "_send", _no_requests)
     [outcome] = execute(client, task, CTX)
 
@@ -169,7 +169,9 @@ def test_copy_and_move_with_each_conflict_policy(client, base, dav_server, monke
     if policy is Conflict.ASK:
         assert outcome.outcome_class is OutcomeClass.CONFLICT and outcome.status == 412
         assert dst == {"a.txt": b"old"} and source_kept
-    elif policy is Conflict.SKIP:
+    elif policy in (Conflict.SKIP, Conflict.NEWER, Conflict.DIFFERENT):
+        # newer, different: the same size, times a moment apart: not newer, not different
+        assert task.conflict is Conflict.SKIP
         assert outcome.ok and outcome.reason == "skipped" and outcome.source is Source.LOCAL
         assert dst == {"a.txt": b"old"} and source_kept
     elif policy is Conflict.OVERWRITE:
@@ -334,3 +336,37 @@ def test_retry_with_ask_keeps_the_guard(client, base, dav_server, local):
 
 def _no_requests(*args, **kwargs):
     raise AssertionError("no request may be sent")
+
+
+def test_overwrite_if_newer_and_if_different_are_decided_per_file(client, base, dav_server,
+                                                                   tmp_path):
+    """WinSCP's choices: each existing target is overwritten or skipped by its size and
+    date; a target that was not there is guarded as new."""
+    import os
+    import time as clock
+
+    from app.jobs.planner import plan_upload
+
+    for name in ("older.txt", "newer.txt", "same.txt", "bigger.txt"):
+        dav_server.make_file(name, b"server")
+    local = tmp_path / "up"
+    local.mkdir()
+    now = clock.time()
+    stamps = {"older.txt": now - 86400, "newer.txt": now + 86400, "same.txt": None,
+              "bigger.txt": None, "fresh.txt": now}
+    for name, when in stamps.items():
+        path = local / name
+        path.write_bytes(b"server" if name != "bigger.txt" else b"server, longer")
+        server_time = (dav_server.root / name).stat().st_mtime if name != "fresh.txt" else now
+        os.utime(path, (when or server_time, when or server_time))
+    paths = sorted(local.iterdir())
+    newer = {t.remote.rsplit("/", 1)[1]: t.conflict
+             for t in plan_upload(client, paths, base, Conflict.NEWER).tasks}
+    assert newer == {"older.txt": Conflict.SKIP, "newer.txt": Conflict.OVERWRITE,
+                     "same.txt": Conflict.SKIP, "bigger.txt": Conflict.SKIP,
+                     "fresh.txt": Conflict.ASK}
+    different = {t.remote.rsplit("/", 1)[1]: t.conflict
+                 for t in plan_upload(client, paths, base, Conflict.DIFFERENT).tasks}
+    assert different == {"older.txt": Conflict.OVERWRITE, "newer.txt": Conflict.OVERWRITE,
+                         "same.txt": Conflict.SKIP, "bigger.txt": Conflict.OVERWRITE,
+                         "fresh.txt": Conflict.ASK}
