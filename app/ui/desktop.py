@@ -35,7 +35,7 @@ from app.ui.background import Background
 from app.ui.job_bridge import JobBridge
 from app.ui.main_window import MainWindow
 from app.ui.sync_panel import SyncPanel
-from app.ui.sync_service import SyncService
+from app.ui.sync_service import RecentRun, SyncService
 from app.ui.tray import Tray
 
 log = logging.getLogger(__name__)
@@ -255,7 +255,10 @@ class Desktop(QObject):
         if isinstance(file, QMenu):
             after = file.actions()[file.actions().index(window.actions.sync) + 1]
             file.insertAction(after, panel.add_action)
-        panel.run_shown.connect(lambda bridge, name: _show_run(window, bridge, name))
+        for run in sync.service.recent:  # what ran before the window opened
+            if panel.shows(run):
+                _show_run(window, run)
+        panel.run_shown.connect(lambda run: _show_run(window, run))
         panel.add_requested.connect(lambda: self._add_pair(window, sync))
         panel.open_on_server.connect(lambda pair: self._open_on_server(window, pair))
         if self._background_mode and len(self._windows) == 1:
@@ -302,21 +305,28 @@ class Desktop(QObject):
             self._sync.service.stop()
 
 
-def _show_run(window: MainWindow, run: JobBridge, name: str) -> None:
-    """A background run in the window's results pane and jobs panel, as its own jobs are.
+def _show_run(window: MainWindow, run: RecentRun) -> None:
+    """A background run in the window's results pane (and jobs panel while it runs), as the
+    window's own jobs are: what it did so far, then the rest as it comes.
 
-    The run's bridge belongs to the sync service and outlives the window; the window
-    listens to a bridge of its own that relays it, so everything connected to the
-    window's bridge goes with the window (pausing or cancelling it reaches the run).
+    The run's own bridge belongs to the sync service and outlives the window; the
+    window listens to a bridge of its own that relays it, so everything connected to
+    the window's bridge goes with the window (pausing or cancelling it reaches the run).
     """
-    bridge = JobBridge(None, run.job, parent=window, running=run)
-    for source, relay in ((run.started, bridge.started), (run.progress, bridge.progress),
-                          (run.task_done, bridge.task_done), (run.ended, bridge.ended)):
-        source.connect(relay)
-    window.results.add_job(bridge, name, False)
+    bridge = JobBridge(None, run.job, parent=window, running=run.control)
+    window.results.add_job(bridge, run.name, False)
     bridge.task_done.connect(window.results.add_result)
     bridge.ended.connect(window.results.end_job)
-    window.jobs.add(bridge, name, False)
+    if run.bridge is not None:
+        window.jobs.add(bridge, run.name, False)
+    bridge.started.emit()
+    for event in run.events:
+        bridge.relay(event)
+    if run.bridge is not None:
+        for source, relay in ((run.bridge.progress, bridge.progress),
+                              (run.bridge.task_done, bridge.task_done),
+                              (run.bridge.ended, bridge.ended)):
+            source.connect(relay)
 
 
 def _select(window: MainWindow, pair: SavedPair | None) -> None:

@@ -43,9 +43,8 @@ from app.sync.background.status import PairState
 from app.ui.actions import fill
 from app.ui.background import Background
 from app.ui.icons import themed_icon
-from app.ui.job_bridge import JobBridge
 from app.ui.sync_icons import pair_icon
-from app.ui.sync_service import SyncService, server_of
+from app.ui.sync_service import RecentRun, SyncService, server_of
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 _COLUMNS = ("Folder", "State", "Last sync", "Local folder", "Server folder")
@@ -82,7 +81,7 @@ class SyncPanel(QDockWidget):
 
     add_requested = Signal()  # Sync This Folder…: the window knows which folder
     open_on_server = Signal(object)  # SavedPair: show its server folder in a window
-    run_shown = Signal(object, str)  # JobBridge, name: a background run of this server's pair
+    run_shown = Signal(object)  # RecentRun: a background run of a pair on this window's server
 
     def __init__(self, service: SyncService, autostart: Autostart, background: Background,
                  parent: QWidget | None = None, *, origin: str = "",
@@ -239,9 +238,13 @@ class SyncPanel(QDockWidget):
         self.sync_action.setEnabled(pair is not None and not pair.paused)
         self.pause_action.setText("Resume" if pair is not None and pair.paused else "Pause")
 
-    def _run_added(self, bridge: JobBridge, name: str, pair: SavedPair) -> None:
-        if server_of(pair) == self._origin:
-            self.run_shown.emit(bridge, name)
+    def shows(self, run: RecentRun) -> bool:
+        """Whether the run belongs in this window: its pair is on the window's server."""
+        return server_of(run.pair) == self._origin
+
+    def _run_added(self, run: RecentRun) -> None:
+        if self.shows(run):
+            self.run_shown.emit(run)
 
     # -- the actions -----------------------------------------------------------------------------
 

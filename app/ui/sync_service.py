@@ -19,7 +19,9 @@ import enum
 import logging
 import os
 import threading
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
@@ -33,11 +35,12 @@ from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.dav import DavClient, DavError
 from app.dav.tls import verify_for
-from app.jobs.model import EventCallback, JobEnded, JobEvent
+from app.jobs.model import EventCallback, Job, JobEnded, JobEvent
 from app.sync.background.engine import BackgroundSync
 from app.sync.background.status import PairState, PairStatus
 from app.sync.background.types import (
     ConflictsFound,
+    JobControl,
     PairStopped,
     RunStarted,
     WatchSettings,
@@ -49,6 +52,8 @@ from app.ui.job_bridge import JobBridge
 log = logging.getLogger(__name__)
 
 PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
+#: Background runs kept for a window opened later, each with its files' results.
+RECENT_RUNS = 20
 #: The pairs file is read again this long after the last change seen in its folder.
 _RELOAD_DELAY_MS = 300
 
@@ -60,6 +65,19 @@ class Overall(enum.StrEnum):
     SYNCING = "syncing"
     ERROR = "error"
     PAUSED = "paused"
+
+
+@dataclass(eq=False, slots=True)
+class RecentRun:
+    """A background run as windows show it: its job's events so far, and while it runs, the
+    bridge that relays the rest. Touched on the GUI thread only."""
+
+    job: Job
+    name: str
+    pair: SavedPair
+    control: JobControl
+    events: list[JobEvent]
+    bridge: JobBridge | None  # None once it ended
 
 
 class _Relay(QObject):
@@ -76,7 +94,7 @@ class SyncService(QObject):
     """The saved pairs kept in step while Davdesk runs; every method is for the GUI thread."""
 
     changed = Signal()  # the pairs or a pair's status changed
-    run_added = Signal(object, str, object)  # JobBridge, its name, the SavedPair
+    run_added = Signal(object)  # RecentRun: a run started
     conflicts_found = Signal(object, object)  # SavedPair, tuple of relative paths
     pair_stopped = Signal(object, str)  # SavedPair, the reason in words
     failed = Signal(str)  # a change of the pairs that did not happen, in words
@@ -95,7 +113,9 @@ class SyncService(QObject):
         self._engine: BackgroundSync | None = None
         self.pairs: list[SavedPair] = []
         self.statuses: dict[str, PairStatus] = {}
-        self._bridges: dict[int, JobBridge] = {}
+        #: The latest runs, for windows opened later (at login the runs come first).
+        self.recent: deque[RecentRun] = deque(maxlen=RECENT_RUNS)
+        self._live: dict[int, RecentRun] = {}  # by job id, until the run ends
         self._by_name: dict[str, SavedPair] = {}  # read by connect() on the engine's threads
         self._clients: list[DavClient] = []  # made by connect(), closed when the engine stops
         self._clients_lock = threading.Lock()
@@ -309,20 +329,27 @@ class SyncService(QObject):
             self.changed.emit()
 
     def _run_started(self, run: RunStarted) -> None:
-        bridge = JobBridge(None, run.job, parent=self, running=run.control)
-        self._bridges[run.job.id] = bridge
         pair = self._by_name.get(run.pair)
-        if pair is not None:
-            self.run_added.emit(bridge, run.job.name or f"Sync {run.pair}", pair)
+        if pair is None:
+            return
+        bridge = JobBridge(None, run.job, parent=self, running=run.control)
+        recent = RecentRun(run.job, run.job.name or f"Sync {run.pair}", pair, run.control,
+                           [], bridge)
+        self._live[run.job.id] = recent
+        self.recent.append(recent)
         bridge.started.emit()
+        self.run_added.emit(recent)
 
     def _job_event(self, job_id: int, event: JobEvent) -> None:
-        bridge = self._bridges.get(job_id)
-        if bridge is None:
+        recent = self._live.get(job_id)
+        if recent is None or recent.bridge is None:
             return
+        recent.events.append(event)
+        bridge = recent.bridge
         bridge.relay(event)
         if isinstance(event, JobEnded):
-            del self._bridges[job_id]
+            del self._live[job_id]
+            recent.bridge = None
             bridge.deleteLater()
 
     def _conflicts(self, found: ConflictsFound) -> None:

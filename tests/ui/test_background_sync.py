@@ -353,6 +353,11 @@ def test_the_tray_menu(rig, qtbot, tmp_path):
     tray.open_action.trigger()  # Open Davdesk: the connect dialog, then a window
     assert rig.opener.asked == 1 and len(desktop.windows) == 1
     window = desktop.windows[0]
+    # What ran before the window opened is in its results pane, each file's Outcome too.
+    qtbot.waitUntil(lambda: rig.service.recent and rig.service.recent[-1].bridge is None,
+                    timeout=WAIT)
+    shown = [o.path for r in window.results.model.records() for o in r.outcomes if o.ok]
+    assert any(path.endswith("/a/now.txt") for path in shown), shown
     window.close()  # pairs are active: Davdesk stays in the tray, and says so once
     qtbot.waitUntil(lambda: desktop.windows == [])
     assert rig.ended == [] and rig.settings.get(TRAY_NOTICE) is True
