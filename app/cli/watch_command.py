@@ -18,7 +18,6 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer

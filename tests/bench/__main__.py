@@ -11,9 +11,10 @@ password and its session cookie, and without the cookie), then the bulk
 upload benchmark (300 small files: davdesk put against a bare PUT loop, davdesk
 sync against nextcloudcmd), then the window benchmark (`davdesk --demo` to its
 first listing, a 10,000-entry folder shown against `davdesk ls`). --only runs
-just one of them.
+just one of them; the watch benchmark (a watched
+10,000-file pair: idle cost, latency each way, one change) runs last.
 
-    python -m tests.bench [--only ls|parse|jobs|cli-jobs|sync|nextcloud|bulk|window] [--entries N] [--repeats N]
+    python -m tests.bench [--only ls|parse|jobs|cli-jobs|sync|nextcloud|bulk|window|watch] [--entries N] [--repeats N]
                           [--parse-entries N] [--no-parse]
                           [--jobs-files N] [--jobs-repeats N] [--jobs-big-mib N] [--no-jobs]
 """
@@ -29,7 +30,7 @@ from tests.bench import bench_ls
 
 PARSE_TARGET = 2.0
 KEPT_TARGET_MB = 150
-BENCHMARKS = ("ls", "parse", "jobs", "cli-jobs", "sync", "nextcloud", "bulk", "window")
+BENCHMARKS = ("ls", "parse", "jobs", "cli-jobs", "sync", "nextcloud", "bulk", "window", "watch")
 
 
 def format_parse(r: dict[str, Any], shape: str) -> str:
@@ -76,13 +77,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="files in the sync benchmark's pair (default: its own)")
     ap.add_argument("--no-sync", action="store_true", help="skip the sync benchmark")
     ap.add_argument("--no-nextcloud", action="store_true", help="skip the Nextcloud benchmark")
+    ap.add_argument("--no-watch", action="store_true", help="skip the watch benchmark")
     args = ap.parse_args(argv)
 
     wanted = [args.only] if args.only else [
         name for name, skip in (("ls", False), ("parse", args.no_parse), ("jobs", args.no_jobs),
                                  ("cli-jobs", args.no_jobs),
                                  ("sync", args.no_sync), ("nextcloud", args.no_nextcloud),
-                                 ("bulk", args.no_nextcloud), ("window", False))
+                                 ("bulk", args.no_nextcloud), ("window", False),
+                                 ("watch", args.no_watch))
         if not skip]
     status = 0
     for n, name in enumerate(wanted):
@@ -103,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             status = max(status, _run_cli_jobs())
         elif name == "window":
             status = max(status, _run_window())
+        elif name == "watch":
+            status = max(status, _run_watch())
         else:
             status = max(status, _run_jobs(args))
     return status
@@ -206,6 +211,19 @@ def _run_nextcloud() -> int:
         bench_nextcloud.run()
     except Exception:  # noqa: BLE001
         print("nextcloud benchmark: failed")
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def _run_watch() -> int:
+    """The watched-pair benchmark; it prints its own table."""
+    from tests.bench import bench_watch
+
+    try:
+        print(bench_watch.report(bench_watch.run()))
+    except Exception:  # noqa: BLE001
+        print("watch benchmark: failed")
         traceback.print_exc()
         return 1
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from watchdog.observers import Observer
@@ -30,13 +30,17 @@ class BackgroundSync:
 
     def __init__(self, specs: Iterable[WatchSpec], connect: Connect, state_dir: Path,
                  listener: Listener, settings: WatchSettings | None = None,
-                 observer: BaseObserver | None = None) -> None:
+                 observer: BaseObserver | None = None,
+                 wall: Callable[[], float] = time.time) -> None:
+        """observer: watchdog's, by default the platform's; wall: the wall clock, compared with
+        the monotonic one to notice a sleep (tests move it)."""
         self._specs = {spec.name: spec for spec in specs}
         self._connect = connect
         self._state_dir = state_dir
         self._listener = listener
         self.settings = settings or WatchSettings()
         self._observer = observer
+        self._wall = wall
         self._workers: dict[str, PairWorker] = {}
         self._lock = threading.Lock()
         self._started = False
@@ -124,7 +128,7 @@ class BackgroundSync:
 
     def _begin(self, spec: WatchSpec) -> None:
         worker = PairWorker(spec, self._connect, PairFiles.of(self._state_dir, spec.local, spec.url),
-                            self._listener, self.settings, self._observer)
+                            self._listener, self.settings, self._observer, wall=self._wall)
         self._workers[spec.name] = worker
         worker.start()
 

@@ -31,7 +31,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
 
 from watchdog.observers.api import BaseObserver
 
@@ -60,8 +59,6 @@ from app.sync.state import StateDB
 
 log = logging.getLogger(__name__)
 
-#: The longest single wait: how soon a wall-clock jump (a resume) is noticed.
-TICK = 5.0
 #: A wall-clock step this much larger than the monotonic one is taken for a sleep.
 JUMP = 15.0
 #: Failures in a row after which a pair that cannot reach its server is said to have stopped.
@@ -178,15 +175,13 @@ class PairWorker:
         return False
 
     def _watch(self, state: StateDB) -> None:
-        settings = self._settings
         rules = IgnoreRules.for_folder(self.spec.local, self.spec.ignore)
         watcher = LocalWatcher(self.spec.local, rules, self._wake.set, self._clock)
         why = watcher.start(self._observer) if self._observer is not None else \
             "no file-system events here"
         watching = why is None
-        if not watching:
-            self._status = dataclasses.replace(
-                self._status, note=f"watching by periodic full scans: {why}")
+        self._status = dataclasses.replace(
+            self._status, note=None if watching else f"watching by periodic full scans: {why}")
         try:
             self._loop(state, rules, watcher, watching)
         finally:
@@ -257,10 +252,11 @@ class PairWorker:
             self._sleep(min(deadlines) - self._clock())
 
     def _sleep(self, seconds: float | None) -> None:
-        """Until woken (an event, a request, stop) or the time is up; never longer than TICK."""
+        """Until woken (an event, a request, stop) or the time is up; never longer than a tick."""
         if self._stopping.is_set():
             return
-        self._wake.wait(TICK if seconds is None else max(0.0, min(seconds, TICK)))
+        tick = self._settings.tick
+        self._wake.wait(tick if seconds is None else max(0.0, min(seconds, tick)))
 
     # -- what a look does -------------------------------------------------------------------
 

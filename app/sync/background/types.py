@@ -41,6 +41,7 @@ class WatchSettings:
     debounce: float = 2.0  # a local change is synced once its file has been quiet this long
     settle: float = 0.5  # the second look at size and mtime comes this long after the first
     first_backoff: float = 5.0  # the first wait after a failed look or run; doubles each time
+    tick: float = 5.0  # the longest single wait: how soon a jump of the wall clock is noticed
     max_backoff: float = 600.0
     workers: int = 4
     limit_rate: int | None = None  # bytes per second per run; None: unlimited

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.sync.background.conftest import FAST, wait_for
+from tests.sync.background.conftest import wait_for
 
 
 def server_file(dav_server, rel: str) -> Path:
