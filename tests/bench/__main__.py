@@ -10,9 +10,9 @@ Nextcloud benchmark (a 1,000-file upload with an app password, an account
 password and its session cookie, and without the cookie), then the bulk
 upload benchmark (300 small files: davdesk put against a bare PUT loop, davdesk
 sync against nextcloudcmd), then the window benchmark (`davdesk --demo` to its
-first listing, a 10,000-entry folder shown against `davdesk ls`). --only runs
-just one of them; the watch benchmark (a watched
-10,000-file pair: idle cost, latency each way, one change) runs last.
+first listing, a 10,000-entry folder shown against `davdesk ls`), then the
+watch benchmark (a watched 10,000-file pair: idle cost, latency each way, one
+change). --only runs just one of them.
 
     python -m tests.bench [--only ls|parse|jobs|cli-jobs|sync|nextcloud|bulk|window|watch] [--entries N] [--repeats N]
                           [--parse-entries N] [--no-parse]
