@@ -3,8 +3,9 @@
 Planning looks at the server (and the disk), so it runs in the background
 like the job itself. Conflicts are settled before anything is written: the
 job is planned with Conflict.ASK, and if any target already exists the user
-chooses overwrite, skip or keep both for all of them, and the job is planned
-again with that choice (the planner then guards each write with what it saw).
+chooses, with both sides' sizes and dates in view (conflict_question.py),
+overwrite, overwrite if newer or if different, skip or keep both, for each or
+for all, and each task takes its choice (still guarded by what planning saw).
 Whatever still collides when the job runs ends as a 412 Outcome and is shown
 with the other failures.
 
@@ -36,8 +37,9 @@ from app.jobs.planner import (
     plan_upload,
 )
 from app.jobs.runner import JobOptions
-from app.ui import prompts
+from app.ui import conflict_question, prompts
 from app.ui.background import Background
+from app.ui.conflict_question import Sides
 from app.ui.job_bridge import JobBridge
 from app.ui.locks import LockKeeper
 from app.ui.messages import readable, summary
@@ -74,6 +76,8 @@ class Operations(QObject):
         self._client = client
         self._background = background
         self._options = JobOptions(workers=workers, mtime_by_proppatch=keep_mtime)
+        #: What happens to targets that exist: ASK puts the conflict question.
+        self.default_conflict = Conflict.ASK
         self._window = window
         self._running: set[JobBridge] = set()
         self._queue: deque[JobBridge] = deque()
@@ -178,13 +182,27 @@ class Operations(QObject):
         if not conflicts:
             self.start_job(name, job, changed)
             return
-        choice = prompts.choose_conflict(self._window, conflicts, len(job.tasks))
-        if choice is None:
-            self.message.emit(f"{name}: cancelled, nothing was changed")
-            return
         self._background.submit(
-            lambda: plan(choice),
-            lambda again, err: self._planned(name, plan, changed, False, again, err))
+            lambda: conflict_question.sides(self._client, conflicts),
+            lambda found, err: self._decide(name, job, changed, found, err))
+
+    def _decide(self, name: str, job: Job, changed: list[str], found: list[Sides] | None,
+                error: BaseException | None) -> None:
+        """Each existing target's fate: the default the preferences name, or the user's."""
+        if error is not None or found is None:
+            self._report_error(name, error)
+            return
+        if self.default_conflict is not Conflict.ASK:
+            choices = {s.task: s.settled(self.default_conflict) for s in found}
+        else:
+            asked = conflict_question.ask(self._window, found, len(job.tasks))
+            if asked is None:
+                self.message.emit(f"{name}: cancelled, nothing was changed")
+                return
+            choices = asked
+        stages = tuple(tuple(replace(task, conflict=choices[task]) if task in choices else task
+                             for task in stage) for stage in job.stages)
+        self.start_job(name, replace(job, stages=stages), changed)
 
     def start_job(self, name: str, job: Job, changed: list[str],
                   on_result: Callable[[TaskResult], None] | None = None) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.dav import DavClient
 from app.jobs.model import Conflict
-from app.ui import prompts
+from app.ui import conflict_question
 from app.ui.main_window import MainWindow
 from app.ui.models.file_table import local_files
 from app.ui.properties_dialog import NAME, NAMESPACE, VALUE, PropertiesDialog
@@ -116,8 +116,8 @@ def test_paste_onto_existing_names_asks_and_keeps_both(wsgidav_server, open_wind
     window = open_window(wsgidav_server)
     root = window.current_path
     asked = []
-    monkeypatch.setattr(prompts, "choose_conflict",
-                        lambda parent, tasks, total: asked.append(len(tasks)) or Conflict.RENAME)
+    monkeypatch.setattr(conflict_question, "ask", lambda parent, found, total: asked.append(
+        len(found)) or {s.task: Conflict.RENAME for s in found})
     select(window, "a.txt", "b.txt")
     window.actions.copy.trigger()
     wait_loaded(qtbot, window, lambda: window.navigate(f"{root}Docs/"), f"{root}Docs/")
