@@ -162,16 +162,20 @@ class Desktop(QObject):
             return
         self._quitting = self._ended = True
         for window in list(self._windows):
-            window.close()
+            if not window.close():  # it asked, and the user kept it (unsent edits)
+                self._quitting = self._ended = False
+                return
         if self.tray is not None:
             self.tray.close()
         self._end()
 
     def keeps_running(self) -> bool:
         """Whether the program has work without a window: background sync it may do."""
-        if self._quitting or self._sync is None or not self._sync.service.active:
+        if self._quitting or self._sync is None:
             return False
-        return self.tray is not None or self._background_mode
+        if self._background_mode:  # started for it, or the user chose it
+            return True
+        return self.tray is not None and self._sync.service.active
 
     def _forget(self, window: MainWindow) -> None:
         self._windows = [w for w in self._windows if w is not window]
