@@ -36,6 +36,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("app.cli.edit_command", "edit"),
     "find": ("app.cli.find_command", "find_command"),
     "share": ("app.cli.share_command", "share_command"),
+    "versions": ("app.cli.versions_command", "versions_command"),
 }
 
 

@@ -100,6 +100,15 @@ def _add_in_place(sub: argparse._SubParsersAction, common: argparse.ArgumentPars
     share.add_argument("--access", choices=["read", "upload", "drop", "edit"], default="read",
                        help="read only (default); a folder's link may take uploads (upload: "
                             "and edits; drop: uploads only), a file's may allow editing (edit)")
+    versions = sub.add_parser(
+        "versions", parents=[common], help="a Nextcloud file's earlier versions",
+        usage="davdesk versions ls URL | versions get URL VERSION LOCAL | "
+              "versions restore URL VERSION",
+        description="List a file's earlier versions (newest first), download one, or restore "
+                    "one (the server keeps the current content as a version, so nothing is "
+                    "lost). VERSION is a name as `versions ls` prints it.")
+    versions.add_argument("action", choices=["ls", "get", "restore"])
+    versions.add_argument("operands", nargs="+", metavar="URL [VERSION [LOCAL]]")
     find.add_argument("url", metavar="URL")
     find.add_argument("pattern", metavar="PATTERN")
     find.add_argument("--workers", "-j", type=_workers, default=4, metavar="N",

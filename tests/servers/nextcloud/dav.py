@@ -176,6 +176,7 @@ class DavTree:
         from tests.servers.nextcloud.chunking import UploadsNamespace
         from tests.servers.nextcloud.files import FilesNamespace
         from tests.servers.nextcloud.trashbin import TrashNamespace
+        from tests.servers.nextcloud.versions import VersionsNamespace
 
         self.instance = instance
         self.legacy = legacy
@@ -186,11 +187,13 @@ class DavTree:
             self.files = FilesNamespace(self, self.base)
             self.uploads = None
             self.trash = None
+            self.versions = None
         else:
             self.files = FilesNamespace(self, f"{self.base}files/{user}/")
             self.uploads = (UploadsNamespace(self, f"{self.base}uploads/{user}/")
                             if instance.options.chunking else None)
             self.trash = TrashNamespace(self, f"{self.base}trashbin/{user}/")
+            self.versions = VersionsNamespace(self, f"{self.base}versions/{user}/")
 
     # -- paths ---------------------------------------------------------------------------------
     def resolve(self, path: str) -> tuple[Namespace | VirtualCollection, str] | None:
@@ -206,7 +209,8 @@ class DavTree:
             return self.files, "/".join(segments)
         user = self.instance.user_id
         namespaces: dict[str, Namespace | None] = {
-            "files": self.files, "uploads": self.uploads, "trashbin": self.trash}
+            "files": self.files, "uploads": self.uploads, "trashbin": self.trash,
+            "versions": self.versions}
         if not segments:
             return self.root_collection(), ""
         namespace = namespaces.get(segments[0])
@@ -233,7 +237,7 @@ class DavTree:
     def root_collection(self) -> VirtualCollection:
         children: list[Node] = []
         for name, namespace in (("files", self.files), ("uploads", self.uploads),
-                                ("trashbin", self.trash)):
+                                ("trashbin", self.trash), ("versions", self.versions)):
             if namespace is not None:
                 children.append(VirtualCollection(encode_path(f"{self.base}{name}/")))
         return VirtualCollection(encode_path(self.base), children)

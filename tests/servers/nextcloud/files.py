@@ -318,8 +318,11 @@ class FilesNamespace(Namespace):
     def commit_file(self, key: str, temp: Path, *, mtime: int | None,
                     checksum: str | None) -> Meta:
         """Put a received file in place (keeping the id of the file it replaces)."""
+        from tests.servers.nextcloud.versions import keep_version
+
         with self.storage.lock:
             target = self.storage.disk(key)
+            keep_version(self.storage, key)
             try:
                 os.replace(temp, target)
             except (FileNotFoundError, NotADirectoryError):
