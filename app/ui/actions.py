@@ -99,7 +99,11 @@ class Actions:
         self.sign_out: QAction | None = None
         self.copy_internal_link: QAction | None = None
         self.share_link: QAction | None = None
+        self.versions: QAction | None = None
         if nextcloud:
+            self.versions = make("Versions", "&Versions…", T.DocumentOpenRecent,
+                                 tip="See the selected file's earlier versions: download or "
+                                     "restore one")
             self.share_link = make("ShareLink", "&Share Link…", T.MailSend,
                                    tip="Make a public link to the selected item, or change "
                                        "and delete its links")
@@ -117,7 +121,8 @@ class Actions:
         for title, items in (
             ("&File", [self.open, self.edit, None, self.new_folder, self.upload, self.upload_folder, self.download, None,
                        self.sync, *_present(self.trash_bin), None,
-                       *_present(self.share_link), self.properties, None,
+                       *_present(self.share_link), *_present(self.versions), self.properties,
+                       None,
                        *_present(self.sign_out), self.quit]),
             ("&Edit", [self.cut, self.copy, self.paste, None, self.copy_url,
                        *_present(self.copy_internal_link), None, self.rename, self.delete, None,
@@ -140,7 +145,7 @@ class Actions:
         return fill(QMenu(parent), [self.open, self.edit, None, self.download, None, self.cut,
                                     self.copy, self.paste, self.copy_url,
                                     *_present(self.copy_internal_link),
-                                    *_present(self.share_link), None,
+                                    *_present(self.share_link), *_present(self.versions), None,
                                     self.rename, self.delete, None, self.lock, self.unlock, None,
                                     self.properties])
 

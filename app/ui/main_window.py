@@ -73,6 +73,7 @@ from app.ui.sharing import ShareDialog, SharingPanel
 from app.ui.sync_dialog import SyncDialog
 from app.ui.status_labels import StatusLabels
 from app.ui.transcript_view import TranscriptView
+from app.ui.versions_dialog import VersionsDialog
 from app.ui.tree_focus import TreeFocus
 from app.ui.typed_location import TypedLocation
 
@@ -234,6 +235,8 @@ class MainWindow(QMainWindow):
                                                                        self._targets())))
         if a.share_link is not None:
             a.share_link.triggered.connect(self.share_link)
+        if a.versions is not None:
+            a.versions.triggered.connect(self.show_versions)
         if a.copy_internal_link is not None and self.account is not None:
             a.copy_internal_link.triggered.connect(self._copy_internal_links)
         self.edits.message.connect(self.statusBar().showMessage)
@@ -387,6 +390,15 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    def show_versions(self) -> None:
+        targets = self._targets()
+        if self.account is None or len(targets) != 1 or targets[0].is_dir:
+            return
+        dialog = VersionsDialog(self._client, self._background, self.operations,
+                                self.account.account, targets[0], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
     def find(self) -> None:
         """Find names below the folder shown; the results replace its listing in the table."""
         folder, root = self.browser.current, self.browser.root
@@ -507,6 +519,8 @@ class MainWindow(QMainWindow):
         if a.share_link is not None:
             # One row: its letters read directly (the per-listing counts track D, N and V only).
             a.share_link.setEnabled(count == 1 and self._targets()[0].allows("R"))
+        if a.versions is not None:
+            a.versions.setEnabled(count == 1 and not self._targets()[0].is_dir)
         a.delete.setEnabled(count > 0 and self._targets_allow(DELETE))
         a.cut.setEnabled(count > 0 and self._targets_allow(MOVE + DELETE))
         a.rename.setEnabled(count == 1 and self._context_folder is None

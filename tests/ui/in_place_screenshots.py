@@ -6,8 +6,8 @@ Not a test: run it on an X display of the size wanted, from the repository:
     Xvfb :16 -screen 0 1600x1000x24 &
     DISPLAY=:16 uv run python -m tests.ui.in_place_screenshots docs/ 1600x1000
 
-It saves search-results-<size>.png, share-dialog-<size>.png and (where the
-versions dialog exists) versions-dialog-<size>.png with `import -window root`.
+It saves search-results-<size>.png, share-dialog-<size>.png and
+versions-dialog-<size>.png with `import -window root`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from app.config.secrets import PasswordStore  # noqa: E402
 from app.ui import main_window  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.sharing import ShareDialog  # noqa: E402
+from app.ui.versions_dialog import VersionsDialog  # noqa: E402
 from tests.servers.nextcloud import NextcloudServer  # noqa: E402
 
 TREE = {
@@ -104,6 +105,24 @@ def main(out: Path, size: tuple[int, int]) -> None:
         dialog.activateWindow()
         shoot(out / f"share-dialog-{size[0]}x{size[1]}.png")
         dialog.close()
+
+        notes = spec.start_path + "Documents/Budget 2026.ods"
+        for number in range(3):
+            client.put(notes, b"b" * (40_000 + number * 4_000))
+            time.sleep(1.1)  # versions are named by the second their content was written
+        window.actions.refresh.trigger()
+        wait(lambda: not window.browser.loading)
+        row = next(i for i in range(window.proxy.rowCount())
+                   if window.proxy.index(i, 0).data() == "Budget 2026.ods")
+        window.table.selectRow(row)
+        versions = VersionsDialog(client, window._background, window.operations, spec.account,
+                                  window.table.selected_resources()[0], window)
+        versions.show()
+        wait(lambda: not versions.loading)
+        versions.move(window.geometry().center() - versions.rect().center())
+        versions.raise_()
+        shoot(out / f"versions-dialog-{size[0]}x{size[1]}.png")
+        versions.close()
         window.close()
         client.close()
 

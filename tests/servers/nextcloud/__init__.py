@@ -37,6 +37,8 @@ Covered (each module's docstring has the rules it follows and their sources):
 * X-NC-Paginate for PROPFIND. (:mod:`.paginate`, :mod:`.dav`)
 * Chunked upload v2 under ``remote.php/dav/uploads/alice/``. (:mod:`.chunking`)
 * The trash bin under ``remote.php/dav/trashbin/alice/``. (:mod:`.trashbin`)
+* Versions under ``remote.php/dav/versions/alice/``: one per overwrite, listed,
+  downloaded, restored. (:mod:`.versions`)
 * Public link shares, OCS ``apps/files_sharing/api/v1/shares``, in memory. (:mod:`.sharing`)
 * SEARCH (RFC 5323 basicsearch) on ``remote.php/dav/`` by name, type and size, one
   scope, paged. (:mod:`.search`)
@@ -45,7 +47,7 @@ Not covered, on purpose (requests for them get what a server without them gives,
 mostly 404 or 501): other users, groups and shares other than public links (``public.php``, link pages);
 locking (LOCK/UNLOCK are 501, DAV class 2 is not offered); chunking v1 and bulk
 upload; folder downloads as zip/tar; ``X-NC-WebDAV-AutoMkcol``, ``X-OC-CTime``,
-``X-Hash``; versions, favorites, tags, comments, REPORT, SEARCH on other properties; previews;
+``X-Hash``; version labels and expiry, favorites, tags, comments, REPORT, SEARCH on other properties; previews;
 ``{DAV:}lastmodified`` via PROPPATCH; login flow v1, OAuth, 2FA, brute-force
 throttling, password confirmation; session expiry; HTTPS (plain http only; the TLS
 tests use tests/servers/tls_server.py); ``Depth`` on COPY other than 0 or infinity.
