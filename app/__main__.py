@@ -1,6 +1,7 @@
 """Entry point: `davdesk` (or `python -m app`).
 
-No arguments, a URL or --demo: the desktop window. A command (ls, put, ...):
+No arguments, a URL or --demo: the desktop window (--background: background sync
+with no window, as start at login runs it). A command (ls, put, ...):
 the headless CLI. `davdesk demo`: a demo WebDAV server in the terminal.
 """
 
