@@ -1,4 +1,5 @@
-"""The headless front end: `davdesk ls|stat|mkdir|rm|cp|mv|put|get|props|sync|login|logout|trash|edit`.
+"""The headless front end: `davdesk ls|stat|mkdir|rm|cp|mv|put|get|props|sync|login|logout|trash`,
+`edit`, `find`, `share` and `versions`.
 
 Exit status: 0 when every Outcome is ok, 1 when some failed, 2 on a usage or
 connection error (one line on stderr, never a traceback).

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -35,16 +35,14 @@ from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore
 from app.dav import DavClient, Resource, ServerInfo
 from app.dav.paths import basename, parent, same_resource
-from app.jobs.local_copies import LocalCopies, connection_folder
 from app.jobs.model import Op
 from app.nextcloud.account import NextcloudAccount
 from app.ui import prompts
 from app.ui.actions import Actions
-from app.ui.addresses import addresses, internal_links
 from app.ui.background import Background
 from app.ui.browser import Browser
 from app.ui.drag_out import DragStager
-from app.ui.edit_in_place import EditInPlace
+from app.ui.in_place import InPlace
 from app.ui.file_view import FileTableView, FolderTreeView
 from app.ui.help_menu import HelpMenu
 from app.ui.job_bridge import JobBridge
@@ -68,12 +66,10 @@ from app.ui.permissions import (
 from app.ui.properties_dialog import PropertiesDialog
 from app.ui.results.fixes import ResultFixer
 from app.ui.results.pane import ResultsPane
-from app.ui.search import Search, ask_pattern
-from app.ui.sharing import ShareDialog, SharingPanel
+from app.ui.sharing import SharingPanel
 from app.ui.sync_dialog import SyncDialog
 from app.ui.status_labels import StatusLabels
 from app.ui.transcript_view import TranscriptView
-from app.ui.versions_dialog import VersionsDialog
 from app.ui.tree_focus import TreeFocus
 from app.ui.typed_location import TypedLocation
 
@@ -105,9 +101,6 @@ class MainWindow(QMainWindow):
         self.actions = Actions(self, nextcloud=account is not None)
         self.operations = Operations(client, self._background, workers, self,
                                      keep_mtime=keep_mtime)
-        user = client.auth.user if client.auth else ""
-        self.edits = EditInPlace(client, self._background, self.operations, LocalCopies(
-            connection_folder(AppPaths.default().cache, f"{user}@{client.origin}")), self)
         host = client.origin.split("://", 1)[-1]
         # A Nextcloud's files live under remote.php/dav/files/USERID/: the account says it better.
         root_label = (f"{account.user_id}@{host}{account.root_path.rstrip('/')}" if account
@@ -124,7 +117,6 @@ class MainWindow(QMainWindow):
         self.tree = FolderTreeView(self.tree_model, self)
         self.tree_focus = TreeFocus(self.tree, client.root, self)
         self.browser = Browser(client, self._background, self.table_model, self.tree_model, self)
-        self.search = Search(client, self._background, self.table_model, workers, self)
         self.typed = TypedLocation(client, self._background, self.browser, self)
         self._error_shown: str | None = None  # a navigation error in the status bar
         self.fixer = ResultFixer(client, self._background, self.operations.locks,
@@ -157,6 +149,9 @@ class MainWindow(QMainWindow):
                 raise TypeError("a Nextcloud account's window needs the keyring of its password")
             self.account = AccountActions(account, client, self._background, self.operations,
                                           passwords, self.actions, self)
+        self.in_place = InPlace(self, client, self._background, self.operations, self.browser,
+                                self.table_model, workers, account, self._targets)
+        self.edits, self.search = self.in_place.edits, self.in_place.search
         self._connect()
         self._restore_state()
         self.tree.expand(self.tree_model.index(0, 0))
@@ -229,21 +224,8 @@ class MainWindow(QMainWindow):
         a.lock.triggered.connect(lambda: ops.locks.lock(self._targets()[0]))
         a.unlock.triggered.connect(lambda: ops.locks.unlock(self._targets()[0]))
         a.quit.triggered.connect(self.close)
-        a.open.triggered.connect(self.open_selected)
-        a.edit.triggered.connect(lambda: self.edits.open(self._targets(), edit=True))
-        a.copy_url.triggered.connect(lambda: self._copy_text(addresses(self._client,
-                                                                       self._targets())))
-        if a.share_link is not None:
-            a.share_link.triggered.connect(self.share_link)
-        if a.versions is not None:
-            a.versions.triggered.connect(self.show_versions)
-        if a.copy_internal_link is not None and self.account is not None:
-            a.copy_internal_link.triggered.connect(self._copy_internal_links)
-        self.edits.message.connect(self.statusBar().showMessage)
-        a.search.triggered.connect(self.find)
-        self.search.message.connect(self.statusBar().showMessage)
+        self.in_place.connect(a, in_context=lambda: self._context_folder is not None)
         self.search.finished.connect(lambda _: self._update_placeholder())
-        b.navigated.connect(self._left_search)
 
         b.navigated.connect(self._navigated)
         b.loaded.connect(self._loaded)
@@ -367,66 +349,6 @@ class MainWindow(QMainWindow):
         else:
             self.edits.open([resource])
 
-    def open_selected(self) -> None:
-        """Open: one folder is gone into; files open in their applications."""
-        targets = self._targets()
-        if len(targets) == 1 and targets[0].is_dir and self._context_folder is None:
-            self.browser.navigate(targets[0].path)
-        else:
-            self.edits.open(targets)
-
-    def _left_search(self, _: str) -> None:
-        """Going to a folder ends a search, and the results' line in the status bar."""
-        self.search.cancel()
-        if self.table_model.search_root is not None:
-            self.statusBar().clearMessage()
-
-    def share_link(self) -> None:
-        targets = self._targets()
-        if self.account is None or len(targets) != 1:
-            return
-        dialog = ShareDialog(self._client, self._background, self.account.account, targets[0],
-                             self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-
-    def show_versions(self) -> None:
-        targets = self._targets()
-        if self.account is None or len(targets) != 1 or targets[0].is_dir:
-            return
-        dialog = VersionsDialog(self._client, self._background, self.operations,
-                                self.account.account, targets[0], self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-
-    def find(self) -> None:
-        """Find names below the folder shown; the results replace its listing in the table."""
-        folder, root = self.browser.current, self.browser.root
-        shown = "/" + folder[len(root):].rstrip("/") if folder.startswith(root) else folder
-        pattern = ask_pattern(self, shown)
-        if pattern:
-            self.search.start(folder, shown, root, pattern)
-            self.setWindowTitle(f"{self.search.title} – Davdesk")
-            self._update_placeholder()
-
-    def _copy_internal_links(self) -> None:
-        assert self.account is not None
-        account, chosen = self.account.account, self._targets()
-
-        def copied(text: str | None, error: BaseException | None) -> None:
-            if error is not None:
-                self.statusBar().showMessage(f"Cannot copy the link: {readable(error)}")
-            else:
-                self._copy_text(text or "")
-
-        self._background.submit(lambda: internal_links(self._client, account, chosen), copied)
-
-    def _copy_text(self, text: str) -> None:
-        if text:
-            QGuiApplication.clipboard().setText(text)
-            lines = text.count("\n") + 1
-            self.statusBar().showMessage(f"Copied {lines} address{'es' if lines > 1 else ''}")
-
     def _tree_open(self, index: QModelIndex) -> None:
         path = index.data(PATH_ROLE)
         if path and path != self.browser.current:
@@ -509,18 +431,10 @@ class MainWindow(QMainWindow):
         a.forward.setEnabled(b.can_forward)
         a.up.setEnabled(b.can_up)
         count = self._target_count()
-        for action in (a.copy, a.download, a.open, a.copy_url):
+        for action in (a.copy, a.download):
             action.setEnabled(count > 0)
-        a.edit.setEnabled(count > 0 and self._context_folder is None and self.table.source
-                          .rows_allow(self.proxy.source_rows(self.table.selectionModel()
-                                                             .selection()), "W"))
-        if a.copy_internal_link is not None:
-            a.copy_internal_link.setEnabled(count > 0)
-        if a.share_link is not None:
-            # One row: its letters read directly (the per-listing counts track D, N and V only).
-            a.share_link.setEnabled(count == 1 and self._targets()[0].allows("R"))
-        if a.versions is not None:
-            a.versions.setEnabled(count == 1 and not self._targets()[0].is_dir)
+        self.in_place.update_actions(a, count, lambda letters: self.table.source.rows_allow(
+            self.proxy.source_rows(self.table.selectionModel().selection()), letters))
         a.delete.setEnabled(count > 0 and self._targets_allow(DELETE))
         a.cut.setEnabled(count > 0 and self._targets_allow(MOVE + DELETE))
         a.rename.setEnabled(count == 1 and self._context_folder is None
@@ -662,8 +576,7 @@ class MainWindow(QMainWindow):
         if not self.edits.may_close():
             event.ignore()
             return
-        self.edits.close()
-        self.search.cancel()
+        self.in_place.close()
         self.save_state()
         self.browser.stop()
         self.operations.close()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.config.connection import open_connection  # noqa: E402
 from app.config.secrets import PasswordStore  # noqa: E402
-from app.ui import main_window  # noqa: E402
+from app.ui import in_place  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.sharing import ShareDialog  # noqa: E402
 from app.ui.versions_dialog import VersionsDialog  # noqa: E402
@@ -73,7 +73,7 @@ def main(out: Path, size: tuple[int, int]) -> None:
         window.setGeometry(0, 0, *size)
         window.show()
         wait(lambda: not window.browser.loading and window.table_model.rowCount() > 0)
-        main_window.ask_pattern = lambda parent, folder: "report"  # what the user typed
+        in_place.ask_pattern = lambda parent, folder: "report"  # what the user typed
         window.actions.search.trigger()
         wait(lambda: not window.search.running and window.table_model.rowCount() == 6)
         window.table.resizeColumnToContents(0)

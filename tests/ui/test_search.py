@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.ui import main_window
+from app.ui import in_place
 from app.ui.models.file_table import TYPE
 from tests.ui.conftest import names
 from tests.ui.test_operations import select
@@ -21,7 +21,7 @@ def folders(window) -> dict[str, str]:
 
 
 def find(qtbot, window, monkeypatch, pattern: str) -> None:
-    monkeypatch.setattr(main_window, "ask_pattern", lambda parent, folder: pattern)
+    monkeypatch.setattr(in_place, "ask_pattern", lambda parent, folder: pattern)
     with qtbot.waitSignal(window.search.finished, timeout=WAIT):
         window.actions.search.trigger()
     qtbot.wait_until(lambda: len(names(window)) == window.table_model.rowCount(), timeout=WAIT)
