@@ -35,6 +35,7 @@ from app import __version__
 from app.config import autostart
 from app.config.bookmarks import BookmarkStore, ConnectionSpec
 from app.config.paths import AppPaths
+from app.config.preferences import PREFERENCES, Preferences
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.config.settings import Settings
 from app.dav import errors
@@ -205,16 +206,19 @@ def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool) -> Ma
     state; the window's own LAST_FOLDER entry is moved there when the window
     is destroyed.
     """
-    client = spec.client(workers=CONNECTIONS)
+    # The connection pool is sized for the parallel transfers the preferences ask for.
+    workers = max(WORKERS, Preferences.from_mapping(state.get(PREFERENCES)).parallel_transfers)
+    client = spec.client(workers=CONNECTIONS * workers // WORKERS)
     per_server = f"{LAST_FOLDER}:{client.origin}{client.root}"
     named = folder_path(spec.start_path) if spec.start_path else folder_path(client.root)
     if named != folder_path(client.root):
         start = named
     else:
         start = state.get(per_server, client.root) if resume else client.root
-    window = MainWindow(client, start, state, workers=WORKERS, account=spec.account,
+    window = MainWindow(client, start, state, workers=workers, account=spec.account,
                         passwords=PasswordStore() if spec.account is not None else None,
-                        keep_mtime=spec.bookmark is not None and spec.bookmark.keep_mtime)
+                        keep_mtime=spec.bookmark is not None and spec.bookmark.keep_mtime,
+                        bookmark=spec.bookmark)
 
     def remember() -> None:
         state[per_server] = state.pop(LAST_FOLDER, start)

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config.bookmarks import BookmarkStore
+from app.config.bookmarks import Bookmark, BookmarkStore
+from app.config.preferences import Preferences
 from app.config.pairs import PairStore
 from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore
@@ -70,6 +71,7 @@ from app.ui.sharing import SharingPanel
 from app.ui.sync_dialog import SyncDialog
 from app.ui.status_labels import StatusLabels
 from app.ui.transcript_view import TranscriptView
+from app.ui.window_preferences import WindowPreferences
 from app.ui.tree_focus import TreeFocus
 from app.ui.typed_location import TypedLocation
 
@@ -86,10 +88,12 @@ class MainWindow(QMainWindow):
     def __init__(self, client: DavClient, start_path: str, state: MutableMapping[str, Any],
                  workers: int = 4, parent: QWidget | None = None, *,
                  account: NextcloudAccount | None = None,
-                 passwords: PasswordStore | None = None, keep_mtime: bool = False) -> None:
+                 passwords: PasswordStore | None = None, keep_mtime: bool = False,
+                 bookmark: Bookmark | None = None) -> None:
         """account: the Nextcloud account the client is signed in to (Trash Bin, Sign Out);
         passwords: where its app password is kept, to forget it on signing out;
-        keep_mtime: the bookmark's choice to keep uploads' mtimes with a PROPPATCH."""
+        keep_mtime: the bookmark's choice to keep uploads' mtimes with a PROPPATCH;
+        bookmark: the bookmark the window was opened from (its name is the window's)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self._client = client
@@ -98,13 +102,16 @@ class MainWindow(QMainWindow):
         self._context_folder: Resource | None = None  # the tree's folder while its menu is open
         self._properties: PropertiesDialog | None = None
         self._background = Background(workers, self)
+        self._workers = workers
         self.actions = Actions(self, nextcloud=account is not None)
         self.operations = Operations(client, self._background, workers, self,
                                      keep_mtime=keep_mtime)
         host = client.origin.split("://", 1)[-1]
         # A Nextcloud's files live under remote.php/dav/files/USERID/: the account says it better.
-        root_label = (f"{account.user_id}@{host}{account.root_path.rstrip('/')}" if account
-                      else host + client.root.rstrip("/"))
+        root_label = bookmark.name if bookmark is not None else (
+            f"{account.user_id}@{host}{account.root_path.rstrip('/')}" if account
+            else host + client.root.rstrip("/"))
+        self._root_label = root_label
         style = self.style()
         folder_icon = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
         file_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
@@ -143,6 +150,13 @@ class MainWindow(QMainWindow):
         self.actions.install(self)
         self._add_view_menu()
         self.help = HelpMenu(self, AppPaths.default())
+        self.preferences = WindowPreferences(
+            self, state, self._background, bookmark,
+            BookmarkStore.in_config(AppPaths.default()) if bookmark is not None else None)
+        self.preferences.install(self.menuBar())
+        self.preferences.changed.connect(self._use_preferences)
+        self.preferences.message.connect(self.statusBar().showMessage)
+        self._use_preferences(self.preferences.current)
         self.account: AccountActions | None = None
         if account is not None:
             if passwords is None:
@@ -298,7 +312,9 @@ class MainWindow(QMainWindow):
         self._state[LAST_FOLDER] = path
         self.path_bar.set_path(path)
         name = path.rstrip("/").rsplit("/", 1)[-1] or self.path_bar.path
-        self.setWindowTitle(f"{name} – Davdesk")
+        shown = self._root_label if same_resource(path, self.browser.root) else \
+            f"{name} – {self._root_label}"
+        self.setWindowTitle(f"{shown} – Davdesk")
         self.filter.clear()
         self.quota_label.clear()
         self._show_count("Loading…")
@@ -363,8 +379,16 @@ class MainWindow(QMainWindow):
         self.tree.scrollTo(index)
 
     def _apply_filter(self) -> None:
-        self.proxy.setFilterFixedString(self.filter.text())
+        self.proxy.set_name_filter(self.filter.text(), self.preferences.current.show_hidden)
         self._update_placeholder()
+
+    def _use_preferences(self, preferences: Preferences) -> None:
+        # No more than the connection pool was made for: more take effect in a new window.
+        self.operations.use(min(preferences.parallel_transfers, self._workers),
+                            preferences.upload_limit * 1024,
+                            preferences.download_limit * 1024, preferences.conflict)
+        self.results.kept = preferences.results_kept
+        self._apply_filter()
 
     # -- the status bar ----------------------------------------------------------------------
 
@@ -383,6 +407,8 @@ class MainWindow(QMainWindow):
             text = "This folder is empty." + (
                 "\nDrop files here to upload them."
                 if allows(self.browser.permissions, CREATE_FILE) else "")
+        elif shown == 0 and not self.filter.text():
+            text = "Only hidden files here.\nView ▸ Show Hidden Files shows them."
         elif shown == 0:
             text = f"No names contain “{self.filter.text()}”."
         else:
@@ -475,7 +501,8 @@ class MainWindow(QMainWindow):
 
     def delete(self) -> None:
         targets = self._targets()
-        if targets and prompts.confirm_delete(self, targets):
+        if targets and (not self.preferences.current.confirm_delete
+                        or prompts.confirm_delete(self, targets)):
             self.operations.delete(targets)
 
     def _local_folder(self) -> str:

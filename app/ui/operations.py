@@ -78,6 +78,7 @@ class Operations(QObject):
         self._options = JobOptions(workers=workers, mtime_by_proppatch=keep_mtime)
         #: What happens to targets that exist: ASK puts the conflict question.
         self.default_conflict = Conflict.ASK
+        self._limits = (0, 0)  # upload, download: bytes a second, 0 for none
         self._window = window
         self._running: set[JobBridge] = set()
         self._queue: deque[JobBridge] = deque()
@@ -211,7 +212,7 @@ class Operations(QObject):
         TaskResult to on_result (on the GUI thread)."""
         job = replace(job, stages=tuple(tuple(self.locks.submit_token(t) for t in stage)
                                         for stage in job.stages))
-        bridge = JobBridge(self._client, job, self._options, self)
+        bridge = JobBridge(self._client, job, self._options_for(job), self)
         if on_result is not None:
             bridge.task_done.connect(on_result)
         bridge.progress.connect(lambda p: self._progress(name, p))
@@ -225,6 +226,21 @@ class Operations(QObject):
             self.message.emit(f"{name}: queued")
         else:
             self._run_now(bridge)
+
+    def use(self, workers: int, upload_limit: int, download_limit: int,
+            conflict: Conflict) -> None:
+        """The preferences for jobs started from now on: parallel transfers, the bandwidth
+        limits (bytes a second; 0: none) and the default conflict action."""
+        self._options = replace(self._options, workers=workers)
+        self._limits = (upload_limit, download_limit)
+        self.default_conflict = conflict
+
+    def _options_for(self, job: Job) -> JobOptions:
+        """The limit of the job's direction: uploads the upload limit, downloads the other."""
+        ops = {task.op for task in job.tasks}
+        limit = self._limits[0] if Op.UPLOAD in ops else \
+            self._limits[1] if Op.DOWNLOAD in ops else 0
+        return replace(self._options, limit_rate=limit or None)
 
     def _run_now(self, bridge: JobBridge) -> None:
         self._running.add(bridge)

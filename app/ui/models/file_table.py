@@ -17,6 +17,7 @@ row lacks a letter is the selection itself looked at.
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
+    QRegularExpression,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -398,6 +400,13 @@ class FileFilterProxy(QSortFilterProxyModel):
         self.setSourceModel(source)
         self.setFilterKeyColumn(NAME)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_name_filter(self, text: str, show_hidden: bool) -> None:
+        """Names containing text (any case); dot-files only with show_hidden. One regular
+        expression, matched in C++: a filter over 100,000 rows calls no Python per row."""
+        pattern = ("" if show_hidden else r"^(?!\.)") + (f".*{re.escape(text)}" if text else "")
+        self.setFilterRegularExpression(QRegularExpression(
+            pattern, QRegularExpression.PatternOption.CaseInsensitiveOption))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         source = self.sourceModel()

@@ -255,6 +255,18 @@ class ResultsModel(QAbstractItemModel):
         for record in [r for r in self._jobs if r.ended is not None]:
             self._drop(record)  # filtered out, so not shown
 
+    def trim(self, kept: int) -> None:
+        """Keep the newest `kept` finished jobs (the preference); running ones always stay."""
+        finished = [r for r in self._jobs if r.ended is not None]
+        for record in finished[kept:]:
+            row = self._visible_row(record)
+            if row is None:
+                self._drop(record)
+                continue
+            self.beginRemoveRows(QModelIndex(), row, row)
+            self._drop(record)
+            self.endRemoveRows()
+
     def _drop(self, record: JobRecord) -> None:
         self._jobs.remove(record)
         del self._by_id[record.job.id]

@@ -125,6 +125,8 @@ class ResultsPane(QDockWidget):
         self._fixer = fixer
         self._reveal = reveal
         self._raw_dialogs: list[RawResponseDialog] = []
+        #: Finished jobs kept in the list (the preference); older ones go as new ones end.
+        self.kept = 50
         classes = class_icons(self.style())
         self.model = ResultsModel(classes, phase_icons(classes), self)
         self.view = self._make_view()
@@ -299,6 +301,7 @@ class ResultsPane(QDockWidget):
         """A finished job's row shows its summary. The newest job is the one expanded; one
         with problems opens the pane, its problems in view."""
         self.model.end_job(ended)
+        self.model.trim(self.kept)
         records = self.model.records()
         record = next((r for r in records if r.job.id == ended.job_id), None)
         if record is None:
