@@ -38,6 +38,7 @@ from app.jobs.local_copies import (
     download_theirs_job,
     plan_open,
     save_as_copy_job,
+    server_has_copy,
     stamp_of,
     upload_job,
 )
@@ -196,10 +197,13 @@ class EditInPlace(QObject):
     def _uploaded(self, copy: LocalCopy, sent: Stamp | None, result: TaskResult) -> None:
         outcome = result.outcomes[0]
         if not result.ok:
-            self._uploading.discard(copy.local)
             if outcome.outcome_class is OutcomeClass.CONFLICT:
+                # Still busy with it until the look at the server's file has answered.
                 self._conflicts.add(copy.local)
-                self._resolve(copy)
+                self._background.submit(lambda: server_has_copy(self._client, copy),
+                                        lambda same, _: self._conflicted(copy, sent, same))
+            else:
+                self._uploading.discard(copy.local)
             return
 
         def record() -> tuple[str, LocalCopy, bool]:
@@ -221,6 +225,17 @@ class EditInPlace(QObject):
             self._copy_saved(copy.local)
 
     # -- conflicts --------------------------------------------------------------------------
+
+    def _conflicted(self, copy: LocalCopy, sent: Stamp | None, same: Resource | None) -> None:
+        """A 412: a conflict, unless the server already has this very edit."""
+        if same is None:
+            self._uploading.discard(copy.local)
+            self._resolve(copy)
+            return
+        self._conflicts.discard(copy.local)
+        self._background.submit(
+            lambda: (copy.remote, self.copies.uploaded(copy, sent, same, same.etag), False),
+            self._recorded)
 
     def _resolve(self, copy: LocalCopy) -> None:
         choice = choose_conflict(self._window, copy)

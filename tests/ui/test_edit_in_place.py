@@ -161,3 +161,23 @@ def test_nextcloud_copies_internal_links_and_edits_with_its_etags(nextcloud_serv
     window.actions.edit.trigger()
     qtbot.wait_until(lambda: served.read_bytes() == b"a\nb\n", timeout=WAIT)
     qtbot.wait_until(lambda: not window.edits.unsent, timeout=WAIT)
+
+
+def test_an_edit_already_on_the_server_is_no_conflict(dav_server, open_window, opener, qtbot,
+                                                      monkeypatch):
+    """The copy's ETag is stale (its upload went through by a path that did not report back,
+    such as a retry from the results pane), but the server holds exactly its bytes."""
+    served = dav_server.make_file("same.txt", b"draft\n")
+    opener(f'printf "final\\n" > "{served}"\nprintf "final\\n" > "$1"\n')
+    asked = []
+    monkeypatch.setattr(edit_in_place, "choose_conflict",
+                        lambda window, copy: asked.append(copy.name))
+    window = open_window(dav_server)
+    select(window, "same.txt")
+    window.actions.edit.trigger()
+    qtbot.wait_until(lambda: window.edits.copies.get(window.current_path + "same.txt") is not None
+                     and not window.edits.unsent and not window.edits._uploading,
+                     timeout=WAIT)
+    qtbot.wait_until(lambda: not window.edits.copies.get(window.current_path + "same.txt")
+                     .unsent(), timeout=WAIT)
+    assert asked == [] and served.read_bytes() == b"final\n"
