@@ -6,7 +6,10 @@ keyring for a Nextcloud, else a prompt when there is a terminal to prompt on.
 
 A Nextcloud files address (.../remote.php/dav/files/USERID/...) gets a client
 that speaks the server's WebDAV extensions (chunked uploads, checksums, its
-name rules), found out with two small requests when the client is made.
+name rules), found out with two small requests when the client is made. So
+does any other address of a Nextcloud, as the window finds it: that of an
+account kept here (app/cli/accounts.py), or the server's bare address or a
+URL pasted from the browser, where status.php says a Nextcloud answers.
 """
 
 from __future__ import annotations
@@ -16,13 +19,17 @@ import getpass
 import os
 import ssl
 import sys
-from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
+from typing import TYPE_CHECKING
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit, urlunsplit
 
 from app.dav import DavClient, errors
 from app.dav.tls import fetch_certificate, verify_for
 from app.logs import redact_value
 from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.connect import NextcloudConnection, connect, files_address, speak
+
+if TYPE_CHECKING:
+    from app.cli.accounts import KeptAccount
 
 PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
 
@@ -62,10 +69,14 @@ class Connections:
         self._clients: dict[str, DavClient] = {}
         self._accounts: list[DavClient] = []  # nextcloud()'s, closed with the others
         self._password: str | None = None
+        #: Origin -> the Nextcloud account found from an address of it that is not its files
+        #: address: such addresses name folders of that account's files.
+        self._roots: dict[str, NextcloudAccount] = {}
         #: The user name of the last client made (what a 401 is about), and whether an
         #: address had no scheme (https was guessed: a plain http server is then said so).
         self.user: str | None = None
         self.guessed_https = False
+        self.signing_in: tuple[str, str] | None = None
 
     def resolve(self, url: str) -> tuple[DavClient, str]:
         """The client for a URL's server and the decoded path on it."""
@@ -74,6 +85,14 @@ class Connections:
         parts = _parts(url)
         host = parts.netloc.rpartition("@")[2]
         origin = f"{parts.scheme}://{host}"
+        if origin not in self._clients and files_address(url) is None:
+            found = self._nextcloud_address(url, parts)
+            if found is not None:
+                self._clients[origin] = found.client
+                self._roots[origin] = found.account
+        if origin in self._roots:  # a Nextcloud's address that is not its files address
+            account = self._roots[origin]
+            return self._clients[origin], account.files_path + _files_folder(url, account.root_path)
         if origin not in self._clients:
             nextcloud = files_address(url)
             user = self._user_for(parts, nextcloud[1] if nextcloud else None)
@@ -90,17 +109,70 @@ class Connections:
                 speak(client, NextcloudAccount(nextcloud[0], nextcloud[1], user))
         return self._clients[origin], unquote(parts.path or "/", errors="surrogateescape")
 
-    def nextcloud(self, address: str) -> NextcloudConnection:
-        """A signed-in Nextcloud account for any address of it (discovery finds the rest)."""
+    def _nextcloud_address(self, url: str, parts: SplitResult) -> NextcloudConnection | None:
+        """The account behind a Nextcloud address that is not a files address: one kept
+        here for its server, else, for the bare address or a page of the web interface,
+        the Nextcloud that status.php finds there. None for any other server."""
+        bare = (parts.path or "/") == "/" or _below_root(parts.path)
+        if _may_keep_account(url):
+            from app.cli.accounts import kept_accounts
+
+            self.user = self._user_for(parts, None)
+            kept = kept_accounts(url, self.user)
+            if kept:
+                return self.nextcloud(url, kept=kept)
+        if not bare:
+            return None  # a plain WebDAV folder: no probe for every command
+        from app.nextcloud.discovery import NotNextcloudError, find_server
+
+        try:
+            root = find_server(url, verify=self._verify).root_url
+        except NotNextcloudError:
+            return None
+        return self.nextcloud(url, root_url=root)
+
+    def nextcloud(self, address: str, *, kept: list[KeptAccount] | None = None,
+                  root_url: str | None = None, kept_password: bool = False,
+                  ) -> NextcloudConnection:
+        """A signed-in Nextcloud account for any address of it (discovery finds the rest).
+
+        The account is the one named (--user, the address), else the one kept here
+        for the server. kept_password: sign in with the app password kept here, never
+        DAVDESK_PASSWORD (signing out revokes what it signs in with).
+        """
+        from app.cli.accounts import kept_accounts
+
         parts = _parts(address if "://" in address else "https://" + address)
+        host = parts.netloc.rpartition("@")[2]
         known = files_address(address)
-        user = self._user_for(parts, known[1] if known else None)
+        user = self._user_for(parts, None)
+        kept = kept if kept is not None else kept_accounts(address, user)
+        if user is None and len(kept) > 1:
+            raise UsageError(f"{len(kept)} accounts are kept for {host}: "
+                             f"{', '.join(k.login_name for k in kept)}; give --user")
+        user = user or (kept[0].login_name if kept else known[1] if known else None)
         if not user:
-            raise UsageError(f"whose account? give --user or put it in the address "
-                             f"(https://alice@{parts.netloc.rpartition('@')[2]}/)")
-        root = known[0] if known else None
-        found = connect(address, login=user, password=self._password_for(user, root),
-                        workers=self._workers, verify=self._verify)
+            raise UsageError(f"whose account? give --user, put it in the address "
+                             f"(https://alice@{host}/) or sign in with `davdesk login {host}`")
+        self.user = user
+        root = kept[0].root_url if kept else known[0] if known else root_url
+        if root is None:  # found here, so that the keyring can be asked for the account
+            from app.nextcloud.discovery import find_server
+
+            root = find_server(address, verify=self._verify).root_url
+        #: The server's root and login name of the account being signed in to.
+        self.signing_in = (root, user)
+        if kept_password:
+            password = self._kept(root, user)
+            if password is None:
+                raise UsageError(f"no app password is kept here for {user} on {host}: "
+                                 "nothing to sign out of")
+            redact_value(password)
+        else:
+            password = self._password_for(user, root)
+        files = kept[0].account.files_url if kept else address
+        found = connect(files, login=user, password=password, workers=self._workers,
+                        verify=self._verify, root_url=root)
         self._accounts.append(found.client)
         return found
 
@@ -119,7 +191,11 @@ class Connections:
                 raise UsageError(f"no password for {user}: set {PASSWORD_VARIABLE}, "
                                  "sign in with `davdesk login` (Nextcloud), "
                                  "or run from a terminal to be prompted")
-            self._password = getpass.getpass(f"Password for {user}: ")
+            try:
+                self._password = getpass.getpass(f"Password for {user}: ")
+            except EOFError:  # Ctrl-D: the prompt ends, and so does the command, in one line
+                print(file=sys.stderr)
+                raise UsageError("no password given") from None
         redact_value(self._password)
         return self._password
 
@@ -138,6 +214,38 @@ class Connections:
     def __exit__(self, *exc_info: object) -> None:
         for client in [*self._clients.values(), *self._accounts]:
             client.close()
+
+
+def _may_keep_account(url: str) -> bool:
+    """Whether an account may be kept for the server of url: its origin is in the bookmarks
+    file. A look at the file's text, so that a listing of any other server reads no more."""
+    from app.config.paths import AppPaths
+
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+    try:
+        text = (AppPaths.default().config / "bookmarks.json").read_text(errors="replace")
+    except OSError:
+        return False
+    return origin in text
+
+
+def _below_root(path: str) -> bool:
+    """Whether a path is a page of a Nextcloud's web interface or API, not a WebDAV folder."""
+    return any(marker in path for marker in ("/index.php", "/apps/", "/login", "/status.php",
+                                             "/ocs/", "/remote.php/webdav", "/s/"))
+
+
+def _files_folder(url: str, root_path: str) -> str:
+    """The account's folder an address of its server names, relative to its files: the one
+    a web-interface URL shows (?dir=/Photos: "Photos/"), else what follows the server's
+    root ("https://cloud.example/Photos/": "Photos/"), the files root for the bare address."""
+    parts = urlsplit(url)
+    if _below_root(parts.path):
+        folder = parse_qs(parts.query).get("dir", [""])[0].strip("/")
+        return f"{folder}/" if folder else ""
+    path = unquote(parts.path or "/", errors="surrogateescape")
+    return path[len(root_path):] if path.startswith(root_path) else ""
 
 
 def _parts(url: str) -> SplitResult:

@@ -18,9 +18,11 @@ import threading
 import webbrowser
 from dataclasses import replace
 
+from app.cli.accounts import keep_account
 from app.cli.connect import PASSWORD_VARIABLE, Connections, UsageError, verify_of
 from app.cli.output import Printer
 from app.cli.run import run_job
+from app.config.bookmarks import BookmarkFileError
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.dav import DavClient, errors
 from app.dav.paths import basename, url_path
@@ -28,21 +30,30 @@ from app.jobs.model import Job, Op, Task
 from app.jobs.runner import JobOptions
 from app.logs import redact_value
 from app.nextcloud import app_passwords, discovery, trash
+from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.connect import NextcloudConnection, connect
 from app.nextcloud.login_flow import LoginCancelled, LoginFlow
 
 
 def login(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
+    """Sign in and keep the app password (keyring) and the account (as the window's bookmark).
+
+    An app password this login made that cannot be kept is revoked before the command
+    ends: nobody would hold it, and it would stay valid on the server.
+    """
     status = discovery.find_server(args.server, verify=verify_of(args))
     if args.user and PASSWORD_VARIABLE in os.environ:
-        found = connections.nextcloud(status.root_url)
+        found = connections.nextcloud(status.root_url, root_url=status.root_url)
         exchanged = app_passwords.exchange(found.client, found.account.root_path)
+        issued = exchanged is not None
         password = exchanged or os.environ[PASSWORD_VARIABLE]
         login_name = args.user if exchanged is None else app_passwords.working_login(
             found.account, (args.user, found.account.user_id), exchanged, verify_of(args))
         found = replace(found, account=replace(found.account, login_name=login_name))
     else:
         login_name, password = _browser_sign_in(status.root_url, verify_of(args))
+        issued = True
+        redact_value(password)
         found = connect(status.root_url, login=login_name, password=password,
                         verify=verify_of(args))
         found.client.close()
@@ -50,8 +61,28 @@ def login(args: argparse.Namespace, connections: Connections, printer: Printer) 
     try:
         PasswordStore().set(status.root_url, login_name, password)
     except SecretsUnavailableError as exc:
-        raise UsageError(f"signed in, but the app password cannot be kept: {exc}") from exc
+        if not issued:
+            raise UsageError(f"signed in, but the password cannot be kept: {exc}") from exc
+        raise UsageError(f"signed in, but the app password cannot be kept: {exc}; "
+                         + _undo(found.account, password, verify_of(args))) from exc
+    try:
+        keep_account(found.account)
+    except (BookmarkFileError, OSError) as exc:
+        print(f"davdesk: the account is not among the window's bookmarks: {exc}",
+              file=sys.stderr)
     printer.signed_in(found.account, status.version)
+
+
+def _undo(account: NextcloudAccount, app_password: str, verify: bool | ssl.SSLContext) -> str:
+    """Revoke an app password nobody will hold; what became of it, in words."""
+    try:
+        with DavClient(account.files_url, user=account.login_name, password=app_password,
+                       verify=verify) as client:
+            app_passwords.revoke(client, account.root_path)
+    except errors.DavError as exc:
+        return (f"revoking it on the server failed too ({exc}): revoke it in the web "
+                "interface, Settings > Security > Devices & sessions")
+    return "it was revoked on the server, so nothing is left behind"
 
 
 def _browser_sign_in(root_url: str, verify: bool | ssl.SSLContext) -> tuple[str, str]:
@@ -70,19 +101,61 @@ def _browser_sign_in(root_url: str, verify: bool | ssl.SSLContext) -> tuple[str,
 
 
 def logout(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
-    """Revoke the app password on the server, then forget it here (also if revoking failed)."""
-    found = connections.nextcloud(args.server)
+    """Revoke the app password kept here, signed in with it (Nextcloud revokes an app
+    password only for a request made with that password), then forget it.
+
+    A password the server would not revoke and still accepts is not forgotten: it would
+    be a live credential nobody holds. Forgotten only once the server refuses it too.
+    """
+    try:
+        found = connections.nextcloud(args.server, kept_password=True)
+    except errors.AuthenticationError:
+        if connections.signing_in is None:
+            raise
+        root, login_name = connections.signing_in  # the server refuses it: nothing is live
+        _forget(root, login_name)
+        printer.signed_out(NextcloudAccount(root, login_name, login_name), revoked=False)
+        return
     try:
         app_passwords.revoke(found.client, found.account.root_path)
         revoked = True
     except errors.DavError as exc:
-        print(f"davdesk: the server did not revoke the app password: {exc}", file=sys.stderr)
+        if _still_accepted(found.account, verify_of(args)) is not False:
+            raise UsageError(
+                f"the server did not revoke the app password ({exc}), and may still accept "
+                f"it, so it is still kept here: run `davdesk logout` again later, or revoke "
+                f"it in the web interface (Settings > Security > Devices & sessions), then "
+                f"run `davdesk logout` to forget it here") from exc
         revoked = False
-    try:
-        PasswordStore().delete(found.account.root_url, found.account.login_name)
-    except SecretsUnavailableError:
-        pass
+    _forget(found.account.root_url, found.account.login_name)
     printer.signed_out(found.account, revoked)
+
+
+def _forget(root_url: str, login_name: str) -> None:
+    try:
+        PasswordStore().delete(root_url, login_name)
+    except SecretsUnavailableError:
+        pass  # no keyring: nothing was kept in it
+
+
+def _still_accepted(account: NextcloudAccount, verify: bool | ssl.SSLContext) -> bool | None:
+    """Whether the server accepts the app password kept for the account (a fresh sign-in,
+    not the session's cookie); None when it would not say."""
+    try:
+        password = PasswordStore().get(account.root_url, account.login_name)
+    except SecretsUnavailableError:
+        return None
+    if password is None:
+        return False
+    try:
+        with DavClient(account.files_url, user=account.login_name, password=password,
+                       verify=verify) as client:
+            client.stat(account.files_path)
+    except errors.AuthenticationError:
+        return False
+    except errors.DavError:
+        return None
+    return True
 
 
 def trash_command(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:

@@ -126,5 +126,6 @@ class Printer:
             self._json({"server": account.root_url, "login_name": account.login_name,
                         "revoked": revoked})
             return
-        said = "revoked and forgotten" if revoked else "forgotten here (the server did not revoke it)"
+        said = "revoked and forgotten" if revoked \
+            else "forgotten here (the server no longer accepted it)"
         self.out.write(f"Signed out of {account.root_url}: the app password was {said}.\n")
