@@ -31,6 +31,12 @@ from app.dav import errors
 
 T = TypeVar("T")
 
+#: Attempts at a server that cannot be reached at all (connection refused, no such host)
+#: or does not answer within the read timeout: a restarting server is back within a
+#: second or two, each silent attempt has already waited a whole timeout, and a wrong
+#: address or a server that is down should be said while the user is still looking.
+UNANSWERED_ATTEMPTS = 3
+
 #: Called with seconds to wait; True when the wait was cut short (the work was cancelled).
 Wait = Callable[[float], bool]
 
@@ -56,6 +62,8 @@ class RetryPolicy:
     checks: int = 8  # times the "did it take effect?" question is asked, the first included
 
     def should_retry(self, exc: BaseException, attempt: int) -> bool:
+        if isinstance(exc, errors.ConnectError | errors.TimeoutError):
+            return attempt < min(self.attempts, UNANSWERED_ATTEMPTS) and exc.retryable
         return attempt < self.attempts and isinstance(exc, errors.DavError) and exc.retryable
 
     def should_ask_again(self, exc: BaseException, asked: int) -> bool:

@@ -841,6 +841,11 @@ def test_retry_policy_decides_what_is_worth_repeating():
                   *(_status_error(s) for s in (408, 429, 500, 502, 503, 504)), nobodys_lock):
         assert policy.should_retry(worth, 1) and policy.should_retry(worth, 2)
         assert not policy.should_retry(worth, 3)
+    patient = RetryPolicy(attempts=8)  # a server that cannot be reached is said at once
+    assert patient.should_retry(errors.ProtocolError("x"), 3)
+    assert patient.should_retry(errors.ConnectError("x"), 2)
+    assert not patient.should_retry(errors.ConnectError("x"), 3)
+    assert not patient.should_retry(errors.TimeoutError("x"), 3)
     someones_lock = errors.LockedError("PUT", "http://x/f", 423, condition="lock-token-submitted")
     ours_refused = errors.LockedError("PUT", "http://x/f", 423, lock_submitted=True,
                                       server_exception=nobodys_lock.server_exception)
