@@ -12,6 +12,7 @@ import argparse
 import json
 import time
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
@@ -50,7 +51,7 @@ def _add(args: argparse.Namespace, store: PairStore, connections: Connections,
     if not local.is_dir():
         raise UsageError(f"pair add: {args.local}: no such local folder")
     pair = SavedPair(args.name or store.unique_name(str(local.absolute())), str(local.absolute()),
-                     args.url, args.direction, ignore=tuple(args.ignore))
+                     _with_user(args.url, args.user), args.direction, ignore=tuple(args.ignore))
     why = store.overlap(pair)  # before asking the server: cheap, and needs no password
     if why:
         raise UsageError(f"pair add: {why}")
@@ -66,6 +67,14 @@ def _add(args: argparse.Namespace, store: PairStore, connections: Connections,
     _said(printer, f"Saved pair {added.name!r}: {added.local} <-> {added.url} "
                    f"({_DIRECTIONS[added.direction]}). `davdesk sync --watch` or the window "
                    "keeps it in step.", _json(added, store.status(added)))
+
+
+def _with_user(url: str, user: str | None) -> str:
+    """The URL with --user in it, so that later runs (`sync --watch`) know whose account."""
+    parts = urlsplit(url)
+    if not user or parts.username or not parts.hostname:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{quote(user, safe='')}@{parts.netloc}"))
 
 
 _DIRECTIONS = {"up": "uploads local changes", "down": "downloads the server's changes",

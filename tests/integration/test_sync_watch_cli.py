@@ -127,3 +127,48 @@ def test_two_processes_never_sync_the_same_pair(dav_server, local, env, tmp_path
         assert code == 0
     finally:
         first.terminate()
+
+
+def test_saved_pairs_are_watched_and_listed_from_another_process(dav_server, local, env,
+                                                                 tmp_path):
+    (local / "saved.txt").write_text("saved pair")
+    other = tmp_path / "other"
+    other.mkdir()
+    dav_server.make_dir("elsewhere")
+    davdesk = [sys.executable, "-m", "app"]
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*davdesk, *args], cwd=REPO, env=env, capture_output=True,
+                              text=True, timeout=60)
+
+    dav_server.make_dir("docs")
+    assert cli("pair", "add", "--user", dav_server.user, str(local), dav_server.url_for("docs/"),
+               "--direction", "up", "--name", "Docs").returncode == 0
+    assert cli("pair", "add", "--user", dav_server.user, str(other),
+               dav_server.url_for("elsewhere/"), "--direction", "both", "--name", "Other"
+               ).returncode == 0
+    assert cli("pair", "pause", "Other").returncode == 0
+    watching = Watching(["sync", "--watch", "--interval", "0.5"], env, tmp_path)
+    try:
+        wait_for(lambda: (dav_server.root / "docs" / "saved.txt").exists(), what="the pair")
+
+        def listed() -> dict[str, dict]:
+            out = cli("pair", "list", "--json").stdout
+            return {row["name"]: row for row in map(json.loads, out.splitlines())}
+
+        wait_for(lambda: listed()["Docs"]["state"] == "idle", what="Docs idle in pair list")
+        rows = listed()
+        assert rows["Docs"]["last_result"] == "1 uploaded" and rows["Docs"]["last_sync"]
+        assert rows["Docs"]["url"].startswith(f"http://{dav_server.user}@")
+        assert (rows["Other"]["state"], rows["Other"]["paused"]) == ("paused", True)
+        removed = cli("pair", "remove", "Docs")
+        assert removed.returncode == 2 and "being synced by process" in removed.stderr
+    finally:
+        code, _ = watching.terminate()
+    assert code == 0, watching.stderr()
+    assert "watching Docs;" in watching.stderr()
+    rows = {row["name"]: row for row in map(json.loads,
+                                             cli("pair", "list", "--json").stdout.splitlines())}
+    assert rows["Docs"]["status"] == "not running"
+    assert cli("pair", "remove", "Docs").returncode == 0
+    assert (local / "saved.txt").exists() and (dav_server.root / "docs" / "saved.txt").exists()
