@@ -93,6 +93,10 @@ class Actions:
                              "to the server")
         self.search = make("Search", "F&ind…", T.EditFind, keys=[QKeySequence("Ctrl+Shift+F")],
                            tip="Find files and folders by name below this folder")
+        self.stop_search = make("StopSearch", "S&top Search", T.ProcessStop,
+                                keys=[QKeySequence("Escape")],
+                                tip="Stop the search running; what it found stays")
+        self.stop_search.setEnabled(False)
         self.copy_url = make("CopyUrl", "Copy &Address", keys=[QKeySequence("Ctrl+Shift+C")],
                              tip="Copy the selected items' WebDAV addresses (no password)")
         self.trash_bin: QAction | None = None
@@ -126,7 +130,8 @@ class Actions:
                        *_present(self.sign_out), self.quit]),
             ("&Edit", [self.cut, self.copy, self.paste, None, self.copy_url,
                        *_present(self.copy_internal_link), None, self.rename, self.delete, None,
-                       self.lock, self.unlock, None, self.filter, self.search]),
+                       self.lock, self.unlock, None, self.filter, self.search,
+                       self.stop_search]),
             ("&Go", [self.back, self.forward, self.up, None, self.location, self.refresh]),
         ):
             fill(window.menuBar().addMenu(title), items)

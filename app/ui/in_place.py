@@ -62,6 +62,9 @@ class InPlace(QObject):
         actions.copy_url.triggered.connect(
             lambda: self.copy_text(addresses(self._client, self._targets())))
         actions.search.triggered.connect(self.find)
+        actions.stop_search.triggered.connect(self.search.stop)
+        self.search.started.connect(lambda: actions.stop_search.setEnabled(True))
+        self.search.finished.connect(lambda _: actions.stop_search.setEnabled(False))
         if actions.share_link is not None:
             actions.share_link.triggered.connect(self.share_link)
         if actions.versions is not None:
@@ -110,7 +113,9 @@ class InPlace(QObject):
 
     def _left_search(self, _: str) -> None:
         """Going to a folder ends a search, and the results' line in the status bar."""
-        self.search.cancel()
+        if self.search.running:
+            self.search.cancel()
+            self.search.finished.emit(None)
         if self._table.search_root is not None:
             self._window.statusBar().clearMessage()
 

@@ -34,6 +34,7 @@ def ask_pattern(window: QWidget, folder: str) -> str | None:
 
 class Search(QObject):
     message = Signal(str)
+    started = Signal()
     finished = Signal(object)  # SearchSummary, or None when it failed
 
     def __init__(self, client: DavClient, background: Background, table: FileTableModel,
@@ -56,7 +57,8 @@ class Search(QObject):
         stop = self._stop = threading.Event()
         self.title = f"Search results in {shown_as}"
         self._table.show_search(folder, root)
-        self.message.emit(f"{self.title}: searching for “{pattern}”…")
+        self.message.emit(f"{self.title}: searching for “{pattern}”… (Esc stops)")
+        self.started.emit()
 
         def work(emit: object) -> SearchSummary:
             def found(batch: Sequence[Resource]) -> None:
@@ -68,7 +70,13 @@ class Search(QObject):
         self._background.submit_stream(work, lambda rows: self._found(stop, rows),
                                        lambda summary, error: self._done(stop, summary, error))
 
+    def stop(self) -> None:
+        """Stop the search running: the results so far stay, and the line says it stopped."""
+        if self._stop is not None:
+            self._stop.set()
+
     def cancel(self) -> None:
+        """Stop the search and forget it (the table is going to show something else)."""
         if self._stop is not None:
             self._stop.set()
             self._stop = None
@@ -87,7 +95,9 @@ class Search(QObject):
             self.finished.emit(None)
             return
         words = [f"{summary.found:,} found"]
-        if summary.stopped:
+        if summary.stopped == "cancelled":
+            words.append("stopped")
+        elif summary.stopped:
             words.append(f"stopped at {summary.stopped}")
         if summary.unreadable:
             words.append(f"{len(summary.unreadable)} folder(s) could not be listed")

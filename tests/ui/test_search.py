@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.ui import in_place
+from app.ui import search as search_module
 from app.ui.models.file_table import TYPE
 from tests.ui.conftest import names
 from tests.ui.test_operations import select
@@ -72,3 +73,29 @@ def test_nextcloud_finds_with_one_search_request(nextcloud_server, open_nextclou
     assert folders(window) == {"Beach.JPG": "/Photos/2024/"}
     assert [r.method for r in nextcloud_server.requests if r.method in ("SEARCH", "PROPFIND")] \
         == ["SEARCH"]
+
+
+def test_escape_stops_a_walk_and_keeps_what_it_found(wsgidav_server, open_window, qtbot,
+                                                     monkeypatch):
+    for number in range(40):
+        wsgidav_server.make_file(f"d{number:02}/x{number}.txt", b"x")
+    window = open_window(wsgidav_server, workers=1)
+    monkeypatch.setattr(in_place, "ask_pattern", lambda parent, folder: "x*")
+    real_find = search_module.find
+
+    def find_held_after_the_first_batch(client, folder, pattern, on_found, stop, **options):
+        def found(batch):
+            on_found(batch)
+            stop.wait(WAIT / 1000)  # the walk goes on only once the user has stopped it
+        return real_find(client, folder, pattern, found, stop, **options)
+
+    monkeypatch.setattr(search_module, "find", find_held_after_the_first_batch)
+    assert not window.actions.stop_search.isEnabled()
+    window.actions.search.trigger()
+    assert window.actions.stop_search.isEnabled()
+    qtbot.wait_until(lambda: window.table_model.rowCount() >= 1, timeout=WAIT)
+    with qtbot.waitSignal(window.search.finished, timeout=WAIT):
+        window.actions.stop_search.trigger()
+    assert "stopped" in window.statusBar().currentMessage()
+    assert window.table_model.rowCount() == 1
+    assert not window.actions.stop_search.isEnabled()
