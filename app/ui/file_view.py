@@ -46,9 +46,12 @@ class FileTableView(QTableView):
         columns = self.horizontalHeader()
         columns.setHighlightSections(False)
         columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        columns.setStretchLastSection(True)
-        for column, width in ((NAME, 420), (SIZE, 90), (MODIFIED, 140), (TYPE, 160)):
+        columns.setStretchLastSection(False)
+        for column, width in ((SIZE, 90), (MODIFIED, 140), (TYPE, 160)):
             self.setColumnWidth(column, width)
+        # Name takes what the others leave: a narrow window shortens names, never pushes Size,
+        # Modified and Type out of sight.
+        columns.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         self.setSortingEnabled(True)
         self.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
 

@@ -197,15 +197,19 @@ class MainWindow(QMainWindow):
         self.resize(1100, 700)
 
     def _add_docks(self) -> None:
-        """Results and the transcript share the bottom (tabs); jobs sit to their right."""
+        """Results and the transcript share the bottom (tabs), the results folded to a strip
+        until a job has something to show; running jobs show above them, full width, so
+        neither squeezes the other's columns."""
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        self.addDockWidget(bottom, self.results)
-        self.splitDockWidget(self.results, self.jobs, Qt.Orientation.Horizontal)
+        self.addDockWidget(bottom, self.jobs)
+        self.splitDockWidget(self.jobs, self.results, Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.results, self.transcript)
         self.results.raise_()
         self.jobs.hide()  # until a job starts
-        self.resizeDocks([self.results, self.jobs], [820, 260], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.results], [270], Qt.Orientation.Vertical)
+        self.results.set_open(False)
+        self.results.opened.connect(
+            lambda shown: shown and self.resizeDocks([self.results], [self.height() * 2 // 5],
+                                                     Qt.Orientation.Vertical))
 
     def _add_view_menu(self) -> None:
         view = self.menuBar().addMenu("&View")

@@ -50,6 +50,7 @@ from app.ui.results.model import CLASS_COLOURS, NOTE, PATH, Index, ResultsModel
 from app.ui.results.raw_dialog import RawResponseDialog
 from app.ui.results.records import SHOW_TIPS, Phase, Show
 from app.ui.results.selection import KeptSelection, Picked, failures, results_of
+from app.ui.results.strip import ResultsStrip
 
 Pixmap = QStyle.StandardPixmap
 Theme = QIcon.ThemeIcon
@@ -58,6 +59,7 @@ _FILTER_DELAY_MS = 200
 #: a running job adds rows five times a second, 50 lock owners arrive one by one.
 _ACTIONS_DELAY_MS = 100
 RUNNING_COLOUR = QColor("#1f6fd1")
+UNLIMITED = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX: no maximum
 #: The note column's narrowest: "locked by bob@example.com" and more, readable.
 NOTE_MIN = 180
 _FIX_ACTIONS = ((Fix.OVERWRITE, "retry_overwrite"), (Fix.UNLOCK, "unlock_retry"),
@@ -117,6 +119,8 @@ class ResultsPane(QDockWidget):
     message = Signal(str)
     #: A job ended with problems: the pane is worth opening.
     has_problems = Signal()
+    #: The list was opened (True) or folded to its strip (False).
+    opened = Signal(bool)
 
     def __init__(self, fixer: ResultFixer, reveal: Callable[[str], None],
                  parent: QWidget | None = None) -> None:
@@ -243,9 +247,17 @@ class ResultsPane(QDockWidget):
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(self.toolbar)
-        column.addLayout(filters)
-        column.addWidget(self.view, 1)
+        self.strip = ResultsStrip(self.model, body)
+        self.strip.toggled.connect(self.set_open)
+        self.details = QWidget(body)
+        inside = QVBoxLayout(self.details)
+        inside.setContentsMargins(0, 0, 0, 0)
+        inside.setSpacing(0)
+        inside.addWidget(self.toolbar)
+        inside.addLayout(filters)
+        inside.addWidget(self.view, 1)
+        column.addWidget(self.strip)
+        column.addWidget(self.details, 1)
         self.setWidget(body)
         self.placeholder = QLabel("Every file of every job shows here, with what the server "
                                   "said about it.", self.view.viewport())
@@ -294,6 +306,21 @@ class ResultsPane(QDockWidget):
         self.model.add_job(bridge.job, name, queued)
         bridge.started.connect(lambda: self.model.start_job(job_id))
 
+    @property
+    def is_open(self) -> bool:
+        return self.details.isVisibleTo(self)
+
+    def set_open(self, shown: bool) -> None:
+        """Open the list below the strip, or fold the pane to the strip's one line."""
+        self.details.setVisible(shown)
+        self.strip.set_open(shown)
+        if shown:
+            self.setMaximumHeight(UNLIMITED)
+        else:
+            title = self.fontMetrics().height() + 12  # the dock's own title bar, or its tab
+            self.setMaximumHeight(self.strip.sizeHint().height() + title)
+        self.opened.emit(shown)
+
     def add_result(self, result: TaskResult) -> None:
         self.model.add_result(result)
 
@@ -318,6 +345,8 @@ class ResultsPane(QDockWidget):
             self.view.expand(row)
         if ended.failed or ended.error:
             self.has_problems.emit()
+            if not self.is_open:
+                self.set_open(True)
             self.show()
             self.raise_()
             if row.isValid():

@@ -1,0 +1,82 @@
+"""The window's layout: the results pane a strip until a job has something to show, the file
+table's Name stretching, running jobs beside nothing they squeeze, 15 rows at 1024×640."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.jobs.model import Conflict
+from app.jobs.planner import plan_copy, plan_mkdir
+from app.ui.models.file_table import MODIFIED, NAME, SIZE, TYPE
+from tests.ui.conftest import WAIT, seed
+from tests.ui.results.test_pane import wait_for_jobs
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+def test_results_are_a_strip_until_a_job_has_problems(wsgidav_server, open_window, qtbot):
+    window = open_window(wsgidav_server)
+    pane = window.results
+    assert not pane.is_open and pane.height() < 90
+    assert pane.strip.label.text().startswith("No jobs yet")
+
+    base = window.current_path
+    window.operations.start_job("New folder", plan_mkdir([f"{base}fine/"]), [base])
+    record = wait_for_jobs(qtbot, window, 1)
+    assert not pane.is_open  # nothing to look at: the table keeps its height
+    qtbot.waitUntil(lambda: pane.strip.label.text() ==
+                    f"#1 New folder: {record.summary()}", timeout=WAIT)
+
+    wsgidav_server.make_file("gone.txt", b"x")
+    client = window.browser._client
+    gone = client.stat(base + "gone.txt")
+    (wsgidav_server.root / "gone.txt").unlink()
+    window.operations.start_job("Copy gone.txt", plan_copy(client, [gone], base + "fine/",
+                                                           Conflict.ASK), [base])
+    wait_for_jobs(qtbot, window, 2)  # a problem: the copy's source is not there
+    qtbot.waitUntil(lambda: pane.is_open, timeout=WAIT)
+    qtbot.waitUntil(lambda: pane.height() > 150, timeout=WAIT)
+
+
+def test_the_user_keeps_the_results_open(wsgidav_server, open_window, qtbot):
+    window = open_window(wsgidav_server)
+    pane = window.results
+    pane.strip.button.click()
+    assert pane.is_open and pane.strip.button.text() == "Hide"
+    base = window.current_path
+    window.operations.start_job("New folder", plan_mkdir([f"{base}fine/"]), [base])
+    wait_for_jobs(qtbot, window, 1)
+    assert pane.is_open
+    pane.strip.button.click()
+    assert not pane.is_open
+
+
+@pytest.mark.parametrize(("width", "height"), [(1024, 640), (800, 600)])
+def test_the_file_table_fits_small_windows(wsgidav_server, open_window, qtbot, width, height):
+    seed(wsgidav_server)
+    window = open_window(wsgidav_server)
+    window.resize(width, height)
+    table = window.table
+    qtbot.waitUntil(lambda: window.width() == width and window.height() == height)
+    header = table.horizontalHeader()
+    # Size, Modified and Type keep their width; Name takes the rest and all four show.
+    assert header.sectionSize(SIZE) == 90 and header.sectionSize(TYPE) == 160
+    right = header.sectionViewportPosition(TYPE) + header.sectionSize(TYPE)
+    assert right <= table.viewport().width() + 1 and header.sectionSize(NAME) > 100
+    assert header.sectionViewportPosition(MODIFIED) > 0
+    if (width, height) == (1024, 640):
+        assert table.viewport().height() // table.verticalHeader().defaultSectionSize() >= 15
+
+
+def test_running_jobs_do_not_squeeze_the_results(wsgidav_server, open_window, qtbot):
+    window = open_window(wsgidav_server)
+    window.results.set_open(True)
+    base = window.current_path
+    bridges = []
+    window.operations.job_added.connect(lambda bridge, *_: bridges.append(bridge) or
+                                        bridge.pause())
+    window.operations.start_job("Folders", plan_mkdir([f"{base}x/", f"{base}y/"]), [base])
+    qtbot.waitUntil(window.jobs.isVisible, timeout=WAIT)
+    assert window.results.width() >= window.width() - 20  # full width, below the jobs
+    bridges[0].resume()
+    wait_for_jobs(qtbot, window, 1)
