@@ -9,7 +9,8 @@ a file someone changed on the server meanwhile is a conflict, never overwritten.
 
 What the copy was when it last matched the server is kept as its size and
 st_mtime_ns (its "stamp"): a copy whose stamp moved on holds edits the server
-has not got. Such a copy is never overwritten by a download nor deleted, and
+has not got. Such a copy is never overwritten by a download nor deleted (copies
+nobody opened for KEEP_DAYS are pruned when a window opens), and
 the index that remembers it survives the process (index.json in the folder),
 so a later Open or Edit still knows the edits are there.
 
@@ -26,6 +27,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -34,6 +36,8 @@ from app.dav.paths import basename, check_local_name, join, parent
 from app.jobs.model import Conflict, Job, Op, Task
 from app.jobs.naming import free_name, name_key
 
+#: Days a copy nobody opened stays in the cache (one with unsent edits stays for good).
+KEEP_DAYS = 30
 #: (size, st_mtime_ns) of a local file: what moves when an application saves it.
 Stamp = tuple[int, int]
 _INDEX = "index.json"
@@ -147,6 +151,34 @@ class LocalCopies:
             copies[remote] = moved
             self._save()
         return moved
+
+    def prune(self, older_than_days: float = KEEP_DAYS, now: float | None = None) -> list[str]:
+        """Delete copies nobody opened for a while, never one that holds unsent edits.
+
+        Returns the server paths whose copies went. A copy counts as used when its
+        file was last written or read (opening it in an application reads it).
+        """
+        limit = (time.time() if now is None else now) - older_than_days * 86400
+        gone = []
+        with self._lock:
+            copies = self._load()
+            for remote, copy in list(copies.items()):
+                try:
+                    found = copy.local.stat()
+                except OSError:
+                    found = None
+                if found is not None and (copy.unsent()
+                                          or max(found.st_mtime, found.st_atime) > limit):
+                    continue
+                with contextlib.suppress(OSError):
+                    copy.local.unlink()
+                with contextlib.suppress(OSError):
+                    copy.local.parent.rmdir()  # its own folder, empty now
+                del copies[remote]
+                gone.append(remote)
+            if gone:
+                self._save()
+        return gone
 
     # -- the index -----------------------------------------------------------------------------
 

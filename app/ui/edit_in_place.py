@@ -111,6 +111,7 @@ class EditInPlace(QObject):
         self.unsent: set[str] = set()
         self._saved.connect(self._copy_saved)
         self._watch = FileWatch(self._saved.emit)
+        background.submit(copies.prune, lambda _, __: None)
 
     def close(self) -> None:
         self._watch.stop()

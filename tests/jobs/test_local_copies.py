@@ -69,3 +69,24 @@ def test_the_watch_reports_a_save_once_it_holds_still(tmp_path):
 def _written(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_pruning_keeps_recent_copies_and_every_unsent_edit(tmp_path):
+    copies = LocalCopies(tmp_path)
+    paths = {}
+    month_ago = 1_000_000_000.0
+    for remote in ("/old.txt", "/recent.txt", "/edited.txt"):
+        local = copies.place(remote)
+        local.parent.mkdir(parents=True)
+        local.write_bytes(b"v1")
+        if remote != "/recent.txt":
+            os.utime(local, (month_ago, month_ago))
+        copies.downloaded(resource(remote), local, '"1"')
+        paths[remote] = local
+    paths["/edited.txt"].write_bytes(b"v1, edited and not sent")
+    os.utime(paths["/edited.txt"], (month_ago + 1, month_ago + 1))
+    gone = copies.prune(older_than_days=30, now=month_ago + 40 * 86400 - 1)
+    assert gone == ["/old.txt"]
+    assert not paths["/old.txt"].exists() and not paths["/old.txt"].parent.exists()
+    assert paths["/edited.txt"].exists() and paths["/recent.txt"].exists()
+    assert LocalCopies(tmp_path).get("/old.txt") is None
