@@ -28,10 +28,12 @@ from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 from app.config.autostart import Autostart
 from app.config.bookmarks import BookmarkStore
 from app.config.pairs import SavedPair
+from app.config.paths import AppPaths
 from app.config.settings import Settings
 from app.dav import DavError
 from app.ui.add_pair_dialog import AddPairDialog
 from app.ui.background import Background
+from app.ui.connections_menu import ConnectionsMenu
 from app.ui.job_bridge import JobBridge
 from app.ui.main_window import MainWindow
 from app.ui.sync_panel import SyncPanel
@@ -88,6 +90,8 @@ class Desktop(QObject):
         self._end = end
         self._sync = sync
         self._windows: list[MainWindow] = []
+        self._bookmarks = BookmarkStore.in_config(AppPaths.default())  # Open Recent's
+        self._pool = Background(1, self)
         self._quitting = False  # the user chose to quit: nothing keeps the program running
         self._ended = False
         self._background_mode = False  # --background, or the user chose it without a tray
@@ -153,6 +157,8 @@ class Desktop(QObject):
         window.actions.quit.triggered.connect(self.quit)
         window.destroyed.connect(lambda: self._forget(window))
         window.installEventFilter(self)
+        ConnectionsMenu(window, self._opener, self.adopt, lambda: self.windows,
+                        self._bookmarks, self._pool)  # File ▸ Connect…, owned by the window
         if self._sync is not None:
             self._equip(window, self._sync)
 
