@@ -175,9 +175,11 @@ def test_an_edit_already_on_the_server_is_no_conflict(dav_server, open_window, o
     window = open_window(dav_server)
     select(window, "same.txt")
     window.actions.edit.trigger()
-    qtbot.wait_until(lambda: window.edits.copies.get(window.current_path + "same.txt") is not None
-                     and not window.edits.unsent and not window.edits._uploading,
-                     timeout=WAIT)
-    qtbot.wait_until(lambda: not window.edits.copies.get(window.current_path + "same.txt")
-                     .unsent(), timeout=WAIT)
+    remote = window.current_path + "same.txt"
+    qtbot.wait_until(lambda: window.edits.copies.get(remote) is not None, timeout=WAIT)
+    local = window.edits.copies.get(remote).local
+    qtbot.wait_until(lambda: local.read_bytes() == b"final\n", timeout=WAIT)  # it saved
+    # Saved, so unsent until the 412 is found to be the server holding these very bytes.
+    qtbot.wait_until(lambda: not window.edits.copies.get(remote).unsent()
+                     and not window.edits._uploading and not window.edits.unsent, timeout=WAIT)
     assert asked == [] and served.read_bytes() == b"final\n"
