@@ -196,6 +196,9 @@ class Connections:
             except EOFError:  # Ctrl-D: the prompt ends, and so does the command, in one line
                 print(file=sys.stderr)
                 raise UsageError("no password given") from None
+            except KeyboardInterrupt:  # Ctrl-C: "interrupted" goes on a line of its own
+                print(file=sys.stderr)
+                raise
         redact_value(self._password)
         return self._password
 
