@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from app.dav import DavClient, Outcome, Source, errors
 from app.dav.bulk import BulkFile, send_batch
@@ -232,7 +233,7 @@ class JobRunner:
                 self._run_guarded(task)
             return
         files = [BulkFile(task.remote, task.local,
-                          task.local.stat().st_mtime if self.options.keep_mtime else None)
+                          _mtime(task.local) if self.options.keep_mtime else None)
                  for task in tasks if task.local is not None]
         lost: str | None = None
         with self.client.transcript.capture() as exchanges, self.client.watch() as watch:
@@ -491,3 +492,11 @@ def dispatch_order(stage: tuple[Task, ...], workers: int) -> tuple[Task, ...]:
 def _bytes_of(task: Task) -> int:
     """The bytes a task moves: its size for an upload or download, none for the rest."""
     return task.size if task.op in _TRANSFERS else 0
+
+
+def _mtime(path: Path) -> float | None:
+    """A file's mtime for its upload; None when it cannot be read (the upload then says why)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None

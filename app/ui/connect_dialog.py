@@ -144,6 +144,11 @@ class ConnectDialog(QDialog):
                                       placeholderText="The system's certificate authorities")
         self.browse_button = QPushButton("Bro&wse…", objectName="caFileBrowse")
         self.browse_button.clicked.connect(self._choose_ca_file)
+        self.keep_mtime_check = QCheckBox(
+            "Keep &modification times of uploaded files", objectName="keepMtime",
+            toolTip="Servers other than Nextcloud and ownCloud need one more request per file "
+                    "for it, so an upload of many small files takes about twice as long. "
+                    "Nextcloud and ownCloud keep the times anyway.")
         self.pin_label = QLabel(objectName="pinnedFingerprint")
         self.pin_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.forget_pin_button = QPushButton("&Forget", objectName="forgetPin")
@@ -190,7 +195,8 @@ class ConnectDialog(QDialog):
         form.addRow(_buddy("CA f&ile:", self.ca_file_edit),
                     _row(self.ca_file_edit, self.browse_button))
         form.addRow("Always trust:", _row(self.pin_label, self.forget_pin_button))
-        self._advanced_rows = (form.rowCount() - 2, form.rowCount() - 1)
+        form.addRow("", self.keep_mtime_check)
+        self._advanced_rows = tuple(range(form.rowCount() - 3, form.rowCount()))
         for row in self._advanced_rows:
             form.setRowVisible(row, False)
 
@@ -251,6 +257,7 @@ class ConnectDialog(QDialog):
         self.remember_check.setChecked(False)
         self.name_edit.setText(bookmark.name if bookmark else "")
         self.ca_file_edit.setText((bookmark.ca_file or "") if bookmark else "")
+        self.keep_mtime_check.setChecked(bookmark.keep_mtime if bookmark else False)
         self._set_pinned(bookmark.pinned_sha256 if bookmark else None)
         if bookmark and bookmark.user:
             self._submit(lambda: self._passwords.get(bookmark.url, bookmark.user),
@@ -295,7 +302,8 @@ class ConnectDialog(QDialog):
         self.use_http_button.hide()
 
     def show_advanced(self, shown: bool) -> None:
-        """The custom CA file and the pinned certificate, out of the way until asked for."""
+        """The custom CA file, the pinned certificate and keeping mtimes, out of the way until
+        asked for."""
         self.advanced_toggle.setArrowType(
             Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
         for row in self._advanced_rows:
@@ -339,7 +347,7 @@ class ConnectDialog(QDialog):
         """busy: a connection is being tried; waiting: for the browser sign-in (its panel shows)."""
         for widget in (self.bookmark_combo, self.url_edit, self.user_edit, self.password_edit,
                        self.save_check, self.ca_file_edit, self.browse_button, self.connect_button,
-                       self.browser_button):
+                       self.browser_button, self.keep_mtime_check):
             widget.setEnabled(not busy)
         self.name_edit.setEnabled(not busy and self.save_check.isChecked())
         self.connect_button.setText("Connecting…" if busy and not waiting else "&Connect")
@@ -502,6 +510,7 @@ class ConnectDialog(QDialog):
             ca_file=attempt.ca_file,
             last_path=previous.last_path if same_place and previous else None,
             kind="nextcloud" if spec.account is not None else "webdav",
+            keep_mtime=self.keep_mtime_check.isChecked(),
         )
 
 

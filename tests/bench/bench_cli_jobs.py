@@ -109,7 +109,7 @@ def run(files: int = FILES, repeats: int = REPEATS, verbose: bool = True) -> dic
                 else:
                     argv = [py, "-c", BARE, "DELETE", *auth, *urls]
                 elapsed, _ = run_process(argv, python_env, TIMEOUT)
-                if any((server.root / folder).iterdir()):
+                if any(p.name != ".DAV" for p in (server.root / folder).iterdir()):
                     raise AssertionError(f"{key}: files left in {folder}")
                 if n:
                     times[key].append(elapsed)
@@ -124,7 +124,8 @@ def run(files: int = FILES, repeats: int = REPEATS, verbose: bool = True) -> dic
 
 def _check_put(stored: Path, source: Path) -> None:
     names = sorted(p.name for p in source.iterdir())
-    if sorted(p.name for p in stored.iterdir()) != names:
+    # .DAV: mod_dav_fs's database of dead properties (a kept mtime), not a file that was sent.
+    if sorted(p.name for p in stored.iterdir() if p.name != ".DAV") != names:
         raise AssertionError(f"{stored.name}: the server holds other files than were sent")
     for name in names[:: max(1, len(names) // 10)]:
         if (stored / name).read_bytes() != (source / name).read_bytes():

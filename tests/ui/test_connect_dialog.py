@@ -52,6 +52,26 @@ def test_the_right_password_connects_and_returns_the_spec(qtbot, make_dialog, ws
         assert client.stat("").is_dir
 
 
+def test_keeping_mtimes_is_the_bookmark_s_choice_off_by_default(qtbot, make_dialog,
+                                                                 wsgidav_server, store,
+                                                                 memory_keyring):
+    """One more request per file on a plain WebDAV server: asked for under Advanced, kept in the
+    bookmark, shown again when the bookmark is chosen."""
+    dialog = make_dialog()
+    fill(dialog, wsgidav_server.url, wsgidav_server.user, wsgidav_server.password)
+    dialog.show_advanced(True)
+    assert dialog.keep_mtime_check.isVisible() and not dialog.keep_mtime_check.isChecked()
+    dialog.keep_mtime_check.setChecked(True)
+    connect(qtbot, dialog)
+    spec = dialog.result_connection()
+    assert spec is not None and spec.bookmark is not None and spec.bookmark.keep_mtime
+    assert store.load()[0].keep_mtime
+
+    again = make_dialog()
+    again.bookmark_combo.setCurrentIndex(1)
+    assert again.keep_mtime_check.isChecked()
+
+
 def test_plain_http_shows_the_warning_and_https_hides_it(make_dialog):
     dialog = make_dialog()
     warning = dialog.plain_http_warning
