@@ -206,10 +206,18 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.results, self.transcript)
         self.results.raise_()
         self.jobs.hide()  # until a job starts
+        # The transcript is there when asked for (View ▸ Transcript): beside the folded
+        # results it would hold the bottom area open at its own height.
+        self.transcript.hide()
+        self.results.opened.connect(self._results_opened)
         self.results.set_open(False)
-        self.results.opened.connect(
-            lambda shown: shown and self.resizeDocks([self.results], [self.height() * 2 // 5],
-                                                     Qt.Orientation.Vertical))
+        # Once the window is laid out: before it, the dock area ignores a size.
+        QTimer.singleShot(0, lambda: self._results_opened(self.results.is_open))
+
+    def _results_opened(self, shown: bool) -> None:
+        """The bottom area follows the results: the strip's one line, or two fifths."""
+        height = self.height() * 2 // 5 if shown else self.results.maximumHeight()
+        self.resizeDocks([self.results], [height], Qt.Orientation.Vertical)
 
     def _add_view_menu(self) -> None:
         view = self.menuBar().addMenu("&View")
@@ -423,7 +431,7 @@ class MainWindow(QMainWindow):
     def _show_totals(self) -> None:
         if not self.browser.loading:
             self.labels.show_totals(self.table_model.rowCount(), self.proxy.rowCount(),
-                                    self.table.selected_count())
+                                    self.table.selected_count(), bool(self.filter.text()))
 
     def _server_known(self, info: ServerInfo | None, error: BaseException | None) -> None:
         if error is not None:

@@ -24,10 +24,14 @@ class StatusLabels:
             label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(label)
 
-    def show_totals(self, total: int, shown: int, selected: int) -> None:
-        """"5,000 items · 3 selected", or "3 of 5,000 items" while a filter hides some."""
-        count = f"{total:,} item{'s' if total != 1 else ''}"
-        text = count if shown == total else f"{shown:,} of {count}"
+    def show_totals(self, total: int, shown: int, selected: int, filtering: bool) -> None:
+        """"5,000 items · 3 selected", "3 of 5,000 items" while a filter hides some, or
+        "10 items · 1 hidden" where only dot-files are left out."""
+        if filtering or shown == total:
+            count = f"{total:,} item{'s' if total != 1 else ''}"
+            text = count if shown == total else f"{shown:,} of {count}"
+        else:
+            text = f"{shown:,} item{'s' if shown != 1 else ''} · {total - shown:,} hidden"
         self.count.setText(f"{text} · {selected:,} selected" if selected else text)
 
     def show_quota(self, info: FolderInfo) -> None:

@@ -46,7 +46,7 @@ from app.ui.icons import status_icon, themed_icon
 from app.ui.job_bridge import JobBridge
 from app.ui.results.fixes import ResultFixer
 from app.ui.results.kinds import Fix
-from app.ui.results.model import CLASS_COLOURS, NOTE, PATH, Index, ResultsModel
+from app.ui.results.model import CLASS_COLOURS, NOTE, PATH, PROBLEM, Index, ResultsModel
 from app.ui.results.raw_dialog import RawResponseDialog
 from app.ui.results.records import SHOW_TIPS, Phase, Show
 from app.ui.results.selection import KeptSelection, Picked, failures, results_of
@@ -62,6 +62,8 @@ RUNNING_COLOUR = QColor("#1f6fd1")
 UNLIMITED = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX: no maximum
 #: The note column's narrowest: "locked by bob@example.com" and more, readable.
 NOTE_MIN = 180
+#: Each column's width in a pane of about 1,000 pixels; a wider one gives Name and Problem more.
+COLUMN_WIDTHS = (230, 85, 250, 120, 90, NOTE_MIN, 56, 64)
 _FIX_ACTIONS = ((Fix.OVERWRITE, "retry_overwrite"), (Fix.UNLOCK, "unlock_retry"),
                 (Fix.SIGN_IN, "reauth_retry"))
 
@@ -112,6 +114,12 @@ class ResultsView(QTreeView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        # A wide pane gives the names and the problems room first: the paths of a copy's
+        # both ends, "Locked by alice@example.com until 14:02", whole.
+        spare = self.viewport().width() - sum(COLUMN_WIDTHS)
+        header = self.header()
+        header.resizeSection(PATH, COLUMN_WIDTHS[PATH] + max(0, spare) * 2 // 5)
+        header.resizeSection(PROBLEM, COLUMN_WIDTHS[PROBLEM] + max(0, spare) // 5)
         self.fit_note()
 
 
@@ -168,7 +176,7 @@ class ResultsPane(QDockWidget):
         view.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.header().setSectionsMovable(False)
         view.header().setStretchLastSection(False)
-        for column, width in enumerate((240, 110, 200, 130, 110, NOTE_MIN, 56, 64)):
+        for column, width in enumerate(COLUMN_WIDTHS):
             view.setColumnWidth(column, width)
         view.header().sectionResized.connect(
             lambda column, *_: column != NOTE and view.fit_note())
