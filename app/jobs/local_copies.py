@@ -34,7 +34,7 @@ from pathlib import Path
 from app.dav import DavClient, Outcome, Resource
 from app.dav.paths import basename, check_local_name, join, parent
 from app.jobs.model import Conflict, Job, Op, Task
-from app.jobs.naming import free_name, name_key
+from app.jobs.naming import free_name, local_names, name_key
 
 #: Days a copy nobody opened stays in the cache (one with unsent edits stays for good).
 KEEP_DAYS = 30
@@ -123,7 +123,7 @@ class LocalCopies:
 
     def record(self, copy: LocalCopy) -> LocalCopy:
         with self._lock:
-            self._load()[copy.remote] = copy
+            self._fresh()[copy.remote] = copy
             self._save()
         return copy
 
@@ -145,7 +145,7 @@ class LocalCopies:
     def moved(self, copy: LocalCopy, remote: str) -> LocalCopy:
         """The copy was saved on the server under another name: it stands for that file now."""
         with self._lock:
-            copies = self._load()
+            copies = self._fresh()
             copies.pop(copy.remote, None)
             moved = replace(copy, remote=remote)
             copies[remote] = moved
@@ -161,7 +161,7 @@ class LocalCopies:
         limit = (time.time() if now is None else now) - older_than_days * 86400
         gone = []
         with self._lock:
-            copies = self._load()
+            copies = self._fresh()
             for remote, copy in list(copies.items()):
                 try:
                     found = copy.local.stat()
@@ -181,6 +181,12 @@ class LocalCopies:
         return gone
 
     # -- the index -----------------------------------------------------------------------------
+
+    def _fresh(self) -> dict[str, LocalCopy]:
+        """The index as it is on disk now: another window or a `davdesk edit` of the same
+        connection may have written it since, and a write must not drop their entries."""
+        self._copies = None
+        return self._load()
 
     def _load(self) -> dict[str, LocalCopy]:
         if self._copies is None:
@@ -244,6 +250,10 @@ def plan_open(client: DavClient, copies: LocalCopies, remote: str) -> OpenPlan:
         if copy.same_version(resource):
             return OpenPlan(resource, copy.local, None)
     local = copy.local if copy is not None else copies.place(resource.path)
+    if copy is None and local.exists():
+        # A copy the index does not know (its entry lost): it may hold edits, so it is kept
+        # beside the fresh download, never overwritten.
+        local.rename(local.with_name(free_name(local.name, local_names(local.parent))))
     modified = resource.modified.timestamp() if resource.modified else None
     task = Task(Op.DOWNLOAD, resource.path, local, size=resource.size or 0, etag=resource.etag,
                 conflict=Conflict.OVERWRITE, mtime=modified)

@@ -111,3 +111,19 @@ def test_no_editor_is_a_usage_error(edit, dav_server, monkeypatch):
     monkeypatch.delenv("EDITOR", raising=False)
     code, _, err = edit(dav_server.url_for("a.txt"))
     assert code == 2 and "VISUAL or EDITOR" in err
+
+
+def test_a_copy_the_index_lost_is_kept_beside_the_fresh_download(dav_server, tmp_path):
+    from app.dav import DavClient
+    from app.jobs.local_copies import LocalCopies, plan_open
+
+    dav_server.make_file("a.txt", b"server\n")
+    copies = LocalCopies(tmp_path / "cache")
+    with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
+        path = client.root + "a.txt"
+        stray = copies.place(path)
+        stray.parent.mkdir(parents=True)
+        stray.write_bytes(b"edits nobody recorded\n")
+        plan = plan_open(client, copies, path)
+    assert plan.job is not None and plan.local == stray and not stray.exists()
+    assert (stray.parent / "a (2).txt").read_bytes() == b"edits nobody recorded\n"

@@ -90,3 +90,15 @@ def test_pruning_keeps_recent_copies_and_every_unsent_edit(tmp_path):
     assert not paths["/old.txt"].exists() and not paths["/old.txt"].parent.exists()
     assert paths["/edited.txt"].exists() and paths["/recent.txt"].exists()
     assert LocalCopies(tmp_path).get("/old.txt") is None
+
+
+def test_two_writers_of_one_index_keep_each_others_entries(tmp_path):
+    first, second = LocalCopies(tmp_path), LocalCopies(tmp_path)
+    assert first.get("/a") is None and second.get("/b") is None  # both have read it
+    for copies, remote in ((first, "/a"), (second, "/b")):
+        local = copies.place(remote)
+        local.parent.mkdir(parents=True)
+        local.write_bytes(b"x")
+        copies.downloaded(resource(remote), local, '"1"')
+    assert LocalCopies(tmp_path).get("/a") is not None
+    assert LocalCopies(tmp_path).get("/b") is not None
