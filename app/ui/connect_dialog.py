@@ -50,6 +50,7 @@ from app.dav.tls import CertificateInfo, fetch_certificate, verify_for
 from app.nextcloud.discovery import NotNextcloudError
 from app.nextcloud.login_flow import Credentials, LoginCancelled
 from app.ui.background import Background
+from app.ui.bookmark_manager import BookmarkManager
 from app.ui.browser_login import BrowserLogin, WaitingPanel
 from app.ui.certificate_dialog import CertificateDialog
 from app.ui.sign_in import MaintenanceError, SignInExpired, open_checked
@@ -172,6 +173,7 @@ class ConnectDialog(QDialog):
         self.connect_button.clicked.connect(self._connect)
         self.buttons.rejected.connect(self.reject)
 
+        self.manager = BookmarkManager(self, bookmarks, passwords, self._submit)
         self.form = self._build_layout()
         # Only once the button is inside the dialog: a default button is the default of its
         # dialog, and before the layout it had none (Enter in a field then did nothing).
@@ -183,7 +185,8 @@ class ConnectDialog(QDialog):
     def _build_layout(self) -> QFormLayout:
         """One form for everything, so the advanced rows line up with the rest."""
         form = QFormLayout()
-        form.addRow("&Bookmark:", self.bookmark_combo)
+        form.addRow(_buddy("&Bookmark:", self.bookmark_combo),
+                    _row(self.bookmark_combo, self.manager.button))
         form.addRow("Server UR&L:", self.url_edit)
         form.addRow("", self.plain_http_warning)
         form.addRow("", _row(self.browser_button, self.browser_hint))
@@ -337,6 +340,10 @@ class ConnectDialog(QDialog):
                                else "No certificate")
         self.pin_label.setToolTip(fingerprint or "")
         self.forget_pin_button.setEnabled(fingerprint is not None)
+
+    def show_error(self, message: str) -> None:
+        """A message in the dialog's error box ("" hides it)."""
+        self._show_error(message)
 
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)
@@ -568,7 +575,7 @@ def _default_name(url: str) -> str:
 def _row(*widgets: QWidget) -> QHBoxLayout:
     row = QHBoxLayout()
     for widget in widgets:
-        row.addWidget(widget, 1 if isinstance(widget, QLineEdit | QLabel) else 0)
+        row.addWidget(widget, 1 if isinstance(widget, QLineEdit | QLabel | QComboBox) else 0)
     return row
 
 
