@@ -76,7 +76,7 @@ def main(out: Path, size: tuple[int, int]) -> None:
         in_place.ask_pattern = lambda parent, folder: "report"  # what the user typed
         window.actions.search.trigger()
         wait(lambda: not window.search.running and window.table_model.rowCount() == 6)
-        window.table.resizeColumnToContents(0)
+        window.table.resizeColumnToContents(3)  # each result's folder, whole
         shoot(out / f"search-results-{size[0]}x{size[1]}.png")
 
         window.navigate(spec.start_path + "Documents/")
