@@ -90,7 +90,7 @@ class Connections:
             if found is not None:
                 self._clients[origin] = found.client
                 self._roots[origin] = found.account
-        if origin in self._roots:  # a Nextcloud's address that is not its files address
+        if origin in self._roots and files_address(url) is None:  # not its files address
             account = self._roots[origin]
             return self._clients[origin], account.files_path + _files_folder(url, account.root_path)
         if origin not in self._clients:
