@@ -52,8 +52,8 @@ class RetryPolicy:
     """How often and how patiently a request is sent again.
 
     The defaults ride out a busy server or a flaky proxy for about a minute
-    and a half in the worst case (rclone's low-level retries are 10): one
-    request in five failing leaves one in ten million failing eight times.
+    and a half in the worst case (rclone's low-level retries are 10): with one
+    request in five failing, one in about 400,000 fails eight times in a row.
     """
 
     attempts: int = 8  # in all, the first included
