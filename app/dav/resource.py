@@ -9,7 +9,14 @@ from typing import Any
 
 from app.dav.multistatus import Response
 from app.dav.paths import basename
-from app.dav.xmlbodies import MTIME_PROP, NC, OC
+from app.dav.xmlbodies import (
+    LOCKDISCOVERY,
+    MTIME_PROP,
+    NC,
+    OC,
+    ActiveLock,
+    parse_lockdiscovery,
+)
 
 _D = "{DAV:}"
 
@@ -64,6 +71,14 @@ class Resource:
     @property
     def name(self) -> str:
         return basename(self.path)
+
+    @property
+    def locks(self) -> list[ActiveLock]:
+        """The active locks the listing's lockdiscovery named (none where it was not asked)."""
+        value = self.props.get(LOCKDISCOVERY, "")
+        if "activelock" not in value:
+            return []
+        return parse_lockdiscovery(f"<lockdiscovery>{value}</lockdiscovery>".encode())
 
     @property
     def permissions(self) -> str | None:

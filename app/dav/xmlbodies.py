@@ -29,6 +29,8 @@ BASIC_PROPS = (
 #: What jobs list: also the kept mtime. Servers answer a 404 propstat for every file
 #: without it, so plain listings (ls) leave it out.
 LISTING_PROPS = (*BASIC_PROPS, MTIME_PROP)
+#: Who holds a lock on an entry: asked by the window's listings, for the lock icon.
+LOCKDISCOVERY = f"{_D}lockdiscovery"
 
 OC = "{http://owncloud.org/ns}"
 NC = "{http://nextcloud.org/ns}"

@@ -80,3 +80,23 @@ def test_running_jobs_do_not_squeeze_the_results(wsgidav_server, open_window, qt
     assert window.results.width() >= window.width() - 20  # full width, below the jobs
     bridges[0].resume()
     wait_for_jobs(qtbot, window, 1)
+
+
+def test_a_locked_file_shows_a_lock_and_who_holds_it(wsgidav_server, open_window, qtbot):
+    from PySide6.QtCore import Qt
+
+    from app.dav import DavClient
+
+    seed(wsgidav_server)
+    with DavClient(wsgidav_server.url, user=wsgidav_server.user,
+                   password=wsgidav_server.password) as alice:
+        alice.lock(alice.root + "a.txt", owner="alice@example.com")
+        window = open_window(wsgidav_server)
+        model = window.table_model
+        locked = model.index(model.row_of("a.txt"), NAME)
+        free = model.index(model.row_of("b.txt"), NAME)
+        assert locked.data(Qt.ItemDataRole.DecorationRole).cacheKey() == \
+            model.lock_icon.cacheKey()
+        assert locked.data(Qt.ItemDataRole.ToolTipRole).endswith("Locked by alice@example.com")
+        assert free.data(Qt.ItemDataRole.DecorationRole).cacheKey() != \
+            model.lock_icon.cacheKey()

@@ -33,15 +33,17 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QColor, QIcon
 
 from app.dav import Resource
 from app.dav.paths import basename, parent
 from app.ui.background import Background
 from app.ui.drag_out import DragOutMime
+from app.ui.icons import status_icon
 from app.ui.models.headers import header_data
 from app.ui.models.listing_cache import (
     ROW_IS_DIR,
+    ROW_LOCK,
     ROW_MODIFIED,
     ROW_PATH,
     ROW_PERMISSIONS,
@@ -176,6 +178,8 @@ class FileTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._background = background
         self._icons = (file_icon, folder_icon)
+        #: A locked entry's icon (lockdiscovery in the listing named an active lock).
+        self.lock_icon = status_icon("security-high", QColor("#c77700"))
         self._stage_for_drag = stage_for_drag  # downloads dragged rows, returns local paths
         self._rows: list[Row] = []
         self._folder = "/"
@@ -327,10 +331,12 @@ class FileTableModel(QAbstractTableModel):
                 return "/" + parent(row[ROW_PATH])[len(self.search_root):]
             return type_name(row[ROW_IS_DIR], row[ROW_TYPE])
         if role == Qt.ItemDataRole.DecorationRole and column == NAME:
-            return self._icons[row[ROW_IS_DIR]]
+            return self.lock_icon if row[ROW_LOCK] is not None else self._icons[row[ROW_IS_DIR]]
         if role == Qt.ItemDataRole.TextAlignmentRole and column == SIZE:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == NAME and row[ROW_LOCK] is not None:
+                return f"{row[ROW_PATH]}\nLocked by {row[ROW_LOCK] or 'someone'}"
             return row[ROW_PATH] if column == NAME else row[ROW_TYPE] if column == TYPE else None
         if role == RESOURCE_ROLE:
             return as_resource(row)

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from app.dav import DavClient, Resource, errors
 from app.dav.paths import basename, same_resource
-from app.dav.xmlbodies import LISTING_PROPS, MTIME_PROP, OC
+from app.dav.xmlbodies import LISTING_PROPS, LOCKDISCOVERY, MTIME_PROP, OC
 
 _D = "{DAV:}"
 QUOTA_AVAILABLE = f"{_D}quota-available-bytes"
@@ -47,21 +47,24 @@ BATCH_SECONDS = 0.05
 #: file's size, or a folder's total (oc:size) where the server gives one. Resources are made
 #: again for the few rows acted on.
 Row = tuple[str, bool, int | None, datetime | None, str | None, str | None, float | None,
-            str | None]
+            str | None, str | None]
+#: ROW_LOCK: who holds a lock on the entry ("" when the server does not say), None: unlocked.
 (ROW_PATH, ROW_IS_DIR, ROW_SIZE, ROW_MODIFIED, ROW_ETAG, ROW_TYPE, ROW_KEPT_MTIME,
- ROW_PERMISSIONS) = range(8)
+ ROW_PERMISSIONS, ROW_LOCK) = range(9)
 
 
 def as_row(resource: Resource) -> Row:
     kept = resource.props.get(MTIME_PROP)
     permissions = resource.permissions
+    locks = resource.locks
     return (resource.path, resource.is_dir, resource.tree_size, resource.modified, resource.etag,
             resource.content_type, resource.kept_mtime if kept else None,
-            sys.intern(permissions) if permissions is not None else None)
+            sys.intern(permissions) if permissions is not None else None,
+            (locks[0].owner or "") if locks else None)
 
 
 def as_resource(row: Row) -> Resource:
-    path, is_dir, size, modified, etag, content_type, kept, permissions = row
+    path, is_dir, size, modified, etag, content_type, kept, permissions, _ = row
     props = {MTIME_PROP: str(int(kept))} if kept is not None else {}
     if permissions is not None:
         props[PERMISSIONS_PROP] = permissions
@@ -162,7 +165,7 @@ def stream_listing(client: DavClient, ticket: LoadTicket,
     batch: list[Row] = []
     etag = permissions = None
     flushed = time.monotonic()
-    for response in client.iter_propfind(ticket.path, 1, LISTING_PROPS):
+    for response in client.iter_propfind(ticket.path, 1, (*LISTING_PROPS, LOCKDISCOVERY)):
         if ticket.cancelled:
             return None
         if response.status is not None and not 200 <= response.status < 300:
