@@ -72,9 +72,13 @@ class ConnectionSpec:
     account: NextcloudAccount | None = None
     #: The folder to open first ("" for the root of url).
     start_path: str = ""
+    #: Where the share the address is in begins, when above it (plain WebDAV: as far up as
+    #: the server lets the user list): the clients' root; "" for url itself.
+    top_url: str = ""
 
     def client(self, workers: int = 4) -> DavClient:
-        return DavClient(self.url, user=self.user or None, password=self.password,
+        return DavClient(self.top_url or self.url, user=self.user or None,
+                         password=self.password,
                          workers=workers, verify=self.verify, extensions=self.extensions)
 
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import replace
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from app.config.bookmarks import ConnectionSpec
+from app.dav import DavClient, errors
+from app.dav.paths import parent
 from app.nextcloud import app_passwords, discovery
 from app.nextcloud.connect import connect, files_address
 
@@ -43,7 +46,14 @@ def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLCo
         spec = ConnectionSpec(url, user, password, verify)
         with spec.client(workers=1) as client:
             client.stat("")
-        return spec
+            top = share_top(client)
+        if top == client.root:
+            return spec
+        # The folder the address named opens first; Up and the tree reach the share's top.
+        # The address stays what was typed: the bookmark and the keyring keep it.
+        parts = urlsplit(url)
+        return replace(spec, top_url=urlunsplit((parts.scheme, parts.netloc, quote(top), "", "")),
+                       start_path=client.root)
     found = connect(url, login=user, password=password, verify=verify, workers=1,
                     root_url=root_url)
     with found.client:
@@ -58,3 +68,19 @@ def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLCo
                           extensions=found.client.extensions, account=account,
                           start_path=found.start_path)
 
+
+def share_top(client: DavClient) -> str:
+    """The highest folder above the client's root that the server lets this user list (a
+    Depth 0 PROPFIND each, upwards): the root of the share an address deep inside it names.
+    The first refusal (outside the share: 401, 403, 404, 405, 501, or not a folder) stops."""
+    top = client.root
+    path = top
+    while path.rstrip("/"):
+        path = parent(path.rstrip("/"))
+        try:
+            if not client.stat(path).is_dir:
+                break
+        except errors.DavError:
+            break
+        top = path
+    return top

@@ -99,7 +99,7 @@ def use_window(qtbot: Any, spec: ConnectionSpec, paths: AppPaths, names: tuple[s
     window = open_window(spec, state, resume=False)
     qtbot.waitSignal(window.folder_loaded, timeout=WAIT).wait()
     client = window.browser._client
-    resources = [client.stat(client.root + name) for name in names]
+    resources = [client.stat(window.current_path + name) for name in names]
     delete_first()  # a failing request: 404
     downloads = saved / "downloads"
     downloads.mkdir(exist_ok=True)
