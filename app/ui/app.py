@@ -42,6 +42,7 @@ from app.dav import errors
 from app.demo import start_for_window
 from app.logs import logging_to, redact_value
 from app.resource_files import resource
+from app.sync.background.types import WatchSettings
 from app.ui.background import Background
 from app.ui.connect_dialog import ConnectDialog, describe_error
 from app.ui.desktop import Desktop, Sync, quit_on_signals
@@ -151,8 +152,9 @@ def _desktop(args: argparse.Namespace, argv: list[str], paths: AppPaths) -> int:
         settings = Settings.in_config(paths).load()
         state: dict[str, Any] = dict(settings.get("window", {}))
         background = Background(2)
-        sync = Sync(SyncService(paths, background), autostart.for_platform(), settings,
-                    BookmarkStore.in_config(paths), background)
+        sync = Sync(SyncService(paths, background, _watch_settings(state)),
+                    autostart.for_platform(), settings, BookmarkStore.in_config(paths),
+                    background)
         desktop = Desktop(_Opener(state), parse_args, sync=sync)
         instance.arguments_received.connect(desktop.handle)
         quit_on_signals(desktop)
@@ -323,3 +325,10 @@ def _ask() -> ConnectionSpec | None:
     if dialog.exec() != ConnectDialog.DialogCode.Accepted:
         return None
     return dialog.result_connection()
+
+
+def _watch_settings(state: dict[str, Any]) -> WatchSettings:
+    """Background sync's intervals as Edit ▸ Preferences set them (read at start)."""
+    preferences = Preferences.from_mapping(state.get(PREFERENCES))
+    return WatchSettings(poll_interval=float(preferences.sync_poll_seconds),
+                         full_scan_interval=60.0 * preferences.sync_full_scan_minutes)

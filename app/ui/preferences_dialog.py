@@ -106,7 +106,7 @@ class PreferencesDialog(QDialog):
                                          ("Look for changes every:", self.poll),
                                          ("Full scan every:", self.full_scan)])
         note = QLabel("A full scan is for servers whose folders do not show that something "
-                      "inside them changed.")
+                      "inside them changed. The intervals apply from Davdesk's next start.")
         note.setWordWrap(True)
         note.setEnabled(False)
         sync.layout().addRow(note)

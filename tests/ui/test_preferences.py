@@ -97,3 +97,13 @@ def test_a_damaged_preference_falls_back_to_its_default():
     assert prefs == Preferences(parallel_transfers=16)
     assert Preferences.from_mapping(Preferences(conflict=Conflict.SKIP).to_mapping()) == \
         Preferences(conflict=Conflict.SKIP)
+
+
+def test_background_sync_takes_its_intervals_from_the_preferences():
+    from app.ui.app import _watch_settings
+
+    state = {PREFERENCES: Preferences(sync_poll_seconds=90,
+                                      sync_full_scan_minutes=20).to_mapping()}
+    settings = _watch_settings(state)
+    assert (settings.poll_interval, settings.full_scan_interval) == (90.0, 1200.0)
+    assert _watch_settings({}).poll_interval == 30.0
