@@ -81,6 +81,9 @@ class Task:
     refusal: str | None = None  # why planning refused it: it ends failed, saying so
     #: Why it cannot be attempted (its folder could not be listed): it ends "not attempted".
     blocked: str | None = None
+    #: An upload sent again after a run that was sending this local version never heard back:
+    #: on a 412, a server file that is still the start of ours is that attempt's (own_upload.py).
+    resumes: bool = False
 
     def with_policy(self, conflict: Conflict | None = None,
                     lock_token: str | None = None) -> Task:

@@ -22,6 +22,7 @@ from app.dav.xmlbodies import LISTING_PROPS, OC
 from app.jobs.context import Cancelled, TaskContext
 from app.jobs.model import Conflict, Op, Task
 from app.jobs.naming import free_name, local_names, name_key
+from app.jobs.own_upload import send_over_own_start
 
 DONE_EARLIER = "completed by an earlier attempt"
 #: Where the server keeps no checksum, a file up to this size whose upload lost its answer is
@@ -237,6 +238,14 @@ def _upload(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     except errors.PreconditionFailedError as exc:
         if task.conflict is Conflict.SKIP:
             return [_skipped(task, "appeared on the server after planning")]
+        if task.resumes:
+            source = task.local
+            resent = send_over_own_start(client, task, lambda etag: client.put(
+                task.remote, source, if_match=etag, lock_token=task.lock_token,
+                progress=ctx.progress, mtime=mtime, mtime_by_proppatch=ctx.mtime_by_proppatch,
+                wait=ctx.wait))
+            if resent is not None:
+                return [resent]
         why = "appeared on the server after planning" if guard == "absent" else \
             "changed on the server since it was listed"
         return [_conflict(task, exc, why)]

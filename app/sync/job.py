@@ -106,7 +106,8 @@ class _Builder:
             self._put(self.folders[depth], task, item, Role.FOLDER)
         elif item.action is Action.UPLOAD:
             assert local is not None
-            self._put(self.main, _upload(local, self.remote(item.rel), remote), item, Role.UPLOAD)
+            task = _upload(local, self.remote(item.rel), remote)
+            self._put(self.main, replace(task, resumes=item.resumes), item, Role.UPLOAD)
         elif item.action is Action.DOWNLOAD:
             assert remote is not None
             self._put(self.main, _download(remote, self.plan.local_root / item.rel, local), item,

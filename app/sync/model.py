@@ -73,6 +73,8 @@ class PlanItem:
     remote: RemoteFile | None = None
     remote_side: bool = True  # CREATE_FOLDER: on the server (True) or locally
     conflict_rel: str | None = None  # CONFLICT: where the server's version is saved beside
+    #: UPLOAD: a run was sending this very local version and never heard back (see Task.resumes).
+    resumes: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -251,8 +251,9 @@ class _Planner:
 
     def _upload(self, local: LocalFile, remote: RemoteFile | None, why: str) -> None:
         if self._sendable(local.rel):
+            resumes = _sending(local, self.pending.get(name_key(local.rel)))
             self.items.append(PlanItem(local.rel, Action.UPLOAD, why, size=local.size,
-                                       local=local, remote=remote))
+                                       local=local, remote=remote, resumes=resumes))
 
     def _download(self, local: LocalFile | None, remote: RemoteFile, why: str) -> None:
         if self._storable(remote.rel):

@@ -357,6 +357,7 @@ def test_an_interrupted_run_finishes_without_redoing_or_conflicts(sync, dav_serv
 
         runner = JobRunner(client, sync_job.job, on_event, JobOptions(workers=2))
         ended = runner.run()
+    dav_server.wait_until_served()  # the server may still be writing a cut-off upload
     assert isinstance(ended, JobEnded) and ended.state == "cancelled"
     done = {r.task.remote for r in finished if r.ok}
     assert 20 <= len(done) < 60
@@ -396,6 +397,7 @@ def test_a_killed_sync_run_again_finishes_without_conflicts(sync, dav_server, lo
         first = [json.loads(process.stdout.readline()) for _ in range(10)]
         process.kill()
         process.wait(timeout=30)
+    dav_server.wait_until_served()  # the server may still be writing what it was sent
     assert split_plan(plan + first) == (plan, first)
     assert all(o["ok"] and o["op"] == "put" for o in first)
     code, outcomes, _ = sync("both")

@@ -11,10 +11,13 @@ from __future__ import annotations
 import pytest
 
 from app.config.paths import AppPaths
+from app.dav import DavClient
 from app.jobs.naming import name_key
 from app.sync import StateDB, state_file
+from app.sync.model import Action
 from app.sync.state import Pending
-from tests.integration.test_sync import conflict_copies, ops, sync, tree, write  # noqa: F401
+from tests.integration.test_sync import (conflict_copies, ops, plan_of, run_plan,  # noqa: F401
+                                         sync, tree, write)
 from tests.servers.fault_proxy import FaultProxy
 
 OURS = b"our version of the report, as it was being sent"
@@ -68,6 +71,46 @@ def test_a_pending_upload_that_landed_whole_is_recorded_not_sent(sync, dav_serve
         assert code == 0 and outcomes == []
         assert tree(dav_server.root) == {"a.txt": OURS} and state.load_pending() == {}
     assert sync("both")[1] == []
+
+
+#: What the server holds when the next run lists it, then what it holds by the time that run's
+#: PUT arrives: the killed run's body, which the server went on writing meanwhile.
+STILL_LANDING = {"grew": (OURS[:20], OURS[:35]), "appeared": (None, OURS[:20]),
+                 "landed whole": (OURS[:20], OURS)}
+
+
+@pytest.mark.parametrize("listed, then", STILL_LANDING.values(), ids=STILL_LANDING.keys())
+def test_a_killed_upload_still_landing_is_sent_over_not_a_conflict(dav_server, local, tmp_path,
+                                                                   listed, then):
+    """A killed run's PUT goes on being written by the server after the next run has listed
+    it: the 412 the resent upload gets is against its own earlier attempt, whose bytes are
+    still the start of ours, so it is sent again over them rather than reported a conflict."""
+    write(local, "a.txt", OURS)
+    if listed is not None:
+        dav_server.make_file("a.txt", listed)
+    with killed_while_sending(local, tmp_path, dav_server.url, "a.txt") as state, \
+            DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
+        plan = plan_of(client, local, dav_server, state)
+        assert [(item.action, item.resumes) for item in plan.items] == [(Action.UPLOAD, True)]
+        dav_server.make_file("a.txt", then)
+        assert run_plan(client, state, plan) == []
+        assert tree(dav_server.root) == {"a.txt": OURS}
+        assert state.load_pending() == {}
+        assert plan_of(client, local, dav_server, state).items == ()
+
+
+def test_a_colleagues_file_written_before_the_resend_stays_a_conflict(dav_server, local,
+                                                                      tmp_path):
+    write(local, "a.txt", OURS)
+    dav_server.make_file("a.txt", OURS[:20])
+    with killed_while_sending(local, tmp_path, dav_server.url, "a.txt") as state, \
+            DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
+        plan = plan_of(client, local, dav_server, state)
+        dav_server.make_file("a.txt", THEIRS["longer"])
+        [failed] = run_plan(client, state, plan)
+        assert failed.is_conflict and failed.status == 412
+        assert tree(dav_server.root) == {"a.txt": THEIRS["longer"]}
+        assert tree(local) == {"a.txt": OURS}
 
 
 def test_a_503_while_listing_is_retried(dav_server, local, tmp_path, monkeypatch, capsys):

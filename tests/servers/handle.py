@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,11 @@ import httpx
 
 from tests.servers.apache_server import ApacheServer
 from tests.servers.wsgidav_server import WsgiDavServer
+
+
+#: TCP states (as /proc/net/tcp spells them) of a connection the server has yet to close:
+#: SYN_RECV, ESTABLISHED, CLOSE_WAIT.
+_NOT_CLOSED_BY_SERVER = {"03", "01", "08"}
 
 
 @dataclass
@@ -62,6 +68,36 @@ class ServerHandle:
         kwargs.setdefault("auth", self.auth)
         kwargs.setdefault("timeout", 30)
         return httpx.Client(**kwargs)
+
+    def wait_until_served(self, timeout: float = 60.0) -> None:
+        """Wait until the server holds no connection open: every request it was sent has run
+        to its end, also those of a client that was killed or cut off mid-request.
+
+        A server goes on with such a request after its client is gone (wsgidav
+        writes the body it had received into the file, Apache renames a
+        complete one into place): a test that kills a client calls this before
+        it looks at, or syncs with, what the server holds.
+        """
+        deadline = time.monotonic() + timeout
+        while (open_now := self._open_connections()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not open_now, f"the server still holds {open_now} connection(s) after {timeout} s"
+
+    def _open_connections(self) -> int:
+        """Server-side TCP connections on this server's port not yet closed by the server
+        (established, or closed by the client only), from the kernel's table."""
+        port = f"{urlsplit(self.url).port:04X}"
+        count = 0
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                lines = Path(table).read_text().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                local, state = line.split()[1], line.split()[3]
+                if local.rpartition(":")[2] == port and state in _NOT_CLOSED_BY_SERVER:
+                    count += 1
+        return count
 
     # Apache's children run as www-data when the tests run as root: files a
     # test puts in `root` itself must be handed over, or Apache cannot
