@@ -227,6 +227,10 @@ class JobsPanel(QDockWidget):
         scroll.setWidget(self._list)
         self.setWidget(scroll)
 
+    def wanted_height(self) -> int:
+        """The height that shows every card without scrolling, the dock's title bar with it."""
+        return self._list.sizeHint().height() + self.fontMetrics().height() + 16
+
     def add(self, bridge: JobBridge, name: str, queued: bool) -> None:
         card = JobCard(bridge, name, queued, self._list)
         self.cards[bridge.job.id] = card

@@ -299,6 +299,10 @@ class MainWindow(QMainWindow):
         bridge.task_done.connect(self.results.add_result)
         bridge.ended.connect(self.results.end_job)
         self.jobs.add(bridge, name, queued)
+        # Room for every card, up to half the window: the panel sits above the results.
+        QTimer.singleShot(0, lambda: self.resizeDocks(
+            [self.jobs], [min(self.height() // 2, self.jobs.wanted_height())],
+            Qt.Orientation.Vertical))
 
     # -- navigation ------------------------------------------------------------------------
 

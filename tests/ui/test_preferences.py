@@ -87,7 +87,9 @@ def test_keep_mtimes_is_the_bookmark_s_choice(wsgidav_server, qtbot, tmp_path, m
     dialog.keep_mtime.setChecked(True)
     dialog.accept()
     qtbot.waitUntil(lambda: store.load()[0].keep_mtime, timeout=WAIT)
+    window._background.wait(WAIT)  # nothing of the window's still asks the server
     window.close()
+    qtbot.wait(50)  # the answers already queued arrive before the connection goes
     client.close()
 
 
