@@ -84,6 +84,10 @@ class HrefDecoder:
     def __call__(self, href: str | None) -> str:
         if not href or href[0] in _EDGES or href[-1] in _EDGES:
             return href_to_path(href or "", self.base_url)
+        # An absolute path without dot segments (what Apache and Nextcloud send) is its own
+        # decoded path, exactly as `href_to_path` would find it.
+        if href[0] == "/" and href[1:2] != "/" and "/." not in href:
+            return _unquote(href)
         cut = href.rfind("/", 0, len(href) - 1)
         head, tail = href[: cut + 1], href[cut + 1 :]
         # Resolving the parent alone is exact unless the last segment is a dot
