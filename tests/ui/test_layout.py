@@ -100,3 +100,17 @@ def test_a_locked_file_shows_a_lock_and_who_holds_it(wsgidav_server, open_window
         assert locked.data(Qt.ItemDataRole.ToolTipRole).endswith("Locked by alice@example.com")
         assert free.data(Qt.ItemDataRole.DecorationRole).cacheKey() != \
             model.lock_icon.cacheKey()
+
+
+def test_the_newest_job_is_the_one_expanded(wsgidav_server, open_window, qtbot):
+    window = open_window(wsgidav_server)
+    pane, model = window.results, window.results.model
+    pane.set_open(True)
+    base = window.current_path
+    window.operations.start_job("First", plan_mkdir([f"{base}one/"]), [base])
+    first = wait_for_jobs(qtbot, window, 1)
+    assert pane.view.isExpanded(model.job_row(first.job.id))
+    window.operations.start_job("Second", plan_mkdir([f"{base}two/"]), [base])
+    second = wait_for_jobs(qtbot, window, 2)
+    assert pane.view.isExpanded(model.job_row(second.job.id))
+    assert not pane.view.isExpanded(model.job_row(first.job.id))
