@@ -24,6 +24,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -33,12 +34,13 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from app import __version__
 from app.config import autostart
-from app.config.bookmarks import BookmarkStore, ConnectionSpec
+from app.config.bookmarks import Bookmark, BookmarkStore, ConnectionSpec
 from app.config.paths import AppPaths
 from app.config.preferences import PREFERENCES, Preferences
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.config.settings import Settings
 from app.dav import errors
+from app.dav.tls import verify_for
 from app.demo import start_for_window
 from app.logs import logging_to, redact_value
 from app.resource_files import resource
@@ -49,7 +51,7 @@ from app.ui.desktop import Desktop, Sync, quit_on_signals
 from app.ui.main_window import LAST_FOLDER, MainWindow
 from app.ui.models.listing_cache import folder_path
 from app.ui.operations import MAX_RUNNING_JOBS
-from app.ui.sign_in import open_checked
+from app.ui.sign_in import Verify, open_checked
 from app.ui.single_instance import AlreadyRunning, SingleInstance
 from app.ui.smoke_test import SmokeTest
 from app.ui.sync_service import SyncService
@@ -178,8 +180,9 @@ class _Opener:
     def __init__(self, state: dict[str, Any]) -> None:
         self._state = state
 
-    def open_url(self, url: str, user: str | None) -> MainWindow | None:
-        spec = _spec_for_url(url, user)
+    def open_url(self, url: str, user: str | None,
+                 bookmark: Bookmark | None = None) -> MainWindow | None:
+        spec = _spec_for_url(url, user, bookmark=bookmark)
         if spec is None:
             return None
         redact_value(spec.password)
@@ -237,7 +240,8 @@ def _demo(started: subprocess.Popen[str] | None) -> tuple[ConnectionSpec, subpro
     return ConnectionSpec(details["url"], details["user"], details["password"]), process
 
 
-def _spec_for_url(url: str, user: str | None, *, interactive: bool = True) -> ConnectionSpec | None:
+def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
+                  bookmark: Bookmark | None = None) -> ConnectionSpec | None:
     """The tested connection to a URL given on the command line; None: said why, stop.
 
     A password the server refuses is asked for again. One from the keyring
@@ -245,7 +249,8 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True) -> Co
     before app passwords) is replaced there by the app password. A folder
     that is not there opens the window anyway, which says so and can go up
     from it. Not interactive (--smoke-test): nothing is asked, failures go to
-    stderr.
+    stderr. A bookmark's trust (its pinned certificate or CA file) is used as the
+    connect dialog uses it, and the window keeps the bookmark (its name, keep mtime).
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -254,19 +259,27 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True) -> Co
     user = user or (unquote(parts.username) if parts.username else "")
     clean = urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path or "/", "", ""))
     background = Background(1)
+    verify: Verify = True
+    if bookmark is not None:
+        trust, problem = _waited(background, lambda: verify_for(bookmark.pinned_sha256,
+                                                                bookmark.ca_file))
+        if problem is not None or trust is None:
+            _tell(f"Cannot open {bookmark.name}: {describe_error(problem)}", interactive)
+            return None
+        verify = trust
     stored, _ = _waited(background, lambda: _stored_password(clean, user)) if user else (None, None)
     password = stored if stored is not None else _password(clean, user, refused=False)
     while password is not None:
         # Traded for an app password only when the keyring held it (and so keeps the app
         # password instead); a typed one would leave an app password nobody revokes.
-        spec, error = _waited(background, lambda: open_checked(clean, user, password, True,
+        spec, error = _waited(background, lambda: open_checked(clean, user, password, verify,
                                                                exchange=stored is not None))
         if isinstance(error, errors.NotFoundError):
-            return ConnectionSpec(clean, user, password)
+            return ConnectionSpec(clean, user, password, verify=verify, bookmark=bookmark)
         if spec is not None:
             if stored is not None and spec.password != stored:
                 _waited(background, lambda: _keep_password(spec))
-            return spec
+            return spec if bookmark is None else replace(spec, bookmark=bookmark)
         if not (interactive and user and isinstance(error, errors.AuthenticationError)):
             reason = describe_error(error or errors.DavError("no connection"))
             _tell(f"Cannot open {clean}: {reason}", interactive)

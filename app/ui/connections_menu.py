@@ -109,4 +109,4 @@ class ConnectionsMenu(QObject):
             action.triggered.connect(lambda _=False, b=bookmark: self.open_bookmark(b))
 
     def open_bookmark(self, bookmark: Bookmark) -> None:
-        self._opened(self._opener.open_url(bookmark.url, bookmark.user or None))
+        self._opened(self._opener.open_url(bookmark.url, bookmark.user or None, bookmark))

@@ -50,8 +50,12 @@ _SIGNAL_CHECK_MS = 300
 class WindowOpener(Protocol):
     """How windows come to be (the composition root's connect dialog and URL handling)."""
 
-    def open_url(self, url: str, user: str | None) -> MainWindow | None:
-        """A window at the address, asking for a password as needed; None: said why."""
+    def open_url(self, url: str, user: str | None,
+                 bookmark: Bookmark | None = None) -> MainWindow | None:
+        """A window at the address, asking for a password as needed; None: said why.
+
+        bookmark: the saved server the address is (Open Recent): its trust decisions
+        (a pinned certificate, a CA file) apply, and the window shows its name."""
 
     def ask(self) -> MainWindow | None:
         """A window on the server the user picks in the connect dialog; None: cancelled."""

@@ -63,7 +63,8 @@ class Opener:
         self.server = server
         self.size = size
 
-    def open_url(self, url: str, user: str | None) -> MainWindow | None:
+    def open_url(self, url: str, user: str | None,
+                 bookmark: Bookmark | None = None) -> MainWindow | None:
         return self.ask()
 
     def ask(self) -> MainWindow | None:

@@ -53,7 +53,8 @@ class Opener:
         self.clients: list[DavClient] = []
         self.asked = 0
 
-    def open_url(self, url: str, user: str | None) -> MainWindow | None:
+    def open_url(self, url: str, user: str | None,
+                 bookmark: Bookmark | None = None) -> MainWindow | None:
         return self._window(DavClient(self._server.url).path_of(url))
 
     def ask(self) -> MainWindow | None:

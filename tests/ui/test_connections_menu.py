@@ -63,3 +63,4 @@ def test_open_recent_lists_the_bookmarks_and_opens_one(qtbot, opener, wsgidav_se
                     timeout=WAIT)
     recent.actions()[0].trigger()
     assert opener.urls == [wsgidav_server.url + "docs/"] and len(desktop.windows) == 2
+    assert [b.name for b in opener.bookmarks] == ["Office NAS"]  # its trust goes with it

@@ -10,6 +10,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from app.config.bookmarks import Bookmark
 from app.dav import DavClient
 from app.ui.app import parse_args
 from app.ui.desktop import Desktop
@@ -24,6 +25,7 @@ class Opener:
         self._server = server
         self.asked = 0
         self.urls: list[str] = []
+        self.bookmarks: list[Bookmark | None] = []
         self.clients: list[DavClient] = []
         self.windows: list[MainWindow] = []
 
@@ -37,8 +39,10 @@ class Opener:
         window.show()
         return window
 
-    def open_url(self, url: str, user: str | None) -> MainWindow | None:
+    def open_url(self, url: str, user: str | None,
+                 bookmark: Bookmark | None = None) -> MainWindow | None:
         self.urls.append(url)
+        self.bookmarks.append(bookmark)
         return self._window("/" + url.split("/", 3)[3])
 
     def ask(self) -> MainWindow | None:

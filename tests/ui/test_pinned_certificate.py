@@ -65,3 +65,24 @@ def test_a_pinned_certificate_that_changed_is_refused_and_the_new_one_shown(
         assert dialog.result_connection() is None
         assert store.load()[0].pinned_sha256 == trusted.sha256  # the pin was not replaced
         assert server.requests == []
+
+
+def test_open_recent_uses_the_bookmarks_pinned_certificate(qtbot, memory_keyring, tmp_path,
+                                                          capsys):
+    """Open Recent goes by the address, with the trust the user gave the bookmark."""
+    from app.ui.app import _spec_for_url
+
+    trusted = make_certificate(tmp_path, "nas.test")
+    root = tmp_path / "tls-root"
+    root.mkdir()
+    with TlsDavServer(root, trusted) as server:
+        bookmark = Bookmark("NAS", server.url, server.user, pinned_sha256=trusted.sha256)
+        PasswordStore().set(server.url, server.user, server.password)
+
+        assert _spec_for_url(server.url, server.user, interactive=False) is None
+        assert "certificate" in capsys.readouterr().err  # no authority vouches for it
+
+        spec = _spec_for_url(server.url, server.user, interactive=False, bookmark=bookmark)
+        assert spec is not None and spec.bookmark == bookmark
+        with spec.client() as client:
+            assert client.stat("/").is_dir
