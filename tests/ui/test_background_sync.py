@@ -340,12 +340,14 @@ def test_the_tray_menu(rig, qtbot, tmp_path):
 
     tray.pause_action.trigger()  # Pause All
     qtbot.waitUntil(lambda: all(p.paused for p in rig.store.load()), timeout=WAIT)
-    assert tray.state == Overall.PAUSED and tray.pause_action.text() == "&Resume All"
+    # The store is written first; the engine's pair states reach the tray after it.
+    qtbot.waitUntil(lambda: tray.state == Overall.PAUSED, timeout=WAIT)
+    assert tray.pause_action.text() == "&Resume All"
     assert tray.status_action.text() == "Syncing is paused"
     assert "A: paused" in tray.icon.toolTip()
     tray.pause_action.trigger()  # Resume All
     qtbot.waitUntil(lambda: not any(p.paused for p in rig.store.load()), timeout=WAIT)
-    assert tray.pause_action.text() == "&Pause All"
+    qtbot.waitUntil(lambda: tray.pause_action.text() == "&Pause All", timeout=WAIT)
 
     rig.server.make_file("a/now.txt", b"now")
     tray.sync_action.trigger()  # Sync Now
