@@ -28,7 +28,12 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     report = getattr(args, "report", None)
     printer = Printer(json_lines=args.json, keep_outcomes=report is not None)
-    with logging_to(AppPaths.default().log, verbose=args.verbose):
+    paths = AppPaths.default()
+    if getattr(args, "workers", 0) is None or getattr(args, "limit_rate", 0) is None:
+        from app.cli.preferences import fill_job_options  # only commands that run jobs
+
+        fill_job_options(args, paths)
+    with logging_to(paths.log, verbose=args.verbose):
         return _run(args, printer, report)
 
 

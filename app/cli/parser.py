@@ -205,12 +205,14 @@ _JOB_COMMANDS = ("mkdir", "rm", "cp", "mv", "put", "get")
 
 
 def _add_job_options(command: argparse.ArgumentParser, conflicts: bool) -> None:
-    command.add_argument("--workers", "-j", type=_workers, default=4, metavar="N",
-                         help="parallel requests, 1 to 16 (default 4)")
+    command.add_argument("--workers", "-j", type=_workers, default=None, metavar="N",
+                         help="parallel requests, 1 to 16 (default: the window's Preferences, "
+                              "else 4)")
     command.add_argument("--dry-run", action="store_true",
                          help="print what would be done; change nothing")
     command.add_argument("--limit-rate", type=_rate, default=None, metavar="RATE",
-                         help="bandwidth limit in bytes per second; suffixes K, M, G (e.g. 500K)")
+                         help="bandwidth limit in bytes per second; suffixes K, M, G (e.g. "
+                              "500K); default: the window's Preferences for put, get and sync")
     command.add_argument("--report", type=_report, default=None, metavar="FILE",
                          help="also write every file's Outcome to FILE, as CSV or JSON by its "
                               "extension (.csv, .json)")
