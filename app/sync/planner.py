@@ -84,7 +84,7 @@ def needs_proof(local: LocalFile, remote: RemoteFile, record: Record | None,
         return False
     if record is not None and (local_unchanged(local, record) or remote_unchanged(remote, record)):
         return False  # one side as recorded: the plan follows the other side, whatever it holds
-    return (look_alike(local, remote) or _fetched(local, remote, pending)
+    return (look_alike(local, remote) or landed or _fetched(local, remote, pending)
             or (_sending(local, pending) and remote.size <= local.size))
 
 
@@ -236,7 +236,8 @@ class _Planner:
                     self._download(local, remote, "changed on the server")
                 return
         ours = self._starts_ours(key, local, remote)
-        if ours and (look_alike(local, remote) or _fetched(local, remote, pending)):
+        landed = _sending(local, pending) and remote.size == local.size  # all of ours: proven
+        if ours and (look_alike(local, remote) or landed or _fetched(local, remote, pending)):
             self.in_sync.append((local, remote))
         elif ours and _sending(local, pending) and self.direction.uploads:
             self._upload(local, remote, "an interrupted upload: sent again")

@@ -8,6 +8,8 @@ listings; one 503 among them is retried, not the end of the sync.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from app.config.paths import AppPaths
@@ -66,7 +68,9 @@ def test_a_pending_upload_that_landed_whole_is_recorded_not_sent(sync, dav_serve
                                                                  tmp_path):
     write(local, "a.txt", OURS)
     with killed_while_sending(local, tmp_path, dav_server.url, "a.txt") as state:
-        dav_server.make_file("a.txt", OURS)
+        landed = dav_server.make_file("a.txt", OURS)
+        later = (local / "a.txt").stat().st_mtime + 5  # it landed in a later second than written
+        os.utime(landed, (later, later))
         code, outcomes, _ = sync("both")
         assert code == 0 and outcomes == []
         assert tree(dav_server.root) == {"a.txt": OURS} and state.load_pending() == {}
