@@ -84,7 +84,7 @@ def needs_proof(local: LocalFile, remote: RemoteFile, record: Record | None,
         return False
     if record is not None and (local_unchanged(local, record) or remote_unchanged(remote, record)):
         return False  # one side as recorded: the plan follows the other side, whatever it holds
-    return (look_alike(local, remote) or landed or _fetched(local, remote, pending)
+    return (look_alike(local, remote) or _fetched(local, remote, pending)
             or (_sending(local, pending) and remote.size <= local.size))
 
 
