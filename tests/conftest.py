@@ -36,6 +36,7 @@ _REPO = str(Path(__file__).resolve().parent.parent)
 if _REPO not in sys.path:
     sys.path.insert(0, _REPO)
 
+from app import logs  # noqa: E402
 from app.dav import DavClient  # noqa: E402
 from app.dav.paths import url_path  # noqa: E402
 from tests.servers import (  # noqa: E402
@@ -164,6 +165,16 @@ def _no_unexpected_app_logs(request: pytest.FixtureRequest,
     ]
     assert not unexpected, "unexpected log lines: " + "; ".join(
         f"{r.name}: {r.getMessage()}" for r in unexpected)
+
+
+@pytest.fixture(autouse=True)
+def _log_secrets_of_this_test_only() -> Iterator[None]:
+    """app.logs keeps every password it was given for the life of the process, as the program
+    must (docs/architecture.md); in one test process that would let one test's password
+    ("wrong", say) blank an ordinary word in a later test's log lines."""
+    kept = logs._secrets
+    yield
+    logs._secrets = kept
 
 
 # -- what most protocol and job tests start from ---------------------------------------------
