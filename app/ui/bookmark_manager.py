@@ -118,6 +118,9 @@ class BookmarkManager:
         self._change(delete, None)
 
     def _change(self, work: Callable[[], None], select: str | None) -> None:
+        """One change at a time: the menu waits for this one's answer, so a second change
+        cannot land first and leave the wrong bookmark selected."""
+        self.button.setEnabled(False)
         self._submit(lambda: (work(), self._store.load())[1],
                      lambda bookmarks, error: self._changed(bookmarks, error, select))
 
@@ -125,6 +128,7 @@ class BookmarkManager:
                  select: str | None) -> None:
         if error is not None:
             self._dialog.show_error(f"The bookmark was not changed: {error}")
+            self._update()
             return
         combo = self._dialog.bookmark_combo
         combo.blockSignals(True)
@@ -136,3 +140,4 @@ class BookmarkManager:
         index = combo.findText(select) if select else 0
         combo.setCurrentIndex(max(index, 0))
         self._dialog.show_error("")
+        self._update()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -124,6 +125,8 @@ class PreferencesDialog(QDialog):
             self.start_at_login.setToolTip("Not available on this system")
 
     def _autostart_known(self, enabled: bool | None, error: BaseException | None) -> None:
+        if not shiboken6.isValid(self.start_at_login):
+            return  # the dialog closed before the answer came
         if error is not None:
             self.start_at_login.setToolTip(f"Cannot tell: {error}")
             return

@@ -34,6 +34,7 @@ def test_rename_change_duplicate_and_delete(qtbot, make_dialog, store, memory_ke
     dialog.user_edit.setText("bob")
     manager.save.trigger()  # the form's change, kept without connecting
     qtbot.waitUntil(lambda: store.load()[0].user == "bob", timeout=WAIT)
+    qtbot.waitUntil(manager.button.isEnabled, timeout=WAIT)  # the dialog has the answer too
 
     manager.duplicate.trigger()
     qtbot.waitUntil(lambda: names(dialog) == ["Office NAS", "Office NAS (2)"], timeout=WAIT)
