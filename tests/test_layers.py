@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-QT_FREE_PACKAGES = ("app.dav", "app.jobs", "app.sync", "app.cli", "app.nextcloud")
+QT_FREE_PACKAGES = ("app.dav", "app.jobs", "app.sync", "app.cli", "app.nextcloud", "app.config",
+                    "app.session.connection")
 
 
 def test_import_linter_contracts_hold():

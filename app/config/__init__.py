@@ -1,4 +1,8 @@
-"""Settings, bookmarks and passwords, for the front ends. No Qt.
+"""Settings, bookmarks, saved pairs and passwords, for the front ends: data. No Qt.
+
+Nothing here opens a connection or sends a request (app.session does, from what is
+kept here): pyproject.toml's import-linter contracts keep app.dav and app.nextcloud
+out of this package.
 
 Everything here that reads or writes (files, the keyring) may block: the GUI
 calls it from its background pool.
@@ -10,7 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore, ConnectionSpec
+    from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore
     from app.config.paths import AppPaths
     from app.config.secrets import PasswordStore, SecretsUnavailableError
     from app.config.settings import Settings
@@ -22,7 +26,6 @@ _HOMES = {
     "Bookmark": "bookmarks",
     "BookmarkFileError": "bookmarks",
     "BookmarkStore": "bookmarks",
-    "ConnectionSpec": "bookmarks",
     "PasswordStore": "secrets",
     "SecretsUnavailableError": "secrets",
     "Settings": "settings",
@@ -40,7 +43,6 @@ __all__ = [
     "Bookmark",
     "BookmarkFileError",
     "BookmarkStore",
-    "ConnectionSpec",
     "PasswordStore",
     "SecretsUnavailableError",
     "Settings",

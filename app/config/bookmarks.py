@@ -1,4 +1,4 @@
-"""Saved servers, and the connection a front end opens from one.
+"""Saved servers: what the user connected to, and the trust decisions they made for each.
 
 Bookmarks live in one JSON file in the config folder. A password is never one
 of their fields: it belongs in the OS keyring (secrets.py), so the file can be
@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import ssl
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.config.jsonfile import read_json, write_json
 from app.config.paths import AppPaths
-from app.dav import DavClient
-from app.dav.extensions import NO_EXTENSIONS, ServerExtensions
-from app.nextcloud.account import NextcloudAccount
 
 _FORMAT = 1
 
@@ -55,31 +51,6 @@ class Bookmark:
     #: Keep uploaded files' modification times also where the server needs a PROPPATCH per
     #: file for it (Nextcloud and ownCloud keep them anyway, from X-OC-Mtime).
     keep_mtime: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionSpec:
-    """Everything needed to open a connection, as the connect dialog hands it over."""
-
-    url: str
-    user: str
-    password: str = field(repr=False)  # a repr ends up in logs and tracebacks
-    verify: bool | ssl.SSLContext = True
-    bookmark: Bookmark | None = None
-    #: The WebDAV extensions the server has (learnt when connecting), for every client made.
-    extensions: ServerExtensions = NO_EXTENSIONS
-    #: Set for a Nextcloud: the account (trash bin, sign-out); the password is an app password.
-    account: NextcloudAccount | None = None
-    #: The folder to open first ("" for the root of url).
-    start_path: str = ""
-    #: Where the share the address is in begins, when above it (plain WebDAV: as far up as
-    #: the server lets the user list): the clients' root; "" for url itself.
-    top_url: str = ""
-
-    def client(self, workers: int = 4) -> DavClient:
-        return DavClient(self.top_url or self.url, user=self.user or None,
-                         password=self.password,
-                         workers=workers, verify=self.verify, extensions=self.extensions)
 
 
 class BookmarkFileError(Exception):

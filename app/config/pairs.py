@@ -24,12 +24,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from app.config.bookmarks import Bookmark, BookmarkStore
 from app.config.jsonfile import read_json, write_json
 from app.config.paths import AppPaths
-from app.dav.paths import quote_path
 from app.sync.background.status import PairState, PairStatus, read_status
 from app.sync.background.types import WatchSpec
 from app.sync.lockfile import FileLock, LockHeld
@@ -330,8 +329,10 @@ def _server_folder(url: str) -> tuple[str, str]:
 
 
 def _from_bookmark(bookmark: Bookmark, local: str, remote: str, direction: str) -> SavedPair:
-    url = urljoin(bookmark.url, quote_path(remote)) if remote.startswith("/") else \
-        urljoin(bookmark.url.rstrip("/") + "/", quote_path(remote))
+    """remote: a decoded server path, absolute or below the bookmark's folder."""
+    quoted = quote(remote, safe="/", errors="surrogateescape")  # as a request line has it
+    url = urljoin(bookmark.url, quoted) if remote.startswith("/") else \
+        urljoin(bookmark.url.rstrip("/") + "/", quoted)
     return SavedPair(Path(local).name or bookmark.name, local, url, direction,
                      bookmark=bookmark.name)
 

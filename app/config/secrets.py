@@ -12,8 +12,7 @@ config package is imported by all of them), while only a few look a password up.
 from __future__ import annotations
 
 from types import ModuleType
-
-from app.nextcloud.connect import files_address
+from urllib.parse import unquote, urlsplit
 
 
 def _keyring() -> ModuleType:
@@ -84,10 +83,26 @@ class PasswordStore:
         address inside its files endpoint maps to the server's root, which is
         also what `davdesk login` stores under.
         """
-        account = files_address(url)
-        if account is not None:
-            url = account[0]
-        return f"{self._prefix} {url.rstrip('/')}/"
+        return f"{self._prefix} {(_account_root(url) or url).rstrip('/')}/"
+
+
+#: Where a Nextcloud account's files are: ROOT/remote.php/dav/files/USERID/...
+_FILES = "/remote.php/dav/files/"
+
+
+def _account_root(url: str) -> str | None:
+    """The server's root for an address inside a Nextcloud account's files, else None.
+
+    The shape app.nextcloud.connect.files_address reads, read here again because
+    the keyring's keys are data this package owns and must not move when the
+    protocol code does (tests/config/test_secrets.py checks that the two agree).
+    """
+    address = url.strip()
+    parts = urlsplit(address if "://" in address else "https://" + address)
+    head, marker, rest = parts.path.partition(_FILES)
+    if not marker or not unquote(rest.split("/", 1)[0]):
+        return None
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{head}/"
 
 
 def _unavailable(exc: Exception) -> SecretsUnavailableError:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from app import __version__
 from app.config import autostart
-from app.config.bookmarks import Bookmark, BookmarkStore, ConnectionSpec
+from app.config.bookmarks import Bookmark, BookmarkStore
 from app.config.paths import AppPaths
 from app.config.preferences import PREFERENCES, Preferences
 from app.config.secrets import PasswordStore, SecretsUnavailableError
@@ -44,6 +44,7 @@ from app.dav.tls import verify_for
 from app.demo import start_for_window
 from app.logs import logging_to, redact_value
 from app.resource_files import resource
+from app.session.spec import ConnectionSpec
 from app.sync.background.types import WatchSettings
 from app.ui.background import Background
 from app.ui.connect_dialog import ConnectDialog, describe_error

@@ -8,9 +8,9 @@ results that arrive after the user moved on are dropped.
 
 An untrusted certificate is never waved through: the user sees its fingerprint
 and decides to trust it for this session or pin it in the bookmark. The
-connection that comes out is a ConnectionSpec (app.config.bookmarks).
+connection that comes out is a ConnectionSpec (app.session.spec).
 
-A Nextcloud is recognised while connecting (app.config.connection): its
+A Nextcloud is recognised while connecting (app.session.connection): its
 bookmark keeps the account's files address, and what the keyring remembers
 is the app password the server issued, never the account password typed
 here. "Log in with browser…" gets such an app password through Login Flow v2
@@ -43,12 +43,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore, ConnectionSpec
+from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.dav import errors, words
 from app.dav.tls import CertificateInfo, fetch_certificate, verify_for
 from app.nextcloud.discovery import NotNextcloudError
 from app.nextcloud.login_flow import Credentials, LoginCancelled
+from app.session.spec import ConnectionSpec
 from app.ui.background import Background
 from app.ui.bookmark_manager import BookmarkManager
 from app.ui.browser_login import BrowserLogin, WaitingPanel

@@ -12,12 +12,12 @@ import ssl
 import time
 from collections.abc import Callable
 
-from app.config.bookmarks import ConnectionSpec
-from app.config.connection import open_connection
 from app.dav import DavClient, errors
 from app.dav.paths import url_path
 from app.nextcloud import discovery
 from app.nextcloud.login_flow import FLOW_LIFETIME, Credentials, LoginFlow, LoginFlowError
+from app.session.connection import open_connection
+from app.session.spec import ConnectionSpec
 
 #: How long a browser sign-in is waited for (read when one starts, so tests can shorten it).
 SIGN_IN_LIFETIME = FLOW_LIFETIME

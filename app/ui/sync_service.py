@@ -29,13 +29,13 @@ from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore
-from app.config.connection import open_connection
 from app.config.pairs import PairError, PairStore, SavedPair, state_dir, watch_spec
 from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.dav import DavClient, DavError
 from app.dav.tls import verify_for
 from app.jobs.model import EventCallback, Job, JobEnded, JobEvent
+from app.session.connection import open_connection
 from app.sync.background.engine import BackgroundSync
 from app.sync.background.status import PairState, PairStatus
 from app.sync.background.types import (

@@ -55,3 +55,23 @@ def test_the_password_is_never_logged(memory_keyring, caplog):
     store.get(URL, "alice")
     store.delete(URL, "alice")
     assert "s3cret-Pa55" not in caplog.text
+
+
+@pytest.mark.parametrize("address", [
+    "https://cloud.example/remote.php/dav/files/alice/",
+    "https://bob@cloud.example/nc/remote.php/dav/files/al%20ice/Photos/2024/",
+    "cloud.example/remote.php/dav/files/alice",
+    "https://cloud.example/remote.php/dav/files//",
+    "https://cloud.example/remote.php/webdav/",
+    "https://dav.example.com/files/",
+])
+def test_a_nextcloud_account_keeps_one_password_where_discovery_finds_its_root(memory_keyring,
+                                                                             address):
+    """The keyring key of every address in an account's files is the server's root, read
+    as app.nextcloud reads a files address (config keeps its own copy of the shape)."""
+    from app.nextcloud.connect import files_address
+
+    PasswordStore().set(address, "alice", "s3cret")
+    found = files_address(address)
+    key = (found[0] if found else address).rstrip("/") + "/"
+    assert list(memory_keyring.passwords) == [("davdesk " + key, "alice")]

@@ -23,7 +23,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.__main__ import main
-from app.config.bookmarks import BookmarkStore, ConnectionSpec
+from app.config.bookmarks import BookmarkStore
 from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore
 from app.config.settings import Settings
@@ -31,6 +31,7 @@ from app.dav.paths import url_path
 from app.jobs.model import Conflict
 from app.jobs.planner import plan_download
 from app.logs import logging_to
+from app.session.spec import ConnectionSpec
 from app.ui.app import open_window
 from app.ui.background import Background
 from app.ui.connect_dialog import ConnectDialog

@@ -10,10 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.config import AppPaths
-from app.config.bookmarks import BookmarkStore, ConnectionSpec
-from app.config.connection import open_connection
+from app.config.bookmarks import BookmarkStore
 from app.config.secrets import PasswordStore
 from app.dav import DavClient
+from app.session.connection import open_connection
+from app.session.spec import ConnectionSpec
 from app.ui.background import Background
 from app.ui.connect_dialog import ConnectDialog
 from app.ui.main_window import MainWindow

@@ -26,8 +26,8 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.config.connection import open_connection  # noqa: E402
 from app.config.secrets import PasswordStore  # noqa: E402
+from app.session.connection import open_connection  # noqa: E402
 from app.ui import in_place  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.sharing import ShareDialog  # noqa: E402

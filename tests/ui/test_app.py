@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from app.config.bookmarks import ConnectionSpec
 from app.config.secrets import PasswordStore
+from app.session.spec import ConnectionSpec
 from app.ui.app import WORKERS, _spec_for_url, open_window
 from app.ui.main_window import MainWindow
 from app.ui.operations import MAX_RUNNING_JOBS

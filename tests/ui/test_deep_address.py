@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.config.connection import open_connection
+from app.session.connection import open_connection
 from app.ui.app import open_window
 from tests.ui.conftest import WAIT, seed
 
@@ -30,7 +30,7 @@ def test_a_deep_address_opens_its_folder_and_up_reaches_the_share(wsgidav_server
 
 def test_apache_s_share_top_is_its_dav_folder(apache_server):
     """Above the folder served with Dav On the server refuses to list: that is the top."""
-    from app.config.connection import share_top
+    from app.session.connection import share_top
     from app.dav import DavClient
 
     apache_server.make_file("deep/er/x.txt", b"x")

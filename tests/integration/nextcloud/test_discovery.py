@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.config.connection import open_connection
 from app.dav import errors
 from app.nextcloud import discovery
 from app.nextcloud.connect import connect
+from app.session.connection import open_connection
 
 
 @pytest.mark.parametrize("typed", ["", "index.php", "index.php/apps/files/?dir=/Photos",

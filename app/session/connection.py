@@ -14,11 +14,11 @@ import ssl
 from dataclasses import replace
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from app.config.bookmarks import ConnectionSpec
 from app.dav import DavClient, errors
 from app.dav.paths import parent
 from app.nextcloud import app_passwords, discovery
 from app.nextcloud.connect import connect, files_address
+from app.session.spec import ConnectionSpec
 
 
 def _nextcloud_root(url: str, verify: bool | ssl.SSLContext) -> str | None:

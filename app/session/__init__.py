@@ -1,0 +1,8 @@
+"""Opening connections: the layer between the front ends and the protocol packages.
+
+app.config keeps what the user saved (bookmarks, pairs, passwords) as data;
+turning it into a working connection (a DavClient, a Nextcloud found at an
+address, an account password exchanged for an app password) happens here,
+for the window and the CLI alike. No Qt. Nothing is imported with the
+package: each front end loads the module it uses (`davdesk ls` stays light).
+"""
