@@ -256,7 +256,7 @@ class DavClient:
             location = response.headers.get("location")
             if response.status_code not in _REDIRECTS or not location:
                 return response
-            drain(response)
+            drain(response)  # a folder's URL without its slash: quirks.COLLECTION_REDIRECT
             target = urljoin(url, location)
             if _origin(target) != self._origin_key:
                 raise errors.UnsafeRedirectError(
@@ -404,7 +404,7 @@ class DavClient:
         props: an iterable of Clark names, "allprop" or "propname"; the
         server's extra listing properties are added to a list of names. Depth
         is always sent (0 or 1): servers disagree on what a missing Depth
-        means and many refuse infinity. Where the server paginates (Nextcloud's
+        means and many refuse infinity (quirks.DEPTH_INFINITY_REFUSED). Where the server paginates (Nextcloud's
         X-NC-Paginate), a Depth 1 listing comes in pages, streamed the same way.
 
         turn: held while the body is parsed and its responses handed out, taken
@@ -544,6 +544,19 @@ class DavClient:
             self._raise_for_status(response, "MKCOL")
             return success("mkcol", path, response.status_code, response.reason_phrase)
 
+    def make_folder(self, path: str) -> Outcome:
+        """MKCOL that takes a folder already there as done: the folder exists either way.
+
+        Servers answer MKCOL on an existing folder with 405 (quirks.MKCOL_ON_EXISTING), a
+        few with 201; a 405 is only "done" once a look shows a folder there, not a file.
+        """
+        try:
+            return self.mkcol(path)
+        except errors.MethodNotAllowedError as exc:
+            if self.stat(path).is_dir:
+                return success("mkcol", path, exc.status, exc.reason, note="already exists")
+            raise
+
     def put(
         self,
         path: str,
@@ -575,7 +588,8 @@ class DavClient:
         self._check_name(path)
         if if_match and if_match.startswith("W/"):
             # If-Match compares strongly, so a weak ETag (Apache's for a file changed in the
-            # last second) never matches: compare it ourselves just before writing instead.
+            # last second, quirks.WEAK_ETAG_OF_A_FRESH_FILE) never matches: compare it
+            # ourselves just before writing instead.
             self._check_unchanged(path, if_match)
             if_match = None
         chunked = self.extensions.chunked
@@ -594,7 +608,7 @@ class DavClient:
         if lock_token:
             request_headers["If"] = submit_lock_token(lock_token)
         if mtime is not None:
-            request_headers["X-OC-Mtime"] = str(int(mtime))
+            request_headers["X-OC-Mtime"] = str(int(mtime))  # quirks.MTIME_BY_HEADER
         if self.extensions.checksum:
             request_headers["OC-Checksum"] = checksum.of_source(self.extensions.checksum, source)
         request_headers.update(headers or {})
@@ -612,7 +626,8 @@ class DavClient:
         return replace(outcome, note=self.keep_mtime(path, mtime, lock_token))
 
     def keep_mtime(self, path: str, mtime: float, lock_token: str | None = None) -> str:
-        """Keep mtime as a dead property; a refusal only loses the mtime, not the upload."""
+        """Keep mtime as a dead property (getlastmodified is protected:
+        quirks.LASTMODIFIED_IS_PROTECTED); a refusal only loses the mtime, not the upload."""
         try:
             kept = self.proppatch(path, {MTIME_PROP: str(int(mtime))}, lock_token=lock_token)
         except errors.StatusError as exc:
@@ -660,7 +675,8 @@ class DavClient:
         """Delete a file or a whole collection.
 
         A collection (path ending in '/') is checked with a Depth 0 PROPFIND
-        afterwards: some servers answer 204 to a DELETE that removed nothing.
+        afterwards: some servers answer 204 to a DELETE that removed nothing
+        (quirks.DELETE_SUCCESS_THAT_KEPT_THE_FOLDER).
         expect_gone=False for a collection that stays when emptied (a trash bin).
         """
         headers = {"Depth": "infinity"}

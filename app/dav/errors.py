@@ -225,7 +225,7 @@ class ServerError(StatusError):
 
 def is_transient_lock(server_exception: str | None) -> bool:
     """Whether a SabreDAV exception is a server's own short-lived file lock: Nextcloud's
-    FileLocked (OCP\\Lock\\LockedException on the way)."""
+    FileLocked (OCP\\Lock\\LockedException on the way; quirks.TRANSIENT_FILE_LOCK)."""
     name = (server_exception or "").rpartition("\\")[2]
     return name in ("FileLocked", "LockedException")
 

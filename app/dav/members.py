@@ -3,7 +3,8 @@
 RFC 4918 lets DELETE, COPY and MOVE of a collection answer a 207 that lists
 only the members that failed; members not listed succeeded. Apache sends the
 same body with 424 Failed Dependency when a member is locked, and other
-servers send a bare 423 whose <d:error> names the locked member. All three
+servers send a bare 423 whose <d:error> names the locked member
+(quirks.LOCKED_MEMBER_ANSWERS). All three
 become the same Outcomes: each failed member by name with its own status, and
 one for the collection that says truthfully what happened to the rest.
 A PROPPATCH answers property by property in the same format; its

@@ -1,7 +1,8 @@
 """Request and response bodies that stream files, with progress.
 
 PUT bodies always carry an explicit Content-Length and are never sent with
-chunked transfer encoding: some servers store a chunked PUT as a 0-byte file.
+chunked transfer encoding: some servers store a chunked PUT as a 0-byte file
+(quirks.CHUNKED_BODY_STORED_EMPTY).
 Downloads land in a temporary file beside the target and are renamed into
 place only when complete, so a failed or cancelled download never leaves a
 half-written file under the real name.

@@ -1,15 +1,16 @@
 """Noticing server changes by asking as little as possible.
 
 On a server whose folder ETags change when anything below them changes
-(Nextcloud: its ETag propagation), one PROPFIND Depth 0 of the pair's root
+(Nextcloud: its ETag propagation, quirks.FOLDER_ETAGS_PROPAGATE), one PROPFIND Depth 0 of the pair's root
 per interval says whether anything changed at all; when it did, the descent
 lists only the folders whose ETag changed, down to the deepest ones. Those
 folders are the scope of the run (scope.py), with their listings handed
 over so that nothing is listed twice. A folder whose ETag is not known yet
 (made since the last look) is entered too, once: from then on it is known.
 
-Servers whose folder ETags do not propagate (Apache mod_dav_fs, wsgidav,
-nginx: see docs/servers.md) are rescanned in full at a longer interval
+Servers whose folder ETags do not propagate (Apache mod_dav_fs, whose folder
+ETag is its mtime: quirks.FOLDER_ETAG_IS_ITS_MTIME; wsgidav and nginx, whose
+folders have none: quirks.FOLDERS_WITHOUT_ETAG) are rescanned in full at a longer interval
 instead. The known ETags are those of the last run that went well, so a
 failed run is looked at again on the next poll.
 """
