@@ -329,8 +329,6 @@ def _show_run(window: MainWindow, run: RecentRun) -> None:
     """
     bridge = JobBridge(None, run.job, parent=window, running=run.control)
     window.results.add_job(bridge, run.name, False)
-    bridge.task_done.connect(window.results.add_result)
-    bridge.ended.connect(window.results.end_job)
     if run.bridge is not None:
         window.jobs.add(bridge, run.name, False)
     bridge.started.emit()

@@ -296,8 +296,6 @@ class MainWindow(QMainWindow):
 
     def _job_added(self, bridge: JobBridge, name: str, queued: bool) -> None:
         self.results.add_job(bridge, name, queued)
-        bridge.task_done.connect(self.results.add_result)
-        bridge.ended.connect(self.results.end_job)
         self.jobs.add(bridge, name, queued)
         # Room for every card, up to half the window: the panel sits above the results.
         QTimer.singleShot(0, lambda: self.resizeDocks(

@@ -1,23 +1,19 @@
 """The Outcomes of every job of this session as a two-level tree: jobs, then their files.
 
-Sized for a 100,000-file job: the model keeps each job's Outcomes in plain
-lists and does its own filtering and sorting (a list of row numbers per job,
+A Qt adapter over records.ResultBook, which keeps the jobs, their results
+and the retry bookkeeping as plain data: this module turns its changes into
+Qt's row signals and its records into cells.
+
+Sized for a 100,000-file job: each job's Outcomes are plain lists and the
+model does its own filtering and sorting (a list of row numbers per job,
 rebuilt in one pass), where a QSortFilterProxyModel would call back into
 Python once per row for every keystroke. Outcomes that arrive while a job
-runs are buffered and added in batches, a few times a second. What the
-pane's actions ask of every change of selection (is any of these a failure,
-a 412, a lock?) is kept ready as sets of result numbers per job, so the
-answer costs set operations, not a look at every row.
-
-A retry job is linked to the results it runs again: those are marked as
-retried (shown greyed, "retried in #4: resolved"), leave the retry scopes and
-the problem filters, and their job's summary counts what the retry did.
+runs are buffered and added in batches, a few times a second.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -36,18 +32,7 @@ from app.dav.outcome import OutcomeClass
 from app.dav.paths import basename, parent
 from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Job, JobEnded, TaskResult
-from app.ui.results.kinds import fixes_of
-from app.ui.results.records import (
-    RETRIED_ROW,
-    SHOWS_CLASS,
-    JobRecord,
-    Phase,
-    RetryLink,
-    Show,
-    TaskKey,
-    retry_state,
-    task_key,
-)
+from app.ui.results.records import JobRecord, Phase, ResultBook, Show, matches, server_said
 
 Index = QModelIndex | QPersistentModelIndex
 OUTCOME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -93,69 +78,43 @@ class ResultsModel(QAbstractItemModel):
         self._icons = icons
         self._phase_icons = phase_icons
         self._greyed = {kind: _greyed(icon) for kind, icon in icons.items()}
-        self._jobs: list[JobRecord] = []  # newest first
-        self._by_id: dict[int, JobRecord] = {}
+        self.book = ResultBook()
         # The jobs shown (those with matching rows, while a filter is on) and their rows: Qt
         # asks for an index's parent and children for every row it lays out, 100,000 times
         # for one expanded job, so the answers are looked up, not worked out.
         self._shown_jobs: list[JobRecord] = []
         self._job_rows: dict[int, int] = {}
-        self._added = 0
         self._show = Show.ALL
         self._text = ""
         self._sort: tuple[int, Qt.SortOrder] | None = None  # None: the order they arrived in
-        self._locks: dict[str, tuple[list[ActiveLock], datetime]] = {}  # path -> (locks, seen)
-        self._locked_in: dict[str, dict[int, JobRecord]] = {}  # 423 path -> jobs with such rows
-        self._links: dict[int, dict[TaskKey, list[tuple[JobRecord, int]]]] = {}  # job id ->
         self._flush_timer = QTimer(self, interval=FLUSH_MS)
         self._flush_timer.timeout.connect(self.flush)
 
     # -- feeding it ------------------------------------------------------------------------
 
     def add_job(self, job: Job, name: str, queued: bool = False) -> None:
-        self._added += 1
-        record = JobRecord(job, name, self._added, datetime.now().astimezone(),
-                           Phase.QUEUED if queued else Phase.RUNNING)
-        visible = self._job_visible(record)
+        visible = self._everything()  # a new job has no rows yet to match a filter
         if visible:
             self.beginInsertRows(QModelIndex(), 0, 0)
-        self._by_id[job.id] = record
-        self._jobs.insert(0, record)
+        record = self.book.add(job, name, queued)
         self._update_visible()
         if visible:
             self.endInsertRows()
-        record.origins = self._links.pop(job.id, {})
-        changed: dict[int, JobRecord] = {}
-        for originals in record.origins.values():
-            for original, number in originals:
-                for reached in self._mark_retried(original, number, RetryLink(record)):
-                    changed[id(reached)] = reached
-        self._records_changed(list(changed.values()))
+        self._records_changed(self.book.link_origins(record))
 
     def link_retry(self, job_id: int, originals: Sequence[TaskResult]) -> None:
         """The job about to be added (job_id) runs these results again."""
-        links: dict[TaskKey, list[tuple[JobRecord, int]]] = {}
-        numbers: dict[int, dict[int, int]] = {}  # job id -> id(result) -> its number
-        for result in originals:
-            record = self._by_id.get(result.job_id)
-            if record is None:
-                continue
-            if result.job_id not in numbers:
-                numbers[result.job_id] = {id(r): n for n, r in enumerate(record.results)}
-            number = numbers[result.job_id].get(id(result))
-            if number is not None:
-                links.setdefault(task_key(result.task), []).append((record, number))
-        self._links[job_id] = links
+        self.book.link_retry(job_id, originals)
 
     def start_job(self, job_id: int) -> None:
         """A queued job left the queue."""
-        record = self._by_id.get(job_id)
+        record = self.book.by_id.get(job_id)
         if record is not None and record.ended is None:
             record.phase = Phase.RUNNING
             self._job_changed(record)
 
     def add_result(self, result: TaskResult) -> None:
-        record = self._by_id.get(result.job_id)
+        record = self.book.by_id.get(result.job_id)
         if record is None:
             return
         record.pending.append(result)
@@ -163,7 +122,7 @@ class ResultsModel(QAbstractItemModel):
             self._flush_timer.start()
 
     def end_job(self, ended: JobEnded) -> None:
-        record = self._by_id.get(ended.job_id)
+        record = self.book.by_id.get(ended.job_id)
         if record is None:
             return
         self._flush_record(record)
@@ -173,7 +132,7 @@ class ResultsModel(QAbstractItemModel):
 
     def flush(self) -> None:
         """Add the buffered Outcomes of every job to the view."""
-        for record in self._jobs:
+        for record in self.book.jobs:
             if record.pending:
                 self._flush_record(record)
         self._flush_timer.stop()
@@ -185,7 +144,7 @@ class ResultsModel(QAbstractItemModel):
         first_new = len(record.outcomes)
         retried: dict[int, JobRecord] = {}  # the earlier jobs whose retries these results are
         for result in pending:
-            for earlier in self._take(record, result):
+            for earlier in self.book.take(record, result):
                 retried[id(earlier)] = earlier
         matching = [n for n in range(first_new, len(record.outcomes)) if self._accepts(record, n)]
         parent = self._job_index(record)
@@ -203,42 +162,13 @@ class ResultsModel(QAbstractItemModel):
         self._job_changed(record)
         self._records_changed(list(retried.values()))
 
-    def _take(self, record: JobRecord, result: TaskResult) -> list[JobRecord]:
-        """One result into the lists and the indexes the actions read; returns the jobs
-        whose results this one retried."""
-        number = len(record.results)
-        record.results.append(result)
-        for outcome in result.outcomes:
-            record.outcomes.append(outcome)
-            record.owners.append(number)
-            record.counts[outcome.outcome_class] += 1
-            if not outcome.ok:
-                record.open_problems[outcome.outcome_class] += 1
-                if outcome.is_locked:
-                    self._locked_in.setdefault(outcome.path, {})[id(record)] = record
-        if not result.ok:
-            record.open_failures.add(number)
-            for fix in fixes_of(result.outcomes):
-                record.fixes[fix].add(number)
-        originals = record.origins.get(task_key(result.task), [])
-        if originals:
-            record.retries_of[number] = originals
-        reached: list[JobRecord] = []
-        for original, was in originals:
-            link = original.retried.get(was)
-            if link is not None and link.record is record and link.number is None:
-                reached += self._update_retry(original, was,
-                                              lambda link=link: setattr(link, "number", number))
-        return reached
-
     def _sort_in(self, record: JobRecord, matching: list[int]) -> None:
         record.shown = [*record.shown, *matching]
         self._sort_record(record)
 
     def set_locks(self, path: str, locks: list[ActiveLock]) -> None:
         """What lockdiscovery said of a locked path: its rows say who holds it, until when."""
-        self._locks[path] = (locks, datetime.now().astimezone())
-        for record in self._locked_in.get(path, {}).values():
+        for record in self.book.set_locks(path, locks):
             parent = self._job_index(record)
             if parent is not None and record.shown:
                 self.dataChanged.emit(self.index(0, PROBLEM, parent),
@@ -252,12 +182,12 @@ class ResultsModel(QAbstractItemModel):
                 self.beginRemoveRows(QModelIndex(), row, row)
                 self._drop(record)
                 self.endRemoveRows()
-        for record in [r for r in self._jobs if r.ended is not None]:
+        for record in [r for r in self.book.jobs if r.ended is not None]:
             self._drop(record)  # filtered out, so not shown
 
     def trim(self, kept: int) -> None:
         """Keep the newest `kept` finished jobs (the preference); running ones always stay."""
-        finished = [r for r in self._jobs if r.ended is not None]
+        finished = [r for r in self.book.jobs if r.ended is not None]
         for record in finished[kept:]:
             row = self._visible_row(record)
             if row is None:
@@ -268,44 +198,8 @@ class ResultsModel(QAbstractItemModel):
             self.endRemoveRows()
 
     def _drop(self, record: JobRecord) -> None:
-        self._jobs.remove(record)
-        del self._by_id[record.job.id]
-        for holders in self._locked_in.values():
-            holders.pop(id(record), None)
+        self.book.drop(record)
         self._update_visible()
-
-    # -- retries ---------------------------------------------------------------------------
-
-    def _mark_retried(self, record: JobRecord, number: int, link: RetryLink) -> list[JobRecord]:
-        """A result is run again by link's job: it leaves the retry scopes and the problems."""
-        if number not in record.retried:
-            record.open_failures.discard(number)
-            for numbers in record.fixes.values():
-                numbers.discard(number)
-            for outcome in record.results[number].outcomes:
-                if not outcome.ok:
-                    record.open_problems[outcome.outcome_class] -= 1
-        return self._update_retry(record, number,
-                                  lambda: record.retried.__setitem__(number, link))
-
-    def _update_retry(self, record: JobRecord, number: int,
-                      change: Callable[[], None]) -> list[JobRecord]:
-        """Change a retry link and recount what the retries did in every job it reaches back
-        to (a retry of a retry of ...); returns those jobs."""
-        reached = [(record, number)]
-        for earlier, was in reached:  # grows as it goes
-            reached.extend(earlier.retries_of.get(was, ()))
-        before = [retry_state(r, n) for r, n in reached]
-        change()
-        for (r, n), old in zip(reached, before, strict=True):
-            new = retry_state(r, n)
-            if new is not old:
-                problems = r.problems(n)
-                if old is not None:
-                    r.retry_counts[old] -= problems
-                if new is not None:
-                    r.retry_counts[new] += problems
-        return [r for r, _ in reached]
 
     def _records_changed(self, records: list[JobRecord]) -> None:
         """Retry links changed in these jobs: their rows look different, or no longer match."""
@@ -325,7 +219,7 @@ class ResultsModel(QAbstractItemModel):
     def set_filter(self, show: Show, text: str) -> None:
         def change() -> None:
             self._show, self._text = show, text.strip().casefold()
-            for record in self._jobs:
+            for record in self.book.jobs:
                 self._refilter(record)
 
         self._relayout(change)
@@ -333,7 +227,7 @@ class ResultsModel(QAbstractItemModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         def change() -> None:
             self._sort = (column, order) if 0 <= column < len(HEADERS) else None
-            for record in self._jobs:
+            for record in self.book.jobs:
                 if self._sort is None:
                     record.shown = sorted(record.shown)
                 else:
@@ -350,7 +244,7 @@ class ResultsModel(QAbstractItemModel):
         hint_ = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
         self.layoutAboutToBeChanged[_PARENTS, _HINT].emit([], hint_)
         old_jobs = list(self._shown_jobs)
-        old_shown = {r.job.id: r.shown for r in self._jobs}  # change() assigns new lists
+        old_shown = {r.job.id: r.shown for r in self.book.jobs}  # change() assigns new lists
         change()
         self._update_visible()
         new_rows = {id(r): row for row, r in enumerate(self._shown_jobs)}
@@ -364,7 +258,7 @@ class ResultsModel(QAbstractItemModel):
                 if new_row is not None:
                     target = self.createIndex(new_row, index.column(), 0)
             else:
-                record, before = self._by_id.get(job_id), old_shown.get(job_id)
+                record, before = self.book.by_id.get(job_id), old_shown.get(job_id)
                 if record is not None and before is not None and row < len(before) \
                         and id(record) in new_rows:
                     if job_id not in places:
@@ -390,24 +284,16 @@ class ResultsModel(QAbstractItemModel):
                               reverse=order is Qt.SortOrder.DescendingOrder)
 
     def _accepts(self, record: JobRecord, number: int) -> bool:
-        outcome = record.outcomes[number]
-        if self._show is not Show.ALL:
-            if outcome.ok or record.owners[number] in record.retried:
-                return False
-            wanted = SHOWS_CLASS.get(self._show)
-            if wanted is not None and outcome.outcome_class is not wanted:
-                return False
-        if not self._text:
-            return True
-        return self._text in _searchable(outcome)
+        return matches(record, number, self._show, self._text)
 
-    def _job_visible(self, record: JobRecord) -> bool:
-        return (self._show is Show.ALL and not self._text) or bool(record.shown)
+    def _everything(self) -> bool:
+        """No filter: every job shows, also one without rows."""
+        return self._show is Show.ALL and not self._text
 
     def _update_visible(self) -> None:
         """After jobs came or went, or rows matching the filter did."""
-        everything = self._show is Show.ALL and not self._text
-        self._shown_jobs = list(self._jobs) if everything else [r for r in self._jobs if r.shown]
+        jobs = self.book.jobs
+        self._shown_jobs = list(jobs) if self._everything() else [r for r in jobs if r.shown]
         self._job_rows = {r.job.id: row for row, r in enumerate(self._shown_jobs)}
 
     def _visible_row(self, record: JobRecord) -> int | None:
@@ -415,7 +301,7 @@ class ResultsModel(QAbstractItemModel):
 
     def _reveal(self, record: JobRecord, matching: list[int]) -> None:
         """A job that had no matching rows got some: it appears in its place."""
-        row = sum(1 for r in self._jobs[:self._jobs.index(record)] if r.shown)
+        row = sum(1 for r in self.book.jobs[:self.book.jobs.index(record)] if r.shown)
         self.beginInsertRows(QModelIndex(), row, row)
         record.shown = [*record.shown, *matching]
         if self._sort is not None:
@@ -441,7 +327,7 @@ class ResultsModel(QAbstractItemModel):
             return None
         if index.internalId() == 0:
             return self.job_at(index.row())
-        return self._by_id.get(index.internalId())
+        return self.book.by_id.get(index.internalId())
 
     def job_at(self, row: int) -> JobRecord | None:
         """The job shown in a top-level row."""
@@ -452,13 +338,13 @@ class ResultsModel(QAbstractItemModel):
         """The job and outcome number of an Outcome row."""
         if not index.isValid() or index.internalId() == 0:
             return None
-        record = self._by_id.get(index.internalId())
+        record = self.book.by_id.get(index.internalId())
         if record is None or index.row() >= len(record.shown):
             return None
         return record, record.shown[index.row()]
 
     def records(self) -> list[JobRecord]:
-        return list(self._jobs)
+        return list(self.book.jobs)
 
     def shown_outcomes(self) -> Iterator[tuple[str, Outcome]]:
         """What the view shows (filter applied), jobs oldest first: what Export writes."""
@@ -467,44 +353,13 @@ class ResultsModel(QAbstractItemModel):
                 yield record.name, record.outcomes[number]
 
     def job_row(self, job_id: int) -> QModelIndex:
-        record = self._by_id.get(job_id)
+        record = self.book.by_id.get(job_id)
         index = self._job_index(record) if record else None
         return index if index is not None else QModelIndex()
 
-    def server_said(self, outcome: Outcome) -> str:
-        """Only what the server said: its responsedescription or its error body's text."""
-        return outcome.description or ""
-
-    def note(self, record: JobRecord, number: int) -> str:
-        """Davdesk's words on a row, where they tell the user something: a retry, why it was
-        skipped, what it found (never what the operation and problem columns already say)."""
-        outcome = record.outcomes[number]
-        state = retry_state(record, record.owners[number])
-        retried = "" if state is None else RETRIED_ROW[state].format(
-            record.retried[record.owners[number]].record.number)
-        # Where no status came, the error on this computer (or on the way) is the whole story.
-        own = words.note(outcome) or (outcome.detail or "" if outcome.status is None
-                                      and not outcome.ok else "")
-        return " – ".join(filter(None, [retried, own]))
-
     def problem(self, outcome: Outcome) -> str:
         """Why it did not work, in words; a lock with its owner once lockdiscovery said."""
-        locks, seen = self._locks.get(outcome.path, ([], None)) if outcome.is_locked \
-            else ([], None)
-        return words.problem(outcome, locks, seen)
-
-    def detail_line(self, record: JobRecord, number: int) -> str:
-        """One Outcome as a line of text, the server's words apart from Davdesk's: Copy Details."""
-        outcome = record.outcomes[number]
-        target = f" → {outcome.destination}" if outcome.destination else ""
-        condition = f" ({outcome.error})" if outcome.error else ""
-        trouble = self.problem(outcome)
-        said, note = self.server_said(outcome), self.note(record, number)
-        return (f"{words.action(outcome)} {outcome.path}{target}"
-                + (f": {trouble}" if trouble else "")
-                + f" – {outcome.status_line}{condition}"
-                + (f" – server said: {said}" if said else "")
-                + (f" – Davdesk: {note}" if note else ""))
+        return self.book.problem(outcome)
 
     # -- QAbstractItemModel --------------------------------------------------------------------
 
@@ -615,9 +470,9 @@ class ResultsModel(QAbstractItemModel):
         if column == STATUS:
             return outcome.status_line
         if column == SAID:
-            return self.server_said(outcome)
+            return server_said(outcome)
         if column == NOTE:
-            return self.note(record, number)
+            return record.note(number)
         if column == ATTEMPT:
             return str(outcome.attempt)
         if column == TIME:
@@ -633,7 +488,7 @@ class ResultsModel(QAbstractItemModel):
         lines.append(f"{words.action(outcome)}" + (f": {trouble}" if trouble else ""))
         lines.append(f"{outcome.status_line} (from the {outcome.source.value}, "
                      f"{outcome.op.upper()})")
-        said, note = self.server_said(outcome), self.note(record, number)
+        said, note = server_said(outcome), record.note(number)
         lines += filter(None, [outcome.error and f"condition: {outcome.error}",
                                outcome.detail and f"detail: {outcome.detail}",
                                said and f"server said: {said}", note and f"Davdesk: {note}",
@@ -658,13 +513,6 @@ def _greyed(icon: QIcon) -> QIcon:
     for size in (16, 22, 32):
         greyed.addPixmap(icon.pixmap(QSize(size, size), QIcon.Mode.Disabled))
     return greyed
-
-
-def _searchable(outcome: Outcome) -> str:
-    return " ".join(filter(None, [outcome.path, outcome.destination, outcome.op,
-                                  words.action(outcome), words.problem(outcome),
-                                  str(outcome.status or ""), outcome.reason, outcome.error,
-                                  outcome.description, outcome.note, outcome.detail])).casefold()
 
 
 def _sort_key(column: int, outcomes: list[Outcome]) -> Callable[[int], object]:

@@ -310,9 +310,13 @@ class ResultsPane(QDockWidget):
     # -- jobs coming and going -----------------------------------------------------------------
 
     def add_job(self, bridge: JobBridge, name: str, queued: bool) -> None:
+        """A job's row, kept up to date by its bridge: its results go straight to the model,
+        its end to end_job (which also trims the list and opens the pane on problems)."""
         job_id = bridge.job.id
         self.model.add_job(bridge.job, name, queued)
         bridge.started.connect(lambda: self.model.start_job(job_id))
+        bridge.task_done.connect(self.model.add_result)
+        bridge.ended.connect(self.end_job)
 
     @property
     def is_open(self) -> bool:
@@ -328,9 +332,6 @@ class ResultsPane(QDockWidget):
             title = self.fontMetrics().height() + 12  # the dock's own title bar, or its tab
             self.setMaximumHeight(self.strip.sizeHint().height() + title)
         self.opened.emit(shown)
-
-    def add_result(self, result: TaskResult) -> None:
-        self.model.add_result(result)
 
     def end_job(self, ended: JobEnded) -> None:
         """A finished job's row shows its summary. The newest job is the one expanded; one
@@ -421,7 +422,7 @@ class ResultsPane(QDockWidget):
             return
         record, number = single
         dialog = RawResponseDialog(record.outcomes[number], record.results[record.owners[number]],
-                                   self.model.note(record, number), self)
+                                   record.note(number), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._raw_dialogs.append(dialog)
         dialog.destroyed.connect(lambda: self._raw_dialogs.remove(dialog))
@@ -437,7 +438,7 @@ class ResultsPane(QDockWidget):
                 lines.append(f"#{record.number} {record.name}: {record.summary()}")
             found = picked.outcomes.get(record.job.id)
             if found is not None:
-                lines += [self.model.detail_line(record, n) for n in found[1]]
+                lines += [self.model.book.detail_line(record, n) for n in found[1]]
         return "\n".join(lines)
 
     def _copy_details(self) -> None:

@@ -1,23 +1,34 @@
-"""One job's results as the results pane keeps them: plain data, no Qt.
+"""The results of this session's jobs as the results pane keeps them: plain data, no Qt.
 
 What a row shows and how it is counted live here, apart from the Qt model
 that presents them (model.py): which filter a user chose, where a job is, what
 became of a result a retry ran again, and a job's summary (its counts in the
 words of app.dav.words, as the status bar and the CLI say them).
+
+`ResultBook` keeps every job's record and the bookkeeping between them: a
+retry job is linked to the results it runs again; those are marked as
+retried (shown greyed, "retried in #4: resolved"), leave the retry scopes and
+the problem filters, and their job's summary counts what the retry did. What
+the pane's actions ask of every change of selection (is any of these a
+failure, a 412, a lock?) is kept ready as sets of result numbers per job as
+results arrive, so the answer costs set operations, not a look at every row.
+The Qt model calls it and tells the views what changed.
 """
 
 from __future__ import annotations
 
 import enum
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from app.dav import Outcome
+from app.dav import Outcome, words
 from app.dav.outcome import OutcomeClass, Tally
 from app.dav.words import tally_words
+from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Job, JobEnded, Task, TaskResult
-from app.ui.results.kinds import Fix
+from app.ui.results.kinds import Fix, fixes_of
 
 _PROBLEM_ORDER = (OutcomeClass.FAILED, OutcomeClass.UNCONFIRMED, OutcomeClass.CONFLICT,
                   OutcomeClass.CANCELLED)
@@ -141,6 +152,20 @@ class JobRecord:
     def problems(self, number: int) -> int:
         return sum(not outcome.ok for outcome in self.results[number].outcomes)
 
+    def note(self, number: int) -> str:
+        """Davdesk's words on an Outcome's row, where they tell the user something: a retry,
+        why it was skipped, what it found (never what the operation and problem columns
+        already say)."""
+        outcome = self.outcomes[number]
+        owner = self.owners[number]
+        state = retry_state(self, owner)
+        retried = "" if state is None else RETRIED_ROW[state].format(
+            self.retried[owner].record.number)
+        # Where no status came, the error on this computer (or on the way) is the whole story.
+        own = words.note(outcome) or (outcome.detail or "" if outcome.status is None
+                                      and not outcome.ok else "")
+        return " – ".join(filter(None, [retried, own]))
+
 
 def retry_state(record: JobRecord, number: int) -> Retried | None:
     """What the retries of a result did, following a retry of the retry; None if not retried."""
@@ -154,3 +179,184 @@ def retry_state(record: JobRecord, number: int) -> Retried | None:
                 else Retried.FAILED_AGAIN
         link = later
     return None
+
+
+def server_said(outcome: Outcome) -> str:
+    """Only what the server said: its responsedescription or its error body's text."""
+    return outcome.description or ""
+
+
+def matches(record: JobRecord, number: int, show: Show, text: str) -> bool:
+    """Whether an Outcome's row passes the filter: a problem filter leaves out what went well
+    and what a retry ran again; text (casefolded) is looked for in everything the row says."""
+    outcome = record.outcomes[number]
+    if show is not Show.ALL:
+        if outcome.ok or record.owners[number] in record.retried:
+            return False
+        wanted = SHOWS_CLASS.get(show)
+        if wanted is not None and outcome.outcome_class is not wanted:
+            return False
+    if not text:
+        return True
+    return text in _searchable(outcome)
+
+
+def _searchable(outcome: Outcome) -> str:
+    return " ".join(filter(None, [outcome.path, outcome.destination, outcome.op,
+                                  words.action(outcome), words.problem(outcome),
+                                  str(outcome.status or ""), outcome.reason, outcome.error,
+                                  outcome.description, outcome.note, outcome.detail])).casefold()
+
+
+#: Earlier jobs reached by a change, each once (keyed by identity: records compare by it).
+Reached = dict[int, JobRecord]
+
+
+class ResultBook:
+    """Every job of this session, newest first, and what became of their results.
+
+    Read `jobs` and `by_id`; change them through the methods, which keep the
+    retry links, the per-job sets the actions read and the lock index true.
+    Each method that changes earlier jobs returns them: their rows look
+    different, or no longer match a filter.
+    """
+
+    def __init__(self) -> None:
+        self.jobs: list[JobRecord] = []  # newest first
+        self.by_id: dict[int, JobRecord] = {}
+        self._added = 0
+        self._locks: dict[str, tuple[list[ActiveLock], datetime]] = {}  # path -> (locks, seen)
+        self._locked_in: dict[str, Reached] = {}  # 423 path -> jobs with such rows
+        #: A retry job not yet added (its id) -> the results each of its tasks runs again.
+        self._links: dict[int, dict[TaskKey, list[tuple[JobRecord, int]]]] = {}
+
+    # -- jobs coming and going -------------------------------------------------------------
+
+    def add(self, job: Job, name: str, queued: bool = False) -> JobRecord:
+        """A new job, the newest; link_origins() then marks what it retries."""
+        self._added += 1
+        record = JobRecord(job, name, self._added, datetime.now().astimezone(),
+                           Phase.QUEUED if queued else Phase.RUNNING)
+        self.by_id[job.id] = record
+        self.jobs.insert(0, record)
+        return record
+
+    def link_retry(self, job_id: int, originals: Sequence[TaskResult]) -> None:
+        """The job about to be added (job_id) runs these results again."""
+        links: dict[TaskKey, list[tuple[JobRecord, int]]] = {}
+        numbers: dict[int, dict[int, int]] = {}  # job id -> id(result) -> its number
+        for result in originals:
+            record = self.by_id.get(result.job_id)
+            if record is None:
+                continue
+            if result.job_id not in numbers:
+                numbers[result.job_id] = {id(r): n for n, r in enumerate(record.results)}
+            number = numbers[result.job_id].get(id(result))
+            if number is not None:
+                links.setdefault(task_key(result.task), []).append((record, number))
+        self._links[job_id] = links
+
+    def link_origins(self, record: JobRecord) -> list[JobRecord]:
+        """A job just added that link_retry() announced: the results it runs again are marked
+        retried; returns the jobs that changed."""
+        record.origins = self._links.pop(record.job.id, {})
+        changed: Reached = {}
+        for originals in record.origins.values():
+            for original, number in originals:
+                for reached in _mark_retried(original, number, RetryLink(record)):
+                    changed[id(reached)] = reached
+        return list(changed.values())
+
+    def drop(self, record: JobRecord) -> None:
+        self.jobs.remove(record)
+        del self.by_id[record.job.id]
+        for holders in self._locked_in.values():
+            holders.pop(id(record), None)
+
+    # -- results arriving --------------------------------------------------------------------
+
+    def take(self, record: JobRecord, result: TaskResult) -> list[JobRecord]:
+        """One result into the lists and the indexes the actions read; returns the jobs whose
+        results this one retried."""
+        number = len(record.results)
+        record.results.append(result)
+        for outcome in result.outcomes:
+            record.outcomes.append(outcome)
+            record.owners.append(number)
+            record.counts[outcome.outcome_class] += 1
+            if not outcome.ok:
+                record.open_problems[outcome.outcome_class] += 1
+                if outcome.is_locked:
+                    self._locked_in.setdefault(outcome.path, {})[id(record)] = record
+        if not result.ok:
+            record.open_failures.add(number)
+            for fix in fixes_of(result.outcomes):
+                record.fixes[fix].add(number)
+        originals = record.origins.get(task_key(result.task), [])
+        if originals:
+            record.retries_of[number] = originals
+        reached: list[JobRecord] = []
+        for original, was in originals:
+            link = original.retried.get(was)
+            if link is not None and link.record is record and link.number is None:
+                reached += _update_retry(original, was,
+                                         lambda link=link: setattr(link, "number", number))
+        return reached
+
+    def set_locks(self, path: str, locks: list[ActiveLock]) -> list[JobRecord]:
+        """What lockdiscovery said of a locked path; returns the jobs with rows refused by it."""
+        self._locks[path] = (locks, datetime.now().astimezone())
+        return list(self._locked_in.get(path, {}).values())
+
+    # -- what a row says -----------------------------------------------------------------------
+
+    def problem(self, outcome: Outcome) -> str:
+        """Why it did not work, in words; a lock with its owner once lockdiscovery said."""
+        locks, seen = self._locks.get(outcome.path, ([], None)) if outcome.is_locked \
+            else ([], None)
+        return words.problem(outcome, locks, seen)
+
+    def detail_line(self, record: JobRecord, number: int) -> str:
+        """One Outcome as a line of text, the server's words apart from Davdesk's: Copy Details."""
+        outcome = record.outcomes[number]
+        target = f" → {outcome.destination}" if outcome.destination else ""
+        condition = f" ({outcome.error})" if outcome.error else ""
+        trouble = self.problem(outcome)
+        said, note = server_said(outcome), record.note(number)
+        return (f"{words.action(outcome)} {outcome.path}{target}"
+                + (f": {trouble}" if trouble else "")
+                + f" – {outcome.status_line}{condition}"
+                + (f" – server said: {said}" if said else "")
+                + (f" – Davdesk: {note}" if note else ""))
+
+
+def _mark_retried(record: JobRecord, number: int, link: RetryLink) -> list[JobRecord]:
+    """A result is run again by link's job: it leaves the retry scopes and the problems."""
+    if number not in record.retried:
+        record.open_failures.discard(number)
+        for numbers in record.fixes.values():
+            numbers.discard(number)
+        for outcome in record.results[number].outcomes:
+            if not outcome.ok:
+                record.open_problems[outcome.outcome_class] -= 1
+    return _update_retry(record, number, lambda: record.retried.__setitem__(number, link))
+
+
+def _update_retry(record: JobRecord, number: int,
+                  change: Callable[[], None]) -> list[JobRecord]:
+    """Change a retry link and recount what the retries did in every job it reaches back to
+    (a retry of a retry of ...); returns those jobs."""
+    reached = [(record, number)]
+    for earlier, was in reached:  # grows as it goes
+        reached.extend(earlier.retries_of.get(was, ()))
+    before = [retry_state(r, n) for r, n in reached]
+    change()
+    for (r, n), old in zip(reached, before, strict=True):
+        new = retry_state(r, n)
+        if new is not old:
+            problems = r.problems(n)
+            if old is not None:
+                r.retry_counts[old] -= problems
+            if new is not None:
+                r.retry_counts[new] += problems
+    return [r for r, _ in reached]

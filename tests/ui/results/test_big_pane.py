@@ -55,7 +55,7 @@ def test_100000_outcomes_select_all_and_the_actions_follow(wsgidav_server, open_
     pane.add_job(bridge, job.name, queued=False)
     started_at = time.perf_counter()
     for n, task in enumerate(tasks):
-        pane.add_result(TaskResult(job.id, task, (outcome_for(n, task.remote),)))
+        model.add_result(TaskResult(job.id, task, (outcome_for(n, task.remote),)))
     pane.end_job(JobEnded(job.id, JobState.FAILED, 99_000, 1_000, 0))
     timings = {"add and end": time.perf_counter() - started_at}
     assert view.isExpanded(model.job_row(job.id))  # failed: opened, its row selected
