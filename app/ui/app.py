@@ -44,6 +44,7 @@ from app.dav.tls import verify_for
 from app.demo import start_for_window
 from app.logs import logging_to, redact_value
 from app.resource_files import resource
+from app.session.sign_in import Verify, open_checked
 from app.session.spec import ConnectionSpec
 from app.sync.background.types import WatchSettings
 from app.ui.background import Background
@@ -52,7 +53,6 @@ from app.ui.desktop import Desktop, Sync, quit_on_signals
 from app.ui.main_window import LAST_FOLDER, MainWindow
 from app.ui.models.listing_cache import folder_path
 from app.ui.operations import MAX_RUNNING_JOBS
-from app.ui.sign_in import Verify, open_checked
 from app.ui.single_instance import AlreadyRunning, SingleInstance
 from app.ui.smoke_test import SmokeTest
 from app.ui.sync_service import SyncService

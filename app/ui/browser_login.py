@@ -18,8 +18,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.nextcloud.login_flow import Credentials, LoginFlow
+from app.session.sign_in import Verify, start_flow, wait_for_browser
 from app.ui.background import Background
-from app.ui.sign_in import Verify, start_flow, wait_for_browser
 
 _PANEL_STYLE = ("#browserWaiting { background: palette(alternate-base); "
                 "border: 1px solid palette(mid); border-radius: 4px; }")

@@ -49,12 +49,12 @@ from app.dav import errors, words
 from app.dav.tls import CertificateInfo, fetch_certificate, verify_for
 from app.nextcloud.discovery import NotNextcloudError
 from app.nextcloud.login_flow import Credentials, LoginCancelled
+from app.session.sign_in import MaintenanceError, SignInExpired, open_checked
 from app.session.spec import ConnectionSpec
 from app.ui.background import Background
 from app.ui.bookmark_manager import BookmarkManager
 from app.ui.browser_login import BrowserLogin, WaitingPanel
 from app.ui.certificate_dialog import CertificateDialog
-from app.ui.sign_in import MaintenanceError, SignInExpired, open_checked
 
 log = logging.getLogger(__name__)
 

@@ -17,25 +17,20 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
-import os
-import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore
+from app.config.bookmarks import BookmarkStore
 from app.config.pairs import PairError, PairStore, SavedPair, state_dir, watch_spec
 from app.config.paths import AppPaths
-from app.config.secrets import PasswordStore, SecretsUnavailableError
-from app.dav import DavClient, DavError
-from app.dav.tls import verify_for
 from app.jobs.model import EventCallback, Job, JobEnded, JobEvent
-from app.session.connection import open_connection
+from app.session.pairs import PairConnector
 from app.sync.background.engine import BackgroundSync
 from app.sync.background.status import PairState, PairStatus
 from app.sync.background.types import (
@@ -51,7 +46,6 @@ from app.ui.job_bridge import JobBridge
 
 log = logging.getLogger(__name__)
 
-PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
 #: Background runs kept for a window opened later, each with its files' results.
 RECENT_RUNS = 20
 #: The pairs file is read again this long after the last change seen in its folder.
@@ -116,9 +110,8 @@ class SyncService(QObject):
         #: The latest runs, for windows opened later (at login the runs come first).
         self.recent: deque[RecentRun] = deque(maxlen=RECENT_RUNS)
         self._live: dict[int, RecentRun] = {}  # by job id, until the run ends
-        self._by_name: dict[str, SavedPair] = {}  # read by connect() on the engine's threads
-        self._clients: list[DavClient] = []  # made by connect(), closed when the engine stops
-        self._clients_lock = threading.Lock()
+        self._by_name: dict[str, SavedPair] = {}  # read by the connector on the engine's threads
+        self._connector = PairConnector(self._bookmarks, self.pair, self._settings.workers)
         self._relay = _Relay(self)
         self._relay.status.connect(self._status_changed)
         self._relay.run.connect(self._run_started)
@@ -158,7 +151,7 @@ class SyncService(QObject):
         self.statuses = {name: s for name, s in self.statuses.items() if name in self._by_name}
         specs = [watch_spec(p) for p in pairs]
         if self._engine is None:
-            self._engine = self._make_engine(specs, self._connect, state_dir(self.paths),
+            self._engine = self._make_engine(specs, self._connector, state_dir(self.paths),
                                              _Listener(self._relay), self._settings)
             engine = self._engine  # start() resolves each pair's folder: off the GUI thread
             self._background.submit(engine.start, lambda _, error: self._started(len(specs),
@@ -285,41 +278,7 @@ class SyncService(QObject):
             ended = engine.stop(timeout)
             log.info("Background sync stopped%s", "" if ended else " (some pair did not end "
                      "in time: its run is abandoned cleanly)")
-        with self._clients_lock:  # the pairs are done with them
-            clients, self._clients = self._clients, []
-        for client in clients:
-            client.close()
-
-    # -- connecting (on the engine's threads) -------------------------------------------------
-
-    def _connect(self, spec: WatchSpec) -> tuple[DavClient, str]:
-        """A client for the pair's server: its bookmark's user, trust and keyring password."""
-        pair = self._by_name.get(spec.name)
-        parts = urlsplit(spec.url)
-        try:
-            if pair is not None and pair.bookmark:
-                bookmark = self._bookmarks.get(pair.bookmark)
-            else:  # a pair added with `davdesk pair add`: a saved server it lies in, if any
-                bookmark = _containing(self._bookmarks.load(), parts)
-        except BookmarkFileError as exc:
-            raise DavError(f"cannot read the saved servers: {exc}") from exc
-        path = unquote(parts.path) or "/"
-        if bookmark is not None:
-            url, user = bookmark.url, bookmark.user
-            verify = verify_for(bookmark.pinned_sha256, bookmark.ca_file)
-            app_password = bookmark.kind == "nextcloud"
-        else:
-            host = parts.netloc.rpartition("@")[2]
-            url = urlunsplit((parts.scheme, host, "/", "", ""))
-            user = unquote(parts.username or "")
-            verify, app_password = True, False
-        password = _password(url, user) if user else ""
-        opened = open_connection(url, user, password, verify, app_password=app_password,
-                                 exchange=False)
-        client = opened.client(workers=self._settings.workers)
-        with self._clients_lock:
-            self._clients.append(client)
-        return client, path
+        self._connector.close()  # the pairs are done with their clients
 
     # -- reports from the engine (on the GUI thread) -------------------------------------------
 
@@ -382,32 +341,6 @@ class _Listener:
 
     def pair_stopped(self, stopped: PairStopped) -> None:
         self._relay.stopped.emit(stopped)
-
-
-def _containing(bookmarks: list[Bookmark], pair_url: SplitResult) -> Bookmark | None:
-    """The bookmark whose folder holds the pair's, for the same user where the URL names one."""
-    host = pair_url.netloc.rpartition("@")[2]
-    user = unquote(pair_url.username or "")
-    for bookmark in bookmarks:
-        parts = urlsplit(bookmark.url)
-        root = parts.path if parts.path.endswith("/") else parts.path + "/"
-        if ((parts.scheme, parts.netloc.rpartition("@")[2]) == (pair_url.scheme, host)
-                and pair_url.path.startswith(root) and (not user or user == bookmark.user)):
-            return bookmark
-    return None
-
-
-def _password(url: str, user: str) -> str:
-    """The keyring's password for the server, else DAVDESK_PASSWORD's, else none (the server
-    then refuses, and the pair waits saying so)."""
-    try:
-        stored = PasswordStore().get(url, user)
-    except SecretsUnavailableError:
-        stored = None
-    if stored is not None:
-        return stored
-    return os.environ.get(PASSWORD_VARIABLE, "")
-
 
 
 def server_of(pair: SavedPair) -> str:

@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 
-from app.ui import sign_in
+from app.session import sign_in
+from app.session.sign_in import MaintenanceError
 from app.ui.connect_dialog import ConnectDialog, describe_error
-from app.ui.sign_in import MaintenanceError
 from tests.ui.conftest import WAIT
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

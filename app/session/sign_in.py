@@ -1,6 +1,7 @@
-"""Signing in, as the window's pool threads do it: connect, or Login Flow v2 in the browser.
+"""Signing in: connect, or Login Flow v2 in the browser.
 
-Plain functions, run through Background (each makes network requests). They
+Plain functions that make network requests (the window runs them on its pool
+through Background). They
 turn what the protocol layer reports into the few failures a user can act
 on: a Nextcloud in maintenance mode (its WebDAV answers 503, its status.php
 says why), and a browser sign-in that was never finished and expired.
