@@ -6,5 +6,5 @@ Plain Python, no Qt: the CLI and the GUI share every decision made here.
 from app.sync.model import Action, Direction, LocalFile, PlanItem, RemoteFile, SyncPlan
 from app.sync.state import Record, StateDB, state_file
 
-__all__ = ["Action", "Direction", "LocalFile", "PlanItem", "RemoteFile", "Record", "StateDB",
+__all__ = ["Action", "Direction", "LocalFile", "PlanItem", "Record", "RemoteFile", "StateDB",
            "SyncPlan", "state_file"]

@@ -25,6 +25,10 @@ import fnmatch
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 #: Files operating systems leave behind; the temporary and lock files of editors and office
 #: suites while a document is open (LibreOffice's .~lock.NAME#, Word's ~$NAME, vim's .NAME.swp,
@@ -49,6 +53,7 @@ class Ignored(enum.Enum):
 class IgnoreRules:
     def __init__(self, patterns: Iterable[str] = ()) -> None:
         lines = [line for line in patterns if line.strip()]
+        self._user: GitIgnoreSpec | None
         if lines:
             from pathspec import GitIgnoreSpec  # only when there are patterns: 10 ms to import
 

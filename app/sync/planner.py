@@ -31,8 +31,8 @@ from app.dav import DavClient, Outcome, errors
 from app.dav.extensions import NameRules
 from app.dav.outcome import Source
 from app.dav.paths import check_local_name
-from app.jobs.naming import name_key
 from app.dav.retry import RetryPolicy
+from app.jobs.naming import name_key
 from app.sync.folders import FolderDeletes
 from app.sync.ignore import IgnoreRules
 from app.sync.model import Action, Direction, LocalFile, PlanItem, RemoteFile, SyncPlan

@@ -25,8 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.dav import DavClient
-from app.jobs.naming import name_key
 from app.dav.retry import RetryPolicy
+from app.jobs.naming import name_key
 from app.sync.model import LocalFile, RemoteFile
 from app.sync.retrying import Stop, retried
 
@@ -48,7 +48,7 @@ def proven(client: DavClient, pairs: list[tuple[LocalFile, RemoteFile]], workers
 
         with stop.on_failure():
             results = list(pool.map(starts, pairs, range(len(pairs))))
-    return frozenset(name_key(pair[0].rel) for pair, ok in zip(pairs, results) if ok)
+    return frozenset(name_key(pair[0].rel) for pair, ok in zip(pairs, results, strict=True) if ok)
 
 
 def is_start_of(part: Path, whole: Path) -> bool:

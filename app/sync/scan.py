@@ -23,9 +23,9 @@ from typing import Generic, TypeVar
 
 from app.dav import DavClient, Resource
 from app.dav.paths import basename, parent, same_resource
+from app.dav.retry import RetryPolicy
 from app.dav.xmlbodies import MTIME_PROP
 from app.jobs.naming import name_key
-from app.dav.retry import RetryPolicy
 from app.sync.ignore import Ignored, IgnoreRules
 from app.sync.model import LocalFile, RemoteFile
 from app.sync.retrying import Stop, retried

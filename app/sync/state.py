@@ -111,29 +111,26 @@ class StateDB:
         """Write records; settled: keys whose pending transfer has an answer now."""
         rows = [(key, int(r.is_dir), r.local_size, r.local_mtime_ns, r.remote_size, r.remote_mtime,
                  r.remote_etag) for key, r in records]
-        with self._lock:
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                     rows)
-                self._db.executemany("DELETE FROM pending WHERE key = ?",
-                                     [(key,) for key in settled])
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 rows)
+            self._db.executemany("DELETE FROM pending WHERE key = ?",
+                                 [(key,) for key in settled])
 
     def start_pending(self, pending: Iterable[tuple[str, Pending]]) -> None:
         rows = [(key, int(p.upload), p.local_size, p.local_mtime_ns, p.remote_etag)
                 for key, p in pending]
-        with self._lock:
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)", rows)
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)", rows)
 
     def forget(self, keys: Iterable[str], *, below: bool = False) -> None:
         """Drop records; with below, also every record inside those folders."""
-        with self._lock:
-            with self._db:
-                self._db.execute("BEGIN")
-                for key in keys:
-                    self._db.execute("DELETE FROM entries WHERE key = ?", (key,))
-                    if below:
-                        self._db.execute("DELETE FROM entries WHERE substr(key, 1, ?) = ?",
-                                         (len(key) + 1, key + "/"))
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            for key in keys:
+                self._db.execute("DELETE FROM entries WHERE key = ?", (key,))
+                if below:
+                    self._db.execute("DELETE FROM entries WHERE substr(key, 1, ?) = ?",
+                                     (len(key) + 1, key + "/"))

@@ -66,11 +66,12 @@ class BackgroundSync:
         deadline = time.monotonic() + timeout
         for worker in workers:
             worker.stop()
-        ended = all([worker.join(max(0.0, deadline - time.monotonic())) for worker in workers])
+        # Every worker is joined, also after one that did not end in time.
+        ended = [worker.join(max(0.0, deadline - time.monotonic())) for worker in workers]
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(max(0.1, deadline - time.monotonic()))
-        return ended
+        return all(ended)
 
     def sync_now(self, name: str | None = None) -> None:
         for worker in self._chosen(name):

@@ -31,6 +31,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from watchdog.observers.api import BaseObserver
 
@@ -51,6 +52,7 @@ from app.sync.background.types import (
 from app.sync.background.watcher import LocalWatcher
 from app.sync.ignore import IgnoreRules
 from app.sync.lockfile import FileLock, LockHeld
+from app.sync.model import RemoteFile, SyncPlan
 from app.sync.pairfiles import PairFiles
 from app.sync.planner import plan_pair
 from app.sync.retrying import PlanningCancelled, Stop
@@ -58,6 +60,7 @@ from app.sync.scan import Scan
 from app.sync.state import StateDB
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: A wall-clock step this much larger than the monotonic one is taken for a sleep.
 JUMP = 15.0
@@ -226,7 +229,7 @@ class PairWorker:
             try:
                 client = self._connected()
                 by_etag = watching and propagates(client)
-                if need_full or now >= next_full and not by_etag:
+                if need_full or (now >= next_full and not by_etag):
                     self._full(state, rules, client, watcher)
                     need_full = False
                     next_full = self._clock() + settings.full_scan_interval
@@ -273,9 +276,9 @@ class PairWorker:
         """Everything, both sides: at start, after a failure, when events were lost."""
         self._say(PairState.SCANNING, "looking for changes")
         started = self._clock()
-        scans: list[Scan] = []
+        scans: list[Scan[RemoteFile]] = []
 
-        def plan():  # noqa: ANN202
+        def plan_all() -> tuple[SyncPlan, str | None]:
             top = root_etag(client, self._remote, self._stop_planning,
                             self._settings.planning_retry) \
                 if propagates(client) else None
@@ -285,7 +288,7 @@ class PairWorker:
                                 retry=self._settings.planning_retry)
             return planned, top
 
-        plan, top = self._guarded(plan)
+        plan, top = self._guarded(plan_all)
         watcher.take(started - self._settings.debounce)  # settled before: the full look saw it
         result = self._execute(state, plan, client, watcher.waiting())
         if result is not None and not result.failed and not result.cancelled and scans:
@@ -346,7 +349,7 @@ class PairWorker:
             return None
         return found.st_size, found.st_mtime_ns
 
-    def _guarded(self, work):  # noqa: ANN001, ANN202
+    def _guarded(self, work: Callable[[], T]) -> T:
         try:
             return work()
         except PlanningCancelled:
@@ -356,7 +359,7 @@ class PairWorker:
                 raise PlanningCancelled("stopped") from exc
             raise _failure(exc) from exc
 
-    def _execute(self, state: StateDB, plan, client: DavClient,  # noqa: ANN001
+    def _execute(self, state: StateDB, plan: SyncPlan, client: DavClient,
                  busy: list[str]) -> RunResult | None:
         def progress(done: int, total: int) -> None:
             self._say(PairState.SYNCING, f"syncing {min(done + 1, total)} of {total}",
@@ -426,7 +429,7 @@ class PairWorker:
 
     def _backoff(self) -> float:
         settings = self._settings
-        return min(settings.max_backoff, settings.first_backoff * 2 ** max(0, self._failures))
+        return min(settings.max_backoff, settings.first_backoff * 2.0 ** max(0, self._failures))
 
     def _say(self, state: PairState, text: str, done: int = 0, total: int = 0) -> None:
         before = self._status

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 
 from app.dav import DavClient
 from app.dav.retry import RetryPolicy
 from app.sync.background.scope import Listing, Looked
 from app.sync.ignore import IgnoreRules
-from app.sync.retrying import Stop, retried
 from app.sync.model import RemoteFile
+from app.sync.retrying import Stop, retried
 from app.sync.scan import Scan, _members, normal_etag
 
 #: The properties of the Depth 0 look: only the ETag is compared.
@@ -87,7 +88,7 @@ def server_changes(client: DavClient, remote_root: str, etags: FolderETags, rule
         folder = queue.pop()
         prefix = folder + "/" if folder else ""
         with stop.watching(client):
-            listing = retried(lambda: _members(client, remote_root + prefix, parsing), stop,
+            listing = retried(partial(_members, client, remote_root + prefix, parsing), stop,
                               retry)
         listings[folder] = listing
         for name, resource in listing:

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from app.dav import Outcome
+from app.dav import DavClient, Outcome
 from app.dav.outcome import OutcomeClass
 from app.jobs.model import JobEnded, JobEvent, JobState, Op, TaskResult
 from app.jobs.runner import JobOptions, JobRunner
@@ -77,7 +77,7 @@ class Run:
         if runner is not None:
             runner.cancel()
 
-    def execute(self, plan: SyncPlan, client: object, busy: Iterable[str] = ()) -> RunResult:
+    def execute(self, plan: SyncPlan, client: DavClient, busy: Iterable[str] = ()) -> RunResult:
         held = tuple(busy)
         items = [item for item in plan.items if not _busy(item, held)]
         recorder: SyncRecorder | None = SyncRecorder(
@@ -91,7 +91,7 @@ class Run:
             recorder = recorder.follow_up()
         return self.result
 
-    def _run_job(self, recorder: SyncRecorder, client: object) -> None:
+    def _run_job(self, recorder: SyncRecorder, client: DavClient) -> None:
         job = recorder.sync_job.job
         total = len(job.tasks)
         done = [0]
@@ -111,7 +111,7 @@ class Run:
             if forward is not None:
                 forward(event)
 
-        runner = JobRunner(client, job, on_event, self.options)  # type: ignore[arg-type]
+        runner = JobRunner(client, job, on_event, self.options)
         relay[0] = self.listener.run_started(RunStarted(self.pair, job, runner))
         with self._lock:
             self._runner = runner

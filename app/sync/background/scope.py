@@ -26,19 +26,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from app.dav import DavClient, Resource, errors
-from app.jobs.naming import name_key
 from app.dav.retry import RetryPolicy
-from app.sync.ignore import IgnoreRules
+from app.jobs.naming import name_key
+from app.sync.ignore import Ignored, IgnoreRules
 from app.sync.model import Direction, LocalFile, RemoteFile, SyncPlan
 from app.sync.planner import needs_proof, plan_sync
 from app.sync.proof import proven
 from app.sync.retrying import Stop, retried
 from app.sync.scan import Scan, _members, _remote_file, normal_etag, scan_local, scan_remote
-from app.sync.state import StateDB
+from app.sync.state import Record, StateDB
 
 Listing = list[tuple[str, Resource]]
+E = TypeVar("E", LocalFile, RemoteFile)
 
 
 @dataclass
@@ -111,7 +113,7 @@ class _Scope:
         self._deep: set[str] = set()
         self._parsing = threading.Lock()
 
-    def look(self, folder: str, records: dict) -> None:
+    def look(self, folder: str, records: dict[str, Record]) -> None:
         """The folder's members on both sides and their records; new or one-sided member
         folders to the bottom."""
         prefix = folder + "/" if folder else ""
@@ -124,9 +126,10 @@ class _Scope:
         for key in members:
             self.keys.add(key)
             local, remote, record = here.get(key), there.get(key), records.get(key)
-            for side, entry in ((self.local, local), (self.remote, remote)):
-                if entry is not None:
-                    side.add(key, entry[0], entry[1])
+            if local is not None:
+                self.local.add(key, *local)
+            if remote is not None:
+                self.remote.add(key, *remote)
             is_dir = any(e is not None and e[0].is_dir for e in (local, remote))
             if not is_dir or any(e is not None and e[1] is not None for e in (local, remote)):
                 continue
@@ -135,10 +138,10 @@ class _Scope:
             if not known:
                 self._deep_scan(key, records)
 
-    def _local_members(self, folder: str) -> dict[str, tuple[LocalFile, object]]:
+    def _local_members(self, folder: str) -> dict[str, tuple[LocalFile, Ignored | None]]:
         path = self.local_root / folder if folder else self.local_root
         prefix = folder + "/" if folder else ""
-        found: dict[str, tuple[LocalFile, object]] = {}
+        found: dict[str, tuple[LocalFile, Ignored | None]] = {}
         try:
             entries = list(os.scandir(path))
         except (FileNotFoundError, NotADirectoryError):
@@ -156,7 +159,7 @@ class _Scope:
                                               info.st_mtime), self.rules.check(rel, is_dir))
         return found
 
-    def _remote_members(self, folder: str) -> dict[str, tuple[RemoteFile, object]]:
+    def _remote_members(self, folder: str) -> dict[str, tuple[RemoteFile, Ignored | None]]:
         prefix = folder + "/" if folder else ""
         listing = self.listings.get(folder)
         if listing is None:
@@ -170,7 +173,7 @@ class _Scope:
                 listing = []
             self.listings[folder] = listing
         self.looked.examined.add(folder)
-        found: dict[str, tuple[RemoteFile, object]] = {}
+        found: dict[str, tuple[RemoteFile, Ignored | None]] = {}
         for name, resource in listing:
             rel = prefix + name
             if resource.is_dir:
@@ -179,7 +182,7 @@ class _Scope:
                                     self.rules.check(rel, resource.is_dir))
         return found
 
-    def _deep_scan(self, key: str, records: dict) -> None:
+    def _deep_scan(self, key: str, records: dict[str, Record]) -> None:
         """A member folder that is not known on both sides: everything below it, both sides."""
         if key in self._deep:
             return
@@ -200,7 +203,7 @@ class _Scope:
         self.keys.update(k for k in records if k.startswith(key + "/"))
 
 
-def _merge(into: Scan, below: Scan, keys: set[str]) -> None:
+def _merge(into: Scan[E], below: Scan[E], keys: set[str]) -> None:
     for bucket, target in ((below.found, into.found), (below.junk, into.junk),
                            (below.ignored, into.ignored)):
         target.update(bucket)

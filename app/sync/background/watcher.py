@@ -14,6 +14,7 @@ Both are told to the pair, which says so in its state.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -64,10 +65,8 @@ class LocalWatcher(FileSystemEventHandler):
     def stop(self, observer: BaseObserver) -> None:
         watch, self._watch = self._watch, None
         if watch is not None:
-            try:
+            with contextlib.suppress(KeyError, OSError):  # already gone with the observer
                 observer.unschedule(watch)
-            except (KeyError, OSError):
-                pass  # already gone with the observer
 
     def take(self, older_than: float) -> list[str]:
         """The changed paths whose last event is older than this (monotonic) time."""
