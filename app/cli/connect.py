@@ -27,11 +27,10 @@ from app.dav.tls import fetch_certificate, verify_for
 from app.logs import redact_value
 from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.connect import NextcloudConnection, connect, files_address, speak
+from app.session import PASSWORD_VARIABLE
 
 if TYPE_CHECKING:
     from app.cli.accounts import KeptAccount
-
-PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
 
 
 class UsageError(Exception):

@@ -33,6 +33,7 @@ from app.nextcloud import app_passwords, discovery, trash
 from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.connect import NextcloudConnection, connect
 from app.nextcloud.login_flow import LoginCancelled, LoginFlow
+from app.session.connection import app_password_for
 
 
 def login(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
@@ -44,12 +45,11 @@ def login(args: argparse.Namespace, connections: Connections, printer: Printer) 
     status = discovery.find_server(args.server, verify=verify_of(args))
     if args.user and PASSWORD_VARIABLE in os.environ:
         found = connections.nextcloud(status.root_url, root_url=status.root_url)
-        exchanged = app_passwords.exchange(found.client, found.account.root_path)
+        account, exchanged = app_password_for(found, args.user, verify_of(args))
         issued = exchanged is not None
         password = exchanged or os.environ[PASSWORD_VARIABLE]
-        login_name = args.user if exchanged is None else app_passwords.working_login(
-            found.account, (args.user, found.account.user_id), exchanged, verify_of(args))
-        found = replace(found, account=replace(found.account, login_name=login_name))
+        login_name = account.login_name
+        found = replace(found, account=account)
     else:
         login_name, password = _browser_sign_in(status.root_url, verify_of(args))
         issued = True

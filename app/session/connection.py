@@ -17,7 +17,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from app.dav import DavClient, errors
 from app.dav.paths import parent
 from app.nextcloud import app_passwords, discovery
-from app.nextcloud.connect import connect, files_address
+from app.nextcloud.account import NextcloudAccount
+from app.nextcloud.connect import NextcloudConnection, connect, files_address
 from app.session.spec import ConnectionSpec
 
 
@@ -57,16 +58,28 @@ def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLCo
     found = connect(url, login=user, password=password, verify=verify, workers=1,
                     root_url=root_url)
     with found.client:
-        exchanged = None if app_password or not exchange else app_passwords.exchange(
-            found.client, found.account.root_path)
-    login = user
-    if exchanged is not None:
-        login = app_passwords.working_login(found.account, (user, found.account.user_id),
-                                            exchanged, verify)
-    account = replace(found.account, login_name=login)
-    return ConnectionSpec(account.files_url, login, exchanged or password, verify,
+        if app_password or not exchange:
+            account, exchanged = replace(found.account, login_name=user), None
+        else:
+            account, exchanged = app_password_for(found, user, verify)
+    return ConnectionSpec(account.files_url, account.login_name, exchanged or password, verify,
                           extensions=found.client.extensions, account=account,
                           start_path=found.start_path)
+
+
+def app_password_for(found: NextcloudConnection, user: str, verify: bool | ssl.SSLContext,
+                     ) -> tuple[NextcloudAccount, str | None]:
+    """The account password a connection signed in with, traded for an app password, and the
+    account with the login name that app password works with.
+
+    Nextcloud binds an app password to the session's login name: a user who
+    typed an e-mail address has a session under their user id. None: the
+    connection already used an app password, and user stays the login.
+    """
+    exchanged = app_passwords.exchange(found.client, found.account.root_path)
+    login = user if exchanged is None else app_passwords.working_login(
+        found.account, (user, found.account.user_id), exchanged, verify)
+    return replace(found.account, login_name=login), exchanged
 
 
 def share_top(client: DavClient) -> str:

@@ -21,11 +21,9 @@ from app.config.pairs import SavedPair
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.dav import DavClient, DavError
 from app.dav.tls import verify_for
+from app.session import PASSWORD_VARIABLE
 from app.session.connection import open_connection
 from app.sync.background.types import WatchSpec
-
-#: Where a password comes from when the keyring has none (the CLI reads it too).
-PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
 
 
 class PairConnector:

@@ -44,6 +44,7 @@ from app.dav.tls import verify_for
 from app.demo import start_for_window
 from app.logs import logging_to, redact_value
 from app.resource_files import resource
+from app.session import PASSWORD_VARIABLE
 from app.session.sign_in import Verify, open_checked
 from app.session.spec import ConnectionSpec
 from app.sync.background.types import WatchSettings
@@ -59,7 +60,6 @@ from app.ui.sync_service import SyncService
 
 T = TypeVar("T")
 
-PASSWORD_VARIABLE = "DAVDESK_PASSWORD"
 #: The desktop entry's name (resources/<APP_ID>.desktop), also the window's Wayland app id.
 APP_ID = "io.github.davdesk.Davdesk"
 WORKERS = 4

@@ -10,7 +10,8 @@ from app.config.bookmarks import Bookmark, BookmarkStore
 from app.config.pairs import SavedPair
 from app.config.secrets import PasswordStore
 from app.dav import DavError, errors
-from app.session.pairs import PASSWORD_VARIABLE, PairConnector
+from app.session import PASSWORD_VARIABLE
+from app.session.pairs import PairConnector
 from app.sync import Direction
 from app.sync.background.types import WatchSpec
 
