@@ -53,8 +53,7 @@ def ls(args: argparse.Namespace, connections: Connections, printer: Printer) -> 
                    if not (r.is_dir and same_resource(r.path, path))]
         if not printer.json_lines:
             listing.sort(key=lambda r: (not r.is_dir, r.name.casefold()))
-        for resource in listing:
-            printer.entry(resource)
+        printer.entries(listing)
 
 
 def stat(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterable
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.dav import Outcome, Resource
@@ -37,6 +39,28 @@ _LABELS = {OutcomeClass.OK: "ok", OutcomeClass.SKIPPED: "skipped", OutcomeClass.
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
+def _json_string(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
+
+
+def entry_json(resource: Resource) -> str:
+    """Resource.to_json() encoded as _ENCODER would, without the dict and the encoder's
+    walk: an ls of 100,000 entries spent a third of its time building and encoding them.
+    Entries with Nextcloud's extra fields take the encoder (tests/cli/test_output.py holds
+    the two equal)."""
+    if resource.permissions is not None:
+        return _ENCODER.encode(resource.to_json())
+    modified = resource.modified
+    size = resource.size
+    return (f'{{"name": {encode_basestring(resource.name)}, '
+            f'"path": {encode_basestring(resource.path)}, '
+            f'"is_dir": {"true" if resource.is_dir else "false"}, '
+            f'"size": {"null" if size is None else size}, '
+            f'"modified": {"null" if modified is None else encode_basestring(modified.isoformat())}, '
+            f'"etag": {_json_string(resource.etag)}, '
+            f'"content_type": {_json_string(resource.content_type)}}}')
+
+
 class Printer:
     """Writes entries and Outcomes, and counts the failures that decide the exit status."""
 
@@ -53,20 +77,26 @@ class Printer:
         self.out.write(_ENCODER.encode(data) + "\n")
 
     def entry(self, resource: Resource) -> None:
+        self.out.write(self._entry_line(resource))
+
+    def entries(self, resources: Iterable[Resource]) -> None:
+        """Many entries in one write: a listing's lines are made first, then printed at once."""
+        self.out.write("".join(map(self._entry_line, resources)))
+
+    def _entry_line(self, resource: Resource) -> str:
         if self.json_lines:
-            self._json(resource.to_json())
-            return
+            return entry_json(resource) + "\n"
         modified = resource.modified.strftime("%Y-%m-%d %H:%M") if resource.modified else "-"
         kind = "d" if resource.is_dir else "-"
         name = resource.name + ("/" if resource.is_dir else "")
         size = resource.tree_size if resource.is_dir else resource.size
-        self.out.write(f"{kind} {_size(size):>10}  {modified:16}  {name}\n")
+        return f"{kind} {_size(size):>10}  {modified:16}  {name}\n"
 
     def found(self, resource: Resource, below: str) -> None:
         """A search result: ls's line with the path below the folder searched (--json: the
         entry, whose "path" is the server path)."""
         if self.json_lines:
-            self._json(resource.to_json())
+            self.out.write(entry_json(resource) + "\n")
             return
         modified = resource.modified.strftime("%Y-%m-%d %H:%M") if resource.modified else "-"
         where = resource.path[len(below):] if resource.path.startswith(below) else resource.path

@@ -19,21 +19,43 @@ from app.dav.xmlbodies import (
 )
 
 _D = "{DAV:}"
+_CONTENT_LENGTH = f"{_D}getcontentlength"
+_LAST_MODIFIED = f"{_D}getlastmodified"
+_ETAG = f"{_D}getetag"
+_CONTENT_TYPE = f"{_D}getcontenttype"
 
 
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 
 
-def parse_http_date(value: str | None) -> datetime | None:
-    """getlastmodified is an RFC 1123 date; a server that sends garbage gets None, not an error.
+#: Dates already parsed, by their text: the files of a folder share few distinct times (a
+#: copy or an unpacked archive gives thousands the same second), and a dict lookup is a
+#: tenth of a parse. Bounded: cleared when full. (Datetimes are immutable: safe to share
+#: across threads; a lost insert under a race costs one parse again.)
+_PARSED_DATES: dict[str, datetime | None] = {}
+_PARSED_DATES_LIMIT = 4096
 
-    The fixed IMF-fixdate form ("Sun, 06 Nov 1994 08:49:37 GMT") that nearly every server
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """getlastmodified is an RFC 1123 date; a server that sends garbage gets None, not an error."""
+    if not value:
+        return None
+    try:
+        return _PARSED_DATES[value]
+    except KeyError:
+        pass
+    if len(_PARSED_DATES) >= _PARSED_DATES_LIMIT:
+        _PARSED_DATES.clear()
+    parsed = _PARSED_DATES[value] = _parse_http_date(value)
+    return parsed
+
+
+def _parse_http_date(value: str) -> datetime | None:
+    """The fixed IMF-fixdate form ("Sun, 06 Nov 1994 08:49:37 GMT") that nearly every server
     sends is parsed by hand: a 100,000-entry listing spends most of its date time in
     email.utils otherwise. Other forms still go through email.utils.
     """
-    if not value:
-        return None
     parts = value.split()
     if len(parts) == 6 and parts[5] == "GMT" and parts[2] in _MONTHS and len(parts[4]) == 8:
         try:
@@ -120,15 +142,12 @@ class Resource:
     @classmethod
     def from_response(cls, response: Response) -> Resource:
         props = response.props()
-        return cls(
-            path=response.href,
-            is_dir=response.is_collection,
-            size=None if response.is_collection else _int_or_none(props.get(f"{_D}getcontentlength")),
-            modified=parse_http_date(props.get(f"{_D}getlastmodified")),
-            etag=props.get(f"{_D}getetag") or None,
-            content_type=props.get(f"{_D}getcontenttype") or None,
-            props=props,
-        )
+        is_dir = response.is_collection
+        # Positional, with the property names made once: a listing makes 100,000 of these.
+        return cls(response.href, is_dir,
+                   None if is_dir else _int_or_none(props.get(_CONTENT_LENGTH)),
+                   parse_http_date(props.get(_LAST_MODIFIED)), props.get(_ETAG) or None,
+                   props.get(_CONTENT_TYPE) or None, props)
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's ls/stat line: plain JSON types only."""

@@ -14,7 +14,13 @@ plus reference lines: ``python -c pass`` and ``python -m app --version``
 (interpreter plus davdesk's imports), so the share of process start in
 davdesk's figure can be read off, and curl sending davdesk's own PROPFIND
 body (the five listing properties, a smaller answer than allprop's), so
-davdesk can also be compared with a like-for-like transfer.
+davdesk can also be compared with a like-for-like transfer. Two floors show
+how close a Python client of these libraries can come to curl at all:
+
+    imports  python importing httpx, httpcore and lxml.etree, nothing else
+    bare     python streaming davdesk's PROPFIND through httpx into lxml's
+             pull parser, counting the responses: the libraries' own work,
+             with no Resource made and nothing printed per entry
 
 Every contender's output is checked once, before the timed runs; the timed
 runs are interleaved round-robin so that drift (CPU frequency, page cache,
@@ -58,6 +64,30 @@ RCLONE = shutil.which("rclone")
 
 ALLPROP = (b'<?xml version="1.0" encoding="utf-8"?>\n'
            b'<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>\n')
+
+#: The floors (see the module docstring). httpx's own command-line tool is kept out as
+#: davdesk keeps it out (it would load rich and click where they are installed).
+FLOOR_IMPORTS = ('import sys; sys.modules["httpx._main"] = None; '
+                 "import httpx, httpcore, lxml.etree")
+BARE_LISTING = """
+import sys
+sys.modules["httpx._main"] = None
+import httpx
+from lxml import etree
+url, user, password, body = sys.argv[1:5]
+parser = etree.XMLPullParser(events=("end",), tag="{DAV:}response")
+count = 0
+with httpx.Client(auth=(user, password)) as client, client.stream(
+        "PROPFIND", url, content=open(body, "rb").read(),
+        headers={"Depth": "1", "Content-Type": "application/xml"}) as response:
+    for chunk in response.iter_bytes():
+        parser.feed(chunk)
+        for _, element in parser.read_events():
+            count += 1
+            element.clear()
+parser.close()
+print(count)
+"""
 
 
 
@@ -110,6 +140,11 @@ def check_davdesk(out: bytes, names: set[str]) -> None:
         missing = sorted(names - seen)[:3]
         extra = sorted(str(x) for x in seen - names)[:3]
         raise AssertionError(f"davdesk names differ: missing {missing}, unexpected {extra}")
+
+
+def _check_count(out: bytes, expected: int) -> None:
+    if int(out) != expected:
+        raise AssertionError(f"the bare listing counted {int(out)} responses, expected {expected}")
 
 
 def check_rclone(out: bytes, entries: int) -> None:
@@ -168,6 +203,12 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
                       [CURL, "-s", "-u", f"{server.user}:{server.password}",
                        "-X", "PROPFIND", "-H", "Depth: 1", "-H", "Content-Type: application/xml",
                        "--data-binary", f"@{listing}", url, "-o", "/dev/null"], env),
+            Contender("floor_imports", "python: import httpx, httpcore, lxml",
+                      [py, "-c", FLOOR_IMPORTS], python_env),
+            Contender("bare_listing", "python: httpx stream into lxml, no output",
+                      [py, "-c", BARE_LISTING, url, server.user, server.password,
+                       str(listing)], python_env,
+                      lambda out: _check_count(out, entries + 1)),
             Contender("davdesk", "python -m app ls --json",
                       [py, "-m", "app", "ls", "--json", "--user", server.user, url],
                       {**python_env, "DAVDESK_PASSWORD": server.password},
@@ -208,6 +249,9 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
     _ratio(result, "davdesk", "curl", TARGET_VS_CURL)
     _ratio(result, "davdesk", "rclone", TARGET_VS_RCLONE)
     _ratio(result, "davdesk", "curl_listing", None)
+    _ratio(result, "floor_imports", "curl", None)
+    _ratio(result, "bare_listing", "curl", None)
+    _ratio(result, "davdesk", "bare_listing", None)
     if verbose:
         print(format_table(result))
     return result
@@ -232,7 +276,8 @@ def format_table(r: dict[str, Any]) -> str:
         "",
         f"  {'command':<40} {'best':>9} {'median':>9}",
     ]
-    rows = ["python_start", "davdesk_version", "curl", "curl_listing", "davdesk", "rclone"]
+    rows = ["python_start", "floor_imports", "davdesk_version", "curl", "curl_listing",
+            "bare_listing", "davdesk", "rclone"]
     for key in rows:
         if key in r:
             lines.append(f"  {r[key]['label']:<40} {r[key]['best_s'] * 1e3:>7.0f}ms "
@@ -240,12 +285,16 @@ def format_table(r: dict[str, Any]) -> str:
     if "rclone_note" in r:
         lines.append(f"  {'rclone lsjson':<40} {'skipped':>9}  ({r['rclone_note']})")
     lines.append("")
-    for b, label in (("curl", "curl"), ("rclone", "rclone"),
-                     ("curl_listing", "curl with davdesk's props")):
-        key = f"ratio_davdesk_{b}"
+    for a, b, label in (("davdesk", "curl", "davdesk / curl"),
+                        ("davdesk", "rclone", "davdesk / rclone"),
+                        ("davdesk", "curl_listing", "davdesk / curl with davdesk's props"),
+                        ("floor_imports", "curl", "floor: imports alone / curl"),
+                        ("bare_listing", "curl", "floor: bare python listing / curl"),
+                        ("davdesk", "bare_listing", "davdesk / bare python listing")):
+        key = f"ratio_{a}_{b}"
         if key in r:
             q = r[key]
-            line = f"  {'davdesk / ' + label:<40} {q['best']:>8.2f}x {q['median']:>8.2f}x"
+            line = f"  {label:<40} {q['best']:>8.2f}x {q['median']:>8.2f}x"
             if q["target"] is not None:
                 verdict = "PASS" if q["pass"] else "MISS"
                 line += f"   target <= {q['target']:.1f}x: {verdict}"

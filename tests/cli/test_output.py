@@ -1,0 +1,55 @@
+"""The CLI's listing lines: ls --json's hand-made lines say exactly what the JSON encoder
+would, and many entries print as the same lines one entry at a time would."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from app.cli.output import Printer, entry_json
+from app.dav import Resource
+from app.dav.xmlbodies import NC, OC
+
+WHEN = datetime(2026, 12, 7, 20, 55, 21, tzinfo=timezone.utc)
+
+RESOURCES = [
+    Resource("/f/a b.txt", False, 10, WHEN, '"a-66"', "text/plain"),
+    Resource("/f/写真 Grüße 🎉.txt", False, 0, None, None, None),
+    Resource('/f/quote " back\\slash\ttab\nnew\x01line', False, 2**40, WHEN, 'W/"x\\"y"',
+             "text/plain; charset=utf-8"),
+    Resource("/f/sub/", True, None, WHEN, '"d"', "httpd/unix-directory"),
+    Resource("/f/\udcff undecodable", False, 1, WHEN, "", ""),
+    Resource("/nc/Photos/", True, None, WHEN, '"e"', None,
+             {f"{OC}permissions": "RGDNVCK", f"{OC}fileid": "42", f"{OC}size": "123",
+              f"{NC}has-preview": "false"}),
+    Resource("/nc/a.jpg", False, 5, WHEN, '"f"', "image/jpeg",
+             {f"{OC}permissions": "RGDNVW", f"{OC}fileid": "43", f"{NC}has-preview": "true"}),
+]
+
+
+@pytest.mark.parametrize("resource", RESOURCES, ids=lambda r: r.path)
+def test_entry_json_is_what_the_encoder_says(resource: Resource):
+    expected = json.JSONEncoder(ensure_ascii=False).encode(resource.to_json())
+    assert entry_json(resource) == expected
+    assert json.loads(entry_json(resource)) == resource.to_json()
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_entries_print_as_one_entry_at_a_time_would(as_json: bool):
+    one, many = io.StringIO(), io.StringIO()
+    for resource in RESOURCES:
+        Printer(json_lines=as_json, out=one).entry(resource)
+    Printer(json_lines=as_json, out=many).entries(RESOURCES)
+    assert many.getvalue() == one.getvalue()
+    if as_json:  # a name may hold a newline: only JSON's lines are one per entry
+        assert [json.loads(line) for line in many.getvalue().splitlines()] == \
+            [r.to_json() for r in RESOURCES]
+
+
+def test_no_entries_print_nothing():
+    out = io.StringIO()
+    Printer(json_lines=True, out=out).entries([])
+    assert out.getvalue() == ""
