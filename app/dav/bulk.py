@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.dav import etags
 from app.dav.client import DavClient
 from app.dav.outcome import Outcome, Source
 
@@ -111,10 +112,8 @@ def _outcome(path: str, entry: dict, status: int, reason: str, size: int) -> Out
     note = f"uploaded in a batch of {size}"
     if entry.get("error") is False:
         etag = entry.get("etag")
-        if isinstance(etag, str) and etag and not etag.startswith(('"', 'W/"')):
-            etag = f'"{etag}"'
         return Outcome("put", path, status, reason, ok=True,
-                       etag=etag if isinstance(etag, str) and etag else None,
+                       etag=etags.quoted(etag) if isinstance(etag, str) and etag else None,
                        source=Source.JSON_BATCH, note=note)
     message = entry.get("message")
     return Outcome("put", path, status, reason, ok=False, error="bulk-upload-failed",

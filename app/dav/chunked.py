@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.dav import checksum, errors
+from app.dav import checksum, errors, etags
 from app.dav.extensions import ChunkedUploads
 from app.dav.outcome import Outcome, Source, success
 from app.dav.paths import join
@@ -255,10 +255,7 @@ class ChunkedUpload:
                                mtime_by_header=accepted and mtime is not None)
 
     def _check_version(self, before: Resource | None, etag: str) -> None:
-        def opaque(value: str) -> str:
-            return value.removeprefix("W/").strip('"')
-
-        if before is None or before.etag is None or opaque(before.etag) != opaque(etag):
+        if before is None or not etags.same(before.etag, etag):
             now = "deleted" if before is None else f"ETag {before.etag}"
             raise errors.PreconditionFailedError(
                 "MOVE", self.destination, 412, local=True,

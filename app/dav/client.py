@@ -27,7 +27,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import httpx
 
 from app import __version__
-from app.dav import checksum, errors, multistatus
+from app.dav import checksum, errors, etags, multistatus
 from app.dav.auth import NegotiatingAuth
 from app.dav.bodies import ERROR_BODY_LIMIT, drain, looks_like_xml, read_limited, reusable
 from app.dav.chunked import ChunkedUpload, Waiter
@@ -586,7 +586,7 @@ class DavClient:
         assemble it, returning True when the wait should end (a cancel).
         """
         self._check_name(path)
-        if if_match and if_match.startswith("W/"):
+        if etags.is_weak(if_match):
             # If-Match compares strongly, so a weak ETag (Apache's for a file changed in the
             # last second, quirks.WEAK_ETAG_OF_A_FRESH_FILE) never matches: compare it
             # ourselves just before writing instead.
@@ -640,7 +640,7 @@ class DavClient:
 
     def _check_unchanged(self, path: str, etag: str) -> None:
         current = self.stat(path).etag
-        if current is None or _opaque(current) != _opaque(etag):
+        if not etags.same(current, etag):
             raise errors.PreconditionFailedError(
                 "PUT", self.url(path), 412, condition=None, local=True,
                 description=f"changed on the server since it was listed (ETag {etag} is now {current})")
@@ -788,11 +788,6 @@ def _origin(url: str) -> str:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
-
-
-def _opaque(etag: str) -> str:
-    """An ETag without its weakness marker, for weak comparison (RFC 9110 8.8.3.2)."""
-    return etag.removeprefix("W/")
 
 
 def _header_set(values: list[str]) -> frozenset[str]:

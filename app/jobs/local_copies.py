@@ -31,7 +31,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from app.dav import DavClient, Outcome, Resource
+from app.dav import DavClient, Outcome, Resource, etags
 from app.dav.paths import basename, check_local_name, join, parent
 from app.jobs.model import Conflict, Job, Op, Task
 from app.jobs.naming import free_name, local_names, name_key
@@ -50,10 +50,6 @@ def stamp_of(path: Path) -> Stamp | None:
     except OSError:
         return None
     return found.st_size, found.st_mtime_ns
-
-
-def _opaque(etag: str | None) -> str | None:
-    return etag.removeprefix("W/").strip('"') if etag else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +77,7 @@ class LocalCopy:
     def same_version(self, resource: Resource) -> bool:
         """Whether the server still has the version this copy was made from."""
         if self.etag is not None and resource.etag is not None:
-            return _opaque(self.etag) == _opaque(resource.etag)
+            return etags.same(self.etag, resource.etag)
         modified = resource.modified.timestamp() if resource.modified else None
         return (resource.size, modified) == (self.server_size, self.server_modified)
 
@@ -323,7 +319,7 @@ def after_upload(client: DavClient, copies: LocalCopies, copy: LocalCopy, sent: 
     version just written unless someone wrote in the same instant.
     """
     server = None
-    if outcome.etag is None or outcome.etag.startswith("W/"):
+    if outcome.etag is None or etags.is_weak(outcome.etag):
         server = client.lookup(outcome.path)
     etag = outcome.etag if server is None else server.etag
     if outcome.path != copy.remote:

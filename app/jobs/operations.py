@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from app.dav import DavClient, Outcome, Resource, checksum, errors
+from app.dav import DavClient, Outcome, Resource, checksum, errors, etags
 from app.dav.outcome import Source, already_gone, from_error, skipped, success
 from app.dav.paths import basename, check_local_name, join, parent
 from app.dav.xmlbodies import LISTING_PROPS, OC
@@ -134,7 +134,7 @@ def _upload_landed(client: DavClient, task: Task) -> bool:
     if not task.exists:
         return True
     if task.etag is not None:
-        return found.etag is None or _opaque(found.etag) != _opaque(task.etag)
+        return not etags.same(found.etag, task.etag)
     return stamp(found) != (task.target_size, task.target_modified)
 
 
@@ -175,8 +175,8 @@ def _delete(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
                             note="the folder is not empty: kept", source=Source.LOCAL)]
     elif task.target_size is not None:
         found = client.lookup(task.remote)
-        seen = (_opaque(task.etag) if task.etag else None, task.target_size)
-        now = (_opaque(found.etag) if found and found.etag else None, found.size) if found else None
+        seen = (etags.normal(task.etag), task.target_size)
+        now = (etags.normal(found.etag), found.size) if found else None
         if found is not None and now != seen:
             return [Outcome(task.op.value, task.remote, 412, "Precondition Failed", ok=False,
                             note="changed on the server since it was listed: kept",
@@ -185,10 +185,6 @@ def _delete(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
         return client.delete(_slashed(task.remote, task.is_dir), lock_token=task.lock_token)
     except errors.NotFoundError:
         return [already_gone(task.op.value, task.remote)]
-
-
-def _opaque(etag: str) -> str:
-    return etag.removeprefix("W/").strip('"')
 
 
 def _mkdir(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:

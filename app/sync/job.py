@@ -30,13 +30,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.dav import Outcome
+from app.dav import Outcome, etags
 from app.dav.outcome import OutcomeClass, Source
 from app.jobs.model import Conflict, Job, Op, Task, TaskResult
 from app.jobs.naming import name_key
 from app.sync.model import Action, LocalFile, PlanItem, RemoteFile, SyncPlan
 from app.sync.planner import record_of
-from app.sync.scan import normal_etag
 from app.sync.state import UNSYNCED, Pending, Record, StateDB
 
 
@@ -321,13 +320,13 @@ def _pending(task: Task, item: PlanItem, role: Role) -> tuple[str, Pending] | No
     local, remote = item.local, item.remote
     return _key(item, role), Pending(role is Role.UPLOAD, local.size if local else -1,
                                      local.mtime_ns if local else 0,
-                                     normal_etag(remote.etag) if remote else None)
+                                     etags.normal(remote.etag) if remote else None)
 
 
 def _record(item: PlanItem, role: Role, result: TaskResult) -> tuple[str, Record] | None:
     """The record a successful task leaves for its path, or None when there is none (yet)."""
     local, remote, key = item.local, item.remote, _key(item, role)
-    etag = normal_etag(next((o.etag for o in result.outcomes if o.etag), None))
+    etag = etags.normal(next((o.etag for o in result.outcomes if o.etag), None))
     if role is Role.FOLDER:
         return key, Record(True, 0, local.mtime_ns if local else 0, 0, None, None)
     if role is Role.UPLOAD:
@@ -343,10 +342,10 @@ def _record(item: PlanItem, role: Role, result: TaskResult) -> tuple[str, Record
     assert remote is not None
     if role is Role.DOWNLOAD:
         return key, Record(False, size, mtime_ns, remote.size, remote.mtime,
-                           normal_etag(remote.etag))
+                           etags.normal(remote.etag))
     # CONFLICT_SAVE: the local edit stays unsynced, so it is never overwritten by the
     # server's version; an uploading pair's follow-up job then sends it up.
-    return key, Record(False, UNSYNCED, 0, remote.size, remote.mtime, normal_etag(remote.etag))
+    return key, Record(False, UNSYNCED, 0, remote.size, remote.mtime, etags.normal(remote.etag))
 
 
 def _stat(task: Task) -> tuple[int, int] | None:

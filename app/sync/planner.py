@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from app.dav import DavClient, Outcome, errors
+from app.dav import DavClient, Outcome, errors, etags
 from app.dav.extensions import NameRules
 from app.dav.outcome import Source
 from app.dav.paths import check_local_name
@@ -39,7 +39,7 @@ from app.sync.model import Action, Direction, LocalFile, PlanItem, RemoteFile, S
 from app.sync.names import conflict_name, refused_by_server
 from app.sync.proof import proven
 from app.sync.retrying import PlanningCancelled, Stop
-from app.sync.scan import Scan, normal_etag, scan_local, scan_remote
+from app.sync.scan import Scan, scan_local, scan_remote
 from app.sync.state import Pending, Record, StateDB
 
 
@@ -98,7 +98,7 @@ def remote_unchanged(found: RemoteFile, record: Record) -> bool:
     and without one sent the same size and time."""
     if found.is_dir:
         return True
-    etag = normal_etag(found.etag)
+    etag = etags.normal(found.etag)
     if record.remote_etag is not None and etag is not None:
         return etag == record.remote_etag
     if record.remote_etag is None:
@@ -115,7 +115,7 @@ def look_alike(local: LocalFile, remote: RemoteFile) -> bool:
 
 def record_of(local: LocalFile, remote: RemoteFile) -> Record:
     return Record(local.is_dir, local.size, local.mtime_ns, remote.size, remote.mtime,
-                  normal_etag(remote.etag))
+                  etags.normal(remote.etag))
 
 
 @dataclass
@@ -223,7 +223,7 @@ class _Planner:
             changed_here = not local_unchanged(local, record)
             changed_there = not remote_unchanged(remote, record)
             if not changed_here and not changed_there:
-                if record.remote_etag != normal_etag(remote.etag) \
+                if record.remote_etag != etags.normal(remote.etag) \
                         or record.remote_mtime != remote.mtime:
                     self.in_sync.append((local, remote))  # learn the ETag an upload was not told
                 return
@@ -313,7 +313,7 @@ def _fetched(local: LocalFile, remote: RemoteFile, pending: Pending | None) -> b
     """A run was downloading exactly this server version and the local file has its size:
     the download may have completed (it lands by an atomic rename) without being recorded."""
     return (pending is not None and not pending.upload and pending.remote_etag is not None
-            and pending.remote_etag == normal_etag(remote.etag) and local.size == remote.size)
+            and pending.remote_etag == etags.normal(remote.etag) and local.size == remote.size)
 
 
 class _Siblings:

@@ -85,15 +85,6 @@ def scan_local(root: Path, rules: IgnoreRules, stop: Stop | None = None,
     return scan
 
 
-def normal_etag(etag: str | None) -> str | None:
-    """An ETag as compared: Apache sends W/"x" for a file changed within the second, "x" later."""
-    if not etag:
-        return None
-    if etag.startswith("W/"):
-        etag = etag[2:]
-    return etag.strip('"') or None
-
-
 def scan_remote(client: DavClient, root: str, rules: IgnoreRules, workers: int = 4,
                 stop: Stop | None = None,
                 retry: RetryPolicy | None = None, prefix: str = "") -> Scan[RemoteFile]:

@@ -1,8 +1,9 @@
 """Noticing server changes by asking as little as possible.
 
 On a server whose folder ETags change when anything below them changes
-(Nextcloud: its ETag propagation, quirks.FOLDER_ETAGS_PROPAGATE), one PROPFIND Depth 0 of the pair's root
-per interval says whether anything changed at all; when it did, the descent
+(Nextcloud: its ETag propagation, quirks.FOLDER_ETAGS_PROPAGATE), one
+PROPFIND Depth 0 of the pair's root per interval says whether anything
+changed at all; when it did, the descent
 lists only the folders whose ETag changed, down to the deepest ones. Those
 folders are the scope of the run (scope.py), with their listings handed
 over so that nothing is listed twice. A folder whose ETag is not known yet
@@ -10,8 +11,8 @@ over so that nothing is listed twice. A folder whose ETag is not known yet
 
 Servers whose folder ETags do not propagate (Apache mod_dav_fs, whose folder
 ETag is its mtime: quirks.FOLDER_ETAG_IS_ITS_MTIME; wsgidav and nginx, whose
-folders have none: quirks.FOLDERS_WITHOUT_ETAG) are rescanned in full at a longer interval
-instead. The known ETags are those of the last run that went well, so a
+folders have none: quirks.FOLDERS_WITHOUT_ETAG) are rescanned in full at a
+longer interval instead. The known ETags are those of the last run that went well, so a
 failed run is looked at again on the next poll.
 """
 
@@ -22,12 +23,13 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from app.dav import DavClient
+from app.dav.etags import normal as normal_etag
 from app.dav.retry import RetryPolicy
 from app.sync.background.scope import Listing, Looked
 from app.sync.ignore import IgnoreRules
 from app.sync.model import RemoteFile
 from app.sync.retrying import Stop, retried
-from app.sync.scan import Scan, _members, normal_etag
+from app.sync.scan import Scan, _members
 
 #: The properties of the Depth 0 look: only the ETag is compared.
 ETAG_PROPS = ("{DAV:}getetag", "{DAV:}resourcetype")

@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from app.dav import DavClient, Resource, errors
+from app.dav import DavClient, Resource, errors, etags
 from app.dav.retry import RetryPolicy
 from app.jobs.naming import name_key
 from app.sync.ignore import Ignored, IgnoreRules
@@ -36,7 +36,7 @@ from app.sync.model import Direction, LocalFile, RemoteFile, SyncPlan
 from app.sync.planner import needs_proof, plan_sync
 from app.sync.proof import proven
 from app.sync.retrying import Stop, retried
-from app.sync.scan import Scan, _members, _remote_file, normal_etag, scan_local, scan_remote
+from app.sync.scan import Scan, _members, _remote_file, scan_local, scan_remote
 from app.sync.state import Record, StateDB
 
 Listing = list[tuple[str, Resource]]
@@ -177,7 +177,7 @@ class _Scope:
         for name, resource in listing:
             rel = prefix + name
             if resource.is_dir:
-                self.looked.etags[rel] = normal_etag(resource.etag)
+                self.looked.etags[rel] = etags.normal(resource.etag)
             found[name_key(rel)] = (_remote_file(rel, resource),
                                     self.rules.check(rel, resource.is_dir))
         return found
@@ -199,7 +199,7 @@ class _Scope:
             for entry in below.found.values():
                 if entry.is_dir:
                     self.looked.examined.add(entry.rel)
-                    self.looked.etags[entry.rel] = normal_etag(entry.etag)
+                    self.looked.etags[entry.rel] = etags.normal(entry.etag)
         self.keys.update(k for k in records if k.startswith(key + "/"))
 
 
