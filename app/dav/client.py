@@ -174,6 +174,10 @@ class DavClient:
             return call()
         return self.retry.run(call, wait=self._closed.wait, stopped=self._closed.is_set)
 
+    def retried(self, call: Callable[[], T], took_effect: Callable[[], T | None] | None) -> T:
+        """A write sent outside a job, under the client's policy (app/dav/writes.py)."""
+        return self.retry.run(call, self._closed.wait, self._closed.is_set, took_effect)
+
     def sign_in(self, user: str, password: str) -> None:
         """Use other credentials from the next request on (after a 401, the user typed them again).
 

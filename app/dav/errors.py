@@ -82,6 +82,24 @@ class ClosedError(DavError):
     """The client was closed (its window went away): nothing more is sent with it."""
 
 
+class UnconfirmedError(DavError):
+    """A request that is not safe to repeat may have been carried out (its answer was lost, or
+    it met a 500, 502 or 504), and the server would not say whether it was: neither done nor
+    failed is claimed, and it is not sent again (it could act twice)."""
+
+    def __init__(self, failed: DavError, why: str, *, attempts: int = 1) -> None:
+        super().__init__(f"{Exception.__str__(failed)}; whether it took effect is not known: "
+                         f"{why}")
+        #: What the last attempt met.
+        self.failed = failed
+        self.attempts = attempts
+
+
+class CannotTell(DavError):
+    """Raised by a check of whether a request took effect when the server cannot show it
+    (RetryPolicy.run turns it into the UnconfirmedError of the request); says why."""
+
+
 class UnsafeRedirectError(DavError):
     """The server redirected to another origin; credentials are not sent there."""
 

@@ -11,7 +11,10 @@ how many times it was sent (DavError.attempts).
 
 Read-only requests are repeated by the DavClient itself (run()); a job's
 tasks are repeated by the job runner, which knows whether a request that is
-not safe to repeat took effect, under this same policy.
+not safe to repeat took effect, under this same policy; a write sent outside
+a job (the window's Lock, a share link, signing out) goes through run() with
+the check that tells whether it took effect (took_effect), so it too is
+repeated only when the server did not act on it.
 
 The question "did an attempt that lost its answer take effect?" is a
 read-only PROPFIND (or GET), safe to repeat whatever the server said: it is
@@ -82,20 +85,50 @@ class RetryPolicy:
         return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
 
     def run(self, call: Callable[[], T], wait: Wait = sleep,
-            stopped: Callable[[], bool] = lambda: False) -> T:
+            stopped: Callable[[], bool] = lambda: False,
+            took_effect: Callable[[], T | None] | None = None) -> T:
         """call(), sent again after each retryable failure until it succeeds or the budget is
-        spent; the error given up on carries how many attempts were made. Only for calls that
-        are safe to repeat as they are. stopped: the work was cancelled, no more attempts."""
+        spent; the error given up on carries how many attempts were made. stopped: the work
+        was cancelled, no more attempts.
+
+        took_effect: for a request that is not safe to repeat as it is (a LOCK, a share's
+        creation, an app password's revocation; app/dav/writes.py and app/nextcloud). Once an
+        attempt may have been carried out (a lost answer, a 500, 502 or 504), this and every
+        later failure (which may be the earlier attempt's own doing: a 423 for our own lock)
+        first ask it: its result when the server shows the request was carried out, and
+        nothing more is sent; None when it shows it was not. A check that fails (or raises
+        CannotTell) raises UnconfirmedError, claiming neither. Without it, call must be safe to repeat.
+        """
         attempt = 1
+        lost = False
         while True:
             try:
                 return call()
             except errors.DavError as exc:
-                if stopped() or not self.should_retry(exc, attempt) \
-                        or wait(self.delay(exc, attempt)) or stopped():
+                again = not stopped() and self.should_retry(exc, attempt) \
+                    and not wait(self.delay(exc, attempt)) and not stopped()
+                lost = lost or exc.may_have_acted
+                if took_effect is not None and lost:
+                    done = _confirmed(took_effect, exc, attempt)
+                    if done is not None:
+                        return done
+                if not again:
                     exc.attempts = attempt
                     raise
                 attempt += 1
+
+
+def _confirmed(took_effect: Callable[[], T | None], failed: errors.DavError,
+               attempt: int) -> T | None:
+    """took_effect()'s answer; a failed check as the UnconfirmedError it leaves the request in
+    (the check's reads are repeated by the client under the policy already)."""
+    try:
+        return took_effect()
+    except errors.CannotTell as unknown:
+        raise errors.UnconfirmedError(failed, str(unknown), attempts=attempt) from failed
+    except errors.DavError as check:
+        raise errors.UnconfirmedError(failed, f"the check met {check}", attempts=attempt) \
+            from check
 
 
 #: For a client whose caller decides about every repetition itself (a probe, a test).

@@ -22,6 +22,7 @@ from app.dav.errors import (
     ProtocolError,
     StatusError,
     TimeoutError,
+    UnconfirmedError,
     UnsafeRedirectError,
 )
 from app.dav.outcome import Outcome, OutcomeClass, Source, Tally, from_error
@@ -231,10 +232,12 @@ def status_error(error: StatusError) -> str:
 def explain(error: BaseException) -> str:
     """One line for an exception from background work, in words, the details after them."""
     match error:
+        case UnconfirmedError():
+            return f"Not confirmed: the answer was lost ({error})"
         case StatusError():
-            return status_error(error)
+            return status_error(error) + _tries(error)
         case ConnectError() | TimeoutError() | ProtocolError():
-            return f"{explain_connect(error).text[:-1]} ({error})"
+            return f"{explain_connect(error).text[:-1]} ({Exception.__str__(error)}){_tries(error)}"
         case DavError():
             return str(error)
         case OSError(filename=str(name), strerror=str(reason)):
@@ -242,6 +245,11 @@ def explain(error: BaseException) -> str:
         case OSError():
             return str(error.strerror or error)
     return f"unexpected error ({type(error).__name__}: {error})"
+
+
+def _tries(error: DavError) -> str:
+    """" (after 8 attempts)" for a request given up on, as a job's line says it."""
+    return f" (after {error.attempts} attempts)" if error.attempts > 1 else ""
 
 
 # -- connecting: what went wrong, and the way forward ---------------------------------

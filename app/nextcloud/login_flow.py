@@ -54,9 +54,14 @@ class LoginFlow:
 
     @classmethod
     def start(cls, client: DavClient, root_path: str) -> LoginFlow:
-        """POST index.php/login/v2 anonymously; client: an unauthenticated client of the server."""
-        reply = client.request("POST", f"{root_path}index.php/login/v2",
-                               headers={"User-Agent": device_name(), "Accept": "application/json"})
+        """POST index.php/login/v2 anonymously; client: an unauthenticated client of the server.
+
+        Sent again as it is after a retryable failure: a flow whose answer was lost holds no
+        credential (nobody can grant it without its login address) and expires unused."""
+        reply = client.retried(
+            lambda: client.request("POST", f"{root_path}index.php/login/v2",
+                                   headers={"User-Agent": device_name(),
+                                            "Accept": "application/json"}), None)
         try:
             answer = json.loads(reply.body)
             poll, login = answer["poll"], answer["login"]
@@ -87,11 +92,19 @@ class LoginFlow:
 
     def wait(self, client: DavClient, *, stop: Callable[[float], bool],
              interval: float | None = None, lifetime: float = FLOW_LIFETIME) -> Credentials:
-        """Poll until the user has signed in. stop(seconds) waits and says whether to give up."""
+        """Poll until the user has signed in. stop(seconds) waits and says whether to give up.
+
+        A poll that fails is sent again under the client's policy (a poll creates nothing),
+        its waits ended by stop too; a sign-in is given up only when that budget is spent."""
         interval = POLL_INTERVAL if interval is None else interval
         deadline = time.monotonic() + lifetime
         while True:
-            credentials = self.poll(client)
+            try:
+                credentials = client.retry.run(lambda: self.poll(client), wait=stop)
+            except errors.DavError:
+                if stop(0):
+                    raise LoginCancelled("sign-in cancelled") from None
+                raise
             if credentials is not None:
                 return credentials
             if time.monotonic() >= deadline:

@@ -150,6 +150,9 @@ def list_shares(client: DavClient, account: NextcloudAccount, remote: str) -> li
 def create_link(client: DavClient, account: NextcloudAccount, remote: str, *,
                 password: str | None = None, expire: dt.date | None = None,
                 access: str = "read", label: str = "") -> Share:
+    """A new public link. Every POST makes another link, so one whose answer was lost (or
+    that met a 500, 502 or 504) is looked for among the item's shares before it is sent
+    again: a link with these settings that was not there before is the one it made."""
     params = {"path": item_path(account, remote), "shareType": str(LINK),
               "permissions": str(LINK_PERMISSIONS[access])}
     if password:
@@ -158,13 +161,26 @@ def create_link(client: DavClient, account: NextcloudAccount, remote: str, *,
         params["expireDate"] = expire.isoformat()
     if label:
         params["label"] = label
-    return Share.parse(ocs.send(client, "POST", account.root_path + _API, params=params))
+    before = {share.id for share in list_shares(client, account, remote)}
+
+    def made() -> Share | None:
+        new = [share for share in list_shares(client, account, remote)
+               if share.id not in before and share.is_link and share.label == label
+               and share.permissions & ~SHARE == LINK_PERMISSIONS[access]
+               and share.has_password == bool(password)
+               and (expire is None or share.expiration == expire)]
+        return max(new, key=lambda share: _number(share.id)) if new else None
+
+    return client.retried(
+        lambda: Share.parse(ocs.send(client, "POST", account.root_path + _API, params=params)),
+        made)
 
 
 def update_share(client: DavClient, account: NextcloudAccount, share_id: str, *,
                  password: str | None = None, expire: dt.date | None | str = None,
                  access: str | None = None) -> Share:
-    """Change a link: password "" removes it, expire "" removes the date; None leaves it."""
+    """Change a link: password "" removes it, expire "" removes the date; None leaves it.
+    It sets values, so it is sent again as it is after a retryable failure."""
     params: dict[str, str] = {}
     if password is not None:
         params["password"] = password
@@ -172,12 +188,31 @@ def update_share(client: DavClient, account: NextcloudAccount, share_id: str, *,
         params["expireDate"] = expire.isoformat() if isinstance(expire, dt.date) else expire
     if access is not None:
         params["permissions"] = str(LINK_PERMISSIONS[access])
-    return Share.parse(ocs.send(client, "PUT", f"{account.root_path}{_API}/{share_id}",
-                                params=params))
+    return client.retried(
+        lambda: Share.parse(ocs.send(client, "PUT", f"{account.root_path}{_API}/{share_id}",
+                                     params=params)), None)
 
 
 def delete_share(client: DavClient, account: NextcloudAccount, share_id: str) -> None:
-    ocs.send(client, "DELETE", f"{account.root_path}{_API}/{share_id}")
+    """Delete a share. Sent again after losing its answer it would meet "Wrong share ID", so
+    the share is looked up first: gone means the lost attempt deleted it."""
+    where = f"{account.root_path}{_API}/{share_id}"
+
+    def gone() -> bool | None:
+        try:
+            ocs.send(client, "GET", where)
+        except ocs.OcsError as refused:
+            if refused.statuscode == 404:
+                return True
+            raise
+        return None
+
+    client.retried(lambda: ocs.send(client, "DELETE", where) or True, gone)
+
+
+def _number(share_id: str) -> int:
+    """A share id as the number Nextcloud counts them by (newest highest)."""
+    return int(share_id) if share_id.isdigit() else -1
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

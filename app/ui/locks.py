@@ -3,7 +3,9 @@
 A lock token is only known to whoever took the lock: if the window forgot it,
 nobody could unlock the file until the lock times out. Jobs on a locked
 resource (or a folder holding one) carry its token, so the user's own lock
-does not make their own delete or move fail with 423.
+does not make their own delete or move fail with 423. Lock and Unlock are
+retried under the connection's policy (app/dav/writes.py: a LOCK whose answer
+was lost is looked for before it is sent again).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from app.dav import DavClient, Resource
 from app.dav.paths import same_resource
+from app.dav.writes import release_lock, take_lock
 from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Task
 from app.ui.background import Background
@@ -50,7 +53,7 @@ class LockKeeper(QObject):
         path = resource.path
         self._message.emit(f"Locking {resource.name}…")
         self._background.submit(
-            lambda: self._client.lock(path, owner=LOCK_OWNER, timeout=LOCK_SECONDS),
+            lambda: take_lock(self._client, path, owner=LOCK_OWNER, timeout=LOCK_SECONDS),
             lambda lock, error: self._locked(resource, lock, error))
 
     def _locked(self, resource: Resource, lock: ActiveLock | None,
@@ -68,7 +71,7 @@ class LockKeeper(QObject):
         if lock is None or lock.token is None:
             return
         token = lock.token
-        self._background.submit(lambda: self._client.unlock(resource.path, token),
+        self._background.submit(lambda: release_lock(self._client, resource.path, token),
                                 lambda _, error: self._unlocked(resource, error))
 
     def _unlocked(self, resource: Resource, error: BaseException | None) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.dav import DavClient, Outcome, Resource
+from app.dav.writes import set_properties
 from app.dav.xmlbodies import ActiveLock, split_clark
 from app.ui.background import Background
 from app.ui.locks import describe
@@ -240,7 +241,7 @@ class PropertiesDialog(QDialog):
         self.status.setText("Saving…")
         path, token = self._resource.path, self._lock_token
         self._background.submit(
-            lambda: self._client.proppatch(path, updates, sorted(removals), lock_token=token),
+            lambda: set_properties(self._client, path, updates, sorted(removals), lock_token=token),
             self._saved)
 
     def _saved(self, outcome: Outcome | None, error: BaseException | None) -> None:

@@ -18,6 +18,7 @@ from app.dav import DavClient, DavError, Outcome
 from app.dav.hrefs import href_to_path
 from app.dav.paths import parent
 from app.dav.words import lock_words
+from app.dav.writes import release_lock
 from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Conflict, Job, TaskResult
 from app.jobs.planner import retry_job
@@ -130,7 +131,7 @@ class ResultFixer(QObject):
             return
         self.message.emit(f"Unlocking {_plural(len(releases), 'lock')}…")
         self._background.submit(
-            lambda: [self._client.unlock(root, token) for root, token in releases.items()],
+            lambda: [release_lock(self._client, root, token) for root, token in releases.items()],
             lambda _, err: self._unlocked(results, list(releases), err))
 
     def _lock_root(self, path: str, lock: ActiveLock) -> str:
