@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.dav import etags
 from app.dav.client import DavClient
@@ -107,7 +108,7 @@ def send_batch(client: DavClient, bulk: BulkUploads,
     return outcomes
 
 
-def _outcome(path: str, entry: dict, status: int, reason: str, size: int) -> Outcome:
+def _outcome(path: str, entry: dict[str, Any], status: int, reason: str, size: int) -> Outcome:
     """A file's entry in the JSON answer as its Outcome; the POST's status is the batch's."""
     note = f"uploaded in a batch of {size}"
     if entry.get("error") is False:

@@ -70,7 +70,7 @@ class TlsError(ConnectError):
     retryable = False
 
 
-class TimeoutError(TransportError):  # noqa: A001 - deliberately the library's own
+class TimeoutError(TransportError):  # shadows the builtin on purpose: the library's own
     """The server stopped answering within the timeout."""
 
 
@@ -307,12 +307,12 @@ def map_transport_error(exc: httpx.TransportError, method: str, url: str) -> Tra
         reason = getattr(refused, "verify_message", None) or str(refused)
         return CertificateError(f"{where}: certificate not trusted: {reason}", url=url, reason=reason)
     if isinstance(exc, httpx.ConnectError) and _tls_failure(exc) is not None:
-        return TlsError(f"{where}: TLS handshake failed: {exc or type(exc).__name__}")
+        return TlsError(f"{where}: TLS handshake failed: {str(exc) or type(exc).__name__}")
     if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
-        return ConnectError(f"{where}: cannot connect: {exc or type(exc).__name__}")
+        return ConnectError(f"{where}: cannot connect: {str(exc) or type(exc).__name__}")
     if isinstance(exc, httpx.TimeoutException):
         return TimeoutError(f"{where}: timed out ({type(exc).__name__})")
-    return ProtocolError(f"{where}: connection failed: {exc or type(exc).__name__}")
+    return ProtocolError(f"{where}: connection failed: {str(exc) or type(exc).__name__}")
 
 
 def _certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:

@@ -22,7 +22,8 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 #: "2f", "2F", "2e", ... -> the byte: a dict lookup beats parsing hex per escape.
 _HEX_BYTES = {
     spelling: bytes([byte])
-    for byte, (high, low) in enumerate(f"{b:02x}" for b in range(256))
+    for byte in range(256)
+    for high, low in [(f"{byte >> 4:x}", f"{byte & 15:x}")]
     for spelling in (high + low, high.upper() + low, high + low.upper(), (high + low).upper())
 }
 #: Last segments that make `HrefDecoder`'s shortcut wrong (dot segments).
@@ -75,7 +76,7 @@ class HrefDecoder:
     dominating the parse of a 100,000-entry body.
     """
 
-    __slots__ = ("base_url", "_parents")
+    __slots__ = ("_parents", "base_url")
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from app.dav.errors import DavError, StatusError, TransportError, reason_phrase
@@ -71,7 +71,7 @@ class Outcome:
     #: What Davdesk found out or decided, in its own words. description holds only what
     #: the server said (responsedescription, an error body's text), so the two never mix.
     note: str | None = None
-    time: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    time: datetime = field(default_factory=lambda: datetime.now(UTC))
     #: The class Davdesk decided itself (skipped, cancelled, unconfirmed); None: the status
     #: decides.
     marked: OutcomeClass | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email.utils
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from app.dav.multistatus import Response
@@ -61,14 +61,14 @@ def _parse_http_date(value: str) -> datetime | None:
         try:
             hour, minute, second = parts[4].split(":")
             return datetime(int(parts[3]), _MONTHS[parts[2]], int(parts[1]), int(hour),
-                            int(minute), int(second), tzinfo=timezone.utc)
+                            int(minute), int(second), tzinfo=UTC)
         except ValueError:
             return None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _int_or_none(value: str | None) -> int | None:

@@ -65,7 +65,8 @@ class NamePattern:
         """The pattern as SQL LIKE (``*`` -> ``%``, ``?`` -> ``_``), a superset where LIKE has
         no words for it (a bracket expression becomes ``%``)."""
         glob = self.text if any(c in self.text for c in "*?[") else f"*{self.text}*"
-        out, i = [], 0
+        out: list[str] = []
+        i = 0
         while i < len(glob):
             char = glob[i]
             if char == "*":

@@ -15,7 +15,7 @@ import hashlib
 import socket
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from app.dav import errors
@@ -33,7 +33,7 @@ class CertificateInfo:
     not_after: datetime
 
     def expired(self, now: datetime | None = None) -> bool:
-        return (now or datetime.now(timezone.utc)) > self.not_after
+        return (now or datetime.now(UTC)) > self.not_after
 
 
 def fingerprint(der: bytes) -> str:
@@ -201,7 +201,7 @@ def _time(item: tuple[int, bytes]) -> datetime:
         text = ("19" if int(text[:2]) >= 50 else "20") + text
     elif item[0] != _GENERALIZED_TIME:
         raise ValueError("not a DER time")
-    return datetime.strptime(text, "%Y%m%d%H%M%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y%m%d%H%M%SZ").replace(tzinfo=UTC)
 
 
 def _decode(der: bytes) -> CertificateInfo:

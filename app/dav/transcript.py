@@ -261,6 +261,8 @@ class Transcript:
             done.response = earlier
             self._publish(done.exchange(elapsed=_elapsed(earlier)))
         pending.response = response
+        # DavClient's httpx.Client is synchronous: httpx itself asserts this of every response.
+        assert isinstance(response.stream, httpx.SyncByteStream)
         response.stream = _TeeStream(response.stream, pending, _keeps_body(response.headers), self)
         return response
 

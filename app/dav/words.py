@@ -270,8 +270,8 @@ class Explanation:
 
 
 NOT_WEBDAV_HINTS = (
-    "Nextcloud or ownCloud: enter the server's address (https://cloud.example.com/); "
-    "Davdesk finds the files folder itself.",
+    ("Nextcloud or ownCloud: enter the server's address (https://cloud.example.com/); "
+     "Davdesk finds the files folder itself."),
     "Apache: the address of a folder served with `Dav On` (often …/dav/ or …/webdav/).",
 )
 #: OpenSSL's names for "the other side does not speak TLS here" (a plain http port).
@@ -312,8 +312,8 @@ def explain_connect(error: BaseException, *, user: str | None = None,
         if guessed_https:
             return Explanation("This server does not speak https at this address: it "
                                "answered in plain http.",
-                               ("Connect with http:// only on a network you trust: the "
-                                "password and the files would travel unencrypted.",),
+                               (("Connect with http:// only on a network you trust: the "
+                                 "password and the files would travel unencrypted."),),
                                plain_http=True)
         return Explanation("This server does not speak https at this address (it answered "
                            "in plain http, or something else listens on this port).",

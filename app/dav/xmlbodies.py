@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from lxml import etree
 
@@ -160,6 +161,13 @@ class ActiveLock:
     root: str | None
 
 
+def _text_at(element: etree._Element, path: str) -> str | None:
+    found = element.find(path)
+    if found is None:
+        return None
+    return ("".join(found.itertext()).strip()) or None
+
+
 def parse_lockdiscovery(body: bytes) -> list[ActiveLock]:
     """The active locks in a LOCK response's (or a PROPFIND's) lockdiscovery."""
     try:
@@ -168,15 +176,10 @@ def parse_lockdiscovery(body: bytes) -> list[ActiveLock]:
         return []
     locks = []
     for active in root.iter(f"{_D}activelock"):
-        def text(path: str) -> str | None:
-            found = active.find(path)
-            if found is None:
-                return None
-            return ("".join(found.itertext()).strip()) or None
-
+        text = partial(_text_at, active)
         scope = active.find(f"{_D}lockscope")
         scope_name = None
-        if scope is not None and len(scope):
+        if scope is not None and len(scope) and isinstance(scope[0].tag, str):
             scope_name = condition_name(scope[0].tag)
         locks.append(ActiveLock(
             token=text(f"{_D}locktoken/{_D}href"),
