@@ -21,11 +21,16 @@ import tempfile
 import threading
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cheroot import wsgi
 
 DEMO_USER = "demo"
 LARGE_FOLDER_SIZE = 5000
-#: Seconds the server gives its open connections to end when it stops.
-SHUTDOWN_SECONDS = 1.0
+#: Seconds the server gives its open connections to end when it stops (whole seconds: cheroot's
+#: shutdown_timeout is an int).
+SHUTDOWN_SECONDS = 1
 
 
 def seed(root: Path, large_folder_size: int = LARGE_FOLDER_SIZE) -> None:
@@ -65,7 +70,7 @@ def seed_large(root: Path, staging: Path, large_folder_size: int = LARGE_FOLDER_
     many.rename(root / name)
 
 
-def serve(root: Path, user: str, password: str, port: int = 0):  # noqa: ANN201 - cheroot's type
+def serve(root: Path, user: str, password: str, port: int = 0) -> wsgi.Server:
     """Start wsgidav over root on 127.0.0.1 in a daemon thread; returns the bound server."""
     from cheroot import wsgi
     from wsgidav.wsgidav_app import WsgiDAVApp
@@ -102,7 +107,11 @@ def main(argv: list[str]) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda number, frame: stop.set())
     if args.for_window:  # the window closes our stdin when it quits
-        threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+        def stop_when_stdin_closes() -> None:
+            sys.stdin.read()
+            stop.set()
+
+        threading.Thread(target=stop_when_stdin_closes, daemon=True).start()
     with tempfile.TemporaryDirectory(prefix="davdesk-demo-") as folder:
         root = Path(folder) / "share"
         root.mkdir()

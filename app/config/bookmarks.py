@@ -37,7 +37,8 @@ class Bookmark:
     name: str
     url: str
     user: str = ""
-    #: A certificate the user chose to trust always (SHA-256, "AB:CD:..."), though no CA vouches for it.
+    #: A certificate the user chose to trust always (SHA-256, "AB:CD:..."), though no CA
+    #: vouches for it.
     pinned_sha256: str | None = None
     #: A private CA that vouches for this server's certificate.
     ca_file: str | None = None
@@ -164,7 +165,7 @@ def _from_json(entry: Any) -> Bookmark:
     values = {key: value for key, value in entry.items() if key in _FIELDS}
     values["sync_pairs"] = tuple(_pair(p) for p in values.get("sync_pairs") or ())
     bookmark = Bookmark(**values)
-    if not isinstance(bookmark.name, str) or not isinstance(bookmark.url, str):
+    if not isinstance(values.get("name"), str) or not isinstance(values.get("url"), str):
         raise ValueError(f"bookmark without a name or URL: {entry.get('name')!r}")
     return bookmark
 

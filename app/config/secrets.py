@@ -43,7 +43,7 @@ class PasswordStore:
         Asks which backend keyring chose, not the backend itself: a locked wallet
         is not asked to unlock for a question the user did not ask.
         """
-        keyring = _keyring()
+        import keyring
         import keyring.backends.fail
 
         backend = keyring.get_keyring()
@@ -55,9 +55,10 @@ class PasswordStore:
     def get(self, url: str, user: str) -> str | None:
         keyring = _keyring()
         try:
-            return keyring.get_password(self._service(url), user)
+            found: str | None = keyring.get_password(self._service(url), user)
         except keyring.errors.KeyringError as exc:
             raise _unavailable(exc) from exc
+        return found
 
     def set(self, url: str, user: str, password: str) -> None:
         keyring = _keyring()
@@ -108,4 +109,4 @@ def _account_root(url: str) -> str | None:
 def _unavailable(exc: Exception) -> SecretsUnavailableError:
     if isinstance(exc, _keyring().errors.NoKeyringError):  # its own text is a paragraph of advice
         return SecretsUnavailableError(NO_KEYRING)
-    return SecretsUnavailableError(f"the system keyring failed: {exc or type(exc).__name__}")
+    return SecretsUnavailableError(f"the system keyring failed: {str(exc) or type(exc).__name__}")
