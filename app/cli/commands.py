@@ -43,7 +43,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 def command(name: str) -> Command:
     """The function that runs a command, its module imported now."""
     module, function = _COMMANDS[name]
-    return getattr(importlib.import_module(module), function)
+    found: Command = getattr(importlib.import_module(module), function)
+    return found
 
 
 def ls(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:

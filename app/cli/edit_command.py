@@ -16,6 +16,7 @@ application that is not in the terminal) they are printed as they come.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import shlex
@@ -24,7 +25,6 @@ import subprocess
 import sys
 import threading
 from dataclasses import replace
-from pathlib import Path
 
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
@@ -74,7 +74,7 @@ def edit(args: argparse.Namespace, connections: Connections, printer: Printer) -
             print(f"davdesk: {copy.local} holds earlier edits not yet on the server; "
                   "editing it (they are uploaded with this edit)", file=sys.stderr)
     session = EditSession(client, copies, copy, printer, live=args.open)
-    session.run(command + [str(copy.local)], wait_for_enter=args.open)
+    session.run([*command, str(copy.local)], wait_for_enter=args.open)
 
 
 def _editor(open_with_default: bool) -> list[str]:
@@ -116,10 +116,8 @@ class EditSession:
         if wait_for_enter and status == 0:
             print(f"Editing {self.copy.local}: every save is uploaded. Press Enter when done.",
                   file=sys.stderr)
-            try:
+            with contextlib.suppress(OSError, KeyboardInterrupt):
                 sys.stdin.readline()
-            except (OSError, KeyboardInterrupt):
-                pass
         watch.stop()
         self._release_held()
         if status != 0:

@@ -11,6 +11,7 @@ the app password in the keyring.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import ssl
 import sys
@@ -132,10 +133,8 @@ def logout(args: argparse.Namespace, connections: Connections, printer: Printer)
 
 
 def _forget(root_url: str, login_name: str) -> None:
-    try:
+    with contextlib.suppress(SecretsUnavailableError):  # no keyring: nothing was kept in it
         PasswordStore().delete(root_url, login_name)
-    except SecretsUnavailableError:
-        pass  # no keyring: nothing was kept in it
 
 
 def _still_accepted(account: NextcloudAccount, verify: bool | ssl.SSLContext) -> bool | None:

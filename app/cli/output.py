@@ -9,8 +9,7 @@ from collections.abc import Iterable
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, TextIO
 
-from app.dav import Outcome, Resource
-from app.dav import words
+from app.dav import Outcome, Resource, words
 from app.dav.outcome import OutcomeClass, Tally
 from app.dav.paths import basename
 
@@ -22,11 +21,12 @@ if TYPE_CHECKING:  # only the Nextcloud commands print these; ls need not load t
 def _size(value: int | None) -> str:
     if value is None:
         return "-"
+    size = float(value)
     for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return str(value)
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)
 
 
 #: The first word of an Outcome's line, for a script's grep: ok and skipped need nothing

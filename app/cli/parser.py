@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_in_place(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _add_in_place(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     """Commands on one file where it lives: edit it, find files by name."""
     edit = sub.add_parser(
         "edit", parents=[common], help="edit a server file with $VISUAL/$EDITOR (or --open)",
@@ -118,7 +118,7 @@ def _add_in_place(sub: argparse._SubParsersAction, common: argparse.ArgumentPars
                            "Enter when done")
 
 
-def _add_nextcloud(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _add_nextcloud(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     login = sub.add_parser(
         "login", parents=[common], help="sign in to a Nextcloud in the browser (Login Flow v2)",
         description="Sign in to a Nextcloud: the sign-in happens in your browser, and the app "
@@ -143,7 +143,7 @@ def _add_nextcloud(sub: argparse._SubParsersAction, common: argparse.ArgumentPar
     trash.add_argument("--dry-run", action="store_true", help="print what would be done")
 
 
-def _add_sync(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _add_sync(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     help_text = "sync a local folder with a server folder (see docs/sync.md)"
     command = sub.add_parser(
         "sync", help=help_text, parents=[common],
@@ -176,7 +176,7 @@ def _add_keep_mtime(command: argparse.ArgumentParser) -> None:
                               "and ownCloud keep it anyway, from the upload itself")
 
 
-def _add_pair(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _add_pair(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     help_text = "saved folder pairs, kept in step in the background (see docs/sync.md)"
     command = sub.add_parser("pair", help=help_text, description=help_text)
     actions = command.add_subparsers(dest="pair_command", required=True, metavar="ACTION")

@@ -26,9 +26,9 @@ from app.jobs.runner import JobOptions
 from app.sync import Direction, StateDB, state_file
 from app.sync.ignore import IgnoreRules
 from app.sync.job import SyncRecorder, build_job, describe_plan, summary
-from app.sync.planner import plan_pair
 from app.sync.lockfile import FileLock, LockHeld
 from app.sync.pairfiles import PairFiles
+from app.sync.planner import plan_pair
 
 
 def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
