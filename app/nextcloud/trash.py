@@ -9,7 +9,7 @@ item there deletes it for good, and deleting trash/ itself empties it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.dav import DavClient
 from app.dav.paths import basename, same_resource
@@ -40,7 +40,7 @@ class TrashItem:
             path=resource.path,
             name=props.get(f"{NC}trashbin-filename") or _original_name(resource.name),
             original_location=props.get(f"{NC}trashbin-original-location", ""),
-            deleted=datetime.fromtimestamp(int(when), timezone.utc) if when.isdigit() else None,
+            deleted=datetime.fromtimestamp(int(when), UTC) if when.isdigit() else None,
             size=resource.tree_size,
             is_dir=resource.is_dir,
         )
@@ -56,7 +56,7 @@ def list_items(client: DavClient, account: NextcloudAccount) -> list[TrashItem]:
     """The items at the top of the trash bin, newest deletion first."""
     items = [TrashItem.from_resource(r) for r in client.propfind(account.trash_path, 1, TRASH_PROPS)
              if not same_resource(r.path, account.trash_path)]
-    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    oldest = datetime.min.replace(tzinfo=UTC)
     return sorted(items, key=lambda item: item.deleted or oldest, reverse=True)
 
 
