@@ -15,6 +15,11 @@ Every connection is opened with open_connection, on a pool thread, before
 the window exists: a Nextcloud's address then gets the account's files
 endpoint and the server's WebDAV extensions, and the window opens at the
 folder the address named.
+
+Where this user's Davdesk keeps things (AppPaths) and the keyring are made
+here once, as a Home, and handed to the windows, dialogs and services that
+read or write them: nothing below looks them up itself
+(tests/ui/test_composition.py holds that).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -69,6 +74,19 @@ WORKERS = 4
 CONNECTIONS = WORKERS * (MAX_RUNNING_JOBS + 2)
 
 
+@dataclass(frozen=True, slots=True)
+class Home:
+    """This user's Davdesk on this computer: its folders and the keyring."""
+
+    paths: AppPaths
+    passwords: PasswordStore
+
+    @classmethod
+    def default(cls) -> Home:
+        """The platform's folders (or DAVDESK_CONFIG_HOME's) and the system keyring."""
+        return cls(AppPaths.default(), PasswordStore())
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="davdesk", description="Davdesk, the desktop window.")
     parser.add_argument("url", nargs="?", help="a WebDAV folder to open (http://user@host/path/)")
@@ -98,12 +116,12 @@ def run_gui(argv: list[str], demo: subprocess.Popen[str] | None = None) -> int:
     demo: the demo server's process when the caller started it ahead (app.demo).
     """
     args = parse_args(argv)
-    paths = AppPaths.default()
-    with logging_to(paths.log, verbose=args.verbose):
-        return _run(args, argv, paths, demo)
+    home = Home.default()
+    with logging_to(home.paths.log, verbose=args.verbose):
+        return _run(args, argv, home, demo)
 
 
-def _run(args: argparse.Namespace, argv: list[str], paths: AppPaths,
+def _run(args: argparse.Namespace, argv: list[str], home: Home,
          demo: subprocess.Popen[str] | None = None) -> int:
     if args.smoke_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -113,36 +131,37 @@ def _run(args: argparse.Namespace, argv: list[str], paths: AppPaths,
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(resource("davdesk.svg"))))
     if not (args.demo or args.smoke_test):  # those two are self-contained, never handed over
-        return _desktop(args, argv, paths)
+        return _desktop(args, argv, home)
     server = None
     if args.demo:
         spec, server = _demo(demo)
     else:
-        spec = _spec_for_url(args.url, args.user, interactive=not args.smoke_test)
+        spec = _spec_for_url(args.url, args.user, interactive=not args.smoke_test, home=home)
     if spec is None:
         return 1
     redact_value(spec.password)
     try:
         if args.smoke_test:
-            return _smoke_test(spec)
-        return _show(spec, Settings.in_config(paths).load())
+            return _smoke_test(spec, home)
+        return _show(spec, Settings.in_config(home.paths).load(), home)
     finally:
         if server is not None:
             server.communicate(timeout=30)  # closing its stdin stops it
 
 
-def _show(spec: ConnectionSpec, settings: Settings) -> int:
+def _show(spec: ConnectionSpec, settings: Settings, home: Home) -> int:
     """The demo's window: one window, the program ends with it."""
     state: dict[str, Any] = dict(settings.get("window", {}))
-    open_window(spec, state, resume=False)
+    open_window(spec, state, resume=False, home=home)
     status = QApplication.exec()
     settings.set("window", state)
     settings.save()
     return status
 
 
-def _desktop(args: argparse.Namespace, argv: list[str], paths: AppPaths) -> int:
+def _desktop(args: argparse.Namespace, argv: list[str], home: Home) -> int:
     """The one Davdesk of this user, or a hand-over to it (exit status 0 once it took it)."""
+    paths = home.paths
     instance = SingleInstance(paths.config)
     if not instance.claim():
         try:
@@ -155,10 +174,11 @@ def _desktop(args: argparse.Namespace, argv: list[str], paths: AppPaths) -> int:
         settings = Settings.in_config(paths).load()
         state: dict[str, Any] = dict(settings.get("window", {}))
         background = Background(2)
-        sync = Sync(SyncService(paths, background, _watch_settings(state)),
-                    autostart.for_platform(), settings, BookmarkStore.in_config(paths),
-                    background)
-        desktop = Desktop(_Opener(state), parse_args, sync=sync)
+        bookmarks = BookmarkStore.in_config(paths)
+        sync = Sync(SyncService(paths, background, _watch_settings(state),
+                                passwords=home.passwords),
+                    autostart.for_platform(), settings, bookmarks, background)
+        desktop = Desktop(_Opener(state, home), parse_args, bookmarks=bookmarks, sync=sync)
         instance.arguments_received.connect(desktop.handle)
         quit_on_signals(desktop)
         try:
@@ -178,40 +198,43 @@ def _desktop(args: argparse.Namespace, argv: list[str], paths: AppPaths) -> int:
 class _Opener:
     """Windows for the Desktop: on an address, or on what the connect dialog gives."""
 
-    def __init__(self, state: dict[str, Any]) -> None:
+    def __init__(self, state: dict[str, Any], home: Home) -> None:
         self._state = state
+        self._home = home
 
     def open_url(self, url: str, user: str | None,
                  bookmark: Bookmark | None = None) -> MainWindow | None:
-        spec = _spec_for_url(url, user, bookmark=bookmark)
+        spec = _spec_for_url(url, user, bookmark=bookmark, home=self._home)
         if spec is None:
             return None
         redact_value(spec.password)
-        return open_window(spec, self._state, resume=False)
+        return open_window(spec, self._state, resume=False, home=self._home)
 
     def ask(self) -> MainWindow | None:
-        spec = _ask()
+        spec = _ask(self._home)
         if spec is None:
             return None
         redact_value(spec.password)
-        return open_window(spec, self._state, resume=True)
+        return open_window(spec, self._state, resume=True, home=self._home)
 
 
-def _smoke_test(spec: ConnectionSpec) -> int:
+def _smoke_test(spec: ConnectionSpec, home: Home) -> int:
     """Like _show, but the window closes itself once it listed a folder; nothing is saved."""
-    test = SmokeTest(open_window(spec, {}, resume=False))
+    test = SmokeTest(open_window(spec, {}, resume=False, home=home))
     QApplication.exec()
     return 1 if test.status is None else test.status
 
 
-def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool) -> MainWindow:
+def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool,
+                home: Home | None = None) -> MainWindow:
     """The main window on the spec's location or, with resume, where it was left last time.
 
     A folder the address itself named (spec.start_path below the root) is
     opened whatever was left last time. The last folder is kept per server in
     state; the window's own LAST_FOLDER entry is moved there when the window
-    is destroyed.
+    is destroyed. home: this user's folders and keyring (the platform's by default).
     """
+    home = home or Home.default()
     # The connection pool is sized for the parallel transfers the preferences ask for.
     workers = max(WORKERS, Preferences.from_mapping(state.get(PREFERENCES)).parallel_transfers)
     client = spec.client(workers=CONNECTIONS * workers // WORKERS)
@@ -221,8 +244,9 @@ def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool) -> Ma
         start = named
     else:
         start = state.get(per_server, client.root) if resume else client.root
-    window = MainWindow(client, start, state, workers=workers, account=spec.account,
-                        passwords=PasswordStore() if spec.account is not None else None,
+    window = MainWindow(client, start, state, workers=workers, paths=home.paths,
+                        account=spec.account,
+                        passwords=home.passwords if spec.account is not None else None,
                         keep_mtime=spec.bookmark is not None and spec.bookmark.keep_mtime,
                         bookmark=spec.bookmark)
 
@@ -242,7 +266,8 @@ def _demo(started: subprocess.Popen[str] | None) -> tuple[ConnectionSpec, subpro
 
 
 def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
-                  bookmark: Bookmark | None = None) -> ConnectionSpec | None:
+                  bookmark: Bookmark | None = None,
+                  home: Home | None = None) -> ConnectionSpec | None:
     """The tested connection to a URL given on the command line; None: said why, stop.
 
     A password the server refuses is asked for again. One from the keyring
@@ -252,7 +277,9 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
     from it. Not interactive (--smoke-test): nothing is asked, failures go to
     stderr. A bookmark's trust (its pinned certificate or CA file) is used as the
     connect dialog uses it, and the window keeps the bookmark (its name, keep mtime).
+    home: this user's keyring (the platform's by default).
     """
+    passwords = (home or Home.default()).passwords
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         _tell(f"Not a WebDAV address: {url}", interactive)
@@ -268,7 +295,8 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
             _tell(f"Cannot open {bookmark.name}: {describe_error(problem)}", interactive)
             return None
         verify = trust
-    stored, _ = _waited(background, lambda: _stored_password(clean, user)) if user else (None, None)
+    stored, _ = _waited(background, lambda: _stored_password(passwords, clean, user)) \
+        if user else (None, None)
     password = stored if stored is not None else _password(clean, user, refused=False)
     while password is not None:
         # Traded for an app password only when the keyring held it (and so keeps the app
@@ -279,7 +307,7 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
             return ConnectionSpec(clean, user, password, verify=verify, bookmark=bookmark)
         if spec is not None:
             if stored is not None and spec.password != stored:
-                _waited(background, lambda: _keep_password(spec))
+                _waited(background, lambda: _keep_password(passwords, spec))
             return spec if bookmark is None else replace(spec, bookmark=bookmark)
         if not (interactive and user and isinstance(error, errors.AuthenticationError)):
             reason = describe_error(error or errors.DavError("no connection"))
@@ -306,16 +334,16 @@ def _waited(background: Background, work: Callable[[], T]) -> tuple[T | None, Ba
     return answer[0]
 
 
-def _stored_password(url: str, user: str) -> str | None:
+def _stored_password(passwords: PasswordStore, url: str, user: str) -> str | None:
     try:
-        return PasswordStore().get(url, user)
+        return passwords.get(url, user)
     except SecretsUnavailableError:
         return None
 
 
-def _keep_password(spec: ConnectionSpec) -> None:
+def _keep_password(passwords: PasswordStore, spec: ConnectionSpec) -> None:
     try:
-        PasswordStore().set(spec.url, spec.user, spec.password)
+        passwords.set(spec.url, spec.user, spec.password)
     except SecretsUnavailableError:
         pass  # the old one stays, and is exchanged again next time
 
@@ -333,9 +361,8 @@ def _password(url: str, user: str, *, refused: bool) -> str | None:
     return password if ok else None
 
 
-def _ask() -> ConnectionSpec | None:
-    paths = AppPaths.default()
-    dialog = ConnectDialog(Background(2), BookmarkStore.in_config(paths), PasswordStore())
+def _ask(home: Home) -> ConnectionSpec | None:
+    dialog = ConnectDialog(Background(2), BookmarkStore.in_config(home.paths), home.passwords)
     if dialog.exec() != ConnectDialog.DialogCode.Accepted:
         return None
     return dialog.result_connection()

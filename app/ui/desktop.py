@@ -28,7 +28,6 @@ from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 from app.config.autostart import Autostart
 from app.config.bookmarks import BookmarkStore
 from app.config.pairs import SavedPair
-from app.config.paths import AppPaths
 from app.config.settings import Settings
 from app.dav import DavError
 from app.ui.add_pair_dialog import AddPairDialog
@@ -82,19 +81,20 @@ class Desktop(QObject):
     parse: the command line's parser (raises SystemExit on nonsense, which a
     request from another process cannot have: that one parsed it first).
     end: ends the program's event loop (tests watch it instead).
+    bookmarks: the saved servers (File ▸ Open Recent, File ▸ Connect…).
     """
 
     def __init__(self, opener: WindowOpener,
                  parse: Callable[[list[str]], argparse.Namespace],
                  end: Callable[[], None] = QApplication.quit, sync: Sync | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, bookmarks: BookmarkStore) -> None:
         super().__init__(parent)
         self._opener = opener
         self._parse = parse
         self._end = end
         self._sync = sync
         self._windows: list[MainWindow] = []
-        self._bookmarks = BookmarkStore.in_config(AppPaths.default())  # Open Recent's
+        self._bookmarks = bookmarks
         self._pool = Background(1, self)
         self._quitting = False  # the user chose to quit: nothing keeps the program running
         self._ended = False

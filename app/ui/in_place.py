@@ -10,12 +10,12 @@ search.py, addresses.py, sharing.py and versions_dialog.py.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 
-from app.config.paths import AppPaths
 from app.dav import DavClient, Resource
 from app.jobs.local_copies import LocalCopies, connection_folder
 from app.nextcloud.account import NextcloudAccount
@@ -37,7 +37,8 @@ Targets = Callable[[], list[Resource]]
 class InPlace(QObject):
     def __init__(self, window: QMainWindow, client: DavClient, background: Background,
                  operations: Operations, browser: Browser, table: FileTableModel, workers: int,
-                 account: NextcloudAccount | None, targets: Targets) -> None:
+                 account: NextcloudAccount | None, targets: Targets, cache: Path) -> None:
+        """cache: Davdesk's cache folder (AppPaths.cache), where Open and Edit keep copies."""
         super().__init__(window)
         self._window = window
         self._client = client
@@ -49,7 +50,7 @@ class InPlace(QObject):
         self._targets = targets
         user = client.auth.user if client.auth else ""
         self.edits = EditInPlace(client, background, operations, LocalCopies(
-            connection_folder(AppPaths.default().cache, f"{user}@{client.origin}")), window)
+            connection_folder(cache, f"{user}@{client.origin}")), window)
         self.search = Search(client, background, table, workers, self)
         self._in_context: Callable[[], bool] = lambda: False
 

@@ -1,9 +1,10 @@
 """The main window: folder tree beside the file table, with the operations around them.
 
 It is handed everything it needs (the connection, where to start, a mapping
-to keep its layout in, the worker count, and for a Nextcloud the account and
-the keyring that holds its app password) and loads and saves nothing itself:
-the composition root reads and writes the state mapping as JSON.
+to keep its layout in, the worker count, where Davdesk keeps its files, and
+for a Nextcloud the account and the keyring that holds its app password) and
+loads and saves nothing itself: the composition root reads and writes the
+state mapping as JSON.
 
 What the server says the user may not do (oc:permissions, see permissions.py)
 is greyed out, for the selected entries and for the folder shown.
@@ -86,11 +87,12 @@ class MainWindow(QMainWindow):
     folder_loaded = Signal(str)  # a folder's listing is complete and shown
 
     def __init__(self, client: DavClient, start_path: str, state: MutableMapping[str, Any],
-                 workers: int = 4, parent: QWidget | None = None, *,
+                 workers: int = 4, parent: QWidget | None = None, *, paths: AppPaths,
                  account: NextcloudAccount | None = None,
                  passwords: PasswordStore | None = None, keep_mtime: bool = False,
                  bookmark: Bookmark | None = None) -> None:
-        """account: the Nextcloud account the client is signed in to (Trash Bin, Sign Out);
+        """paths: where Davdesk keeps its files (the log, bookmarks, pairs, local copies);
+        account: the Nextcloud account the client is signed in to (Trash Bin, Sign Out);
         passwords: where its app password is kept, to forget it on signing out;
         keep_mtime: the bookmark's choice to keep uploads' mtimes with a PROPPATCH;
         bookmark: the bookmark the window was opened from (its name is the window's)."""
@@ -98,6 +100,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self._client = client
         self._state = state
+        self._paths = paths
         self._server: ServerInfo | None = None
         self._context_folder: Resource | None = None  # the tree's folder while its menu is open
         self._properties: PropertiesDialog | None = None
@@ -130,7 +133,8 @@ class MainWindow(QMainWindow):
                                  self.operations.start_job, self)
         self.results = ResultsPane(self.fixer, self.reveal, self)
         self.jobs = JobsPanel(self)
-        self.transcript = TranscriptView(client.transcript, self._background, self)
+        self.transcript = TranscriptView(client.transcript, self._background, self,
+                                         log_folder=paths.log)
         self._reveal_name: tuple[str, str] | None = None  # (folder, name) to select once listed
         self.path_bar = PathBar(client.root, root_label, self)
         self.filter = QLineEdit(self)
@@ -149,10 +153,10 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self.actions.install(self)
         self._add_view_menu()
-        self.help = HelpMenu(self, AppPaths.default())
+        self.help = HelpMenu(self, paths)
         self.preferences = WindowPreferences(
             self, state, self._background, bookmark,
-            BookmarkStore.in_config(AppPaths.default()) if bookmark is not None else None)
+            BookmarkStore.in_config(paths) if bookmark is not None else None)
         self.preferences.install(self.menuBar())
         self.preferences.changed.connect(self._use_preferences)
         self.preferences.message.connect(self.statusBar().showMessage)
@@ -164,7 +168,7 @@ class MainWindow(QMainWindow):
             self.account = AccountActions(account, client, self._background, self.operations,
                                           passwords, self.actions, self)
         self.in_place = InPlace(self, client, self._background, self.operations, self.browser,
-                                self.table_model, workers, account, self._targets)
+                                self.table_model, workers, account, self._targets, paths.cache)
         self.edits, self.search = self.in_place.edits, self.in_place.search
         self._connect()
         self._restore_state()
@@ -545,7 +549,7 @@ class MainWindow(QMainWindow):
             self.operations.download(targets, Path(folder))
 
     def sync_folder(self) -> None:
-        paths = AppPaths.default()
+        paths = self._paths
         dialog = SyncDialog(self._client, self._background, self.operations, paths.data,
                             BookmarkStore.in_config(paths), self.current_path, self,
                             pairs=PairStore.in_config(paths))

@@ -29,6 +29,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from app.config.bookmarks import BookmarkStore
 from app.config.pairs import PairError, PairStore, SavedPair, state_dir, watch_spec
 from app.config.paths import AppPaths
+from app.config.secrets import PasswordStore
 from app.jobs.model import EventCallback, Job, JobEnded, JobEvent
 from app.session.pairs import PairConnector
 from app.sync.background.engine import BackgroundSync
@@ -96,7 +97,8 @@ class SyncService(QObject):
     def __init__(self, paths: AppPaths, background: Background,
                  settings: WatchSettings | None = None,
                  engine: Callable[..., BackgroundSync] = BackgroundSync,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, passwords: PasswordStore) -> None:
+        """passwords: the keyring the pairs' servers' passwords are read from."""
         super().__init__(parent)
         self.paths = paths
         self.store = PairStore.in_config(paths)
@@ -111,7 +113,8 @@ class SyncService(QObject):
         self.recent: deque[RecentRun] = deque(maxlen=RECENT_RUNS)
         self._live: dict[int, RecentRun] = {}  # by job id, until the run ends
         self._by_name: dict[str, SavedPair] = {}  # read by the connector on the engine's threads
-        self._connector = PairConnector(self._bookmarks, self.pair, self._settings.workers)
+        self._connector = PairConnector(self._bookmarks, self.pair, self._settings.workers,
+                                        passwords)
         self._relay = _Relay(self)
         self._relay.status.connect(self._status_changed)
         self._relay.run.connect(self._run_started)

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import AppPaths
 from app.dav.transcript import Transcript
 from app.logs import LOG_FILE, redact
 from app.ui.background import Background
@@ -57,13 +56,13 @@ class TranscriptView(QDockWidget):
     message = Signal(str)
 
     def __init__(self, transcript: Transcript, background: Background,
-                 parent: QWidget | None = None, log_folder: Path | None = None) -> None:
+                 parent: QWidget | None = None, *, log_folder: Path) -> None:
         """log_folder: where Save to Log writes (the log's folder, AppPaths' log)."""
         super().__init__("Transcript", parent)
         self.setObjectName("transcriptView")
         self._transcript = transcript
         self._background = background
-        self.log_folder = log_folder or AppPaths.default().log
+        self.log_folder = log_folder
         self._seen = 0
         self.text = QPlainTextEdit(self)
         self.text.setObjectName("transcriptText")

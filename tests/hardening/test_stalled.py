@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QTimer
 
+from app.config.paths import AppPaths
 from app.dav import DavClient, Timeouts
 from app.jobs.model import Conflict, JobEnded, JobState, TaskResult
 from app.jobs.planner import plan_download
@@ -54,7 +55,7 @@ def window_on(qtbot: Any, apache_server: ServerHandle) -> Iterator[Callable[...,
                            timeouts=Timeouts(connect=2, read=read_timeout))
         clients.append(client)
         with proxy.healthy():
-            window = MainWindow(client, client.root, {}, 4)
+            window = MainWindow(client, client.root, {}, 4, paths=AppPaths.default())
             qtbot.addWidget(window)
             with qtbot.waitSignal(window.folder_loaded, timeout=10_000):
                 window.show()

@@ -58,7 +58,8 @@ def open_window(qtbot: Any) -> Iterator[OpenWindow]:
               state: dict[str, Any] | None = None, workers: int = 4) -> MainWindow:
         client = DavClient(server.url, user=server.user, password=server.password, workers=workers)
         clients.append(client)
-        window = MainWindow(client, path or client.root, {} if state is None else state, workers)
+        window = MainWindow(client, path or client.root, {} if state is None else state, workers,
+                            paths=AppPaths.default())
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.folder_loaded, timeout=10_000):
             window.show()
@@ -81,8 +82,8 @@ def open_nextcloud(qtbot: Any, memory_keyring: Any) -> Iterator[Callable[..., Ma
         PasswordStore().set(spec.url, spec.user, spec.password)
         client = spec.client()
         clients.append(client)
-        window = MainWindow(client, path or spec.start_path, {}, account=spec.account,
-                            passwords=PasswordStore())
+        window = MainWindow(client, path or spec.start_path, {}, paths=AppPaths.default(),
+                            account=spec.account, passwords=PasswordStore())
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.folder_loaded, timeout=10_000):
             window.show()

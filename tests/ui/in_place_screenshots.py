@@ -26,6 +26,7 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from app.config.paths import AppPaths  # noqa: E402
 from app.config.secrets import PasswordStore  # noqa: E402
 from app.session.connection import open_connection  # noqa: E402
 from app.ui import in_place  # noqa: E402
@@ -68,8 +69,8 @@ def main(out: Path, size: tuple[int, int]) -> None:
             path.write_bytes(b"x" * length)
         spec = open_connection(server.files_url, server.login_name, server.password)
         client = spec.client()
-        window = MainWindow(client, spec.start_path + "Documents/", {}, account=spec.account,
-                            passwords=PasswordStore())
+        window = MainWindow(client, spec.start_path + "Documents/", {}, paths=AppPaths.default(),
+                            account=spec.account, passwords=PasswordStore())
         window.setGeometry(0, 0, *size)
         window.show()
         wait(lambda: not window.browser.loading and window.table_model.rowCount() > 0)

@@ -36,6 +36,7 @@ from app.config.autostart import XdgAutostart  # noqa: E402
 from app.config.bookmarks import Bookmark, BookmarkStore  # noqa: E402
 from app.config.pairs import PairStore, SavedPair  # noqa: E402
 from app.config.paths import AppPaths  # noqa: E402
+from app.config.secrets import PasswordStore  # noqa: E402
 from app.config.settings import Settings  # noqa: E402
 from app.dav import DavClient  # noqa: E402
 from app.sync.background.status import PairState  # noqa: E402
@@ -69,7 +70,7 @@ class Opener:
 
     def ask(self) -> MainWindow | None:
         client = DavClient(self.server.url, user=self.server.user, password=self.server.password)
-        window = MainWindow(client, "/Documents/", {})
+        window = MainWindow(client, "/Documents/", {}, paths=AppPaths.default())
         window.setGeometry(0, 0, self.size[0], self.size[1] - TRAY_HEIGHT)
         window.show()
         return window
@@ -111,10 +112,11 @@ def main(out: Path, size: tuple[int, int]) -> None:
         store.add(SavedPair("Team", str(local / "Team"),
                             f"http://{server.user}@127.0.0.1:9/team/", "both"))
         background = Background(2)
-        service = SyncService(paths, background, WatchSettings(first_backoff=30))
+        service = SyncService(paths, background, WatchSettings(first_backoff=30),
+                              passwords=PasswordStore())
         autostart = XdgAutostart(HOME / "autostart" / "davdesk.desktop", ["davdesk"])
         sync = Sync(service, autostart, Settings.in_config(paths), bookmarks, background)
-        desktop = Desktop(Opener(server, size), parse_args, sync=sync)
+        desktop = Desktop(Opener(server, size), parse_args, sync=sync, bookmarks=bookmarks)
         desktop.start(parse_args([]))
         window = desktop.windows[0]
 

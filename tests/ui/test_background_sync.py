@@ -65,7 +65,7 @@ class Opener:
         client = DavClient(self._server.url, user=self._server.user,
                            password=self._server.password)
         self.clients.append(client)
-        window = MainWindow(client, path, {})
+        window = MainWindow(client, path, {}, paths=AppPaths.default())
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.windows.append(window)
         window.show()
@@ -97,11 +97,11 @@ class Rig:
                                         bookmark="test", **fields))
 
     def start(self, *argv: str, tray: bool = False, settings: WatchSettings = QUICK) -> Desktop:
-        service = SyncService(self.paths, self.background, settings)
+        service = SyncService(self.paths, self.background, settings, passwords=PasswordStore())
         sync = Sync(service, self.autostart, self.settings, self.bookmarks, self.background,
                     tray=tray)
         self.desktop = Desktop(self.opener, parse_args, end=lambda: self.ended.append(True),
-                               sync=sync)
+                               sync=sync, bookmarks=self.bookmarks)
         self.desktop.start(parse_args(list(argv)))
         return self.desktop
 

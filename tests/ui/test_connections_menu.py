@@ -11,7 +11,7 @@ from app.config.bookmarks import Bookmark
 from app.ui.app import parse_args
 from app.ui.desktop import Desktop
 from tests.ui.conftest import WAIT
-from tests.ui.test_desktop import opener  # noqa: F401 - the fixture
+from tests.ui.test_desktop import bookmarks, opener  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
@@ -23,7 +23,7 @@ def action(window, name: str) -> QAction:
 
 
 def test_connect_new_window_and_disconnect(qtbot, opener):  # noqa: F811
-    desktop = Desktop(opener, parse_args, end=lambda: None)
+    desktop = Desktop(opener, parse_args, end=lambda: None, bookmarks=bookmarks())
     assert desktop.start(parse_args([]))
     [first] = desktop.windows
     file_menu = next(a.menu() for a in first.menuBar().actions() if a.text() == "&File")
@@ -52,7 +52,7 @@ def test_connect_new_window_and_disconnect(qtbot, opener):  # noqa: F811
 
 def test_open_recent_lists_the_bookmarks_and_opens_one(qtbot, opener, wsgidav_server,  # noqa: F811
                                                         tmp_path):
-    desktop = Desktop(opener, parse_args, end=lambda: None)
+    desktop = Desktop(opener, parse_args, end=lambda: None, bookmarks=bookmarks())
     desktop._bookmarks = type(desktop._bookmarks)(tmp_path / "bookmarks.json")
     desktop._bookmarks.put(Bookmark("Office NAS", wsgidav_server.url + "docs/", "alice"))
     assert desktop.start(parse_args([]))

@@ -10,7 +10,8 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.config.bookmarks import Bookmark
+from app.config.bookmarks import Bookmark, BookmarkStore
+from app.config.paths import AppPaths
 from app.dav import DavClient
 from app.ui.app import parse_args
 from app.ui.desktop import Desktop
@@ -33,7 +34,7 @@ class Opener:
         client = DavClient(self._server.url, user=self._server.user,
                            password=self._server.password)
         self.clients.append(client)
-        window = MainWindow(client, path, {})
+        window = MainWindow(client, path, {}, paths=AppPaths.default())
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # as app.open_window does
         self.windows.append(window)
         window.show()
@@ -48,6 +49,11 @@ class Opener:
     def ask(self) -> MainWindow | None:
         self.asked += 1
         return self._window("/")
+
+
+def bookmarks() -> BookmarkStore:
+    """The saved servers where the composition root keeps them (the test run's home)."""
+    return BookmarkStore.in_config(AppPaths.default())
 
 
 @pytest.fixture
@@ -68,7 +74,7 @@ def opener(qtbot, wsgidav_server) -> Iterator[Opener]:
 def test_a_handed_over_url_opens_a_window_and_a_bare_start_raises_the_open_ones(
         qtbot, opener, wsgidav_server):
     wsgidav_server.make_file("one/a.txt", b"a")
-    desktop = Desktop(opener, parse_args, end=lambda: None)
+    desktop = Desktop(opener, parse_args, end=lambda: None, bookmarks=bookmarks())
     assert desktop.start(parse_args([]))
     assert opener.asked == 1 and len(desktop.windows) == 1
     url = wsgidav_server.url + "one/"
@@ -85,7 +91,8 @@ def test_a_handed_over_url_opens_a_window_and_a_bare_start_raises_the_open_ones(
 
 def test_the_windows_quit_action_ends_the_program_with_every_window(qtbot, opener):
     ended: list[bool] = []
-    desktop = Desktop(opener, parse_args, end=lambda: ended.append(True))
+    desktop = Desktop(opener, parse_args, end=lambda: ended.append(True),
+                      bookmarks=bookmarks())
     desktop.start(parse_args([]))
     desktop.handle(["http://localhost/x/"])
     assert len(desktop.windows) == 2
@@ -96,7 +103,8 @@ def test_the_windows_quit_action_ends_the_program_with_every_window(qtbot, opene
 
 def test_closing_the_last_window_ends_the_program(qtbot, opener):
     ended: list[bool] = []
-    desktop = Desktop(opener, parse_args, end=lambda: ended.append(True))
+    desktop = Desktop(opener, parse_args, end=lambda: ended.append(True),
+                      bookmarks=bookmarks())
     desktop.start(parse_args([]))
     desktop.handle(["http://localhost/x/"])
     first, second = desktop.windows

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.config.autostart import XdgAutostart
 from app.config.bookmarks import Bookmark, BookmarkStore
+from app.config.paths import AppPaths
 from app.config.preferences import PREFERENCES, Preferences
 from app.jobs.model import Conflict
 from app.ui.main_window import MainWindow
@@ -76,7 +77,7 @@ def test_keep_mtimes_is_the_bookmark_s_choice(wsgidav_server, qtbot, tmp_path, m
     store.put(bookmark)
     client = DavClient(wsgidav_server.url, user=wsgidav_server.user,
                        password=wsgidav_server.password)
-    window = MainWindow(client, client.root, {}, bookmark=bookmark)
+    window = MainWindow(client, client.root, {}, paths=AppPaths.default(), bookmark=bookmark)
     qtbot.addWidget(window)
     window.preferences._bookmarks = store
     with qtbot.waitSignal(window.folder_loaded, timeout=WAIT):

@@ -125,7 +125,7 @@ def main(out: Path, size: tuple[int, int]) -> None:
         bookmarks.add(Bookmark("Nextcloud (Harbour Café)", "https://cloud.example.com/",
                                "alice", kind="nextcloud"))
         client = DavClient(server.url, user=server.user, password=server.password, workers=16)
-        window = MainWindow(client, "/Documents/", {}, bookmark=bookmark)
+        window = MainWindow(client, "/Documents/", {}, paths=paths, bookmark=bookmark)
         window.setGeometry(0, 0, *size)
         window.show()
         wait(lambda: not window.browser.loading and window.table_model.rowCount() > 5)
