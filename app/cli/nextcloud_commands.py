@@ -20,7 +20,7 @@ import webbrowser
 from dataclasses import replace
 
 from app.cli.accounts import keep_account
-from app.cli.connect import PASSWORD_VARIABLE, Connections, UsageError, verify_of
+from app.cli.connect import Connections, UsageError, verify_of
 from app.cli.output import Printer
 from app.cli.run import run_job
 from app.config.bookmarks import BookmarkFileError
@@ -34,6 +34,7 @@ from app.nextcloud import app_passwords, discovery, trash
 from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.connect import NextcloudConnection, connect
 from app.nextcloud.login_flow import LoginCancelled, LoginFlow
+from app.session import PASSWORD_VARIABLE
 from app.session.connection import app_password_for
 
 
