@@ -34,11 +34,13 @@ class PairConnector:
     """
 
     def __init__(self, bookmarks: BookmarkStore, pair_named: Callable[[str], SavedPair | None],
-                 workers: int, passwords: PasswordStore | None = None) -> None:
+                 workers: int, passwords: PasswordStore) -> None:
+        """pair_named: the saved pair of a name, as the front end last read the pairs file;
+        passwords: the keyring its composition root chose."""
         self._bookmarks = bookmarks
         self._pair_named = pair_named
         self._workers = workers
-        self._passwords = passwords or PasswordStore()
+        self._passwords = passwords
         self._clients: list[DavClient] = []
         self._lock = threading.Lock()
 

@@ -23,7 +23,7 @@ def _spec(pair: SavedPair) -> WatchSpec:
 def _connector(tmp_path: Path, *pairs: SavedPair) -> tuple[PairConnector, BookmarkStore]:
     bookmarks = BookmarkStore(tmp_path / "bookmarks.json")
     by_name = {p.name: p for p in pairs}
-    return PairConnector(bookmarks, by_name.get, workers=2), bookmarks
+    return PairConnector(bookmarks, by_name.get, workers=2, passwords=PasswordStore()), bookmarks
 
 
 def test_a_pair_saved_from_the_window_signs_in_with_its_bookmark_and_keyring_password(
