@@ -334,7 +334,7 @@ def explain_connect(error: BaseException, *, user: str | None = None,
                            "so the password stays with this server.")
     if isinstance(error, ProtocolError):
         return Explanation(f"The connection failed: {_root_cause(error)}.")
-    return Explanation(_sentence(str(error)))
+    return Explanation(sentence(str(error)))
 
 
 def _tls_reason(error: BaseException) -> str | None:
@@ -369,6 +369,7 @@ def _chain(error: BaseException) -> list[BaseException]:
     return chain
 
 
-def _sentence(text: str) -> str:
+def sentence(text: str) -> str:
+    """Text as a sentence on one line: a capital first, a full stop last."""
     text = " ".join(text.split())
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")

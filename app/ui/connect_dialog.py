@@ -539,7 +539,8 @@ def describe_error(error: BaseException, user: str | None = None,
                    guessed_https: bool = False) -> str:
     """Why connecting failed and what to try, for the user; the details go to the log, never
     a traceback on screen. The protocol's failures are said by app.dav.words, as the CLI
-    says them."""
+    says them; said here is only what app.dav cannot know of (Nextcloud's sign-in, the
+    keyring, the bookmarks file)."""
     match error:
         case NotNextcloudError():
             return ("There is no Nextcloud at this address, so there is no browser sign-in "
@@ -556,16 +557,11 @@ def describe_error(error: BaseException, user: str | None = None,
             explained = words.explain_connect(error, user=user, guessed_https=guessed_https)
             return "\n".join(explained.lines())
         case SecretsUnavailableError() | BookmarkFileError():
-            return _sentence(str(error))
+            return words.sentence(str(error))
         case OSError(filename=str(name), strerror=str(reason)):
             return f"Cannot use {name}: {reason}."
     log.error("unexpected failure while connecting", exc_info=error)
-    return _sentence(f"Unexpected error ({type(error).__name__}): {error}")
-
-
-def _sentence(text: str) -> str:
-    text = " ".join(text.split())
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+    return words.sentence(f"Unexpected error ({type(error).__name__}): {error}")
 
 
 def _default_name(url: str) -> str:
