@@ -10,10 +10,17 @@ A log is what users attach to bug reports, so nothing secret may reach it:
 every line (message, arguments, traceback) is rewritten before it is queued.
 Passwords the program was given are blanked wherever they appear, and by
 shape: Authorization, Cookie and token values, the password in
-``scheme://user:password@host`` and ``password=`` pairs. The given
-passwords are module state, as logging's own handlers are: they become known
-where they are typed or read (a prompt, the keyring), far from the composition
-root that set up the log, and a record can come from any thread.
+``scheme://user:password@host`` and ``password=`` pairs.
+
+The given passwords are module state on purpose, as logging's own handlers
+are: logging is process-wide (the root logger's handlers get records from
+every thread and every library), so what must be blanked is every password
+this process was given, wherever it became known (a prompt, the keyring, a
+sign-in dialog) and whichever thread logs it. An object handed in would be
+one per process all the same, and a part handed none (or a fresh one) would
+let its password through; a module list cannot be forgotten. It only grows,
+each addition swaps in a new tuple under a lock, and readers iterate the
+tuple they read (docs/architecture.md, Threads).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import logging.handlers
 import queue
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,13 +62,18 @@ _PATTERNS = [
 #: Longest first, so a password containing another is blanked whole. Replaced, never
 #: changed in place: threads that are logging keep iterating their own tuple.
 _secrets: tuple[str, ...] = ()
+#: Held while a new tuple is made: two threads adding at once must not lose one of theirs.
+_adding = threading.Lock()
 
 
 def redact_value(secret: str | None) -> None:
     """From now on, blank this exact value (a password the user gave) in every log line."""
     global _secrets
-    if secret and secret not in _secrets:
-        _secrets = tuple(sorted({*_secrets, secret}, key=len, reverse=True))
+    if not secret:
+        return
+    with _adding:
+        if secret not in _secrets:
+            _secrets = tuple(sorted({*_secrets, secret}, key=len, reverse=True))
 
 
 def redact(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 
 import pytest
 
@@ -83,3 +84,22 @@ def test_tracebacks_and_arguments_are_redacted_before_they_are_written(tmp_path)
     text = path.read_text(encoding="utf-8")
     assert "RuntimeError: 401 for https://alice:[redacted]@host/" in text
     assert SECRET not in text
+
+
+def test_passwords_given_on_many_threads_at_once_are_all_blanked():
+    """Each addition swaps in a new tuple under a lock: none is lost to another's."""
+    threads, each = 8, 100
+    start = threading.Barrier(threads)
+
+    def give(thread: int) -> None:
+        start.wait()
+        for n in range(each):
+            redact_value(f"given-{thread}-{n}-secret")
+
+    workers = [threading.Thread(target=give, args=(t,)) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    line = " ".join(f"given-{t}-{n}-secret" for t in range(threads) for n in range(each))
+    assert set(redact(line).split()) == {MASK}
