@@ -12,7 +12,7 @@ from PySide6.QtGui import QIcon
 from app.dav import DavClient, Resource, errors
 from app.ui.background import Background
 from app.ui.messages import readable
-from app.ui.models.file_table import FileTableModel, type_name
+from app.ui.models.file_table import FileFilterProxy, FileTableModel, type_name
 from app.ui.models.folder_tree import FolderTreeModel
 from app.ui.models.listing_cache import (
     BATCH_ENTRIES,
@@ -165,6 +165,40 @@ def test_table_appends_batches_and_sorts_folders_first_off_the_gui_thread(qtbot)
     assert model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsDropEnabled  # a folder
     assert not model.flags(model.index(1, 0)) & Qt.ItemFlag.ItemIsDropEnabled
     assert model.rowCount(model.index(0, 0)) == 0 == model.rowCount(QModelIndex()) - 3
+
+
+def test_hidden_files_are_filtered_out_and_only_folders_that_have_some_cost_a_filter(qtbot):
+    """The proxy's expression reads every row's name through Python: it is set only while
+    some row is a hidden file, and before such rows are inserted, so none ever shows."""
+    model = FileTableModel(Background(1), QIcon(), QIcon(), lambda resources: [])
+    proxy = FileFilterProxy(model)
+    proxy.set_name_filter("", show_hidden=False)
+    shown: list[str] = []
+    proxy.rowsInserted.connect(lambda parent, first, last: shown.extend(
+        proxy.index(row, 0).data() for row in range(first, last + 1)))
+
+    def names() -> list[str]:
+        return sorted(proxy.index(row, 0).data() for row in range(proxy.rowCount()))
+
+    model.replace("/d/", [as_row(_file("a.txt", 1)), as_row(_file("b", 0, True))])
+    assert proxy.filterRegularExpression().pattern() == ""  # nothing to hide: no filter
+    model.append([as_row(_file(".hidden", 1)), as_row(_file("c.txt", 1))])
+    assert proxy.filterRegularExpression().pattern() != ""
+    assert names() == ["a.txt", "b", "c.txt"] and shown == ["c.txt"]
+    model.append([as_row(_file("d.txt", 1))])
+    proxy.set_name_filter("D.", show_hidden=False)  # any case, hidden still hidden
+    assert names() == ["d.txt"]
+    proxy.set_name_filter("", show_hidden=True)
+    assert proxy.filterRegularExpression().pattern() == ""
+    assert names() == [".hidden", "a.txt", "b", "c.txt", "d.txt"]
+    proxy.set_name_filter("", show_hidden=False)
+    model.replace("/e/", [as_row(_file(".config", 0, True)), as_row(_file("x.txt", 1))])
+    assert names() == ["x.txt"]
+    model.replace("/f/", [as_row(_file("y.txt", 1)), as_row(_file("not.hidden", 1))])
+    assert proxy.filterRegularExpression().pattern() == ""
+    assert names() == ["not.hidden", "y.txt"]
+    proxy.set_name_filter("hid", show_hidden=False)
+    assert names() == ["not.hidden"]
 
 
 def test_rename_in_the_table_is_a_request_not_an_edit(qtbot):

@@ -7,6 +7,11 @@ call data() from C++ for every comparison (millions of Python calls for a big
 folder), while here the order is computed once, on a worker thread, from
 plain keys. The proxy only filters.
 
+Hidden files (names starting with a dot) are filtered out by the proxy's
+regular expression, which reads every row's name through data(): a Python
+call per row for each insertion. So the expression is set only while the
+model holds hidden rows; a folder without any is filtered by no Python at all.
+
 On a server that says what the user may do with each entry (Nextcloud's
 oc:permissions), the model counts the rows that lack each per-item letter as
 they arrive, so the window can tell on every click whether a selection may
@@ -166,11 +171,21 @@ def local_files(mime: QMimeData) -> list[Path]:
     return [Path(url.toLocalFile()) for url in urls]
 
 
+def _hidden_count(rows: Iterable[Row]) -> int:
+    """How many rows are hidden files (names starting with a dot); "/." finds the few
+    candidates without splitting every path."""
+    return sum(1 for row in rows
+               if "/." in row[ROW_PATH] and basename(row[ROW_PATH]).startswith("."))
+
+
 class FileTableModel(QAbstractTableModel):
     """Rows (see listing_cache.Row) in display order; renames and drops are requests, not edits."""
 
     rename_requested = Signal(object, str)  # Resource, new name
     files_dropped = Signal(list, str)  # local Paths, server folder to upload into
+    #: Whether any row is a hidden file changes: sent before the rows that change it are
+    #: inserted (or replace the others), so the filter proxy is ready for them.
+    hidden_rows_changed = Signal()
 
     def __init__(self, background: Background, folder_icon: QIcon, file_icon: QIcon,
                  stage_for_drag: Callable[[Sequence[Resource]], list[Path]],
@@ -188,6 +203,7 @@ class FileTableModel(QAbstractTableModel):
         self._waiting: list[Callable[[], None]] = []
         self._sort = (NAME, Qt.SortOrder.AscendingOrder)
         self._lacking = dict.fromkeys(ITEM_LETTERS, 0)  # rows without each per-item letter
+        self._hidden = 0  # rows that are hidden files
         #: While search results are shown: the share's root, to show each row's folder from it
         #: in the Type column (titled Folder then); None for a folder's listing.
         self.search_root: str | None = None
@@ -211,9 +227,11 @@ class FileTableModel(QAbstractTableModel):
     def replace(self, folder: str, rows: Iterable[Row],
                 then: Callable[[], None] | None = None) -> None:
         """Show another listing whole (from the cache, or a quiet refresh), then sort it."""
+        rows = list(rows)
+        self._count_hidden(_hidden_count(rows), replacing=True)
         self.beginResetModel()
         self._folder = folder
-        self._rows = list(rows)
+        self._rows = rows
         searched, self.search_root = self.search_root, None
         self._generation += 1
         self._lacking = dict.fromkeys(ITEM_LETTERS, 0)
@@ -232,12 +250,23 @@ class FileTableModel(QAbstractTableModel):
     def append(self, batch: Sequence[Row]) -> None:
         if not batch:
             return
+        self._count_hidden(_hidden_count(batch), replacing=False)
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
         self._rows.extend(batch)
         self._generation += 1
         self._count_lacking(batch)
         self.endInsertRows()
+
+    @property
+    def has_hidden_rows(self) -> bool:
+        return self._hidden > 0
+
+    def _count_hidden(self, count: int, *, replacing: bool) -> None:
+        had = self.has_hidden_rows
+        self._hidden = count if replacing else self._hidden + count
+        if self.has_hidden_rows != had:
+            self.hidden_rows_changed.emit()
 
     def _count_lacking(self, rows: Iterable[Row]) -> None:
         for row in rows:
@@ -406,13 +435,25 @@ class FileFilterProxy(QSortFilterProxyModel):
         self.setSourceModel(source)
         self.setFilterKeyColumn(NAME)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._source = source
+        self._text = ""
+        self._show_hidden = True
+        source.hidden_rows_changed.connect(self._set_pattern)
 
     def set_name_filter(self, text: str, show_hidden: bool) -> None:
         """Names containing text (any case); dot-files only with show_hidden. One regular
-        expression, matched in C++: a filter over 100,000 rows calls no Python per row."""
-        pattern = ("" if show_hidden else r"^(?!\.)") + (f".*{re.escape(text)}" if text else "")
-        self.setFilterRegularExpression(QRegularExpression(
-            pattern, QRegularExpression.PatternOption.CaseInsensitiveOption))
+        expression, matched in C++ (none at all where nothing is to be filtered out, see
+        the module docstring)."""
+        self._text, self._show_hidden = text, show_hidden
+        self._set_pattern()
+
+    def _set_pattern(self) -> None:
+        hide = not self._show_hidden and self._source.has_hidden_rows
+        text = self._text
+        pattern = (r"^(?!\.)" if hide else "") + (f".*{re.escape(text)}" if text else "")
+        if pattern != self.filterRegularExpression().pattern():
+            self.setFilterRegularExpression(QRegularExpression(
+                pattern, QRegularExpression.PatternOption.CaseInsensitiveOption))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         source = self.sourceModel()
