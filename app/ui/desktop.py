@@ -26,7 +26,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
 from app.config.autostart import Autostart
-from app.config.bookmarks import BookmarkStore
+from app.config.bookmarks import Bookmark, BookmarkStore
 from app.config.pairs import SavedPair
 from app.config.settings import Settings
 from app.dav import DavError
@@ -288,8 +288,9 @@ class Desktop(QObject):
 
         def found(name: str | None, error: BaseException | None) -> None:
             url = client.url(folder)
-            if name is None and client.user:  # no bookmark: the keyring entry of this user
-                url = url.replace("://", f"://{client.user}@", 1)
+            user = client.auth.user if client.auth is not None else None
+            if name is None and user:  # no bookmark: the keyring entry of this user
+                url = url.replace("://", f"://{user}@", 1)
             dialog = AddPairDialog(sync.service, url, name, parent=window)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.accepted.connect(lambda: _select(window, dialog.saved))

@@ -318,6 +318,27 @@ def test_sync_this_folder_adds_a_pair_that_then_syncs(rig, qtbot, tmp_path):
     assert "overlaps the server folder" in again.error.text()
 
 
+def test_sync_this_folder_without_a_bookmark_names_the_user_in_the_pair(rig, qtbot, tmp_path):
+    # The window's server is no saved server: the pair keeps the user, for the keyring entry.
+    rig.bookmarks.remove("test")
+    rig.server.make_file("share/s.txt", b"shared")
+    desktop = rig.start()
+    [window] = desktop.windows
+    with qtbot.waitSignal(window.folder_loaded, timeout=WAIT):
+        window.navigate("/share/")
+    rig.panel(window).add_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(AddPairDialog) is not None, timeout=WAIT)
+    dialog = window.findChild(AddPairDialog)
+    local = tmp_path / "Mine"
+    local.mkdir()
+    dialog.local.setText(str(local))
+    dialog.ok.click()
+    qtbot.waitUntil(lambda: rig.store.get("Mine") is not None, timeout=WAIT)
+    saved = rig.store.get("Mine")
+    user_url = rig.server.url.replace("://", f"://{rig.server.user}@", 1)
+    assert (saved.url, saved.bookmark) == (user_url + "share/", None)
+
+
 def test_the_tray_menu(rig, qtbot, tmp_path):
     a, b = tmp_path / "A", tmp_path / "B"
     rig.pair("A", a, "a/", direction="down")
