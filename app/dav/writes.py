@@ -48,9 +48,14 @@ def take_lock(client: DavClient, path: str, *, owner: str, timeout: int | None =
     answer a lock with our owner is known to be the one this LOCK took, not
     one somebody else (another Davdesk, the same owner text) took earlier.
     """
-    before = {lock.token for lock in _locks(client, path)}
+    try:
+        before: set[str | None] | None = {lock.token for lock in _locks(client, path)}
+    except errors.StatusError:
+        before = None  # a server that will not list its locks may still take one
 
     def taken() -> ActiveLock | None:
+        if before is None:
+            raise errors.CannotTell("the server does not list the locks on it")
         new = [lock for lock in _locks(client, path)
                if lock.owner == owner and lock.token not in before]
         if any(lock.token is None for lock in new):
