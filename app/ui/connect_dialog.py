@@ -19,6 +19,7 @@ here. "Log in with browser…" gets such an app password through Login Flow v2
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable
@@ -105,63 +106,80 @@ class ConnectDialog(QDialog):
         self.browser_login.signed_in.connect(self._browser_signed_in)
         self.browser_login.failed.connect(self._browser_failed)
 
-        self.bookmark_combo = QComboBox(objectName="bookmarkCombo")
+        self.bookmark_combo = QComboBox()
+        self.bookmark_combo.setObjectName("bookmarkCombo")
         self.bookmark_combo.addItem(_NEW_CONNECTION, None)
         self.bookmark_combo.currentIndexChanged.connect(self._bookmark_chosen)
-        self.url_edit = QLineEdit(objectName="urlEdit", placeholderText="https://example.com/dav/")
+        self.url_edit = QLineEdit(placeholderText="https://example.com/dav/")
+        self.url_edit.setObjectName("urlEdit")
         self.url_edit.textChanged.connect(self._url_changed)
-        self.browser_button = QPushButton("Lo&g in with browser…", objectName="loginWithBrowser")
+        self.browser_button = QPushButton("Lo&g in with browser…")
+        self.browser_button.setObjectName("loginWithBrowser")
         self.browser_button.setToolTip(
             "For a Nextcloud: sign in on the server's own page in your web browser. Davdesk "
             "receives an app password for this computer, never your own password.")
         self.browser_button.clicked.connect(self._log_in_with_browser)
-        self.browser_hint = QLabel("Nextcloud: sign in on its web page",
-                                   objectName="browserHint")
+        self.browser_hint = QLabel("Nextcloud: sign in on its web page")
+        self.browser_hint.setObjectName("browserHint")
         self.browser_hint.setEnabled(False)  # drawn muted: a hint, not a field
         self.waiting_panel = WaitingPanel(self)
         self.waiting_panel.cancel_button.clicked.connect(self._cancel_browser)
         self.waiting_panel.hide()
         self.plain_http_warning = QLabel(
             "Plain http: the password and the files travel unencrypted. "
-            "Use https:// if the server offers it.", objectName="plainHttpWarning")
+            "Use https:// if the server offers it.")
+        self.plain_http_warning.setObjectName("plainHttpWarning")
         self.plain_http_warning.setWordWrap(True)
         self.plain_http_warning.setStyleSheet(_WARNING_STYLE)
         self.plain_http_warning.hide()
-        self.user_edit = QLineEdit(objectName="userEdit")
-        self.password_edit = QLineEdit(objectName="passwordEdit")
+        self.user_edit = QLineEdit()
+        self.user_edit.setObjectName("userEdit")
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("passwordEdit")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.remember_check = QCheckBox("&Remember password", objectName="rememberPassword")
-        self.save_check = QCheckBox("&Save as bookmark:", objectName="saveBookmark", checked=True)
-        self.name_edit = QLineEdit(objectName="bookmarkName")
+        self.remember_check = QCheckBox("&Remember password")
+        self.remember_check.setObjectName("rememberPassword")
+        self.save_check = QCheckBox("&Save as bookmark:")
+        self.save_check.setObjectName("saveBookmark")
+        self.save_check.setChecked(True)
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("bookmarkName")
         self.save_check.toggled.connect(self.name_edit.setEnabled)
 
         # Not checkable: a checked tool button draws sunken, which reads as "pressed", not "open".
-        self.advanced_toggle = QToolButton(objectName="advancedToggle", text="&Advanced",
-                                           autoRaise=True)
+        self.advanced_toggle = QToolButton(autoRaise=True)
+        self.advanced_toggle.setObjectName("advancedToggle")
+        self.advanced_toggle.setText("&Advanced")
         self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.ca_file_edit = QLineEdit(placeholderText="The system's certificate authorities")
+        self.ca_file_edit.setObjectName("caFileEdit")
         self.advanced_toggle.clicked.connect(
             lambda: self.show_advanced(not self.ca_file_edit.isVisibleTo(self)))
-        self.ca_file_edit = QLineEdit(objectName="caFileEdit",
-                                      placeholderText="The system's certificate authorities")
-        self.browse_button = QPushButton("Bro&wse…", objectName="caFileBrowse")
+        self.browse_button = QPushButton("Bro&wse…")
+        self.browse_button.setObjectName("caFileBrowse")
         self.browse_button.clicked.connect(self._choose_ca_file)
-        self.keep_mtime_check = QCheckBox(
-            "Keep &modification times of uploaded files", objectName="keepMtime",
-            toolTip="Servers other than Nextcloud and ownCloud need one more request per file "
-                    "for it, so an upload of many small files takes about twice as long. "
-                    "Nextcloud and ownCloud keep the times anyway.")
-        self.pin_label = QLabel(objectName="pinnedFingerprint")
+        self.keep_mtime_check = QCheckBox("Keep &modification times of uploaded files")
+        self.keep_mtime_check.setObjectName("keepMtime")
+        self.keep_mtime_check.setToolTip(
+            "Servers other than Nextcloud and ownCloud need one more request per file for it, "
+            "so an upload of many small files takes about twice as long. Nextcloud and "
+            "ownCloud keep the times anyway.")
+        self.pin_label = QLabel()
+        self.pin_label.setObjectName("pinnedFingerprint")
         self.pin_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.forget_pin_button = QPushButton("&Forget", objectName="forgetPin")
+        self.forget_pin_button = QPushButton("&Forget")
+        self.forget_pin_button.setObjectName("forgetPin")
         self.forget_pin_button.clicked.connect(lambda: self._set_pinned(None))
 
-        self.error_label = QLabel(objectName="connectError")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("connectError")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(_ERROR_STYLE)
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.hide()
-        self.use_http_button = QPushButton("Use &http:// (unencrypted)", objectName="useHttp")
+        self.use_http_button = QPushButton("Use &http:// (unencrypted)")
+        self.use_http_button.setObjectName("useHttp")
         self.use_http_button.setToolTip("Connect to this address without encryption, as the "
                                         "server offers only that")
         self.use_http_button.clicked.connect(self._use_http)
@@ -250,7 +268,8 @@ class ConnectDialog(QDialog):
         self.bookmark_combo.blockSignals(False)
 
     def _selected_bookmark(self) -> Bookmark | None:
-        return self.bookmark_combo.currentData()
+        chosen: Bookmark | None = self.bookmark_combo.currentData()
+        return chosen
 
     def _bookmark_chosen(self) -> None:
         bookmark = self._selected_bookmark()
@@ -321,6 +340,8 @@ class ConnectDialog(QDialog):
         when they appear; Qt alone would squeeze them.
         """
         layout = self.layout()
+        if layout is None:  # not built yet
+            return
         layout.activate()
         needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
                   else layout.totalSizeHint().height())
@@ -431,8 +452,9 @@ class ConnectDialog(QDialog):
     def _tried(self, attempt: _Attempt, spec: ConnectionSpec | None,
                error: BaseException | None) -> None:
         if isinstance(error, errors.CertificateError) and not attempt.just_trusted:
+            refused = error
             self._submit(lambda: fetch_certificate(attempt.url),
-                         lambda info, failure: self._ask_trust(attempt, error, info, failure))
+                         lambda info, failure: self._ask_trust(attempt, refused, info, failure))
         elif error is not None:
             if isinstance(error, errors.CertificateError):
                 error = errors.DavError("The server's certificate changed while connecting; "
@@ -487,10 +509,9 @@ class ConnectDialog(QDialog):
             if remember:
                 self._passwords.set(spec.url, spec.user, spec.password)
             else:
-                try:
+                # Nothing can be stored where there is no keyring.
+                with contextlib.suppress(SecretsUnavailableError):
                     self._passwords.delete(spec.url, spec.user)
-                except SecretsUnavailableError:
-                    pass  # nothing can be stored where there is no keyring
 
         def stored(_: None, error: BaseException | None) -> None:
             if error is None:

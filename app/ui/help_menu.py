@@ -28,8 +28,8 @@ def about_text(paths: AppPaths) -> str:
         f"Davdesk {__version__}",
         "A desktop client for WebDAV and Nextcloud servers.",
         "",
-        f"Qt {qVersion()} (PySide6 {pyside_version}), Python {platform.python_version()} "
-        f"on {platform.system() or sys.platform}",
+        (f"Qt {qVersion()} (PySide6 {pyside_version}), Python {platform.python_version()} "
+         f"on {platform.system() or sys.platform}"),
         f"Licence: {LICENCE}",
         "",
         f"Settings and bookmarks: {paths.config}",
@@ -47,11 +47,13 @@ class HelpMenu:
         self._window = window
         self._paths = paths
         self._open_folder = open_folder
-        self.about = QAction("&About Davdesk", window, objectName="actionAbout")
+        self.about = QAction("&About Davdesk", window)
+        self.about.setObjectName("actionAbout")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.about.setStatusTip("Davdesk's version, licence, and where it keeps its files")
         self.about.triggered.connect(self.show_about)
-        self.open_logs = QAction("Open &Log Folder", window, objectName="actionOpenLogFolder")
+        self.open_logs = QAction("Open &Log Folder", window)
+        self.open_logs.setObjectName("actionOpenLogFolder")
         self.open_logs.setStatusTip(f"Show {paths.log} in the file manager")
         self.open_logs.triggered.connect(self.show_logs)
         menu = window.menuBar().addMenu("&Help")

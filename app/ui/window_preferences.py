@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenuBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar
 
 from app.config.autostart import Autostart, for_platform
 from app.config.bookmarks import Bookmark, BookmarkStore
@@ -44,15 +44,16 @@ class WindowPreferences(QObject):
         self._bookmarks = bookmarks
         self._autostart = autostart
         self.current = Preferences.from_mapping(state.get(PREFERENCES))
-        self.action = QAction("&Preferences…", window, objectName="actionPreferences")
+        self.action = QAction("&Preferences…", window)
+        self.action.setObjectName("actionPreferences")
         self.action.setMenuRole(QAction.MenuRole.PreferencesRole)
         keys = QKeySequence.keyBindings(Key.Preferences)
         self.action.setShortcuts(keys or [QKeySequence("Ctrl+,")])
         self.action.setStatusTip("Transfers, conflicts, hidden files, background sync")
         self.action.triggered.connect(self.open)
         window.addAction(self.action)
-        self.show_hidden = QAction("Show &Hidden Files", window, objectName="actionShowHidden",
-                                   checkable=True)
+        self.show_hidden = QAction("Show &Hidden Files", window, checkable=True)
+        self.show_hidden.setObjectName("actionShowHidden")
         self.show_hidden.setShortcut(QKeySequence("Ctrl+H"))
         self.show_hidden.setStatusTip("Show the files and folders whose names start with a dot")
         self.show_hidden.setChecked(self.current.show_hidden)
@@ -67,7 +68,7 @@ class WindowPreferences(QObject):
         menus = {action.text(): action.menu() for action in bar.actions()}
         for title, action in (("&Edit", self.action), ("&View", self.show_hidden)):
             menu = menus.get(title)
-            if menu is not None:
+            if isinstance(menu, QMenu):
                 menu.addSeparator()
                 menu.addAction(action)
 
@@ -85,8 +86,12 @@ class WindowPreferences(QObject):
 
     def _accepted(self, dialog: PreferencesDialog) -> None:
         self._set(dialog.chosen())
-        dialog.apply_start_at_login(
-            lambda error: error and self.message.emit(f"Start at login not changed: {error}"))
+
+        def said(error: BaseException | None) -> None:
+            if error is not None:
+                self.message.emit(f"Start at login not changed: {error}")
+
+        dialog.apply_start_at_login(said)
         wanted = dialog.keep_mtime.isChecked()
         bookmark, store = self._bookmark, self._bookmarks
         if bookmark is not None and store is not None and wanted != bookmark.keep_mtime:
