@@ -21,7 +21,8 @@ from app.ui.main_window import MainWindow
 
 
 class Opener(Protocol):
-    def open_url(self, url: str, user: str | None) -> MainWindow | None: ...
+    def open_url(self, url: str, user: str | None,
+                 bookmark: Bookmark | None = None) -> MainWindow | None: ...
 
     def ask(self) -> MainWindow | None: ...
 
@@ -42,32 +43,38 @@ class ConnectionsMenu(QObject):
         self._background = background
 
         def make(name: str, text: str, tip: str, keys: str | None = None) -> QAction:
-            action = QAction(text, window, objectName=f"action{name}")
+            action = QAction(text, window)
+            action.setObjectName(f"action{name}")
             action.setStatusTip(tip)
             if keys:
                 action.setShortcut(QKeySequence(keys))
             window.addAction(action)
             return action
 
-        self.connect = make("Connect", "&Connect…", "Connect this window to another server",
-                            "Ctrl+K")
-        self.new_window = make("NewWindow", "New &Window…",
-                               "Open another server in a window of its own", "Ctrl+Shift+N")
-        self.disconnect = make("Disconnect", "&Disconnect", "Close this connection")
+        # Not self.connect: that would hide QObject.connect (and disconnect) on this object.
+        self.connect_action = make("Connect", "&Connect…",
+                                   "Connect this window to another server", "Ctrl+K")
+        self.new_window_action = make("NewWindow", "New &Window…",
+                                      "Open another server in a window of its own",
+                                      "Ctrl+Shift+N")
+        self.disconnect_action = make("Disconnect", "&Disconnect", "Close this connection")
         self.recent = QMenu("Open &Recent", window)
         self.recent.setObjectName("openRecentMenu")
         self.recent.aboutToShow.connect(self.load_recent)
-        self.connect.triggered.connect(self.connect_here)
-        self.new_window.triggered.connect(self.open_new)
-        self.disconnect.triggered.connect(self.disconnect_here)
-        file_menu = next((a.menu() for a in window.menuBar().actions() if a.text() == "&File"),
-                         None)
-        if file_menu is not None:
-            first = file_menu.actions()[0] if file_menu.actions() else None
-            for action in (self.connect, self.new_window, self.recent.menuAction(),
-                           self.disconnect):
-                file_menu.insertAction(first, action)
+        self.connect_action.triggered.connect(self.connect_here)
+        self.new_window_action.triggered.connect(self.open_new)
+        self.disconnect_action.triggered.connect(self.disconnect_here)
+        menus = [a.menu() for a in window.menuBar().actions() if a.text() == "&File"]
+        file_menu = next((m for m in menus if isinstance(m, QMenu)), None)
+        ours = [self.connect_action, self.new_window_action, self.recent.menuAction(),
+                self.disconnect_action]
+        if file_menu is not None and file_menu.actions():
+            first = file_menu.actions()[0]
+            file_menu.insertActions(first, ours)
             file_menu.insertSeparator(first)
+        elif file_menu is not None:
+            file_menu.addActions(ours)
+            file_menu.addSeparator()
 
     def _opened(self, window: MainWindow | None) -> bool:
         if window is None:
