@@ -64,10 +64,10 @@ class Dependencies:
                                                    f"({self._remote[folder]})")
                     folder = parent(folder)
             if task.op is Op.DOWNLOAD and task.local is not None:
-                for folder in task.local.parents:
-                    if folder in self._local:
-                        return not_attempted(task, f"its folder {folder} could not be created "
-                                                   f"({self._local[folder]})")
+                for local_folder in task.local.parents:
+                    if local_folder in self._local:
+                        return not_attempted(task, f"its folder {local_folder} could not be "
+                                                   f"created ({self._local[local_folder]})")
         return None
 
 

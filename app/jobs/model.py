@@ -9,7 +9,7 @@ of it.
 from __future__ import annotations
 
 import enum
-import itertools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,7 +58,8 @@ class Task:
     the server gave none (its size and getlastmodified, seconds since the
     epoch). Sync also guards a delete with them (only the version it saw
     is deleted) and a download over a local file (target_size and
-    target_modified are then that file's size and st_mtime). mtime: for a download, the remote file's modification time, to
+    target_modified are then that file's size and st_mtime). mtime: for a download, the
+    remote file's modification time, to
     give the local copy; for an upload, the local file's as planned (the
     upload sends the time the file has when it is read, the time of the
     content actually sent). refusal: set, with local None, for a download
@@ -91,7 +92,29 @@ class Task:
                        lock_token=lock_token or self.lock_token)
 
 
-_job_ids = itertools.count(1)
+class _JobNumbers:
+    """Numbers jobs 1, 2, 3... in the order they are made: the one counter of the process.
+
+    Shared on purpose and safe to share: a job's id only has to differ from
+    every other job's that a front end may see at once (events are matched
+    to their job by it: the results pane, the jobs panel, a job's bridge),
+    and one process runs windows, their drags, the CLI's jobs and the
+    background sync's side by side. It holds nothing a caller can set or
+    reset, so no code can change what another gets, and the lock makes
+    each number given once whatever the thread (not only under the GIL).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = 0
+
+    def next(self) -> int:
+        with self._lock:
+            self._last += 1
+            return self._last
+
+
+_job_numbers = _JobNumbers()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +127,7 @@ class Job:
 
     name: str
     stages: tuple[tuple[Task, ...], ...]
-    id: int = field(default_factory=lambda: next(_job_ids))
+    id: int = field(default_factory=_job_numbers.next)
 
     @property
     def tasks(self) -> tuple[Task, ...]:
@@ -182,8 +205,9 @@ class JobEnded:
 
     @classmethod
     def of(cls, job_id: int, state: JobState, tally: Tally, error: str | None = None) -> JobEnded:
-        return cls(job_id, state, tally.done + tally.skipped,
-                   tally.failed + tally.conflicts + tally.unconfirmed, tally.cancelled, error, tally)
+        problems = tally.failed + tally.conflicts + tally.unconfirmed
+        return cls(job_id, state, tally.done + tally.skipped, problems, tally.cancelled, error,
+                   tally)
 
 
 JobEvent = JobProgress | TaskResult | JobEnded

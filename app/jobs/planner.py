@@ -20,7 +20,8 @@ from app.dav.paths import basename, check_local_name, join, parent, same_resourc
 from app.jobs.local_walk import LocalEntry, local_entry, members
 from app.jobs.model import Conflict, Job, Op, Task, TaskResult
 from app.jobs.naming import free_name, local_names, name_key
-from app.jobs.operations import stamp
+from app.jobs.ops import OPERATIONS
+from app.jobs.ops.operation import stamp
 
 
 def plan_delete(client: DavClient, resources: Sequence[Resource]) -> Job:
@@ -309,9 +310,6 @@ def plan_transfer_as(op: Op, client: DavClient, resource: Resource, destination:
 
 # -- dry run ---------------------------------------------------------------
 
-_VERBS = {Op.COPY: "would copy", Op.MOVE: "would move", Op.UPLOAD: "would upload",
-          Op.DOWNLOAD: "would download"}
-
 
 def describe(job: Job) -> list[Outcome]:
     """The dry-run plan, one Outcome per task, in the words the results pane uses."""
@@ -328,48 +326,7 @@ def _intent(task: Task) -> tuple[str, str]:
     """(reason, description naming the target) for what execute() will do with this task."""
     if task.blocked:
         return "not attempted", task.blocked
-    if task.op is Op.DELETE:
-        return "would delete", task.remote
-    if task.op is Op.DELETE_LOCAL:
-        return "would delete", str(task.local)
-    if task.op is Op.MKDIR:
-        return "would create", task.remote
-    if task.op is Op.RESTORE:
-        return "would restore", task.remote
-    if task.op is Op.EMPTY:
-        return "would empty", task.remote
-    if task.op is Op.DOWNLOAD and task.local is None:
-        return "would skip", f"{task.remote}: not a safe local name"
-    if task.op is Op.DOWNLOAD and task.is_dir:
-        return "would create", str(task.local)
-    target, source_name, target_name = _names(task)
-    verb = _VERBS[task.op]
-    if task.exists:
-        if task.conflict is Conflict.SKIP:
-            return "would skip", f"{target} exists"
-        if task.conflict is Conflict.OVERWRITE or task.op is Op.UPLOAD:
-            # An upload onto an existing file was asked about when it was chosen.
-            return "would overwrite", target
-        if task.conflict is Conflict.RENAME:
-            guess = free_name(target_name, {name_key(target_name)}, is_dir=task.is_dir)
-            return f"would rename to {guess}", f"{target} exists: the first free name when it runs"
-        where = "locally" if task.op is Op.DOWNLOAD else "on the server"
-        return verb, f"{target} exists {where}: a conflict to resolve"
-    if task.conflict is Conflict.RENAME and name_key(source_name) != name_key(target_name):
-        return f"would rename to {target_name}", target
-    return verb, target
-
-
-def _names(task: Task) -> tuple[str, str, str]:
-    """(target as shown, the source's name, the target's name)."""
-    if task.op is Op.DOWNLOAD:
-        assert task.local is not None
-        return str(task.local), basename(task.remote), task.local.name
-    if task.op is Op.UPLOAD:
-        assert task.local is not None
-        return task.remote, task.local.name, basename(task.remote)
-    assert task.destination is not None
-    return task.destination, basename(task.remote), basename(task.destination)
+    return OPERATIONS[task.op].intent(task)
 
 
 # -- retry -----------------------------------------------------------------
@@ -410,7 +367,8 @@ def retry_job(results: Iterable[TaskResult], conflict: Conflict | None = None,
 
 
 def _stages(groups: Iterable[Iterable[Task]]) -> tuple[tuple[Task, ...], ...]:
-    """Stages without the empty ones: a runner should not wait on a barrier with nothing behind it."""
+    """Stages without the empty ones: a runner should not wait on a barrier with nothing
+    behind it."""
     return tuple(stage for stage in (tuple(group) for group in groups) if stage)
 
 

@@ -8,7 +8,8 @@ tasks of a stage run in parallel.
 Every task ends in Outcomes, reported as a TaskResult event as soon as it
 ends; every job ends in exactly one JobEnded event, whatever a task raised.
 All events go through the one callback given to the runner, called on
-worker threads: front ends hand them over to their own thread.
+worker threads: front ends hand them over to their own thread. Each task's
+attempts, and whether a lost one took effect, are app/jobs/attempts.py's.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,18 +26,23 @@ from app.dav import DavClient, Outcome, Source, errors
 from app.dav.bulk import BulkFile, send_batch
 from app.dav.interrupt import Watch
 from app.dav.lookups import present
+from app.dav.outcome import UNCONFIRMED, OutcomeClass, Tally, cancelled
 from app.dav.paths import parent
-from app.dav.outcome import UNCONFIRMED, OutcomeClass, Tally, cancelled, from_error
+from app.dav.retry import RetryPolicy
 from app.dav.transcript import Exchange
 from app.dav.transfer import ProgressCallback
+from app.jobs.attempts import MAY_HAVE, Attempts
 from app.jobs.batches import batched
 from app.jobs.context import Cancelled, TaskContext
 from app.jobs.dependencies import NOT_ATTEMPTED, Dependencies
 from app.jobs.model import EventCallback, Job, JobEnded, JobState, Op, Task, TaskResult
-from app.jobs.operations import already_done, execute, is_idempotent
+from app.jobs.operations import execute
 from app.jobs.progress import ProgressTracker
-from app.dav.retry import RetryPolicy
 from app.jobs.throttle import Throttle
+
+#: UNCONFIRMED: the reason of an Outcome whose task lost an answer and whose server then would
+#: not say whether it took effect (attempts.unconfirmed); front ends match it from here.
+__all__ = ["MAX_WORKERS", "UNCONFIRMED", "JobOptions", "JobRunner", "dispatch_order"]
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +56,6 @@ _TRANSFERS = (Op.UPLOAD, Op.DOWNLOAD)
 FULL_EXCHANGES_KEPT = 1000
 #: Seconds a request of a cancelled job may wait for the server before it is cut off.
 STALLED = 0.5
-CUT_OFF = "cut off by the cancel while the request was under way: the server may have carried it out"
-MAY_HAVE = "cancelled after an attempt that lost its answer: the server may have carried it out"
-#: The reason of an Outcome whose task lost an answer and whose server then would not say
-#: whether it took effect: it claims neither done nor failed, and says so.
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +82,9 @@ class JobRunner:
         self.client = client
         self.job = job
         self.options = options or JobOptions()
-        self._retry = self.options.retry or client.retry
         self._on_event = on_event
         self._cancel = threading.Event()
+        self._attempts = Attempts(client, self.options.retry or client.retry, self._cancel, job.id)
         self._running = threading.Event()
         self._running.set()
         self._throttle = (Throttle(self.options.limit_rate, self._cancel.wait)
@@ -257,7 +259,7 @@ class JobRunner:
                 self._run_guarded(task)
             else:
                 why = lost or "the bulk upload's answer did not name it"
-                done = self._took_effect(task, True, why)
+                done = self._attempts.took_effect(task, True, why)
                 if done is not None and all(o.ok for o in done):
                     self._finish(task, done, 1, exchanges)
                 else:
@@ -307,96 +309,24 @@ class JobRunner:
                 with self._lock:
                     self._watches.add(watch)
                 try:
-                    outcomes, attempt = self._attempt(task)
+                    tried = self._attempts.run(task, self._attempt_once(task))
                 finally:
                     with self._lock:
                         self._watches.discard(watch)
-            self._finish(task, outcomes, attempt, exchanges)
+            if tried.failure is not None:
+                self._note_failure(tried.failure)
+            self._finish(task, tried.outcomes, tried.attempts, exchanges)
 
-    def _attempt(self, task: Task) -> tuple[list[Outcome], int]:
-        """Run a task, retrying what is worth retrying; returns its Outcomes and attempt count.
-
-        Once an attempt has lost its answer (the connection broke, the server
-        stalled), that attempt may have been carried out: a later failure can
-        then be its own doing (a DELETE answering 404, a create-only PUT 412),
-        and a last attempt that lost its answer too says nothing either way.
-        Before such a task is reported failed, the server is asked whether it
-        was done after all, so the Outcome says what the server now holds, or
-        that the server would not say.
-        """
+    def _attempt_once(self, task: Task) -> Callable[[], list[Outcome]]:
+        """One attempt of a task, with this job's progress, pause, cancel and bandwidth limit."""
         context = TaskContext(progress=self._progress_for(task), keep_mtime=self.options.keep_mtime,
                               mtime_by_proppatch=self.options.mtime_by_proppatch,
                               wait=self._cancel.wait)
-        attempt = 1
-        lost_answer = False
-        while True:
-            try:
-                outcomes = execute(self.client, task, context)
-            except Cancelled:
-                return [cancelled(task.op.value, task.remote)], attempt
-            except errors.DavError as exc:
-                if self._cancel.is_set() and isinstance(exc, errors.TransportError):
-                    sent = not isinstance(exc, errors.ConnectError)
-                    effect = CUT_OFF if sent and not is_idempotent(task) else None
-                    return [replace(cancelled(task.op.value, task.remote), note=effect,
-                                    detail=str(exc))], attempt
-                lost_answer = lost_answer or exc.may_have_acted
-                if self._retry.should_retry(exc, attempt) and not self._cancel.is_set():
-                    self._cancel.wait(self._retry.delay(exc, attempt))
-                    attempt += 1
-                    if self._cancel.is_set():
-                        return [self._cancelled_after(task, lost_answer)], attempt
-                    done = self._took_effect(task, lost_answer, str(exc))
-                    # Not confirmed either way: the next attempt's answer is the next clue.
-                    if done is not None and (all(o.ok for o in done) or self._cancel.is_set()):
-                        return done, attempt
-                    continue
-                done = self._took_effect(task, lost_answer, str(exc))
-                if done is None or not all(o.ok for o in done):
-                    self._note_failure(exc)
-                return done or [from_error(task.op.value, task.remote, exc, attempt=attempt)], attempt
-            except Exception as exc:  # a local failure or a bug: this task fails, the job goes on
-                log.exception("job %s: task %s %s raised", self.job.id, task.op, task.remote)
-                return [Outcome(task.op.value, task.remote, None, type(exc).__name__, ok=False,
-                                source=Source.LOCAL, detail=str(exc))], attempt
-            if lost_answer and not all(o.ok for o in outcomes):
-                done = self._took_effect(task, lost_answer, _answered(outcomes))
-                if done is not None:
-                    return done, attempt
-            return outcomes, attempt
-
-    def _cancelled_after(self, task: Task, lost_answer: bool) -> Outcome:
-        """A task cancelled between attempts: an earlier one may have been carried out."""
-        effect = MAY_HAVE if lost_answer and not is_idempotent(task) else None
-        return replace(cancelled(task.op.value, task.remote), note=effect)
-
-    def _took_effect(self, task: Task, lost_answer: bool, answered: str) -> list[Outcome] | None:
-        """Whether a non-idempotent request that lost its answer was carried out anyway.
-
-        Its Outcomes ("already done") when the server shows it was; None when
-        the server shows it was not; an unconfirmed Outcome when the server
-        kept failing the question. The question only reads, so it is asked
-        again on any 5xx or transport failure, on a budget of its own
-        (RetryPolicy.checks): an unanswered question must not turn into a
-        claim either way, such as a 412 for a file that is on the server
-        whole, or a failed delete of a file that is gone. answered: what the
-        last attempt got, kept in the unconfirmed Outcome.
-        """
-        if is_idempotent(task) or not lost_answer:
-            return None
-        policy = self._retry
-        asked = 1
-        while True:
-            try:
-                return already_done(self.client, task)
-            except errors.DavError as exc:
-                if not policy.should_ask_again(exc, asked) or self._cancel.is_set():
-                    return [unconfirmed(task, answered, exc, asked)]
-                self._cancel.wait(policy.delay(exc, asked))
-                asked += 1
+        return lambda: execute(self.client, task, context)
 
     def _note_failure(self, exc: errors.DavError) -> None:
-        """Give up on the whole job when going on cannot help: bad credentials, a vanished server."""
+        """Give up on the whole job when going on cannot help: bad credentials, a vanished
+        server."""
         with self._lock:
             if isinstance(exc, errors.ConnectError):
                 self._unreachable_streak += 1
@@ -458,27 +388,6 @@ class JobRunner:
                 return
             self._last_progress = now
             self._on_event(self._tracker.snapshot(paused=self.paused))
-
-
-def unconfirmed(task: Task, answered: str, check: errors.DavError, asked: int) -> Outcome:
-    """The Outcome of a task whose effect the server would not confirm or deny."""
-    failing = "kept failing" if asked > 1 else "failed"
-    return Outcome(task.op.value, task.remote, None, UNCONFIRMED, ok=False,
-                   destination=task.destination, marked=OutcomeClass.UNCONFIRMED,
-                   source=Source.TRANSPORT if isinstance(check, errors.TransportError)
-                   else Source.LOCAL,
-                   note=f"could not be confirmed: an attempt lost its answer and the server "
-                        f"{failing} the check of whether it took effect "
-                        f"(asked {asked} time{'s' if asked > 1 else ''})",
-                   detail=f"last attempt: {answered}; the check: {check}")
-
-
-def _answered(outcomes: Sequence[Outcome]) -> str:
-    """What a failed attempt's answer was, in one line."""
-    failed = next(o for o in outcomes if not o.ok)
-    said = "; ".join(filter(None, (failed.description, failed.note, failed.detail)))
-    status = f"{failed.status} {failed.reason}" if failed.status else failed.reason
-    return f"{status}: {said}" if said else status
 
 
 def dispatch_order(stage: tuple[Task, ...], workers: int) -> tuple[Task, ...]:

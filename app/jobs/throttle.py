@@ -14,7 +14,7 @@ class Throttle:
     finishing its nap.
     """
 
-    def __init__(self, rate: int, sleep: Callable[[float], None]) -> None:
+    def __init__(self, rate: int, sleep: Callable[[float], object]) -> None:
         if rate <= 0:
             raise ValueError("a bandwidth limit must be positive")
         self.rate = rate

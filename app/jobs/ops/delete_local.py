@@ -1,0 +1,45 @@
+"""Delete a local file or empty folder (sync: deleted on the server since the last sync).
+
+Sync plans this when the state database proves the local copy was in sync:
+a file edited since then (another size or time) is kept, and its Outcome
+says why. Only the local disk is touched, so no answer can be lost; were
+one asked, the file being gone is what shows it took effect.
+"""
+
+from __future__ import annotations
+
+import os
+
+from app.dav import DavClient, Outcome
+from app.dav.outcome import Source
+from app.jobs.context import TaskContext
+from app.jobs.model import Op, Task
+from app.jobs.ops.operation import Operation, never
+
+
+def run(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
+    assert task.local is not None
+    local = task.local
+    if task.is_dir:
+        local.rmdir()
+    else:
+        found = local.stat()
+        if found.st_size != task.size or (task.mtime is not None and found.st_mtime != task.mtime):
+            return [Outcome(task.op.value, task.remote, None, "changed locally", ok=False,
+                            error="target-exists", note=f"{local} changed since it was "
+                            "listed: kept", source=Source.LOCAL)]
+        local.unlink()
+    return [Outcome(task.op.value, task.remote, None, "deleted", ok=True, note=str(local),
+                    source=Source.LOCAL)]
+
+
+def took_effect(client: DavClient, task: Task) -> bool:
+    return task.local is not None and not os.path.lexists(task.local)
+
+
+def intent(task: Task) -> tuple[str, str]:
+    return "would delete", str(task.local)
+
+
+OPERATION = Operation(Op.DELETE_LOCAL, run, idempotent=never, took_effect=took_effect,
+                      intent=intent)
