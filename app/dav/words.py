@@ -233,7 +233,7 @@ def explain(error: BaseException) -> str:
     """One line for an exception from background work, in words, the details after them."""
     match error:
         case UnconfirmedError():
-            return f"Not confirmed: the answer was lost ({error})"
+            return f"Not confirmed: the answer was lost ({Exception.__str__(error)}){_tries(error)}"
         case StatusError():
             return status_error(error) + _tries(error)
         case ConnectError() | TimeoutError() | ProtocolError():
@@ -356,7 +356,8 @@ def _connect_failure(error: BaseException) -> str:
 
 def _root_cause(error: BaseException) -> str:
     cause = _chain(error)[-1]
-    return getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
+    said = Exception.__str__(cause) if isinstance(cause, DavError) else str(cause)  # no attempts
+    return getattr(cause, "strerror", None) or said or type(cause).__name__
 
 
 def _chain(error: BaseException) -> list[BaseException]:

@@ -66,3 +66,18 @@ def test_a_login_whose_app_password_answer_was_lost_says_what_to_revoke(nextclou
     assert "may have issued an app password nobody received" in line
     assert "Settings > Security > Devices & sessions" in line
     assert len(nextcloud_server.app_passwords) == 1 and memory_keyring.passwords == {}
+
+
+def test_a_link_the_server_keeps_refusing_is_given_up_saying_how_often(nextcloud_server,
+                                                                       memory_keyring,
+                                                                       monkeypatch, capsys):
+    (nextcloud_server.files_root / "a.txt").write_bytes(b"x")
+    with FaultProxy(nextcloud_server.root_url, script={("POST", SHARES): ["503"] * 8},
+                    retry_after="0") as proxy:
+        monkeypatch.setenv("DAVDESK_PASSWORD", nextcloud_server.password)
+        files = proxy.url + f"remote.php/dav/files/{nextcloud_server.user_id}/"
+        assert main(["share", "--user", nextcloud_server.login_name, files + "a.txt"]) != 0
+        assert proxy.seen("POST")[SHARES] == 8
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("davdesk: Server unavailable (503 Service Unavailable).")
+    assert line.endswith("503 Service Unavailable (gave up after 8 attempts))")
