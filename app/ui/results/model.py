@@ -26,8 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPalette
 
-from app.dav import Outcome
-from app.dav import words
+from app.dav import Outcome, words
 from app.dav.outcome import OutcomeClass
 from app.dav.paths import basename, parent
 from app.dav.xmlbodies import ActiveLock

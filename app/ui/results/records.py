@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from app.dav import Outcome, words
 from app.dav.outcome import OutcomeClass, Tally
@@ -299,8 +300,7 @@ class ResultBook:
         for original, was in originals:
             link = original.retried.get(was)
             if link is not None and link.record is record and link.number is None:
-                reached += _update_retry(original, was,
-                                         lambda link=link: setattr(link, "number", number))
+                reached += _update_retry(original, was, partial(_arrived, link, number))
         return reached
 
     def set_locks(self, path: str, locks: list[ActiveLock]) -> list[JobRecord]:
@@ -328,6 +328,11 @@ class ResultBook:
                 + f" – {outcome.status_line}{condition}"
                 + (f" – server said: {said}" if said else "")
                 + (f" – Davdesk: {note}" if note else ""))
+
+
+def _arrived(link: RetryLink, number: int) -> None:
+    """The retry's result for a linked one came: it is this result number of the retry job."""
+    link.number = number
 
 
 def _mark_retried(record: JobRecord, number: int, link: RetryLink) -> list[JobRecord]:

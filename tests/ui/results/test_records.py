@@ -49,7 +49,7 @@ def test_results_are_counted_and_indexed_for_the_actions():
     record = book.by_id[job.id]
     assert (record.number, book.jobs) == (1, [record])
     assert record.open_failures == {1, 2, 3}
-    assert {fix: numbers for fix, numbers in record.fixes.items()} == {
+    assert record.fixes == {
         Fix.OVERWRITE: {1}, Fix.UNLOCK: {2}, Fix.SIGN_IN: {3}}
     assert record.counts[OutcomeClass.OK] == 1 and record.worst() is OutcomeClass.FAILED
     assert record.owners == [0, 1, 2, 3]
