@@ -35,8 +35,8 @@ from app.config.preferences import Preferences
 from app.config.pairs import PairStore
 from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore
-from app.dav import DavClient, Resource, ServerInfo
-from app.dav.paths import basename, parent, same_resource
+from app.dav import DavClient, ServerInfo
+from app.dav.paths import parent, same_resource
 from app.jobs.model import Op
 from app.nextcloud.account import NextcloudAccount
 from app.ui import prompts
@@ -52,7 +52,6 @@ from app.ui.jobs_panel import JobsPanel
 from app.ui.messages import readable
 from app.ui.models.file_table import FileFilterProxy, FileTableModel
 from app.ui.models.folder_tree import PATH_ROLE, FolderTreeModel
-from app.ui.models.listing_cache import as_resource
 from app.ui.nextcloud_account import AccountActions
 from app.ui.operations import Operations
 from app.ui.path_bar import PathBar
@@ -70,6 +69,7 @@ from app.ui.results.fixes import ResultFixer
 from app.ui.results.pane import ResultsPane
 from app.ui.sharing import SharingPanel
 from app.ui.sync_dialog import SyncDialog
+from app.ui.targets import Targets, folder_at
 from app.ui.status_labels import StatusLabels
 from app.ui.transcript_view import TranscriptView
 from app.ui.window_preferences import WindowPreferences
@@ -102,7 +102,6 @@ class MainWindow(QMainWindow):
         self._state = state
         self._paths = paths
         self._server: ServerInfo | None = None
-        self._context_folder: Resource | None = None  # the tree's folder while its menu is open
         self._properties: PropertiesDialog | None = None
         self._background = Background(workers, self)
         self._workers = workers
@@ -127,6 +126,7 @@ class MainWindow(QMainWindow):
         self.tree = FolderTreeView(self.tree_model, self)
         self.tree_focus = TreeFocus(self.tree, client.root, self)
         self.browser = Browser(client, self._background, self.table_model, self.tree_model, self)
+        self.targets = Targets(self.table, self.table_model, self.tree_focus, self.browser)
         self.typed = TypedLocation(client, self._background, self.browser, self)
         self._error_shown: str | None = None  # a navigation error in the status bar
         self.fixer = ResultFixer(client, self._background, self.operations.locks,
@@ -168,7 +168,8 @@ class MainWindow(QMainWindow):
             self.account = AccountActions(account, client, self._background, self.operations,
                                           passwords, self.actions, self)
         self.in_place = InPlace(self, client, self._background, self.operations, self.browser,
-                                self.table_model, workers, account, self._targets, paths.cache)
+                                self.table_model, workers, account, self.targets.resources,
+                                paths.cache)
         self.edits, self.search = self.in_place.edits, self.in_place.search
         self._connect()
         self._restore_state()
@@ -243,18 +244,19 @@ class MainWindow(QMainWindow):
         a.new_folder.triggered.connect(self.new_folder)
         a.rename.triggered.connect(self.table.rename_current)
         a.delete.triggered.connect(self.delete)
-        a.copy.triggered.connect(lambda: ops.put_on_clipboard(Op.COPY, self._targets()))
-        a.cut.triggered.connect(lambda: ops.put_on_clipboard(Op.MOVE, self._targets()))
-        a.paste.triggered.connect(lambda: ops.paste(self._target_folder()))
+        t = self.targets
+        a.copy.triggered.connect(lambda: ops.put_on_clipboard(Op.COPY, t.resources()))
+        a.cut.triggered.connect(lambda: ops.put_on_clipboard(Op.MOVE, t.resources()))
+        a.paste.triggered.connect(lambda: ops.paste(t.folder()))
         a.upload.triggered.connect(self.upload_files)
         a.upload_folder.triggered.connect(self.upload_folder)
         a.download.triggered.connect(self.download)
         a.properties.triggered.connect(self.show_properties)
         a.sync.triggered.connect(self.sync_folder)
-        a.lock.triggered.connect(lambda: ops.locks.lock(self._targets()[0]))
-        a.unlock.triggered.connect(lambda: ops.locks.unlock(self._targets()[0]))
+        a.lock.triggered.connect(lambda: ops.locks.lock(t.resources()[0]))
+        a.unlock.triggered.connect(lambda: ops.locks.unlock(t.resources()[0]))
         a.quit.triggered.connect(self.close)
-        self.in_place.connect(a, in_context=lambda: self._context_folder is not None)
+        self.in_place.connect(a, in_context=lambda: t.context_folder is not None)
         self.search.finished.connect(lambda _: self._update_placeholder())
 
         b.navigated.connect(self._navigated)
@@ -446,79 +448,43 @@ class MainWindow(QMainWindow):
         self._server = info
         self._update_actions()
 
-    # -- targets of the operations ---------------------------------------------------------------
-
-    def _targets(self) -> list[Resource]:
-        """The tree's folder while its menu is open or it has the focus, else the table's rows."""
-        if self._context_folder is not None:
-            return [self._context_folder]
-        if self.tree_focus.active:
-            folder = self.tree_focus.folder()
-            return [self._known_folder(folder)] if folder else []
-        return self.table.selected_resources()
-
-    def _target_folder(self) -> str:
-        return self._context_folder.path if self._context_folder else self.browser.current
-
-    def _target_count(self) -> int:
-        """How many targets, counted, not listed: building 100,000 Resources on every click of
-        Ctrl+A would show."""
-        if self._context_folder is not None:
-            return 1
-        if self.tree_focus.active:
-            return 1 if self.tree_focus.folder() else 0
-        return self.table.selected_count()
+    # -- what the actions may do ------------------------------------------------------------------
 
     def _update_actions(self) -> None:
-        a, b = self.actions, self.browser
+        a, b, t = self.actions, self.browser, self.targets
         a.back.setEnabled(b.can_back)
         a.forward.setEnabled(b.can_forward)
         a.up.setEnabled(b.can_up)
-        count = self._target_count()
+        count = t.count()
         for action in (a.copy, a.download):
             action.setEnabled(count > 0)
         self.in_place.update_actions(a, count, lambda letters: self.table.source.rows_allow(
             self.proxy.source_rows(self.table.selectionModel().selection()), letters))
-        a.delete.setEnabled(count > 0 and self._targets_allow(DELETE))
-        a.cut.setEnabled(count > 0 and self._targets_allow(MOVE + DELETE))
-        a.rename.setEnabled(count == 1 and self._context_folder is None
-                            and not self.tree_focus.active and self._targets_allow(RENAME))
+        a.delete.setEnabled(count > 0 and t.allow(DELETE))
+        a.cut.setEnabled(count > 0 and t.allow(MOVE + DELETE))
+        a.rename.setEnabled(count == 1 and not t.in_tree and t.allow(RENAME))
         clip = self.operations.clipboard
-        a.paste.setEnabled(clip is not None and self._folder_allows(
+        a.paste.setEnabled(clip is not None and t.folder_allows(
             needed_inside(r.is_dir for r in clip.resources)))
-        a.new_folder.setEnabled(self._folder_allows(CREATE_FOLDER))
-        a.upload.setEnabled(self._folder_allows(CREATE_FILE))
-        a.upload_folder.setEnabled(self._folder_allows(CREATE_FOLDER))
-        held = count == 1 and self.operations.locks.held(self._targets()[0].path) is not None
+        a.new_folder.setEnabled(t.folder_allows(CREATE_FOLDER))
+        a.upload.setEnabled(t.folder_allows(CREATE_FILE))
+        a.upload_folder.setEnabled(t.folder_allows(CREATE_FOLDER))
+        held = count == 1 and self.operations.locks.held(t.resources()[0].path) is not None
         a.lock.setEnabled(bool(self._server and self._server.supports_locking)
                           and count == 1 and not held)
         a.unlock.setEnabled(held)
         self.labels.show_access(self.browser.permissions)
 
-    def _targets_allow(self, letters: str) -> bool:
-        if self._context_folder is not None or self.tree_focus.active:
-            return all(target.allows(letters) for target in self._targets())
-        return self.table.selection_allows(letters)
-
-    def _folder_allows(self, letters: str) -> bool:
-        """What the folder that New Folder, Upload and Paste act on grants: the one shown, or
-        the tree's folder (its letters known when it is listed in the table)."""
-        folder = self._context_folder
-        if folder is None or same_resource(folder.path, self.browser.current):
-            return allows(self.browser.permissions, letters)
-        return folder.allows(letters)
-
-
     # -- operations that ask the user first --------------------------------------------------------
 
     def new_folder(self) -> None:
-        folder = self._target_folder()
+        folder = self.targets.folder()
         name = prompts.folder_name(self, folder)
         if name:
             self.operations.new_folder(folder, name)
 
     def delete(self) -> None:
-        targets = self._targets()
+        targets = self.targets.resources()
         if targets and (not self.preferences.current.confirm_delete
                         or prompts.confirm_delete(self, targets)):
             self.operations.delete(targets)
@@ -531,16 +497,16 @@ class MainWindow(QMainWindow):
         files, _ = QFileDialog.getOpenFileNames(self, "Upload Files", self._local_folder())
         if files:
             self._state[LOCAL_FOLDER] = str(Path(files[0]).parent)
-            self.operations.upload([Path(f) for f in files], self._target_folder())
+            self.operations.upload([Path(f) for f in files], self.targets.folder())
 
     def upload_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Upload Folder", self._local_folder())
         if folder:
             self._state[LOCAL_FOLDER] = str(Path(folder).parent)
-            self.operations.upload([Path(folder)], self._target_folder())
+            self.operations.upload([Path(folder)], self.targets.folder())
 
     def download(self) -> None:
-        targets = self._targets()
+        targets = self.targets.resources()
         if not targets:
             return
         folder = QFileDialog.getExistingDirectory(self, "Download To", self._local_folder())
@@ -557,8 +523,8 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_properties(self) -> None:
-        targets = self._targets()
-        resource = targets[0] if targets else _folder(self.browser.current)
+        targets = self.targets.resources()
+        resource = targets[0] if targets else folder_at(self.browser.current)
         if self._properties is not None:
             self._properties.close()
         sharing = (SharingPanel(self._client, self._background, self.account.account, resource)
@@ -584,21 +550,13 @@ class MainWindow(QMainWindow):
         index = self.tree.indexAt(position)
         if not index.isValid():
             return
-        self._context_folder = self._known_folder(index.data(PATH_ROLE))
+        self.targets.context_folder = self.targets.known_folder(index.data(PATH_ROLE))
         self._update_actions()
         try:
             self.actions.tree_menu(self).exec(self.tree.viewport().mapToGlobal(position))
         finally:
-            self._context_folder = None
+            self.targets.context_folder = None
             self._update_actions()
-
-    def _known_folder(self, path: str) -> Resource:
-        """A tree folder as the table listed it (with its permissions) where it is shown there."""
-        if same_resource(parent(path), self.browser.current):
-            row = self.table_model.row_of(basename(path))
-            if row >= 0:
-                return as_resource(self.table_model.rows[row])
-        return _folder(path)
 
     # -- persistence -------------------------------------------------------------------------------
 
@@ -627,7 +585,3 @@ class MainWindow(QMainWindow):
         self.operations.close()
         super().closeEvent(event)
 
-
-def _folder(path: str) -> Resource:
-    """A folder known only by its path (the tree's, or the one shown) as a target."""
-    return Resource(path, True, None, None, None, None)
