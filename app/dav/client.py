@@ -58,7 +58,7 @@ T = TypeVar("T")
 _REDIRECTS = frozenset({301, 302, 307, 308})
 #: Methods that change nothing on the server: the client sends them again itself after a
 #: retryable failure (RetryPolicy), whoever called it.
-_READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT"})
+_READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT", "SEARCH"})
 _MAX_REDIRECTS = 5
 
 # An http:// client never speaks TLS (redirects to another origin, https included, are

@@ -6,6 +6,7 @@ scripted request by request or drawn from a seed, so every run meets the same
 ones. What a user would check: one link where one was asked for (a lost answer
 must not make a second), the link gone after Delete, the app password revoked
 and no longer signing in; a server that keeps failing is given up on in words.
+Find's SEARCH, a read sent with a body, is repeated as any read is.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from app.config.secrets import PasswordStore
 from app.dav import DavClient, Timeouts, errors, words
 from app.dav.retry import RetryPolicy
 from app.nextcloud import app_passwords, shares
+from app.dav.search import NamePattern, find
 from app.nextcloud.account import NextcloudAccount
+from app.nextcloud.connect import connect
 from app.nextcloud.login_flow import LoginFlow
 from app.ui.nextcloud_account import sign_out
 from tests.hardening.test_faults import seeds
@@ -206,3 +209,17 @@ def test_links_through_a_third_of_requests_failing(cloud, seed):
                 shares.delete_share(client, account, made.id)
                 assert link_ids(cloud) == [], round_
         assert proxy.total_injected > 0
+
+
+def test_find_searches_again_through_failures(cloud):
+    """SEARCH changes nothing (RFC 5323): the client sends it again itself, as a PROPFIND."""
+    with FaultProxy(cloud.root_url, script={("SEARCH", "/remote.php/dav/"): ["503", "reset-after",
+                                                                             "500"]},
+                    retry_after="0") as proxy:
+        found = connect(proxy.url, login=cloud.user_id, password=cloud.issue_app_password("f"))
+        batches: list[list[str]] = []
+        with found.client:
+            summary = find(found.client, found.account.files_path, NamePattern("a b"),
+                           lambda batch: batches.append([r.name for r in batch]))
+        assert summary.method == "search" and proxy.seen("SEARCH") == {"/remote.php/dav/": 4}
+    assert batches == [["a b.txt"]]
