@@ -27,14 +27,18 @@ def main(argv: list[str] | None = None) -> int:
         if (problem := missing_display()) is not None:
             print(f"davdesk: {problem}", file=sys.stderr)
             return 2
-        demo = None
+        demo = early = None
         if "--demo" in args:  # its server starts while the window loads Qt
             from app.demo import spawn_for_window
 
             demo = spawn_for_window()
+        else:  # an address's folder is asked for while the window loads Qt
+            from app.ui.early_listing import EarlyListing
+
+            early = EarlyListing.start(args)
         from app.ui.app import run_gui
 
-        return run_gui(args, demo=demo)
+        return run_gui(args, demo=demo, early=early)
     from app.cli import main as cli_main
 
     return cli_main(args)

@@ -56,6 +56,7 @@ from app.sync.background.types import WatchSettings
 from app.ui.background import Background
 from app.ui.connect_dialog import ConnectDialog, describe_error
 from app.ui.desktop import Desktop, Sync, quit_on_signals
+from app.ui.early_listing import EarlyListing
 from app.ui.main_window import LAST_FOLDER, MainWindow
 from app.ui.models.listing_cache import folder_path
 from app.ui.operations import MAX_RUNNING_JOBS
@@ -110,19 +111,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def run_gui(argv: list[str], demo: subprocess.Popen[str] | None = None) -> int:
+def run_gui(argv: list[str], demo: subprocess.Popen[str] | None = None,
+            early: EarlyListing | None = None) -> int:
     """Run the desktop program until its window closes; returns the exit status.
 
-    demo: the demo server's process when the caller started it ahead (app.demo).
+    demo: the demo server's process when the caller started it ahead (app.demo);
+    early: the listing of the address's folder, asked for while Qt loaded.
     """
     args = parse_args(argv)
     home = Home.default()
     with logging_to(home.paths.log, verbose=args.verbose):
-        return _run(args, argv, home, demo)
+        return _run(args, argv, home, demo, early)
 
 
 def _run(args: argparse.Namespace, argv: list[str], home: Home,
-         demo: subprocess.Popen[str] | None = None) -> int:
+         demo: subprocess.Popen[str] | None = None, early: EarlyListing | None = None) -> int:
     if args.smoke_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -131,7 +134,7 @@ def _run(args: argparse.Namespace, argv: list[str], home: Home,
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(resource("davdesk.svg"))))
     if not (args.demo or args.smoke_test):  # those two are self-contained, never handed over
-        return _desktop(args, argv, home)
+        return _desktop(args, argv, home, early)
     server = None
     if args.demo:
         spec, server = _demo(demo)
@@ -142,7 +145,7 @@ def _run(args: argparse.Namespace, argv: list[str], home: Home,
     redact_value(spec.password)
     try:
         if args.smoke_test:
-            return _smoke_test(spec, home)
+            return _smoke_test(spec, home, early)
         return _show(spec, Settings.in_config(home.paths).load(), home)
     finally:
         if server is not None:
@@ -159,7 +162,8 @@ def _show(spec: ConnectionSpec, settings: Settings, home: Home) -> int:
     return status
 
 
-def _desktop(args: argparse.Namespace, argv: list[str], home: Home) -> int:
+def _desktop(args: argparse.Namespace, argv: list[str], home: Home,
+             early: EarlyListing | None = None) -> int:
     """The one Davdesk of this user, or a hand-over to it (exit status 0 once it took it)."""
     paths = home.paths
     instance = SingleInstance(paths.config)
@@ -178,7 +182,7 @@ def _desktop(args: argparse.Namespace, argv: list[str], home: Home) -> int:
         sync = Sync(SyncService(paths, background, _watch_settings(state),
                                 passwords=home.passwords),
                     autostart.for_platform(), settings, bookmarks, background)
-        desktop = Desktop(_Opener(state, home), parse_args, bookmarks=bookmarks, sync=sync)
+        desktop = Desktop(_Opener(state, home, early), parse_args, bookmarks=bookmarks, sync=sync)
         instance.arguments_received.connect(desktop.handle)
         quit_on_signals(desktop)
         try:
@@ -198,9 +202,11 @@ def _desktop(args: argparse.Namespace, argv: list[str], home: Home) -> int:
 class _Opener:
     """Windows for the Desktop: on an address, or on what the connect dialog gives."""
 
-    def __init__(self, state: dict[str, Any], home: Home) -> None:
+    def __init__(self, state: dict[str, Any], home: Home,
+                 early: EarlyListing | None = None) -> None:
         self._state = state
         self._home = home
+        self._early = early
 
     def open_url(self, url: str, user: str | None,
                  bookmark: Bookmark | None = None) -> MainWindow | None:
@@ -208,7 +214,7 @@ class _Opener:
         if spec is None:
             return None
         redact_value(spec.password)
-        return open_window(spec, self._state, resume=False, home=self._home)
+        return open_window(spec, self._state, resume=False, home=self._home, early=self._early)
 
     def ask(self) -> MainWindow | None:
         spec = _ask(self._home)
@@ -218,21 +224,22 @@ class _Opener:
         return open_window(spec, self._state, resume=True, home=self._home)
 
 
-def _smoke_test(spec: ConnectionSpec, home: Home) -> int:
+def _smoke_test(spec: ConnectionSpec, home: Home, early: EarlyListing | None = None) -> int:
     """Like _show, but the window closes itself once it listed a folder; nothing is saved."""
-    test = SmokeTest(open_window(spec, {}, resume=False, home=home))
+    test = SmokeTest(open_window(spec, {}, resume=False, home=home, early=early))
     QApplication.exec()
     return 1 if test.status is None else test.status
 
 
 def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool,
-                home: Home | None = None) -> MainWindow:
+                home: Home | None = None, early: EarlyListing | None = None) -> MainWindow:
     """The main window on the spec's location or, with resume, where it was left last time.
 
     A folder the address itself named (spec.start_path below the root) is
     opened whatever was left last time. The last folder is kept per server in
     state; the window's own LAST_FOLDER entry is moved there when the window
-    is destroyed. home: this user's folders and keyring (the platform's by default).
+    is destroyed. home: this user's folders and keyring (the platform's by default);
+    early: a listing asked for before the window, shown if it is the start folder's.
     """
     home = home or Home.default()
     # The connection pool is sized for the parallel transfers the preferences ask for.
@@ -248,7 +255,9 @@ def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool,
                         account=spec.account,
                         passwords=home.passwords if spec.account is not None else None,
                         keep_mtime=spec.bookmark is not None and spec.bookmark.keep_mtime,
-                        bookmark=spec.bookmark)
+                        bookmark=spec.bookmark,
+                        first_listing=early.claim(client, start, spec.user, spec.password,
+                                                  spec.verify) if early is not None else None)
 
     def remember() -> None:
         state[per_server] = state.pop(LAST_FOLDER, start)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import posixpath
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.dav import DavClient
@@ -43,8 +45,12 @@ class Browser(QObject):
     permissions_changed = Signal()  # the shown folder's own permissions are (newly) known
 
     def __init__(self, client: DavClient, background: Background, table: FileTableModel,
-                 tree: FolderTreeModel, parent: QObject | None = None) -> None:
+                 tree: FolderTreeModel, parent: QObject | None = None, *,
+                 first_listing: tuple[str, Callable[[], Listing]] | None = None) -> None:
+        """first_listing: a folder and what gives its listing (called on a worker thread; see
+        app/ui/early_listing.py), used instead of a request when that folder is first shown."""
         super().__init__(parent)
+        self._first_listing = first_listing
         self._client = client
         self._background = background
         self._table = table
@@ -185,6 +191,11 @@ class Browser(QObject):
     def _load(self, path: str, *, quiet: bool) -> None:
         self.stop()
         ticket = self._ticket = LoadTicket(path)
+        first, self._first_listing = self._first_listing, None
+        if first is not None and folder_path(first[0]) == folder_path(path):
+            self._background.submit(first[1], lambda listing, error: self._first_listed(
+                ticket, quiet, listing, error))
+            return
         received = 0
 
         def on_batch(batch: tuple[Row, ...]) -> None:
@@ -201,6 +212,17 @@ class Browser(QObject):
         self._background.submit_stream(
             lambda emit: stream_listing(self._client, ticket, emit), on_batch,
             lambda listing, error: self._listed(ticket, quiet, listing, error))
+
+    def _first_listed(self, ticket: LoadTicket, quiet: bool, listing: Listing | None,
+                      error: BaseException | None) -> None:
+        """The listing asked for early, shown whole; if it failed, the folder is listed as
+        usual (which says why, if it fails again)."""
+        if ticket is not self._ticket:
+            return
+        if error is not None:
+            self._load(ticket.path, quiet=quiet)
+            return
+        self._listed(ticket, True, listing, None)
 
     def _listed(self, ticket: LoadTicket, quiet: bool, listing: Listing | None,
                 error: BaseException | None) -> None:

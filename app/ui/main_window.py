@@ -13,7 +13,7 @@ is greyed out, for the selected entries and for the folder shown.
 from __future__ import annotations
 
 import base64
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ from app.ui.jobs_panel import JobsPanel
 from app.ui.messages import readable
 from app.ui.models.file_table import FileFilterProxy, FileTableModel
 from app.ui.models.folder_tree import PATH_ROLE, FolderTreeModel
+from app.ui.models.listing_cache import Listing
 from app.ui.nextcloud_account import AccountActions
 from app.ui.operations import Operations
 from app.ui.path_bar import PathBar
@@ -90,12 +91,14 @@ class MainWindow(QMainWindow):
                  workers: int = 4, parent: QWidget | None = None, *, paths: AppPaths,
                  account: NextcloudAccount | None = None,
                  passwords: PasswordStore | None = None, keep_mtime: bool = False,
-                 bookmark: Bookmark | None = None) -> None:
+                 bookmark: Bookmark | None = None,
+                 first_listing: Callable[[], Listing] | None = None) -> None:
         """paths: where Davdesk keeps its files (the log, bookmarks, pairs, local copies);
         account: the Nextcloud account the client is signed in to (Trash Bin, Sign Out);
         passwords: where its app password is kept, to forget it on signing out;
         keep_mtime: the bookmark's choice to keep uploads' mtimes with a PROPPATCH;
-        bookmark: the bookmark the window was opened from (its name is the window's)."""
+        bookmark: the bookmark the window was opened from (its name is the window's);
+        first_listing: gives start_path's listing (app/ui/early_listing.py)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self._client = client
@@ -125,7 +128,9 @@ class MainWindow(QMainWindow):
         self.tree_model = FolderTreeModel(client, self._background, root_label, folder_icon, self)
         self.tree = FolderTreeView(self.tree_model, self)
         self.tree_focus = TreeFocus(self.tree, client.root, self)
-        self.browser = Browser(client, self._background, self.table_model, self.tree_model, self)
+        self.browser = Browser(client, self._background, self.table_model, self.tree_model, self,
+                               first_listing=(start_path or client.root, first_listing)
+                               if first_listing is not None else None)
         self.targets = Targets(self.table, self.table_model, self.tree_focus, self.browser)
         self.typed = TypedLocation(client, self._background, self.browser, self)
         self._error_shown: str | None = None  # a navigation error in the status bar

@@ -1,0 +1,109 @@
+"""The first folder's listing asked for as the window process starts (app/ui/early_listing.py):
+read off the command line, given once and only to the window that would have asked for the
+same listing, and a failed one listed again by the window, which then says why."""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+import pytest
+
+from app.config import AppPaths
+from app.dav import DavClient, Resource, errors
+from app.dav.extensions import ServerExtensions
+from app.session import PASSWORD_VARIABLE
+from app.ui.early_listing import EarlyListing
+from app.ui.main_window import MainWindow
+from app.ui.models.listing_cache import ROW_PATH, Listing, as_row
+from tests.servers import ServerHandle
+from tests.ui.conftest import WAIT, names
+
+
+@pytest.fixture
+def client(wsgidav_server: ServerHandle):
+    with DavClient(wsgidav_server.url, user=wsgidav_server.user,
+                   password=wsgidav_server.password) as made:
+        yield made
+
+
+def _names(listing: Listing) -> list[str]:
+    return sorted(row[ROW_PATH].rstrip("/").rsplit("/", 1)[-1] for row in listing.rows)
+
+
+@pytest.mark.parametrize("argv", [[], ["--demo"], ["--background"], ["--user"],
+                                  ["ftp://example.invalid/"], ["--verbose", "not an address"]])
+def test_nothing_is_asked_for_without_an_address(argv: list[str]):
+    assert EarlyListing.start(argv) is None
+
+
+def test_nothing_is_asked_for_without_a_password_to_ask_with(monkeypatch):
+    """The window would look in the keyring or ask: neither happens before it."""
+    monkeypatch.delenv(PASSWORD_VARIABLE, raising=False)
+    assert EarlyListing.start(["--user", "alice", "http://127.0.0.1:9/"]) is None
+    assert EarlyListing.start(["http://alice@127.0.0.1:9/"]) is None
+
+
+def test_the_listing_goes_once_to_the_window_that_would_ask_for_it(wsgidav_server, client,
+                                                                   monkeypatch):
+    wsgidav_server.make_file("Docs & more/a.txt", b"a")
+    wsgidav_server.make_dir("Docs & more/sub")
+    monkeypatch.setenv(PASSWORD_VARIABLE, wsgidav_server.password)
+    early = EarlyListing.start(["--smoke-test", "--user", wsgidav_server.user,
+                                wsgidav_server.url + "Docs%20%26%20more/"])
+    assert early is not None
+    user, password = wsgidav_server.user, wsgidav_server.password
+    folder = "/Docs & more/"
+    for other in ((client, "/", user, password, True),
+                  (client, folder, "bob", password, True),
+                  (client, folder, user, "other", True),
+                  (client, folder, user, password, ssl.create_default_context())):
+        assert early.claim(*other) is None
+    with DavClient(wsgidav_server.url, user=user, password=password,
+                   extensions=ServerExtensions(extra_props=("{http://owncloud.org/ns}fileid",))
+                   ) as nextcloud_like:  # would ask for more properties than were asked for
+        assert early.claim(nextcloud_like, folder, user, password, True) is None
+    given = early.claim(client, "/Docs & more", user, password, True)
+    assert given is not None
+    listing = given()
+    assert _names(listing) == ["a.txt", "sub"] and listing.folders == ("sub",)
+    assert early.claim(client, folder, user, password, True) is None  # taken
+
+
+def test_a_listing_that_failed_is_raised_to_the_window(wsgidav_server, client, monkeypatch):
+    monkeypatch.setenv(PASSWORD_VARIABLE, "wrong")
+    early = EarlyListing.start([wsgidav_server.url.replace("://", f"://{wsgidav_server.user}@")])
+    assert early is not None
+    given = early.claim(client, "/", wsgidav_server.user, "wrong", True)
+    assert given is not None
+    with pytest.raises(errors.AuthenticationError):
+        given()
+
+
+def _open(qtbot: Any, client: DavClient, first) -> MainWindow:
+    window = MainWindow(client, client.root, {}, paths=AppPaths.default(), first_listing=first)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.folder_loaded, timeout=WAIT):
+        window.show()
+    return window
+
+
+def test_the_window_shows_the_listing_it_was_given(wsgidav_server, client, qtbot):
+    wsgidav_server.make_file("on the server.txt", b"x")
+    given = Listing(None, (as_row(Resource("/given.txt", False, 1, None, None, None)),), ())
+    window = _open(qtbot, client, lambda: given)
+    assert names(window) == ["given.txt"]
+    with qtbot.waitSignal(window.folder_loaded, timeout=WAIT):
+        window.browser.refresh()  # a later listing asks the server
+    assert names(window) == ["on the server.txt"]
+
+
+def test_the_window_lists_again_where_the_listing_it_was_given_failed(wsgidav_server, client,
+                                                                     qtbot):
+    wsgidav_server.make_file("on the server.txt", b"x")
+
+    def failed() -> Listing:
+        raise errors.TransportError("the early request failed")
+
+    window = _open(qtbot, client, failed)
+    assert names(window) == ["on the server.txt"]
