@@ -8,15 +8,17 @@ Copy or Back are the keys the user already knows on their desktop.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar, QToolButton, QWidget
 
 from app.ui.icons import themed_icon
 
 Key = QKeySequence.StandardKey
 Pixmap = QStyle.StandardPixmap
+MenuOrBar = TypeVar("MenuOrBar", QMenu, QToolBar)
 
 
 class Actions:
@@ -142,7 +144,8 @@ class Actions:
                        self.upload, self.download, None, self.delete, self.properties])
         for action in (self.back, self.forward, self.up, self.refresh):
             button = toolbar.widgetForAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         window.addToolBar(toolbar)
 
     def item_menu(self, parent: QWidget) -> QMenu:
@@ -170,7 +173,7 @@ def _present(action: QAction | None) -> list[QAction]:
     return [action] if action is not None else []
 
 
-def fill(widget: QMenu | QToolBar, items: Sequence[QAction | None]) -> QMenu | QToolBar:
+def fill(widget: MenuOrBar, items: Sequence[QAction | None]) -> MenuOrBar:
     """Add actions in order; None is a separator."""
     for action in items:
         if action is None:

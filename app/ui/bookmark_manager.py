@@ -8,6 +8,7 @@ pool thread; the list is read again after each change.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable
 from typing import Any
@@ -55,7 +56,8 @@ class BookmarkManager:
         return action
 
     def _selected(self) -> Bookmark | None:
-        return self._dialog.bookmark_combo.currentData()
+        chosen: Bookmark | None = self._dialog.bookmark_combo.currentData()
+        return chosen
 
     def _update(self) -> None:
         self.button.setEnabled(self._selected() is not None)
@@ -110,10 +112,9 @@ class BookmarkManager:
             self._store.remove(bookmark.name)
             if not any(b.url == bookmark.url and b.user == bookmark.user
                        for b in self._store.load()) and bookmark.user:
-                try:
+                # Nothing was kept where there is no keyring.
+                with contextlib.suppress(SecretsUnavailableError):
                     self._passwords.delete(bookmark.url, bookmark.user)
-                except SecretsUnavailableError:
-                    pass  # nothing was kept where there is no keyring
 
         self._change(delete, None)
 
@@ -121,7 +122,12 @@ class BookmarkManager:
         """One change at a time: the menu waits for this one's answer, so a second change
         cannot land first and leave the wrong bookmark selected."""
         self.button.setEnabled(False)
-        self._submit(lambda: (work(), self._store.load())[1],
+
+        def change_then_load() -> list[Bookmark]:
+            work()
+            return self._store.load()
+
+        self._submit(change_then_load,
                      lambda bookmarks, error: self._changed(bookmarks, error, select))
 
     def _changed(self, bookmarks: list[Bookmark] | None, error: BaseException | None,

@@ -190,7 +190,8 @@ class ConflictQuestion(QDialog):
         for conflict in chosen:
             self._choices[conflict.task] = conflict.settled(choice)
             item = self.list.topLevelItem(self._conflicts.index(conflict))
-            item.setText(0, f"{conflict.name} — {choice_words(choice)}")
+            if item is not None:
+                item.setText(0, f"{conflict.name} — {choice_words(choice)}")
         self._current += len(chosen)
         if self._current >= len(self._conflicts):
             self.accept()

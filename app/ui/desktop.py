@@ -197,7 +197,7 @@ class Desktop(QObject):
 
     # -- closing the last window while pairs sync --------------------------------------------
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (event.type() == QEvent.Type.Close and not self._quitting
                 and self._windows == [watched] and self._sync is not None
                 and self._sync.service.active):

@@ -72,7 +72,8 @@ class DragStager:
         progress.setMinimumDuration(300)
         loop = QEventLoop()
         runners: list[JobRunner] = []
-        outcome: dict[str, Any] = {}
+        outcome: dict[str, float] = {}
+        staged: list[Path] = []
 
         def on_event(event: object) -> None:  # worker threads: only hands numbers over
             if isinstance(event, JobProgress) and event.bytes_total:
@@ -91,12 +92,16 @@ class DragStager:
             return [folder / resource.name for resource in resources]
 
         def done(paths: list[Path] | None, error: BaseException | None) -> None:
-            outcome["paths"] = paths or []
+            staged.extend(paths or [])
             loop.quit()
 
-        progress.canceled.connect(lambda: [runner.cancel() for runner in runners])
+        def cancel() -> None:
+            for runner in runners:
+                runner.cancel()
+
+        progress.canceled.connect(cancel)
         self._background.submit(work, done)
         loop.exec()
         progress.reset()
         progress.deleteLater()
-        return outcome["paths"]
+        return staged

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from app.dav import DavClient, Resource
 from app.dav.outcome import OutcomeClass
@@ -56,7 +57,9 @@ def open_with_desktop(path: Path) -> bool:
     """Hand a local file to the application the desktop opens it with."""
     if QGuiApplication.platformName() in _NO_DESKTOP:
         opener = shutil.which("xdg-open")
-        return bool(opener) and QProcess.startDetached(opener, [str(path)])[0]
+        if not opener:
+            return False
+        return QProcess.startDetached(opener, [str(path)])[0]
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
@@ -72,7 +75,7 @@ def choose_conflict(window: QWidget, copy: LocalCopy) -> str | None:
         "puts yours next to it under a new name. Download Theirs replaces your copy with the "
         "server's version: your edit is lost.")
     role = QMessageBox.ButtonRole
-    choices = {box.addButton("Overwrite", role.DestructiveRole): OVERWRITE,
+    choices: dict[QAbstractButton, str] = {box.addButton("Overwrite", role.DestructiveRole): OVERWRITE,
                box.addButton("Save as a Copy", role.AcceptRole): SAVE_AS_COPY,
                box.addButton("Download Theirs", role.DestructiveRole): DOWNLOAD_THEIRS}
     box.button(QMessageBox.StandardButton.Cancel).setText("Later")
@@ -122,9 +125,8 @@ class EditInPlace(QObject):
         for resource in resources:
             if resource.is_dir:
                 continue
-            self._background.submit(
-                lambda path=resource.path: plan_open(self._client, self.copies, path),
-                lambda plan, error, name=resource.name: self._planned(name, plan, error, edit))
+            self._background.submit(partial(plan_open, self._client, self.copies, resource.path),
+                                    partial(self._planned, resource.name, edit=edit))
 
     def _planned(self, name: str, plan: OpenPlan | None, error: BaseException | None,
                  edit: bool) -> None:

@@ -71,7 +71,8 @@ class FileTableView(QTableView):
         return [self.proxy.resource(index) for index in self.selectionModel().selectedRows(NAME)]
 
     def selected_count(self) -> int:
-        return sum(selected.height() for selected in self.selectionModel().selection())
+        selection = self.selectionModel().selection()
+        return sum(selection.at(i).height() for i in range(selection.count()))
 
     def selection_allows(self, letters: str) -> bool:
         """Whether every selected row grants these oc:permissions letters.

@@ -103,14 +103,13 @@ class PreferencesDialog(QDialog):
                                         ("", self.keep_mtime)])
         window = group("Window", [("", self.show_hidden), ("", self.confirm_delete),
                                   ("Results kept:", self.results_kept)])
-        sync = group("Background sync", [("", self.start_at_login),
-                                         ("Look for changes every:", self.poll),
-                                         ("Full scan every:", self.full_scan)])
         note = QLabel("A full scan is for servers whose folders do not show that something "
                       "inside them changed. The intervals apply from Davdesk's next start.")
         note.setWordWrap(True)
         note.setEnabled(False)
-        sync.layout().addRow(note)
+        sync = group("Background sync", [("", self.start_at_login),
+                                         ("Look for changes every:", self.poll),
+                                         ("Full scan every:", self.full_scan), ("", note)])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

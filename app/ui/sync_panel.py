@@ -159,13 +159,13 @@ class SyncPanel(QDockWidget):
         self.autostart_box.toggled.connect(self._autostart_toggled)
 
         body = QWidget(self)
-        column = QVBoxLayout(body)
-        column.setContentsMargins(0, 0, 0, 4)
-        column.setSpacing(2)
-        column.addWidget(toolbar)
-        column.addWidget(self.list, 1)
-        column.addWidget(self.empty, 1)
-        column.addWidget(self.autostart_box)
+        stack = QVBoxLayout(body)
+        stack.setContentsMargins(0, 0, 0, 4)
+        stack.setSpacing(2)
+        stack.addWidget(toolbar)
+        stack.addWidget(self.list, 1)
+        stack.addWidget(self.empty, 1)
+        stack.addWidget(self.autostart_box)
         self.setWidget(body)
 
         self._timer = QTimer(self, interval=_REFRESH_MS)
@@ -226,7 +226,7 @@ class SyncPanel(QDockWidget):
         self._pending = name
         for row in range(self.list.topLevelItemCount()):
             item = self.list.topLevelItem(row)
-            if item.data(0, NAME_ROLE) == name:
+            if item is not None and item.data(0, NAME_ROLE) == name:
                 self.list.setCurrentItem(item)
                 self._pending = None
 

@@ -94,7 +94,7 @@ class SyncPreviewModel(QAbstractItemModel):
 
     def chosen(self) -> list[PlanItem]:
         return [item for group in self._groups
-                for item, on in zip(group.items, group.ticks) if on]
+                for item, on in zip(group.items, group.ticks, strict=True) if on]
 
     def totals(self) -> dict[Action, tuple[int, int, int]]:
         """Per action: items ticked, of how many, and the bytes the ticked ones transfer."""

@@ -80,7 +80,7 @@ class _Relay(QObject):
 
     status = Signal(object)  # PairStatus
     run = Signal(object)  # RunStarted
-    event = Signal(int, object)  # job id, JobEvent
+    job_event = Signal(int, object)  # job id, JobEvent (not `event`: QObject.event is Qt's)
     conflicts = Signal(object)  # ConflictsFound
     stopped = Signal(object)  # PairStopped
 
@@ -118,7 +118,7 @@ class SyncService(QObject):
         self._relay = _Relay(self)
         self._relay.status.connect(self._status_changed)
         self._relay.run.connect(self._run_started)
-        self._relay.event.connect(self._job_event)
+        self._relay.job_event.connect(self._job_event)
         self._relay.conflicts.connect(self._conflicts)
         self._relay.stopped.connect(self._stopped)
         self._watcher = QFileSystemWatcher(self)
@@ -337,7 +337,7 @@ class _Listener:
     def run_started(self, run: RunStarted) -> EventCallback | None:
         self._relay.run.emit(run)  # queued before any of the job's events
         job_id = run.job.id
-        return lambda event: self._relay.event.emit(job_id, event)
+        return lambda event: self._relay.job_event.emit(job_id, event)
 
     def conflicts_found(self, found: ConflictsFound) -> None:
         self._relay.conflicts.emit(found)

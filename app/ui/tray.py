@@ -78,7 +78,8 @@ class Tray(QObject):
     def close(self) -> None:
         """Gone from the tray for good (the program ends)."""
         self.icon.hide()
-        self.icon.setContextMenu(None)
+        # Qt takes nullptr here (no menu); PySide6's stub says a QMenu is required.
+        self.icon.setContextMenu(None)  # type: ignore[arg-type]
 
     def update(self) -> None:
         """Icon, tooltip and menu after any change of a pair or its state."""

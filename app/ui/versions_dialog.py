@@ -114,8 +114,9 @@ class VersionsDialog(QDialog):
             item.setData(0, Qt.ItemDataRole.UserRole, version.name)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.list.addTopLevelItem(item)
-        if found:
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        first = self.list.topLevelItem(0)
+        if first is not None:
+            self.list.setCurrentItem(first)
         count = len(found)
         self.status.setText(self._note + (
             f"{count} earlier version{'s' if count != 1 else ''}." if count

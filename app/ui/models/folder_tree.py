@@ -37,7 +37,7 @@ PATH_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class _Node:
-    __slots__ = ("name", "path", "parent", "children", "fetched", "loading")
+    __slots__ = ("children", "fetched", "loading", "name", "parent", "path")
 
     def __init__(self, name: str, path: str, parent: _Node | None) -> None:
         self.name = name
@@ -126,9 +126,10 @@ class FolderTreeModel(QAbstractItemModel):
         if not path.startswith(node.path):
             return None
         for segment in (s for s in path[len(node.path):].split("/") if s):
-            node = next((c for c in node.children if name_key(c.name) == name_key(segment)), None)
-            if node is None:
+            child = next((c for c in node.children if name_key(c.name) == name_key(segment)), None)
+            if child is None:
                 return None
+            node = child
         return node
 
     # -- lazy loading -----------------------------------------------------------
