@@ -14,10 +14,7 @@ from typing import Any
 from app.dav import DavClient, errors
 from app.nextcloud import ocs
 from app.nextcloud.account import NextcloudAccount
-from app.nextcloud.login_flow import device_name
-
-#: Where a user revokes an app password by hand.
-WHERE_TO_REVOKE = "Settings > Security > Devices & sessions"
+from app.nextcloud.login_flow import WHERE_TO_REVOKE, device_name
 
 
 def exchange(client: DavClient, root_path: str) -> str | None:

@@ -22,6 +22,8 @@ from app.dav import DavClient, errors
 #: How long a flow can be completed (Nextcloud expires its flows after 20 minutes).
 FLOW_LIFETIME = 20 * 60.0
 POLL_INTERVAL = 2.0
+#: Where a user revokes an app password by hand.
+WHERE_TO_REVOKE = "Settings > Security > Devices & sessions"
 
 
 def device_name() -> str:
@@ -95,12 +97,24 @@ class LoginFlow:
         """Poll until the user has signed in. stop(seconds) waits and says whether to give up.
 
         A poll that fails is sent again under the client's policy (a poll creates nothing),
-        its waits ended by stop too; a sign-in is given up only when that budget is spent."""
+        its waits ended by stop too; a sign-in is given up only when that budget is spent.
+        The server hands the credentials out once: a poll whose answer was lost may have
+        carried them, and the wait then ends at the flow's lifetime saying so."""
         interval = POLL_INTERVAL if interval is None else interval
         deadline = time.monotonic() + lifetime
+        lost: list[errors.DavError] = []
+
+        def poll() -> Credentials | None:
+            try:
+                return self.poll(client)
+            except errors.DavError as exc:
+                if exc.may_have_acted:
+                    lost.append(exc)
+                raise
+
         while True:
             try:
-                credentials = client.retry.run(lambda: self.poll(client), wait=stop)
+                credentials = client.retry.run(poll, wait=stop)
             except errors.DavError:
                 if stop(0):
                     raise LoginCancelled("sign-in cancelled") from None
@@ -108,6 +122,15 @@ class LoginFlow:
             if credentials is not None:
                 return credentials
             if time.monotonic() >= deadline:
-                raise LoginFlowError("the sign-in in the browser was not finished in time")
+                raise LoginFlowError(_not_finished(lost))
             if stop(interval):
                 raise LoginCancelled("sign-in cancelled")
+
+
+def _not_finished(lost: list[errors.DavError]) -> str:
+    """Why a wait ended without credentials, in words; what to revoke when an answer was lost."""
+    if not lost:
+        return "the sign-in in the browser was not finished in time"
+    return ("the sign-in in the browser was not finished in time, or its answer was lost on the "
+            f"way ({lost[-1]}): if you did sign in, sign in again, and revoke the first "
+            f"\"{device_name()}\" under {WHERE_TO_REVOKE}")

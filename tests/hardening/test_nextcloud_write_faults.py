@@ -21,7 +21,7 @@ from app.nextcloud import app_passwords, shares
 from app.dav.search import NamePattern, find
 from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.connect import connect
-from app.nextcloud.login_flow import LoginFlow
+from app.nextcloud.login_flow import LoginFlow, LoginFlowError
 from app.ui.nextcloud_account import sign_out
 from tests.hardening.test_faults import seeds
 from tests.servers.fault_proxy import FaultProxy
@@ -176,7 +176,7 @@ def test_an_app_password_whose_answer_was_lost_is_not_asked_for_twice(cloud):
 
 def test_a_browser_sign_in_rides_out_failures(cloud):
     script = {("POST", "/index.php/login/v2"): ["reset-after", "500"],
-              ("POST", "/index.php/login/v2/poll"): ["503", "reset-before", None, "500"]}
+              ("POST", "/login/v2/poll"): ["503", "reset-before"]}
     with FaultProxy(cloud.root_url, script=script, retry_after="0") as proxy, \
             DavClient(proxy.url, timeouts=TIMEOUTS, retry=FAST) as anonymous:
         flow = LoginFlow.start(anonymous, "/")
@@ -190,8 +190,24 @@ def test_a_browser_sign_in_rides_out_failures(cloud):
 
         credentials = flow.wait(anonymous, stop=stop, interval=0.01)
         assert proxy.seen("POST")["/index.php/login/v2"] == 3
+        assert proxy.injected == {"reset-after": 1, "500": 1, "503": 1, "reset-before": 1}
     assert credentials.login_name == cloud.login_name
     assert [p.password for p in cloud.app_passwords] == [credentials.app_password]
+
+
+def test_a_sign_in_whose_answer_was_lost_says_what_to_revoke(cloud):
+    """Nextcloud hands the credentials out once: lost on the way, they cannot be asked for
+    again, and the wait ends at the flow's lifetime naming the app password to revoke."""
+    with FaultProxy(cloud.root_url, script={("POST", "/login/v2/poll"):
+                                            ["reset-after"]}) as proxy, \
+            DavClient(proxy.url, timeouts=TIMEOUTS, retry=FAST) as anonymous:
+        flow = LoginFlow.start(anonymous, "/")
+        cloud.grant_login(flow.login_url)
+        with pytest.raises(LoginFlowError) as caught:
+            flow.wait(anonymous, stop=lambda seconds: False, interval=0.05, lifetime=1.0)
+    assert "its answer was lost on the way" in str(caught.value)
+    assert app_passwords.WHERE_TO_REVOKE in str(caught.value)
+    assert len(cloud.app_passwords) == 1
 
 
 @pytest.mark.parametrize("seed", seeds([1, 2, 3, 4, 5, 6]))
