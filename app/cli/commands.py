@@ -21,6 +21,10 @@ from app.dav.xmlbodies import BASIC_PROPS
 
 Command = Callable[[argparse.Namespace, Connections, Printer], None]
 
+#: What an ls line shows without --json (kind, size, time, name): the ETag and the content
+#: type are --json's, and a server spends time on each property of every entry.
+LINE_PROPS = ("{DAV:}resourcetype", "{DAV:}getcontentlength", "{DAV:}getlastmodified")
+
 #: Command -> the module and function that run it.
 _COMMANDS: dict[str, tuple[str, str]] = {
     "ls": (__name__, "ls"),
@@ -50,7 +54,8 @@ def command(name: str) -> Command:
 def ls(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
     for target in args.targets:
         client, path = connections.resolve(target)
-        listing = [r for r in client.propfind(path, 1, BASIC_PROPS)
+        props = BASIC_PROPS if printer.json_lines else LINE_PROPS
+        listing = [r for r in client.propfind(path, 1, props)
                    if not (r.is_dir and same_resource(r.path, path))]
         if not printer.json_lines:
             listing.sort(key=lambda r: (not r.is_dir, r.name.casefold()))

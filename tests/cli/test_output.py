@@ -1,17 +1,20 @@
 """The CLI's listing lines: ls --json's hand-made lines say exactly what the JSON encoder
-would, and many entries print as the same lines one entry at a time would."""
+would, many entries print as the same lines one entry at a time would, and ls asks the
+server for no property it does not print."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 from datetime import datetime, timezone
 
 import pytest
 
+from app.cli.commands import LINE_PROPS, ls
 from app.cli.output import Printer, entry_json
-from app.dav import Resource
-from app.dav.xmlbodies import NC, OC
+from app.dav import DavClient, Resource
+from app.dav.xmlbodies import BASIC_PROPS, NC, OC
 
 WHEN = datetime(2026, 12, 7, 20, 55, 21, tzinfo=timezone.utc)
 
@@ -53,3 +56,28 @@ def test_no_entries_print_nothing():
     out = io.StringIO()
     Printer(json_lines=True, out=out).entries([])
     assert out.getvalue() == ""
+
+
+def test_ls_asks_the_server_only_for_what_it_prints(dav_server):
+    """Lines show kind, size, time and name; --json adds the ETag and the content type."""
+    dav_server.make_file("box/a.txt", b"abc")
+    asked: list[tuple[str, ...]] = []
+
+    class Recording(DavClient):
+        def propfind(self, path, depth=1, props=None):  # type: ignore[override]
+            asked.append(tuple(props))
+            return super().propfind(path, depth, props)
+
+    with Recording(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
+        class OneServer:
+            def resolve(self, url: str) -> tuple[DavClient, str]:
+                return client, client.path_of(url)
+
+        for as_json in (False, True):
+            out = io.StringIO()
+            ls(argparse.Namespace(targets=[dav_server.url_for("box/")]), OneServer(),
+               Printer(json_lines=as_json, out=out))
+            assert "a.txt" in out.getvalue()
+    assert asked == [LINE_PROPS, BASIC_PROPS]
+    assert set(LINE_PROPS) == {"{DAV:}resourcetype", "{DAV:}getcontentlength",
+                               "{DAV:}getlastmodified"}
