@@ -12,24 +12,26 @@ Find's SEARCH, a read sent with a body, is repeated as any read is.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from urllib.parse import urlencode
+
 import pytest
 
 from app.config.secrets import PasswordStore
-from app.dav import DavClient, Timeouts, errors, words
+from app.dav import DavClient, errors, words
 from app.dav.retry import RetryPolicy
-from app.nextcloud import app_passwords, shares
 from app.dav.search import NamePattern, find
+from app.nextcloud import app_passwords, shares
 from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.connect import connect
 from app.nextcloud.login_flow import LoginFlow, LoginFlowError
 from app.ui.nextcloud_account import sign_out
 from tests.hardening.test_faults import seeds
+from tests.hardening.test_write_faults import FAST, STALL, TIMEOUTS, drawn
 from tests.servers.fault_proxy import FaultProxy
 
 pytest_plugins = ["tests.memory_keyring"]
 
-FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
-TIMEOUTS = Timeouts(connect=2.0, read=1.0)
 SHARES = "/ocs/v2.php/apps/files_sharing/api/v1/shares"
 JSON = "?format=json"
 REVOKE = ("DELETE", "/ocs/v2.php/core/apppassword" + JSON)
@@ -68,7 +70,7 @@ def link_ids(server) -> list[str]:
                                     ["stall", "reset-after"], ["truncate"]])
 def test_a_link_is_made_once_whatever_its_requests_meet(cloud, faults):
     with FaultProxy(cloud.root_url, script={("POST", SHARES + JSON): faults}, retry_after="0",
-                    stall_seconds=2.0) as proxy:
+                    stall_seconds=STALL) as proxy:
         client, account = signed_in(proxy, cloud)
         with client:
             made = shares.create_link(client, account, ITEM, label="for Bob",
@@ -122,7 +124,7 @@ def test_a_change_is_sent_again_as_it_is(cloud):
 @pytest.mark.parametrize("faults", [["reset-after"], ["500", "reset-after"], ["503", "stall"]])
 def test_signing_out_revokes_once_through_failures(cloud, memory_keyring, faults):
     with FaultProxy(cloud.root_url, script={REVOKE: faults}, retry_after="0",
-                    stall_seconds=2.0) as proxy:
+                    stall_seconds=STALL) as proxy:
         password = cloud.issue_app_password("davdesk")
         client, account = signed_in(proxy, cloud, password)
         PasswordStore().set(account.files_url, account.login_name, password)
@@ -212,19 +214,26 @@ def test_a_sign_in_whose_answer_was_lost_says_what_to_revoke(cloud):
 
 @pytest.mark.parametrize("seed", seeds([1, 2, 3, 4, 5, 6]))
 def test_links_through_a_third_of_requests_failing(cloud, seed):
-    faults = ("reset-before", "reset-after", "stall", "truncate", "500", "503", "429")
-    policy = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
-    with FaultProxy(cloud.root_url, share=0.34, seed=seed, faults=faults, retry_after="0",
-                    stall_seconds=2.0, paths=lambda path: path.startswith(SHARES)) as proxy:
+    """Faults drawn from the seed for every request of three links made, changed and
+    deleted, the checks' listings included: one link each time, gone after Delete."""
+    listing = SHARES + "?" + urlencode({"format": "json", "path": "/Docs/a b.txt",
+                                        "reshares": "true"})
+    targets = [("POST", SHARES + JSON), ("GET", listing)]
+    for share_id in (1, 2, 3):  # a fresh server numbers its shares from 1
+        one = f"{SHARES}/{share_id}{JSON}"
+        targets += [("PUT", one), ("DELETE", one), ("GET", one)]
+    policy = replace(FAST, attempts=8)
+    with FaultProxy(cloud.root_url, script=drawn(seed, targets, share=0.34),
+                    retry_after="0") as proxy:
         client, account = signed_in(proxy, cloud, policy=policy)
         with client:
             for round_ in range(3):
                 made = shares.create_link(client, account, ITEM, label=f"round {round_}")
-                assert link_ids(cloud) == [made.id], round_
+                assert link_ids(cloud) == [made.id] == [str(round_ + 1)]
                 shares.update_share(client, account, made.id, password="pass word")
                 shares.delete_share(client, account, made.id)
                 assert link_ids(cloud) == [], round_
-        assert proxy.total_injected > 0
+        assert proxy.total_injected >= 3
 
 
 def test_find_searches_again_through_failures(cloud):
