@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import httpx
 
@@ -13,6 +14,17 @@ from app.dav import errors
 ERROR_BODY_LIMIT = 1 << 20
 #: An unread body is read to its end, to keep the connection, only up to this much.
 DRAIN_LIMIT = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A whole answer to a request the client has no method for (OCS, Login Flow, chunks)."""
+
+    status: int
+    reason: str
+    headers: httpx.Headers
+    body: bytes
+    url: str
 
 
 def looks_like_xml(response: httpx.Response) -> bool:

@@ -14,16 +14,14 @@ absent go this way (app/jobs/batches.py).
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from app.dav import etags
-from app.dav.client import DavClient
-from app.dav.outcome import Outcome, Source
+from app.dav.members import batch_outcomes
+from app.dav.outcome import Outcome
+from app.dav.upload_target import UploadTarget
 
 KIB = 1024
 #: Files up to this size go in batches. Measured (tests/bench/bench_nextcloud.py): a 4 KiB
@@ -69,10 +67,11 @@ class BulkFile:
     mtime: float | None = None
 
 
-def send_batch(client: DavClient, bulk: BulkUploads,
+def send_batch(target: UploadTarget, bulk: BulkUploads,
                files: Sequence[BulkFile]) -> dict[str, Outcome]:
     """POST the files; each file's Outcome by its path, for the files the answer names.
 
+    The answer is read by members.batch_outcomes.
     A file the answer leaves out has no Outcome here: the caller must not take it
     for a success. Raises what the client raises when the POST itself fails.
     """
@@ -90,33 +89,6 @@ def send_batch(client: DavClient, bulk: BulkUploads,
         head = "".join(f"{header}\r\n" for header in headers)
         parts.append(f"--{boundary}\r\n{head}\r\n".encode() + data + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
-    reply = client.request("POST", bulk.endpoint, content=b"".join(parts), headers={
+    reply = target.request("POST", bulk.endpoint, content=b"".join(parts), headers={
         "Content-Type": f"multipart/related; boundary={boundary}"})
-    try:
-        answer = json.loads(reply.body)
-    except ValueError:
-        answer = None
-    if not isinstance(answer, dict):
-        return {}
-    size = len(files)
-    outcomes: dict[str, Outcome] = {}
-    for file_path, entry in answer.items():
-        path = by_file_path.get(file_path)
-        if path is None or not isinstance(entry, dict):
-            continue
-        outcomes[path] = _outcome(path, entry, reply.status, reply.reason, size)
-    return outcomes
-
-
-def _outcome(path: str, entry: dict[str, Any], status: int, reason: str, size: int) -> Outcome:
-    """A file's entry in the JSON answer as its Outcome; the POST's status is the batch's."""
-    note = f"uploaded in a batch of {size}"
-    if entry.get("error") is False:
-        etag = entry.get("etag")
-        return Outcome("put", path, status, reason, ok=True,
-                       etag=etags.quoted(etag) if isinstance(etag, str) and etag else None,
-                       source=Source.JSON_BATCH, note=note)
-    message = entry.get("message")
-    return Outcome("put", path, status, reason, ok=False, error="bulk-upload-failed",
-                   description=message if isinstance(message, str) and message else None,
-                   source=Source.JSON_BATCH, note=f"refused in a batch of {size}")
+    return batch_outcomes(reply, by_file_path, len(files))

@@ -15,25 +15,25 @@ assembling, so the destination is watched first.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from app.dav import checksum, errors, etags
+from app.dav import checksum, errors, etags, mtimes
+from app.dav.conditions import tagged_etag
 from app.dav.extensions import ChunkedUploads
 from app.dav.outcome import Outcome, Source, success
 from app.dav.paths import join
+from app.dav.resource import Resource
 from app.dav.transfer import FileSlice, ProgressCallback
-
-if TYPE_CHECKING:
-    from app.dav.client import DavClient
-    from app.dav.resource import Resource
+from app.dav.upload_target import UploadTarget
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,10 @@ def uninterrupted(seconds: float) -> bool:
 class ChunkedUpload:
     """One file's chunked upload; run() makes one attempt and returns its Outcome."""
 
-    def __init__(self, client: DavClient, path: str, source: Path, config: ChunkedUploads, *,
+    def __init__(self, target: UploadTarget, path: str, source: Path, config: ChunkedUploads, *,
                  algorithm: str | None = None, progress: ProgressCallback | None = None,
                  wait: Waiter | None = None) -> None:
-        self._client = client
+        self._target = target
         self._path = path
         self._source = source
         self._config = config
@@ -73,7 +73,7 @@ class ChunkedUpload:
         stat = source.stat()
         self.size = stat.st_size
         self.chunk_size = config.chunk_size_for(self.size)
-        self.destination = client.url(path)
+        self.destination = target.url(path)
         self.folder = join(config.uploads, upload_folder_name(self.destination, self.size,
                                                               stat.st_mtime_ns)) + "/"
         self._common = {"Destination": self.destination, "OC-Total-Length": str(self.size)}
@@ -114,7 +114,7 @@ class ChunkedUpload:
         deleted and made anew.
         """
         try:
-            listing = self._client.propfind(self.folder, 1, [_CONTENT_LENGTH])
+            listing = self._target.propfind(self.folder, 1, [_CONTENT_LENGTH])
         except errors.NotFoundError:
             listing = None
         except errors.StatusError as exc:
@@ -122,7 +122,7 @@ class ChunkedUpload:
             self._abort()
             listing = None
         if listing is None:
-            self._client.request("MKCOL", self.folder, headers={"Destination": self.destination})
+            self._target.request("MKCOL", self.folder, headers={"Destination": self.destination})
             return {}
         return {r.name: r.size or 0 for r in listing if not r.is_dir}
 
@@ -133,7 +133,7 @@ class ChunkedUpload:
         (max_parallel_count), up to that many go at once, bounded by the
         client's connections.
         """
-        parallel = min(self._config.parallel, self._client.workers)
+        parallel = min(self._config.parallel, self._target.workers)
         if parallel > 1:
             return self._send_chunks_in_parallel(on_server, parallel)
         digest = checksum.hasher(self._algorithm) if self._algorithm else None
@@ -145,11 +145,10 @@ class ChunkedUpload:
                 self._report(offset + length)
                 continue
             body = FileSlice(self._source, offset, length,
-                             progress=lambda done, _total, start=offset: self._report(start + done),
-                             digest=digest)
+                             progress=functools.partial(self._report_from, offset), digest=digest)
             headers = {**self._common, "Content-Length": str(length),
                        "Content-Type": "application/octet-stream"}
-            self._client.request("PUT", self.folder + name, headers=headers, content=body)
+            self._target.request("PUT", self.folder + name, headers=headers, content=body)
             digest = body.digest_after
         if reused:
             log.info("chunked upload of %s resumed: %d chunks were already on the server",
@@ -182,7 +181,7 @@ class ChunkedUpload:
                              progress=lambda done, _total: report(name, done))
             headers = {**self._common, "Content-Length": str(length),
                        "Content-Type": "application/octet-stream"}
-            self._client.request("PUT", self.folder + name, headers=headers, content=body)
+            self._target.request("PUT", self.folder + name, headers=headers, content=body)
 
         with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="chunk") as pool:
             futures: list[Future[None]] = []
@@ -225,24 +224,27 @@ class ChunkedUpload:
         if self._progress:
             self._progress(done, self.size)
 
+    def _report_from(self, start: int, done: int, _total: int | None) -> None:
+        """A chunk's progress (done of its bytes) as the file's: the chunk starts at start."""
+        self._report(start + done)
+
     # -- assembly -----------------------------------------------------------------
 
     def _assemble(self, digest: Any, reused: int, *, if_match: str | None, if_none_match: bool,
                   mtime: float | None) -> Outcome:
-        before = None if if_none_match else self._client.lookup(self._path)
+        before = None if if_none_match else self._target.lookup(self._path)
         if if_match:
             self._check_version(before, if_match)
         headers = {**self._common, "Overwrite": "F" if if_none_match else "T"}
         if if_match:
-            # Sabre evaluates a tagged If list against the destination; the check above
-            # covers a server that ignores it.
-            headers["If"] = f"<{self.destination}> ([{if_match}])"
+            # The check above covers a server that ignores the tagged If list.
+            headers["If"] = tagged_etag(self.destination, if_match)
         if mtime is not None:
-            headers["X-OC-Mtime"] = str(int(mtime))
+            headers[mtimes.HEADER] = mtimes.header_value(mtime)
         if digest is not None:
             headers["OC-Checksum"] = checksum.header_value(self._algorithm or "", digest)
         try:
-            reply = self._client.request("MOVE", self.folder + ".file", headers=headers)
+            reply = self._target.request("MOVE", self.folder + ".file", headers=headers)
         except errors.TransportError:
             landed = self._await_assembly(before)
             if landed is None:
@@ -250,7 +252,7 @@ class ChunkedUpload:
             return self._described(landed, reused, None, digest)
         outcome = success("put", self._path, reply.status, reply.reason,
                           etag=reply.headers.get("oc-etag") or reply.headers.get("etag"))
-        accepted = reply.headers.get("x-oc-mtime", "").strip().lower() == "accepted"
+        accepted = mtimes.accepted(reply.headers)
         return self._described(outcome, reused, mtime if not accepted else None, digest,
                                mtime_by_header=accepted and mtime is not None)
 
@@ -271,14 +273,14 @@ class ChunkedUpload:
         deadline = time.monotonic() + self._config.assembly_wait
         delay = 0.5
         while True:
-            found = self._client.lookup(self._path)
+            found = self._target.lookup(self._path)
             if found is not None and not found.is_dir and found.size == self.size and (
                     before is None or found.etag != before.etag):
                 return Outcome("put", self._path, None, "assembled", ok=True, etag=found.etag,
                                source=Source.LOCAL,
                                note="the answer to the final MOVE was lost, "
                                     "and the server assembled the file")
-            if self._client.lookup(self.folder) is None or time.monotonic() >= deadline:
+            if self._target.lookup(self.folder) is None or time.monotonic() >= deadline:
                 return None
             if self._wait(delay):
                 return None
@@ -292,9 +294,9 @@ class ChunkedUpload:
         parts.append(f"uploaded in {count} chunks"
                      + (f", {reused} of them already on the server" if reused else ""))
         if mtime_by_header:
-            parts.append("mtime kept by X-OC-Mtime")
+            parts.append(mtimes.BY_HEADER)
         elif mtime is not None:
-            parts.append(self._client.keep_mtime(self._path, mtime))
+            parts.append(mtimes.keep_as_property(self._target, self._path, mtime))
         if digest is not None:
             parts.append(f"OC-Checksum {self._algorithm}")
         return replace(outcome, note="; ".join(parts))
@@ -302,6 +304,6 @@ class ChunkedUpload:
     def _abort(self) -> None:
         """Delete the upload folder: the server's share of a cancelled or refused upload."""
         try:
-            self._client.request("DELETE", self.folder)
+            self._target.request("DELETE", self.folder)
         except errors.DavError as exc:
             log.info("could not delete the upload folder %s: %s", self.folder, exc)

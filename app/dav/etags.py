@@ -19,13 +19,15 @@ The comparison here is the weak one, for deciding whether the version someone
 saw is still the one on the server. What goes back to the server in If-Match
 is the ETag as the server spelled it, never normal(); and a weak ETag in
 If-Match never matches (strong comparison), which is why uploads compare it
-themselves (DavClient.put).
+themselves (app/dav/uploads.py).
 """
 
 from __future__ import annotations
 
+from typing import TypeGuard
 
-def is_weak(etag: str | None) -> bool:
+
+def is_weak(etag: str | None) -> TypeGuard[str]:
     """Whether the server marked the ETag weak (W/): If-Match would never match it."""
     return etag is not None and etag.startswith("W/")
 

@@ -45,13 +45,13 @@ MKCOL_ON_EXISTING = Quirk(
 COLLECTION_REDIRECT = Quirk(
     "a folder's URL without its trailing slash answers 301 to the slashed URL "
     "(Apache for GET, PROPFIND, DELETE, MOVE and MKCOL; wsgidav for GET only)",
-    (APACHE, WSGIDAV), "app/dav/client.py",
+    (APACHE, WSGIDAV), "app/dav/transport.py",
     "tests/integration/dav/test_client.py::test_collection_without_trailing_slash_is_found")
 
 WEAK_ETAG_OF_A_FRESH_FILE = Quirk(
     'a file changed within the last second has a weak ETag (W/"…"), strong later; '
     "If-Match with a weak ETag never matches (strong comparison)",
-    (APACHE,), "app/dav/client.py",
+    (APACHE,), "app/dav/uploads.py",
     "tests/dav/test_client_edges.py::test_weak_etag_guard_compares_before_writing")
 
 UNQUOTED_ETAG = Quirk(
@@ -76,13 +76,13 @@ DELETE_SUCCESS_THAT_KEPT_THE_FOLDER = Quirk(
 LASTMODIFIED_IS_PROTECTED = Quirk(
     "getlastmodified cannot be set: PROPPATCH answers 409 (Apache) or 403 (wsgidav); "
     "the file's mtime is kept as the dead property {urn:davdesk}mtime",
-    (APACHE, WSGIDAV), "app/dav/client.py",
+    (APACHE, WSGIDAV), "app/dav/mtimes.py",
     "tests/jobs/test_operations.py::test_mtime_is_kept_both_ways")
 
 MTIME_BY_HEADER = Quirk(
     "ownCloud and Nextcloud take an upload's mtime from X-OC-Mtime and answer "
     "X-OC-MTime: accepted; other servers ignore the header",
-    (NEXTCLOUD,), "app/dav/client.py",
+    (NEXTCLOUD,), "app/dav/mtimes.py",
     "tests/integration/nextcloud/test_fake_server.py::test_put_sets_the_mtime_from_x_oc_mtime")
 
 TRANSIENT_FILE_LOCK = Quirk(
