@@ -224,7 +224,8 @@ class DavClient(Transport):
         """Every property, live and dead: allprop, plus any that propname lists but allprop omits.
 
         RFC 4918 lets allprop leave out live properties that are costly to compute,
-        so the names are asked for separately and the missing ones fetched by name.
+        so the names are asked for separately and the missing ones fetched by name;
+        a propname answered with no names (quirks.PROPNAME_WITHOUT_PROPSTAT) adds none.
         """
         values = self.stat(path, "allprop").props
         names = self.stat(path, "propname").props

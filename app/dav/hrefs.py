@@ -2,9 +2,10 @@
 
 Servers spell one path many ways (DESIGN.md, "Servers differ"): an absolute
 URL or an absolute path, upper- or lower-case escapes, ``&``, ``+`` and ``;``
-escaped or not. Everything downstream compares *decoded* paths, so this module
-is the one place that decodes them, and it does so without guessing: no
-Unicode normalisation, no collapsing of ``//``, no trimming of names.
+escaped or not (quirks.HREF_ESCAPES_DIFFER). Everything downstream compares
+*decoded* paths, so this module is the one place that decodes them, and it
+does so without guessing: no Unicode normalisation, no collapsing of ``//``,
+no trimming of names.
 """
 
 from __future__ import annotations

@@ -405,8 +405,8 @@ def _status_line(text: str | None) -> tuple[int | None, str]:
     """Code and reason of "HTTP/1.1 423 Locked", "HTTP/2 204", "HTTP/1.1 200", "207".
 
     A line without a code keeps its text as the reason, so nothing the server
-    said is lost. Apache writes "(status)" where it has no phrase for a code:
-    that placeholder gives way to the standard phrase.
+    said is lost. Apache writes "(status)" where it has no phrase for a code
+    (quirks.PLACEHOLDER_REASON): that placeholder gives way to the standard phrase.
     """
     if text is None:
         return None, ""

@@ -144,7 +144,8 @@ class Transport:
         self.auth = NegotiatingAuth(user, password)
         self._http.auth = self.auth
         # A session cookie stands in for the credentials it was set for (Nextcloud skips the
-        # password check when it sees one): it must not outlive them.
+        # password check when it sees one: quirks.SESSION_COOKIE_STANDS_IN): it must not
+        # outlive them.
         self._http.cookies.clear()
 
     def use(self, extensions: ServerExtensions) -> None:

@@ -10,14 +10,15 @@ then every transfer and file delete, and the first step of each conflict;
 last, deleted folders, deepest first, once what was in them is gone.
 
 A conflict never moves the server's version aside (MOVE depends on the
-server reading the Destination header right, and wsgidav cuts a name at
-";" or "?"): its first step downloads it beside the local file, under the
-conflict name. Only once that has succeeded may the local version replace
-it, so an uploading pair finishes its conflicts in a second job that the
-front end runs after the first (SyncRecorder.follow_up): the conflict copy
-goes up under its new name (If-None-Match: *) and the local version over
-the server's (If-Match: the version that was saved). A run killed between
-the two leaves the record that the next plan finishes them from.
+server reading the Destination header right, and wsgidav cuts a name at ";"
+or "?": quirks.DESTINATION_CUT_AT_SEMICOLON): its first step downloads it
+beside the local file, under the conflict name. Only once that has
+succeeded may the local version replace it, so an uploading pair finishes
+its conflicts in a second job that the front end runs after the first
+(SyncRecorder.follow_up): the conflict copy goes up under its new name
+(If-None-Match: *) and the local version over the server's (If-Match: the
+version that was saved). A run killed between the two leaves the record
+that the next plan finishes them from.
 """
 
 from __future__ import annotations
