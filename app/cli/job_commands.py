@@ -16,7 +16,8 @@ from app.cli.run import run_job
 from app.dav import DavClient, Resource, errors
 from app.dav.lookups import stat_many
 from app.dav.outcome import from_error
-from app.jobs.model import Conflict, Job, Op
+from app.jobs.conflict import Conflict
+from app.jobs.model import Job, Op
 from app.jobs.planner import (
     plan_copy,
     plan_delete,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app import __version__
 from app.dav.tls import normalize_fingerprint
-from app.jobs.model import Conflict
+from app.jobs.conflict import Conflict
 
 _COMMANDS = {
     "ls": ("list folders (or describe files)", ["URL..."]),

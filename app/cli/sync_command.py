@@ -23,7 +23,8 @@ from app.cli.watch_command import watch
 from app.config.paths import AppPaths
 from app.dav import DavClient
 from app.jobs.runner import JobOptions
-from app.sync import Direction, StateDB, state_file
+from app.sync import StateDB, state_file
+from app.sync.direction import Direction
 from app.sync.ignore import IgnoreRules
 from app.sync.job import SyncRecorder, build_job, describe_plan, summary
 from app.sync.lockfile import FileLock, LockHeld

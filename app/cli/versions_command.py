@@ -18,7 +18,8 @@ from urllib.parse import unquote, urlsplit
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
 from app.cli.run import run_job
-from app.jobs.model import Conflict, Job, Op, Task
+from app.jobs.conflict import Conflict
+from app.jobs.model import Job, Op, Task
 from app.jobs.planner import plan_download_as
 from app.jobs.runner import JobOptions
 from app.nextcloud import versions

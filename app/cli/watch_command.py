@@ -25,7 +25,6 @@ from app.config.pairs import PairError, PairStore, state_dir, watch_spec
 from app.config.paths import AppPaths
 from app.dav import DavClient, errors
 from app.jobs.model import JobEvent, TaskResult
-from app.sync import Direction
 from app.sync.background.engine import BackgroundSync
 from app.sync.background.status import PairState, PairStatus
 from app.sync.background.types import (
@@ -33,8 +32,9 @@ from app.sync.background.types import (
     PairStopped,
     RunStarted,
     WatchSettings,
-    WatchSpec,
 )
+from app.sync.background.watch_spec import WatchSpec
+from app.sync.direction import Direction
 
 #: Seconds the engine gets to end its runs after the signal: within the 5 s promised.
 STOP_WITHIN = 4.0

@@ -23,7 +23,8 @@ _FORMAT = 1
 
 @dataclass(frozen=True, slots=True)
 class SyncPair:
-    """A local folder synced with a folder on the bookmark's server (app.sync.Direction value)."""
+    """A local folder synced with a folder on the bookmark's server (direction: an
+    app.sync.direction.Direction value)."""
 
     local: str
     remote: str

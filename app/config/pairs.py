@@ -30,9 +30,9 @@ from app.config.bookmarks import Bookmark, BookmarkStore
 from app.config.jsonfile import read_json, write_json
 from app.config.paths import AppPaths
 from app.sync.background.status import PairState, PairStatus, read_status
-from app.sync.background.types import WatchSpec
+from app.sync.background.watch_spec import WatchSpec
+from app.sync.direction import Direction
 from app.sync.lockfile import FileLock, LockHeld
-from app.sync.model import Direction
 from app.sync.pairfiles import PairFiles, canonical_url
 
 _FORMAT = 1

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from app.jobs.model import Conflict
+from app.jobs.conflict import Conflict
 
 #: The key of the preferences in the window's state mapping.
 PREFERENCES = "preferences"

@@ -33,7 +33,8 @@ from pathlib import Path
 
 from app.dav import DavClient, Outcome, Resource, etags
 from app.dav.paths import basename, check_local_name, join, parent
-from app.jobs.model import Conflict, Job, Op, Task
+from app.jobs.conflict import Conflict
+from app.jobs.model import Job, Op, Task
 from app.jobs.naming import free_name, local_names, name_key
 
 #: Days a copy nobody opened stays in the cache (one with unsent edits stays for good).

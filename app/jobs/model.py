@@ -17,6 +17,7 @@ from pathlib import Path
 from app.dav import Outcome
 from app.dav.outcome import Tally
 from app.dav.transcript import Exchange
+from app.jobs.conflict import Conflict
 
 
 class Op(enum.StrEnum):
@@ -31,20 +32,6 @@ class Op(enum.StrEnum):
     DELETE_LOCAL = "delete-local"  # sync: a local file or empty folder, deleted on the server
     RESTORE = "restore"  # a trash bin item put back: MOVE to destination (Nextcloud's restore/)
     EMPTY = "empty"  # a trash bin emptied: DELETE of the collection, which stays
-
-
-class Conflict(enum.StrEnum):
-    """What to do when the target of a copy, move, upload or download already exists."""
-
-    ASK = "ask"  # report a conflict Outcome (412) and let the user decide
-    OVERWRITE = "overwrite"
-    SKIP = "skip"
-    RENAME = "rename"  # keep both: the new one becomes "name (2).ext"
-    #: Overwrite where the source is newer than the target, else skip (decided when
-    #: planned, from both sides' times: a task never carries these two).
-    NEWER = "newer"
-    #: Overwrite where size or date differ, else skip (WinSCP's "different").
-    DIFFERENT = "different"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,9 @@ from pathlib import Path
 from app.dav import DavClient, Outcome, Resource, errors
 from app.dav.outcome import Source
 from app.dav.paths import basename, check_local_name, join, parent, same_resource
+from app.jobs.conflict import Conflict
 from app.jobs.local_walk import LocalEntry, local_entry, members
-from app.jobs.model import Conflict, Job, Op, Task, TaskResult
+from app.jobs.model import Job, Op, Task, TaskResult
 from app.jobs.naming import free_name, local_names, name_key
 from app.jobs.ops import OPERATIONS
 from app.jobs.ops.operation import stamp

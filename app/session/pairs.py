@@ -23,7 +23,7 @@ from app.dav import DavClient, DavError
 from app.dav.tls import verify_for
 from app.session import PASSWORD_VARIABLE
 from app.session.connection import open_connection
-from app.sync.background.types import WatchSpec
+from app.sync.background.watch_spec import WatchSpec
 
 
 class PairConnector:

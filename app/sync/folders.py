@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from app.dav import Outcome
 from app.dav.outcome import Source
 from app.jobs.naming import name_key
-from app.sync.model import Action, Direction, LocalFile, PlanItem, RemoteFile
+from app.sync.direction import Direction
+from app.sync.model import Action, LocalFile, PlanItem, RemoteFile
 from app.sync.scan import Scan
 
 _DELETES = (Action.DELETE_LOCAL, Action.DELETE_REMOTE)

@@ -33,7 +33,8 @@ from pathlib import Path
 
 from app.dav import Outcome, etags
 from app.dav.outcome import OutcomeClass, Source
-from app.jobs.model import Conflict, Job, Op, Task, TaskResult
+from app.jobs.conflict import Conflict
+from app.jobs.model import Job, Op, Task, TaskResult
 from app.jobs.naming import name_key
 from app.sync.model import Action, LocalFile, PlanItem, RemoteFile, SyncPlan
 from app.sync.planner import record_of

@@ -12,22 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.dav import Outcome
-
-
-class Direction(enum.StrEnum):
-    """Which side's changes a pair carries over: the other side's are never overwritten."""
-
-    UP = "up"  # local changes to the server
-    DOWN = "down"  # server changes to the local folder
-    BOTH = "both"
-
-    @property
-    def uploads(self) -> bool:
-        return self is not Direction.DOWN
-
-    @property
-    def downloads(self) -> bool:
-        return self is not Direction.UP
+from app.sync.direction import Direction
 
 
 class Action(enum.StrEnum):

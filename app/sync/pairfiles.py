@@ -12,16 +12,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
-
-from app.dav.paths import quote_path
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 
 def canonical_url(url: str) -> str:
     """The server folder's URL as pairs are told apart: no user, no query, one trailing "/"."""
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
-    path = quote_path(unquote(parts.path or "/", errors="surrogateescape").rstrip("/") + "/")
+    decoded = unquote(parts.path or "/", errors="surrogateescape").rstrip("/") + "/"
+    # Quoted as app.dav.paths.quote_path quotes a request's path (tests/sync/test_pairfiles.py
+    # holds the two together), without importing the protocol layer: app.config, which keeps
+    # the pairs, loads none of it. The spelling is part of every pair's identity on disk.
+    path = quote(decoded, safe="/", errors="surrogateescape")
     return urlunsplit((parts.scheme.lower(), host.lower(), path, "", ""))
 
 

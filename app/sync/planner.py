@@ -33,9 +33,10 @@ from app.dav.outcome import Source
 from app.dav.paths import check_local_name
 from app.dav.retry import RetryPolicy
 from app.jobs.naming import name_key
+from app.sync.direction import Direction
 from app.sync.folders import FolderDeletes
 from app.sync.ignore import IgnoreRules
-from app.sync.model import Action, Direction, LocalFile, PlanItem, RemoteFile, SyncPlan
+from app.sync.model import Action, LocalFile, PlanItem, RemoteFile, SyncPlan
 from app.sync.names import conflict_name, refused_by_server
 from app.sync.proof import proven
 from app.sync.retrying import PlanningCancelled, Stop

@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 
 from app.dav import DavClient, Resource
 from app.dav.paths import basename, parent
-from app.jobs.model import Conflict, Op, Task
+from app.jobs.conflict import Conflict
+from app.jobs.model import Op, Task
 from app.jobs.planner import settle
 from app.ui.models.file_table import human_size
 

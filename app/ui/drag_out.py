@@ -21,7 +21,8 @@ from PySide6.QtCore import QEventLoop, QMimeData, QUrl
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.dav import DavClient, Resource
-from app.jobs.model import Conflict, JobEnded, JobProgress
+from app.jobs.conflict import Conflict
+from app.jobs.model import JobEnded, JobProgress
 from app.jobs.planner import plan_download
 from app.jobs.runner import JobOptions, JobRunner
 from app.ui.background import Background

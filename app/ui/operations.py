@@ -26,7 +26,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.dav import DavClient, Resource
 from app.dav.paths import join, parent, same_resource
-from app.jobs.model import Conflict, Job, JobEnded, JobProgress, Op, Task, TaskResult
+from app.jobs.conflict import Conflict
+from app.jobs.model import Job, JobEnded, JobProgress, Op, Task, TaskResult
 from app.jobs.planner import (
     plan_copy,
     plan_delete,

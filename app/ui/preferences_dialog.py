@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.config.autostart import Autostart
 from app.config.preferences import MAX_PARALLEL, Preferences
-from app.jobs.model import Conflict
+from app.jobs.conflict import Conflict
 from app.ui.background import Background
 
 CONFLICT_CHOICES = ((Conflict.ASK, "Ask each time"),

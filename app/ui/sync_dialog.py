@@ -41,7 +41,8 @@ from app.config.bookmarks import Bookmark, BookmarkStore, SyncPair
 from app.config.pairs import PairStore, SavedPair
 from app.dav import DavClient
 from app.jobs.model import TaskResult
-from app.sync import Direction, PlanItem, StateDB, SyncPlan, state_file
+from app.sync import PlanItem, StateDB, SyncPlan, state_file
+from app.sync.direction import Direction
 from app.sync.ignore import IgnoreRules
 from app.sync.job import SyncRecorder, build_job
 from app.sync.planner import plan_pair

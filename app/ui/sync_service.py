@@ -40,8 +40,8 @@ from app.sync.background.types import (
     PairStopped,
     RunStarted,
     WatchSettings,
-    WatchSpec,
 )
+from app.sync.background.watch_spec import WatchSpec
 from app.ui.background import Background
 from app.ui.job_bridge import JobBridge
 

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from app.dav import DavClient, Resource
 from app.dav.paths import parent
-from app.jobs.model import Conflict, Job, Op, Task, TaskResult
+from app.jobs.conflict import Conflict
+from app.jobs.model import Job, Op, Task, TaskResult
 from app.jobs.planner import plan_download_as
 from app.nextcloud import versions
 from app.nextcloud.account import NextcloudAccount

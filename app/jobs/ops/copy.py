@@ -10,8 +10,9 @@ for a file, size) shows the copy took effect.
 from __future__ import annotations
 
 from app.dav import DavClient, Outcome
+from app.jobs.conflict import Conflict
 from app.jobs.context import TaskContext
-from app.jobs.model import Conflict, Op, Task
+from app.jobs.model import Op, Task
 from app.jobs.ops.operation import Operation, destination
 from app.jobs.ops.targets import free_target, name_undecided, server_side, skipped_as_there, would
 

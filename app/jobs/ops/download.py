@@ -15,8 +15,9 @@ from pathlib import Path
 from app.dav import DavClient, Outcome, errors
 from app.dav.outcome import Source
 from app.dav.paths import check_local_name
+from app.jobs.conflict import Conflict
 from app.jobs.context import TaskContext
-from app.jobs.model import Conflict, Op, Task
+from app.jobs.model import Op, Task
 from app.jobs.naming import free_name, local_names
 from app.jobs.ops.operation import Operation, always, skipped_as_outcome
 from app.jobs.ops.targets import would

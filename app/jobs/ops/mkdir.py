@@ -10,8 +10,9 @@ folder found there shows the first one took effect.
 from __future__ import annotations
 
 from app.dav import DavClient, Outcome
+from app.jobs.conflict import Conflict
 from app.jobs.context import TaskContext
-from app.jobs.model import Conflict, Op, Task
+from app.jobs.model import Op, Task
 from app.jobs.ops.operation import Operation, never, slashed
 
 

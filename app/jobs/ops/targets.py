@@ -14,7 +14,8 @@ from dataclasses import replace
 
 from app.dav import DavClient, Outcome, errors
 from app.dav.paths import basename, join, parent
-from app.jobs.model import Conflict, Op, Task
+from app.jobs.conflict import Conflict
+from app.jobs.model import Op, Task
 from app.jobs.naming import free_name, name_key
 from app.jobs.ops.operation import conflict_outcome, destination, skipped_as_outcome, slashed
 

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from app.dav import DavClient, Outcome, Resource, checksum, errors, etags
 from app.dav.xmlbodies import LISTING_PROPS, OC
+from app.jobs.conflict import Conflict
 from app.jobs.context import Cancelled, TaskContext
-from app.jobs.model import Conflict, Op, Task
+from app.jobs.model import Op, Task
 from app.jobs.ops.operation import (
     Operation,
     conflict_outcome,

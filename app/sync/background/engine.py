@@ -19,7 +19,8 @@ from watchdog.observers.api import BaseObserver
 
 from app.sync.background.pair import PairWorker
 from app.sync.background.status import PairStatus
-from app.sync.background.types import Connect, Listener, WatchSettings, WatchSpec
+from app.sync.background.types import Connect, Listener, WatchSettings
+from app.sync.background.watch_spec import WatchSpec
 from app.sync.pairfiles import PairFiles
 
 log = logging.getLogger(__name__)

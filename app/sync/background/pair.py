@@ -47,8 +47,8 @@ from app.sync.background.types import (
     Listener,
     PairStopped,
     WatchSettings,
-    WatchSpec,
 )
+from app.sync.background.watch_spec import WatchSpec
 from app.sync.background.watcher import LocalWatcher
 from app.sync.ignore import IgnoreRules
 from app.sync.lockfile import FileLock, LockHeld

@@ -31,8 +31,9 @@ from typing import TypeVar
 from app.dav import DavClient, Resource, errors, etags
 from app.dav.retry import RetryPolicy
 from app.jobs.naming import name_key
+from app.sync.direction import Direction
 from app.sync.ignore import Ignored, IgnoreRules
-from app.sync.model import Direction, LocalFile, RemoteFile, SyncPlan
+from app.sync.model import LocalFile, RemoteFile, SyncPlan
 from app.sync.planner import needs_proof, plan_sync
 from app.sync.proof import proven
 from app.sync.retrying import Stop, retried

@@ -9,26 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 from app.dav import DavClient
 from app.dav.retry import RetryPolicy
 from app.jobs.model import EventCallback, Job
 from app.sync.background.status import PairStatus
-from app.sync.model import Direction
-
-
-@dataclass(frozen=True, slots=True)
-class WatchSpec:
-    """One pair as the engine needs it (the front end builds it from its saved pair)."""
-
-    name: str
-    local: Path
-    url: str  # the server folder's full URL: with local, the pair's identity (PairFiles)
-    direction: Direction
-    ignore: tuple[str, ...] = ()
-    paused: bool = False
+from app.sync.background.watch_spec import WatchSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,8 @@ from app.dav.paths import parent
 from app.dav.words import lock_words
 from app.dav.writes import release_lock
 from app.dav.xmlbodies import ActiveLock
-from app.jobs.model import Conflict, Job, TaskResult
+from app.jobs.conflict import Conflict
+from app.jobs.model import Job, TaskResult
 from app.jobs.planner import retry_job
 from app.jobs.report import write_report
 from app.logs import redact_value

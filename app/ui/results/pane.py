@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.dav.outcome import OutcomeClass
-from app.jobs.model import Conflict, JobEnded, TaskResult
+from app.jobs.conflict import Conflict
+from app.jobs.model import JobEnded, TaskResult
 from app.ui.actions import fill
 from app.ui.icons import status_icon, themed_icon
 from app.ui.job_bridge import JobBridge
