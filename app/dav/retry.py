@@ -97,7 +97,8 @@ class RetryPolicy:
         later failure (which may be the earlier attempt's own doing: a 423 for our own lock)
         first ask it: its result when the server shows the request was carried out, and
         nothing more is sent; None when it shows it was not. A check that fails (or raises
-        CannotTell) raises UnconfirmedError, claiming neither. Without it, call must be safe to repeat.
+        CannotTell) raises UnconfirmedError, claiming neither. Without took_effect, call must
+        be safe to repeat as it is.
         """
         attempt = 1
         lost = False

@@ -177,7 +177,7 @@ def create_link(client: DavClient, account: NextcloudAccount, remote: str, *,
 
 
 def update_share(client: DavClient, account: NextcloudAccount, share_id: str, *,
-                 password: str | None = None, expire: dt.date | None | str = None,
+                 password: str | None = None, expire: dt.date | str | None = None,
                  access: str | None = None) -> Share:
     """Change a link: password "" removes it, expire "" removes the date; None leaves it.
     It sets values, so it is sent again as it is after a retryable failure."""
