@@ -21,14 +21,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # of the run's own, never to the user's: DAVDESK_CONFIG_HOME puts all of them under it.
 _TEST_HOME = os.environ["DAVDESK_CONFIG_HOME"] = tempfile.mkdtemp(prefix="davdesk-tests-home-")
 
-import itertools  # noqa: E402
-import logging  # noqa: E402
-import shutil  # noqa: E402
-import sys  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+import itertools
+import logging
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
 # `tests` is not a regular package; make `tests.servers` importable however
 # pytest was started (`pytest`, `python -m pytest`, `uv run pytest`).

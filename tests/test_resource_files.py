@@ -50,7 +50,7 @@ def test_packaged_app_finds_the_bundle_folder_first(tmp_path):
 
 
 def test_missing_resources_name_every_place_looked_in(tmp_path):
-    with pytest.raises(FileNotFoundError, match="none of:.*a.*b"):
+    with pytest.raises(FileNotFoundError, match=r"none of:.*a.*b"):
         first_complete([tmp_path / "a", tmp_path / "b"])
 
 

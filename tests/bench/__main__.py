@@ -116,14 +116,14 @@ def main(argv: list[str] | None = None) -> int:
 def _run_parse(args: argparse.Namespace) -> int:
     try:
         from tests.bench import bench_parse
-    except Exception as exc:  # noqa: BLE001 - someone else's file, maybe half-written
+    except Exception as exc:  # someone else's file, maybe half-written
         print(f"parse benchmark: skipped, tests/bench/bench_parse.py not importable "
               f"({type(exc).__name__}: {exc})")
         return 0
     for shape in bench_parse.SHAPES:
         try:
             figures = bench_parse.run(args.parse_entries or bench_parse.ENTRIES, shape)
-        except Exception:  # noqa: BLE001
+        except Exception:
             print("parse benchmark: failed")
             traceback.print_exc()
             return 1
@@ -144,7 +144,7 @@ def _run_jobs(args: argparse.Namespace) -> int:
         kwargs["big_mib"] = args.jobs_big_mib
     try:
         bench_jobs.run(**kwargs)
-    except Exception:  # noqa: BLE001
+    except Exception:
         print("jobs benchmark: failed")
         traceback.print_exc()
         return 1
@@ -157,7 +157,7 @@ def _run_sync(args: argparse.Namespace) -> int:
 
     try:
         bench_sync.run(**({"files": args.sync_files} if args.sync_files else {}))
-    except Exception:  # noqa: BLE001
+    except Exception:
         print("sync benchmark: failed")
         traceback.print_exc()
         return 1
@@ -170,7 +170,7 @@ def _run_window() -> int:
 
     try:
         bench_window.run()
-    except Exception:  # noqa: BLE001
+    except Exception:
         print("window benchmark: failed")
         traceback.print_exc()
         return 1
@@ -183,7 +183,7 @@ def _run_cli_jobs() -> int:
 
     try:
         bench_cli_jobs.run()
-    except Exception:  # noqa: BLE001
+    except Exception:
         print("CLI jobs benchmark: failed")
         traceback.print_exc()
         return 1
@@ -196,7 +196,7 @@ def _run_bulk() -> int:
 
     try:
         bench_bulk.run()
-    except Exception:  # noqa: BLE001
+    except Exception:
         print("bulk benchmark: failed")
         traceback.print_exc()
         return 1
@@ -209,7 +209,7 @@ def _run_nextcloud() -> int:
 
     try:
         bench_nextcloud.run()
-    except Exception:  # noqa: BLE001
+    except Exception:
         print("nextcloud benchmark: failed")
         traceback.print_exc()
         return 1
@@ -222,7 +222,7 @@ def _run_watch() -> int:
 
     try:
         print(bench_watch.report(bench_watch.run()))
-    except Exception:  # noqa: BLE001
+    except Exception:
         print("watch benchmark: failed")
         traceback.print_exc()
         return 1

@@ -26,7 +26,7 @@ from lxml import etree
 if __package__ in (None, ""):  # run as a script: make `app` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.dav.multistatus import iter_parse, parse  # noqa: E402
+from app.dav.multistatus import iter_parse, parse
 
 ENTRIES = 100_000
 BASE_URL = "http://127.0.0.1:8080/dav/big%20folder/"

@@ -63,7 +63,7 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _wait(condition, timeout: float, what: str) -> float:  # noqa: ANN001
+def _wait(condition, timeout: float, what: str) -> float:
     start = time.monotonic()
     while not condition():
         if time.monotonic() - start > timeout:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -16,7 +16,7 @@ from app.cli.output import Printer, entry_json
 from app.dav import DavClient, Resource
 from app.dav.xmlbodies import BASIC_PROPS, NC, OC
 
-WHEN = datetime(2026, 12, 7, 20, 55, 21, tzinfo=timezone.utc)
+WHEN = datetime(2026, 12, 7, 20, 55, 21, tzinfo=UTC)
 
 RESOURCES = [
     Resource("/f/a b.txt", False, 10, WHEN, '"a-66"', "text/plain"),

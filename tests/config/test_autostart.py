@@ -112,22 +112,22 @@ class FakeRegistry:
             self.keys[(root, path)] = {}
         return _Handle(self.keys[(root, path)])
 
-    def OpenKey(self, root, path, reserved=0, access=0):  # noqa: N802 (winreg's names)
+    def OpenKey(self, root, path, reserved=0, access=0):  # winreg's names
         return self._key(root, path, create=False)
 
-    def CreateKey(self, root, path):  # noqa: N802
+    def CreateKey(self, root, path):
         return self._key(root, path, create=True)
 
-    def QueryValueEx(self, key, name):  # noqa: N802
+    def QueryValueEx(self, key, name):
         if name not in key.values:
             raise FileNotFoundError(name)
         kind, value = key.values[name]
         return value, kind
 
-    def SetValueEx(self, key, name, reserved, kind, value):  # noqa: N802
+    def SetValueEx(self, key, name, reserved, kind, value):
         key.values[name] = (kind, value)
 
-    def DeleteValue(self, key, name):  # noqa: N802
+    def DeleteValue(self, key, name):
         if name not in key.values:
             raise FileNotFoundError(name)
         del key.values[name]

@@ -34,14 +34,14 @@ def test_round_trip_keeps_every_field(store):
 def test_add_update_remove(store):
     store.add(Bookmark("A", "https://a/"))
     store.add(Bookmark("B", "https://b/"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a bookmark called 'A' exists"):
         store.add(Bookmark("A", "https://elsewhere/"))
     store.update(Bookmark("A", "https://a2/", "bob"))
     store.update(Bookmark("C", "https://c/"), name="B")  # a rename keeps the place
     assert [(b.name, b.url) for b in store.load()] == [("A", "https://a2/"), ("C", "https://c/")]
     with pytest.raises(KeyError):
         store.update(Bookmark("Z", "https://z/"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a bookmark called 'A' exists"):
         store.update(Bookmark("A", "https://c/"), name="C")
     store.remove("A")
     assert [b.name for b in store.load()] == ["C"]
@@ -104,7 +104,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(store, monkeypatch)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", full_disk)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No space left on device"):
         store.add(Bookmark("B", "https://b/"))
     assert store.path.read_bytes() == before
     assert [p.name for p in store.path.parent.iterdir()] == [store.path.name]

@@ -39,7 +39,7 @@ def test_a_pair_is_saved_with_every_field_and_read_back(store, tmp_path):
     assert store.get("Docs") == saved and store.get("nope") is None
 
 
-@pytest.mark.parametrize("local, url, words", [
+@pytest.mark.parametrize(("local", "url", "words"), [
     ("docs", "https://dav.example/Other/", "overlaps the local folder of pair 'Docs'"),
     ("docs/inner", "https://dav.example/Other/", "overlaps the local folder"),
     ("other", "https://dav.example/Docs/", "overlaps the server folder of pair 'Docs'"),
@@ -60,7 +60,7 @@ def test_neighbours_do_not_overlap(store, tmp_path):
     assert len(store.load()) == 3
 
 
-@pytest.mark.parametrize("pair, words", [
+@pytest.mark.parametrize(("pair", "words"), [
     (SavedPair("", "/tmp", "https://h/"), "needs a name"),
     (SavedPair("a", "/tmp", "ftp://h/"), "not an http"),
     (SavedPair("a", "/tmp", "https://u:secret@h/"), "password does not belong"),
@@ -101,9 +101,9 @@ def test_pause_resume_and_remove_keep_the_files(store, paths, tmp_path):
 
 def test_a_pair_being_synced_is_not_removed(store, paths, tmp_path):
     pair = store.add(SavedPair("Docs", folder(tmp_path, "docs"), "https://h/Docs/"))
-    with FileLock(pair_files(paths, pair).lock):
-        with pytest.raises(PairError, match=r"being synced by process \d+"):
-            store.remove("Docs")
+    with FileLock(pair_files(paths, pair).lock), \
+            pytest.raises(PairError, match=r"being synced by process \d+"):
+        store.remove("Docs")
     assert [p.name for p in store.load()] == ["Docs"]
 
 

@@ -3,12 +3,12 @@ a listing repeats a date and after the memory of parsed dates was emptied."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.dav import resource
 from app.dav.resource import parse_http_date
 
-EXPECTED = datetime(1994, 11, 6, 8, 49, 37, tzinfo=timezone.utc)
+EXPECTED = datetime(1994, 11, 6, 8, 49, 37, tzinfo=UTC)
 
 
 def test_the_forms_servers_send_and_garbage():
@@ -26,7 +26,7 @@ def test_a_repeated_date_is_the_same_answer_also_past_the_limit():
                f"{second % 60:02d} GMT"
         assert parse_http_date(text) == datetime(2026, 12, 8, second // 3600 % 24,
                                                  second // 60 % 60, second % 60,
-                                                 tzinfo=timezone.utc)
+                                                 tzinfo=UTC)
     assert len(resource._PARSED_DATES) <= resource._PARSED_DATES_LIMIT
     assert parse_http_date("Mon, 07 Dec 2026 20:55:21 GMT") == first
     assert parse_http_date("not a date") is None and parse_http_date("not a date") is None

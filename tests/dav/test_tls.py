@@ -135,7 +135,7 @@ def test_fingerprints_compare_however_they_were_typed():
     pin = ":".join(["0A"] * 32)
     assert normalize_fingerprint("0a" * 32) == pin
     assert normalize_fingerprint(pin.lower()) == pin
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a SHA-256 fingerprint"):
         normalize_fingerprint("0A:0B")
 
 

@@ -138,9 +138,9 @@ def test_https_to_a_plain_http_port_fails_at_once_and_says_so(tmp_path):
     from app.dav import DavClient
     from tests.servers.plain_web import PlainWebServer
 
-    with PlainWebServer(tmp_path) as server, DavClient(f"https://{server.address}/") as client:
-        with pytest.raises(errors.TlsError) as raised:
-            client.listdir("/")
+    with PlainWebServer(tmp_path) as server, DavClient(f"https://{server.address}/") as client, \
+            pytest.raises(errors.TlsError) as raised:
+        client.listdir("/")
     assert not raised.value.retryable
     explained = words.explain_connect(raised.value, guessed_https=True)
     assert explained.plain_http and explained.text.startswith("This server does not speak https")

@@ -9,6 +9,7 @@ each real server's listing (wsgidav and Apache), back to the same decoded path.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import shutil
@@ -122,8 +123,9 @@ def test_a_damaged_body_is_a_multistatus_error_or_still_a_multistatus(entries, d
                 [b"<", b"&", b"]]>", b"<!DOCTYPE x>", b"&xxe;", b"\xff", b"\x00", b"<x>" * 300]))
     try:
         parsed = parse(bytes(body), BASE)
-    except MultiStatusError as exc:
-        assert str(exc).startswith(("malformed multistatus body", "not a multistatus body",
+    except MultiStatusError as exc:  # allowed, not required: so no pytest.raises
+        said = str(exc)
+        assert said.startswith(("malformed multistatus body", "not a multistatus body",
                                     "multistatus body has a DOCTYPE"))
     else:
         assert all(isinstance(r.hrefs, tuple) for r in parsed.responses)
@@ -131,10 +133,8 @@ def test_a_damaged_body_is_a_multistatus_error_or_still_a_multistatus(entries, d
 
 @given(st.binary(max_size=2000))
 def test_arbitrary_bytes_never_raise_anything_but_multistatus_error(data):
-    try:
+    with contextlib.suppress(MultiStatusError):
         parse(data, BASE)
-    except MultiStatusError:
-        pass
 
 
 @given(names)

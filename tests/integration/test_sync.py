@@ -12,6 +12,8 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -98,6 +100,12 @@ def plan_of(client: DavClient, local: Path, server, state: StateDB,
                      rules or IgnoreRules())
 
 
+def _recorded(record: Callable[[TaskResult], None], failed: list[Outcome], event: object) -> None:
+    if isinstance(event, TaskResult):
+        record(event)
+        failed.extend(o for o in event.outcomes if not o.ok)
+
+
 def run_plan(client: DavClient, state: StateDB, plan: SyncPlan) -> list[Outcome]:
     """Run a plan as `davdesk sync` does (its job, then the one that finishes its conflicts),
     recording into state; returns the Outcomes that failed."""
@@ -105,13 +113,7 @@ def run_plan(client: DavClient, state: StateDB, plan: SyncPlan) -> list[Outcome]
     recorder = SyncRecorder(state, build_job(plan))
     while recorder is not None:
         recorder.begin()
-        record = recorder.record
-
-        def on_event(event: object) -> None:
-            if isinstance(event, TaskResult):
-                record(event)
-                failed.extend(o for o in event.outcomes if not o.ok)
-
+        on_event = partial(_recorded, recorder.record, failed)
         JobRunner(client, recorder.sync_job.job, on_event, JobOptions(workers=2)).run()
         recorder = recorder.follow_up()
     return failed
@@ -160,7 +162,7 @@ def test_both_ways_carries_each_sides_new_files(sync, dav_server, local):
 
 
 def conflict_copies(files: dict[str, bytes | None], name: str) -> list[str]:
-    stem, dot, ext = name.rpartition(".")
+    stem, _, ext = name.rpartition(".")
     return [rel for rel in files if rel.startswith(f"{stem} (conflict ") and rel.endswith(f").{ext}")]
 
 

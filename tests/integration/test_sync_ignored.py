@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 
-from tests.integration.test_sync import ops, sync, tree, write  # noqa: F401
+from tests.integration.test_sync import ops, tree, write
 
 
 def test_clutter_goes_with_a_folder_deleted_on_the_server(sync, dav_server, local):

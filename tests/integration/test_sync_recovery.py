@@ -18,8 +18,7 @@ from app.jobs.naming import name_key
 from app.sync import StateDB, state_file
 from app.sync.model import Action
 from app.sync.state import Pending
-from tests.integration.test_sync import (conflict_copies, ops, plan_of, run_plan,  # noqa: F401
-                                         sync, tree, write)
+from tests.integration.test_sync import conflict_copies, ops, plan_of, run_plan, tree, write
 from tests.servers.fault_proxy import FaultProxy
 
 OURS = b"our version of the report, as it was being sent"
@@ -83,7 +82,7 @@ STILL_LANDING = {"grew": (OURS[:20], OURS[:35]), "appeared": (None, OURS[:20]),
                  "landed whole": (OURS[:20], OURS)}
 
 
-@pytest.mark.parametrize("listed, then", STILL_LANDING.values(), ids=STILL_LANDING.keys())
+@pytest.mark.parametrize(("listed", "then"), STILL_LANDING.values(), ids=STILL_LANDING.keys())
 def test_a_killed_upload_still_landing_is_sent_over_not_a_conflict(dav_server, local, tmp_path,
                                                                    listed, then):
     """A killed run's PUT goes on being written by the server after the next run has listed

@@ -18,7 +18,7 @@ from app.dav import DavClient, errors
 from app.dav.paths import quote_path, url_path
 from app.dav.retry import RetryPolicy
 from app.jobs.dependencies import NOT_ATTEMPTED
-from app.jobs.model import Conflict, JobEnded, JobState, Op, TaskResult
+from app.jobs.model import Conflict, JobEnded, JobState, TaskResult
 from app.jobs.planner import describe, plan_download, plan_upload
 from app.jobs.runner import JobRunner
 from tests.servers.fault_proxy import FaultProxy

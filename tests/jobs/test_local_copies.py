@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.dav import Resource
@@ -12,7 +12,7 @@ from app.jobs.local_copies import LocalCopies, connection_folder, stamp_of
 
 
 def resource(path: str, etag: str | None = '"1"', size: int = 3) -> Resource:
-    return Resource(path, False, size, datetime(2026, 1, 2, tzinfo=timezone.utc), etag, None)
+    return Resource(path, False, size, datetime(2026, 1, 2, tzinfo=UTC), etag, None)
 
 
 def test_a_copy_with_unsent_edits_is_remembered_across_processes(tmp_path):

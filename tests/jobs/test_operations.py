@@ -7,7 +7,7 @@ server and the disk is checked, not how a job schedules it.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -21,7 +21,7 @@ from app.jobs.operations import DONE_EARLIER, already_done, execute, is_idempote
 from app.jobs.planner import plan_download, plan_upload
 
 CTX = TaskContext(progress=lambda done, total: None)
-FEB_3_2001 = datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc).timestamp()
+FEB_3_2001 = datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC).timestamp()
 
 
 def run(client: DavClient, task: Task, ctx: TaskContext = CTX):

@@ -61,7 +61,7 @@ def test_a_mixed_job_s_time_left_stays_within_a_factor_of_2(big_at, per_file, pe
     small = [Task(Op.UPLOAD, f"/s/{n:04d}.txt", size=1024) for n in range(SMALL)]
     big = Task(Op.UPLOAD, "/s/big.iso", size=BIG)
     place = {"first": 0, "last": SMALL, "middle": SMALL // 2}[big_at]
-    tasks = small[:place] + [big] + small[place:]
+    tasks = [*small[:place], big, *small[place:]]
     events, end = simulate(tasks, workers=4, per_file=per_file, per_byte=per_byte)
     checked = 0
     for now, progress in events:

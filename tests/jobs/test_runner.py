@@ -19,7 +19,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -881,7 +881,7 @@ def test_retry_policy_delay_honours_retry_after_and_backs_off_with_jitter():
     assert policy.delay(_status_error(503, "0"), 1) == 0
     assert policy.delay(_status_error(503, "3"), 1) == 3
     assert policy.delay(_status_error(503, "3600"), 1) == 8.0  # a hostile server cannot park a job
-    soon = datetime.fromtimestamp(time.time() + 2, timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    soon = datetime.fromtimestamp(time.time() + 2, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert 0 <= policy.delay(_status_error(503, soon), 1) <= 3
     for attempt, ceiling in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 8.0), (9, 8.0)]:
         waits = [policy.delay(errors.ConnectError("x"), attempt) for _ in range(200)]
@@ -895,9 +895,9 @@ def test_retry_policy_delay_honours_retry_after_and_backs_off_with_jitter():
 def test_mtimes_are_kept_up_and_back_down(dav_server, client, base, local):
     source = local / "dated"
     stamps = {
-        "a.txt": datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc).timestamp(),
-        "sub dir/b #2.txt": datetime(2010, 10, 10, 10, 10, 10, tzinfo=timezone.utc).timestamp(),
-        "ü 100%.txt": datetime(1999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp(),
+        "a.txt": datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC).timestamp(),
+        "sub dir/b #2.txt": datetime(2010, 10, 10, 10, 10, 10, tzinfo=UTC).timestamp(),
+        "ü 100%.txt": datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp(),
     }
     for relpath, stamp in stamps.items():
         path = source / relpath

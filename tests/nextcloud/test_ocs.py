@@ -27,7 +27,7 @@ def test_a_refused_login_is_an_authentication_error() -> None:
 
 
 def test_other_failures_say_what_the_server_said() -> None:
-    with pytest.raises(OcsError, match="998.*not found"):
+    with pytest.raises(OcsError, match=r"998.*not found"):
         unwrap(_ocs(998, message="not found"), "GET x")
 
 

@@ -10,7 +10,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ def app() -> Path:
 
 
 @pytest.fixture
-def run_app(app: Path, tmp_path: Path) -> Iterator:
+def run_app(app: Path, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """run_app(*args, password=None) -> CompletedProcess, with its own config home, offscreen."""
     home = tmp_path / "home"
 
@@ -42,7 +42,7 @@ def run_app(app: Path, tmp_path: Path) -> Iterator:
                               env=env, stdin=subprocess.DEVNULL, timeout=120)
 
     run.home = home  # type: ignore[attr-defined]
-    yield run
+    return run
 
 
 def test_packaged_app_prints_its_version(run_app):

@@ -13,7 +13,6 @@ import httpx
 from tests.servers.apache_server import ApacheServer
 from tests.servers.wsgidav_server import WsgiDavServer
 
-
 #: TCP states (as /proc/net/tcp spells them) of a connection the server has yet to close:
 #: SYN_RECV, ESTABLISHED, CLOSE_WAIT.
 _NOT_CLOSED_BY_SERVER = {"03", "01", "08"}

@@ -59,7 +59,7 @@ def make_certificate(directory: Path, common_name: str, *, issuer: CertificateFi
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Davdesk Tests")])
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     not_after = now + datetime.timedelta(days=days)
     builder = (
         x509.CertificateBuilder()

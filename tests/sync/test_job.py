@@ -55,8 +55,8 @@ def test_then_both_versions_go_up_guarded_once_the_copy_is_saved(state, tmp_path
     follow_up = recorder.follow_up()
     assert follow_up is not None
     copy, replace = follow_up.sync_job.job.tasks
-    assert (copy.op, copy.remote, copy.local) == (Op.UPLOAD, "/dav/a;b? (conflict 2024-05-01 "
-                                                  "1432).txt", save.local)
+    assert (copy.op, copy.remote, copy.local) == (
+        Op.UPLOAD, "/dav/a;b? (conflict 2024-05-01 1432).txt", save.local)
     assert not copy.exists  # If-None-Match: *
     assert (replace.op, replace.remote, replace.etag) == (Op.UPLOAD, "/dav/a;b?.txt", "e7")
     assert replace.exists and replace.conflict is Conflict.OVERWRITE  # If-Match the saved one

@@ -44,7 +44,7 @@ def test_unchanged_pair_plans_nothing():
     assert result.items == () and result.in_sync == ()
 
 
-@pytest.mark.parametrize("direction, expected", [
+@pytest.mark.parametrize(("direction", "expected"), [
     (Direction.BOTH, [("new", Action.UPLOAD)]),
     (Direction.UP, [("new", Action.UPLOAD)]),
     (Direction.DOWN, []),
@@ -53,7 +53,7 @@ def test_a_new_local_file_goes_up_unless_the_pair_only_downloads(direction, expe
     assert actions(plan([here("new")], [], direction=direction)) == expected
 
 
-@pytest.mark.parametrize("direction, expected", [
+@pytest.mark.parametrize(("direction", "expected"), [
     (Direction.BOTH, [("new", Action.DOWNLOAD)]),
     (Direction.DOWN, [("new", Action.DOWNLOAD)]),
     (Direction.UP, []),

@@ -45,7 +45,7 @@ TREE = {
 }
 
 
-def wait(condition, seconds: float = 30) -> None:  # noqa: ANN001
+def wait(condition, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:

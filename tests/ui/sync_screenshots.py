@@ -76,7 +76,7 @@ class Opener:
         return window
 
 
-def wait(condition, seconds: float = 60) -> None:  # noqa: ANN001
+def wait(condition, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:

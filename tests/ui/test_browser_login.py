@@ -7,6 +7,8 @@ user would (server.grant_login).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -24,7 +26,7 @@ def browser(monkeypatch):
     """The addresses opened; grants: the server whose sign-in page the browser completes."""
 
     class Browser:
-        opened: list[str] = []
+        opened: ClassVar[list[str]] = []
         grants = None
 
         @classmethod

@@ -30,8 +30,8 @@ def test_a_deep_address_opens_its_folder_and_up_reaches_the_share(wsgidav_server
 
 def test_apache_s_share_top_is_its_dav_folder(apache_server):
     """Above the folder served with Dav On the server refuses to list: that is the top."""
-    from app.session.connection import share_top
     from app.dav import DavClient
+    from app.session.connection import share_top
 
     apache_server.make_file("deep/er/x.txt", b"x")
     with DavClient(apache_server.url + "deep/er/", user=apache_server.user,

@@ -101,7 +101,7 @@ def test_a_job_of_new_folders_shows_its_rate_and_time_left(wsgidav_server, open_
     wait_for_jobs(qtbot, window, 1)
     paced = [text for text in seen if "files/s · " in text and " left" in text]
     assert paced, seen
-    done, pace = paced[-1].split("\n")
+    done, _pace = paced[-1].split("\n")
     assert done.endswith("of 600 files")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
@@ -131,7 +131,7 @@ def test_cache_is_bounded_and_trusts_only_an_unchanged_etag():
 
 def test_rows_are_not_tracked_by_the_garbage_collector():
     """A cached 100,000-entry listing must cost full collections nothing (see Row)."""
-    resource = Resource("/x.txt", False, 3, datetime.now(timezone.utc), '"e"', "text/plain",
+    resource = Resource("/x.txt", False, 3, datetime.now(UTC), '"e"', "text/plain",
                         {"{urn:davdesk}mtime": "1700000000"})
     row = as_row(resource)
     gc.collect()
@@ -142,7 +142,7 @@ def test_rows_are_not_tracked_by_the_garbage_collector():
 
 def _file(name: str, size: int, is_dir: bool = False) -> Resource:
     return Resource(f"/d/{name}", is_dir, None if is_dir else size,
-                    datetime(2024, 1, 2, 3, 4, tzinfo=timezone.utc), None,
+                    datetime(2024, 1, 2, 3, 4, tzinfo=UTC), None,
                     None if is_dir else "text/plain; charset=utf-8")
 
 

@@ -115,7 +115,7 @@ def test_a_second_davdesk_hands_its_url_to_the_first_and_exits_0(davdesk, wsgida
     _wait_for_log(home, "Listening for later davdesk starts")
 
     second = davdesk(env, base + "two/")
-    out, err = second.communicate(timeout=WAIT_S)
+    _, err = second.communicate(timeout=WAIT_S)
     assert second.returncode == 0, err
     _wait_for_log(home, f"Another davdesk asked for {base}two/")
     assert first.poll() is None  # the first runs on, with a window at /two/ as well

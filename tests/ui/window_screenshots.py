@@ -38,8 +38,8 @@ from app.dav import DavClient  # noqa: E402
 from app.jobs.model import Conflict, Job, Op, Task  # noqa: E402
 from app.resource_files import resource  # noqa: E402
 from app.ui.background import Background  # noqa: E402
-from app.ui.connect_dialog import ConnectDialog  # noqa: E402
 from app.ui.conflict_question import ConflictQuestion  # noqa: E402
+from app.ui.connect_dialog import ConnectDialog  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from tests.servers import WsgiDavServer  # noqa: E402
 
@@ -60,7 +60,7 @@ SHARE = {
 }
 
 
-def wait(condition, seconds: float = 30) -> None:  # noqa: ANN001
+def wait(condition, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:

@@ -212,18 +212,16 @@ def test_propfind_propname_and_named_properties(client, base, dav_server):
 
 
 def test_wrong_password_is_an_authentication_error(dav_server, base):
-    with DavClient(dav_server.url, user=dav_server.user, password="wrong") as bad:
-        with pytest.raises(errors.AuthenticationError):
-            bad.listdir(base)
-    with DavClient(dav_server.url) as anonymous:
-        with pytest.raises(errors.AuthenticationError):
-            anonymous.listdir(base)
+    with DavClient(dav_server.url, user=dav_server.user, password="wrong") as bad, \
+            pytest.raises(errors.AuthenticationError):
+        bad.listdir(base)
+    with DavClient(dav_server.url) as anonymous, pytest.raises(errors.AuthenticationError):
+        anonymous.listdir(base)
 
 
 def test_unreachable_server_is_a_connect_error():
-    with DavClient("http://127.0.0.1:9/") as client:
-        with pytest.raises(errors.ConnectError):
-            client.listdir("/")
+    with DavClient("http://127.0.0.1:9/") as client, pytest.raises(errors.ConnectError):
+        client.listdir("/")
 
 
 def test_digest_auth_is_negotiated(tmp_path):
@@ -233,8 +231,8 @@ def test_digest_auth_is_negotiated(tmp_path):
     served.mkdir()
     upload = tmp_path / "upload.txt"
     upload.write_bytes(b"abc")
-    with WsgiDavServer(served, auth="digest") as server:
-        with DavClient(server.url, user=server.user, password=server.password) as client:
+    with WsgiDavServer(served, auth="digest") as server, \
+            DavClient(server.url, user=server.user, password=server.password) as client:
             assert client.put("/digest.txt", upload).ok
             assert client.auth.scheme == "digest"
             assert [r.name for r in client.listdir("/")] == ["digest.txt"]

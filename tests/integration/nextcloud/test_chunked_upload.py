@@ -108,7 +108,7 @@ def test_an_interrupted_upload_resumes_with_the_chunks_already_there(nextcloud_s
             upload.run(if_none_match=True)
         assert not (nextcloud_server.files_root / source.name).exists()
         nextcloud_server.clear_requests()
-        ended, [outcome] = _upload(found, source)
+        _, [outcome] = _upload(found, source)
     assert outcome.ok and "2 of them already on the server" in outcome.note
     assert [p.path.rsplit("/", 1)[1] for p in _requests(nextcloud_server, "PUT")] == ["00003"]
     assert (nextcloud_server.files_root / source.name).read_bytes() == source.read_bytes()
@@ -139,7 +139,7 @@ def test_a_final_move_whose_answer_is_lost_is_not_sent_again(make_nextcloud, loc
     source = _big(local, size=11 * MIB)
     found = _connect(server, timeouts=Timeouts(connect=5, read=1))
     with found.client:
-        ended, [outcome] = _upload(found, source)
+        _, [outcome] = _upload(found, source)
     assert outcome.ok and "answer to the final MOVE was lost" in outcome.note
     assert len(_requests(server, "MOVE")) == 1
     assert (server.files_root / source.name).read_bytes() == source.read_bytes()

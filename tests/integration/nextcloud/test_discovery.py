@@ -51,7 +51,7 @@ def test_a_wrong_password_is_an_authentication_error(nextcloud_server):
 
 
 def test_servers_that_are_not_nextcloud_say_so(dav_server):
-    with pytest.raises(discovery.NotNextcloudError, match="status.php"):
+    with pytest.raises(discovery.NotNextcloudError, match=r"status\.php"):
         discovery.find_server(dav_server.url)
 
 

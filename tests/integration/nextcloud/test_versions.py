@@ -41,7 +41,7 @@ def test_cli_lists_downloads_and_restores(edited, nextcloud_server, monkeypatch,
     url = nextcloud_server.files_url + "notes.txt"
     assert main(["versions", "ls", "--user", "alice", "--json", url]) == 0
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    newest, oldest = listed
+    _newest, oldest = listed
     assert main(["versions", "get", "--user", "alice", "--json", url, oldest["version"],
                  str(tmp_path / "old.txt")]) == 0
     [got] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

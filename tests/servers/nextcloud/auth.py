@@ -149,8 +149,8 @@ class Accounts:
 
     def same_site_cookies(self) -> list[tuple[str, str]]:
         """OC::sendSameSiteCookies (no Secure flag: the test server speaks plain http)."""
-        return [("Set-Cookie", f"{name}=true; path={self.cookie_path}; httponly; "
-                               f"expires=Fri, 31-Dec-2100 23:59:59 GMT; SameSite={policy}")
+        return [("Set-Cookie", (f"{name}=true; path={self.cookie_path}; httponly; "
+                                f"expires=Fri, 31-Dec-2100 23:59:59 GMT; SameSite={policy}"))
                 for name, policy in zip(SAME_SITE_COOKIES, ("lax", "strict"), strict=True)]
 
     def has_session_cookie(self, request: Request) -> bool:

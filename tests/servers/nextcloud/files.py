@@ -245,7 +245,7 @@ class FilesNamespace(Namespace):
         length = max(0, end - start + 1)
         if request.http.method == "HEAD":
             handle.close()
-            return Response(status, headers + [("Content-Length", str(length))], b"")
+            return Response(status, [*headers, ("Content-Length", str(length))], b"")
         return Response(status, headers, FileStream(handle, start, length), length=length)
 
     # -- PUT ----------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ class LoginFlow:
         self.origin = origin  # scheme://host:port of the server
 
     @property
-    def store(self):  # noqa: ANN201
+    def store(self):
         return self.instance.store
 
     def handle(self, request: Request, route: str) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html.parser
 import socket
 import ssl
@@ -71,15 +72,15 @@ class _FormParser(html.parser.HTMLParser):
             self._in_form = False
 
 
-_tls: ssl.SSLContext | None = None
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every browser: making it is slow."""
+    return ssl.create_default_context()
 
 
 def _browser() -> httpx.Client:
-    """A fresh browser (no cookies). One TLS context for all: making it is slow."""
-    global _tls
-    if _tls is None:
-        _tls = ssl.create_default_context()
-    return httpx.Client(timeout=30, follow_redirects=True, verify=_tls)
+    """A fresh browser (no cookies)."""
+    return httpx.Client(timeout=30, follow_redirects=True, verify=_tls())
 
 
 def _free_port(host: str) -> int:
@@ -259,4 +260,4 @@ class NextcloudServer:
         return f"<NextcloudServer {self.root_url} data={str(self.data_dir)!r} {state}>"
 
 
-__all__ = ["NextcloudServer", "RequestRecord", "TrashItem", "USER_ID", "LOGIN_NAME", "PASSWORD"]
+__all__ = ["LOGIN_NAME", "PASSWORD", "USER_ID", "NextcloudServer", "RequestRecord", "TrashItem"]

@@ -87,7 +87,7 @@ class Storage:
             (home / sub).mkdir(parents=True, exist_ok=True)
 
     @property
-    def lock(self):  # noqa: ANN201 - threading.RLock has no public type
+    def lock(self):  # threading.RLock has no public type
         return self.store.lock
 
     def disk(self, key: str) -> Path:

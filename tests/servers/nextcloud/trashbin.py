@@ -227,7 +227,7 @@ class TrashNamespace(Namespace):
                    ("Content-Disposition", f'attachment; filename="{node.filename}"'),
                    ("Last-Modified", http_date(node.mtime)), ("ETag", str(node.mtime))]
         if request.http.method == "HEAD":
-            return Response(200, headers + [("Content-Length", str(size))], b"")
+            return Response(200, [*headers, ("Content-Length", str(size))], b"")
         handle = open(self.storage.disk(node.key), "rb")  # noqa: SIM115 - streamed
         return Response(200, headers, FileStream(handle, 0, size), length=size)
 

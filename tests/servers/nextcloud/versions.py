@@ -43,7 +43,7 @@ from tests.servers.nextcloud.davxml import (
 )
 from tests.servers.nextcloud.files import FileStream, content_type
 from tests.servers.nextcloud.http import Response, http_date
-from tests.servers.nextcloud.storage import FILES, Storage, join
+from tests.servers.nextcloud.storage import FILES, Storage
 
 VERSIONS = "files_versions"
 _ALLPROPS: tuple[PropName, ...] = (
@@ -164,7 +164,7 @@ class VersionsNamespace(Namespace):
                        ("Last-Modified", http_date(int(node.name))),
                        ("ETag", node.file_etag() or "")]
             if method == "HEAD":
-                return Response(200, headers + [("Content-Length", str(size))], b"")
+                return Response(200, [*headers, ("Content-Length", str(size))], b"")
             handle = open(self.storage.disk(node.key), "rb")  # noqa: SIM115 - streamed
             return Response(200, headers, FileStream(handle, 0, size), length=size)
         if method == "DELETE":

@@ -31,7 +31,7 @@ from tests.sync.background.conftest import FAST, Recorder, wait_for
 class LimitedObserver(Observer):
     """The platform's observer on a system whose inotify watches are all taken."""
 
-    def schedule(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def schedule(self, *args, **kwargs):
         raise OSError(errno.ENOSPC, "inotify watch limit reached")
 
 
@@ -48,8 +48,8 @@ def test_without_events_the_pair_scans_and_says_so_once(wsgidav_server, local, t
         (local / "seen by a scan.txt").write_text("x")
         wait_for(lambda: (wsgidav_server.root / "seen by a scan.txt").exists())
         notes = {s.note for s in recorder.statuses}
-        assert notes == {"watching by periodic full scans: inotify watch limit reached (raise "
-                         "fs.inotify.max_user_watches, or pause other pairs)"}
+        assert notes == {("watching by periodic full scans: inotify watch limit reached (raise "
+                          "fs.inotify.max_user_watches, or pause other pairs)")}
     finally:
         engine.stop(10)
         client.close()

@@ -41,7 +41,7 @@ def _propfinds(server, since: int) -> list:
 
 
 def test_an_idle_poll_is_one_depth_0_request(nextcloud_server, nextcloud_pair, local):
-    engine, recorder, found, root = nextcloud_pair
+    engine, recorder, _, root = nextcloud_pair
     for folder in ("a", "a/b", "a/b/c", "other"):
         (local / folder).mkdir()
     (local / "a/b/c/deep.txt").write_text("deep")
@@ -64,7 +64,7 @@ def test_an_idle_poll_is_one_depth_0_request(nextcloud_server, nextcloud_pair, l
 
 def test_a_deep_server_change_lists_only_the_changed_folders(nextcloud_server, nextcloud_pair,
                                                              local):
-    engine, recorder, found, root = nextcloud_pair
+    engine, recorder, _, root = nextcloud_pair
     for folder in ("a", "a/b", "a/b/c", "other", "other/x"):
         (local / folder).mkdir()
     (local / "a/b/c/deep.txt").write_text("v1")
