@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, MutableMapping
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLineEdit,
     QMainWindow,
@@ -39,8 +37,8 @@ from app.dav import DavClient, ServerInfo
 from app.dav.paths import parent, same_resource
 from app.jobs.model import Op
 from app.nextcloud.account import NextcloudAccount
-from app.ui import prompts
 from app.ui.actions import Actions
+from app.ui.ask_first import AskFirst
 from app.ui.background import Background
 from app.ui.browser import Browser
 from app.ui.drag_out import DragStager
@@ -77,10 +75,11 @@ from app.ui.window_preferences import WindowPreferences
 from app.ui.tree_focus import TreeFocus
 from app.ui.typed_location import TypedLocation
 
-#: Keys of the state mapping; values are base64 strings of Qt's saveState()s, or plain paths.
+#: Keys of the state mapping (and ask_first.LOCAL_FOLDER); values are base64 strings of Qt's
+#: saveState()s, or plain paths.
 GEOMETRY, WINDOW_STATE = "geometry", "window_state"
 SPLITTER, TABLE_HEADER = "splitter", "table_header"
-LAST_FOLDER, LOCAL_FOLDER = "last_folder", "local_folder"
+LAST_FOLDER = "last_folder"
 _FILTER_DELAY_MS = 150
 
 
@@ -132,6 +131,8 @@ class MainWindow(QMainWindow):
                                first_listing=(start_path or client.root, first_listing)
                                if first_listing is not None else None)
         self.targets = Targets(self.table, self.table_model, self.tree_focus, self.browser)
+        self.ask_first = AskFirst(self, self.operations, self.targets, state,
+                                  lambda: self.preferences.current.confirm_delete)
         self.typed = TypedLocation(client, self._background, self.browser, self)
         self._error_shown: str | None = None  # a navigation error in the status bar
         self.fixer = ResultFixer(client, self._background, self.operations.locks,
@@ -246,16 +247,16 @@ class MainWindow(QMainWindow):
         a.refresh.triggered.connect(b.refresh)
         a.location.triggered.connect(self.path_bar.edit)
         a.filter.triggered.connect(lambda: (self.filter.setFocus(), self.filter.selectAll()))
-        a.new_folder.triggered.connect(self.new_folder)
+        a.new_folder.triggered.connect(self.ask_first.new_folder)
         a.rename.triggered.connect(self.table.rename_current)
-        a.delete.triggered.connect(self.delete)
+        a.delete.triggered.connect(self.ask_first.delete)
         t = self.targets
         a.copy.triggered.connect(lambda: ops.put_on_clipboard(Op.COPY, t.resources()))
         a.cut.triggered.connect(lambda: ops.put_on_clipboard(Op.MOVE, t.resources()))
         a.paste.triggered.connect(lambda: ops.paste(t.folder()))
-        a.upload.triggered.connect(self.upload_files)
-        a.upload_folder.triggered.connect(self.upload_folder)
-        a.download.triggered.connect(self.download)
+        a.upload.triggered.connect(self.ask_first.upload_files)
+        a.upload_folder.triggered.connect(self.ask_first.upload_folder)
+        a.download.triggered.connect(self.ask_first.download)
         a.properties.triggered.connect(self.show_properties)
         a.sync.triggered.connect(self.sync_folder)
         a.lock.triggered.connect(lambda: ops.locks.lock(t.resources()[0]))
@@ -480,44 +481,7 @@ class MainWindow(QMainWindow):
         a.unlock.setEnabled(held)
         self.labels.show_access(self.browser.permissions)
 
-    # -- operations that ask the user first --------------------------------------------------------
-
-    def new_folder(self) -> None:
-        folder = self.targets.folder()
-        name = prompts.folder_name(self, folder)
-        if name:
-            self.operations.new_folder(folder, name)
-
-    def delete(self) -> None:
-        targets = self.targets.resources()
-        if targets and (not self.preferences.current.confirm_delete
-                        or prompts.confirm_delete(self, targets)):
-            self.operations.delete(targets)
-
-    def _local_folder(self) -> str:
-        """Where the file dialogs open: where the user last took files from or put them."""
-        return str(self._state.get(LOCAL_FOLDER, ""))
-
-    def upload_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Upload Files", self._local_folder())
-        if files:
-            self._state[LOCAL_FOLDER] = str(Path(files[0]).parent)
-            self.operations.upload([Path(f) for f in files], self.targets.folder())
-
-    def upload_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Upload Folder", self._local_folder())
-        if folder:
-            self._state[LOCAL_FOLDER] = str(Path(folder).parent)
-            self.operations.upload([Path(folder)], self.targets.folder())
-
-    def download(self) -> None:
-        targets = self.targets.resources()
-        if not targets:
-            return
-        folder = QFileDialog.getExistingDirectory(self, "Download To", self._local_folder())
-        if folder:
-            self._state[LOCAL_FOLDER] = folder
-            self.operations.download(targets, Path(folder))
+    # -- dialogs ---------------------------------------------------------------------------------
 
     def sync_folder(self) -> None:
         paths = self._paths

@@ -81,6 +81,7 @@ class PathBar(QWidget):
         self._path = path
         self.line.setText(path)
         for button in self._buttons:
+            button.hide()  # gone now, not when the event loop deletes it
             button.deleteLater()
         self._buttons = []
         while self._crumb_layout.count():
