@@ -8,6 +8,7 @@ the headless CLI. `davdesk demo`: a demo WebDAV server in the terminal.
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 _GUI_OPTIONS = frozenset({"--demo", "--user", "-u", "--verbose", "--smoke-test", "--background"})
 
@@ -44,5 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     return cli_main(args)
 
 
+def run() -> NoReturn:
+    """The process's entry (the davdesk command, python -m app): main(), then its exit
+    status; a listing command's process ends without the interpreter's teardown
+    (app/quick_exit.py)."""
+    status = main()
+    from app.quick_exit import exit_now_if_done
+
+    exit_now_if_done(sys.argv[1:], status)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
