@@ -461,7 +461,8 @@ class FileFilterProxy(QSortFilterProxyModel):
         source.sort(column, order)
 
     def resource(self, index: Index) -> Resource:
-        return self.sourceModel().data(self.mapToSource(index), RESOURCE_ROLE)
+        found: Resource = self.sourceModel().data(self.mapToSource(index), RESOURCE_ROLE)
+        return found
 
     def source_rows(self, selection: QItemSelection) -> Iterator[int]:
         """The source rows of a selection of this proxy's rows.
@@ -471,6 +472,6 @@ class FileFilterProxy(QSortFilterProxyModel):
         mapSelectionToSource would map every cell, for seconds.
         """
         identity = not self.filterRegularExpression().pattern()
-        for selected in selection:
+        for selected in (selection.at(i) for i in range(selection.count())):
             for row in range(selected.top(), selected.bottom() + 1):
                 yield row if identity else self.mapToSource(self.index(row, NAME)).row()
