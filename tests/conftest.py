@@ -6,9 +6,9 @@
 ``dav_server``      both of the above, one after the other (parametrized).
 
 All three yield a :class:`tests.servers.ServerHandle` (url, root, user,
-password, name, server, error_log; url_for(), client(), make_file()...). Without Apache the Apache variants
-skip, except under ``CI=true``, where they fail: a skipped test is a failing
-test under CI.
+password, name, server, error_log; url_for(), client(), make_file()...). Without
+Apache the Apache variants skip, except under ``CI=true``, where they fail: a
+skipped test is a failing test under CI.
 """
 
 from __future__ import annotations

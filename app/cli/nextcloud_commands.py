@@ -178,7 +178,8 @@ def trash_command(args: argparse.Namespace, connections: Connections, printer: P
 
 
 def _chosen(items: list[trash.TrashItem], names: list[str]) -> list[trash.TrashItem]:
-    """Items by their name in the trash bin ("a.txt.d1767225600") or where they were ("Inbox/a.txt").
+    """Items by their name in the trash bin ("a.txt.d1767225600") or where they were
+    ("Inbox/a.txt").
 
     A place several deleted versions came from is ambiguous: their trash names are listed.
     """

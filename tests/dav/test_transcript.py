@@ -1,4 +1,7 @@
-"""The transcript's bookkeeping and redaction, without a network (integration: tests/integration)."""
+"""The transcript's bookkeeping and redaction, without a network.
+
+With one: tests/integration.
+"""
 
 from __future__ import annotations
 
@@ -24,12 +27,14 @@ def test_credentials_are_redacted_from_headers():
 
 
 def test_password_elements_are_blanked_in_bodies():
-    body = b"<ocs><data><apppassword>Tq9-secret</apppassword><d:password>x</d:password></data></ocs>"
+    body = (b"<ocs><data><apppassword>Tq9-secret</apppassword><d:password>x</d:password>"
+            b"</data></ocs>")
     assert b"secret" not in redact_body(body) and redact_body(body).count(REDACTED.encode()) == 2
 
 
 def test_pretty_body_indents_xml_and_survives_broken_or_compressed_bodies():
-    xml = b'<d:multistatus xmlns:d="DAV:"><d:response><d:href>/a</d:href></d:response></d:multistatus>'
+    xml = (b'<d:multistatus xmlns:d="DAV:"><d:response><d:href>/a</d:href></d:response>'
+           b"</d:multistatus>")
     assert "\n  <d:response>\n" in pretty_body(xml, ())
     assert pretty_body(b"<d:multistatus><oops", ()) == "<d:multistatus><oops"
     assert "<d:href>/a</d:href>" in pretty_body(gzip.compress(xml), (("Content-Encoding", "gzip"),))

@@ -155,7 +155,8 @@ def test_a_path_goes_out_as_an_href_and_comes_back_decoded(name):
 @pytest.fixture(scope="module", params=["wsgidav", pytest.param("apache", marks=pytest.mark.apache)])
 def real_server(request: pytest.FixtureRequest,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DavClient, Path]]:
-    """Each real server in turn, with a folder of this module's own: (client, its folder on disk)."""
+    """Each real server in turn, with a folder of this module's own: (client, its folder on
+    disk)."""
     if request.param == "wsgidav":
         served = tmp_path_factory.mktemp("wsgidav")
         root = served / "names"  # a folder below the share's root, as for Apache

@@ -23,7 +23,8 @@ FEB_3_2001 = 981_158_400
 
 @pytest.fixture
 def run(dav_server, monkeypatch, capsys):
-    """Run a davdesk command with --verbose --json; returns (exit, JSON lines, requests by method)."""
+    """Run a davdesk command with --verbose --json; returns (exit, JSON lines, requests by
+    method)."""
     monkeypatch.setenv("DAVDESK_PASSWORD", dav_server.password)
 
     def run_command(*args: str) -> tuple[int, list[dict], Counter[str]]:

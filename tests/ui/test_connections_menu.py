@@ -50,8 +50,12 @@ def test_connect_new_window_and_disconnect(qtbot, opener):  # noqa: F811
                     timeout=WAIT)
 
 
-def test_open_recent_lists_the_bookmarks_and_opens_one(qtbot, opener, wsgidav_server,  # noqa: F811
-                                                        tmp_path):
+def test_open_recent_lists_the_bookmarks_and_opens_one(
+    qtbot,
+    opener,  # noqa: F811 - the fixture imported above
+    wsgidav_server,
+    tmp_path,
+):
     desktop = Desktop(opener, parse_args, end=lambda: None, bookmarks=bookmarks())
     desktop._bookmarks = type(desktop._bookmarks)(tmp_path / "bookmarks.json")
     desktop._bookmarks.put(Bookmark("Office NAS", wsgidav_server.url + "docs/", "alice"))

@@ -350,7 +350,7 @@ def test_login_flow_answers_with_and_without_index_php(nextcloud_server):
     assert get(root + "index.php/login/v2").status_code == 405  # POST only
 
 
-# -- logins on DAV ----------------------------------------------------------------------------------
+# -- logins on DAV ---------------------------------------------------------------------------------
 
 
 def test_dav_accepts_the_login_name_or_the_user_id(nextcloud_server):
@@ -444,7 +444,7 @@ def test_an_app_password_is_cheap_and_tied_to_its_login_name(nextcloud_server):
                             headers={"Depth": "0"}).status_code == 401
 
 
-# -- files: properties ---------------------------------------------------------------------------------
+# -- files: properties -----------------------------------------------------------------------------
 
 
 def test_live_properties_of_files_and_folders(nextcloud_server):
@@ -768,7 +768,7 @@ def test_parallel_uploads_from_many_threads(nextcloud_server):
     assert len(ids) == 16
 
 
-# -- pagination --------------------------------------------------------------------------------------
+# -- pagination ------------------------------------------------------------------------------------
 
 
 def test_x_nc_paginate_pages_through_a_cached_listing(nextcloud_server):
@@ -809,7 +809,7 @@ def test_without_the_header_or_with_pagination_off_the_whole_listing(make_nextcl
         assert len(parse_multistatus(ignored.content)) == 4
 
 
-# -- chunked upload v2 --------------------------------------------------------------------------------
+# -- chunked upload v2 -----------------------------------------------------------------------------
 
 
 def uploads_url(server: NextcloudServer, folder: str = "") -> str:
@@ -976,7 +976,7 @@ def test_uploads_of_other_users_and_of_a_server_without_chunking_are_404(make_ne
         assert response.status_code == 404
 
 
-# -- the trash bin --------------------------------------------------------------------------------------
+# -- the trash bin ---------------------------------------------------------------------------------
 
 
 def trash_url(server: NextcloudServer, rel: str = "") -> str:

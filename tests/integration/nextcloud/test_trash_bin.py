@@ -1,4 +1,5 @@
-"""The trash bin against the fake Nextcloud: what deleting leaves, restore, delete for good, empty."""
+"""The trash bin against the fake Nextcloud: what deleting leaves, restore, delete for good,
+empty."""
 
 from __future__ import annotations
 

@@ -44,10 +44,11 @@ Covered (each module's docstring has the rules it follows and their sources):
   scope, paged. (:mod:`.search`)
 
 Not covered, on purpose (requests for them get what a server without them gives,
-mostly 404 or 501): other users, groups and shares other than public links (``public.php``, link pages);
-locking (LOCK/UNLOCK are 501, DAV class 2 is not offered); chunking v1 and bulk
-upload; folder downloads as zip/tar; ``X-NC-WebDAV-AutoMkcol``, ``X-OC-CTime``,
-``X-Hash``; version labels and expiry, favorites, tags, comments, REPORT, SEARCH on other properties; previews;
+mostly 404 or 501): other users, groups and shares other than public links
+(``public.php``, link pages); locking (LOCK/UNLOCK are 501, DAV class 2 is not
+offered); chunking v1 and bulk upload; folder downloads as zip/tar;
+``X-NC-WebDAV-AutoMkcol``, ``X-OC-CTime``, ``X-Hash``; version labels and expiry,
+favorites, tags, comments, REPORT, SEARCH on other properties; previews;
 ``{DAV:}lastmodified`` via PROPPATCH; login flow v1, OAuth, 2FA, brute-force
 throttling, password confirmation; session expiry; HTTPS (plain http only; the TLS
 tests use tests/servers/tls_server.py); ``Depth`` on COPY other than 0 or infinity.

@@ -1,4 +1,5 @@
-"""``remote.php/dav/uploads/<user>/``: chunked upload v2 (developer_manual/client_apis/WebDAV/chunking.rst).
+"""``remote.php/dav/uploads/<user>/``: chunked upload v2
+(developer_manual/client_apis/WebDAV/chunking.rst).
 
 1. ``MKCOL uploads/<user>/<folder>`` with ``Destination`` (the final file's URL).
 2. ``PUT uploads/<user>/<folder>/<n>`` per chunk, with ``Destination``: ``n`` a number
@@ -266,7 +267,7 @@ class UploadsNamespace(Namespace):
                 self.storage.store.execute("DELETE FROM uploads WHERE folder = ?", (segments[0],))
         return Response(204, [], b"")
 
-    # -- assembly -----------------------------------------------------------------------------------
+    # -- assembly ----------------------------------------------------------------------------------
     def assemble(self, request: DavRequest, folder: str) -> Response:
         http = request.http
         options = self.instance.options

@@ -215,7 +215,7 @@ class FilesNamespace(Namespace):
             return self.move_or_copy(request, method == "MOVE")
         raise not_implemented(method)
 
-    # -- GET ----------------------------------------------------------------------------------------
+    # -- GET ---------------------------------------------------------------------------------------
     def get(self, request: DavRequest) -> Response:
         with self.storage.lock:
             node = self.require(request.rel)
@@ -248,7 +248,7 @@ class FilesNamespace(Namespace):
             return Response(status, [*headers, ("Content-Length", str(length))], b"")
         return Response(status, headers, FileStream(handle, start, length), length=length)
 
-    # -- PUT ----------------------------------------------------------------------------------------
+    # -- PUT ---------------------------------------------------------------------------------------
     def put(self, request: DavRequest) -> Response:
         http = request.http
         rel = request.rel
@@ -331,7 +331,7 @@ class FilesNamespace(Namespace):
                 os.utime(target, (time.time(), mtime))
             return self.storage.changed(key, checksum=checksum)
 
-    # -- DELETE -------------------------------------------------------------------------------------
+    # -- DELETE ------------------------------------------------------------------------------------
     def delete(self, request: DavRequest) -> Response:
         with self.storage.lock:
             node = self.require(request.rel)
@@ -342,7 +342,7 @@ class FilesNamespace(Namespace):
             self.storage.trash(node.key)
         return Response(204, [], b"")
 
-    # -- MKCOL --------------------------------------------------------------------------------------
+    # -- MKCOL -------------------------------------------------------------------------------------
     def mkcol(self, request: DavRequest) -> Response:
         rel = request.rel
         if request.http.small_body():
@@ -367,7 +367,7 @@ class FilesNamespace(Namespace):
         return Response(201, [("OC-ETag", etag), ("OC-FileId", self.instance.dav_file_id(meta.fileid))],
                         b"")
 
-    # -- MOVE and COPY ------------------------------------------------------------------------------
+    # -- MOVE and COPY -----------------------------------------------------------------------------
     def move_or_copy(self, request: DavRequest, move: bool) -> Response:
         rel = request.rel
         destination, dest_rel = request.destination()
@@ -417,7 +417,7 @@ class FilesNamespace(Namespace):
                         [("OC-ETag", etag), ("OC-FileId", self.instance.dav_file_id(meta.fileid))],
                         b"")
 
-    # -- PROPPATCH ----------------------------------------------------------------------------------
+    # -- PROPPATCH ---------------------------------------------------------------------------------
     def proppatch(self, request: DavRequest, node: Node) -> Response:
         assert isinstance(node, FileNode)
         patch = parse_proppatch(request.http.small_body())
@@ -437,7 +437,7 @@ class FilesNamespace(Namespace):
         return proppatch_result(node, failed, done)
 
 
-# -- helpers shared with the chunked uploads ---------------------------------------------------------
+# -- helpers shared with the chunked uploads -------------------------------------------------------
 
 
 def receive_body(request: DavRequest, storage: Storage) -> Path:

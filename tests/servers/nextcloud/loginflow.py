@@ -113,12 +113,13 @@ class LoginFlow:
                         "<p>Your login token is invalid or has expired</p>")
         client = html.escape(row["client"] or "an unknown client")
         action = html.escape(f"{self.instance.webroot}/login/v2/grant")
+        state_token = html.escape(row["state_token"])
         return page(200, "Connect to your account", (
             "<h2>Connect to your account</h2>\n"
             f"<p>Please log in before granting <strong>{client}</strong> access to your "
             "Nextcloud account.</p>\n"
             f'<form method="post" action="{action}">\n'
-            f'<input type="hidden" name="stateToken" value="{html.escape(row["state_token"])}">\n'
+            f'<input type="hidden" name="stateToken" value="{state_token}">\n'
             '<label>Login or email <input type="text" name="user"></label>\n'
             '<label>Password <input type="password" name="password"></label>\n'
             '<button type="submit">Grant access</button>\n</form>'))
@@ -147,7 +148,8 @@ class LoginFlow:
                     "You can close this window.</p>")
 
     def server_path(self, request: Request) -> str:
-        """getServerPath: scheme and host, and the part of the URI before /index.php or /login/v2."""
+        """getServerPath: scheme and host, and the part of the URI before /index.php or
+        /login/v2."""
         uri = request.raw_path
         prefix = ""
         for marker in ("/index.php", "/login/v2"):

@@ -1,4 +1,5 @@
-"""OCS under ``ocs/v1.php/`` and ``ocs/v2.php/`` (developer_manual/client_apis/OCS/ocs-api-overview.rst).
+"""OCS under ``ocs/v1.php/`` and ``ocs/v2.php/``
+(developer_manual/client_apis/OCS/ocs-api-overview.rst).
 
 The envelope, as lib/private/AppFramework/OCS/V1Response.php and V2Response.php write it:
 ``{"ocs": {"meta": {...}, "data": ...}}`` in JSON with ``?format=json`` or an Accept

@@ -1,4 +1,5 @@
-"""``remote.php/dav/trashbin/<user>/``: the trash bin (developer_manual/client_apis/WebDAV/trashbin.rst).
+"""``remote.php/dav/trashbin/<user>/``: the trash bin
+(developer_manual/client_apis/WebDAV/trashbin.rst).
 
 * ``trash/`` lists the deleted items, named ``<name>.d<deletion time>`` (TrashFile::getName),
   with ``nc:trashbin-filename``, ``nc:trashbin-original-location`` (relative to the

@@ -71,9 +71,11 @@ def test_a_sleep_of_the_computer_brings_one_poll_forward(nextcloud_server, local
         wait_for(recorder.idle)
         mark = len(nextcloud_server.requests)
         jump[0] = 8 * 3600.0  # a night asleep: eight hours of polls "missed"
-        depth0 = lambda: [r for r in nextcloud_server.requests[mark:]  # noqa: E731
-                          if r.method == "PROPFIND" and r.headers.get("depth") == "0"]
-        wait_for(lambda: depth0(), what="a poll after the jump")
+        def depth0() -> list:
+            return [r for r in nextcloud_server.requests[mark:]
+                    if r.method == "PROPFIND" and r.headers.get("depth") == "0"]
+
+        wait_for(depth0, what="a poll after the jump")
         finished = threading.Event()
         threading.Timer(1.0, finished.set).start()  # twenty ticks: a flood would show
         finished.wait()
