@@ -193,16 +193,22 @@ class PropertiesDialog(QDialog):
     def _dead_rows(self) -> list[int]:
         return [row for row in range(self.table.rowCount()) if not is_live(self._clark(row))]
 
+    def _cell(self, row: int, column: int) -> QTableWidgetItem:
+        """Every cell holds an item: _append puts one in each."""
+        item = self.table.item(row, column)
+        assert item is not None
+        return item
+
     def _clark(self, row: int) -> str:
         """The row's name as typed: a new row's name and namespace are edited in the table."""
-        namespace = self.table.item(row, NAMESPACE).text().strip()
-        local = self.table.item(row, NAME).text().strip()
+        namespace = self._cell(row, NAMESPACE).text().strip()
+        local = self._cell(row, NAME).text().strip()
         return f"{{{namespace}}}{local}"
 
     def _add(self) -> None:
         row = self._append(f"{{{_NEW_NAMESPACE}}}new-property", "", editable=True, new=True)
         self.table.setCurrentCell(row, NAME)
-        self.table.editItem(self.table.item(row, NAME))
+        self.table.editItem(self._cell(row, NAME))
 
     def _remove(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
@@ -220,10 +226,10 @@ class PropertiesDialog(QDialog):
         updates = {}
         for row in self._dead_rows():
             clark = self._clark(row)
-            value = self.table.item(row, VALUE).text()
+            value = self._cell(row, VALUE).text()
             if self._loaded.get(clark) != value:
                 updates[clark] = value
-            original = self.table.item(row, NAME).data(Qt.ItemDataRole.UserRole)
+            original = self._cell(row, NAME).data(Qt.ItemDataRole.UserRole)
             if original in self._loaded and original != clark:
                 self._removed.add(original)  # renamed in the table: set the new, drop the old
         return updates, self._removed - set(updates)

@@ -121,7 +121,7 @@ class SharingPanel(QWidget):
 
         self.list.itemSelectionChanged.connect(self._selected)
         self.copy_button.clicked.connect(self.copy_link)
-        self.create_button.clicked.connect(self.create)
+        self.create_button.clicked.connect(self.create_share)
         self.save_button.clicked.connect(self.save)
         self.delete_button.clicked.connect(self.delete)
         self.use_password.toggled.connect(self._enable)
@@ -150,8 +150,9 @@ class SharingPanel(QWidget):
             self.list.addTopLevelItem(item)
             if share.id == select:
                 self.list.setCurrentItem(item)
-        if select is None and self.shares:
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        first = self.list.topLevelItem(0)
+        if select is None and first is not None:
+            self.list.setCurrentItem(first)
         if self.rules.password_enforced:
             self.use_password.setChecked(True)
         if self.rules.expire_enforced:
@@ -174,7 +175,9 @@ class SharingPanel(QWidget):
 
     def _chosen(self) -> tuple[str | None, dt.date | None, str]:
         password = self.password.text() if self.use_password.isChecked() else None
-        expire = self.expiry.date().toPython() if self.use_expiry.isChecked() else None
+        chosen = self.expiry.date()
+        expire = dt.date(chosen.year(), chosen.month(), chosen.day()) \
+            if self.use_expiry.isChecked() else None
         return password or None, expire, str(self.access.currentData())
 
     def current(self) -> shares.Share | None:
@@ -220,7 +223,7 @@ class SharingPanel(QWidget):
             QGuiApplication.clipboard().setText(self.link.text())
             self.status.setText("Link copied.")
 
-    def create(self) -> None:
+    def create_share(self) -> None:  # not create(): that is QWidget's
         password, expire, access = self._chosen()
         assert self.rules is not None
         try:
