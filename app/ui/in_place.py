@@ -54,7 +54,7 @@ class InPlace(QObject):
         self.search = Search(client, background, table, workers, self)
         self._in_context: Callable[[], bool] = lambda: False
 
-    def connect(self, actions: Actions, *, in_context: Callable[[], bool]) -> None:
+    def connect_actions(self, actions: Actions, *, in_context: Callable[[], bool]) -> None:
         """Wire the actions; in_context: whether the tree's context menu chose the target."""
         self._in_context = in_context
         status = self._window.statusBar()

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.config.bookmarks import Bookmark, BookmarkStore
-from app.config.preferences import Preferences
 from app.config.pairs import PairStore
 from app.config.paths import AppPaths
+from app.config.preferences import Preferences
 from app.config.secrets import PasswordStore
 from app.dav import DavClient, ServerInfo
 from app.dav.paths import parent, same_resource
@@ -42,9 +42,9 @@ from app.ui.ask_first import AskFirst
 from app.ui.background import Background
 from app.ui.browser import Browser
 from app.ui.drag_out import DragStager
-from app.ui.in_place import InPlace
 from app.ui.file_view import FileTableView, FolderTreeView
 from app.ui.help_menu import HelpMenu
+from app.ui.in_place import InPlace
 from app.ui.job_bridge import JobBridge
 from app.ui.jobs_panel import JobsPanel
 from app.ui.messages import readable
@@ -67,13 +67,13 @@ from app.ui.properties_dialog import PropertiesDialog
 from app.ui.results.fixes import ResultFixer
 from app.ui.results.pane import ResultsPane
 from app.ui.sharing import SharingPanel
+from app.ui.status_labels import StatusLabels
 from app.ui.sync_dialog import SyncDialog
 from app.ui.targets import Targets, folder_at
-from app.ui.status_labels import StatusLabels
 from app.ui.transcript_view import TranscriptView
-from app.ui.window_preferences import WindowPreferences
 from app.ui.tree_focus import TreeFocus
 from app.ui.typed_location import TypedLocation
+from app.ui.window_preferences import WindowPreferences
 
 #: Keys of the state mapping (and ask_first.LOCAL_FOLDER); values are base64 strings of Qt's
 #: saveState()s, or plain paths.
@@ -85,6 +85,9 @@ _FILTER_DELAY_MS = 150
 
 class MainWindow(QMainWindow):
     folder_loaded = Signal(str)  # a folder's listing is complete and shown
+    # The window's QActions by name. The attribute hides QWidget.actions() on the window,
+    # which no one calls there; the ignore says so to the type checker.
+    actions: Actions  # type: ignore[assignment]
 
     def __init__(self, client: DavClient, start_path: str, state: MutableMapping[str, Any],
                  workers: int = 4, parent: QWidget | None = None, *, paths: AppPaths,
@@ -246,7 +249,7 @@ class MainWindow(QMainWindow):
         a.up.triggered.connect(b.up)
         a.refresh.triggered.connect(b.refresh)
         a.location.triggered.connect(self.path_bar.edit)
-        a.filter.triggered.connect(lambda: (self.filter.setFocus(), self.filter.selectAll()))
+        a.filter.triggered.connect(self._focus_filter)
         a.new_folder.triggered.connect(self.ask_first.new_folder)
         a.rename.triggered.connect(self.table.rename_current)
         a.delete.triggered.connect(self.ask_first.delete)
@@ -262,7 +265,7 @@ class MainWindow(QMainWindow):
         a.lock.triggered.connect(lambda: ops.locks.lock(t.resources()[0]))
         a.unlock.triggered.connect(lambda: ops.locks.unlock(t.resources()[0]))
         a.quit.triggered.connect(self.close)
-        self.in_place.connect(a, in_context=lambda: t.context_folder is not None)
+        self.in_place.connect_actions(a, in_context=lambda: t.context_folder is not None)
         self.search.finished.connect(lambda _: self._update_placeholder())
 
         b.navigated.connect(self._navigated)
@@ -305,6 +308,10 @@ class MainWindow(QMainWindow):
         ops.job_added.connect(self._job_added)
         for source in (self.fixer, self.results, self.transcript):
             source.message.connect(self.statusBar().showMessage)
+
+    def _focus_filter(self) -> None:
+        self.filter.setFocus()
+        self.filter.selectAll()
 
     def _job_added(self, bridge: JobBridge, name: str, queued: bool) -> None:
         self.results.add_job(bridge, name, queued)
