@@ -139,7 +139,8 @@ def _run(args: argparse.Namespace, argv: list[str], home: Home,
     if args.demo:
         spec, server = _demo(demo)
     else:
-        spec = _spec_for_url(args.url, args.user, interactive=not args.smoke_test, home=home)
+        spec = _spec_for_url(args.url, args.user, interactive=not args.smoke_test, home=home,
+                             early=early)
     if spec is None:
         return 1
     redact_value(spec.password)
@@ -210,7 +211,7 @@ class _Opener:
 
     def open_url(self, url: str, user: str | None,
                  bookmark: Bookmark | None = None) -> MainWindow | None:
-        spec = _spec_for_url(url, user, bookmark=bookmark, home=self._home)
+        spec = _spec_for_url(url, user, bookmark=bookmark, home=self._home, early=self._early)
         if spec is None:
             return None
         redact_value(spec.password)
@@ -275,8 +276,8 @@ def _demo(started: subprocess.Popen[str] | None) -> tuple[ConnectionSpec, subpro
 
 
 def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
-                  bookmark: Bookmark | None = None,
-                  home: Home | None = None) -> ConnectionSpec | None:
+                  bookmark: Bookmark | None = None, home: Home | None = None,
+                  early: EarlyListing | None = None) -> ConnectionSpec | None:
     """The tested connection to a URL given on the command line; None: said why, stop.
 
     A password the server refuses is asked for again. One from the keyring
@@ -286,7 +287,8 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
     from it. Not interactive (--smoke-test): nothing is asked, failures go to
     stderr. A bookmark's trust (its pinned certificate or CA file) is used as the
     connect dialog uses it, and the window keeps the bookmark (its name, keep mtime).
-    home: this user's keyring (the platform's by default).
+    home: this user's keyring (the platform's by default); early: the check made as the
+    process started, taken where it is the one made here.
     """
     passwords = (home or Home.default()).passwords
     parts = urlsplit(url)
@@ -310,8 +312,10 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
     while password is not None:
         # Traded for an app password only when the keyring held it (and so keeps the app
         # password instead); a typed one would leave an app password nobody revokes.
-        spec, error = _waited(background, lambda: open_checked(clean, user, password, verify,
-                                                               exchange=stored is not None))
+        made_early = early.checked(clean, user, password, verify, stored is not None) \
+            if early is not None else None
+        spec, error = _waited(background, made_early or (lambda: open_checked(
+            clean, user, password, verify, exchange=stored is not None)))
         if isinstance(error, errors.NotFoundError):
             return ConnectionSpec(clean, user, password, verify=verify, bookmark=bookmark)
         if spec is not None:

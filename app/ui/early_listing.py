@@ -1,20 +1,25 @@
-"""The first folder's listing, asked for the moment the window process starts.
+"""The first window's connection check and listing, begun the moment the process starts.
 
 `davdesk URL` spends its first few hundred milliseconds loading Qt and
-building the window, and only then would it ask the server for the folder.
-Here the request goes out on a thread of its own before Qt is loaded
-(app/__main__.py starts it), so the server's work and the transfer overlap
-the start-up, and the window shows the listing whole, in one model reset,
-instead of streaming it in batches with a repaint after each.
+building the window, and only then would it check the address
+(open_checked: is it a Nextcloud, does the password work, where does the
+share begin) and ask the server for the folder. Here both go out on a
+thread of its own before Qt is loaded (app/__main__.py starts it), so the
+server's work and the transfers overlap the start-up, and the window shows
+the listing whole, in one model reset, instead of streaming it in batches
+with a repaint after each.
 
 Nothing is asked, and nothing read from disk or the keyring, for it: the
 password is DAVDESK_PASSWORD's (none for an address without a user; an
-address with a user and no such password gets no early listing). The window
-uses the listing only where it is exactly the one it would have asked for
-(the same server, folder, user and password, the system's certificate
-checks, no server extensions); else it drops it and lists the folder as
-usual. A listing that failed is asked for again the usual way, which then
-says why. No Qt here: this module is loaded before Qt is.
+address with a user and no such password gets nothing early), and it is
+never exchanged for an app password (as the window does not exchange a
+password it was not given by the keyring). The window uses the check only
+where it would have made the same one (the same address, user and password,
+the system's certificate checks), and the listing only where it is exactly
+the one it would have asked for (the same server, folder, user, password and
+server extensions); else it drops them and does its own. A check or listing
+that failed is made again the usual way, which then says why. No Qt here:
+this module is loaded before Qt is.
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ import ssl
 import threading
 from collections.abc import Callable
 from typing import NoReturn
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from app.dav import DavClient
-from app.dav.extensions import NO_EXTENSIONS
 from app.session import PASSWORD_VARIABLE
+from app.session.sign_in import open_checked
+from app.session.spec import ConnectionSpec
 from app.ui.models.listing_cache import Listing, LoadTicket, folder_path, stream_listing
 
 
@@ -54,18 +60,29 @@ def _address_and_user(argv: list[str]) -> tuple[str, str | None] | None:
     return known.url, known.user
 
 
+def clean_address(url: str) -> str:
+    """The address as the window opens it: without the user name, the query or the fragment."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path or "/", "", ""))
+
+
 class EarlyListing:
-    """One listing asked for on a thread of its own; claimed at most once, by the first window."""
+    """One check and one listing on a thread of its own; each taken at most once, by the
+    first window."""
 
     def __init__(self, url: str, user: str, password: str) -> None:
-        parts = urlsplit(url)
-        self.origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
-        self.path = folder_path(unquote(parts.path or "/", errors="surrogateescape"))
+        self.url = clean_address(url)
         self._user = user
         self._password = password
+        self._spec: ConnectionSpec | None = None
+        self._checked = threading.Event()  # open_checked has ended (_spec or _check_error)
+        self._check_error: BaseException | None = None
+        self._check_taken = False
+        #: The folder listed (set with the check: where the spec says the window opens).
+        self.origin = self.path = ""
         self._listing: Listing | None = None
         self._error: BaseException | None = None
-        self._done = threading.Event()
+        self._done = threading.Event()  # the listing has ended (_listing or _error)
         self._claimed = False
 
     @classmethod
@@ -88,25 +105,58 @@ class EarlyListing:
 
     def _fetch(self) -> None:
         try:
-            with DavClient(self.origin + "/", user=self._user or None, password=self._password,
-                           workers=1) as client:
+            try:
+                spec = open_checked(self.url, self._user, self._password, True, exchange=False)
+                client = spec.client(workers=1)
+                # Where open_window opens a window on this spec (when not resuming).
+                self.origin = client.origin
+                self.path = folder_path(spec.start_path or client.root)
+                self._spec = spec
+            except BaseException as exc:  # for the window's check, which then checks again
+                self._check_error = exc
+                raise
+            finally:
+                self._checked.set()
+            with client:
                 ticket = LoadTicket(self.path)
                 # Nobody shows the batches: each counts as shown when handed over.
                 self._listing = stream_listing(client, ticket, lambda batch: ticket.shown())
         except BaseException as exc:  # for whoever claims the listing, who then lists again
             self._error = exc
         finally:
+            self._checked.set()
             self._done.set()
+
+    def checked(self, url: str, user: str, password: str, verify: bool | ssl.SSLContext,
+                exchange: bool) -> Callable[[], ConnectionSpec] | None:
+        """What gives the spec open_checked(url, user, password, verify, exchange=exchange)
+        would (call it on a worker thread: it waits for the check to end), if that is the
+        check made early and no window took it yet; None otherwise."""
+        if self._check_taken or not (
+                url == self.url and user == self._user and password == self._password
+                and verify is True and not exchange):
+            return None
+        self._check_taken = True
+        return self._checked_spec
+
+    def _checked_spec(self) -> ConnectionSpec:
+        self._checked.wait()
+        if self._check_error is not None:
+            raise self._check_error
+        assert self._spec is not None
+        return self._spec
 
     def claim(self, client: DavClient, path: str, user: str, password: str,
               verify: bool | ssl.SSLContext) -> Callable[[], Listing] | None:
         """What gives the listing of path for a window on client (call it on a worker thread:
         it waits for the request to end), if that is the listing asked for early and no
-        window took it yet; None otherwise."""
-        if self._claimed or not (
+        window took it yet; None otherwise (also while the early check has not ended: which
+        folder it lists is not known until then)."""
+        spec = self._spec
+        if self._claimed or not self._checked.is_set() or spec is None or not (
                 client.origin == self.origin and folder_path(path) == self.path
                 and user == self._user and password == self._password and verify is True
-                and client.extensions == NO_EXTENSIONS):
+                and client.extensions == spec.extensions):
             return None
         self._claimed = True
         return self._result

@@ -1,6 +1,7 @@
-"""The first folder's listing asked for as the window process starts (app/ui/early_listing.py):
-read off the command line, given once and only to the window that would have asked for the
-same listing, and a failed one listed again by the window, which then says why."""
+"""The first window's connection check and listing, begun as the process starts
+(app/ui/early_listing.py): read off the command line, each given once and only to the
+window that would have made the same, and a failed listing made again by the window, which
+then says why."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from app.dav.extensions import ServerExtensions
 from app.session import PASSWORD_VARIABLE
 from app.ui.early_listing import EarlyListing
 from app.ui.main_window import MainWindow
-from app.ui.models.listing_cache import ROW_PATH, Listing, as_row
+from app.ui.models.listing_cache import ROW_PATH, ROW_PERMISSIONS, Listing, as_row
 from tests.servers import ServerHandle
 from tests.ui.conftest import WAIT, names
 
@@ -44,15 +45,27 @@ def test_nothing_is_asked_for_without_a_password_to_ask_with(monkeypatch):
     assert EarlyListing.start(["http://alice@127.0.0.1:9/"]) is None
 
 
-def test_the_listing_goes_once_to_the_window_that_would_ask_for_it(wsgidav_server, client,
-                                                                   monkeypatch):
+def test_the_check_and_listing_go_once_to_the_window_that_would_make_them(wsgidav_server,
+                                                                          client, monkeypatch):
     wsgidav_server.make_file("Docs & more/a.txt", b"a")
     wsgidav_server.make_dir("Docs & more/sub")
     monkeypatch.setenv(PASSWORD_VARIABLE, wsgidav_server.password)
+    address = wsgidav_server.url + "Docs%20%26%20more/"
     early = EarlyListing.start(["--smoke-test", "--user", wsgidav_server.user,
-                                wsgidav_server.url + "Docs%20%26%20more/"])
+                                address + "?dir=x#y"])
     assert early is not None
     user, password = wsgidav_server.user, wsgidav_server.password
+    for other in ((wsgidav_server.url, user, password, True, False),
+                  (address, "bob", password, True, False),
+                  (address, user, "other", True, False),
+                  (address, user, password, ssl.create_default_context(), False),
+                  (address, user, password, True, True)):  # would trade it for an app password
+        assert early.checked(*other) is None
+    check = early.checked(address, user, password, True, False)
+    assert check is not None
+    spec = check()
+    assert (spec.url, spec.user, spec.start_path) == (address, user, "/Docs & more/")
+    assert early.checked(address, user, password, True, False) is None  # taken
     folder = "/Docs & more/"
     for other in ((client, "/", user, password, True),
                   (client, folder, "bob", password, True),
@@ -70,14 +83,40 @@ def test_the_listing_goes_once_to_the_window_that_would_ask_for_it(wsgidav_serve
     assert early.claim(client, folder, user, password, True) is None  # taken
 
 
-def test_a_listing_that_failed_is_raised_to_the_window(wsgidav_server, client, monkeypatch):
+def test_a_check_that_failed_is_raised_to_the_window_and_nothing_is_listed(wsgidav_server,
+                                                                           client, monkeypatch):
     monkeypatch.setenv(PASSWORD_VARIABLE, "wrong")
     early = EarlyListing.start([wsgidav_server.url.replace("://", f"://{wsgidav_server.user}@")])
     assert early is not None
-    given = early.claim(client, "/", wsgidav_server.user, "wrong", True)
-    assert given is not None
+    check = early.checked(wsgidav_server.url, wsgidav_server.user, "wrong", True, False)
+    assert check is not None
     with pytest.raises(errors.AuthenticationError):
-        given()
+        check()
+    assert early.claim(client, "/", wsgidav_server.user, "wrong", True) is None
+
+
+def test_a_nextcloud_address_is_checked_and_listed_with_the_servers_extensions(
+        nextcloud_server, monkeypatch):
+    (nextcloud_server.files_root / "Photos").mkdir(parents=True, exist_ok=True)
+    (nextcloud_server.files_root / "Photos" / "a.jpg").write_bytes(b"jpeg")
+    monkeypatch.setenv(PASSWORD_VARIABLE, nextcloud_server.password)
+    address = nextcloud_server.files_url + "Photos/"
+    early = EarlyListing.start(["--user", nextcloud_server.login_name, address])
+    assert early is not None
+    check = early.checked(address, nextcloud_server.login_name, nextcloud_server.password,
+                          True, False)
+    assert check is not None
+    spec = check()
+    assert spec.account is not None and spec.extensions.extra_props
+    with spec.client() as nextcloud, DavClient(nextcloud.base_url, user=spec.user,
+                                               password=spec.password) as plain:
+        # A client that would ask for fewer properties is not given the listing.
+        assert early.claim(plain, spec.start_path, spec.user, spec.password, True) is None
+        given = early.claim(nextcloud, spec.start_path, spec.user, spec.password, True)
+        assert given is not None
+        listing = given()
+    assert _names(listing) == ["a.jpg"]
+    assert listing.rows[0][ROW_PERMISSIONS] is not None  # asked with the server's extensions
 
 
 def _open(qtbot: Any, client: DavClient, first) -> MainWindow:
