@@ -28,10 +28,17 @@ from PySide6.QtGui import QBrush, QColor, QGuiApplication, QIcon, QPalette
 
 from app.dav import Outcome, words
 from app.dav.outcome import OutcomeClass
-from app.dav.paths import basename, parent
 from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Job, JobEnded, TaskResult
-from app.ui.results.records import JobRecord, Phase, ResultBook, Show, matches, server_said
+from app.ui.results.records import (
+    JobRecord,
+    Phase,
+    ResultBook,
+    Show,
+    matches,
+    name_cell,
+    server_said,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 OUTCOME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -418,7 +425,7 @@ class ResultsModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._cell(record, number, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(record, number)
+            return self.book.tooltip(record, number)
         if role == Qt.ItemDataRole.DecorationRole and index.column() == PATH:
             icons = self._greyed if owner in record.retried else self._icons
             return icons[outcome.outcome_class]
@@ -461,7 +468,7 @@ class ResultsModel(QAbstractItemModel):
     def _cell(self, record: JobRecord, number: int, column: int) -> str:
         outcome = record.outcomes[number]
         if column == PATH:
-            return _source_and_destination(outcome)
+            return name_cell(outcome)
         if column == OPERATION:
             return words.action(outcome)
         if column == PROBLEM:
@@ -477,33 +484,6 @@ class ResultsModel(QAbstractItemModel):
         if column == TIME:
             return outcome.time.astimezone().strftime("%H:%M:%S")
         return ""
-
-    def _tooltip(self, record: JobRecord, number: int) -> str:
-        outcome = record.outcomes[number]
-        lines = [outcome.path]
-        if outcome.destination:
-            lines.append(f"to {outcome.destination}")
-        trouble = self.problem(outcome)
-        lines.append(f"{words.action(outcome)}" + (f": {trouble}" if trouble else ""))
-        lines.append(f"{outcome.status_line} (from the {outcome.source.value}, "
-                     f"{outcome.op.upper()})")
-        said, note = server_said(outcome), record.note(number)
-        lines += filter(None, [outcome.error and f"condition: {outcome.error}",
-                               outcome.detail and f"detail: {outcome.detail}",
-                               said and f"server said: {said}", note and f"Davdesk: {note}",
-                               outcome.location and f"location: {outcome.location}"])
-        return "\n".join(lines)
-
-
-def _source_and_destination(outcome: Outcome) -> str:
-    """A copy or move row names both ends: "/src/a.txt → /dst/", its target folder where the
-    name stays the same (short enough to show whole), both paths where it changes."""
-    if not outcome.destination:
-        return outcome.path
-    source, target = outcome.path.rstrip("/"), outcome.destination.rstrip("/")
-    if basename(source) == basename(target):
-        return f"{outcome.path} → {parent(target)}"
-    return f"{outcome.path} → {outcome.destination}"
 
 
 def _greyed(icon: QIcon) -> QIcon:

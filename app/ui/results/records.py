@@ -26,6 +26,7 @@ from functools import partial
 
 from app.dav import Outcome, words
 from app.dav.outcome import OutcomeClass, Tally
+from app.dav.paths import basename, parent
 from app.dav.words import tally_words
 from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Job, JobEnded, Task, TaskResult
@@ -133,7 +134,7 @@ class JobRecord:
 
     def state_words(self) -> str:
         if self.phase is not Phase.FAILED:
-            return self.phase.value
+            return str(self.phase.value)
         if self.ended is not None and self.ended.error:
             return "stopped"
         retries = [f"{n:,} {state.value}" for state in Retried if (n := self.retry_counts[state])]
@@ -180,6 +181,17 @@ def retry_state(record: JobRecord, number: int) -> Retried | None:
                 else Retried.FAILED_AGAIN
         link = later
     return None
+
+
+def name_cell(outcome: Outcome) -> str:
+    """A copy or move row names both ends: "/src/a.txt → /dst/", its target folder where the
+    name stays the same (short enough to show whole), both paths where it changes."""
+    if not outcome.destination:
+        return outcome.path
+    source, target = outcome.path.rstrip("/"), outcome.destination.rstrip("/")
+    if basename(source) == basename(target):
+        return f"{outcome.path} → {parent(target)}"
+    return f"{outcome.path} → {outcome.destination}"
 
 
 def server_said(outcome: Outcome) -> str:
@@ -328,6 +340,24 @@ class ResultBook:
                 + f" – {outcome.status_line}{condition}"
                 + (f" – server said: {said}" if said else "")
                 + (f" – Davdesk: {note}" if note else ""))
+
+    def tooltip(self, record: JobRecord, number: int) -> str:
+        """An Outcome's row in full, a line each: its paths, what happened and why, where the
+        status came from, the condition, the server's words apart from Davdesk's."""
+        outcome = record.outcomes[number]
+        lines = [outcome.path]
+        if outcome.destination:
+            lines.append(f"to {outcome.destination}")
+        trouble = self.problem(outcome)
+        lines.append(f"{words.action(outcome)}" + (f": {trouble}" if trouble else ""))
+        lines.append(f"{outcome.status_line} (from the {outcome.source.value}, "
+                     f"{outcome.op.upper()})")
+        said, note = server_said(outcome), record.note(number)
+        lines += filter(None, [outcome.error and f"condition: {outcome.error}",
+                               outcome.detail and f"detail: {outcome.detail}",
+                               said and f"server said: {said}", note and f"Davdesk: {note}",
+                               outcome.location and f"location: {outcome.location}"])
+        return "\n".join(lines)
 
 
 def _arrived(link: RetryLink, number: int) -> None:

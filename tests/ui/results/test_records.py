@@ -14,7 +14,15 @@ from app.dav.outcome import Outcome, OutcomeClass, Source, success
 from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Job, Op, Task, TaskResult
 from app.ui.results.kinds import Fix
-from app.ui.results.records import Phase, ResultBook, Retried, Show, matches, retry_state
+from app.ui.results.records import (
+    Phase,
+    ResultBook,
+    Retried,
+    Show,
+    matches,
+    name_cell,
+    retry_state,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -153,3 +161,21 @@ def test_the_bookkeeping_loads_no_qt():
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_row_names_both_ends_of_a_copy_and_tells_everything_in_its_tooltip():
+    book = ResultBook()
+    job = Job("Copy", ((Task(Op.COPY, "/src/a.txt", destination="/dst/a.txt"),
+                        Task(Op.MOVE, "/b.txt", destination="/b2.txt")),))
+    results = [TaskResult(job.id, job.tasks[0], (
+                   Outcome("copy", "/src/a.txt", 412, "Precondition Failed",
+                           destination="/dst/a.txt", description="it is there"),)),
+               TaskResult(job.id, job.tasks[1], (
+                   success("move", "/b.txt", 201, destination="/b2.txt"),))]
+    fill(book, job, results)
+    record = book.by_id[job.id]
+    assert [name_cell(o) for o in record.outcomes] == ["/src/a.txt → /dst/",
+                                                       "/b.txt → /b2.txt"]
+    assert book.tooltip(record, 0).splitlines() == [
+        "/src/a.txt", "to /dst/a.txt", "Copy: Already exists at the destination",
+        "412 Precondition Failed (from the response, COPY)", "server said: it is there"]
