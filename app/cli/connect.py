@@ -122,13 +122,10 @@ class Connections:
                 return self.nextcloud(url, kept=kept)
         if not bare:
             return None  # a plain WebDAV folder: no probe for every command
-        from app.nextcloud.discovery import NotNextcloudError, find_server
+        from app.session.probe import nextcloud_root
 
-        try:
-            root = find_server(url, verify=self._verify).root_url
-        except NotNextcloudError:
-            return None
-        return self.nextcloud(url, root_url=root)
+        root = nextcloud_root(url, self._verify)
+        return None if root is None else self.nextcloud(url, root_url=root)
 
     def nextcloud(self, address: str, *, kept: list[KeptAccount] | None = None,
                   root_url: str | None = None, kept_password: bool = False,

@@ -17,7 +17,6 @@ import ssl
 import sys
 import threading
 import webbrowser
-from dataclasses import replace
 
 from app.cli.accounts import keep_account
 from app.cli.connect import Connections, UsageError, verify_of
@@ -26,16 +25,17 @@ from app.cli.run import run_job
 from app.config.bookmarks import BookmarkFileError
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.dav import DavClient, errors
-from app.dav.paths import basename, url_path
+from app.dav.paths import basename
 from app.jobs.model import Job, Op, Task
 from app.jobs.runner import JobOptions
 from app.logs import redact_value
 from app.nextcloud import app_passwords, discovery, trash
 from app.nextcloud.account import NextcloudAccount
-from app.nextcloud.connect import NextcloudConnection, connect
-from app.nextcloud.login_flow import LoginCancelled, LoginFlow
+from app.nextcloud.connect import NextcloudConnection
+from app.nextcloud.login_flow import Credentials, LoginCancelled
 from app.session import PASSWORD_VARIABLE
-from app.session.connection import app_password_for
+from app.session.connection import app_password_for, open_connection
+from app.session.sign_in import begin_flow, wait_for_browser
 
 
 def login(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
@@ -50,29 +50,25 @@ def login(args: argparse.Namespace, connections: Connections, printer: Printer) 
         account, exchanged = app_password_for(found, args.user, verify_of(args))
         issued = exchanged is not None
         password = exchanged or os.environ[PASSWORD_VARIABLE]
-        login_name = account.login_name
-        found = replace(found, account=account)
     else:
-        login_name, password = _browser_sign_in(status.root_url, verify_of(args))
-        issued = True
+        credentials = _browser_sign_in(status.root_url, verify_of(args))
+        issued, password = True, credentials.app_password
         redact_value(password)
-        found = connect(status.root_url, login=login_name, password=password,
-                        verify=verify_of(args))
-        found.client.close()
+        account = _signed_in_account(status.root_url, credentials, verify_of(args))
     redact_value(password)
     try:
-        PasswordStore().set(status.root_url, login_name, password)
+        PasswordStore().set(status.root_url, account.login_name, password)
     except SecretsUnavailableError as exc:
         if not issued:
             raise UsageError(f"signed in, but the password cannot be kept: {exc}") from exc
         raise UsageError(f"signed in, but the app password cannot be kept: {exc}; "
-                         + _undo(found.account, password, verify_of(args))) from exc
+                         + _undo(account, password, verify_of(args))) from exc
     try:
-        keep_account(found.account)
+        keep_account(account)
     except (BookmarkFileError, OSError) as exc:
         print(f"davdesk: the account is not among the window's bookmarks: {exc}",
               file=sys.stderr)
-    printer.signed_in(found.account, status.version)
+    printer.signed_in(account, status.version)
 
 
 def _undo(account: NextcloudAccount, app_password: str, verify: bool | ssl.SSLContext) -> str:
@@ -87,19 +83,28 @@ def _undo(account: NextcloudAccount, app_password: str, verify: bool | ssl.SSLCo
     return "it was revoked on the server, so nothing is left behind"
 
 
-def _browser_sign_in(root_url: str, verify: bool | ssl.SSLContext) -> tuple[str, str]:
-    """Login Flow v2 in the terminal: Ctrl-C stops waiting."""
-    with DavClient(root_url, verify=verify) as anonymous:
-        flow = LoginFlow.start(anonymous, url_path(root_url))
+def _browser_sign_in(root_url: str, verify: bool | ssl.SSLContext) -> Credentials:
+    """Login Flow v2 in the terminal, as the window runs it (app.session.sign_in): Ctrl-C
+    stops waiting."""
+    try:
+        flow = begin_flow(root_url, verify)
         print(f"Sign in in your browser: {flow.login_url}", file=sys.stderr)
         webbrowser.open(flow.login_url)
         print("Waiting for the sign-in to finish (Ctrl-C to stop)...", file=sys.stderr)
-        stopped = threading.Event()
-        try:
-            credentials = flow.wait(anonymous, stop=stopped.wait)
-        except KeyboardInterrupt:
-            raise LoginCancelled("sign-in cancelled") from None
-    return credentials.login_name, credentials.app_password
+        return wait_for_browser(flow, root_url, verify, stop=threading.Event().wait)
+    except KeyboardInterrupt:
+        raise LoginCancelled("sign-in cancelled") from None
+
+
+def _signed_in_account(root_url: str, credentials: Credentials,
+                       verify: bool | ssl.SSLContext) -> NextcloudAccount:
+    """The account a browser sign-in granted (its user id, hence its files address), opened
+    with the app password as the window opens it after the browser."""
+    opened = open_connection(root_url, credentials.login_name, credentials.app_password, verify,
+                             app_password=True)
+    if opened.account is None:  # status.php said otherwise a moment ago
+        raise discovery.NotNextcloudError(f"no Nextcloud at {root_url}")
+    return opened.account
 
 
 def logout(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:

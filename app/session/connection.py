@@ -16,19 +16,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from app.dav import DavClient, errors
 from app.dav.paths import parent
-from app.nextcloud import app_passwords, discovery
+from app.nextcloud import app_passwords
 from app.nextcloud.account import NextcloudAccount
 from app.nextcloud.connect import NextcloudConnection, connect, files_address
+from app.session.probe import nextcloud_root
 from app.session.spec import ConnectionSpec
-
-
-def _nextcloud_root(url: str, verify: bool | ssl.SSLContext) -> str | None:
-    """The root of the Nextcloud at an address (status.php asked anonymously: nothing secret
-    is sent), None for any other server."""
-    try:
-        return discovery.find_server(url, verify=verify).root_url
-    except discovery.NotNextcloudError:
-        return None
 
 
 def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLContext = True,
@@ -42,7 +34,7 @@ def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLCo
     session cookie spares the server the password checks all the same).
     """
     is_files_address = files_address(url) is not None
-    root_url = None if is_files_address else _nextcloud_root(url, verify)
+    root_url = None if is_files_address else nextcloud_root(url, verify)
     if root_url is None and not is_files_address:
         spec = ConnectionSpec(url, user, password, verify)
         with spec.client(workers=1) as client:

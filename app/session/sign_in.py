@@ -1,8 +1,8 @@
 """Signing in: connect, or Login Flow v2 in the browser.
 
 Plain functions that make network requests (the window runs them on its pool
-through Background). They
-turn what the protocol layer reports into the few failures a user can act
+through Background; `davdesk login` in its terminal). They turn what the
+protocol layer reports into the few failures a user can act
 on: a Nextcloud in maintenance mode (its WebDAV answers 503, its status.php
 says why), and a browser sign-in that was never finished and expired.
 """
@@ -30,8 +30,12 @@ class MaintenanceError(errors.DavError):
     """The Nextcloud is in maintenance mode: it refuses everything until its admin is done."""
 
 
-class SignInExpired(errors.DavError):
-    """The browser sign-in was not finished while the server kept the flow open."""
+class SignInExpired(LoginFlowError):
+    """The browser sign-in was not finished while the server kept the flow open.
+
+    It keeps the flow's own words (which say what to revoke when a poll's answer
+    was lost): the CLI prints them; the window says it in a sentence of its own.
+    """
 
 
 def open_checked(url: str, user: str, password: str, verify: Verify, *,
@@ -58,8 +62,14 @@ def start_flow(url: str, verify: Verify) -> tuple[str, LoginFlow]:
     status = discovery.find_server(url, verify=verify)
     if status.maintenance:
         raise MaintenanceError("the Nextcloud is in maintenance mode")
-    with DavClient(status.root_url, verify=verify) as anonymous:
-        return status.root_url, LoginFlow.start(anonymous, url_path(status.root_url))
+    return status.root_url, begin_flow(status.root_url, verify)
+
+
+def begin_flow(root_url: str, verify: Verify) -> LoginFlow:
+    """A Login Flow v2 started at a Nextcloud's root the caller found already (`davdesk
+    login` asks status.php itself: it prints the server's version)."""
+    with DavClient(root_url, verify=verify) as anonymous:
+        return LoginFlow.start(anonymous, url_path(root_url))
 
 
 def wait_for_browser(flow: LoginFlow, root_url: str, verify: Verify,
@@ -73,6 +83,5 @@ def wait_for_browser(flow: LoginFlow, root_url: str, verify: Verify,
             return flow.wait(anonymous, stop=stop, lifetime=lifetime)
         except LoginFlowError as exc:
             if time.monotonic() - started >= lifetime:
-                raise SignInExpired(f"the sign-in was not finished within "
-                                    f"{lifetime / 60:.0f} minutes") from exc
+                raise SignInExpired(*exc.args) from exc
             raise
