@@ -25,11 +25,13 @@ read or write them: nothing below looks them up itself
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -128,7 +130,9 @@ def _run(args: argparse.Namespace, argv: list[str], home: Home,
          demo: subprocess.Popen[str] | None = None, early: EarlyListing | None = None) -> int:
     if args.smoke_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    assert existing is None or isinstance(existing, QApplication)  # never a bare core app
+    app = existing or QApplication(sys.argv[:1])
     app.setApplicationName("Davdesk")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
@@ -136,6 +140,7 @@ def _run(args: argparse.Namespace, argv: list[str], home: Home,
     if not (args.demo or args.smoke_test):  # those two are self-contained, never handed over
         return _desktop(args, argv, home, early)
     server = None
+    spec: ConnectionSpec | None
     if args.demo:
         spec, server = _demo(demo)
     else:
@@ -303,7 +308,8 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
         trust, problem = _waited(background, lambda: verify_for(bookmark.pinned_sha256,
                                                                 bookmark.ca_file))
         if problem is not None or trust is None:
-            _tell(f"Cannot open {bookmark.name}: {describe_error(problem)}", interactive)
+            reason = describe_error(problem or errors.DavError("no answer"))
+            _tell(f"Cannot open {bookmark.name}: {reason}", interactive)
             return None
         verify = trust
     stored, _ = _waited(background, lambda: _stored_password(passwords, clean, user)) \
@@ -314,13 +320,13 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
         # password instead); a typed one would leave an app password nobody revokes.
         made_early = early.checked(clean, user, password, verify, stored is not None) \
             if early is not None else None
-        spec, error = _waited(background, made_early or (lambda: open_checked(
-            clean, user, password, verify, exchange=stored is not None)))
+        spec, error = _waited(background, made_early or partial(
+            open_checked, clean, user, password, verify, exchange=stored is not None))
         if isinstance(error, errors.NotFoundError):
             return ConnectionSpec(clean, user, password, verify=verify, bookmark=bookmark)
         if spec is not None:
             if stored is not None and spec.password != stored:
-                _waited(background, lambda: _keep_password(passwords, spec))
+                _waited(background, partial(_keep_password, passwords, spec))
             return spec if bookmark is None else replace(spec, bookmark=bookmark)
         if not (interactive and user and isinstance(error, errors.AuthenticationError)):
             reason = describe_error(error or errors.DavError("no connection"))
@@ -341,7 +347,12 @@ def _waited(background: Background, work: Callable[[], T]) -> tuple[T | None, Ba
     """work() run on the pool while the event loop turns (the GUI thread does no I/O)."""
     loop = QEventLoop()
     answer: list[tuple[Any, BaseException | None]] = []
-    background.submit(work, lambda result, error: (answer.append((result, error)), loop.quit()))
+
+    def done(result: Any, error: BaseException | None) -> None:
+        answer.append((result, error))
+        loop.quit()
+
+    background.submit(work, done)
     if not answer:
         loop.exec()
     return answer[0]
@@ -355,10 +366,9 @@ def _stored_password(passwords: PasswordStore, url: str, user: str) -> str | Non
 
 
 def _keep_password(passwords: PasswordStore, spec: ConnectionSpec) -> None:
-    try:
+    # Without a keyring the old one stays, and is exchanged again next time.
+    with contextlib.suppress(SecretsUnavailableError):
         passwords.set(spec.url, spec.user, spec.password)
-    except SecretsUnavailableError:
-        pass  # the old one stays, and is exchanged again next time
 
 
 def _password(url: str, user: str, *, refused: bool) -> str | None:
