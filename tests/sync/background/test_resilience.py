@@ -56,7 +56,9 @@ def test_one_pair_is_synced_by_one_engine_at_a_time(wsgidav_server, local, watch
     wait_for(lambda: second.said("synced by process"), what="the second pair to wait")
     (local / "new.txt").write_text("new")
     wait_for(lambda: (wsgidav_server.root / "new.txt").exists())
-    assert first.results and not second.runs
+    # The file lands on the server before the upload's result reaches the listener.
+    wait_for(lambda: first.results, what="the first pair's upload result")
+    assert not second.runs
 
 
 def test_a_paused_pair_does_nothing_until_resumed(wsgidav_server, local, tmp_path):
