@@ -14,7 +14,6 @@ request of their own; until they arrive nothing is withheld.
 from __future__ import annotations
 
 import posixpath
-
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal

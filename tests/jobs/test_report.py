@@ -38,5 +38,5 @@ def test_a_csv_report_writes_none_as_empty(tmp_path):
 
 
 def test_other_extensions_are_refused(tmp_path):
-    with pytest.raises(ReportError, match="a report is .csv or .json"):
+    with pytest.raises(ReportError, match=r"a report is \.csv or \.json"):
         write_report(tmp_path / "r.txt", [])

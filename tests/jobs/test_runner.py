@@ -750,8 +750,8 @@ def test_a_file_of_the_same_size_is_not_taken_for_a_lost_upload(dav_server, scri
     path = url_path(dav_server.url) + "a file.txt"
     proxy = scripted({("PUT", path): ["reset-before"]})
     theirs = b"THEIR" * 200
-    ended, outcome = _one_upload(proxy, dav_server, source,
-                                 before_run=lambda: dav_server.make_file("a file.txt", theirs))
+    _, outcome = _one_upload(proxy, dav_server, source,
+                             before_run=lambda: dav_server.make_file("a file.txt", theirs))
 
     assert outcome.status == 412 and outcome.outcome_class is OutcomeClass.CONFLICT
     assert outcome.note == "appeared on the server after planning"
@@ -803,7 +803,7 @@ def test_a_lost_upload_is_judged_by_the_checksum_a_nextcloud_keeps(nextcloud_ser
                 job = plan_upload(client, [local / "ours.txt", local / "taken.txt"], files,
                                   Conflict.ASK)
                 client.put(files + "taken.txt", b"THEIR" * 200)  # after planning, checksummed
-            ended, recorder = run(client, job)
+            _, recorder = run(client, job)
 
     outcomes = {o.path.rsplit("/", 1)[1]: o for o in recorder.outcomes(Op.UPLOAD)}
     assert outcomes["ours.txt"].ok and outcomes["ours.txt"].note == DONE_EARLIER
