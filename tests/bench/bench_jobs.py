@@ -622,16 +622,16 @@ def format_table(r: dict[str, Any]) -> str:
     head = (f"  {'contender':<32} {'best':>9} {'median':>9} {'process':>9} "
             f"{'client CPU':>10} {'server CPU':>10}")
     lines = [
-        f"jobs benchmark: Apache mod_dav on 127.0.0.1, {r['cpus']} CPUs, "
-        f"best and median of {r['repeats']} interleaved runs",
-        "best/median: the child's own timed work (engine: plan + run); process: best wall "
-        "time of the whole",
-        "process; CPU per file (best run): the client's work (rclone, curl: whole process) "
-        "and Apache's",
+        (f"jobs benchmark: Apache mod_dav on 127.0.0.1, {r['cpus']} CPUs, "
+         f"best and median of {r['repeats']} interleaved runs"),
+        ("best/median: the child's own timed work (engine: plan + run); process: best wall "
+         "time of the whole"),
+        ("process; CPU per file (best run): the client's work (rclone, curl: whole process) "
+         "and Apache's"),
         f"python: {r['python']}" + (f"; {r['rclone_version']}" if "rclone_version" in r else ""),
     ]
-    for part, title in (("up", f"1. upload {r['files']:,} files of {r['file_size'] // 1024} KiB "
-                                "into an empty folder"),
+    for part, title in (("up", (f"1. upload {r['files']:,} files of {r['file_size'] // 1024} KiB "
+                                 "into an empty folder")),
                         ("del", f"2. delete those {r['files']:,} files")):
         lines += ["", title, head]
         for n in r["workers"]:

@@ -269,19 +269,17 @@ def _ratio(result: dict[str, Any], a: str, b: str, target: float | None) -> None
 def format_table(r: dict[str, Any]) -> str:
     lines = [
         f"ls benchmark: {r['entries']:,} files in one folder, Apache mod_dav on 127.0.0.1",
-        f"PROPFIND Depth 1 answer {r['propfind_body_mb']:.1f} MB allprop, "
-        f"{r['propfind_listing_body_mb']:.1f} MB with davdesk's props",
-        f"whole-process wall time, {r['repeats']} interleaved runs each "
-        f"(python: {r['python']})",
+        (f"PROPFIND Depth 1 answer {r['propfind_body_mb']:.1f} MB allprop, "
+         f"{r['propfind_listing_body_mb']:.1f} MB with davdesk's props"),
+        (f"whole-process wall time, {r['repeats']} interleaved runs each "
+         f"(python: {r['python']})"),
         "",
         f"  {'command':<40} {'best':>9} {'median':>9}",
     ]
     rows = ["python_start", "floor_imports", "davdesk_version", "curl", "curl_listing",
             "bare_listing", "davdesk", "rclone"]
-    for key in rows:
-        if key in r:
-            lines.append(f"  {r[key]['label']:<40} {r[key]['best_s'] * 1e3:>7.0f}ms "
-                         f"{r[key]['median_s'] * 1e3:>7.0f}ms")
+    lines.extend(f"  {r[key]['label']:<40} {r[key]['best_s'] * 1e3:>7.0f}ms "
+                 f"{r[key]['median_s'] * 1e3:>7.0f}ms" for key in rows if key in r)
     if "rclone_note" in r:
         lines.append(f"  {'rclone lsjson':<40} {'skipped':>9}  ({r['rclone_note']})")
     lines.append("")

@@ -178,9 +178,9 @@ def _rclone_env(server: ApacheServer, scratch: Path) -> dict[str, str]:
 
 
 def format_result(r: dict[str, Any]) -> str:
-    lines = [f"sync benchmark: no-change sync of {r['files']:,} files in {r['folders']} folders "
-             f"on Apache mod_dav, whole processes, best of {r['repeats']}, "
-             f"{r['workers']} parallel requests; {r['cpus']} CPUs"]
+    lines = [(f"sync benchmark: no-change sync of {r['files']:,} files in {r['folders']} folders "
+              f"on Apache mod_dav, whole processes, best of {r['repeats']}, "
+              f"{r['workers']} parallel requests; {r['cpus']} CPUs")]
     if "rclone_version" in r:
         lines.append(f"  {r['rclone_version']}")
     labels = {"davdesk_both": "davdesk sync --direction both",

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,11 @@ def _rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _holds(path: Path, body: bytes) -> Callable[[], bool]:
+    """Whether path exists with exactly body in it, asked each time it is called."""
+    return lambda: path.exists() and path.read_bytes() == body
 
 
 def _wait(condition, timeout: float, what: str) -> float:
@@ -124,7 +130,7 @@ def run(files: int = FILES, idle_seconds: float = IDLE_SECONDS) -> dict[str, Any
             start = time.monotonic()
             path.write_bytes(body)
             target = remote / "folder 050" / path.name
-            _wait(lambda: target.exists() and target.read_bytes() == body, 60, "an upload")
+            _wait(_holds(target, body), 60, "an upload")
             ups.append(time.monotonic() - start)
         figures["up_s"] = ups
 
@@ -136,7 +142,7 @@ def run(files: int = FILES, idle_seconds: float = IDLE_SECONDS) -> dict[str, Any
             target = remote / path.parent.name / path.name
             mark, cpu0, start = len(server.requests), _cpu_seconds(proc.pid), time.monotonic()
             path.write_bytes(body)
-            _wait(lambda: target.exists() and target.read_bytes() == body, 60, "the change")
+            _wait(_holds(target, body), 60, "the change")
             time.sleep(1)  # let the run write its records
             spent = time.monotonic() - start
             changes.append(_cpu_seconds(proc.pid) - cpu0 - idle_rate * spent)
@@ -156,8 +162,7 @@ def run(files: int = FILES, idle_seconds: float = IDLE_SECONDS) -> dict[str, Any
                 local_target = local / "folder 070" / f"from bob {n}.txt"
                 start = time.monotonic()
                 bob.put(path, body)
-                _wait(lambda: local_target.exists() and local_target.read_bytes() == body,
-                      INTERVAL * 3, "a download")
+                _wait(_holds(local_target, body), INTERVAL * 3, "a download")
                 downs.append(time.monotonic() - start)
         figures["down_s"] = downs
 
@@ -182,15 +187,15 @@ def report(f: dict[str, Any]) -> str:
     change_cpu = max(f["change_cpu_s"])
     requests = f["change_requests"][0]
     return "\n".join([
-        f"watch benchmark: a {f['files']:,}-file pair on the fake Nextcloud, "
-        f"`davdesk sync --watch` with default settings (first sync {f['first_sync_s']:.0f} s)",
+        (f"watch benchmark: a {f['files']:,}-file pair on the fake Nextcloud, "
+         f"`davdesk sync --watch` with default settings (first sync {f['first_sync_s']:.0f} s)"),
         "",
-        f"  {'idle CPU, % of one core':<44} {f['idle_cpu_pct']:>7.2f}   goal < {CPU_GOAL:g}: "
-        f"{_verdict(f['idle_cpu_pct'] < CPU_GOAL)}",
-        f"  {'idle requests per minute':<44} {f['idle_requests_per_min']:>7.2f}   goal <= "
-        f"{REQUESTS_GOAL:g}: {_verdict(f['idle_requests_per_min'] <= REQUESTS_GOAL)}",
-        f"  {'RSS, MB':<44} {f['rss_mb']:>7.1f}   goal < {RSS_GOAL:g}: "
-        f"{_verdict(f['rss_mb'] < RSS_GOAL)}",
+        (f"  {'idle CPU, % of one core':<44} {f['idle_cpu_pct']:>7.2f}   goal < {CPU_GOAL:g}: "
+         f"{_verdict(f['idle_cpu_pct'] < CPU_GOAL)}"),
+        (f"  {'idle requests per minute':<44} {f['idle_requests_per_min']:>7.2f}   goal <= "
+         f"{REQUESTS_GOAL:g}: {_verdict(f['idle_requests_per_min'] <= REQUESTS_GOAL)}"),
+        (f"  {'RSS, MB':<44} {f['rss_mb']:>7.1f}   goal < {RSS_GOAL:g}: "
+         f"{_verdict(f['rss_mb'] < RSS_GOAL)}"),
         f"  {'local save -> on the server, s (worst)':<44} {max(f['up_s']):>7.2f}   goal < "
         f"{UP_GOAL:g}: {_verdict(max(f['up_s']) < UP_GOAL)}   "
         + " ".join(f"{s:.2f}" for s in f["up_s"]),
