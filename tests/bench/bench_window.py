@@ -10,6 +10,12 @@ model) and closes it, saying "listed ..." on stderr. Timed here, per run:
               ``entries`` files, from process start to "listed", next to
               ``python -m app ls --json`` of the same folder (whole process)
 
+plus a floor: ``qt floor``, a Python process that loads QtWidgets, makes the
+QApplication and shows an empty QTableView (what any PySide6 window costs
+before it has any code of its own), so the closing note can say how much of
+the window's figure no Davdesk code can remove: a window can be no faster
+than that floor with the listing drawn in it.
+
 Qt's offscreen platform (the smoke test's default) draws without a screen.
 Runs are interleaved after one warm-up (bytecode cache filled); medians.
 Targets: demo under 1 s to the listing, the big folder within 1.5x of ls.
@@ -42,6 +48,8 @@ TIMEOUT = 120.0
 DEMO_TARGET = 1.0
 BIG_TARGET = 1.5
 LISTED = b"davdesk --smoke-test: listed"
+QT_FLOOR = ("from PySide6.QtWidgets import QApplication, QTableView; app = QApplication([]); "
+            "view = QTableView(); view.show(); app.processEvents()")
 
 
 def time_to_listed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -67,7 +75,7 @@ def time_to_listed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
 def run(entries: int = ENTRIES, repeats: int = REPEATS, verbose: bool = True) -> dict[str, Any]:
     py = sys.executable
     times: dict[str, list[float]] = {"demo_listed": [], "demo_exit": [], "big_listed": [],
-                                     "big_exit": [], "ls": []}
+                                     "big_exit": [], "ls": [], "qt_floor": []}
     with tempfile.TemporaryDirectory(prefix="davdesk-bench-window-") as scratch, \
             ApacheServer() as server:
         make_folder(server, entries)
@@ -84,7 +92,9 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, verbose: bool = True) ->
                                  env)
             ls, _ = run_process([py, "-m", "app", "ls", "--json", "--user", server.user, url],
                                 env, TIMEOUT)
+            qt_floor, _ = run_process([py, "-c", QT_FLOOR], env, TIMEOUT)
             if n:
+                times["qt_floor"].append(qt_floor)
                 times["demo_listed"].append(demo[0])
                 times["demo_exit"].append(demo[1])
                 times["big_listed"].append(big[0])
@@ -93,6 +103,8 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, verbose: bool = True) ->
     result: dict[str, Any] = {key: statistics.median(values) for key, values in times.items()}
     result["ratio_big_ls"] = statistics.median(
         b / s for b, s in zip(times["big_listed"], times["ls"], strict=True))
+    result["ratio_qt_floor_ls"] = statistics.median(
+        q / s for q, s in zip(times["qt_floor"], times["ls"], strict=True))
     if verbose:
         _print(entries, repeats, result)
     return result
@@ -108,6 +120,9 @@ def _print(entries: int, repeats: int, r: dict[str, Any]) -> None:
     print(f"  {f'{entries:,}-entry folder shown':<40} {r['big_listed']:>7.2f}s")
     print(f"  {'davdesk ls --json of it':<40} {r['ls']:>7.2f}s")
     print(f"  {'shown / ls':<40} {r['ratio_big_ls']:>7.2f}x   target <= {BIG_TARGET}x: {big}")
+    print(f"  {'floor: Qt window alone (no Davdesk)':<40} {r['qt_floor']:>7.2f}s")
+    print(f"  {'floor / ls':<40} {r['ratio_qt_floor_ls']:>7.2f}x   (the Qt start alone; "
+          f"the window's floor is that plus the listing)")
 
 
 if __name__ == "__main__":
