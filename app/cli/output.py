@@ -51,12 +51,13 @@ def entry_json(resource: Resource) -> str:
     if resource.permissions is not None:
         return _ENCODER.encode(resource.to_json())
     modified = resource.modified
+    when = "null" if modified is None else encode_basestring(modified.isoformat())
     size = resource.size
     return (f'{{"name": {encode_basestring(resource.name)}, '
             f'"path": {encode_basestring(resource.path)}, '
             f'"is_dir": {"true" if resource.is_dir else "false"}, '
             f'"size": {"null" if size is None else size}, '
-            f'"modified": {"null" if modified is None else encode_basestring(modified.isoformat())}, '
+            f'"modified": {when}, '
             f'"etag": {_json_string(resource.etag)}, '
             f'"content_type": {_json_string(resource.content_type)}}}')
 

@@ -60,7 +60,7 @@ def _address_and_user(argv: list[str]) -> tuple[str, str | None] | None:
     return known.url, known.user
 
 
-def clean_address(url: str) -> str:
+def _clean_address(url: str) -> str:
     """The address as the window opens it: without the user name, the query or the fragment."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path or "/", "", ""))
@@ -71,7 +71,7 @@ class EarlyListing:
     first window."""
 
     def __init__(self, url: str, user: str, password: str) -> None:
-        self.url = clean_address(url)
+        self.url = _clean_address(url)
         self._user = user
         self._password = password
         self._spec: ConnectionSpec | None = None
@@ -124,7 +124,6 @@ class EarlyListing:
         except BaseException as exc:  # for whoever claims the listing, who then lists again
             self._error = exc
         finally:
-            self._checked.set()
             self._done.set()
 
     def checked(self, url: str, user: str, password: str, verify: bool | ssl.SSLContext,
