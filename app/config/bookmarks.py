@@ -10,15 +10,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.config.jsonfile import read_json, write_json
 from app.config.paths import AppPaths
+from app.sync.lockfile import FileLock, LockHeld
 
 _FORMAT = 1
+#: Seconds a change waits for another window's or process's change of the file (a few ms each).
+_WRITER_WAIT = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,24 +66,26 @@ class BookmarkFileError(Exception):
 class BookmarkStore:
     """The bookmarks file. Reads and writes the disk: use it off the GUI thread.
 
-    Each change is load, modify, write under one lock, so two pool threads saving
-    at once cannot lose each other's change.
+    Each change is load, modify, write under an OS file lock beside the file
+    (bookmarks.json.lock), so two stores of the same file (the window's
+    preferences and a connect dialog each make one, and `davdesk bookmark` runs
+    in another process) cannot lose each other's change. A read needs no lock:
+    the file is replaced whole.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = threading.Lock()
+        self._thread_lock = threading.Lock()
 
     @classmethod
     def in_config(cls, paths: AppPaths) -> BookmarkStore:
         return cls(paths.config / "bookmarks.json")
 
     def load(self) -> list[Bookmark]:
-        with self._lock:
-            return self._load()
+        return self._load()
 
     def save(self, bookmarks: Iterable[Bookmark]) -> None:
-        with self._lock:
+        with self._changing():
             self._save(list(bookmarks))
 
     def get(self, name: str) -> Bookmark | None:
@@ -87,7 +93,7 @@ class BookmarkStore:
 
     def add(self, bookmark: Bookmark) -> None:
         """Add a new bookmark; ValueError if its name is taken."""
-        with self._lock:
+        with self._changing():
             bookmarks = self._load()
             if any(b.name == bookmark.name for b in bookmarks):
                 raise ValueError(f"a bookmark called {bookmark.name!r} exists")
@@ -99,7 +105,7 @@ class BookmarkStore:
         KeyError if there is none; ValueError if a rename would take another's name.
         """
         old = bookmark.name if name is None else name
-        with self._lock:
+        with self._changing():
             bookmarks = self._load()
             names = [b.name for b in bookmarks]
             if old not in names:
@@ -115,7 +121,7 @@ class BookmarkStore:
         Replaces the bookmark called ``replacing`` (the user renamed it) or of the
         same name, else adds it; another bookmark already using the name gives way.
         """
-        with self._lock:
+        with self._changing():
             bookmarks = self._load()
             names = {b.name for b in bookmarks}
             old = replacing if replacing in names else bookmark.name
@@ -132,12 +138,27 @@ class BookmarkStore:
 
     def remove(self, name: str) -> None:
         """KeyError if there is no bookmark of that name."""
-        with self._lock:
+        with self._changing():
             bookmarks = self._load()
             kept = [b for b in bookmarks if b.name != name]
             if len(kept) == len(bookmarks):
                 raise KeyError(name)
             self._save(kept)
+
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        lock = FileLock(self.path.with_name(self.path.name + ".lock"))
+        with self._thread_lock:
+            try:
+                lock.acquire(timeout=_WRITER_WAIT)
+            except LockHeld as held:
+                raise BookmarkFileError(
+                    f"the bookmarks in {self.path} are being changed by {held}; try again"
+                ) from None
+            try:
+                yield
+            finally:
+                lock.release()
 
     def _load(self) -> list[Bookmark]:
         try:

@@ -107,7 +107,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(store, monkeypatch)
     with pytest.raises(OSError, match="No space left on device"):
         store.add(Bookmark("B", "https://b/"))
     assert store.path.read_bytes() == before
-    assert [p.name for p in store.path.parent.iterdir()] == [store.path.name]
+    assert sorted(p.name for p in store.path.parent.iterdir()) == [
+        store.path.name, store.path.name + ".lock"]
 
 
 def test_concurrent_adds_are_all_kept(store):
@@ -118,6 +119,21 @@ def test_concurrent_adds_are_all_kept(store):
     for thread in threads:
         thread.join()
     assert sorted(b.name for b in store.load()) == sorted(f"B{i}" for i in range(16))
+
+
+def test_two_stores_of_one_file_keep_each_others_changes(store):
+    """The window's preferences and a connect dialog each hold a store of the same file."""
+    from app.config.bookmarks import BookmarkStore
+
+    other = BookmarkStore(store.path)
+    threads = [threading.Thread(target=(store, other)[i % 2].add,
+                                args=(Bookmark(f"B{i}", f"https://b{i}/"),))
+               for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(b.name for b in other.load()) == sorted(f"B{i}" for i in range(16))
 
 
 def test_sync_pairs_round_trip_and_old_files_load_without_them(tmp_path):
