@@ -9,6 +9,7 @@ the server or the disk runs on the Background pool.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -76,9 +77,8 @@ class ResultFixer(QObject):
     def look_up_locks(self, paths: Sequence[str]) -> None:
         """Ask lockdiscovery who holds the locks behind 423s; the pane shows the owners."""
         for path in list(dict.fromkeys(paths))[:LOCK_LOOKUPS]:
-            self._background.submit(
-                lambda path=path: self._client.locks(path),
-                lambda locks, error, path=path: self._found(path, locks, error))
+            self._background.submit(partial(self._client.locks, path),
+                                    partial(self._found, path))
 
     def _found(self, path: str, locks: list[ActiveLock] | None,
                error: BaseException | None) -> None:

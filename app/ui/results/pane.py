@@ -179,8 +179,12 @@ class ResultsPane(QDockWidget):
         view.header().setStretchLastSection(False)
         for column, width in enumerate(COLUMN_WIDTHS):
             view.setColumnWidth(column, width)
-        view.header().sectionResized.connect(
-            lambda column, *_: column != NOTE and view.fit_note())
+
+        def resized(column: int, *_: int) -> None:
+            if column != NOTE:
+                view.fit_note()
+
+        view.header().sectionResized.connect(resized)
         view.setItemDelegateForColumn(PATH, MiddleElided(view))
         view.setAlternatingRowColors(True)
         view.setAllColumnsShowFocus(True)

@@ -43,8 +43,8 @@ def heading_text(outcome: Outcome, note: str) -> str:
     trouble = words.problem(outcome)
     return "\n".join([
         f"{words.action(outcome)}" + (f": {trouble}" if trouble else ""),
-        f"{outcome.op.upper()} {outcome.path}: {outcome.status_line}{condition}"
-        f" (from the {outcome.source.value}, attempt {outcome.attempt})",
+        (f"{outcome.op.upper()} {outcome.path}: {outcome.status_line}{condition}"
+         f" (from the {outcome.source.value}, attempt {outcome.attempt})"),
         f"Server said: {outcome.description or '(nothing in words)'}",
         f"Davdesk's note: {note or '(none)'}",
     ])

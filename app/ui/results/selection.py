@@ -36,7 +36,8 @@ class Picked:
     def read(cls, selection: QItemSelectionModel, model: ResultsModel) -> Picked:
         picked = cls()
         spans: dict[int, tuple[JobRecord, list[list[int]]]] = {}
-        for span in selection.selection():
+        ranges = selection.selection()
+        for span in (ranges.at(i) for i in range(ranges.count())):
             parent = span.parent()
             if not parent.isValid():
                 for row in range(span.top(), span.bottom() + 1):
