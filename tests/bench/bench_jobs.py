@@ -386,7 +386,8 @@ def room_for_big_file(scratch: Path, server: ApacheServer, size: int) -> tuple[b
 # -- running contenders ---------------------------------------------------------
 def measure(contenders: list[Contender], repeats: int, before: Callable[[], None],
             check: Callable[[Contender, bool], None]) -> None:
-    """One checked run each, then `repeats` timed rounds, round-robin; before() precedes each run."""
+    """One checked run each, then `repeats` timed rounds, round-robin; before() precedes each
+    run."""
     for c in contenders:
         before()
         c.run()

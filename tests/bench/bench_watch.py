@@ -186,7 +186,7 @@ def _verdict(ok: bool) -> str:
 def report(f: dict[str, Any]) -> str:
     change_cpu = max(f["change_cpu_s"])
     requests = f["change_requests"][0]
-    return "\n".join([
+    lines = [
         (f"watch benchmark: a {f['files']:,}-file pair on the fake Nextcloud, "
          f"`davdesk sync --watch` with default settings (first sync {f['first_sync_s']:.0f} s)"),
         "",
@@ -207,7 +207,8 @@ def report(f: dict[str, Any]) -> str:
         + " ".join(f"{s:.3f}" for s in f["change_cpu_s"]),
         f"  {'  its requests':<44} {len(requests):>7}   " + ", ".join(requests),
         f"  {'SIGTERM -> exit, s':<44} {f['stop_s']:>7.2f}   exit status {f['exit_status']}",
-    ])
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
