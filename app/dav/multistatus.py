@@ -10,26 +10,25 @@ matches elements by namespace URI, because servers pick any prefix for ``DAV:``.
 
 from __future__ import annotations
 
-import gc
 import re
 import sys
-import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from operator import attrgetter
+from typing import Any
 
 from lxml import etree
 
 from app.dav.errors import MultiStatusError, reason_phrase
 from app.dav.hrefs import HrefDecoder, href_to_path
+from app.dav.responses import MultiStatus, PropStat, Record, Response, Responses, as_response
 
 __all__ = [
     "MultiStatus",
     "MultiStatusParser",
     "PropStat",
     "Response",
+    "Responses",
     "href_to_path",
     "iter_parse",
     "parse",
@@ -61,61 +60,6 @@ _SHARED_VALUES = 256
 _STATUS_LINE = re.compile(r"\s*(?:HTTP/\d+(?:\.\d+)?\s+)?(\d{3})(?:\s+(.*?))?\s*", re.I | re.S)
 
 
-class PropStat(NamedTuple):
-    """One ``<d:propstat>``: properties that share a status.
-
-    A named tuple rather than a frozen dataclass: as immutable, and built in
-    one C call instead of one attribute store per field (200,000 of them in a
-    100,000-entry listing).
-    """
-
-    status: int | None
-    reason: str
-    props: dict[str, str]
-    error: tuple[str, ...] = ()
-    description: str | None = None
-
-
-class Response(NamedTuple):
-    """One ``<d:response>``: the status of one or more resources, or their propstats."""
-
-    hrefs: tuple[str, ...]
-    status: int | None = None
-    reason: str = ""
-    propstats: tuple[PropStat, ...] = ()
-    error: tuple[str, ...] = ()
-    error_hrefs: tuple[str, ...] = ()
-    description: str | None = None
-    location: str | None = None
-    is_collection: bool = False
-
-    @property
-    def href(self) -> str:
-        """The first (usually only) path; "" for a response that named none."""
-        return self.hrefs[0] if self.hrefs else ""
-
-    def props(self) -> dict[str, str]:
-        """The properties the server returned: those of every 2xx propstat.
-
-        A fresh dict each time, so callers may keep or change it; a listing
-        has one 2xx propstat per entry, so this is a copy of a dozen items.
-        """
-        merged: dict[str, str] = {}
-        for propstat in self.propstats:
-            if propstat.status is not None and 200 <= propstat.status < 300:
-                merged.update(propstat.props)
-        return merged
-
-
-@dataclass(frozen=True, slots=True)
-class MultiStatus:
-    """A whole 207 body."""
-
-    responses: list[Response]
-    description: str | None = None
-    sync_token: str | None = None
-
-
 class MultiStatusParser:
     """Fed the body chunk by chunk as it streams; hands back finished responses.
 
@@ -131,6 +75,7 @@ class MultiStatusParser:
         self._failure: MultiStatusError | None = None
         self._started = False
         self._shared: dict[str, str] = {}
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._unfinished = 0  # bytes fed since the last response was completed
         self._parser = etree.XMLPullParser(
             events=("end",),
@@ -146,17 +91,20 @@ class MultiStatusParser:
 
     def feed(self, data: bytes) -> list[Response]:
         """Parse the next chunk; return the responses it completed."""
-        done: list[Response] = []
-        with _collector_paused():
-            # An empty chunk is fed too: libxml2 then reports an empty body as such.
-            for start in range(0, len(data) or 1, _SLICE):
-                piece = data[start : start + _SLICE]
-                self._count(len(piece))
-                self._step(piece)
-                before = len(done)
-                self._drain(done)
-                if len(done) > before:
-                    self._unfinished = 0
+        return list(map(as_response, self.feed_records(data)))
+
+    def feed_records(self, data: bytes) -> list[Record]:
+        """`feed`, the responses as records (app.dav.responses): what `parse` keeps."""
+        done: list[Record] = []
+        # An empty chunk is fed too: libxml2 then reports an empty body as such.
+        for start in range(0, len(data) or 1, _SLICE):
+            piece = data[start : start + _SLICE]
+            self._count(len(piece))
+            self._step(piece)
+            before = len(done)
+            self._drain(done)
+            if len(done) > before:
+                self._unfinished = 0
         return done
 
     def _count(self, size: int) -> None:
@@ -169,12 +117,15 @@ class MultiStatusParser:
 
     def close(self) -> list[Response]:
         """Finish the body; raise `MultiStatusError` unless it was a whole multistatus."""
+        return list(map(as_response, self.close_records()))
+
+    def close_records(self) -> list[Record]:
+        """`close`, the responses as records."""
         if not self._started:
-            self.feed(b"")
-        done: list[Response] = []
-        with _collector_paused():
-            root = self._step(None)
-            self._drain(done)
+            self.feed_records(b"")
+        done: list[Record] = []
+        root = self._step(None)
+        self._drain(done)
         assert root is not None  # lxml's close() returns the root or raises
         if self._root is None:
             self._check_root(root)
@@ -234,7 +185,7 @@ class MultiStatusParser:
         self._root = elem
         return elem
 
-    def _drain(self, done: list[Response]) -> None:
+    def _drain(self, done: list[Record]) -> None:
         """Turn the responses completed so far into Response values, then drop them.
 
         They are dropped together at the end, up to the last one read: one
@@ -258,36 +209,42 @@ class MultiStatusParser:
         if last is not None:
             del root[: root.index(last) + 1]
 
-    def _response(self, elem: etree._Element) -> Response:
-        """One response. Its propstats are read here too, not in a helper: a listing has
-        two per entry, and the call alone cost a tenth of the parse."""
+    def _response(self, elem: etree._Element) -> Record:
+        """One response as a flat record (its layout: app.dav.responses). Its propstats are
+        read here too, not in a helper: a listing has two per entry.
+
+        The names and texts of a ``<d:prop>``'s properties are read by C iterators
+        rather than a Python loop; only values with element content (a folder's
+        resourcetype, a lock) take a slower path.
+        """
         path = self._path
-        hrefs: tuple[str, ...] = ()
-        propstats: tuple[PropStat, ...] = ()
+        names_of = self._names
+        hrefs: list[str] = []
+        propstats: list[Any] = []
         status_text = description = location = None
         error: tuple[str, ...] = ()
         error_hrefs: tuple[str, ...] = ()
         collection = False
-        intern = sys.intern
         for child in elem:
             tag = child.tag
             if tag == _PROPSTAT:
-                props: dict[str, str] = {}
+                names: tuple[str, ...] = ()
+                values: tuple[str | None, ...] = ()
                 ps_status = ps_description = None
                 ps_error: tuple[str, ...] = ()
                 typed_collection = False
                 for part in child:
                     part_tag = part.tag
                     if part_tag == _PROP:
-                        for prop in part:
-                            # Interned: 100,000 dicts then share a dozen key strings.
-                            name = intern(prop.tag)
-                            if len(prop):
-                                props[name] = self._xml(prop)
-                                if name == _RESOURCETYPE:
-                                    typed_collection = any(c.tag == _COLLECTION for c in prop)
-                            else:
-                                props[name] = prop.text or ""
+                        kids = part[:]
+                        tags = tuple(map(_TAG, kids))
+                        texts = tuple(map(_TEXT, kids))
+                        if any(map(len, kids)):
+                            texts, typed = self._element_values(kids, texts)
+                            typed_collection = typed_collection or typed
+                        # Usually one <d:prop> per propstat; a second one adds to the first.
+                        names += names_of.get(tags) or self._shared_names(tags)
+                        values += texts
                     elif part_tag == _STATUS:
                         ps_status = part.text
                     elif part_tag == _ERROR:
@@ -295,11 +252,11 @@ class MultiStatusParser:
                     elif part_tag == _DESCRIPTION:
                         ps_description = _text(part)
                 code, reason = _status_line(ps_status)
-                propstats += (_new(PropStat, (code, reason, props, ps_error, ps_description)),)
+                propstats += (code, reason, ps_error, ps_description, len(names), *names, *values)
                 if typed_collection and code is not None and 200 <= code < 300:
                     collection = True
             elif tag == _HREF:
-                hrefs += (path(child.text),)
+                hrefs.append(path(child.text))
             elif tag == _STATUS:
                 status_text = child.text
             elif tag == _ERROR:
@@ -308,9 +265,30 @@ class MultiStatusParser:
                 description = _text(child)
             elif tag == _LOCATION:
                 location = next((path(h.text) for h in child if h.tag == _HREF), None)
-        status, reason = _status_line(status_text)
-        return _new(Response, (hrefs, status, reason, propstats, error, error_hrefs, description,
-                               location, collection))
+        status, reason = _NO_STATUS if status_text is None else _status_line(status_text)
+        return (status, reason, error, error_hrefs, description, location, collection,
+                len(hrefs), *hrefs, *propstats)
+
+    def _shared_names(self, tags: tuple[str, ...]) -> tuple[str, ...]:
+        """The names of a ``<d:prop>``'s properties, interned, remembered by their sequence:
+        a listing names the same few properties in every propstat."""
+        if len(self._names) >= _SHARED_VALUES:
+            self._names.clear()
+        names = self._names[tags] = tuple(map(sys.intern, tags))
+        return names
+
+    def _element_values(self, kids: list[etree._Element], texts: tuple[str | None, ...]
+                        ) -> tuple[tuple[str | None, ...], bool]:
+        """The texts with each value that has element content serialized; whether one of
+        them is a resourcetype naming a collection."""
+        values = list(texts)
+        collection = False
+        for at, prop in enumerate(kids):
+            if len(prop):
+                values[at] = self._xml(prop)
+                if prop.tag == _RESOURCETYPE:
+                    collection = any(c.tag == _COLLECTION for c in prop)
+        return tuple(values), collection
 
     def _xml(self, prop: etree._Element) -> str:
         """A property value with element content: its children serialized.
@@ -344,11 +322,11 @@ class MultiStatusParser:
 def parse(body: bytes | Iterable[bytes], base_url: str) -> MultiStatus:
     """Parse a whole 207 body; `iter_parse` when the responses need not be kept."""
     parser = MultiStatusParser(base_url)
-    responses: list[Response] = []
+    records: list[Record] = []
     for chunk in (bytes(body),) if isinstance(body, bytes | bytearray | memoryview) else body:
-        responses.extend(parser.feed(chunk))
-    responses.extend(parser.close())
-    return MultiStatus(responses, parser.description, parser.sync_token)
+        records += parser.feed_records(chunk)
+    records += parser.close_records()
+    return MultiStatus(Responses(records), parser.description, parser.sync_token)
 
 
 def iter_parse(chunks: Iterable[bytes], base_url: str) -> Iterator[Response]:
@@ -363,41 +341,10 @@ def iter_parse(chunks: Iterable[bytes], base_url: str) -> Iterator[Response]:
     yield from parser.close()
 
 
-class _CollectorPause:
-    """Pauses Python's cyclic garbage collector while responses are built.
-
-    Parsing creates no reference cycles, yet its many objects trigger full
-    collections that walk every Response kept so far: about a tenth of the
-    time of a 100,000-entry parse, for nothing. Counted and locked, because
-    several worker threads may parse at once and the collector is global.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._holders = 0
-        self._resume = False
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self._lock:
-            if self._holders == 0:
-                self._resume = gc.isenabled()
-                gc.disable()
-            self._holders += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._holders -= 1
-                if self._holders == 0 and self._resume:
-                    gc.enable()
-
-
-_collector_paused = _CollectorPause()
-
-#: Builds a PropStat or Response from all its fields in one C call: a named tuple's own
-#: constructor is a Python function, called 300,000 times in a 100,000-entry listing.
-_new = tuple.__new__
+#: A property's name and text, read by C iterators over a <d:prop>'s children.
+_TAG = attrgetter("tag")
+_TEXT = attrgetter("text")
+_NO_STATUS: tuple[int | None, str] = (None, "")
 
 
 @lru_cache(maxsize=256)

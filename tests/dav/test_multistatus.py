@@ -7,6 +7,7 @@ generic-* ones are hand-written in the shapes those specs and servers use.
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
@@ -614,6 +615,25 @@ def test_streaming_100000_entries_keeps_the_lxml_tree_bounded() -> None:
     count, grown_mb = int(out[0]), int(out[1])
     assert count == 100_000
     assert grown_mb < 50, f"peak RSS grew by {grown_mb} MB"
+
+
+def test_kept_responses_are_not_tracked_by_the_garbage_collector() -> None:
+    """A kept listing costs the collector nothing per entry, so no parse needs to switch the
+    collector off for the whole process (it once did)."""
+    data = b"".join(big_listing(2000))
+    gc.collect()
+    before = len(gc.get_objects())
+    kept = parse(data, BASE)
+    gc.collect()
+    assert len(kept.responses) == 2000
+    assert len(gc.get_objects()) - before < 100
+    assert kept.responses[1999].props()[f"{D}getcontentlength"] == "1999"
+
+
+def test_parsing_leaves_the_garbage_collector_on() -> None:
+    assert gc.isenabled()
+    for _ in iter_parse(big_listing(300), BASE):
+        assert gc.isenabled()
 
 
 def test_a_body_without_a_complete_response_is_refused_by_bytes_read():

@@ -1,0 +1,189 @@
+"""The values a parsed 207 body is made of: `Response`, `PropStat`, `MultiStatus`.
+
+A response is kept as one flat tuple of strings, numbers and None (its
+*record*, laid out below), and `Response` is a read-only view of such a tuple.
+Flat, because the garbage collector stops tracking a tuple that holds only
+such values the first time it looks at it, but keeps tracking any tuple
+subclass and any tuple that holds another tracked container. A 100,000-entry
+listing kept by `parse` is then 100,000 untracked records, not half a million
+tracked objects that every full collection walks again (and pauses of the
+collector, which would stop it for the whole process, are not needed). The
+same layout also takes a third of the memory of a dict per propstat.
+
+Record layout (`multistatus.MultiStatusParser._response` writes it):
+
+    status, reason, error, error_hrefs, description, location, is_collection,
+    number of hrefs, the hrefs...,
+    then per propstat: status, reason, error, description, number of
+    properties n, their n names (interned), their n texts (None for an empty
+    element).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, NamedTuple, overload
+
+#: Where the hrefs begin in a record; the count of hrefs is just before them.
+_HREFS = 8
+#: Fields of a propstat before its names: status, reason, error, description, count.
+_PROPSTAT_HEAD = 5
+
+Record = tuple[Any, ...]
+
+
+class PropStat(NamedTuple):
+    """One ``<d:propstat>``: properties that share a status."""
+
+    status: int | None
+    reason: str
+    props: dict[str, str]
+    error: tuple[str, ...] = ()
+    description: str | None = None
+
+
+#: An empty element's text: "" for None, any other text itself (dict.get's default).
+_EMPTY_FOR_NONE = {None: ""}.get
+
+
+class Response(tuple[Any, ...]):
+    """One ``<d:response>``: the status of one or more resources, or their propstats.
+
+    Immutable, compared and hashed as its record. Built from a record in one C
+    call (`as_response`); the propstats and the property dicts are built when
+    asked for, each time anew, so callers may keep or change what they get.
+    """
+
+    __slots__ = ()
+
+    @property
+    def status(self) -> int | None:
+        """The response's own status (the status form: a member a DELETE could not remove)."""
+        return self[0]  # type: ignore[no-any-return]
+
+    @property
+    def reason(self) -> str:
+        return self[1]  # type: ignore[no-any-return]
+
+    @property
+    def error(self) -> tuple[str, ...]:
+        """Condition names of the response's ``<d:error>`` (DAV: ones without the namespace)."""
+        return self[2]  # type: ignore[no-any-return]
+
+    @property
+    def error_hrefs(self) -> tuple[str, ...]:
+        """The paths those conditions name (e.g. the locked resource)."""
+        return self[3]  # type: ignore[no-any-return]
+
+    @property
+    def description(self) -> str | None:
+        return self[4]  # type: ignore[no-any-return]
+
+    @property
+    def location(self) -> str | None:
+        return self[5]  # type: ignore[no-any-return]
+
+    @property
+    def is_collection(self) -> bool:
+        """Whether a 2xx propstat's resourcetype names a collection."""
+        return self[6]  # type: ignore[no-any-return]
+
+    @property
+    def hrefs(self) -> tuple[str, ...]:
+        """The decoded paths the response is about, usually one."""
+        return self[_HREFS : _HREFS + self[_HREFS - 1]]
+
+    @property
+    def href(self) -> str:
+        """The first (usually only) path; "" for a response that named none."""
+        return self[_HREFS] if self[_HREFS - 1] else ""  # type: ignore[no-any-return]
+
+    @property
+    def propstats(self) -> tuple[PropStat, ...]:
+        """Every ``<d:propstat>``, in the order the server sent them."""
+        return tuple(PropStat(self[at], self[at + 1], self._props_at(at), self[at + 2],
+                              self[at + 3]) for at in self._propstat_offsets())
+
+    def props(self) -> dict[str, str]:
+        """The properties the server returned: those of every 2xx propstat."""
+        merged: dict[str, str] = {}
+        for at in self._propstat_offsets():
+            status = self[at]
+            if status is not None and 200 <= status < 300:
+                merged.update(self._props_at(at))
+        return merged
+
+    def _propstat_offsets(self) -> Iterator[int]:
+        at, end = _HREFS + self[_HREFS - 1], len(self)
+        while at < end:
+            yield at
+            at += _PROPSTAT_HEAD + 2 * self[at + 4]
+
+    def _props_at(self, at: int) -> dict[str, str]:
+        count = self[at + 4]
+        names = at + _PROPSTAT_HEAD
+        values = self[names + count : names + 2 * count]
+        return dict(zip(self[names : names + count], map(_EMPTY_FOR_NONE, values, values)))
+
+    def __repr__(self) -> str:
+        return (f"Response(hrefs={self.hrefs!r}, status={self.status!r}, "
+                f"reason={self.reason!r}, propstats={self.propstats!r}, error={self.error!r}, "
+                f"error_hrefs={self.error_hrefs!r}, description={self.description!r}, "
+                f"location={self.location!r}, is_collection={self.is_collection!r})")
+
+
+#: A record as a Response: one C call, no Python frame.
+as_response = partial(tuple.__new__, Response)
+
+
+class Responses(Sequence[Response]):
+    """The responses of a whole body: records kept, `Response` views handed out.
+
+    Equal to any sequence of equal responses (a list that `iter_parse` gave, say).
+    """
+
+    __slots__ = ("_records",)
+
+    def __init__(self, records: list[Record]) -> None:
+        self._records = records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, index: int) -> Response: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Response]: ...
+
+    def __getitem__(self, index: int | slice) -> Response | list[Response]:
+        if isinstance(index, slice):
+            return list(map(as_response, self._records[index]))
+        return as_response(self._records[index])
+
+    def __iter__(self) -> Iterator[Response]:
+        return map(as_response, self._records)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Responses):
+            return self._records == other._records
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(other) == len(self._records) and all(
+                mine == theirs for mine, theirs in zip(self._records, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Responses({list(self)!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class MultiStatus:
+    """A whole 207 body."""
+
+    responses: Sequence[Response]
+    description: str | None = None
+    sync_token: str | None = None
