@@ -181,7 +181,7 @@ class MultiStatusParser:
         while (parent := elem.getparent()) is not None:
             elem = parent
         if elem.tag != _MULTISTATUS:
-            raise self._fail(f"not a multistatus body: root element is {elem.tag}")
+            raise self._fail(f"not a multistatus body: root element is {elem.tag!s}")
         self._root = elem
         return elem
 
@@ -206,7 +206,7 @@ class MultiStatusParser:
             elif tag == _SYNC_TOKEN:
                 self.sync_token = _text(elem)
             last = elem
-        if last is not None:
+        if last is not None and root is not None:
             del root[: root.index(last) + 1]
 
     def _response(self, elem: etree._Element) -> Record:
@@ -313,7 +313,7 @@ class MultiStatusParser:
         names: list[str] = []
         hrefs: list[str] = []
         for condition in elem:
-            tag = condition.tag
+            tag = str(condition.tag)
             names.append(tag[6:] if tag.startswith("{DAV:}") else tag)
             hrefs.extend(self._path(h.text) for h in condition if h.tag == _HREF)
         return tuple(names), tuple(hrefs)

@@ -98,13 +98,15 @@ class Response(tuple[Any, ...]):
     @property
     def href(self) -> str:
         """The first (usually only) path; "" for a response that named none."""
-        return self[_HREFS] if self[_HREFS - 1] else ""  # type: ignore[no-any-return]
+        return self[_HREFS] if self[_HREFS - 1] else ""
 
     @property
     def propstats(self) -> tuple[PropStat, ...]:
         """Every ``<d:propstat>``, in the order the server sent them."""
-        return tuple(PropStat(self[at], self[at + 1], self._props_at(at), self[at + 2],
-                              self[at + 3]) for at in self._propstat_offsets())
+        return tuple(
+            PropStat(self[at], self[at + 1], self._props_at(at), self[at + 2], self[at + 3])
+            for at in self._propstat_offsets()
+        )
 
     def props(self) -> dict[str, str]:
         """The properties the server returned: those of every 2xx propstat."""
@@ -125,13 +127,16 @@ class Response(tuple[Any, ...]):
         count = self[at + 4]
         names = at + _PROPSTAT_HEAD
         values = self[names + count : names + 2 * count]
-        return dict(zip(self[names : names + count], map(_EMPTY_FOR_NONE, values, values)))
+        texts = map(_EMPTY_FOR_NONE, values, values)
+        return dict(zip(self[names : names + count], texts, strict=True))
 
     def __repr__(self) -> str:
-        return (f"Response(hrefs={self.hrefs!r}, status={self.status!r}, "
-                f"reason={self.reason!r}, propstats={self.propstats!r}, error={self.error!r}, "
-                f"error_hrefs={self.error_hrefs!r}, description={self.description!r}, "
-                f"location={self.location!r}, is_collection={self.is_collection!r})")
+        return (
+            f"Response(hrefs={self.hrefs!r}, status={self.status!r}, "
+            f"reason={self.reason!r}, propstats={self.propstats!r}, error={self.error!r}, "
+            f"error_hrefs={self.error_hrefs!r}, description={self.description!r}, "
+            f"location={self.location!r}, is_collection={self.is_collection!r})"
+        )
 
 
 #: A record as a Response: one C call, no Python frame.
@@ -171,7 +176,8 @@ class Responses(Sequence[Response]):
             return self._records == other._records
         if isinstance(other, Sequence) and not isinstance(other, str | bytes):
             return len(other) == len(self._records) and all(
-                mine == theirs for mine, theirs in zip(self._records, other))
+                mine == theirs for mine, theirs in zip(self._records, other, strict=True)
+            )
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
