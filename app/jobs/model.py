@@ -34,6 +34,11 @@ class Op(enum.StrEnum):
     EMPTY = "empty"  # a trash bin emptied: DELETE of the collection, which stays
 
 
+#: The operations that move a file's bytes: a task's size counts toward its job's progress
+#: (bytes done, rates, time left) only for these.
+TRANSFERS = frozenset({Op.UPLOAD, Op.DOWNLOAD})
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     """One unit of work on one resource; a retry re-runs exactly this.
@@ -122,7 +127,7 @@ class Job:
 
     @property
     def bytes_total(self) -> int:
-        return sum(task.size for task in self.tasks if task.op in (Op.UPLOAD, Op.DOWNLOAD))
+        return sum(task.size for task in self.tasks if task.op in TRANSFERS)
 
 
 class JobState(enum.StrEnum):

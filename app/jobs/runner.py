@@ -35,7 +35,16 @@ from app.jobs.attempts import MAY_HAVE, Attempts
 from app.jobs.batches import batched
 from app.jobs.context import Cancelled, TaskContext
 from app.jobs.dependencies import NOT_ATTEMPTED, Dependencies
-from app.jobs.model import EventCallback, Job, JobEnded, JobState, Op, Task, TaskResult
+from app.jobs.model import (
+    TRANSFERS,
+    EventCallback,
+    Job,
+    JobEnded,
+    JobState,
+    Op,
+    Task,
+    TaskResult,
+)
 from app.jobs.operations import execute
 from app.jobs.progress import ProgressTracker
 from app.jobs.throttle import Throttle
@@ -50,7 +59,6 @@ MAX_WORKERS = 16
 #: After this many tasks in a row could not even connect, the server is taken to be gone
 #: and the rest of the job is reported as not attempted instead of being retried one by one.
 UNREACHABLE_AFTER = 8
-_TRANSFERS = (Op.UPLOAD, Op.DOWNLOAD)
 #: Failed tasks per job that keep their requests' headers and bodies for the raw view. A
 #: server that fails 100,000 files with the same error page need not be kept 100,000 times.
 FULL_EXCHANGES_KEPT = 1000
@@ -347,7 +355,7 @@ class JobRunner:
             if any(o.source is not Source.TRANSPORT for o in outcomes):
                 self._unreachable_streak = 0
         ok = all(o.ok for o in outcomes)
-        self._tracker.task_done(task.remote, task.size if ok and task.op in _TRANSFERS else 0)
+        self._tracker.task_done(task.remote, _bytes_of(task) if ok else 0)
         with self._lock:
             keep_full = not ok and self._full_exchanges_kept < FULL_EXCHANGES_KEPT
             self._full_exchanges_kept += keep_full
@@ -400,7 +408,7 @@ def dispatch_order(stage: tuple[Task, ...], workers: int) -> tuple[Task, ...]:
 
 def _bytes_of(task: Task) -> int:
     """The bytes a task moves: its size for an upload or download, none for the rest."""
-    return task.size if task.op in _TRANSFERS else 0
+    return task.size if task.op in TRANSFERS else 0
 
 
 def _mtime(path: Path) -> float | None:
