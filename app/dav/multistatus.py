@@ -3,7 +3,8 @@
 A 207 (or 424) body is where a collection DELETE, COPY or MOVE says which
 members failed, and where PROPFIND lists a folder, possibly with 100,000
 entries. So the parser is incremental (each ``<d:response>`` is handed out and
-dropped from the tree as soon as its end tag arrives, keeping memory bounded),
+dropped from the tree once the next one has begun or the body has ended,
+keeping memory bounded),
 hostile-input safe (no DTD, no entities, no network, no huge nodes), and
 matches elements by namespace URI, because servers pick any prefix for ``DAV:``.
 """
@@ -78,8 +79,8 @@ class MultiStatusParser:
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._unfinished = 0  # bytes fed since the last response was completed
         self._parser = etree.XMLPullParser(
-            events=("end",),
-            tag=(_RESPONSE, _DESCRIPTION, _SYNC_TOKEN),
+            events=("start",),
+            tag=_MULTISTATUS,
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -125,7 +126,7 @@ class MultiStatusParser:
             self.feed_records(b"")
         done: list[Record] = []
         root = self._step(None)
-        self._drain(done)
+        self._drain(done, ended=True)
         assert root is not None  # lxml's close() returns the root or raises
         if self._root is None:
             self._check_root(root)
@@ -185,19 +186,27 @@ class MultiStatusParser:
         self._root = elem
         return elem
 
-    def _drain(self, done: list[Record]) -> None:
-        """Turn the responses completed so far into Response values, then drop them.
+    def _drain(self, done: list[Record], *, ended: bool = False) -> None:
+        """Turn the responses completed so far into records, then drop them from the tree.
 
-        They are dropped together at the end, up to the last one read: one
-        slicing delete instead of several lxml calls per response.
+        The root's children are read in turn, not reported by end events: every
+        child but the last is complete once a later one has begun, and the last
+        waits for the next slice (or, once the body has `ended`, goes too). That
+        spares an event, its tuple and a parent check per response, and keeps
+        anything nested deeper (a DAV:response inside a property value) out of
+        sight. They are dropped together: one slicing delete.
         """
         root = self._root
-        last = None
-        for _, elem in self._parser.read_events():
-            if root is None:
+        if root is None:
+            for _, elem in self._parser.read_events():  # the start of a DAV:multistatus
                 root = self._check_root(elem)
-            if elem.getparent() is not root:  # e.g. a DAV:response inside a property value
-                continue
+                break
+            if root is None:
+                return
+        for _ in self._parser.read_events():  # a DAV:multistatus nested in a value: none of ours
+            pass
+        children = root[:] if ended else root[:-1]
+        for elem in children:
             tag = elem.tag
             if tag == _RESPONSE:
                 done.append(self._response(elem))
@@ -205,9 +214,8 @@ class MultiStatusParser:
                 self.description = _text(elem)
             elif tag == _SYNC_TOKEN:
                 self.sync_token = _text(elem)
-            last = elem
-        if last is not None and root is not None:
-            del root[: root.index(last) + 1]
+        if children:
+            del root[: len(children)]
 
     def _response(self, elem: etree._Element) -> Record:
         """One response as a flat record (its layout: app.dav.responses). Its propstats are
@@ -252,7 +260,9 @@ class MultiStatusParser:
                     elif part_tag == _DESCRIPTION:
                         ps_description = _text(part)
                 code, reason = _status_line(ps_status)
-                propstats += (code, reason, ps_error, ps_description, len(names), *names, *values)
+                propstats += (code, reason, ps_error, ps_description, len(names))
+                propstats += names
+                propstats += values
                 if typed_collection and code is not None and 200 <= code < 300:
                     collection = True
             elif tag == _HREF:
