@@ -7,7 +7,10 @@ share begin) and ask the server for the folder. Here both go out on a
 thread of its own before Qt is loaded (app/__main__.py starts it), so the
 server's work and the transfers overlap the start-up, and the window shows
 the listing whole, in one model reset, instead of streaming it in batches
-with a repaint after each.
+with a repaint after each. The body is parsed only once the window wants it
+(its first megabytes wait in memory meanwhile): parsing while Qt loads would
+only take turns with it for the interpreter, which on a busy machine costs
+more than it overlaps.
 
 Nothing is asked, and nothing read from disk or the keyring, for it: the
 password is DAVDESK_PASSWORD's (none for an address without a user; an
@@ -71,6 +74,33 @@ def _clean_address(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path or "/", "", ""))
 
 
+#: Seconds the listing waits for a window to want it before it is dropped (a later davdesk
+#: that handed its address to a running one, a window that opened elsewhere).
+PATIENCE = 30.0
+
+
+class _Unwanted(Exception):
+    """No window wanted the listing: the early thread stops reading it."""
+
+
+class _WhenWanted:
+    """The early listing's turn to parse (DavClient.iter_propfind's turn): taken once a
+    window wants the listing."""
+
+    def __init__(self) -> None:
+        self._wanted = threading.Event()
+
+    def want(self) -> None:
+        self._wanted.set()
+
+    def __enter__(self) -> None:
+        if not self._wanted.wait(PATIENCE):
+            raise _Unwanted("no window wanted the listing")
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
 class EarlyListing:
     """One check and one listing on a thread of its own; each taken at most once, by the
     first window."""
@@ -88,6 +118,7 @@ class EarlyListing:
         self._listing: Listing | None = None
         self._error: BaseException | None = None
         self._done = threading.Event()  # the listing has ended (_listing or _error)
+        self._turn = _WhenWanted()
         self._claimed = False
 
     @classmethod
@@ -125,7 +156,8 @@ class EarlyListing:
             with client:
                 ticket = LoadTicket(self.path)
                 # Nobody shows the batches: each counts as shown when handed over.
-                self._listing = stream_listing(client, ticket, lambda batch: ticket.shown())
+                self._listing = stream_listing(client, ticket, lambda batch: ticket.shown(),
+                                               turn=self._turn)
         except BaseException as exc:  # for whoever claims the listing, who then lists again
             self._error = exc
         finally:
@@ -166,6 +198,7 @@ class EarlyListing:
         return self._result
 
     def _result(self) -> Listing:
+        self._turn.want()
         self._done.wait()
         if self._error is not None:
             raise self._error

@@ -16,6 +16,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -164,18 +165,21 @@ class LoadTicket:
 
 
 def stream_listing(client: DavClient, ticket: LoadTicket,
-                   emit: Callable[[tuple[Row, ...]], None]) -> Listing | None:
+                   emit: Callable[[tuple[Row, ...]], None],
+                   turn: AbstractContextManager[object] | None = None) -> Listing | None:
     """Runs on a worker thread: the members of a folder, emitted in batches as the body streams.
 
     Returns the whole listing with the folder's own ETag and permissions (from
-    its response in the same body), or None when cancelled.
+    its response in the same body), or None when cancelled. turn: held while
+    the body is parsed (DavClient.iter_propfind's).
     """
     rows: list[Row] = []
     batch: list[Row] = []
     etag = permissions = None
     flushed = time.monotonic()
     prefix = folder_path(ticket.path)
-    for response in client.iter_propfind(ticket.path, 1, (*LISTING_PROPS, LOCKDISCOVERY)):
+    for response in client.iter_propfind(ticket.path, 1, (*LISTING_PROPS, LOCKDISCOVERY),
+                                         turn=turn):
         if ticket.cancelled:
             return None
         if response.status is not None and not 200 <= response.status < 300:
