@@ -14,7 +14,8 @@ more than it overlaps.
 
 Nothing is asked, and nothing read from disk or the keyring, for it: the
 password is DAVDESK_PASSWORD's (none for an address without a user; an
-address with a user and no such password gets nothing early), and it is
+address with a user and no such password gets nothing early, and neither
+does --verbose, whose log of every request begins with the window), and it is
 never exchanged for an app password (as the window does not exchange a
 password it was not given by the keyring). The window uses the check only
 where it would have made the same one (the same address, user and password,
@@ -59,11 +60,14 @@ def _address_and_user(argv: list[str]) -> tuple[str, str | None] | None:
     parser = _QuietParser(add_help=False)
     parser.add_argument("url", nargs="?")
     parser.add_argument("--user", "-u")
+    parser.add_argument("--verbose", action="store_true")
     try:
         known, _ = parser.parse_known_args(argv)
     except ValueError:
         return None
-    if not known.url:
+    # --verbose logs every request, and the log is set up only with the window: its
+    # requests are made there, where they are logged.
+    if not known.url or known.verbose:
         return None
     return known.url, known.user
 

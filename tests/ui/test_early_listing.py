@@ -33,8 +33,9 @@ def _names(listing: Listing) -> list[str]:
 
 
 @pytest.mark.parametrize("argv", [[], ["--demo"], ["--background"], ["--user"],
-                                  ["ftp://example.invalid/"], ["--verbose", "not an address"]])
-def test_nothing_is_asked_for_without_an_address(argv: list[str]):
+                                  ["ftp://example.invalid/"], ["--verbose", "not an address"],
+                                  ["--verbose", "http://127.0.0.1:9/"]])
+def test_nothing_is_asked_for_without_an_address_or_with_every_request_logged(argv: list[str]):
     assert EarlyListing.start(argv) is None
 
 
