@@ -32,7 +32,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from PySide6.QtCore import QEventLoop, Qt
@@ -40,8 +40,6 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from app import __version__
-from app.config import autostart
-from app.config.bookmarks import Bookmark, BookmarkStore
 from app.config.paths import AppPaths
 from app.config.preferences import PREFERENCES, Preferences
 from app.config.secrets import PasswordStore, SecretsUnavailableError
@@ -54,17 +52,19 @@ from app.resource_files import resource
 from app.session import PASSWORD_VARIABLE
 from app.session.sign_in import Verify, open_checked
 from app.session.spec import ConnectionSpec
-from app.sync.background.types import WatchSettings
 from app.ui.background import Background
-from app.ui.connect_dialog import ConnectDialog, describe_error
-from app.ui.desktop import Desktop, Sync, quit_on_signals
 from app.ui.early_listing import EarlyListing
 from app.ui.main_window import LAST_FOLDER, MainWindow
 from app.ui.models.listing_cache import folder_path
 from app.ui.operations import MAX_RUNNING_JOBS
-from app.ui.single_instance import AlreadyRunning, SingleInstance
 from app.ui.smoke_test import SmokeTest
-from app.ui.sync_service import SyncService
+
+if TYPE_CHECKING:
+    # What only the one running Davdesk (Desktop: background sync, the tray, File ▸ Connect…)
+    # or an action uses is loaded there, when first used: a window on an address or the
+    # demo shows without it (tests/integration/test_window_imports.py holds that).
+    from app.config.bookmarks import Bookmark
+    from app.sync.background.types import WatchSettings
 
 T = TypeVar("T")
 
@@ -171,6 +171,12 @@ def _show(spec: ConnectionSpec, settings: Settings, home: Home) -> int:
 def _desktop(args: argparse.Namespace, argv: list[str], home: Home,
              early: EarlyListing | None = None) -> int:
     """The one Davdesk of this user, or a hand-over to it (exit status 0 once it took it)."""
+    from app.config import autostart
+    from app.config.bookmarks import BookmarkStore
+    from app.ui.desktop import Desktop, Sync, quit_on_signals
+    from app.ui.single_instance import AlreadyRunning, SingleInstance
+    from app.ui.sync_service import SyncService
+
     paths = home.paths
     instance = SingleInstance(paths.config)
     if not instance.claim():
@@ -308,6 +314,8 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
         trust, problem = _waited(background, lambda: verify_for(bookmark.pinned_sha256,
                                                                 bookmark.ca_file))
         if problem is not None or trust is None:
+            from app.ui.connect_dialog import describe_error  # loaded when there is an error
+
             reason = describe_error(problem or errors.DavError("no answer"))
             _tell(f"Cannot open {bookmark.name}: {reason}", interactive)
             return None
@@ -329,6 +337,8 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
                 _waited(background, partial(_keep_password, passwords, spec))
             return spec if bookmark is None else replace(spec, bookmark=bookmark)
         if not (interactive and user and isinstance(error, errors.AuthenticationError)):
+            from app.ui.connect_dialog import describe_error
+
             reason = describe_error(error or errors.DavError("no connection"))
             _tell(f"Cannot open {clean}: {reason}", interactive)
             return None
@@ -385,6 +395,9 @@ def _password(url: str, user: str, *, refused: bool) -> str | None:
 
 
 def _ask(home: Home) -> ConnectionSpec | None:
+    from app.config.bookmarks import BookmarkStore
+    from app.ui.connect_dialog import ConnectDialog
+
     dialog = ConnectDialog(Background(2), BookmarkStore.in_config(home.paths), home.passwords)
     if dialog.exec() != ConnectDialog.DialogCode.Accepted:
         return None
@@ -393,6 +406,8 @@ def _ask(home: Home) -> ConnectionSpec | None:
 
 def _watch_settings(state: dict[str, Any]) -> WatchSettings:
     """Background sync's intervals as Edit ▸ Preferences set them (read at start)."""
+    from app.sync.background.types import WatchSettings
+
     preferences = Preferences.from_mapping(state.get(PREFERENCES))
     return WatchSettings(poll_interval=float(preferences.sync_poll_seconds),
                          full_scan_interval=60.0 * preferences.sync_full_scan_minutes)

@@ -28,8 +28,6 @@ from app.ui.messages import readable
 from app.ui.models.file_table import FileTableModel
 from app.ui.operations import Operations
 from app.ui.search import Search, ask_pattern
-from app.ui.sharing import ShareDialog
-from app.ui.versions_dialog import VersionsDialog
 
 Targets = Callable[[], list[Resource]]
 
@@ -121,6 +119,8 @@ class InPlace(QObject):
             self._window.statusBar().clearMessage()
 
     def share_link(self) -> None:
+        from app.ui.sharing import ShareDialog  # loaded when first used (see start-up)
+
         targets = self._targets()
         if self._account is None or len(targets) != 1:
             return
@@ -130,6 +130,8 @@ class InPlace(QObject):
         dialog.open()
 
     def show_versions(self) -> None:
+        from app.ui.versions_dialog import VersionsDialog  # loaded when first used
+
         targets = self._targets()
         if self._account is None or len(targets) != 1 or targets[0].is_dir:
             return

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -29,14 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.config.bookmarks import Bookmark, BookmarkStore
-from app.config.pairs import PairStore
 from app.config.paths import AppPaths
 from app.config.preferences import Preferences
 from app.config.secrets import PasswordStore
 from app.dav import DavClient, ServerInfo
 from app.dav.paths import parent, same_resource
 from app.jobs.model import Op
-from app.nextcloud.account import NextcloudAccount
 from app.ui.actions import Actions
 from app.ui.ask_first import AskFirst
 from app.ui.background import Background
@@ -51,7 +49,6 @@ from app.ui.messages import readable
 from app.ui.models.file_table import FileFilterProxy, FileTableModel
 from app.ui.models.folder_tree import PATH_ROLE, FolderTreeModel
 from app.ui.models.listing_cache import Listing
-from app.ui.nextcloud_account import AccountActions
 from app.ui.operations import Operations
 from app.ui.path_bar import PathBar
 from app.ui.permissions import (
@@ -63,17 +60,19 @@ from app.ui.permissions import (
     allows,
     needed_inside,
 )
-from app.ui.properties_dialog import PropertiesDialog
 from app.ui.results.fixes import ResultFixer
 from app.ui.results.pane import ResultsPane
-from app.ui.sharing import SharingPanel
 from app.ui.status_labels import StatusLabels
-from app.ui.sync_dialog import SyncDialog
 from app.ui.targets import Targets, folder_at
 from app.ui.transcript_view import TranscriptView
 from app.ui.tree_focus import TreeFocus
 from app.ui.typed_location import TypedLocation
 from app.ui.window_preferences import WindowPreferences
+
+if TYPE_CHECKING:  # loaded when first used: the window shows without them (see start-up)
+    from app.nextcloud.account import NextcloudAccount
+    from app.ui.nextcloud_account import AccountActions
+    from app.ui.properties_dialog import PropertiesDialog
 
 #: Keys of the state mapping (and ask_first.LOCAL_FOLDER); values are base64 strings of Qt's
 #: saveState()s, or plain paths.
@@ -174,6 +173,8 @@ class MainWindow(QMainWindow):
         if account is not None:
             if passwords is None:
                 raise TypeError("a Nextcloud account's window needs the keyring of its password")
+            from app.ui.nextcloud_account import AccountActions
+
             self.account = AccountActions(account, client, self._background, self.operations,
                                           passwords, self.actions, self)
         self.in_place = InPlace(self, client, self._background, self.operations, self.browser,
@@ -491,6 +492,9 @@ class MainWindow(QMainWindow):
     # -- dialogs ---------------------------------------------------------------------------------
 
     def sync_folder(self) -> None:
+        from app.config.pairs import PairStore
+        from app.ui.sync_dialog import SyncDialog
+
         paths = self._paths
         dialog = SyncDialog(self._client, self._background, self.operations, paths.data,
                             BookmarkStore.in_config(paths), self.current_path, self,
@@ -499,6 +503,9 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_properties(self) -> None:
+        from app.ui.properties_dialog import PropertiesDialog
+        from app.ui.sharing import SharingPanel
+
         targets = self.targets.resources()
         resource = targets[0] if targets else folder_at(self.browser.current)
         if self._properties is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -20,7 +20,9 @@ from app.config.autostart import Autostart, for_platform
 from app.config.bookmarks import Bookmark, BookmarkStore
 from app.config.preferences import PREFERENCES, Preferences
 from app.ui.background import Background
-from app.ui.preferences_dialog import PreferencesDialog
+
+if TYPE_CHECKING:  # loaded when first opened: the window shows without it
+    from app.ui.preferences_dialog import PreferencesDialog
 
 Key = QKeySequence.StandardKey
 
@@ -74,6 +76,8 @@ class WindowPreferences(QObject):
 
     def open(self) -> PreferencesDialog:
         """The dialog, window-modal; its choices apply when it is accepted."""
+        from app.ui.preferences_dialog import PreferencesDialog
+
         keep = self._bookmark.keep_mtime if self._bookmark is not None else None
         autostart = self._autostart() if self._autostart is not None else None
         dialog = PreferencesDialog(self.current, self._background, autostart, keep,
