@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -27,6 +28,30 @@ def _size(value: int | None) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return str(size)
+
+
+#: What ls -b (coreutils' --quoting-style=escape) writes for a control character; the others
+#: as octal escapes of their UTF-8 bytes, as it does.
+_C_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v",
+              "\f": "\\f", "\r": "\\r", "\\": "\\\\"}
+#: C0 and C1 control characters, DEL, the Unicode line and paragraph separators (a terminal
+#: may break the line at them) and the backslash (so that an escape reads back one way).
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+
+
+def _escaped_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return _C_ESCAPES.get(char) or "".join(f"\\{byte:03o}" for byte in char.encode())
+
+
+def display_name(name: str) -> str:
+    """A name as one line of a listing, whatever it holds: its control characters (a
+    newline, a tab, an escape) and backslashes written as `ls -b` writes them (\\n, \\t,
+    \\033, \\\\), to a terminal and to a pipe alike, so that a line is one entry and a
+    terminal shows what the name holds instead of obeying it. Spaces and other printable
+    characters are left as they are (ls -b would escape a space too). --json keeps names
+    exact."""
+    return _UNSAFE.sub(_escaped_char, name) if _UNSAFE.search(name) else name
 
 
 #: The first word of an Outcome's line, for a script's grep: ok and skipped need nothing
@@ -89,7 +114,7 @@ class Printer:
             return entry_json(resource) + "\n"
         modified = resource.modified.strftime("%Y-%m-%d %H:%M") if resource.modified else "-"
         kind = "d" if resource.is_dir else "-"
-        name = resource.name + ("/" if resource.is_dir else "")
+        name = display_name(resource.name) + ("/" if resource.is_dir else "")
         size = resource.tree_size if resource.is_dir else resource.size
         return f"{kind} {_size(size):>10}  {modified:16}  {name}\n"
 
@@ -103,7 +128,7 @@ class Printer:
         where = resource.path[len(below):] if resource.path.startswith(below) else resource.path
         size = resource.tree_size if resource.is_dir else resource.size
         self.out.write(f"{'d' if resource.is_dir else '-'} {_size(size):>10}  {modified:16}  "
-                       f"{where.rstrip('/') + ('/' if resource.is_dir else '')}\n")
+                       f"{display_name(where.rstrip('/')) + ('/' if resource.is_dir else '')}\n")
 
     def outcome(self, outcome: Outcome) -> None:
         if not outcome.ok:

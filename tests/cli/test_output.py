@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.cli.commands import LINE_PROPS, ls
-from app.cli.output import Printer, entry_json
+from app.cli.output import Printer, display_name, entry_json
 from app.dav import DavClient, Resource
 from app.dav.xmlbodies import BASIC_PROPS, NC, OC
 
@@ -81,3 +81,11 @@ def test_ls_asks_the_server_only_for_what_it_prints(dav_server):
     assert asked == [LINE_PROPS, BASIC_PROPS]
     assert set(LINE_PROPS) == {"{DAV:}resourcetype", "{DAV:}getcontentlength",
                                "{DAV:}getlastmodified"}
+
+
+def test_display_name_escapes_what_ls_b_escapes_and_nothing_printable():
+    assert display_name("naïve résumé 50% #1.txt") == "naïve résumé 50% #1.txt"
+    assert display_name("a\nb\tc\x07\x08\x0b\x0c\rd") == "a\\nb\\tc\\a\\b\\v\\f\\rd"
+    assert display_name("del\x7f nel\x85 sep\u2028 nul\x00") == \
+        "del\\177 nel\\302\\205 sep\\342\\200\\250 nul\\000"
+    assert display_name("back\\slash") == "back\\\\slash"

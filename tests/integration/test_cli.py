@@ -61,6 +61,25 @@ def test_ls_human_output_and_stat(run, dav_server):
     assert code == 0 and entry["size"] == 5 and entry["name"] == "a b.txt"
 
 
+def test_ls_lines_escape_control_characters_as_ls_b_does(run, dav_server):
+    """A newline in a name must not split its line, nor an escape sequence reach the
+    terminal: ls -b's escapes, whether stdout is a terminal or a pipe; --json keeps them."""
+    names = {"two\nlines.txt": "two\\nlines.txt", "tab\tcr\r.txt": "tab\\tcr\\r.txt",
+             "red\x1b[31m.txt": "red\\033[31m.txt", "back\\slash.txt": "back\\\\slash.txt",
+             "a b.txt": "a b.txt"}
+    for name in names:
+        dav_server.make_file(name, b"x")
+    dav_server.make_dir("new\nfolder")
+    code, out, _ = run("ls", dav_server.url, as_json=False)
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == len(names) + 1
+    shown = sorted(line.split("  ")[-1] for line in lines)
+    assert shown == sorted([*names.values(), "new\\nfolder/"])
+    code, entries, _ = run("ls", dav_server.url)
+    assert sorted(entry["name"] for entry in entries) == sorted([*names, "new\nfolder"])
+
+
 def test_mkdir_with_parents_and_rm(run, dav_server):
     code, lines, _ = run("mkdir", "--parents", url(dav_server, "x #1/y & z/"))
     assert code == 0 and all(line["ok"] and line["op"] == "mkcol" for line in lines)
