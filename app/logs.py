@@ -68,7 +68,7 @@ _adding = threading.Lock()
 
 def redact_value(secret: str | None) -> None:
     """From now on, blank this exact value (a password the user gave) in every log line."""
-    global _secrets
+    global _secrets  # noqa: PLW0603 - process-wide on purpose: docs/architecture.md, Threads
     if not secret:
         return
     with _adding:

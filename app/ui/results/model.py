@@ -14,6 +14,7 @@ runs are buffered and added in batches, a few times a second.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -212,7 +213,12 @@ class ResultsModel(QAbstractItemModel):
         if not records:
             return
         if self._show is not Show.ALL:
-            self._relayout(lambda: [self._refilter(r) for r in records])
+
+            def refilter_all() -> None:
+                for record in records:
+                    self._refilter(record)
+
+            self._relayout(refilter_all)
         for record in records:
             parent = self._job_index(record)
             if parent is not None and record.shown:
@@ -248,7 +254,8 @@ class ResultsModel(QAbstractItemModel):
         # Rows move, columns do not: the selection model then keeps one index per selected
         # row across the change, not one per cell (800,000 for a 100,000-row selection).
         hint_ = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
-        self.layoutAboutToBeChanged[_PARENTS, _HINT].emit([], hint_)
+        # PySide6's stub of SignalInstance lacks [signature], Qt's pick of an overload.
+        self.layoutAboutToBeChanged[_PARENTS, _HINT].emit([], hint_)  # type: ignore[index]
         old_jobs = list(self._shown_jobs)
         old_shown = {r.job.id: r.shown for r in self.book.jobs}  # change() assigns new lists
         change()
@@ -275,7 +282,7 @@ class ResultsModel(QAbstractItemModel):
             moved_from.append(index)
             moved_to.append(target)
         self.changePersistentIndexList(moved_from, moved_to)
-        self.layoutChanged[_PARENTS, _HINT].emit([], hint_)
+        self.layoutChanged[_PARENTS, _HINT].emit([], hint_)  # type: ignore[index]
 
     def _refilter(self, record: JobRecord) -> None:
         record.shown = [n for n in range(len(record.outcomes)) if self._accepts(record, n)]
@@ -494,8 +501,9 @@ def _greyed(icon: QIcon) -> QIcon:
     return greyed
 
 
-def _sort_key(column: int, outcomes: list[Outcome]) -> Callable[[int], object]:
-    keys: dict[int, Callable[[Outcome], object]] = {
+def _sort_key(column: int, outcomes: list[Outcome]) -> Callable[[int], Any]:
+    """A row number's sort key in that column (a string, a number or a tuple of them)."""
+    keys: dict[int, Callable[[Outcome], Any]] = {
         PATH: lambda o: o.path.casefold(),
         OPERATION: words.action,
         PROBLEM: words.problem,
