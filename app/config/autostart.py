@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import plistlib
 import subprocess
 import sys
 import tempfile
@@ -122,6 +121,8 @@ class MacAutostart:
         self.args = list(args)
 
     def plist(self) -> bytes:
+        import plistlib  # macOS only: not loaded with every window's Preferences
+
         return plistlib.dumps({
             "Label": APP_ID,
             "ProgramArguments": self.args,

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -45,8 +44,6 @@ from app.config.preferences import PREFERENCES, Preferences
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.config.settings import Settings
 from app.dav import errors
-from app.dav.tls import verify_for
-from app.demo import start_for_window
 from app.logs import logging_to, redact_value
 from app.resource_files import resource
 from app.session import PASSWORD_VARIABLE
@@ -63,6 +60,8 @@ if TYPE_CHECKING:
     # What only the one running Davdesk (Desktop: background sync, the tray, File ▸ Connect…)
     # or an action uses is loaded there, when first used: a window on an address or the
     # demo shows without it (tests/integration/test_window_imports.py holds that).
+    import subprocess
+
     from app.config.bookmarks import Bookmark
     from app.sync.background.types import WatchSettings
 
@@ -282,6 +281,8 @@ def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool,
 
 
 def _demo(started: subprocess.Popen[str] | None) -> tuple[ConnectionSpec, subprocess.Popen[str]]:
+    from app.demo import start_for_window  # the demo's own: not loaded for an address
+
     details, process = start_for_window(started)
     return ConnectionSpec(details["url"], details["user"], details["password"]), process
 
@@ -311,6 +312,8 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
     background = Background(1)
     verify: Verify = True
     if bookmark is not None:
+        from app.dav.tls import verify_for  # a bookmark's trust: not loaded for an address
+
         trust, problem = _waited(background, lambda: verify_for(bookmark.pinned_sha256,
                                                                 bookmark.ca_file))
         if problem is not None or trust is None:

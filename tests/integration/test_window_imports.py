@@ -41,7 +41,7 @@ NOT_FOR_THE_FIRST_LISTING = (
     "app.ui.sharing", "app.ui.versions_dialog", "app.ui.preferences_dialog",
     "app.ui.nextcloud_account", "app.ui.trash_bin", "app.sync.planner", "app.sync.job",
     "app.sync.background.engine", "app.sync.state", "app.nextcloud.shares",
-    "app.nextcloud.versions", "app.nextcloud.trash", "watchdog", "sqlite3",
+    "app.nextcloud.versions", "app.nextcloud.trash", "app.demo", "watchdog", "sqlite3", "plistlib",
 )
 
 
