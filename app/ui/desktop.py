@@ -30,7 +30,6 @@ from app.config.bookmarks import Bookmark, BookmarkStore
 from app.config.pairs import SavedPair
 from app.config.settings import Settings
 from app.dav import DavError
-from app.ui.add_pair_dialog import AddPairDialog
 from app.ui.background import Background
 from app.ui.connections_menu import ConnectionsMenu
 from app.ui.job_bridge import JobBridge
@@ -291,6 +290,8 @@ class Desktop(QObject):
             user = client.auth.user if client.auth is not None else None
             if name is None and user:  # no bookmark: the keyring entry of this user
                 url = url.replace("://", f"://{user}@", 1)
+            from app.ui.add_pair_dialog import AddPairDialog  # loaded when first used
+
             dialog = AddPairDialog(sync.service, url, name, parent=window)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.accepted.connect(lambda: _select(window, dialog.saved))
