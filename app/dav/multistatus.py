@@ -76,7 +76,7 @@ class MultiStatusParser:
         self._failure: MultiStatusError | None = None
         self._started = False
         self._shared: dict[str, str] = {}
-        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._names: dict[int, tuple[str, ...]] = {}
         self._unfinished = 0  # bytes fed since the last response was completed
         self._parser = etree.XMLPullParser(
             events=("start",),
@@ -206,10 +206,11 @@ class MultiStatusParser:
         for _ in self._parser.read_events():  # a DAV:multistatus nested in a value: none of ours
             pass
         children = root[:] if ended else root[:-1]
+        response = self._response
         for elem in children:
             tag = elem.tag
             if tag == _RESPONSE:
-                done.append(self._response(elem))
+                done.append(response(elem))
             elif tag == _DESCRIPTION:
                 self.description = _text(elem)
             elif tag == _SYNC_TOKEN:
@@ -226,7 +227,7 @@ class MultiStatusParser:
         resourcetype, a lock) take a slower path.
         """
         path = self._path
-        names_of = self._names
+        names_by_count = self._names
         hrefs: list[str] = []
         propstats: list[Any] = []
         status_text = description = location = None
@@ -251,7 +252,10 @@ class MultiStatusParser:
                             texts, typed = self._element_values(kids, texts)
                             typed_collection = typed_collection or typed
                         # Usually one <d:prop> per propstat; a second one adds to the first.
-                        names += names_of.get(tags) or self._shared_names(tags)
+                        shared = names_by_count.get(len(tags))
+                        if shared is None or shared != tags:
+                            shared = self._shared_names(tags)
+                        names += shared
                         values += texts
                     elif part_tag == _STATUS:
                         ps_status = part.text
@@ -280,11 +284,13 @@ class MultiStatusParser:
                 len(hrefs), *hrefs, *propstats)
 
     def _shared_names(self, tags: tuple[str, ...]) -> tuple[str, ...]:
-        """The names of a ``<d:prop>``'s properties, interned, remembered by their sequence:
-        a listing names the same few properties in every propstat."""
+        """The names of a ``<d:prop>``'s properties, interned, as one tuple that later
+        propstats naming the same properties share. Remembered by their number, which is
+        cheaper than hashing them: a listing names the same few in every propstat (seven
+        live properties in one, Davdesk's kept mtime in the other)."""
         if len(self._names) >= _SHARED_VALUES:
             self._names.clear()
-        names = self._names[tags] = tuple(map(sys.intern, tags))
+        names = self._names[len(tags)] = tuple(map(sys.intern, tags))
         return names
 
     def _element_values(self, kids: list[etree._Element], texts: tuple[str | None, ...]
