@@ -626,7 +626,8 @@ def test_kept_responses_are_not_tracked_by_the_garbage_collector() -> None:
     kept = parse(data, BASE)
     gc.collect()
     assert len(kept.responses) == 2000
-    assert len(gc.get_objects()) - before < 100
+    # Four or more per response before; a generous bound, whatever else the process holds.
+    assert len(gc.get_objects()) - before < 500
     assert kept.responses[1999].props()[f"{D}getcontentlength"] == "1999"
 
 
