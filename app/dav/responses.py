@@ -109,13 +109,32 @@ class Response(tuple[Any, ...]):
         )
 
     def props(self) -> dict[str, str]:
-        """The properties the server returned: those of every 2xx propstat."""
-        merged: dict[str, str] = {}
-        for at in self._propstat_offsets():
-            status = self[at]
+        """The properties the server returned: those of every 2xx propstat.
+
+        Walked inline rather than through `_propstat_offsets`: a listing asks
+        this of every entry, and a listing's entry has one 2xx propstat, whose
+        dict is then the answer as it is.
+        """
+        merged: dict[str, str] | None = None
+        at, end = _HREFS + self[_HREFS - 1], len(self)
+        while at < end:
+            status, count = self[at], self[at + 4]
             if status is not None and 200 <= status < 300:
-                merged.update(self._props_at(at))
-        return merged
+                names = at + _PROPSTAT_HEAD
+                values = self[names + count : names + 2 * count]
+                found = dict(
+                    zip(
+                        self[names : names + count],
+                        map(_EMPTY_FOR_NONE, values, values),
+                        strict=True,
+                    )
+                )
+                if merged is None:
+                    merged = found
+                else:
+                    merged.update(found)
+            at += _PROPSTAT_HEAD + 2 * count
+        return {} if merged is None else merged
 
     def _propstat_offsets(self) -> Iterator[int]:
         at, end = _HREFS + self[_HREFS - 1], len(self)
