@@ -10,7 +10,7 @@ so a hostile server cannot park a job). A request that is given up on says
 how many times it was sent (DavError.attempts).
 
 Read-only requests are repeated by the DavClient itself (run()); a job's
-tasks are repeated by the job runner, which knows whether a request that is
+tasks are repeated by app/jobs/attempts.py for the runner, which knows whether a request that is
 not safe to repeat took effect, under this same policy; a write sent outside
 a job (the window's Lock, a share link, signing out) goes through run() with
 the check that tells whether it took effect (took_effect), so it too is
