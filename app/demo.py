@@ -55,8 +55,12 @@ def seed_small(root: Path) -> None:
     (root / "trailing dot.").write_text("a name that ends with a dot\n")
 
 
-def seed_large(root: Path, staging: Path, large_folder_size: int = LARGE_FOLDER_SIZE,
-               stop: threading.Event | None = None) -> None:
+def seed_large(
+    root: Path,
+    staging: Path,
+    large_folder_size: int = LARGE_FOLDER_SIZE,
+    stop: threading.Event | None = None,
+) -> None:
     """The folder of many files, written outside root and moved in whole: a listing shows it
     complete or not yet, never half-written (writing 5,000 files takes a second or more).
     A stop set meanwhile (the server is stopping) ends it early."""
@@ -76,20 +80,24 @@ def serve(root: Path, user: str, password: str, port: int = 0) -> wsgi.Server:
     from wsgidav.wsgidav_app import WsgiDAVApp
 
     logging.getLogger("wsgidav").setLevel(logging.ERROR)
-    app = WsgiDAVApp({
-        "host": "127.0.0.1",
-        "port": port,
-        "provider_mapping": {"/": str(root)},
-        "simple_dc": {"user_mapping": {"*": {user: {"password": password}}}},
-        "http_authenticator": {"accept_basic": True, "accept_digest": True,
-                               "default_to_digest": True},
-        "lock_storage": True,
-        "property_manager": True,
-        "logging": {"enable": False},
-        "dir_browser": {"enable": False},
-    })
-    server = wsgi.Server(("127.0.0.1", port), app, numthreads=16,
-                         shutdown_timeout=SHUTDOWN_SECONDS)
+    app = WsgiDAVApp(
+        {
+            "host": "127.0.0.1",
+            "port": port,
+            "provider_mapping": {"/": str(root)},
+            "simple_dc": {"user_mapping": {"*": {user: {"password": password}}}},
+            "http_authenticator": {
+                "accept_basic": True,
+                "accept_digest": True,
+                "default_to_digest": True,
+            },
+            "lock_storage": True,
+            "property_manager": True,
+            "logging": {"enable": False},
+            "dir_browser": {"enable": False},
+        }
+    )
+    server = wsgi.Server(("127.0.0.1", port), app, numthreads=16, shutdown_timeout=SHUTDOWN_SECONDS)
     server.prepare()
     threading.Thread(target=server.serve, name="davdesk-demo", daemon=True).start()
     return server
@@ -97,7 +105,9 @@ def serve(root: Path, user: str, password: str, port: int = 0) -> wsgi.Server:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="davdesk demo", description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument(
+        "--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)"
+    )
     parser.add_argument("--for-window", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     password = secrets.token_urlsafe(12)
@@ -107,6 +117,7 @@ def main(argv: list[str]) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda number, frame: stop.set())
     if args.for_window:  # the window closes our stdin when it quits
+
         def stop_when_stdin_closes() -> None:
             sys.stdin.read()
             stop.set()
@@ -120,18 +131,26 @@ def main(argv: list[str]) -> int:
             return 0
         server = serve(root, DEMO_USER, password, args.port)
         # The big folder joins while the first listings are already answered.
-        seeder = threading.Thread(target=seed_large,
-                                  args=(root, Path(folder) / "staging", LARGE_FOLDER_SIZE, stop),
-                                  name="davdesk-demo-seed", daemon=True)
+        seeder = threading.Thread(
+            target=seed_large,
+            args=(root, Path(folder) / "staging", LARGE_FOLDER_SIZE, stop),
+            name="davdesk-demo-seed",
+            daemon=True,
+        )
         seeder.start()
         port = server.bind_addr[1]
         if args.for_window:
             # One line for the window that started this process (see start_for_window).
-            print(json.dumps({"url": f"http://127.0.0.1:{port}/", "user": DEMO_USER,
-                              "password": password}), flush=True)
+            print(
+                json.dumps(
+                    {"url": f"http://127.0.0.1:{port}/", "user": DEMO_USER, "password": password}
+                ),
+                flush=True,
+            )
         else:
-            _print_instructions(f"http://{DEMO_USER}@127.0.0.1:{port}/", password, root,
-                                _command_as_started())
+            _print_instructions(
+                f"http://{DEMO_USER}@127.0.0.1:{port}/", password, root, _command_as_started()
+            )
         while not stop.wait(0.5):  # woken by the handler, the wait returns at the latest then
             pass
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -143,16 +162,19 @@ def main(argv: list[str]) -> int:
 
 
 def _print_instructions(url: str, password: str, root: Path, davdesk: str) -> None:
-    print(f"Davdesk demo server at {url}\n"
-          f"  user {DEMO_USER}, password {password}   (serving {root})\n\n"
-          f"Try, in another terminal:\n"
-          f"  export DAVDESK_PASSWORD={password}\n"
-          f"  {davdesk} ls {url}\n"
-          f"  {davdesk} ls {url}Documents/\n"
-          f"  {davdesk} props '{url}Documents/100%25 done.txt'\n"
-          f"  {davdesk} get {url}Photos/ .\n"
-          f"  {davdesk} --demo      (the window, on a demo server of its own)\n\n"
-          f"Ctrl-C stops the server and removes its files.", flush=True)
+    print(
+        f"Davdesk demo server at {url}\n"
+        f"  user {DEMO_USER}, password {password}   (serving {root})\n\n"
+        f"Try, in another terminal:\n"
+        f"  export DAVDESK_PASSWORD={password}\n"
+        f"  {davdesk} ls {url}\n"
+        f"  {davdesk} ls {url}Documents/\n"
+        f"  {davdesk} props '{url}Documents/100%25 done.txt'\n"
+        f"  {davdesk} get {url}Photos/ .\n"
+        f"  {davdesk} --demo      (the window, on a demo server of its own)\n\n"
+        f"Ctrl-C stops the server and removes its files.",
+        flush=True,
+    )
 
 
 def _command_as_started() -> str:
@@ -172,14 +194,19 @@ def spawn_for_window() -> subprocess.Popen[str]:
     stops when the window closes its stdin, or when the window's process ends
     however it ends (its end closes the pipe).
     """
-    command = [sys.executable, "demo"] if getattr(sys, "frozen", False) else \
-        [sys.executable, "-m", "app", "demo"]
-    return subprocess.Popen([*command, "--for-window"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    command = (
+        [sys.executable, "demo"]
+        if getattr(sys, "frozen", False)
+        else [sys.executable, "-m", "app", "demo"]
+    )
+    return subprocess.Popen(
+        [*command, "--for-window"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
 
 
-def start_for_window(process: subprocess.Popen[str] | None = None,
-                     ) -> tuple[dict[str, str], subprocess.Popen[str]]:
+def start_for_window(
+    process: subprocess.Popen[str] | None = None,
+) -> tuple[dict[str, str], subprocess.Popen[str]]:
     """Run the demo server in a process of its own for the desktop window (the one
     `spawn_for_window` started, if given); returns its address and credentials once it answers.
 

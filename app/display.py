@@ -15,7 +15,9 @@ import sys
 _HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal", "vnc", "eglfs", "linuxfb", "vkkhrdisplay"})
 
 
-def missing_display(environ: dict[str, str] | None = None, platform: str = sys.platform) -> str | None:
+def missing_display(
+    environ: dict[str, str] | None = None, platform: str = sys.platform
+) -> str | None:
     """Why the window cannot open here, in one line; None when it can (or Qt will find out)."""
     env = os.environ if environ is None else environ
     if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
@@ -25,5 +27,7 @@ def missing_display(environ: dict[str, str] | None = None, platform: str = sys.p
         return None
     if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
         return None
-    return ("no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
-            "run it in a desktop session, or use the commands here: davdesk --help")
+    return (
+        "no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+        "run it in a desktop session, or use the commands here: davdesk --help"
+    )

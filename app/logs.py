@@ -44,20 +44,30 @@ MASK = "[redacted]"
 FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 
 _HEADER_KEYS = r"(?:proxy-)?authorization|set-cookie|cookie|x-auth-token|x-api-key"
-_PAIR_KEYS = (r"password|passwd|pass|secret|token|access_token|refresh_token|api_key|apikey"
-              r"|sessionid")
+_PAIR_KEYS = (
+    r"password|passwd|pass|secret|token|access_token|refresh_token|api_key|apikey"
+    r"|sessionid"
+)
 _PATTERNS = [
     # 'Authorization': 'Basic ...' and (b'Cookie', b'...'): dict and tuple reprs.
-    (re.compile(rf"""(?i)(b?['"](?:{_HEADER_KEYS}|{_PAIR_KEYS})['"]\s*[:,]\s*b?)(['"])(.*?)\2"""),
-     rf"\1\2{MASK}\2"),
+    (
+        re.compile(
+            rf"""(?i)(b?['"](?:{_HEADER_KEYS}|{_PAIR_KEYS})['"]\s*[:,]\s*b?)(['"])(.*?)\2"""
+        ),
+        rf"\1\2{MASK}\2",
+    ),
     # Authorization: Basic ..., Cookie=...: the rest of the line (Digest values hold commas).
-    (re.compile(rf"""(?im)\b((?:{_HEADER_KEYS})\s*[:=]\s*)(?!\[redacted\])([^'"\s].*)$"""),
-     rf"\1{MASK}"),
+    (
+        re.compile(rf"""(?im)\b((?:{_HEADER_KEYS})\s*[:=]\s*)(?!\[redacted\])([^'"\s].*)$"""),
+        rf"\1{MASK}",
+    ),
     # scheme://user:password@host
     (re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^/\s:@]*:)([^@/\s]+)(@)"), rf"\1{MASK}\3"),
     # password=..., ?token=..., access_token: ... (not already masked)
-    (re.compile(rf"(?i)(\b(?:{_PAIR_KEYS})\s*[=:]\s*)(?!\[redacted\])(?!['\"])([^\s&;,'\")]+)"),
-     rf"\1{MASK}"),
+    (
+        re.compile(rf"(?i)(\b(?:{_PAIR_KEYS})\s*[=:]\s*)(?!\[redacted\])(?!['\"])([^\s&;,'\")]+)"),
+        rf"\1{MASK}",
+    ),
 ]
 #: Longest first, so a password containing another is blanked whole. Replaced, never
 #: changed in place: threads that are logging keep iterating their own tuple.
@@ -105,8 +115,9 @@ def logging_to(folder: Path, verbose: bool = False) -> Iterator[Path]:
     """Log to folder/davdesk.log (rotated) and stderr for the duration; yields the file's path."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
-    to_file = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                                   encoding="utf-8")
+    to_file = logging.handlers.RotatingFileHandler(
+        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+    )
     to_file.setLevel(logging.DEBUG if verbose else logging.INFO)
     to_stderr = logging.StreamHandler(sys.stderr)
     to_stderr.setLevel(logging.DEBUG if verbose else logging.WARNING)
@@ -115,19 +126,26 @@ def logging_to(folder: Path, verbose: bool = False) -> Iterator[Path]:
     records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
     enqueue = logging.handlers.QueueHandler(records)
     enqueue.addFilter(RedactingFilter())
-    listener = logging.handlers.QueueListener(records, to_file, to_stderr,
-                                              respect_handler_level=True)
-    levels = {"app": logging.DEBUG if verbose else logging.INFO,
-              "httpx": logging.INFO if verbose else logging.WARNING}
+    listener = logging.handlers.QueueListener(
+        records, to_file, to_stderr, respect_handler_level=True
+    )
+    levels = {
+        "app": logging.DEBUG if verbose else logging.INFO,
+        "httpx": logging.INFO if verbose else logging.WARNING,
+    }
     previous = {name: logging.getLogger(name).level for name in levels}
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
     root = logging.getLogger()
     root.addHandler(enqueue)
     listener.start()
-    logging.getLogger(__name__).info("davdesk %s, Python %s on %s%s", __version__,
-                                     sys.version.split()[0], sys.platform,
-                                     " (packaged)" if getattr(sys, "frozen", False) else "")
+    logging.getLogger(__name__).info(
+        "davdesk %s, Python %s on %s%s",
+        __version__,
+        sys.version.split()[0],
+        sys.platform,
+        " (packaged)" if getattr(sys, "frozen", False) else "",
+    )
     try:
         yield path
     finally:

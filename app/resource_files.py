@@ -29,8 +29,9 @@ def first_complete(candidates: list[Path]) -> Path:
     for folder in candidates:
         if (folder / MARKER).is_file():
             return folder
-    raise FileNotFoundError("Davdesk's resources are in none of: "
-                            + ", ".join(str(folder) for folder in candidates))
+    raise FileNotFoundError(
+        "Davdesk's resources are in none of: " + ", ".join(str(folder) for folder in candidates)
+    )
 
 
 @functools.cache

@@ -33,8 +33,11 @@ WORK = ROOT / "build"
 
 def folder_size(folder: Path) -> int:
     """Bytes in the folder's files as unpacked (PyInstaller's symlinks count as links)."""
-    return sum((Path(parent) / name).lstat().st_size
-               for parent, _, names in os.walk(folder) for name in names)
+    return sum(
+        (Path(parent) / name).lstat().st_size
+        for parent, _, names in os.walk(folder)
+        for name in names
+    )
 
 
 def app_version() -> str:
@@ -56,38 +59,51 @@ def drop_build_machine_paths(folder: Path) -> None:
     for path in sorted(folder.rglob("*.so*")):
         if path.is_symlink() or not path.is_file():
             continue
-        listed = subprocess.run([chrpath, "--list", str(path)], capture_output=True, text=True,
-                                check=False)  # non-zero: the library has no RPATH
+        listed = subprocess.run(
+            [chrpath, "--list", str(path)], capture_output=True, text=True, check=False
+        )  # non-zero: the library has no RPATH
         if listed.returncode == 0 and re.search(r"PATH=/", listed.stdout):
-            subprocess.run([chrpath, "--delete", str(path)], check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run([chrpath, "--delete", str(path)], check=True, stdout=subprocess.DEVNULL)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deb", action="store_true", help="also make the Debian package")
-    parser.add_argument("--tarball", action="store_true",
-                        help="also make the per-user .tar.gz with install.sh")
+    parser.add_argument(
+        "--tarball", action="store_true", help="also make the per-user .tar.gz with install.sh"
+    )
     args = parser.parse_args()
     if (args.deb or args.tarball) and not sys.platform.startswith("linux"):
         parser.error("--deb and --tarball are Linux packages: build them on Linux")
     started = time.monotonic()
-    PyInstaller.__main__.run([
-        "--noconfirm", "--clean", "--log-level", "WARN",
-        "--distpath", str(DIST), "--workpath", str(WORK / "pyinstaller"),
-        str(ROOT / "packaging" / "davdesk.spec"),
-    ])
+    PyInstaller.__main__.run(
+        [
+            "--noconfirm",
+            "--clean",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(DIST),
+            "--workpath",
+            str(WORK / "pyinstaller"),
+            str(ROOT / "packaging" / "davdesk.spec"),
+        ]
+    )
     if sys.platform.startswith("linux"):
         drop_build_machine_paths(APP_FOLDER)
-    print(f"built {APP_FOLDER.relative_to(ROOT)}: {folder_size(APP_FOLDER) / 1e6:.0f} MB "
-          f"in {time.monotonic() - started:.0f} s")
+    print(
+        f"built {APP_FOLDER.relative_to(ROOT)}: {folder_size(APP_FOLDER) / 1e6:.0f} MB "
+        f"in {time.monotonic() - started:.0f} s"
+    )
     for wanted, maker in ((args.deb, "make_deb"), (args.tarball, "make_tarball")):
         if wanted:
             step = time.monotonic()
             module = importlib.import_module(maker)  # a sibling script (see the docstring)
             made = module.build(APP_FOLDER, DIST, app_version(), WORK)
-            print(f"built {made.relative_to(ROOT)}: {made.stat().st_size / 1e6:.0f} MB "
-                  f"in {time.monotonic() - step:.0f} s")
+            print(
+                f"built {made.relative_to(ROOT)}: {made.stat().st_size / 1e6:.0f} MB "
+                f"in {time.monotonic() - step:.0f} s"
+            )
     return 0
 
 

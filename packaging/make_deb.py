@@ -33,12 +33,21 @@ MAINTAINER = "The Davdesk developers <dev@davdesk.invalid>"
 #: libraries. The names are the same on Debian 12 and Ubuntu 24.04.
 #: A library missing here fails the build, so a new Qt cannot silently need more.
 SYSTEM_LIBRARIES = {
-    "libc.so.6": "libc6", "libm.so.6": "libc6", "libpthread.so.0": "libc6",
-    "libdl.so.2": "libc6", "librt.so.1": "libc6", "libresolv.so.2": "libc6",
-    "libutil.so.1": "libc6", "ld-linux-x86-64.so.2": "libc6", "ld-linux-aarch64.so.1": "libc6",
-    "libstdc++.so.6": "libstdc++6", "libgcc_s.so.1": "libgcc-s1",
+    "libc.so.6": "libc6",
+    "libm.so.6": "libc6",
+    "libpthread.so.0": "libc6",
+    "libdl.so.2": "libc6",
+    "librt.so.1": "libc6",
+    "libresolv.so.2": "libc6",
+    "libutil.so.1": "libc6",
+    "ld-linux-x86-64.so.2": "libc6",
+    "ld-linux-aarch64.so.1": "libc6",
+    "libstdc++.so.6": "libstdc++6",
+    "libgcc_s.so.1": "libgcc-s1",
     "libxcb.so.1": "libxcb1",
-    "libGL.so.1": "libgl1", "libGLX.so.0": "libgl1", "libGLdispatch.so.0": "libgl1",
+    "libGL.so.1": "libgl1",
+    "libGLX.so.0": "libgl1",
+    "libGLdispatch.so.0": "libgl1",
     "libEGL.so.1": "libegl1",
     "libwayland-client.so.0": "libwayland-client0",
     "libwayland-cursor.so.0": "libwayland-cursor0",
@@ -52,18 +61,23 @@ EXTRA_DEPENDS = ["libfontconfig1"]
 def needed_libraries(folder: Path) -> tuple[set[str], str]:
     """The libraries the folder's ELF files need from outside it, and the newest glibc
     symbol version they use (the package's libc6 floor)."""
-    elf_files = [path for path in folder.rglob("*")
-                 if path.is_file() and not path.is_symlink() and is_elf(path)]
+    elf_files = [
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and not path.is_symlink() and is_elf(path)
+    ]
     bundled = {path.name for path in folder.rglob("*")}
     needed: set[str] = set()
     glibc = "2.17"
     for chunk in range(0, len(elf_files), 50):
-        batch = [str(path) for path in elf_files[chunk:chunk + 50]]
-        headers = subprocess.run(["objdump", "-p", *batch], capture_output=True, text=True,
-                                 check=True).stdout
+        batch = [str(path) for path in elf_files[chunk : chunk + 50]]
+        headers = subprocess.run(
+            ["objdump", "-p", *batch], capture_output=True, text=True, check=True
+        ).stdout
         needed |= set(re.findall(r"^\s+NEEDED\s+(\S+)$", headers, re.MULTILINE))
-        symbols = subprocess.run(["objdump", "-T", *batch], capture_output=True, text=True,
-                                 check=True).stdout
+        symbols = subprocess.run(
+            ["objdump", "-T", *batch], capture_output=True, text=True, check=True
+        ).stdout
         for version in re.findall(r"\bGLIBC_(\d+\.\d+(?:\.\d+)?)\b", symbols):
             glibc = max(glibc, version, key=lambda v: tuple(map(int, v.split("."))))
     return needed - bundled, glibc
@@ -79,9 +93,11 @@ def depends(folder: Path) -> str:
     libraries, glibc = needed_libraries(folder)
     unknown = sorted(name for name in libraries if name not in SYSTEM_LIBRARIES)
     if unknown:
-        raise SystemExit(f"the bundle needs {', '.join(unknown)} from the system: add the "
-                         "Debian package that ships each to SYSTEM_LIBRARIES in "
-                         "packaging/make_deb.py (dpkg -S <library>)")
+        raise SystemExit(
+            f"the bundle needs {', '.join(unknown)} from the system: add the "
+            "Debian package that ships each to SYSTEM_LIBRARIES in "
+            "packaging/make_deb.py (dpkg -S <library>)"
+        )
     packages = {SYSTEM_LIBRARIES[name] for name in libraries} | set(EXTRA_DEPENDS)
     packages.discard("libc6")
     if "libstdc++6" in packages:  # as new as the build machine's, like glibc
@@ -91,8 +107,12 @@ def depends(folder: Path) -> str:
 
 
 def installed_major_version(package: str) -> str:
-    version = subprocess.run(["dpkg-query", "--show", "--showformat=${Version}", package],
-                             capture_output=True, text=True, check=True).stdout
+    version = subprocess.run(
+        ["dpkg-query", "--show", "--showformat=${Version}", package],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return re.match(r"(?:\d+:)?(\d+)", version).group(1)
 
 
@@ -119,14 +139,19 @@ def stage(app_folder: Path, staging: Path, version: str, arch: str) -> None:
     normalise_modes(staging)
     control_dir = staging / "DEBIAN"
     control_dir.mkdir()
-    installed_kib = sum(-(-path.lstat().st_size // 1024) for path in staging.rglob("*")
-                        if not path.is_dir())
-    (control_dir / "control").write_text(control(version, arch, installed_kib,
-                                                 depends(staging / INSTALL_DIR)))
-    (control_dir / "md5sums").write_text("".join(
-        f"{hashlib.md5(path.read_bytes()).hexdigest()}  {path.relative_to(staging)}\n"
-        for path in sorted(staging.rglob("*"))
-        if path.is_file() and not path.is_symlink() and control_dir not in path.parents))
+    installed_kib = sum(
+        -(-path.lstat().st_size // 1024) for path in staging.rglob("*") if not path.is_dir()
+    )
+    (control_dir / "control").write_text(
+        control(version, arch, installed_kib, depends(staging / INSTALL_DIR))
+    )
+    (control_dir / "md5sums").write_text(
+        "".join(
+            f"{hashlib.md5(path.read_bytes()).hexdigest()}  {path.relative_to(staging)}\n"
+            for path in sorted(staging.rglob("*"))
+            if path.is_file() and not path.is_symlink() and control_dir not in path.parents
+        )
+    )
     for path in control_dir.iterdir():
         path.chmod(0o644)
 
@@ -143,17 +168,19 @@ def normalise_modes(staging: Path) -> None:
 
 
 def control(version: str, arch: str, installed_kib: int, depends_line: str) -> str:
-    return (f"Package: davdesk\nVersion: {version}\nArchitecture: {arch}\n"
-            f"Maintainer: {MAINTAINER}\nInstalled-Size: {installed_kib}\n"
-            f"Depends: {depends_line}\nSection: net\nPriority: optional\n"
-            "Description: WebDAV client that shows what happened to every file\n"
-            " Davdesk browses WebDAV shares such as Nextcloud and Apache mod_dav in a\n"
-            " desktop window and runs uploads, downloads, copies, moves and deletes as\n"
-            " jobs. Every file of every job ends in an outcome taken from the server's\n"
-            " answer, and failed files can be retried one by one. A command-line tool\n"
-            " over the same engine serves scripts.\n"
-            " .\n"
-            " This package bundles its own Python and Qt.\n")
+    return (
+        f"Package: davdesk\nVersion: {version}\nArchitecture: {arch}\n"
+        f"Maintainer: {MAINTAINER}\nInstalled-Size: {installed_kib}\n"
+        f"Depends: {depends_line}\nSection: net\nPriority: optional\n"
+        "Description: WebDAV client that shows what happened to every file\n"
+        " Davdesk browses WebDAV shares such as Nextcloud and Apache mod_dav in a\n"
+        " desktop window and runs uploads, downloads, copies, moves and deletes as\n"
+        " jobs. Every file of every job ends in an outcome taken from the server's\n"
+        " answer, and failed files can be retried one by one. A command-line tool\n"
+        " over the same engine serves scripts.\n"
+        " .\n"
+        " This package bundles its own Python and Qt.\n"
+    )
 
 
 def source_date() -> int:
@@ -162,8 +189,15 @@ def source_date() -> int:
     if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         return int(os.environ["SOURCE_DATE_EPOCH"])
     try:
-        return int(subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, check=True,
-                                  capture_output=True, text=True).stdout.strip())
+        return int(
+            subprocess.run(
+                ["git", "log", "-1", "--format=%ct"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+        )
     except (OSError, subprocess.CalledProcessError, ValueError):
         return int(time.time())
 
@@ -171,27 +205,35 @@ def source_date() -> int:
 def changelog(version: str) -> str:
     """One entry for this version, dated like the rest of the package."""
     date = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(source_date()))
-    return (f"davdesk ({version}) unstable; urgency=medium\n\n"
-            f"  * Davdesk {version}, packaged from the PyInstaller build.\n\n"
-            f" -- {MAINTAINER}  {date}\n")
+    return (
+        f"davdesk ({version}) unstable; urgency=medium\n\n"
+        f"  * Davdesk {version}, packaged from the PyInstaller build.\n\n"
+        f" -- {MAINTAINER}  {date}\n"
+    )
 
 
 def write_gzip(path: Path, data: bytes) -> None:
     """gzip -9n: no name or time in the header, so the same input gives the same bytes."""
-    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                               compresslevel=9, mtime=0) as file:
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as file,
+    ):
         file.write(data)
 
 
 def build(app_folder: Path, dist: Path, version: str, work: Path) -> Path:
     """Stage and pack the package; returns its path."""
-    arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    arch = subprocess.run(
+        ["dpkg", "--print-architecture"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     staging = work / "deb"
     stage(app_folder, staging, version, arch)
     package = dist / f"davdesk_{version}_{arch}.deb"
-    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(staging),
-                    str(package)], check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, "SOURCE_DATE_EPOCH": str(source_date())})
+    subprocess.run(
+        ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(staging), str(package)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "SOURCE_DATE_EPOCH": str(source_date())},
+    )
     shutil.rmtree(staging)
     return package

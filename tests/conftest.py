@@ -145,7 +145,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "expected_log(pattern): a warning or error from app.* this test provokes")
+        "markers", "expected_log(pattern): a warning or error from app.* this test provokes"
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -153,18 +154,22 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_unexpected_app_logs(request: pytest.FixtureRequest,
-                            caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+def _no_unexpected_app_logs(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
     """A warning or error logged by Davdesk's own code is a bug unless the test expects it."""
     yield
     allowed = [m.args[0] for m in request.node.iter_markers("expected_log")]
     unexpected = [
-        record for record in caplog.get_records("call")
-        if record.name.split(".")[0] == "app" and record.levelno >= logging.WARNING
+        record
+        for record in caplog.get_records("call")
+        if record.name.split(".")[0] == "app"
+        and record.levelno >= logging.WARNING
         and not any(pattern in record.getMessage() for pattern in allowed)
     ]
     assert not unexpected, "unexpected log lines: " + "; ".join(
-        f"{r.name}: {r.getMessage()}" for r in unexpected)
+        f"{r.name}: {r.getMessage()}" for r in unexpected
+    )
 
 
 @pytest.fixture(autouse=True)

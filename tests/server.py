@@ -64,9 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         if find_apache() is None:
             parser.error("apache2 is not installed")
         # Without ROOT, Apache serves a folder inside its own private dir.
-        server: WsgiDavServer | ApacheServer = ApacheServer(
-            args.root, auth=auth, port=args.port
-        )
+        server: WsgiDavServer | ApacheServer = ApacheServer(args.root, auth=auth, port=args.port)
     else:
         root = args.root
         if root is None:
@@ -114,21 +112,26 @@ def _nextcloud(data: Path | None, subpath: str, port: int) -> int:
     if data is None:
         data = made = Path(tempfile.mkdtemp(prefix="davdesk-nextcloud-"))
     server = NextcloudServer(data, subpath=subpath, port=port).start()
-    client = httpx.Client(auth=(server.user_id, server.password), base_url=server.root_url,
-                          timeout=30)
-    banner = "\n".join([
-        f"fake Nextcloud over {server.data_dir}",
-        f"  address:    {server.root_url}",
-        f"  files:      {server.files_url}   (on disk: {server.files_root})",
-        f"  user id:    {server.user_id}   login name: {server.login_name}",
-        f"  password:   {server.password}",
-        "`server` and `client` (httpx.Client, base_url=server.root_url) are ready;",
-        "OCS wants headers={'OCS-APIRequest': 'true'}. Ctrl-D stops the server.",
-    ])
+    client = httpx.Client(
+        auth=(server.user_id, server.password), base_url=server.root_url, timeout=30
+    )
+    banner = "\n".join(
+        [
+            f"fake Nextcloud over {server.data_dir}",
+            f"  address:    {server.root_url}",
+            f"  files:      {server.files_url}   (on disk: {server.files_root})",
+            f"  user id:    {server.user_id}   login name: {server.login_name}",
+            f"  password:   {server.password}",
+            "`server` and `client` (httpx.Client, base_url=server.root_url) are ready;",
+            "OCS wants headers={'OCS-APIRequest': 'true'}. Ctrl-D stops the server.",
+        ]
+    )
     try:
-        code.interact(banner=banner,
-                      local={"server": server, "client": client, "httpx": httpx},
-                      exitmsg="stopping the server")
+        code.interact(
+            banner=banner,
+            local={"server": server, "client": client, "httpx": httpx},
+            exitmsg="stopping the server",
+        )
     except SystemExit:  # exit() inside the prompt
         pass
     finally:

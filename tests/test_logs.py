@@ -16,20 +16,25 @@ SECRET = "s3cr3t-Pa55"
 BASIC = base64.b64encode(f"alice:{SECRET}".encode()).decode()
 
 
-@pytest.mark.parametrize("line", [
-    f"Authorization: Basic {BASIC}",
-    f"authorization: Digest username=\"alice\", response=\"{SECRET}\", nc=00000001",
-    f"headers={{'Authorization': 'Basic {BASIC}', 'Accept': '*/*'}}",
-    (f"receive_response_headers.complete return_value=(b'HTTP/1.1', 200, b'OK', "
-     f"[(b'Set-Cookie', b'oc_sessionPassphrase={SECRET}; path=/'), (b'Date', b'x')])"),
-    f"send_request_headers.started [(b'Cookie', b'nc_token={SECRET}')]",
-    f"Cookie: nc_session_id={SECRET}; nc_token={SECRET}",
-    f"PROPFIND https://alice:{SECRET}@dav.example.com/files/ 207",
-    f"GET https://dav.example.com/s/?token={SECRET}&download=1",
-    f"login password={SECRET} user=alice",
-    f"{{'user': 'alice', 'password': '{SECRET}'}}",
-    f"access_token: {SECRET}",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"Authorization: Basic {BASIC}",
+        f'authorization: Digest username="alice", response="{SECRET}", nc=00000001',
+        f"headers={{'Authorization': 'Basic {BASIC}', 'Accept': '*/*'}}",
+        (
+            f"receive_response_headers.complete return_value=(b'HTTP/1.1', 200, b'OK', "
+            f"[(b'Set-Cookie', b'oc_sessionPassphrase={SECRET}; path=/'), (b'Date', b'x')])"
+        ),
+        f"send_request_headers.started [(b'Cookie', b'nc_token={SECRET}')]",
+        f"Cookie: nc_session_id={SECRET}; nc_token={SECRET}",
+        f"PROPFIND https://alice:{SECRET}@dav.example.com/files/ 207",
+        f"GET https://dav.example.com/s/?token={SECRET}&download=1",
+        f"login password={SECRET} user=alice",
+        f"{{'user': 'alice', 'password': '{SECRET}'}}",
+        f"access_token: {SECRET}",
+    ],
+)
 def test_secrets_are_blanked_in_every_form_a_library_prints_them(line):
     cleaned = redact(line)
     assert SECRET not in cleaned and BASIC not in cleaned
@@ -39,8 +44,10 @@ def test_secrets_are_blanked_in_every_form_a_library_prints_them(line):
 def test_ordinary_lines_are_left_alone():
     line = 'HTTP Request: PROPFIND http://127.0.0.1:8080/Docs%20%26/ "HTTP/1.1 207 Multi-Status"'
     assert redact(line) == line
-    assert redact("job 3: 12 passed, 1 failed; lock token kept") == \
-        "job 3: 12 passed, 1 failed; lock token kept"
+    assert (
+        redact("job 3: 12 passed, 1 failed; lock token kept")
+        == "job 3: 12 passed, 1 failed; lock token kept"
+    )
 
 
 def test_a_password_the_program_was_given_is_blanked_wherever_it_appears():

@@ -35,8 +35,9 @@ def test_checkout_finds_the_repository_resources():
 def test_wheel_layout_finds_the_folder_inside_the_package(tmp_path):
     # pyproject force-includes resources/ as app/resources/ in the wheel.
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
-    assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"] == \
-        {"resources": "app/resources"}
+    assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"] == {
+        "resources": "app/resources"
+    }
     package = tmp_path / "site-packages" / "app"
     inside = make_resources(package / "resources")
     assert first_complete(candidate_folders(package)) == inside
@@ -62,8 +63,10 @@ def png_size(path: Path) -> tuple[int, int]:
 
 def test_application_icon_pngs_in_every_size():
     for size in ICON_SIZES:
-        assert png_size(RESOURCES / "hicolor" / f"{size}x{size}" / "apps" / "davdesk.png") \
-            == (size, size)
+        assert png_size(RESOURCES / "hicolor" / f"{size}x{size}" / "apps" / "davdesk.png") == (
+            size,
+            size,
+        )
 
 
 def test_the_scalable_icon_is_the_source_svg():
@@ -91,11 +94,22 @@ def test_metainfo_names_the_desktop_entry_and_the_running_version():
 
 
 def test_freedesktop_validators_accept_the_desktop_entry_and_metainfo():
-    result = subprocess.run([require_tool("appstreamcli"), "validate", "--no-net",
-                             str(RESOURCES / f"{APP_ID}.metainfo.xml")],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            require_tool("appstreamcli"),
+            "validate",
+            "--no-net",
+            str(RESOURCES / f"{APP_ID}.metainfo.xml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    result = subprocess.run([require_tool("desktop-file-validate"),
-                             str(RESOURCES / f"{APP_ID}.desktop")],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [require_tool("desktop-file-validate"), str(RESOURCES / f"{APP_ID}.desktop")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr

@@ -41,8 +41,9 @@ def _run(args: argparse.Namespace, printer: Printer, report: Path | None) -> int
     connections: Connections | None = None
     try:
         try:
-            with Connections(user=args.user, workers=getattr(args, "workers", 1),
-                             verify=verify_of(args)) as connections:
+            with Connections(
+                user=args.user, workers=getattr(args, "workers", 1), verify=verify_of(args)
+            ) as connections:
                 command(args.command)(args, connections, printer)
                 printer.summary(f"davdesk {args.command}")
         finally:
@@ -78,8 +79,9 @@ def _connection_failed(exc: errors.DavError) -> bool:
     Nextcloud's classes are imported on the way out, rather than at the top: a command
     that never touched Nextcloud then does not load its sign-in code.
     """
-    return isinstance(exc, (errors.TransportError, errors.AuthenticationError,
-                            errors.UnsafeRedirectError)) or _is_nextcloud_sign_in(exc)
+    return isinstance(
+        exc, (errors.TransportError, errors.AuthenticationError, errors.UnsafeRedirectError)
+    ) or _is_nextcloud_sign_in(exc)
 
 
 def _is_nextcloud_sign_in(exc: errors.DavError) -> bool:
@@ -103,8 +105,10 @@ def _explain(error: errors.DavError, connections: Connections | None) -> None:
     from app.dav import words
 
     explained = words.explain_connect(
-        error, user=connections.user if connections else None,
-        guessed_https=connections.guessed_https if connections else False)
+        error,
+        user=connections.user if connections else None,
+        guessed_https=connections.guessed_https if connections else False,
+    )
     print(f"davdesk: {explained.text} ({error})", file=sys.stderr)
     hints = list(explained.hints)
     if isinstance(error, errors.AuthenticationError) and not (connections and connections.user):

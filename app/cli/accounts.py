@@ -33,8 +33,9 @@ class KeptAccount:
         return NextcloudAccount(self.root_url, self.user_id, self.login_name)
 
 
-def kept_accounts(address: str, login_name: str | None = None,
-                  store: BookmarkStore | None = None) -> list[KeptAccount]:
+def kept_accounts(
+    address: str, login_name: str | None = None, store: BookmarkStore | None = None
+) -> list[KeptAccount]:
     """The accounts kept for the server at address (any address of it), of login_name if
     given. A bookmark file that cannot be read holds none."""
     roots = set(root_candidates(address))

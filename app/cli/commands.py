@@ -30,8 +30,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "ls": (__name__, "ls"),
     "stat": (__name__, "stat"),
     "props": (__name__, "props"),
-    **{name: ("app.cli.job_commands", name)
-       for name in ("mkdir", "rm", "cp", "mv", "put", "get")},
+    **{name: ("app.cli.job_commands", name) for name in ("mkdir", "rm", "cp", "mv", "put", "get")},
     "sync": ("app.cli.sync_command", "sync"),
     "login": ("app.cli.nextcloud_commands", "login"),
     "logout": ("app.cli.nextcloud_commands", "logout"),
@@ -55,8 +54,11 @@ def ls(args: argparse.Namespace, connections: Connections, printer: Printer) -> 
     for target in args.targets:
         client, path = connections.resolve(target)
         props = BASIC_PROPS if printer.json_lines else LINE_PROPS
-        listing = [r for r in client.propfind(path, 1, props)
-                   if not (r.is_dir and same_resource(r.path, path))]
+        listing = [
+            r
+            for r in client.propfind(path, 1, props)
+            if not (r.is_dir and same_resource(r.path, path))
+        ]
         if not printer.json_lines:
             listing.sort(key=lambda r: (not r.is_dir, r.name.casefold()))
         printer.entries(listing)

@@ -54,8 +54,10 @@ def certificate_hint(refused: errors.CertificateError, pinned: str | None) -> st
         return ""
     if pinned == presented:  # it changed back meanwhile: nothing to add
         return ""
-    return (f"the server presents the certificate SHA256:{presented}; if you trust it, "
-            f"run again with --trust SHA256:{presented}")
+    return (
+        f"the server presents the certificate SHA256:{presented}; if you trust it, "
+        f"run again with --trust SHA256:{presented}"
+    )
 
 
 class Connections:
@@ -99,7 +101,9 @@ class Connections:
             client = DavClient(
                 urlunsplit((parts.scheme, host, "/", "", "")),
                 user=user,
-                password=self._password_for(user, nextcloud[0] if nextcloud else None) if user else None,
+                password=self._password_for(user, nextcloud[0] if nextcloud else None)
+                if user
+                else None,
                 workers=self._workers,
                 verify=self._verify,
             )
@@ -127,9 +131,14 @@ class Connections:
         root = nextcloud_root(url, self._verify)
         return None if root is None else self.nextcloud(url, root_url=root)
 
-    def nextcloud(self, address: str, *, kept: list[KeptAccount] | None = None,
-                  root_url: str | None = None, kept_password: bool = False,
-                  ) -> NextcloudConnection:
+    def nextcloud(
+        self,
+        address: str,
+        *,
+        kept: list[KeptAccount] | None = None,
+        root_url: str | None = None,
+        kept_password: bool = False,
+    ) -> NextcloudConnection:
         """A signed-in Nextcloud account for any address of it (discovery finds the rest).
 
         The account is the one named (--user, the address), else the one kept here
@@ -144,12 +153,16 @@ class Connections:
         user = self._user_for(parts, None)
         kept = kept if kept is not None else kept_accounts(address, user)
         if user is None and len(kept) > 1:
-            raise UsageError(f"{len(kept)} accounts are kept for {host}: "
-                             f"{', '.join(k.login_name for k in kept)}; give --user")
+            raise UsageError(
+                f"{len(kept)} accounts are kept for {host}: "
+                f"{', '.join(k.login_name for k in kept)}; give --user"
+            )
         user = user or (kept[0].login_name if kept else known[1] if known else None)
         if not user:
-            raise UsageError(f"whose account? give --user, put it in the address "
-                             f"(https://alice@{host}/) or sign in with `davdesk login {host}`")
+            raise UsageError(
+                f"whose account? give --user, put it in the address "
+                f"(https://alice@{host}/) or sign in with `davdesk login {host}`"
+            )
         self.user = user
         root = kept[0].root_url if kept else known[0] if known else root_url
         if root is None:  # found here, so that the keyring can be asked for the account
@@ -161,14 +174,21 @@ class Connections:
         if kept_password:
             password = self._kept(root, user)
             if password is None:
-                raise UsageError(f"no app password is kept here for {user} on {host}: "
-                                 "nothing to sign out of")
+                raise UsageError(
+                    f"no app password is kept here for {user} on {host}: nothing to sign out of"
+                )
             redact_value(password)
         else:
             password = self._password_for(user, root)
         files = kept[0].account.files_url if kept else address
-        found = connect(files, login=user, password=password, workers=self._workers,
-                        verify=self._verify, root_url=root)
+        found = connect(
+            files,
+            login=user,
+            password=password,
+            workers=self._workers,
+            verify=self._verify,
+            root_url=root,
+        )
         self._accounts.append(found.client)
         return found
 
@@ -184,9 +204,11 @@ class Connections:
             self._password = self._kept(nextcloud_root, user)
         if self._password is None:
             if not sys.stdin.isatty():
-                raise UsageError(f"no password for {user}: set {PASSWORD_VARIABLE}, "
-                                 "sign in with `davdesk login` (Nextcloud), "
-                                 "or run from a terminal to be prompted")
+                raise UsageError(
+                    f"no password for {user}: set {PASSWORD_VARIABLE}, "
+                    "sign in with `davdesk login` (Nextcloud), "
+                    "or run from a terminal to be prompted"
+                )
             try:
                 self._password = getpass.getpass(f"Password for {user}: ")
             except EOFError:  # Ctrl-D: the prompt ends, and so does the command, in one line
@@ -231,8 +253,18 @@ def _may_keep_account(url: str) -> bool:
 
 def _below_root(path: str) -> bool:
     """Whether a path is a page of a Nextcloud's web interface or API, not a WebDAV folder."""
-    return any(marker in path for marker in ("/index.php", "/apps/", "/login", "/status.php",
-                                             "/ocs/", "/remote.php/webdav", "/s/"))
+    return any(
+        marker in path
+        for marker in (
+            "/index.php",
+            "/apps/",
+            "/login",
+            "/status.php",
+            "/ocs/",
+            "/remote.php/webdav",
+            "/s/",
+        )
+    )
 
 
 def _files_folder(url: str, root_path: str) -> str:
@@ -244,7 +276,7 @@ def _files_folder(url: str, root_path: str) -> str:
         folder = parse_qs(parts.query).get("dir", [""])[0].strip("/")
         return f"{folder}/" if folder else ""
     path = unquote(parts.path or "/", errors="surrogateescape")
-    return path[len(root_path):] if path.startswith(root_path) else ""
+    return path[len(root_path) :] if path.startswith(root_path) else ""
 
 
 def _parts(url: str) -> SplitResult:

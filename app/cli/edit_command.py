@@ -48,8 +48,12 @@ from app.jobs.runner import JobOptions, JobRunner
 def run_one(client: DavClient, job: Job) -> TaskResult:
     """Run a one-task job on this thread, with the engine's retries; its one TaskResult."""
     results: list[TaskResult] = []
-    JobRunner(client, job, lambda e: results.append(e) if isinstance(e, TaskResult) else None,
-              JobOptions(workers=1)).run()
+    JobRunner(
+        client,
+        job,
+        lambda e: results.append(e) if isinstance(e, TaskResult) else None,
+        JobOptions(workers=1),
+    ).run()
     return results[0]
 
 
@@ -71,8 +75,11 @@ def edit(args: argparse.Namespace, connections: Connections, printer: Printer) -
         assert found is not None
         copy = found
         if plan.kept_edits:
-            print(f"davdesk: {copy.local} holds earlier edits not yet on the server; "
-                  "editing it (they are uploaded with this edit)", file=sys.stderr)
+            print(
+                f"davdesk: {copy.local} holds earlier edits not yet on the server; "
+                "editing it (they are uploaded with this edit)",
+                file=sys.stderr,
+            )
     session = EditSession(client, copies, copy, printer, live=args.open)
     session.run([*command, str(copy.local)], wait_for_enter=args.open)
 
@@ -94,8 +101,15 @@ def _editor(open_with_default: bool) -> list[str]:
 class EditSession:
     """One file being edited: uploads its saves one at a time, stops at a conflict."""
 
-    def __init__(self, client: DavClient, copies: LocalCopies, copy: LocalCopy, printer: Printer,
-                 *, live: bool) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        copies: LocalCopies,
+        copy: LocalCopy,
+        printer: Printer,
+        *,
+        live: bool,
+    ) -> None:
         self.client = client
         self.copies = copies
         self.copy = copy
@@ -114,22 +128,29 @@ class EditSession:
             watch.stop()
             raise UsageError(f"cannot run {command[0]}: {exc}") from exc
         if wait_for_enter and status == 0:
-            print(f"Editing {self.copy.local}: every save is uploaded. Press Enter when done.",
-                  file=sys.stderr)
+            print(
+                f"Editing {self.copy.local}: every save is uploaded. Press Enter when done.",
+                file=sys.stderr,
+            )
             with contextlib.suppress(OSError, KeyboardInterrupt):
                 sys.stdin.readline()
         watch.stop()
         self._release_held()
         if status != 0:
-            print(f"davdesk: {command[0]} exited with status {status}: its last changes were not "
-                  f"uploaded; the copy is kept at {self.copy.local}", file=sys.stderr)
+            print(
+                f"davdesk: {command[0]} exited with status {status}: its last changes were not "
+                f"uploaded; the copy is kept at {self.copy.local}",
+                file=sys.stderr,
+            )
             self.printer.failures += 1
             return
         self.upload_if_changed()
         if self.conflict is not None:
-            print(f"davdesk: {self.copy.remote} changed on the server while you edited it; "
-                  f"nothing was overwritten. Your edited copy is kept at {self.copy.local}",
-                  file=sys.stderr)
+            print(
+                f"davdesk: {self.copy.remote} changed on the server while you edited it; "
+                f"nothing was overwritten. Your edited copy is kept at {self.copy.local}",
+                file=sys.stderr,
+            )
 
     def upload_if_changed(self) -> None:
         """Upload the copy if it changed since it last matched the server (any thread)."""
@@ -143,8 +164,11 @@ class EditSession:
                 self.copy = after_upload(self.client, self.copies, self.copy, sent, outcomes[0])
             elif outcomes and outcomes[0].outcome_class is OutcomeClass.CONFLICT:
                 why = outcomes[0].note or "changed on the server"
-                outcomes[0] = replace(outcomes[0], note=f"{why}: nothing overwritten; your "
-                                      f"edited copy is kept at {self.copy.local}")
+                outcomes[0] = replace(
+                    outcomes[0],
+                    note=f"{why}: nothing overwritten; your "
+                    f"edited copy is kept at {self.copy.local}",
+                )
                 self.conflict = outcomes[0]
             printer = self.printer if self._live else self._held
             for outcome in outcomes:

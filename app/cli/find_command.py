@@ -27,8 +27,16 @@ def find_command(args: argparse.Namespace, connections: Connections, printer: Pr
 
     def run() -> None:
         try:
-            batches.put(find(client, folder, NamePattern(args.pattern), batches.put, stop,
-                             workers=args.workers))
+            batches.put(
+                find(
+                    client,
+                    folder,
+                    NamePattern(args.pattern),
+                    batches.put,
+                    stop,
+                    workers=args.workers,
+                )
+            )
         except BaseException as exc:  # handed to the main thread, which raises it
             batches.put(exc)
 
@@ -50,8 +58,11 @@ def find_command(args: argparse.Namespace, connections: Connections, printer: Pr
 
 def _summarise(summary: SearchSummary, pattern: str, folder: str) -> None:
     if summary.unreadable:
-        print(f"davdesk: could not list {len(summary.unreadable)} folder(s), e.g. "
-              f"{summary.unreadable[0]}", file=sys.stderr)
+        print(
+            f"davdesk: could not list {len(summary.unreadable)} folder(s), e.g. "
+            f"{summary.unreadable[0]}",
+            file=sys.stderr,
+        )
     if summary.stopped:
         print(f"davdesk: search stopped: {summary.stopped}", file=sys.stderr)
     elif summary.found == 0:

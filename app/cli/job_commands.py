@@ -33,10 +33,19 @@ from app.jobs.runner import JobOptions
 
 
 def _run(args: argparse.Namespace, client: DavClient, job: Job, printer: Printer) -> None:
-    options = JobOptions(workers=args.workers, limit_rate=args.limit_rate,
-                         mtime_by_proppatch=getattr(args, "keep_mtime", False))
-    run_job(client, job, options, printer, dry_run=args.dry_run,
-            progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None)
+    options = JobOptions(
+        workers=args.workers,
+        limit_rate=args.limit_rate,
+        mtime_by_proppatch=getattr(args, "keep_mtime", False),
+    )
+    run_job(
+        client,
+        job,
+        options,
+        printer,
+        dry_run=args.dry_run,
+        progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None,
+    )
 
 
 def _one_server(connections: Connections, urls: list[str]) -> tuple[DavClient, list[str]]:
@@ -70,8 +79,9 @@ def rm(args: argparse.Namespace, connections: Connections, printer: Printer) -> 
     _run(args, client, plan_delete(client, _resources(client, paths, Op.DELETE, printer)), printer)
 
 
-def _copy_or_move(op: Op, args: argparse.Namespace, connections: Connections,
-                  printer: Printer) -> None:
+def _copy_or_move(
+    op: Op, args: argparse.Namespace, connections: Connections, printer: Printer
+) -> None:
     client, paths = _one_server(connections, [*args.sources, args.destination])
     *sources, destination = paths
     conflict = _conflict(args)
@@ -128,8 +138,9 @@ def get(args: argparse.Namespace, connections: Connections, printer: Printer) ->
     elif len(resources) == 1 and not resources[0].is_dir:
         job = plan_download_as(resources[0], local, conflict)
     else:
-        raise UsageError(f"get: {local} must be an existing folder to download folders "
-                         "or several files into")
+        raise UsageError(
+            f"get: {local} must be an existing folder to download folders or several files into"
+        )
     _run(args, client, job, printer)
 
 

@@ -61,25 +61,29 @@ def login(args: argparse.Namespace, connections: Connections, printer: Printer) 
     except SecretsUnavailableError as exc:
         if not issued:
             raise UsageError(f"signed in, but the password cannot be kept: {exc}") from exc
-        raise UsageError(f"signed in, but the app password cannot be kept: {exc}; "
-                         + _undo(account, password, verify_of(args))) from exc
+        raise UsageError(
+            f"signed in, but the app password cannot be kept: {exc}; "
+            + _undo(account, password, verify_of(args))
+        ) from exc
     try:
         keep_account(account)
     except (BookmarkFileError, OSError) as exc:
-        print(f"davdesk: the account is not among the window's bookmarks: {exc}",
-              file=sys.stderr)
+        print(f"davdesk: the account is not among the window's bookmarks: {exc}", file=sys.stderr)
     printer.signed_in(account, status.version)
 
 
 def _undo(account: NextcloudAccount, app_password: str, verify: bool | ssl.SSLContext) -> str:
     """Revoke an app password nobody will hold; what became of it, in words."""
     try:
-        with DavClient(account.files_url, user=account.login_name, password=app_password,
-                       verify=verify) as client:
+        with DavClient(
+            account.files_url, user=account.login_name, password=app_password, verify=verify
+        ) as client:
             app_passwords.revoke(client, account.root_path)
     except errors.DavError as exc:
-        return (f"revoking it on the server failed too ({exc}): revoke it in the web "
-                "interface, Settings > Security > Devices & sessions")
+        return (
+            f"revoking it on the server failed too ({exc}): revoke it in the web "
+            "interface, Settings > Security > Devices & sessions"
+        )
     return "it was revoked on the server, so nothing is left behind"
 
 
@@ -96,12 +100,14 @@ def _browser_sign_in(root_url: str, verify: bool | ssl.SSLContext) -> Credential
         raise LoginCancelled("sign-in cancelled") from None
 
 
-def _signed_in_account(root_url: str, credentials: Credentials,
-                       verify: bool | ssl.SSLContext) -> NextcloudAccount:
+def _signed_in_account(
+    root_url: str, credentials: Credentials, verify: bool | ssl.SSLContext
+) -> NextcloudAccount:
     """The account a browser sign-in granted (its user id, hence its files address), opened
     with the app password as the window opens it after the browser."""
-    opened = open_connection(root_url, credentials.login_name, credentials.app_password, verify,
-                             app_password=True)
+    opened = open_connection(
+        root_url, credentials.login_name, credentials.app_password, verify, app_password=True
+    )
     if opened.account is None:  # status.php said otherwise a moment ago
         raise discovery.NotNextcloudError(f"no Nextcloud at {root_url}")
     return opened.account
@@ -132,7 +138,8 @@ def logout(args: argparse.Namespace, connections: Connections, printer: Printer)
                 f"the server did not revoke the app password ({exc}), and may still accept "
                 f"it, so it is still kept here: run `davdesk logout` again later, or revoke "
                 f"it in the web interface (Settings > Security > Devices & sessions), then "
-                f"run `davdesk logout` to forget it here") from exc
+                f"run `davdesk logout` to forget it here"
+            ) from exc
         revoked = False
     _forget(found.account.root_url, found.account.login_name)
     printer.signed_out(found.account, revoked)
@@ -153,8 +160,9 @@ def _still_accepted(account: NextcloudAccount, verify: bool | ssl.SSLContext) ->
     if password is None:
         return False
     try:
-        with DavClient(account.files_url, user=account.login_name, password=password,
-                       verify=verify) as client:
+        with DavClient(
+            account.files_url, user=account.login_name, password=password, verify=verify
+        ) as client:
             client.stat(account.files_path)
     except errors.AuthenticationError:
         return False
@@ -175,8 +183,15 @@ def trash_command(args: argparse.Namespace, connections: Connections, printer: P
     else:
         chosen = _chosen(items, args.names)
         if args.action == "restore":
-            tasks = [Task(Op.RESTORE, item.path, destination=trash.restore_path(found.account, item),
-                          is_dir=item.is_dir) for item in chosen]
+            tasks = [
+                Task(
+                    Op.RESTORE,
+                    item.path,
+                    destination=trash.restore_path(found.account, item),
+                    is_dir=item.is_dir,
+                )
+                for item in chosen
+            ]
         else:
             tasks = [Task(Op.DELETE, item.path, is_dir=item.is_dir) for item in chosen]
     _run(args, found, Job(f"trash {args.action}", (tuple(tasks),)), printer)
@@ -197,12 +212,20 @@ def _chosen(items: list[trash.TrashItem], names: list[str]) -> list[trash.TrashI
         if not matches:
             raise UsageError(f"{name}: not in the trash bin")
         if len(matches) > 1:
-            raise UsageError(f"{name}: deleted {len(matches)} times; name one of "
-                             + ", ".join(basename(i.path) for i in matches))
+            raise UsageError(
+                f"{name}: deleted {len(matches)} times; name one of "
+                + ", ".join(basename(i.path) for i in matches)
+            )
         chosen.append(matches[0])
     return chosen
 
 
 def _run(args: argparse.Namespace, found: NextcloudConnection, job: Job, printer: Printer) -> None:
-    run_job(found.client, job, JobOptions(workers=args.workers), printer, dry_run=args.dry_run,
-            progress_to=None)
+    run_job(
+        found.client,
+        job,
+        JobOptions(workers=args.workers),
+        printer,
+        dry_run=args.dry_run,
+        progress_to=None,
+    )

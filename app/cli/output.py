@@ -32,8 +32,16 @@ def _size(value: int | None) -> str:
 
 #: What ls -b (coreutils' --quoting-style=escape) writes for a control character; the others
 #: as octal escapes of their UTF-8 bytes, as it does.
-_C_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v",
-              "\f": "\\f", "\r": "\\r", "\\": "\\\\"}
+_C_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\v": "\\v",
+    "\f": "\\f",
+    "\r": "\\r",
+    "\\": "\\\\",
+}
 #: C0 and C1 control characters, DEL, the Unicode line and paragraph separators (a terminal
 #: may break the line at them) and the backslash (so that an escape reads back one way).
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
@@ -56,9 +64,14 @@ def display_name(name: str) -> str:
 
 #: The first word of an Outcome's line, for a script's grep: ok and skipped need nothing
 #: more; the capitals are what a person must look at.
-_LABELS = {OutcomeClass.OK: "ok", OutcomeClass.SKIPPED: "skipped", OutcomeClass.FAILED: "FAILED",
-           OutcomeClass.CONFLICT: "CONFLICT", OutcomeClass.UNCONFIRMED: "UNSURE",
-           OutcomeClass.CANCELLED: "CANCELLED"}
+_LABELS = {
+    OutcomeClass.OK: "ok",
+    OutcomeClass.SKIPPED: "skipped",
+    OutcomeClass.FAILED: "FAILED",
+    OutcomeClass.CONFLICT: "CONFLICT",
+    OutcomeClass.UNCONFIRMED: "UNSURE",
+    OutcomeClass.CANCELLED: "CANCELLED",
+}
 
 # One encoder for every line: json.dumps with a non-default argument builds a new one per call.
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
@@ -78,20 +91,23 @@ def entry_json(resource: Resource) -> str:
     modified = resource.modified
     when = "null" if modified is None else encode_basestring(modified.isoformat())
     size = resource.size
-    return (f'{{"name": {encode_basestring(resource.name)}, '
-            f'"path": {encode_basestring(resource.path)}, '
-            f'"is_dir": {"true" if resource.is_dir else "false"}, '
-            f'"size": {"null" if size is None else size}, '
-            f'"modified": {when}, '
-            f'"etag": {_json_string(resource.etag)}, '
-            f'"content_type": {_json_string(resource.content_type)}}}')
+    return (
+        f'{{"name": {encode_basestring(resource.name)}, '
+        f'"path": {encode_basestring(resource.path)}, '
+        f'"is_dir": {"true" if resource.is_dir else "false"}, '
+        f'"size": {"null" if size is None else size}, '
+        f'"modified": {when}, '
+        f'"etag": {_json_string(resource.etag)}, '
+        f'"content_type": {_json_string(resource.content_type)}}}'
+    )
 
 
 class Printer:
     """Writes entries and Outcomes, and counts the failures that decide the exit status."""
 
-    def __init__(self, json_lines: bool, out: TextIO | None = None,
-                 keep_outcomes: bool = False) -> None:
+    def __init__(
+        self, json_lines: bool, out: TextIO | None = None, keep_outcomes: bool = False
+    ) -> None:
         self.json_lines = json_lines
         self.out = out or sys.stdout
         self.failures = 0
@@ -125,10 +141,12 @@ class Printer:
             self.out.write(entry_json(resource) + "\n")
             return
         modified = resource.modified.strftime("%Y-%m-%d %H:%M") if resource.modified else "-"
-        where = resource.path[len(below):] if resource.path.startswith(below) else resource.path
+        where = resource.path[len(below) :] if resource.path.startswith(below) else resource.path
         size = resource.tree_size if resource.is_dir else resource.size
-        self.out.write(f"{'d' if resource.is_dir else '-'} {_size(size):>10}  {modified:16}  "
-                       f"{display_name(where.rstrip('/')) + ('/' if resource.is_dir else '')}\n")
+        self.out.write(
+            f"{'d' if resource.is_dir else '-'} {_size(size):>10}  {modified:16}  "
+            f"{display_name(where.rstrip('/')) + ('/' if resource.is_dir else '')}\n"
+        )
 
     def outcome(self, outcome: Outcome) -> None:
         if not outcome.ok:
@@ -145,8 +163,7 @@ class Printer:
     def summary(self, name: str) -> None:
         """The counts of everything printed, in the words the window's status bar uses."""
         if not self.json_lines and (self._classes.total() > 1 or self.failures):
-            print(f"{name}: {words.tally_words(Tally.from_counts(self._classes))}",
-                  file=sys.stderr)
+            print(f"{name}: {words.tally_words(Tally.from_counts(self._classes))}", file=sys.stderr)
 
     def properties(self, path: str, props: dict[str, str]) -> None:
         if self.json_lines:
@@ -159,29 +176,50 @@ class Printer:
     def trash_item(self, item: TrashItem) -> None:
         deleted = item.deleted.astimezone().strftime("%Y-%m-%d %H:%M") if item.deleted else "-"
         if self.json_lines:
-            self._json({"name": basename(item.path), "path": item.path, "is_dir": item.is_dir,
-                        "original_location": item.original_location, "size": item.size,
-                        "deleted": item.deleted.isoformat() if item.deleted else None})
+            self._json(
+                {
+                    "name": basename(item.path),
+                    "path": item.path,
+                    "is_dir": item.is_dir,
+                    "original_location": item.original_location,
+                    "size": item.size,
+                    "deleted": item.deleted.isoformat() if item.deleted else None,
+                }
+            )
             return
         kind = "d" if item.is_dir else "-"
-        self.out.write(f"{kind} {_size(item.size):>10}  {deleted:16}  {basename(item.path)}  "
-                       f"(from {item.original_location or '/'})\n")
+        self.out.write(
+            f"{kind} {_size(item.size):>10}  {deleted:16}  {basename(item.path)}  "
+            f"(from {item.original_location or '/'})\n"
+        )
 
     def signed_in(self, account: NextcloudAccount, version: str) -> None:
         if self.json_lines:
-            self._json({"server": account.root_url, "login_name": account.login_name,
-                        "user_id": account.user_id, "files_url": account.files_url,
-                        "version": version})
+            self._json(
+                {
+                    "server": account.root_url,
+                    "login_name": account.login_name,
+                    "user_id": account.user_id,
+                    "files_url": account.files_url,
+                    "version": version,
+                }
+            )
             return
-        self.out.write(f"Signed in to {account.root_url} (Nextcloud {version}) as "
-                       f"{account.login_name}; the app password is in the keyring.\n"
-                       f"Files: {account.files_url}\n")
+        self.out.write(
+            f"Signed in to {account.root_url} (Nextcloud {version}) as "
+            f"{account.login_name}; the app password is in the keyring.\n"
+            f"Files: {account.files_url}\n"
+        )
 
     def signed_out(self, account: NextcloudAccount, revoked: bool) -> None:
         if self.json_lines:
-            self._json({"server": account.root_url, "login_name": account.login_name,
-                        "revoked": revoked})
+            self._json(
+                {"server": account.root_url, "login_name": account.login_name, "revoked": revoked}
+            )
             return
-        said = "revoked and forgotten" if revoked \
+        said = (
+            "revoked and forgotten"
+            if revoked
             else "forgotten here (the server no longer accepted it)"
+        )
         self.out.write(f"Signed out of {account.root_url}: the app password was {said}.\n")

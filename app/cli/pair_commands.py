@@ -31,13 +31,20 @@ def pair_command(args: argparse.Namespace, connections: Connections, printer: Pr
             _list(store, printer)
         elif args.pair_command == "remove":
             removed = store.remove(args.name)
-            _said(printer, f"Forgot pair {removed.name!r}; the files in {removed.local} and on "
-                           f"the server are untouched.", {"removed": removed.name})
+            _said(
+                printer,
+                f"Forgot pair {removed.name!r}; the files in {removed.local} and on "
+                f"the server are untouched.",
+                {"removed": removed.name},
+            )
         else:
             paused = args.pair_command == "pause"
             pair = store.set_paused(args.name, paused)
-            _said(printer, f"Pair {pair.name!r} {'paused' if paused else 'resumed'}.",
-                  {"name": pair.name, "paused": paused})
+            _said(
+                printer,
+                f"Pair {pair.name!r} {'paused' if paused else 'resumed'}.",
+                {"name": pair.name, "paused": paused},
+            )
     except KeyError as exc:
         known = ", ".join(repr(p.name) for p in store.load()) or "none saved yet"
         raise UsageError(f"pair: no pair called {exc.args[0]!r} (pairs: {known})") from None
@@ -45,13 +52,19 @@ def pair_command(args: argparse.Namespace, connections: Connections, printer: Pr
         raise UsageError(f"pair: {exc}") from exc
 
 
-def _add(args: argparse.Namespace, store: PairStore, connections: Connections,
-         printer: Printer) -> None:
+def _add(
+    args: argparse.Namespace, store: PairStore, connections: Connections, printer: Printer
+) -> None:
     local = Path(args.local).expanduser()
     if not local.is_dir():
         raise UsageError(f"pair add: {args.local}: no such local folder")
-    pair = SavedPair(args.name or store.unique_name(str(local.absolute())), str(local.absolute()),
-                     _with_user(args.url, args.user), args.direction, ignore=tuple(args.ignore))
+    pair = SavedPair(
+        args.name or store.unique_name(str(local.absolute())),
+        str(local.absolute()),
+        _with_user(args.url, args.user),
+        args.direction,
+        ignore=tuple(args.ignore),
+    )
     why = store.overlap(pair)  # before asking the server: cheap, and needs no password
     if why:
         raise UsageError(f"pair add: {why}")
@@ -61,12 +74,17 @@ def _add(args: argparse.Namespace, store: PairStore, connections: Connections,
     except errors.DavError as exc:
         raise UsageError(f"pair add: cannot check {args.url}: {exc}") from exc
     if found is None or not found.is_dir:
-        raise UsageError(f"pair add: {args.url}: no such folder on the server "
-                         "(create it with davdesk mkdir)")
+        raise UsageError(
+            f"pair add: {args.url}: no such folder on the server (create it with davdesk mkdir)"
+        )
     added = store.add(pair)
-    _said(printer, f"Saved pair {added.name!r}: {added.local} <-> {added.url} "
-                   f"({_DIRECTIONS[added.direction]}). `davdesk sync --watch` or the window "
-                   "keeps it in step.", _json(added, store.status(added)))
+    _said(
+        printer,
+        f"Saved pair {added.name!r}: {added.local} <-> {added.url} "
+        f"({_DIRECTIONS[added.direction]}). `davdesk sync --watch` or the window "
+        "keeps it in step.",
+        _json(added, store.status(added)),
+    )
 
 
 def _with_user(url: str, user: str | None) -> str:
@@ -77,15 +95,19 @@ def _with_user(url: str, user: str | None) -> str:
     return urlunsplit(parts._replace(netloc=f"{quote(user, safe='')}@{parts.netloc}"))
 
 
-_DIRECTIONS = {"up": "uploads local changes", "down": "downloads the server's changes",
-               "both": "two-way"}
+_DIRECTIONS = {
+    "up": "uploads local changes",
+    "down": "downloads the server's changes",
+    "both": "two-way",
+}
 
 
 def _list(store: PairStore, printer: Printer) -> None:
     pairs = store.load()
     if not pairs and not printer.json_lines:
-        printer.out.write("No saved pairs. Add one with: davdesk pair add LOCAL URL "
-                          "--direction both\n")
+        printer.out.write(
+            "No saved pairs. Add one with: davdesk pair add LOCAL URL --direction both\n"
+        )
     for pair in pairs:
         status = store.status(pair)
         if printer.json_lines:
@@ -96,15 +118,26 @@ def _list(store: PairStore, printer: Printer) -> None:
             f"{pair.name}: {pair.local} <-> {pair.url} ({pair.direction})\n"
             f"  {status.text}{conflicts}; last sync: {_when(status.last_sync)}"
             f"{f' ({status.last_result})' if status.last_result else ''}\n"
-            + (f"  {status.note}\n" if status.note else ""))
+            + (f"  {status.note}\n" if status.note else "")
+        )
 
 
 def _json(pair: SavedPair, status: PairStatus) -> dict[str, object]:
-    return {"name": pair.name, "local": pair.local, "url": pair.url,
-            "direction": pair.direction, "paused": pair.paused, "ignore": list(pair.ignore),
-            "bookmark": pair.bookmark, "state": status.state.value, "status": status.text,
-            "last_sync": _iso(status.last_sync), "last_result": status.last_result,
-            "conflicts": status.conflicts, "note": status.note}
+    return {
+        "name": pair.name,
+        "local": pair.local,
+        "url": pair.url,
+        "direction": pair.direction,
+        "paused": pair.paused,
+        "ignore": list(pair.ignore),
+        "bookmark": pair.bookmark,
+        "state": status.state.value,
+        "status": status.text,
+        "last_sync": _iso(status.last_sync),
+        "last_result": status.last_result,
+        "conflicts": status.conflicts,
+        "note": status.note,
+    }
 
 
 def _said(printer: Printer, text: str, value: dict[str, object]) -> None:

@@ -22,8 +22,7 @@ _DOWNLOADS = frozenset({"get"})
 def fill_job_options(args: argparse.Namespace, paths: AppPaths) -> None:
     """Set args.workers and args.limit_rate where no option gave them (None)."""
     window = Settings.in_config(paths).load().get("window", {})
-    prefs = Preferences.from_mapping(window.get(PREFERENCES) if isinstance(window, dict)
-                                     else None)
+    prefs = Preferences.from_mapping(window.get(PREFERENCES) if isinstance(window, dict) else None)
     if getattr(args, "workers", 0) is None:
         args.workers = prefs.parallel_transfers
     if hasattr(args, "limit_rate") and args.limit_rate is None:

@@ -19,9 +19,15 @@ from app.jobs.planner import describe
 from app.jobs.runner import JobOptions, JobRunner
 
 
-def run_job(client: DavClient, job: Job, options: JobOptions, printer: Printer,
-            dry_run: bool = False, progress_to: TextIO | None = None,
-            on_result: Callable[[TaskResult], None] | None = None) -> None:
+def run_job(
+    client: DavClient,
+    job: Job,
+    options: JobOptions,
+    printer: Printer,
+    dry_run: bool = False,
+    progress_to: TextIO | None = None,
+    on_result: Callable[[TaskResult], None] | None = None,
+) -> None:
     """Run (or with dry_run, only describe) a job, printing every Outcome.
 
     on_result sees each TaskResult on this thread, before its Outcomes print.
@@ -86,10 +92,12 @@ class ProgressBar:
         filled = int(self.WIDTH * min(1.0, progress.fraction))  # files and bytes, by their time
         eta = f" ETA {progress.eta:.0f}s" if progress.eta else ""
         paused = " (paused)" if progress.paused else ""
-        line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] "
-                f"{max(progress.files_done, self._tasks_done)}/{progress.files_total} files  "
-                f"{_mib(progress.bytes_done)}/{_mib(progress.bytes_total)} MiB  "
-                f"{_mib(progress.rate)} MiB/s{eta}{paused}")
+        line = (
+            f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+            f"{max(progress.files_done, self._tasks_done)}/{progress.files_total} files  "
+            f"{_mib(progress.bytes_done)}/{_mib(progress.bytes_total)} MiB  "
+            f"{_mib(progress.rate)} MiB/s{eta}{paused}"
+        )
         self.stream.write("\r" + line + "\x1b[K")
         self.stream.flush()
         self._shown = True

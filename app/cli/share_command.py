@@ -46,8 +46,9 @@ def share_command(args: argparse.Namespace, connections: Connections, printer: P
     resource = found.client.stat(path)
     rules = shares.sharing_rules(found.client, found.account)
     shares.check_link(rules, resource, password=password, expire=args.expire, access=args.access)
-    share = shares.create_link(found.client, found.account, path, password=password,
-                               expire=args.expire, access=args.access)
+    share = shares.create_link(
+        found.client, found.account, path, password=password, expire=args.expire, access=args.access
+    )
     _print(printer, share)
 
 
@@ -72,4 +73,3 @@ def _print(printer: Printer, share: shares.Share) -> None:
         details.append("password protected")
     what = share.url or f"share type {share.share_type}"
     printer.out.write(f"{share.id}\t{what}\t{', '.join(details)}\n")
-

@@ -39,8 +39,9 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
         watch(args, connections, printer)
         return
     if len(args.operands) != 2 or args.direction is None:
-        raise UsageError("sync: give LOCAL URL --direction up|down|both (or --watch to keep "
-                         "saved pairs in step)")
+        raise UsageError(
+            "sync: give LOCAL URL --direction up|down|both (or --watch to keep saved pairs in step)"
+        )
     if args.interval is not None:
         raise UsageError("sync: --interval goes with --watch")
     args.local, args.url = args.operands
@@ -50,16 +51,19 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
     client, remote = connections.resolve(args.url)
     found = client.lookup(remote)
     if found is None or not found.is_dir:
-        raise UsageError(f"sync: {args.url}: no such folder on the server "
-                         "(create it with davdesk mkdir)")
+        raise UsageError(
+            f"sync: {args.url}: no such folder on the server (create it with davdesk mkdir)"
+        )
     data = AppPaths.default().data
     lock = FileLock(PairFiles.of(data, local, client.url(remote)).lock)
     try:
         lock.acquire()
     except LockHeld as held:
-        raise UsageError(f"sync: {local} and {args.url} are being synced by {held} (a window "
-                         "or `davdesk sync --watch`); two processes never sync one pair at "
-                         "once: let that one do it, or stop it first") from None
+        raise UsageError(
+            f"sync: {local} and {args.url} are being synced by {held} (a window "
+            "or `davdesk sync --watch`); two processes never sync one pair at "
+            "once: let that one do it, or stop it first"
+        ) from None
     except OSError as exc:
         raise UsageError(f"sync: {exc}") from exc
     try:
@@ -68,8 +72,14 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
         lock.release()
 
 
-def _sync_locked(args: argparse.Namespace, client: DavClient, remote: str, local: Path,
-                 data: Path, printer: Printer) -> None:
+def _sync_locked(
+    args: argparse.Namespace,
+    client: DavClient,
+    remote: str,
+    local: Path,
+    data: Path,
+    printer: Printer,
+) -> None:
     try:
         rules = IgnoreRules.for_folder(local, args.ignore)
         state = StateDB(state_file(data, local, client.url(remote)))
@@ -77,8 +87,9 @@ def _sync_locked(args: argparse.Namespace, client: DavClient, remote: str, local
         raise UsageError(f"sync: {exc}") from exc
     with state:
         try:
-            plan = plan_pair(client, local, remote, Direction(args.direction), state, rules,
-                             workers=args.workers)
+            plan = plan_pair(
+                client, local, remote, Direction(args.direction), state, rules, workers=args.workers
+            )
         except (OSError, sqlite3.Error) as exc:  # an unreadable folder, a damaged database
             raise UsageError(f"sync: {exc}") from exc
         for outcome in plan.refused:
@@ -91,11 +102,18 @@ def _sync_locked(args: argparse.Namespace, client: DavClient, remote: str, local
             shown.outcome(outcome)
         if args.dry_run:
             return
-        options = JobOptions(workers=args.workers, limit_rate=args.limit_rate,
-                             mtime_by_proppatch=args.keep_mtime)
+        options = JobOptions(
+            workers=args.workers, limit_rate=args.limit_rate, mtime_by_proppatch=args.keep_mtime
+        )
         recorder: SyncRecorder | None = SyncRecorder(state, build_job(plan))
         while recorder is not None:
             recorder.begin()
-            run_job(client, recorder.sync_job.job, options, printer, on_result=recorder.record,
-                    progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None)
+            run_job(
+                client,
+                recorder.sync_job.job,
+                options,
+                printer,
+                on_result=recorder.record,
+                progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None,
+            )
             recorder = recorder.follow_up()

@@ -25,13 +25,16 @@ from app.jobs.runner import JobOptions
 from app.nextcloud import versions
 
 
-def versions_command(args: argparse.Namespace, connections: Connections,
-                     printer: Printer) -> None:
+def versions_command(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
     wanted = {"ls": 1, "get": 3, "restore": 2}[args.action]
     if len(args.operands) != wanted:
-        raise UsageError({"ls": "usage: davdesk versions ls URL",
-                          "get": "usage: davdesk versions get URL VERSION LOCAL",
-                          "restore": "usage: davdesk versions restore URL VERSION"}[args.action])
+        raise UsageError(
+            {
+                "ls": "usage: davdesk versions ls URL",
+                "get": "usage: davdesk versions get URL VERSION LOCAL",
+                "restore": "usage: davdesk versions restore URL VERSION",
+            }[args.action]
+        )
     url = args.operands[0]
     found = connections.nextcloud(url)
     client, account = found.client, found.account
@@ -59,7 +62,14 @@ def _print(printer: Printer, version: versions.Version) -> None:
         printer.out.write(json.dumps(version.to_json(), ensure_ascii=False) + "\n")
         return
     when = version.modified.astimezone().strftime("%Y-%m-%d %H:%M:%S") if version.modified else "-"
-    extra = "  ".join(filter(None, (version.author and f"by {version.author}",
-                                    version.label and f"“{version.label}”")))
-    printer.out.write(f"{version.name}  {when}  {version.size if version.size is not None else '-':>10} B"
-                      f"  {extra}".rstrip() + "\n")
+    extra = "  ".join(
+        filter(
+            None,
+            (version.author and f"by {version.author}", version.label and f"“{version.label}”"),
+        )
+    )
+    printer.out.write(
+        f"{version.name}  {when}  {version.size if version.size is not None else '-':>10} B"
+        f"  {extra}".rstrip()
+        + "\n"
+    )

@@ -45,13 +45,17 @@ def watch(args: argparse.Namespace, connections: Connections, printer: Printer) 
     paths = AppPaths.default()
     specs = _adhoc(args, connections) if args.direction else _saved(args, paths)
     if not specs:
-        raise UsageError("sync --watch: no pairs to watch (add one with `davdesk pair add`, "
-                         "or resume a paused one)")
-    settings = WatchSettings(workers=args.workers, limit_rate=args.limit_rate,
-                             mtime_by_proppatch=args.keep_mtime)
+        raise UsageError(
+            "sync --watch: no pairs to watch (add one with `davdesk pair add`, "
+            "or resume a paused one)"
+        )
+    settings = WatchSettings(
+        workers=args.workers, limit_rate=args.limit_rate, mtime_by_proppatch=args.keep_mtime
+    )
     if args.interval is not None:
-        settings = dataclasses.replace(settings, poll_interval=args.interval,
-                                       full_scan_interval=args.interval)
+        settings = dataclasses.replace(
+            settings, poll_interval=args.interval, full_scan_interval=args.interval
+        )
     listener = _Terminal(printer, quiet=args.json)
     engine = BackgroundSync(specs, _connector(connections), state_dir(paths), listener, settings)
     stop = threading.Event()
@@ -83,8 +87,9 @@ def _ignore_interrupts_while(work: Callable[[], object]) -> None:
 
 def _adhoc(args: argparse.Namespace, connections: Connections) -> list[WatchSpec]:
     if len(args.operands) != 2:
-        raise UsageError("sync --watch: give LOCAL URL with --direction, or saved pair names "
-                         "without it")
+        raise UsageError(
+            "sync --watch: give LOCAL URL with --direction, or saved pair names without it"
+        )
     local_text, url = args.operands
     local = Path(local_text).expanduser().absolute()
     if not local.is_dir():
@@ -92,10 +97,14 @@ def _adhoc(args: argparse.Namespace, connections: Connections) -> list[WatchSpec
     client, remote = connections.resolve(url)
     found = client.lookup(remote)
     if found is None or not found.is_dir:
-        raise UsageError(f"sync: {url}: no such folder on the server (create it with "
-                         "davdesk mkdir)")
-    return [WatchSpec(local.name or str(local), local, url, Direction(args.direction),
-                      tuple(args.ignore))]
+        raise UsageError(
+            f"sync: {url}: no such folder on the server (create it with davdesk mkdir)"
+        )
+    return [
+        WatchSpec(
+            local.name or str(local), local, url, Direction(args.direction), tuple(args.ignore)
+        )
+    ]
 
 
 def _saved(args: argparse.Namespace, paths: AppPaths) -> list[WatchSpec]:
@@ -159,8 +168,11 @@ class _Terminal:
 
     def conflicts_found(self, found: ConflictsFound) -> None:
         if not self._quiet:
-            print(f"davdesk: {found.pair}: both versions kept: " + ", ".join(found.paths),
-                  file=sys.stderr, flush=True)
+            print(
+                f"davdesk: {found.pair}: both versions kept: " + ", ".join(found.paths),
+                file=sys.stderr,
+                flush=True,
+            )
 
     def pair_stopped(self, stopped: PairStopped) -> None:
         print(f"davdesk: {stopped.pair}: {stopped.reason}", file=sys.stderr, flush=True)

@@ -50,8 +50,12 @@ def program() -> list[str]:
     return ["davdesk"]
 
 
-def for_platform(platform: str = sys.platform, environ: Mapping[str, str] = os.environ,
-                 home: Path | None = None, command: Sequence[str] | None = None) -> Autostart:
+def for_platform(
+    platform: str = sys.platform,
+    environ: Mapping[str, str] = os.environ,
+    home: Path | None = None,
+    command: Sequence[str] | None = None,
+) -> Autostart:
     """The place this platform keeps it; command: the program (default: program())."""
     args = [*(command or program()), BACKGROUND_OPTION]
     home = home or Path.home()
@@ -103,6 +107,7 @@ class XdgAutostart:
 
 def desktop_exec(args: Sequence[str]) -> str:
     """An Exec= value: arguments quoted as the Desktop Entry Specification says."""
+
     def quote(arg: str) -> str:
         plain = arg and not any(c in arg for c in " \t\n\"'\\><~|&;$*?#()`=%")
         if plain:
@@ -110,6 +115,7 @@ def desktop_exec(args: Sequence[str]) -> str:
         escaped = "".join("\\" + c if c in '"`$\\' else c for c in arg)
         # The string-value escape applies on top of the quoting: a backslash is written twice.
         return f'"{escaped}"'.replace("\\", "\\\\").replace("%", "%%")
+
     return " ".join(quote(a) for a in args)
 
 
@@ -123,13 +129,15 @@ class MacAutostart:
     def plist(self) -> bytes:
         import plistlib  # macOS only: not loaded with every window's Preferences
 
-        return plistlib.dumps({
-            "Label": APP_ID,
-            "ProgramArguments": self.args,
-            "RunAtLoad": True,
-            "ProcessType": "Interactive",
-            "LimitLoadToSessionType": "Aqua",
-        })
+        return plistlib.dumps(
+            {
+                "Label": APP_ID,
+                "ProgramArguments": self.args,
+                "RunAtLoad": True,
+                "ProcessType": "Interactive",
+                "LimitLoadToSessionType": "Aqua",
+            }
+        )
 
     def enabled(self) -> bool:
         return self.path.is_file()
@@ -186,7 +194,6 @@ def _windows_command_line(args: Sequence[str]) -> str:
     """subprocess.list2cmdline's rules, with the program always in quotes (paths have spaces)."""
     first, *rest = args
     return " ".join([f'"{first}"', *(subprocess.list2cmdline([a]) for a in rest)])
-
 
 
 def _write(path: Path, data: bytes) -> None:

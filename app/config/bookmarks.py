@@ -173,8 +173,9 @@ class BookmarkStore:
             raise BookmarkFileError(f"the bookmarks in {self.path} are damaged: {exc!r}") from exc
 
     def _save(self, bookmarks: list[Bookmark]) -> None:
-        write_json(self.path, {"format": _FORMAT,
-                               "bookmarks": [dataclasses.asdict(b) for b in bookmarks]})
+        write_json(
+            self.path, {"format": _FORMAT, "bookmarks": [dataclasses.asdict(b) for b in bookmarks]}
+        )
 
 
 _FIELDS = {f.name for f in dataclasses.fields(Bookmark)}
@@ -193,7 +194,8 @@ def _from_json(entry: Any) -> Bookmark:
 
 
 def _pair(entry: Any) -> SyncPair:
-    if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str)
-                                               for k in ("local", "remote")):
+    if not isinstance(entry, dict) or not all(
+        isinstance(entry.get(k), str) for k in ("local", "remote")
+    ):
         raise ValueError(f"not a sync pair: {entry!r}")
     return SyncPair(entry["local"], entry["remote"], str(entry.get("direction", "both")))

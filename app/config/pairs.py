@@ -76,8 +76,9 @@ def pair_files(paths: AppPaths, pair: SavedPair) -> PairFiles:
 
 
 def watch_spec(pair: SavedPair) -> WatchSpec:
-    return WatchSpec(pair.name, Path(pair.local), pair.url, Direction(pair.direction),
-                     pair.ignore, pair.paused)
+    return WatchSpec(
+        pair.name, Path(pair.local), pair.url, Direction(pair.direction), pair.ignore, pair.paused
+    )
 
 
 class PairStore:
@@ -189,8 +190,10 @@ class PairStore:
             try:
                 lock.acquire()
             except LockHeld as held:
-                raise PairError(f"pair {name!r} is being synced by {held}: stop that first "
-                                "(quit it, or pause the pair there)") from None
+                raise PairError(
+                    f"pair {name!r} is being synced by {held}: stop that first "
+                    "(quit it, or pause the pair there)"
+                ) from None
             try:
                 self._change(change)
                 files.remove()
@@ -204,8 +207,11 @@ class PairStore:
         """Save every pair a bookmark remembered (before pairs had their own file) that is not
         saved yet; the ones added. A pair that would overlap a saved one is left out."""
         added: list[SavedPair] = []
-        candidates = [_from_bookmark(b, p.local, p.remote, p.direction)
-                      for b in bookmarks.load() for p in b.sync_pairs]
+        candidates = [
+            _from_bookmark(b, p.local, p.remote, p.direction)
+            for b in bookmarks.load()
+            for p in b.sync_pairs
+        ]
 
         def change(pairs: list[SavedPair]) -> list[SavedPair]:
             kept = list(pairs)
@@ -289,17 +295,24 @@ def _normalized(pair: SavedPair) -> SavedPair:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PairError(f"not an http(s) URL: {pair.url}")
     if parts.password is not None:
-        raise PairError("a password does not belong in a saved URL (it would be stored in "
-                        "plain text): leave it out; it comes from the keyring or "
-                        "DAVDESK_PASSWORD")
+        raise PairError(
+            "a password does not belong in a saved URL (it would be stored in "
+            "plain text): leave it out; it comes from the keyring or "
+            "DAVDESK_PASSWORD"
+        )
     try:
         direction = Direction(pair.direction)
     except ValueError:
         raise PairError(f"direction must be up, down or both, not {pair.direction!r}") from None
     url = pair.url if pair.url.endswith("/") else pair.url + "/"
-    return dataclasses.replace(pair, name=pair.name.strip(),
-                               local=str(Path(pair.local).expanduser().absolute()), url=url,
-                               direction=direction.value, ignore=tuple(pair.ignore))
+    return dataclasses.replace(
+        pair,
+        name=pair.name.strip(),
+        local=str(Path(pair.local).expanduser().absolute()),
+        url=url,
+        direction=direction.value,
+        ignore=tuple(pair.ignore),
+    )
 
 
 def _overlap(pair: SavedPair, others: Iterable[SavedPair]) -> str | None:
@@ -308,13 +321,17 @@ def _overlap(pair: SavedPair, others: Iterable[SavedPair]) -> str | None:
     for other in others:
         other_local = _resolved(other.local)
         if local == other_local or local in other_local.parents or other_local in local.parents:
-            return (f"{pair.local} overlaps the local folder of pair {other.name!r} "
-                    f"({other.local}): a folder may belong to one pair only")
+            return (
+                f"{pair.local} overlaps the local folder of pair {other.name!r} "
+                f"({other.local}): a folder may belong to one pair only"
+            )
         origin, path = server
         other_origin, other_path = _server_folder(other.url)
         if origin == other_origin and (path.startswith(other_path) or other_path.startswith(path)):
-            return (f"{pair.url} overlaps the server folder of pair {other.name!r} "
-                    f"({other.url}): a server folder may belong to one pair only")
+            return (
+                f"{pair.url} overlaps the server folder of pair {other.name!r} "
+                f"({other.url}): a server folder may belong to one pair only"
+            )
     return None
 
 
@@ -331,10 +348,14 @@ def _server_folder(url: str) -> tuple[str, str]:
 def _from_bookmark(bookmark: Bookmark, local: str, remote: str, direction: str) -> SavedPair:
     """remote: a decoded server path, absolute or below the bookmark's folder."""
     quoted = quote(remote, safe="/", errors="surrogateescape")  # as a request line has it
-    url = urljoin(bookmark.url, quoted) if remote.startswith("/") else \
-        urljoin(bookmark.url.rstrip("/") + "/", quoted)
-    return SavedPair(Path(local).name or bookmark.name, local, url, direction,
-                     bookmark=bookmark.name)
+    url = (
+        urljoin(bookmark.url, quoted)
+        if remote.startswith("/")
+        else urljoin(bookmark.url.rstrip("/") + "/", quoted)
+    )
+    return SavedPair(
+        Path(local).name or bookmark.name, local, url, direction, bookmark=bookmark.name
+    )
 
 
 def _to_json(pair: SavedPair) -> dict[str, Any]:

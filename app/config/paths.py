@@ -36,5 +36,6 @@ class AppPaths:
         if override:
             return cls.under(Path(override))
         dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
-        return cls(dirs.user_config_path, dirs.user_data_path, dirs.user_log_path,
-                   dirs.user_cache_path)
+        return cls(
+            dirs.user_config_path, dirs.user_data_path, dirs.user_log_path, dirs.user_cache_path
+        )

@@ -56,8 +56,9 @@ class Preferences:
             elif isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 chosen[field.name] = value
         prefs = replace(defaults, **chosen)
-        return replace(prefs, parallel_transfers=min(MAX_PARALLEL,
-                                                     max(1, prefs.parallel_transfers)))
+        return replace(
+            prefs, parallel_transfers=min(MAX_PARALLEL, max(1, prefs.parallel_transfers))
+        )
 
     def to_mapping(self) -> dict[str, Any]:
         data = asdict(self)

@@ -21,6 +21,7 @@ def _keyring() -> ModuleType:
 
     return keyring
 
+
 SERVICE_PREFIX = "davdesk"
 
 

@@ -52,7 +52,9 @@ class NegotiatingAuth(httpx.Auth):
             self._scheme = "basic"
             yield from self._basic.auth_flow(request)
 
-    def _digest_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def _digest_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
         flow = self._digest.auth_flow(request)
         with self._digest_lock:
             outgoing = next(flow)

@@ -50,12 +50,13 @@ class BulkUploads:
     batch_bytes: int = BATCH_BYTES
 
     def applies_to(self, path: str, size: int) -> bool:
-        return size <= self.threshold and path.startswith(self.files_root) \
-            and not path.endswith("/")
+        return (
+            size <= self.threshold and path.startswith(self.files_root) and not path.endswith("/")
+        )
 
     def file_path(self, path: str) -> str:
         """X-File-Path: the path inside the user's files, with a leading slash."""
-        return "/" + path[len(self.files_root):]
+        return "/" + path[len(self.files_root) :]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +68,9 @@ class BulkFile:
     mtime: float | None = None
 
 
-def send_batch(target: UploadTarget, bulk: BulkUploads,
-               files: Sequence[BulkFile]) -> dict[str, Outcome]:
+def send_batch(
+    target: UploadTarget, bulk: BulkUploads, files: Sequence[BulkFile]
+) -> dict[str, Outcome]:
     """POST the files; each file's Outcome by its path, for the files the answer names.
 
     The answer is read by members.batch_outcomes.
@@ -82,13 +84,20 @@ def send_batch(target: UploadTarget, bulk: BulkUploads,
         data = item.local.read_bytes()
         file_path = bulk.file_path(item.path)
         by_file_path[file_path] = item.path
-        headers = [f"X-File-Path: {file_path}", f"X-File-MD5: {hashlib.md5(data).hexdigest()}",
-                   f"Content-Length: {len(data)}"]
+        headers = [
+            f"X-File-Path: {file_path}",
+            f"X-File-MD5: {hashlib.md5(data).hexdigest()}",
+            f"Content-Length: {len(data)}",
+        ]
         if item.mtime is not None:
             headers.append(f"X-File-Mtime: {int(item.mtime)}")
         head = "".join(f"{header}\r\n" for header in headers)
         parts.append(f"--{boundary}\r\n{head}\r\n".encode() + data + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
-    reply = target.request("POST", bulk.endpoint, content=b"".join(parts), headers={
-        "Content-Type": f"multipart/related; boundary={boundary}"})
+    reply = target.request(
+        "POST",
+        bulk.endpoint,
+        content=b"".join(parts),
+        headers={"Content-Type": f"multipart/related; boundary={boundary}"},
+    )
     return batch_outcomes(reply, by_file_path, len(files))

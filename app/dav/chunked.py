@@ -41,8 +41,7 @@ log = logging.getLogger(__name__)
 Waiter = Callable[[float], bool]
 _CONTENT_LENGTH = "{DAV:}getcontentlength"
 #: Failures after which the chunks on the server are still worth resuming from.
-_KEEP_CHUNKS = (errors.TransportError, errors.RetryableStatusError,
-                errors.PreconditionFailedError)
+_KEEP_CHUNKS = (errors.TransportError, errors.RetryableStatusError, errors.PreconditionFailedError)
 
 
 def upload_folder_name(destination_url: str, size: int, mtime_ns: int) -> str:
@@ -60,9 +59,17 @@ def uninterrupted(seconds: float) -> bool:
 class ChunkedUpload:
     """One file's chunked upload; run() makes one attempt and returns its Outcome."""
 
-    def __init__(self, target: UploadTarget, path: str, source: Path, config: ChunkedUploads, *,
-                 algorithm: str | None = None, progress: ProgressCallback | None = None,
-                 wait: Waiter | None = None) -> None:
+    def __init__(
+        self,
+        target: UploadTarget,
+        path: str,
+        source: Path,
+        config: ChunkedUploads,
+        *,
+        algorithm: str | None = None,
+        progress: ProgressCallback | None = None,
+        wait: Waiter | None = None,
+    ) -> None:
         self._target = target
         self._path = path
         self._source = source
@@ -74,12 +81,19 @@ class ChunkedUpload:
         self.size = stat.st_size
         self.chunk_size = config.chunk_size_for(self.size)
         self.destination = target.url(path)
-        self.folder = join(config.uploads, upload_folder_name(self.destination, self.size,
-                                                              stat.st_mtime_ns)) + "/"
+        self.folder = (
+            join(config.uploads, upload_folder_name(self.destination, self.size, stat.st_mtime_ns))
+            + "/"
+        )
         self._common = {"Destination": self.destination, "OC-Total-Length": str(self.size)}
 
-    def run(self, *, if_match: str | None = None, if_none_match: bool = False,
-            mtime: float | None = None) -> Outcome:
+    def run(
+        self,
+        *,
+        if_match: str | None = None,
+        if_none_match: bool = False,
+        mtime: float | None = None,
+    ) -> Outcome:
         """Send what is missing, then assemble.
 
         if_match: replace only this version of the destination; if_none_match:
@@ -88,8 +102,9 @@ class ChunkedUpload:
         try:
             on_server = self._chunks_on_server()
             digest, reused = self._send_chunks(on_server)
-            return self._assemble(digest, reused, if_match=if_match,
-                                  if_none_match=if_none_match, mtime=mtime)
+            return self._assemble(
+                digest, reused, if_match=if_match, if_none_match=if_none_match, mtime=mtime
+            )
         except _KEEP_CHUNKS:
             raise
         except BaseException:
@@ -144,19 +159,29 @@ class ChunkedUpload:
                 digest = self._hash_local(offset, length, digest)
                 self._report(offset + length)
                 continue
-            body = FileSlice(self._source, offset, length,
-                             progress=functools.partial(self._report_from, offset), digest=digest)
-            headers = {**self._common, "Content-Length": str(length),
-                       "Content-Type": "application/octet-stream"}
+            body = FileSlice(
+                self._source,
+                offset,
+                length,
+                progress=functools.partial(self._report_from, offset),
+                digest=digest,
+            )
+            headers = {
+                **self._common,
+                "Content-Length": str(length),
+                "Content-Type": "application/octet-stream",
+            }
             self._target.request("PUT", self.folder + name, headers=headers, content=body)
             digest = body.digest_after
         if reused:
-            log.info("chunked upload of %s resumed: %d chunks were already on the server",
-                     self._path, reused)
+            log.info(
+                "chunked upload of %s resumed: %d chunks were already on the server",
+                self._path,
+                reused,
+            )
         return digest, reused
 
-    def _send_chunks_in_parallel(self, on_server: dict[str, int],
-                                 parallel: int) -> tuple[Any, int]:
+    def _send_chunks_in_parallel(self, on_server: dict[str, int], parallel: int) -> tuple[Any, int]:
         """The chunks on `parallel` threads; this thread hashes the file in order meanwhile.
 
         The checksum covers the file from its first byte to its last, so it is
@@ -177,10 +202,14 @@ class ChunkedUpload:
             self._report(total)
 
         def put(name: str, offset: int, length: int) -> None:
-            body = FileSlice(self._source, offset, length,
-                             progress=lambda done, _total: report(name, done))
-            headers = {**self._common, "Content-Length": str(length),
-                       "Content-Type": "application/octet-stream"}
+            body = FileSlice(
+                self._source, offset, length, progress=lambda done, _total: report(name, done)
+            )
+            headers = {
+                **self._common,
+                "Content-Length": str(length),
+                "Content-Type": "application/octet-stream",
+            }
             self._target.request("PUT", self.folder + name, headers=headers, content=body)
 
         with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="chunk") as pool:
@@ -208,8 +237,11 @@ class ChunkedUpload:
                 if failure is not None:
                     raise failure
         if reused:
-            log.info("chunked upload of %s resumed: %d chunks were already on the server",
-                     self._path, reused)
+            log.info(
+                "chunked upload of %s resumed: %d chunks were already on the server",
+                self._path,
+                reused,
+            )
         return digest, reused
 
     def _hash_local(self, offset: int, length: int, digest: Any) -> Any:
@@ -230,8 +262,15 @@ class ChunkedUpload:
 
     # -- assembly -----------------------------------------------------------------
 
-    def _assemble(self, digest: Any, reused: int, *, if_match: str | None, if_none_match: bool,
-                  mtime: float | None) -> Outcome:
+    def _assemble(
+        self,
+        digest: Any,
+        reused: int,
+        *,
+        if_match: str | None,
+        if_none_match: bool,
+        mtime: float | None,
+    ) -> Outcome:
         before = None if if_none_match else self._target.lookup(self._path)
         if if_match:
             self._check_version(before, if_match)
@@ -250,18 +289,32 @@ class ChunkedUpload:
             if landed is None:
                 raise
             return self._described(landed, reused, None, digest)
-        outcome = success("put", self._path, reply.status, reply.reason,
-                          etag=reply.headers.get("oc-etag") or reply.headers.get("etag"))
+        outcome = success(
+            "put",
+            self._path,
+            reply.status,
+            reply.reason,
+            etag=reply.headers.get("oc-etag") or reply.headers.get("etag"),
+        )
         accepted = mtimes.accepted(reply.headers)
-        return self._described(outcome, reused, mtime if not accepted else None, digest,
-                               mtime_by_header=accepted and mtime is not None)
+        return self._described(
+            outcome,
+            reused,
+            mtime if not accepted else None,
+            digest,
+            mtime_by_header=accepted and mtime is not None,
+        )
 
     def _check_version(self, before: Resource | None, etag: str) -> None:
         if before is None or not etags.same(before.etag, etag):
             now = "deleted" if before is None else f"ETag {before.etag}"
             raise errors.PreconditionFailedError(
-                "MOVE", self.destination, 412, local=True,
-                description=f"changed on the server since it was listed (ETag {etag} is now {now})")
+                "MOVE",
+                self.destination,
+                412,
+                local=True,
+                description=f"changed on the server since it was listed (ETag {etag} is now {now})",
+            )
 
     def _await_assembly(self, before: Resource | None) -> Outcome | None:
         """After a MOVE that lost its answer: the Outcome once the file is at its destination.
@@ -274,25 +327,43 @@ class ChunkedUpload:
         delay = 0.5
         while True:
             found = self._target.lookup(self._path)
-            if found is not None and not found.is_dir and found.size == self.size and (
-                    before is None or found.etag != before.etag):
-                return Outcome("put", self._path, None, "assembled", ok=True, etag=found.etag,
-                               source=Source.LOCAL,
-                               note="the answer to the final MOVE was lost, "
-                                    "and the server assembled the file")
+            if (
+                found is not None
+                and not found.is_dir
+                and found.size == self.size
+                and (before is None or found.etag != before.etag)
+            ):
+                return Outcome(
+                    "put",
+                    self._path,
+                    None,
+                    "assembled",
+                    ok=True,
+                    etag=found.etag,
+                    source=Source.LOCAL,
+                    note="the answer to the final MOVE was lost, and the server assembled the file",
+                )
             if self._target.lookup(self.folder) is None or time.monotonic() >= deadline:
                 return None
             if self._wait(delay):
                 return None
             delay = min(delay * 2, 5.0)
 
-    def _described(self, outcome: Outcome, reused: int, mtime: float | None, digest: Any,
-                   mtime_by_header: bool = False) -> Outcome:
+    def _described(
+        self,
+        outcome: Outcome,
+        reused: int,
+        mtime: float | None,
+        digest: Any,
+        mtime_by_header: bool = False,
+    ) -> Outcome:
         """The Outcome with how the upload went: chunks, reused chunks, mtime, checksum."""
         count = -(-self.size // self.chunk_size)
         parts = [outcome.note] if outcome.note else []
-        parts.append(f"uploaded in {count} chunks"
-                     + (f", {reused} of them already on the server" if reused else ""))
+        parts.append(
+            f"uploaded in {count} chunks"
+            + (f", {reused} of them already on the server" if reused else "")
+        )
         if mtime_by_header:
             parts.append(mtimes.BY_HEADER)
         elif mtime is not None:

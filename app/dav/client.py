@@ -72,8 +72,14 @@ class ServerInfo:
 class DavClient(Transport):
     """A connection to one WebDAV server, shared by all threads that work on it."""
 
-    def _operate(self, op: str, method: str, path: str, headers: Mapping[str, str],
-                 destination: str | None = None) -> list[Outcome]:
+    def _operate(
+        self,
+        op: str,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        destination: str | None = None,
+    ) -> list[Outcome]:
         """A DELETE/COPY/MOVE that may answer for the target alone or member by member."""
         with reusable(self._send(method, path, headers=headers)) as response:
             other_xml = response.status_code != 207 and looks_like_xml(response)
@@ -88,8 +94,16 @@ class DavClient(Transport):
                 if members is None:
                     raise
                 return members
-            return [success(op, path, response.status_code, response.reason_phrase,
-                            destination=destination, location=response.headers.get("location"))]
+            return [
+                success(
+                    op,
+                    path,
+                    response.status_code,
+                    response.reason_phrase,
+                    destination=destination,
+                    location=response.headers.get("location"),
+                )
+            ]
 
     # -- WebDAV methods ----------------------------------------------------
 
@@ -104,10 +118,14 @@ class DavClient(Transport):
                 server=response.headers.get("server"),
             )
 
-    def iter_propfind(self, path: str, depth: int = 1,
-                      props: Iterable[str] | str | None = LISTING_PROPS, *,
-                      turn: contextlib.AbstractContextManager[object] | None = None,
-                      ) -> Iterator[multistatus.Response]:
+    def iter_propfind(
+        self,
+        path: str,
+        depth: int = 1,
+        props: Iterable[str] | str | None = LISTING_PROPS,
+        *,
+        turn: contextlib.AbstractContextManager[object] | None = None,
+    ) -> Iterator[multistatus.Response]:
         """Stream the responses of a PROPFIND as they arrive.
 
         props: an iterable of Clark names, "allprop" or "propname"; the
@@ -140,10 +158,13 @@ class DavClient(Transport):
             yield head
             yield from rest
 
-    def _iter_propfind_once(self, path: str, depth: int,
-                            props: Iterable[str] | str | None,
-                            turn: contextlib.AbstractContextManager[object] | None,
-                            ) -> Iterator[multistatus.Response]:
+    def _iter_propfind_once(
+        self,
+        path: str,
+        depth: int,
+        props: Iterable[str] | str | None,
+        turn: contextlib.AbstractContextManager[object] | None,
+    ) -> Iterator[multistatus.Response]:
         """iter_propfind, its pages included, without a retry."""
         body = propfind_body(self._with_extra_props(props))
         page_size = self.extensions.page_size if depth == 1 else None
@@ -175,18 +196,27 @@ class DavClient(Transport):
         named = tuple(props)
         return named + tuple(p for p in extra if p not in named)
 
-    def _propfind_once(self, path: str, depth: int, body: bytes, extra_headers: Mapping[str, str],
-                       answer: dict[str, httpx.Headers],
-                       turn: contextlib.AbstractContextManager[object] | None = None,
-                       ) -> Iterator[multistatus.Response]:
+    def _propfind_once(
+        self,
+        path: str,
+        depth: int,
+        body: bytes,
+        extra_headers: Mapping[str, str],
+        answer: dict[str, httpx.Headers],
+        turn: contextlib.AbstractContextManager[object] | None = None,
+    ) -> Iterator[multistatus.Response]:
         """One PROPFIND request, its responses streamed; its headers left in answer["headers"]."""
-        headers = {"Depth": str(depth), "Content-Type": 'application/xml; charset="utf-8"',
-                   **extra_headers}
+        headers = {
+            "Depth": str(depth),
+            "Content-Type": 'application/xml; charset="utf-8"',
+            **extra_headers,
+        }
         with self.exchange("PROPFIND", path, headers=headers, content=body) as response:
             if response.status_code != 207:
                 raise errors.ProtocolError(
                     f"PROPFIND {response.url}: expected 207 Multi-Status, "
-                    f"got {response.status_code}")
+                    f"got {response.status_code}"
+                )
             answer["headers"] = response.headers
             parser = multistatus.MultiStatusParser(str(response.url))
             listed = FolderMembers(url_path(str(response.url))) if depth == 1 else None
@@ -201,19 +231,28 @@ class DavClient(Transport):
             except httpx.TransportError as exc:
                 raise errors.map_transport_error(exc, "PROPFIND", str(response.url)) from exc
             if listed and listed.dropped:
-                log.warning("PROPFIND %s: ignored %d entries outside the folder: %s",
-                            response.url, len(listed.dropped), ", ".join(listed.dropped[:3]))
+                log.warning(
+                    "PROPFIND %s: ignored %d entries outside the folder: %s",
+                    response.url,
+                    len(listed.dropped),
+                    ", ".join(listed.dropped[:3]),
+                )
 
-    def propfind(self, path: str, depth: int = 1,
-                 props: Iterable[str] | str | None = LISTING_PROPS) -> list[Resource]:
+    def propfind(
+        self, path: str, depth: int = 1, props: Iterable[str] | str | None = LISTING_PROPS
+    ) -> list[Resource]:
         """The resource (and with depth 1 its members), the target first as servers send it.
 
         Read whole, so a listing cut off half-way is asked for again from the start."""
         if depth not in (0, 1):
             raise ValueError("walk trees with Depth 1; servers refuse Depth infinity")
-        return self._retried(lambda: [
-            Resource.from_response(r) for r in self._iter_propfind_once(path, depth, props, None)
-            if r.status is None or 200 <= r.status < 300])
+        return self._retried(
+            lambda: [
+                Resource.from_response(r)
+                for r in self._iter_propfind_once(path, depth, props, None)
+                if r.status is None or 200 <= r.status < 300
+            ]
+        )
 
     def stat(self, path: str, props: Iterable[str] | str | None = LISTING_PROPS) -> Resource:
         for resource in self.propfind(path, 0, props):
@@ -285,17 +324,33 @@ class DavClient(Transport):
         """Upload a file or bytes (uploads.put says how): a name the server's rules forbid
         is refused before anything is sent."""
         self._check_name(path)
-        return uploads.put(self, path, source, if_match=if_match, if_none_match=if_none_match,
-                           lock_token=lock_token, content_type=content_type, headers=headers,
-                           progress=progress, mtime=mtime, mtime_by_proppatch=mtime_by_proppatch,
-                           wait=wait)
+        return uploads.put(
+            self,
+            path,
+            source,
+            if_match=if_match,
+            if_none_match=if_none_match,
+            lock_token=lock_token,
+            content_type=content_type,
+            headers=headers,
+            progress=progress,
+            mtime=mtime,
+            mtime_by_proppatch=mtime_by_proppatch,
+            wait=wait,
+        )
 
     def keep_mtime(self, path: str, mtime: float, lock_token: str | None = None) -> str:
         """Keep mtime as a dead property (mtimes.py); a refusal only loses the mtime."""
         return mtimes.keep_as_property(self, path, mtime, lock_token)
 
-    def get(self, path: str, target: Path, *, progress: ProgressCallback | None = None,
-            keep_mtime: bool = True) -> Outcome:
+    def get(
+        self,
+        path: str,
+        target: Path,
+        *,
+        progress: ProgressCallback | None = None,
+        keep_mtime: bool = True,
+    ) -> Outcome:
         """Download to target via a temporary file renamed into place when complete."""
         # identity encoding: the bytes on the wire are the file, and Content-Length counts them.
         identity = {"Accept-Encoding": "identity"}
@@ -313,14 +368,26 @@ class DavClient(Transport):
                     raise errors.map_transport_error(exc, "GET", str(response.url)) from exc
                 if total is not None and part.written != total:
                     raise errors.ProtocolError(
-                        f"GET {response.url}: got {part.written} of {total} bytes")
+                        f"GET {response.url}: got {part.written} of {total} bytes"
+                    )
                 modified = parse_http_date(response.headers.get("last-modified"))
                 part.commit(modified.timestamp() if keep_mtime and modified else None)
-            return success("get", path, response.status_code, response.reason_phrase,
-                           etag=response.headers.get("etag"))
+            return success(
+                "get",
+                path,
+                response.status_code,
+                response.reason_phrase,
+                etag=response.headers.get("etag"),
+            )
 
-    def delete(self, path: str, *, lock_token: str | None = None,
-               if_match: str | None = None, expect_gone: bool = True) -> list[Outcome]:
+    def delete(
+        self,
+        path: str,
+        *,
+        lock_token: str | None = None,
+        if_match: str | None = None,
+        expect_gone: bool = True,
+    ) -> list[Outcome]:
         """Delete a file or a whole collection.
 
         A collection (path ending in '/') is checked with a Depth 0 PROPFIND
@@ -334,21 +401,41 @@ class DavClient(Transport):
         if if_match:
             headers["If-Match"] = if_match
         outcomes = self._operate("delete", "DELETE", path, headers)
-        if expect_gone and path.endswith("/") and len(outcomes) == 1 and outcomes[0].ok \
-                and self.exists(path):
-            outcomes = [Outcome("delete", path, outcomes[0].status, outcomes[0].reason, ok=False,
-                                note="the server reported success but the folder is still there")]
+        if (
+            expect_gone
+            and path.endswith("/")
+            and len(outcomes) == 1
+            and outcomes[0].ok
+            and self.exists(path)
+        ):
+            outcomes = [
+                Outcome(
+                    "delete",
+                    path,
+                    outcomes[0].status,
+                    outcomes[0].reason,
+                    ok=False,
+                    note="the server reported success but the folder is still there",
+                )
+            ]
         return outcomes
 
-    def copy(self, source: str, destination: str, *, overwrite: bool = True,
-             depth: str = "infinity") -> list[Outcome]:
+    def copy(
+        self, source: str, destination: str, *, overwrite: bool = True, depth: str = "infinity"
+    ) -> list[Outcome]:
         """Server-side COPY; Overwrite: F makes an existing destination a 412."""
         self._check_name(destination)
         headers = self._transfer_headers(destination, overwrite, depth)
         return self._operate("copy", "COPY", source, headers, destination)
 
-    def move(self, source: str, destination: str, *, overwrite: bool = True,
-             lock_token: str | None = None) -> list[Outcome]:
+    def move(
+        self,
+        source: str,
+        destination: str,
+        *,
+        overwrite: bool = True,
+        lock_token: str | None = None,
+    ) -> list[Outcome]:
         self._check_name(destination)
         headers = self._transfer_headers(destination, overwrite, "infinity")
         if lock_token:
@@ -356,11 +443,20 @@ class DavClient(Transport):
         return self._operate("move", "MOVE", source, headers, destination)
 
     def _transfer_headers(self, destination: str, overwrite: bool, depth: str) -> dict[str, str]:
-        return {"Destination": self.url(destination), "Overwrite": "T" if overwrite else "F",
-                "Depth": depth}
+        return {
+            "Destination": self.url(destination),
+            "Overwrite": "T" if overwrite else "F",
+            "Depth": depth,
+        }
 
-    def proppatch(self, path: str, set_props: Mapping[str, str] | None = None,
-                  remove: Iterable[str] = (), *, lock_token: str | None = None) -> Outcome:
+    def proppatch(
+        self,
+        path: str,
+        set_props: Mapping[str, str] | None = None,
+        remove: Iterable[str] = (),
+        *,
+        lock_token: str | None = None,
+    ) -> Outcome:
         """Set and remove properties atomically; ok only if every property change succeeded."""
         body = proppatch_body(set_props or {}, remove)
         headers = {"Content-Type": 'application/xml; charset="utf-8"'}
@@ -373,22 +469,30 @@ class DavClient(Transport):
             parsed = parse_streamed(response, "PROPPATCH")
         return proppatch_outcome(path, parsed)
 
-    def lock(self, path: str, *, owner: str = "davdesk", timeout: int | None = 3600,
-             depth: str = "0") -> ActiveLock:
+    def lock(
+        self, path: str, *, owner: str = "davdesk", timeout: int | None = 3600, depth: str = "0"
+    ) -> ActiveLock:
         """Take an exclusive write lock; the token the server returns is the one to keep."""
-        headers = {"Depth": depth, "Content-Type": 'application/xml; charset="utf-8"',
-                   "Timeout": f"Second-{timeout}" if timeout else "Infinite"}
+        headers = {
+            "Depth": depth,
+            "Content-Type": 'application/xml; charset="utf-8"',
+            "Timeout": f"Second-{timeout}" if timeout else "Infinite",
+        }
         with self.exchange("LOCK", path, headers=headers, content=lock_body(owner)) as response:
             body = read_limited(response, "LOCK")
             header_token = response.headers.get("lock-token", "").strip().strip("<>") or None
         locks = parse_lockdiscovery(body)
         mine = next((lock for lock in locks if lock.token == header_token), None)
         if mine is None:
-            mine = locks[0] if locks else ActiveLock(header_token, owner, None, depth, "exclusive",
-                                                     None)
+            mine = (
+                locks[0]
+                if locks
+                else ActiveLock(header_token, owner, None, depth, "exclusive", None)
+            )
         if header_token and mine.token != header_token:
-            mine = ActiveLock(header_token, mine.owner, mine.timeout, mine.depth, mine.scope,
-                              mine.root)
+            mine = ActiveLock(
+                header_token, mine.owner, mine.timeout, mine.depth, mine.scope, mine.root
+            )
         if not mine.token:
             raise errors.ProtocolError(f"LOCK {self.url(path)}: the server returned no lock token")
         return mine

@@ -88,8 +88,7 @@ class UnconfirmedError(DavError):
     failed is claimed, and it is not sent again (it could act twice)."""
 
     def __init__(self, failed: DavError, why: str, *, attempts: int = 1) -> None:
-        super().__init__(f"{Exception.__str__(failed)}; whether it took effect is not known: "
-                         f"{why}")
+        super().__init__(f"{Exception.__str__(failed)}; whether it took effect is not known: {why}")
         #: What the last attempt met.
         self.failed = failed
         self.attempts = attempts
@@ -305,7 +304,9 @@ def map_transport_error(exc: httpx.TransportError, method: str, url: str) -> Tra
     refused = _certificate_failure(exc)
     if refused is not None:
         reason = getattr(refused, "verify_message", None) or str(refused)
-        return CertificateError(f"{where}: certificate not trusted: {reason}", url=url, reason=reason)
+        return CertificateError(
+            f"{where}: certificate not trusted: {reason}", url=url, reason=reason
+        )
     if isinstance(exc, httpx.ConnectError) and _tls_failure(exc) is not None:
         return TlsError(f"{where}: TLS handshake failed: {str(exc) or type(exc).__name__}")
     if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
@@ -334,7 +335,8 @@ def _tls_failure(exc: BaseException) -> ssl.SSLError | None:
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
         if isinstance(cause, ssl.SSLError) and not isinstance(
-                cause, ssl.SSLCertVerificationError | ssl.SSLEOFError | ssl.SSLZeroReturnError):
+            cause, ssl.SSLCertVerificationError | ssl.SSLEOFError | ssl.SSLZeroReturnError
+        ):
             return cause
         seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__

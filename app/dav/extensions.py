@@ -66,10 +66,19 @@ class NameRules:
     extensions: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, names: Iterable[str] = (), basenames: Iterable[str] = (),
-           characters: Iterable[str] = (), extensions: Iterable[str] = ()) -> NameRules:
-        return cls(frozenset(n.lower() for n in names), frozenset(b.lower() for b in basenames),
-                   tuple(characters), tuple(e.lower() for e in extensions))
+    def of(
+        cls,
+        names: Iterable[str] = (),
+        basenames: Iterable[str] = (),
+        characters: Iterable[str] = (),
+        extensions: Iterable[str] = (),
+    ) -> NameRules:
+        return cls(
+            frozenset(n.lower() for n in names),
+            frozenset(b.lower() for b in basenames),
+            tuple(characters),
+            tuple(e.lower() for e in extensions),
+        )
 
     def problem(self, name: str) -> str | None:
         """Why the server would refuse this name, or None if it accepts it."""
@@ -102,7 +111,7 @@ class DaslSearch:
         return (folder.rstrip("/") + "/").startswith(self.files_root)
 
     def scope_of(self, folder: str) -> str:
-        return "/" + folder.rstrip("/")[len(self.arbiter):].lstrip("/")
+        return "/" + folder.rstrip("/")[len(self.arbiter) :].lstrip("/")
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,9 +70,14 @@ class WatchingBackend(httpcore.SyncBackend):
     def current(self) -> Watch | None:
         return getattr(self._current, "watch", None)
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Any = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
         stream = super().connect_tcp(host, port, timeout, local_address, socket_options)
         return _Stream(stream, self)
 
@@ -97,11 +102,13 @@ class _Stream(httpcore.NetworkStream):
     def close(self) -> None:
         self._inner.close()
 
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
         with self._watched():
-            return _Stream(self._inner.start_tls(ssl_context, server_hostname, timeout),
-                           self._backend)
+            return _Stream(
+                self._inner.start_tls(ssl_context, server_hostname, timeout), self._backend
+            )
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)

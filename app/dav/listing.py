@@ -27,9 +27,11 @@ class FolderMembers:
         for response in responses:
             path = response.href
             # Spelled as the request was: decided without normalising (100,000 entries).
-            plain = path.startswith(prefix) and "/" not in path[len(prefix):].rstrip("/")
-            if plain or (path and (same_resource(path, self.folder)
-                                   or same_resource(parent(path), self.folder))):
+            plain = path.startswith(prefix) and "/" not in path[len(prefix) :].rstrip("/")
+            if plain or (
+                path
+                and (same_resource(path, self.folder) or same_resource(parent(path), self.folder))
+            ):
                 kept.append(response)
             else:
                 self.dropped.append(repr(path))

@@ -25,8 +25,9 @@ LIST_FROM = 2
 FATAL = (errors.TransportError, errors.AuthenticationError)
 
 
-def stat_many(client: DavClient, paths: Sequence[str],
-              props: Iterable[str] | str = LISTING_PROPS) -> list[Resource | errors.DavError]:
+def stat_many(
+    client: DavClient, paths: Sequence[str], props: Iterable[str] | str = LISTING_PROPS
+) -> list[Resource | errors.DavError]:
     """Each path's Resource, or the DavError a stat of it raised, in the order given.
 
     Raises what `FATAL` names: a server that cannot be reached or refuses the
@@ -52,8 +53,9 @@ def stat_many(client: DavClient, paths: Sequence[str],
     return [found[index] for index in range(len(paths))]
 
 
-def _from_listing(client: DavClient, folder: str, wanted: list[tuple[int, str]],
-                  props: Iterable[str] | str) -> dict[int, Resource]:
+def _from_listing(
+    client: DavClient, folder: str, wanted: list[tuple[int, str]], props: Iterable[str] | str
+) -> dict[int, Resource]:
     """The wanted paths that one listing of their parent shows; none when it cannot be listed."""
     try:
         listing = client.propfind(folder, 1, props)
@@ -83,8 +85,10 @@ def present(client: DavClient, paths: Sequence[str]) -> set[str] | None:
     found: set[str] = set()
     for folder, members in by_parent.items():
         try:
-            listing = {_key(resource.path)
-                       for resource in client.propfind(folder, 1, ("{DAV:}resourcetype",))}
+            listing = {
+                _key(resource.path)
+                for resource in client.propfind(folder, 1, ("{DAV:}resourcetype",))
+            }
         except FATAL:
             raise
         except errors.DavError:

@@ -38,8 +38,14 @@ from app.dav.outcome import Outcome, Source, success
 from app.dav.paths import same_resource
 
 
-def member_outcomes(op: str, path: str, method: str, response: httpx.Response,
-                    body: bytes | None, destination: str | None = None) -> list[Outcome] | None:
+def member_outcomes(
+    op: str,
+    path: str,
+    method: str,
+    response: httpx.Response,
+    body: bytes | None,
+    destination: str | None = None,
+) -> list[Outcome] | None:
     """Per-member Outcomes when the server answered with a multistatus, else None.
 
     A 207 is parsed as it streams in; any other status comes with its XML
@@ -54,8 +60,9 @@ def member_outcomes(op: str, path: str, method: str, response: httpx.Response,
             parsed = multistatus.parse(body, str(response.url))
         except MultiStatusError:
             return None
-    return collection_outcomes(op, path, response.status_code, response.reason_phrase,
-                               parsed, destination=destination)
+    return collection_outcomes(
+        op, path, response.status_code, response.reason_phrase, parsed, destination=destination
+    )
 
 
 def parse_streamed(response: httpx.Response, method: str) -> MultiStatus:
@@ -74,15 +81,25 @@ def _is_ok(status: int | None) -> bool:
     return status is not None and 200 <= status < 300
 
 
-def collection_outcomes(op: str, path: str, status: int, reason: str, parsed: MultiStatus,
-                        *, destination: str | None = None) -> list[Outcome]:
+def collection_outcomes(
+    op: str,
+    path: str,
+    status: int,
+    reason: str,
+    parsed: MultiStatus,
+    *,
+    destination: str | None = None,
+) -> list[Outcome]:
     """One Outcome per member the multistatus lists, plus the collection's own."""
     members: list[Outcome] = []
     own: Outcome | None = None
     for response in parsed.responses:
         for href in response.hrefs:
             outcome = Outcome(
-                op, href, response.status, response.reason or reason_phrase(response.status),
+                op,
+                href,
+                response.status,
+                response.reason or reason_phrase(response.status),
                 ok=_is_ok(response.status),
                 error=response.error[0] if response.error else None,
                 description=response.description,
@@ -99,13 +116,27 @@ def collection_outcomes(op: str, path: str, status: int, reason: str, parsed: Mu
         collection = own
     elif failed:
         collection = Outcome(
-            op, path, status, reason or reason_phrase(status), ok=False,
-            description=parsed.description, note=_partial_note(op, status, len(failed)),
-            destination=destination, source=Source.MULTISTATUS)
+            op,
+            path,
+            status,
+            reason or reason_phrase(status),
+            ok=False,
+            description=parsed.description,
+            note=_partial_note(op, status, len(failed)),
+            destination=destination,
+            source=Source.MULTISTATUS,
+        )
     else:
-        collection = own or Outcome(op, path, status, reason or reason_phrase(status),
-                                    ok=_is_ok(status), description=parsed.description,
-                                    destination=destination, source=Source.MULTISTATUS)
+        collection = own or Outcome(
+            op,
+            path,
+            status,
+            reason or reason_phrase(status),
+            ok=_is_ok(status),
+            description=parsed.description,
+            destination=destination,
+            source=Source.MULTISTATUS,
+        )
     return [*members, collection]
 
 
@@ -121,8 +152,9 @@ def _partial_note(op: str, status: int, failures: int) -> str:
     return f"{failures} member(s) failed, so the server refused the whole {op}"
 
 
-def locked_member_outcomes(op: str, path: str, exc: StatusError,
-                           destination: str | None = None) -> list[Outcome] | None:
+def locked_member_outcomes(
+    op: str, path: str, exc: StatusError, destination: str | None = None
+) -> list[Outcome] | None:
     """A 423 whose error body names members other than the target: one Outcome each.
 
     None when the error is about the target itself, so the caller reports it
@@ -134,15 +166,32 @@ def locked_member_outcomes(op: str, path: str, exc: StatusError,
     if not members:
         return None
     outcomes = [
-        Outcome(op, href, exc.status, exc.reason, ok=False, error=exc.condition,
-                description=exc.description, source=Source.RESPONSE)
+        Outcome(
+            op,
+            href,
+            exc.status,
+            exc.reason,
+            ok=False,
+            error=exc.condition,
+            description=exc.description,
+            source=Source.RESPONSE,
+        )
         for href in members
     ]
-    outcomes.append(Outcome(
-        op, path, exc.status, exc.reason, ok=False, error=exc.condition,
-        description=exc.description,
-        note=f"{len(members)} locked member(s) kept the folder from being changed",
-        destination=destination, source=Source.RESPONSE))
+    outcomes.append(
+        Outcome(
+            op,
+            path,
+            exc.status,
+            exc.reason,
+            ok=False,
+            error=exc.condition,
+            description=exc.description,
+            note=f"{len(members)} locked member(s) kept the folder from being changed",
+            destination=destination,
+            source=Source.RESPONSE,
+        )
+    )
     return outcomes
 
 
@@ -157,16 +206,23 @@ def proppatch_outcome(path: str, parsed: MultiStatus) -> Outcome:
             if failure is None and not (propstat.status and 200 <= propstat.status < 300):
                 failure = propstat
     if failure is None:
-        return success("proppatch", path, 207, note="; ".join(parts) or None,
-                       source=Source.MULTISTATUS)
-    return Outcome("proppatch", path, failure.status, failure.reason, ok=False,
-                   error=failure.error[0] if failure.error else None,
-                   description=failure.description, note="; ".join(parts),
-                   source=Source.MULTISTATUS)
+        return success(
+            "proppatch", path, 207, note="; ".join(parts) or None, source=Source.MULTISTATUS
+        )
+    return Outcome(
+        "proppatch",
+        path,
+        failure.status,
+        failure.reason,
+        ok=False,
+        error=failure.error[0] if failure.error else None,
+        description=failure.description,
+        note="; ".join(parts),
+        source=Source.MULTISTATUS,
+    )
 
 
-def batch_outcomes(reply: Reply, by_file_path: Mapping[str, str],
-                   size: int) -> dict[str, Outcome]:
+def batch_outcomes(reply: Reply, by_file_path: Mapping[str, str], size: int) -> dict[str, Outcome]:
     """Each file's Outcome from a bulk upload's JSON answer, by the file's path.
 
     by_file_path: X-File-Path -> the file's path; size: the files in the batch.
@@ -187,8 +243,7 @@ def batch_outcomes(reply: Reply, by_file_path: Mapping[str, str],
     return outcomes
 
 
-def _batch_entry(path: str, entry: dict[str, Any], status: int, reason: str,
-                 size: int) -> Outcome:
+def _batch_entry(path: str, entry: dict[str, Any], status: int, reason: str, size: int) -> Outcome:
     """A file's entry in the JSON answer as its Outcome; the POST's status is the batch's.
 
     Nextcloud names the ETag bare where its listings quote it (quirks.UNQUOTED_ETAG).
@@ -196,10 +251,25 @@ def _batch_entry(path: str, entry: dict[str, Any], status: int, reason: str,
     note = f"uploaded in a batch of {size}"
     if entry.get("error") is False:
         etag = entry.get("etag")
-        return Outcome("put", path, status, reason, ok=True,
-                       etag=etags.quoted(etag) if isinstance(etag, str) and etag else None,
-                       source=Source.JSON_BATCH, note=note)
+        return Outcome(
+            "put",
+            path,
+            status,
+            reason,
+            ok=True,
+            etag=etags.quoted(etag) if isinstance(etag, str) and etag else None,
+            source=Source.JSON_BATCH,
+            note=note,
+        )
     message = entry.get("message")
-    return Outcome("put", path, status, reason, ok=False, error="bulk-upload-failed",
-                   description=message if isinstance(message, str) and message else None,
-                   source=Source.JSON_BATCH, note=f"refused in a batch of {size}")
+    return Outcome(
+        "put",
+        path,
+        status,
+        reason,
+        ok=False,
+        error="bulk-upload-failed",
+        description=message if isinstance(message, str) and message else None,
+        source=Source.JSON_BATCH,
+        note=f"refused in a batch of {size}",
+    )

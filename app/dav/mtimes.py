@@ -32,8 +32,9 @@ def accepted(headers: httpx.Headers) -> bool:
     return answer.strip().lower() == "accepted"
 
 
-def keep_as_property(target: UploadTarget, path: str, mtime: float,
-                     lock_token: str | None = None) -> str:
+def keep_as_property(
+    target: UploadTarget, path: str, mtime: float, lock_token: str | None = None
+) -> str:
     """Keep mtime as a dead property; a refusal only loses the mtime, not the upload."""
     try:
         kept = target.proppatch(path, {MTIME_PROP: header_value(mtime)}, lock_token=lock_token)

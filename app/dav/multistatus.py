@@ -113,8 +113,10 @@ class MultiStatusParser:
         response: the cap is on bytes read, so what is read of a hostile body is bounded exactly."""
         self._unfinished += size
         if self._unfinished > RESPONSE_BYTES_LIMIT:
-            raise self._fail(f"multistatus body refused: {self._unfinished} bytes without a "
-                             f"complete response (at most {RESPONSE_BYTES_LIMIT})")
+            raise self._fail(
+                f"multistatus body refused: {self._unfinished} bytes without a "
+                f"complete response (at most {RESPONSE_BYTES_LIMIT})"
+            )
 
     def close(self) -> list[Response]:
         """Finish the body; raise `MultiStatusError` unless it was a whole multistatus."""
@@ -156,16 +158,19 @@ class MultiStatusParser:
         errors = self._parser.feed_error_log.filter_from_errors()
         if errors:
             first = errors[0]
-            raise self._fail(f"malformed multistatus body: {first.message}",
-                             first.line, first.column)
+            raise self._fail(
+                f"malformed multistatus body: {first.message}", first.line, first.column
+            )
         if raised is not None:
             line, column = raised.position
-            raise self._fail(f"malformed multistatus body: {raised.msg}",
-                             line or None, column or None)
+            raise self._fail(
+                f"malformed multistatus body: {raised.msg}", line or None, column or None
+            )
         return root
 
-    def _fail(self, message: str, line: int | None = None,
-              column: int | None = None) -> MultiStatusError:
+    def _fail(
+        self, message: str, line: int | None = None, column: int | None = None
+    ) -> MultiStatusError:
         """Remember the failure: every later call raises it again."""
         self._failure = MultiStatusError(message, line, column)
         return self._failure
@@ -280,8 +285,18 @@ class MultiStatusParser:
             elif tag == _LOCATION:
                 location = next((path(h.text) for h in child if h.tag == _HREF), None)
         status, reason = _NO_STATUS if status_text is None else _status_line(status_text)
-        return (status, reason, error, error_hrefs, description, location, collection,
-                len(hrefs), *hrefs, *propstats)
+        return (
+            status,
+            reason,
+            error,
+            error_hrefs,
+            description,
+            location,
+            collection,
+            len(hrefs),
+            *hrefs,
+            *propstats,
+        )
 
     def _shared_names(self, tags: tuple[str, ...]) -> tuple[str, ...]:
         """The names of a ``<d:prop>``'s properties, interned, as one tuple that later
@@ -293,8 +308,9 @@ class MultiStatusParser:
         names = self._names[len(tags)] = tuple(map(sys.intern, tags))
         return names
 
-    def _element_values(self, kids: list[etree._Element], texts: tuple[str | None, ...]
-                        ) -> tuple[tuple[str | None, ...], bool]:
+    def _element_values(
+        self, kids: list[etree._Element], texts: tuple[str | None, ...]
+    ) -> tuple[tuple[str | None, ...], bool]:
         """The texts with each value that has element content serialized; whether one of
         them is a resourcetype naming a collection."""
         values = list(texts)

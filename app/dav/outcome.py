@@ -97,8 +97,11 @@ class Outcome:
     def is_conflict(self) -> bool:
         """Its target was taken or changed: settled by overwriting, skipping or keeping both
         (a 412, Overwrite: F refused, a local file in the way). A lock is not a conflict."""
-        return not self.ok and not self.is_locked and (
-            self.status == 412 or self.error == "target-exists")
+        return (
+            not self.ok
+            and not self.is_locked
+            and (self.status == 412 or self.error == "target-exists")
+        )
 
     @property
     def needs_sign_in(self) -> bool:
@@ -111,7 +114,7 @@ class Outcome:
 
     @property
     def status_line(self) -> str:
-        """"412 Precondition Failed", or the reason when no status came ("skipped")."""
+        """ "412 Precondition Failed", or the reason when no status came ("skipped")."""
         if self.already_gone:
             return "404 Not Found"
         return f"{self.status} {self.reason}".strip() if self.status else self.reason
@@ -153,20 +156,38 @@ def from_error(op: str, path: str, exc: DavError, *, attempt: int = 1) -> Outcom
             note=exc.description if exc.local else None,
         )
     source = Source.TRANSPORT if isinstance(exc, TransportError) else Source.LOCAL
-    return Outcome(op, path, None, type(exc).__name__, ok=False, source=source,
-                   attempt=attempt, detail=str(exc))
+    return Outcome(
+        op,
+        path,
+        None,
+        type(exc).__name__,
+        ok=False,
+        source=source,
+        attempt=attempt,
+        detail=str(exc),
+    )
 
 
 def cancelled(op: str, path: str) -> Outcome:
     """The Outcome of a task that never ran because its job was cancelled."""
-    return Outcome(op, path, None, "cancelled", ok=False, source=Source.LOCAL,
-                   marked=OutcomeClass.CANCELLED)
+    return Outcome(
+        op, path, None, "cancelled", ok=False, source=Source.LOCAL, marked=OutcomeClass.CANCELLED
+    )
 
 
 def skipped(op: str, path: str, why: str, **extra: Any) -> Outcome:
     """Nothing done, as the conflict policy asked: ok, and counted apart from what was done."""
-    return Outcome(op, path, None, "skipped", ok=True, note=why, source=Source.LOCAL,
-                   marked=OutcomeClass.SKIPPED, **extra)
+    return Outcome(
+        op,
+        path,
+        None,
+        "skipped",
+        ok=True,
+        note=why,
+        source=Source.LOCAL,
+        marked=OutcomeClass.SKIPPED,
+        **extra,
+    )
 
 
 def already_gone(op: str, path: str, **extra: Any) -> Outcome:
@@ -195,9 +216,14 @@ class Tally:
 
     @classmethod
     def from_counts(cls, counts: Mapping[OutcomeClass, int]) -> Tally:
-        return cls(counts.get(OutcomeClass.OK, 0), counts.get(OutcomeClass.SKIPPED, 0),
-                   counts.get(OutcomeClass.FAILED, 0), counts.get(OutcomeClass.CONFLICT, 0),
-                   counts.get(OutcomeClass.UNCONFIRMED, 0), counts.get(OutcomeClass.CANCELLED, 0))
+        return cls(
+            counts.get(OutcomeClass.OK, 0),
+            counts.get(OutcomeClass.SKIPPED, 0),
+            counts.get(OutcomeClass.FAILED, 0),
+            counts.get(OutcomeClass.CONFLICT, 0),
+            counts.get(OutcomeClass.UNCONFIRMED, 0),
+            counts.get(OutcomeClass.CANCELLED, 0),
+        )
 
     @property
     def total(self) -> int:
@@ -207,4 +233,3 @@ class Tally:
     def problems(self) -> int:
         """Everything not ok: what Retry Failed would run again."""
         return self.failed + self.conflicts + self.unconfirmed + self.cancelled
-

@@ -59,7 +59,9 @@ def same_resource(a: str, b: str) -> bool:
     Servers answer with or without the trailing slash of a collection, and some
     normalise Unicode (NFC vs NFD) in hrefs, so both are ignored here.
     """
-    return unicodedata.normalize("NFC", a.rstrip("/")) == unicodedata.normalize("NFC", b.rstrip("/"))
+    return unicodedata.normalize("NFC", a.rstrip("/")) == unicodedata.normalize(
+        "NFC", b.rstrip("/")
+    )
 
 
 def check_local_name(name: str) -> str:

@@ -25,8 +25,12 @@ _ETAG = f"{_D}getetag"
 _CONTENT_TYPE = f"{_D}getcontenttype"
 
 
-_MONTHS = {name: number for number, name in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
 
 
 #: Dates already parsed, by their text: the files of a folder share few distinct times (a
@@ -60,8 +64,15 @@ def _parse_http_date(value: str) -> datetime | None:
     if len(parts) == 6 and parts[5] == "GMT" and parts[2] in _MONTHS and len(parts[4]) == 8:
         try:
             hour, minute, second = parts[4].split(":")
-            return datetime(int(parts[3]), _MONTHS[parts[2]], int(parts[1]), int(hour),
-                            int(minute), int(second), tzinfo=UTC)
+            return datetime(
+                int(parts[3]),
+                _MONTHS[parts[2]],
+                int(parts[1]),
+                int(hour),
+                int(minute),
+                int(second),
+                tzinfo=UTC,
+            )
         except ValueError:
             return None
     try:
@@ -144,10 +155,15 @@ class Resource:
         props = response.props()
         is_dir = response.is_collection
         # Positional, with the property names made once: a listing makes 100,000 of these.
-        return cls(response.href, is_dir,
-                   None if is_dir else _int_or_none(props.get(_CONTENT_LENGTH)),
-                   parse_http_date(props.get(_LAST_MODIFIED)), props.get(_ETAG) or None,
-                   props.get(_CONTENT_TYPE) or None, props)
+        return cls(
+            response.href,
+            is_dir,
+            None if is_dir else _int_or_none(props.get(_CONTENT_LENGTH)),
+            parse_http_date(props.get(_LAST_MODIFIED)),
+            props.get(_ETAG) or None,
+            props.get(_CONTENT_TYPE) or None,
+            props,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's ls/stat line: plain JSON types only."""
@@ -159,7 +175,14 @@ class Resource:
             "modified": self.modified.isoformat() if self.modified else None,
             "etag": self.etag,
             "content_type": self.content_type,
-            **({"fileid": self.fileid, "permissions": self.permissions,
-                "tree_size": self.tree_size, "has_preview": self.has_preview}
-               if self.permissions is not None else {}),
+            **(
+                {
+                    "fileid": self.fileid,
+                    "permissions": self.permissions,
+                    "tree_size": self.tree_size,
+                    "has_preview": self.has_preview,
+                }
+                if self.permissions is not None
+                else {}
+            ),
         }

@@ -84,9 +84,13 @@ class RetryPolicy:
             return min(asked, self.max_delay)
         return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
 
-    def run(self, call: Callable[[], T], wait: Wait = sleep,
-            stopped: Callable[[], bool] = lambda: False,
-            took_effect: Callable[[], T | None] | None = None) -> T:
+    def run(
+        self,
+        call: Callable[[], T],
+        wait: Wait = sleep,
+        stopped: Callable[[], bool] = lambda: False,
+        took_effect: Callable[[], T | None] | None = None,
+    ) -> T:
         """call(), sent again after each retryable failure until it succeeds or the budget is
         spent; the error given up on carries how many attempts were made. stopped: the work
         was cancelled, no more attempts.
@@ -106,8 +110,12 @@ class RetryPolicy:
             try:
                 return call()
             except errors.DavError as exc:
-                again = not stopped() and self.should_retry(exc, attempt) \
-                    and not wait(self.delay(exc, attempt)) and not stopped()
+                again = (
+                    not stopped()
+                    and self.should_retry(exc, attempt)
+                    and not wait(self.delay(exc, attempt))
+                    and not stopped()
+                )
                 lost = lost or exc.may_have_acted
                 if took_effect is not None and lost:
                     done = _confirmed(took_effect, exc, attempt)
@@ -119,8 +127,9 @@ class RetryPolicy:
                 attempt += 1
 
 
-def _confirmed(took_effect: Callable[[], T | None], failed: errors.DavError,
-               attempt: int) -> T | None:
+def _confirmed(
+    took_effect: Callable[[], T | None], failed: errors.DavError, attempt: int
+) -> T | None:
     """took_effect()'s answer; a failed check as the UnconfirmedError it leaves the request in
     (the check's reads are repeated by the client under the policy already)."""
     try:
@@ -128,8 +137,7 @@ def _confirmed(took_effect: Callable[[], T | None], failed: errors.DavError,
     except errors.CannotTell as unknown:
         raise errors.UnconfirmedError(failed, str(unknown), attempts=attempt) from failed
     except errors.DavError as check:
-        raise errors.UnconfirmedError(failed, f"the check met {check}", attempts=attempt) \
-            from check
+        raise errors.UnconfirmedError(failed, f"the check met {check}", attempts=attempt) from check
 
 
 #: For a client whose caller decides about every repetition itself (a probe, a test).

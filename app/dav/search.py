@@ -100,9 +100,17 @@ class SearchSummary:
 Found = Callable[[Sequence[Resource]], None]
 
 
-def find(client: DavClient, folder: str, pattern: NamePattern, on_found: Found,
-         stop: threading.Event | None = None, *, workers: int = 4,
-         max_results: int = MAX_RESULTS, max_folders: int = MAX_FOLDERS) -> SearchSummary:
+def find(
+    client: DavClient,
+    folder: str,
+    pattern: NamePattern,
+    on_found: Found,
+    stop: threading.Event | None = None,
+    *,
+    workers: int = 4,
+    max_results: int = MAX_RESULTS,
+    max_folders: int = MAX_FOLDERS,
+) -> SearchSummary:
     """Everything below folder whose name matches, handed to on_found in batches as found."""
     stop = stop or threading.Event()
     dasl = client.extensions.search
@@ -116,8 +124,12 @@ def find(client: DavClient, folder: str, pattern: NamePattern, on_found: Found,
 
 def search_body(scope: str, like: str, props: Sequence[str], first: int, count: int) -> bytes:
     """A basicsearch for names LIKE like below scope (a path relative to the arbiter)."""
-    nsmap = {"d": "DAV:", "oc": "http://owncloud.org/ns", "nc": "http://nextcloud.org/ns",
-             "ns": _NC_NS}
+    nsmap = {
+        "d": "DAV:",
+        "oc": "http://owncloud.org/ns",
+        "nc": "http://nextcloud.org/ns",
+        "ns": _NC_NS,
+    }
 
     def sub(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
         node = etree.SubElement(parent, name)
@@ -145,22 +157,40 @@ def search_body(scope: str, like: str, props: Sequence[str], first: int, count: 
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
-def _search(client: DavClient, dasl: DaslSearch, folder: str, pattern: NamePattern,
-            on_found: Found, stop: threading.Event, max_results: int) -> SearchSummary:
+def _search(
+    client: DavClient,
+    dasl: DaslSearch,
+    folder: str,
+    pattern: NamePattern,
+    on_found: Found,
+    stop: threading.Event,
+    max_results: int,
+) -> SearchSummary:
     props = (*LISTING_PROPS, *client.extensions.extra_props)
     scope = dasl.scope_of(folder)
     found = first = 0
     while not stop.is_set():
         count = min(SEARCH_PAGE, max_results - found)
         body = search_body(scope, pattern.like(), props, first, count)
-        reply = client.request("SEARCH", dasl.arbiter, content=body, headers={
-            "Content-Type": 'text/xml; charset="utf-8"'}, limit=64 * 1024 * 1024)
+        reply = client.request(
+            "SEARCH",
+            dasl.arbiter,
+            content=body,
+            headers={"Content-Type": 'text/xml; charset="utf-8"'},
+            limit=64 * 1024 * 1024,
+        )
         if reply.status != 207:
             raise errors.ProtocolError(f"SEARCH {reply.url}: expected 207, got {reply.status}")
         responses = parse(reply.body, reply.url).responses
-        batch = [r for r in (Resource.from_response(x) for x in responses
-                             if x.status is None or 200 <= x.status < 300)
-                 if pattern.matches(r.name) and not same_resource(r.path, folder)]
+        batch = [
+            r
+            for r in (
+                Resource.from_response(x)
+                for x in responses
+                if x.status is None or 200 <= x.status < 300
+            )
+            if pattern.matches(r.name) and not same_resource(r.path, folder)
+        ]
         found += len(batch)
         if batch:
             on_found(batch)
@@ -175,15 +205,25 @@ def _search(client: DavClient, dasl: DaslSearch, folder: str, pattern: NamePatte
 # -- the walk ------------------------------------------------------------------------------------
 
 
-def _walk(client: DavClient, folder: str, pattern: NamePattern, on_found: Found,
-          stop: threading.Event, workers: int, max_results: int,
-          max_folders: int) -> SearchSummary:
+def _walk(
+    client: DavClient,
+    folder: str,
+    pattern: NamePattern,
+    on_found: Found,
+    stop: threading.Event,
+    workers: int,
+    max_results: int,
+    max_folders: int,
+) -> SearchSummary:
     turn = threading.Lock()  # one listing parsed at a time: the GIL makes more slower
 
     def list_folder(path: str) -> list[Resource]:
         listing = client.iter_propfind(path, 1, turn=turn)
-        return [Resource.from_response(r) for r in listing
-                if (r.status is None or 200 <= r.status < 300) and not same_resource(r.href, path)]
+        return [
+            Resource.from_response(r)
+            for r in listing
+            if (r.status is None or 200 <= r.status < 300) and not same_resource(r.href, path)
+        ]
 
     waiting: deque[str] = deque([folder])
     running: dict[Future[list[Resource]], str] = {}
@@ -211,7 +251,7 @@ def _walk(client: DavClient, folder: str, pattern: NamePattern, on_found: Found,
                     unreadable.append(path)
                     continue
                 waiting.extend(m.path for m in members if m.is_dir)
-                batch = [m for m in members if pattern.matches(m.name)][:max_results - found]
+                batch = [m for m in members if pattern.matches(m.name)][: max_results - found]
                 found += len(batch)
                 if batch:
                     on_found(batch)

@@ -55,8 +55,10 @@ def fetch_certificate(url: str, timeout: float = 10.0) -> CertificateInfo:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        with socket.create_connection((host, port), timeout=timeout) as raw, \
-                context.wrap_socket(raw, server_hostname=host) as tls:
+        with (
+            socket.create_connection((host, port), timeout=timeout) as raw,
+            context.wrap_socket(raw, server_hostname=host) as tls,
+        ):
             der = tls.getpeercert(binary_form=True)
     except TimeoutError as exc:
         raise errors.TimeoutError(f"TLS {host}:{port}: timed out") from exc
@@ -86,8 +88,9 @@ def verify_for(pinned_sha256: str | None, ca_file: str | None) -> bool | ssl.SSL
         try:
             return ssl.create_default_context(cafile=ca_file)
         except (OSError, ssl.SSLError) as exc:
-            raise errors.DavError(f"cannot use the CA file {ca_file}: "
-                                  f"{getattr(exc, 'strerror', None) or exc}") from exc
+            raise errors.DavError(
+                f"cannot use the CA file {ca_file}: {getattr(exc, 'strerror', None) or exc}"
+            ) from exc
     return True
 
 
@@ -96,7 +99,7 @@ def normalize_fingerprint(text: str) -> str:
     digits = "".join(ch for ch in text if ch not in ": ").upper()
     if len(digits) != 64 or any(ch not in "0123456789ABCDEF" for ch in digits):
         raise ValueError(f"not a SHA-256 fingerprint: {text!r}")
-    return ":".join(digits[i:i + 2] for i in range(0, 64, 2))
+    return ":".join(digits[i : i + 2] for i in range(0, 64, 2))
 
 
 class _PinnedSocket(ssl.SSLSocket):
@@ -131,7 +134,8 @@ class PinnedContext(ssl.SSLContext):
         seen = fingerprint(der) if der else "no certificate"
         if seen != self.pinned_sha256:
             error = ssl.SSLCertVerificationError(
-                f"certificate {seen} is not the pinned {self.pinned_sha256}")
+                f"certificate {seen} is not the pinned {self.pinned_sha256}"
+            )
             error.verify_message = "the certificate changed since it was trusted"
             raise error
 
@@ -139,11 +143,23 @@ class PinnedContext(ssl.SSLContext):
 # -- a minimal DER reader for the fields a user judges a certificate by -------
 
 _NAMES = {
-    "2.5.4.3": "CN", "2.5.4.6": "C", "2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.10": "O",
-    "2.5.4.11": "OU", "1.2.840.113549.1.9.1": "emailAddress", "0.9.2342.19200300.100.1.25": "DC",
+    "2.5.4.3": "CN",
+    "2.5.4.6": "C",
+    "2.5.4.7": "L",
+    "2.5.4.8": "ST",
+    "2.5.4.10": "O",
+    "2.5.4.11": "OU",
+    "1.2.840.113549.1.9.1": "emailAddress",
+    "0.9.2342.19200300.100.1.25": "DC",
 }
-_STRINGS: dict[int, str] = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1",
-                            0x1E: "utf-16-be", 0x1C: "utf-32-be"}
+_STRINGS: dict[int, str] = {
+    0x0C: "utf-8",
+    0x13: "ascii",
+    0x16: "ascii",
+    0x14: "latin-1",
+    0x1E: "utf-16-be",
+    0x1C: "utf-32-be",
+}
 _SEQUENCE, _SET, _OID, _UTC_TIME, _GENERALIZED_TIME, _VERSION = 0x30, 0x31, 0x06, 0x17, 0x18, 0xA0
 
 
@@ -158,11 +174,11 @@ def _items(data: bytes) -> list[tuple[int, bytes]]:
             count = length & 0x7F
             if not 0 < count <= 4:
                 raise ValueError("unsupported DER length")
-            length = int.from_bytes(data[pos:pos + count], "big")
+            length = int.from_bytes(data[pos : pos + count], "big")
             pos += count
         if pos + length > len(data):
             raise ValueError("truncated DER")
-        items.append((tag, data[pos:pos + length]))
+        items.append((tag, data[pos : pos + length]))
         pos += length
     return items
 

@@ -43,9 +43,11 @@ REQUEST_BODY_LIMIT = 64 * 1024
 KEEP_LINES = 200_000
 
 _SECRET_ELEMENT = re.compile(
-    rb"(<(?:[\w.-]+:)?(?:app)?password>)[^<]*(</(?:[\w.-]+:)?(?:app)?password>)", re.IGNORECASE)
-_PRETTY_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                 huge_tree=False, remove_blank_text=True)
+    rb"(<(?:[\w.-]+:)?(?:app)?password>)[^<]*(</(?:[\w.-]+:)?(?:app)?password>)", re.IGNORECASE
+)
+_PRETTY_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=True
+)
 Headers = tuple[tuple[str, str], ...]
 
 
@@ -86,15 +88,19 @@ class Exchange:
         """One line of the transcript: when, what, what came back, how long it took."""
         clock = datetime.fromtimestamp(self.started).strftime("%H:%M:%S.%f")[:-3]
         took = f"{self.elapsed * 1000:.0f} ms" if self.elapsed is not None else "—"
-        answer = (f"{self.status} {self.reason}" if self.status is not None
-                  else f"no response ({self.error})")
+        answer = (
+            f"{self.status} {self.reason}"
+            if self.status is not None
+            else f"no response ({self.error})"
+        )
         return f"{clock}  {self.method} {self.url}  → {answer}  {took}"
 
     def slim(self) -> Exchange:
         if not (self.full or self.request_body or self.response_body):
             return self
-        return replace(self, request_headers=(), response_headers=(), request_body=None,
-                       response_body=None)
+        return replace(
+            self, request_headers=(), response_headers=(), request_body=None, response_body=None
+        )
 
     def raw_text(self) -> str:
         """The exchange as it went over the wire, XML bodies pretty-printed."""
@@ -109,13 +115,17 @@ class Exchange:
         if self.elapsed is not None:
             parts += ["", f"({self.elapsed * 1000:.0f} ms)"]
         if not self.full:
-            parts += ["", "(headers and bodies are kept only for failed tasks, the first 1,000 of a job)"]
+            parts += [
+                "",
+                "(headers and bodies are kept only for failed tasks, the first 1,000 of a job)",
+            ]
         return "\n".join(parts)
 
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> Headers:
-    return tuple((name, REDACTED if name.lower() in SECRET_HEADERS else value)
-                 for name, value in headers)
+    return tuple(
+        (name, REDACTED if name.lower() in SECRET_HEADERS else value) for name, value in headers
+    )
 
 
 def redact_body(body: bytes) -> bytes:
@@ -171,7 +181,9 @@ class _Pending:
         request, response = self.request, self.response
         body = bytes(self.body)
         return Exchange(
-            seq=self.seq, started=self.started_wall, method=request.method,
+            seq=self.seq,
+            started=self.started_wall,
+            method=request.method,
             url=_shown_url(request.url),
             http_version=response.http_version if response is not None else "",
             status=response.status_code if response is not None else None,
@@ -179,19 +191,23 @@ class _Pending:
             elapsed=time.monotonic() - self.started if elapsed is None else elapsed,
             error=error,
             # The request as sent: the auth flow added its Authorization header after begin().
-            request_headers=redact_headers((response.request if response is not None
-                                            else request).headers.multi_items()),
+            request_headers=redact_headers(
+                (response.request if response is not None else request).headers.multi_items()
+            ),
             response_headers=redact_headers(response.headers.multi_items())
-            if response is not None else (),
+            if response is not None
+            else (),
             request_body=_request_body(request),
             response_body=redact_body(body) if body else None,
-            body_truncated=self.truncated)
+            body_truncated=self.truncated,
+        )
 
 
 def _request_body(request: httpx.Request) -> bytes | None:
     """Small XML request bodies (PROPFIND, PROPPATCH, LOCK); never a file's data."""
-    if not isinstance(request.stream, httpx.ByteStream) or \
-            "xml" not in request.headers.get("content-type", ""):
+    if not isinstance(request.stream, httpx.ByteStream) or "xml" not in request.headers.get(
+        "content-type", ""
+    ):
         return None
     content = request.content
     return redact_body(content) if len(content) <= REQUEST_BODY_LIMIT else None
@@ -200,8 +216,9 @@ def _request_body(request: httpx.Request) -> bytes | None:
 class _TeeStream(httpx.SyncByteStream):
     """Passes a response body through while keeping its start for the transcript."""
 
-    def __init__(self, inner: httpx.SyncByteStream, pending: _Pending, keep: bool,
-                 transcript: Transcript) -> None:
+    def __init__(
+        self, inner: httpx.SyncByteStream, pending: _Pending, keep: bool, transcript: Transcript
+    ) -> None:
         self._inner = inner
         self._pending = pending
         self._keep = keep

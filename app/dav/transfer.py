@@ -60,8 +60,14 @@ class FileSlice:
     twice (a stale digest nonce) is not hashed twice.
     """
 
-    def __init__(self, path: Path, offset: int, size: int, progress: ProgressCallback | None = None,
-                 digest: Any = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        offset: int,
+        size: int,
+        progress: ProgressCallback | None = None,
+        digest: Any = None,
+    ) -> None:
         self.path = path
         self.offset = offset
         self.size = size
@@ -97,7 +103,7 @@ class BytesBody:
 
     def __iter__(self) -> Iterator[bytes]:
         for start in range(0, self.size, CHUNK_SIZE):
-            chunk = self.data[start:start + CHUNK_SIZE]
+            chunk = self.data[start : start + CHUNK_SIZE]
             yield chunk
             if self._progress:
                 self._progress(start + len(chunk), self.size)
@@ -112,8 +118,9 @@ class PartFile:
 
     def __init__(self, target: Path) -> None:
         self.target = target
-        handle, name = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".davdesk-part",
-                                        dir=target.parent)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name[:100]}.", suffix=".davdesk-part", dir=target.parent
+        )
         self.temp_path = Path(name)
         self.handle = os.fdopen(handle, "wb")
         self.written = 0

@@ -94,8 +94,12 @@ class Transport:
         limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
         self._backend = WatchingBackend()
         if transport is None:
-            transport = _watched_transport(self._backend, verify=verify if https else _NO_TLS,
-                                           http2=http2 and https, limits=limits)
+            transport = _watched_transport(
+                self._backend,
+                verify=verify if https else _NO_TLS,
+                http2=http2 and https,
+                limits=limits,
+            )
         self._http = httpx.Client(
             auth=self.auth,
             # HTTP/2 needs TLS (ALPN); on plain http importing h2 would only cost start-up time.
@@ -223,13 +227,21 @@ class Transport:
             if _origin(target) != self._origin_key:
                 raise errors.UnsafeRedirectError(
                     f"{method} {url}: the server redirected to {target}; "
-                    "not following it, so the credentials stay with this server", target)
+                    "not following it, so the credentials stay with this server",
+                    target,
+                )
             url = target
         raise errors.ProtocolError(f"{method} {url}: more than {_MAX_REDIRECTS} redirects")
 
     @contextlib.contextmanager
-    def exchange(self, method: str, path: str, *, headers: Mapping[str, str] | None = None,
-                 content: bytes | Iterable[bytes] | None = None) -> Iterator[httpx.Response]:
+    def exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | Iterable[bytes] | None = None,
+    ) -> Iterator[httpx.Response]:
         """A request sent once, a failure status raised as its StatusError; the block reads
         what it needs of the streamed answer, which is then drained and closed (its
         connection goes back to the pool)."""
@@ -237,10 +249,17 @@ class Transport:
             self._raise_for_status(response, method)
             yield response
 
-    def request(self, method: str, path: str, *, headers: Mapping[str, str] | None = None,
-                content: bytes | Iterable[bytes] | None = None,
-                query: Mapping[str, str] | None = None, limit: int = ERROR_BODY_LIMIT,
-                raise_for_status: bool = True) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | Iterable[bytes] | None = None,
+        query: Mapping[str, str] | None = None,
+        limit: int = ERROR_BODY_LIMIT,
+        raise_for_status: bool = True,
+    ) -> Reply:
         """A request no method here wraps, sent the way every other one is.
 
         Same-origin redirects only, the transcript, errors mapped into the
@@ -251,26 +270,55 @@ class Transport:
         say more than the status, such as OCS v2).
         """
         if method.upper() in _READ_ONLY:
-            return self._retried(lambda: self._request_once(method, path, headers=headers,
-                                                            content=content, query=query,
-                                                            limit=limit,
-                                                            raising=raise_for_status))
-        return self._request_once(method, path, headers=headers, content=content, query=query,
-                                  limit=limit, raising=raise_for_status)
+            return self._retried(
+                lambda: self._request_once(
+                    method,
+                    path,
+                    headers=headers,
+                    content=content,
+                    query=query,
+                    limit=limit,
+                    raising=raise_for_status,
+                )
+            )
+        return self._request_once(
+            method,
+            path,
+            headers=headers,
+            content=content,
+            query=query,
+            limit=limit,
+            raising=raise_for_status,
+        )
 
-    def _request_once(self, method: str, path: str, *, headers: Mapping[str, str] | None,
-                      content: bytes | Iterable[bytes] | None, query: Mapping[str, str] | None,
-                      limit: int, raising: bool = True) -> Reply:
-        with reusable(self._send(method, path, headers=headers, content=content,
-                                 query=query)) as response:
+    def _request_once(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None,
+        content: bytes | Iterable[bytes] | None,
+        query: Mapping[str, str] | None,
+        limit: int,
+        raising: bool = True,
+    ) -> Reply:
+        with reusable(
+            self._send(method, path, headers=headers, content=content, query=query)
+        ) as response:
             if raising or response.status_code in errors.RETRYABLE_STATUSES:
                 self._raise_for_status(response, method)
             body = read_limited(response, method, limit=limit + 1)
             if len(body) > limit:
                 raise errors.ProtocolError(
-                    f"{method} {response.url}: the answer is larger than {limit} bytes")
-            return Reply(response.status_code, response.reason_phrase, response.headers, body,
-                         str(response.url))
+                    f"{method} {response.url}: the answer is larger than {limit} bytes"
+                )
+            return Reply(
+                response.status_code,
+                response.reason_phrase,
+                response.headers,
+                body,
+                str(response.url),
+            )
 
     def _check_name(self, path: str) -> None:
         """Refuse, before sending anything, a name the server's published rules forbid."""
@@ -279,8 +327,9 @@ class Transport:
         if problem:
             raise errors.ForbiddenNameError(f"{basename(path)}: {problem}")
 
-    def _raise_for_status(self, response: httpx.Response, method: str,
-                          body: bytes | None = None) -> None:
+    def _raise_for_status(
+        self, response: httpx.Response, method: str, body: bytes | None = None
+    ) -> None:
         """Raise the StatusError for a failure status, with what its body (read here unless
         given: a streamed body can be read once) said."""
         if response.status_code < 400:
@@ -305,8 +354,9 @@ class Transport:
         return multistatus.href_to_path(href, self.base_url)
 
 
-def _watched_transport(backend: WatchingBackend, *, verify: bool | ssl.SSLContext, http2: bool,
-                       limits: httpx.Limits) -> httpx.HTTPTransport:
+def _watched_transport(
+    backend: WatchingBackend, *, verify: bool | ssl.SSLContext, http2: bool, limits: httpx.Limits
+) -> httpx.HTTPTransport:
     """httpx's own transport, its connection pool on a backend whose sockets can be cut.
 
     httpx takes no network backend for its pool, while httpcore's pool does:

@@ -32,19 +32,37 @@ class UploadTarget(Protocol):
 
     def url(self, path: str) -> str: ...
 
-    def exchange(self, method: str, path: str, *, headers: Mapping[str, str] | None = None,
-                 content: bytes | Iterable[bytes] | None = None,
-                 ) -> contextlib.AbstractContextManager[httpx.Response]: ...
+    def exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | Iterable[bytes] | None = None,
+    ) -> contextlib.AbstractContextManager[httpx.Response]: ...
 
-    def request(self, method: str, path: str, *, headers: Mapping[str, str] | None = None,
-                content: bytes | Iterable[bytes] | None = None) -> Reply: ...
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | Iterable[bytes] | None = None,
+    ) -> Reply: ...
 
-    def propfind(self, path: str, depth: int = 1,
-                 props: Iterable[str] | str | None = ...) -> list[Resource]: ...
+    def propfind(
+        self, path: str, depth: int = 1, props: Iterable[str] | str | None = ...
+    ) -> list[Resource]: ...
 
     def stat(self, path: str) -> Resource: ...
 
     def lookup(self, path: str) -> Resource | None: ...
 
-    def proppatch(self, path: str, set_props: Mapping[str, str] | None = None,
-                  remove: Iterable[str] = (), *, lock_token: str | None = None) -> Outcome: ...
+    def proppatch(
+        self,
+        path: str,
+        set_props: Mapping[str, str] | None = None,
+        remove: Iterable[str] = (),
+        *,
+        lock_token: str | None = None,
+    ) -> Outcome: ...

@@ -52,14 +52,27 @@ def put(
         _check_unchanged(target, path, if_match)
         if_match = None
     chunked = target.extensions.chunked
-    if chunked and isinstance(source, Path) and not lock_token \
-            and chunked.applies_to(source.stat().st_size):
-        upload = ChunkedUpload(target, path, source, chunked,
-                               algorithm=target.extensions.checksum, progress=progress, wait=wait)
+    if (
+        chunked
+        and isinstance(source, Path)
+        and not lock_token
+        and chunked.applies_to(source.stat().st_size)
+    ):
+        upload = ChunkedUpload(
+            target,
+            path,
+            source,
+            chunked,
+            algorithm=target.extensions.checksum,
+            progress=progress,
+            wait=wait,
+        )
         return upload.run(if_match=if_match, if_none_match=if_none_match, mtime=mtime)
     body = BytesBody(source, progress) if isinstance(source, bytes) else FileBody(source, progress)
-    request_headers = {"Content-Length": str(body.size),
-                       "Content-Type": content_type or "application/octet-stream"}
+    request_headers = {
+        "Content-Length": str(body.size),
+        "Content-Type": content_type or "application/octet-stream",
+    }
     if if_match:
         request_headers["If-Match"] = if_match
     if if_none_match:
@@ -72,8 +85,13 @@ def put(
         request_headers["OC-Checksum"] = checksum.of_source(target.extensions.checksum, source)
     request_headers.update(headers or {})
     with target.exchange("PUT", path, headers=request_headers, content=body) as response:
-        outcome = success("put", path, response.status_code, response.reason_phrase,
-                          etag=response.headers.get("etag"))
+        outcome = success(
+            "put",
+            path,
+            response.status_code,
+            response.reason_phrase,
+            etag=response.headers.get("etag"),
+        )
         accepted = mtimes.accepted(response.headers)
     if mtime is None:
         return outcome
@@ -88,5 +106,10 @@ def _check_unchanged(target: UploadTarget, path: str, etag: str) -> None:
     current = target.stat(path).etag
     if not etags.same(current, etag):
         raise errors.PreconditionFailedError(
-            "PUT", target.url(path), 412, condition=None, local=True,
-            description=f"changed on the server since it was listed (ETag {etag} is now {current})")
+            "PUT",
+            target.url(path),
+            412,
+            condition=None,
+            local=True,
+            description=f"changed on the server since it was listed (ETag {etag} is now {current})",
+        )

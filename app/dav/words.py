@@ -87,9 +87,12 @@ _LOCAL_PROBLEMS = {
 #: Parts of Davdesk's notes that only repeat what went as planned: not worth a column.
 _ROUTINE_NOTES = ("mtime kept as a dead property", "mtime kept by X-OC-Mtime", "uploaded in ")
 #: Parts of notes that the problem words already say.
-_SAID_BY_PROBLEM = ("appeared on the server after planning",
-                    "changed on the server since it was listed",
-                    "exists at the destination", "exists on the server")
+_SAID_BY_PROBLEM = (
+    "appeared on the server after planning",
+    "changed on the server since it was listed",
+    "exists at the destination",
+    "exists on the server",
+)
 
 
 def action(outcome: Outcome) -> str:
@@ -104,19 +107,24 @@ def action(outcome: Outcome) -> str:
         return attempt
     if outcome.op == "put" and outcome.status in (200, 204):
         return "Replaced"
-    if outcome.op == "move" and outcome.destination \
-            and parent(outcome.destination.rstrip("/")) == parent(outcome.path.rstrip("/")):
+    if (
+        outcome.op == "move"
+        and outcome.destination
+        and parent(outcome.destination.rstrip("/")) == parent(outcome.path.rstrip("/"))
+    ):
         return "Renamed"
-    if outcome.op in ("mkcol", "get") and (outcome.note == "already exists"
-                                           or outcome.reason == "folder exists"):
+    if outcome.op in ("mkcol", "get") and (
+        outcome.note == "already exists" or outcome.reason == "folder exists"
+    ):
         return "Folder already there"
     if outcome.op == "get" and outcome.reason == "folder created":
         return "Created folder"
     return done
 
 
-def problem(outcome: Outcome, locks: Sequence[ActiveLock] = (),
-            seen: datetime | None = None) -> str:
+def problem(
+    outcome: Outcome, locks: Sequence[ActiveLock] = (), seen: datetime | None = None
+) -> str:
     """Why it did not work, in words ("" when it did): "Locked by alice until 14:02".
 
     locks: what lockdiscovery said of the path, seen at that time (for "until").
@@ -146,8 +154,11 @@ def problem(outcome: Outcome, locks: Sequence[ActiveLock] = (),
 def _conflict(outcome: Outcome) -> str:
     said = outcome.note or outcome.description or ""
     if outcome.op == "get":
-        return "Changed on this computer since you looked" if "changed" in said \
+        return (
+            "Changed on this computer since you looked"
+            if "changed" in said
             else "Already exists on this computer"
+        )
     if outcome.op == "delete-local":
         return "Changed on this computer since you looked"
     if outcome.op in ("copy", "move"):
@@ -160,7 +171,7 @@ def _conflict(outcome: Outcome) -> str:
 
 
 def lock_words(locks: Sequence[ActiveLock] = (), seen: datetime | None = None) -> str:
-    """"Locked by alice until 14:02"; "Locked" while nobody has said by whom."""
+    """ "Locked by alice until 14:02"; "Locked" while nobody has said by whom."""
     if not locks:
         return "Locked"
     lock = locks[0]
@@ -186,20 +197,27 @@ def note(outcome: Outcome) -> str:
     upload, nor what the problem words already say."""
     if outcome.already_gone:
         return "Already gone: nothing to delete"
-    parts = [part for part in (outcome.note or "").split("; ")
-             if part and not part.startswith(_ROUTINE_NOTES)]
+    parts = [
+        part
+        for part in (outcome.note or "").split("; ")
+        if part and not part.startswith(_ROUTINE_NOTES)
+    ]
     if not outcome.ok:
         parts = [part for part in parts if not part.startswith(_SAID_BY_PROBLEM)]
     return "; ".join(parts)
 
 
 def tally_words(tally: Tally) -> str:
-    """"12 done · 1 skipped · 2 failed": every class with a count, in the same order
+    """ "12 done · 1 skipped · 2 failed": every class with a count, in the same order
     everywhere (done always: "0 done" says nothing worked)."""
     parts = [f"{tally.done:,} done"]
-    for count, word in ((tally.skipped, "skipped"), (tally.conflicts, "conflicts"),
-                        (tally.failed, "failed"), (tally.unconfirmed, "unconfirmed"),
-                        (tally.cancelled, "cancelled")):
+    for count, word in (
+        (tally.skipped, "skipped"),
+        (tally.conflicts, "conflicts"),
+        (tally.failed, "failed"),
+        (tally.unconfirmed, "unconfirmed"),
+        (tally.cancelled, "cancelled"),
+    ):
         if count:
             parts.append(f"{count:,} {'conflict' if word == 'conflicts' and count == 1 else word}")
     return " · ".join(parts)
@@ -212,8 +230,7 @@ def outcome_line(outcome: Outcome, locks: Sequence[ActiveLock] = ()) -> str:
     said = "; ".join(filter(None, [outcome.description, note(outcome)]))
     status = outcome.status_line
     # A DAV: condition names the problem exactly; a server's private one ({ns}name) does not.
-    condition = f", {outcome.error}" if outcome.error and not outcome.error.startswith("{") \
-        else ""
+    condition = f", {outcome.error}" if outcome.error and not outcome.error.startswith("{") else ""
     head = f"{action(outcome)} {outcome.path}{target}"
     if trouble:
         head += f": {trouble} ({status}{condition})"
@@ -248,7 +265,7 @@ def explain(error: BaseException) -> str:
 
 
 def _tries(error: DavError) -> str:
-    """" (after 8 attempts)" for a request given up on, as a job's line says it."""
+    """ " (after 8 attempts)" for a request given up on, as a job's line says it."""
     return f" (after {error.attempts} attempts)" if error.attempts > 1 else ""
 
 
@@ -270,18 +287,26 @@ class Explanation:
 
 
 NOT_WEBDAV_HINTS = (
-    ("Nextcloud or ownCloud: enter the server's address (https://cloud.example.com/); "
-     "Davdesk finds the files folder itself."),
+    (
+        "Nextcloud or ownCloud: enter the server's address (https://cloud.example.com/); "
+        "Davdesk finds the files folder itself."
+    ),
     "Apache: the address of a folder served with `Dav On` (often …/dav/ or …/webdav/).",
 )
 #: OpenSSL's names for "the other side does not speak TLS here" (a plain http port).
-_PLAIN_HTTP_TLS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
-                   "HTTP_REQUEST", "UNKNOWN_PROTOCOL"}
+_PLAIN_HTTP_TLS = {
+    "WRONG_VERSION_NUMBER",
+    "RECORD_LAYER_FAILURE",
+    "PACKET_LENGTH_TOO_LONG",
+    "HTTP_REQUEST",
+    "UNKNOWN_PROTOCOL",
+}
 _OLD_TLS = {"TLSV1_ALERT_PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL", "NO_PROTOCOLS_AVAILABLE"}
 
 
-def explain_connect(error: BaseException, *, user: str | None = None,
-                    guessed_https: bool = False) -> Explanation:
+def explain_connect(
+    error: BaseException, *, user: str | None = None, guessed_https: bool = False
+) -> Explanation:
     """A failed connection (or the first listing) in words with a way forward.
 
     user: the user name given, if any (a 401 then means a wrong password, not a missing
@@ -291,47 +316,66 @@ def explain_connect(error: BaseException, *, user: str | None = None,
     match error:
         case StatusError(status=401):
             if not user:
-                return Explanation("This server wants a user name and password.",
-                                   ("Enter them and connect again.",))
+                return Explanation(
+                    "This server wants a user name and password.",
+                    ("Enter them and connect again.",),
+                )
             return Explanation(f"Wrong user name or password for {user}.")
         case StatusError(status=405 | 501, method="PROPFIND"):
-            return Explanation("This address does not speak WebDAV: the server "
-                               f"refused to list it ({error.status} {error.reason}).",
-                               NOT_WEBDAV_HINTS)
+            return Explanation(
+                "This address does not speak WebDAV: the server "
+                f"refused to list it ({error.status} {error.reason}).",
+                NOT_WEBDAV_HINTS,
+            )
         case StatusError(status=403):
-            return Explanation("The server does not let this user into this folder "
-                               "(403 Forbidden).")
+            return Explanation(
+                "The server does not let this user into this folder (403 Forbidden)."
+            )
         case StatusError(status=404):
-            return Explanation("There is no folder at this address (404 Not Found).",
-                               ("Check the path after the server's name.",))
+            return Explanation(
+                "There is no folder at this address (404 Not Found).",
+                ("Check the path after the server's name.",),
+            )
         case StatusError():
             return Explanation(f"{status_error(error)}.")
         case CertificateError(reason=reason):
             return Explanation(f"The server's certificate is not trusted: {reason}.")
     if tls in _PLAIN_HTTP_TLS:
         if guessed_https:
-            return Explanation("This server does not speak https at this address: it "
-                               "answered in plain http.",
-                               (("Connect with http:// only on a network you trust: the "
-                                 "password and the files would travel unencrypted."),),
-                               plain_http=True)
-        return Explanation("This server does not speak https at this address (it answered "
-                           "in plain http, or something else listens on this port).",
-                           ("Check the port, or use http:// on a network you trust.",))
+            return Explanation(
+                "This server does not speak https at this address: it answered in plain http.",
+                (
+                    (
+                        "Connect with http:// only on a network you trust: the "
+                        "password and the files would travel unencrypted."
+                    ),
+                ),
+                plain_http=True,
+            )
+        return Explanation(
+            "This server does not speak https at this address (it answered "
+            "in plain http, or something else listens on this port).",
+            ("Check the port, or use http:// on a network you trust.",),
+        )
     if tls in _OLD_TLS:
-        return Explanation("The server offers only an old TLS version that is no longer safe, "
-                           "so the secure connection was refused.",
-                           ("Ask its administrator to enable TLS 1.2 or newer.",))
+        return Explanation(
+            "The server offers only an old TLS version that is no longer safe, "
+            "so the secure connection was refused.",
+            ("Ask its administrator to enable TLS 1.2 or newer.",),
+        )
     if tls is not None:
-        return Explanation(f"The secure connection could not be set up "
-                           f"({tls.replace('_', ' ').lower()}).")
+        return Explanation(
+            f"The secure connection could not be set up ({tls.replace('_', ' ').lower()})."
+        )
     if isinstance(error, ConnectError):
         return Explanation(_connect_failure(error))
     if isinstance(error, TimeoutError):
         return Explanation("The server did not answer in time.")
     if isinstance(error, UnsafeRedirectError):
-        return Explanation("The server sent Davdesk to another site; it did not follow, "
-                           "so the password stays with this server.")
+        return Explanation(
+            "The server sent Davdesk to another site; it did not follow, "
+            "so the password stays with this server."
+        )
     if isinstance(error, ProtocolError):
         return Explanation(f"The connection failed: {_root_cause(error)}.")
     return Explanation(sentence(str(error)))
@@ -363,8 +407,9 @@ def _root_cause(error: BaseException) -> str:
 def _chain(error: BaseException) -> list[BaseException]:
     """The error and the ones under it, outermost first."""
     chain, seen = [error], {id(error)}
-    while (inner := chain[-1].__cause__ or chain[-1].__context__) is not None \
-            and id(inner) not in seen:
+    while (inner := chain[-1].__cause__ or chain[-1].__context__) is not None and id(
+        inner
+    ) not in seen:
         seen.add(id(inner))
         chain.append(inner)
     return chain

@@ -32,16 +32,24 @@ from app.dav.xmlbodies import ActiveLock
 EARLIER_ATTEMPT = "completed by an earlier attempt"
 
 
-def set_properties(client: DavClient, path: str, set_props: Mapping[str, str] | None = None,
-                   remove: Iterable[str] = (), *, lock_token: str | None = None) -> Outcome:
+def set_properties(
+    client: DavClient,
+    path: str,
+    set_props: Mapping[str, str] | None = None,
+    remove: Iterable[str] = (),
+    *,
+    lock_token: str | None = None,
+) -> Outcome:
     """PROPPATCH, repeated as it is after a retryable failure (it is idempotent)."""
     removals = tuple(remove)
-    return client.retried(lambda: client.proppatch(path, set_props, removals,
-                                                   lock_token=lock_token), None)
+    return client.retried(
+        lambda: client.proppatch(path, set_props, removals, lock_token=lock_token), None
+    )
 
 
-def take_lock(client: DavClient, path: str, *, owner: str, timeout: int | None = 3600,
-              depth: str = "0") -> ActiveLock:
+def take_lock(
+    client: DavClient, path: str, *, owner: str, timeout: int | None = 3600, depth: str = "0"
+) -> ActiveLock:
     """An exclusive write lock, its token kept also when the answer that carried it was lost.
 
     The locks already on the resource are read first, so that after a lost
@@ -56,15 +64,21 @@ def take_lock(client: DavClient, path: str, *, owner: str, timeout: int | None =
     def taken() -> ActiveLock | None:
         if before is None:
             raise errors.CannotTell("the server does not list the locks on it")
-        new = [lock for lock in _locks(client, path)
-               if lock.owner == owner and lock.token not in before]
+        new = [
+            lock
+            for lock in _locks(client, path)
+            if lock.owner == owner and lock.token not in before
+        ]
         if any(lock.token is None for lock in new):
-            raise errors.CannotTell("the resource is locked, but the server does not show the "
-                                    "lock's token, so it cannot be released before it times out")
+            raise errors.CannotTell(
+                "the resource is locked, but the server does not show the "
+                "lock's token, so it cannot be released before it times out"
+            )
         return new[0] if new else None
 
     return client.retried(
-        lambda: client.lock(path, owner=owner, timeout=timeout, depth=depth), taken)
+        lambda: client.lock(path, owner=owner, timeout=timeout, depth=depth), taken
+    )
 
 
 def release_lock(client: DavClient, path: str, token: str) -> Outcome:
@@ -75,8 +89,9 @@ def release_lock(client: DavClient, path: str, token: str) -> Outcome:
         if any(lock.token == token for lock in locks):
             return None
         if any(lock.token is None for lock in locks):
-            raise errors.CannotTell("the server does not show lock tokens, so whether ours is "
-                                    "gone is not known")
+            raise errors.CannotTell(
+                "the server does not show lock tokens, so whether ours is gone is not known"
+            )
         return success("unlock", path, 204, note=EARLIER_ATTEMPT)
 
     return client.retried(lambda: client.unlock(path, token), released)

@@ -119,7 +119,7 @@ _SABRE_EXCEPTION = "{http://sabredav.org/ns}exception"
 
 def condition_name(tag: str) -> str:
     """DAV: conditions by local name ('lock-token-submitted'); others in Clark notation."""
-    return tag[len(_D):] if tag.startswith(_D) else tag
+    return tag[len(_D) :] if tag.startswith(_D) else tag
 
 
 def parse_error_body(body: bytes) -> ErrorBody | None:
@@ -181,12 +181,14 @@ def parse_lockdiscovery(body: bytes) -> list[ActiveLock]:
         scope_name = None
         if scope is not None and len(scope) and isinstance(scope[0].tag, str):
             scope_name = condition_name(scope[0].tag)
-        locks.append(ActiveLock(
-            token=text(f"{_D}locktoken/{_D}href"),
-            owner=text(f"{_D}owner"),
-            timeout=text(f"{_D}timeout"),
-            depth=text(f"{_D}depth"),
-            scope=scope_name,
-            root=text(f"{_D}lockroot/{_D}href"),
-        ))
+        locks.append(
+            ActiveLock(
+                token=text(f"{_D}locktoken/{_D}href"),
+                owner=text(f"{_D}owner"),
+                timeout=text(f"{_D}timeout"),
+                depth=text(f"{_D}depth"),
+                scope=scope_name,
+                root=text(f"{_D}lockroot/{_D}href"),
+            )
+        )
     return locks

@@ -31,8 +31,9 @@ from app.jobs.operations import already_done, is_idempotent
 
 log = logging.getLogger(__name__)
 
-CUT_OFF = ("cut off by the cancel while the request was under way: "
-           "the server may have carried it out")
+CUT_OFF = (
+    "cut off by the cancel while the request was under way: the server may have carried it out"
+)
 MAY_HAVE = "cancelled after an attempt that lost its answer: the server may have carried it out"
 
 
@@ -54,8 +55,9 @@ class Attempts:
     no state of its own between calls.
     """
 
-    def __init__(self, client: DavClient, policy: RetryPolicy, cancel: threading.Event,
-                 job_id: int) -> None:
+    def __init__(
+        self, client: DavClient, policy: RetryPolicy, cancel: threading.Event, job_id: int
+    ) -> None:
         self._client = client
         self._policy = policy
         self._cancel = cancel
@@ -78,8 +80,14 @@ class Attempts:
                 if self._cancel.is_set() and isinstance(exc, errors.TransportError):
                     sent = not isinstance(exc, errors.ConnectError)
                     effect = CUT_OFF if sent and not is_idempotent(task) else None
-                    return Tried([replace(cancelled(task.op.value, task.remote), note=effect,
-                                          detail=str(exc))], attempt)
+                    return Tried(
+                        [
+                            replace(
+                                cancelled(task.op.value, task.remote), note=effect, detail=str(exc)
+                            )
+                        ],
+                        attempt,
+                    )
                 lost_answer = lost_answer or exc.may_have_acted
                 if self._policy.should_retry(exc, attempt) and not self._cancel.is_set():
                     self._cancel.wait(self._policy.delay(exc, attempt))
@@ -93,12 +101,27 @@ class Attempts:
                     continue
                 done = self.took_effect(task, lost_answer, str(exc))
                 failure = exc if done is None or not all(o.ok for o in done) else None
-                return Tried(done or [from_error(task.op.value, task.remote, exc,
-                                                 attempt=attempt)], attempt, failure)
+                return Tried(
+                    done or [from_error(task.op.value, task.remote, exc, attempt=attempt)],
+                    attempt,
+                    failure,
+                )
             except Exception as exc:  # a local failure or a bug: this task fails, the job goes on
                 log.exception("job %s: task %s %s raised", self._job_id, task.op, task.remote)
-                return Tried([Outcome(task.op.value, task.remote, None, type(exc).__name__,
-                                      ok=False, source=Source.LOCAL, detail=str(exc))], attempt)
+                return Tried(
+                    [
+                        Outcome(
+                            task.op.value,
+                            task.remote,
+                            None,
+                            type(exc).__name__,
+                            ok=False,
+                            source=Source.LOCAL,
+                            detail=str(exc),
+                        )
+                    ],
+                    attempt,
+                )
             if lost_answer and not all(o.ok for o in outcomes):
                 done = self.took_effect(task, lost_answer, _answered(outcomes))
                 if done is not None:
@@ -138,14 +161,20 @@ class Attempts:
 def unconfirmed(task: Task, answered: str, check: errors.DavError, asked: int) -> Outcome:
     """The Outcome of a task whose effect the server would not confirm or deny."""
     failing = "kept failing" if asked > 1 else "failed"
-    return Outcome(task.op.value, task.remote, None, UNCONFIRMED, ok=False,
-                   destination=task.destination, marked=OutcomeClass.UNCONFIRMED,
-                   source=Source.TRANSPORT if isinstance(check, errors.TransportError)
-                   else Source.LOCAL,
-                   note=f"could not be confirmed: an attempt lost its answer and the server "
-                        f"{failing} the check of whether it took effect "
-                        f"(asked {asked} time{'s' if asked > 1 else ''})",
-                   detail=f"last attempt: {answered}; the check: {check}")
+    return Outcome(
+        task.op.value,
+        task.remote,
+        None,
+        UNCONFIRMED,
+        ok=False,
+        destination=task.destination,
+        marked=OutcomeClass.UNCONFIRMED,
+        source=Source.TRANSPORT if isinstance(check, errors.TransportError) else Source.LOCAL,
+        note=f"could not be confirmed: an attempt lost its answer and the server "
+        f"{failing} the check of whether it took effect "
+        f"(asked {asked} time{'s' if asked > 1 else ''})",
+        detail=f"last attempt: {answered}; the check: {check}",
+    )
 
 
 def _answered(outcomes: Sequence[Outcome]) -> str:

@@ -25,8 +25,9 @@ SPREAD_FROM = 10
 WorkItem = Task | tuple[Task, ...]
 
 
-def batched(stage: Sequence[Task], extensions: ServerExtensions,
-            workers: int = 1) -> list[WorkItem]:
+def batched(
+    stage: Sequence[Task], extensions: ServerExtensions, workers: int = 1
+) -> list[WorkItem]:
     """The stage as work items: the batches first (they carry most files per request), then the
     tasks that go alone, in their order. A batch of one is sent as a plain PUT. A name the
     server refuses never goes in a batch: alone, it is refused here before anything is sent.
@@ -41,8 +42,9 @@ def batched(stage: Sequence[Task], extensions: ServerExtensions,
     alone: list[WorkItem] = []
     fitting: list[Task] = []
     for task in stage:
-        if not _fits(task, bulk) or (extensions.names is not None
-                                     and extensions.names.problem(basename(task.remote))):
+        if not _fits(task, bulk) or (
+            extensions.names is not None and extensions.names.problem(basename(task.remote))
+        ):
             alone.append(task)
         else:
             fitting.append(task)
@@ -62,5 +64,10 @@ def batched(stage: Sequence[Task], extensions: ServerExtensions,
 
 
 def _fits(task: Task, bulk: BulkUploads) -> bool:
-    return (task.op is Op.UPLOAD and task.local is not None and not task.exists
-            and task.lock_token is None and bulk.applies_to(task.remote, task.size))
+    return (
+        task.op is Op.UPLOAD
+        and task.local is not None
+        and not task.exists
+        and task.lock_token is None
+        and bulk.applies_to(task.remote, task.size)
+    )

@@ -60,17 +60,30 @@ class Dependencies:
                 folder = parent(task.remote)
                 while folder != "/":
                     if folder in self._remote:
-                        return not_attempted(task, f"its folder {folder} could not be created "
-                                                   f"({self._remote[folder]})")
+                        return not_attempted(
+                            task,
+                            f"its folder {folder} could not be created ({self._remote[folder]})",
+                        )
                     folder = parent(folder)
             if task.op is Op.DOWNLOAD and task.local is not None:
                 for local_folder in task.local.parents:
                     if local_folder in self._local:
-                        return not_attempted(task, f"its folder {local_folder} could not be "
-                                                   f"created ({self._local[local_folder]})")
+                        return not_attempted(
+                            task,
+                            f"its folder {local_folder} could not be "
+                            f"created ({self._local[local_folder]})",
+                        )
         return None
 
 
 def not_attempted(task: Task, why: str) -> Outcome:
-    return Outcome(task.op.value, task.remote, None, NOT_ATTEMPTED, ok=False,
-                   destination=task.destination, source=Source.LOCAL, note=why)
+    return Outcome(
+        task.op.value,
+        task.remote,
+        None,
+        NOT_ATTEMPTED,
+        ok=False,
+        destination=task.destination,
+        source=Source.LOCAL,
+        note=why,
+    )

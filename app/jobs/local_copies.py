@@ -127,17 +127,33 @@ class LocalCopies:
     def downloaded(self, resource: Resource, local: Path, etag: str | None) -> LocalCopy:
         """A download finished: the copy is the version it was downloaded as."""
         modified = resource.modified.timestamp() if resource.modified else None
-        return self.record(LocalCopy(resource.path, local, etag or resource.etag, stamp_of(local),
-                                     resource.size, modified))
+        return self.record(
+            LocalCopy(
+                resource.path,
+                local,
+                etag or resource.etag,
+                stamp_of(local),
+                resource.size,
+                modified,
+            )
+        )
 
-    def uploaded(self, copy: LocalCopy, sent: Stamp | None, server: Resource | None,
-                 etag: str | None) -> LocalCopy:
+    def uploaded(
+        self, copy: LocalCopy, sent: Stamp | None, server: Resource | None, etag: str | None
+    ) -> LocalCopy:
         """An upload of the copy as it was at `sent` succeeded; the server now has etag (the
         PUT's answer), or the version a look afterwards found."""
         size = server.size if server else (sent[0] if sent else None)
         modified = server.modified.timestamp() if server and server.modified else None
-        return self.record(replace(copy, etag=etag or (server.etag if server else None),
-                                   synced=sent, server_size=size, server_modified=modified))
+        return self.record(
+            replace(
+                copy,
+                etag=etag or (server.etag if server else None),
+                synced=sent,
+                server_size=size,
+                server_modified=modified,
+            )
+        )
 
     def moved(self, copy: LocalCopy, remote: str) -> LocalCopy:
         """The copy was saved on the server under another name: it stands for that file now."""
@@ -164,8 +180,9 @@ class LocalCopies:
                     found = copy.local.stat()
                 except OSError:
                     found = None
-                if found is not None and (copy.unsent()
-                                          or max(found.st_mtime, found.st_atime) > limit):
+                if found is not None and (
+                    copy.unsent() or max(found.st_mtime, found.st_atime) > limit
+                ):
                     continue
                 with contextlib.suppress(OSError):
                     copy.local.unlink()
@@ -195,9 +212,14 @@ class LocalCopies:
             for entry in entries if isinstance(entries, list) else []:
                 try:
                     synced = entry["synced"]
-                    copy = LocalCopy(entry["remote"], Path(entry["local"]), entry["etag"],
-                                     (int(synced[0]), int(synced[1])) if synced else None,
-                                     entry.get("server_size"), entry.get("server_modified"))
+                    copy = LocalCopy(
+                        entry["remote"],
+                        Path(entry["local"]),
+                        entry["etag"],
+                        (int(synced[0]), int(synced[1])) if synced else None,
+                        entry.get("server_size"),
+                        entry.get("server_modified"),
+                    )
                 except (KeyError, TypeError, ValueError, IndexError):
                     continue  # an entry this version cannot read: its copy stays on disk
                 self._copies[copy.remote] = copy
@@ -252,8 +274,15 @@ def plan_open(client: DavClient, copies: LocalCopies, remote: str) -> OpenPlan:
         # beside the fresh download, never overwritten.
         local.rename(local.with_name(free_name(local.name, local_names(local.parent))))
     modified = resource.modified.timestamp() if resource.modified else None
-    task = Task(Op.DOWNLOAD, resource.path, local, size=resource.size or 0, etag=resource.etag,
-                conflict=Conflict.OVERWRITE, mtime=modified)
+    task = Task(
+        Op.DOWNLOAD,
+        resource.path,
+        local,
+        size=resource.size or 0,
+        etag=resource.etag,
+        conflict=Conflict.OVERWRITE,
+        mtime=modified,
+    )
     return OpenPlan(resource, local, Job(f"Open {resource.name}", ((task,),)))
 
 
@@ -262,12 +291,21 @@ def upload_job(copy: LocalCopy, etag: str | None = None, *, guarded: bool = True
     size and time where the server gave no ETag). etag: overwrite that version instead.
     guarded=False: a plain PUT, whatever the server holds now."""
     size = stamp_of(copy.local)
-    task = Task(Op.UPLOAD, copy.remote, copy.local, size=size[0] if size else 0,
-                exists=True, conflict=Conflict.OVERWRITE)
+    task = Task(
+        Op.UPLOAD,
+        copy.remote,
+        copy.local,
+        size=size[0] if size else 0,
+        exists=True,
+        conflict=Conflict.OVERWRITE,
+    )
     if guarded:
-        task = replace(task, etag=etag or copy.etag,
-                       target_size=None if (etag or copy.etag) else copy.server_size,
-                       target_modified=None if (etag or copy.etag) else copy.server_modified)
+        task = replace(
+            task,
+            etag=etag or copy.etag,
+            target_size=None if (etag or copy.etag) else copy.server_size,
+            target_modified=None if (etag or copy.etag) else copy.server_modified,
+        )
     return Job(f"Upload {copy.name}", ((task,),))
 
 
@@ -286,8 +324,15 @@ def download_theirs_job(client: DavClient, copy: LocalCopy) -> tuple[Resource, J
     """The server's version over the local copy (whose edits the user chose to drop)."""
     resource = client.stat(copy.remote)
     modified = resource.modified.timestamp() if resource.modified else None
-    task = Task(Op.DOWNLOAD, copy.remote, copy.local, size=resource.size or 0,
-                etag=resource.etag, conflict=Conflict.OVERWRITE, mtime=modified)
+    task = Task(
+        Op.DOWNLOAD,
+        copy.remote,
+        copy.local,
+        size=resource.size or 0,
+        etag=resource.etag,
+        conflict=Conflict.OVERWRITE,
+        mtime=modified,
+    )
     return resource, Job(f"Download {copy.name} from the server", ((task,),))
 
 
@@ -304,16 +349,23 @@ def server_has_copy(client: DavClient, copy: LocalCopy) -> Resource | None:
     """
     found = client.lookup(copy.remote)
     local = stamp_of(copy.local)
-    if found is None or found.is_dir or local is None or found.size != local[0] \
-            or local[0] > COMPARE_UP_TO:
+    if (
+        found is None
+        or found.is_dir
+        or local is None
+        or found.size != local[0]
+        or local[0] > COMPARE_UP_TO
+    ):
         return None
-    reply = client.request("GET", copy.remote, headers={"Accept-Encoding": "identity"},
-                           limit=COMPARE_UP_TO + 1)
+    reply = client.request(
+        "GET", copy.remote, headers={"Accept-Encoding": "identity"}, limit=COMPARE_UP_TO + 1
+    )
     return found if reply.body == copy.local.read_bytes() else None
 
 
-def after_upload(client: DavClient, copies: LocalCopies, copy: LocalCopy, sent: Stamp | None,
-                 outcome: Outcome) -> LocalCopy:
+def after_upload(
+    client: DavClient, copies: LocalCopies, copy: LocalCopy, sent: Stamp | None, outcome: Outcome
+) -> LocalCopy:
     """Record a successful upload: the new ETag from the PUT's answer, else from a look.
 
     A look can only see what is there now; it is taken right after the PUT, so it is the

@@ -35,8 +35,9 @@ def local_entry(path: Path) -> LocalEntry | None:
         return None
     if not (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)):
         return None
-    return LocalEntry(path, stat.S_ISDIR(info.st_mode), info.st_size, info.st_mtime,
-                      (info.st_dev, info.st_ino))
+    return LocalEntry(
+        path, stat.S_ISDIR(info.st_mode), info.st_size, info.st_mtime, (info.st_dev, info.st_ino)
+    )
 
 
 def members(folder: Path) -> list[LocalEntry]:

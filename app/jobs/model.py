@@ -78,10 +78,10 @@ class Task:
     #: on a 412, a server file that is still the start of ours is that attempt's (own_upload.py).
     resumes: bool = False
 
-    def with_policy(self, conflict: Conflict | None = None,
-                    lock_token: str | None = None) -> Task:
-        return replace(self, conflict=conflict or self.conflict,
-                       lock_token=lock_token or self.lock_token)
+    def with_policy(self, conflict: Conflict | None = None, lock_token: str | None = None) -> Task:
+        return replace(
+            self, conflict=conflict or self.conflict, lock_token=lock_token or self.lock_token
+        )
 
 
 class _JobNumbers:
@@ -198,8 +198,9 @@ class JobEnded:
     @classmethod
     def of(cls, job_id: int, state: JobState, tally: Tally, error: str | None = None) -> JobEnded:
         problems = tally.failed + tally.conflicts + tally.unconfirmed
-        return cls(job_id, state, tally.done + tally.skipped, problems, tally.cancelled, error,
-                   tally)
+        return cls(
+            job_id, state, tally.done + tally.skipped, problems, tally.cancelled, error, tally
+        )
 
 
 JobEvent = JobProgress | TaskResult | JobEnded

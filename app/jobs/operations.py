@@ -33,8 +33,18 @@ def execute(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
             raise
         return [replace(from_error(task.op.value, task.remote, exc), destination=task.destination)]
     except OSError as exc:
-        return [Outcome(task.op.value, task.remote, None, type(exc).__name__, ok=False,
-                        destination=task.destination, source=Source.LOCAL, detail=str(exc))]
+        return [
+            Outcome(
+                task.op.value,
+                task.remote,
+                None,
+                type(exc).__name__,
+                ok=False,
+                destination=task.destination,
+                source=Source.LOCAL,
+                detail=str(exc),
+            )
+        ]
 
 
 def is_idempotent(task: Task) -> bool:
@@ -52,5 +62,15 @@ def already_done(client: DavClient, task: Task) -> list[Outcome] | None:
     took_effect = OPERATIONS[task.op].took_effect
     if is_idempotent(task) or took_effect is None or not took_effect(client, task):
         return None
-    return [Outcome(task.op.value, task.remote, None, "already done", ok=True,
-                    note=DONE_EARLIER, destination=task.destination, source=Source.LOCAL)]
+    return [
+        Outcome(
+            task.op.value,
+            task.remote,
+            None,
+            "already done",
+            ok=True,
+            note=DONE_EARLIER,
+            destination=task.destination,
+            source=Source.LOCAL,
+        )
+    ]

@@ -31,8 +31,9 @@ ROUNDS = 8
 _CHUNK = 1 << 20
 
 
-def send_over_own_start(client: DavClient, task: Task,
-                        send: Callable[[str], Outcome]) -> Outcome | None:
+def send_over_own_start(
+    client: DavClient, task: Task, send: Callable[[str], Outcome]
+) -> Outcome | None:
     """After a 412: send(etag) over the server's file while it is a start of ours, guarded by the
     ETag of the bytes that were compared; None when it is not ours (the 412 stands)."""
     for _ in range(ROUNDS):

@@ -31,13 +31,15 @@ def plan_delete(client: DavClient, resources: Sequence[Resource]) -> Job:
     client is unused: the selection already says all a delete needs. It is
     taken so that every planner is called the same way.
     """
-    tasks = tuple(Task(Op.DELETE, r.path, is_dir=r.is_dir, etag=r.etag, exists=True)
-                  for r in resources)
+    tasks = tuple(
+        Task(Op.DELETE, r.path, is_dir=r.is_dir, etag=r.etag, exists=True) for r in resources
+    )
     return Job(_title("Delete", [r.name for r in resources]), _stages([tasks]))
 
 
-def plan_mkdir(paths: Sequence[str], parents: bool = False, *,
-               client: DavClient | None = None) -> Job:
+def plan_mkdir(
+    paths: Sequence[str], parents: bool = False, *, client: DavClient | None = None
+) -> Job:
     """Create folders; with parents, also the missing folders above them, one stage per level.
 
     Finding the missing ones needs the server (a Depth 0 PROPFIND per
@@ -61,18 +63,25 @@ def plan_mkdir(paths: Sequence[str], parents: bool = False, *,
     return Job(_title("Create folder", names), _stages(by_depth[d] for d in sorted(by_depth)))
 
 
-def plan_copy(client: DavClient, resources: Sequence[Resource], destination_folder: str,
-              conflict: Conflict) -> Job:
+def plan_copy(
+    client: DavClient, resources: Sequence[Resource], destination_folder: str, conflict: Conflict
+) -> Job:
     return _plan_transfer(Op.COPY, client, resources, destination_folder, conflict)
 
 
-def plan_move(client: DavClient, resources: Sequence[Resource], destination_folder: str,
-              conflict: Conflict) -> Job:
+def plan_move(
+    client: DavClient, resources: Sequence[Resource], destination_folder: str, conflict: Conflict
+) -> Job:
     return _plan_transfer(Op.MOVE, client, resources, destination_folder, conflict)
 
 
-def _plan_transfer(op: Op, client: DavClient, resources: Sequence[Resource],
-                   destination_folder: str, conflict: Conflict) -> Job:
+def _plan_transfer(
+    op: Op,
+    client: DavClient,
+    resources: Sequence[Resource],
+    destination_folder: str,
+    conflict: Conflict,
+) -> Job:
     """One stage of server-side copies or moves into a folder, listed once for what exists there.
 
     Copying or moving a resource onto itself with Overwrite would ask the
@@ -92,21 +101,32 @@ def _plan_transfer(op: Op, client: DavClient, resources: Sequence[Resource],
             taken.add(name_key(name))
             destination, target = join(folder, name), None
         elif target is not None and conflict in (Conflict.NEWER, Conflict.DIFFERENT):
-            policy = settle(conflict, resource.size, _mtime(resource), target.size,
-                            _mtime(target))
-        if target is not None and policy is Conflict.OVERWRITE and same_resource(resource.path,
-                                                                                 destination):
+            policy = settle(conflict, resource.size, _mtime(resource), target.size, _mtime(target))
+        if (
+            target is not None
+            and policy is Conflict.OVERWRITE
+            and same_resource(resource.path, destination)
+        ):
             policy = Conflict.SKIP
-        tasks.append(Task(op, resource.path, destination=_slashed(destination, resource.is_dir),
-                          is_dir=resource.is_dir, size=resource.size or 0,
-                          exists=target is not None, etag=target.etag if target else None,
-                          conflict=policy))
+        tasks.append(
+            Task(
+                op,
+                resource.path,
+                destination=_slashed(destination, resource.is_dir),
+                is_dir=resource.is_dir,
+                size=resource.size or 0,
+                exists=target is not None,
+                etag=target.etag if target else None,
+                conflict=policy,
+            )
+        )
     verb = "Copy" if op is Op.COPY else "Move"
     return Job(_title(verb, [r.name for r in resources], folder), _stages([tasks]))
 
 
-def plan_upload(client: DavClient, local_paths: Sequence[Path], remote_folder: str,
-                conflict: Conflict) -> Job:
+def plan_upload(
+    client: DavClient, local_paths: Sequence[Path], remote_folder: str, conflict: Conflict
+) -> Job:
     """MKDIR stages for the folder tree, parents first, then one stage of every file.
 
     Remote folders that already exist are merged into, whatever the conflict
@@ -124,7 +144,8 @@ def plan_upload(client: DavClient, local_paths: Sequence[Path], remote_folder: s
     uploads: list[Task] = []
     # (local entries, the remote folder they go into, whether it exists, folders above them)
     pending: deque[tuple[list[LocalEntry], str, bool, frozenset[tuple[int, int]]]] = deque(
-        [(entries, _slashed(remote_folder), True, frozenset())])
+        [(entries, _slashed(remote_folder), True, frozenset())]
+    )
     while pending:
         batch, folder, folder_exists, above = pending.popleft()
         existing = {name_key(r.name): r for r in client.listdir(folder)} if folder_exists else {}
@@ -138,32 +159,53 @@ def plan_upload(client: DavClient, local_paths: Sequence[Path], remote_folder: s
                 try:
                     inside = members(entry.path)
                 except OSError as exc:  # unreadable: what it holds is unknown, none of it is sent
-                    uploads.append(Task(Op.UPLOAD, _slashed(remote), local=entry.path, is_dir=True,
-                                        blocked=f"the local folder could not be read: {exc}"))
+                    uploads.append(
+                        Task(
+                            Op.UPLOAD,
+                            _slashed(remote),
+                            local=entry.path,
+                            is_dir=True,
+                            blocked=f"the local folder could not be read: {exc}",
+                        )
+                    )
                     continue
                 is_there = target is not None and target.is_dir
                 if not is_there:
-                    mkdirs[_depth(remote)].append(Task(Op.MKDIR, _slashed(remote), is_dir=True,
-                                                       conflict=Conflict.SKIP))
+                    mkdirs[_depth(remote)].append(
+                        Task(Op.MKDIR, _slashed(remote), is_dir=True, conflict=Conflict.SKIP)
+                    )
                 pending.append((inside, _slashed(remote), is_there, above | {entry.identity}))
                 continue
             if target is not None and conflict is Conflict.RENAME:
                 name = free_name(entry.name, taken)
                 taken.add(name_key(name))
                 remote, target = join(folder, name), None
-            policy = _for_new(conflict) if target is None else settle(
-                conflict, entry.size, entry.mtime, target.size, _mtime(target))
+            policy = (
+                _for_new(conflict)
+                if target is None
+                else settle(conflict, entry.size, entry.mtime, target.size, _mtime(target))
+            )
             uploads.append(_upload_task(entry, remote, target, policy))
     stages = [mkdirs[d] for d in sorted(mkdirs)] + [uploads]
     return Job(_title("Upload", [p.name for p in local_paths], remote_folder), _stages(stages))
 
 
-def _upload_task(entry: LocalEntry, remote: str, target: Resource | None,
-                 conflict: Conflict) -> Task:
+def _upload_task(
+    entry: LocalEntry, remote: str, target: Resource | None, conflict: Conflict
+) -> Task:
     size, modified = stamp(target) if target is not None and target.etag is None else (None, None)
-    return Task(Op.UPLOAD, remote, local=entry.path, size=entry.size, mtime=entry.mtime,
-                exists=target is not None, etag=target.etag if target else None,
-                target_size=size, target_modified=modified, conflict=conflict)
+    return Task(
+        Op.UPLOAD,
+        remote,
+        local=entry.path,
+        size=entry.size,
+        mtime=entry.mtime,
+        exists=target is not None,
+        etag=target.etag if target else None,
+        target_size=size,
+        target_modified=modified,
+        conflict=conflict,
+    )
 
 
 #: Bytes of a local path a download may create: below Linux's PATH_MAX (4096), leaving room
@@ -171,8 +213,9 @@ def _upload_task(entry: LocalEntry, remote: str, target: Resource | None,
 LOCAL_PATH_LIMIT = 3800
 
 
-def plan_download(client: DavClient, resources: Sequence[Resource], local_folder: Path,
-                  conflict: Conflict) -> Job:
+def plan_download(
+    client: DavClient, resources: Sequence[Resource], local_folder: Path, conflict: Conflict
+) -> Job:
     """A stage of local folders to create, then one of every file.
 
     A name from the server that is not safe as a local name (a dot name, a
@@ -204,8 +247,13 @@ def plan_download(client: DavClient, resources: Sequence[Resource], local_folder
             files.append(_refused(resource, str(exc)))
             continue
         if len(os.fsencode(local)) > LOCAL_PATH_LIMIT:
-            files.append(_refused(resource, f"{resource.path}: too deep; the local path would "
-                                            f"be longer than {LOCAL_PATH_LIMIT} bytes"))
+            files.append(
+                _refused(
+                    resource,
+                    f"{resource.path}: too deep; the local path would "
+                    f"be longer than {LOCAL_PATH_LIMIT} bytes",
+                )
+            )
             continue
         exists = os.path.lexists(local)
         if resource.is_dir:
@@ -215,8 +263,17 @@ def plan_download(client: DavClient, resources: Sequence[Resource], local_folder
                 if isinstance(exc, errors.AuthenticationError):
                     raise
                 listed, blocked = [], f"the folder could not be listed: {exc}"
-            folders.append(Task(Op.DOWNLOAD, resource.path, local=local, is_dir=True, exists=exists,
-                                conflict=_for_folder(conflict), blocked=blocked))
+            folders.append(
+                Task(
+                    Op.DOWNLOAD,
+                    resource.path,
+                    local=local,
+                    is_dir=True,
+                    exists=exists,
+                    conflict=_for_folder(conflict),
+                    blocked=blocked,
+                )
+            )
             enqueue(listed, local)
             continue
         policy = _for_new(conflict)
@@ -226,10 +283,18 @@ def plan_download(client: DavClient, resources: Sequence[Resource], local_folder
             exists = False
         elif exists and conflict in (Conflict.NEWER, Conflict.DIFFERENT):
             here = local.stat()
-            policy = settle(conflict, resource.size, _mtime(resource), here.st_size,
-                            here.st_mtime)
-        files.append(Task(Op.DOWNLOAD, resource.path, local=local, size=resource.size or 0,
-                          mtime=resource.kept_mtime, exists=exists, conflict=policy))
+            policy = settle(conflict, resource.size, _mtime(resource), here.st_size, here.st_mtime)
+        files.append(
+            Task(
+                Op.DOWNLOAD,
+                resource.path,
+                local=local,
+                size=resource.size or 0,
+                mtime=resource.kept_mtime,
+                exists=exists,
+                conflict=policy,
+            )
+        )
     title = _title("Download", [r.name for r in resources], str(local_folder))
     return Job(title, _stages([folders, files]))
 
@@ -239,17 +304,29 @@ def plan_download(client: DavClient, resources: Sequence[Resource], local_folder
 SAME_TIME = 2.0
 
 
-def settle(conflict: Conflict, source_size: int | None, source_mtime: float | None,
-           target_size: int | None, target_mtime: float | None) -> Conflict:
+def settle(
+    conflict: Conflict,
+    source_size: int | None,
+    source_mtime: float | None,
+    target_size: int | None,
+    target_mtime: float | None,
+) -> Conflict:
     """Overwrite if newer / if different, decided for one existing target: OVERWRITE or
     SKIP. Unknown times count as different, never as newer (nothing is replaced blind)."""
     if conflict is Conflict.NEWER:
-        newer = source_mtime is not None and target_mtime is not None \
+        newer = (
+            source_mtime is not None
+            and target_mtime is not None
             and source_mtime > target_mtime + SAME_TIME
+        )
         return Conflict.OVERWRITE if newer else Conflict.SKIP
     if conflict is Conflict.DIFFERENT:
-        same = source_size == target_size and source_mtime is not None \
-            and target_mtime is not None and abs(source_mtime - target_mtime) <= SAME_TIME
+        same = (
+            source_size == target_size
+            and source_mtime is not None
+            and target_mtime is not None
+            and abs(source_mtime - target_mtime) <= SAME_TIME
+        )
         return Conflict.SKIP if same else Conflict.OVERWRITE
     return conflict
 
@@ -274,11 +351,18 @@ def _for_folder(conflict: Conflict) -> Conflict:
 
 
 def _refused(resource: Resource, why: str) -> Task:
-    return Task(Op.DOWNLOAD, resource.path, local=None, is_dir=resource.is_dir,
-                size=resource.size or 0, refusal=why)
+    return Task(
+        Op.DOWNLOAD,
+        resource.path,
+        local=None,
+        is_dir=resource.is_dir,
+        size=resource.size or 0,
+        refusal=why,
+    )
 
 
 # -- one resource to a name of the user's choosing (cp a b, put f remote-name) -------
+
 
 def plan_upload_as(client: DavClient, local: Path, remote: str, conflict: Conflict) -> Job:
     """Upload one file under another name; what is at that name now is the lost-update basis."""
@@ -286,25 +370,41 @@ def plan_upload_as(client: DavClient, local: Path, remote: str, conflict: Confli
     if entry is None or entry.is_dir:
         raise ValueError(f"{local}: not a regular file")
     target = client.lookup(remote)
-    return Job(_title("Upload", [local.name], remote),
-               ((_upload_task(entry, remote, target, conflict),),))
+    return Job(
+        _title("Upload", [local.name], remote), ((_upload_task(entry, remote, target, conflict),),)
+    )
 
 
 def plan_download_as(resource: Resource, local: Path, conflict: Conflict) -> Job:
     """Download one file to a local name of the user's choosing."""
-    task = Task(Op.DOWNLOAD, resource.path, local=local, size=resource.size or 0,
-                mtime=resource.kept_mtime, exists=os.path.lexists(local), conflict=conflict)
+    task = Task(
+        Op.DOWNLOAD,
+        resource.path,
+        local=local,
+        size=resource.size or 0,
+        mtime=resource.kept_mtime,
+        exists=os.path.lexists(local),
+        conflict=conflict,
+    )
     return Job(_title("Download", [resource.name], str(local)), ((task,),))
 
 
-def plan_transfer_as(op: Op, client: DavClient, resource: Resource, destination: str,
-                     conflict: Conflict) -> Job:
+def plan_transfer_as(
+    op: Op, client: DavClient, resource: Resource, destination: str, conflict: Conflict
+) -> Job:
     """Copy or move one resource to an exact destination path (a rename, for a move)."""
     destination = _slashed(destination, resource.is_dir)
     target = client.lookup(destination)
-    task = Task(op, resource.path, destination=destination, is_dir=resource.is_dir,
-                size=resource.size or 0, exists=target is not None,
-                etag=target.etag if target else None, conflict=conflict)
+    task = Task(
+        op,
+        resource.path,
+        destination=destination,
+        is_dir=resource.is_dir,
+        size=resource.size or 0,
+        exists=target is not None,
+        etag=target.etag if target else None,
+        conflict=conflict,
+    )
     verb = "Copy" if op is Op.COPY else "Move"
     return Job(_title(verb, [resource.name], destination), ((task,),))
 
@@ -317,9 +417,18 @@ def describe(job: Job) -> list[Outcome]:
     outcomes = []
     for task in job.tasks:
         reason, description = _intent(task)
-        outcomes.append(Outcome(task.op.value, task.remote, None, reason, ok=True,
-                                note=description, destination=task.destination,
-                                source=Source.DRY_RUN))
+        outcomes.append(
+            Outcome(
+                task.op.value,
+                task.remote,
+                None,
+                reason,
+                ok=True,
+                note=description,
+                destination=task.destination,
+                source=Source.DRY_RUN,
+            )
+        )
     return outcomes
 
 
@@ -333,8 +442,12 @@ def _intent(task: Task) -> tuple[str, str]:
 # -- retry -----------------------------------------------------------------
 
 
-def retry_job(results: Iterable[TaskResult], conflict: Conflict | None = None,
-              lock_token: str | None = None, name: str = "Retry") -> Job:
+def retry_job(
+    results: Iterable[TaskResult],
+    conflict: Conflict | None = None,
+    lock_token: str | None = None,
+    name: str = "Retry",
+) -> Job:
     """A job of exactly the tasks of these results, with the policy changed if given.
 
     A task that ended because its target was taken (a 412, or a local file

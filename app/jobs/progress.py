@@ -26,8 +26,13 @@ _RATE_WINDOW = 5.0  # seconds of history the rates are averaged over
 class ProgressTracker:
     """Thread-safe counters that workers update and snapshot() turns into an event."""
 
-    def __init__(self, job_id: int, files_total: int, bytes_total: int,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        job_id: int,
+        files_total: int,
+        bytes_total: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.job_id = job_id
         self.files_total = files_total
         self.bytes_total = bytes_total
@@ -62,18 +67,34 @@ class ProgressTracker:
         elapsed = now - first_time
         rate = (done - first_bytes) / elapsed if elapsed > 0 else 0.0
         files_rate = (files_done - first_files) / elapsed if elapsed > 0 else None
-        estimate = Estimate(self.files_total, self.bytes_total, files_done, done,
-                            files_rate, rate)
-        return JobProgress(self.job_id, files_done, self.files_total, done, self.bytes_total,
-                           rate, estimate.time_left(), in_flight, paused, files_rate,
-                           estimate.fraction())
+        estimate = Estimate(self.files_total, self.bytes_total, files_done, done, files_rate, rate)
+        return JobProgress(
+            self.job_id,
+            files_done,
+            self.files_total,
+            done,
+            self.bytes_total,
+            rate,
+            estimate.time_left(),
+            in_flight,
+            paused,
+            files_rate,
+            estimate.fraction(),
+        )
 
 
 class Estimate:
     """What is left of a job, from what is done and the two rates it goes at."""
 
-    def __init__(self, files_total: int, bytes_total: int, files_done: int, bytes_done: int,
-                 files_rate: float | None, bytes_rate: float) -> None:
+    def __init__(
+        self,
+        files_total: int,
+        bytes_total: int,
+        files_done: int,
+        bytes_done: int,
+        files_rate: float | None,
+        bytes_rate: float,
+    ) -> None:
         self.files_left = max(0, files_total - files_done)
         self.bytes_left = max(0, bytes_total - bytes_done)
         self.files = (files_done, files_total, files_rate)

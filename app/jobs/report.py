@@ -17,9 +17,27 @@ from app.dav import Outcome
 from app.dav.words import action, problem
 
 #: The columns of a CSV report, in order: the job, the Outcome in words, its fields, its class.
-COLUMNS = ("job", "action", "problem", "op", "path", "destination", "status", "reason", "class",
-           "error", "description", "note", "location", "etag", "source", "attempt", "detail",
-           "time", "marked")
+COLUMNS = (
+    "job",
+    "action",
+    "problem",
+    "op",
+    "path",
+    "destination",
+    "status",
+    "reason",
+    "class",
+    "error",
+    "description",
+    "note",
+    "location",
+    "etag",
+    "source",
+    "attempt",
+    "detail",
+    "time",
+    "marked",
+)
 FORMATS = ("csv", "json")
 
 
@@ -36,8 +54,10 @@ def report_format(path: Path) -> str:
 
 def report_rows(outcomes: Iterable[tuple[str, Outcome]]) -> list[dict[str, Any]]:
     """(job name, Outcome) pairs as report rows."""
-    return [{"job": job, "action": action(outcome), "problem": problem(outcome),
-             **outcome.to_json()} for job, outcome in outcomes]
+    return [
+        {"job": job, "action": action(outcome), "problem": problem(outcome), **outcome.to_json()}
+        for job, outcome in outcomes
+    ]
 
 
 def write_report(path: Path, outcomes: Iterable[tuple[str, Outcome]]) -> int:

@@ -85,8 +85,13 @@ class JobOptions:
 class JobRunner:
     """Runs one job; cancel(), pause() and resume() may be called from any thread."""
 
-    def __init__(self, client: DavClient, job: Job, on_event: EventCallback,
-                 options: JobOptions | None = None) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        job: Job,
+        on_event: EventCallback,
+        options: JobOptions | None = None,
+    ) -> None:
         self.client = client
         self.job = job
         self.options = options or JobOptions()
@@ -95,8 +100,11 @@ class JobRunner:
         self._attempts = Attempts(client, self.options.retry or client.retry, self._cancel, job.id)
         self._running = threading.Event()
         self._running.set()
-        self._throttle = (Throttle(self.options.limit_rate, self._cancel.wait)
-                          if self.options.limit_rate else None)
+        self._throttle = (
+            Throttle(self.options.limit_rate, self._cancel.wait)
+            if self.options.limit_rate
+            else None
+        )
         self._tracker = ProgressTracker(job.id, len(job.tasks), job.bytes_total)
         self._lock = threading.Lock()
         # Progress snapshots are taken and handed to the callback one at a time, so they arrive
@@ -123,8 +131,9 @@ class JobRunner:
         self._running.set()  # wake paused workers so they can see the cancel
         with self._lock:
             if self._cutter is None and not self._ended.is_set():
-                self._cutter = threading.Thread(target=self._cut_stalled, daemon=True,
-                                                name=f"job-{self.job.id}-cancel")
+                self._cutter = threading.Thread(
+                    target=self._cut_stalled, daemon=True, name=f"job-{self.job.id}-cancel"
+                )
                 self._cutter.start()
 
     def _cut_stalled(self) -> None:
@@ -185,8 +194,11 @@ class JobRunner:
         worker busy after the others are done, and the time left could not
         know the byte rate until then.
         """
-        items = batched(dispatch_order(stage, self.options.workers), self.client.extensions,
-                        self.options.workers)
+        items = batched(
+            dispatch_order(stage, self.options.workers),
+            self.client.extensions,
+            self.options.workers,
+        )
         pending = iter(items)
         take = threading.Lock()
 
@@ -201,8 +213,10 @@ class JobRunner:
                 else:
                     self._run_guarded(item)
 
-        threads = [threading.Thread(target=work, name=f"job-{self.job.id}-{number}", daemon=True)
-                   for number in range(min(self.options.workers, len(items)))]
+        threads = [
+            threading.Thread(target=work, name=f"job-{self.job.id}-{number}", daemon=True)
+            for number in range(min(self.options.workers, len(items)))
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -215,8 +229,21 @@ class JobRunner:
         except Exception as exc:
             log.exception("job %s: engine error on %s %s", self.job.id, task.op, task.remote)
             self._engine_error = self._engine_error or f"{type(exc).__name__}: {exc}"
-            self._finish(task, [Outcome(task.op.value, task.remote, None, type(exc).__name__,
-                                        ok=False, source=Source.LOCAL, detail=str(exc))], 1)
+            self._finish(
+                task,
+                [
+                    Outcome(
+                        task.op.value,
+                        task.remote,
+                        None,
+                        type(exc).__name__,
+                        ok=False,
+                        source=Source.LOCAL,
+                        detail=str(exc),
+                    )
+                ],
+                1,
+            )
 
     def _run_batch(self, tasks: tuple[Task, ...]) -> None:
         """Upload small new files in one bulk request; each ends in its own task's Outcome.
@@ -242,9 +269,13 @@ class JobRunner:
             for task in tasks:
                 self._run_guarded(task)
             return
-        files = [BulkFile(task.remote, task.local,
-                          _mtime(task.local) if self.options.keep_mtime else None)
-                 for task in tasks if task.local is not None]
+        files = [
+            BulkFile(
+                task.remote, task.local, _mtime(task.local) if self.options.keep_mtime else None
+            )
+            for task in tasks
+            if task.local is not None
+        ]
         lost: str | None = None
         with self.client.transcript.capture() as exchanges, self.client.watch() as watch:
             with self._lock:
@@ -261,8 +292,12 @@ class JobRunner:
             if outcome is not None and outcome.ok:
                 self._finish(task, [outcome], 1, exchanges)
             elif self._cancel.is_set():
-                self._finish(task, [replace(cancelled(task.op.value, task.remote),
-                                            note=MAY_HAVE)], 1, exchanges)
+                self._finish(
+                    task,
+                    [replace(cancelled(task.op.value, task.remote), note=MAY_HAVE)],
+                    1,
+                    exchanges,
+                )
             elif outcome is not None:
                 self._run_guarded(task)
             else:
@@ -304,16 +339,28 @@ class JobRunner:
     def _run_task(self, task: Task) -> None:
         self._running.wait()
         if self._abandoned is not None:
-            outcomes = [Outcome(task.op.value, task.remote, None, NOT_ATTEMPTED, ok=False,
-                                source=Source.LOCAL, detail=str(self._abandoned))]
+            outcomes = [
+                Outcome(
+                    task.op.value,
+                    task.remote,
+                    None,
+                    NOT_ATTEMPTED,
+                    ok=False,
+                    source=Source.LOCAL,
+                    detail=str(self._abandoned),
+                )
+            ]
             self._finish(task, outcomes, attempt=1)
         elif self._cancel.is_set():
             self._finish(task, [cancelled(task.op.value, task.remote)], attempt=1)
         elif (blocked := self._dependencies.blocker(task)) is not None:
             self._finish(task, [blocked], attempt=1)
         else:
-            with self.client.transcript.capture() as exchanges, self.client.watch() as watch, \
-                    self.client.retried_by_caller():
+            with (
+                self.client.transcript.capture() as exchanges,
+                self.client.watch() as watch,
+                self.client.retried_by_caller(),
+            ):
                 with self._lock:
                     self._watches.add(watch)
                 try:
@@ -327,9 +374,12 @@ class JobRunner:
 
     def _attempt_once(self, task: Task) -> Callable[[], list[Outcome]]:
         """One attempt of a task, with this job's progress, pause, cancel and bandwidth limit."""
-        context = TaskContext(progress=self._progress_for(task), keep_mtime=self.options.keep_mtime,
-                              mtime_by_proppatch=self.options.mtime_by_proppatch,
-                              wait=self._cancel.wait)
+        context = TaskContext(
+            progress=self._progress_for(task),
+            keep_mtime=self.options.keep_mtime,
+            mtime_by_proppatch=self.options.mtime_by_proppatch,
+            wait=self._cancel.wait,
+        )
         return lambda: execute(self.client, task, context)
 
     def _note_failure(self, exc: errors.DavError) -> None:
@@ -343,8 +393,9 @@ class JobRunner:
             elif isinstance(exc, errors.AuthenticationError):
                 self._abandoned = exc
 
-    def _finish(self, task: Task, outcomes: list[Outcome], attempt: int,
-                exchanges: Sequence[Exchange] = ()) -> None:
+    def _finish(
+        self, task: Task, outcomes: list[Outcome], attempt: int, exchanges: Sequence[Exchange] = ()
+    ) -> None:
         outcomes = [o if o.attempt == attempt else o.with_attempt(attempt) for o in outcomes]
         self._dependencies.ended(task, outcomes)
         if task.op is Op.MKDIR and any(o.ok and o.status == 201 for o in outcomes):

@@ -29,14 +29,19 @@ def exchange(client: DavClient, root_path: str) -> str | None:
 
     def once() -> Any:
         with client.retried_by_caller():  # the GET is not sent again as a read would be
-            return ocs.call(client, "GET", f"{root_path}ocs/v2.php/core/getapppassword",
-                            headers={"User-Agent": device_name()})
+            return ocs.call(
+                client,
+                "GET",
+                f"{root_path}ocs/v2.php/core/getapppassword",
+                headers={"User-Agent": device_name()},
+            )
 
     def unknowable() -> Any:
         raise errors.CannotTell(
             f"the server may have issued an app password nobody received, so no other is asked "
-            f"for; connect again, and revoke \"{device_name()}\" if the web interface lists it "
-            f"twice ({WHERE_TO_REVOKE})")
+            f'for; connect again, and revoke "{device_name()}" if the web interface lists it '
+            f"twice ({WHERE_TO_REVOKE})"
+        )
 
     try:
         data = client.retried(once, unknowable)
@@ -62,12 +67,18 @@ def revoke(client: DavClient, root_path: str) -> None:
             return True
         return None
 
-    client.retried(lambda: ocs.call(client, "DELETE", f"{root_path}ocs/v2.php/core/apppassword")
-                   or True, revoked)
+    client.retried(
+        lambda: ocs.call(client, "DELETE", f"{root_path}ocs/v2.php/core/apppassword") or True,
+        revoked,
+    )
 
 
-def working_login(account: NextcloudAccount, logins: tuple[str, ...], app_password: str,
-                  verify: bool | ssl.SSLContext = True) -> str:
+def working_login(
+    account: NextcloudAccount,
+    logins: tuple[str, ...],
+    app_password: str,
+    verify: bool | ssl.SSLContext = True,
+) -> str:
     """The login name an exchanged app password works with, tried in order.
 
     Nextcloud binds an app password to the session's login name, and a user
@@ -75,12 +86,17 @@ def working_login(account: NextcloudAccount, logins: tuple[str, ...], app_passwo
     id: the password then works only with the user id.
     """
     for login in dict.fromkeys(logins):
-        with DavClient(account.files_url, user=login, password=app_password,
-                       verify=verify) as client:
+        with DavClient(
+            account.files_url, user=login, password=app_password, verify=verify
+        ) as client:
             try:
                 client.stat(account.files_path)
             except errors.AuthenticationError:
                 continue
         return login
-    raise errors.AuthenticationError("PROPFIND", account.files_url, 401,
-                                     description="the server refused the app password it issued")
+    raise errors.AuthenticationError(
+        "PROPFIND",
+        account.files_url,
+        401,
+        description="the server refused the app password it issued",
+    )

@@ -41,18 +41,26 @@ class Capabilities:
         """SHA-256 where the server lists it, else MD5 (which every Nextcloud stores)."""
         return "SHA256" if "SHA256" in self.checksum_types else "MD5"
 
-    def extensions(self, uploads_path: str, *, paginate: bool,
-                   bulk: BulkUploads | None = None) -> ServerExtensions:
+    def extensions(
+        self, uploads_path: str, *, paginate: bool, bulk: BulkUploads | None = None
+    ) -> ServerExtensions:
         """bulk: where the account's bulk endpoint is; used when the server offers it."""
         chunked = None
         if self.chunking:
-            chunked = ChunkedUploads(uploads_path, chunk_size=self.chunk_max_size or DEFAULT_CHUNK,
-                                     parallel=self.chunk_parallel)
-        return ServerExtensions(chunked=chunked, checksum=self.checksum, names=self.names,
-                                extra_props=NEXTCLOUD_PROPS,
-                                page_size=PAGE_SIZE if paginate else None,
-                                bulk=bulk if self.bulk_upload else None,
-                                folder_etags=True)
+            chunked = ChunkedUploads(
+                uploads_path,
+                chunk_size=self.chunk_max_size or DEFAULT_CHUNK,
+                parallel=self.chunk_parallel,
+            )
+        return ServerExtensions(
+            chunked=chunked,
+            checksum=self.checksum,
+            names=self.names,
+            extra_props=NEXTCLOUD_PROPS,
+            page_size=PAGE_SIZE if paginate else None,
+            bulk=bulk if self.bulk_upload else None,
+            folder_etags=True,
+        )
 
 
 def fetch(client: DavClient, root_path: str) -> Capabilities:
@@ -88,17 +96,26 @@ def parse(data: Mapping[str, Any]) -> Capabilities:
 
 
 def _positive(value: Any, *, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 \
-        else default
+    return (
+        value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+    )
 
 
 def _name_rules(files: Mapping[str, Any]) -> NameRules:
-    keys = ("forbidden_filenames", "blacklisted_files", "forbidden_filename_basenames",
-            "forbidden_filename_characters", "forbidden_filename_extensions")
+    keys = (
+        "forbidden_filenames",
+        "blacklisted_files",
+        "forbidden_filename_basenames",
+        "forbidden_filename_characters",
+        "forbidden_filename_extensions",
+    )
     if not any(key in files for key in keys):
         return _LEGACY_NAMES
     return NameRules.of(
-        names=[*_strings(files.get("forbidden_filenames")), *_strings(files.get("blacklisted_files"))],
+        names=[
+            *_strings(files.get("forbidden_filenames")),
+            *_strings(files.get("blacklisted_files")),
+        ],
         basenames=_strings(files.get("forbidden_filename_basenames")),
         characters=_strings(files.get("forbidden_filename_characters")),
         extensions=_strings(files.get("forbidden_filename_extensions")),

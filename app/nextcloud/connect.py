@@ -51,9 +51,17 @@ def files_address(address: str) -> tuple[str, str, str] | None:
     return root, user_id, url_path(discovery.normalised(address))
 
 
-def connect(address: str, *, login: str, password: str, verify: bool | ssl.SSLContext = True,
-            workers: int = 4, transcript: Transcript | None = None,
-            timeouts: Timeouts = Timeouts(), root_url: str | None = None) -> NextcloudConnection:
+def connect(
+    address: str,
+    *,
+    login: str,
+    password: str,
+    verify: bool | ssl.SSLContext = True,
+    workers: int = 4,
+    transcript: Transcript | None = None,
+    timeouts: Timeouts = Timeouts(),
+    root_url: str | None = None,
+) -> NextcloudConnection:
     """Sign in to the Nextcloud at address; AuthenticationError if the password is refused.
 
     root_url: the server's root where the caller found it already (status.php
@@ -63,15 +71,32 @@ def connect(address: str, *, login: str, password: str, verify: bool | ssl.SSLCo
     if known is not None:
         root_url, user_id, start = known
     else:
-        root_url = root_url or discovery.find_server(address, verify=verify, transcript=transcript,
-                                                     timeouts=timeouts).root_url
-        with DavClient(root_url, user=login, password=password, verify=verify,
-                       transcript=transcript, timeouts=timeouts) as signed_in:
+        root_url = (
+            root_url
+            or discovery.find_server(
+                address, verify=verify, transcript=transcript, timeouts=timeouts
+            ).root_url
+        )
+        with DavClient(
+            root_url,
+            user=login,
+            password=password,
+            verify=verify,
+            transcript=transcript,
+            timeouts=timeouts,
+        ) as signed_in:
             user_id = discovery.user_id(signed_in, url_path(root_url))
         start = ""
     account = NextcloudAccount(root_url, user_id, login)
-    client = DavClient(account.files_url, user=login, password=password, workers=workers,
-                       verify=verify, transcript=transcript, timeouts=timeouts)
+    client = DavClient(
+        account.files_url,
+        user=login,
+        password=password,
+        workers=workers,
+        verify=verify,
+        transcript=transcript,
+        timeouts=timeouts,
+    )
     try:
         found = speak(client, account)
     except BaseException:
@@ -90,19 +115,26 @@ def speak(client: DavClient, account: NextcloudAccount) -> Capabilities:
     """
     offered = client.options(account.files_path)
     found = capabilities.fetch(client, account.root_path)
-    extensions = found.extensions(account.uploads_path,
-                                  paginate="nc-paginate" in offered.dav_classes,
-                                  bulk=BulkUploads(f"{account.root_path}remote.php/dav/bulk",
-                                                   account.files_path))
+    extensions = found.extensions(
+        account.uploads_path,
+        paginate="nc-paginate" in offered.dav_classes,
+        bulk=BulkUploads(f"{account.root_path}remote.php/dav/bulk", account.files_path),
+    )
     # Every Nextcloud since 13 answers RFC 5323 SEARCH on remote.php/dav/ (no capability names
     # it): finding a name is one request instead of a walk of every folder.
-    extensions = replace(extensions, search=DaslSearch(f"{account.root_path}remote.php/dav/",
-                                                       account.files_path))
+    extensions = replace(
+        extensions, search=DaslSearch(f"{account.root_path}remote.php/dav/", account.files_path)
+    )
     client.use(extensions)
-    log.debug("Nextcloud %s at %s, user %s: chunked uploads %s, OC-Checksum %s, listing pages %s, "
-              "bulk upload %s", found.version or "(version not given)", account.root_url,
-              account.user_id,
-              f"above {extensions.chunked.chunk_size} bytes" if extensions.chunked else "off",
-              extensions.checksum, extensions.page_size or "off",
-              "on" if extensions.bulk else "off")
+    log.debug(
+        "Nextcloud %s at %s, user %s: chunked uploads %s, OC-Checksum %s, listing pages %s, "
+        "bulk upload %s",
+        found.version or "(version not given)",
+        account.root_url,
+        account.user_id,
+        f"above {extensions.chunked.chunk_size} bytes" if extensions.chunked else "off",
+        extensions.checksum,
+        extensions.page_size or "off",
+        "on" if extensions.bulk else "off",
+    )
     return found

@@ -22,8 +22,15 @@ from app.nextcloud import ocs
 log = logging.getLogger(__name__)
 
 #: Path segments that only occur below a Nextcloud's root: the root is what comes before.
-_BELOW_ROOT = ("/index.php", "/remote.php", "/ocs/", "/status.php", "/public.php", "/apps/",
-               "/login")
+_BELOW_ROOT = (
+    "/index.php",
+    "/remote.php",
+    "/ocs/",
+    "/status.php",
+    "/public.php",
+    "/apps/",
+    "/login",
+)
 
 
 class NotNextcloudError(errors.DavError):
@@ -58,13 +65,20 @@ def root_candidates(address: str) -> list[str]:
     path = parts.path or "/"
     cuts = [path.find(marker) for marker in _BELOW_ROOT if marker in path]
     if cuts:
-        return [origin + path[:min(cuts)].rstrip("/") + "/"]
+        return [origin + path[: min(cuts)].rstrip("/") + "/"]
     segments = [s for s in path.split("/") if s]
-    return [origin + "/" + "".join(s + "/" for s in segments[:n]) for n in range(len(segments), -1, -1)]
+    return [
+        origin + "/" + "".join(s + "/" for s in segments[:n]) for n in range(len(segments), -1, -1)
+    ]
 
 
-def find_server(address: str, *, verify: bool | ssl.SSLContext = True,
-                transcript: Transcript | None = None, timeouts: Timeouts = Timeouts()) -> ServerStatus:
+def find_server(
+    address: str,
+    *,
+    verify: bool | ssl.SSLContext = True,
+    transcript: Transcript | None = None,
+    timeouts: Timeouts = Timeouts(),
+) -> ServerStatus:
     """The Nextcloud at an address: status.php asked anonymously at each candidate root.
 
     A redirect from http to https on the same host is followed (nothing
@@ -88,15 +102,20 @@ def find_server(address: str, *, verify: bool | ssl.SSLContext = True,
                     raise
                 address = upgraded
                 continue
-        raise NotNextcloudError(f"no Nextcloud at {normalised(address)}: status.php did not answer "
-                                f"at {', '.join(c + 'status.php' for c in candidates)}")
+        raise NotNextcloudError(
+            f"no Nextcloud at {normalised(address)}: status.php did not answer "
+            f"at {', '.join(c + 'status.php' for c in candidates)}"
+        )
     raise NotNextcloudError(f"no Nextcloud at {normalised(address)}: redirected more than once")
 
 
 def _status(probe: DavClient, root: str) -> ServerStatus | None:
     try:
-        reply = probe.request("GET", unquote(urlsplit(root).path) + "status.php",
-                              headers={"Accept": "application/json"})
+        reply = probe.request(
+            "GET",
+            unquote(urlsplit(root).path) + "status.php",
+            headers={"Accept": "application/json"},
+        )
     except errors.StatusError:
         return None
     try:
@@ -105,9 +124,12 @@ def _status(probe: DavClient, root: str) -> ServerStatus | None:
         return None
     if not isinstance(status, dict) or not status.get("installed") or "version" not in status:
         return None
-    return ServerStatus(root, str(status.get("productname") or "Nextcloud"),
-                        str(status.get("versionstring") or status.get("version")),
-                        bool(status.get("maintenance")))
+    return ServerStatus(
+        root,
+        str(status.get("productname") or "Nextcloud"),
+        str(status.get("versionstring") or status.get("version")),
+        bool(status.get("maintenance")),
+    )
 
 
 def _https_upgrade(address: str, target: str) -> str | None:

@@ -61,9 +61,13 @@ class LoginFlow:
         Sent again as it is after a retryable failure: a flow whose answer was lost holds no
         credential (nobody can grant it without its login address) and expires unused."""
         reply = client.retried(
-            lambda: client.request("POST", f"{root_path}index.php/login/v2",
-                                   headers={"User-Agent": device_name(),
-                                            "Accept": "application/json"}), None)
+            lambda: client.request(
+                "POST",
+                f"{root_path}index.php/login/v2",
+                headers={"User-Agent": device_name(), "Accept": "application/json"},
+            ),
+            None,
+        )
         try:
             answer = json.loads(reply.body)
             poll, login = answer["poll"], answer["login"]
@@ -71,7 +75,9 @@ class LoginFlow:
         except (ValueError, KeyError, TypeError) as exc:
             raise LoginFlowError(f"POST {reply.url}: not a Login Flow v2 answer") from exc
         if urlsplit(flow.login_url).scheme not in ("http", "https"):
-            raise LoginFlowError(f"the server's login address is not a web page: {flow.login_url!r}")
+            raise LoginFlowError(
+                f"the server's login address is not a web page: {flow.login_url!r}"
+            )
         # The token is as good as the app password it will fetch: it goes to this server only.
         client.path_of(flow.endpoint)
         return flow
@@ -79,21 +85,33 @@ class LoginFlow:
     def poll(self, client: DavClient) -> Credentials | None:
         """One poll: the credentials once the user granted access, None while they have not."""
         try:
-            reply = client.request("POST", client.path_of(self.endpoint),
-                                   headers={"Content-Type": "application/x-www-form-urlencoded",
-                                            "Accept": "application/json"},
-                                   content=urlencode({"token": self.token}).encode())
+            reply = client.request(
+                "POST",
+                client.path_of(self.endpoint),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Accept": "application/json",
+                },
+                content=urlencode({"token": self.token}).encode(),
+            )
         except errors.NotFoundError:
             return None
         try:
             answer = json.loads(reply.body)
-            return Credentials(str(answer["server"]), str(answer["loginName"]),
-                               str(answer["appPassword"]))
+            return Credentials(
+                str(answer["server"]), str(answer["loginName"]), str(answer["appPassword"])
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise LoginFlowError(f"POST {reply.url}: the poll answer holds no credentials") from exc
 
-    def wait(self, client: DavClient, *, stop: Callable[[float], bool],
-             interval: float | None = None, lifetime: float = FLOW_LIFETIME) -> Credentials:
+    def wait(
+        self,
+        client: DavClient,
+        *,
+        stop: Callable[[float], bool],
+        interval: float | None = None,
+        lifetime: float = FLOW_LIFETIME,
+    ) -> Credentials:
         """Poll until the user has signed in. stop(seconds) waits and says whether to give up.
 
         A poll that fails is sent again under the client's policy (a poll creates nothing),
@@ -131,6 +149,8 @@ def _not_finished(lost: list[errors.DavError]) -> str:
     """Why a wait ended without credentials, in words; what to revoke when an answer was lost."""
     if not lost:
         return "the sign-in in the browser was not finished in time"
-    return ("the sign-in in the browser was not finished in time, or its answer was lost on the "
-            f"way ({lost[-1]}): if you did sign in, sign in again, and revoke the first "
-            f"\"{device_name()}\" under {WHERE_TO_REVOKE}")
+    return (
+        "the sign-in in the browser was not finished in time, or its answer was lost on the "
+        f"way ({lost[-1]}): if you did sign in, sign in again, and revoke the first "
+        f'"{device_name()}" under {WHERE_TO_REVOKE}'
+    )

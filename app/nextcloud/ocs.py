@@ -30,16 +30,19 @@ class OcsError(errors.DavError):
         self.statuscode = statuscode
 
 
-def call(client: DavClient, method: str, path: str, *,
-         headers: dict[str, str] | None = None) -> Any:
+def call(
+    client: DavClient, method: str, path: str, *, headers: dict[str, str] | None = None
+) -> Any:
     """The ``ocs.data`` of an OCS call on the client's server; path is a decoded server path."""
-    reply = client.request(method, path, headers={**HEADERS, **(headers or {})},
-                           query={"format": "json"})
+    reply = client.request(
+        method, path, headers={**HEADERS, **(headers or {})}, query={"format": "json"}
+    )
     return unwrap(reply.body, f"{method} {reply.url}")
 
 
-def send(client: DavClient, method: str, path: str, *,
-         params: Mapping[str, str] | None = None) -> Any:
+def send(
+    client: DavClient, method: str, path: str, *, params: Mapping[str, str] | None = None
+) -> Any:
     """An OCS call whose failures carry the server's own words: the ``ocs.data``, or an
     OcsError with ``meta.message`` ("Public link sharing is disabled by the administrator")
     also where v2 answers with a failure status. params go in the query of a GET or DELETE,
@@ -52,12 +55,12 @@ def send(client: DavClient, method: str, path: str, *,
     elif params:
         body = urlencode(params).encode("utf-8")
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    reply = client.request(method, path, headers=headers, content=body, query=query,
-                           raise_for_status=False)
+    reply = client.request(
+        method, path, headers=headers, content=body, query=query, raise_for_status=False
+    )
     what = f"{method} {reply.url}"
     if reply.status >= 400 and not reply.body.lstrip().startswith(b"{"):
-        raise errors.status_error_class(reply.status)(method, reply.url, reply.status,
-                                                      reply.reason)
+        raise errors.status_error_class(reply.status)(method, reply.url, reply.status, reply.reason)
     return unwrap(reply.body, what)
 
 
@@ -77,4 +80,3 @@ def unwrap(body: bytes, what: str) -> Any:
         method, _, url = what.partition(" ")
         raise errors.AuthenticationError(method, url, 401, description=f"OCS {code}: {message}")
     raise OcsError(f"{what}: OCS status {code}: {message}", code)
-

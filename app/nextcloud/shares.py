@@ -25,8 +25,12 @@ from app.nextcloud.account import NextcloudAccount
 LINK = 3
 READ, UPDATE, CREATE, DELETE, SHARE = 1, 2, 4, 8, 16
 #: What a link may let its visitors do, by name, and the mask each is.
-LINK_PERMISSIONS = {"read": READ, "upload": READ | UPDATE | CREATE | DELETE, "drop": CREATE,
-                    "edit": READ | UPDATE}
+LINK_PERMISSIONS = {
+    "read": READ,
+    "upload": READ | UPDATE | CREATE | DELETE,
+    "drop": CREATE,
+    "edit": READ | UPDATE,
+}
 _API = "ocs/v2.php/apps/files_sharing/api/v1/shares"
 
 
@@ -51,13 +55,13 @@ class SharingRules:
         password = _mapping(public.get("password"))
         expire = _mapping(public.get("expire_date"))
         days = expire.get("days")
-        return cls(links=sharing.get("api_enabled", True) is not False
-                   and public.get("enabled") is True,
-                   password_enforced=password.get("enforced") is True,
-                   expire_enforced=expire.get("enabled") is True and expire.get("enforced") is True,
-                   expire_days=int(days) if isinstance(days, int | str) and str(days).isdigit()
-                   else None,
-                   public_upload=public.get("upload") is True)
+        return cls(
+            links=sharing.get("api_enabled", True) is not False and public.get("enabled") is True,
+            password_enforced=password.get("enforced") is True,
+            expire_enforced=expire.get("enabled") is True and expire.get("enforced") is True,
+            expire_days=int(days) if isinstance(days, int | str) and str(days).isdigit() else None,
+            public_upload=public.get("upload") is True,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +86,13 @@ class Share:
     @property
     def access(self) -> str:
         """What the link lets visitors do, in words."""
-        names = {READ: "read only", READ | UPDATE | CREATE | DELETE: "upload and edit",
-                 READ | UPDATE | CREATE: "upload and edit", CREATE: "upload only (file drop)",
-                 READ | UPDATE: "edit"}
+        names = {
+            READ: "read only",
+            READ | UPDATE | CREATE | DELETE: "upload and edit",
+            READ | UPDATE | CREATE: "upload and edit",
+            CREATE: "upload only (file drop)",
+            READ | UPDATE: "edit",
+        }
         return names.get(self.permissions & ~SHARE, f"permissions {self.permissions}")
 
     @classmethod
@@ -94,19 +102,32 @@ class Share:
             expires = dt.date.fromisoformat(str(expiration)[:10]) if expiration else None
         except ValueError:
             expires = None
-        return cls(id=str(data.get("id", "")), share_type=int(data.get("share_type", -1)),
-                   permissions=int(data.get("permissions", 0)), url=data.get("url") or None,
-                   token=data.get("token") or None, path=str(data.get("path", "")),
-                   item_type=str(data.get("item_type", "")), expiration=expires,
-                   has_password=bool(data.get("password") or data.get("share_with")),
-                   label=str(data.get("label") or ""))
+        return cls(
+            id=str(data.get("id", "")),
+            share_type=int(data.get("share_type", -1)),
+            permissions=int(data.get("permissions", 0)),
+            url=data.get("url") or None,
+            token=data.get("token") or None,
+            path=str(data.get("path", "")),
+            item_type=str(data.get("item_type", "")),
+            expiration=expires,
+            has_password=bool(data.get("password") or data.get("share_with")),
+            label=str(data.get("label") or ""),
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "share_type": self.share_type, "url": self.url,
-                "permissions": self.permissions, "access": self.access, "path": self.path,
-                "item_type": self.item_type, "has_password": self.has_password,
-                "expiration": self.expiration.isoformat() if self.expiration else None,
-                "label": self.label}
+        return {
+            "id": self.id,
+            "share_type": self.share_type,
+            "url": self.url,
+            "permissions": self.permissions,
+            "access": self.access,
+            "path": self.path,
+            "item_type": self.item_type,
+            "has_password": self.has_password,
+            "expiration": self.expiration.isoformat() if self.expiration else None,
+            "label": self.label,
+        }
 
 
 def item_path(account: NextcloudAccount, remote: str) -> str:
@@ -114,17 +135,24 @@ def item_path(account: NextcloudAccount, remote: str) -> str:
     files = account.files_path
     if not (remote.rstrip("/") + "/").startswith(files):
         raise SharingRefused(f"{remote} is not among {account.user_id}'s files")
-    return "/" + remote[len(files):].strip("/")
+    return "/" + remote[len(files) :].strip("/")
 
 
-def check_link(rules: SharingRules, resource: Resource, *, password: str | None,
-               expire: dt.date | None, access: str) -> None:
+def check_link(
+    rules: SharingRules,
+    resource: Resource,
+    *,
+    password: str | None,
+    expire: dt.date | None,
+    access: str,
+) -> None:
     """Refuse what the server would refuse, in words, before anything is sent."""
     if not rules.links:
         raise SharingRefused("the server does not allow public links")
     if not resource.allows("R"):
-        raise SharingRefused(f"you may not share {resource.name}: the server does not let your "
-                             "account share it")
+        raise SharingRefused(
+            f"you may not share {resource.name}: the server does not let your account share it"
+        )
     if rules.password_enforced and not password:
         raise SharingRefused("the server requires a password for public links")
     if rules.expire_enforced and expire is None and rules.expire_days is None:
@@ -142,19 +170,33 @@ def check_link(rules: SharingRules, resource: Resource, *, password: str | None,
 
 
 def list_shares(client: DavClient, account: NextcloudAccount, remote: str) -> list[Share]:
-    data = ocs.send(client, "GET", account.root_path + _API,
-                    params={"path": item_path(account, remote), "reshares": "true"})
+    data = ocs.send(
+        client,
+        "GET",
+        account.root_path + _API,
+        params={"path": item_path(account, remote), "reshares": "true"},
+    )
     return [Share.parse(item) for item in data or [] if isinstance(item, Mapping)]
 
 
-def create_link(client: DavClient, account: NextcloudAccount, remote: str, *,
-                password: str | None = None, expire: dt.date | None = None,
-                access: str = "read", label: str = "") -> Share:
+def create_link(
+    client: DavClient,
+    account: NextcloudAccount,
+    remote: str,
+    *,
+    password: str | None = None,
+    expire: dt.date | None = None,
+    access: str = "read",
+    label: str = "",
+) -> Share:
     """A new public link. Every POST makes another link, so one whose answer was lost (or
     that met a 500, 502 or 504) is looked for among the item's shares before it is sent
     again: a link with these settings that was not there before is the one it made."""
-    params = {"path": item_path(account, remote), "shareType": str(LINK),
-              "permissions": str(LINK_PERMISSIONS[access])}
+    params = {
+        "path": item_path(account, remote),
+        "shareType": str(LINK),
+        "permissions": str(LINK_PERMISSIONS[access]),
+    }
     if password:
         params["password"] = password
     if expire is not None:
@@ -164,21 +206,32 @@ def create_link(client: DavClient, account: NextcloudAccount, remote: str, *,
     before = {share.id for share in list_shares(client, account, remote)}
 
     def made() -> Share | None:
-        new = [share for share in list_shares(client, account, remote)
-               if share.id not in before and share.is_link and share.label == label
-               and share.permissions & ~SHARE == LINK_PERMISSIONS[access]
-               and share.has_password == bool(password)
-               and (expire is None or share.expiration == expire)]
+        new = [
+            share
+            for share in list_shares(client, account, remote)
+            if share.id not in before
+            and share.is_link
+            and share.label == label
+            and share.permissions & ~SHARE == LINK_PERMISSIONS[access]
+            and share.has_password == bool(password)
+            and (expire is None or share.expiration == expire)
+        ]
         return max(new, key=lambda share: _number(share.id)) if new else None
 
     return client.retried(
-        lambda: Share.parse(ocs.send(client, "POST", account.root_path + _API, params=params)),
-        made)
+        lambda: Share.parse(ocs.send(client, "POST", account.root_path + _API, params=params)), made
+    )
 
 
-def update_share(client: DavClient, account: NextcloudAccount, share_id: str, *,
-                 password: str | None = None, expire: dt.date | str | None = None,
-                 access: str | None = None) -> Share:
+def update_share(
+    client: DavClient,
+    account: NextcloudAccount,
+    share_id: str,
+    *,
+    password: str | None = None,
+    expire: dt.date | str | None = None,
+    access: str | None = None,
+) -> Share:
     """Change a link: password "" removes it, expire "" removes the date; None leaves it.
     It sets values, so it is sent again as it is after a retryable failure."""
     params: dict[str, str] = {}
@@ -189,8 +242,11 @@ def update_share(client: DavClient, account: NextcloudAccount, share_id: str, *,
     if access is not None:
         params["permissions"] = str(LINK_PERMISSIONS[access])
     return client.retried(
-        lambda: Share.parse(ocs.send(client, "PUT", f"{account.root_path}{_API}/{share_id}",
-                                     params=params)), None)
+        lambda: Share.parse(
+            ocs.send(client, "PUT", f"{account.root_path}{_API}/{share_id}", params=params)
+        ),
+        None,
+    )
 
 
 def delete_share(client: DavClient, account: NextcloudAccount, share_id: str) -> None:

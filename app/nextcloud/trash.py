@@ -17,8 +17,14 @@ from app.dav.resource import Resource
 from app.dav.xmlbodies import BASIC_PROPS, NC, OC
 from app.nextcloud.account import NextcloudAccount
 
-TRASH_PROPS = (*BASIC_PROPS, f"{OC}fileid", f"{OC}size", f"{NC}trashbin-filename",
-               f"{NC}trashbin-original-location", f"{NC}trashbin-deletion-time")
+TRASH_PROPS = (
+    *BASIC_PROPS,
+    f"{OC}fileid",
+    f"{OC}size",
+    f"{NC}trashbin-filename",
+    f"{NC}trashbin-original-location",
+    f"{NC}trashbin-deletion-time",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +53,18 @@ class TrashItem:
 
 
 def _original_name(trash_name: str) -> str:
-    """"report.pdf.d1767225600" -> "report.pdf": the name without the deletion stamp."""
+    """ "report.pdf.d1767225600" -> "report.pdf": the name without the deletion stamp."""
     stem, dot, stamp = trash_name.rpartition(".d")
     return stem if dot and stamp.isdigit() else trash_name
 
 
 def list_items(client: DavClient, account: NextcloudAccount) -> list[TrashItem]:
     """The items at the top of the trash bin, newest deletion first."""
-    items = [TrashItem.from_resource(r) for r in client.propfind(account.trash_path, 1, TRASH_PROPS)
-             if not same_resource(r.path, account.trash_path)]
+    items = [
+        TrashItem.from_resource(r)
+        for r in client.propfind(account.trash_path, 1, TRASH_PROPS)
+        if not same_resource(r.path, account.trash_path)
+    ]
     oldest = datetime.min.replace(tzinfo=UTC)
     return sorted(items, key=lambda item: item.deleted or oldest, reverse=True)
 

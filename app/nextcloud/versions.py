@@ -44,9 +44,14 @@ class Version:
         return self.resource.size
 
     def to_json(self) -> dict[str, object]:
-        return {"version": self.name, "path": self.resource.path, "size": self.size,
-                "modified": self.modified.isoformat() if self.modified else None,
-                "label": self.label or None, "author": self.author or None}
+        return {
+            "version": self.name,
+            "path": self.resource.path,
+            "size": self.size,
+            "modified": self.modified.isoformat() if self.modified else None,
+            "label": self.label or None,
+            "author": self.author or None,
+        }
 
 
 def versions_path(account: NextcloudAccount, fileid: str) -> str:
@@ -58,8 +63,9 @@ def restore_target(account: NextcloudAccount) -> str:
     return f"{account.root_path}remote.php/dav/versions/{account.user_id}/restore/target"
 
 
-def list_versions(client: DavClient, account: NextcloudAccount,
-                  resource: Resource) -> list[Version]:
+def list_versions(
+    client: DavClient, account: NextcloudAccount, resource: Resource
+) -> list[Version]:
     """The file's earlier versions, newest first."""
     if resource.is_dir:
         raise errors.DavError(f"{resource.name} is a folder: only files have versions")
@@ -67,11 +73,12 @@ def list_versions(client: DavClient, account: NextcloudAccount,
     if not fileid:
         raise errors.DavError(f"the server gave no file id for {resource.name}")
     folder = versions_path(account, fileid)
-    found = [Version(r, r.props.get(LABEL, ""), r.props.get(AUTHOR, ""))
-             for r in client.propfind(folder, 1, (*BASIC_PROPS, LABEL, AUTHOR))
-             if not same_resource(r.path, folder) and not r.is_dir]
-    return sorted(found, key=lambda v: v.modified.timestamp() if v.modified else 0,
-                  reverse=True)
+    found = [
+        Version(r, r.props.get(LABEL, ""), r.props.get(AUTHOR, ""))
+        for r in client.propfind(folder, 1, (*BASIC_PROPS, LABEL, AUTHOR))
+        if not same_resource(r.path, folder) and not r.is_dir
+    ]
+    return sorted(found, key=lambda v: v.modified.timestamp() if v.modified else 0, reverse=True)
 
 
 def find_version(versions: list[Version], name: str) -> Version:

@@ -23,8 +23,15 @@ from app.session.probe import nextcloud_root
 from app.session.spec import ConnectionSpec
 
 
-def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLContext = True,
-                    *, app_password: bool = False, exchange: bool = True) -> ConnectionSpec:
+def open_connection(
+    url: str,
+    user: str,
+    password: str,
+    verify: bool | ssl.SSLContext = True,
+    *,
+    app_password: bool = False,
+    exchange: bool = True,
+) -> ConnectionSpec:
     """The ConnectionSpec for an address, once a request has proved it works.
 
     app_password: the password is known to be an app password (from Login
@@ -45,22 +52,33 @@ def open_connection(url: str, user: str, password: str, verify: bool | ssl.SSLCo
         # The folder the address named opens first; Up and the tree reach the share's top.
         # The address stays what was typed: the bookmark and the keyring keep it.
         parts = urlsplit(url)
-        return replace(spec, top_url=urlunsplit((parts.scheme, parts.netloc, quote(top), "", "")),
-                       start_path=client.root)
-    found = connect(url, login=user, password=password, verify=verify, workers=1,
-                    root_url=root_url)
+        return replace(
+            spec,
+            top_url=urlunsplit((parts.scheme, parts.netloc, quote(top), "", "")),
+            start_path=client.root,
+        )
+    found = connect(url, login=user, password=password, verify=verify, workers=1, root_url=root_url)
     with found.client:
         if app_password or not exchange:
             account, exchanged = replace(found.account, login_name=user), None
         else:
             account, exchanged = app_password_for(found, user, verify)
-    return ConnectionSpec(account.files_url, account.login_name, exchanged or password, verify,
-                          extensions=found.client.extensions, account=account,
-                          start_path=found.start_path)
+    return ConnectionSpec(
+        account.files_url,
+        account.login_name,
+        exchanged or password,
+        verify,
+        extensions=found.client.extensions,
+        account=account,
+        start_path=found.start_path,
+    )
 
 
-def app_password_for(found: NextcloudConnection, user: str, verify: bool | ssl.SSLContext,
-                     ) -> tuple[NextcloudAccount, str | None]:
+def app_password_for(
+    found: NextcloudConnection,
+    user: str,
+    verify: bool | ssl.SSLContext,
+) -> tuple[NextcloudAccount, str | None]:
     """The account password a connection signed in with, traded for an app password, and the
     account with the login name that app password works with.
 
@@ -69,8 +87,13 @@ def app_password_for(found: NextcloudConnection, user: str, verify: bool | ssl.S
     connection already used an app password, and user stays the login.
     """
     exchanged = app_passwords.exchange(found.client, found.account.root_path)
-    login = user if exchanged is None else app_passwords.working_login(
-        found.account, (user, found.account.user_id), exchanged, verify)
+    login = (
+        user
+        if exchanged is None
+        else app_passwords.working_login(
+            found.account, (user, found.account.user_id), exchanged, verify
+        )
+    )
     return replace(found.account, login_name=login), exchanged
 
 

@@ -33,8 +33,13 @@ class PairConnector:
     pairs use them; close() closes them all once the engine has stopped.
     """
 
-    def __init__(self, bookmarks: BookmarkStore, pair_named: Callable[[str], SavedPair | None],
-                 workers: int, passwords: PasswordStore) -> None:
+    def __init__(
+        self,
+        bookmarks: BookmarkStore,
+        pair_named: Callable[[str], SavedPair | None],
+        workers: int,
+        passwords: PasswordStore,
+    ) -> None:
         """pair_named: the saved pair of a name, as the front end last read the pairs file;
         passwords: the keyring its composition root chose."""
         self._bookmarks = bookmarks
@@ -67,8 +72,9 @@ class PairConnector:
             user = unquote(parts.username or "")
             verify, app_password = True, False
         password = self._password(url, user) if user else ""
-        opened = open_connection(url, user, password, verify, app_password=app_password,
-                                 exchange=False)
+        opened = open_connection(
+            url, user, password, verify, app_password=app_password, exchange=False
+        )
         client = opened.client(workers=self._workers)
         with self._lock:
             self._clients.append(client)
@@ -100,7 +106,10 @@ def _containing(bookmarks: list[Bookmark], pair_url: SplitResult) -> Bookmark | 
     for bookmark in bookmarks:
         parts = urlsplit(bookmark.url)
         root = parts.path if parts.path.endswith("/") else parts.path + "/"
-        if ((parts.scheme, parts.netloc.rpartition("@")[2]) == (pair_url.scheme, host)
-                and pair_url.path.startswith(root) and (not user or user == bookmark.user)):
+        if (
+            (parts.scheme, parts.netloc.rpartition("@")[2]) == (pair_url.scheme, host)
+            and pair_url.path.startswith(root)
+            and (not user or user == bookmark.user)
+        ):
             return bookmark
     return None

@@ -38,12 +38,20 @@ class SignInExpired(LoginFlowError):
     """
 
 
-def open_checked(url: str, user: str, password: str, verify: Verify, *,
-                 app_password: bool = False, exchange: bool = True) -> ConnectionSpec:
+def open_checked(
+    url: str,
+    user: str,
+    password: str,
+    verify: Verify,
+    *,
+    app_password: bool = False,
+    exchange: bool = True,
+) -> ConnectionSpec:
     """open_connection, with a 503 from a Nextcloud in maintenance mode said as such."""
     try:
-        return open_connection(url, user, password, verify, app_password=app_password,
-                               exchange=exchange)
+        return open_connection(
+            url, user, password, verify, app_password=app_password, exchange=exchange
+        )
     except errors.StatusError as exc:
         if exc.status == 503 and _in_maintenance(url, verify):
             raise MaintenanceError("the Nextcloud is in maintenance mode") from exc
@@ -72,8 +80,9 @@ def begin_flow(root_url: str, verify: Verify) -> LoginFlow:
         return LoginFlow.start(anonymous, url_path(root_url))
 
 
-def wait_for_browser(flow: LoginFlow, root_url: str, verify: Verify,
-                     stop: Callable[[float], bool]) -> Credentials:
+def wait_for_browser(
+    flow: LoginFlow, root_url: str, verify: Verify, stop: Callable[[float], bool]
+) -> Credentials:
     """Poll until the user granted access in the browser; stop(seconds) waits and says
     whether to give up (LoginCancelled then)."""
     lifetime = SIGN_IN_LIFETIME

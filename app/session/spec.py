@@ -36,6 +36,11 @@ class ConnectionSpec:
     top_url: str = ""
 
     def client(self, workers: int = 4) -> DavClient:
-        return DavClient(self.top_url or self.url, user=self.user or None,
-                         password=self.password,
-                         workers=workers, verify=self.verify, extensions=self.extensions)
+        return DavClient(
+            self.top_url or self.url,
+            user=self.user or None,
+            password=self.password,
+            workers=workers,
+            verify=self.verify,
+            extensions=self.extensions,
+        )

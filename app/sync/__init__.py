@@ -37,5 +37,14 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
 
 
-__all__ = ["Action", "Direction", "LocalFile", "PlanItem", "Record", "RemoteFile", "StateDB",
-           "SyncPlan", "state_file"]
+__all__ = [
+    "Action",
+    "Direction",
+    "LocalFile",
+    "PlanItem",
+    "Record",
+    "RemoteFile",
+    "StateDB",
+    "SyncPlan",
+    "state_file",
+]

@@ -39,19 +39,26 @@ class _Side:
     @staticmethod
     def below(keys: list[str], key: str) -> list[str]:
         # Everything below "a/b" sorts between "a/b/" and "a/b0" ("0" follows "/").
-        return keys[bisect_left(keys, key + "/"):bisect_left(keys, key + "0")]
+        return keys[bisect_left(keys, key + "/") : bisect_left(keys, key + "0")]
 
 
 class FolderDeletes:
-    def __init__(self, local: Scan[LocalFile], remote: Scan[RemoteFile], direction: Direction,
-                 remote_root: str) -> None:
+    def __init__(
+        self,
+        local: Scan[LocalFile],
+        remote: Scan[RemoteFile],
+        direction: Direction,
+        remote_root: str,
+    ) -> None:
         self._sides = {Action.DELETE_LOCAL: _Side(local), Action.DELETE_REMOTE: _Side(remote)}
         self._direction = direction
         self._remote_root = remote_root
         self.refused: list[Outcome] = []
         self.unpaired: list[str] = []
 
-    def settle(self, folder_deletes: Iterable[PlanItem], items: Iterable[PlanItem]) -> list[PlanItem]:
+    def settle(
+        self, folder_deletes: Iterable[PlanItem], items: Iterable[PlanItem]
+    ) -> list[PlanItem]:
         """The items the folder deletes become, given the other items of the plan."""
         deleted = {name_key(i.rel) for i in items if i.action in _DELETES}
         added: list[PlanItem] = []
@@ -76,28 +83,51 @@ class FolderDeletes:
     def _restored(self, item: PlanItem, why: str) -> list[PlanItem]:
         """Made again on the side that deleted it, where the pair carries changes that way."""
         if item.action is Action.DELETE_LOCAL and self._direction.uploads:
-            return [PlanItem(item.rel, Action.CREATE_FOLDER,
-                             f"deleted on the server, {why}: restored", True, local=item.local)]
+            return [
+                PlanItem(
+                    item.rel,
+                    Action.CREATE_FOLDER,
+                    f"deleted on the server, {why}: restored",
+                    True,
+                    local=item.local,
+                )
+            ]
         if item.action is Action.DELETE_REMOTE and self._direction.downloads:
-            return [PlanItem(item.rel, Action.CREATE_FOLDER, f"deleted locally, {why}: restored",
-                             True, remote=item.remote, remote_side=False)]
+            return [
+                PlanItem(
+                    item.rel,
+                    Action.CREATE_FOLDER,
+                    f"deleted locally, {why}: restored",
+                    True,
+                    remote=item.remote,
+                    remote_side=False,
+                )
+            ]
         return []
 
     def _kept(self, item: PlanItem, ignored: list[str]) -> list[PlanItem]:
         prefix = len(item.rel) + 1
-        names = ", ".join(rel[prefix:] for rel in ignored[:_NAMED]) + \
-            (f" and {len(ignored) - _NAMED} more" if len(ignored) > _NAMED else "")
+        names = ", ".join(rel[prefix:] for rel in ignored[:_NAMED]) + (
+            f" and {len(ignored) - _NAMED} more" if len(ignored) > _NAMED else ""
+        )
         restored = self._restored(item, f"but it holds ignored files ({names})")
         if restored:
             return restored
         here = "here" if item.action is Action.DELETE_LOCAL else "on the server"
         gone = "on the server" if item.action is Action.DELETE_LOCAL else "locally"
         self.unpaired.append(name_key(item.rel))
-        self.refused.append(Outcome(
-            "delete-local" if item.action is Action.DELETE_LOCAL else "delete",
-            self._remote_root + item.rel + "/", None, "kept", ok=False, source=Source.LOCAL,
-            note=f"deleted {gone}, kept {here}: it holds ignored files ({names}); "
-                 "left alone from now on"))
+        self.refused.append(
+            Outcome(
+                "delete-local" if item.action is Action.DELETE_LOCAL else "delete",
+                self._remote_root + item.rel + "/",
+                None,
+                "kept",
+                ok=False,
+                source=Source.LOCAL,
+                note=f"deleted {gone}, kept {here}: it holds ignored files ({names}); "
+                "left alone from now on",
+            )
+        )
         return []
 
 

@@ -35,9 +35,23 @@ if TYPE_CHECKING:
 #: Emacs's .#NAME and NAME~, Kate's), which a watched pair would otherwise upload every few
 #: seconds; and partial downloads (a browser's, Davdesk's own that a killed run left). As in
 #: the Nextcloud client's sync-exclude.lst.
-DEFAULT_PATTERNS = (".DS_Store", "Thumbs.db", "desktop.ini", "*.part", "*.filepart",
-                    "*.crdownload", "~$*", ".~lock.*#", "~*.tmp", ".*.sw?", "*.swp", ".#*",
-                    "*~", "*.kate-swp", "*.davdesk-part")
+DEFAULT_PATTERNS = (
+    ".DS_Store",
+    "Thumbs.db",
+    "desktop.ini",
+    "*.part",
+    "*.filepart",
+    "*.crdownload",
+    "~$*",
+    ".~lock.*#",
+    "~*.tmp",
+    ".*.sw?",
+    "*.swp",
+    ".#*",
+    "*~",
+    "*.kate-swp",
+    "*.davdesk-part",
+)
 IGNORE_FILE = ".davdeskignore"
 
 _DEFAULTS = re.compile("|".join(fnmatch.translate(p) for p in DEFAULT_PATTERNS), re.IGNORECASE)
@@ -72,7 +86,7 @@ class IgnoreRules:
 
     def check(self, rel: str, is_dir: bool) -> Ignored | None:
         """rel: the "/"-separated path inside the pair. None: the path is synced."""
-        default = _DEFAULTS.match(rel[rel.rfind("/") + 1:]) is not None
+        default = _DEFAULTS.match(rel[rel.rfind("/") + 1 :]) is not None
         if self._user is not None:
             verdict = self._user.check_file(rel + "/" if is_dir else rel).include
             if verdict is False:

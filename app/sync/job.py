@@ -67,8 +67,9 @@ class SyncJob:
     roles: dict[TaskKey, tuple[PlanItem, Role]]
 
 
-def build_job(plan: SyncPlan, items: Iterable[PlanItem] | None = None,
-              name: str | None = None) -> SyncJob:
+def build_job(
+    plan: SyncPlan, items: Iterable[PlanItem] | None = None, name: str | None = None
+) -> SyncJob:
     """The Job for the chosen items (default: all of the plan's)."""
     chosen = plan.items if items is None else tuple(items)
     builder = _Builder(plan)
@@ -98,12 +99,17 @@ class _Builder:
         local, remote = item.local, item.remote
         if item.action is Action.CREATE_FOLDER:
             if item.remote_side:
-                task = Task(Op.MKDIR, self.remote(item.rel) + "/", is_dir=True,
-                            conflict=Conflict.SKIP)
+                task = Task(
+                    Op.MKDIR, self.remote(item.rel) + "/", is_dir=True, conflict=Conflict.SKIP
+                )
             else:
                 assert remote is not None
-                task = Task(Op.DOWNLOAD, remote.path + "/", local=self.plan.local_root / item.rel,
-                            is_dir=True)
+                task = Task(
+                    Op.DOWNLOAD,
+                    remote.path + "/",
+                    local=self.plan.local_root / item.rel,
+                    is_dir=True,
+                )
             self._put(self.folders[depth], task, item, Role.FOLDER)
         elif item.action is Action.UPLOAD:
             assert local is not None
@@ -111,19 +117,35 @@ class _Builder:
             self._put(self.main, replace(task, resumes=item.resumes), item, Role.UPLOAD)
         elif item.action is Action.DOWNLOAD:
             assert remote is not None
-            self._put(self.main, _download(remote, self.plan.local_root / item.rel, local), item,
-                      Role.DOWNLOAD)
+            self._put(
+                self.main,
+                _download(remote, self.plan.local_root / item.rel, local),
+                item,
+                Role.DOWNLOAD,
+            )
         elif item.action is Action.DELETE_LOCAL:
             assert local is not None
-            task = Task(Op.DELETE_LOCAL, self.remote(item.rel), local=local.path,
-                        is_dir=local.is_dir, size=local.size, mtime=local.mtime)
+            task = Task(
+                Op.DELETE_LOCAL,
+                self.remote(item.rel),
+                local=local.path,
+                is_dir=local.is_dir,
+                size=local.size,
+                mtime=local.mtime,
+            )
             into = self.folder_deletes[-depth] if local.is_dir else self.main
             self._put(into, task, item, Role.DELETE)
         elif item.action is Action.DELETE_REMOTE:
             assert remote is not None
-            task = Task(Op.DELETE, remote.path + ("/" if remote.is_dir else ""),
-                        is_dir=remote.is_dir, etag=remote.etag, exists=True,
-                        target_size=remote.size, target_modified=remote.modified)
+            task = Task(
+                Op.DELETE,
+                remote.path + ("/" if remote.is_dir else ""),
+                is_dir=remote.is_dir,
+                etag=remote.etag,
+                exists=True,
+                target_size=remote.size,
+                target_modified=remote.modified,
+            )
             into = self.folder_deletes[-depth] if remote.is_dir else self.main
             self._put(into, task, item, Role.DELETE)
         else:
@@ -134,16 +156,26 @@ class _Builder:
         (a file that appeared under that name since the scan makes it fail, and is kept)."""
         remote, beside = item.remote, item.conflict_rel
         assert remote is not None and beside is not None
-        save = Task(Op.DOWNLOAD, remote.path, local=self.plan.local_root / beside,
-                    size=remote.size, mtime=remote.mtime)
+        save = Task(
+            Op.DOWNLOAD,
+            remote.path,
+            local=self.plan.local_root / beside,
+            size=remote.size,
+            mtime=remote.mtime,
+        )
         self._put(self.main, save, item, Role.CONFLICT_SAVE)
 
     def finish_conflict(self, item: PlanItem) -> None:
         """The second step, once the first has succeeded: both versions on the server."""
         local, remote, beside = item.local, item.remote, item.conflict_rel
         assert local is not None and remote is not None and beside is not None
-        copy = Task(Op.UPLOAD, self.remote(beside), local=self.plan.local_root / beside,
-                    size=remote.size, mtime=remote.mtime)
+        copy = Task(
+            Op.UPLOAD,
+            self.remote(beside),
+            local=self.plan.local_root / beside,
+            size=remote.size,
+            mtime=remote.mtime,
+        )
         self._put(self.main, copy, item, Role.CONFLICT_PUT)
         self._put(self.main, _upload(local, remote.path, remote), item, Role.UPLOAD)
 
@@ -176,26 +208,51 @@ def _upload(local: LocalFile, path: str, remote: RemoteFile | None) -> Task:
     if remote is None:
         return Task(Op.UPLOAD, path, local=local.path, size=local.size, mtime=local.mtime)
     no_etag = remote.etag is None
-    return Task(Op.UPLOAD, path, local=local.path, size=local.size, mtime=local.mtime,
-                exists=True, etag=remote.etag, conflict=Conflict.OVERWRITE,
-                target_size=remote.size if no_etag else None,
-                target_modified=remote.modified if no_etag else None)
+    return Task(
+        Op.UPLOAD,
+        path,
+        local=local.path,
+        size=local.size,
+        mtime=local.mtime,
+        exists=True,
+        etag=remote.etag,
+        conflict=Conflict.OVERWRITE,
+        target_size=remote.size if no_etag else None,
+        target_modified=remote.modified if no_etag else None,
+    )
 
 
 def _download(remote: RemoteFile, target: Path, local: LocalFile | None) -> Task:
     """Overwrites only the local file the scan saw (its size and time are checked first)."""
     if local is None:
         return Task(Op.DOWNLOAD, remote.path, local=target, size=remote.size, mtime=remote.mtime)
-    return Task(Op.DOWNLOAD, remote.path, local=local.path, size=remote.size, mtime=remote.mtime,
-                exists=True, conflict=Conflict.OVERWRITE, target_size=local.size,
-                target_modified=local.mtime)
+    return Task(
+        Op.DOWNLOAD,
+        remote.path,
+        local=local.path,
+        size=remote.size,
+        mtime=remote.mtime,
+        exists=True,
+        conflict=Conflict.OVERWRITE,
+        target_size=local.size,
+        target_modified=local.mtime,
+    )
 
 
 def describe_plan(plan: SyncPlan) -> list[Outcome]:
     """The dry run: one Outcome per planned action, its reason as the description."""
-    return [Outcome(item.action.value, plan.remote_root + item.rel + ("/" if item.is_dir else ""),
-                    None, f"would {_verb(item)}", ok=True, note=item.reason,
-                    source=Source.DRY_RUN) for item in plan.items]
+    return [
+        Outcome(
+            item.action.value,
+            plan.remote_root + item.rel + ("/" if item.is_dir else ""),
+            None,
+            f"would {_verb(item)}",
+            ok=True,
+            note=item.reason,
+            source=Source.DRY_RUN,
+        )
+        for item in plan.items
+    ]
 
 
 def _verb(item: PlanItem) -> str:
@@ -208,8 +265,10 @@ def _verb(item: PlanItem) -> str:
 
 def summary(plan: SyncPlan) -> str:
     """ "3 upload (1.2 MiB), 1 delete remote" or "nothing to do"."""
-    parts = [f"{count} {action.value}" + (f" ({_size(size)})" if size else "")
-             for action, (count, size) in plan.summary().items()]
+    parts = [
+        f"{count} {action.value}" + (f" ({_size(size)})" if size else "")
+        for action, (count, size) in plan.summary().items()
+    ]
     return ", ".join(parts) or "nothing to do"
 
 
@@ -243,11 +302,14 @@ class SyncRecorder:
         """Record what planning found already in sync, forget what is gone from both sides (or
         unpaired), settle what stale pending rows said, and note the transfers about to start."""
         plan = self.sync_job.plan
-        self.state.put_many(((name_key(local.rel), record_of(local, remote))
-                             for local, remote in plan.in_sync), settled=plan.stale)
+        self.state.put_many(
+            ((name_key(local.rel), record_of(local, remote)) for local, remote in plan.in_sync),
+            settled=plan.stale,
+        )
         self.state.forget((*plan.gone, *plan.unpaired))
-        transfers = (_pending(task, *self.sync_job.roles[task_key(task)])
-                     for task in self.sync_job.job.tasks)
+        transfers = (
+            _pending(task, *self.sync_job.roles[task_key(task)]) for task in self.sync_job.job.tasks
+        )
         self.state.start_pending(noted for noted in transfers if noted is not None)
 
     def note(self, result: TaskResult) -> None:
@@ -259,7 +321,8 @@ class SyncRecorder:
             if found[1] is Role.CONFLICT_SAVE and result.ok:
                 self._saved.append(found[0])
             self._cancelled = self._cancelled or any(
-                o.outcome_class is OutcomeClass.CANCELLED for o in result.outcomes)
+                o.outcome_class is OutcomeClass.CANCELLED for o in result.outcomes
+            )
 
     def record(self, result: TaskResult) -> None:
         self.note(result)
@@ -299,8 +362,10 @@ class SyncRecorder:
 
 def _answered(result: TaskResult) -> bool:
     """Whether the transfer ended cleanly: not cancelled or cut off, where a fragment may remain."""
-    return not any(o.outcome_class is OutcomeClass.CANCELLED or o.source is Source.TRANSPORT
-                   for o in result.outcomes)
+    return not any(
+        o.outcome_class is OutcomeClass.CANCELLED or o.source is Source.TRANSPORT
+        for o in result.outcomes
+    )
 
 
 def _key(item: PlanItem, role: Role) -> str:
@@ -320,9 +385,12 @@ def _pending(task: Task, item: PlanItem, role: Role) -> tuple[str, Pending] | No
         stored = _stat(task)
         return None if stored is None else (_key(item, role), Pending(True, *stored, None))
     local, remote = item.local, item.remote
-    return _key(item, role), Pending(role is Role.UPLOAD, local.size if local else -1,
-                                     local.mtime_ns if local else 0,
-                                     etags.normal(remote.etag) if remote else None)
+    return _key(item, role), Pending(
+        role is Role.UPLOAD,
+        local.size if local else -1,
+        local.mtime_ns if local else 0,
+        etags.normal(remote.etag) if remote else None,
+    )
 
 
 def _record(item: PlanItem, role: Role, result: TaskResult) -> tuple[str, Record] | None:
@@ -333,8 +401,9 @@ def _record(item: PlanItem, role: Role, result: TaskResult) -> tuple[str, Record
         return key, Record(True, 0, local.mtime_ns if local else 0, 0, None, None)
     if role is Role.UPLOAD:
         assert local is not None
-        return key, Record(False, local.size, local.mtime_ns, local.size,
-                           float(int(local.mtime)), etag)
+        return key, Record(
+            False, local.size, local.mtime_ns, local.size, float(int(local.mtime)), etag
+        )
     stored = _stat(result.task)
     if stored is None:
         return None
@@ -343,8 +412,9 @@ def _record(item: PlanItem, role: Role, result: TaskResult) -> tuple[str, Record
         return key, Record(False, size, mtime_ns, size, float(mtime_ns // 10**9), etag)
     assert remote is not None
     if role is Role.DOWNLOAD:
-        return key, Record(False, size, mtime_ns, remote.size, remote.mtime,
-                           etags.normal(remote.etag))
+        return key, Record(
+            False, size, mtime_ns, remote.size, remote.mtime, etags.normal(remote.etag)
+        )
     # CONFLICT_SAVE: the local edit stays unsynced, so it is never overwritten by the
     # server's version; an uploading pair's follow-up job then sends it up.
     return key, Record(False, UNSYNCED, 0, remote.size, remote.mtime, etags.normal(remote.etag))

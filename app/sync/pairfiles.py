@@ -36,13 +36,20 @@ class PairFiles:
     @classmethod
     def of(cls, data_dir: Path, local: Path, url: str) -> PairFiles:
         digest = hashlib.sha256(
-            f"{Path(local).resolve()}\n{canonical_url(url)}".encode()).hexdigest()[:24]
+            f"{Path(local).resolve()}\n{canonical_url(url)}".encode()
+        ).hexdigest()[:24]
         folder = data_dir / "sync"
-        return cls(folder / f"{digest}.sqlite", folder / f"{digest}.status.json",
-                   folder / f"{digest}.lock")
+        return cls(
+            folder / f"{digest}.sqlite", folder / f"{digest}.status.json", folder / f"{digest}.lock"
+        )
 
     def remove(self) -> None:
         """Forget the pair: its database (with SQLite's side files), status and lock file."""
-        for path in (self.state, self.state.with_name(self.state.name + "-wal"),
-                     self.state.with_name(self.state.name + "-shm"), self.status, self.lock):
+        for path in (
+            self.state,
+            self.state.with_name(self.state.name + "-wal"),
+            self.state.with_name(self.state.name + "-shm"),
+            self.status,
+            self.lock,
+        ):
             path.unlink(missing_ok=True)

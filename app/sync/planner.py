@@ -44,11 +44,20 @@ from app.sync.scan import Scan, scan_local, scan_remote
 from app.sync.state import Pending, Record, StateDB
 
 
-def plan_pair(client: DavClient, local_root: Path, remote_root: str, direction: Direction,
-              state: StateDB, rules: IgnoreRules, *, workers: int = 4,
-              now: datetime | None = None, stop: Stop | None = None,
-              retry: RetryPolicy | None = None,
-              seen: Callable[[Scan[RemoteFile]], None] | None = None) -> SyncPlan:
+def plan_pair(
+    client: DavClient,
+    local_root: Path,
+    remote_root: str,
+    direction: Direction,
+    state: StateDB,
+    rules: IgnoreRules,
+    *,
+    workers: int = 4,
+    now: datetime | None = None,
+    stop: Stop | None = None,
+    retry: RetryPolicy | None = None,
+    seen: Callable[[Scan[RemoteFile]], None] | None = None,
+) -> SyncPlan:
     """Scan both sides (at the same time) and plan; reads only: the server, the disk, the database.
 
     stop: set it from another thread to end planning with PlanningCancelled. seen: shown
@@ -69,29 +78,45 @@ def plan_pair(client: DavClient, local_root: Path, remote_root: str, direction: 
     if seen is not None:
         seen(remote)
     records, pending = state.load(), state.load_pending()
-    doubtful = [(local.found[key], remote.found[key])
-                for key in local.found.keys() & remote.found.keys()
-                if needs_proof(local.found[key], remote.found[key], records.get(key),
-                               pending.get(key))]
+    doubtful = [
+        (local.found[key], remote.found[key])
+        for key in local.found.keys() & remote.found.keys()
+        if needs_proof(local.found[key], remote.found[key], records.get(key), pending.get(key))
+    ]
     same = proven(client, doubtful, workers, stop, retry)
-    return plan_sync(local, remote, records, direction, local_root, remote_root,
-                     now or datetime.now(), pending, same, client.extensions.names)
+    return plan_sync(
+        local,
+        remote,
+        records,
+        direction,
+        local_root,
+        remote_root,
+        now or datetime.now(),
+        pending,
+        same,
+        client.extensions.names,
+    )
 
 
-def needs_proof(local: LocalFile, remote: RemoteFile, record: Record | None,
-                pending: Pending | None) -> bool:
+def needs_proof(
+    local: LocalFile, remote: RemoteFile, record: Record | None, pending: Pending | None
+) -> bool:
     """Whether the plan for this pair turns on the bytes (see proof.py)."""
     if local.is_dir or remote.is_dir:
         return False
     if record is not None and (local_unchanged(local, record) or remote_unchanged(remote, record)):
         return False  # one side as recorded: the plan follows the other side, whatever it holds
-    return (look_alike(local, remote) or _fetched(local, remote, pending)
-            or (_sending(local, pending) and remote.size <= local.size))
+    return (
+        look_alike(local, remote)
+        or _fetched(local, remote, pending)
+        or (_sending(local, pending) and remote.size <= local.size)
+    )
 
 
 def local_unchanged(found: LocalFile, record: Record) -> bool:
-    return found.is_dir or (found.size == record.local_size
-                            and found.mtime_ns == record.local_mtime_ns)
+    return found.is_dir or (
+        found.size == record.local_size and found.mtime_ns == record.local_mtime_ns
+    )
 
 
 def remote_unchanged(found: RemoteFile, record: Record) -> bool:
@@ -110,13 +135,22 @@ def remote_unchanged(found: RemoteFile, record: Record) -> bool:
 def look_alike(local: LocalFile, remote: RemoteFile) -> bool:
     """The same size and whole-second time (kept by an upload, given by a download): the same
     file for rclone; for a sync without a record to go by, a reason to compare the bytes."""
-    return (local.size == remote.size and remote.mtime is not None
-            and int(local.mtime) == int(remote.mtime))
+    return (
+        local.size == remote.size
+        and remote.mtime is not None
+        and int(local.mtime) == int(remote.mtime)
+    )
 
 
 def record_of(local: LocalFile, remote: RemoteFile) -> Record:
-    return Record(local.is_dir, local.size, local.mtime_ns, remote.size, remote.mtime,
-                  etags.normal(remote.etag))
+    return Record(
+        local.is_dir,
+        local.size,
+        local.mtime_ns,
+        remote.size,
+        remote.mtime,
+        etags.normal(remote.etag),
+    )
 
 
 @dataclass
@@ -163,33 +197,48 @@ class _Planner:
 
     # -- folders -----------------------------------------------------------------------------
 
-    def _folder(self, local: LocalFile | None, remote: RemoteFile | None,
-                record: Record | None) -> None:
+    def _folder(
+        self, local: LocalFile | None, remote: RemoteFile | None, record: Record | None
+    ) -> None:
         d = self.direction
         if local is not None and remote is not None:
             if record is None:
                 self.in_sync.append((local, remote))
         elif local is not None:
             if record is not None and d.downloads:
-                self.folder_deletes.append(PlanItem(local.rel, Action.DELETE_LOCAL,
-                                                    "deleted on the server", True, local=local))
+                self.folder_deletes.append(
+                    PlanItem(
+                        local.rel, Action.DELETE_LOCAL, "deleted on the server", True, local=local
+                    )
+                )
             elif d.uploads and self._sendable(local.rel):
                 why = "deleted on the server: restored" if record else "new folder"
-                self.items.append(PlanItem(local.rel, Action.CREATE_FOLDER, why, True,
-                                           local=local))
+                self.items.append(PlanItem(local.rel, Action.CREATE_FOLDER, why, True, local=local))
         elif remote is not None:
             if record is not None and d.uploads:
-                self.folder_deletes.append(PlanItem(remote.rel, Action.DELETE_REMOTE,
-                                                    "deleted locally", True, remote=remote))
+                self.folder_deletes.append(
+                    PlanItem(
+                        remote.rel, Action.DELETE_REMOTE, "deleted locally", True, remote=remote
+                    )
+                )
             elif d.downloads and self._storable(remote.rel):
                 why = "deleted locally: restored" if record else "new folder on the server"
-                self.items.append(PlanItem(remote.rel, Action.CREATE_FOLDER, why, True,
-                                           remote=remote, remote_side=False))
+                self.items.append(
+                    PlanItem(
+                        remote.rel,
+                        Action.CREATE_FOLDER,
+                        why,
+                        True,
+                        remote=remote,
+                        remote_side=False,
+                    )
+                )
 
     # -- files -----------------------------------------------------------------------------
 
-    def _file(self, key: str, local: LocalFile | None, remote: RemoteFile | None,
-              record: Record | None) -> None:
+    def _file(
+        self, key: str, local: LocalFile | None, remote: RemoteFile | None, record: Record | None
+    ) -> None:
         d = self.direction
         if local is not None and remote is not None:
             self._both(key, local, remote, record, self.pending.get(key))
@@ -201,8 +250,9 @@ class _Planner:
                 if d.uploads:
                     self._upload(local, None, "deleted on the server, changed here: restored")
             elif d.downloads:
-                self.items.append(PlanItem(local.rel, Action.DELETE_LOCAL,
-                                           "deleted on the server", local=local))
+                self.items.append(
+                    PlanItem(local.rel, Action.DELETE_LOCAL, "deleted on the server", local=local)
+                )
             else:
                 self._upload(local, None, "deleted on the server: restored")
         elif remote is not None:
@@ -213,19 +263,28 @@ class _Planner:
                 if d.downloads:
                     self._download(None, remote, "deleted locally, changed on the server: restored")
             elif d.uploads:
-                self.items.append(PlanItem(remote.rel, Action.DELETE_REMOTE, "deleted locally",
-                                           remote=remote))
+                self.items.append(
+                    PlanItem(remote.rel, Action.DELETE_REMOTE, "deleted locally", remote=remote)
+                )
             else:
                 self._download(None, remote, "deleted locally: restored")
 
-    def _both(self, key: str, local: LocalFile, remote: RemoteFile, record: Record | None,
-              pending: Pending | None) -> None:
+    def _both(
+        self,
+        key: str,
+        local: LocalFile,
+        remote: RemoteFile,
+        record: Record | None,
+        pending: Pending | None,
+    ) -> None:
         if record is not None:
             changed_here = not local_unchanged(local, record)
             changed_there = not remote_unchanged(remote, record)
             if not changed_here and not changed_there:
-                if record.remote_etag != etags.normal(remote.etag) \
-                        or record.remote_mtime != remote.mtime:
+                if (
+                    record.remote_etag != etags.normal(remote.etag)
+                    or record.remote_mtime != remote.mtime
+                ):
                     self.in_sync.append((local, remote))  # learn the ETag an upload was not told
                 return
             if not changed_there:
@@ -254,29 +313,55 @@ class _Planner:
     def _upload(self, local: LocalFile, remote: RemoteFile | None, why: str) -> None:
         if self._sendable(local.rel):
             resumes = _sending(local, self.pending.get(name_key(local.rel)))
-            self.items.append(PlanItem(local.rel, Action.UPLOAD, why, size=local.size,
-                                       local=local, remote=remote, resumes=resumes))
+            self.items.append(
+                PlanItem(
+                    local.rel,
+                    Action.UPLOAD,
+                    why,
+                    size=local.size,
+                    local=local,
+                    remote=remote,
+                    resumes=resumes,
+                )
+            )
 
     def _download(self, local: LocalFile | None, remote: RemoteFile, why: str) -> None:
         if self._storable(remote.rel):
-            self.items.append(PlanItem(remote.rel, Action.DOWNLOAD, why, size=remote.size,
-                                       local=local, remote=remote))
+            self.items.append(
+                PlanItem(
+                    remote.rel, Action.DOWNLOAD, why, size=remote.size, local=local, remote=remote
+                )
+            )
 
     def _conflict(self, local: LocalFile, remote: RemoteFile, why: str) -> None:
         """The server's version is fetched, and with an uploading pair sent up under the new
         name before the local version replaces it: three transfers, counted in size."""
         if self.taken is None:  # built once: a plan may hold thousands of conflicts
-            self.taken = {*self.local.found, *self.local.junk, *self.local.ignored,
-                          *self.remote.found, *self.remote.junk, *self.remote.ignored}
+            self.taken = {
+                *self.local.found,
+                *self.local.junk,
+                *self.local.ignored,
+                *self.remote.found,
+                *self.remote.junk,
+                *self.remote.ignored,
+            }
         folder, _, name = local.rel.rpartition("/")
         prefix = folder + "/" if folder else ""
         beside = prefix + conflict_name(name, self.now, _Siblings(prefix, self.taken))
         self.taken.add(name_key(beside))
         uploads = self.direction.uploads
         size = remote.size * (2 if uploads else 1) + (local.size if uploads else 0)
-        self.items.append(PlanItem(local.rel, Action.CONFLICT,
-                                   f"{why}: both kept, the server's as {beside.rpartition('/')[2]}",
-                                   size=size, local=local, remote=remote, conflict_rel=beside))
+        self.items.append(
+            PlanItem(
+                local.rel,
+                Action.CONFLICT,
+                f"{why}: both kept, the server's as {beside.rpartition('/')[2]}",
+                size=size,
+                local=local,
+                remote=remote,
+                conflict_rel=beside,
+            )
+        )
 
     # -- names -----------------------------------------------------------------------------------
 
@@ -285,8 +370,11 @@ class _Planner:
             why = refused_by_server(segment)
             rule = self.names.problem(segment) if self.names and not why else None
             if why or rule:
-                self._refuse(rel, f"not uploaded: the name {segment!r} {why}" if why
-                             else f"not uploaded: {rule}", op="put")
+                self._refuse(
+                    rel,
+                    f"not uploaded: the name {segment!r} {why}" if why else f"not uploaded: {rule}",
+                    op="put",
+                )
                 return False
         return True
 
@@ -300,21 +388,33 @@ class _Planner:
         return True
 
     def _refuse(self, rel: str, why: str, op: str = "sync") -> None:
-        self.refused.append(Outcome(op, self.remote_root + rel, None, "refused", ok=False,
-                                    note=why, source=Source.LOCAL))
+        self.refused.append(
+            Outcome(
+                op, self.remote_root + rel, None, "refused", ok=False, note=why, source=Source.LOCAL
+            )
+        )
 
 
 def _sending(local: LocalFile, pending: Pending | None) -> bool:
     """A run was uploading exactly this local version and never heard back."""
-    return (pending is not None and pending.upload and pending.local_size == local.size
-            and pending.local_mtime_ns == local.mtime_ns)
+    return (
+        pending is not None
+        and pending.upload
+        and pending.local_size == local.size
+        and pending.local_mtime_ns == local.mtime_ns
+    )
 
 
 def _fetched(local: LocalFile, remote: RemoteFile, pending: Pending | None) -> bool:
     """A run was downloading exactly this server version and the local file has its size:
     the download may have completed (it lands by an atomic rename) without being recorded."""
-    return (pending is not None and not pending.upload and pending.remote_etag is not None
-            and pending.remote_etag == etags.normal(remote.etag) and local.size == remote.size)
+    return (
+        pending is not None
+        and not pending.upload
+        and pending.remote_etag is not None
+        and pending.remote_etag == etags.normal(remote.etag)
+        and local.size == remote.size
+    )
 
 
 class _Siblings:
@@ -328,25 +428,46 @@ class _Siblings:
         return isinstance(name, str) and self._prefix + name in self._keys
 
 
-def plan_sync(local: Scan[LocalFile] | dict[str, LocalFile],
-              remote: Scan[RemoteFile] | dict[str, RemoteFile],
-              records: dict[str, Record], direction: Direction, local_root: Path,
-              remote_root: str, now: datetime,
-              pending: dict[str, Pending] | None = None,
-              proven: frozenset[str] | None = None, names: NameRules | None = None) -> SyncPlan:
+def plan_sync(
+    local: Scan[LocalFile] | dict[str, LocalFile],
+    remote: Scan[RemoteFile] | dict[str, RemoteFile],
+    records: dict[str, Record],
+    direction: Direction,
+    local_root: Path,
+    remote_root: str,
+    now: datetime,
+    pending: dict[str, Pending] | None = None,
+    proven: frozenset[str] | None = None,
+    names: NameRules | None = None,
+) -> SyncPlan:
     """The plan for two scans and the records; pure: no I/O, so it is tested without a server.
 
     local, remote: a Scan, or just what it found (nothing ignored). proven:
     keys whose server bytes were found to be the local file's or their start
     (plan_pair fetches them); None takes that to be so wherever sizes allow.
     """
-    planner = _Planner(local if isinstance(local, Scan) else Scan(local),
-                       remote if isinstance(remote, Scan) else Scan(remote), records, direction,
-                       now, remote_root=remote_root, pending=pending or {}, proven=proven,
-                       names=names)
+    planner = _Planner(
+        local if isinstance(local, Scan) else Scan(local),
+        remote if isinstance(remote, Scan) else Scan(remote),
+        records,
+        direction,
+        now,
+        remote_root=remote_root,
+        pending=pending or {},
+        proven=proven,
+        names=names,
+    )
     folders = planner.run()
     items = tuple(sorted(planner.items, key=lambda i: i.rel))
     transfers = {name_key(i.rel) for i in items if i.action in (Action.UPLOAD, Action.DOWNLOAD)}
-    return SyncPlan(local_root, remote_root, direction, items, tuple(planner.in_sync),
-                    tuple(planner.gone), tuple(planner.refused), tuple(folders.unpaired),
-                    tuple(sorted(key for key in planner.pending if key not in transfers)))
+    return SyncPlan(
+        local_root,
+        remote_root,
+        direction,
+        items,
+        tuple(planner.in_sync),
+        tuple(planner.gone),
+        tuple(planner.refused),
+        tuple(folders.unpaired),
+        tuple(sorted(key for key in planner.pending if key not in transfers)),
+    )

@@ -33,13 +33,21 @@ from app.sync.retrying import Stop, retried
 _CHUNK = 1 << 20
 
 
-def proven(client: DavClient, pairs: list[tuple[LocalFile, RemoteFile]], workers: int,
-           stop: Stop, retry: RetryPolicy) -> frozenset[str]:
+def proven(
+    client: DavClient,
+    pairs: list[tuple[LocalFile, RemoteFile]],
+    workers: int,
+    stop: Stop,
+    retry: RetryPolicy,
+) -> frozenset[str]:
     """The keys of the pairs whose server bytes are the local file's bytes, or their start."""
     if not pairs:
         return frozenset()
-    with tempfile.TemporaryDirectory(prefix="davdesk-sync-") as scratch, \
-            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync-compare") as pool:
+    with (
+        tempfile.TemporaryDirectory(prefix="davdesk-sync-") as scratch,
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync-compare") as pool,
+    ):
+
         def starts(pair: tuple[LocalFile, RemoteFile], number: int) -> bool:
             target = Path(scratch) / str(number)
             with stop.watching(client):

@@ -32,8 +32,13 @@ from app.sync.retrying import Stop, retried
 
 #: What a sync compares: kind, size, the ETag, and both times (the server's, and the file's
 #: own where Davdesk kept it as a dead property). Not the content type.
-SCAN_PROPS = ("{DAV:}resourcetype", "{DAV:}getcontentlength", "{DAV:}getlastmodified",
-              "{DAV:}getetag", MTIME_PROP)
+SCAN_PROPS = (
+    "{DAV:}resourcetype",
+    "{DAV:}getcontentlength",
+    "{DAV:}getlastmodified",
+    "{DAV:}getetag",
+    MTIME_PROP,
+)
 
 E = TypeVar("E", LocalFile, RemoteFile)
 
@@ -56,8 +61,9 @@ class Scan(Generic[E]):
             self.ignored[key] = entry
 
 
-def scan_local(root: Path, rules: IgnoreRules, stop: Stop | None = None,
-               prefix: str = "") -> Scan[LocalFile]:
+def scan_local(
+    root: Path, rules: IgnoreRules, stop: Stop | None = None, prefix: str = ""
+) -> Scan[LocalFile]:
     """Folders and regular files below root; links are not followed (a link could leave the pair).
 
     prefix: root's own path inside the pair ("a/b/"), when root is one of its folders.
@@ -78,16 +84,32 @@ def scan_local(root: Path, rules: IgnoreRules, stop: Stop | None = None,
                     continue
                 verdict = check(rel, is_dir)
                 path = folder / entry.name  # cheaper than Path(entry.path), same path
-                scan.add(name_key(rel), LocalFile(rel, path, is_dir, 0 if is_dir else info.st_size,
-                                                  info.st_mtime_ns, info.st_mtime), verdict)
+                scan.add(
+                    name_key(rel),
+                    LocalFile(
+                        rel,
+                        path,
+                        is_dir,
+                        0 if is_dir else info.st_size,
+                        info.st_mtime_ns,
+                        info.st_mtime,
+                    ),
+                    verdict,
+                )
                 if is_dir and verdict is None:
                     pending.append((path, rel + "/"))
     return scan
 
 
-def scan_remote(client: DavClient, root: str, rules: IgnoreRules, workers: int = 4,
-                stop: Stop | None = None,
-                retry: RetryPolicy | None = None, prefix: str = "") -> Scan[RemoteFile]:
+def scan_remote(
+    client: DavClient,
+    root: str,
+    rules: IgnoreRules,
+    workers: int = 4,
+    stop: Stop | None = None,
+    retry: RetryPolicy | None = None,
+    prefix: str = "",
+) -> Scan[RemoteFile]:
     """Every folder and file below the server folder root (a decoded path ending in "/").
 
     prefix: root's own path inside the pair ("a/b/"), when root is one of its folders.
@@ -134,8 +156,9 @@ def _entry(rel: str, resource: Resource, rules: IgnoreRules) -> _Entry:
     return name_key(rel), _remote_file(rel, resource), rules.check(rel, resource.is_dir)
 
 
-def _members(client: DavClient, folder: str,
-             turn: threading.Lock | None = None) -> list[tuple[str, Resource]]:
+def _members(
+    client: DavClient, folder: str, turn: threading.Lock | None = None
+) -> list[tuple[str, Resource]]:
     """The folder's members (not itself) with their names; folder ends in "/".
 
     A member listed outside its folder is not trusted, nor is a nameless one.
@@ -147,8 +170,8 @@ def _members(client: DavClient, folder: str,
         if response.status is not None and not 200 <= response.status < 300:
             continue
         path = response.href
-        if path.startswith(folder) and "/" not in path[len(folder):].rstrip("/"):
-            name = path[len(folder):].rstrip("/")
+        if path.startswith(folder) and "/" not in path[len(folder) :].rstrip("/"):
+            name = path[len(folder) :].rstrip("/")
         elif same_resource(parent(path), folder) and not same_resource(path, folder):
             name = basename(path)
         else:
@@ -159,6 +182,12 @@ def _members(client: DavClient, folder: str,
 
 
 def _remote_file(rel: str, resource: Resource) -> RemoteFile:
-    return RemoteFile(rel, resource.path.rstrip("/") if resource.is_dir else resource.path,
-                      resource.is_dir, resource.size or 0, resource.etag, resource.kept_mtime,
-                      resource.modified.timestamp() if resource.modified else None)
+    return RemoteFile(
+        rel,
+        resource.path.rstrip("/") if resource.is_dir else resource.path,
+        resource.is_dir,
+        resource.size or 0,
+        resource.etag,
+        resource.kept_mtime,
+        resource.modified.timestamp() if resource.modified else None,
+    )

@@ -96,31 +96,45 @@ class StateDB:
 
     def load(self) -> dict[str, Record]:
         with self._lock:
-            rows = self._db.execute("SELECT key, is_dir, local_size, local_mtime_ns, remote_size, "
-                                    "remote_mtime, remote_etag FROM entries").fetchall()
+            rows = self._db.execute(
+                "SELECT key, is_dir, local_size, local_mtime_ns, remote_size, "
+                "remote_mtime, remote_etag FROM entries"
+            ).fetchall()
         return {key: Record(bool(is_dir), *rest) for key, is_dir, *rest in rows}
 
     def load_pending(self) -> dict[str, Pending]:
         with self._lock:
-            rows = self._db.execute("SELECT key, upload, local_size, local_mtime_ns, remote_etag "
-                                    "FROM pending").fetchall()
+            rows = self._db.execute(
+                "SELECT key, upload, local_size, local_mtime_ns, remote_etag FROM pending"
+            ).fetchall()
         return {key: Pending(bool(upload), *rest) for key, upload, *rest in rows}
 
-    def put_many(self, records: Iterable[tuple[str, Record]],
-                 settled: Iterable[str] = ()) -> None:
+    def put_many(self, records: Iterable[tuple[str, Record]], settled: Iterable[str] = ()) -> None:
         """Write records; settled: keys whose pending transfer has an answer now."""
-        rows = [(key, int(r.is_dir), r.local_size, r.local_mtime_ns, r.remote_size, r.remote_mtime,
-                 r.remote_etag) for key, r in records]
+        rows = [
+            (
+                key,
+                int(r.is_dir),
+                r.local_size,
+                r.local_mtime_ns,
+                r.remote_size,
+                r.remote_mtime,
+                r.remote_etag,
+            )
+            for key, r in records
+        ]
         with self._lock, self._db:
             self._db.execute("BEGIN")
-            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                 rows)
-            self._db.executemany("DELETE FROM pending WHERE key = ?",
-                                 [(key,) for key in settled])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+            )
+            self._db.executemany("DELETE FROM pending WHERE key = ?", [(key,) for key in settled])
 
     def start_pending(self, pending: Iterable[tuple[str, Pending]]) -> None:
-        rows = [(key, int(p.upload), p.local_size, p.local_mtime_ns, p.remote_etag)
-                for key, p in pending]
+        rows = [
+            (key, int(p.upload), p.local_size, p.local_mtime_ns, p.remote_etag)
+            for key, p in pending
+        ]
         with self._lock, self._db:
             self._db.execute("BEGIN")
             self._db.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)", rows)
@@ -132,5 +146,6 @@ class StateDB:
             for key in keys:
                 self._db.execute("DELETE FROM entries WHERE key = ?", (key,))
                 if below:
-                    self._db.execute("DELETE FROM entries WHERE substr(key, 1, ?) = ?",
-                                     (len(key) + 1, key + "/"))
+                    self._db.execute(
+                        "DELETE FROM entries WHERE substr(key, 1, ?) = ?", (len(key) + 1, key + "/")
+                    )

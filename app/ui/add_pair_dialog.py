@@ -34,8 +34,14 @@ from app.ui.sync_service import SyncService
 class AddPairDialog(QDialog):
     """url: the server folder's full URL; bookmark: the saved server it belongs to, if any."""
 
-    def __init__(self, service: SyncService, url: str, bookmark: str | None,
-                 suggested_local: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: SyncService,
+        url: str,
+        bookmark: str | None,
+        suggested_local: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("addPairDialog")
         self.setWindowTitle("Sync This Folder")
@@ -79,8 +85,13 @@ class AddPairDialog(QDialog):
         form.addRow("Name:", self.name)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Davdesk then keeps both folders in step while it runs; the "
-                                "first sync keeps every file on both sides.", self))
+        layout.addWidget(
+            QLabel(
+                "Davdesk then keeps both folders in step while it runs; the "
+                "first sync keeps every file on both sides.",
+                self,
+            )
+        )
         layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
@@ -97,8 +108,9 @@ class AddPairDialog(QDialog):
             self._show_error("Choose the local folder (a full path).")
             return
         name = self.name.text().strip() or Path(local).name or "Pair"
-        pair = SavedPair(name, local, self._url, self.direction.currentData(),
-                         bookmark=self._bookmark)
+        pair = SavedPair(
+            name, local, self._url, self.direction.currentData(), bookmark=self._bookmark
+        )
         self.ok.setEnabled(False)
         self._service.add(pair, self._saved)
 

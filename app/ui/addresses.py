@@ -18,12 +18,14 @@ from app.nextcloud.account import NextcloudAccount
 
 def addresses(client: DavClient, resources: Sequence[Resource]) -> str:
     """One URL per line; folders end with "/"."""
-    return "\n".join(client.url(r.path.rstrip("/") + "/" if r.is_dir else r.path)
-                     for r in resources)
+    return "\n".join(
+        client.url(r.path.rstrip("/") + "/" if r.is_dir else r.path) for r in resources
+    )
 
 
-def internal_links(client: DavClient, account: NextcloudAccount,
-                   resources: Sequence[Resource]) -> str:
+def internal_links(
+    client: DavClient, account: NextcloudAccount, resources: Sequence[Resource]
+) -> str:
     """One internal link per line. Runs on the pool: the window's rows keep no file ids, so
     each item the caller has none for is looked up (a Depth 0 PROPFIND)."""
     root = account.root_url if account.root_url.endswith("/") else account.root_url + "/"

@@ -92,18 +92,28 @@ class Home:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="davdesk", description="Davdesk, the desktop window.")
     parser.add_argument("url", nargs="?", help="a WebDAV folder to open (http://user@host/path/)")
-    parser.add_argument("--demo", action="store_true",
-                        help="serve sample files on loopback and open them")
+    parser.add_argument(
+        "--demo", action="store_true", help="serve sample files on loopback and open them"
+    )
     parser.add_argument("--user", "-u", help="user name (or put it in the URL)")
-    parser.add_argument("--verbose", action="store_true",
-                        help="log debug lines and one line per HTTP request (stderr and log file)")
-    parser.add_argument("--background", action="store_true",
-                        help="start without a window and sync the saved folder pairs, shown "
-                             "by an icon in the system tray (what start at login runs)")
-    parser.add_argument("--smoke-test", action="store_true",
-                        help="open the window on --demo or URL, wait for the first folder, "
-                             "quit: exit status 0 when it worked (offscreen unless "
-                             "QT_QPA_PLATFORM says otherwise)")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="log debug lines and one line per HTTP request (stderr and log file)",
+    )
+    parser.add_argument(
+        "--background",
+        action="store_true",
+        help="start without a window and sync the saved folder pairs, shown "
+        "by an icon in the system tray (what start at login runs)",
+    )
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open the window on --demo or URL, wait for the first folder, "
+        "quit: exit status 0 when it worked (offscreen unless "
+        "QT_QPA_PLATFORM says otherwise)",
+    )
     args = parser.parse_args(argv)
     if args.smoke_test and not (args.demo or args.url):
         parser.error("--smoke-test needs --demo or a URL")
@@ -112,8 +122,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def run_gui(argv: list[str], demo: subprocess.Popen[str] | None = None,
-            early: EarlyListing | None = None) -> int:
+def run_gui(
+    argv: list[str], demo: subprocess.Popen[str] | None = None, early: EarlyListing | None = None
+) -> int:
     """Run the desktop program until its window closes; returns the exit status.
 
     demo: the demo server's process when the caller started it ahead (app.demo);
@@ -125,8 +136,13 @@ def run_gui(argv: list[str], demo: subprocess.Popen[str] | None = None,
         return _run(args, argv, home, demo, early)
 
 
-def _run(args: argparse.Namespace, argv: list[str], home: Home,
-         demo: subprocess.Popen[str] | None = None, early: EarlyListing | None = None) -> int:
+def _run(
+    args: argparse.Namespace,
+    argv: list[str],
+    home: Home,
+    demo: subprocess.Popen[str] | None = None,
+    early: EarlyListing | None = None,
+) -> int:
     if args.smoke_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     existing = QApplication.instance()
@@ -143,8 +159,9 @@ def _run(args: argparse.Namespace, argv: list[str], home: Home,
     if args.demo:
         spec, server = _demo(demo)
     else:
-        spec = _spec_for_url(args.url, args.user, interactive=not args.smoke_test, home=home,
-                             early=early)
+        spec = _spec_for_url(
+            args.url, args.user, interactive=not args.smoke_test, home=home, early=early
+        )
     if spec is None:
         return 1
     redact_value(spec.password)
@@ -167,8 +184,9 @@ def _show(spec: ConnectionSpec, settings: Settings, home: Home) -> int:
     return status
 
 
-def _desktop(args: argparse.Namespace, argv: list[str], home: Home,
-             early: EarlyListing | None = None) -> int:
+def _desktop(
+    args: argparse.Namespace, argv: list[str], home: Home, early: EarlyListing | None = None
+) -> int:
     """The one Davdesk of this user, or a hand-over to it (exit status 0 once it took it)."""
     from app.config import autostart
     from app.config.bookmarks import BookmarkStore
@@ -190,9 +208,13 @@ def _desktop(args: argparse.Namespace, argv: list[str], home: Home,
         state: dict[str, Any] = dict(settings.get("window", {}))
         background = Background(2)
         bookmarks = BookmarkStore.in_config(paths)
-        sync = Sync(SyncService(paths, background, _watch_settings(state),
-                                passwords=home.passwords),
-                    autostart.for_platform(), settings, bookmarks, background)
+        sync = Sync(
+            SyncService(paths, background, _watch_settings(state), passwords=home.passwords),
+            autostart.for_platform(),
+            settings,
+            bookmarks,
+            background,
+        )
         desktop = Desktop(_Opener(state, home, early), parse_args, bookmarks=bookmarks, sync=sync)
         instance.arguments_received.connect(desktop.handle)
         quit_on_signals(desktop)
@@ -213,14 +235,16 @@ def _desktop(args: argparse.Namespace, argv: list[str], home: Home,
 class _Opener:
     """Windows for the Desktop: on an address, or on what the connect dialog gives."""
 
-    def __init__(self, state: dict[str, Any], home: Home,
-                 early: EarlyListing | None = None) -> None:
+    def __init__(
+        self, state: dict[str, Any], home: Home, early: EarlyListing | None = None
+    ) -> None:
         self._state = state
         self._home = home
         self._early = early
 
-    def open_url(self, url: str, user: str | None,
-                 bookmark: Bookmark | None = None) -> MainWindow | None:
+    def open_url(
+        self, url: str, user: str | None, bookmark: Bookmark | None = None
+    ) -> MainWindow | None:
         spec = _spec_for_url(url, user, bookmark=bookmark, home=self._home, early=self._early)
         if spec is None:
             return None
@@ -242,8 +266,13 @@ def _smoke_test(spec: ConnectionSpec, home: Home, early: EarlyListing | None = N
     return 1 if test.status is None else test.status
 
 
-def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool,
-                home: Home | None = None, early: EarlyListing | None = None) -> MainWindow:
+def open_window(
+    spec: ConnectionSpec,
+    state: dict[str, Any],
+    resume: bool,
+    home: Home | None = None,
+    early: EarlyListing | None = None,
+) -> MainWindow:
     """The main window on the spec's location or, with resume, where it was left last time.
 
     A folder the address itself named (spec.start_path below the root) is
@@ -262,13 +291,20 @@ def open_window(spec: ConnectionSpec, state: dict[str, Any], resume: bool,
         start = named
     else:
         start = state.get(per_server, client.root) if resume else client.root
-    window = MainWindow(client, start, state, workers=workers, paths=home.paths,
-                        account=spec.account,
-                        passwords=home.passwords if spec.account is not None else None,
-                        keep_mtime=spec.bookmark is not None and spec.bookmark.keep_mtime,
-                        bookmark=spec.bookmark,
-                        first_listing=early.claim(client, start, spec.user, spec.password,
-                                                  spec.verify) if early is not None else None)
+    window = MainWindow(
+        client,
+        start,
+        state,
+        workers=workers,
+        paths=home.paths,
+        account=spec.account,
+        passwords=home.passwords if spec.account is not None else None,
+        keep_mtime=spec.bookmark is not None and spec.bookmark.keep_mtime,
+        bookmark=spec.bookmark,
+        first_listing=early.claim(client, start, spec.user, spec.password, spec.verify)
+        if early is not None
+        else None,
+    )
 
     def remember() -> None:
         state[per_server] = state.pop(LAST_FOLDER, start)
@@ -287,9 +323,15 @@ def _demo(started: subprocess.Popen[str] | None) -> tuple[ConnectionSpec, subpro
     return ConnectionSpec(details["url"], details["user"], details["password"]), process
 
 
-def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
-                  bookmark: Bookmark | None = None, home: Home | None = None,
-                  early: EarlyListing | None = None) -> ConnectionSpec | None:
+def _spec_for_url(
+    url: str,
+    user: str | None,
+    *,
+    interactive: bool = True,
+    bookmark: Bookmark | None = None,
+    home: Home | None = None,
+    early: EarlyListing | None = None,
+) -> ConnectionSpec | None:
     """The tested connection to a URL given on the command line; None: said why, stop.
 
     A password the server refuses is asked for again. One from the keyring
@@ -314,8 +356,9 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
     if bookmark is not None:
         from app.dav.tls import verify_for  # a bookmark's trust: not loaded for an address
 
-        trust, problem = _waited(background, lambda: verify_for(bookmark.pinned_sha256,
-                                                                bookmark.ca_file))
+        trust, problem = _waited(
+            background, lambda: verify_for(bookmark.pinned_sha256, bookmark.ca_file)
+        )
         if problem is not None or trust is None:
             from app.ui.connect_dialog import describe_error  # loaded when there is an error
 
@@ -323,16 +366,25 @@ def _spec_for_url(url: str, user: str | None, *, interactive: bool = True,
             _tell(f"Cannot open {bookmark.name}: {reason}", interactive)
             return None
         verify = trust
-    stored, _ = _waited(background, lambda: _stored_password(passwords, clean, user)) \
-        if user else (None, None)
+    stored, _ = (
+        _waited(background, lambda: _stored_password(passwords, clean, user))
+        if user
+        else (None, None)
+    )
     password = stored if stored is not None else _password(clean, user, refused=False)
     while password is not None:
         # Traded for an app password only when the keyring held it (and so keeps the app
         # password instead); a typed one would leave an app password nobody revokes.
-        made_early = early.checked(clean, user, password, verify, stored is not None) \
-            if early is not None else None
-        spec, error = _waited(background, made_early or partial(
-            open_checked, clean, user, password, verify, exchange=stored is not None))
+        made_early = (
+            early.checked(clean, user, password, verify, stored is not None)
+            if early is not None
+            else None
+        )
+        spec, error = _waited(
+            background,
+            made_early
+            or partial(open_checked, clean, user, password, verify, exchange=stored is not None),
+        )
         if isinstance(error, errors.NotFoundError):
             return ConnectionSpec(clean, user, password, verify=verify, bookmark=bookmark)
         if spec is not None:
@@ -391,8 +443,11 @@ def _password(url: str, user: str, *, refused: bool) -> str | None:
         return ""
     if PASSWORD_VARIABLE in os.environ and not refused:
         return os.environ[PASSWORD_VARIABLE]
-    question = (f"The server refused that password.\nPassword for {user} at {url}:" if refused
-                else f"Password for {user} at {url}:")
+    question = (
+        f"The server refused that password.\nPassword for {user} at {url}:"
+        if refused
+        else f"Password for {user} at {url}:"
+    )
     password, ok = QInputDialog.getText(None, "Davdesk", question, QLineEdit.EchoMode.Password)
     return password if ok else None
 
@@ -412,5 +467,7 @@ def _watch_settings(state: dict[str, Any]) -> WatchSettings:
     from app.sync.background.types import WatchSettings
 
     preferences = Preferences.from_mapping(state.get(PREFERENCES))
-    return WatchSettings(poll_interval=float(preferences.sync_poll_seconds),
-                         full_scan_interval=60.0 * preferences.sync_full_scan_minutes)
+    return WatchSettings(
+        poll_interval=float(preferences.sync_poll_seconds),
+        full_scan_interval=60.0 * preferences.sync_full_scan_minutes,
+    )

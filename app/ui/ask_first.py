@@ -24,8 +24,14 @@ LOCAL_FOLDER = "local_folder"
 
 
 class AskFirst:
-    def __init__(self, window: QWidget, operations: Operations, targets: Targets,
-                 state: MutableMapping[str, Any], confirm_delete: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        operations: Operations,
+        targets: Targets,
+        state: MutableMapping[str, Any],
+        confirm_delete: Callable[[], bool],
+    ) -> None:
         """confirm_delete: whether a delete asks first (the preference, read each time)."""
         self._window = window
         self._operations = operations
@@ -41,8 +47,9 @@ class AskFirst:
 
     def delete(self) -> None:
         targets = self._targets.resources()
-        if targets and (not self._confirm_delete()
-                        or prompts.confirm_delete(self._window, targets)):
+        if targets and (
+            not self._confirm_delete() or prompts.confirm_delete(self._window, targets)
+        ):
             self._operations.delete(targets)
 
     def _local_folder(self) -> str:
@@ -50,15 +57,15 @@ class AskFirst:
         return str(self._state.get(LOCAL_FOLDER, ""))
 
     def upload_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self._window, "Upload Files",
-                                                self._local_folder())
+        files, _ = QFileDialog.getOpenFileNames(self._window, "Upload Files", self._local_folder())
         if files:
             self._state[LOCAL_FOLDER] = str(Path(files[0]).parent)
             self._operations.upload([Path(f) for f in files], self._targets.folder())
 
     def upload_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self._window, "Upload Folder",
-                                                  self._local_folder())
+        folder = QFileDialog.getExistingDirectory(
+            self._window, "Upload Folder", self._local_folder()
+        )
         if folder:
             self._state[LOCAL_FOLDER] = str(Path(folder).parent)
             self._operations.upload([Path(folder)], self._targets.folder())
@@ -67,8 +74,7 @@ class AskFirst:
         targets = self._targets.resources()
         if not targets:
             return
-        folder = QFileDialog.getExistingDirectory(self._window, "Download To",
-                                                  self._local_folder())
+        folder = QFileDialog.getExistingDirectory(self._window, "Download To", self._local_folder())
         if folder:
             self._state[LOCAL_FOLDER] = folder
             self._operations.download(targets, Path(folder))

@@ -27,8 +27,13 @@ class _Relay(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, relay: _Relay, work: Callable[..., Any], callback: Callback,
-                 on_item: Callable[[Any], None] | None) -> None:
+    def __init__(
+        self,
+        relay: _Relay,
+        work: Callable[..., Any],
+        callback: Callback,
+        on_item: Callable[[Any], None] | None,
+    ) -> None:
         super().__init__()
         self._relay = relay
         self._work = work
@@ -67,8 +72,12 @@ class Background(QObject):
         """Run work() on a pool thread; callback(result, error) on the GUI thread."""
         self._pool.start(_Job(self._relay, work, callback, None))
 
-    def submit_stream(self, work: Callable[[Callable[[Any], None]], Any],
-                      on_item: Callable[[Any], None], callback: Callback) -> None:
+    def submit_stream(
+        self,
+        work: Callable[[Callable[[Any], None]], Any],
+        on_item: Callable[[Any], None],
+        callback: Callback,
+    ) -> None:
         """Run work(emit) on a pool thread; each emit(item) reaches on_item on the GUI thread,
         in order, before callback(result, error)."""
         self._pool.start(_Job(self._relay, work, callback, on_item))

@@ -25,8 +25,9 @@ Submit = Callable[[Callable[[], Any], Callable[[Any, BaseException | None], None
 class BookmarkManager:
     """The dialog hands in its form (a ConnectDialog) and how it runs work in the background."""
 
-    def __init__(self, dialog: Any, store: BookmarkStore, passwords: PasswordStore,
-                 submit: Submit) -> None:
+    def __init__(
+        self, dialog: Any, store: BookmarkStore, passwords: PasswordStore, submit: Submit
+    ) -> None:
         self._dialog = dialog
         self._store = store
         self._passwords = passwords
@@ -38,10 +39,10 @@ class BookmarkManager:
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.button)
         self.rename = self._action(menu, "renameBookmark", "&Rename…", self.rename_selected)
-        self.save = self._action(menu, "saveBookmark", "&Save Changes",
-                                 self.save_changes)
-        self.duplicate = self._action(menu, "duplicateBookmark", "D&uplicate",
-                                      self.duplicate_selected)
+        self.save = self._action(menu, "saveBookmark", "&Save Changes", self.save_changes)
+        self.duplicate = self._action(
+            menu, "duplicateBookmark", "D&uplicate", self.duplicate_selected
+        )
         menu.addSeparator()
         self.delete = self._action(menu, "deleteBookmark", "&Delete…", self.delete_selected)
         self.button.setMenu(menu)
@@ -66,8 +67,9 @@ class BookmarkManager:
         bookmark = self._selected()
         if bookmark is None:
             return
-        name, ok = QInputDialog.getText(self._dialog, "Rename Bookmark", "New name:",
-                                        QLineEdit.EchoMode.Normal, bookmark.name)
+        name, ok = QInputDialog.getText(
+            self._dialog, "Rename Bookmark", "New name:", QLineEdit.EchoMode.Normal, bookmark.name
+        )
         name = name.strip()
         if ok and name and name != bookmark.name:
             renamed = dataclasses.replace(bookmark, name=name)
@@ -80,17 +82,22 @@ class BookmarkManager:
         if bookmark is None:
             return
         changed = dataclasses.replace(
-            bookmark, name=form.name_edit.text().strip() or bookmark.name,
-            url=form.url_edit.text().strip() or bookmark.url, user=form.user_edit.text().strip(),
-            ca_file=form.ca_file_edit.text().strip() or None)
+            bookmark,
+            name=form.name_edit.text().strip() or bookmark.name,
+            url=form.url_edit.text().strip() or bookmark.url,
+            user=form.user_edit.text().strip(),
+            ca_file=form.ca_file_edit.text().strip() or None,
+        )
         self._change(lambda: self._store.update(changed, name=bookmark.name), changed.name)
 
     def duplicate_selected(self) -> None:
         bookmark = self._selected()
         if bookmark is None:
             return
-        taken = {self._dialog.bookmark_combo.itemText(i)
-                 for i in range(self._dialog.bookmark_combo.count())}
+        taken = {
+            self._dialog.bookmark_combo.itemText(i)
+            for i in range(self._dialog.bookmark_combo.count())
+        }
         number = 2
         while f"{bookmark.name} ({number})" in taken:
             number += 1
@@ -102,16 +109,22 @@ class BookmarkManager:
         if bookmark is None:
             return
         answer = QMessageBox.question(
-            self._dialog, "Delete Bookmark",
+            self._dialog,
+            "Delete Bookmark",
             f"Delete the bookmark “{bookmark.name}”?\n\nIts remembered password is forgotten "
-            "too, unless another bookmark uses it.")
+            "too, unless another bookmark uses it.",
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
 
         def delete() -> None:
             self._store.remove(bookmark.name)
-            if not any(b.url == bookmark.url and b.user == bookmark.user
-                       for b in self._store.load()) and bookmark.user:
+            if (
+                not any(
+                    b.url == bookmark.url and b.user == bookmark.user for b in self._store.load()
+                )
+                and bookmark.user
+            ):
                 # Nothing was kept where there is no keyring.
                 with contextlib.suppress(SecretsUnavailableError):
                     self._passwords.delete(bookmark.url, bookmark.user)
@@ -127,11 +140,13 @@ class BookmarkManager:
             work()
             return self._store.load()
 
-        self._submit(change_then_load,
-                     lambda bookmarks, error: self._changed(bookmarks, error, select))
+        self._submit(
+            change_then_load, lambda bookmarks, error: self._changed(bookmarks, error, select)
+        )
 
-    def _changed(self, bookmarks: list[Bookmark] | None, error: BaseException | None,
-                 select: str | None) -> None:
+    def _changed(
+        self, bookmarks: list[Bookmark] | None, error: BaseException | None, select: str | None
+    ) -> None:
         if error is not None:
             self._dialog.show_error(f"The bookmark was not changed: {error}")
             self._update()

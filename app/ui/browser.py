@@ -43,9 +43,16 @@ class Browser(QObject):
     quota = Signal(object)  # FolderInfo of the folder shown
     permissions_changed = Signal()  # the shown folder's own permissions are (newly) known
 
-    def __init__(self, client: DavClient, background: Background, table: FileTableModel,
-                 tree: FolderTreeModel, parent: QObject | None = None, *,
-                 first_listing: tuple[str, Callable[[], Listing]] | None = None) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        table: FileTableModel,
+        tree: FolderTreeModel,
+        parent: QObject | None = None,
+        *,
+        first_listing: tuple[str, Callable[[], Listing]] | None = None,
+    ) -> None:
         """first_listing: a folder and what gives its listing (called on a worker thread; see
         app/ui/early_listing.py), used instead of a request when that folder is first shown."""
         super().__init__(parent)
@@ -94,8 +101,11 @@ class Browser(QObject):
         if text.startswith(("http://", "https://")):
             return folder_path(self._client.path_of(text))
         if text.startswith("/"):
-            path = text if text.startswith(self.root) or text.rstrip("/") == self.root.rstrip("/") \
+            path = (
+                text
+                if text.startswith(self.root) or text.rstrip("/") == self.root.rstrip("/")
                 else self.root + text.lstrip("/")
+            )
         else:
             path = posixpath.join(self.current, text)
         normal = folder_path(posixpath.normpath(path))
@@ -105,7 +115,7 @@ class Browser(QObject):
 
     def navigate(self, path: str) -> None:
         path = folder_path(path)
-        del self._history[self._position + 1:]
+        del self._history[self._position + 1 :]
         self._history.append(path)
         self._position = len(self._history) - 1
         self._show(path)
@@ -158,12 +168,16 @@ class Browser(QObject):
             self._load(path, quiet=False)
             return
         self._table.replace(path, cached.rows)
-        self._background.submit(lambda: folder_info(self._client, path),
-                                lambda info, error: self._revalidated(path, cached, info, error))
+        self._background.submit(
+            lambda: folder_info(self._client, path),
+            lambda info, error: self._revalidated(path, cached, info, error),
+        )
 
     def _check_quota(self, path: str) -> None:
-        self._background.submit(lambda: folder_info(self._client, path),
-                                lambda info, error: self._quota(path, info, error))
+        self._background.submit(
+            lambda: folder_info(self._client, path),
+            lambda info, error: self._quota(path, info, error),
+        )
 
     def _quota(self, path: str, info: FolderInfo | None, error: BaseException | None) -> None:
         if path == self.current and info is not None:
@@ -175,8 +189,9 @@ class Browser(QObject):
             self.permissions = permissions
             self.permissions_changed.emit()
 
-    def _revalidated(self, path: str, cached: Listing, info: FolderInfo | None,
-                     error: BaseException | None) -> None:
+    def _revalidated(
+        self, path: str, cached: Listing, info: FolderInfo | None, error: BaseException | None
+    ) -> None:
         if path != self.current:
             return
         if info is not None:
@@ -192,8 +207,9 @@ class Browser(QObject):
         ticket = self._ticket = LoadTicket(path)
         first, self._first_listing = self._first_listing, None
         if first is not None and folder_path(first[0]) == folder_path(path):
-            self._background.submit(first[1], lambda listing, error: self._first_listed(
-                ticket, quiet, listing, error))
+            self._background.submit(
+                first[1], lambda listing, error: self._first_listed(ticket, quiet, listing, error)
+            )
             return
         received = 0
 
@@ -209,11 +225,14 @@ class Browser(QObject):
             QTimer.singleShot(0, ticket.shown)
 
         self._background.submit_stream(
-            lambda emit: stream_listing(self._client, ticket, emit), on_batch,
-            lambda listing, error: self._listed(ticket, quiet, listing, error))
+            lambda emit: stream_listing(self._client, ticket, emit),
+            on_batch,
+            lambda listing, error: self._listed(ticket, quiet, listing, error),
+        )
 
-    def _first_listed(self, ticket: LoadTicket, quiet: bool, listing: Listing | None,
-                      error: BaseException | None) -> None:
+    def _first_listed(
+        self, ticket: LoadTicket, quiet: bool, listing: Listing | None, error: BaseException | None
+    ) -> None:
         """The listing asked for early, shown whole; if it failed, the folder is listed as
         usual (which says why, if it fails again)."""
         if ticket is not self._ticket:
@@ -223,8 +242,9 @@ class Browser(QObject):
             return
         self._listed(ticket, True, listing, None)
 
-    def _listed(self, ticket: LoadTicket, quiet: bool, listing: Listing | None,
-                error: BaseException | None) -> None:
+    def _listed(
+        self, ticket: LoadTicket, quiet: bool, listing: Listing | None, error: BaseException | None
+    ) -> None:
         if ticket is not self._ticket:
             return  # the user went elsewhere meanwhile
         self._ticket = None

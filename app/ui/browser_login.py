@@ -21,8 +21,10 @@ from app.nextcloud.login_flow import Credentials, LoginFlow
 from app.session.sign_in import Verify, start_flow, wait_for_browser
 from app.ui.background import Background
 
-_PANEL_STYLE = ("#browserWaiting { background: palette(alternate-base); "
-                "border: 1px solid palette(mid); border-radius: 4px; }")
+_PANEL_STYLE = (
+    "#browserWaiting { background: palette(alternate-base); "
+    "border: 1px solid palette(mid); border-radius: 4px; }"
+)
 
 
 class _Run:
@@ -49,8 +51,10 @@ class BrowserLogin(QObject):
     def start(self, url: str, verify: Verify) -> None:
         self.cancel()
         run = self._run = _Run()
-        self._background.submit(lambda: start_flow(url, verify),
-                                lambda started, error: self._started(run, verify, started, error))
+        self._background.submit(
+            lambda: start_flow(url, verify),
+            lambda started, error: self._started(run, verify, started, error),
+        )
 
     def cancel(self) -> None:
         """Stop waiting now; the pool thread that polls returns within a poll."""
@@ -58,8 +62,13 @@ class BrowserLogin(QObject):
         if run is not None:
             run.stopped.set()
 
-    def _started(self, run: _Run, verify: Verify, started: tuple[str, LoginFlow] | None,
-                 error: BaseException | None) -> None:
+    def _started(
+        self,
+        run: _Run,
+        verify: Verify,
+        started: tuple[str, LoginFlow] | None,
+        error: BaseException | None,
+    ) -> None:
         if run is not self._run:
             return
         if error is not None or started is None:
@@ -69,11 +78,14 @@ class BrowserLogin(QObject):
         root_url, flow = started
         QDesktopServices.openUrl(QUrl(flow.login_url))
         self.opened.emit(flow.login_url)
-        self._background.submit(lambda: wait_for_browser(flow, root_url, verify, run.stopped.wait),
-                                lambda credentials, failure: self._ended(run, credentials, failure))
+        self._background.submit(
+            lambda: wait_for_browser(flow, root_url, verify, run.stopped.wait),
+            lambda credentials, failure: self._ended(run, credentials, failure),
+        )
 
-    def _ended(self, run: _Run, credentials: Credentials | None,
-               error: BaseException | None) -> None:
+    def _ended(
+        self, run: _Run, credentials: Credentials | None, error: BaseException | None
+    ) -> None:
         if run is not self._run:
             return  # cancelled: the user has moved on
         self._run = None
@@ -84,7 +96,7 @@ class BrowserLogin(QObject):
 
 
 class WaitingPanel(QFrame):
-    """"Waiting for you to sign in in your browser…", the page's address, and Cancel."""
+    """ "Waiting for you to sign in in your browser…", the page's address, and Cancel."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,8 +121,9 @@ class WaitingPanel(QFrame):
         grid.addWidget(self.status, 0, 0, 1, 2)
         grid.addWidget(self.busy, 1, 0, 1, 2)
         grid.addWidget(self.link, 2, 0)
-        grid.addWidget(self.cancel_button, 2, 1,
-                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        grid.addWidget(
+            self.cancel_button, 2, 1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom
+        )
         grid.setColumnStretch(0, 1)
 
     def finding(self) -> None:
@@ -120,9 +133,11 @@ class WaitingPanel(QFrame):
 
     def waiting(self, login_url: str) -> None:
         self.status.setText("<b>Waiting for you to sign in in your browser…</b>")
-        self.link.setText(f"No page opened? <a href=\"{_escaped(login_url)}\">Open the sign-in "
-                          "page</a> yourself. Davdesk receives an app password for this "
-                          "computer, never your own password.")
+        self.link.setText(
+            f'No page opened? <a href="{_escaped(login_url)}">Open the sign-in '
+            "page</a> yourself. Davdesk receives an app password for this "
+            "computer, never your own password."
+        )
         self.link.setToolTip(login_url)
         self.link.show()
 

@@ -28,26 +28,32 @@ class CertificateDialog(QDialog):
     TRUST_ONCE = 2
     TRUST_ALWAYS = 3
 
-    def __init__(self, info: CertificateInfo, host: str, reason: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, info: CertificateInfo, host: str, reason: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("certificateDialog")
         self.setWindowTitle("Untrusted certificate")
         self.info = info
 
-        heading = QLabel(f"<b>The certificate of {_html(host)} is not trusted</b><br>"
-                         f"Reason: {_html(reason)}")
-        advice = QLabel("Anyone between you and the server could present such a certificate. "
-                        "Trust it only if its fingerprint matches the one the server's "
-                        "administrator gave you.")
+        heading = QLabel(
+            f"<b>The certificate of {_html(host)} is not trusted</b><br>Reason: {_html(reason)}"
+        )
+        advice = QLabel(
+            "Anyone between you and the server could present such a certificate. "
+            "Trust it only if its fingerprint matches the one the server's "
+            "administrator gave you."
+        )
         advice.setWordWrap(True)
 
         form = QFormLayout()
         form.addRow("Subject:", self._value(info.subject, "certificateSubject"))
         form.addRow("Issuer:", self._value(info.issuer, "certificateIssuer"))
         expiry = f"{info.not_after:%Y-%m-%d %H:%M} UTC"
-        form.addRow("Valid until:", self._value(
-            f"{expiry} (expired)" if info.expired() else expiry, "certificateExpiry"))
+        form.addRow(
+            "Valid until:",
+            self._value(f"{expiry} (expired)" if info.expired() else expiry, "certificateExpiry"),
+        )
         fingerprint = self._value(_two_lines(info.sha256), "certificateFingerprint")
         fingerprint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         form.addRow("SHA-256:", fingerprint)

@@ -41,9 +41,13 @@ from app.ui.models.file_table import human_size
 #: Conflicts whose sides are looked up; beyond these the question shows names only.
 DETAILED = 500
 #: The answers, in the order the buttons show them.
-ANSWERS = ((Conflict.OVERWRITE, "&Overwrite"), (Conflict.NEWER, "Overwrite if &Newer"),
-           (Conflict.DIFFERENT, "Overwrite if &Different"), (Conflict.SKIP, "&Skip"),
-           (Conflict.RENAME, "&Keep Both"))
+ANSWERS = (
+    (Conflict.OVERWRITE, "&Overwrite"),
+    (Conflict.NEWER, "Overwrite if &Newer"),
+    (Conflict.DIFFERENT, "Overwrite if &Different"),
+    (Conflict.SKIP, "&Skip"),
+    (Conflict.RENAME, "&Keep Both"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +94,11 @@ def sides(client: DavClient, tasks: Sequence[Task]) -> list[Sides]:
             here = _local(task)
             found.append(Sides(task, *_of(source), *here))
         else:
-            found.append(Sides(task, *_of(remote(task.remote)),
-                               *_of(remote(task.destination or task.remote))))
+            found.append(
+                Sides(
+                    task, *_of(remote(task.remote)), *_of(remote(task.destination or task.remote))
+                )
+            )
     return found
 
 
@@ -99,8 +106,9 @@ def _of(resource: Resource | None) -> tuple[int | None, float | None]:
     if resource is None:
         return None, None
     kept = resource.kept_mtime
-    modified = kept if kept is not None else (resource.modified.timestamp()
-                                              if resource.modified else None)
+    modified = (
+        kept if kept is not None else (resource.modified.timestamp() if resource.modified else None)
+    )
     return resource.size, modified
 
 
@@ -113,8 +121,11 @@ def _local(task: Task) -> tuple[int | None, float | None]:
 
 
 def _when(mtime: float | None) -> str:
-    return datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M") if mtime is not None \
+    return (
+        datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M")
+        if mtime is not None
         else "date unknown"
+    )
 
 
 def _size(size: int | None) -> str:
@@ -124,8 +135,9 @@ def _size(size: int | None) -> str:
 class ConflictQuestion(QDialog):
     """Asks what to do with each existing target; choices() once it was answered."""
 
-    def __init__(self, conflicts: Sequence[Sides], total: int,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, conflicts: Sequence[Sides], total: int, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("conflictQuestion")
         self.setWindowTitle("Items already exist")
@@ -133,8 +145,11 @@ class ConflictQuestion(QDialog):
         self._choices: dict[Task, Conflict] = {}
         self._current = 0
         items = f"{total} item{'s' if total != 1 else ''}"
-        heading = QLabel(f"{len(conflicts)} of {items} already exist where they are going. "
-                         "What should happen to them?", self)
+        heading = QLabel(
+            f"{len(conflicts)} of {items} already exist where they are going. "
+            "What should happen to them?",
+            self,
+        )
         heading.setWordWrap(True)
         self.list = QTreeWidget(self)
         self.list.setObjectName("conflictList")
@@ -142,8 +157,7 @@ class ConflictQuestion(QDialog):
         self.list.setHeaderLabels(["Name", "This one", "The one there"])
         self.list.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):
-            self.list.header().setSectionResizeMode(column,
-                                                    QHeaderView.ResizeMode.ResizeToContents)
+            self.list.header().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         for conflict in self._conflicts:
             self.list.addTopLevelItem(self._row(conflict))
         self.apply_all = QCheckBox(f"Apply to &all {len(conflicts)}", self)
@@ -186,7 +200,7 @@ class ConflictQuestion(QDialog):
 
     def answer(self, choice: Conflict) -> None:
         """The file shown, or with Apply to all every file left, takes this choice."""
-        left = self._conflicts[self._current:]
+        left = self._conflicts[self._current :]
         chosen = left if self.apply_all.isChecked() else left[:1]
         for conflict in chosen:
             self._choices[conflict.task] = conflict.settled(choice)

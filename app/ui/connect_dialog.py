@@ -59,10 +59,14 @@ from app.ui.certificate_dialog import CertificateDialog
 
 log = logging.getLogger(__name__)
 
-_WARNING_STYLE = ("QLabel { background: #fff3cd; color: #664d03; border: 1px solid #ffe69c;"
-                  " border-radius: 4px; padding: 6px; }")
-_ERROR_STYLE = ("QLabel { background: #f8d7da; color: #842029; border: 1px solid #f1aeb5;"
-                " border-radius: 4px; padding: 6px; }")
+_WARNING_STYLE = (
+    "QLabel { background: #fff3cd; color: #664d03; border: 1px solid #ffe69c;"
+    " border-radius: 4px; padding: 6px; }"
+)
+_ERROR_STYLE = (
+    "QLabel { background: #f8d7da; color: #842029; border: 1px solid #f1aeb5;"
+    " border-radius: 4px; padding: 6px; }"
+)
 _NEW_CONNECTION = "New connection"
 
 
@@ -88,8 +92,13 @@ class _Attempt:
 class ConnectDialog(QDialog):
     """Asks for a server and credentials, tests them, and hands out a ConnectionSpec."""
 
-    def __init__(self, background: Background, bookmarks: BookmarkStore, passwords: PasswordStore,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        background: Background,
+        bookmarks: BookmarkStore,
+        passwords: PasswordStore,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("connectDialog")
         self.setWindowTitle("Connect to a WebDAV or Nextcloud server")
@@ -117,7 +126,8 @@ class ConnectDialog(QDialog):
         self.browser_button.setObjectName("loginWithBrowser")
         self.browser_button.setToolTip(
             "For a Nextcloud: sign in on the server's own page in your web browser. Davdesk "
-            "receives an app password for this computer, never your own password.")
+            "receives an app password for this computer, never your own password."
+        )
         self.browser_button.clicked.connect(self._log_in_with_browser)
         self.browser_hint = QLabel("Nextcloud: sign in on its web page")
         self.browser_hint.setObjectName("browserHint")
@@ -127,7 +137,8 @@ class ConnectDialog(QDialog):
         self.waiting_panel.hide()
         self.plain_http_warning = QLabel(
             "Plain http: the password and the files travel unencrypted. "
-            "Use https:// if the server offers it.")
+            "Use https:// if the server offers it."
+        )
         self.plain_http_warning.setObjectName("plainHttpWarning")
         self.plain_http_warning.setWordWrap(True)
         self.plain_http_warning.setStyleSheet(_WARNING_STYLE)
@@ -155,7 +166,8 @@ class ConnectDialog(QDialog):
         self.ca_file_edit = QLineEdit(placeholderText="The system's certificate authorities")
         self.ca_file_edit.setObjectName("caFileEdit")
         self.advanced_toggle.clicked.connect(
-            lambda: self.show_advanced(not self.ca_file_edit.isVisibleTo(self)))
+            lambda: self.show_advanced(not self.ca_file_edit.isVisibleTo(self))
+        )
         self.browse_button = QPushButton("Bro&wse…")
         self.browse_button.setObjectName("caFileBrowse")
         self.browse_button.clicked.connect(self._choose_ca_file)
@@ -164,7 +176,8 @@ class ConnectDialog(QDialog):
         self.keep_mtime_check.setToolTip(
             "Servers other than Nextcloud and ownCloud need one more request per file for it, "
             "so an upload of many small files takes about twice as long. Nextcloud and "
-            "ownCloud keep the times anyway.")
+            "ownCloud keep the times anyway."
+        )
         self.pin_label = QLabel()
         self.pin_label.setObjectName("pinnedFingerprint")
         self.pin_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -180,14 +193,16 @@ class ConnectDialog(QDialog):
         self.error_label.hide()
         self.use_http_button = QPushButton("Use &http:// (unencrypted)")
         self.use_http_button.setObjectName("useHttp")
-        self.use_http_button.setToolTip("Connect to this address without encryption, as the "
-                                        "server offers only that")
+        self.use_http_button.setToolTip(
+            "Connect to this address without encryption, as the server offers only that"
+        )
         self.use_http_button.clicked.connect(self._use_http)
         self.use_http_button.hide()
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.connect_button = self.buttons.addButton(
-            "&Connect", QDialogButtonBox.ButtonRole.AcceptRole)
+            "&Connect", QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.connect_button.setObjectName("connectButton")
         self.connect_button.clicked.connect(self._connect)
         self.buttons.rejected.connect(self.reject)
@@ -204,8 +219,10 @@ class ConnectDialog(QDialog):
     def _build_layout(self) -> QFormLayout:
         """One form for everything, so the advanced rows line up with the rest."""
         form = QFormLayout()
-        form.addRow(_buddy("&Bookmark:", self.bookmark_combo),
-                    _row(self.bookmark_combo, self.manager.button))
+        form.addRow(
+            _buddy("&Bookmark:", self.bookmark_combo),
+            _row(self.bookmark_combo, self.manager.button),
+        )
         form.addRow("Server UR&L:", self.url_edit)
         form.addRow("", self.plain_http_warning)
         form.addRow("", _row(self.browser_button, self.browser_hint))
@@ -214,8 +231,9 @@ class ConnectDialog(QDialog):
         form.addRow("", self.remember_check)
         form.addRow("", _row(self.save_check, self.name_edit))
         form.addRow(self.advanced_toggle)
-        form.addRow(_buddy("CA f&ile:", self.ca_file_edit),
-                    _row(self.ca_file_edit, self.browse_button))
+        form.addRow(
+            _buddy("CA f&ile:", self.ca_file_edit), _row(self.ca_file_edit, self.browse_button)
+        )
         form.addRow("Always trust:", _row(self.pin_label, self.forget_pin_button))
         form.addRow("", self.keep_mtime_check)
         self._advanced_rows = tuple(range(form.rowCount() - 3, form.rowCount()))
@@ -245,8 +263,9 @@ class ConnectDialog(QDialog):
 
     # -- background plumbing -------------------------------------------------------
 
-    def _submit(self, work: Callable[[], Any],
-                on_done: Callable[[Any, BaseException | None], None]) -> None:
+    def _submit(
+        self, work: Callable[[], Any], on_done: Callable[[Any, BaseException | None], None]
+    ) -> None:
         ticket = self._ticket
 
         def deliver(result: Any, error: BaseException | None) -> None:
@@ -257,8 +276,9 @@ class ConnectDialog(QDialog):
 
     # -- bookmarks ---------------------------------------------------------------------
 
-    def _bookmarks_loaded(self, bookmarks: list[Bookmark] | None,
-                          error: BaseException | None) -> None:
+    def _bookmarks_loaded(
+        self, bookmarks: list[Bookmark] | None, error: BaseException | None
+    ) -> None:
         if error is not None:
             self._show_error(describe_error(error))
             return
@@ -283,11 +303,14 @@ class ConnectDialog(QDialog):
         self.keep_mtime_check.setChecked(bookmark.keep_mtime if bookmark else False)
         self._set_pinned(bookmark.pinned_sha256 if bookmark else None)
         if bookmark and bookmark.user:
-            self._submit(lambda: self._passwords.get(bookmark.url, bookmark.user),
-                         lambda password, error: self._password_found(bookmark, password, error))
+            self._submit(
+                lambda: self._passwords.get(bookmark.url, bookmark.user),
+                lambda password, error: self._password_found(bookmark, password, error),
+            )
 
-    def _password_found(self, bookmark: Bookmark, password: str | None,
-                        error: BaseException | None) -> None:
+    def _password_found(
+        self, bookmark: Bookmark, password: str | None, error: BaseException | None
+    ) -> None:
         if error is not None:
             self._keyring_unusable(error)
         elif password and self._selected_bookmark() == bookmark and not self.password_edit.text():
@@ -328,7 +351,8 @@ class ConnectDialog(QDialog):
         """The custom CA file, the pinned certificate and keeping mtimes, out of the way until
         asked for."""
         self.advanced_toggle.setArrowType(
-            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
         for row in self._advanced_rows:
             self.form.setRowVisible(row, shown)
         self._fit_height()
@@ -343,14 +367,20 @@ class ConnectDialog(QDialog):
         if layout is None:  # not built yet
             return
         layout.activate()
-        needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
-                  else layout.totalSizeHint().height())
+        needed = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
         self.resize(self.width(), max(needed, layout.totalMinimumSize().height()))
 
     def _choose_ca_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Certificate authority for this server", self.ca_file_edit.text(),
-            "Certificates (*.pem *.crt *.cer);;All files (*)")
+            self,
+            "Certificate authority for this server",
+            self.ca_file_edit.text(),
+            "Certificates (*.pem *.crt *.cer);;All files (*)",
+        )
         if path:
             self.ca_file_edit.setText(path)
 
@@ -358,8 +388,9 @@ class ConnectDialog(QDialog):
         self._pinned = fingerprint
         # The whole fingerprint is for comparing, in the certificate dialog; here it only
         # has to be recognisable.
-        self.pin_label.setText(f"{fingerprint[:11]}…{fingerprint[-11:]}" if fingerprint
-                               else "No certificate")
+        self.pin_label.setText(
+            f"{fingerprint[:11]}…{fingerprint[-11:]}" if fingerprint else "No certificate"
+        )
         self.pin_label.setToolTip(fingerprint or "")
         self.forget_pin_button.setEnabled(fingerprint is not None)
 
@@ -374,9 +405,18 @@ class ConnectDialog(QDialog):
 
     def _set_busy(self, busy: bool, *, waiting: bool = False) -> None:
         """busy: a connection is being tried; waiting: for the browser sign-in (its panel shows)."""
-        for widget in (self.bookmark_combo, self.url_edit, self.user_edit, self.password_edit,
-                       self.save_check, self.ca_file_edit, self.browse_button, self.connect_button,
-                       self.browser_button, self.keep_mtime_check):
+        for widget in (
+            self.bookmark_combo,
+            self.url_edit,
+            self.user_edit,
+            self.password_edit,
+            self.save_check,
+            self.ca_file_edit,
+            self.browse_button,
+            self.connect_button,
+            self.browser_button,
+            self.keep_mtime_check,
+        ):
             widget.setEnabled(not busy)
         self.name_edit.setEnabled(not busy and self.save_check.isChecked())
         self.connect_button.setText("Connecting…" if busy and not waiting else "&Connect")
@@ -392,10 +432,16 @@ class ConnectDialog(QDialog):
             self._show_error("Enter the server's address, e.g. https://example.com/dav/.")
             return
         self._show_error("")
-        self._try(_Attempt(url, self.user_edit.text().strip(), self.password_edit.text(),
-                           self._trusted_once or self._pinned,
-                           self.ca_file_edit.text().strip() or None,
-                           guessed_https="://" not in self.url_edit.text()))
+        self._try(
+            _Attempt(
+                url,
+                self.user_edit.text().strip(),
+                self.password_edit.text(),
+                self._trusted_once or self._pinned,
+                self.ca_file_edit.text().strip() or None,
+                guessed_https="://" not in self.url_edit.text(),
+            )
+        )
 
     def _try(self, attempt: _Attempt) -> None:
         verify = verify_for(attempt.pinned_sha256, attempt.ca_file)
@@ -409,9 +455,17 @@ class ConnectDialog(QDialog):
         # Only a password that will be remembered is traded for an app password: one
         # nobody keeps would stay on the server, revoked by nobody.
         exchange = self.remember_check.isChecked()
-        self._submit(lambda: open_checked(attempt.url, attempt.user, attempt.password, verify,
-                                          app_password=attempt.app_password, exchange=exchange),
-                     lambda spec, error: self._tried(attempt, spec, error))
+        self._submit(
+            lambda: open_checked(
+                attempt.url,
+                attempt.user,
+                attempt.password,
+                verify,
+                app_password=attempt.app_password,
+                exchange=exchange,
+            ),
+            lambda spec, error: self._tried(attempt, spec, error),
+        )
 
     # -- logging in with the browser ------------------------------------------------------
 
@@ -424,8 +478,16 @@ class ConnectDialog(QDialog):
         # The app password is made for this computer and never shown: not kept, it is lost.
         if self.remember_check.isEnabled():
             self.remember_check.setChecked(True)
-        self._try(_Attempt(url, "", "", self._trusted_once or self._pinned,
-                           self.ca_file_edit.text().strip() or None, browser=True))
+        self._try(
+            _Attempt(
+                url,
+                "",
+                "",
+                self._trusted_once or self._pinned,
+                self.ca_file_edit.text().strip() or None,
+                browser=True,
+            )
+        )
 
     def _browser_opened(self, login_url: str) -> None:
         self.waiting_panel.waiting(login_url)
@@ -436,9 +498,15 @@ class ConnectDialog(QDialog):
         assert attempt is not None
         self.user_edit.setText(credentials.login_name)
         self.password_edit.setText(credentials.app_password)
-        self._try(dataclasses.replace(attempt, user=credentials.login_name,
-                                      password=credentials.app_password, app_password=True,
-                                      browser=False))
+        self._try(
+            dataclasses.replace(
+                attempt,
+                user=credentials.login_name,
+                password=credentials.app_password,
+                app_password=True,
+                browser=False,
+            )
+        )
 
     def _browser_failed(self, error: BaseException) -> None:
         attempt = self._browser_attempt
@@ -449,16 +517,21 @@ class ConnectDialog(QDialog):
         self.browser_login.cancel()
         self._fail(LoginCancelled("sign-in cancelled"))
 
-    def _tried(self, attempt: _Attempt, spec: ConnectionSpec | None,
-               error: BaseException | None) -> None:
+    def _tried(
+        self, attempt: _Attempt, spec: ConnectionSpec | None, error: BaseException | None
+    ) -> None:
         if isinstance(error, errors.CertificateError) and not attempt.just_trusted:
             refused = error
-            self._submit(lambda: fetch_certificate(attempt.url),
-                         lambda info, failure: self._ask_trust(attempt, refused, info, failure))
+            self._submit(
+                lambda: fetch_certificate(attempt.url),
+                lambda info, failure: self._ask_trust(attempt, refused, info, failure),
+            )
         elif error is not None:
             if isinstance(error, errors.CertificateError):
-                error = errors.DavError("The server's certificate changed while connecting; "
-                                        "try again to see the new one.")
+                error = errors.DavError(
+                    "The server's certificate changed while connecting; "
+                    "try again to see the new one."
+                )
             self._fail(error, attempt)
         else:
             assert spec is not None
@@ -469,12 +542,19 @@ class ConnectDialog(QDialog):
         user = attempt.user if attempt else self.user_edit.text().strip()
         guessed = attempt is not None and attempt.guessed_https
         self._show_error(describe_error(error, user, guessed))
-        offer = isinstance(error, errors.DavError) and words.explain_connect(
-            error, user=user, guessed_https=guessed).plain_http
+        offer = (
+            isinstance(error, errors.DavError)
+            and words.explain_connect(error, user=user, guessed_https=guessed).plain_http
+        )
         self.use_http_button.setVisible(offer)
 
-    def _ask_trust(self, attempt: _Attempt, refusal: errors.CertificateError,
-                   info: CertificateInfo | None, error: BaseException | None) -> None:
+    def _ask_trust(
+        self,
+        attempt: _Attempt,
+        refusal: errors.CertificateError,
+        info: CertificateInfo | None,
+        error: BaseException | None,
+    ) -> None:
         if error is not None:
             self._fail(error)
             return
@@ -483,8 +563,9 @@ class ConnectDialog(QDialog):
         dialog.finished.connect(lambda choice: self._trust_decided(attempt, info, choice, dialog))
         dialog.open()
 
-    def _trust_decided(self, attempt: _Attempt, info: CertificateInfo, choice: int,
-                       dialog: CertificateDialog) -> None:
+    def _trust_decided(
+        self, attempt: _Attempt, info: CertificateInfo, choice: int, dialog: CertificateDialog
+    ) -> None:
         dialog.deleteLater()
         if choice == CertificateDialog.TRUST_ALWAYS:
             self._set_pinned(info.sha256)
@@ -520,8 +601,10 @@ class ConnectDialog(QDialog):
                 return
             if isinstance(error, SecretsUnavailableError):
                 self._keyring_unusable(error)
-                error = errors.DavError(f"Connected, but the password cannot be remembered: "
-                                        f"{error}. Connect again to go on without it.")
+                error = errors.DavError(
+                    f"Connected, but the password cannot be remembered: "
+                    f"{error}. Connect again to go on without it."
+                )
             self._fail(error)
 
         self._submit(store, stored)
@@ -556,24 +639,31 @@ def normalize_url(text: str) -> str | None:
     return text
 
 
-def describe_error(error: BaseException, user: str | None = None,
-                   guessed_https: bool = False) -> str:
+def describe_error(
+    error: BaseException, user: str | None = None, guessed_https: bool = False
+) -> str:
     """Why connecting failed and what to try, for the user; the details go to the log, never
     a traceback on screen. The protocol's failures are said by app.dav.words, as the CLI
     says them; said here is only what app.dav cannot know of (Nextcloud's sign-in, the
     keyring, the bookmarks file)."""
     match error:
         case NotNextcloudError():
-            return ("There is no Nextcloud at this address, so there is no browser sign-in "
-                    "to open. Check the address, or connect with a user name and password.")
+            return (
+                "There is no Nextcloud at this address, so there is no browser sign-in "
+                "to open. Check the address, or connect with a user name and password."
+            )
         case MaintenanceError():
-            return ("The Nextcloud at this address is in maintenance mode. Try again once "
-                    "its administrator has finished.")
+            return (
+                "The Nextcloud at this address is in maintenance mode. Try again once "
+                "its administrator has finished."
+            )
         case LoginCancelled():
             return "The sign-in in the browser was cancelled."
         case SignInExpired():
-            return ("The sign-in in the browser was not finished in time and has expired. "
-                    "Log in with the browser again.")
+            return (
+                "The sign-in in the browser was not finished in time and has expired. "
+                "Log in with the browser again."
+            )
         case errors.DavError():
             explained = words.explain_connect(error, user=user, guessed_https=guessed_https)
             return "\n".join(explained.lines())

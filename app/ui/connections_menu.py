@@ -21,8 +21,9 @@ from app.ui.main_window import MainWindow
 
 
 class Opener(Protocol):
-    def open_url(self, url: str, user: str | None,
-                 bookmark: Bookmark | None = None) -> MainWindow | None: ...
+    def open_url(
+        self, url: str, user: str | None, bookmark: Bookmark | None = None
+    ) -> MainWindow | None: ...
 
     def ask(self) -> MainWindow | None: ...
 
@@ -31,9 +32,15 @@ class ConnectionsMenu(QObject):
     """The actions, at the top of the window's File menu. adopt: how a new window joins the
     program; windows: the program's windows now."""
 
-    def __init__(self, window: MainWindow, opener: Opener, adopt: Callable[[MainWindow], None],
-                 windows: Callable[[], list[MainWindow]], bookmarks: BookmarkStore,
-                 background: Background) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        opener: Opener,
+        adopt: Callable[[MainWindow], None],
+        windows: Callable[[], list[MainWindow]],
+        bookmarks: BookmarkStore,
+        background: Background,
+    ) -> None:
         super().__init__(window)
         self._window = window
         self._opener = opener
@@ -52,11 +59,15 @@ class ConnectionsMenu(QObject):
             return action
 
         # Not self.connect: that would hide QObject.connect (and disconnect) on this object.
-        self.connect_action = make("Connect", "&Connect…",
-                                   "Connect this window to another server", "Ctrl+K")
-        self.new_window_action = make("NewWindow", "New &Window…",
-                                      "Open another server in a window of its own",
-                                      "Ctrl+Shift+N")
+        self.connect_action = make(
+            "Connect", "&Connect…", "Connect this window to another server", "Ctrl+K"
+        )
+        self.new_window_action = make(
+            "NewWindow",
+            "New &Window…",
+            "Open another server in a window of its own",
+            "Ctrl+Shift+N",
+        )
         self.disconnect_action = make("Disconnect", "&Disconnect", "Close this connection")
         self.recent = QMenu("Open &Recent", window)
         self.recent.setObjectName("openRecentMenu")
@@ -66,8 +77,12 @@ class ConnectionsMenu(QObject):
         self.disconnect_action.triggered.connect(self.disconnect_here)
         menus = [a.menu() for a in window.menuBar().actions() if a.text() == "&File"]
         file_menu = next((m for m in menus if isinstance(m, QMenu)), None)
-        ours = [self.connect_action, self.new_window_action, self.recent.menuAction(),
-                self.disconnect_action]
+        ours = [
+            self.connect_action,
+            self.new_window_action,
+            self.recent.menuAction(),
+            self.disconnect_action,
+        ]
         if file_menu is not None and file_menu.actions():
             first = file_menu.actions()[0]
             file_menu.insertActions(first, ours)
@@ -102,12 +117,12 @@ class ConnectionsMenu(QObject):
     def load_recent(self) -> None:
         self._background.submit(self._bookmarks.load, self._recent_loaded)
 
-    def _recent_loaded(self, bookmarks: list[Bookmark] | None,
-                       error: BaseException | None) -> None:
+    def _recent_loaded(self, bookmarks: list[Bookmark] | None, error: BaseException | None) -> None:
         self.recent.clear()
         if error is not None or not bookmarks:
-            empty = self.recent.addAction("No bookmarks yet" if error is None
-                                          else f"Bookmarks unreadable: {error}")
+            empty = self.recent.addAction(
+                "No bookmarks yet" if error is None else f"Bookmarks unreadable: {error}"
+            )
             empty.setEnabled(False)
             return
         for bookmark in bookmarks:

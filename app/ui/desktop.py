@@ -48,8 +48,9 @@ _SIGNAL_CHECK_MS = 300
 class WindowOpener(Protocol):
     """How windows come to be (the composition root's connect dialog and URL handling)."""
 
-    def open_url(self, url: str, user: str | None,
-                 bookmark: Bookmark | None = None) -> MainWindow | None:
+    def open_url(
+        self, url: str, user: str | None, bookmark: Bookmark | None = None
+    ) -> MainWindow | None:
         """A window at the address, asking for a password as needed; None: said why.
 
         bookmark: the saved server the address is (Open Recent): its trust decisions
@@ -62,9 +63,15 @@ class WindowOpener(Protocol):
 class Sync:
     """What background sync needs from the composition root (absent: no background sync)."""
 
-    def __init__(self, service: SyncService, autostart: Autostart, settings: Settings,
-                 bookmarks: BookmarkStore, background: Background,
-                 tray: bool | None = None) -> None:
+    def __init__(
+        self,
+        service: SyncService,
+        autostart: Autostart,
+        settings: Settings,
+        bookmarks: BookmarkStore,
+        background: Background,
+        tray: bool | None = None,
+    ) -> None:
         """tray: whether a system tray exists (None: ask Qt)."""
         self.service = service
         self.autostart = autostart
@@ -83,10 +90,16 @@ class Desktop(QObject):
     bookmarks: the saved servers (File ▸ Open Recent, File ▸ Connect…).
     """
 
-    def __init__(self, opener: WindowOpener,
-                 parse: Callable[[list[str]], argparse.Namespace],
-                 end: Callable[[], None] = QApplication.quit, sync: Sync | None = None,
-                 parent: QObject | None = None, *, bookmarks: BookmarkStore) -> None:
+    def __init__(
+        self,
+        opener: WindowOpener,
+        parse: Callable[[list[str]], argparse.Namespace],
+        end: Callable[[], None] = QApplication.quit,
+        sync: Sync | None = None,
+        parent: QObject | None = None,
+        *,
+        bookmarks: BookmarkStore,
+    ) -> None:
         super().__init__(parent)
         self._opener = opener
         self._parse = parse
@@ -160,8 +173,9 @@ class Desktop(QObject):
         window.actions.quit.triggered.connect(self.quit)
         window.destroyed.connect(lambda: self._forget(window))
         window.installEventFilter(self)
-        ConnectionsMenu(window, self._opener, self.adopt, lambda: self.windows,
-                        self._bookmarks, self._pool)  # File ▸ Connect…, owned by the window
+        ConnectionsMenu(
+            window, self._opener, self.adopt, lambda: self.windows, self._bookmarks, self._pool
+        )  # File ▸ Connect…, owned by the window
         if self._sync is not None:
             self._equip(window, self._sync)
 
@@ -197,9 +211,13 @@ class Desktop(QObject):
     # -- closing the last window while pairs sync --------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.Close and not self._quitting
-                and self._windows == [watched] and self._sync is not None
-                and self._sync.service.active):
+        if (
+            event.type() == QEvent.Type.Close
+            and not self._quitting
+            and self._windows == [watched]
+            and self._sync is not None
+            and self._sync.service.active
+        ):
             assert isinstance(event, QCloseEvent)
             if self.tray is not None:
                 self._say_once_that_it_keeps_running()
@@ -213,20 +231,26 @@ class Desktop(QObject):
         settings = self._sync.settings
         if settings.get(TRAY_NOTICE):
             return
-        self.tray.notify("Davdesk keeps syncing",
-                         "Your folders stay in step in the background. Open Davdesk or quit "
-                         "it from this icon's menu.")
+        self.tray.notify(
+            "Davdesk keeps syncing",
+            "Your folders stay in step in the background. Open Davdesk or quit "
+            "it from this icon's menu.",
+        )
         settings.set(TRAY_NOTICE, True)
         self._sync.background.submit(settings.save, lambda _, __: None)
 
     def _ask_to_keep_running(self, window: QObject) -> bool:
         """No tray to live in: keep syncing invisibly, quit, or keep the window (False)."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Davdesk",
-                          "Keep syncing your folders in the background?",
-                          parent=window if isinstance(window, MainWindow) else None)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Davdesk",
+            "Keep syncing your folders in the background?",
+            parent=window if isinstance(window, MainWindow) else None,
+        )
         box.setObjectName("keepSyncingQuestion")
-        box.setInformativeText("There is no system tray to show Davdesk in. Run davdesk "
-                               "again to open this window.")
+        box.setInformativeText(
+            "There is no system tray to show Davdesk in. Run davdesk again to open this window."
+        )
         keep = box.addButton("Keep Syncing", QMessageBox.ButtonRole.AcceptRole)
         stop = box.addButton("Quit Davdesk", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
@@ -253,8 +277,9 @@ class Desktop(QObject):
 
     def _equip(self, window: MainWindow, sync: Sync) -> None:
         """The Sync panel (tabbed with the results), its menu entries, and the runs."""
-        panel = SyncPanel(sync.service, sync.autostart, sync.background, window,
-                          origin=window.client.origin)
+        panel = SyncPanel(
+            sync.service, sync.autostart, sync.background, window, origin=window.client.origin
+        )
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
         window.tabifyDockWidget(window.results, panel)
         window.results.raise_()
@@ -281,8 +306,14 @@ class Desktop(QObject):
         client, folder = window.client, window.current_path
 
         def bookmark() -> str | None:
-            found = next((b for b in sync.bookmarks.load()
-                          if b.url.rstrip("/") == client.base_url.rstrip("/")), None)
+            found = next(
+                (
+                    b
+                    for b in sync.bookmarks.load()
+                    if b.url.rstrip("/") == client.base_url.rstrip("/")
+                ),
+                None,
+            )
             return found.name if found is not None else None
 
         def found(name: str | None, error: BaseException | None) -> None:
@@ -296,6 +327,7 @@ class Desktop(QObject):
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.accepted.connect(lambda: _select(window, dialog.saved))
             dialog.open()
+
         sync.background.submit(bookmark, found)
 
     def _open_on_server(self, window: MainWindow, pair: SavedPair) -> None:
@@ -337,9 +369,11 @@ def _show_run(window: MainWindow, run: RecentRun) -> None:
     for event in run.events:
         bridge.relay(event)
     if run.bridge is not None:
-        for source, relay in ((run.bridge.progress, bridge.progress),
-                              (run.bridge.task_done, bridge.task_done),
-                              (run.bridge.ended, bridge.ended)):
+        for source, relay in (
+            (run.bridge.progress, bridge.progress),
+            (run.bridge.task_done, bridge.task_done),
+            (run.bridge.ended, bridge.ended),
+        ):
             source.connect(relay)
 
 

@@ -33,7 +33,9 @@ URI_LIST = "text/uri-list"
 class DragOutMime(QMimeData):
     """The dragged rows; their local copies come into being when a drop target asks."""
 
-    def __init__(self, resources: Sequence[Resource], stage: Callable[[Sequence[Resource]], list[Path]]):
+    def __init__(
+        self, resources: Sequence[Resource], stage: Callable[[Sequence[Resource]], list[Path]]
+    ):
         super().__init__()
         self.resources = tuple(resources)
         self._stage = stage
@@ -56,8 +58,9 @@ class DragOutMime(QMimeData):
 class DragStager:
     """Downloads dragged items into a fresh staging folder, waiting without freezing the window."""
 
-    def __init__(self, client: DavClient, background: Background, workers: int,
-                 parent: QWidget) -> None:
+    def __init__(
+        self, client: DavClient, background: Background, workers: int, parent: QWidget
+    ) -> None:
         self._client = client
         self._background = background
         self._workers = workers

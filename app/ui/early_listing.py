@@ -163,21 +163,27 @@ class EarlyListing:
             with client:
                 ticket = LoadTicket(self.path)
                 # Nobody shows the batches: each counts as shown when handed over.
-                self._listing = stream_listing(client, ticket, lambda batch: ticket.shown(),
-                                               turn=self._turn)
+                self._listing = stream_listing(
+                    client, ticket, lambda batch: ticket.shown(), turn=self._turn
+                )
         except BaseException as exc:  # for whoever claims the listing, who then lists again
             self._error = exc
         finally:
             self._done.set()
 
-    def checked(self, url: str, user: str, password: str, verify: bool | ssl.SSLContext,
-                exchange: bool) -> Callable[[], ConnectionSpec] | None:
+    def checked(
+        self, url: str, user: str, password: str, verify: bool | ssl.SSLContext, exchange: bool
+    ) -> Callable[[], ConnectionSpec] | None:
         """What gives the spec open_checked(url, user, password, verify, exchange=exchange)
         would (call it on a worker thread: it waits for the check to end), if that is the
         check made early and no window took it yet; None otherwise."""
         if self._check_taken or not (
-                url == self.url and user == self._user and password == self._password
-                and verify is True and not exchange):
+            url == self.url
+            and user == self._user
+            and password == self._password
+            and verify is True
+            and not exchange
+        ):
             return None
         self._check_taken = True
         return self._checked_spec
@@ -189,17 +195,27 @@ class EarlyListing:
         assert self._spec is not None
         return self._spec
 
-    def claim(self, client: DavClient, path: str, user: str, password: str,
-              verify: bool | ssl.SSLContext) -> Callable[[], Listing] | None:
+    def claim(
+        self, client: DavClient, path: str, user: str, password: str, verify: bool | ssl.SSLContext
+    ) -> Callable[[], Listing] | None:
         """What gives the listing of path for a window on client (call it on a worker thread:
         it waits for the request to end), if that is the listing asked for early and no
         window took it yet; None otherwise (also while the early check has not ended: which
         folder it lists is not known until then)."""
         spec = self._spec
-        if self._claimed or not self._checked.is_set() or spec is None or not (
-                client.origin == self.origin and folder_path(path) == self.path
-                and user == self._user and password == self._password and verify is True
-                and client.extensions == spec.extensions):
+        if (
+            self._claimed
+            or not self._checked.is_set()
+            or spec is None
+            or not (
+                client.origin == self.origin
+                and folder_path(path) == self.path
+                and user == self._user
+                and password == self._password
+                and verify is True
+                and client.extensions == spec.extensions
+            )
+        ):
             return None
         self._claimed = True
         return self._result

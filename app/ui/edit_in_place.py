@@ -65,19 +65,26 @@ def open_with_desktop(path: Path) -> bool:
 
 def choose_conflict(window: QWidget, copy: LocalCopy) -> str | None:
     """What to do with an edit the server's changed file would be lost to; None: decide later."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Changed on the server",
-                      f"“{copy.name}” was changed on the server while you edited it.",
-                      QMessageBox.StandardButton.Cancel, window)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "Changed on the server",
+        f"“{copy.name}” was changed on the server while you edited it.",
+        QMessageBox.StandardButton.Cancel,
+        window,
+    )
     box.setObjectName("editConflict")
     box.setInformativeText(
         "Nothing was overwritten; your edit is in\n"
         f"{copy.local}\n\nOverwrite replaces the server's version with yours. Save as a Copy "
         "puts yours next to it under a new name. Download Theirs replaces your copy with the "
-        "server's version: your edit is lost.")
+        "server's version: your edit is lost."
+    )
     role = QMessageBox.ButtonRole
-    choices: dict[QAbstractButton, str] = {box.addButton("Overwrite", role.DestructiveRole): OVERWRITE,
-               box.addButton("Save as a Copy", role.AcceptRole): SAVE_AS_COPY,
-               box.addButton("Download Theirs", role.DestructiveRole): DOWNLOAD_THEIRS}
+    choices: dict[QAbstractButton, str] = {
+        box.addButton("Overwrite", role.DestructiveRole): OVERWRITE,
+        box.addButton("Save as a Copy", role.AcceptRole): SAVE_AS_COPY,
+        box.addButton("Download Theirs", role.DestructiveRole): DOWNLOAD_THEIRS,
+    }
     box.button(QMessageBox.StandardButton.Cancel).setText("Later")
     box.exec()
     return choices.get(box.clickedButton())
@@ -87,9 +94,11 @@ def confirm_close(window: QWidget, unsent: Sequence[str], folder: Path) -> bool:
     """Closing with edits the server has not got: say which, and where they stay."""
     shown = "\n".join(unsent[:8]) + (f"\n… and {len(unsent) - 8} more" if len(unsent) > 8 else "")
     answer = QMessageBox.question(
-        window, "Edits not on the server",
+        window,
+        "Edits not on the server",
         f"These edits are not on the server yet:\n\n{shown}\n\nThey stay on this computer in "
-        f"{folder}; editing a file again sends them. Close anyway?")
+        f"{folder}; editing a file again sends them. Close anyway?",
+    )
     return answer == QMessageBox.StandardButton.Yes
 
 
@@ -97,9 +106,15 @@ class EditInPlace(QObject):
     message = Signal(str)
     _saved = Signal(object)  # a watched copy's path, from the watch's thread
 
-    def __init__(self, client: DavClient, background: Background, operations: Operations,
-                 copies: LocalCopies, window: QWidget,
-                 opener: Callable[[Path], bool] = open_with_desktop) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        operations: Operations,
+        copies: LocalCopies,
+        window: QWidget,
+        opener: Callable[[Path], bool] = open_with_desktop,
+    ) -> None:
         super().__init__(window)
         self._client = client
         self._background = background
@@ -125,17 +140,22 @@ class EditInPlace(QObject):
         for resource in resources:
             if resource.is_dir:
                 continue
-            self._background.submit(partial(plan_open, self._client, self.copies, resource.path),
-                                    partial(self._planned, resource.name, edit=edit))
+            self._background.submit(
+                partial(plan_open, self._client, self.copies, resource.path),
+                partial(self._planned, resource.name, edit=edit),
+            )
 
-    def _planned(self, name: str, plan: OpenPlan | None, error: BaseException | None,
-                 edit: bool) -> None:
+    def _planned(
+        self, name: str, plan: OpenPlan | None, error: BaseException | None, edit: bool
+    ) -> None:
         if error is not None or plan is None:
             self.message.emit(f"Cannot open {name}: {readable(error) if error else 'not found'}")
             return
         if plan.job is None:
-            self._background.submit(lambda: self.copies.get(plan.resource.path),
-                                    lambda copy, _: self._ready(copy, edit, plan.kept_edits))
+            self._background.submit(
+                lambda: self.copies.get(plan.resource.path),
+                lambda copy, _: self._ready(copy, edit, plan.kept_edits),
+            )
             return
 
         def downloaded(result: TaskResult) -> None:
@@ -143,7 +163,8 @@ class EditInPlace(QObject):
                 etag = result.outcomes[0].etag
                 self._background.submit(
                     lambda: self.copies.downloaded(plan.resource, plan.local, etag),
-                    lambda copy, _: self._ready(copy, edit, False))
+                    lambda copy, _: self._ready(copy, edit, False),
+                )
 
         self._start(plan.job, [], downloaded)
 
@@ -155,8 +176,10 @@ class EditInPlace(QObject):
             self._watch.watch(copy.local, copy.synced)
         if kept_edits:
             self.unsent.add(copy.remote)
-            self.message.emit(f"{copy.name}: your earlier edits are not on the server yet; "
-                              + ("they are sent now" if edit else "opened with them"))
+            self.message.emit(
+                f"{copy.name}: your earlier edits are not on the server yet; "
+                + ("they are sent now" if edit else "opened with them")
+            )
             if edit:
                 self._copy_saved(copy.local)
         if not self._open_file(copy.local):
@@ -182,8 +205,9 @@ class EditInPlace(QObject):
                 return None, None
             return stamp_of(copy.local), make()
 
-        def planned(result: tuple[Stamp | None, Job | None] | None,
-                    error: BaseException | None) -> None:
+        def planned(
+            result: tuple[Stamp | None, Job | None] | None, error: BaseException | None
+        ) -> None:
             sent, job = result or (None, None)
             if job is None:
                 self._uploading.discard(copy.local)
@@ -192,8 +216,11 @@ class EditInPlace(QObject):
                 else:
                     self.unsent.discard(copy.remote)
                 return
-            self._start(job, [parent(job.tasks[0].remote)],
-                        lambda result: self._uploaded(copy, sent, result))
+            self._start(
+                job,
+                [parent(job.tasks[0].remote)],
+                lambda result: self._uploaded(copy, sent, result),
+            )
 
         self._background.submit(plan, planned)
 
@@ -203,8 +230,10 @@ class EditInPlace(QObject):
             if outcome.outcome_class is OutcomeClass.CONFLICT:
                 # Still busy with it until the look at the server's file has answered.
                 self._conflicts.add(copy.local)
-                self._background.submit(lambda: server_has_copy(self._client, copy),
-                                        lambda same, _: self._conflicted(copy, sent, same))
+                self._background.submit(
+                    lambda: server_has_copy(self._client, copy),
+                    lambda same, _: self._conflicted(copy, sent, same),
+                )
             else:
                 self._uploading.discard(copy.local)
             return
@@ -215,8 +244,9 @@ class EditInPlace(QObject):
 
         self._background.submit(record, self._recorded)
 
-    def _recorded(self, result: tuple[str, LocalCopy, bool] | None,
-                  error: BaseException | None) -> None:
+    def _recorded(
+        self, result: tuple[str, LocalCopy, bool] | None, error: BaseException | None
+    ) -> None:
         if result is None:
             self.message.emit(f"Sent, but not recorded here: {readable(error) if error else ''}")
             return
@@ -238,7 +268,8 @@ class EditInPlace(QObject):
         self._conflicts.discard(copy.local)
         self._background.submit(
             lambda: (copy.remote, self.copies.uploaded(copy, sent, same, same.etag), False),
-            self._recorded)
+            self._recorded,
+        )
 
     def _resolve(self, copy: LocalCopy) -> None:
         choice = choose_conflict(self._window, copy)
@@ -247,8 +278,9 @@ class EditInPlace(QObject):
             return
         self._conflicts.discard(copy.local)
         if choice == OVERWRITE:
-            self._upload(copy, lambda: upload_job(copy, self._client.stat(copy.remote).etag),
-                         forced=True)
+            self._upload(
+                copy, lambda: upload_job(copy, self._client.stat(copy.remote).etag), forced=True
+            )
         elif choice == SAVE_AS_COPY:
             self._upload(copy, lambda: save_as_copy_job(self._client, copy), forced=True)
         else:
@@ -269,7 +301,8 @@ class EditInPlace(QObject):
                     etag = task.outcomes[0].etag
                     self._background.submit(
                         lambda: self.copies.downloaded(resource, copy.local, etag),
-                        lambda fresh, _: self._theirs_kept(fresh))
+                        lambda fresh, _: self._theirs_kept(fresh),
+                    )
 
             self._start(job, [], downloaded)
 

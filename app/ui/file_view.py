@@ -88,8 +88,11 @@ class FileTableView(QTableView):
     def _remember_selection(self) -> None:
         """A refresh swaps the rows whole; the same names stay selected afterwards."""
         current = self.currentIndex()
-        self._kept = (self.source.folder, [r.name for r in self.selected_resources()],
-                      self.proxy.resource(current).name if current.isValid() else None)
+        self._kept = (
+            self.source.folder,
+            [r.name for r in self.selected_resources()],
+            self.proxy.resource(current).name if current.isValid() else None,
+        )
 
     def _restore_selection(self) -> None:
         kept, self._kept = self._kept, None
@@ -107,7 +110,8 @@ class FileTableView(QTableView):
         if current is not None and (row := self.source.row_of(current)) >= 0:
             self.selectionModel().setCurrentIndex(
                 self.proxy.mapFromSource(self.source.index(row, NAME)),
-                QItemSelectionModel.SelectionFlag.NoUpdate)
+                QItemSelectionModel.SelectionFlag.NoUpdate,
+            )
 
     # -- the empty state ---------------------------------------------------------------
 

@@ -24,26 +24,34 @@ LICENCE = "GNU General Public License, version 3 or later"
 
 def about_text(paths: AppPaths) -> str:
     """What the About box says, as plain lines (a bug report copies them)."""
-    return "\n".join([
-        f"Davdesk {__version__}",
-        "A desktop client for WebDAV and Nextcloud servers.",
-        "",
-        (f"Qt {qVersion()} (PySide6 {pyside_version}), Python {platform.python_version()} "
-         f"on {platform.system() or sys.platform}"),
-        f"Licence: {LICENCE}",
-        "",
-        f"Settings and bookmarks: {paths.config}",
-        f"Logs: {paths.log}",
-        f"Sync state: {paths.data}",
-    ])
+    return "\n".join(
+        [
+            f"Davdesk {__version__}",
+            "A desktop client for WebDAV and Nextcloud servers.",
+            "",
+            (
+                f"Qt {qVersion()} (PySide6 {pyside_version}), Python {platform.python_version()} "
+                f"on {platform.system() or sys.platform}"
+            ),
+            f"Licence: {LICENCE}",
+            "",
+            f"Settings and bookmarks: {paths.config}",
+            f"Logs: {paths.log}",
+            f"Sync state: {paths.data}",
+        ]
+    )
 
 
 class HelpMenu:
     """The Help menu's actions; open_folder is how a folder is shown (the desktop's file
     manager by default), so a test can see what would open."""
 
-    def __init__(self, window: QMainWindow, paths: AppPaths,
-                 open_folder: Callable[[QUrl], bool] = QDesktopServices.openUrl) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        paths: AppPaths,
+        open_folder: Callable[[QUrl], bool] = QDesktopServices.openUrl,
+    ) -> None:
         self._window = window
         self._paths = paths
         self._open_folder = open_folder
@@ -62,8 +70,13 @@ class HelpMenu:
         menu.addAction(self.about)
 
     def show_about(self) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "About Davdesk", about_text(self._paths),
-                          QMessageBox.StandardButton.Close, self._window)
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            "About Davdesk",
+            about_text(self._paths),
+            QMessageBox.StandardButton.Close,
+            self._window,
+        )
         box.setObjectName("aboutDialog")
         box.setIconPixmap(self._window.windowIcon().pixmap(64, 64))
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -33,9 +33,19 @@ Targets = Callable[[], list[Resource]]
 
 
 class InPlace(QObject):
-    def __init__(self, window: QMainWindow, client: DavClient, background: Background,
-                 operations: Operations, browser: Browser, table: FileTableModel, workers: int,
-                 account: NextcloudAccount | None, targets: Targets, cache: Path) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        client: DavClient,
+        background: Background,
+        operations: Operations,
+        browser: Browser,
+        table: FileTableModel,
+        workers: int,
+        account: NextcloudAccount | None,
+        targets: Targets,
+        cache: Path,
+    ) -> None:
         """cache: Davdesk's cache folder (AppPaths.cache), where Open and Edit keep copies."""
         super().__init__(window)
         self._window = window
@@ -47,8 +57,13 @@ class InPlace(QObject):
         self._account = account
         self._targets = targets
         user = client.auth.user if client.auth else ""
-        self.edits = EditInPlace(client, background, operations, LocalCopies(
-            connection_folder(cache, f"{user}@{client.origin}")), window)
+        self.edits = EditInPlace(
+            client,
+            background,
+            operations,
+            LocalCopies(connection_folder(cache, f"{user}@{client.origin}")),
+            window,
+        )
         self.search = Search(client, background, table, workers, self)
         self._in_context: Callable[[], bool] = lambda: False
 
@@ -59,7 +74,8 @@ class InPlace(QObject):
         actions.open.triggered.connect(self.open_selected)
         actions.edit.triggered.connect(lambda: self.edits.open(self._targets(), edit=True))
         actions.copy_url.triggered.connect(
-            lambda: self.copy_text(addresses(self._client, self._targets())))
+            lambda: self.copy_text(addresses(self._client, self._targets()))
+        )
         actions.search.triggered.connect(self.find)
         actions.stop_search.triggered.connect(self.search.stop)
         self.search.started.connect(lambda: actions.stop_search.setEnabled(True))
@@ -104,7 +120,7 @@ class InPlace(QObject):
     def find(self) -> None:
         """Find names below the folder shown; the results replace its listing in the table."""
         folder, root = self._browser.current, self._browser.root
-        shown = "/" + folder[len(root):].rstrip("/") if folder.startswith(root) else folder
+        shown = "/" + folder[len(root) :].rstrip("/") if folder.startswith(root) else folder
         pattern = ask_pattern(self._window, shown)
         if pattern:
             self.search.start(folder, shown, root, pattern)
@@ -124,8 +140,9 @@ class InPlace(QObject):
         targets = self._targets()
         if self._account is None or len(targets) != 1:
             return
-        dialog = ShareDialog(self._client, self._background, self._account, targets[0],
-                             self._window)
+        dialog = ShareDialog(
+            self._client, self._background, self._account, targets[0], self._window
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -135,8 +152,14 @@ class InPlace(QObject):
         targets = self._targets()
         if self._account is None or len(targets) != 1 or targets[0].is_dir:
             return
-        dialog = VersionsDialog(self._client, self._background, self._operations,
-                                self._account, targets[0], self._window)
+        dialog = VersionsDialog(
+            self._client,
+            self._background,
+            self._operations,
+            self._account,
+            targets[0],
+            self._window,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -158,4 +181,5 @@ class InPlace(QObject):
             QGuiApplication.clipboard().setText(text)
             lines = text.count("\n") + 1
             self._window.statusBar().showMessage(
-                f"Copied {lines} address{'es' if lines > 1 else ''}")
+                f"Copied {lines} address{'es' if lines > 1 else ''}"
+            )

@@ -24,8 +24,15 @@ class JobBridge(QObject):
     task_done = Signal(object)  # TaskResult
     ended = Signal(object)  # JobEnded
 
-    def __init__(self, client: DavClient | None, job: Job, options: JobOptions | None = None,
-                 parent: QObject | None = None, *, running: JobControl | None = None) -> None:
+    def __init__(
+        self,
+        client: DavClient | None,
+        job: Job,
+        options: JobOptions | None = None,
+        parent: QObject | None = None,
+        *,
+        running: JobControl | None = None,
+    ) -> None:
         """running: a job something else runs (background sync), client None: its events
         are handed to relay() on the GUI thread, and start() is never called."""
         super().__init__(parent)

@@ -54,7 +54,7 @@ def duration(seconds: float | None) -> str:
 
 
 def progress_text(progress: JobProgress) -> str:
-    """"12 of 40 files · 3.2 MB of 10.0 MB" over "1.1 MB/s · 7 s left".
+    """ "12 of 40 files · 3.2 MB of 10.0 MB" over "1.1 MB/s · 7 s left".
 
     The time left is the engine's, from the files rate and the byte rate both
     (see app/jobs/progress.py); a job that moves no bytes (delete, new folders)
@@ -105,8 +105,11 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         metrics, width = self.fontMetrics(), max(self.contentsRect().width(), 1)
-        super().setText("\n".join(metrics.elidedText(line, self._mode, width)
-                                  for line in self._whole.split("\n")))
+        super().setText(
+            "\n".join(
+                metrics.elidedText(line, self._mode, width) for line in self._whole.split("\n")
+            )
+        )
 
 
 class JobCard(QFrame):
@@ -140,8 +143,11 @@ class JobCard(QFrame):
         self.pause.setEnabled(not queued)
         self.cancel = QToolButton(self)
         self.cancel.setObjectName("jobCancel")
-        self.cancel.setIcon(themed_icon(QIcon.ThemeIcon.ProcessStop,
-                                        style.standardIcon(Pixmap.SP_DialogCancelButton)))
+        self.cancel.setIcon(
+            themed_icon(
+                QIcon.ThemeIcon.ProcessStop, style.standardIcon(Pixmap.SP_DialogCancelButton)
+            )
+        )
         self.cancel.setToolTip("Cancel: files not yet done are reported as cancelled")
         for button in (self.pause, self.cancel):
             button.setAutoRaise(True)  # a card is small: flat buttons, their icons say it
@@ -182,8 +188,9 @@ class JobCard(QFrame):
         if self.cancel.isEnabled():
             self.detail.setText(progress_text(progress))
         paused = progress.paused
-        self.pause.setIcon(self.style().standardIcon(
-            Pixmap.SP_MediaPlay if paused else Pixmap.SP_MediaPause))
+        self.pause.setIcon(
+            self.style().standardIcon(Pixmap.SP_MediaPlay if paused else Pixmap.SP_MediaPause)
+        )
         self.pause.setToolTip("Resume" if paused else "Pause")
         self._show_transfers(progress.transfers)
 

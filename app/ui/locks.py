@@ -37,8 +37,13 @@ def describe(lock: ActiveLock) -> str:
 class LockKeeper(QObject):
     changed = Signal()
 
-    def __init__(self, client: DavClient, background: Background, message: SignalInstance,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        message: SignalInstance,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._client = client
         self._background = background
@@ -46,18 +51,21 @@ class LockKeeper(QObject):
         self._locks: dict[str, ActiveLock] = {}
 
     def held(self, path: str) -> ActiveLock | None:
-        return next((lock for locked, lock in self._locks.items() if same_resource(locked, path)),
-                    None)
+        return next(
+            (lock for locked, lock in self._locks.items() if same_resource(locked, path)), None
+        )
 
     def lock(self, resource: Resource) -> None:
         path = resource.path
         self._message.emit(f"Locking {resource.name}…")
         self._background.submit(
             lambda: take_lock(self._client, path, owner=LOCK_OWNER, timeout=LOCK_SECONDS),
-            lambda lock, error: self._locked(resource, lock, error))
+            lambda lock, error: self._locked(resource, lock, error),
+        )
 
-    def _locked(self, resource: Resource, lock: ActiveLock | None,
-                error: BaseException | None) -> None:
+    def _locked(
+        self, resource: Resource, lock: ActiveLock | None, error: BaseException | None
+    ) -> None:
         if error is not None or lock is None:
             why = readable(error) if error else "no lock was returned"
             self._message.emit(f"Could not lock {resource.name}: {why}")
@@ -71,8 +79,10 @@ class LockKeeper(QObject):
         if lock is None or lock.token is None:
             return
         token = lock.token
-        self._background.submit(lambda: release_lock(self._client, resource.path, token),
-                                lambda _, error: self._unlocked(resource, error))
+        self._background.submit(
+            lambda: release_lock(self._client, resource.path, token),
+            lambda _, error: self._unlocked(resource, error),
+        )
 
     def _unlocked(self, resource: Resource, error: BaseException | None) -> None:
         if error is not None:
@@ -93,6 +103,8 @@ class LockKeeper(QObject):
         """The task with the token of a lock we hold on its resource or below it, if any."""
         if task.lock_token:
             return task
-        token = next((lock.token for locked, lock in self._locks.items()
-                      if _inside(locked, task.remote)), None)
+        token = next(
+            (lock.token for locked, lock in self._locks.items() if _inside(locked, task.remote)),
+            None,
+        )
         return replace(task, lock_token=token) if token else task

@@ -88,12 +88,21 @@ class MainWindow(QMainWindow):
     # which no one calls there; the ignore says so to the type checker.
     actions: Actions  # type: ignore[assignment]
 
-    def __init__(self, client: DavClient, start_path: str, state: MutableMapping[str, Any],
-                 workers: int = 4, parent: QWidget | None = None, *, paths: AppPaths,
-                 account: NextcloudAccount | None = None,
-                 passwords: PasswordStore | None = None, keep_mtime: bool = False,
-                 bookmark: Bookmark | None = None,
-                 first_listing: Callable[[], Listing] | None = None) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        start_path: str,
+        state: MutableMapping[str, Any],
+        workers: int = 4,
+        parent: QWidget | None = None,
+        *,
+        paths: AppPaths,
+        account: NextcloudAccount | None = None,
+        passwords: PasswordStore | None = None,
+        keep_mtime: bool = False,
+        bookmark: Bookmark | None = None,
+        first_listing: Callable[[], Listing] | None = None,
+    ) -> None:
         """paths: where Davdesk keeps its files (the log, bookmarks, pairs, local copies);
         account: the Nextcloud account the client is signed in to (Trash Bin, Sign Out);
         passwords: where its app password is kept, to forget it on signing out;
@@ -110,13 +119,18 @@ class MainWindow(QMainWindow):
         self._background = Background(workers, self)
         self._workers = workers
         self.actions = Actions(self, nextcloud=account is not None)
-        self.operations = Operations(client, self._background, workers, self,
-                                     keep_mtime=keep_mtime)
+        self.operations = Operations(client, self._background, workers, self, keep_mtime=keep_mtime)
         host = client.origin.split("://", 1)[-1]
         # A Nextcloud's files live under remote.php/dav/files/USERID/: the account says it better.
-        root_label = bookmark.name if bookmark is not None else (
-            f"{account.user_id}@{host}{account.root_path.rstrip('/')}" if account
-            else host + client.root.rstrip("/"))
+        root_label = (
+            bookmark.name
+            if bookmark is not None
+            else (
+                f"{account.user_id}@{host}{account.root_path.rstrip('/')}"
+                if account
+                else host + client.root.rstrip("/")
+            )
+        )
         self._root_label = root_label
         style = self.style()
         folder_icon = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
@@ -129,20 +143,34 @@ class MainWindow(QMainWindow):
         self.tree_model = FolderTreeModel(client, self._background, root_label, folder_icon, self)
         self.tree = FolderTreeView(self.tree_model, self)
         self.tree_focus = TreeFocus(self.tree, client.root, self)
-        self.browser = Browser(client, self._background, self.table_model, self.tree_model, self,
-                               first_listing=(start_path or client.root, first_listing)
-                               if first_listing is not None else None)
+        self.browser = Browser(
+            client,
+            self._background,
+            self.table_model,
+            self.tree_model,
+            self,
+            first_listing=(start_path or client.root, first_listing)
+            if first_listing is not None
+            else None,
+        )
         self.targets = Targets(self.table, self.table_model, self.tree_focus, self.browser)
-        self.ask_first = AskFirst(self, self.operations, self.targets, state,
-                                  lambda: self.preferences.current.confirm_delete)
+        self.ask_first = AskFirst(
+            self,
+            self.operations,
+            self.targets,
+            state,
+            lambda: self.preferences.current.confirm_delete,
+        )
         self.typed = TypedLocation(client, self._background, self.browser, self)
         self._error_shown: str | None = None  # a navigation error in the status bar
-        self.fixer = ResultFixer(client, self._background, self.operations.locks,
-                                 self.operations.start_job, self)
+        self.fixer = ResultFixer(
+            client, self._background, self.operations.locks, self.operations.start_job, self
+        )
         self.results = ResultsPane(self.fixer, self.reveal, self)
         self.jobs = JobsPanel(self)
-        self.transcript = TranscriptView(client.transcript, self._background, self,
-                                         log_folder=paths.log)
+        self.transcript = TranscriptView(
+            client.transcript, self._background, self, log_folder=paths.log
+        )
         self._reveal_name: tuple[str, str] | None = None  # (folder, name) to select once listed
         self.path_bar = PathBar(client.root, root_label, self)
         self.filter = QLineEdit(self)
@@ -163,8 +191,12 @@ class MainWindow(QMainWindow):
         self._add_view_menu()
         self.help = HelpMenu(self, paths)
         self.preferences = WindowPreferences(
-            self, state, self._background, bookmark,
-            BookmarkStore.in_config(paths) if bookmark is not None else None)
+            self,
+            state,
+            self._background,
+            bookmark,
+            BookmarkStore.in_config(paths) if bookmark is not None else None,
+        )
         self.preferences.install(self.menuBar())
         self.preferences.changed.connect(self._use_preferences)
         self.preferences.message.connect(self.statusBar().showMessage)
@@ -175,11 +207,21 @@ class MainWindow(QMainWindow):
                 raise TypeError("a Nextcloud account's window needs the keyring of its password")
             from app.ui.nextcloud_account import AccountActions
 
-            self.account = AccountActions(account, client, self._background, self.operations,
-                                          passwords, self.actions, self)
-        self.in_place = InPlace(self, client, self._background, self.operations, self.browser,
-                                self.table_model, workers, account, self.targets.resources,
-                                paths.cache)
+            self.account = AccountActions(
+                account, client, self._background, self.operations, passwords, self.actions, self
+            )
+        self.in_place = InPlace(
+            self,
+            client,
+            self._background,
+            self.operations,
+            self.browser,
+            self.table_model,
+            workers,
+            account,
+            self.targets.resources,
+            paths.cache,
+        )
         self.edits, self.search = self.in_place.edits, self.in_place.search
         self._connect()
         self._restore_state()
@@ -236,8 +278,11 @@ class MainWindow(QMainWindow):
 
     def _add_view_menu(self) -> None:
         view = self.menuBar().addMenu("&View")
-        for dock, keys in ((self.results, "Ctrl+Shift+R"), (self.jobs, "Ctrl+Shift+J"),
-                           (self.transcript, "Ctrl+Shift+T")):
+        for dock, keys in (
+            (self.results, "Ctrl+Shift+R"),
+            (self.jobs, "Ctrl+Shift+J"),
+            (self.transcript, "Ctrl+Shift+T"),
+        ):
             toggle = dock.toggleViewAction()
             toggle.setObjectName(f"toggle{dock.objectName()[0].upper()}{dock.objectName()[1:]}")
             toggle.setShortcut(keys)
@@ -293,8 +338,12 @@ class MainWindow(QMainWindow):
         self.tree_focus.changed.connect(self._update_actions)
         self.table_model.rename_requested.connect(ops.rename)
         self.table_model.files_dropped.connect(ops.upload)
-        for signal in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.rowsRemoved,
-                       self.proxy.layoutChanged):
+        for signal in (
+            self.proxy.modelReset,
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.layoutChanged,
+        ):
             signal.connect(self._update_placeholder)
         self.tree.clicked.connect(self._tree_open)
         self.tree.activated.connect(self._tree_open)
@@ -318,9 +367,14 @@ class MainWindow(QMainWindow):
         self.results.add_job(bridge, name, queued)
         self.jobs.add(bridge, name, queued)
         # Room for every card, up to half the window: the panel sits above the results.
-        QTimer.singleShot(0, lambda: self.resizeDocks(
-            [self.jobs], [min(self.height() // 2, self.jobs.wanted_height())],
-            Qt.Orientation.Vertical))
+        QTimer.singleShot(
+            0,
+            lambda: self.resizeDocks(
+                [self.jobs],
+                [min(self.height() // 2, self.jobs.wanted_height())],
+                Qt.Orientation.Vertical,
+            ),
+        )
 
     # -- navigation ------------------------------------------------------------------------
 
@@ -346,8 +400,11 @@ class MainWindow(QMainWindow):
         self._state[LAST_FOLDER] = path
         self.path_bar.set_path(path)
         name = path.rstrip("/").rsplit("/", 1)[-1] or self.path_bar.path
-        shown = self._root_label if same_resource(path, self.browser.root) else \
-            f"{name} – {self._root_label}"
+        shown = (
+            self._root_label
+            if same_resource(path, self.browser.root)
+            else f"{name} – {self._root_label}"
+        )
         self.setWindowTitle(f"{shown} – Davdesk")
         self.filter.clear()
         self.quota_label.clear()
@@ -418,9 +475,12 @@ class MainWindow(QMainWindow):
 
     def _use_preferences(self, preferences: Preferences) -> None:
         # No more than the connection pool was made for: more take effect in a new window.
-        self.operations.use(min(preferences.parallel_transfers, self._workers),
-                            preferences.upload_limit * 1024,
-                            preferences.download_limit * 1024, preferences.conflict)
+        self.operations.use(
+            min(preferences.parallel_transfers, self._workers),
+            preferences.upload_limit * 1024,
+            preferences.download_limit * 1024,
+            preferences.conflict,
+        )
         self.results.kept = preferences.results_kept
         self._apply_filter()
 
@@ -433,14 +493,21 @@ class MainWindow(QMainWindow):
         total = self.table_model.rowCount()
         shown = self.proxy.rowCount()
         if self.table_model.search_root is not None:
-            text = ("Searching…" if self.search.running else "No names match.") if total == 0 \
-                else f"No names contain “{self.filter.text()}”." if shown == 0 else ""
+            text = (
+                ("Searching…" if self.search.running else "No names match.")
+                if total == 0
+                else f"No names contain “{self.filter.text()}”."
+                if shown == 0
+                else ""
+            )
         elif self.browser.loading:
             text = "Loading…" if total == 0 else ""
         elif total == 0:
             text = "This folder is empty." + (
                 "\nDrop files here to upload them."
-                if allows(self.browser.permissions, CREATE_FILE) else "")
+                if allows(self.browser.permissions, CREATE_FILE)
+                else ""
+            )
         elif shown == 0 and not self.filter.text():
             text = "Only hidden files here.\nView ▸ Show Hidden Files shows them."
         elif shown == 0:
@@ -452,13 +519,18 @@ class MainWindow(QMainWindow):
 
     def _show_totals(self) -> None:
         if not self.browser.loading:
-            self.labels.show_totals(self.table_model.rowCount(), self.proxy.rowCount(),
-                                    self.table.selected_count(), bool(self.filter.text()))
+            self.labels.show_totals(
+                self.table_model.rowCount(),
+                self.proxy.rowCount(),
+                self.table.selected_count(),
+                bool(self.filter.text()),
+            )
 
     def _server_known(self, info: ServerInfo | None, error: BaseException | None) -> None:
         if error is not None:
             self.statusBar().showMessage(
-                f"Could not ask the server what it supports: {readable(error)}")
+                f"Could not ask the server what it supports: {readable(error)}"
+            )
         self._server = info
         self._update_actions()
 
@@ -472,20 +544,27 @@ class MainWindow(QMainWindow):
         count = t.count()
         for action in (a.copy, a.download):
             action.setEnabled(count > 0)
-        self.in_place.update_actions(a, count, lambda letters: self.table.source.rows_allow(
-            self.proxy.source_rows(self.table.selectionModel().selection()), letters))
+        self.in_place.update_actions(
+            a,
+            count,
+            lambda letters: self.table.source.rows_allow(
+                self.proxy.source_rows(self.table.selectionModel().selection()), letters
+            ),
+        )
         a.delete.setEnabled(count > 0 and t.allow(DELETE))
         a.cut.setEnabled(count > 0 and t.allow(MOVE + DELETE))
         a.rename.setEnabled(count == 1 and not t.in_tree and t.allow(RENAME))
         clip = self.operations.clipboard
-        a.paste.setEnabled(clip is not None and t.folder_allows(
-            needed_inside(r.is_dir for r in clip.resources)))
+        a.paste.setEnabled(
+            clip is not None and t.folder_allows(needed_inside(r.is_dir for r in clip.resources))
+        )
         a.new_folder.setEnabled(t.folder_allows(CREATE_FOLDER))
         a.upload.setEnabled(t.folder_allows(CREATE_FILE))
         a.upload_folder.setEnabled(t.folder_allows(CREATE_FOLDER))
         held = count == 1 and self.operations.locks.held(t.resources()[0].path) is not None
-        a.lock.setEnabled(bool(self._server and self._server.supports_locking)
-                          and count == 1 and not held)
+        a.lock.setEnabled(
+            bool(self._server and self._server.supports_locking) and count == 1 and not held
+        )
         a.unlock.setEnabled(held)
         self.labels.show_access(self.browser.permissions)
 
@@ -496,9 +575,16 @@ class MainWindow(QMainWindow):
         from app.ui.sync_dialog import SyncDialog
 
         paths = self._paths
-        dialog = SyncDialog(self._client, self._background, self.operations, paths.data,
-                            BookmarkStore.in_config(paths), self.current_path, self,
-                            pairs=PairStore.in_config(paths))
+        dialog = SyncDialog(
+            self._client,
+            self._background,
+            self.operations,
+            paths.data,
+            BookmarkStore.in_config(paths),
+            self.current_path,
+            self,
+            pairs=PairStore.in_config(paths),
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -510,11 +596,19 @@ class MainWindow(QMainWindow):
         resource = targets[0] if targets else folder_at(self.browser.current)
         if self._properties is not None:
             self._properties.close()
-        sharing = (SharingPanel(self._client, self._background, self.account.account, resource)
-                   if self.account is not None else None)
-        self._properties = PropertiesDialog(self._client, self._background, resource,
-                                            self.operations.locks.held(resource.path), self,
-                                            sharing=sharing)
+        sharing = (
+            SharingPanel(self._client, self._background, self.account.account, resource)
+            if self.account is not None
+            else None
+        )
+        self._properties = PropertiesDialog(
+            self._client,
+            self._background,
+            resource,
+            self.operations.locks.held(resource.path),
+            self,
+            sharing=sharing,
+        )
         self._properties.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._properties.destroyed.connect(lambda: setattr(self, "_properties", None))
         self._properties.show()
@@ -544,17 +638,23 @@ class MainWindow(QMainWindow):
     # -- persistence -------------------------------------------------------------------------------
 
     def _restore_state(self) -> None:
-        for key, restore in ((GEOMETRY, self.restoreGeometry), (WINDOW_STATE, self.restoreState),
-                             (SPLITTER, self.splitter.restoreState),
-                             (TABLE_HEADER, self.table.horizontalHeader().restoreState)):
+        for key, restore in (
+            (GEOMETRY, self.restoreGeometry),
+            (WINDOW_STATE, self.restoreState),
+            (SPLITTER, self.splitter.restoreState),
+            (TABLE_HEADER, self.table.horizontalHeader().restoreState),
+        ):
             value = self._state.get(key)
             if isinstance(value, str):
                 restore(QByteArray(base64.b64decode(value)))
 
     def save_state(self) -> None:
-        for key, data in ((GEOMETRY, self.saveGeometry()), (WINDOW_STATE, self.saveState()),
-                          (SPLITTER, self.splitter.saveState()),
-                          (TABLE_HEADER, self.table.horizontalHeader().saveState())):
+        for key, data in (
+            (GEOMETRY, self.saveGeometry()),
+            (WINDOW_STATE, self.saveState()),
+            (SPLITTER, self.splitter.saveState()),
+            (TABLE_HEADER, self.table.horizontalHeader().saveState()),
+        ):
             self._state[key] = base64.b64encode(bytes(data.data())).decode("ascii")
         self._state[LAST_FOLDER] = self.browser.current
 
@@ -567,4 +667,3 @@ class MainWindow(QMainWindow):
         self.browser.stop()
         self.operations.close()
         super().closeEvent(event)
-

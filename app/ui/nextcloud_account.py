@@ -53,9 +53,16 @@ def sign_out(client: DavClient, account: NextcloudAccount, passwords: PasswordSt
 class AccountActions(QObject):
     """Wires the Trash Bin… and Sign Out actions (Actions made them for a Nextcloud)."""
 
-    def __init__(self, account: NextcloudAccount, client: DavClient, background: Background,
-                 operations: Operations, passwords: PasswordStore, actions: Actions,
-                 window: QMainWindow) -> None:
+    def __init__(
+        self,
+        account: NextcloudAccount,
+        client: DavClient,
+        background: Background,
+        operations: Operations,
+        passwords: PasswordStore,
+        actions: Actions,
+        window: QMainWindow,
+    ) -> None:
         super().__init__(window)
         assert actions.trash_bin is not None and actions.sign_out is not None
         self.account = account
@@ -71,13 +78,14 @@ class AccountActions(QObject):
 
     @property
     def where(self) -> str:
-        """"alice@example.test on cloud.example.com", as the user knows the account."""
+        """ "alice@example.test on cloud.example.com", as the user knows the account."""
         return f"{self.account.login_name} on {urlsplit(self.account.root_url).netloc}"
 
     def show_trash(self) -> None:
         if self.trash is None:
-            self.trash = TrashBinWindow(self._client, self.account, self._background,
-                                        self._operations, self._window)
+            self.trash = TrashBinWindow(
+                self._client, self.account, self._background, self._operations, self._window
+            )
         if self.trash.isVisible():  # open behind other windows: bring it to the front
             self.trash.raise_()
             self.trash.activateWindow()
@@ -86,17 +94,20 @@ class AccountActions(QObject):
 
     def sign_out(self) -> None:
         answer = QMessageBox.question(
-            self._window, "Sign Out",
+            self._window,
+            "Sign Out",
             f"Sign out of {self.where}?\n\nThe server revokes the app password this computer "
             "uses and Davdesk forgets it; running jobs are cancelled. To come back, sign in "
-            "again.")
+            "again.",
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         self._sign_out_action.setEnabled(False)
         self._operations.cancel_all()
         self._window.statusBar().showMessage(f"Signing out of {self.where}…")
-        self._background.submit(lambda: sign_out(self._client, self.account, self._passwords),
-                                self._signed_out)
+        self._background.submit(
+            lambda: sign_out(self._client, self.account, self._passwords), self._signed_out
+        )
 
     def _signed_out(self, result: SignedOut | None, error: BaseException | None) -> None:
         problems = []
@@ -107,16 +118,22 @@ class AccountActions(QObject):
                 problems.append(
                     f"The server did not revoke the app password ({result.revoke_problem}). "
                     "Revoke “Davdesk” under Settings ▸ Security ▸ Devices & sessions "
-                    "on the server's web page.")
+                    "on the server's web page."
+                )
             if result.keyring_problem:
-                problems.append(f"The keyring could not forget the app password: "
-                                f"{result.keyring_problem}.")
+                problems.append(
+                    f"The keyring could not forget the app password: {result.keyring_problem}."
+                )
         if not problems:
             self._window.close()
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, "Signed Out",
-                          f"Signed out of {self.where}, but not completely.",
-                          QMessageBox.StandardButton.Close, self._window)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Signed Out",
+            f"Signed out of {self.where}, but not completely.",
+            QMessageBox.StandardButton.Close,
+            self._window,
+        )
         box.setObjectName("signOutProblem")
         box.setInformativeText("\n\n".join(problems))
         box.finished.connect(self._window.close)

@@ -61,8 +61,13 @@ class Clipboard:
 
 def _conflicts(job: Job) -> list[Task]:
     """Tasks whose target exists; folders a job merges into (upload, download) are not conflicts."""
-    return [t for t in job.tasks if t.exists and t.op in (Op.COPY, Op.MOVE, Op.UPLOAD, Op.DOWNLOAD)
-            and not (t.is_dir and t.op is Op.DOWNLOAD)]
+    return [
+        t
+        for t in job.tasks
+        if t.exists
+        and t.op in (Op.COPY, Op.MOVE, Op.UPLOAD, Op.DOWNLOAD)
+        and not (t.is_dir and t.op is Op.DOWNLOAD)
+    ]
 
 
 class Operations(QObject):
@@ -71,8 +76,15 @@ class Operations(QObject):
     clipboard_changed = Signal()
     job_added = Signal(object, str, bool)  # JobBridge, its name, queued
 
-    def __init__(self, client: DavClient, background: Background, workers: int,
-                 window: QWidget, *, keep_mtime: bool = False) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        workers: int,
+        window: QWidget,
+        *,
+        keep_mtime: bool = False,
+    ) -> None:
         super().__init__(window)
         self._client = client
         self._background = background
@@ -114,14 +126,21 @@ class Operations(QObject):
     def rename(self, resource: Resource, name: str) -> None:
         """A MOVE to an exact name; an existing name is a conflict shown, never replaced."""
         target = join(parent(resource.path), name)
-        self._run(f"Rename {resource.name} to {name}",
-                  lambda _: plan_transfer_as(Op.MOVE, self._client, resource, target, Conflict.ASK),
-                  [parent(resource.path)], ask=False)
+        self._run(
+            f"Rename {resource.name} to {name}",
+            lambda _: plan_transfer_as(Op.MOVE, self._client, resource, target, Conflict.ASK),
+            [parent(resource.path)],
+            ask=False,
+        )
 
     def delete(self, resources: Sequence[Resource]) -> None:
         folders = sorted({parent(r.path) for r in resources})
-        self._run(_name("Delete", resources), lambda _: plan_delete(self._client, resources),
-                  folders, ask=False)
+        self._run(
+            _name("Delete", resources),
+            lambda _: plan_delete(self._client, resources),
+            folders,
+            ask=False,
+        )
 
     def put_on_clipboard(self, op: Op, resources: Sequence[Resource]) -> None:
         self.clipboard = Clipboard(op, tuple(resources))
@@ -151,8 +170,9 @@ class Operations(QObject):
 
         def plan(conflict: Conflict) -> Job:
             require(self._client, folder, letters)
-            return planner(self._client, resources, folder,
-                           Conflict.RENAME if duplicate else conflict)
+            return planner(
+                self._client, resources, folder, Conflict.RENAME if duplicate else conflict
+            )
 
         self._run(_name(verb, resources), plan, changed, ask=not duplicate)
 
@@ -164,8 +184,12 @@ class Operations(QObject):
         self._run(_name("Upload", paths), plan, [folder], ask=True)
 
     def download(self, resources: Sequence[Resource], local_folder: Path) -> None:
-        self._run(_name("Download", resources),
-                  lambda c: plan_download(self._client, resources, local_folder, c), [], ask=True)
+        self._run(
+            _name("Download", resources),
+            lambda c: plan_download(self._client, resources, local_folder, c),
+            [],
+            ask=True,
+        )
 
     # -- planning, asking, running ---------------------------------------------------
 
@@ -173,10 +197,18 @@ class Operations(QObject):
         self.message.emit(f"{name}: looking at the targets…")
         self._background.submit(
             lambda: plan(Conflict.ASK),
-            lambda job, error: self._planned(name, plan, changed, ask, job, error))
+            lambda job, error: self._planned(name, plan, changed, ask, job, error),
+        )
 
-    def _planned(self, name: str, plan: Planner, changed: list[str], ask: bool,
-                 job: Job | None, error: BaseException | None) -> None:
+    def _planned(
+        self,
+        name: str,
+        plan: Planner,
+        changed: list[str],
+        ask: bool,
+        job: Job | None,
+        error: BaseException | None,
+    ) -> None:
         if error is not None or job is None:
             self._report_error(name, error)
             return
@@ -186,10 +218,17 @@ class Operations(QObject):
             return
         self._background.submit(
             lambda: conflict_question.sides(self._client, conflicts),
-            lambda found, err: self._decide(name, job, changed, found, err))
+            lambda found, err: self._decide(name, job, changed, found, err),
+        )
 
-    def _decide(self, name: str, job: Job, changed: list[str], found: list[Sides] | None,
-                error: BaseException | None) -> None:
+    def _decide(
+        self,
+        name: str,
+        job: Job,
+        changed: list[str],
+        found: list[Sides] | None,
+        error: BaseException | None,
+    ) -> None:
         """Each existing target's fate: the default the preferences name, or the user's."""
         if error is not None or found is None:
             self._report_error(name, error)
@@ -202,17 +241,28 @@ class Operations(QObject):
                 self.message.emit(f"{name}: cancelled, nothing was changed")
                 return
             choices = asked
-        stages = tuple(tuple(replace(task, conflict=choices[task]) if task in choices else task
-                             for task in stage) for stage in job.stages)
+        stages = tuple(
+            tuple(
+                replace(task, conflict=choices[task]) if task in choices else task for task in stage
+            )
+            for stage in job.stages
+        )
         self.start_job(name, replace(job, stages=stages), changed)
 
-    def start_job(self, name: str, job: Job, changed: list[str],
-                  on_result: Callable[[TaskResult], None] | None = None) -> None:
+    def start_job(
+        self,
+        name: str,
+        job: Job,
+        changed: list[str],
+        on_result: Callable[[TaskResult], None] | None = None,
+    ) -> None:
         """Run a job now, or queue it behind the running ones; its events go to job_added's
         listeners (the jobs panel, the results pane) as well as to the status bar, and each
         TaskResult to on_result (on the GUI thread)."""
-        job = replace(job, stages=tuple(tuple(self.locks.submit_token(t) for t in stage)
-                                        for stage in job.stages))
+        job = replace(
+            job,
+            stages=tuple(tuple(self.locks.submit_token(t) for t in stage) for stage in job.stages),
+        )
         bridge = JobBridge(self._client, job, self._options_for(job), self)
         if on_result is not None:
             bridge.task_done.connect(on_result)
@@ -228,8 +278,7 @@ class Operations(QObject):
         else:
             self._run_now(bridge)
 
-    def use(self, workers: int, upload_limit: int, download_limit: int,
-            conflict: Conflict) -> None:
+    def use(self, workers: int, upload_limit: int, download_limit: int, conflict: Conflict) -> None:
         """The preferences for jobs started from now on: parallel transfers, the bandwidth
         limits (bytes a second; 0: none) and the default conflict action."""
         self._options = replace(self._options, workers=workers)
@@ -239,8 +288,9 @@ class Operations(QObject):
     def _options_for(self, job: Job) -> JobOptions:
         """The limit of the job's direction: uploads the upload limit, downloads the other."""
         ops = {task.op for task in job.tasks}
-        limit = self._limits[0] if Op.UPLOAD in ops else \
-            self._limits[1] if Op.DOWNLOAD in ops else 0
+        limit = (
+            self._limits[0] if Op.UPLOAD in ops else self._limits[1] if Op.DOWNLOAD in ops else 0
+        )
         return replace(self._options, limit_rate=limit or None)
 
     def _run_now(self, bridge: JobBridge) -> None:
@@ -282,8 +332,9 @@ class Operations(QObject):
         Only for a job that could not even be planned: a job that ran shows
         its failures in the results pane, file by file.
         """
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Close,
-                          self._window)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Close, self._window
+        )
         box.setObjectName("planningFailed")
         box.finished.connect(lambda _: self._failure_boxes.remove(box))
         self._failure_boxes.append(box)

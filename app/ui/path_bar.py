@@ -86,7 +86,7 @@ class PathBar(QWidget):
         self._buttons = []
         while self._crumb_layout.count():
             self._crumb_layout.takeAt(0)
-        below = path[len(self._root):] if path.startswith(self._root) else path.lstrip("/")
+        below = path[len(self._root) :] if path.startswith(self._root) else path.lstrip("/")
         target = self._root
         crumbs = [(self._root_label, target)]
         for segment in (s for s in below.split("/") if s):
@@ -96,8 +96,11 @@ class PathBar(QWidget):
             button = QToolButton(self._crumbs)
             button.setAutoRaise(True)
             text = label if number == 0 else f"› {label}"
-            button.setText(QFontMetrics(button.font()).elidedText(
-                text, Qt.TextElideMode.ElideMiddle, _CRUMB_WIDTH).replace("&", "&&"))
+            button.setText(
+                QFontMetrics(button.font())
+                .elidedText(text, Qt.TextElideMode.ElideMiddle, _CRUMB_WIDTH)
+                .replace("&", "&&")
+            )
             button.setToolTip(target)
             button.setCheckable(True)
             button.setChecked(number == len(crumbs) - 1)

@@ -56,5 +56,7 @@ def require(client: DavClient, folder: str, letters: str) -> None:
     missing = [letter for letter in letters if not allows(granted, letter)]
     if missing:
         what = " or ".join(_WHAT[letter] for letter in missing)
-        raise PermissionRefused(f"You may not {what} “{basename(folder) or folder}”: "
-                                "the server does not allow it for your account.")
+        raise PermissionRefused(
+            f"You may not {what} “{basename(folder) or folder}”: "
+            "the server does not allow it for your account."
+        )

@@ -29,12 +29,14 @@ from app.config.preferences import MAX_PARALLEL, Preferences
 from app.jobs.conflict import Conflict
 from app.ui.background import Background
 
-CONFLICT_CHOICES = ((Conflict.ASK, "Ask each time"),
-                    (Conflict.NEWER, "Overwrite if newer"),
-                    (Conflict.DIFFERENT, "Overwrite if size or date differ"),
-                    (Conflict.OVERWRITE, "Overwrite"),
-                    (Conflict.SKIP, "Skip"),
-                    (Conflict.RENAME, "Keep both"))
+CONFLICT_CHOICES = (
+    (Conflict.ASK, "Ask each time"),
+    (Conflict.NEWER, "Overwrite if newer"),
+    (Conflict.DIFFERENT, "Overwrite if size or date differ"),
+    (Conflict.OVERWRITE, "Overwrite"),
+    (Conflict.SKIP, "Skip"),
+    (Conflict.RENAME, "Keep both"),
+)
 
 
 def _spin(low: int, high: int, value: int, suffix: str = "", special: str = "") -> QSpinBox:
@@ -52,9 +54,15 @@ class PreferencesDialog(QDialog):
     """Edits a Preferences; chosen() once accepted. keep_mtime: the bookmark's choice, or None
     when the window has no bookmark (its row is then not shown)."""
 
-    def __init__(self, preferences: Preferences, background: Background,
-                 autostart: Autostart | None, keep_mtime: bool | None,
-                 bookmark_name: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        preferences: Preferences,
+        background: Background,
+        autostart: Autostart | None,
+        keep_mtime: bool | None,
+        bookmark_name: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
@@ -70,10 +78,14 @@ class PreferencesDialog(QDialog):
         for choice, text in CONFLICT_CHOICES:
             self.conflict.addItem(text, choice)
         self.conflict.setCurrentIndex(self.conflict.findData(p.conflict))
-        self.keep_mtime = QCheckBox("Keep modification times of uploads" +
-                                    (f" on “{bookmark_name}”" if bookmark_name else ""))
-        self.keep_mtime.setToolTip("Nextcloud and ownCloud keep them anyway; other servers "
-                                   "need one more request per file (a PROPPATCH)")
+        self.keep_mtime = QCheckBox(
+            "Keep modification times of uploads"
+            + (f" on “{bookmark_name}”" if bookmark_name else "")
+        )
+        self.keep_mtime.setToolTip(
+            "Nextcloud and ownCloud keep them anyway; other servers "
+            "need one more request per file (a PROPPATCH)"
+        )
         self.keep_mtime.setChecked(bool(keep_mtime))
         self.keep_mtime.setVisible(keep_mtime is not None)
         self.show_hidden = QCheckBox("Show hidden files (names starting with a dot)")
@@ -96,22 +108,42 @@ class PreferencesDialog(QDialog):
                     form.addRow(widget)
             return box
 
-        transfers = group("Transfers", [("Parallel transfers:", self.parallel),
-                                        ("Upload limit:", self.upload_limit),
-                                        ("Download limit:", self.download_limit),
-                                        ("When a file exists:", self.conflict),
-                                        ("", self.keep_mtime)])
-        window = group("Window", [("", self.show_hidden), ("", self.confirm_delete),
-                                  ("Results kept:", self.results_kept)])
-        note = QLabel("A full scan is for servers whose folders do not show that something "
-                      "inside them changed. The intervals apply from Davdesk's next start.")
+        transfers = group(
+            "Transfers",
+            [
+                ("Parallel transfers:", self.parallel),
+                ("Upload limit:", self.upload_limit),
+                ("Download limit:", self.download_limit),
+                ("When a file exists:", self.conflict),
+                ("", self.keep_mtime),
+            ],
+        )
+        window = group(
+            "Window",
+            [
+                ("", self.show_hidden),
+                ("", self.confirm_delete),
+                ("Results kept:", self.results_kept),
+            ],
+        )
+        note = QLabel(
+            "A full scan is for servers whose folders do not show that something "
+            "inside them changed. The intervals apply from Davdesk's next start."
+        )
         note.setWordWrap(True)
         note.setEnabled(False)
-        sync = group("Background sync", [("", self.start_at_login),
-                                         ("Look for changes every:", self.poll),
-                                         ("Full scan every:", self.full_scan), ("", note)])
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        sync = group(
+            "Background sync",
+            [
+                ("", self.start_at_login),
+                ("Look for changes every:", self.poll),
+                ("Full scan every:", self.full_scan),
+                ("", note),
+            ],
+        )
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -150,8 +182,12 @@ class PreferencesDialog(QDialog):
         """Switch start at login if the user changed it (on a pool thread)."""
         wanted = self.start_at_login.isChecked()
         autostart = self._autostart
-        if autostart is None or self._start_at_login_was is None \
-                or wanted == self._start_at_login_was:
+        if (
+            autostart is None
+            or self._start_at_login_was is None
+            or wanted == self._start_at_login_was
+        ):
             return
-        self._background.submit(autostart.enable if wanted else autostart.disable,
-                                lambda _, error: done(error))
+        self._background.submit(
+            autostart.enable if wanted else autostart.disable, lambda _, error: done(error)
+        )

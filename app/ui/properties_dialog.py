@@ -65,9 +65,16 @@ def _words(element: etree._Element) -> str:
 
 
 class PropertiesDialog(QDialog):
-    def __init__(self, client: DavClient, background: Background, resource: Resource,
-                 lock: ActiveLock | None, parent: QWidget | None = None, *,
-                 sharing: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        resource: Resource,
+        lock: ActiveLock | None,
+        parent: QWidget | None = None,
+        *,
+        sharing: QWidget | None = None,
+    ) -> None:
         """sharing: a Sharing tab beside the properties (a Nextcloud's link shares)."""
         super().__init__(parent)
         self.setObjectName("propertiesDialog")
@@ -91,9 +98,11 @@ class PropertiesDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["Property", "Namespace", "Kind", "Value"])
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed
-                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(NAMESPACE, QHeaderView.ResizeMode.Interactive)
@@ -164,8 +173,10 @@ class PropertiesDialog(QDialog):
         for clark in sorted(props, key=lambda c: (is_live(c), split_clark(c)[1].casefold())):
             self._append(clark, props[clark], editable=not is_live(clark))
         live = sum(is_live(c) for c in props)
-        self.status.setText(f"{self._note}{live} live and {len(props) - live} dead properties. "
-                            "Dead properties can be edited: double-click a value, then Save.")
+        self.status.setText(
+            f"{self._note}{live} live and {len(props) - live} dead properties. "
+            "Dead properties can be edited: double-click a value, then Save."
+        )
         self._note = ""
         self._enable()
 
@@ -175,8 +186,12 @@ class PropertiesDialog(QDialog):
         self.table.insertRow(row)
         # A dead value is edited as stored; a live one is only read, so it is shown in words.
         kind = "dead, editable" if editable else "live"
-        cells = ((NAME, local, local), (NAMESPACE, namespace, namespace), (KIND, kind, kind),
-                 (VALUE, value if editable else in_words(value), value))
+        cells = (
+            (NAME, local, local),
+            (NAMESPACE, namespace, namespace),
+            (KIND, kind, kind),
+            (VALUE, value if editable else in_words(value), value),
+        )
         for column, text, tip in cells:
             item = QTableWidgetItem(text)
             item.setToolTip(tip)
@@ -248,7 +263,8 @@ class PropertiesDialog(QDialog):
         path, token = self._resource.path, self._lock_token
         self._background.submit(
             lambda: set_properties(self._client, path, updates, sorted(removals), lock_token=token),
-            self._saved)
+            self._saved,
+        )
 
     def _saved(self, outcome: Outcome | None, error: BaseException | None) -> None:
         self.loading = False

@@ -27,8 +27,12 @@ from app.ui.models.listing_cache import Row, as_row
 def ask_pattern(window: QWidget, folder: str) -> str | None:
     """The pattern to find, or None."""
     text, ok = QInputDialog.getText(
-        window, "Find", f"Find names below {folder}\n(* and ? are wildcards; case does not "
-        "matter):", QLineEdit.EchoMode.Normal, "")
+        window,
+        "Find",
+        f"Find names below {folder}\n(* and ? are wildcards; case does not matter):",
+        QLineEdit.EchoMode.Normal,
+        "",
+    )
     return text.strip() if ok and text.strip() else None
 
 
@@ -37,8 +41,14 @@ class Search(QObject):
     started = Signal()
     finished = Signal(object)  # SearchSummary, or None when it failed
 
-    def __init__(self, client: DavClient, background: Background, table: FileTableModel,
-                 workers: int, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        table: FileTableModel,
+        workers: int,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._client = client
         self._background = background
@@ -64,11 +74,15 @@ class Search(QObject):
             def found(batch: Sequence[Resource]) -> None:
                 emit(tuple(as_row(r) for r in batch))  # type: ignore[operator]
 
-            return find(self._client, folder, NamePattern(pattern), found, stop,
-                        workers=self._workers)
+            return find(
+                self._client, folder, NamePattern(pattern), found, stop, workers=self._workers
+            )
 
-        self._background.submit_stream(work, lambda rows: self._found(stop, rows),
-                                       lambda summary, error: self._done(stop, summary, error))
+        self._background.submit_stream(
+            work,
+            lambda rows: self._found(stop, rows),
+            lambda summary, error: self._done(stop, summary, error),
+        )
 
     def stop(self) -> None:
         """Stop the search running: the results so far stay, and the line says it stopped."""
@@ -85,8 +99,9 @@ class Search(QObject):
         if stop is self._stop and self._table.search_root is not None:
             self._table.append(rows)
 
-    def _done(self, stop: threading.Event, summary: SearchSummary | None,
-              error: BaseException | None) -> None:
+    def _done(
+        self, stop: threading.Event, summary: SearchSummary | None, error: BaseException | None
+    ) -> None:
         if stop is not self._stop:
             return
         self._stop = None

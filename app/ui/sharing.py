@@ -40,8 +40,11 @@ from app.ui.background import Background
 from app.ui.messages import readable
 
 _ACCESS_FILE = [("Read only", "read"), ("Can edit", "edit")]
-_ACCESS_FOLDER = [("Read only", "read"), ("Upload and edit", "upload"),
-                  ("Upload only (file drop)", "drop")]
+_ACCESS_FOLDER = [
+    ("Read only", "read"),
+    ("Upload and edit", "upload"),
+    ("Upload only (file drop)", "drop"),
+]
 
 
 def in_words(error: BaseException) -> str:
@@ -52,8 +55,14 @@ def in_words(error: BaseException) -> str:
 
 
 class SharingPanel(QWidget):
-    def __init__(self, client: DavClient, background: Background, account: NextcloudAccount,
-                 resource: Resource, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        account: NextcloudAccount,
+        resource: Resource,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("sharingPanel")
         self._client = client
@@ -132,20 +141,29 @@ class SharingPanel(QWidget):
     # -- loading -------------------------------------------------------------------------
 
     def reload(self, select: str | None = None, note: str = "") -> None:
-        self._run(lambda: (shares.sharing_rules(self._client, self._account),
-                           shares.list_shares(self._client, self._account,
-                                              self._resource.path)),
-                  lambda result: self._loaded(result, select, note))
+        self._run(
+            lambda: (
+                shares.sharing_rules(self._client, self._account),
+                shares.list_shares(self._client, self._account, self._resource.path),
+            ),
+            lambda result: self._loaded(result, select, note),
+        )
 
-    def _loaded(self, result: tuple[shares.SharingRules, list[shares.Share]], select: str | None,
-                note: str) -> None:
+    def _loaded(
+        self, result: tuple[shares.SharingRules, list[shares.Share]], select: str | None, note: str
+    ) -> None:
         self.rules, found = result
         self.shares = [s for s in found if s.is_link]
         self.list.clear()
         for share in self.shares:
-            item = QTreeWidgetItem([share.url or "", share.access,
-                                    share.expiration.isoformat() if share.expiration else "never",
-                                    "yes" if share.has_password else "no"])
+            item = QTreeWidgetItem(
+                [
+                    share.url or "",
+                    share.access,
+                    share.expiration.isoformat() if share.expiration else "never",
+                    "yes" if share.has_password else "no",
+                ]
+            )
             item.setData(0, Qt.ItemDataRole.UserRole, share.id)
             self.list.addTopLevelItem(item)
             if share.id == select:
@@ -160,8 +178,11 @@ class SharingPanel(QWidget):
             if self.rules.expire_days:
                 self.expiry.setMaximumDate(QDate.currentDate().addDays(self.rules.expire_days))
         count = len(self.shares)
-        self.status.setText(note or self._why_not() or (
-            f"{count} link{'s' if count != 1 else ''}." if count else "Not shared by link yet."))
+        self.status.setText(
+            note
+            or self._why_not()
+            or (f"{count} link{'s' if count != 1 else ''}." if count else "Not shared by link yet.")
+        )
         self._enable()
 
     def _why_not(self) -> str:
@@ -176,8 +197,11 @@ class SharingPanel(QWidget):
     def _chosen(self) -> tuple[str | None, dt.date | None, str]:
         password = self.password.text() if self.use_password.isChecked() else None
         chosen = self.expiry.date()
-        expire = dt.date(chosen.year(), chosen.month(), chosen.day()) \
-            if self.use_expiry.isChecked() else None
+        expire = (
+            dt.date(chosen.year(), chosen.month(), chosen.day())
+            if self.use_expiry.isChecked()
+            else None
+        )
         return password or None, expire, str(self.access.currentData())
 
     def current(self) -> shares.Share | None:
@@ -189,14 +213,19 @@ class SharingPanel(QWidget):
         share = self.current()
         self.link.setText(share.url or "" if share else "")
         if share is not None:
-            names = {"read only": "read", "upload and edit": "upload",
-                     "upload only (file drop)": "drop", "edit": "edit"}
+            names = {
+                "read only": "read",
+                "upload and edit": "upload",
+                "upload only (file drop)": "drop",
+                "edit": "edit",
+            }
             index = self.access.findData(names.get(share.access, "read"))
             self.access.setCurrentIndex(max(index, 0))
             self.use_expiry.setChecked(share.expiration is not None)
             if share.expiration is not None:
-                self.expiry.setDate(QDate(share.expiration.year, share.expiration.month,
-                                          share.expiration.day))
+                self.expiry.setDate(
+                    QDate(share.expiration.year, share.expiration.month, share.expiration.day)
+                )
             self.use_password.setChecked(share.has_password)
             self.password.clear()
             self.password.setPlaceholderText("unchanged" if share.has_password else "")
@@ -227,14 +256,23 @@ class SharingPanel(QWidget):
         password, expire, access = self._chosen()
         assert self.rules is not None
         try:
-            shares.check_link(self.rules, self._resource, password=password, expire=expire,
-                              access=access)
+            shares.check_link(
+                self.rules, self._resource, password=password, expire=expire, access=access
+            )
         except shares.SharingRefused as refused:
             self.status.setText(f"Cannot create the link: {refused}.")
             return
-        self._run(lambda: shares.create_link(self._client, self._account, self._resource.path,
-                                             password=password, expire=expire, access=access),
-                  lambda made: self._made(made, "Link created and copied."))
+        self._run(
+            lambda: shares.create_link(
+                self._client,
+                self._account,
+                self._resource.path,
+                password=password,
+                expire=expire,
+                access=access,
+            ),
+            lambda made: self._made(made, "Link created and copied."),
+        )
 
     def _made(self, share: shares.Share, note: str) -> None:
         if share.url:
@@ -250,17 +288,26 @@ class SharingPanel(QWidget):
             self.status.setText("Type the password the link is to have.")
             return
         new_password = "" if not self.use_password.isChecked() else password
-        self._run(lambda: shares.update_share(
-            self._client, self._account, share.id, password=new_password,
-            expire=expire if expire is not None else "", access=access),
-            lambda changed: self.reload(select=changed.id, note="Link changed."))
+        self._run(
+            lambda: shares.update_share(
+                self._client,
+                self._account,
+                share.id,
+                password=new_password,
+                expire=expire if expire is not None else "",
+                access=access,
+            ),
+            lambda changed: self.reload(select=changed.id, note="Link changed."),
+        )
 
     def delete(self) -> None:
         share = self.current()
         if share is None:
             return
-        self._run(lambda: shares.delete_share(self._client, self._account, share.id),
-                  lambda _: self.reload(note="Link deleted: it no longer opens anything."))
+        self._run(
+            lambda: shares.delete_share(self._client, self._account, share.id),
+            lambda _: self.reload(note="Link deleted: it no longer opens anything."),
+        )
 
     def _run(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         self.busy = True
@@ -280,8 +327,14 @@ class SharingPanel(QWidget):
 class ShareDialog(QDialog):
     """Share Link…: the sharing panel of one item on its own."""
 
-    def __init__(self, client: DavClient, background: Background, account: NextcloudAccount,
-                 resource: Resource, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        account: NextcloudAccount,
+        resource: Resource,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("shareDialog")
         self.setWindowTitle(f"Share “{resource.name}”")

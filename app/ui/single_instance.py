@@ -81,8 +81,11 @@ class SingleInstance(QObject):
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not server.listen(self.name):
-            log.warning("Cannot listen for other davdesk processes on %s: %s",
-                        self.name, server.errorString())
+            log.warning(
+                "Cannot listen for other davdesk processes on %s: %s",
+                self.name,
+                server.errorString(),
+            )
             return True  # still the first: it runs, a second start opens a second process
         server.newConnection.connect(self._accept)
         self._server = server
@@ -99,8 +102,9 @@ class SingleInstance(QObject):
                 if socket.waitForConnected(timeout_ms):
                     break
                 if time.monotonic() > deadline:
-                    raise AlreadyRunning(f"Davdesk is running but does not answer "
-                                         f"({socket.errorString()})")
+                    raise AlreadyRunning(
+                        f"Davdesk is running but does not answer ({socket.errorString()})"
+                    )
                 socket.abort()
                 time.sleep(_RETRY_S)
             socket.write(json.dumps({"args": args}).encode() + b"\n")

@@ -27,8 +27,9 @@ class SmokeTest(QObject):
         self._window = window
         window.folder_loaded.connect(lambda path: self._end(0, f"listed {path}"))
         window.browser.failed.connect(lambda reason: self._end(1, reason))
-        QTimer.singleShot(time_limit_ms, self,
-                          lambda: self._end(1, f"no folder listed in {time_limit_ms} ms"))
+        QTimer.singleShot(
+            time_limit_ms, self, lambda: self._end(1, f"no folder listed in {time_limit_ms} ms")
+        )
 
     def _end(self, status: int, message: str) -> None:
         if self.status is not None:

@@ -25,7 +25,7 @@ class StatusLabels:
             bar.addPermanentWidget(label)
 
     def show_totals(self, total: int, shown: int, selected: int, filtering: bool) -> None:
-        """"5,000 items · 3 selected", "3 of 5,000 items" while a filter hides some, or
+        """ "5,000 items · 3 selected", "3 of 5,000 items" while a filter hides some, or
         "10 items · 1 hidden" where only dot-files are left out."""
         if filtering or shown == total:
             count = f"{total:,} item{'s' if total != 1 else ''}"
@@ -44,8 +44,8 @@ class StatusLabels:
 
     def show_access(self, permissions: str | None) -> None:
         """Say why Upload and New Folder are greyed out: a folder nothing may be added to."""
-        read_only = not allows(permissions, CREATE_FILE) and not allows(permissions,
-                                                                        CREATE_FOLDER)
+        read_only = not allows(permissions, CREATE_FILE) and not allows(permissions, CREATE_FOLDER)
         self.access.setText("Read-only folder" if read_only else "")
-        self.access.setToolTip("The server does not let your account add files or folders "
-                               "here." if read_only else "")
+        self.access.setToolTip(
+            "The server does not let your account add files or folders here." if read_only else ""
+        )

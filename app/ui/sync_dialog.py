@@ -56,16 +56,28 @@ from app.ui.sync_preview import SyncPreviewModel
 
 log = logging.getLogger(__name__)
 
-DIRECTIONS = [(Direction.BOTH, "Two-way"), (Direction.UP, "Upload changes only"),
-               (Direction.DOWN, "Download changes only")]
+DIRECTIONS = [
+    (Direction.BOTH, "Two-way"),
+    (Direction.UP, "Upload changes only"),
+    (Direction.DOWN, "Download changes only"),
+]
 
 
 class SyncDialog(QDialog):
     """Not modal to the job: once started, the job runs on and the dialog closes."""
 
-    def __init__(self, client: DavClient, background: Background, operations: Operations,
-                 data_dir: Path, bookmarks: BookmarkStore, remote_folder: str,
-                 parent: QWidget | None = None, *, pairs: PairStore | None = None) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        operations: Operations,
+        data_dir: Path,
+        bookmarks: BookmarkStore,
+        remote_folder: str,
+        parent: QWidget | None = None,
+        *,
+        pairs: PairStore | None = None,
+    ) -> None:
         """pairs: where a pair that was run is saved, for background sync to keep it in step."""
         super().__init__(parent)
         self.setObjectName("syncDialog")
@@ -110,8 +122,9 @@ class SyncDialog(QDialog):
         self.preview.setModel(self.preview_model)
         self.preview.setColumnWidth(0, 320)
         self.preview.setColumnWidth(1, 320)
-        self.status = QLabel("Choose a local folder, then Preview: nothing runs before you confirm.",
-                             self)
+        self.status = QLabel(
+            "Choose a local folder, then Preview: nothing runs before you confirm.", self
+        )
         self.status.setObjectName("syncStatus")
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
@@ -149,8 +162,14 @@ class SyncDialog(QDialog):
 
     def _find_bookmark(self) -> Bookmark | None:
         """The bookmark of this connection's server, whose pairs are offered and saved."""
-        return next((b for b in self._bookmarks.load()
-                     if b.url.rstrip("/") == self._client.base_url.rstrip("/")), None)
+        return next(
+            (
+                b
+                for b in self._bookmarks.load()
+                if b.url.rstrip("/") == self._client.base_url.rstrip("/")
+            ),
+            None,
+        )
 
     def _bookmark_found(self, bookmark: Bookmark | None, error: BaseException | None) -> None:
         self._bookmark = bookmark if error is None else None
@@ -191,22 +210,31 @@ class SyncDialog(QDialog):
             self.stop_button.setEnabled(False)
             self.status.setText("Stopping…")
 
-    def _scan(self, local: Path, remote: str, direction: Direction,
-              stop: Stop) -> tuple[SyncPlan, StateDB]:
+    def _scan(
+        self, local: Path, remote: str, direction: Direction, stop: Stop
+    ) -> tuple[SyncPlan, StateDB]:
         """On a pool thread: the pair's state database, both scans and the plan."""
         if not local.is_dir():
             raise FileNotFoundError(f"{local} is not a folder")
         state = StateDB(state_file(self._data_dir, local, self._client.url(remote)))
         try:
-            plan = plan_pair(self._client, local, remote, direction, state,
-                             IgnoreRules.for_folder(local), stop=stop)
+            plan = plan_pair(
+                self._client,
+                local,
+                remote,
+                direction,
+                state,
+                IgnoreRules.for_folder(local),
+                stop=stop,
+            )
         except BaseException:
             state.close()
             raise
         return plan, state
 
-    def _planned(self, result: tuple[SyncPlan, StateDB] | None,
-                 error: BaseException | None) -> None:
+    def _planned(
+        self, result: tuple[SyncPlan, StateDB] | None, error: BaseException | None
+    ) -> None:
         self._stop = None
         if self._closed:
             if result is not None:
@@ -236,9 +264,12 @@ class SyncDialog(QDialog):
         self.run_button.setEnabled(chosen or bool(self._plan and self._plan.in_sync))
         if self._plan is not None:
             nothing = not self._plan.items
-            self.status.setText("Both sides are in sync: nothing to do." if nothing else
-                                f"Plan: {_totals(self._plan)}. Untick what should wait; "
-                                "nothing runs before Sync.")
+            self.status.setText(
+                "Both sides are in sync: nothing to do."
+                if nothing
+                else f"Plan: {_totals(self._plan)}. Untick what should wait; "
+                "nothing runs before Sync."
+            )
 
     def chosen(self) -> list[PlanItem]:
         return self.preview_model.chosen()
@@ -274,8 +305,9 @@ class SyncDialog(QDialog):
         pair = SyncPair(str(plan.local_root), plan.remote_root, plan.direction.value)
         if bookmark is None or pair in bookmark.sync_pairs:
             return
-        others = tuple(p for p in bookmark.sync_pairs
-                       if (p.local, p.remote) != (pair.local, pair.remote))
+        others = tuple(
+            p for p in bookmark.sync_pairs if (p.local, p.remote) != (pair.local, pair.remote)
+        )
         updated = replace(bookmark, sync_pairs=(*others, pair))
         self._background.submit(lambda: self._bookmarks.update(updated), lambda _, __: None)
 
@@ -285,9 +317,13 @@ class SyncDialog(QDialog):
         store = self._pairs
         if store is None:
             return None
-        pair = SavedPair("", str(plan.local_root), self._client.url(plan.remote_root),
-                         plan.direction.value,
-                         bookmark=self._bookmark.name if self._bookmark else None)
+        pair = SavedPair(
+            "",
+            str(plan.local_root),
+            self._client.url(plan.remote_root),
+            plan.direction.value,
+            bookmark=self._bookmark.name if self._bookmark else None,
+        )
 
         def save() -> None:
             why = store.overlap(pair)
@@ -295,6 +331,7 @@ class SyncDialog(QDialog):
                 log.info("The sync was not saved as a folder pair: %s", why)
                 return
             store.add(dataclasses.replace(pair, name=store.unique_name(pair.local)))
+
         return save
 
     def _finished(self) -> None:
@@ -310,8 +347,10 @@ class SyncDialog(QDialog):
 
 
 def _totals(plan: SyncPlan) -> str:
-    return ", ".join(f"{count} {action.value}" + (f" ({human_size(size)})" if size else "")
-                     for action, (count, size) in plan.summary().items())
+    return ", ".join(
+        f"{count} {action.value}" + (f" ({human_size(size)})" if size else "")
+        for action, (count, size) in plan.summary().items()
+    )
 
 
 class _RecordedRun(QObject):
@@ -323,8 +362,13 @@ class _RecordedRun(QObject):
     passes to), or closes the database; then it deletes itself.
     """
 
-    def __init__(self, recorder: SyncRecorder, background: Background,
-                 operations: Operations, after: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        recorder: SyncRecorder,
+        background: Background,
+        operations: Operations,
+        after: Callable[[], None] | None = None,
+    ) -> None:
         """after: run on the pool once the last job of the sync has ended."""
         super().__init__(operations)
         self._recorder = recorder

@@ -20,8 +20,13 @@ from app.sync.background.status import PairState
 from app.ui.icons import SIZES, status_icon
 from app.ui.sync_service import Overall
 
-GREEN, BLUE, ORANGE, RED, GREY = (QColor("#2e8540"), QColor("#1f6fd1"), QColor("#c26a00"),
-                                  QColor("#c62828"), QColor("#737373"))
+GREEN, BLUE, ORANGE, RED, GREY = (
+    QColor("#2e8540"),
+    QColor("#1f6fd1"),
+    QColor("#c26a00"),
+    QColor("#c62828"),
+    QColor("#737373"),
+)
 
 _PAIR_ICONS = {
     PairState.IDLE: ("object-select", GREEN),
@@ -34,17 +39,23 @@ _PAIR_ICONS = {
     PairState.STOPPED: ("process-stop", GREY),
 }
 #: The badges' glyphs: bold and without a ring of their own, to read at 16 pixels.
-_SYNC_GLYPH = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" '
-               b'stroke="white" stroke-width="3.2" stroke-linecap="round" '
-               b'stroke-linejoin="round"><path d="M4 12a8 8 0 0 1 13.66-5.66"/>'
-               b'<path d="M18 2v5h-5"/><path d="M20 12a8 8 0 0 1-13.66 5.66"/>'
-               b'<path d="M6 22v-5h5"/></svg>')
-_ERROR_GLYPH = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
-                b'<path d="M12 4.5v9.5" stroke="white" stroke-width="4.2" '
-                b'stroke-linecap="round"/><circle cx="12" cy="19.5" r="2.4" fill="white"/></svg>')
-_PAUSE_GLYPH = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
-                b'<path d="M8 5.5v13M16 5.5v13" stroke="white" stroke-width="4.4" '
-                b'stroke-linecap="round"/></svg>')
+_SYNC_GLYPH = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" '
+    b'stroke="white" stroke-width="3.2" stroke-linecap="round" '
+    b'stroke-linejoin="round"><path d="M4 12a8 8 0 0 1 13.66-5.66"/>'
+    b'<path d="M18 2v5h-5"/><path d="M20 12a8 8 0 0 1-13.66 5.66"/>'
+    b'<path d="M6 22v-5h5"/></svg>'
+)
+_ERROR_GLYPH = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+    b'<path d="M12 4.5v9.5" stroke="white" stroke-width="4.2" '
+    b'stroke-linecap="round"/><circle cx="12" cy="19.5" r="2.4" fill="white"/></svg>'
+)
+_PAUSE_GLYPH = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+    b'<path d="M8 5.5v13M16 5.5v13" stroke="white" stroke-width="4.4" '
+    b'stroke-linecap="round"/></svg>'
+)
 _BADGES = {
     Overall.SYNCING: (_SYNC_GLYPH, BLUE),
     Overall.ERROR: (_ERROR_GLYPH, RED),

@@ -72,7 +72,7 @@ def shown_path(local: str) -> str:
     """A local folder as people read it: ~/Documents for one in the home folder."""
     home = str(Path.home())
     if local == home or local.startswith(home.rstrip("/") + "/"):
-        return "~" + local[len(home):]
+        return "~" + local[len(home) :]
     return local
 
 
@@ -83,9 +83,16 @@ class SyncPanel(QDockWidget):
     open_on_server = Signal(object)  # SavedPair: show its server folder in a window
     run_shown = Signal(object)  # RecentRun: a background run of a pair on this window's server
 
-    def __init__(self, service: SyncService, autostart: Autostart, background: Background,
-                 parent: QWidget | None = None, *, origin: str = "",
-                 open_folder: Callable[[QUrl], object] = QDesktopServices.openUrl) -> None:
+    def __init__(
+        self,
+        service: SyncService,
+        autostart: Autostart,
+        background: Background,
+        parent: QWidget | None = None,
+        *,
+        origin: str = "",
+        open_folder: Callable[[QUrl], object] = QDesktopServices.openUrl,
+    ) -> None:
         super().__init__("Sync", parent)
         self.setObjectName("syncPanel")
         self._service = service
@@ -96,8 +103,9 @@ class SyncPanel(QDockWidget):
         self._open_folder = open_folder
         style = self.style()
 
-        def make(name: str, text: str, icon: QIcon, slot: Callable[[], object],
-                 tip: str) -> QAction:
+        def make(
+            name: str, text: str, icon: QIcon, slot: Callable[[], object], tip: str
+        ) -> QAction:
             action = QAction(icon, text, self)
             action.setObjectName(name)
             action.setStatusTip(tip)
@@ -106,30 +114,65 @@ class SyncPanel(QDockWidget):
             return action
 
         theme = QIcon.ThemeIcon
-        self.add_action = make("syncAddPair", "Sync This Folder…",
-                               themed_icon(theme.FolderNew, QIcon()), self.add_requested.emit,
-                               "Keep a local folder in step with the folder shown, in the "
-                               "background")
-        self.sync_action = make("syncNow", "Sync Now",
-                                themed_icon("sync-synchronizing", QIcon()), self.sync_now,
-                                "Look for changes on both sides now")
-        self.pause_action = make("syncPause", "Pause",
-                                 themed_icon(theme.MediaPlaybackPause, QIcon()),
-                                 self.toggle_pause, "Stop syncing this pair until resumed")
-        self.open_local_action = make("syncOpenLocal", "Open Local Folder",
-                                      themed_icon(theme.FolderOpen, QIcon()), self.open_local,
-                                      "Show the local folder in the file manager")
-        self.open_server_action = make("syncOpenServer", "Open on Server",
-                                       themed_icon(theme.GoNext, QIcon()), self._open_server,
-                                       "Show the server folder in a Davdesk window")
-        self.remove_action = make("syncRemove", "Remove",
-                                  style.standardIcon(style.StandardPixmap.SP_TrashIcon),
-                                  self.remove, "Stop syncing this pair; no file is deleted")
+        self.add_action = make(
+            "syncAddPair",
+            "Sync This Folder…",
+            themed_icon(theme.FolderNew, QIcon()),
+            self.add_requested.emit,
+            "Keep a local folder in step with the folder shown, in the background",
+        )
+        self.sync_action = make(
+            "syncNow",
+            "Sync Now",
+            themed_icon("sync-synchronizing", QIcon()),
+            self.sync_now,
+            "Look for changes on both sides now",
+        )
+        self.pause_action = make(
+            "syncPause",
+            "Pause",
+            themed_icon(theme.MediaPlaybackPause, QIcon()),
+            self.toggle_pause,
+            "Stop syncing this pair until resumed",
+        )
+        self.open_local_action = make(
+            "syncOpenLocal",
+            "Open Local Folder",
+            themed_icon(theme.FolderOpen, QIcon()),
+            self.open_local,
+            "Show the local folder in the file manager",
+        )
+        self.open_server_action = make(
+            "syncOpenServer",
+            "Open on Server",
+            themed_icon(theme.GoNext, QIcon()),
+            self._open_server,
+            "Show the server folder in a Davdesk window",
+        )
+        self.remove_action = make(
+            "syncRemove",
+            "Remove",
+            style.standardIcon(style.StandardPixmap.SP_TrashIcon),
+            self.remove,
+            "Stop syncing this pair; no file is deleted",
+        )
         toolbar = QToolBar(self)
         toolbar.setObjectName("syncToolBar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        fill(toolbar, [self.add_action, None, self.sync_action, self.pause_action, None,
-                       self.open_local_action, self.open_server_action, None, self.remove_action])
+        fill(
+            toolbar,
+            [
+                self.add_action,
+                None,
+                self.sync_action,
+                self.pause_action,
+                None,
+                self.open_local_action,
+                self.open_server_action,
+                None,
+                self.remove_action,
+            ],
+        )
 
         self.list = QTreeWidget(self)
         self.list.setObjectName("syncPairs")
@@ -138,8 +181,15 @@ class SyncPanel(QDockWidget):
         self.list.setUniformRowHeights(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.list.addActions([self.sync_action, self.pause_action, self.open_local_action,
-                              self.open_server_action, self.remove_action])
+        self.list.addActions(
+            [
+                self.sync_action,
+                self.pause_action,
+                self.open_local_action,
+                self.open_server_action,
+                self.remove_action,
+            ]
+        )
         header = self.list.header()
         header.setStretchLastSection(True)
         for column, width in enumerate((140, 300, 90, 220)):
@@ -147,9 +197,12 @@ class SyncPanel(QDockWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.list.itemSelectionChanged.connect(self._update_actions)
         self.list.itemDoubleClicked.connect(lambda *_: self.open_local())
-        self.empty = QLabel("No folder is synced in the background yet. Open a server folder "
-                            "and choose Sync This Folder… to keep a local folder in step "
-                            "with it.", self)
+        self.empty = QLabel(
+            "No folder is synced in the background yet. Open a server folder "
+            "and choose Sync This Folder… to keep a local folder in step "
+            "with it.",
+            self,
+        )
         self.empty.setObjectName("syncEmpty")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -200,8 +253,9 @@ class SyncPanel(QDockWidget):
             state, text = status.state, status.text
         arrow = _DIRECTION_ARROWS.get(pair.direction, "⇄")
         last = when(status.last_sync if status else None)
-        item = QTreeWidgetItem([pair.name, text, last, shown_path(pair.local),
-                                f"{arrow} {pair.url}"])
+        item = QTreeWidgetItem(
+            [pair.name, text, last, shown_path(pair.local), f"{arrow} {pair.url}"]
+        )
         item.setData(0, NAME_ROLE, pair.name)
         item.setIcon(1, pair_icon(state))
         tip = [f"{pair.name}: {text}"]
@@ -232,8 +286,12 @@ class SyncPanel(QDockWidget):
 
     def _update_actions(self) -> None:
         pair = self.selected()
-        for action in (self.open_local_action, self.open_server_action, self.remove_action,
-                       self.pause_action):
+        for action in (
+            self.open_local_action,
+            self.open_server_action,
+            self.remove_action,
+            self.pause_action,
+        ):
             action.setEnabled(pair is not None)
         self.sync_action.setEnabled(pair is not None and not pair.paused)
         self.pause_action.setText("Resume" if pair is not None and pair.paused else "Pause")
@@ -272,11 +330,17 @@ class SyncPanel(QDockWidget):
         pair = self.selected()
         if pair is None:
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Remove Folder Pair",
-                          f"Stop syncing “{pair.name}”?", parent=self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Remove Folder Pair",
+            f"Stop syncing “{pair.name}”?",
+            parent=self,
+        )
         box.setObjectName("syncRemoveConfirm")
-        box.setInformativeText(f"Davdesk forgets the pair and its sync records. No file is "
-                               f"deleted: {pair.local} and the server folder stay as they are.")
+        box.setInformativeText(
+            f"Davdesk forgets the pair and its sync records. No file is "
+            f"deleted: {pair.local} and the server folder stay as they are."
+        )
         remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -309,6 +373,8 @@ class SyncPanel(QDockWidget):
             self.autostart_box.blockSignals(True)
             self.autostart_box.setChecked(not on)
             self.autostart_box.blockSignals(False)
-            QMessageBox.warning(self, "Start at Login",
-                                f"Cannot {'set up' if on else 'remove'} the start at login: "
-                                f"{error}")
+            QMessageBox.warning(
+                self,
+                "Start at Login",
+                f"Cannot {'set up' if on else 'remove'} the start at login: {error}",
+            )

@@ -32,8 +32,11 @@ from app.ui.models.file_table import human_size
 Index = QModelIndex | QPersistentModelIndex
 _COLUMNS = ("Path", "Reason", "Size")
 _TOP = 0  # internal id of a top-level row; a child's is its group's row + 1
-_CHECKED, _UNCHECKED, _PARTLY = (Qt.CheckState.Checked, Qt.CheckState.Unchecked,
-                                 Qt.CheckState.PartiallyChecked)
+_CHECKED, _UNCHECKED, _PARTLY = (
+    Qt.CheckState.Checked,
+    Qt.CheckState.Unchecked,
+    Qt.CheckState.PartiallyChecked,
+)
 
 
 @dataclass(eq=False)
@@ -50,8 +53,13 @@ class _Group:
         return f"{self.action.value}: {self.ticked} of {len(self.items)}{size}"
 
     def state(self) -> Qt.CheckState:
-        return _CHECKED if self.ticked == len(self.items) else _UNCHECKED if not self.ticked \
+        return (
+            _CHECKED
+            if self.ticked == len(self.items)
+            else _UNCHECKED
+            if not self.ticked
             else _PARTLY
+        )
 
     def tick_all(self, on: bool) -> None:
         self.ticks[:] = (b"\x01" if on else b"\x00") * len(self.items)
@@ -93,8 +101,12 @@ class SyncPreviewModel(QAbstractItemModel):
         self.endResetModel()
 
     def chosen(self) -> list[PlanItem]:
-        return [item for group in self._groups
-                for item, on in zip(group.items, group.ticks, strict=True) if on]
+        return [
+            item
+            for group in self._groups
+            for item, on in zip(group.items, group.ticks, strict=True)
+            if on
+        ]
 
     def totals(self) -> dict[Action, tuple[int, int, int]]:
         """Per action: items ticked, of how many, and the bytes the ticked ones transfer."""
@@ -126,8 +138,9 @@ class SyncPreviewModel(QAbstractItemModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return len(_COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return _COLUMNS[section]
         return None
@@ -159,8 +172,11 @@ class SyncPreviewModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
             return item.reason
         if role == Qt.ItemDataRole.DisplayRole:
-            return (item.rel + ("/" if item.is_dir else ""), item.reason,
-                    human_size(item.size) if item.size else "")[column]
+            return (
+                item.rel + ("/" if item.is_dir else ""),
+                item.reason,
+                human_size(item.size) if item.size else "",
+            )[column]
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -173,15 +189,18 @@ class SyncPreviewModel(QAbstractItemModel):
         if index.internalId() == _TOP:
             group.tick_all(on)
             if group.items:
-                self.dataChanged.emit(self.index(0, 0, top),
-                                      self.index(len(group.items) - 1, 0, top),
-                                      [Qt.ItemDataRole.CheckStateRole])
+                self.dataChanged.emit(
+                    self.index(0, 0, top),
+                    self.index(len(group.items) - 1, 0, top),
+                    [Qt.ItemDataRole.CheckStateRole],
+                )
         elif not group.tick(index.row(), on):
             return True
         else:
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
-        self.dataChanged.emit(top, top, [Qt.ItemDataRole.DisplayRole,
-                                         Qt.ItemDataRole.CheckStateRole])
+        self.dataChanged.emit(
+            top, top, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.CheckStateRole]
+        )
         self.ticked.emit()
         return True
 

@@ -94,10 +94,16 @@ class SyncService(QObject):
     pair_stopped = Signal(object, str)  # SavedPair, the reason in words
     failed = Signal(str)  # a change of the pairs that did not happen, in words
 
-    def __init__(self, paths: AppPaths, background: Background,
-                 settings: WatchSettings | None = None,
-                 engine: Callable[..., BackgroundSync] = BackgroundSync,
-                 parent: QObject | None = None, *, passwords: PasswordStore) -> None:
+    def __init__(
+        self,
+        paths: AppPaths,
+        background: Background,
+        settings: WatchSettings | None = None,
+        engine: Callable[..., BackgroundSync] = BackgroundSync,
+        parent: QObject | None = None,
+        *,
+        passwords: PasswordStore,
+    ) -> None:
         """passwords: the keyring the pairs' servers' passwords are read from."""
         super().__init__(parent)
         self.paths = paths
@@ -113,8 +119,9 @@ class SyncService(QObject):
         self.recent: deque[RecentRun] = deque(maxlen=RECENT_RUNS)
         self._live: dict[int, RecentRun] = {}  # by job id, until the run ends
         self._by_name: dict[str, SavedPair] = {}  # read by the connector on the engine's threads
-        self._connector = PairConnector(self._bookmarks, self.pair, self._settings.workers,
-                                        passwords)
+        self._connector = PairConnector(
+            self._bookmarks, self.pair, self._settings.workers, passwords
+        )
         self._relay = _Relay(self)
         self._relay.status.connect(self._status_changed)
         self._relay.run.connect(self._run_started)
@@ -131,10 +138,12 @@ class SyncService(QObject):
 
     def start(self) -> None:
         """Load the pairs (and those the Sync Folder dialog kept in bookmarks) and sync them."""
+
         def first_load() -> list[SavedPair]:
             self.store.path.parent.mkdir(parents=True, exist_ok=True)  # watched from now on
             self.store.migrate_bookmarks(self._bookmarks)
             return self.store.load()
+
         self._background.submit(first_load, self._loaded_pairs)
 
     def reload(self) -> None:
@@ -154,11 +163,15 @@ class SyncService(QObject):
         self.statuses = {name: s for name, s in self.statuses.items() if name in self._by_name}
         specs = [watch_spec(p) for p in pairs]
         if self._engine is None:
-            self._engine = self._make_engine(specs, self._connector, state_dir(self.paths),
-                                             _Listener(self._relay), self._settings)
+            self._engine = self._make_engine(
+                specs,
+                self._connector,
+                state_dir(self.paths),
+                _Listener(self._relay),
+                self._settings,
+            )
             engine = self._engine  # start() resolves each pair's folder: off the GUI thread
-            self._background.submit(engine.start, lambda _, error: self._started(len(specs),
-                                                                                  error))
+            self._background.submit(engine.start, lambda _, error: self._started(len(specs), error))
         else:
             self._reload_engine(specs)
         self.changed.emit()
@@ -197,8 +210,11 @@ class SyncService(QObject):
 
     def overall(self) -> Overall:
         """idle, syncing, error or paused: the worst that is true of any pair."""
-        states = {self.statuses[p.name].state for p in self.pairs
-                  if not p.paused and p.name in self.statuses}
+        states = {
+            self.statuses[p.name].state
+            for p in self.pairs
+            if not p.paused and p.name in self.statuses
+        }
         if states & {PairState.ERROR, PairState.WAITING}:
             return Overall.ERROR
         if states & {PairState.SYNCING, PairState.SCANNING}:
@@ -230,20 +246,25 @@ class SyncService(QObject):
         def write() -> None:
             for name in names:
                 self.store.set_paused(name, paused)
+
         self._background.submit(write, self._changed_done)
 
-    def add(self, pair: SavedPair, done: Callable[[SavedPair | None, BaseException | None],
-                                                  None]) -> None:
+    def add(
+        self, pair: SavedPair, done: Callable[[SavedPair | None, BaseException | None], None]
+    ) -> None:
         """Save a new pair (its overlap with others checked by the store); done on the GUI
         thread with the pair as saved, or the error to show."""
+
         def added(saved: SavedPair | None, error: BaseException | None) -> None:
             done(saved, error)
             if error is None:
                 self.reload()
+
         def save() -> SavedPair:
             if not Path(pair.local).is_dir():
                 raise PairError(f"{pair.local} is not a folder on this computer")
             return self.store.add(pair)
+
         self._background.submit(save, added)
 
     def remove(self, name: str) -> None:
@@ -257,11 +278,13 @@ class SyncService(QObject):
             if engine is not None:
                 engine.reload(specs)  # the pair stops and lets go of its lock first
             self.store.remove(name)
+
         self._background.submit(forget, self._changed_done)
 
     def _mark_paused(self, names: set[str], paused: bool) -> None:
-        self.pairs = [dataclasses.replace(p, paused=paused) if p.name in names else p
-                      for p in self.pairs]
+        self.pairs = [
+            dataclasses.replace(p, paused=paused) if p.name in names else p for p in self.pairs
+        ]
         self._by_name = {p.name: p for p in self.pairs}
         self.changed.emit()
 
@@ -279,8 +302,10 @@ class SyncService(QObject):
         engine, self._engine = self._engine, None
         if engine is not None:
             ended = engine.stop(timeout)
-            log.info("Background sync stopped%s", "" if ended else " (some pair did not end "
-                     "in time: its run is abandoned cleanly)")
+            log.info(
+                "Background sync stopped%s",
+                "" if ended else " (some pair did not end in time: its run is abandoned cleanly)",
+            )
         self._connector.close()  # the pairs are done with their clients
 
     # -- reports from the engine (on the GUI thread) -------------------------------------------
@@ -295,8 +320,9 @@ class SyncService(QObject):
         if pair is None:
             return
         bridge = JobBridge(None, run.job, parent=self, running=run.control)
-        recent = RecentRun(run.job, run.job.name or f"Sync {run.pair}", pair, run.control,
-                           [], bridge)
+        recent = RecentRun(
+            run.job, run.job.name or f"Sync {run.pair}", pair, run.control, [], bridge
+        )
         self._live[run.job.id] = recent
         self.recent.append(recent)
         bridge.started.emit()

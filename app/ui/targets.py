@@ -20,8 +20,13 @@ from app.ui.tree_focus import TreeFocus
 
 
 class Targets:
-    def __init__(self, table: FileTableView, table_model: FileTableModel, tree_focus: TreeFocus,
-                 browser: Browser) -> None:
+    def __init__(
+        self,
+        table: FileTableView,
+        table_model: FileTableModel,
+        tree_focus: TreeFocus,
+        browser: Browser,
+    ) -> None:
         self._table = table
         self._table_model = table_model
         self._tree_focus = tree_focus

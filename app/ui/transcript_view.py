@@ -55,8 +55,14 @@ def save_beside_log(folder: Path, text: str, lines: int, now: datetime | None = 
 class TranscriptView(QDockWidget):
     message = Signal(str)
 
-    def __init__(self, transcript: Transcript, background: Background,
-                 parent: QWidget | None = None, *, log_folder: Path) -> None:
+    def __init__(
+        self,
+        transcript: Transcript,
+        background: Background,
+        parent: QWidget | None = None,
+        *,
+        log_folder: Path,
+    ) -> None:
         """log_folder: where Save to Log writes (the log's folder, AppPaths' log)."""
         super().__init__("Transcript", parent)
         self.setObjectName("transcriptView")
@@ -74,8 +80,10 @@ class TranscriptView(QDockWidget):
         self.count = QLabel(self)
         to_log = QPushButton("Save to Log Folder", self)
         to_log.setObjectName("transcriptToLog")
-        to_log.setToolTip(f"Write these lines to a file of their own in Davdesk's log folder, "
-                          f"beside {LOG_FILE}, to attach to a bug report:\n{self.log_folder}")
+        to_log.setToolTip(
+            f"Write these lines to a file of their own in Davdesk's log folder, "
+            f"beside {LOG_FILE}, to attach to a bug report:\n{self.log_folder}"
+        )
         to_file = QPushButton("Save As…", self)
         to_file.setObjectName("transcriptSaveAs")
         row = QHBoxLayout()
@@ -114,18 +122,22 @@ class TranscriptView(QDockWidget):
         # Formatted on the pool thread: 200,000 lines take a while.
         self._background.submit(
             lambda: save_beside_log(folder, transcript.text(), len(transcript.lines())),
-            lambda path, error: self._saved(f"the log folder: {path or folder}", error))
+            lambda path, error: self._saved(f"the log folder: {path or folder}", error),
+        )
 
     def _save_as(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Save Transcript", "davdesk-transcript.txt",
-                                              "Text (*.txt)")
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save Transcript", "davdesk-transcript.txt", "Text (*.txt)"
+        )
         if name:
             self.save_to(Path(name))
 
     def save_to(self, path: Path) -> None:
         transcript = self._transcript
-        self._background.submit(lambda: path.write_text(transcript.text() + "\n", encoding="utf-8"),
-                                lambda _, error: self._saved(str(path), error))
+        self._background.submit(
+            lambda: path.write_text(transcript.text() + "\n", encoding="utf-8"),
+            lambda _, error: self._saved(str(path), error),
+        )
 
     def _saved(self, where: str, error: BaseException | None) -> None:
         if error is not None:

@@ -52,13 +52,21 @@ from app.ui.operations import Operations
 
 Pixmap = QStyle.StandardPixmap
 Theme = QIcon.ThemeIcon
-EMPTY = ("The trash bin is empty.\n\nWhat you delete on the server waits here until you "
-         "delete it permanently or the server clears it out.")
+EMPTY = (
+    "The trash bin is empty.\n\nWhat you delete on the server waits here until you "
+    "delete it permanently or the server clears it out."
+)
 
 
 class TrashBinWindow(QDialog):
-    def __init__(self, client: DavClient, account: NextcloudAccount, background: Background,
-                 operations: Operations, parent: QWidget) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        account: NextcloudAccount,
+        background: Background,
+        operations: Operations,
+        parent: QWidget,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("trashBin")
         self.setWindowTitle("Trash Bin – Davdesk")
@@ -69,8 +77,9 @@ class TrashBinWindow(QDialog):
         self._generation = 0  # bumped by every listing asked for: only the latest is shown
         self.loading = False
         style = self.style()
-        self.model = TrashModel(style.standardIcon(Pixmap.SP_DirIcon),
-                                style.standardIcon(Pixmap.SP_FileIcon), self)
+        self.model = TrashModel(
+            style.standardIcon(Pixmap.SP_DirIcon), style.standardIcon(Pixmap.SP_FileIcon), self
+        )
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
@@ -85,27 +94,42 @@ class TrashBinWindow(QDialog):
         self.summary.setObjectName("trashSummary")
 
         def icon(theme: QIcon.ThemeIcon, fallback: QIcon | Pixmap) -> QIcon:
-            return themed_icon(theme, fallback if isinstance(fallback, QIcon)
-                               else style.standardIcon(fallback))
+            return themed_icon(
+                theme, fallback if isinstance(fallback, QIcon) else style.standardIcon(fallback)
+            )
 
         # Undo where the desktop has it, else the bundled back arrow ("put back"): the style's
         # reset icon would be a brush.
         self.restore_action = self._action(
-            "Restore", "&Restore",
+            "Restore",
+            "&Restore",
             icon(Theme.EditUndo, icon(Theme.GoPrevious, Pixmap.SP_ArrowBack)),
-            "Put the selected items back where they were deleted from", self.restore)
+            "Put the selected items back where they were deleted from",
+            self.restore,
+        )
         self.delete_action = self._action(
-            "DeletePermanently", "&Delete Permanently",
+            "DeletePermanently",
+            "&Delete Permanently",
             icon(Theme.EditDelete, Pixmap.SP_TrashIcon),
             "Delete the selected items for good: they cannot be restored afterwards",
-            self.delete_permanently, [QKeySequence.StandardKey.Delete, "Shift+Del"])
+            self.delete_permanently,
+            [QKeySequence.StandardKey.Delete, "Shift+Del"],
+        )
         self.empty_action = self._action(
-            "EmptyTrash", "&Empty Trash Bin",
+            "EmptyTrash",
+            "&Empty Trash Bin",
             icon(Theme.EditClear, Pixmap.SP_DialogDiscardButton),
-            "Delete everything in the trash bin for good", self.empty)
+            "Delete everything in the trash bin for good",
+            self.empty,
+        )
         self.refresh_action = self._action(
-            "RefreshTrash", "Re&fresh", icon(Theme.ViewRefresh, Pixmap.SP_BrowserReload),
-            "List the trash bin again", self.refresh, [QKeySequence.StandardKey.Refresh, "F5"])
+            "RefreshTrash",
+            "Re&fresh",
+            icon(Theme.ViewRefresh, Pixmap.SP_BrowserReload),
+            "List the trash bin again",
+            self.refresh,
+            [QKeySequence.StandardKey.Refresh, "F5"],
+        )
 
         self._lay_out()
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
@@ -137,16 +161,26 @@ class TrashBinWindow(QDialog):
         view.sortByColumn(DELETED, Qt.SortOrder.DescendingOrder)  # what was deleted last first
         return view
 
-    def _action(self, name: str, text: str, icon: QIcon, tip: str, slot: object,
-                keys: Sequence[QKeySequence.StandardKey | str] = ()) -> QAction:
+    def _action(
+        self,
+        name: str,
+        text: str,
+        icon: QIcon,
+        tip: str,
+        slot: object,
+        keys: Sequence[QKeySequence.StandardKey | str] = (),
+    ) -> QAction:
         action = QAction(icon, text, self)
         action.setObjectName(f"action{name}")
         action.setToolTip(tip)
         action.setStatusTip(tip)
         shortcuts: list[QKeySequence] = []
         for key in keys:
-            shortcuts += (QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey)
-                          else [QKeySequence(key)])
+            shortcuts += (
+                QKeySequence.keyBindings(key)
+                if isinstance(key, QKeySequence.StandardKey)
+                else [QKeySequence(key)]
+            )
         action.setShortcuts(shortcuts)
         action.triggered.connect(slot)
         self.addAction(action)  # the shortcuts work wherever the focus is in the window
@@ -156,8 +190,17 @@ class TrashBinWindow(QDialog):
         toolbar = QToolBar(self)
         toolbar.setObjectName("trashToolBar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        fill(toolbar, [self.restore_action, self.delete_action, None, self.empty_action, None,
-                       self.refresh_action])
+        fill(
+            toolbar,
+            [
+                self.restore_action,
+                self.delete_action,
+                None,
+                self.empty_action,
+                None,
+                self.refresh_action,
+            ],
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
         bottom = QHBoxLayout()
@@ -185,16 +228,19 @@ class TrashBinWindow(QDialog):
         self.loading = True
         if not self.model.items:
             self._show_placeholder("Loading…")
-        self._background.submit(lambda: trash.list_items(self._client, self._account),
-                                lambda items, error: self._listed(generation, items, error))
+        self._background.submit(
+            lambda: trash.list_items(self._client, self._account),
+            lambda items, error: self._listed(generation, items, error),
+        )
 
     def _folders_changed(self, _: list[str]) -> None:
         """A job changed some folders: if it deleted files, they are in the trash bin now."""
         if self.isVisible():
             self.refresh()
 
-    def _listed(self, generation: int, items: list[TrashItem] | None,
-                error: BaseException | None) -> None:
+    def _listed(
+        self, generation: int, items: list[TrashItem] | None, error: BaseException | None
+    ) -> None:
         if generation != self._generation:
             return  # a newer listing is on its way
         self.loading = False
@@ -208,8 +254,9 @@ class TrashBinWindow(QDialog):
             self._select(kept)
             self._show_placeholder("" if items else EMPTY)
             total = sum(item.size or 0 for item in items or [])
-            self.summary.setText(f"{prompts.count(items or [])} · {human_size(total)}"
-                                 if items else "")
+            self.summary.setText(
+                f"{prompts.count(items or [])} · {human_size(total)}" if items else ""
+            )
         self._update_actions()
 
     def _select(self, paths: set[str]) -> None:
@@ -220,8 +267,10 @@ class TrashBinWindow(QDialog):
             if self.model.item(self.proxy.mapToSource(index).row()).path in paths:
                 selection.select(index, index)
         self.view.selectionModel().select(
-            selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
+            selection,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
 
     def _show_placeholder(self, text: str) -> None:
         self.placeholder.setText(text)
@@ -235,8 +284,10 @@ class TrashBinWindow(QDialog):
     # -- what is selected --------------------------------------------------------------
 
     def selected_items(self) -> list[TrashItem]:
-        return [self.model.item(self.proxy.mapToSource(index).row())
-                for index in self.view.selectionModel().selectedRows(NAME)]
+        return [
+            self.model.item(self.proxy.mapToSource(index).row())
+            for index in self.view.selectionModel().selectedRows(NAME)
+        ]
 
     def _update_actions(self) -> None:
         chosen = self.view.selectionModel().hasSelection()
@@ -257,19 +308,31 @@ class TrashBinWindow(QDialog):
         if not items:
             return
         account = self._account
-        tasks = tuple(Task(Op.RESTORE, item.path, destination=trash.restore_path(account, item),
-                           is_dir=item.is_dir) for item in items)
+        tasks = tuple(
+            Task(
+                Op.RESTORE,
+                item.path,
+                destination=trash.restore_path(account, item),
+                is_dir=item.is_dir,
+            )
+            for item in items
+        )
         # Where they go back to; the server puts an item whose folder is gone at the top.
-        changed = {account.trash_path, account.files_path,
-                   *(restored_into(account, item) for item in items)}
+        changed = {
+            account.trash_path,
+            account.files_path,
+            *(restored_into(account, item) for item in items),
+        }
         name = _name("Restore", items)
         self._operations.start_job(name, Job(name, (tasks,)), sorted(changed))
 
     def delete_permanently(self) -> None:
         items = self.selected_items()
         if not items or not self._confirm(
-                "Delete Permanently", f"Delete {prompts.count(items)} permanently?",
-                ", ".join(item.name for item in items[:5]) + (" …" if len(items) > 5 else "")):
+            "Delete Permanently",
+            f"Delete {prompts.count(items)} permanently?",
+            ", ".join(item.name for item in items[:5]) + (" …" if len(items) > 5 else ""),
+        ):
             return
         tasks = tuple(Task(Op.DELETE, item.path, is_dir=item.is_dir) for item in items)
         name = _name("Delete", items) + " permanently"
@@ -278,8 +341,10 @@ class TrashBinWindow(QDialog):
     def empty(self) -> None:
         count = self.model.rowCount()
         if not count or not self._confirm(
-                "Empty Trash Bin", "Empty the trash bin?",
-                f"All {prompts.count(range(count))} in it are deleted permanently."):
+            "Empty Trash Bin",
+            "Empty the trash bin?",
+            f"All {prompts.count(range(count))} in it are deleted permanently.",
+        ):
             return
         name = "Empty the trash bin"
         task = Task(Op.EMPTY, self._account.trash_path, is_dir=True)
@@ -287,7 +352,8 @@ class TrashBinWindow(QDialog):
 
     def _confirm(self, title: str, question: str, detail: str) -> bool:
         answer = QMessageBox.question(
-            self, title, f"{question}\n\n{detail}\n\nThey cannot be restored afterwards.")
+            self, title, f"{question}\n\n{detail}\n\nThey cannot be restored afterwards."
+        )
         return answer == QMessageBox.StandardButton.Yes
 
 

@@ -22,8 +22,12 @@ from app.ui.sync_service import Overall, SyncService
 
 log = logging.getLogger(__name__)
 
-_WORDS = {Overall.IDLE: "up to date", Overall.SYNCING: "syncing",
-          Overall.ERROR: "needs attention", Overall.PAUSED: "paused"}
+_WORDS = {
+    Overall.IDLE: "up to date",
+    Overall.SYNCING: "syncing",
+    Overall.ERROR: "needs attention",
+    Overall.PAUSED: "paused",
+}
 #: The longest list of names a notification spells out; more are counted.
 _NAMES_SHOWN = 3
 
@@ -104,12 +108,18 @@ class Tray(QObject):
         self._service.set_all_paused(not self._service.all_paused)
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        if reason in (QSystemTrayIcon.ActivationReason.Trigger,
-                      QSystemTrayIcon.ActivationReason.DoubleClick):
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
             self.open_requested.emit()
 
-    def notify(self, title: str, text: str,
-               kind: QSystemTrayIcon.MessageIcon = QSystemTrayIcon.MessageIcon.Information) -> None:
+    def notify(
+        self,
+        title: str,
+        text: str,
+        kind: QSystemTrayIcon.MessageIcon = QSystemTrayIcon.MessageIcon.Information,
+    ) -> None:
         log.info("Notification: %s: %s", title, text)
         if self.icon.isVisible() and QSystemTrayIcon.supportsMessages():
             self.icon.showMessage(title, text, kind)
@@ -117,11 +127,14 @@ class Tray(QObject):
 
     def _conflicts(self, pair: SavedPair, paths: tuple[str, ...]) -> None:
         count = len(paths)
-        shown = ", ".join(paths[:_NAMES_SHOWN]) + (f" and {count - _NAMES_SHOWN} more"
-                                                   if count > _NAMES_SHOWN else "")
-        self.notify(f"{pair.name}: {count} conflict{'s' if count != 1 else ''}",
-                    f"Changed on both sides; both versions were kept: {shown}",
-                    QSystemTrayIcon.MessageIcon.Warning)
+        shown = ", ".join(paths[:_NAMES_SHOWN]) + (
+            f" and {count - _NAMES_SHOWN} more" if count > _NAMES_SHOWN else ""
+        )
+        self.notify(
+            f"{pair.name}: {count} conflict{'s' if count != 1 else ''}",
+            f"Changed on both sides; both versions were kept: {shown}",
+            QSystemTrayIcon.MessageIcon.Warning,
+        )
 
     def _stopped(self, pair: SavedPair, reason: str) -> None:
         self.notify(f"{pair.name} stopped syncing", reason, QSystemTrayIcon.MessageIcon.Critical)
@@ -134,9 +147,13 @@ def _summary(service: SyncService) -> str:
     overall = service.overall()
     if overall == Overall.PAUSED:
         return "Syncing is paused"
-    troubled = [(p.name, s.text) for p in service.pairs if not p.paused
-                and (s := service.status(p.name)) is not None
-                and s.state.value in ("waiting", "error", "conflicts")]
+    troubled = [
+        (p.name, s.text)
+        for p in service.pairs
+        if not p.paused
+        and (s := service.status(p.name)) is not None
+        and s.state.value in ("waiting", "error", "conflicts")
+    ]
     if len(troubled) == 1:
         return f"{troubled[0][0]}: {troubled[0][1]}"
     if troubled:

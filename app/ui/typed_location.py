@@ -25,8 +25,13 @@ class TypedLocation(QObject):
     folder = Signal(str)  # a folder to go to
     file = Signal(str)  # a file to show in its folder
 
-    def __init__(self, client: DavClient, background: Background, browser: Browser,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        browser: Browser,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._client = client
         self._background = background
@@ -42,11 +47,11 @@ class TypedLocation(QObject):
         self._asked += 1
         asked = self._asked
         file_path = path.rstrip("/") if path.rstrip("/") else path
-        self._background.submit(lambda: self._client.lookup(file_path),
-                                self._answer(asked, path))
+        self._background.submit(lambda: self._client.lookup(file_path), self._answer(asked, path))
 
-    def _answer(self, asked: int, path: str) -> Callable[[Resource | None,
-                                                         BaseException | None], None]:
+    def _answer(
+        self, asked: int, path: str
+    ) -> Callable[[Resource | None, BaseException | None], None]:
         def answered(found: Resource | None, error: BaseException | None) -> None:
             if asked != self._asked:
                 return
@@ -58,4 +63,5 @@ class TypedLocation(QObject):
                 self.folder.emit(path)
             else:
                 self.file.emit(path.rstrip("/"))
+
         return answered

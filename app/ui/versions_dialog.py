@@ -43,9 +43,15 @@ def choose_target(window: QWidget, name: str) -> Path | None:
 
 
 class VersionsDialog(QDialog):
-    def __init__(self, client: DavClient, background: Background, operations: Operations,
-                 account: NextcloudAccount, resource: Resource,
-                 parent_widget: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        operations: Operations,
+        account: NextcloudAccount,
+        resource: Resource,
+        parent_widget: QWidget | None = None,
+    ) -> None:
         super().__init__(parent_widget)
         self.setObjectName("versionsDialog")
         self.setWindowTitle(f"Versions of “{resource.name}”")
@@ -80,8 +86,11 @@ class VersionsDialog(QDialog):
         self.list.itemSelectionChanged.connect(self._enable)
 
         layout = QVBoxLayout(self)
-        heading = QLabel(f"Earlier versions of <b>{resource.name}</b>. Restoring one keeps "
-                         "the current content as a version too.", self)
+        heading = QLabel(
+            f"Earlier versions of <b>{resource.name}</b>. Restoring one keeps "
+            "the current content as a version too.",
+            self,
+        )
         heading.setWordWrap(True)
         layout.addWidget(heading)
         layout.addWidget(self.list, 1)
@@ -97,7 +106,8 @@ class VersionsDialog(QDialog):
         self._enable()
         self._background.submit(
             lambda: versions.list_versions(self._client, self._account, self._resource),
-            self._listed)
+            self._listed,
+        )
 
     def _listed(self, found: list[versions.Version] | None, error: BaseException | None) -> None:
         self.loading = False
@@ -108,10 +118,12 @@ class VersionsDialog(QDialog):
             return
         self.versions = found
         for version in found:
-            when = version.modified.astimezone().strftime("%Y-%m-%d %H:%M:%S") \
-                if version.modified else version.name
-            item = QTreeWidgetItem([when, human_size(version.size), version.author,
-                                    version.label])
+            when = (
+                version.modified.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+                if version.modified
+                else version.name
+            )
+            item = QTreeWidgetItem([when, human_size(version.size), version.author, version.label])
             item.setData(0, Qt.ItemDataRole.UserRole, version.name)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.list.addTopLevelItem(item)
@@ -119,10 +131,15 @@ class VersionsDialog(QDialog):
         if first is not None:
             self.list.setCurrentItem(first)
         count = len(found)
-        self.status.setText(self._note + (
-            f"{count} earlier version{'s' if count != 1 else ''}." if count
-            else "No earlier versions: the file has not been changed since it was uploaded, "
-                 "or the server keeps none."))
+        self.status.setText(
+            self._note
+            + (
+                f"{count} earlier version{'s' if count != 1 else ''}."
+                if count
+                else "No earlier versions: the file has not been changed since it was uploaded, "
+                "or the server keeps none."
+            )
+        )
         self._note = ""
         self._enable()
 
@@ -145,22 +162,30 @@ class VersionsDialog(QDialog):
             return
         # The user chose the name in a save dialog, which asked about replacing a file.
         job = plan_download_as(version.resource, local, Conflict.OVERWRITE)
-        self._operations.start_job(f"Download version of {self._resource.name}",
-                                   Job(job.name, job.stages), [])
+        self._operations.start_job(
+            f"Download version of {self._resource.name}", Job(job.name, job.stages), []
+        )
         self.status.setText(f"Downloading to {local}: see the results pane.")
 
     def restore(self) -> None:
         version = self.current()
         if version is None:
             return
-        task = Task(Op.RESTORE, version.resource.path,
-                    destination=versions.restore_target(self._account))
-        self._operations.start_job(f"Restore version of {self._resource.name}",
-                                   Job(f"Restore {self._resource.name}", ((task,),)),
-                                   [parent(self._resource.path)], on_result=self._restored)
+        task = Task(
+            Op.RESTORE, version.resource.path, destination=versions.restore_target(self._account)
+        )
+        self._operations.start_job(
+            f"Restore version of {self._resource.name}",
+            Job(f"Restore {self._resource.name}", ((task,),)),
+            [parent(self._resource.path)],
+            on_result=self._restored,
+        )
         self.status.setText("Restoring…")
 
     def _restored(self, result: TaskResult) -> None:
-        self._note = ("Restored; the content it replaced is a version now. " if result.ok
-                      else "The restore failed: see the results pane. ")
+        self._note = (
+            "Restored; the content it replaced is a version now. "
+            if result.ok
+            else "The restore failed: see the results pane. "
+        )
         self.reload()

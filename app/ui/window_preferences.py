@@ -34,10 +34,15 @@ class WindowPreferences(QObject):
     changed = Signal(object)
     message = Signal(str)
 
-    def __init__(self, window: QMainWindow, state: MutableMapping[str, Any],
-                 background: Background, bookmark: Bookmark | None = None,
-                 bookmarks: BookmarkStore | None = None,
-                 autostart: Callable[[], Autostart] | None = for_platform) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        state: MutableMapping[str, Any],
+        background: Background,
+        bookmark: Bookmark | None = None,
+        bookmarks: BookmarkStore | None = None,
+        autostart: Callable[[], Autostart] | None = for_platform,
+    ) -> None:
         super().__init__(window)
         self._window = window
         self._state = state
@@ -60,7 +65,8 @@ class WindowPreferences(QObject):
         self.show_hidden.setStatusTip("Show the files and folders whose names start with a dot")
         self.show_hidden.setChecked(self.current.show_hidden)
         self.show_hidden.toggled.connect(
-            lambda shown: self._set(dataclasses.replace(self.current, show_hidden=shown)))
+            lambda shown: self._set(dataclasses.replace(self.current, show_hidden=shown))
+        )
         window.addAction(self.show_hidden)
         self.dialog: PreferencesDialog | None = None
 
@@ -80,8 +86,14 @@ class WindowPreferences(QObject):
 
         keep = self._bookmark.keep_mtime if self._bookmark is not None else None
         autostart = self._autostart() if self._autostart is not None else None
-        dialog = PreferencesDialog(self.current, self._background, autostart, keep,
-                                   self._bookmark.name if self._bookmark else None, self._window)
+        dialog = PreferencesDialog(
+            self.current,
+            self._background,
+            autostart,
+            keep,
+            self._bookmark.name if self._bookmark else None,
+            self._window,
+        )
         dialog.accepted.connect(lambda: self._accepted(dialog))
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
@@ -101,8 +113,9 @@ class WindowPreferences(QObject):
         if bookmark is not None and store is not None and wanted != bookmark.keep_mtime:
             kept = dataclasses.replace(bookmark, keep_mtime=wanted)
             self._bookmark = kept
-            self._background.submit(lambda: store.put(kept, replacing=bookmark.name),
-                                    self._bookmark_saved)
+            self._background.submit(
+                lambda: store.put(kept, replacing=bookmark.name), self._bookmark_saved
+            )
 
     def _bookmark_saved(self, _: object, error: BaseException | None) -> None:
         if error is not None:

@@ -41,15 +41,23 @@ def format_parse(r: dict[str, Any], shape: str) -> str:
     lines = [
         f"parse benchmark: {int(r['entries']):,}-entry 207 body ({shape}), {r['body_mb']:.1f} MB",
         "",
-        (f"  {'lxml.etree.fromstring':<40} {r['fromstring_s'] * 1e3:>7.0f}ms (best of 3),"
-         f" CPU {r['fromstring_cpu_s'] * 1e3:.0f}ms"),
-        (f"  {'multistatus.parse':<40} {r['parse_s'] * 1e3:>7.0f}ms (best of 3),"
-         f" CPU {r['parse_cpu_s'] * 1e3:.0f}ms"),
+        (
+            f"  {'lxml.etree.fromstring':<40} {r['fromstring_s'] * 1e3:>7.0f}ms (best of 3),"
+            f" CPU {r['fromstring_cpu_s'] * 1e3:.0f}ms"
+        ),
+        (
+            f"  {'multistatus.parse':<40} {r['parse_s'] * 1e3:>7.0f}ms (best of 3),"
+            f" CPU {r['parse_cpu_s'] * 1e3:.0f}ms"
+        ),
         f"  {'parse / fromstring':<40} {ratio:>8.2f}x   target <= {PARSE_TARGET:.1f}x: {verdict}",
-        (f"  {'the same in CPU time':<40} {r['ratio_cpu']:>8.2f}x"
-         f"   target <= {PARSE_TARGET:.1f}x: {cpu_verdict}"),
-        (f"  {'parse() kept, peak RSS delta':<40} {r['kept_peak_rss_delta_mb']:>7.1f}MB"
-         f"   target < {KEPT_TARGET_MB} MB"),
+        (
+            f"  {'the same in CPU time':<40} {r['ratio_cpu']:>8.2f}x"
+            f"   target <= {PARSE_TARGET:.1f}x: {cpu_verdict}"
+        ),
+        (
+            f"  {'parse() kept, peak RSS delta':<40} {r['kept_peak_rss_delta_mb']:>7.1f}MB"
+            f"   target < {KEPT_TARGET_MB} MB"
+        ),
         f"  {'iter_parse tracemalloc peak':<40} {r['stream_tracemalloc_peak_mb']:>7.2f}MB",
         f"  {'iter_parse peak RSS delta':<40} {r['stream_peak_rss_delta_mb']:>7.2f}MB",
     ]
@@ -58,37 +66,80 @@ def format_parse(r: dict[str, Any], shape: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.split("\n")[0])
-    ap.add_argument("--entries", type=int, default=bench_ls.ENTRIES,
-                    help="files in the listed folder (default %(default)s)")
-    ap.add_argument("--repeats", type=int, default=bench_ls.REPEATS,
-                    help="timed runs per command (default %(default)s)")
-    ap.add_argument("--parse-entries", type=int, default=None,
-                    help="entries for the parser benchmark (default: its own)")
+    ap.add_argument(
+        "--entries",
+        type=int,
+        default=bench_ls.ENTRIES,
+        help="files in the listed folder (default %(default)s)",
+    )
+    ap.add_argument(
+        "--repeats",
+        type=int,
+        default=bench_ls.REPEATS,
+        help="timed runs per command (default %(default)s)",
+    )
+    ap.add_argument(
+        "--parse-entries",
+        type=int,
+        default=None,
+        help="entries for the parser benchmark (default: its own)",
+    )
     ap.add_argument("--no-parse", action="store_true", help="skip the parser benchmark")
-    ap.add_argument("--only", choices=BENCHMARKS, default=None,
-                    help="run only this benchmark (default: all of them)")
-    ap.add_argument("--jobs-files", type=int, default=None,
-                    help="files uploaded and deleted by the jobs benchmark (default: its own)")
-    ap.add_argument("--jobs-repeats", type=int, default=None,
-                    help="timed runs per contender in the jobs benchmark (default: its own)")
-    ap.add_argument("--jobs-big-mib", type=int, default=None,
-                    help="size of the jobs benchmark's big upload in MiB, 0 to skip it "
-                         "(default: its own)")
+    ap.add_argument(
+        "--only",
+        choices=BENCHMARKS,
+        default=None,
+        help="run only this benchmark (default: all of them)",
+    )
+    ap.add_argument(
+        "--jobs-files",
+        type=int,
+        default=None,
+        help="files uploaded and deleted by the jobs benchmark (default: its own)",
+    )
+    ap.add_argument(
+        "--jobs-repeats",
+        type=int,
+        default=None,
+        help="timed runs per contender in the jobs benchmark (default: its own)",
+    )
+    ap.add_argument(
+        "--jobs-big-mib",
+        type=int,
+        default=None,
+        help="size of the jobs benchmark's big upload in MiB, 0 to skip it (default: its own)",
+    )
     ap.add_argument("--no-jobs", action="store_true", help="skip the jobs benchmark")
-    ap.add_argument("--sync-files", type=int, default=None,
-                    help="files in the sync benchmark's pair (default: its own)")
+    ap.add_argument(
+        "--sync-files",
+        type=int,
+        default=None,
+        help="files in the sync benchmark's pair (default: its own)",
+    )
     ap.add_argument("--no-sync", action="store_true", help="skip the sync benchmark")
     ap.add_argument("--no-nextcloud", action="store_true", help="skip the Nextcloud benchmark")
     ap.add_argument("--no-watch", action="store_true", help="skip the watch benchmark")
     args = ap.parse_args(argv)
 
-    wanted = [args.only] if args.only else [
-        name for name, skip in (("ls", False), ("parse", args.no_parse), ("jobs", args.no_jobs),
-                                 ("cli-jobs", args.no_jobs),
-                                 ("sync", args.no_sync), ("nextcloud", args.no_nextcloud),
-                                 ("bulk", args.no_nextcloud), ("window", False),
-                                 ("watch", args.no_watch))
-        if not skip]
+    wanted = (
+        [args.only]
+        if args.only
+        else [
+            name
+            for name, skip in (
+                ("ls", False),
+                ("parse", args.no_parse),
+                ("jobs", args.no_jobs),
+                ("cli-jobs", args.no_jobs),
+                ("sync", args.no_sync),
+                ("nextcloud", args.no_nextcloud),
+                ("bulk", args.no_nextcloud),
+                ("window", False),
+                ("watch", args.no_watch),
+            )
+            if not skip
+        ]
+    )
     status = 0
     for n, name in enumerate(wanted):
         if n:
@@ -119,8 +170,10 @@ def _run_parse(args: argparse.Namespace) -> int:
     try:
         from tests.bench import bench_parse
     except Exception as exc:  # someone else's file, maybe half-written
-        print(f"parse benchmark: skipped, tests/bench/bench_parse.py not importable "
-              f"({type(exc).__name__}: {exc})")
+        print(
+            f"parse benchmark: skipped, tests/bench/bench_parse.py not importable "
+            f"({type(exc).__name__}: {exc})"
+        )
         return 0
     for shape in bench_parse.SHAPES:
         try:

@@ -52,7 +52,7 @@ TARGET = 0.5
 SYNC_TARGET = 0.8
 NEXTCLOUDCMD = shutil.which("nextcloudcmd")
 
-SERVER = r'''
+SERVER = r"""
 import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
@@ -73,9 +73,9 @@ print(json.dumps({"origin": server.origin, "files_root": str(server.files_root),
       flush=True)
 sys.stdin.read()
 server.stop()
-'''
+"""
 
-BARE = r'''
+BARE = r"""
 import sys, threading
 from pathlib import Path
 import httpx
@@ -98,15 +98,26 @@ with httpx.Client(auth=(login, password), limits=httpx.Limits(max_connections=4)
         t.start()
     for t in threads:
         t.join()
-'''
+"""
 
 
 class _Server:
     def __init__(self, data: Path, cost: float, bulk: bool) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVER, str(REPO), str(data), str(cost),
-             "bulk" if bulk else "put"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=child_env())
+            [
+                sys.executable,
+                "-c",
+                SERVER,
+                str(REPO),
+                str(data),
+                str(cost),
+                "bulk" if bulk else "put",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=child_env(),
+        )
         assert self.process.stdout is not None
         self.info = json.loads(self.process.stdout.readline())
 
@@ -126,8 +137,12 @@ def _check(files_root: Path, folder: str, local: Path) -> None:
             raise AssertionError(f"{folder}/{name}: other bytes than were sent")
 
 
-def run(files: int = FILES, repeats: int = REPEATS, costs: tuple[float, ...] = (0.0, REQUEST_COST),
-        verbose: bool = True) -> dict[str, Any]:
+def run(
+    files: int = FILES,
+    repeats: int = REPEATS,
+    costs: tuple[float, ...] = (0.0, REQUEST_COST),
+    verbose: bool = True,
+) -> dict[str, Any]:
     results: dict[str, Any] = {"files": files, "repeats": repeats}
     with tempfile.TemporaryDirectory(prefix="davdesk-bench-bulk-") as scratch:
         root = Path(scratch)
@@ -144,16 +159,29 @@ def run(files: int = FILES, repeats: int = REPEATS, costs: tuple[float, ...] = (
     return results
 
 
-def _run_at(root: Path, source: Path, env: dict[str, str], cost: float,
-            repeats: int) -> dict[str, float]:
-    times: dict[str, list[float]] = {"davdesk": [], "davdesk_put": [], "bare": [],
-                                     "davdesk_sync": [], "nextcloudcmd": []}
-    servers = {True: _Server(root / f"nc-bulk-{cost}", cost, bulk=True),
-               False: _Server(root / f"nc-put-{cost}", cost, bulk=False)}
+def _run_at(
+    root: Path, source: Path, env: dict[str, str], cost: float, repeats: int
+) -> dict[str, float]:
+    times: dict[str, list[float]] = {
+        "davdesk": [],
+        "davdesk_put": [],
+        "bare": [],
+        "davdesk_sync": [],
+        "nextcloudcmd": [],
+    }
+    servers = {
+        True: _Server(root / f"nc-bulk-{cost}", cost, bulk=True),
+        False: _Server(root / f"nc-put-{cost}", cost, bulk=False),
+    }
     try:
         for n in range(repeats + 1):  # the first round is a warm-up, also of the bytecode cache
-            for key, bulk in (("davdesk", True), ("davdesk_put", False), ("bare", True),
-                              ("davdesk_sync", True), ("nextcloudcmd", True)):
+            for key, bulk in (
+                ("davdesk", True),
+                ("davdesk_put", False),
+                ("bare", True),
+                ("davdesk_sync", True),
+                ("nextcloudcmd", True),
+            ):
                 if key == "nextcloudcmd" and NEXTCLOUDCMD is None:
                     continue
                 info = servers[bulk].info
@@ -164,18 +192,57 @@ def _run_at(root: Path, source: Path, env: dict[str, str], cost: float,
                 if key in ("davdesk_sync", "nextcloudcmd"):
                     _mkcol(info, folder)
                 if key == "bare":
-                    argv = [sys.executable, "-c", BARE, info["origin"], info["login"],
-                            info["app"], str(local), folder, info["user_id"]]
+                    argv = [
+                        sys.executable,
+                        "-c",
+                        BARE,
+                        info["origin"],
+                        info["login"],
+                        info["app"],
+                        str(local),
+                        folder,
+                        info["user_id"],
+                    ]
                 elif key == "davdesk_sync":
-                    argv = [sys.executable, "-m", "app", "sync", "--json", "--direction", "up",
-                            "--user", info["login"], str(local), url + folder + "/"]
+                    argv = [
+                        sys.executable,
+                        "-m",
+                        "app",
+                        "sync",
+                        "--json",
+                        "--direction",
+                        "up",
+                        "--user",
+                        info["login"],
+                        str(local),
+                        url + folder + "/",
+                    ]
                 elif key == "nextcloudcmd":
-                    argv = [NEXTCLOUDCMD, "--non-interactive", "--silent", "-u", info["login"],
-                            "-p", info["app"], "--path", "/" + folder, str(local),
-                            info["origin"]]
+                    argv = [
+                        NEXTCLOUDCMD,
+                        "--non-interactive",
+                        "--silent",
+                        "-u",
+                        info["login"],
+                        "-p",
+                        info["app"],
+                        "--path",
+                        "/" + folder,
+                        str(local),
+                        info["origin"],
+                    ]
                 else:
-                    argv = [sys.executable, "-m", "app", "put", "--json", "--user",
-                            info["login"], str(local), url]
+                    argv = [
+                        sys.executable,
+                        "-m",
+                        "app",
+                        "put",
+                        "--json",
+                        "--user",
+                        info["login"],
+                        str(local),
+                        url,
+                    ]
                 elapsed, _ = run_process(argv, {**env, "DAVDESK_PASSWORD": info["app"]}, TIMEOUT)
                 _check(Path(info["files_root"]), folder, source)
                 shutil.rmtree(local)
@@ -186,12 +253,15 @@ def _run_at(root: Path, source: Path, env: dict[str, str], cost: float,
             server.close()
     figures = {key: statistics.median(values) for key, values in times.items() if values}
     figures["ratio"] = statistics.median(
-        d / b for d, b in zip(times["davdesk"], times["bare"], strict=True))
+        d / b for d, b in zip(times["davdesk"], times["bare"], strict=True)
+    )
     figures["ratio_put"] = statistics.median(
-        d / b for d, b in zip(times["davdesk_put"], times["bare"], strict=True))
+        d / b for d, b in zip(times["davdesk_put"], times["bare"], strict=True)
+    )
     if times["nextcloudcmd"]:
         figures["ratio_sync"] = statistics.median(
-            d / b for d, b in zip(times["davdesk_sync"], times["nextcloudcmd"], strict=True))
+            d / b for d, b in zip(times["davdesk_sync"], times["nextcloudcmd"], strict=True)
+        )
     return figures
 
 
@@ -206,8 +276,10 @@ def _mkcol(info: dict[str, str], folder: str) -> None:
 
 def _print(files: int, cost: float, f: dict[str, float]) -> None:
     verdict = "PASS" if f["ratio"] <= TARGET else "MISS"
-    print(f"bulk upload benchmark: {files} x {FILE_SIZE // 1024} KiB to the fake Nextcloud, "
-          f"{cost * 1000:.0f} ms per request on the server, whole processes (medians)")
+    print(
+        f"bulk upload benchmark: {files} x {FILE_SIZE // 1024} KiB to the fake Nextcloud, "
+        f"{cost * 1000:.0f} ms per request on the server, whole processes (medians)"
+    )
     print(f"  {'davdesk put (bulk upload)':<36} {f['davdesk']:>7.2f}s")
     print(f"  {'davdesk put (server without bulk)':<36} {f['davdesk_put']:>7.2f}s")
     print(f"  {'bare httpx PUT loop, 4 threads':<36} {f['bare']:>7.2f}s")
@@ -217,8 +289,10 @@ def _print(files: int, cost: float, f: dict[str, float]) -> None:
     if "ratio_sync" in f:
         verdict = "PASS" if f["ratio_sync"] <= SYNC_TARGET else "MISS"
         print(f"  {'nextcloudcmd':<36} {f['nextcloudcmd']:>7.2f}s")
-        print(f"  {'davdesk sync / nextcloudcmd':<36} {f['ratio_sync']:>7.2f}x   target <= "
-              f"{SYNC_TARGET}x: {verdict}")
+        print(
+            f"  {'davdesk sync / nextcloudcmd':<36} {f['ratio_sync']:>7.2f}x   target <= "
+            f"{SYNC_TARGET}x: {verdict}"
+        )
     else:
         print("  nextcloudcmd: not installed (Debian: nextcloud-desktop-cmd), no sync ratio")
 

@@ -38,7 +38,7 @@ REPEATS = 3
 TIMEOUT = 300.0
 TARGET = 1.5
 
-BARE = r'''
+BARE = r"""
 import sys, threading
 import httpx
 method, user, password, urls = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
@@ -69,14 +69,16 @@ with httpx.Client(auth=(user, password), limits=httpx.Limits(max_connections=4),
         t.start()
     for t in threads:
         t.join()
-'''
+"""
 
 
 def run(files: int = FILES, repeats: int = REPEATS, verbose: bool = True) -> dict[str, Any]:
     times: dict[str, list[float]] = {"put": [], "bare_put": [], "rm": [], "bare_rm": []}
     py = sys.executable
-    with tempfile.TemporaryDirectory(prefix="davdesk-bench-cli-") as scratch, \
-            ApacheServer() as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="davdesk-bench-cli-") as scratch,
+        ApacheServer() as server,
+    ):
         root = Path(scratch)
         source = root / "source"
         source.mkdir()
@@ -92,11 +94,27 @@ def run(files: int = FILES, repeats: int = REPEATS, verbose: bool = True) -> dic
                 local = root / folder
                 shutil.copytree(source, local)
                 if key == "put":
-                    argv = [py, "-m", "app", "put", "--json", "--user", server.user, str(local),
-                            server.url]
+                    argv = [
+                        py,
+                        "-m",
+                        "app",
+                        "put",
+                        "--json",
+                        "--user",
+                        server.user,
+                        str(local),
+                        server.url,
+                    ]
                 else:
-                    argv = [py, "-c", BARE, "PUT", *auth, server.url + quote(folder) + "/",
-                            *(f"{quote(name)}={local / name}" for name in names)]
+                    argv = [
+                        py,
+                        "-c",
+                        BARE,
+                        "PUT",
+                        *auth,
+                        server.url + quote(folder) + "/",
+                        *(f"{quote(name)}={local / name}" for name in names),
+                    ]
                 elapsed, _ = run_process(argv, python_env, TIMEOUT)
                 _check_put(server.root / folder, source)
                 shutil.rmtree(local)
@@ -116,7 +134,8 @@ def run(files: int = FILES, repeats: int = REPEATS, verbose: bool = True) -> dic
     result: dict[str, Any] = {key: statistics.median(values) for key, values in times.items()}
     for job in ("put", "rm"):
         result[f"ratio_{job}"] = statistics.median(
-            a / b for a, b in zip(times[job], times[f"bare_{job}"], strict=True))
+            a / b for a, b in zip(times[job], times[f"bare_{job}"], strict=True)
+        )
     if verbose:
         _print(files, repeats, result)
     return result
@@ -133,8 +152,10 @@ def _check_put(stored: Path, source: Path) -> None:
 
 
 def _print(files: int, repeats: int, r: dict[str, Any]) -> None:
-    print(f"CLI jobs benchmark: {files:,} x 4 KiB on Apache mod_dav, whole processes, "
-          f"medians of {repeats}")
+    print(
+        f"CLI jobs benchmark: {files:,} x 4 KiB on Apache mod_dav, whole processes, "
+        f"medians of {repeats}"
+    )
     for job, label in (("put", "davdesk put DIR URL/"), ("rm", f"davdesk rm URL1..URL{files}")):
         verdict = "PASS" if r[f"ratio_{job}"] <= TARGET else "MISS"
         print(f"  {label:<34} {r[job]:>7.2f}s")

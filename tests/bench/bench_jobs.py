@@ -92,7 +92,7 @@ _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # The Python contenders, run as `python -c CHILD SPEC_JSON` from the repository root.
 # Only what the contender needs is imported (not tests.*), so its RSS is its own.
-CHILD = r'''
+CHILD = r"""
 import json, os, resource, sys, threading, time
 spec = json.loads(sys.argv[1])
 kind, workers = spec["kind"], spec["workers"]
@@ -205,10 +205,10 @@ else:
                statuses=sorted(set(bad))[:5])
 out["self_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps(out))
-'''
+"""
 
 # Runs one command as its only child: RUSAGE_CHILDREN's ru_maxrss is then that child's own.
-RUSAGE = r'''
+RUSAGE = r"""
 import json, resource, subprocess, sys, time
 argv, timeout = json.loads(sys.argv[1]), float(sys.argv[2])
 start = time.perf_counter()
@@ -223,7 +223,7 @@ print(json.dumps({"wall_s": wall, "returncode": proc.returncode, "maxrss_kb": us
                   "cpu_s": usage.ru_utime + usage.ru_stime,
                   "stdout": proc.stdout.decode(errors="replace"),
                   "stderr": proc.stderr.decode(errors="replace")[-2000:]}))
-'''
+"""
 
 
 def file_name(i: int) -> str:
@@ -254,13 +254,20 @@ def server_cpu_s(server: ApacheServer) -> float:
     return total / _CLOCK_TICKS
 
 
-
-
 class Contender:
     """One way of doing the work; run() returns the figures of one run."""
 
-    def __init__(self, key: str, label: str, argv: list[str], env: dict[str, str],
-                 server: ApacheServer, *, python: bool, rusage: bool = False) -> None:
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        argv: list[str],
+        env: dict[str, str],
+        server: ApacheServer,
+        *,
+        python: bool,
+        rusage: bool = False,
+    ) -> None:
         self.key, self.label, self.argv, self.env = key, label, argv, env
         self.server, self.python, self.rusage = server, python, rusage
         self.runs: list[dict[str, Any]] = []
@@ -277,14 +284,18 @@ class Contender:
 
     def _run(self) -> dict[str, Any]:
         if self.rusage:
-            _, raw = run_process([sys.executable, "-c", RUSAGE, json.dumps(self.argv),
-                                  str(TIMEOUT)], self.env, TIMEOUT)
+            _, raw = run_process(
+                [sys.executable, "-c", RUSAGE, json.dumps(self.argv), str(TIMEOUT)],
+                self.env,
+                TIMEOUT,
+            )
             helper = json.loads(raw)
             if helper.get("timeout"):
                 raise RuntimeError(f"timed out after {TIMEOUT:g} s: {self.argv[:4]}")
             if helper["returncode"] != 0:
-                raise RuntimeError(f"exit status {helper['returncode']} from {self.argv[:4]}:\n"
-                                   f"{helper['stderr']}")
+                raise RuntimeError(
+                    f"exit status {helper['returncode']} from {self.argv[:4]}:\n{helper['stderr']}"
+                )
             wall, out = helper["wall_s"], helper["stdout"].encode()
             figures: dict[str, Any] = {"maxrss_mb": helper["maxrss_kb"] / 1024}
             if not self.python:
@@ -296,9 +307,11 @@ class Contender:
         if self.python:
             child = json.loads(out)
             if child.get("failed") or child.get("ok") != child.get("tasks"):
-                raise AssertionError(f"{self.label}: {child.get('failed')} of {child.get('tasks')} "
-                                     f"failed: {child.get('failures') or child.get('statuses')} "
-                                     f"{child.get('error') or ''}")
+                raise AssertionError(
+                    f"{self.label}: {child.get('failed')} of {child.get('tasks')} "
+                    f"failed: {child.get('failures') or child.get('statuses')} "
+                    f"{child.get('error') or ''}"
+                )
             figures.update(child)
         return figures
 
@@ -306,11 +319,17 @@ class Contender:
         work = [r["work_s"] for r in self.runs]
         wall = [r["wall_s"] for r in self.runs]
         best = min(self.runs, key=lambda r: r["work_s"])
-        summary = {"label": self.label, "best_s": min(work), "median_s": statistics.median(work),
-                   "cpu_s": min(r["cpu_s"] for r in self.runs),
-                   "server_cpu_s": min(r["server_cpu_s"] for r in self.runs),
-                   "wall_best_s": min(wall), "wall_median_s": statistics.median(wall),
-                   "times_s": work, "best_run": best}
+        summary = {
+            "label": self.label,
+            "best_s": min(work),
+            "median_s": statistics.median(work),
+            "cpu_s": min(r["cpu_s"] for r in self.runs),
+            "server_cpu_s": min(r["server_cpu_s"] for r in self.runs),
+            "wall_best_s": min(wall),
+            "wall_median_s": statistics.median(wall),
+            "times_s": work,
+            "best_run": best,
+        }
         if self.rusage:
             summary["maxrss_mb"] = max(r["maxrss_mb"] for r in self.runs)
         return summary
@@ -341,13 +360,16 @@ def reset_remote(server: ApacheServer, fill_from: Path | None = None) -> Path:
 
 
 def check_uploaded(folder: Path, contents: dict[str, bytes], compare_bytes: bool) -> None:
-    found = {entry.name: entry.stat().st_size for entry in os.scandir(folder)
-             if entry.name != DAV_PROPS}
+    found = {
+        entry.name: entry.stat().st_size for entry in os.scandir(folder) if entry.name != DAV_PROPS
+    }
     if set(found) != set(contents):
         missing = sorted(set(contents) - set(found))[:3]
         extra = sorted(set(found) - set(contents))[:3]
-        raise AssertionError(f"{len(found)} files on the server, expected {len(contents)}: "
-                             f"missing {missing}, unexpected {extra}")
+        raise AssertionError(
+            f"{len(found)} files on the server, expected {len(contents)}: "
+            f"missing {missing}, unexpected {extra}"
+        )
     wrong = [name for name, size in found.items() if size != len(contents[name])]
     if wrong:
         raise AssertionError(f"{len(wrong)} files with the wrong size, e.g. {wrong[:3]}")
@@ -377,15 +399,21 @@ def room_for_big_file(scratch: Path, server: ApacheServer, size: int) -> tuple[b
     same = os.stat(scratch).st_dev == os.stat(server.root).st_dev
     need_local = (2 if same else 1) * size * 1.1  # one copy each side, 10% to spare
     if local.free < need_local or remote.free < size * 1.1:
-        return False, (f"not enough disk: {local.free / 2**30:.1f} GiB free locally, "
-                       f"{remote.free / 2**30:.1f} GiB for the server, "
-                       f"{need_local / 2**30:.1f} GiB needed")
+        return False, (
+            f"not enough disk: {local.free / 2**30:.1f} GiB free locally, "
+            f"{remote.free / 2**30:.1f} GiB for the server, "
+            f"{need_local / 2**30:.1f} GiB needed"
+        )
     return True, f"{local.free / 2**30:.0f} GiB free before"
 
 
 # -- running contenders ---------------------------------------------------------
-def measure(contenders: list[Contender], repeats: int, before: Callable[[], None],
-            check: Callable[[Contender, bool], None]) -> None:
+def measure(
+    contenders: list[Contender],
+    repeats: int,
+    before: Callable[[], None],
+    check: Callable[[Contender, bool], None],
+) -> None:
     """One checked run each, then `repeats` timed rounds, round-robin; before() precedes each
     run."""
     for c in contenders:
@@ -400,32 +428,64 @@ def measure(contenders: list[Contender], repeats: int, before: Callable[[], None
             check(c, False)
 
 
-def python_contender(key: str, label: str, spec: dict[str, Any], env: dict[str, str],
-                     server: ApacheServer, rusage: bool = False) -> Contender:
-    return Contender(key, label, [sys.executable, "-c", CHILD, json.dumps(spec)], env, server,
-                     python=True, rusage=rusage)
+def python_contender(
+    key: str,
+    label: str,
+    spec: dict[str, Any],
+    env: dict[str, str],
+    server: ApacheServer,
+    rusage: bool = False,
+) -> Contender:
+    return Contender(
+        key,
+        label,
+        [sys.executable, "-c", CHILD, json.dumps(spec)],
+        env,
+        server,
+        python=True,
+        rusage=rusage,
+    )
 
 
 # -- the benchmark -------------------------------------------------------------
-def run(files: int = FILES, repeats: int = REPEATS, big_mib: int = BIG_MIB,
-        workers: tuple[int, ...] = WORKERS, *, verbose: bool = True) -> dict[str, Any]:
+def run(
+    files: int = FILES,
+    repeats: int = REPEATS,
+    big_mib: int = BIG_MIB,
+    workers: tuple[int, ...] = WORKERS,
+    *,
+    verbose: bool = True,
+) -> dict[str, Any]:
     """Start Apache, time uploads, deletes and one big upload; returns the figures."""
-    result: dict[str, Any] = {"files": files, "file_size": FILE_SIZE, "repeats": repeats,
-                              "workers": list(workers), "big_mib": big_mib,
-                              "python": sys.executable, "cpus": os.cpu_count()}
-    with tempfile.TemporaryDirectory(prefix="davdesk-bench-jobs-") as tmp, \
-            ApacheServer() as server:
+    result: dict[str, Any] = {
+        "files": files,
+        "file_size": FILE_SIZE,
+        "repeats": repeats,
+        "workers": list(workers),
+        "big_mib": big_mib,
+        "python": sys.executable,
+        "cpus": os.cpu_count(),
+    }
+    with tempfile.TemporaryDirectory(prefix="davdesk-bench-jobs-") as tmp, ApacheServer() as server:
         scratch = Path(tmp)
         local = scratch / LOCAL
         contents = write_local_files(local, files)
         env = child_env()
-        base = {"url": server.url, "user": server.user, "password": server.password,
-                "remote": f"/{REMOTE}/"}
+        base = {
+            "url": server.url,
+            "user": server.user,
+            "password": server.password,
+            "remote": f"/{REMOTE}/",
+        }
         rclone_env = None
         if RCLONE:
-            obscured = subprocess.run([RCLONE, "obscure", server.password], check=True,
-                                      capture_output=True, text=True,
-                                      timeout=TIMEOUT).stdout.strip()
+            obscured = subprocess.run(
+                [RCLONE, "obscure", server.password],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+            ).stdout.strip()
             rclone_env = child_env(
                 RCLONE_CONFIG=str(scratch / "rclone.conf"),  # absent: nothing but env
                 RCLONE_CONFIG_BENCH_TYPE="webdav",
@@ -436,8 +496,8 @@ def run(files: int = FILES, repeats: int = REPEATS, big_mib: int = BIG_MIB,
                 RCLONE_CACHE_DIR=str(scratch / "rclone-cache"),
             )
             result["rclone_version"] = subprocess.run(
-                [RCLONE, "version"], capture_output=True, text=True,
-                timeout=TIMEOUT).stdout.split("\n")[0]
+                [RCLONE, "version"], capture_output=True, text=True, timeout=TIMEOUT
+            ).stdout.split("\n")[0]
         else:
             result["rclone_note"] = "rclone not installed: skipped"
 
@@ -446,19 +506,39 @@ def run(files: int = FILES, repeats: int = REPEATS, big_mib: int = BIG_MIB,
         for n in workers:
             spec = {**base, "local": str(local), "workers": n}
             uploads += [
-                python_contender(f"up_engine_{n}", f"engine, {n} workers",
-                                 {**spec, "kind": "engine_upload", "keep_mtime": False}, env,
-                                 server),
-                python_contender(f"up_bare_{n}", f"bare httpx PUT, {n} threads",
-                                 {**spec, "kind": "bare_put"}, env, server),
-                python_contender(f"up_mtime_{n}", f"engine keep_mtime, {n} workers",
-                                 {**spec, "kind": "engine_upload", "keep_mtime": True}, env,
-                                 server),
+                python_contender(
+                    f"up_engine_{n}",
+                    f"engine, {n} workers",
+                    {**spec, "kind": "engine_upload", "keep_mtime": False},
+                    env,
+                    server,
+                ),
+                python_contender(
+                    f"up_bare_{n}",
+                    f"bare httpx PUT, {n} threads",
+                    {**spec, "kind": "bare_put"},
+                    env,
+                    server,
+                ),
+                python_contender(
+                    f"up_mtime_{n}",
+                    f"engine keep_mtime, {n} workers",
+                    {**spec, "kind": "engine_upload", "keep_mtime": True},
+                    env,
+                    server,
+                ),
             ]
             if rclone_env:
-                uploads.append(Contender(f"up_rclone_{n}", f"rclone copy --transfers {n}",
-                                         [RCLONE, "copy", "--transfers", str(n), str(local),
-                                          f"bench:{REMOTE}"], rclone_env, server, python=False))
+                uploads.append(
+                    Contender(
+                        f"up_rclone_{n}",
+                        f"rclone copy --transfers {n}",
+                        [RCLONE, "copy", "--transfers", str(n), str(local), f"bench:{REMOTE}"],
+                        rclone_env,
+                        server,
+                        python=False,
+                    )
+                )
 
         def check_upload(c: Contender, first: bool) -> None:
             check_uploaded(server.root / REMOTE, contents, compare_bytes=first)
@@ -475,19 +555,39 @@ def run(files: int = FILES, repeats: int = REPEATS, big_mib: int = BIG_MIB,
         for n in workers:
             spec = {**base, "local": str(local), "workers": n}
             deletes += [
-                python_contender(f"del_engine_{n}", f"engine, {n} workers",
-                                 {**spec, "kind": "engine_delete"}, env, server),
-                python_contender(f"del_bare_{n}", f"bare httpx DELETE, {n} threads",
-                                 {**spec, "kind": "bare_delete", "names": names}, env,
-                                 server),
+                python_contender(
+                    f"del_engine_{n}",
+                    f"engine, {n} workers",
+                    {**spec, "kind": "engine_delete"},
+                    env,
+                    server,
+                ),
+                python_contender(
+                    f"del_bare_{n}",
+                    f"bare httpx DELETE, {n} threads",
+                    {**spec, "kind": "bare_delete", "names": names},
+                    env,
+                    server,
+                ),
             ]
             if rclone_env:
-                deletes.append(Contender(f"del_rclone_{n}", f"rclone delete --checkers {n}",
-                                         [RCLONE, "delete", "--checkers", str(n),
-                                          f"bench:{REMOTE}"], rclone_env, server, python=False))
+                deletes.append(
+                    Contender(
+                        f"del_rclone_{n}",
+                        f"rclone delete --checkers {n}",
+                        [RCLONE, "delete", "--checkers", str(n), f"bench:{REMOTE}"],
+                        rclone_env,
+                        server,
+                        python=False,
+                    )
+                )
         t0 = time.perf_counter()
-        measure(deletes, repeats, lambda: reset_remote(server, fill_from=local),
-                lambda c, first: check_emptied(server.root / REMOTE))
+        measure(
+            deletes,
+            repeats,
+            lambda: reset_remote(server, fill_from=local),
+            lambda c, first: check_emptied(server.root / REMOTE),
+        )
         result["delete_s"] = time.perf_counter() - t0
         for c in deletes:
             result[c.key] = c.summary()
@@ -509,8 +609,14 @@ def run(files: int = FILES, repeats: int = REPEATS, big_mib: int = BIG_MIB,
     return result
 
 
-def _big_upload(server: ApacheServer, scratch: Path, base: dict[str, Any], env: dict[str, str],
-                size: int, repeats: int) -> dict[str, Any]:
+def _big_upload(
+    server: ApacheServer,
+    scratch: Path,
+    base: dict[str, Any],
+    env: dict[str, str],
+    size: int,
+    repeats: int,
+) -> dict[str, Any]:
     big = scratch / BIG_NAME
     remote_file = server.root / REMOTE / BIG_NAME
     out: dict[str, Any] = {}
@@ -520,15 +626,42 @@ def _big_upload(server: ApacheServer, scratch: Path, base: dict[str, Any], env: 
         out["big_write_s"] = time.perf_counter() - t0
         spec = {**base, "local": str(big), "workers": 1}
         contenders = [
-            python_contender("big_engine", "engine, 1 worker",
-                             {**spec, "kind": "engine_upload", "keep_mtime": False}, env,
-                             server, rusage=True),
-            Contender("big_curl", "curl -T",
-                      [CURL, "-sS", "-f", "-T", str(big), "-u", f"{server.user}:{server.password}",
-                       server.url + quote(REMOTE) + "/" + quote(BIG_NAME), "-o", "/dev/null"],
-                      env, server, python=False, rusage=True),
-            python_contender("big_bare", "bare httpx PUT, streamed",
-                             {**spec, "kind": "bare_put_big"}, env, server, rusage=True),
+            python_contender(
+                "big_engine",
+                "engine, 1 worker",
+                {**spec, "kind": "engine_upload", "keep_mtime": False},
+                env,
+                server,
+                rusage=True,
+            ),
+            Contender(
+                "big_curl",
+                "curl -T",
+                [
+                    CURL,
+                    "-sS",
+                    "-f",
+                    "-T",
+                    str(big),
+                    "-u",
+                    f"{server.user}:{server.password}",
+                    server.url + quote(REMOTE) + "/" + quote(BIG_NAME),
+                    "-o",
+                    "/dev/null",
+                ],
+                env,
+                server,
+                python=False,
+                rusage=True,
+            ),
+            python_contender(
+                "big_bare",
+                "bare httpx PUT, streamed",
+                {**spec, "kind": "bare_put_big"},
+                env,
+                server,
+                rusage=True,
+            ),
         ]
 
         def check(c: Contender, first: bool) -> None:
@@ -539,6 +672,7 @@ def _big_upload(server: ApacheServer, scratch: Path, base: dict[str, Any], env: 
                 raise AssertionError(f"{c.label}: the uploaded file differs from the local one")
 
         t0 = time.perf_counter()
+
         def before() -> None:
             reset_remote(server)
             os.sync()  # the last upload's gigabyte goes to disk now, not during the next run
@@ -555,8 +689,16 @@ def _big_upload(server: ApacheServer, scratch: Path, base: dict[str, Any], env: 
     return out
 
 
-def _ratio(result: dict[str, Any], name: str, a: str, b: str, target: float | None,
-           *, wall: bool = False, higher_is_better: bool = False) -> None:
+def _ratio(
+    result: dict[str, Any],
+    name: str,
+    a: str,
+    b: str,
+    target: float | None,
+    *,
+    wall: bool = False,
+    higher_is_better: bool = False,
+) -> None:
     if a not in result or b not in result:
         return
     best_field, median_field = ("wall_best_s", "wall_median_s") if wall else ("best_s", "median_s")
@@ -567,8 +709,14 @@ def _ratio(result: dict[str, Any], name: str, a: str, b: str, target: float | No
     passed = None
     if target is not None:
         passed = best >= target if higher_is_better else best <= target
-    result[name] = {"best": best, "median": median, "target": target, "pass": passed,
-                    "higher_is_better": higher_is_better, "wall": wall}
+    result[name] = {
+        "best": best,
+        "median": median,
+        "target": target,
+        "pass": passed,
+        "higher_is_better": higher_is_better,
+        "wall": wall,
+    }
 
 
 def _ratios(result: dict[str, Any]) -> None:
@@ -577,10 +725,12 @@ def _ratios(result: dict[str, Any]) -> None:
         _ratio(result, f"ratio_up_mtime_{n}", f"up_mtime_{n}", f"up_bare_{n}", None)
         _ratio(result, f"ratio_up_rclone_{n}", f"up_engine_{n}", f"up_rclone_{n}", None, wall=True)
         _ratio(result, f"ratio_del_{n}", f"del_engine_{n}", f"del_bare_{n}", TARGET_VS_BARE)
-        _ratio(result, f"ratio_del_rclone_{n}", f"del_engine_{n}", f"del_rclone_{n}", None,
-               wall=True)
-    _ratio(result, "ratio_big_curl", "big_engine", "big_curl", TARGET_VS_CURL,
-           higher_is_better=True)
+        _ratio(
+            result, f"ratio_del_rclone_{n}", f"del_engine_{n}", f"del_rclone_{n}", None, wall=True
+        )
+    _ratio(
+        result, "ratio_big_curl", "big_engine", "big_curl", TARGET_VS_CURL, higher_is_better=True
+    )
     _ratio(result, "ratio_big_bare", "big_engine", "big_bare", None, higher_is_better=True)
     if "big_engine" in result:
         rss = result["big_engine"]["maxrss_mb"]
@@ -590,8 +740,10 @@ def _ratios(result: dict[str, Any]) -> None:
 # -- the table -----------------------------------------------------------------
 def _row(r: dict[str, Any], key: str, extra: str = "") -> str:
     s = r[key]
-    return (f"  {s['label']:<32} {s['best_s'] * 1e3:>7.0f}ms {s['median_s'] * 1e3:>7.0f}ms "
-            f"{s['wall_best_s'] * 1e3:>7.0f}ms{extra}")
+    return (
+        f"  {s['label']:<32} {s['best_s'] * 1e3:>7.0f}ms {s['median_s'] * 1e3:>7.0f}ms "
+        f"{s['wall_best_s'] * 1e3:>7.0f}ms{extra}"
+    )
 
 
 def _times(value: float, target: float | None) -> str:
@@ -606,8 +758,11 @@ def _ratio_line(r: dict[str, Any], key: str, label: str) -> str | None:
     q = r[key]
     line = f"  {label:<32} {_times(q['best'], q['target'])} {_times(q['median'], q['target'])}"
     if q["target"] is None:
-        return line + ("   (whole processes; rclone is the floor)" if q["wall"]
-                       else "   (reference, no target)")
+        return line + (
+            "   (whole processes; rclone is the floor)"
+            if q["wall"]
+            else "   (reference, no target)"
+        )
     verdict = "PASS" if q["pass"] else "MISS"
     sign = ">=" if q["higher_is_better"] else "<="
     return line + f"   target {sign} {q['target']:.1f}x: {verdict}"
@@ -620,24 +775,42 @@ def _per_file(r: dict[str, Any], key: str) -> str:
 
 
 def format_table(r: dict[str, Any]) -> str:
-    head = (f"  {'contender':<32} {'best':>9} {'median':>9} {'process':>9} "
-            f"{'client CPU':>10} {'server CPU':>10}")
+    head = (
+        f"  {'contender':<32} {'best':>9} {'median':>9} {'process':>9} "
+        f"{'client CPU':>10} {'server CPU':>10}"
+    )
     lines = [
-        (f"jobs benchmark: Apache mod_dav on 127.0.0.1, {r['cpus']} CPUs, "
-         f"best and median of {r['repeats']} interleaved runs"),
-        ("best/median: the child's own timed work (engine: plan + run); process: best wall "
-         "time of the whole"),
-        ("process; CPU per file (best run): the client's work (rclone, curl: whole process) "
-         "and Apache's"),
+        (
+            f"jobs benchmark: Apache mod_dav on 127.0.0.1, {r['cpus']} CPUs, "
+            f"best and median of {r['repeats']} interleaved runs"
+        ),
+        (
+            "best/median: the child's own timed work (engine: plan + run); process: best wall "
+            "time of the whole"
+        ),
+        (
+            "process; CPU per file (best run): the client's work (rclone, curl: whole process) "
+            "and Apache's"
+        ),
         f"python: {r['python']}" + (f"; {r['rclone_version']}" if "rclone_version" in r else ""),
     ]
-    for part, title in (("up", (f"1. upload {r['files']:,} files of {r['file_size'] // 1024} KiB "
-                                 "into an empty folder")),
-                        ("del", f"2. delete those {r['files']:,} files")):
+    for part, title in (
+        (
+            "up",
+            (
+                f"1. upload {r['files']:,} files of {r['file_size'] // 1024} KiB "
+                "into an empty folder"
+            ),
+        ),
+        ("del", f"2. delete those {r['files']:,} files"),
+    ):
         lines += ["", title, head]
         for n in r["workers"]:
-            keys = ([f"up_engine_{n}", f"up_bare_{n}", f"up_rclone_{n}", f"up_mtime_{n}"]
-                    if part == "up" else [f"del_engine_{n}", f"del_bare_{n}", f"del_rclone_{n}"])
+            keys = (
+                [f"up_engine_{n}", f"up_bare_{n}", f"up_rclone_{n}", f"up_mtime_{n}"]
+                if part == "up"
+                else [f"del_engine_{n}", f"del_bare_{n}", f"del_rclone_{n}"]
+            )
             for key in keys:
                 if key in r:
                     extra = _per_file(r, key)
@@ -648,9 +821,11 @@ def format_table(r: dict[str, Any]) -> str:
             lines.append(f"  {'rclone':<32} skipped ({r['rclone_note']})")
         lines.append("")
         for n in r["workers"]:
-            for key, label in ((f"ratio_{part}_{n}", f"engine / bare, {n}"),
-                               (f"ratio_{part}_mtime_{n}", f"engine keep_mtime / bare, {n}"),
-                               (f"ratio_{part}_rclone_{n}", f"engine / rclone, {n} (process)")):
+            for key, label in (
+                (f"ratio_{part}_{n}", f"engine / bare, {n}"),
+                (f"ratio_{part}_mtime_{n}", f"engine keep_mtime / bare, {n}"),
+                (f"ratio_{part}_rclone_{n}", f"engine / rclone, {n} (process)"),
+            ):
                 line = _ratio_line(r, key, label)
                 if line:
                     lines.append(line)
@@ -658,25 +833,39 @@ def format_table(r: dict[str, Any]) -> str:
     if "big_engine" not in r:
         lines.append(f"  skipped: {r.get('big_note', 'not run')}")
         return "\n".join(lines)
-    lines.append(f"  {'contender':<32} {'best':>9} {'median':>9} {'process':>9} "
-                 f"{'MiB/s':>7} {'peak RSS':>9} {'client CPU':>10} {'server CPU':>10}")
+    lines.append(
+        f"  {'contender':<32} {'best':>9} {'median':>9} {'process':>9} "
+        f"{'MiB/s':>7} {'peak RSS':>9} {'client CPU':>10} {'server CPU':>10}"
+    )
     for key in ("big_engine", "big_curl", "big_bare"):
         s = r[key]
-        lines.append(_row(r, key, f" {s['mib_s']:>7.0f} {s['maxrss_mb']:>7.1f}MB "
-                                  f"{s['cpu_s'] * 1e3:>8.0f}ms {s['server_cpu_s'] * 1e3:>8.0f}ms"))
+        lines.append(
+            _row(
+                r,
+                key,
+                f" {s['mib_s']:>7.0f} {s['maxrss_mb']:>7.1f}MB "
+                f"{s['cpu_s'] * 1e3:>8.0f}ms {s['server_cpu_s'] * 1e3:>8.0f}ms",
+            )
+        )
     lines.append("")
-    for key, label in (("ratio_big_curl", "engine / curl throughput"),
-                       ("ratio_big_bare", "engine / bare httpx throughput")):
+    for key, label in (
+        ("ratio_big_curl", "engine / curl throughput"),
+        ("ratio_big_bare", "engine / bare httpx throughput"),
+    ):
         line = _ratio_line(r, key, label)
         if line:
             lines.append(line)
     q = r["rss_engine"]
-    lines.append(f"  {'engine peak RSS':<32} {q['mb']:>7.1f}MB {'':>9}   "
-                 f"target < {q['target']:.0f} MB: {'PASS' if q['pass'] else 'MISS'}")
+    lines.append(
+        f"  {'engine peak RSS':<32} {q['mb']:>7.1f}MB {'':>9}   "
+        f"target < {q['target']:.0f} MB: {'PASS' if q['pass'] else 'MISS'}"
+    )
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    run(int(sys.argv[1]) if len(sys.argv) > 1 else FILES,
+    run(
+        int(sys.argv[1]) if len(sys.argv) > 1 else FILES,
         int(sys.argv[2]) if len(sys.argv) > 2 else REPEATS,
-        int(sys.argv[3]) if len(sys.argv) > 3 else BIG_MIB)
+        int(sys.argv[3]) if len(sys.argv) > 3 else BIG_MIB,
+    )

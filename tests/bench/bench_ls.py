@@ -62,13 +62,14 @@ TARGET_VS_RCLONE = 0.5
 CURL = shutil.which("curl") or "/usr/bin/curl"
 RCLONE = shutil.which("rclone")
 
-ALLPROP = (b'<?xml version="1.0" encoding="utf-8"?>\n'
-           b'<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>\n')
+ALLPROP = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n'
+    b'<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>\n'
+)
 
 #: The floors (see the module docstring). httpx's own command-line tool is kept out as
 #: davdesk keeps it out (it would load rich and click where they are installed).
-FLOOR_IMPORTS = ('import sys; sys.modules["httpx._main"] = None; '
-                 "import httpx, httpcore, lxml.etree")
+FLOOR_IMPORTS = 'import sys; sys.modules["httpx._main"] = None; import httpx, httpcore, lxml.etree'
 BARE_LISTING = """
 import sys
 sys.modules["httpx._main"] = None
@@ -88,7 +89,6 @@ with httpx.Client(auth=(user, password)) as client, client.stream(
 parser.close()
 print(count)
 """
-
 
 
 def file_name(i: int) -> str:
@@ -115,8 +115,14 @@ def make_folder(server: ApacheServer, entries: int) -> tuple[Path, set[str]]:
 
 
 class Contender:
-    def __init__(self, key: str, label: str, argv: list[str], env: dict[str, str],
-                 check: Callable[[bytes], None] | None = None) -> None:
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        argv: list[str],
+        env: dict[str, str],
+        check: Callable[[bytes], None] | None = None,
+    ) -> None:
         self.key, self.label, self.argv, self.env, self.check = key, label, argv, env, check
         self.times: list[float] = []
 
@@ -125,8 +131,7 @@ class Contender:
 def check_davdesk(out: bytes, names: set[str]) -> None:
     lines = out.decode("utf-8").splitlines()
     if len(lines) != len(names):
-        raise AssertionError(f"davdesk ls --json printed {len(lines)} lines, "
-                             f"expected {len(names)}")
+        raise AssertionError(f"davdesk ls --json printed {len(lines)} lines, expected {len(names)}")
     seen = set()
     for n, line in enumerate(lines, 1):
         try:
@@ -153,15 +158,34 @@ def check_rclone(out: bytes, entries: int) -> None:
         raise AssertionError(f"rclone lsjson listed {len(listing)} entries, expected {entries}")
 
 
-def check_curl(server: ApacheServer, url: str, body_file: Path, entries: int,
-               env: dict[str, str]) -> int:
+def check_curl(
+    server: ApacheServer, url: str, body_file: Path, entries: int, env: dict[str, str]
+) -> int:
     """One PROPFIND with the same command into a file: 207, entries + 1 responses."""
     with tempfile.NamedTemporaryFile(suffix=".xml") as tmp:
-        _, code = run_process([CURL, "-s", "-u", f"{server.user}:{server.password}",
-                               "-X", "PROPFIND", "-H", "Depth: 1",
-                               "-H", "Content-Type: application/xml",
-                               "--data-binary", f"@{body_file}", url,
-                               "-o", tmp.name, "-w", "%{http_code}"], env, TIMEOUT)
+        _, code = run_process(
+            [
+                CURL,
+                "-s",
+                "-u",
+                f"{server.user}:{server.password}",
+                "-X",
+                "PROPFIND",
+                "-H",
+                "Depth: 1",
+                "-H",
+                "Content-Type: application/xml",
+                "--data-binary",
+                f"@{body_file}",
+                url,
+                "-o",
+                tmp.name,
+                "-w",
+                "%{http_code}",
+            ],
+            env,
+            TIMEOUT,
+        )
         data = Path(tmp.name).read_bytes()
     if code != b"207":
         raise AssertionError(f"curl PROPFIND answered {code.decode()!r}, expected 207")
@@ -193,31 +217,85 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
         result["propfind_listing_body_mb"] = check_curl(server, url, listing, entries, env) / 1e6
         contenders = [
             Contender("python_start", "python -c pass", [py, "-c", "pass"], python_env),
-            Contender("davdesk_version", "python -m app --version",
-                      [py, "-m", "app", "--version"], python_env),
-            Contender("curl", "curl PROPFIND allprop (-o /dev/null)",
-                      [CURL, "-s", "-u", f"{server.user}:{server.password}",
-                       "-X", "PROPFIND", "-H", "Depth: 1", "-H", "Content-Type: application/xml",
-                       "--data-binary", f"@{allprop}", url, "-o", "/dev/null"], env),
-            Contender("curl_listing", "curl PROPFIND davdesk's props (ref.)",
-                      [CURL, "-s", "-u", f"{server.user}:{server.password}",
-                       "-X", "PROPFIND", "-H", "Depth: 1", "-H", "Content-Type: application/xml",
-                       "--data-binary", f"@{listing}", url, "-o", "/dev/null"], env),
-            Contender("floor_imports", "python: import httpx, httpcore, lxml",
-                      [py, "-c", FLOOR_IMPORTS], python_env),
-            Contender("bare_listing", "python: httpx stream into lxml, no output",
-                      [py, "-c", BARE_LISTING, url, server.user, server.password,
-                       str(listing)], python_env,
-                      lambda out: _check_count(out, entries + 1)),
-            Contender("davdesk", "python -m app ls --json",
-                      [py, "-m", "app", "ls", "--json", "--user", server.user, url],
-                      {**python_env, "DAVDESK_PASSWORD": server.password},
-                      lambda out: check_davdesk(out, names)),
+            Contender(
+                "davdesk_version",
+                "python -m app --version",
+                [py, "-m", "app", "--version"],
+                python_env,
+            ),
+            Contender(
+                "curl",
+                "curl PROPFIND allprop (-o /dev/null)",
+                [
+                    CURL,
+                    "-s",
+                    "-u",
+                    f"{server.user}:{server.password}",
+                    "-X",
+                    "PROPFIND",
+                    "-H",
+                    "Depth: 1",
+                    "-H",
+                    "Content-Type: application/xml",
+                    "--data-binary",
+                    f"@{allprop}",
+                    url,
+                    "-o",
+                    "/dev/null",
+                ],
+                env,
+            ),
+            Contender(
+                "curl_listing",
+                "curl PROPFIND davdesk's props (ref.)",
+                [
+                    CURL,
+                    "-s",
+                    "-u",
+                    f"{server.user}:{server.password}",
+                    "-X",
+                    "PROPFIND",
+                    "-H",
+                    "Depth: 1",
+                    "-H",
+                    "Content-Type: application/xml",
+                    "--data-binary",
+                    f"@{listing}",
+                    url,
+                    "-o",
+                    "/dev/null",
+                ],
+                env,
+            ),
+            Contender(
+                "floor_imports",
+                "python: import httpx, httpcore, lxml",
+                [py, "-c", FLOOR_IMPORTS],
+                python_env,
+            ),
+            Contender(
+                "bare_listing",
+                "python: httpx stream into lxml, no output",
+                [py, "-c", BARE_LISTING, url, server.user, server.password, str(listing)],
+                python_env,
+                lambda out: _check_count(out, entries + 1),
+            ),
+            Contender(
+                "davdesk",
+                "python -m app ls --json",
+                [py, "-m", "app", "ls", "--json", "--user", server.user, url],
+                {**python_env, "DAVDESK_PASSWORD": server.password},
+                lambda out: check_davdesk(out, names),
+            ),
         ]
         if RCLONE:
-            obscured = subprocess.run([RCLONE, "obscure", server.password], check=True,
-                                      capture_output=True, text=True,
-                                      timeout=TIMEOUT).stdout.strip()
+            obscured = subprocess.run(
+                [RCLONE, "obscure", server.password],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+            ).stdout.strip()
             rclone_env = child_env(
                 RCLONE_CONFIG=str(Path(scratch, "rclone.conf")),  # absent: nothing but env
                 RCLONE_CONFIG_BENCH_TYPE="webdav",
@@ -227,9 +305,15 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
                 RCLONE_CONFIG_BENCH_PASS=obscured,
                 RCLONE_CACHE_DIR=str(Path(scratch, "rclone-cache")),
             )
-            contenders.append(Contender("rclone", "rclone lsjson",
-                                        [RCLONE, "lsjson", f"bench:{FOLDER}"], rclone_env,
-                                        lambda out: check_rclone(out, entries)))
+            contenders.append(
+                Contender(
+                    "rclone",
+                    "rclone lsjson",
+                    [RCLONE, "lsjson", f"bench:{FOLDER}"],
+                    rclone_env,
+                    lambda out: check_rclone(out, entries),
+                )
+            )
         else:
             result["rclone_note"] = "rclone not installed: skipped"
 
@@ -244,8 +328,12 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
                 c.times.append(elapsed)
 
     for c in contenders:
-        result[c.key] = {"label": c.label, "best_s": min(c.times),
-                         "median_s": statistics.median(c.times), "times_s": c.times}
+        result[c.key] = {
+            "label": c.label,
+            "best_s": min(c.times),
+            "median_s": statistics.median(c.times),
+            "times_s": c.times,
+        }
     _ratio(result, "davdesk", "curl", TARGET_VS_CURL)
     _ratio(result, "davdesk", "rclone", TARGET_VS_RCLONE)
     _ratio(result, "davdesk", "curl_listing", None)
@@ -262,33 +350,52 @@ def _ratio(result: dict[str, Any], a: str, b: str, target: float | None) -> None
         return
     best = result[a]["best_s"] / result[b]["best_s"]
     median = result[a]["median_s"] / result[b]["median_s"]
-    result[f"ratio_{a}_{b}"] = {"best": best, "median": median, "target": target,
-                                "pass": None if target is None else best <= target}
+    result[f"ratio_{a}_{b}"] = {
+        "best": best,
+        "median": median,
+        "target": target,
+        "pass": None if target is None else best <= target,
+    }
 
 
 def format_table(r: dict[str, Any]) -> str:
     lines = [
         f"ls benchmark: {r['entries']:,} files in one folder, Apache mod_dav on 127.0.0.1",
-        (f"PROPFIND Depth 1 answer {r['propfind_body_mb']:.1f} MB allprop, "
-         f"{r['propfind_listing_body_mb']:.1f} MB with davdesk's props"),
-        (f"whole-process wall time, {r['repeats']} interleaved runs each "
-         f"(python: {r['python']})"),
+        (
+            f"PROPFIND Depth 1 answer {r['propfind_body_mb']:.1f} MB allprop, "
+            f"{r['propfind_listing_body_mb']:.1f} MB with davdesk's props"
+        ),
+        (f"whole-process wall time, {r['repeats']} interleaved runs each (python: {r['python']})"),
         "",
         f"  {'command':<40} {'best':>9} {'median':>9}",
     ]
-    rows = ["python_start", "floor_imports", "davdesk_version", "curl", "curl_listing",
-            "bare_listing", "davdesk", "rclone"]
-    lines.extend(f"  {r[key]['label']:<40} {r[key]['best_s'] * 1e3:>7.0f}ms "
-                 f"{r[key]['median_s'] * 1e3:>7.0f}ms" for key in rows if key in r)
+    rows = [
+        "python_start",
+        "floor_imports",
+        "davdesk_version",
+        "curl",
+        "curl_listing",
+        "bare_listing",
+        "davdesk",
+        "rclone",
+    ]
+    lines.extend(
+        f"  {r[key]['label']:<40} {r[key]['best_s'] * 1e3:>7.0f}ms "
+        f"{r[key]['median_s'] * 1e3:>7.0f}ms"
+        for key in rows
+        if key in r
+    )
     if "rclone_note" in r:
         lines.append(f"  {'rclone lsjson':<40} {'skipped':>9}  ({r['rclone_note']})")
     lines.append("")
-    for a, b, label in (("davdesk", "curl", "davdesk / curl"),
-                        ("davdesk", "rclone", "davdesk / rclone"),
-                        ("davdesk", "curl_listing", "davdesk / curl with davdesk's props"),
-                        ("floor_imports", "curl", "floor: imports alone / curl"),
-                        ("bare_listing", "curl", "floor: bare python listing / curl"),
-                        ("davdesk", "bare_listing", "davdesk / bare python listing")):
+    for a, b, label in (
+        ("davdesk", "curl", "davdesk / curl"),
+        ("davdesk", "rclone", "davdesk / rclone"),
+        ("davdesk", "curl_listing", "davdesk / curl with davdesk's props"),
+        ("floor_imports", "curl", "floor: imports alone / curl"),
+        ("bare_listing", "curl", "floor: bare python listing / curl"),
+        ("davdesk", "bare_listing", "davdesk / bare python listing"),
+    ):
         key = f"ratio_{a}_{b}"
         if key in r:
             q = r[key]
@@ -301,13 +408,17 @@ def format_table(r: dict[str, Any]) -> str:
             lines.append(line)
     if "davdesk" in r and "davdesk_version" in r:
         start = r["davdesk_version"]["best_s"]
-        lines.append(f"  (of davdesk's best {r['davdesk']['best_s'] * 1e3:.0f} ms, "
-                     f"{start * 1e3:.0f} ms is interpreter start plus imports "
-                     f"(--version), {r['python_start']['best_s'] * 1e3:.0f} ms "
-                     "the bare interpreter)")
+        lines.append(
+            f"  (of davdesk's best {r['davdesk']['best_s'] * 1e3:.0f} ms, "
+            f"{start * 1e3:.0f} ms is interpreter start plus imports "
+            f"(--version), {r['python_start']['best_s'] * 1e3:.0f} ms "
+            "the bare interpreter)"
+        )
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    run(int(sys.argv[1]) if len(sys.argv) > 1 else ENTRIES,
-        int(sys.argv[2]) if len(sys.argv) > 2 else REPEATS)
+    run(
+        int(sys.argv[1]) if len(sys.argv) > 1 else ENTRIES,
+        int(sys.argv[2]) if len(sys.argv) > 2 else REPEATS,
+    )

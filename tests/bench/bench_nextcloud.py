@@ -54,7 +54,7 @@ REPEATS = 2  # timed runs per contender, interleaved; the best is reported
 
 #: The server process: starts the fake Nextcloud, prints its address, then answers
 #: "checks" with its count of password checks, and "app" with a new app password.
-SERVER = r'''
+SERVER = r"""
 import json, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
@@ -68,13 +68,17 @@ for line in sys.stdin:
     elif line.strip() == "app":
         print(server.issue_app_password("bench", login_name=server.login_name), flush=True)
 server.stop()
-'''
+"""
 
 
 class _Server:
     def __init__(self, data: Path, cost: float) -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", SERVER, str(REPO), str(data), str(cost)],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SERVER, str(REPO), str(data), str(cost)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self.process.stdout is not None
         self.info = json.loads(self.process.stdout.readline())
 
@@ -98,23 +102,39 @@ class _NoCookies(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
-def _engine(origin: str, login: str, password: str, local: Path, folder: str,
-            transport: httpx.BaseTransport | None = None) -> float:
+def _engine(
+    origin: str,
+    login: str,
+    password: str,
+    local: Path,
+    folder: str,
+    transport: httpx.BaseTransport | None = None,
+) -> float:
     found = connect(origin, login=login, password=password, workers=WORKERS)
     client = found.client
     if transport is not None:
         client.close()
-        client = DavClient(found.account.files_url, user=login, password=password, workers=WORKERS,
-                           extensions=found.client.extensions, transport=transport)
+        client = DavClient(
+            found.account.files_url,
+            user=login,
+            password=password,
+            workers=WORKERS,
+            extensions=found.client.extensions,
+            transport=transport,
+        )
     with client:
         client.mkcol(found.account.files_path + folder)
         start = time.perf_counter()
         failed: list[TaskResult] = []
-        job = plan_upload(client, sorted(local.iterdir()), found.account.files_path + folder + "/",
-                          Conflict.ASK)
-        ended = JobRunner(client, job, lambda e: failed.append(e)
-                          if isinstance(e, TaskResult) and not e.ok else None,
-                          JobOptions(workers=WORKERS)).run()
+        job = plan_upload(
+            client, sorted(local.iterdir()), found.account.files_path + folder + "/", Conflict.ASK
+        )
+        ended = JobRunner(
+            client,
+            job,
+            lambda e: failed.append(e) if isinstance(e, TaskResult) and not e.ok else None,
+            JobOptions(workers=WORKERS),
+        ).run()
         elapsed = time.perf_counter() - start
     if ended.state is not JobState.FINISHED:
         raise RuntimeError(f"upload failed: {failed[:1]}")
@@ -146,8 +166,9 @@ def _bare(origin: str, login: str, password: str, local: Path, folder: str) -> f
         return time.perf_counter() - start
 
 
-def run(files: int = FILES, password_cost: float = PASSWORD_COST,
-        repeats: int = REPEATS) -> dict[str, Any]:
+def run(
+    files: int = FILES, password_cost: float = PASSWORD_COST, repeats: int = REPEATS
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="davdesk-bench-nc-") as scratch:
         local = Path(scratch) / "local"
         local.mkdir()
@@ -159,15 +180,29 @@ def run(files: int = FILES, password_cost: float = PASSWORD_COST,
             info = server.info
             app_password = server.ask("app")
             contenders: list[tuple[str, Callable[[str], float]]] = [
-                ("davdesk, app password",
-                 lambda f: _engine(info["origin"], info["login"], app_password, local, f)),
-                ("davdesk, account password",
-                 lambda f: _engine(info["origin"], info["login"], info["password"], local, f)),
-                ("davdesk, no session cookie",
-                 lambda f: _engine(info["origin"], info["login"], info["password"], local, f,
-                                   _NoCookies(limits=httpx.Limits(max_connections=WORKERS)))),
-                ("bare httpx, app password",
-                 lambda f: _bare(info["origin"], info["login"], app_password, local, f)),
+                (
+                    "davdesk, app password",
+                    lambda f: _engine(info["origin"], info["login"], app_password, local, f),
+                ),
+                (
+                    "davdesk, account password",
+                    lambda f: _engine(info["origin"], info["login"], info["password"], local, f),
+                ),
+                (
+                    "davdesk, no session cookie",
+                    lambda f: _engine(
+                        info["origin"],
+                        info["login"],
+                        info["password"],
+                        local,
+                        f,
+                        _NoCookies(limits=httpx.Limits(max_connections=WORKERS)),
+                    ),
+                ),
+                (
+                    "bare httpx, app password",
+                    lambda f: _bare(info["origin"], info["login"], app_password, local, f),
+                ),
             ]
             contenders[0][1]("warm-up")  # first-request costs (imports, the server's caches)
             best: dict[str, float] = {}
@@ -178,21 +213,29 @@ def run(files: int = FILES, password_cost: float = PASSWORD_COST,
                     seconds = contender(f"{name} {repeat}")
                     checks[name] = int(server.ask("checks")) - before
                     best[name] = min(best.get(name, seconds), seconds)
-            rows = [{"name": name, "seconds": best[name], "checks": checks[name]}
-                    for name, _ in contenders]
+            rows = [
+                {"name": name, "seconds": best[name], "checks": checks[name]}
+                for name, _ in contenders
+            ]
         finally:
             server.close()
     bare = rows[-1]["seconds"]
-    print(f"nextcloud benchmark: {files:,} files of {FILE_SIZE} B, {WORKERS} workers, "
-          f"{password_cost * 1e3:.0f} ms per password check on the server, best of {repeats}")
+    print(
+        f"nextcloud benchmark: {files:,} files of {FILE_SIZE} B, {WORKERS} workers, "
+        f"{password_cost * 1e3:.0f} ms per password check on the server, best of {repeats}"
+    )
     print()
     for row in rows:
-        print(f"  {row['name']:<30} {row['seconds']:>8.2f}s  {row['seconds'] / bare:>6.2f}x bare"
-              f"  {row['checks']:>5} password checks")
+        print(
+            f"  {row['name']:<30} {row['seconds']:>8.2f}s  {row['seconds'] / bare:>6.2f}x bare"
+            f"  {row['checks']:>5} password checks"
+        )
     return {"files": files, "password_cost": password_cost, "rows": rows}
 
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
-    run(int(arguments[0]) if arguments else FILES,
-        float(arguments[1]) if len(arguments) > 1 else PASSWORD_COST)
+    run(
+        int(arguments[0]) if arguments else FILES,
+        float(arguments[1]) if len(arguments) > 1 else PASSWORD_COST,
+    )

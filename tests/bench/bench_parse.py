@@ -68,10 +68,14 @@ _FOLDER = (
 
 # Apache 2.4 mod_dav's answer to a PROPFIND naming seven live properties and Davdesk's
 # kept mtime, which no file has: a 404 propstat on every response (the shape).
-_NAMED_HEAD = (b'<?xml version="1.0" encoding="utf-8"?>\n'
-               b'<D:multistatus xmlns:D="DAV:" xmlns:ns1="urn:davdesk" xmlns:ns0="DAV:">\n')
-_NAMED_404 = ("<D:propstat>\n<D:prop>\n<g0:mtime/>\n</D:prop>\n"
-              "<D:status>HTTP/1.1 404 Not Found</D:status>\n</D:propstat>\n</D:response>\n")
+_NAMED_HEAD = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n'
+    b'<D:multistatus xmlns:D="DAV:" xmlns:ns1="urn:davdesk" xmlns:ns0="DAV:">\n'
+)
+_NAMED_404 = (
+    "<D:propstat>\n<D:prop>\n<g0:mtime/>\n</D:prop>\n"
+    "<D:status>HTTP/1.1 404 Not Found</D:status>\n</D:propstat>\n</D:response>\n"
+)
 _NAMED_FILE = (
     '<D:response xmlns:lp1="DAV:" xmlns:lp2="http://apache.org/dav/props/" '
     'xmlns:g0="urn:davdesk">\n'
@@ -183,9 +187,11 @@ def run(entries: int = ENTRIES, shape: str = "named") -> dict[str, float]:
 
     result["stream_peak_rss_delta_mb"] = _stream_rss_delta_mb(entries)
     result["fromstring_s"], fromstring_freed, result["fromstring_cpu_s"] = _best_of(
-        3, lambda: etree.fromstring(data))
+        3, lambda: etree.fromstring(data)
+    )
     result["parse_s"], parse_freed, result["parse_cpu_s"] = _best_of(
-        3, lambda: parse(data, BASE_URL))
+        3, lambda: parse(data, BASE_URL)
+    )
     result["ratio"] = result["parse_s"] / result["fromstring_s"]
     result["ratio_cpu"] = result["parse_cpu_s"] / result["fromstring_cpu_s"]
     result["ratio_with_free"] = parse_freed / fromstring_freed
@@ -233,7 +239,9 @@ elif __name__ == "__main__":
     print(f"ratio parse / fromstring     {figures['ratio']:>10.2f}x (target <= 2.0x)")
     print(f"  the same in CPU time       {figures['ratio_cpu']:>10.2f}x")
     print(f"  the same, freeing included {figures['ratio_with_free']:>10.2f}x")
-    print(f"parse() tracemalloc peak     {figures['parse_tracemalloc_peak_mb']:>10.2f} MB"
-          " (keeps every response)")
+    print(
+        f"parse() tracemalloc peak     {figures['parse_tracemalloc_peak_mb']:>10.2f} MB"
+        " (keeps every response)"
+    )
     print(f"iter_parse tracemalloc peak  {figures['stream_tracemalloc_peak_mb']:>10.2f} MB")
     print(f"iter_parse peak RSS delta    {figures['stream_peak_rss_delta_mb']:>10.2f} MB")

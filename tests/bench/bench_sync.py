@@ -79,21 +79,38 @@ def write_tree(root: Path, files: int, folders: int) -> None:
 
 def run(files: int = FILES, repeats: int = REPEATS, *, verbose: bool = True) -> dict[str, Any]:
     """Start Apache, lay out the data, time every contender; returns the figures."""
-    result: dict[str, Any] = {"files": files, "folders": min(FOLDERS, files), "repeats": repeats,
-                              "workers": WORKERS, "cpus": os.cpu_count()}
-    with tempfile.TemporaryDirectory(prefix="davdesk-bench-sync-") as tmp, \
-            ApacheServer() as server:
+    result: dict[str, Any] = {
+        "files": files,
+        "folders": min(FOLDERS, files),
+        "repeats": repeats,
+        "workers": WORKERS,
+        "cpus": os.cpu_count(),
+    }
+    with tempfile.TemporaryDirectory(prefix="davdesk-bench-sync-") as tmp, ApacheServer() as server:
         scratch = Path(tmp)
         local = scratch / "local"
         write_tree(local, files, result["folders"])
         write_tree(server.root / REMOTE, files, result["folders"])
         server.chown(server.root / REMOTE)
         url = f"{server.url}{REMOTE.replace(' ', '%20')}/"
-        from_source = child_env(DAVDESK_PASSWORD=server.password,
-                                DAVDESK_CONFIG_HOME=str(scratch / "config-home"))
+        from_source = child_env(
+            DAVDESK_PASSWORD=server.password, DAVDESK_CONFIG_HOME=str(scratch / "config-home")
+        )
         env = as_installed(from_source, scratch / "bytecode")
-        davdesk = [sys.executable, "-m", "app", "sync", "--json", "--user", server.user,
-                   "--workers", str(WORKERS), str(local), url, "--direction"]
+        davdesk = [
+            sys.executable,
+            "-m",
+            "app",
+            "sync",
+            "--json",
+            "--user",
+            server.user,
+            "--workers",
+            str(WORKERS),
+            str(local),
+            url,
+            "--direction",
+        ]
         contenders: dict[str, tuple[list[str], dict[str, str]]] = {
             "davdesk_both": ([*davdesk, "both"], env),
             "davdesk_up": ([*davdesk, "up"], env),
@@ -108,14 +125,21 @@ def run(files: int = FILES, repeats: int = REPEATS, *, verbose: bool = True) -> 
             remote = f"bench:{REMOTE}"
             checkers = ["--checkers", str(WORKERS)]
             contenders["rclone_sync_dry"] = (
-                [RCLONE, "sync", "--dry-run", *checkers, str(local), remote], rclone_env)
-            check = subprocess.run([*contenders["rclone_sync_dry"][0], "-v"], env=rclone_env,
-                                   capture_output=True, text=True, timeout=TIMEOUT)
+                [RCLONE, "sync", "--dry-run", *checkers, str(local), remote],
+                rclone_env,
+            )
+            check = subprocess.run(
+                [*contenders["rclone_sync_dry"][0], "-v"],
+                env=rclone_env,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+            )
             if check.returncode or "Skipped" in check.stderr:
                 raise RuntimeError(f"rclone sees differences: {check.stderr[-1000:]}")
             result["rclone_version"] = subprocess.run(
-                [RCLONE, "version"], capture_output=True, text=True,
-                timeout=60).stdout.split("\n")[0]
+                [RCLONE, "version"], capture_output=True, text=True, timeout=60
+            ).stdout.split("\n")[0]
         else:
             result["rclone_note"] = "rclone not installed"
         times: dict[str, list[float]] = {name: [] for name in contenders}
@@ -129,8 +153,9 @@ def run(files: int = FILES, repeats: int = REPEATS, *, verbose: bool = True) -> 
             result[f"{name}_s"] = min(values)
         for ours in ("davdesk_both", "davdesk_up", "davdesk_both_from_source"):
             if f"{ours}_s" in result and "rclone_sync_dry_s" in result:
-                result[f"ratio_{ours}_vs_rclone_sync_dry"] = \
+                result[f"ratio_{ours}_vs_rclone_sync_dry"] = (
                     result[f"{ours}_s"] / result["rclone_sync_dry_s"]
+                )
     result.update(plan_scaling())
     if verbose:
         print(format_result(result))
@@ -156,37 +181,57 @@ def plan_scaling() -> dict[str, float]:
         best = float("inf")
         for _ in range(3):
             start = time.perf_counter()
-            plan = plan_sync(local, remote, records, Direction.BOTH, Path("/pair"), "/dav/",
-                             datetime(2024, 5, 1, 14, 32))
+            plan = plan_sync(
+                local,
+                remote,
+                records,
+                Direction.BOTH,
+                Path("/pair"),
+                "/dav/",
+                datetime(2024, 5, 1, 14, 32),
+            )
             best = min(best, time.perf_counter() - start)
         assert len(plan.items) == count
         figures[f"plan_{count}_conflicts_s"] = best
     small, big = PLAN_CONFLICTS
-    figures["plan_scaling"] = figures[f"plan_{big}_conflicts_s"] / figures[f"plan_{small}_conflicts_s"]
+    figures["plan_scaling"] = (
+        figures[f"plan_{big}_conflicts_s"] / figures[f"plan_{small}_conflicts_s"]
+    )
     return figures
 
 
 def _rclone_env(server: ApacheServer, scratch: Path) -> dict[str, str]:
     assert RCLONE is not None
-    obscured = subprocess.run([RCLONE, "obscure", server.password], check=True,
-                              capture_output=True, text=True, timeout=60).stdout.strip()
-    return child_env(RCLONE_CONFIG=str(scratch / "rclone.conf"),
-                     RCLONE_CONFIG_BENCH_TYPE="webdav", RCLONE_CONFIG_BENCH_URL=server.url,
-                     RCLONE_CONFIG_BENCH_VENDOR="other", RCLONE_CONFIG_BENCH_USER=server.user,
-                     RCLONE_CONFIG_BENCH_PASS=obscured,
-                     RCLONE_CACHE_DIR=str(scratch / "rclone-cache"))
+    obscured = subprocess.run(
+        [RCLONE, "obscure", server.password], check=True, capture_output=True, text=True, timeout=60
+    ).stdout.strip()
+    return child_env(
+        RCLONE_CONFIG=str(scratch / "rclone.conf"),
+        RCLONE_CONFIG_BENCH_TYPE="webdav",
+        RCLONE_CONFIG_BENCH_URL=server.url,
+        RCLONE_CONFIG_BENCH_VENDOR="other",
+        RCLONE_CONFIG_BENCH_USER=server.user,
+        RCLONE_CONFIG_BENCH_PASS=obscured,
+        RCLONE_CACHE_DIR=str(scratch / "rclone-cache"),
+    )
 
 
 def format_result(r: dict[str, Any]) -> str:
-    lines = [(f"sync benchmark: no-change sync of {r['files']:,} files in {r['folders']} folders "
-              f"on Apache mod_dav, whole processes, best of {r['repeats']}, "
-              f"{r['workers']} parallel requests; {r['cpus']} CPUs")]
+    lines = [
+        (
+            f"sync benchmark: no-change sync of {r['files']:,} files in {r['folders']} folders "
+            f"on Apache mod_dav, whole processes, best of {r['repeats']}, "
+            f"{r['workers']} parallel requests; {r['cpus']} CPUs"
+        )
+    ]
     if "rclone_version" in r:
         lines.append(f"  {r['rclone_version']}")
-    labels = {"davdesk_both": "davdesk sync --direction both",
-              "davdesk_up": "davdesk sync --direction up",
-              "davdesk_both_from_source": "davdesk sync --direction both, from source",
-              "rclone_sync_dry": "rclone sync --dry-run"}
+    labels = {
+        "davdesk_both": "davdesk sync --direction both",
+        "davdesk_up": "davdesk sync --direction up",
+        "davdesk_both_from_source": "davdesk sync --direction both, from source",
+        "rclone_sync_dry": "rclone sync --dry-run",
+    }
     lines.append("")
     for key, label in labels.items():
         if f"{key}_s" in r:
@@ -194,16 +239,22 @@ def format_result(r: dict[str, Any]) -> str:
     for key, value in r.items():
         if key.startswith("ratio_"):
             ours, theirs = key.removeprefix("ratio_").split("_vs_")
-            verdict = ("(reference, no target)" if ours.endswith("from_source") else
-                       f"target <= {TARGET:.1f}x: {'PASS' if value <= TARGET else 'MISS'}")
-            lines.append(f"  {labels[ours] + ' / ' + labels[theirs]:<68} {value:>6.2f}x   "
-                         f"{verdict}")
+            verdict = (
+                "(reference, no target)"
+                if ours.endswith("from_source")
+                else f"target <= {TARGET:.1f}x: {'PASS' if value <= TARGET else 'MISS'}"
+            )
+            lines.append(
+                f"  {labels[ours] + ' / ' + labels[theirs]:<68} {value:>6.2f}x   {verdict}"
+            )
     if "plan_scaling" in r:
         small, big = PLAN_CONFLICTS
-        lines.append(f"  planning {small:,} conflicts {r[f'plan_{small}_conflicts_s'] * 1e3:.0f}ms, "
-                     f"{big:,} conflicts {r[f'plan_{big}_conflicts_s'] * 1e3:.0f}ms: "
-                     f"{r['plan_scaling']:.1f}x   target <= {PLAN_TARGET:.0f}x: "
-                     f"{'PASS' if r['plan_scaling'] <= PLAN_TARGET else 'MISS'}")
+        lines.append(
+            f"  planning {small:,} conflicts {r[f'plan_{small}_conflicts_s'] * 1e3:.0f}ms, "
+            f"{big:,} conflicts {r[f'plan_{big}_conflicts_s'] * 1e3:.0f}ms: "
+            f"{r['plan_scaling']:.1f}x   target <= {PLAN_TARGET:.0f}x: "
+            f"{'PASS' if r['plan_scaling'] <= PLAN_TARGET else 'MISS'}"
+        )
     if "rclone_note" in r:
         lines.append(f"  rclone: skipped ({r['rclone_note']})")
     return "\n".join(lines)

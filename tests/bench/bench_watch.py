@@ -96,17 +96,35 @@ def run(files: int = FILES, idle_seconds: float = IDLE_SECONDS) -> dict[str, Any
         _write_tree(local, files)
         (server.files_root / "bench").mkdir()
         url = server.files_url + "bench/"
-        env = as_installed(child_env(DAVDESK_PASSWORD=server.password,
-                                     DAVDESK_CONFIG_HOME=str(scratch / "home")),
-                           scratch / "bytecode")
+        env = as_installed(
+            child_env(DAVDESK_PASSWORD=server.password, DAVDESK_CONFIG_HOME=str(scratch / "home")),
+            scratch / "bytecode",
+        )
         log = open(scratch / "watch.log", "wb")  # noqa: SIM115
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "sync", "--watch", "--json", "--user",
-             server.login_name, str(local), url, "--direction", "both"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log)
+            [
+                sys.executable,
+                "-m",
+                "app",
+                "sync",
+                "--watch",
+                "--json",
+                "--user",
+                server.login_name,
+                str(local),
+                url,
+                "--direction",
+                "both",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         remote = server.files_root / "bench"
-        first = _wait(lambda: sum(1 for _ in remote.rglob("*.txt")) >= files, 1800,
-                      "the first sync")
+        first = _wait(
+            lambda: sum(1 for _ in remote.rglob("*.txt")) >= files, 1800, "the first sync"
+        )
         # Settle: the poll after the upload lists the folders the upload changed, once.
         time.sleep(INTERVAL + 5)
 
@@ -116,7 +134,8 @@ def run(files: int = FILES, idle_seconds: float = IDLE_SECONDS) -> dict[str, Any
         idle_cpu = _cpu_seconds(proc.pid) - cpu0
         idle_requests = len(server.requests) - mark
         figures: dict[str, Any] = {
-            "files": files, "first_sync_s": first,
+            "files": files,
+            "first_sync_s": first,
             "idle_cpu_pct": 100 * idle_cpu / elapsed,
             "idle_requests_per_min": idle_requests * 60 / elapsed,
             "rss_mb": _rss_mb(proc.pid),
@@ -146,8 +165,9 @@ def run(files: int = FILES, idle_seconds: float = IDLE_SECONDS) -> dict[str, Any
             time.sleep(1)  # let the run write its records
             spent = time.monotonic() - start
             changes.append(_cpu_seconds(proc.pid) - cpu0 - idle_rate * spent)
-            change_requests.append([f"{r.method} {r.headers.get('depth', '')}".strip()
-                                    for r in server.requests[mark:]])
+            change_requests.append(
+                [f"{r.method} {r.headers.get('depth', '')}".strip() for r in server.requests[mark:]]
+            )
         figures["change_cpu_s"] = changes
         figures["change_requests"] = change_requests
 
@@ -187,15 +207,23 @@ def report(f: dict[str, Any]) -> str:
     change_cpu = max(f["change_cpu_s"])
     requests = f["change_requests"][0]
     lines = [
-        (f"watch benchmark: a {f['files']:,}-file pair on the fake Nextcloud, "
-         f"`davdesk sync --watch` with default settings (first sync {f['first_sync_s']:.0f} s)"),
+        (
+            f"watch benchmark: a {f['files']:,}-file pair on the fake Nextcloud, "
+            f"`davdesk sync --watch` with default settings (first sync {f['first_sync_s']:.0f} s)"
+        ),
         "",
-        (f"  {'idle CPU, % of one core':<44} {f['idle_cpu_pct']:>7.2f}   goal < {CPU_GOAL:g}: "
-         f"{_verdict(f['idle_cpu_pct'] < CPU_GOAL)}"),
-        (f"  {'idle requests per minute':<44} {f['idle_requests_per_min']:>7.2f}   goal <= "
-         f"{REQUESTS_GOAL:g}: {_verdict(f['idle_requests_per_min'] <= REQUESTS_GOAL)}"),
-        (f"  {'RSS, MB':<44} {f['rss_mb']:>7.1f}   goal < {RSS_GOAL:g}: "
-         f"{_verdict(f['rss_mb'] < RSS_GOAL)}"),
+        (
+            f"  {'idle CPU, % of one core':<44} {f['idle_cpu_pct']:>7.2f}   goal < {CPU_GOAL:g}: "
+            f"{_verdict(f['idle_cpu_pct'] < CPU_GOAL)}"
+        ),
+        (
+            f"  {'idle requests per minute':<44} {f['idle_requests_per_min']:>7.2f}   goal <= "
+            f"{REQUESTS_GOAL:g}: {_verdict(f['idle_requests_per_min'] <= REQUESTS_GOAL)}"
+        ),
+        (
+            f"  {'RSS, MB':<44} {f['rss_mb']:>7.1f}   goal < {RSS_GOAL:g}: "
+            f"{_verdict(f['rss_mb'] < RSS_GOAL)}"
+        ),
         f"  {'local save -> on the server, s (worst)':<44} {max(f['up_s']):>7.2f}   goal < "
         f"{UP_GOAL:g}: {_verdict(max(f['up_s']) < UP_GOAL)}   "
         + " ".join(f"{s:.2f}" for s in f["up_s"]),

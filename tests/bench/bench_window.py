@@ -48,15 +48,23 @@ TIMEOUT = 120.0
 DEMO_TARGET = 1.0
 BIG_TARGET = 1.5
 LISTED = b"davdesk --smoke-test: listed"
-QT_FLOOR = ("from PySide6.QtWidgets import QApplication, QTableView; app = QApplication([]); "
-            "view = QTableView(); view.show(); app.processEvents()")
+QT_FLOOR = (
+    "from PySide6.QtWidgets import QApplication, QTableView; app = QApplication([]); "
+    "view = QTableView(); view.show(); app.processEvents()"
+)
 
 
 def time_to_listed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(seconds from start to the "listed" line, seconds to the process's exit)."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env=env, cwd=REPO)
+    process = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+    )
     assert process.stderr is not None
     listed = None
     said = []
@@ -67,31 +75,44 @@ def time_to_listed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     status = process.wait(timeout=TIMEOUT)
     ended = time.perf_counter() - start
     if status != 0 or listed is None:
-        raise RuntimeError(f"{argv[:5]} ended {status} without a listing: "
-                           f"{b''.join(said).decode(errors='replace')[-2000:]}")
+        raise RuntimeError(
+            f"{argv[:5]} ended {status} without a listing: "
+            f"{b''.join(said).decode(errors='replace')[-2000:]}"
+        )
     return listed, ended
 
 
 def run(entries: int = ENTRIES, repeats: int = REPEATS, verbose: bool = True) -> dict[str, Any]:
     py = sys.executable
-    times: dict[str, list[float]] = {"demo_listed": [], "demo_exit": [], "big_listed": [],
-                                     "big_exit": [], "ls": [], "qt_floor": []}
-    with tempfile.TemporaryDirectory(prefix="davdesk-bench-window-") as scratch, \
-            ApacheServer() as server:
+    times: dict[str, list[float]] = {
+        "demo_listed": [],
+        "demo_exit": [],
+        "big_listed": [],
+        "big_exit": [],
+        "ls": [],
+        "qt_floor": [],
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="davdesk-bench-window-") as scratch,
+        ApacheServer() as server,
+    ):
         make_folder(server, entries)
         url = server.url + quote(FOLDER) + "/"
-        env = {**as_installed(child_env(), Path(scratch, "bytecode")),
-               "DAVDESK_PASSWORD": server.password, "QT_QPA_PLATFORM": "offscreen",
-               "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-               "XDG_CONFIG_HOME": str(Path(scratch, "config")),
-               "XDG_STATE_HOME": str(Path(scratch, "state")),
-               "XDG_CACHE_HOME": str(Path(scratch, "cache"))}
+        env = {
+            **as_installed(child_env(), Path(scratch, "bytecode")),
+            "DAVDESK_PASSWORD": server.password,
+            "QT_QPA_PLATFORM": "offscreen",
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+            "XDG_CONFIG_HOME": str(Path(scratch, "config")),
+            "XDG_STATE_HOME": str(Path(scratch, "state")),
+            "XDG_CACHE_HOME": str(Path(scratch, "cache")),
+        }
         for n in range(repeats + 1):
             demo = time_to_listed([py, "-m", "app", "--demo", "--smoke-test"], env)
-            big = time_to_listed([py, "-m", "app", "--smoke-test", "--user", server.user, url],
-                                 env)
-            ls, _ = run_process([py, "-m", "app", "ls", "--json", "--user", server.user, url],
-                                env, TIMEOUT)
+            big = time_to_listed([py, "-m", "app", "--smoke-test", "--user", server.user, url], env)
+            ls, _ = run_process(
+                [py, "-m", "app", "ls", "--json", "--user", server.user, url], env, TIMEOUT
+            )
             qt_floor, _ = run_process([py, "-c", QT_FLOOR], env, TIMEOUT)
             if n:
                 times["qt_floor"].append(qt_floor)
@@ -102,9 +123,11 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, verbose: bool = True) ->
                 times["ls"].append(ls)
     result: dict[str, Any] = {key: statistics.median(values) for key, values in times.items()}
     result["ratio_big_ls"] = statistics.median(
-        b / s for b, s in zip(times["big_listed"], times["ls"], strict=True))
+        b / s for b, s in zip(times["big_listed"], times["ls"], strict=True)
+    )
     result["ratio_qt_floor_ls"] = statistics.median(
-        q / s for q, s in zip(times["qt_floor"], times["ls"], strict=True))
+        q / s for q, s in zip(times["qt_floor"], times["ls"], strict=True)
+    )
     if verbose:
         _print(entries, repeats, result)
     return result
@@ -114,15 +137,19 @@ def _print(entries: int, repeats: int, r: dict[str, Any]) -> None:
     demo = "PASS" if r["demo_listed"] < DEMO_TARGET else "MISS"
     big = "PASS" if r["ratio_big_ls"] <= BIG_TARGET else "MISS"
     print(f"window benchmark: medians of {repeats}, Qt offscreen, process start included")
-    print(f"  {'--demo: first listing shown':<40} {r['demo_listed']:>7.2f}s   "
-          f"target < {DEMO_TARGET:.0f} s: {demo}")
+    print(
+        f"  {'--demo: first listing shown':<40} {r['demo_listed']:>7.2f}s   "
+        f"target < {DEMO_TARGET:.0f} s: {demo}"
+    )
     print(f"  {'--demo: whole process (closes itself)':<40} {r['demo_exit']:>7.2f}s")
     print(f"  {f'{entries:,}-entry folder shown':<40} {r['big_listed']:>7.2f}s")
     print(f"  {'davdesk ls --json of it':<40} {r['ls']:>7.2f}s")
     print(f"  {'shown / ls':<40} {r['ratio_big_ls']:>7.2f}x   target <= {BIG_TARGET}x: {big}")
     print(f"  {'floor: Qt window alone (no Davdesk)':<40} {r['qt_floor']:>7.2f}s")
-    print(f"  {'floor / ls':<40} {r['ratio_qt_floor_ls']:>7.2f}x   (the Qt start alone; "
-          f"the window's floor is that plus the listing)")
+    print(
+        f"  {'floor / ls':<40} {r['ratio_qt_floor_ls']:>7.2f}x   (the Qt start alone; "
+        f"the window's floor is that plus the listing)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,14 @@ def run_process(argv: list[str], env: dict[str, str], timeout: float) -> tuple[f
     A failure or a timeout raises, so a broken contender is never timed as fast.
     """
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, cwd=REPO)
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -26,13 +32,23 @@ def run_process(argv: list[str], env: dict[str, str], timeout: float) -> tuple[f
         raise RuntimeError(f"timed out after {timeout:g} s: {argv[:4]}") from None
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        raise RuntimeError(f"exit status {proc.returncode} from {argv[:4]}:\n"
-                           f"{err.decode(errors='replace')[-2000:]}")
+        raise RuntimeError(
+            f"exit status {proc.returncode} from {argv[:4]}:\n"
+            f"{err.decode(errors='replace')[-2000:]}"
+        )
     return elapsed, out
 
 
-_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy",
-                    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "FTP_PROXY")
+_PROXY_VARIABLES = (
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "ftp_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "FTP_PROXY",
+)
 
 
 def child_env(**extra: str) -> dict[str, str]:

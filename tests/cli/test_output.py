@@ -21,15 +21,39 @@ WHEN = datetime(2026, 12, 7, 20, 55, 21, tzinfo=UTC)
 RESOURCES = [
     Resource("/f/a b.txt", False, 10, WHEN, '"a-66"', "text/plain"),
     Resource("/f/写真 Grüße 🎉.txt", False, 0, None, None, None),
-    Resource('/f/quote " back\\slash\ttab\nnew\x01line', False, 2**40, WHEN, 'W/"x\\"y"',
-             "text/plain; charset=utf-8"),
+    Resource(
+        '/f/quote " back\\slash\ttab\nnew\x01line',
+        False,
+        2**40,
+        WHEN,
+        'W/"x\\"y"',
+        "text/plain; charset=utf-8",
+    ),
     Resource("/f/sub/", True, None, WHEN, '"d"', "httpd/unix-directory"),
     Resource("/f/\udcff undecodable", False, 1, WHEN, "", ""),
-    Resource("/nc/Photos/", True, None, WHEN, '"e"', None,
-             {f"{OC}permissions": "RGDNVCK", f"{OC}fileid": "42", f"{OC}size": "123",
-              f"{NC}has-preview": "false"}),
-    Resource("/nc/a.jpg", False, 5, WHEN, '"f"', "image/jpeg",
-             {f"{OC}permissions": "RGDNVW", f"{OC}fileid": "43", f"{NC}has-preview": "true"}),
+    Resource(
+        "/nc/Photos/",
+        True,
+        None,
+        WHEN,
+        '"e"',
+        None,
+        {
+            f"{OC}permissions": "RGDNVCK",
+            f"{OC}fileid": "42",
+            f"{OC}size": "123",
+            f"{NC}has-preview": "false",
+        },
+    ),
+    Resource(
+        "/nc/a.jpg",
+        False,
+        5,
+        WHEN,
+        '"f"',
+        "image/jpeg",
+        {f"{OC}permissions": "RGDNVW", f"{OC}fileid": "43", f"{NC}has-preview": "true"},
+    ),
 ]
 
 
@@ -48,8 +72,9 @@ def test_entries_print_as_one_entry_at_a_time_would(as_json: bool):
     Printer(json_lines=as_json, out=many).entries(RESOURCES)
     assert many.getvalue() == one.getvalue()
     if as_json:  # a name may hold a newline: only JSON's lines are one per entry
-        assert [json.loads(line) for line in many.getvalue().splitlines()] == \
-            [r.to_json() for r in RESOURCES]
+        assert [json.loads(line) for line in many.getvalue().splitlines()] == [
+            r.to_json() for r in RESOURCES
+        ]
 
 
 def test_no_entries_print_nothing():
@@ -69,23 +94,32 @@ def test_ls_asks_the_server_only_for_what_it_prints(dav_server):
             return super().propfind(path, depth, props)
 
     with Recording(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
+
         class OneServer:
             def resolve(self, url: str) -> tuple[DavClient, str]:
                 return client, client.path_of(url)
 
         for as_json in (False, True):
             out = io.StringIO()
-            ls(argparse.Namespace(targets=[dav_server.url_for("box/")]), OneServer(),
-               Printer(json_lines=as_json, out=out))
+            ls(
+                argparse.Namespace(targets=[dav_server.url_for("box/")]),
+                OneServer(),
+                Printer(json_lines=as_json, out=out),
+            )
             assert "a.txt" in out.getvalue()
     assert asked == [LINE_PROPS, BASIC_PROPS]
-    assert set(LINE_PROPS) == {"{DAV:}resourcetype", "{DAV:}getcontentlength",
-                               "{DAV:}getlastmodified"}
+    assert set(LINE_PROPS) == {
+        "{DAV:}resourcetype",
+        "{DAV:}getcontentlength",
+        "{DAV:}getlastmodified",
+    }
 
 
 def test_display_name_escapes_what_ls_b_escapes_and_nothing_printable():
     assert display_name("naïve résumé 50% #1.txt") == "naïve résumé 50% #1.txt"
     assert display_name("a\nb\tc\x07\x08\x0b\x0c\rd") == "a\\nb\\tc\\a\\b\\v\\f\\rd"
-    assert display_name("del\x7f nel\x85 sep\u2028 nul\x00") == \
-        "del\\177 nel\\302\\205 sep\\342\\200\\250 nul\\000"
+    assert (
+        display_name("del\x7f nel\x85 sep\u2028 nul\x00")
+        == "del\\177 nel\\302\\205 sep\\342\\200\\250 nul\\000"
+    )
     assert display_name("back\\slash") == "back\\\\slash"

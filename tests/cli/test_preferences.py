@@ -19,7 +19,8 @@ def paths(tmp_path) -> AppPaths:
 def saved(paths: AppPaths, **preferences) -> None:
     paths.config.mkdir(parents=True, exist_ok=True)
     (paths.config / "settings.json").write_text(
-        json.dumps({"window": {"preferences": preferences}}), encoding="utf-8")
+        json.dumps({"window": {"preferences": preferences}}), encoding="utf-8"
+    )
 
 
 def parsed(paths: AppPaths, *argv: str):

@@ -60,12 +60,14 @@ def test_an_entry_the_desktop_switched_off_counts_as_off(tmp_path):
 
 def test_a_frozen_app_path_with_spaces_and_odd_characters_is_quoted_for_exec(tmp_path):
     odd = '/opt/My Apps/dav$desk "2"\\bin/davdesk'
-    autostart = for_platform("linux", {"XDG_CONFIG_HOME": str(tmp_path)}, home=tmp_path,
-                             command=[odd])
+    autostart = for_platform(
+        "linux", {"XDG_CONFIG_HOME": str(tmp_path)}, home=tmp_path, command=[odd]
+    )
     autostart.enable()
     validate(autostart.path)
     assert desktop_exec([odd, "--background"]) == (
-        '"/opt/My Apps/dav\\\\$desk \\\\"2\\\\"\\\\\\\\bin/davdesk" --background')
+        '"/opt/My Apps/dav\\\\$desk \\\\"2\\\\"\\\\\\\\bin/davdesk" --background'
+    )
     assert desktop_exec(["/a/100%/davdesk"]) == '"/a/100%%/davdesk"'
 
 
@@ -76,8 +78,9 @@ def test_the_program_is_davdesk_or_the_frozen_executable(monkeypatch):
 
 
 def test_macos_launch_agent_runs_davdesk_at_login(tmp_path):
-    autostart = for_platform("darwin", {}, home=tmp_path,
-                             command=["/Applications/Davdesk.app/Contents/MacOS/davdesk"])
+    autostart = for_platform(
+        "darwin", {}, home=tmp_path, command=["/Applications/Davdesk.app/Contents/MacOS/davdesk"]
+    )
     assert isinstance(autostart, MacAutostart)
     assert autostart.path == tmp_path / "Library" / "LaunchAgents" / f"{APP_ID}.plist"
     autostart.enable()
@@ -160,5 +163,6 @@ def test_windows_run_value_quotes_the_program_and_switches_on_and_off():
 
 
 def test_windows_is_chosen_on_windows():
-    assert isinstance(for_platform("win32", {}, home=Path("/h"), command=["d.exe"]),
-                      WindowsAutostart)
+    assert isinstance(
+        for_platform("win32", {}, home=Path("/h"), command=["d.exe"]), WindowsAutostart
+    )

@@ -25,8 +25,14 @@ def test_a_missing_file_means_no_bookmarks(store):
 
 
 def test_round_trip_keeps_every_field(store):
-    bookmark = Bookmark("Home", "https://nas.local/dav/", "alice", pinned_sha256=PIN,
-                        ca_file="/etc/ca.pem", last_path="/dav/Photos/")
+    bookmark = Bookmark(
+        "Home",
+        "https://nas.local/dav/",
+        "alice",
+        pinned_sha256=PIN,
+        ca_file="/etc/ca.pem",
+        last_path="/dav/Photos/",
+    )
     store.add(bookmark)
     assert BookmarkStore(store.path).load() == [bookmark]
 
@@ -70,8 +76,16 @@ def test_the_file_is_private_json_without_passwords(store):
 
 def test_a_password_typed_into_the_file_by_hand_is_dropped(store):
     store.path.parent.mkdir(parents=True)
-    store.path.write_text(json.dumps({"format": 1, "bookmarks": [
-        {"name": "X", "url": "https://x/", "password": "oops", "added_later": 1}]}))
+    store.path.write_text(
+        json.dumps(
+            {
+                "format": 1,
+                "bookmarks": [
+                    {"name": "X", "url": "https://x/", "password": "oops", "added_later": 1}
+                ],
+            }
+        )
+    )
     assert store.load() == [Bookmark("X", "https://x/")]
     store.put(Bookmark("Y", "https://y/"))
     assert "oops" not in store.path.read_text()
@@ -87,8 +101,10 @@ def test_a_damaged_file_is_an_error_and_stays_as_it_was(store):
     assert store.path.read_text() == "{not json"
 
 
-@pytest.mark.parametrize("document", [{"bookmarks": [42]}, {"bookmarks": [{"url": "https://a/"}]},
-                                      {"bookmarks": None}, []])
+@pytest.mark.parametrize(
+    "document",
+    [{"bookmarks": [42]}, {"bookmarks": [{"url": "https://a/"}]}, {"bookmarks": None}, []],
+)
 def test_damaged_entries_are_an_error(store, document):
     store.path.parent.mkdir(parents=True)
     store.path.write_text(json.dumps(document))
@@ -108,12 +124,16 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(store, monkeypatch)
         store.add(Bookmark("B", "https://b/"))
     assert store.path.read_bytes() == before
     assert sorted(p.name for p in store.path.parent.iterdir()) == [
-        store.path.name, store.path.name + ".lock"]
+        store.path.name,
+        store.path.name + ".lock",
+    ]
 
 
 def test_concurrent_adds_are_all_kept(store):
-    threads = [threading.Thread(target=store.add, args=(Bookmark(f"B{i}", f"https://b{i}/"),))
-               for i in range(16)]
+    threads = [
+        threading.Thread(target=store.add, args=(Bookmark(f"B{i}", f"https://b{i}/"),))
+        for i in range(16)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -126,9 +146,12 @@ def test_two_stores_of_one_file_keep_each_others_changes(store):
     from app.config.bookmarks import BookmarkStore
 
     other = BookmarkStore(store.path)
-    threads = [threading.Thread(target=(store, other)[i % 2].add,
-                                args=(Bookmark(f"B{i}", f"https://b{i}/"),))
-               for i in range(16)]
+    threads = [
+        threading.Thread(
+            target=(store, other)[i % 2].add, args=(Bookmark(f"B{i}", f"https://b{i}/"),)
+        )
+        for i in range(16)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -140,8 +163,9 @@ def test_sync_pairs_round_trip_and_old_files_load_without_them(tmp_path):
     from app.config.bookmarks import Bookmark, BookmarkStore, SyncPair
 
     store = BookmarkStore(tmp_path / "bookmarks.json")
-    store.path.write_text('{"format": 1, "bookmarks": [{"name": "old", "url": "http://h/"}]}',
-                          encoding="utf-8")
+    store.path.write_text(
+        '{"format": 1, "bookmarks": [{"name": "old", "url": "http://h/"}]}', encoding="utf-8"
+    )
     assert store.get("old") == Bookmark("old", "http://h/")
     pair = SyncPair("/home/me/Docs", "/dav/Docs/", "up")
     store.put(Bookmark("new", "http://h/", sync_pairs=(pair,)))

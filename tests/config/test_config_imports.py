@@ -28,11 +28,15 @@ NOT_FOR_CONFIG = ("app.dav", "app.nextcloud", "app.session", "httpx", "httpcore"
 
 
 def test_importing_config_loads_no_dav_or_httpx():
-    done = subprocess.run([sys.executable, "-c", _PROGRAM], cwd=REPO, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROGRAM], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     modules = json.loads(done.stdout)
     assert "app.config.pairs" in modules and "app.config.preferences" in modules
-    loaded = [m for m in modules
-              if any(m == prefix or m.startswith(prefix + ".") for prefix in NOT_FOR_CONFIG)]
+    loaded = [
+        m
+        for m in modules
+        if any(m == prefix or m.startswith(prefix + ".") for prefix in NOT_FOR_CONFIG)
+    ]
     assert loaded == []

@@ -31,21 +31,30 @@ def folder(tmp_path: Path, name: str) -> str:
 
 
 def test_a_pair_is_saved_with_every_field_and_read_back(store, tmp_path):
-    pair = SavedPair("Docs", folder(tmp_path, "docs"), "https://alice@dav.example/Docs",
-                     "up", bookmark="work", ignore=("*.tmp", "build/"))
+    pair = SavedPair(
+        "Docs",
+        folder(tmp_path, "docs"),
+        "https://alice@dav.example/Docs",
+        "up",
+        bookmark="work",
+        ignore=("*.tmp", "build/"),
+    )
     saved = store.add(pair)
     assert saved.url == "https://alice@dav.example/Docs/"
     assert PairStore.in_config(store.paths).load() == [saved]
     assert store.get("Docs") == saved and store.get("nope") is None
 
 
-@pytest.mark.parametrize(("local", "url", "words"), [
-    ("docs", "https://dav.example/Other/", "overlaps the local folder of pair 'Docs'"),
-    ("docs/inner", "https://dav.example/Other/", "overlaps the local folder"),
-    ("other", "https://dav.example/Docs/", "overlaps the server folder of pair 'Docs'"),
-    ("other", "https://bob@dav.example/Docs/sub/", "overlaps the server folder"),
-    ("other", "https://dav.example/", "overlaps the server folder"),
-])
+@pytest.mark.parametrize(
+    ("local", "url", "words"),
+    [
+        ("docs", "https://dav.example/Other/", "overlaps the local folder of pair 'Docs'"),
+        ("docs/inner", "https://dav.example/Other/", "overlaps the local folder"),
+        ("other", "https://dav.example/Docs/", "overlaps the server folder of pair 'Docs'"),
+        ("other", "https://bob@dav.example/Docs/sub/", "overlaps the server folder"),
+        ("other", "https://dav.example/", "overlaps the server folder"),
+    ],
+)
 def test_overlapping_pairs_are_refused_in_words(store, tmp_path, local, url, words):
     store.add(SavedPair("Docs", folder(tmp_path, "docs"), "https://dav.example/Docs/"))
     with pytest.raises(PairError, match=words):
@@ -60,12 +69,15 @@ def test_neighbours_do_not_overlap(store, tmp_path):
     assert len(store.load()) == 3
 
 
-@pytest.mark.parametrize(("pair", "words"), [
-    (SavedPair("", "/tmp", "https://h/"), "needs a name"),
-    (SavedPair("a", "/tmp", "ftp://h/"), "not an http"),
-    (SavedPair("a", "/tmp", "https://u:secret@h/"), "password does not belong"),
-    (SavedPair("a", "/tmp", "https://h/", "sideways"), "up, down or both"),
-])
+@pytest.mark.parametrize(
+    ("pair", "words"),
+    [
+        (SavedPair("", "/tmp", "https://h/"), "needs a name"),
+        (SavedPair("a", "/tmp", "ftp://h/"), "not an http"),
+        (SavedPair("a", "/tmp", "https://u:secret@h/"), "password does not belong"),
+        (SavedPair("a", "/tmp", "https://h/", "sideways"), "up, down or both"),
+    ],
+)
 def test_bad_pairs_are_refused(store, pair, words):
     with pytest.raises(PairError, match=words):
         store.add(pair)
@@ -101,8 +113,10 @@ def test_pause_resume_and_remove_keep_the_files(store, paths, tmp_path):
 
 def test_a_pair_being_synced_is_not_removed(store, paths, tmp_path):
     pair = store.add(SavedPair("Docs", folder(tmp_path, "docs"), "https://h/Docs/"))
-    with FileLock(pair_files(paths, pair).lock), \
-            pytest.raises(PairError, match=r"being synced by process \d+"):
+    with (
+        FileLock(pair_files(paths, pair).lock),
+        pytest.raises(PairError, match=r"being synced by process \d+"),
+    ):
         store.remove("Docs")
     assert [p.name for p in store.load()] == ["Docs"]
 
@@ -111,26 +125,47 @@ def test_the_status_says_whether_a_process_holds_the_pair(store, paths, tmp_path
     pair = store.add(SavedPair("Docs", folder(tmp_path, "docs"), "https://h/Docs/"))
     assert store.status(pair).text == "not synced yet"
     files = pair_files(paths, pair)
-    write_status(files.status, PairStatus("Docs", PairState.IDLE, "up to date", last_sync=1e9,
-                                          last_result="2 uploaded",
-                                          conflict_paths=("a (conflict).txt",)))
+    write_status(
+        files.status,
+        PairStatus(
+            "Docs",
+            PairState.IDLE,
+            "up to date",
+            last_sync=1e9,
+            last_result="2 uploaded",
+            conflict_paths=("a (conflict).txt",),
+        ),
+    )
     with FileLock(files.lock):
         held = store.status(pair)
     assert (held.state, held.text, held.conflicts) == (PairState.IDLE, "up to date", 1)
     gone = store.status(pair)
-    assert (gone.state, gone.text, gone.last_result) == (PairState.STOPPED, "not running",
-                                                         "2 uploaded")
+    assert (gone.state, gone.text, gone.last_result) == (
+        PairState.STOPPED,
+        "not running",
+        "2 uploaded",
+    )
 
 
 def test_pairs_saved_on_bookmarks_are_migrated_once(store, paths, tmp_path):
     bookmarks = BookmarkStore.in_config(paths)
     docs, photos = folder(tmp_path, "docs"), folder(tmp_path, "photos")
-    bookmarks.add(Bookmark("work", "https://dav.example/remote/", "alice", sync_pairs=(
-        SyncPair(docs, "/remote/Docs/", "up"), SyncPair(photos, "/remote/Pics and more/"))))
+    bookmarks.add(
+        Bookmark(
+            "work",
+            "https://dav.example/remote/",
+            "alice",
+            sync_pairs=(
+                SyncPair(docs, "/remote/Docs/", "up"),
+                SyncPair(photos, "/remote/Pics and more/"),
+            ),
+        )
+    )
     added = store.migrate_bookmarks(bookmarks)
     assert [(p.name, p.url, p.direction, p.bookmark) for p in added] == [
         ("docs", "https://dav.example/remote/Docs/", "up", "work"),
-        ("photos", "https://dav.example/remote/Pics%20and%20more/", "both", "work")]
+        ("photos", "https://dav.example/remote/Pics%20and%20more/", "both", "work"),
+    ]
     assert store.migrate_bookmarks(bookmarks) == []
     assert len(store.load()) == 2
 
@@ -159,8 +194,10 @@ for n in range(15):
 
 def test_two_processes_adding_at_once_lose_nothing(paths):
     base = paths.config.parent
-    writers = [subprocess.Popen([sys.executable, "-c", _ADDER, str(base), who])
-               for who in ("window", "cli", "third")]
+    writers = [
+        subprocess.Popen([sys.executable, "-c", _ADDER, str(base), who])
+        for who in ("window", "cli", "third")
+    ]
     assert [w.wait(timeout=120) for w in writers] == [0, 0, 0]
     names = {p.name for p in PairStore.in_config(paths).load()}
     assert names == {f"{who}-{n}" for who in ("window", "cli", "third") for n in range(15)}

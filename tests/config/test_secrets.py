@@ -40,8 +40,11 @@ def test_no_keyring_backend_is_a_clear_error():
     keyring.set_keyring(keyring.backends.fail.Keyring())
     try:
         store = PasswordStore()
-        for call in (lambda: store.get(URL, "alice"), lambda: store.set(URL, "alice", "s3cret"),
-                     lambda: store.delete(URL, "alice")):
+        for call in (
+            lambda: store.get(URL, "alice"),
+            lambda: store.set(URL, "alice", "s3cret"),
+            lambda: store.delete(URL, "alice"),
+        ):
             with pytest.raises(SecretsUnavailableError, match="no system keyring"):
                 call()
     finally:
@@ -57,16 +60,20 @@ def test_the_password_is_never_logged(memory_keyring, caplog):
     assert "s3cret-Pa55" not in caplog.text
 
 
-@pytest.mark.parametrize("address", [
-    "https://cloud.example/remote.php/dav/files/alice/",
-    "https://bob@cloud.example/nc/remote.php/dav/files/al%20ice/Photos/2024/",
-    "cloud.example/remote.php/dav/files/alice",
-    "https://cloud.example/remote.php/dav/files//",
-    "https://cloud.example/remote.php/webdav/",
-    "https://dav.example.com/files/",
-])
-def test_a_nextcloud_account_keeps_one_password_where_discovery_finds_its_root(memory_keyring,
-                                                                             address):
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://cloud.example/remote.php/dav/files/alice/",
+        "https://bob@cloud.example/nc/remote.php/dav/files/al%20ice/Photos/2024/",
+        "cloud.example/remote.php/dav/files/alice",
+        "https://cloud.example/remote.php/dav/files//",
+        "https://cloud.example/remote.php/webdav/",
+        "https://dav.example.com/files/",
+    ],
+)
+def test_a_nextcloud_account_keeps_one_password_where_discovery_finds_its_root(
+    memory_keyring, address
+):
     """The keyring key of every address in an account's files is the server's root, read
     as app.nextcloud reads a files address (config keeps its own copy of the shape)."""
     from app.nextcloud.connect import files_address

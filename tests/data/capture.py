@@ -191,16 +191,22 @@ def capture(server_name: str, server) -> list[str]:
             assert r.status_code == 201, (f, r.status_code, r.text)
 
         depth1 = {"Depth": "1"}
-        cap.request("propfind-allprop", "PROPFIND", FOLDER, collection=True,
-                    headers=depth1, body=ALLPROP)
-        cap.request("propfind-propname", "PROPFIND", FOLDER, collection=True,
-                    headers=depth1, body=PROPNAME)
-        cap.request("propfind-prop", "PROPFIND", FOLDER, collection=True,
-                    headers=depth1, body=PROP)
+        cap.request(
+            "propfind-allprop", "PROPFIND", FOLDER, collection=True, headers=depth1, body=ALLPROP
+        )
+        cap.request(
+            "propfind-propname", "PROPFIND", FOLDER, collection=True, headers=depth1, body=PROPNAME
+        )
+        cap.request("propfind-prop", "PROPFIND", FOLDER, collection=True, headers=depth1, body=PROP)
         cap.request("proppatch", "PROPPATCH", f"{FOLDER}/a %#&+; {NFC_E}.txt", body=PROPPATCH)
 
-        lock = cap.request("lock", "LOCK", "locked dir/f.txt", body=LOCKINFO,
-                           headers={"Depth": "0", "Timeout": "Second-3600"})
+        lock = cap.request(
+            "lock",
+            "LOCK",
+            "locked dir/f.txt",
+            body=LOCKINFO,
+            headers={"Depth": "0", "Timeout": "Second-3600"},
+        )
         assert lock.status_code == 200, (lock.status_code, lock.text)
         token = lock.headers["Lock-Token"]
 
@@ -218,10 +224,13 @@ def capture(server_name: str, server) -> list[str]:
         onto = server.url.rstrip("/") + enc("locked dir", collection=True)
         cases = [
             ("delete-locked-member", "DELETE", "locked dir", {}),
-            ("move-locked-member", "MOVE", "locked dir",
-             {"Destination": dest, "Overwrite": "F"}),
-            ("copy-onto-locked-member", "COPY", "copy source",
-             {"Destination": onto, "Overwrite": "T", "Depth": "infinity"}),
+            ("move-locked-member", "MOVE", "locked dir", {"Destination": dest, "Overwrite": "F"}),
+            (
+                "copy-onto-locked-member",
+                "COPY",
+                "copy source",
+                {"Destination": onto, "Overwrite": "T", "Depth": "infinity"},
+            ),
         ]
         for case, method, path, headers in cases:
             restore_g()
@@ -230,8 +239,9 @@ def capture(server_name: str, server) -> list[str]:
             after = locked_dir()
             moved = (server.root / "moved dir").is_dir()
             print(f"  {case}: /locked dir/ {before} -> {after}; /moved dir/ exists: {moved}")
-            cap.annotate(case, locked_dir_before=before, locked_dir_after=after,
-                         moved_dir_exists=moved)
+            cap.annotate(
+                case, locked_dir_before=before, locked_dir_after=after, moved_dir_exists=moved
+            )
         r = cap.request(None, "UNLOCK", "locked dir/f.txt", headers={"Lock-Token": token})
         print(f"  UNLOCK: {r.status_code}")
         return cap.saved
@@ -242,8 +252,10 @@ def main(argv: list[str]) -> int:
     OUT.mkdir(exist_ok=True)
     for name in which:
         if name == "wsgidav":
-            with tempfile.TemporaryDirectory(prefix="davdesk-capture-") as root, \
-                    WsgiDavServer(root) as server:
+            with (
+                tempfile.TemporaryDirectory(prefix="davdesk-capture-") as root,
+                WsgiDavServer(root) as server,
+            ):
                 capture("wsgidav", server)
         elif name == "apache":
             if find_apache() is None:

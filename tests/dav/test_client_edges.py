@@ -20,13 +20,17 @@ BASE = "https://dav.example.test/files/"
 
 
 def client_for(handler: Callable[[httpx.Request], httpx.Response], **kwargs) -> DavClient:
-    return DavClient(BASE, user="alice", password="pw", transport=httpx.MockTransport(handler),
-                     **kwargs)
+    return DavClient(
+        BASE, user="alice", password="pw", transport=httpx.MockTransport(handler), **kwargs
+    )
 
 
 def multistatus(*responses: str) -> httpx.Response:
-    body = '<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">' + "".join(responses) + \
-        "</d:multistatus>"
+    body = (
+        '<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">'
+        + "".join(responses)
+        + "</d:multistatus>"
+    )
     return httpx.Response(207, content=body.encode(), headers={"Content-Type": "application/xml"})
 
 
@@ -51,7 +55,9 @@ def test_put_sends_content_length_never_chunked_nor_expect(tmp_path: Path):
     assert outcome.ok and outcome.etag == '"abc"'
 
 
-@pytest.mark.parametrize("target", ["https://evil.example.test/files/x", "http://dav.example.test/files/x"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example.test/files/x", "http://dav.example.test/files/x"]
+)
 def test_redirect_to_another_origin_is_refused(target: str):
     hosts: list[str] = []
 
@@ -71,9 +77,11 @@ def test_same_origin_redirect_is_followed_with_credentials():
         seen.append(request)
         if request.url.path == "/files/folder":
             return httpx.Response(301, headers={"Location": "/files/folder/"})
-        return multistatus("<d:response><d:href>/files/folder/</d:href><d:propstat><d:prop>"
-                           "<d:resourcetype><d:collection/></d:resourcetype></d:prop>"
-                           "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>")
+        return multistatus(
+            "<d:response><d:href>/files/folder/</d:href><d:propstat><d:prop>"
+            "<d:resourcetype><d:collection/></d:resourcetype></d:prop>"
+            "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>"
+        )
 
     with client_for(handler) as client:
         client.auth._scheme = "basic"
@@ -82,12 +90,15 @@ def test_same_origin_redirect_is_followed_with_credentials():
     assert all(r.headers["Authorization"].startswith("Basic ") for r in seen)
 
 
-@pytest.mark.parametrize(("raised", "expected"), [
-    (httpx.ConnectError("refused"), errors.ConnectError),
-    (httpx.ReadTimeout("slow"), errors.TimeoutError),
-    (httpx.RemoteProtocolError("peer closed"), errors.ProtocolError),
-    (httpx.ReadError("reset"), errors.ProtocolError),
-])
+@pytest.mark.parametrize(
+    ("raised", "expected"),
+    [
+        (httpx.ConnectError("refused"), errors.ConnectError),
+        (httpx.ReadTimeout("slow"), errors.TimeoutError),
+        (httpx.RemoteProtocolError("peer closed"), errors.ProtocolError),
+        (httpx.ReadError("reset"), errors.ProtocolError),
+    ],
+)
 def test_transport_errors_map_into_one_tree(raised: Exception, expected: type):
     def handler(request: httpx.Request) -> httpx.Response:
         raise raised
@@ -97,19 +108,22 @@ def test_transport_errors_map_into_one_tree(raised: Exception, expected: type):
     assert caught.value.retryable and isinstance(caught.value, errors.DavError)
 
 
-@pytest.mark.parametrize(("status", "expected", "retryable"), [
-    (401, errors.AuthenticationError, False),
-    (403, errors.ForbiddenError, False),
-    (404, errors.NotFoundError, False),
-    (409, errors.ConflictError, False),
-    (412, errors.PreconditionFailedError, False),
-    (423, errors.LockedError, False),  # a bare 423 (Apache's for a WebDAV lock): someone's
-    (429, errors.RetryableStatusError, True),
-    (500, errors.RetryableStatusError, True),
-    (501, errors.ServerError, False),
-    (503, errors.RetryableStatusError, True),
-    (507, errors.InsufficientStorageError, False),
-])
+@pytest.mark.parametrize(
+    ("status", "expected", "retryable"),
+    [
+        (401, errors.AuthenticationError, False),
+        (403, errors.ForbiddenError, False),
+        (404, errors.NotFoundError, False),
+        (409, errors.ConflictError, False),
+        (412, errors.PreconditionFailedError, False),
+        (423, errors.LockedError, False),  # a bare 423 (Apache's for a WebDAV lock): someone's
+        (429, errors.RetryableStatusError, True),
+        (500, errors.RetryableStatusError, True),
+        (501, errors.ServerError, False),
+        (503, errors.RetryableStatusError, True),
+        (507, errors.InsufficientStorageError, False),
+    ],
+)
 def test_statuses_map_to_exception_classes(status: int, expected: type, retryable: bool):
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, headers={"Retry-After": "7"})
@@ -123,9 +137,12 @@ def test_statuses_map_to_exception_classes(status: int, expected: type, retryabl
 def test_nextclouds_transient_file_lock_is_retried_and_a_webdav_lock_is_not():
     """Nextcloud names its own short-lived lock (another request is writing the file) as a
     FileLocked exception: the PUT is sent again and succeeds."""
-    answers = iter([httpx.Response(423, content=FILE_LOCKED, headers={"Content-Type":
-                                                                      "application/xml"}),
-                    httpx.Response(201)])
+    answers = iter(
+        [
+            httpx.Response(423, content=FILE_LOCKED, headers={"Content-Type": "application/xml"}),
+            httpx.Response(201),
+        ]
+    )
     sent: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -138,41 +155,56 @@ def test_nextclouds_transient_file_lock_is_retried_and_a_webdav_lock_is_not():
     named = "OCA\\DAV\\Connector\\Sabre\\Exception\\FileLocked"
     assert errors.LockedError("PUT", "u", 423, server_exception=named).retryable
     # Our own token was handed over and still refused: the lock is not the server's passing one.
-    assert not errors.LockedError("PUT", "u", 423, server_exception=named,
-                                  lock_submitted=True).retryable
+    assert not errors.LockedError(
+        "PUT", "u", 423, server_exception=named, lock_submitted=True
+    ).retryable
 
 
-FILE_LOCKED = (b'<?xml version="1.0" encoding="utf-8"?>\n<d:error xmlns:d="DAV:" '
-               b'xmlns:s="http://sabredav.org/ns"><s:exception>OCA\\DAV\\Connector\\Sabre'
-               b'\\Exception\\FileLocked</s:exception><s:message>"a.txt" is locked, existing '
-               b"lock on file: exclusive</s:message></d:error>")
+FILE_LOCKED = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n<d:error xmlns:d="DAV:" '
+    b'xmlns:s="http://sabredav.org/ns"><s:exception>OCA\\DAV\\Connector\\Sabre'
+    b'\\Exception\\FileLocked</s:exception><s:message>"a.txt" is locked, existing '
+    b"lock on file: exclusive</s:message></d:error>"
+)
 
 
 def test_bare_423_naming_a_member_becomes_member_outcomes():
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(423, content=b'<?xml version="1.0"?><D:error xmlns:D="DAV:">'
-                              b"<D:lock-token-submitted><D:href>/files/dir/lo%20cked.txt</D:href>"
-                              b"</D:lock-token-submitted></D:error>",
-                              headers={"Content-Type": "application/xml"})
+        return httpx.Response(
+            423,
+            content=b'<?xml version="1.0"?><D:error xmlns:D="DAV:">'
+            b"<D:lock-token-submitted><D:href>/files/dir/lo%20cked.txt</D:href>"
+            b"</D:lock-token-submitted></D:error>",
+            headers={"Content-Type": "application/xml"},
+        )
 
     with client_for(handler) as client:
         member, folder = client.delete("/files/dir/")
-    assert (member.path, member.status, member.error) == ("/files/dir/lo cked.txt", 423,
-                                                          "lock-token-submitted")
+    assert (member.path, member.status, member.error) == (
+        "/files/dir/lo cked.txt",
+        423,
+        "lock-token-submitted",
+    )
     assert folder.path == "/files/dir/" and not folder.ok and not member.ok
 
 
 def test_207_lists_only_failed_members_and_the_rest_succeeded():
     def handler(request: httpx.Request) -> httpx.Response:
-        return multistatus("<d:response><d:href>https://dav.example.test/files/dir/a%23b.txt</d:href>"
-                           "<d:status>HTTP/1.1 423 Locked</d:status>"
-                           "<d:error><d:lock-token-submitted/></d:error>"
-                           "<d:responsedescription>held by bob</d:responsedescription></d:response>")
+        return multistatus(
+            "<d:response><d:href>https://dav.example.test/files/dir/a%23b.txt</d:href>"
+            "<d:status>HTTP/1.1 423 Locked</d:status>"
+            "<d:error><d:lock-token-submitted/></d:error>"
+            "<d:responsedescription>held by bob</d:responsedescription></d:response>"
+        )
 
     with client_for(handler) as client:
         member, folder = client.delete("/files/dir/")
     assert (member.path, member.status, member.reason, member.description) == (
-        "/files/dir/a#b.txt", 423, "Locked", "held by bob")
+        "/files/dir/a#b.txt",
+        423,
+        "Locked",
+        "held by bob",
+    )
     assert member.source is Source.MULTISTATUS and member.error == "lock-token-submitted"
     assert folder.status == 207 and not folder.ok
     assert "not listed were deleted" in folder.note
@@ -182,9 +214,11 @@ def test_collection_delete_that_removed_nothing_is_not_reported_ok():
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "DELETE":
             return httpx.Response(204)
-        return multistatus("<d:response><d:href>/files/dir/</d:href><d:propstat><d:prop>"
-                           "<d:resourcetype><d:collection/></d:resourcetype></d:prop>"
-                           "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>")
+        return multistatus(
+            "<d:response><d:href>/files/dir/</d:href><d:propstat><d:prop>"
+            "<d:resourcetype><d:collection/></d:resourcetype></d:prop>"
+            "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>"
+        )
 
     with client_for(handler) as client:
         [outcome] = client.delete("/files/dir/")
@@ -203,9 +237,12 @@ def test_truncated_download_raises_and_leaves_nothing(tmp_path: Path):
 
 def test_broken_listing_body_is_a_multistatus_error_with_position():
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(207, content=b'<?xml version="1.0"?>\n<d:multistatus xmlns:d="DAV:">\n'
-                              b"<d:response><d:href>/files/</d:href></d:multistatus>",
-                              headers={"Content-Type": "application/xml"})
+        return httpx.Response(
+            207,
+            content=b'<?xml version="1.0"?>\n<d:multistatus xmlns:d="DAV:">\n'
+            b"<d:response><d:href>/files/</d:href></d:multistatus>",
+            headers={"Content-Type": "application/xml"},
+        )
 
     with client_for(handler) as client, pytest.raises(errors.MultiStatusError) as caught:
         client.listdir("/files/")
@@ -219,9 +256,11 @@ def test_weak_etag_guard_compares_before_writing():
         if request.method == "PUT":
             puts.append(request)
             return httpx.Response(204)
-        return multistatus('<d:response><d:href>/files/f</d:href><d:propstat><d:prop>'
-                           '<d:getetag>W/"2-new"</d:getetag></d:prop>'
-                           "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>")
+        return multistatus(
+            "<d:response><d:href>/files/f</d:href><d:propstat><d:prop>"
+            '<d:getetag>W/"2-new"</d:getetag></d:prop>'
+            "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>"
+        )
 
     with client_for(handler) as client:
         with pytest.raises(errors.PreconditionFailedError, match="changed on the server"):

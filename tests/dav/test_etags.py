@@ -19,12 +19,18 @@ def listed_etags(sample: str) -> set[str]:
     return {r.etag for r in map(Resource.from_response, parsed.responses) if r.etag}
 
 
-@pytest.mark.parametrize(("sample", "spelling"), [
-    ("apache-propfind-depth1-odd-names.xml", 'W/"1-660d2c53effa7"'),  # weak: changed this second
-    ("wsgidav-propfind-depth1-odd-names.xml", "2179480-1795308228-1"),  # strong, no quotes
-    ("sabredav-report-sync-collection-d-prefix.xml", '"6f1d2c3b4a596"'),  # Nextcloud's quotes
-    ("iis-propfind-depth1-a-prefix.xml", '"0d1e2f3a4b5cdc1:0"'),
-])
+@pytest.mark.parametrize(
+    ("sample", "spelling"),
+    [
+        (
+            "apache-propfind-depth1-odd-names.xml",
+            'W/"1-660d2c53effa7"',
+        ),  # weak: changed this second
+        ("wsgidav-propfind-depth1-odd-names.xml", "2179480-1795308228-1"),  # strong, no quotes
+        ("sabredav-report-sync-collection-d-prefix.xml", '"6f1d2c3b4a596"'),  # Nextcloud's quotes
+        ("iis-propfind-depth1-a-prefix.xml", '"0d1e2f3a4b5cdc1:0"'),
+    ],
+)
 def test_what_servers_list_is_one_version_however_spelt(sample: str, spelling: str):
     assert spelling in listed_etags(sample)
     version = spelling.removeprefix("W/").strip('"')

@@ -15,23 +15,27 @@ WINDOWS_SAFE = NameRules.of(
 )
 
 
-@pytest.mark.parametrize("name", ["report.pdf", "Résumé 2026.docx", "cone.txt",
-                                  ".bashrc", "a.partial", "50% & #1.txt"])
+@pytest.mark.parametrize(
+    "name", ["report.pdf", "Résumé 2026.docx", "cone.txt", ".bashrc", "a.partial", "50% & #1.txt"]
+)
 def test_ordinary_names_pass(name: str) -> None:
     assert WINDOWS_SAFE.problem(name) is None
 
 
-@pytest.mark.parametrize(("name", "says"), [
-    (".HTACCESS", "files called"),
-    ("CON.txt", "starting 'con'"),
-    ("nul", "starting 'nul'"),
-    ("a:b.txt", "':'"),
-    ("back\\slash", "'\\\\'"),
-    ("video.mkv.part", "ending '.part'"),
-    ("draft.FilePart", "ending '.filepart'"),
-    ("trailing space ", "ending ' '"),
-    ("trailing dot.", "ending '.'"),
-])
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        (".HTACCESS", "files called"),
+        ("CON.txt", "starting 'con'"),
+        ("nul", "starting 'nul'"),
+        ("a:b.txt", "':'"),
+        ("back\\slash", "'\\\\'"),
+        ("video.mkv.part", "ending '.part'"),
+        ("draft.FilePart", "ending '.filepart'"),
+        ("trailing space ", "ending ' '"),
+        ("trailing dot.", "ending '.'"),
+    ],
+)
 def test_forbidden_names_say_why(name: str, says: str) -> None:
     problem = WINDOWS_SAFE.problem(name)
     assert problem is not None and says in problem

@@ -125,8 +125,12 @@ names = st.text(
 @example("%41 100% #1 a&b 1+1 semi;colon ?q")
 def test_any_quoted_name_round_trips(name: str) -> None:
     quoted = quote(name)
-    for href in (f"/dav/Projects/{quoted}", f"http://127.0.0.1:8080/dav/Projects/{quoted}",
-                 quoted, f"/dav/Projects/{quoted}/"):
+    for href in (
+        f"/dav/Projects/{quoted}",
+        f"http://127.0.0.1:8080/dav/Projects/{quoted}",
+        quoted,
+        f"/dav/Projects/{quoted}/",
+    ):
         expected = "/dav/Projects/" + name + ("/" if href.endswith("/") else "")
         assert href_to_path(href, BASE) == expected
         assert HrefDecoder(BASE)(href) == expected
@@ -144,10 +148,21 @@ segments = st.one_of(
     st.sampled_from(["", ".", "..", "a", "b%20c", "%C3%A9", "%ff", "x;y", "1+1", "h#h", "q?q"]),
     st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=4),
 )
-prefixes = st.sampled_from([
-    "", "/", "//", "/dav/", "http://127.0.0.1:8080", "http://127.0.0.1:8080/",
-    "http://127.0.0.1:8080/dav/", "https://other.example/", "//other.example/", "urn:", "a:b/",
-])
+prefixes = st.sampled_from(
+    [
+        "",
+        "/",
+        "//",
+        "/dav/",
+        "http://127.0.0.1:8080",
+        "http://127.0.0.1:8080/",
+        "http://127.0.0.1:8080/dav/",
+        "https://other.example/",
+        "//other.example/",
+        "urn:",
+        "a:b/",
+    ]
+)
 
 
 @given(prefixes, st.lists(segments, max_size=6), st.booleans())

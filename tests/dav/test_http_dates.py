@@ -22,11 +22,13 @@ def test_the_forms_servers_send_and_garbage():
 def test_a_repeated_date_is_the_same_answer_also_past_the_limit():
     first = parse_http_date("Mon, 07 Dec 2026 20:55:21 GMT")
     for second in range(resource._PARSED_DATES_LIMIT + 10):  # fills and empties the memory
-        text = f"Tue, 08 Dec 2026 {second // 3600 % 24:02d}:{second // 60 % 60:02d}:" \
-               f"{second % 60:02d} GMT"
-        assert parse_http_date(text) == datetime(2026, 12, 8, second // 3600 % 24,
-                                                 second // 60 % 60, second % 60,
-                                                 tzinfo=UTC)
+        text = (
+            f"Tue, 08 Dec 2026 {second // 3600 % 24:02d}:{second // 60 % 60:02d}:"
+            f"{second % 60:02d} GMT"
+        )
+        assert parse_http_date(text) == datetime(
+            2026, 12, 8, second // 3600 % 24, second // 60 % 60, second % 60, tzinfo=UTC
+        )
     assert len(resource._PARSED_DATES) <= resource._PARSED_DATES_LIMIT
     assert parse_http_date("Mon, 07 Dec 2026 20:55:21 GMT") == first
     assert parse_http_date("not a date") is None and parse_http_date("not a date") is None

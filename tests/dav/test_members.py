@@ -16,8 +16,10 @@ from app.dav.bodies import Reply
 from app.dav.members import batch_outcomes
 from app.dav.outcome import Source
 
-FILES = {"/a.txt": "/remote.php/dav/files/alice/a.txt",
-         "/b.txt": "/remote.php/dav/files/alice/b.txt"}
+FILES = {
+    "/a.txt": "/remote.php/dav/files/alice/a.txt",
+    "/b.txt": "/remote.php/dav/files/alice/b.txt",
+}
 
 
 def reply(body: bytes) -> Reply:
@@ -25,8 +27,10 @@ def reply(body: bytes) -> Reply:
 
 
 def test_each_named_file_gets_its_outcome_and_a_bare_etag_its_quotes():
-    answer = {"/a.txt": {"error": False, "etag": "6f1d2c3b4a596", "fileid": 7},
-              "/b.txt": {"error": True, "message": "Computed md5 hash is incorrect."}}
+    answer = {
+        "/a.txt": {"error": False, "etag": "6f1d2c3b4a596", "fileid": 7},
+        "/b.txt": {"error": True, "message": "Computed md5 hash is incorrect."},
+    }
     outcomes = batch_outcomes(reply(json.dumps(answer).encode()), FILES, 2)
     a, b = outcomes[FILES["/a.txt"]], outcomes[FILES["/b.txt"]]
     assert a.ok and a.etag == '"6f1d2c3b4a596"' and a.source is Source.JSON_BATCH

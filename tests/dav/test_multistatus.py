@@ -60,8 +60,9 @@ def body(*responses: str, prefix: str = "d", tail: str = "") -> bytes:
     p = f"{prefix}:" if prefix else ""
     xmlns = f"xmlns:{prefix}" if prefix else "xmlns"
     inner = "".join(responses)
-    return (f'<?xml version="1.0"?><{p}multistatus {xmlns}="DAV:">'
-            f"{inner}{tail}</{p}multistatus>").encode()
+    return (
+        f'<?xml version="1.0"?><{p}multistatus {xmlns}="DAV:">{inner}{tail}</{p}multistatus>'
+    ).encode()
 
 
 def one(text: str, **kwargs: str) -> Response:
@@ -138,11 +139,17 @@ def test_equal_element_values_are_shared_not_copied() -> None:
 
 def test_wsgidav_propname_answer_without_propstat() -> None:
     # wsgidav 4.4 answers a propname PROPFIND with bare hrefs.
-    text = (b'<?xml version="1.0"?><D:multistatus xmlns:D="DAV:"><D:response>'
-            b"<D:href>/Projects/</D:href></D:response></D:multistatus>")
+    text = (
+        b'<?xml version="1.0"?><D:multistatus xmlns:D="DAV:"><D:response>'
+        b"<D:href>/Projects/</D:href></D:response></D:multistatus>"
+    )
     (response,) = parse(text, BASE).responses
     assert (response.href, response.status, response.propstats, response.props()) == (
-        "/Projects/", None, (), {})
+        "/Projects/",
+        None,
+        (),
+        {},
+    )
 
 
 def test_propname_values_are_empty_strings() -> None:
@@ -188,7 +195,7 @@ def test_several_hrefs_share_one_status_and_location() -> None:
 def test_error_conditions_outside_dav_use_clark_names() -> None:
     response = one(
         "<d:response><d:href>/Projects/x</d:href><d:status>HTTP/1.1 403 Forbidden</d:status>"
-        '<d:error><d:no-conflicting-lock><d:href>/Projects/</d:href><d:href>/Projects/y</d:href>'
+        "<d:error><d:no-conflicting-lock><d:href>/Projects/</d:href><d:href>/Projects/y</d:href>"
         '</d:no-conflicting-lock><q:quota-exceeded xmlns:q="urn:x-quota"/></d:error></d:response>'
     )
     assert response.error == ("no-conflicting-lock", "{urn:x-quota}quota-exceeded")
@@ -207,8 +214,13 @@ def test_proppatch_403_409_424() -> None:
     z = "{http://ns.example.com/standards/z39.50/}"
     assert [(p.status, p.reason, p.props, p.error, p.description) for p in response.propstats] == [
         (424, "Failed Dependency", {f"{z}Authors": ""}, (), None),
-        (403, "Forbidden", {f"{D}getetag": ""}, ("cannot-modify-protected-property",),
-         "getetag is a protected property."),
+        (
+            403,
+            "Forbidden",
+            {f"{D}getetag": ""},
+            ("cannot-modify-protected-property",),
+            "getetag is a protected property.",
+        ),
         (409, "Conflict", {f"{z}Copyright-Owner": ""}, (f"{z}owner-is-read-only",), None),
     ]
     assert response.props() == {} and not response.is_collection
@@ -220,9 +232,13 @@ def test_apache_proppatch_placeholder_reason_and_trimmed_descriptions() -> None:
     assert (failed.status, failed.reason) == (424, "Failed Dependency")
     assert failed.props == {"{urn:x-davdesk:test}color": ""}
     assert failed.description == (
-        "Attempted DAV:set operation could not be completed due to other errors.")
+        "Attempted DAV:set operation could not be completed due to other errors."
+    )
     assert (refused.status, refused.props, refused.description) == (
-        409, {f"{D}getetag": ""}, "Property is read-only.")
+        409,
+        {f"{D}getetag": ""},
+        "Property is read-only.",
+    )
 
 
 def test_wsgidav_proppatch_with_top_level_description() -> None:
@@ -230,7 +246,9 @@ def test_wsgidav_proppatch_with_top_level_description() -> None:
     assert multistatus.description == "403 Forbidden: Access denied to the specified resource"
     (response,) = multistatus.responses
     assert [(p.status, p.reason) for p in response.propstats] == [
-        (424, "Failed Dependency"), (403, "Forbidden")]
+        (424, "Failed Dependency"),
+        (403, "Forbidden"),
+    ]
 
 
 # -- namespaces ----------------------------------------------------------------
@@ -268,8 +286,10 @@ def test_default_namespace_and_lookalikes_in_other_namespaces() -> None:
 
 
 def test_sync_collection_report() -> None:
-    multistatus = parse(sample("sabredav-report-sync-collection-d-prefix.xml"),
-                        "https://cloud.example.org/remote.php/dav/files/alice/Projects/")
+    multistatus = parse(
+        sample("sabredav-report-sync-collection-d-prefix.xml"),
+        "https://cloud.example.org/remote.php/dav/files/alice/Projects/",
+    )
     assert multistatus.sync_token == "http://sabre.io/ns/sync/42"
     changed, gone = multistatus.responses
     assert changed.href == "/remote.php/dav/files/alice/Projects/Report 2026.odt"
@@ -384,8 +404,11 @@ def test_public_types_are_frozen() -> None:
 
 
 def expect_error(data: bytes, *, in_chunks_of: int | None = None) -> MultiStatusError:
-    chunks = [data] if in_chunks_of is None else [
-        data[i : i + in_chunks_of] for i in range(0, len(data), in_chunks_of)]
+    chunks = (
+        [data]
+        if in_chunks_of is None
+        else [data[i : i + in_chunks_of] for i in range(0, len(data), in_chunks_of)]
+    )
     with pytest.raises(MultiStatusError) as caught:
         list(iter_parse(chunks, BASE))
     return caught.value
@@ -414,9 +437,11 @@ def test_not_xml() -> None:
 
 def test_html_error_page_with_doctype() -> None:
     # Apache's 423 page for a COPY onto a locked member: HTML, not a multistatus.
-    page = (b'<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" '
-            b'"http://www.w3.org/TR/html4/strict.dtd">\n<html><head><title>423 Locked</title>'
-            b"</head><body><h1>Locked</h1></body></html>\n")
+    page = (
+        b'<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" '
+        b'"http://www.w3.org/TR/html4/strict.dtd">\n<html><head><title>423 Locked</title>'
+        b"</head><body><h1>Locked</h1></body></html>\n"
+    )
     expect_error(page)
 
 
@@ -427,8 +452,10 @@ def test_wrong_root() -> None:
 
 
 def test_wrong_root_around_dav_responses_yields_nothing() -> None:
-    data = (b'<x:wrap xmlns:x="urn:x" xmlns:d="DAV:">'
-            b"<d:response><d:href>/a</d:href></d:response></x:wrap>")
+    data = (
+        b'<x:wrap xmlns:x="urn:x" xmlns:d="DAV:">'
+        b"<d:response><d:href>/a</d:href></d:response></x:wrap>"
+    )
     yielded: list[Response] = []
     with pytest.raises(MultiStatusError, match="root element"):
         yielded.extend(iter_parse([data], BASE))
@@ -446,8 +473,10 @@ def test_invalid_utf8(chunk: int | None) -> None:
 def test_undeclared_entity_is_an_error_with_its_position(chunk: int | None) -> None:
     # lxml ignores this error with entity resolution off and would quietly
     # restart on the next chunk; the parser must not.
-    data = (b'<d:multistatus xmlns:d="DAV:">\n<d:response><d:href>&x;</d:href></d:response>'
-            b"\n</d:multistatus>")
+    data = (
+        b'<d:multistatus xmlns:d="DAV:">\n<d:response><d:href>&x;</d:href></d:response>'
+        b"\n</d:multistatus>"
+    )
     error = expect_error(data, in_chunks_of=chunk)
     assert (error.line, error.column) == (2, 24)
 
@@ -527,8 +556,10 @@ def test_external_dtd_is_neither_loaded_nor_accepted(tmp_path: Path) -> None:
 
 
 def test_network_dtd_is_refused() -> None:
-    data = (b'<!DOCTYPE d:multistatus SYSTEM "http://192.0.2.1/evil.dtd">'
-            b'<d:multistatus xmlns:d="DAV:"/>')
+    data = (
+        b'<!DOCTYPE d:multistatus SYSTEM "http://192.0.2.1/evil.dtd">'
+        b'<d:multistatus xmlns:d="DAV:"/>'
+    )
     start = time.perf_counter()
     expect_error(data)
     assert time.perf_counter() - start < 2  # no connection attempt
@@ -536,8 +567,12 @@ def test_network_dtd_is_refused() -> None:
 
 def test_excessive_nesting_is_an_error() -> None:
     deep = b"<x>" * 100_000
-    expect_error(body("<d:response><d:href>/a</d:href><d:propstat><d:prop>").replace(
-        b"</d:multistatus>", b"") + deep)
+    expect_error(
+        body("<d:response><d:href>/a</d:href><d:propstat><d:prop>").replace(
+            b"</d:multistatus>", b""
+        )
+        + deep
+    )
 
 
 def test_empty_multistatus_and_nested_dav_responses() -> None:
@@ -552,11 +587,14 @@ def test_empty_multistatus_and_nested_dav_responses() -> None:
 
 
 def test_empty_and_odd_hrefs_do_not_crash() -> None:
-    responses = parse(body(
-        "<d:response><d:href/><d:status>HTTP/1.1 200 OK</d:status></d:response>",
-        "<d:response><d:href>/Projects/nul%00byte</d:href></d:response>",
-        "<d:response><d:status>HTTP/1.1 500</d:status></d:response>",
-    ), BASE).responses
+    responses = parse(
+        body(
+            "<d:response><d:href/><d:status>HTTP/1.1 200 OK</d:status></d:response>",
+            "<d:response><d:href>/Projects/nul%00byte</d:href></d:response>",
+            "<d:response><d:status>HTTP/1.1 500</d:status></d:response>",
+        ),
+        BASE,
+    ).responses
     assert [r.hrefs for r in responses] == [("/Projects/",), ("/Projects/nul\x00byte",), ()]
     assert responses[2].href == ""
 
@@ -610,8 +648,14 @@ def test_streaming_100000_entries_keeps_the_lxml_tree_bounded() -> None:
         count = sum(1 for _ in iter_parse(big_listing(100_000), BASE))
         print(count, (peak() - before) // 1024)
     """)
-    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True,
-                         text=True, cwd=REPO, timeout=120).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    ).stdout.split()
     count, grown_mb = int(out[0]), int(out[1])
     assert count == 100_000
     assert grown_mb < 50, f"peak RSS grew by {grown_mb} MB"
@@ -644,8 +688,10 @@ def test_a_body_without_a_complete_response_is_refused_by_bytes_read():
     fed = 0
     # The refusal may come at any slice: the feeding is the one statement under test.
     with pytest.raises(MultiStatusError, match="without a complete response"):  # noqa: PT012
-        parser.feed(b'<d:multistatus xmlns:d="DAV:"><d:response><d:href>/a</d:href>'
-                    b"<d:propstat><d:prop><d:displayname>")
+        parser.feed(
+            b'<d:multistatus xmlns:d="DAV:"><d:response><d:href>/a</d:href>'
+            b"<d:propstat><d:prop><d:displayname>"
+        )
         for _ in range(9 * 16):
             parser.feed(b"x" * 65536)
             fed += 65536
@@ -658,6 +704,6 @@ def test_the_cap_is_per_response_not_per_listing():
     got = parser.feed(b'<d:multistatus xmlns:d="DAV:">')
     body = b"".join(entry % i for i in range(3 * RESPONSE_BYTES_LIMIT // len(entry)))
     for start in range(0, len(body), 65536):
-        got += parser.feed(body[start:start + 65536])
+        got += parser.feed(body[start : start + 65536])
     got += parser.feed(b"</d:multistatus>") + parser.close()
     assert len(got) == 3 * RESPONSE_BYTES_LIMIT // len(entry)

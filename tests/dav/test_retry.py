@@ -48,8 +48,7 @@ def never_waits(seconds: float) -> bool:
 def test_a_lost_answer_shown_done_is_not_sent_again():
     call, sent = scripted(lost(), "again")
     checks = []
-    assert POLICY.run(call, never_waits, took_effect=lambda: checks.append(1) or "found") == \
-        "found"
+    assert POLICY.run(call, never_waits, took_effect=lambda: checks.append(1) or "found") == "found"
     assert len(sent) == 1 and len(checks) == 1
 
 
@@ -84,8 +83,10 @@ def test_a_spent_budget_says_how_many_attempts_and_what_the_last_met():
     with pytest.raises(errors.RetryableStatusError) as caught:
         POLICY.run(call, never_waits, took_effect=lambda: None)
     assert len(sent) == POLICY.attempts == caught.value.attempts
-    assert words.explain(caught.value) == \
-        f"Server unavailable (503 Service Unavailable) (after {POLICY.attempts} attempts)"
+    assert (
+        words.explain(caught.value)
+        == f"Server unavailable (503 Service Unavailable) (after {POLICY.attempts} attempts)"
+    )
 
 
 def test_a_check_that_fails_leaves_it_unconfirmed_in_words():
@@ -100,7 +101,8 @@ def test_a_check_that_fails_leaves_it_unconfirmed_in_words():
     assert words.explain(caught.value) == (
         f"Not confirmed: the answer was lost (LOCK {URL}: connection failed: reset; whether it "
         f"took effect is not known: the check met PROPFIND {URL}: 500 Internal Server Error) "
-        "(after 2 attempts)")
+        "(after 2 attempts)"
+    )
 
 
 def test_a_check_that_cannot_tell_says_why():

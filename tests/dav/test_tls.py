@@ -32,8 +32,9 @@ def certificates(tmp_path: Path) -> dict[str, CertificateFiles]:
         "other": make_certificate(tmp_path, "other.test"),
         "ca": ca,
         "issued": make_certificate(tmp_path, "issued.test", issuer=ca),
-        "issued-for-another-host": make_certificate(tmp_path, "elsewhere.test", issuer=ca,
-                                                    hosts=("elsewhere.test",)),
+        "issued-for-another-host": make_certificate(
+            tmp_path, "elsewhere.test", issuer=ca, hosts=("elsewhere.test",)
+        ),
     }
 
 
@@ -104,7 +105,9 @@ def test_the_pinned_certificate_is_accepted_and_another_refused(serve, certifica
 def test_a_pin_refuses_even_a_certificate_a_ca_vouches_for(serve, certificates):
     server = serve(certificates["issued"])
     with pytest.raises(errors.CertificateError):
-        stat_root(server, verify_for(certificates["self-signed"].sha256, str(certificates["ca"].cert)))
+        stat_root(
+            server, verify_for(certificates["self-signed"].sha256, str(certificates["ca"].cert))
+        )
 
 
 def test_a_custom_ca_file_is_trusted_and_hostnames_are_still_checked(serve, certificates):
@@ -153,8 +156,9 @@ PASSWORD = "s3cret-tls-test"
 def hostile_https(certificates) -> Iterator[HostileServer]:
     """An HTTPS server asking for Basic auth, that records every request it gets."""
     certificate = certificates["self-signed"]
-    with HostileServer(certificate=(certificate.cert, certificate.key),
-                       password=PASSWORD) as server:
+    with HostileServer(
+        certificate=(certificate.cert, certificate.key), password=PASSWORD
+    ) as server:
         yield server
 
 
@@ -164,7 +168,8 @@ def _stat(url: str, verify: bool | ssl.SSLContext = True) -> bool:
 
 
 def test_refused_until_trusted_by_fingerprint_then_refused_again_when_it_changes(
-        hostile_https, certificates):
+    hostile_https, certificates
+):
     server = hostile_https
     with pytest.raises(errors.CertificateError):
         _stat(server.url)
@@ -190,9 +195,11 @@ def test_credentials_never_follow_a_redirect_off_the_origin(hostile_https, certi
     with HostileServer() as elsewhere:
         port = int(elsewhere.url.rsplit(":", 1)[1].strip("/"))
         https_port = int(hostile_https.url.rsplit(":", 1)[1].strip("/"))
-        location = {"another host": f"https://localhost:{https_port}/dav/",
-                    "https to http, same host": f"http://127.0.0.1:{port}/dav/",
-                    "another port": f"https://127.0.0.1:{port}/dav/"}[where]
+        location = {
+            "another host": f"https://localhost:{https_port}/dav/",
+            "https to http, same host": f"http://127.0.0.1:{port}/dav/",
+            "another port": f"https://127.0.0.1:{port}/dav/",
+        }[where]
         hostile_https.answer("PROPFIND", "/dav/", 302, headers=[("Location", location)])
         trusted = verify_for(certificates["self-signed"].sha256, None)
 

@@ -20,21 +20,34 @@ from app.dav.transcript import (
 
 
 def test_credentials_are_redacted_from_headers():
-    headers = redact_headers([("Authorization", "Basic c2VjcmV0"), ("Cookie", "nc_session=abc"),
-                              ("Set-Cookie", "oc_token=xyz"), ("Depth", "1")])
-    assert headers == (("Authorization", REDACTED), ("Cookie", REDACTED),
-                       ("Set-Cookie", REDACTED), ("Depth", "1"))
+    headers = redact_headers(
+        [
+            ("Authorization", "Basic c2VjcmV0"),
+            ("Cookie", "nc_session=abc"),
+            ("Set-Cookie", "oc_token=xyz"),
+            ("Depth", "1"),
+        ]
+    )
+    assert headers == (
+        ("Authorization", REDACTED),
+        ("Cookie", REDACTED),
+        ("Set-Cookie", REDACTED),
+        ("Depth", "1"),
+    )
 
 
 def test_password_elements_are_blanked_in_bodies():
-    body = (b"<ocs><data><apppassword>Tq9-secret</apppassword><d:password>x</d:password>"
-            b"</data></ocs>")
+    body = (
+        b"<ocs><data><apppassword>Tq9-secret</apppassword><d:password>x</d:password></data></ocs>"
+    )
     assert b"secret" not in redact_body(body) and redact_body(body).count(REDACTED.encode()) == 2
 
 
 def test_pretty_body_indents_xml_and_survives_broken_or_compressed_bodies():
-    xml = (b'<d:multistatus xmlns:d="DAV:"><d:response><d:href>/a</d:href></d:response>'
-           b"</d:multistatus>")
+    xml = (
+        b'<d:multistatus xmlns:d="DAV:"><d:response><d:href>/a</d:href></d:response>'
+        b"</d:multistatus>"
+    )
     assert "\n  <d:response>\n" in pretty_body(xml, ())
     assert pretty_body(b"<d:multistatus><oops", ()) == "<d:multistatus><oops"
     assert "<d:href>/a</d:href>" in pretty_body(gzip.compress(xml), (("Content-Encoding", "gzip"),))
@@ -81,11 +94,23 @@ def test_capture_collects_this_threads_exchanges_and_nests():
 
 
 def test_a_slim_exchange_says_its_details_were_not_kept():
-    exchange = Exchange(1, 0.0, "PUT", "http://h/a", "HTTP/1.1", 201, "Created", 0.012,
-                        request_headers=(("Depth", "0"),), response_body=b"<x/>")
+    exchange = Exchange(
+        1,
+        0.0,
+        "PUT",
+        "http://h/a",
+        "HTTP/1.1",
+        201,
+        "Created",
+        0.012,
+        request_headers=(("Depth", "0"),),
+        response_body=b"<x/>",
+    )
     assert exchange.full and "Depth: 0" in exchange.raw_text()
     slim = exchange.slim()
     assert not slim.full and slim.response_body is None
-    assert "PUT http://h/a HTTP/1.1" in slim.raw_text() and "kept only for failed tasks" in \
-        slim.raw_text()
+    assert (
+        "PUT http://h/a HTTP/1.1" in slim.raw_text()
+        and "kept only for failed tasks" in slim.raw_text()
+    )
     assert "201 Created  12 ms" in exchange.line()

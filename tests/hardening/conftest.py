@@ -82,8 +82,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"fault tests: {FIGURES['faults']} faults injected into {FIGURES['requests']} "
             f"requests, {FIGURES['jobs']} jobs run, {FIGURES['files']} files checked, "
             f"{FIGURES['mismatches']} mismatches, {FIGURES['unconfirmed']} unconfirmed, "
-            f"{FIGURES['seconds']:.1f} s")
-        kinds = sorted((k.removeprefix("fault "), n) for k, n in FIGURES.items()
-                       if k.startswith("fault "))
-        terminalreporter.write_line("fault tests, faults by kind: " +
-                                    ", ".join(f"{kind} {n}" for kind, n in kinds))
+            f"{FIGURES['seconds']:.1f} s"
+        )
+        kinds = sorted(
+            (k.removeprefix("fault "), n) for k, n in FIGURES.items() if k.startswith("fault ")
+        )
+        terminalreporter.write_line(
+            "fault tests, faults by kind: " + ", ".join(f"{kind} {n}" for kind, n in kinds)
+        )

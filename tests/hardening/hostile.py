@@ -36,8 +36,14 @@ PROMPT = 5.0
 #: hold (each doubled by the kernel), plus the answer's head.
 READ_AT_MOST = max(RESPONSE_BYTES_LIMIT, PREFETCH) + 2 * 64 * 1024 + 4 * SOCKET_BUFFER + 4096
 
-ATTACKS = ["external entity", "billion laughs", "network DTD", "file DTD", "invalid UTF-8",
-           "50 MB nesting"]
+ATTACKS = [
+    "external entity",
+    "billion laughs",
+    "network DTD",
+    "file DTD",
+    "invalid UTF-8",
+    "50 MB nesting",
+]
 
 HOSTILE_HREFS = {
     "climbs with ..": "/share/../../escaped.txt",
@@ -68,16 +74,21 @@ PORTABLE_HERE = {
 REFUSED_HERE = ["/share/..\\..\\backslash.txt", "/share/nul\x00byte.txt", "/share/bell\x07.txt"]
 
 
-def arm(server: HostileServer, attack: str, method: str, secret: Path, tmp_path: Path,
-        depth: str | None = None) -> None:
+def arm(
+    server: HostileServer,
+    attack: str,
+    method: str,
+    secret: Path,
+    tmp_path: Path,
+    depth: str | None = None,
+) -> None:
     """Make server answer method on SHARE with the attack's 207 body (only for that Depth)."""
     if attack == "external entity":
         server.answer(method, SHARE, 207, xxe(SHARE, str(secret)), depth=depth)
     elif attack == "billion laughs":
         server.answer(method, SHARE, 207, billion_laughs(SHARE), depth=depth)
     elif attack == "network DTD":
-        server.answer(method, SHARE, 207, external_dtd(SHARE, server.url + "evil.dtd"),
-                      depth=depth)
+        server.answer(method, SHARE, 207, external_dtd(SHARE, server.url + "evil.dtd"), depth=depth)
     elif attack == "file DTD":
         dtd = tmp_path / "evil.dtd"
         dtd.write_text(f'<!ENTITY xxe SYSTEM "file://{secret}">')

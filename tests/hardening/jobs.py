@@ -31,8 +31,9 @@ class Events:
             return [e for e in self.events if isinstance(e, TaskResult)]
 
 
-def run_job(client: DavClient, job: Job, options: JobOptions,
-            timeout: float = JOB_TIMEOUT) -> tuple[JobEnded, list[TaskResult]]:
+def run_job(
+    client: DavClient, job: Job, options: JobOptions, timeout: float = JOB_TIMEOUT
+) -> tuple[JobEnded, list[TaskResult]]:
     """Run job on its own thread; fail if it has not ended within timeout."""
     events = Events()
     runner = JobRunner(client, job, events, options)
@@ -42,8 +43,9 @@ def run_job(client: DavClient, job: Job, options: JobOptions,
     ends = [e for e in events.events if isinstance(e, JobEnded)]
     assert len(ends) == 1 and events.events[-1] is ends[0], "not exactly one JobEnded, last"
     results = events.results
-    assert collections.Counter(r.task for r in results) == collections.Counter(job.tasks), \
+    assert collections.Counter(r.task for r in results) == collections.Counter(job.tasks), (
         "not exactly one TaskResult per task"
+    )
     outcomes = [o for r in results for o in r.outcomes]
     ok = sum(o.outcome_class is OutcomeClass.OK for o in outcomes)
     assert ends[0].ok == ok and ends[0].failed + ends[0].cancelled == len(outcomes) - ok

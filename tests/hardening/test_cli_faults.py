@@ -46,10 +46,10 @@ def davdesk(apache_server, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("seed", seeds([5, 6, 7]))
-def test_put_and_rm_of_300_files_through_faults_exit_0(davdesk, fault_proxy, apache_server,
-                                                       tmp_path, seed):
-    proxy = fault_proxy(share=SHARE, seed=seed, stall_seconds=STALL, faults=FAULTS,
-                        retry_after="0")
+def test_put_and_rm_of_300_files_through_faults_exit_0(
+    davdesk, fault_proxy, apache_server, tmp_path, seed
+):
+    proxy = fault_proxy(share=SHARE, seed=seed, stall_seconds=STALL, faults=FAULTS, retry_after="0")
     source = tmp_path / "up"
     source.mkdir()
     files = {f"{STEMS[i % len(STEMS)]} {i:03d}.txt": content(i) for i in range(FILES)}

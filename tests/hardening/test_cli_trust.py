@@ -35,7 +35,9 @@ def tls(tmp_path: Path, certificates, monkeypatch) -> Iterator[TlsDavServer]:
         yield running
 
 
-def ls(tls: TlsDavServer, capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str, str]:
+def ls(
+    tls: TlsDavServer, capsys: pytest.CaptureFixture[str], *options: str
+) -> tuple[int, str, str]:
     status = main(["ls", "--json", "--user", tls.user, *options, tls.url])
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
@@ -48,27 +50,34 @@ def test_a_self_signed_certificate_is_refused_and_its_fingerprint_shown(tls, cap
     refusal, hint = err.splitlines()
     assert refusal.startswith("davdesk: ") and "certificate not trusted" in refusal
     fingerprint = tls.certificate.sha256
-    assert hint == (f"davdesk: the server presents the certificate SHA256:{fingerprint}; "
-                    f"if you trust it, run again with --trust SHA256:{fingerprint}")
+    assert hint == (
+        f"davdesk: the server presents the certificate SHA256:{fingerprint}; "
+        f"if you trust it, run again with --trust SHA256:{fingerprint}"
+    )
     assert tls.requests == []  # refused at the handshake: nothing was sent
 
 
 @pytest.mark.parametrize("spelling", ["SHA256:{}", "sha256:{}", "{}", "{lower}", "{bare}"])
 def test_trust_uses_the_pinned_certificate(tls, capsys, spelling):
     fingerprint = tls.certificate.sha256
-    typed = spelling.format(fingerprint, lower=fingerprint.lower(),
-                            bare=fingerprint.replace(":", ""))
+    typed = spelling.format(
+        fingerprint, lower=fingerprint.lower(), bare=fingerprint.replace(":", "")
+    )
     status, out, err = ls(tls, capsys, "--trust", typed)
     assert status == EXIT_OK and err == ""
     assert [json.loads(line)["name"] for line in out.splitlines()] == ["a.txt"]
     # Anonymous: the probe of status.php (is the bare address a Nextcloud's?) and the request
     # the server challenges; the credentials go only with the one after.
     assert [(r.method, r.path, r.authorization) for r in tls.requests] == [
-        ("GET", "/status.php", False), ("PROPFIND", "/", False), ("PROPFIND", "/", True)]
+        ("GET", "/status.php", False),
+        ("PROPFIND", "/", False),
+        ("PROPFIND", "/", True),
+    ]
 
 
 def test_a_pinned_certificate_that_changed_is_refused_before_the_credentials_go(
-        tls, certificates, capsys):
+    tls, certificates, capsys
+):
     pinned = tls.certificate.sha256
     assert ls(tls, capsys, "--trust", f"SHA256:{pinned}")[0] == EXIT_OK
     sent = len(tls.requests)

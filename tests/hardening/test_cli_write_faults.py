@@ -28,8 +28,9 @@ def own_config(tmp_path, monkeypatch):
     monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "home"))
 
 
-def test_login_share_and_logout_through_lost_answers_exit_0(nextcloud_server, memory_keyring,
-                                                             monkeypatch, capsys):
+def test_login_share_and_logout_through_lost_answers_exit_0(
+    nextcloud_server, memory_keyring, monkeypatch, capsys
+):
     (nextcloud_server.files_root / "Docs").mkdir()
     (nextcloud_server.files_root / "Docs" / "a b.txt").write_bytes(b"x")
     script = {EXCHANGE: ["503"], ("POST", SHARES): ["reset-after"], REVOKE: ["reset-after"]}
@@ -44,8 +45,9 @@ def test_login_share_and_logout_through_lost_answers_exit_0(nextcloud_server, me
         assert main(["share", "--json", files + "Docs/a%20b.txt"]) == 0
         created = json.loads(capsys.readouterr().out)
         assert main(["share", "--json", "ls", files + "Docs/a%20b.txt"]) == 0
-        assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == \
-            [created["id"]]
+        assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [
+            created["id"]
+        ]
         assert proxy.seen("POST")[SHARES] == 1  # the lost answer's link was found
 
         assert main(["logout", proxy.url]) == 0
@@ -55,9 +57,9 @@ def test_login_share_and_logout_through_lost_answers_exit_0(nextcloud_server, me
     assert issued.password not in memory_keyring.passwords.values()
 
 
-def test_a_login_whose_app_password_answer_was_lost_says_what_to_revoke(nextcloud_server,
-                                                                        memory_keyring,
-                                                                        monkeypatch, capsys):
+def test_a_login_whose_app_password_answer_was_lost_says_what_to_revoke(
+    nextcloud_server, memory_keyring, monkeypatch, capsys
+):
     with FaultProxy(nextcloud_server.root_url, script={EXCHANGE: ["reset-after"]}) as proxy:
         monkeypatch.setenv("DAVDESK_PASSWORD", nextcloud_server.password)
         assert main(["login", "--user", nextcloud_server.login_name, proxy.url]) != 0
@@ -68,12 +70,13 @@ def test_a_login_whose_app_password_answer_was_lost_says_what_to_revoke(nextclou
     assert len(nextcloud_server.app_passwords) == 1 and memory_keyring.passwords == {}
 
 
-def test_a_link_the_server_keeps_refusing_is_given_up_saying_how_often(nextcloud_server,
-                                                                       memory_keyring,
-                                                                       monkeypatch, capsys):
+def test_a_link_the_server_keeps_refusing_is_given_up_saying_how_often(
+    nextcloud_server, memory_keyring, monkeypatch, capsys
+):
     (nextcloud_server.files_root / "a.txt").write_bytes(b"x")
-    with FaultProxy(nextcloud_server.root_url, script={("POST", SHARES): ["503"] * 8},
-                    retry_after="0") as proxy:
+    with FaultProxy(
+        nextcloud_server.root_url, script={("POST", SHARES): ["503"] * 8}, retry_after="0"
+    ) as proxy:
         monkeypatch.setenv("DAVDESK_PASSWORD", nextcloud_server.password)
         files = proxy.url + f"remote.php/dav/files/{nextcloud_server.user_id}/"
         assert main(["share", "--user", nextcloud_server.login_name, files + "a.txt"]) != 0

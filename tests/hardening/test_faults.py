@@ -37,8 +37,12 @@ FILES = 1000
 SHARE = 0.2
 #: Loopback Apache answers in milliseconds: half a second of silence is a stall.
 TIMEOUTS = Timeouts(connect=2.0, read=0.5)
-OPTIONS = JobOptions(workers=8, keep_mtime=False, progress_interval=0.5,
-                     retry=RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05))
+OPTIONS = JobOptions(
+    workers=8,
+    keep_mtime=False,
+    progress_interval=0.5,
+    retry=RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05),
+)
 #: A stall outlasts the client's read timeout, then ends (so the server hears of it soon).
 STALL = 1.0
 STEMS = ["plain", "with space", "100% sure", "hash#tag", "this&that", "ünïcödé", "日本語"]
@@ -70,16 +74,28 @@ def names() -> dict[str, bytes]:
 
 
 def proxied(proxy: FaultProxy, server: ServerHandle) -> DavClient:
-    return DavClient(proxy.url_for(server.url), user=server.user, password=server.password,
-                     workers=OPTIONS.workers, timeouts=TIMEOUTS)
+    return DavClient(
+        proxy.url_for(server.url),
+        user=server.user,
+        password=server.password,
+        workers=OPTIONS.workers,
+        timeouts=TIMEOUTS,
+    )
 
 
-def tally(proxy: FaultProxy, outcomes: dict[str, Outcome], mismatches: list[str],
-          started: float) -> None:
+def tally(
+    proxy: FaultProxy, outcomes: dict[str, Outcome], mismatches: list[str], started: float
+) -> None:
     """Add this job to the run's figures, then fail on a mismatch or too many unconfirmed."""
     unsure = sorted(name for name, o in outcomes.items() if o.reason == UNCONFIRMED)
-    FIGURES.update(faults=proxy.total_injected, requests=proxy.requests, jobs=1,
-                   files=len(outcomes), mismatches=len(mismatches), unconfirmed=len(unsure))
+    FIGURES.update(
+        faults=proxy.total_injected,
+        requests=proxy.requests,
+        jobs=1,
+        files=len(outcomes),
+        mismatches=len(mismatches),
+        unconfirmed=len(unsure),
+    )
     FIGURES["seconds"] += time.monotonic() - started
     for fault, count in proxy.injected.items():
         FIGURES[f"fault {fault}"] += count
@@ -106,8 +122,9 @@ def claims(outcome: Outcome) -> bool | None:
 
 def job_state_matches(ended: JobEnded, outcomes: dict[str, Outcome]) -> bool:
     """A job ends finished only when every file is ok, else failed."""
-    return ended.state is (JobState.FINISHED if all(o.ok for o in outcomes.values())
-                           else JobState.FAILED)
+    return ended.state is (
+        JobState.FINISHED if all(o.ok for o in outcomes.values()) else JobState.FAILED
+    )
 
 
 @pytest.mark.parametrize("seed", seeds([1, 12, 22]))
@@ -134,10 +151,15 @@ def test_upload_of_1000_files_through_faults(fault_proxy, apache_server, tmp_pat
         if ok and not (there.is_file() and there.read_bytes() == files[name]):
             mismatches.append(f"{name}: ok, but not on the server whole")
         if ok is False and there.exists():
-            mismatches.append(f"{name}: failed, yet the server has it "
-                              f"({there.stat().st_size} of {len(files[name])} bytes): {outcome}")
-    strays = sorted(p.name for p in stored.iterdir() if p.name not in files and p.name != ".DAV") \
-        if stored.is_dir() else []
+            mismatches.append(
+                f"{name}: failed, yet the server has it "
+                f"({there.stat().st_size} of {len(files[name])} bytes): {outcome}"
+            )
+    strays = (
+        sorted(p.name for p in stored.iterdir() if p.name not in files and p.name != ".DAV")
+        if stored.is_dir()
+        else []
+    )
     mismatches += [f"{name}: on the server, never uploaded" for name in strays]
     tally(proxy, outcomes, mismatches, started)
     assert job_state_matches(ended, outcomes)
@@ -185,8 +207,9 @@ def test_download_of_1000_files_through_faults(fault_proxy, apache_server, tmp_p
     target.mkdir()
     with proxied(proxy, apache_server) as client:
         with proxy.healthy():
-            job = plan_download(client, [client.stat(url_path(client.base_url) + "down/")],
-                                target, Conflict.ASK)
+            job = plan_download(
+                client, [client.stat(url_path(client.base_url) + "down/")], target, Conflict.ASK
+            )
         ended, results = run_job(client, job, OPTIONS)
     proxy.settle()
 
@@ -200,8 +223,9 @@ def test_download_of_1000_files_through_faults(fault_proxy, apache_server, tmp_p
             mismatches.append(f"{name}: ok, but not on disk whole")
         if ok is False and os.path.lexists(there):
             mismatches.append(f"{name}: failed, yet a file is in its place: {outcome}")
-    leftovers = sorted(str(p.relative_to(target)) for p in target.rglob("*")
-                       if p.is_file() and p.name not in files)
+    leftovers = sorted(
+        str(p.relative_to(target)) for p in target.rglob("*") if p.is_file() and p.name not in files
+    )
     mismatches += [f"{name}: left behind" for name in leftovers]
     tally(proxy, outcomes, mismatches, started)
     assert job_state_matches(ended, outcomes)

@@ -39,8 +39,9 @@ from tests.hardening.hostile import (
 from tests.hardening.jobs import run_job
 from tests.servers.hostile_server import Answer, HostileServer, listing
 
-OPTIONS = JobOptions(workers=4, keep_mtime=False,
-                     retry=RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.05))
+OPTIONS = JobOptions(
+    workers=4, keep_mtime=False, retry=RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.05)
+)
 
 
 @pytest.fixture
@@ -63,8 +64,9 @@ def test_a_hostile_listing_is_a_clear_error(server, client, attack, secret, tmp_
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
-def test_a_download_job_of_a_hostile_folder_fails_cleanly(server, client, attack, secret, tmp_path,
-                                                          target):
+def test_a_download_job_of_a_hostile_folder_fails_cleanly(
+    server, client, attack, secret, tmp_path, target
+):
     arm(server, attack, "PROPFIND", secret, tmp_path)
     folder = Resource(SHARE, True, None, None, None, None)
     started = time.monotonic()
@@ -75,8 +77,9 @@ def test_a_download_job_of_a_hostile_folder_fails_cleanly(server, client, attack
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
-def test_a_hostile_answer_to_a_folder_delete_is_a_failed_outcome(server, client, attack, secret,
-                                                                 tmp_path):
+def test_a_hostile_answer_to_a_folder_delete_is_a_failed_outcome(
+    server, client, attack, secret, tmp_path
+):
     arm(server, attack, "DELETE", secret, tmp_path)
     folder = Resource(SHARE, True, None, None, None, None)
     started = time.monotonic()
@@ -103,29 +106,59 @@ def test_a_listing_shows_only_what_is_inside_the_folder(server, client):
 def test_hostile_hrefs_in_a_download_job_stay_in_the_target_folder(server, client, target):
     hrefs = [*HOSTILE_HREFS.values(), *(SHARE + name for name in PORTABLE_HERE.values())]
     server.answer("PROPFIND", SHARE, 207, listing(SHARE, hrefs))
-    for job in (plan_download(client, client.listdir(SHARE), target, Conflict.ASK),
-                plan_download(client, [client.stat(SHARE)], target, Conflict.SKIP)):
+    for job in (
+        plan_download(client, client.listdir(SHARE), target, Conflict.ASK),
+        plan_download(client, [client.stat(SHARE)], target, Conflict.SKIP),
+    ):
         ended, results = run_job(client, job, OPTIONS)
 
         refused = [o for r in results for o in r.outcomes if not o.ok]
         assert sorted(o.path for o in refused) == sorted(REFUSED_HERE)
-        assert all(o.source is Source.LOCAL and o.reason == "UnsafePathError"
-                   and "unsafe name from server" in o.detail for o in refused), refused
+        assert all(
+            o.source is Source.LOCAL
+            and o.reason == "UnsafePathError"
+            and "unsafe name from server" in o.detail
+            for o in refused
+        ), refused
         assert ended.state is JobState.FAILED
     written = everything_under(target.parent)
     assert all(name == "target" or name.startswith("target/") for name in written), written
     assert not [s.path for s in server.seen("GET") if not s.path.startswith(SHARE)]
     assert [s.path for s in server.seen("GET") if "http" in s.path] == []
-    here = {"CON", "aux.txt", "a:b.txt", "<b>.txt", "why?.txt", "star*.txt", "pi|pe.txt",
-            'quo"te.txt', "dot.", "space "}
+    here = {
+        "CON",
+        "aux.txt",
+        "a:b.txt",
+        "<b>.txt",
+        "why?.txt",
+        "star*.txt",
+        "pi|pe.txt",
+        'quo"te.txt',
+        "dot.",
+        "space ",
+    }
     assert set(os.listdir(target)) == here | {"share"}
     assert set(os.listdir(target / "share")) == here
     for name in here:
         assert (target / name).read_bytes() == f"payload of /share/{quote(name)}".encode()
 
 
-@pytest.mark.parametrize("name", ["CON", "aux.txt", "LPT1", "a:b.txt", "<b>.txt", "why?.txt",
-                                  "star*.txt", "pi|pe.txt", 'quo"te.txt', "dot.", "space "])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CON",
+        "aux.txt",
+        "LPT1",
+        "a:b.txt",
+        "<b>.txt",
+        "why?.txt",
+        "star*.txt",
+        "pi|pe.txt",
+        'quo"te.txt',
+        "dot.",
+        "space ",
+    ],
+)
 def test_names_windows_cannot_hold_are_refused_there(name, monkeypatch):
     monkeypatch.setattr("app.dav.paths.sys.platform", "win32")
     with pytest.raises(errors.UnsafePathError, match="Windows"):
@@ -150,16 +183,26 @@ def test_names_macos_cannot_hold_are_refused_there(name, monkeypatch):
         assert check_local_name(name) == name  # an ordinary name here
 
 
-@pytest.mark.parametrize("name", [unicodedata.normalize("NFD", "café.txt"), "caf\u00e9.txt",
-                                  "\u00e9" * 127, "CON", "why?.txt", "日本語 \u200b.txt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        unicodedata.normalize("NFD", "café.txt"),
+        "caf\u00e9.txt",
+        "\u00e9" * 127,
+        "CON",
+        "why?.txt",
+        "日本語 \u200b.txt",
+    ],
+)
 def test_names_macos_holds_are_kept_there(name, monkeypatch):
     monkeypatch.setattr("app.dav.paths.sys.platform", "darwin")
     assert check_local_name(name) == name
 
 
 @pytest.mark.expected_log("outside the folder")
-def test_a_download_job_on_macos_refuses_only_what_macos_cannot_hold(server, client, target,
-                                                                     monkeypatch):
+def test_a_download_job_on_macos_refuses_only_what_macos_cannot_hold(
+    server, client, target, monkeypatch
+):
     """The hostile listing plus names fine here but not on macOS: each of those becomes a
     refused Outcome, and every other file is downloaded."""
     mac_only = ["a%3Ab.txt", quote("\u0390" * 100)]
@@ -167,27 +210,36 @@ def test_a_download_job_on_macos_refuses_only_what_macos_cannot_hold(server, cli
     hrefs = [*HOSTILE_HREFS.values(), *(SHARE + name for name in mac_only + ordinary)]
     server.answer("PROPFIND", SHARE, 207, listing(SHARE, hrefs))
     monkeypatch.setattr("app.dav.paths.sys.platform", "darwin")
-    ended, results = run_job(client, plan_download(client, client.listdir(SHARE), target,
-                                                   Conflict.ASK), OPTIONS)
+    ended, results = run_job(
+        client, plan_download(client, client.listdir(SHARE), target, Conflict.ASK), OPTIONS
+    )
 
     refused = [o for r in results for o in r.outcomes if not o.ok]
     mac_refused = {o.path.removeprefix(SHARE) for o in refused} - {
-        p.removeprefix(SHARE) for p in REFUSED_HERE}
+        p.removeprefix(SHARE) for p in REFUSED_HERE
+    }
     assert mac_refused == {"a:b.txt", "\u0390" * 100}
-    assert all(o.reason == "UnsafePathError" and "unsafe name from server" in o.detail
-               for o in refused)
+    assert all(
+        o.reason == "UnsafePathError" and "unsafe name from server" in o.detail for o in refused
+    )
     assert ended.state is JobState.FAILED
-    assert sorted(os.listdir(target)) == sorted([unicodedata.normalize("NFD", "café.txt"),
-                                                 "why?.txt"])
+    assert sorted(os.listdir(target)) == sorted(
+        [unicodedata.normalize("NFD", "café.txt"), "why?.txt"]
+    )
 
 
 def test_an_endlessly_deep_folder_does_not_plan_forever(server, client, target):
     """Every folder lists one more folder inside it: planning stops, with a clear refusal."""
-    server.answer_with("PROPFIND", lambda path: Answer(
-        207, listing(path, [path + "deeper/"]), (("Content-Type", "application/xml"),)))
+    server.answer_with(
+        "PROPFIND",
+        lambda path: Answer(
+            207, listing(path, [path + "deeper/"]), (("Content-Type", "application/xml"),)
+        ),
+    )
     started = time.monotonic()
-    job = plan_download(client, [Resource(SHARE + "deeper/", True, None, None, None, None)],
-                        target, Conflict.ASK)
+    job = plan_download(
+        client, [Resource(SHARE + "deeper/", True, None, None, None, None)], target, Conflict.ASK
+    )
     assert time.monotonic() - started < PROMPT
     ended, results = run_job(client, job, OPTIONS)
     [refused] = [o for r in results for o in r.outcomes if not o.ok]
@@ -196,8 +248,10 @@ def test_an_endlessly_deep_folder_does_not_plan_forever(server, client, target):
     assert ended.state is JobState.FAILED
 
 
-@pytest.mark.parametrize("location", ["file:///etc/passwd", "http://evil.example/share/a.txt",
-                                      "https://127.0.0.1:1/share/a.txt"])
+@pytest.mark.parametrize(
+    "location",
+    ["file:///etc/passwd", "http://evil.example/share/a.txt", "https://127.0.0.1:1/share/a.txt"],
+)
 def test_get_never_follows_a_redirect_off_the_server(server, client, target, location):
     server.answer("GET", SHARE + "a.txt", 302, headers=[("Location", location)])
     with pytest.raises(errors.UnsafeRedirectError):

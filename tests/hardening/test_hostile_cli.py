@@ -44,8 +44,9 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 @pytest.mark.parametrize("depth", ["0", "1"], ids=["stat", "listing"])
 @pytest.mark.parametrize("attack", ATTACKS)
-def test_davdesk_get_of_a_hostile_folder_fails_in_one_clear_line(server, attack, depth, secret,
-                                                                 tmp_path, target, capsys):
+def test_davdesk_get_of_a_hostile_folder_fails_in_one_clear_line(
+    server, attack, depth, secret, tmp_path, target, capsys
+):
     """stat: the folder's own PROPFIND is hostile (its failed Outcome, on stdout); listing:
     its members' (one line on stderr: the job cannot be planned)."""
     arm(server, attack, "PROPFIND", secret, tmp_path, depth=depth)
@@ -57,8 +58,11 @@ def test_davdesk_get_of_a_hostile_folder_fails_in_one_clear_line(server, attack,
     if depth == "0":
         [line] = out.splitlines()
         outcome = json.loads(line)
-        assert (outcome["ok"], outcome["reason"], outcome["path"]) == (False, "MultiStatusError",
-                                                                       SHARE)
+        assert (outcome["ok"], outcome["reason"], outcome["path"]) == (
+            False,
+            "MultiStatusError",
+            SHARE,
+        )
         said = outcome["detail"]
     else:
         assert out == ""
@@ -96,10 +100,12 @@ def synced_pair(server: HostileServer, tmp_path: Path, capsys: pytest.CaptureFix
     database agree on them, so a listing that lacked them would mean "deleted on the server"."""
     local = tmp_path / "pair"
     local.mkdir()
-    server.answer("PROPFIND", SHARE, 207, listing(SHARE, [SHARE + name for name in SYNCED]),
-                  depth="1")
-    status, _, _ = run(["sync", "--json", str(local), server.url + "share/", "--direction",
-                        "down"], capsys)
+    server.answer(
+        "PROPFIND", SHARE, 207, listing(SHARE, [SHARE + name for name in SYNCED]), depth="1"
+    )
+    status, _, _ = run(
+        ["sync", "--json", str(local), server.url + "share/", "--direction", "down"], capsys
+    )
     assert status == 0
     assert {p.name: p.read_bytes() for p in local.iterdir()} == SYNCED
     return local
@@ -112,15 +118,17 @@ def records(local: Path, server: HostileServer) -> dict:
 
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_davdesk_sync_from_a_hostile_listing_fails_cleanly_and_changes_nothing(
-        server, attack, secret, tmp_path, capsys):
+    server, attack, secret, tmp_path, capsys
+):
     local = synced_pair(server, tmp_path, capsys)
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in local.iterdir()}
     kept = records(local, server)
     arm(server, attack, "PROPFIND", secret, tmp_path, depth="1")
     unread = Unread(secret)
     started = time.monotonic()
-    status, out, err = run(["sync", "--json", str(local), server.url + "share/", "--direction",
-                            "both"], capsys)
+    status, out, err = run(
+        ["sync", "--json", str(local), server.url + "share/", "--direction", "both"], capsys
+    )
 
     assert status == EXIT_FAILED and out == ""
     [line] = err.splitlines()
@@ -139,14 +147,14 @@ def test_davdesk_sync_of_hostile_hrefs_stays_in_the_folder(server, tmp_path, cap
     local.mkdir(parents=True)
     hrefs = [*HOSTILE_HREFS.values(), *(SHARE + name for name in PORTABLE_HERE.values())]
     server.answer("PROPFIND", SHARE, 207, listing(SHARE, hrefs), depth="1")
-    status, out, _ = run(["sync", "--json", str(local), server.url + "share/", "--direction",
-                          "down"], capsys)
+    status, out, _ = run(
+        ["sync", "--json", str(local), server.url + "share/", "--direction", "down"], capsys
+    )
 
     outcomes = [json.loads(line) for line in out.splitlines()]
     refused = [o for o in outcomes if not o["ok"]]
     assert status == EXIT_FAILED and sorted(o["path"] for o in refused) == sorted(REFUSED_HERE)
-    assert all(o["reason"] == "refused" and "unsafe name from server" in o["note"]
-               for o in refused)
+    assert all(o["reason"] == "refused" and "unsafe name from server" in o["note"] for o in refused)
     written = everything_under(tmp_path / "outside")
     assert all(name == "pair" or name.startswith("pair/") for name in written), written
     assert {s.path for s in server.seen("GET")} <= {SHARE + n for n in PORTABLE_HERE.values()}

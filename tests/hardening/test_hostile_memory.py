@@ -47,8 +47,14 @@ print(json.dumps({"said": said, "python_peak": python_peak,
 
 def measure(server: HostileServer) -> dict:
     """Peak memory of a fresh client process listing SHARE on server."""
-    done = subprocess.run([sys.executable, "-c", _PROBE, server.url, SHARE], cwd=_REPO,
-                          capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, server.url, SHARE],
+        cwd=_REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(done.stdout)
 
 
@@ -61,8 +67,10 @@ def test_parsing_a_hostile_body_costs_little_memory(server, attack, secret, tmp_
 
     assert hostile["said"].startswith(("malformed multistatus body", "multistatus body has a"))
     grew = hostile["rss_peak"] - plain["rss_peak"]
-    print(f"{attack}: peak RSS {hostile['rss_peak'] / MIB:.1f} MiB "
-          f"({grew / MIB:+.1f} MiB on the plain listing's), "
-          f"Python peak {hostile['python_peak'] / MIB:.2f} MiB")
+    print(
+        f"{attack}: peak RSS {hostile['rss_peak'] / MIB:.1f} MiB "
+        f"({grew / MIB:+.1f} MiB on the plain listing's), "
+        f"Python peak {hostile['python_peak'] / MIB:.2f} MiB"
+    )
     assert grew < RSS_BOUND
     assert hostile["python_peak"] < PYTHON_BOUND

@@ -46,35 +46,51 @@ def cloud(nextcloud_server):
     return nextcloud_server
 
 
-def signed_in(proxy: FaultProxy, server, password: str | None = None,
-              policy: RetryPolicy = FAST) -> tuple[DavClient, NextcloudAccount]:
+def signed_in(
+    proxy: FaultProxy, server, password: str | None = None, policy: RetryPolicy = FAST
+) -> tuple[DavClient, NextcloudAccount]:
     """A client of the account through the proxy, as a window holds it: signed in with an app
     password, its first request made."""
     account = NextcloudAccount(proxy.url_for(server.root_url), server.user_id, server.user_id)
-    client = DavClient(account.files_url, user=server.user_id,
-                       password=password or server.issue_app_password("davdesk"),
-                       timeouts=TIMEOUTS, retry=policy)
+    client = DavClient(
+        account.files_url,
+        user=server.user_id,
+        password=password or server.issue_app_password("davdesk"),
+        timeouts=TIMEOUTS,
+        retry=policy,
+    )
     with proxy.healthy():
         client.stat(account.files_path)
     return client, account
 
 
 def link_ids(server) -> list[str]:
-    with DavClient(server.files_url, user=server.user_id,
-                   password=server.issue_app_password("checker")) as client:
+    with DavClient(
+        server.files_url, user=server.user_id, password=server.issue_app_password("checker")
+    ) as client:
         account = NextcloudAccount(server.root_url, server.user_id, server.user_id)
         return [share.id for share in shares.list_shares(client, account, ITEM)]
 
 
-@pytest.mark.parametrize("faults", [["reset-after"], ["500", "503", "stall"],
-                                    ["stall", "reset-after"], ["truncate"]])
+@pytest.mark.parametrize(
+    "faults", [["reset-after"], ["500", "503", "stall"], ["stall", "reset-after"], ["truncate"]]
+)
 def test_a_link_is_made_once_whatever_its_requests_meet(cloud, faults):
-    with FaultProxy(cloud.root_url, script={("POST", SHARES + JSON): faults}, retry_after="0",
-                    stall_seconds=STALL) as proxy:
+    with FaultProxy(
+        cloud.root_url,
+        script={("POST", SHARES + JSON): faults},
+        retry_after="0",
+        stall_seconds=STALL,
+    ) as proxy:
         client, account = signed_in(proxy, cloud)
         with client:
-            made = shares.create_link(client, account, ITEM, label="for Bob",
-                                      expire=dt.date.today() + dt.timedelta(days=3))
+            made = shares.create_link(
+                client,
+                account,
+                ITEM,
+                label="for Bob",
+                expire=dt.date.today() + dt.timedelta(days=3),
+            )
     assert link_ids(cloud) == [made.id]
     assert made.label == "for Bob" and made.url and made.is_link
 
@@ -89,13 +105,16 @@ def test_a_link_whose_answer_was_lost_is_found_not_made_again(cloud):
 
 
 def test_a_link_the_server_keeps_refusing_is_given_up_in_words(cloud):
-    with FaultProxy(cloud.root_url, script={("POST", SHARES + JSON): ["503"] * FAST.attempts},
-                    retry_after="0") as proxy:
+    with FaultProxy(
+        cloud.root_url, script={("POST", SHARES + JSON): ["503"] * FAST.attempts}, retry_after="0"
+    ) as proxy:
         client, account = signed_in(proxy, cloud)
         with client, pytest.raises(errors.RetryableStatusError) as caught:
             shares.create_link(client, account, ITEM)
-    assert words.explain(caught.value) == \
-        f"Server unavailable (503 Service Unavailable) (after {FAST.attempts} attempts)"
+    assert (
+        words.explain(caught.value)
+        == f"Server unavailable (503 Service Unavailable) (after {FAST.attempts} attempts)"
+    )
     assert link_ids(cloud) == []
 
 
@@ -123,8 +142,9 @@ def test_a_change_is_sent_again_as_it_is(cloud):
 
 @pytest.mark.parametrize("faults", [["reset-after"], ["500", "reset-after"], ["503", "stall"]])
 def test_signing_out_revokes_once_through_failures(cloud, memory_keyring, faults):
-    with FaultProxy(cloud.root_url, script={REVOKE: faults}, retry_after="0",
-                    stall_seconds=STALL) as proxy:
+    with FaultProxy(
+        cloud.root_url, script={REVOKE: faults}, retry_after="0", stall_seconds=STALL
+    ) as proxy:
         password = cloud.issue_app_password("davdesk")
         client, account = signed_in(proxy, cloud, password)
         PasswordStore().set(account.files_url, account.login_name, password)
@@ -136,8 +156,9 @@ def test_signing_out_revokes_once_through_failures(cloud, memory_keyring, faults
 
 
 def test_a_revocation_the_server_keeps_failing_keeps_the_password(cloud, memory_keyring):
-    with FaultProxy(cloud.root_url, script={REVOKE: ["503"] * FAST.attempts},
-                    retry_after="0") as proxy:
+    with FaultProxy(
+        cloud.root_url, script={REVOKE: ["503"] * FAST.attempts}, retry_after="0"
+    ) as proxy:
         password = cloud.issue_app_password("davdesk")
         client, account = signed_in(proxy, cloud, password)
         with client, pytest.raises(errors.RetryableStatusError) as caught:
@@ -149,24 +170,33 @@ def test_a_revocation_the_server_keeps_failing_keeps_the_password(cloud, memory_
 def account_password_client(proxy: FaultProxy, server) -> DavClient:
     """A client signed in with the account password (as the connect dialog is, before it
     trades it for an app password), its first request made."""
-    client = DavClient(proxy.url_for(server.files_url), user=server.login_name,
-                       password=server.password, timeouts=TIMEOUTS, retry=FAST)
+    client = DavClient(
+        proxy.url_for(server.files_url),
+        user=server.login_name,
+        password=server.password,
+        timeouts=TIMEOUTS,
+        retry=FAST,
+    )
     with proxy.healthy():
         client.stat(client.root)
     return client
 
 
 def test_an_app_password_is_asked_for_again_only_when_none_was_issued(cloud):
-    with FaultProxy(cloud.root_url, script={EXCHANGE: ["503", "429"]},
-                    retry_after="0") as proxy, account_password_client(proxy, cloud) as client:
+    with (
+        FaultProxy(cloud.root_url, script={EXCHANGE: ["503", "429"]}, retry_after="0") as proxy,
+        account_password_client(proxy, cloud) as client,
+    ):
         issued = app_passwords.exchange(client, "/")
         assert proxy.seen("GET")[EXCHANGE[1]] == 3
     assert [p.password for p in cloud.app_passwords] == [issued]
 
 
 def test_an_app_password_whose_answer_was_lost_is_not_asked_for_twice(cloud):
-    with FaultProxy(cloud.root_url, script={EXCHANGE: ["reset-after"]}) as proxy, \
-            account_password_client(proxy, cloud) as client:
+    with (
+        FaultProxy(cloud.root_url, script={EXCHANGE: ["reset-after"]}) as proxy,
+        account_password_client(proxy, cloud) as client,
+    ):
         with pytest.raises(errors.UnconfirmedError) as caught:
             app_passwords.exchange(client, "/")
         assert proxy.seen("GET")[EXCHANGE[1]] == 1
@@ -177,10 +207,14 @@ def test_an_app_password_whose_answer_was_lost_is_not_asked_for_twice(cloud):
 
 
 def test_a_browser_sign_in_rides_out_failures(cloud):
-    script = {("POST", "/index.php/login/v2"): ["reset-after", "500"],
-              ("POST", "/login/v2/poll"): ["503", "reset-before"]}
-    with FaultProxy(cloud.root_url, script=script, retry_after="0") as proxy, \
-            DavClient(proxy.url, timeouts=TIMEOUTS, retry=FAST) as anonymous:
+    script = {
+        ("POST", "/index.php/login/v2"): ["reset-after", "500"],
+        ("POST", "/login/v2/poll"): ["503", "reset-before"],
+    }
+    with (
+        FaultProxy(cloud.root_url, script=script, retry_after="0") as proxy,
+        DavClient(proxy.url, timeouts=TIMEOUTS, retry=FAST) as anonymous,
+    ):
         flow = LoginFlow.start(anonymous, "/")
         waited = []
 
@@ -200,9 +234,10 @@ def test_a_browser_sign_in_rides_out_failures(cloud):
 def test_a_sign_in_whose_answer_was_lost_says_what_to_revoke(cloud):
     """Nextcloud hands the credentials out once: lost on the way, they cannot be asked for
     again, and the wait ends at the flow's lifetime naming the app password to revoke."""
-    with FaultProxy(cloud.root_url, script={("POST", "/login/v2/poll"):
-                                            ["reset-after"]}) as proxy, \
-            DavClient(proxy.url, timeouts=TIMEOUTS, retry=FAST) as anonymous:
+    with (
+        FaultProxy(cloud.root_url, script={("POST", "/login/v2/poll"): ["reset-after"]}) as proxy,
+        DavClient(proxy.url, timeouts=TIMEOUTS, retry=FAST) as anonymous,
+    ):
         flow = LoginFlow.start(anonymous, "/")
         cloud.grant_login(flow.login_url)
         with pytest.raises(LoginFlowError) as caught:
@@ -216,15 +251,17 @@ def test_a_sign_in_whose_answer_was_lost_says_what_to_revoke(cloud):
 def test_links_through_a_third_of_requests_failing(cloud, seed):
     """Faults drawn from the seed for every request of three links made, changed and
     deleted, the checks' listings included: one link each time, gone after Delete."""
-    listing = SHARES + "?" + urlencode({"format": "json", "path": "/Docs/a b.txt",
-                                        "reshares": "true"})
+    listing = (
+        SHARES + "?" + urlencode({"format": "json", "path": "/Docs/a b.txt", "reshares": "true"})
+    )
     targets = [("POST", SHARES + JSON), ("GET", listing)]
     for share_id in (1, 2, 3):  # a fresh server numbers its shares from 1
         one = f"{SHARES}/{share_id}{JSON}"
         targets += [("PUT", one), ("DELETE", one), ("GET", one)]
     policy = replace(FAST, attempts=8)
-    with FaultProxy(cloud.root_url, script=drawn(seed, targets, share=0.34),
-                    retry_after="0") as proxy:
+    with FaultProxy(
+        cloud.root_url, script=drawn(seed, targets, share=0.34), retry_after="0"
+    ) as proxy:
         client, account = signed_in(proxy, cloud, policy=policy)
         with client:
             for round_ in range(3):
@@ -238,13 +275,19 @@ def test_links_through_a_third_of_requests_failing(cloud, seed):
 
 def test_find_searches_again_through_failures(cloud):
     """SEARCH changes nothing (RFC 5323): the client sends it again itself, as a PROPFIND."""
-    with FaultProxy(cloud.root_url, script={("SEARCH", "/remote.php/dav/"): ["503", "reset-after",
-                                                                             "500"]},
-                    retry_after="0") as proxy:
+    with FaultProxy(
+        cloud.root_url,
+        script={("SEARCH", "/remote.php/dav/"): ["503", "reset-after", "500"]},
+        retry_after="0",
+    ) as proxy:
         found = connect(proxy.url, login=cloud.user_id, password=cloud.issue_app_password("f"))
         batches: list[list[str]] = []
         with found.client:
-            summary = find(found.client, found.account.files_path, NamePattern("a b"),
-                           lambda batch: batches.append([r.name for r in batch]))
+            summary = find(
+                found.client,
+                found.account.files_path,
+                NamePattern("a b"),
+                lambda batch: batches.append([r.name for r in batch]),
+            )
         assert summary.method == "search" and proxy.seen("SEARCH") == {"/remote.php/dav/": 4}
     assert batches == [["a b.txt"]]

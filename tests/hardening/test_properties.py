@@ -34,17 +34,21 @@ BASE = "http://127.0.0.1:8080/dav/Projects/"
 ORIGIN = "http://127.0.0.1:8080"
 
 #: A name of one path segment: anything but "/" and NUL, and not a dot segment.
-names = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="/\x00"),
-                min_size=1, max_size=40).filter(lambda n: n not in (".", ".."))
+names = st.text(
+    st.characters(exclude_categories=("Cs",), exclude_characters="/\x00"), min_size=1, max_size=40
+).filter(lambda n: n not in (".", ".."))
 #: Text XML 1.0 can carry (no control characters but tab and line breaks; no U+FFFE/U+FFFF).
-xml_text = st.text(st.characters(exclude_categories=("Cs", "Cc"),
-                                 exclude_characters="\ufffe\uffff"), max_size=30)
-xml_names = names.filter(lambda n: all(c.isprintable() for c in n)
-                         and "\ufffe" not in n and "\uffff" not in n)
+xml_text = st.text(
+    st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\ufffe\uffff"), max_size=30
+)
+xml_names = names.filter(
+    lambda n: all(c.isprintable() for c in n) and "\ufffe" not in n and "\uffff" not in n
+)
 statuses = st.sampled_from([200, 201, 204, 403, 404, 409, 423, 424, 500, 507])
 prefixes = st.sampled_from(["d", "D", "lp1", "ns0", "a"])
-prop_names = st.sampled_from(["{DAV:}displayname", "{DAV:}getetag", "{urn:x}color",
-                              "{http://example.com/ns}note"])
+prop_names = st.sampled_from(
+    ["{DAV:}displayname", "{DAV:}getetag", "{urn:x}color", "{http://example.com/ns}note"]
+)
 
 
 @st.composite
@@ -54,9 +58,14 @@ def responses(draw: st.DrawFn) -> list[dict]:
         name = draw(xml_names)
         is_dir = draw(st.booleans())
         props = draw(st.dictionaries(prop_names, xml_text, max_size=3))
-        out.append({"path": "/dav/Projects/" + name + ("/" if is_dir else ""),
-                    "status": draw(statuses), "props": props,
-                    "plain": draw(st.booleans())})
+        out.append(
+            {
+                "path": "/dav/Projects/" + name + ("/" if is_dir else ""),
+                "status": draw(statuses),
+                "props": props,
+                "plain": draw(st.booleans()),
+            }
+        )
     return out
 
 
@@ -89,8 +98,12 @@ def chunked(data: bytes, cuts: list[int]) -> Iterator[bytes]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(responses(), prefixes, st.sampled_from(["upper", "lower", "absolute"]),
-       st.lists(st.integers(0, 10_000), max_size=8))
+@given(
+    responses(),
+    prefixes,
+    st.sampled_from(["upper", "lower", "absolute"]),
+    st.lists(st.integers(0, 10_000), max_size=8),
+)
 def test_the_parser_reads_back_what_was_written(entries, prefix, spelling, cuts):
     body = serialize(entries, prefix, spelling)
     parsed = parse(body, BASE).responses
@@ -119,14 +132,22 @@ def test_a_damaged_body_is_a_multistatus_error_or_still_a_multistatus(entries, d
             if not body:
                 break
         else:
-            body[where:where] = data.draw(st.sampled_from(
-                [b"<", b"&", b"]]>", b"<!DOCTYPE x>", b"&xxe;", b"\xff", b"\x00", b"<x>" * 300]))
+            body[where:where] = data.draw(
+                st.sampled_from(
+                    [b"<", b"&", b"]]>", b"<!DOCTYPE x>", b"&xxe;", b"\xff", b"\x00", b"<x>" * 300]
+                )
+            )
     try:
         parsed = parse(bytes(body), BASE)
     except MultiStatusError as exc:  # allowed, not required: so no pytest.raises
         said = str(exc)
-        assert said.startswith(("malformed multistatus body", "not a multistatus body",
-                                    "multistatus body has a DOCTYPE"))
+        assert said.startswith(
+            (
+                "malformed multistatus body",
+                "not a multistatus body",
+                "multistatus body has a DOCTYPE",
+            )
+        )
     else:
         assert all(isinstance(r.hrefs, tuple) for r in parsed.responses)
 
@@ -152,18 +173,22 @@ def test_a_path_goes_out_as_an_href_and_comes_back_decoded(name):
 # -- through real servers ----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=["wsgidav", pytest.param("apache", marks=pytest.mark.apache)])
-def real_server(request: pytest.FixtureRequest,
-                tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DavClient, Path]]:
+@pytest.fixture(
+    scope="module", params=["wsgidav", pytest.param("apache", marks=pytest.mark.apache)]
+)
+def real_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[DavClient, Path]]:
     """Each real server in turn, with a folder of this module's own: (client, its folder on
     disk)."""
     if request.param == "wsgidav":
         served = tmp_path_factory.mktemp("wsgidav")
         root = served / "names"  # a folder below the share's root, as for Apache
         root.mkdir()
-        with WsgiDavServer(served) as server, \
-                DavClient(server.url + "names/", user=server.user,
-                          password=server.password) as client:
+        with (
+            WsgiDavServer(served) as server,
+            DavClient(server.url + "names/", user=server.user, password=server.password) as client,
+        ):
             yield client, root
         return
     session = request.getfixturevalue("_apache_session")
@@ -173,8 +198,9 @@ def real_server(request: pytest.FixtureRequest,
     root.mkdir()
     server.chown(root)
     try:
-        with DavClient(f"{server.url}{name}/", user=server.user,
-                       password=server.password) as client:
+        with DavClient(
+            f"{server.url}{name}/", user=server.user, password=server.password
+        ) as client:
             yield client, root
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -184,7 +210,9 @@ def real_server(request: pytest.FixtureRequest,
 fs_names = names.filter(lambda n: len(n.encode()) <= 200)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(fs_names)
 @example("hash#tag ?q=1 & 100%")
 @example("trailing space ")

@@ -70,8 +70,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def connect_in_dialog(qtbot: Any, paths: AppPaths, url: str, user: str,
-                      password: str) -> ConnectionSpec:
+def connect_in_dialog(
+    qtbot: Any, paths: AppPaths, url: str, user: str, password: str
+) -> ConnectionSpec:
     """Type the address and credentials into the connect dialog, tick "Remember password",
     save a bookmark, press Connect: what a user does on the first start."""
     background = Background(threads=2)
@@ -92,8 +93,14 @@ def connect_in_dialog(qtbot: Any, paths: AppPaths, url: str, user: str,
     return spec
 
 
-def use_window(qtbot: Any, spec: ConnectionSpec, paths: AppPaths, names: tuple[str, str],
-               delete_first: Any, saved: Path) -> list[Path]:
+def use_window(
+    qtbot: Any,
+    spec: ConnectionSpec,
+    paths: AppPaths,
+    names: tuple[str, str],
+    delete_first: Any,
+    saved: Path,
+) -> list[Path]:
     """The window on spec: a download job of two files, one of which fails (it was deleted
     meanwhile: 404); the transcript saved and put in the log, the results exported."""
     state: dict = {}
@@ -104,11 +111,11 @@ def use_window(qtbot: Any, spec: ConnectionSpec, paths: AppPaths, names: tuple[s
     delete_first()  # a failing request: 404
     downloads = saved / "downloads"
     downloads.mkdir(exist_ok=True)
-    window.operations.start_job("Download 2 items", plan_download(client, resources, downloads,
-                                                                  Conflict.ASK), [])
+    window.operations.start_job(
+        "Download 2 items", plan_download(client, resources, downloads, Conflict.ASK), []
+    )
     model = window.results.model
-    qtbot.waitUntil(lambda: model.records() and model.records()[0].ended is not None,
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: model.records() and model.records()[0].ended is not None, timeout=WAIT)
     job = model.index(0, 0)
     assert any(not model.index(r, 0, job).data(OUTCOME_ROLE).ok for r in range(model.rowCount(job)))
 
@@ -119,8 +126,7 @@ def use_window(qtbot: Any, spec: ConnectionSpec, paths: AppPaths, names: tuple[s
     window.transcript.save_to_log()
     qtbot.waitUntil(lambda: all(p.exists() for p in files), timeout=WAIT)
     log_file = paths.log / "davdesk.log"
-    qtbot.waitUntil(lambda: "HTTP transcript" in log_file.read_text(encoding="utf-8"),
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: "HTTP transcript" in log_file.read_text(encoding="utf-8"), timeout=WAIT)
     window.close()
     settings = Settings.in_config(paths).load()
     settings.set("window", state)
@@ -143,8 +149,9 @@ def check_written(home: Path, saved: list[Path], secrets: list[bytes]) -> None:
     assert scan(written, secrets) == []
 
 
-def test_dialog_window_cli_and_sync_write_no_password_anywhere(dav_server, qtbot, tmp_path,
-                                                               monkeypatch, memory_keyring, home):
+def test_dialog_window_cli_and_sync_write_no_password_anywhere(
+    dav_server, qtbot, tmp_path, monkeypatch, memory_keyring, home
+):
     h = dav_server
     paths = AppPaths.default()
     h.make_file("here.txt", b"x")
@@ -153,23 +160,57 @@ def test_dialog_window_cli_and_sync_write_no_password_anywhere(dav_server, qtbot
     with logging_to(paths.log, verbose=True):
         spec = connect_in_dialog(qtbot, paths, h.url, h.user, h.password)
         assert PasswordStore().get(h.url, h.user) == h.password  # the keyring has it
-        saved += use_window(qtbot, spec, paths, ("here.txt", "gone.txt"),
-                            lambda: (h.root / "gone.txt").unlink(), tmp_path)
+        saved += use_window(
+            qtbot,
+            spec,
+            paths,
+            ("here.txt", "gone.txt"),
+            lambda: (h.root / "gone.txt").unlink(),
+            tmp_path,
+        )
 
     monkeypatch.setenv("DAVDESK_PASSWORD", h.password)
     saved += [tmp_path / "rm.json", tmp_path / "sync.csv"]
-    assert main(["rm", "--verbose", "--user", h.user, "--report", str(saved[-2]),
-                 h.url_for("missing.txt")]) == 1
+    assert (
+        main(
+            [
+                "rm",
+                "--verbose",
+                "--user",
+                h.user,
+                "--report",
+                str(saved[-2]),
+                h.url_for("missing.txt"),
+            ]
+        )
+        == 1
+    )
     local = a_folder_to_sync(tmp_path)
-    assert main(["sync", "--verbose", "--user", h.user, "--report", str(saved[-1]), str(local),
-                 h.url, "--direction", "both"]) == 0
+    assert (
+        main(
+            [
+                "sync",
+                "--verbose",
+                "--user",
+                h.user,
+                "--report",
+                str(saved[-1]),
+                str(local),
+                h.url,
+                "--direction",
+                "both",
+            ]
+        )
+        == 0
+    )
     assert (h.root / "sub" / "deep.txt").read_bytes() == b"deep"  # it did sync
 
     check_written(home, saved, secrets_of([h.user], h.password))
 
 
 def test_a_nextcloud_account_and_app_passwords_are_written_nowhere(
-        nextcloud_server, qtbot, tmp_path, monkeypatch, memory_keyring, home):
+    nextcloud_server, qtbot, tmp_path, monkeypatch, memory_keyring, home
+):
     server = nextcloud_server
     paths = AppPaths.default()
     saved: list[Path] = []
@@ -185,22 +226,41 @@ def test_a_nextcloud_account_and_app_passwords_are_written_nowhere(
     (server.files_root / "here.txt").write_bytes(b"x")
     saved += [tmp_path / "rm.json", tmp_path / "sync.json"]
     assert main(["ls", "--verbose", server.files_url]) == 0
-    assert main(["rm", "--verbose", "--report", str(saved[-2]),
-                 server.files_url + "missing.txt"]) == 1
+    assert (
+        main(["rm", "--verbose", "--report", str(saved[-2]), server.files_url + "missing.txt"]) == 1
+    )
     local = a_folder_to_sync(tmp_path)
-    assert main(["sync", "--verbose", "--report", str(saved[-1]), str(local), server.files_url,
-                 "--direction", "both"]) == 0
+    assert (
+        main(
+            [
+                "sync",
+                "--verbose",
+                "--report",
+                str(saved[-1]),
+                str(local),
+                server.files_url,
+                "--direction",
+                "both",
+            ]
+        )
+        == 0
+    )
     assert (server.files_root / "sub" / "deep.txt").read_bytes() == b"deep"
 
     # The connect dialog exchanges the account password too; the window then uses the result.
     (server.files_root / "gone.txt").write_bytes(b"x")
     with logging_to(paths.log, verbose=True):
-        spec = connect_in_dialog(qtbot, paths, server.root_url, server.login_name,
-                                 server.password)
+        spec = connect_in_dialog(qtbot, paths, server.root_url, server.login_name, server.password)
         assert spec.password != server.password and spec.account is not None
         assert url_path(spec.url) == url_path(server.files_url)
-        saved += use_window(qtbot, spec, paths, ("here.txt", "gone.txt"),
-                            lambda: (server.files_root / "gone.txt").unlink(), tmp_path)
+        saved += use_window(
+            qtbot,
+            spec,
+            paths,
+            ("here.txt", "gone.txt"),
+            lambda: (server.files_root / "gone.txt").unlink(),
+            tmp_path,
+        )
 
     logins = [server.login_name, server.user_id]
     app_passwords = [p.password for p in server.app_passwords]

@@ -50,9 +50,12 @@ def window_on(qtbot: Any, apache_server: ServerHandle) -> Iterator[Callable[...,
     clients: list[DavClient] = []
 
     def open_(proxy: FaultProxy, read_timeout: float) -> MainWindow:
-        client = DavClient(proxy.url_for(apache_server.url), user=apache_server.user,
-                           password=apache_server.password,
-                           timeouts=Timeouts(connect=2, read=read_timeout))
+        client = DavClient(
+            proxy.url_for(apache_server.url),
+            user=apache_server.user,
+            password=apache_server.password,
+            timeouts=Timeouts(connect=2, read=read_timeout),
+        )
         clients.append(client)
         with proxy.healthy():
             window = MainWindow(client, client.root, {}, 4, paths=AppPaths.default())
@@ -72,12 +75,15 @@ def shown_rows(window: MainWindow) -> list[tuple[str, str]]:
     or a cut-off request is Davdesk's finding, never the server's words."""
     model = window.results.model
     job = model.index(0, 0)
-    return [(model.index(row, STATUS, job).data(), model.index(row, NOTE, job).data())
-            for row in range(model.rowCount(job))]
+    return [
+        (model.index(row, STATUS, job).data(), model.index(row, NOTE, job).data())
+        for row in range(model.rowCount(job))
+    ]
 
 
 def test_a_stalled_listing_times_out_while_the_window_keeps_responding(
-        fault_proxy, window_on, apache_server, qtbot):
+    fault_proxy, window_on, apache_server, qtbot
+):
     apache_server.make_file("a.txt", b"alpha")
     proxy = fault_proxy(share=1.0, faults=("hang",), methods=("PROPFIND",))
     window = window_on(proxy, read_timeout=1.0)
@@ -94,8 +100,9 @@ def test_a_stalled_listing_times_out_while_the_window_keeps_responding(
     assert ticks.longest_gap() < LONGEST_GAP
 
 
-def test_a_stalled_upload_times_out_into_an_outcome(fault_proxy, window_on, apache_server,
-                                                     qtbot, tmp_path: Path):
+def test_a_stalled_upload_times_out_into_an_outcome(
+    fault_proxy, window_on, apache_server, qtbot, tmp_path: Path
+):
     proxy = fault_proxy(share=1.0, faults=("hang",), methods=("PUT",))
     window = window_on(proxy, read_timeout=0.5)
     source = tmp_path / "stuck.txt"
@@ -103,8 +110,10 @@ def test_a_stalled_upload_times_out_into_an_outcome(fault_proxy, window_on, apac
     ticks = Ticks()
 
     window.operations.upload([source], window.current_path)
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage() ==
-                    "Upload stuck.txt: 0 done · 1 failed", timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage() == "Upload stuck.txt: 0 done · 1 failed",
+        timeout=20_000,
+    )
 
     [(status, said)] = shown_rows(window)
     assert status == "TimeoutError" and "timed out" in said
@@ -114,8 +123,9 @@ def test_a_stalled_upload_times_out_into_an_outcome(fault_proxy, window_on, apac
     assert ticks.longest_gap() < LONGEST_GAP
 
 
-def test_cancel_ends_a_job_on_a_stalled_server_at_once(fault_proxy, window_on, apache_server,
-                                                       qtbot, tmp_path: Path):
+def test_cancel_ends_a_job_on_a_stalled_server_at_once(
+    fault_proxy, window_on, apache_server, qtbot, tmp_path: Path
+):
     proxy = fault_proxy(share=1.0, faults=("hang",), methods=("PUT",))
     window = window_on(proxy, read_timeout=60.0)  # only a cut can end these requests soon
     sources = []
@@ -138,8 +148,9 @@ def test_cancel_ends_a_job_on_a_stalled_server_at_once(fault_proxy, window_on, a
     assert ticks.longest_gap() < LONGEST_GAP
 
 
-def test_cancel_of_downloads_a_server_stalls_leaves_nothing_behind(fault_proxy, apache_server,
-                                                                   tmp_path: Path):
+def test_cancel_of_downloads_a_server_stalls_leaves_nothing_behind(
+    fault_proxy, apache_server, tmp_path: Path
+):
     """The same without a window: GETs whose answers never come, cut off by the cancel."""
     for i in range(4):
         apache_server.make_file(f"big/file {i}.bin", b"y" * 300_000)
@@ -147,8 +158,12 @@ def test_cancel_of_downloads_a_server_stalls_leaves_nothing_behind(fault_proxy, 
     target = tmp_path / "target"
     target.mkdir()
     events: list[object] = []
-    with DavClient(proxy.url_for(apache_server.url), user=apache_server.user,
-                   password=apache_server.password, timeouts=Timeouts(connect=2, read=60)) as client:
+    with DavClient(
+        proxy.url_for(apache_server.url),
+        user=apache_server.user,
+        password=apache_server.password,
+        timeouts=Timeouts(connect=2, read=60),
+    ) as client:
         with proxy.healthy():
             job = plan_download(client, [client.stat(client.root + "big/")], target, Conflict.ASK)
         runner = JobRunner(client, job, events.append, JobOptions(workers=4))
@@ -163,7 +178,8 @@ def test_cancel_of_downloads_a_server_stalls_leaves_nothing_behind(fault_proxy, 
 
     [ended] = [e for e in events if isinstance(e, JobEnded)]
     assert ended.state is JobState.CANCELLED and ended.cancelled == 4
-    outcomes = [o for e in events if isinstance(e, TaskResult) and not e.task.is_dir
-                for o in e.outcomes]
+    outcomes = [
+        o for e in events if isinstance(e, TaskResult) and not e.task.is_dir for o in e.outcomes
+    ]
     assert all(o.reason == "cancelled" and o.note is None for o in outcomes)
     assert [p.name for p in target.rglob("*")] == ["big"]  # the folder, no file, no part file

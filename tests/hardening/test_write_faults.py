@@ -49,8 +49,13 @@ def server(request: pytest.FixtureRequest) -> ServerHandle:
 def proxied(proxy: FaultProxy, server: ServerHandle, policy: RetryPolicy = FAST) -> DavClient:
     """A client through the proxy, signed in as a window's is (its first request, which learns
     the auth scheme from a 401, has been made), so a relayed write is carried out."""
-    client = DavClient(proxy.url_for(server.url), user=server.user, password=server.password,
-                       timeouts=TIMEOUTS, retry=policy)
+    client = DavClient(
+        proxy.url_for(server.url),
+        user=server.user,
+        password=server.password,
+        timeouts=TIMEOUTS,
+        retry=policy,
+    )
     with proxy.healthy():
         client.stat(client.root)
     return client
@@ -60,14 +65,21 @@ def direct(server: ServerHandle) -> DavClient:
     return DavClient(server.url, user=server.user, password=server.password)
 
 
-def drawn(seed: int, targets: Iterable[tuple[str, str]], share: float,
-          faults: Sequence[str] = SWEPT, length: int = 40) -> dict[tuple[str, str], list]:
+def drawn(
+    seed: int,
+    targets: Iterable[tuple[str, str]],
+    share: float,
+    faults: Sequence[str] = SWEPT,
+    length: int = 40,
+) -> dict[tuple[str, str], list]:
     """A script drawn from the seed: each request to each target meets a fault with the
     given share. Drawn per target, so which tests ran before (and so the test's folder name,
     which the proxy's own draw would hash) changes nothing."""
     draw = random.Random(seed)
-    return {target: [draw.choice(faults) if draw.random() < share else None
-                     for _ in range(length)] for target in sorted(targets)}
+    return {
+        target: [draw.choice(faults) if draw.random() < share else None for _ in range(length)]
+        for target in sorted(targets)
+    }
 
 
 def raw(server: ServerHandle, name: str) -> str:
@@ -88,12 +100,15 @@ def test_lock_whose_answer_was_lost_is_found_and_not_taken_twice(server):
         release_lock(client, path, lock.token)
 
 
-@pytest.mark.parametrize("faults", [["500", "503", "reset-before"], ["stall"],
-                                    ["reset-after", "500"]])
+@pytest.mark.parametrize(
+    "faults", [["500", "503", "reset-before"], ["stall"], ["reset-after", "500"]]
+)
 def test_lock_through_failures_ends_with_one_lock(server, faults):
     script = {("LOCK", raw(server, "a.txt")): faults}
-    with FaultProxy(server.url, script=script, retry_after="0", stall_seconds=STALL) as proxy, \
-            proxied(proxy, server) as client:
+    with (
+        FaultProxy(server.url, script=script, retry_after="0", stall_seconds=STALL) as proxy,
+        proxied(proxy, server) as client,
+    ):
         path = client.root + "a.txt"
         lock = take_lock(client, path, owner=OWNER, timeout=600)
     with direct(server) as client:
@@ -119,8 +134,10 @@ def test_unlock_through_500_and_503_releases_the_lock(server):
     with direct(server) as client:
         path = client.root + "a.txt"
         lock = client.lock(path, owner=OWNER, timeout=600)
-    with FaultProxy(server.url, script=script, retry_after="0") as proxy, \
-            proxied(proxy, server) as client:
+    with (
+        FaultProxy(server.url, script=script, retry_after="0") as proxy,
+        proxied(proxy, server) as client,
+    ):
         assert release_lock(client, path, lock.token).ok
     with direct(server) as client:
         assert client.locks(path) == []
@@ -128,8 +145,10 @@ def test_unlock_through_500_and_503_releases_the_lock(server):
 
 def test_proppatch_is_sent_again_as_it_is(server):
     script = {("PROPPATCH", raw(server, "a.txt")): ["reset-after", "500", "cut-body"]}
-    with FaultProxy(server.url, script=script, retry_after="0") as proxy, \
-            proxied(proxy, server) as client:
+    with (
+        FaultProxy(server.url, script=script, retry_after="0") as proxy,
+        proxied(proxy, server) as client,
+    ):
         path = client.root + "a.txt"
         assert set_properties(client, path, {PROP: "green"}).ok
         assert proxy.seen("PROPPATCH") == {raw(server, "a.txt"): 4}
@@ -140,14 +159,18 @@ def test_proppatch_is_sent_again_as_it_is(server):
 
 def test_a_server_that_keeps_failing_a_lock_is_given_up_in_words(server):
     script = {("LOCK", raw(server, "a.txt")): ["503"] * FAST.attempts}
-    with FaultProxy(server.url, script=script, retry_after="0") as proxy, \
-            proxied(proxy, server) as client:
+    with (
+        FaultProxy(server.url, script=script, retry_after="0") as proxy,
+        proxied(proxy, server) as client,
+    ):
         path = client.root + "a.txt"
         with pytest.raises(errors.RetryableStatusError) as caught:
             take_lock(client, path, owner=OWNER)
     assert caught.value.attempts == FAST.attempts
-    assert words.explain(caught.value) == \
-        f"Server unavailable (503 Service Unavailable) (after {FAST.attempts} attempts)"
+    assert (
+        words.explain(caught.value)
+        == f"Server unavailable (503 Service Unavailable) (after {FAST.attempts} attempts)"
+    )
     with direct(server) as client:
         assert client.locks(path) == []
 
@@ -156,8 +179,10 @@ def test_a_lost_lock_the_server_will_not_show_is_unconfirmed_in_words(server):
     """The LOCK's answer is lost, then every lockdiscovery meets a 500: Davdesk cannot say
     whether the file is locked, and says so rather than sending another LOCK."""
     target = raw(server, "a.txt")
-    script = {("LOCK", target): ["reset-after"],
-              ("PROPFIND", target): [None] + ["500"] * FAST.attempts}
+    script = {
+        ("LOCK", target): ["reset-after"],
+        ("PROPFIND", target): [None] + ["500"] * FAST.attempts,
+    }
     with FaultProxy(server.url, script=script) as proxy, proxied(proxy, server) as client:
         path = client.root + "a.txt"
         with pytest.raises(errors.UnconfirmedError) as caught:
@@ -177,18 +202,22 @@ def test_writes_through_a_third_of_requests_failing(server, seed):
     """Faults drawn from the seed for the writes and the checks' listings: each write ends
     done, exactly once."""
     target = raw(server, "a.txt")
-    script = drawn(seed, [(method, target) for method in ("LOCK", "UNLOCK", "PROPPATCH",
-                                                          "PROPFIND")], share=0.34)
+    script = drawn(
+        seed,
+        [(method, target) for method in ("LOCK", "UNLOCK", "PROPPATCH", "PROPFIND")],
+        share=0.34,
+    )
     policy = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.05)
-    with FaultProxy(server.url, script=script, retry_after="0") as proxy, \
-            proxied(proxy, server, policy) as client:
+    with (
+        FaultProxy(server.url, script=script, retry_after="0") as proxy,
+        proxied(proxy, server, policy) as client,
+    ):
         path = client.root + "a.txt"
         for round_ in range(3):
             lock = take_lock(client, path, owner=OWNER, timeout=600)
             with proxy.healthy():
                 assert [held.token for held in client.locks(path)] == [lock.token], round_
-            assert set_properties(client, path, {PROP: f"round {round_}"},
-                                  lock_token=lock.token).ok
+            assert set_properties(client, path, {PROP: f"round {round_}"}, lock_token=lock.token).ok
             assert release_lock(client, path, lock.token).ok
             with proxy.healthy():
                 assert client.locks(path) == []

@@ -15,8 +15,13 @@ from app.__main__ import main
 from app.jobs.report import read_report
 
 NFD_NAME = unicodedata.normalize("NFD", "résumé 50% #1 & co+; .txt")
-ODD_NAMES = ["plain.txt", " leading.txt", "trailing.", NFD_NAME,
-             unicodedata.normalize("NFC", "naïve.txt")]
+ODD_NAMES = [
+    "plain.txt",
+    " leading.txt",
+    "trailing.",
+    NFD_NAME,
+    unicodedata.normalize("NFC", "naïve.txt"),
+]
 
 
 @pytest.fixture
@@ -64,9 +69,13 @@ def test_ls_human_output_and_stat(run, dav_server):
 def test_ls_lines_escape_control_characters_as_ls_b_does(run, dav_server):
     """A newline in a name must not split its line, nor an escape sequence reach the
     terminal: ls -b's escapes, whether stdout is a terminal or a pipe; --json keeps them."""
-    names = {"two\nlines.txt": "two\\nlines.txt", "tab\tcr\r.txt": "tab\\tcr\\r.txt",
-             "red\x1b[31m.txt": "red\\033[31m.txt", "back\\slash.txt": "back\\\\slash.txt",
-             "a b.txt": "a b.txt"}
+    names = {
+        "two\nlines.txt": "two\\nlines.txt",
+        "tab\tcr\r.txt": "tab\\tcr\\r.txt",
+        "red\x1b[31m.txt": "red\\033[31m.txt",
+        "back\\slash.txt": "back\\\\slash.txt",
+        "a b.txt": "a b.txt",
+    }
     for name in names:
         dav_server.make_file(name, b"x")
     dav_server.make_dir("new\nfolder")
@@ -83,7 +92,7 @@ def test_ls_lines_escape_control_characters_as_ls_b_does(run, dav_server):
 def test_mkdir_with_parents_and_rm(run, dav_server):
     code, lines, _ = run("mkdir", "--parents", url(dav_server, "x #1/y & z/"))
     assert code == 0 and all(line["ok"] and line["op"] == "mkcol" for line in lines)
-    assert [line["path"][len(dav_server.path):] for line in lines[-2:]] == ["x #1/", "x #1/y & z/"]
+    assert [line["path"][len(dav_server.path) :] for line in lines[-2:]] == ["x #1/", "x #1/y & z/"]
     assert (dav_server.root / "x #1" / "y & z").is_dir()
     code, lines, _ = run("mkdir", url(dav_server, "x #1/"))
     assert code == 1 and lines[0]["status"] == 405 and lines[0]["ok"] is False
@@ -97,7 +106,16 @@ def test_rm_missing_reports_404_and_exits_1(run, dav_server):
     code, lines, _ = run("rm", url(dav_server, "gone.txt"), url(dav_server, "here.txt"))
     assert code == 1
     assert [(line["status"], line["ok"]) for line in lines] == [(404, False), (204, True)]
-    assert set(lines[0]) >= {"op", "path", "status", "reason", "ok", "error", "description", "source"}
+    assert set(lines[0]) >= {
+        "op",
+        "path",
+        "status",
+        "reason",
+        "ok",
+        "error",
+        "description",
+        "source",
+    }
     assert lines[0]["source"] == "response"
 
 
@@ -105,10 +123,12 @@ def test_rm_folder_with_locked_member_reports_the_member(run, dav_server):
     dav_server.make_file("folder/locked.txt", b"keep")
     with dav_server.client() as http:
         response = http.request(
-            "LOCK", url(dav_server, "folder/locked.txt"),
+            "LOCK",
+            url(dav_server, "folder/locked.txt"),
             headers={"Depth": "0", "Content-Type": "application/xml"},
             content=b'<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/>'
-                    b'</D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>')
+            b"</D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>",
+        )
         assert response.status_code == 200, response.text
     code, lines, _ = run("rm", url(dav_server, "folder/"))
     assert code == 1
@@ -120,14 +140,21 @@ def test_rm_folder_with_locked_member_reports_the_member(run, dav_server):
 @pytest.mark.parametrize("suffix", ["csv", "json"])
 def test_report_holds_every_outcome_printed(run, dav_server, tmp_path, suffix):
     dav_server.make_file("here.txt", b"x")
-    dav_server.make_file("odd, \"quoted\" ü.txt", b"x")
+    dav_server.make_file('odd, "quoted" ü.txt', b"x")
     report = tmp_path / f"report.{suffix}"
-    code, lines, _ = run("rm", "--report", str(report), url(dav_server, "gone.txt"),
-                         url(dav_server, "here.txt"), url(dav_server, "odd, \"quoted\" ü.txt"))
+    code, lines, _ = run(
+        "rm",
+        "--report",
+        str(report),
+        url(dav_server, "gone.txt"),
+        url(dav_server, "here.txt"),
+        url(dav_server, 'odd, "quoted" ü.txt'),
+    )
     assert code == 1
     rows = read_report(report)
     assert [(r["job"], r["path"], str(r["status"]), r["class"]) for r in rows] == [
-        ("davdesk rm", line["path"], str(line["status"]), line["class"]) for line in lines]
+        ("davdesk rm", line["path"], str(line["status"]), line["class"]) for line in lines
+    ]
     assert len(rows) == 3 and rows[0]["reason"] == "Not Found"
     assert dav_server.password not in report.read_text(encoding="utf-8")
 
@@ -142,7 +169,11 @@ def test_report_needs_a_known_extension(run, dav_server, tmp_path, capsys):
 def test_put_and_get_folders_recursively(run, dav_server, tmp_path):
     source = tmp_path / "up load"
     (source / "deep #2" / "deeper").mkdir(parents=True)
-    files = {"top.txt": b"top", f"deep #2/{NFD_NAME}": b"nfd", "deep #2/deeper/50%.bin": b"\0" * 1000}
+    files = {
+        "top.txt": b"top",
+        f"deep #2/{NFD_NAME}": b"nfd",
+        "deep #2/deeper/50%.bin": b"\0" * 1000,
+    }
     for rel, data in files.items():
         (source / rel).write_bytes(data)
     code, lines, err = run("put", str(source), dav_server.url)
@@ -174,8 +205,9 @@ def test_cp_and_mv(run, dav_server, command):
     dav_server.make_file("a.txt", b"a")
     dav_server.make_file("b.txt", b"b")
     dav_server.make_dir("into")
-    code, lines, _ = run(command, url(dav_server, "a.txt"), url(dav_server, "b.txt"),
-                         url(dav_server, "into/"))
+    code, lines, _ = run(
+        command, url(dav_server, "a.txt"), url(dav_server, "b.txt"), url(dav_server, "into/")
+    )
     assert code == 0 and [line["status"] for line in lines] == [201, 201]
     assert (dav_server.root / "into" / "a.txt").read_bytes() == b"a"
     assert (dav_server.root / "a.txt").exists() == (command == "cp")
@@ -184,7 +216,9 @@ def test_cp_and_mv(run, dav_server, command):
 def test_cp_no_overwrite_gives_412(run, dav_server):
     dav_server.make_file("a.txt", b"new")
     dav_server.make_file("b.txt", b"old")
-    code, [line], _ = run("cp", "--no-overwrite", url(dav_server, "a.txt"), url(dav_server, "b.txt"))
+    code, [line], _ = run(
+        "cp", "--no-overwrite", url(dav_server, "a.txt"), url(dav_server, "b.txt")
+    )
     assert code == 1 and line["status"] == 412 and line["class"] == "conflict"
     assert (dav_server.root / "b.txt").read_bytes() == b"old"
 
@@ -193,9 +227,12 @@ def test_props_shows_live_and_dead_properties(run, dav_server):
     dav_server.make_file("doc.txt", b"x")
     with dav_server.client() as http:
         response = http.request(
-            "PROPPATCH", url(dav_server, "doc.txt"), headers={"Content-Type": "application/xml"},
+            "PROPPATCH",
+            url(dav_server, "doc.txt"),
+            headers={"Content-Type": "application/xml"},
             content=b'<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:t="urn:t">'
-                    b'<D:set><D:prop><t:tag>red</t:tag></D:prop></D:set></D:propertyupdate>')
+            b"<D:set><D:prop><t:tag>red</t:tag></D:prop></D:set></D:propertyupdate>",
+        )
         assert response.status_code == 207
     code, [line], _ = run("props", url(dav_server, "doc.txt"))
     assert code == 0
@@ -207,7 +244,12 @@ def test_password_never_taken_from_arguments_and_errors_are_one_line(dav_server,
     env = {**os.environ, "DAVDESK_PASSWORD": "wrong password"}
     result = subprocess.run(
         [sys.executable, "-m", "app", "ls", "--user", dav_server.user, dav_server.url],
-        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60)
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "401" in result.stderr
     assert "Traceback" not in result.stderr and "wrong password" not in result.stderr
@@ -215,23 +257,37 @@ def test_password_never_taken_from_arguments_and_errors_are_one_line(dav_server,
     env.pop("DAVDESK_PASSWORD")
     result = subprocess.run(
         [sys.executable, "-m", "app", "ls", "--user", dav_server.user, dav_server.url],
-        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60)
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     assert result.returncode == 2 and "DAVDESK_PASSWORD" in result.stderr
 
 
 def test_connection_refused_exits_2_without_traceback():
-    result = subprocess.run([sys.executable, "-m", "app", "ls", "http://127.0.0.1:9/"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "ls", "http://127.0.0.1:9/"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "cannot connect" in result.stderr
 
 
 def test_usage_errors_exit_2():
-    result = subprocess.run([sys.executable, "-m", "app", "ls", "ftp://example.invalid/"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "ls", "ftp://example.invalid/"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "not an http(s) URL" in result.stderr
-    result = subprocess.run([sys.executable, "-m", "app", "frobnicate"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "frobnicate"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
 
 
@@ -252,7 +308,9 @@ def test_dry_run_describes_and_changes_nothing(run, dav_server, tmp_path):
     code, lines, _ = run("put", "--dry-run", str(source), dav_server.url)
     assert code == 0
     assert {(line["reason"], line["source"]) for line in lines} == {
-        ("would create", "dry-run"), ("would upload", "dry-run")}
+        ("would create", "dry-run"),
+        ("would upload", "dry-run"),
+    }
     code, lines, _ = run("rm", "--dry-run", url(dav_server, "old.txt"))
     assert code == 0 and [line["reason"] for line in lines] == ["would delete"]
     assert sorted(p.name for p in dav_server.root.iterdir()) == ["old.txt"]
@@ -267,8 +325,7 @@ def test_put_no_overwrite_is_a_conflict_and_skip_leaves_files_alone(run, dav_ser
     code, [line], _ = run("put", "--conflict", "skip", str(local), dav_server.url)
     assert code == 0 and line["reason"] == "skipped"
     assert (dav_server.root / "same.txt").read_bytes() == b"server"
-    code, [line], _ = run("put", str(local), dav_server.url, "--workers", "2",
-                          "--limit-rate", "1M")
+    code, [line], _ = run("put", str(local), dav_server.url, "--workers", "2", "--limit-rate", "1M")
     assert code == 0 and line["ok"] and (dav_server.root / "same.txt").read_bytes() == b"local"
 
 
@@ -286,8 +343,12 @@ def test_get_into_existing_file_with_ask_keeps_the_local_file(run, dav_server, t
 
 @pytest.mark.parametrize("bad", [["--workers", "0"], ["--workers", "17"], ["--limit-rate", "fast"]])
 def test_bad_job_options_exit_2(bad):
-    result = subprocess.run([sys.executable, "-m", "app", "rm", *bad, "http://127.0.0.1:9/x"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "rm", *bad, "http://127.0.0.1:9/x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
@@ -304,15 +365,24 @@ def test_human_lines_and_the_summary_speak_the_window_s_words(run, dav_server, t
     dav_server.make_file("taken.txt", b"server")
     for name in ("taken.txt", "new.txt"):
         (tmp_path / name).write_bytes(b"local")
-    code, out, err = run("put", "--conflict", "skip", str(tmp_path / "taken.txt"),
-                         str(tmp_path / "new.txt"), dav_server.url, as_json=False)
+    code, out, err = run(
+        "put",
+        "--conflict",
+        "skip",
+        str(tmp_path / "taken.txt"),
+        str(tmp_path / "new.txt"),
+        dav_server.url,
+        as_json=False,
+    )
     base = urlsplit(dav_server.url).path
     assert code == 0
-    assert sorted(out.splitlines()) == sorted([
-        f"ok        Uploaded {base}new.txt",
-        f"skipped   Skipped {base}taken.txt – exists on the server"])
+    assert sorted(out.splitlines()) == sorted(
+        [
+            f"ok        Uploaded {base}new.txt",
+            f"skipped   Skipped {base}taken.txt – exists on the server",
+        ]
+    )
     assert err == "davdesk put: 1 done · 1 skipped\n"
-    code, out, err = run("put", "-n", str(tmp_path / "taken.txt"), dav_server.url,
-                         as_json=False)
+    code, out, err = run("put", "-n", str(tmp_path / "taken.txt"), dav_server.url, as_json=False)
     assert code == 1 and out.startswith(f"CONFLICT  Upload {base}taken.txt: ")
     assert "(412 Precondition Failed)" in out and err == "davdesk put: 0 done · 1 conflict\n"

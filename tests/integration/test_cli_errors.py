@@ -24,8 +24,9 @@ def test_no_scheme_on_a_plain_http_server_says_so(plain_web, capsys, monkeypatch
     monkeypatch.setenv("DAVDESK_PASSWORD", "pw")
     code, lines = errors_of(capsys, "ls", "--user", "alice", plain_web.address + "/")
     assert code == 2
-    assert lines[0].startswith("This server does not speak https at this address: it answered "
-                               "in plain http. (")
+    assert lines[0].startswith(
+        "This server does not speak https at this address: it answered in plain http. ("
+    )
     assert "unencrypted" in lines[1]
 
 

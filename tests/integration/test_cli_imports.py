@@ -29,32 +29,59 @@ sys.exit(code)
 
 #: Package prefixes that `davdesk ls` must not load.
 NOT_FOR_LS = (
-    "PySide6", "shiboken6", "keyring", "secretstorage", "jeepney", "wsgidav",
-    "app.ui", "app.config.secrets", "app.config.bookmarks", "app.nextcloud.login_flow",
-    "app.nextcloud.app_passwords", "app.nextcloud.trash", "app.jobs.runner", "app.jobs.planner",
-    "app.sync", "sqlite3", "pathspec",
+    "PySide6",
+    "shiboken6",
+    "keyring",
+    "secretstorage",
+    "jeepney",
+    "wsgidav",
+    "app.ui",
+    "app.config.secrets",
+    "app.config.bookmarks",
+    "app.nextcloud.login_flow",
+    "app.nextcloud.app_passwords",
+    "app.nextcloud.trash",
+    "app.jobs.runner",
+    "app.jobs.planner",
+    "app.sync",
+    "sqlite3",
+    "pathspec",
 )
 
 
 def _run(*args: str, password: str) -> tuple[int, str, list[str]]:
     env = {**os.environ, "DAVDESK_PASSWORD": password}
-    done = subprocess.run([sys.executable, "-c", _PROGRAM, *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROGRAM, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     modules_line = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
     assert modules_line, done.stderr
-    return done.returncode, done.stdout, json.loads(modules_line[-1][len("MODULES "):])
+    return done.returncode, done.stdout, json.loads(modules_line[-1][len("MODULES ") :])
 
 
 def _unwanted(modules: list[str]) -> list[str]:
-    return [m for m in modules
-            if any(m == prefix or m.startswith(prefix + ".") for prefix in NOT_FOR_LS)]
+    return [
+        m
+        for m in modules
+        if any(m == prefix or m.startswith(prefix + ".") for prefix in NOT_FOR_LS)
+    ]
 
 
 def test_ls_loads_no_gui_keyring_server_sign_in_or_engine(wsgidav_server: ServerHandle):
     (wsgidav_server.root / "a b.txt").write_bytes(b"hello")
     (wsgidav_server.root / "sub").mkdir()
-    code, out, modules = _run("ls", "--json", "--user", wsgidav_server.user, wsgidav_server.url,
-                              password=wsgidav_server.password)
+    code, out, modules = _run(
+        "ls",
+        "--json",
+        "--user",
+        wsgidav_server.user,
+        wsgidav_server.url,
+        password=wsgidav_server.password,
+    )
     assert code == 0
     assert sorted(json.loads(line)["name"] for line in out.splitlines()) == ["a b.txt", "sub"]
     assert "app.dav.client" in modules  # the check reads the modules of a real listing
@@ -63,8 +90,14 @@ def test_ls_loads_no_gui_keyring_server_sign_in_or_engine(wsgidav_server: Server
 
 def test_stat_loads_no_more_than_ls(wsgidav_server: ServerHandle):
     (wsgidav_server.root / "a.txt").write_bytes(b"hello")
-    code, out, modules = _run("stat", "--json", "--user", wsgidav_server.user,
-                              wsgidav_server.url + "a.txt", password=wsgidav_server.password)
+    code, out, modules = _run(
+        "stat",
+        "--json",
+        "--user",
+        wsgidav_server.user,
+        wsgidav_server.url + "a.txt",
+        password=wsgidav_server.password,
+    )
     assert code == 0 and json.loads(out)["size"] == 5
     assert _unwanted(modules) == []
 
@@ -73,8 +106,15 @@ def test_the_job_commands_still_load_the_engine(wsgidav_server: ServerHandle, tm
     """The other side of lazy loading: a command finds its module when it runs."""
     source = tmp_path / "up.txt"
     source.write_bytes(b"up")
-    code, out, modules = _run("put", "--json", "--user", wsgidav_server.user, str(source),
-                              wsgidav_server.url, password=wsgidav_server.password)
+    code, out, modules = _run(
+        "put",
+        "--json",
+        "--user",
+        wsgidav_server.user,
+        str(source),
+        wsgidav_server.url,
+        password=wsgidav_server.password,
+    )
     assert code == 0 and json.loads(out.splitlines()[-1])["ok"]
     assert "app.jobs.runner" in modules
     assert (wsgidav_server.root / "up.txt").read_bytes() == b"up"

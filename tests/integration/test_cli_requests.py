@@ -30,8 +30,7 @@ def run(dav_server, monkeypatch, capsys):
     def run_command(*args: str) -> tuple[int, list[dict], Counter[str]]:
         code = main([args[0], "--user", dav_server.user, "--json", "--verbose", *args[1:]])
         out, err = capsys.readouterr()
-        return code, [json.loads(line) for line in out.splitlines()], \
-            Counter(_REQUEST.findall(err))
+        return code, [json.loads(line) for line in out.splitlines()], Counter(_REQUEST.findall(err))
 
     return run_command
 
@@ -43,8 +42,9 @@ def test_rm_of_many_urls_lists_their_folder_once(run, dav_server):
     urls = [dav_server.url_for(f"box/{name}") for name in names]
     code, lines, requests = run("rm", *urls, dav_server.url_for("box/missing.txt"))
     assert code == 1
-    assert [(line["ok"], line["status"]) for line in lines if line.get("op")] \
-        == [(False, 404)] + [(True, 204)] * 6
+    assert [(line["ok"], line["status"]) for line in lines if line.get("op")] == [(False, 404)] + [
+        (True, 204)
+    ] * 6
     # One listing of box/, one Depth 0 for the name it did not show, one DELETE per file.
     assert requests["PROPFIND"] == 2 and requests["DELETE"] == 6
     assert sorted(p.name for p in (dav_server.root / "box").iterdir()) == []
@@ -61,15 +61,20 @@ def test_stat_and_get_of_many_urls_list_their_folder_once(run, dav_server, tmp_p
     code, lines, requests = run("get", *urls, str(tmp_path))
     assert code == 0
     assert requests["PROPFIND"] == 1 and requests["GET"] == 4
-    assert [(tmp_path / f"d{i}.txt").read_bytes() for i in range(4)] \
-        == [f"doc {i}".encode() for i in range(4)]
+    assert [(tmp_path / f"d{i}.txt").read_bytes() for i in range(4)] == [
+        f"doc {i}".encode() for i in range(4)
+    ]
 
 
 def test_stat_stops_at_the_first_that_is_not_there(run, dav_server):
     dav_server.make_file("a.txt", b"a")
     dav_server.make_file("c.txt", b"c")
-    code, lines, _ = run("stat", dav_server.url_for("a.txt"), dav_server.url_for("b.txt"),
-                         dav_server.url_for("c.txt"))
+    code, lines, _ = run(
+        "stat",
+        dav_server.url_for("a.txt"),
+        dav_server.url_for("b.txt"),
+        dav_server.url_for("c.txt"),
+    )
     assert code == 1 and [line["name"] for line in lines] == ["a.txt"]
 
 
@@ -82,8 +87,9 @@ def _dated_files(folder, count: int) -> list[str]:
     return [str(folder / f"u{i}.txt") for i in range(count)]
 
 
-def test_put_sends_one_request_per_file_and_keep_mtime_adds_the_proppatch(run, dav_server,
-                                                                           tmp_path):
+def test_put_sends_one_request_per_file_and_keep_mtime_adds_the_proppatch(
+    run, dav_server, tmp_path
+):
     dav_server.make_dir("in")
     code, lines, requests = run("put", *_dated_files(tmp_path / "a", 3), dav_server.url_for("in/"))
     assert code == 0 and all(line["ok"] for line in lines if line.get("op"))
@@ -91,10 +97,12 @@ def test_put_sends_one_request_per_file_and_keep_mtime_adds_the_proppatch(run, d
     assert requests["PROPFIND"] <= 2  # the destination, looked at and listed once
 
     dav_server.make_dir("kept")
-    code, _, requests = run("put", "--keep-mtime", *_dated_files(tmp_path / "b", 3),
-                            dav_server.url_for("kept/"))
+    code, _, requests = run(
+        "put", "--keep-mtime", *_dated_files(tmp_path / "b", 3), dav_server.url_for("kept/")
+    )
     assert code == 0 and requests["PUT"] == 3 and requests["PROPPATCH"] == 3
     code, lines, _ = run("stat", dav_server.url_for("kept/u0.txt"))
     assert code == 0 and lines[0]["size"] == len(b"up 0")
-    assert [(dav_server.root / "kept" / f"u{i}.txt").read_bytes() for i in range(3)] \
-        == [b"up %d" % i for i in range(3)]
+    assert [(dav_server.root / "kept" / f"u{i}.txt").read_bytes() for i in range(3)] == [
+        b"up %d" % i for i in range(3)
+    ]

@@ -36,28 +36,37 @@ def edit(dav_server, monkeypatch, capsys, tmp_path):
     return run
 
 
-def test_every_save_is_uploaded_while_the_editor_runs_and_on_exit(edit, dav_server, tmp_path,
-                                                                  monkeypatch):
+def test_every_save_is_uploaded_while_the_editor_runs_and_on_exit(
+    edit, dav_server, tmp_path, monkeypatch
+):
     served = dav_server.make_file("notes/todo.txt", b"milk\n")
     # The editor saves once, waits until that save is on the server, then saves again.
-    editor = script(tmp_path, "editor", f"""
+    editor = script(
+        tmp_path,
+        "editor",
+        f"""
 printf 'milk\\neggs\\n' > "$1"
 i=0
 while [ "$(cat '{served}')" != "$(printf 'milk\\neggs')" ]; do
   i=$((i+1)); [ $i -gt 600 ] && exit 3; sleep 0.05
 done
 printf 'milk\\neggs\\nbread\\n' > "$1"
-""")
+""",
+    )
     monkeypatch.setenv("EDITOR", str(editor))
     code, lines, err = edit(dav_server.url_for("notes/todo.txt"))
     assert code == 0, err
     assert served.read_bytes() == b"milk\neggs\nbread\n"
-    assert [(line["op"], line["ok"]) for line in lines] == [("get", True), ("put", True),
-                                                           ("put", True)]
+    assert [(line["op"], line["ok"]) for line in lines] == [
+        ("get", True),
+        ("put", True),
+        ("put", True),
+    ]
 
 
-def test_opening_again_reuses_the_copy_while_the_etag_is_unchanged(edit, dav_server, tmp_path,
-                                                                   monkeypatch):
+def test_opening_again_reuses_the_copy_while_the_etag_is_unchanged(
+    edit, dav_server, tmp_path, monkeypatch
+):
     dav_server.make_file("a.txt", b"one\n")
     monkeypatch.setenv("EDITOR", "true")
     code, lines, _ = edit(dav_server.url_for("a.txt"))
@@ -66,15 +75,20 @@ def test_opening_again_reuses_the_copy_while_the_etag_is_unchanged(edit, dav_ser
     assert code == 0 and lines == []  # nothing downloaded, nothing to upload
 
 
-def test_a_file_changed_on_the_server_is_a_conflict_and_the_edit_is_kept(edit, dav_server,
-                                                                         tmp_path, monkeypatch):
+def test_a_file_changed_on_the_server_is_a_conflict_and_the_edit_is_kept(
+    edit, dav_server, tmp_path, monkeypatch
+):
     served = dav_server.make_file("report.txt", b"first draft\n")
     # Someone else saves the server's file (a longer body: every server's ETag changes), then
     # the editor saves.
-    editor = script(tmp_path, "editor", f"""
+    editor = script(
+        tmp_path,
+        "editor",
+        f"""
 printf 'their much longer version\\n' > '{served}'
 printf 'my edit\\n' > "$1"
-""")
+""",
+    )
     monkeypatch.setenv("VISUAL", str(editor))
     code, lines, err = edit(dav_server.url_for("report.txt"))
     assert code == 1

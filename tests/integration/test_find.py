@@ -13,9 +13,12 @@ from app.dav import DavClient
 from app.dav.search import NamePattern, find
 
 TREE = {
-    "Report 2024.pdf": b"r", "notes.txt": b"n",
-    "Documents/report-draft.PDF": b"d", "Documents/budget.xlsx": b"b",
-    "Documents/Old/REPORT final.pdf": b"f", "Documents/Old/100%_sure.txt": b"s",
+    "Report 2024.pdf": b"r",
+    "notes.txt": b"n",
+    "Documents/report-draft.PDF": b"d",
+    "Documents/budget.xlsx": b"b",
+    "Documents/Old/REPORT final.pdf": b"f",
+    "Documents/Old/100%_sure.txt": b"s",
     "Photos/beach.jpg": b"p",
 }
 EXPECTED_PDF = {"Report 2024.pdf", "Documents/report-draft.PDF", "Documents/Old/REPORT final.pdf"}
@@ -41,16 +44,24 @@ def _cli(monkeypatch, capsys, user: str, password: str, *args: str) -> tuple[int
 def test_find_walks_plain_servers(dav_server, monkeypatch, capsys):
     for relpath, data in TREE.items():
         dav_server.make_file(relpath, data)
-    code, lines, _ = _cli(monkeypatch, capsys, dav_server.user, dav_server.password,
-                          dav_server.url, "*.pdf")
+    code, lines, _ = _cli(
+        monkeypatch, capsys, dav_server.user, dav_server.password, dav_server.url, "*.pdf"
+    )
     assert code == 0
-    assert {line["path"][len(dav_server.path):] for line in lines} == EXPECTED_PDF
+    assert {line["path"][len(dav_server.path) :] for line in lines} == EXPECTED_PDF
     assert all(line["name"] and "size" in line for line in lines)
-    code, lines, _ = _cli(monkeypatch, capsys, dav_server.user, dav_server.password,
-                          dav_server.url_for("Documents/"), "old")
-    assert [line["path"][len(dav_server.path):] for line in lines] == ["Documents/Old/"]
-    code, lines, err = _cli(monkeypatch, capsys, dav_server.user, dav_server.password,
-                            dav_server.url, "nothing*")
+    code, lines, _ = _cli(
+        monkeypatch,
+        capsys,
+        dav_server.user,
+        dav_server.password,
+        dav_server.url_for("Documents/"),
+        "old",
+    )
+    assert [line["path"][len(dav_server.path) :] for line in lines] == ["Documents/Old/"]
+    code, lines, err = _cli(
+        monkeypatch, capsys, dav_server.user, dav_server.password, dav_server.url, "nothing*"
+    )
     assert code == 0 and lines == [] and "no names match" in err
 
 
@@ -60,8 +71,9 @@ def test_find_on_nextcloud_is_one_search_request(nextcloud_server, monkeypatch, 
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     nextcloud_server.clear_requests()
-    code, lines, _ = _cli(monkeypatch, capsys, "alice", nextcloud_server.password,
-                          nextcloud_server.files_url, "*.pdf")
+    code, lines, _ = _cli(
+        monkeypatch, capsys, "alice", nextcloud_server.password, nextcloud_server.files_url, "*.pdf"
+    )
     assert code == 0
     root = nextcloud_server.files_url.split("://", 1)[1].split("/", 1)[1]
     assert {line["path"].split(root, 1)[1] for line in lines} == EXPECTED_PDF
@@ -69,8 +81,14 @@ def test_find_on_nextcloud_is_one_search_request(nextcloud_server, monkeypatch, 
     methods = [r.method for r in nextcloud_server.requests]
     assert methods.count("SEARCH") == 1 and "PROPFIND" not in methods  # no walk
     # Scoped: only what is below the folder.
-    code, lines, _ = _cli(monkeypatch, capsys, "alice", nextcloud_server.password,
-                          nextcloud_server.files_url + "Documents/Old/", "%")
+    code, lines, _ = _cli(
+        monkeypatch,
+        capsys,
+        "alice",
+        nextcloud_server.password,
+        nextcloud_server.files_url + "Documents/Old/",
+        "%",
+    )
     assert [line["name"] for line in lines] == ["100%_sure.txt"]
 
 
@@ -78,8 +96,9 @@ def test_find_on_nextcloud_is_one_search_request(nextcloud_server, monkeypatch, 
 def test_a_walk_stops_when_told_and_at_its_bounds(wsgidav_server, count):
     for number in range(30):
         wsgidav_server.make_file(f"f{number}/x{number}.txt", b"x")
-    with DavClient(wsgidav_server.url, user=wsgidav_server.user,
-                   password=wsgidav_server.password) as client:
+    with DavClient(
+        wsgidav_server.url, user=wsgidav_server.user, password=wsgidav_server.password
+    ) as client:
         stop = threading.Event()
         batches = []
 

@@ -13,11 +13,20 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_verbose_cli_logs_requests_but_never_the_password(wsgidav_server, tmp_path):
     wsgidav_server.make_file("notes.txt", b"n")
-    env = {**os.environ, "DAVDESK_PASSWORD": wsgidav_server.password,
-           "DAVDESK_CONFIG_HOME": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DAVDESK_PASSWORD": wsgidav_server.password,
+        "DAVDESK_CONFIG_HOME": str(tmp_path),
+    }
     url = wsgidav_server.url.replace("://", f"://{wsgidav_server.user}@")
-    result = subprocess.run([sys.executable, "-m", "app", "ls", "--verbose", url], cwd=REPO,
-                            capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "ls", "--verbose", url],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "notes.txt" in result.stdout
     log_file = tmp_path / "log" / "davdesk.log"

@@ -24,8 +24,11 @@ def davdesk(dav_server, monkeypatch, capsys, home):
     monkeypatch.setenv("DAVDESK_PASSWORD", dav_server.password)
 
     def run(*args: str) -> tuple[int, str, str]:
-        code = main([args[0], *args[1:2], "--user", dav_server.user, *args[2:]]
-                    if args[0] == "pair" else list(args))
+        code = main(
+            [args[0], *args[1:2], "--user", dav_server.user, *args[2:]]
+            if args[0] == "pair"
+            else list(args)
+        )
         out, err = capsys.readouterr()
         return code, out, err
 
@@ -37,17 +40,35 @@ def test_add_list_pause_resume_remove(davdesk, dav_server, tmp_path, home):
     local.mkdir()
     (local / "mine.txt").write_text("keep me")
     (dav_server.root / "Docs").mkdir(exist_ok=True)
-    code, out, err = davdesk("pair", "add", str(local), dav_server.url_for("Docs/"),
-                             "--direction", "both", "--ignore", "*.bak")
+    code, out, err = davdesk(
+        "pair",
+        "add",
+        str(local),
+        dav_server.url_for("Docs/"),
+        "--direction",
+        "both",
+        "--ignore",
+        "*.bak",
+    )
     assert code == 0, err
     assert "Saved pair 'Docs'" in out
     code, out, _ = davdesk("pair", "list", "--json")
     [listed] = [json.loads(line) for line in out.splitlines()]
     assert listed | {"url": None} == {
-        "name": "Docs", "local": str(local), "url": None, "direction": "both",
-        "paused": False, "ignore": ["*.bak"], "bookmark": None, "state": "stopped",
-        "status": "not synced yet", "last_sync": None, "last_result": None, "conflicts": 0,
-        "note": None}
+        "name": "Docs",
+        "local": str(local),
+        "url": None,
+        "direction": "both",
+        "paused": False,
+        "ignore": ["*.bak"],
+        "bookmark": None,
+        "state": "stopped",
+        "status": "not synced yet",
+        "last_sync": None,
+        "last_result": None,
+        "conflicts": 0,
+        "note": None,
+    }
     assert davdesk("pair", "pause", "Docs")[0] == 0
     code, out, _ = davdesk("pair", "list")
     assert "Docs:" in out and "paused" in out and "last sync: never" in out
@@ -63,41 +84,50 @@ def test_add_list_pause_resume_remove(davdesk, dav_server, tmp_path, home):
 def test_add_checks_both_ends_and_overlaps(davdesk, dav_server, tmp_path):
     local = tmp_path / "Docs"
     local.mkdir()
-    code, _, err = davdesk("pair", "add", str(tmp_path / "missing"), dav_server.url,
-                           "--direction", "up")
+    code, _, err = davdesk(
+        "pair", "add", str(tmp_path / "missing"), dav_server.url, "--direction", "up"
+    )
     assert code == 2 and "no such local folder" in err
-    code, _, err = davdesk("pair", "add", str(local), dav_server.url_for("missing/"),
-                           "--direction", "up")
+    code, _, err = davdesk(
+        "pair", "add", str(local), dav_server.url_for("missing/"), "--direction", "up"
+    )
     assert code == 2 and "no such folder on the server" in err
-    assert davdesk("pair", "add", str(local), dav_server.url, "--direction", "up",
-                   "--name", "All")[0] == 0
+    assert (
+        davdesk("pair", "add", str(local), dav_server.url, "--direction", "up", "--name", "All")[0]
+        == 0
+    )
     (local / "inner").mkdir()
     other = tmp_path / "other"
     other.mkdir()
-    code, _, err = davdesk("pair", "add", str(local / "inner"), dav_server.url_for("x/"),
-                           "--direction", "up")
+    code, _, err = davdesk(
+        "pair", "add", str(local / "inner"), dav_server.url_for("x/"), "--direction", "up"
+    )
     assert code == 2 and "overlaps the local folder of pair 'All'" in err
     (dav_server.root / "sub").mkdir(exist_ok=True)
-    code, _, err = davdesk("pair", "add", str(other), dav_server.url_for("sub/"),
-                           "--direction", "up")
+    code, _, err = davdesk(
+        "pair", "add", str(other), dav_server.url_for("sub/"), "--direction", "up"
+    )
     assert code == 2 and "overlaps the server folder of pair 'All'" in err
     code, _, err = davdesk("pair", "remove", "Nope")
     assert code == 2 and "no pair called 'Nope' (pairs: 'All')" in err
 
 
-def test_a_one_off_sync_waits_for_no_one_and_refuses_a_locked_pair(davdesk, dav_server,
-                                                                    tmp_path, home):
+def test_a_one_off_sync_waits_for_no_one_and_refuses_a_locked_pair(
+    davdesk, dav_server, tmp_path, home
+):
     local = tmp_path / "Docs"
     local.mkdir()
     (local / "a.txt").write_text("a")
     assert davdesk("pair", "add", str(local), dav_server.url, "--direction", "up")[0] == 0
     pair = PairStore.in_config(home).get("Docs")
     with FileLock(pair_files(home, pair).lock):
-        code, _, err = davdesk("sync", str(local), dav_server.url, "--direction", "up",
-                               "--user", dav_server.user)
+        code, _, err = davdesk(
+            "sync", str(local), dav_server.url, "--direction", "up", "--user", dav_server.user
+        )
         assert code == 2 and "are being synced by process" in err
         assert not (dav_server.root / "a.txt").exists()
-    code, _, err = davdesk("sync", str(local), dav_server.url, "--direction", "up",
-                           "--user", dav_server.user)
+    code, _, err = davdesk(
+        "sync", str(local), dav_server.url, "--direction", "up", "--user", dav_server.user
+    )
     assert code == 0, err
     assert Path(dav_server.root / "a.txt").read_text() == "a"

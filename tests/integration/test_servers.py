@@ -42,18 +42,12 @@ def hrefs(response: httpx.Response) -> list[str]:
     """Decoded paths of the hrefs in a 207 body (trusted test servers only)."""
     assert response.status_code == 207, response.text
     tree = ET.fromstring(response.content)
-    return [
-        unquote(urlsplit(h.text or "").path) for h in tree.iter("{DAV:}href")
-    ]
+    return [unquote(urlsplit(h.text or "").path) for h in tree.iter("{DAV:}href")]
 
 
 def member_names(handle, response: httpx.Response) -> set[str]:
     """Names of the members listed by a Depth 1 PROPFIND of ``handle.url``."""
-    return {
-        p[len(handle.path):].rstrip("/")
-        for p in hrefs(response)
-        if p != handle.path
-    }
+    return {p[len(handle.path) :].rstrip("/") for p in hrefs(response) if p != handle.path}
 
 
 # -- the basics, on both servers -----------------------------------------
@@ -131,9 +125,14 @@ def test_lock_then_put_without_token_is_refused(dav_server):
     with dav_server.client() as client:
         assert client.put(url, content=b"v1").status_code == 201
         lock = client.request(
-            "LOCK", url, content=LOCKINFO,
-            headers={"Depth": "0", "Timeout": "Second-600",
-                     "Content-Type": 'application/xml; charset="utf-8"'},
+            "LOCK",
+            url,
+            content=LOCKINFO,
+            headers={
+                "Depth": "0",
+                "Timeout": "Second-600",
+                "Content-Type": 'application/xml; charset="utf-8"',
+            },
         )
         assert lock.status_code == 200, lock.text
         token = lock.headers["Lock-Token"]
@@ -158,7 +157,9 @@ def test_dead_property_round_trip(dav_server):
         assert patch.status_code == 207, patch.text
         assert "200" in ET.fromstring(patch.content).findtext(".//{DAV:}status")
         found = client.request(
-            "PROPFIND", url, headers={"Depth": "0"},
+            "PROPFIND",
+            url,
+            headers={"Depth": "0"},
             content=b'<D:propfind xmlns:D="DAV:" xmlns:z="urn:davdesk:test">'
             b"<D:prop><z:note/></D:prop></D:propfind>",
         )
@@ -297,8 +298,11 @@ def test_apache_refuses_a_root_its_children_cannot_reach(tmp_path):
     if os.geteuid() != 0:
         # Under CI a skipped test is a failing test: CI runs as root (see .ci/run).
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("not root (CI=true: this test must run, as root, where Apache's "
-                        "children drop to www-data)", pytrace=False)
+            pytest.fail(
+                "not root (CI=true: this test must run, as root, where Apache's "
+                "children drop to www-data)",
+                pytrace=False,
+            )
         pytest.skip("only matters when Apache's children drop to www-data")
     with pytest.raises(PermissionError, match="not traversable"):
         ApacheServer(tmp_path / "root")  # pytest's tmp dirs are 0700

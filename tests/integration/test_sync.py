@@ -31,8 +31,13 @@ from app.sync.planner import plan_pair
 
 #: Names that URLs and servers get wrong: spaces, escapes, a fragment, query and parameter
 #: marks (wsgidav cuts a MOVE's Destination at ";" and "?"), Unicode.
-ODD = ["a b.txt", "50% off.txt", "#1 & co+;.txt", "why? ask;me.txt",
-       unicodedata.normalize("NFC", "naïve ü.txt")]
+ODD = [
+    "a b.txt",
+    "50% off.txt",
+    "#1 & co+;.txt",
+    "why? ask;me.txt",
+    unicodedata.normalize("NFC", "naïve ü.txt"),
+]
 
 
 class Run(tuple):
@@ -60,8 +65,19 @@ def sync(dav_server, local, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "config-home"))
 
     def run(direction: str, *extra: str) -> Run:
-        code = main(["sync", "--user", dav_server.user, "--json", str(local), dav_server.url,
-                     "--direction", direction, *extra])
+        code = main(
+            [
+                "sync",
+                "--user",
+                dav_server.user,
+                "--json",
+                str(local),
+                dav_server.url,
+                "--direction",
+                direction,
+                *extra,
+            ]
+        )
         out, err = capsys.readouterr()
         lines = [json.loads(line) for line in out.splitlines()]
         refused = [o for o in lines if o["reason"] in ("refused", "kept")]
@@ -94,10 +110,15 @@ def write(root: Path, rel: str, data: bytes) -> Path:
     return path
 
 
-def plan_of(client: DavClient, local: Path, server, state: StateDB,
-            direction: Direction = Direction.BOTH, rules: IgnoreRules | None = None) -> SyncPlan:
-    return plan_pair(client, local, url_path(server.url), direction, state,
-                     rules or IgnoreRules())
+def plan_of(
+    client: DavClient,
+    local: Path,
+    server,
+    state: StateDB,
+    direction: Direction = Direction.BOTH,
+    rules: IgnoreRules | None = None,
+) -> SyncPlan:
+    return plan_pair(client, local, url_path(server.url), direction, state, rules or IgnoreRules())
 
 
 def _recorded(record: Callable[[TaskResult], None], failed: list[Outcome], event: object) -> None:
@@ -163,7 +184,9 @@ def test_both_ways_carries_each_sides_new_files(sync, dav_server, local):
 
 def conflict_copies(files: dict[str, bytes | None], name: str) -> list[str]:
     stem, _, ext = name.rpartition(".")
-    return [rel for rel in files if rel.startswith(f"{stem} (conflict ") and rel.endswith(f").{ext}")]
+    return [
+        rel for rel in files if rel.startswith(f"{stem} (conflict ") and rel.endswith(f").{ext}")
+    ]
 
 
 @pytest.mark.parametrize("direction", ["both", "up"])
@@ -208,16 +231,21 @@ def test_a_conflict_on_a_file_someone_has_locked_overwrites_nothing(sync, dav_se
         other.unlock(path, token.token)
     code, outcomes, _ = sync("both")
     assert code == 0 and ops(outcomes) == [("put", True)]
-    assert tree(local) == tree(dav_server.root) == {"locked.txt": b"local edit",
-                                                    beside: b"server edit, longer"}
+    assert (
+        tree(local)
+        == tree(dav_server.root)
+        == {"locked.txt": b"local edit", beside: b"server edit, longer"}
+    )
 
 
 def test_a_conflict_whose_first_step_fails_overwrites_nothing(dav_server, local, tmp_path):
     """The server's version cannot be saved beside the local one (a file took the conflict
     copy's name after the preview): then nothing else of that conflict happens."""
     write(local, "report.txt", b"v1")
-    with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client, \
-            StateDB(tmp_path / "state.sqlite") as state:
+    with (
+        DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client,
+        StateDB(tmp_path / "state.sqlite") as state,
+    ):
         assert run_plan(client, state, plan_of(client, local, dav_server, state)) == []
         write(local, "report.txt", b"local edit")
         dav_server.make_file("report.txt", b"server edit, longer")
@@ -226,8 +254,10 @@ def test_a_conflict_whose_first_step_fails_overwrites_nothing(dav_server, local,
         write(local, item.conflict_rel, b"appeared after the preview")
         failed = run_plan(client, state, plan)
     assert [(o.op, o.path) for o in failed] == [("get", url_path(dav_server.url) + "report.txt")]
-    assert tree(local) == {"report.txt": b"local edit",
-                           item.conflict_rel: b"appeared after the preview"}
+    assert tree(local) == {
+        "report.txt": b"local edit",
+        item.conflict_rel: b"appeared after the preview",
+    }
     assert tree(dav_server.root) == {"report.txt": b"server edit, longer"}
 
 
@@ -263,8 +293,9 @@ def test_a_delete_propagates_each_way(sync, dav_server, local):
         shutil.rmtree(local / f"here {name}")
     code, outcomes, _ = sync("both")
     assert code == 0, outcomes
-    assert ops(outcomes) == ([("delete", True)] * (4 + 3 * len(ODD))
-                             + [("delete-local", True)] * (2 + 2 * len(ODD)))
+    assert ops(outcomes) == (
+        [("delete", True)] * (4 + 3 * len(ODD)) + [("delete-local", True)] * (2 + 2 * len(ODD))
+    )
     assert tree(local) == tree(dav_server.root) == {"stays.txt": b"3"}
     assert sync("both")[1] == []
 
@@ -307,8 +338,11 @@ def test_look_alikes_without_a_record_are_compared_byte_for_byte(sync, dav_serve
     code, outcomes, _ = sync("both")
     assert code == 0, outcomes
     assert [o["path"].rpartition("/")[2] for o in outcomes if o["op"] == "get"] == ["differ.txt"]
-    [copy] = [o["path"].rpartition("/")[2] for o in outcomes
-              if o["op"] == "put" and o["path"].rpartition("/")[2] != "differ.txt"]
+    [copy] = [
+        o["path"].rpartition("/")[2]
+        for o in outcomes
+        if o["op"] == "put" and o["path"].rpartition("/")[2] != "differ.txt"
+    ]
     assert copy.startswith("differ (conflict ")
     assert tree(local) == tree(dav_server.root) and len(tree(local)) == 3
     assert tree(local)["equal.txt"] == b"same bytes" and tree(local)["differ.txt"] == b"same bytes"
@@ -337,15 +371,19 @@ def test_dry_run_changes_nothing(sync, dav_server, local):
     assert tree(dav_server.root) == {}
 
 
-def test_an_interrupted_run_finishes_without_redoing_or_conflicts(sync, dav_server, local,
-                                                                  tmp_path):
+def test_an_interrupted_run_finishes_without_redoing_or_conflicts(
+    sync, dav_server, local, tmp_path
+):
     for n in range(60):
         write(local, f"f{n:02} {ODD[n % len(ODD)]}", f"file {n}".encode() * 50)
     data = AppPaths.under(tmp_path / "config-home").data
-    with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client, \
-            StateDB(state_file(data, local, dav_server.url)) as state:
-        plan = plan_pair(client, local, url_path(dav_server.url), Direction.BOTH, state,
-                         IgnoreRules())
+    with (
+        DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client,
+        StateDB(state_file(data, local, dav_server.url)) as state,
+    ):
+        plan = plan_pair(
+            client, local, url_path(dav_server.url), Direction.BOTH, state, IgnoreRules()
+        )
         sync_job = build_job(plan)
         recorder = SyncRecorder(state, sync_job)
         finished: list[TaskResult] = []
@@ -386,13 +424,34 @@ def test_a_killed_sync_run_again_finishes_without_conflicts(sync, dav_server, lo
     sends what is missing or half-sent, and the server ends up equal to the folder."""
     for n in range(40):
         write(local, f"big {n:02} {ODD[n % len(ODD)]}", os.urandom(40_000 + n))
-    env = {**os.environ, "DAVDESK_PASSWORD": dav_server.password,
-           "DAVDESK_CONFIG_HOME": str(tmp_path / "config-home"),
-           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = {
+        **os.environ,
+        "DAVDESK_PASSWORD": dav_server.password,
+        "DAVDESK_CONFIG_HOME": str(tmp_path / "config-home"),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "sync", "--json", "--user", dav_server.user, str(local),
-         dav_server.url, "--direction", "both", "--workers", "2", "--limit-rate", "400K"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "sync",
+            "--json",
+            "--user",
+            dav_server.user,
+            str(local),
+            dav_server.url,
+            "--direction",
+            "both",
+            "--workers",
+            "2",
+            "--limit-rate",
+            "400K",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     assert process.stdout is not None
     with process.stdout:
         plan = [json.loads(process.stdout.readline()) for _ in range(40)]

@@ -21,8 +21,13 @@ def test_a_remote_delete_keeps_a_file_changed_since_the_scan(client, base, dav_s
     [outcome] = run(client, task)
     assert not outcome.ok and outcome.status == 412 and outcome.outcome_class == "conflict"
     assert (dav_server.root / "a.txt").read_bytes() == b"v2, changed after the scan"
-    task = Task(Op.DELETE, seen.path, etag=client.stat(seen.path).etag, exists=True,
-                target_size=len(b"v2, changed after the scan"))
+    task = Task(
+        Op.DELETE,
+        seen.path,
+        etag=client.stat(seen.path).etag,
+        exists=True,
+        target_size=len(b"v2, changed after the scan"),
+    )
     assert run(client, task)[0].ok and not (dav_server.root / "a.txt").exists()
 
 
@@ -32,9 +37,15 @@ def test_a_download_keeps_a_local_file_changed_since_the_scan(client, base, dav_
     target.write_bytes(b"local")
     seen = target.stat()
     target.write_bytes(b"local, edited after the scan")
-    task = Task(Op.DOWNLOAD, join(base, "a.txt"), local=target, exists=True,
-                conflict=Conflict.OVERWRITE, target_size=seen.st_size,
-                target_modified=seen.st_mtime)
+    task = Task(
+        Op.DOWNLOAD,
+        join(base, "a.txt"),
+        local=target,
+        exists=True,
+        conflict=Conflict.OVERWRITE,
+        target_size=seen.st_size,
+        target_modified=seen.st_mtime,
+    )
     [outcome] = run(client, task)
     assert not outcome.ok and outcome.outcome_class == "conflict"
     assert target.read_bytes() == b"local, edited after the scan"

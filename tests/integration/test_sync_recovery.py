@@ -33,9 +33,11 @@ def killed_while_sending(local, tmp_path, url: str, rel: str) -> StateDB:
 
 
 #: A colleague's versions, none a fragment of ours: longer, as long, shorter.
-THEIRS = {"longer": OURS + b", and a colleague's edit at the end",
-          "as long": b"a colleague's version".ljust(len(OURS), b"!"),
-          "shorter": b"a colleague's short one"}
+THEIRS = {
+    "longer": OURS + b", and a colleague's edit at the end",
+    "as long": b"a colleague's version".ljust(len(OURS), b"!"),
+    "shorter": b"a colleague's short one",
+}
 
 
 @pytest.mark.parametrize("theirs", THEIRS.values(), ids=THEIRS.keys())
@@ -63,8 +65,7 @@ def test_a_fragment_of_a_pending_upload_is_sent_again(sync, dav_server, local, t
     assert sync("both")[1] == []
 
 
-def test_a_pending_upload_that_landed_whole_is_recorded_not_sent(sync, dav_server, local,
-                                                                 tmp_path):
+def test_a_pending_upload_that_landed_whole_is_recorded_not_sent(sync, dav_server, local, tmp_path):
     write(local, "a.txt", OURS)
     with killed_while_sending(local, tmp_path, dav_server.url, "a.txt") as state:
         landed = dav_server.make_file("a.txt", OURS)
@@ -78,21 +79,27 @@ def test_a_pending_upload_that_landed_whole_is_recorded_not_sent(sync, dav_serve
 
 #: What the server holds when the next run lists it, then what it holds by the time that run's
 #: PUT arrives: the killed run's body, which the server went on writing meanwhile.
-STILL_LANDING = {"grew": (OURS[:20], OURS[:35]), "appeared": (None, OURS[:20]),
-                 "landed whole": (OURS[:20], OURS)}
+STILL_LANDING = {
+    "grew": (OURS[:20], OURS[:35]),
+    "appeared": (None, OURS[:20]),
+    "landed whole": (OURS[:20], OURS),
+}
 
 
 @pytest.mark.parametrize(("listed", "then"), STILL_LANDING.values(), ids=STILL_LANDING.keys())
-def test_a_killed_upload_still_landing_is_sent_over_not_a_conflict(dav_server, local, tmp_path,
-                                                                   listed, then):
+def test_a_killed_upload_still_landing_is_sent_over_not_a_conflict(
+    dav_server, local, tmp_path, listed, then
+):
     """A killed run's PUT goes on being written by the server after the next run has listed
     it: the 412 the resent upload gets is against its own earlier attempt, whose bytes are
     still the start of ours, so it is sent again over them rather than reported a conflict."""
     write(local, "a.txt", OURS)
     if listed is not None:
         dav_server.make_file("a.txt", listed)
-    with killed_while_sending(local, tmp_path, dav_server.url, "a.txt") as state, \
-            DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
+    with (
+        killed_while_sending(local, tmp_path, dav_server.url, "a.txt") as state,
+        DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client,
+    ):
         plan = plan_of(client, local, dav_server, state)
         assert [(item.action, item.resumes) for item in plan.items] == [(Action.UPLOAD, True)]
         dav_server.make_file("a.txt", then)
@@ -102,12 +109,13 @@ def test_a_killed_upload_still_landing_is_sent_over_not_a_conflict(dav_server, l
         assert plan_of(client, local, dav_server, state).items == ()
 
 
-def test_a_colleagues_file_written_before_the_resend_stays_a_conflict(dav_server, local,
-                                                                      tmp_path):
+def test_a_colleagues_file_written_before_the_resend_stays_a_conflict(dav_server, local, tmp_path):
     write(local, "a.txt", OURS)
     dav_server.make_file("a.txt", OURS[:20])
-    with killed_while_sending(local, tmp_path, dav_server.url, "a.txt") as state, \
-            DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
+    with (
+        killed_while_sending(local, tmp_path, dav_server.url, "a.txt") as state,
+        DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client,
+    ):
         plan = plan_of(client, local, dav_server, state)
         dav_server.make_file("a.txt", THEIRS["longer"])
         [failed] = run_plan(client, state, plan)
@@ -126,10 +134,20 @@ def test_a_503_while_listing_is_retried(dav_server, local, tmp_path, monkeypatch
     write(local, "mine.txt", b"local")
     monkeypatch.setenv("DAVDESK_PASSWORD", dav_server.password)
     monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "config-home"))
-    with FaultProxy(dav_server.url, methods=["PROPFIND"], first=1, faults=["503"],
-                    retry_after="0") as proxy:
-        code = main(["sync", "--user", dav_server.user, str(local), proxy.url_for(dav_server.url),
-                     "--direction", "both"])
+    with FaultProxy(
+        dav_server.url, methods=["PROPFIND"], first=1, faults=["503"], retry_after="0"
+    ) as proxy:
+        code = main(
+            [
+                "sync",
+                "--user",
+                dav_server.user,
+                str(local),
+                proxy.url_for(dav_server.url),
+                "--direction",
+                "both",
+            ]
+        )
         assert proxy.injected["503"] >= 4  # the root, its three folders, and the checks
     out = capsys.readouterr().out
     assert code == 0, out
@@ -138,7 +156,8 @@ def test_a_503_while_listing_is_retried(dav_server, local, tmp_path, monkeypatch
 
 
 def test_a_listing_that_keeps_failing_stops_the_plan_with_its_own_error(
-        dav_server, local, tmp_path, monkeypatch, capsys):
+    dav_server, local, tmp_path, monkeypatch, capsys
+):
     """A 500 is an answer, not an overload: the plan stops with it, saying what failed, and
     nothing changes on either side (the local scan is not left to report a cancel)."""
     from app.__main__ import main
@@ -149,10 +168,24 @@ def test_a_listing_that_keeps_failing_stops_the_plan_with_its_own_error(
     before = tree(local)
     monkeypatch.setenv("DAVDESK_PASSWORD", dav_server.password)
     monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "config-home"))
-    with FaultProxy(dav_server.url, methods=["PROPFIND"], faults=["500"], share=1.0,
-                    paths=lambda path: "/broken" in path) as proxy:
-        code = main(["sync", "--user", dav_server.user, str(local), proxy.url_for(dav_server.url),
-                     "--direction", "both"])
+    with FaultProxy(
+        dav_server.url,
+        methods=["PROPFIND"],
+        faults=["500"],
+        share=1.0,
+        paths=lambda path: "/broken" in path,
+    ) as proxy:
+        code = main(
+            [
+                "sync",
+                "--user",
+                dav_server.user,
+                str(local),
+                proxy.url_for(dav_server.url),
+                "--direction",
+                "both",
+            ]
+        )
     err = capsys.readouterr().err
     assert code == 1 and "500" in err and "broken" in err and "cancel" not in err
     assert tree(dav_server.root) == {"broken": None, "broken/theirs.txt": b"remote"}

@@ -35,39 +35,81 @@ sys.exit(code)
 
 #: Modules (and packages) that a window showing a folder must not have loaded.
 NOT_FOR_THE_FIRST_LISTING = (
-    "app.ui.desktop", "app.ui.tray", "app.ui.single_instance", "app.ui.sync_service",
-    "app.ui.sync_panel", "app.ui.sync_dialog", "app.ui.sync_preview", "app.ui.add_pair_dialog",
-    "app.ui.connect_dialog", "app.ui.connections_menu", "app.ui.properties_dialog",
-    "app.ui.sharing", "app.ui.versions_dialog", "app.ui.preferences_dialog",
-    "app.ui.nextcloud_account", "app.ui.trash_bin", "app.sync.planner", "app.sync.job",
-    "app.sync.background.engine", "app.sync.state", "app.nextcloud.shares",
-    "app.nextcloud.versions", "app.nextcloud.trash", "app.demo", "watchdog", "sqlite3", "plistlib",
+    "app.ui.desktop",
+    "app.ui.tray",
+    "app.ui.single_instance",
+    "app.ui.sync_service",
+    "app.ui.sync_panel",
+    "app.ui.sync_dialog",
+    "app.ui.sync_preview",
+    "app.ui.add_pair_dialog",
+    "app.ui.connect_dialog",
+    "app.ui.connections_menu",
+    "app.ui.properties_dialog",
+    "app.ui.sharing",
+    "app.ui.versions_dialog",
+    "app.ui.preferences_dialog",
+    "app.ui.nextcloud_account",
+    "app.ui.trash_bin",
+    "app.sync.planner",
+    "app.sync.job",
+    "app.sync.background.engine",
+    "app.sync.state",
+    "app.nextcloud.shares",
+    "app.nextcloud.versions",
+    "app.nextcloud.trash",
+    "app.demo",
+    "watchdog",
+    "sqlite3",
+    "plistlib",
 )
 
 
 def _run(tmp_path: Path, *args: str, password: str) -> tuple[int, str, list[str]]:
-    env = {**os.environ, "DAVDESK_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen",
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "state"),
-           "XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_DATA_HOME": str(tmp_path / "data")}
-    done = subprocess.run([sys.executable, "-c", _PROGRAM, *args], capture_output=True,
-                          text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DAVDESK_PASSWORD": password,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _PROGRAM, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     modules_line = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
     assert modules_line, done.stderr
-    return done.returncode, done.stderr, json.loads(modules_line[-1][len("MODULES "):])
+    return done.returncode, done.stderr, json.loads(modules_line[-1][len("MODULES ") :])
 
 
 def _unwanted(modules: list[str]) -> list[str]:
-    return [m for m in modules if any(m == prefix or m.startswith(prefix + ".")
-                                      for prefix in NOT_FOR_THE_FIRST_LISTING)]
+    return [
+        m
+        for m in modules
+        if any(m == prefix or m.startswith(prefix + ".") for prefix in NOT_FOR_THE_FIRST_LISTING)
+    ]
 
 
-def test_a_window_on_an_address_loads_no_dialog_engine_or_tray(wsgidav_server: ServerHandle,
-                                                               tmp_path: Path):
+def test_a_window_on_an_address_loads_no_dialog_engine_or_tray(
+    wsgidav_server: ServerHandle, tmp_path: Path
+):
     (wsgidav_server.root / "a b.txt").write_bytes(b"hello")
     (wsgidav_server.root / "sub").mkdir()
-    code, said, modules = _run(tmp_path, "--smoke-test", "--user", wsgidav_server.user,
-                               wsgidav_server.url, password=wsgidav_server.password)
+    code, said, modules = _run(
+        tmp_path,
+        "--smoke-test",
+        "--user",
+        wsgidav_server.user,
+        wsgidav_server.url,
+        password=wsgidav_server.password,
+    )
     assert code == 0, said
     assert "davdesk --smoke-test: listed" in said
     assert "app.ui.main_window" in modules  # the check reads the modules of a real window

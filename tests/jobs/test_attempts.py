@@ -27,8 +27,9 @@ QUICK = RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0, checks=2)
 CTX = TaskContext(progress=lambda done, total: None)
 
 
-def attempts_of(client: DavClient, policy: RetryPolicy = QUICK,
-                cancel: threading.Event | None = None) -> Attempts:
+def attempts_of(
+    client: DavClient, policy: RetryPolicy = QUICK, cancel: threading.Event | None = None
+) -> Attempts:
     return Attempts(client, policy, cancel or threading.Event(), job_id=1)
 
 
@@ -41,6 +42,7 @@ def scripted(*steps: Callable[[], list]) -> Callable[[], list]:
 def raise_(exc: Exception) -> Callable[[], list]:
     def step() -> list:
         raise exc
+
     return step
 
 
@@ -104,7 +106,8 @@ def test_a_check_the_server_keeps_failing_is_unconfirmed():
     # As in a job: the check's requests are repeated by the loop only, not by the client too.
     with DavClient(f"http://127.0.0.1:{_closed_port()}/", retry=NO_RETRY) as client:
         tried = attempts_of(client, RetryPolicy(attempts=1, checks=2, base_delay=0.0)).run(
-            task, scripted(raise_(lost)))
+            task, scripted(raise_(lost))
+        )
 
     [outcome] = tried.outcomes
     assert outcome.outcome_class is OutcomeClass.UNCONFIRMED
@@ -146,12 +149,17 @@ def test_a_cancel_that_cuts_a_request_off_says_it_may_have_acted(client, base, d
 
 @pytest.mark.expected_log("raised")
 def test_a_bug_in_an_attempt_fails_the_task_alone(client, base):
-    tried = attempts_of(client).run(Task(Op.DELETE, base + "f.txt"),
-                                    scripted(raise_(RuntimeError("boom"))))
+    tried = attempts_of(client).run(
+        Task(Op.DELETE, base + "f.txt"), scripted(raise_(RuntimeError("boom")))
+    )
 
     [outcome] = tried.outcomes
     assert (outcome.ok, outcome.reason, outcome.detail, tried.failure) == (
-        False, "RuntimeError", "boom", None)
+        False,
+        "RuntimeError",
+        "boom",
+        None,
+    )
 
 
 def _closed_port() -> int:

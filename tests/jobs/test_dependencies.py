@@ -42,14 +42,16 @@ def scripted(dav_server) -> Iterator[Callable[..., FaultProxy]]:
 
 
 def through(proxy: FaultProxy, handle) -> DavClient:
-    return DavClient(proxy.url_for(handle.url), user=handle.user, password=handle.password,
-                     retry=FAST)
+    return DavClient(
+        proxy.url_for(handle.url), user=handle.user, password=handle.password, retry=FAST
+    )
 
 
 def run(client: DavClient, job) -> tuple[JobEnded, list[TaskResult]]:
     results: list[TaskResult] = []
-    ended = JobRunner(client, job, lambda e: results.append(e) if isinstance(e, TaskResult)
-                      else None).run()
+    ended = JobRunner(
+        client, job, lambda e: results.append(e) if isinstance(e, TaskResult) else None
+    ).run()
     return ended, results
 
 
@@ -76,8 +78,9 @@ def test_planning_rides_out_resets_and_500s(dav_server, scripted, tmp_path):
     assert {name: (stored / name).read_bytes() for name in files} == files
 
 
-def test_planning_gives_up_when_the_budget_is_spent_and_says_how_often_it_tried(dav_server,
-                                                                                scripted, tmp_path):
+def test_planning_gives_up_when_the_budget_is_spent_and_says_how_often_it_tried(
+    dav_server, scripted, tmp_path
+):
     tree(tmp_path / "up")
     root = url_path(dav_server.url)
     proxy = scripted({("PROPFIND", root): ["500"] * 10})
@@ -87,8 +90,9 @@ def test_planning_gives_up_when_the_budget_is_spent_and_says_how_often_it_tried(
     assert str(caught.value).endswith(f"(gave up after {FAST.attempts} attempts)")
 
 
-def test_files_of_a_folder_that_could_not_be_created_are_not_attempted(dav_server, scripted,
-                                                                         tmp_path):
+def test_files_of_a_folder_that_could_not_be_created_are_not_attempted(
+    dav_server, scripted, tmp_path
+):
     tree(tmp_path / "up")
     sub = url_path(dav_server.url) + "up/sub/"
     proxy = scripted({("MKCOL", sub): ["reset-before", "500", "500", "500"]})
@@ -98,7 +102,9 @@ def test_files_of_a_folder_that_could_not_be_created_are_not_attempted(dav_serve
         ended, results = run(client, job)
 
     assert ended.state is JobState.FAILED
-    outcomes = {o.path.removeprefix(url_path(dav_server.url)): o for r in results for o in r.outcomes}
+    outcomes = {
+        o.path.removeprefix(url_path(dav_server.url)): o for r in results for o in r.outcomes
+    }
     assert outcomes["up/a.txt"].ok and outcomes["up/"].ok
     assert outcomes["up/sub/"].status == 500 and outcomes["up/sub/"].attempt == FAST.attempts
     for blocked in ("up/sub/b.txt", "up/sub/deeper/", "up/sub/deeper/c.txt"):
@@ -106,12 +112,15 @@ def test_files_of_a_folder_that_could_not_be_created_are_not_attempted(dav_serve
         assert (outcome.reason, outcome.ok, outcome.status) == (NOT_ATTEMPTED, False, None)
         assert outcome.note.startswith(f"its folder {sub} could not be created (500 ")
     sent = set(proxy.seen("PUT"))
-    assert sent == {quote_path(url_path(dav_server.url) + "up/a.txt")}  # nothing into the missing folder
+    assert sent == {
+        quote_path(url_path(dav_server.url) + "up/a.txt")
+    }  # nothing into the missing folder
     assert not (dav_server.root / "up" / "sub").exists()
 
 
-def test_a_folder_a_download_cannot_list_is_reported_with_its_reason(dav_server, scripted,
-                                                                       tmp_path):
+def test_a_folder_a_download_cannot_list_is_reported_with_its_reason(
+    dav_server, scripted, tmp_path
+):
     (dav_server.root / "down" / "sub").mkdir(parents=True)
     (dav_server.root / "down" / "sub" / "x.txt").write_bytes(b"x")
     (dav_server.root / "down" / "y.txt").write_bytes(b"y")
@@ -121,8 +130,9 @@ def test_a_folder_a_download_cannot_list_is_reported_with_its_reason(dav_server,
     target = tmp_path / "local"
     target.mkdir()
     with through(proxy, dav_server) as client:
-        job = plan_download(client, [client.stat(url_path(dav_server.url) + "down/")], target,
-                            Conflict.ASK)
+        job = plan_download(
+            client, [client.stat(url_path(dav_server.url) + "down/")], target, Conflict.ASK
+        )
         [planned] = [o for o in describe(job) if o.path == sub]
         ended, results = run(client, job)
 

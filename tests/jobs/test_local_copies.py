@@ -41,7 +41,8 @@ def test_same_version_compares_etags_without_quotes_or_weakness(tmp_path):
     # Without ETags, size and time stand in.
     plain = copies.downloaded(resource("/g", None), local, None)
     assert plain.same_version(resource("/g", None)) and not plain.same_version(
-        resource("/g", None, size=4))
+        resource("/g", None, size=4)
+    )
 
 
 def test_an_unreadable_index_loses_no_file(tmp_path):

@@ -48,21 +48,35 @@ def test_upload_guard_without_etag_compares_size_and_time(client, base, dav_serv
     dav_server.make_file("doc.txt", b"as listed")
     (local / "doc.txt").write_bytes(b"mine")
     listed = client.stat(base + "doc.txt")
-    task = Task(Op.UPLOAD, base + "doc.txt", local=local / "doc.txt", exists=True,
-                target_size=listed.size, target_modified=listed.modified.timestamp(),
-                conflict=Conflict.OVERWRITE)
+    task = Task(
+        Op.UPLOAD,
+        base + "doc.txt",
+        local=local / "doc.txt",
+        exists=True,
+        target_size=listed.size,
+        target_modified=listed.modified.timestamp(),
+        conflict=Conflict.OVERWRITE,
+    )
     dav_server.make_file("doc.txt", b"changed: another size")
 
     [outcome] = run(client, task)
-    assert outcome.outcome_class is OutcomeClass.CONFLICT and "changed on the server" in outcome.note
+    assert (
+        outcome.outcome_class is OutcomeClass.CONFLICT and "changed on the server" in outcome.note
+    )
     # Decided by Davdesk's own comparison: no server answered 412, and the Outcome says so.
     assert outcome.source is Source.LOCAL and outcome.description is None
     assert (dav_server.root / "doc.txt").read_bytes() == b"changed: another size"
 
     unchanged = client.stat(base + "doc.txt")
-    task = Task(Op.UPLOAD, base + "doc.txt", local=local / "doc.txt", exists=True,
-                target_size=unchanged.size, target_modified=unchanged.modified.timestamp(),
-                conflict=Conflict.OVERWRITE)
+    task = Task(
+        Op.UPLOAD,
+        base + "doc.txt",
+        local=local / "doc.txt",
+        exists=True,
+        target_size=unchanged.size,
+        target_modified=unchanged.modified.timestamp(),
+        conflict=Conflict.OVERWRITE,
+    )
     assert run(client, task)[0].ok
     assert (dav_server.root / "doc.txt").read_bytes() == b"mine"
 
@@ -154,8 +168,10 @@ def test_cancelled_propagates(client, base, local):
 def test_wrong_password_and_lost_server_propagate(dav_server, base, local):
     (local / "f.txt").write_bytes(b"x")
     task = Task(Op.UPLOAD, base + "f.txt", local=local / "f.txt")
-    with DavClient(dav_server.url, user=dav_server.user, password="wrong") as bad, \
-            pytest.raises(errors.AuthenticationError):
+    with (
+        DavClient(dav_server.url, user=dav_server.user, password="wrong") as bad,
+        pytest.raises(errors.AuthenticationError),
+    ):
         run(bad, task)
     with DavClient("http://127.0.0.1:9/") as unreachable, pytest.raises(errors.ConnectError):
         run(unreachable, Task(Op.DELETE, "/x.txt"))
@@ -184,18 +200,23 @@ def test_already_done_upload_with_if_match(client, base, dav_server, local):
 def test_plain_put_after_conflict_is_idempotent(client, base, dav_server, local):
     dav_server.make_file("f.txt", b"theirs")
     (local / "f.txt").write_bytes(b"mine")
-    task = Task(Op.UPLOAD, base + "f.txt", local=local / "f.txt", exists=True,
-                conflict=Conflict.OVERWRITE)
+    task = Task(
+        Op.UPLOAD, base + "f.txt", local=local / "f.txt", exists=True, conflict=Conflict.OVERWRITE
+    )
     assert is_idempotent(task) and already_done(client, task) is None
     assert run(client, task)[0].ok
     assert (dav_server.root / "f.txt").read_bytes() == b"mine"
 
 
-def test_upload_rename_after_conflict_picks_a_free_name_when_it_runs(client, base, dav_server, local):
+def test_upload_rename_after_conflict_picks_a_free_name_when_it_runs(
+    client, base, dav_server, local
+):
     dav_server.make_file("f.txt", b"theirs")
     dav_server.make_file("f (2).txt", b"also theirs")
     (local / "f.txt").write_bytes(b"mine")
-    task = Task(Op.UPLOAD, base + "f.txt", local=local / "f.txt", exists=True, conflict=Conflict.RENAME)
+    task = Task(
+        Op.UPLOAD, base + "f.txt", local=local / "f.txt", exists=True, conflict=Conflict.RENAME
+    )
     [outcome] = run(client, task)
     assert outcome.ok and outcome.path == base + "f (3).txt"
     assert (dav_server.root / "f (3).txt").read_bytes() == b"mine"
@@ -257,7 +278,10 @@ def test_delete_folder_and_missing_file(client, base, dav_server):
     [outcome] = run(client, Task(Op.DELETE, base + "missing.txt"))
     assert outcome.ok and outcome.already_gone and outcome.status == 404
     assert (words.action(outcome), words.problem(outcome), words.note(outcome)) == (
-        "Deleted", "", "Already gone: nothing to delete")
+        "Deleted",
+        "",
+        "Already gone: nothing to delete",
+    )
 
 
 def test_a_404_on_anything_but_a_delete_stays_a_problem(client, base, dav_server, tmp_path):
@@ -271,7 +295,9 @@ def test_copy_of_a_folder_onto_an_existing_one_asks(client, base, dav_server):
     dav_server.make_file("dst/src/a.txt", b"old")
     task = Task(Op.COPY, base + "src", destination=base + "dst/src", is_dir=True, exists=True)
     [outcome] = run(client, task)
-    assert outcome.outcome_class is OutcomeClass.CONFLICT and outcome.destination == base + "dst/src"
+    assert (
+        outcome.outcome_class is OutcomeClass.CONFLICT and outcome.destination == base + "dst/src"
+    )
     assert outcome.note == "exists at the destination"
     assert (dav_server.root / "dst" / "src" / "a.txt").read_bytes() == b"old"
 
@@ -287,7 +313,11 @@ def test_download_onto_an_existing_local_file(client, base, dav_server, local, p
     [outcome] = run(client, task)
     names = sorted(p.name for p in local.iterdir())
     if policy is Conflict.ASK:
-        assert not outcome.ok and outcome.error == "target-exists" and outcome.reason == "exists locally"
+        assert (
+            not outcome.ok
+            and outcome.error == "target-exists"
+            and outcome.reason == "exists locally"
+        )
         assert outcome.outcome_class is OutcomeClass.CONFLICT and outcome.source is Source.LOCAL
         assert (local / "f.txt").read_bytes() == b"local"
     elif policy in (Conflict.SKIP, Conflict.NEWER):  # the local file is the newer one
@@ -320,12 +350,15 @@ def _client(handler) -> DavClient:
     return DavClient("https://dav.example.test/", transport=httpx.MockTransport(handler))
 
 
-@pytest.mark.parametrize(("answer", "by_proppatch", "proppatch", "description"), [
-    ({"X-OC-MTime": "accepted"}, True, None, "mtime kept by X-OC-Mtime"),
-    ({"X-OC-MTime": "accepted"}, False, None, "mtime kept by X-OC-Mtime"),
-    ({}, True, 403, "server refused to keep the mtime (403 Forbidden)"),
-    ({}, False, None, None),
-])
+@pytest.mark.parametrize(
+    ("answer", "by_proppatch", "proppatch", "description"),
+    [
+        ({"X-OC-MTime": "accepted"}, True, None, "mtime kept by X-OC-Mtime"),
+        ({"X-OC-MTime": "accepted"}, False, None, "mtime kept by X-OC-Mtime"),
+        ({}, True, 403, "server refused to keep the mtime (403 Forbidden)"),
+        ({}, False, None, None),
+    ],
+)
 def test_mtime_by_header_or_not_at_all(tmp_path, answer, by_proppatch, proppatch, description):
     seen: list[httpx.Request] = []
 
@@ -340,8 +373,11 @@ def test_mtime_by_header_or_not_at_all(tmp_path, answer, by_proppatch, proppatch
     source.write_bytes(b"x")
     os.utime(source, (FEB_3_2001, FEB_3_2001))
     with _client(handler) as client:
-        [outcome] = run(client, Task(Op.UPLOAD, "/f.txt", local=source),
-                        TaskContext(progress=CTX.progress, mtime_by_proppatch=by_proppatch))
+        [outcome] = run(
+            client,
+            Task(Op.UPLOAD, "/f.txt", local=source),
+            TaskContext(progress=CTX.progress, mtime_by_proppatch=by_proppatch),
+        )
     assert outcome.ok and outcome.note == description
     assert seen[0].headers["X-OC-Mtime"] == str(int(FEB_3_2001))
     assert [r.method for r in seen] == (["PUT"] if proppatch is None else ["PUT", "PROPPATCH"])

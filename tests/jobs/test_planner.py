@@ -47,8 +47,11 @@ def tree(root: Path) -> dict[str, bytes | None]:
 
     Dot names are left out: Apache keeps dead properties in .DAV folders.
     """
-    paths = (p for p in sorted(root.rglob("*")) if not any(part.startswith(".")
-                                                           for part in p.relative_to(root).parts))
+    paths = (
+        p
+        for p in sorted(root.rglob("*"))
+        if not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
     return {str(p.relative_to(root)): None if p.is_dir() else p.read_bytes() for p in paths}
 
 
@@ -60,8 +63,11 @@ def snapshot(root: Path) -> dict[str, tuple[bytes | None, float]]:
 
 
 def test_upload_plan_of_a_nested_tree(client, base, dav_server, local):
-    for relpath, data in [("top/a.txt", b"a"), ("top/sub/b.txt", b"bb"),
-                          ("top/sub/deeper/c.txt", b"ccc")]:
+    for relpath, data in [
+        ("top/a.txt", b"a"),
+        ("top/sub/b.txt", b"bb"),
+        ("top/sub/deeper/c.txt", b"ccc"),
+    ]:
         (local / relpath).parent.mkdir(parents=True, exist_ok=True)
         (local / relpath).write_bytes(data)
     (local / "top/sub/empty").mkdir()
@@ -75,7 +81,11 @@ def test_upload_plan_of_a_nested_tree(client, base, dav_server, local):
     assert [t.remote for t in deeper] == [base + "top/sub/deeper/", base + "top/sub/empty/"]
     assert {t.op for t in mkdirs + deeper} == {Op.MKDIR}
     by_remote = {t.remote: t for t in uploads}
-    assert set(by_remote) == {base + "top/a.txt", base + "top/sub/b.txt", base + "top/sub/deeper/c.txt"}
+    assert set(by_remote) == {
+        base + "top/a.txt",
+        base + "top/sub/b.txt",
+        base + "top/sub/deeper/c.txt",
+    }
     assert by_remote[base + "top/a.txt"].exists and by_remote[base + "top/a.txt"].etag == etag
     assert not by_remote[base + "top/sub/b.txt"].exists
     assert by_remote[base + "top/sub/deeper/c.txt"].size == 3
@@ -94,7 +104,11 @@ def test_upload_rename_picks_free_names(client, base, dav_server, local):
     assert [t.remote for t in job.tasks] == [base + "a (3).txt", base + "a (2).txt"]
     assert [o.reason for o in describe(job)] == ["would rename to a (3).txt", "would upload"]
     assert all(r.ok for r in run_job(client, job))
-    assert tree(dav_server.root) == {"a.txt": b"theirs", "a (2).txt": b"mine too", "a (3).txt": b"mine"}
+    assert tree(dav_server.root) == {
+        "a.txt": b"theirs",
+        "a (2).txt": b"mine too",
+        "a (3).txt": b"mine",
+    }
 
 
 def test_upload_refuses_a_missing_local_path(client, base, local):
@@ -114,8 +128,11 @@ def test_download_plan_with_awkward_names_and_a_nested_folder(client, base, dav_
     job = plan_download(client, [client.stat(base + "dl & co")], local, Conflict.ASK)
     folders, files = job.stages
     assert all(t.is_dir for t in folders) and not any(t.is_dir for t in files)
-    assert {t.local for t in folders} == {local / "dl & co", local / "dl & co/nested 50%",
-                                          local / "dl & co/nested 50%/empty"}
+    assert {t.local for t in folders} == {
+        local / "dl & co",
+        local / "dl & co/nested 50%",
+        local / "dl & co/nested 50%/empty",
+    }
     assert len(files) == len(AWKWARD) + 1 and all(t.mtime for t in files)
 
     results = run_job(client, job)
@@ -146,7 +163,11 @@ def test_download_rename_does_not_take_a_name_it_downloads(client, base, dav_ser
     job = plan_download(client, [client.stat(base + "d")], local, Conflict.RENAME)
     assert sorted(t.local.name for t in job.stages[1]) == ["a (2).txt", "a (3).txt"]
     assert all(r.ok for r in run_job(client, job))
-    assert tree(local / "d") == {"a.txt": b"local a", "a (2).txt": b"remote a2", "a (3).txt": b"remote a"}
+    assert tree(local / "d") == {
+        "a.txt": b"local a",
+        "a (2).txt": b"remote a2",
+        "a (3).txt": b"remote a",
+    }
 
 
 # -- copy and move ---------------------------------------------------------
@@ -196,7 +217,10 @@ def test_copy_rename_does_not_take_a_name_it_copies(client, base, dav_server):
     dav_server.make_file("src/a (2).txt", b"a2")
     dav_server.make_file("dst/a.txt", b"old")
     job = plan_copy(client, client.listdir(base + "src"), base + "dst", Conflict.RENAME)
-    assert sorted(t.destination for t in job.tasks) == [base + "dst/a (2).txt", base + "dst/a (3).txt"]
+    assert sorted(t.destination for t in job.tasks) == [
+        base + "dst/a (2).txt",
+        base + "dst/a (3).txt",
+    ]
     assert all(r.ok for r in run_job(client, job))
     assert tree(dav_server.root / "dst") == {"a.txt": b"old", "a (2).txt": b"a2", "a (3).txt": b"a"}
 
@@ -218,7 +242,9 @@ def test_mkdir_with_parents_has_a_stage_per_level(client, base, dav_server):
     dav_server.make_dir("a")
     job = plan_mkdir([base + "a/b/c", base + "a/b/d/"], parents=True, client=client)
     assert [[t.remote for t in stage] for stage in job.stages] == [
-        [base + "a/b/"], [base + "a/b/c/", base + "a/b/d/"]]
+        [base + "a/b/"],
+        [base + "a/b/c/", base + "a/b/d/"],
+    ]
     assert all(r.ok for r in run_job(client, job))
     assert tree(dav_server.root) == {"a": None, "a/b": None, "a/b/c": None, "a/b/d": None}
     assert len(plan_mkdir([base + "x/y"]).stages) == 1
@@ -248,7 +274,9 @@ def test_describe_touches_nothing(client, base, dav_server, local, monkeypatch):
     jobs = [
         plan_upload(client, [local / "up"], base, Conflict.ASK),
         plan_copy(client, client.listdir(base + "remote"), base + "other", Conflict.SKIP),
-        plan_move(client, [client.stat(base + "remote/keep.txt")], base + "remote", Conflict.RENAME),
+        plan_move(
+            client, [client.stat(base + "remote/keep.txt")], base + "remote", Conflict.RENAME
+        ),
         plan_download(client, [client.stat(base + "remote")], local / "down", Conflict.OVERWRITE),
         plan_delete(client, [client.stat(base + "remote")]),
     ]
@@ -258,7 +286,9 @@ def test_describe_touches_nothing(client, base, dav_server, local, monkeypatch):
     described = [describe(job) for job in jobs]
 
     assert snapshot(dav_server.root) == server_before and snapshot(local) == local_before
-    assert all(o.ok and o.source is Source.DRY_RUN and o.status is None for d in described for o in d)
+    assert all(
+        o.ok and o.source is Source.DRY_RUN and o.status is None for d in described for o in d
+    )
     upload, copy, move, download, delete = ([o.reason for o in d] for d in described)
     assert upload == ["would create", "would create", "would upload", "would upload"]
     assert copy == ["would copy", "would copy"]
@@ -291,17 +321,30 @@ def test_retry_with_another_policy(client, base, dav_server, local):
     mkdir = Task(Op.MKDIR, base + "dst/made/", is_dir=True)
     first = run_job(client, Job("first", ((upload,), copy_job.tasks, (mkdir,))))
     assert [r.outcomes[0].outcome_class for r in first] == [
-        OutcomeClass.CONFLICT, OutcomeClass.CONFLICT, OutcomeClass.OK]
+        OutcomeClass.CONFLICT,
+        OutcomeClass.CONFLICT,
+        OutcomeClass.OK,
+    ]
 
-    retry = retry_job(first + first[:1], conflict=Conflict.OVERWRITE, lock_token="urn:t", name="Again")
+    retry = retry_job(
+        first + first[:1], conflict=Conflict.OVERWRITE, lock_token="urn:t", name="Again"
+    )
     assert retry.name == "Again"
     assert [[t.op for t in s] for s in retry.stages] == [[Op.MKDIR], [Op.UPLOAD, Op.COPY]]
     assert all(t.conflict is Conflict.OVERWRITE and t.lock_token == "urn:t" for t in retry.tasks)
     retried_upload = retry.stages[1][0]
     assert retried_upload.exists and retried_upload.etag is None  # a plain PUT: the user chose
 
-    again = run_job(client, Job("without the lock", tuple(
-        tuple(t.with_policy() for t in stage) for stage in retry_job(first, Conflict.OVERWRITE).stages)))
+    again = run_job(
+        client,
+        Job(
+            "without the lock",
+            tuple(
+                tuple(t.with_policy() for t in stage)
+                for stage in retry_job(first, Conflict.OVERWRITE).stages
+            ),
+        ),
+    )
     assert all(r.ok for r in again)
     assert tree(dav_server.root / "dst") == {"a.txt": b"new", "up.txt": b"mine", "made": None}
 
@@ -317,7 +360,11 @@ def test_retry_with_skip_and_rename_after_a_conflict(client, base, dav_server):
     assert execute(client, skip, CTX)[0].reason == "skipped"
     [rename] = retry_job(first, Conflict.RENAME).tasks
     assert execute(client, rename, CTX)[0].destination == base + "dst/a (3).txt"
-    assert tree(dav_server.root / "dst") == {"a.txt": b"old", "a (2).txt": b"older", "a (3).txt": b"new"}
+    assert tree(dav_server.root / "dst") == {
+        "a.txt": b"old",
+        "a (2).txt": b"older",
+        "a (3).txt": b"new",
+    }
     [same] = retry_job(first).tasks
     assert same == task
 
@@ -338,8 +385,9 @@ def _no_requests(*args, **kwargs):
     raise AssertionError("no request may be sent")
 
 
-def test_overwrite_if_newer_and_if_different_are_decided_per_file(client, base, dav_server,
-                                                                   tmp_path):
+def test_overwrite_if_newer_and_if_different_are_decided_per_file(
+    client, base, dav_server, tmp_path
+):
     """WinSCP's choices: each existing target is overwritten or skipped by its size and
     date; a target that was not there is guarded as new."""
     import os
@@ -352,21 +400,38 @@ def test_overwrite_if_newer_and_if_different_are_decided_per_file(client, base, 
     local = tmp_path / "up"
     local.mkdir()
     now = clock.time()
-    stamps = {"older.txt": now - 86400, "newer.txt": now + 86400, "same.txt": None,
-              "bigger.txt": None, "fresh.txt": now}
+    stamps = {
+        "older.txt": now - 86400,
+        "newer.txt": now + 86400,
+        "same.txt": None,
+        "bigger.txt": None,
+        "fresh.txt": now,
+    }
     for name, when in stamps.items():
         path = local / name
         path.write_bytes(b"server" if name != "bigger.txt" else b"server, longer")
         server_time = (dav_server.root / name).stat().st_mtime if name != "fresh.txt" else now
         os.utime(path, (when or server_time, when or server_time))
     paths = sorted(local.iterdir())
-    newer = {t.remote.rsplit("/", 1)[1]: t.conflict
-             for t in plan_upload(client, paths, base, Conflict.NEWER).tasks}
-    assert newer == {"older.txt": Conflict.SKIP, "newer.txt": Conflict.OVERWRITE,
-                     "same.txt": Conflict.SKIP, "bigger.txt": Conflict.SKIP,
-                     "fresh.txt": Conflict.ASK}
-    different = {t.remote.rsplit("/", 1)[1]: t.conflict
-                 for t in plan_upload(client, paths, base, Conflict.DIFFERENT).tasks}
-    assert different == {"older.txt": Conflict.OVERWRITE, "newer.txt": Conflict.OVERWRITE,
-                         "same.txt": Conflict.SKIP, "bigger.txt": Conflict.OVERWRITE,
-                         "fresh.txt": Conflict.ASK}
+    newer = {
+        t.remote.rsplit("/", 1)[1]: t.conflict
+        for t in plan_upload(client, paths, base, Conflict.NEWER).tasks
+    }
+    assert newer == {
+        "older.txt": Conflict.SKIP,
+        "newer.txt": Conflict.OVERWRITE,
+        "same.txt": Conflict.SKIP,
+        "bigger.txt": Conflict.SKIP,
+        "fresh.txt": Conflict.ASK,
+    }
+    different = {
+        t.remote.rsplit("/", 1)[1]: t.conflict
+        for t in plan_upload(client, paths, base, Conflict.DIFFERENT).tasks
+    }
+    assert different == {
+        "older.txt": Conflict.OVERWRITE,
+        "newer.txt": Conflict.OVERWRITE,
+        "same.txt": Conflict.SKIP,
+        "bigger.txt": Conflict.OVERWRITE,
+        "fresh.txt": Conflict.ASK,
+    }

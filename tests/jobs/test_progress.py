@@ -53,10 +53,13 @@ def simulate(tasks: list[Task], workers: int, per_file: float, per_byte: float):
 
 
 @pytest.mark.parametrize("big_at", ["first", "last", "middle"])
-@pytest.mark.parametrize(("per_file", "per_byte"), [
-    (0.002, 1 / (400 * 1024 * 1024)),  # loopback: 3 s in all, as the job
-    (0.050, 1 / (20 * 1024 * 1024)),  # a slow server over the internet
-])
+@pytest.mark.parametrize(
+    ("per_file", "per_byte"),
+    [
+        (0.002, 1 / (400 * 1024 * 1024)),  # loopback: 3 s in all, as the job
+        (0.050, 1 / (20 * 1024 * 1024)),  # a slow server over the internet
+    ],
+)
 def test_a_mixed_job_s_time_left_stays_within_a_factor_of_2(big_at, per_file, per_byte):
     small = [Task(Op.UPLOAD, f"/s/{n:04d}.txt", size=1024) for n in range(SMALL)]
     big = Task(Op.UPLOAD, "/s/big.iso", size=BIG)
@@ -69,8 +72,9 @@ def test_a_mixed_job_s_time_left_stays_within_a_factor_of_2(big_at, per_file, pe
             continue
         truth = end - now
         assert progress.eta is not None, f"no estimate at {now:.2f} s of {end:.2f} s"
-        assert truth / 2 - STEP * EVENT_EVERY <= progress.eta <= 2 * truth + STEP * EVENT_EVERY, \
+        assert truth / 2 - STEP * EVENT_EVERY <= progress.eta <= 2 * truth + STEP * EVENT_EVERY, (
             f"{progress.eta:.2f} s left at {now:.2f} s of {end:.2f} s"
+        )
         checked += 1
     assert checked >= 10
     halfway = min(events, key=lambda e: abs(e[0] - end / 2))[1]

@@ -8,9 +8,17 @@ from app.dav.outcome import Outcome, Source, cancelled, success
 from app.jobs.report import COLUMNS, ReportError, read_report, write_report
 
 OUTCOMES = [
-    success("delete", "/a, \"b\"\nc ü.txt", 204),
-    Outcome("delete", "/box/locked.txt", 423, "Locked", error="lock-token-submitted",
-            description="held by alice", source=Source.MULTISTATUS, attempt=3),
+    success("delete", '/a, "b"\nc ü.txt', 204),
+    Outcome(
+        "delete",
+        "/box/locked.txt",
+        423,
+        "Locked",
+        error="lock-token-submitted",
+        description="held by alice",
+        source=Source.MULTISTATUS,
+        attempt=3,
+    ),
     Outcome("put", "/x", None, "ConnectError", source=Source.TRANSPORT, detail="refused"),
     cancelled("get", "/y"),
 ]

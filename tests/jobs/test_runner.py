@@ -103,16 +103,26 @@ class Started:
         return check_job_contract(self.job, self.recorder)
 
 
-def start(client: DavClient, job: Job, options: JobOptions | None = None,
-          hook: Callable[[Recorder, JobEvent], None] | None = None,
-          recorder: Recorder | None = None) -> Started:
+def start(
+    client: DavClient,
+    job: Job,
+    options: JobOptions | None = None,
+    hook: Callable[[Recorder, JobEvent], None] | None = None,
+    recorder: Recorder | None = None,
+) -> Started:
     recorder = recorder or Recorder(hook)
-    recorder.runner = runner = JobRunner(client, job, recorder, options or JobOptions(retry=FAST_RETRY))
+    recorder.runner = runner = JobRunner(
+        client, job, recorder, options or JobOptions(retry=FAST_RETRY)
+    )
     return Started(job, runner, recorder, runner.start())
 
 
-def run(client: DavClient, job: Job, options: JobOptions | None = None,
-        hook: Callable[[Recorder, JobEvent], None] | None = None) -> tuple[JobEnded, Recorder]:
+def run(
+    client: DavClient,
+    job: Job,
+    options: JobOptions | None = None,
+    hook: Callable[[Recorder, JobEvent], None] | None = None,
+) -> tuple[JobEnded, Recorder]:
     started = start(client, job, options, hook)
     return started.finish(), started.recorder
 
@@ -127,13 +137,18 @@ def check_job_contract(job: Job, recorder: Recorder) -> JobEnded:
     assert ended.job_id == job.id
     results = [e for e in events if isinstance(e, TaskResult)]
     assert all(r.job_id == job.id for r in results)
-    assert collections.Counter(r.task for r in results) == collections.Counter(job.tasks), \
+    assert collections.Counter(r.task for r in results) == collections.Counter(job.tasks), (
         "not exactly one TaskResult per task"
+    )
     assert all(r.outcomes for r in results), "a TaskResult without Outcomes"
     outcomes = [o for r in results for o in r.outcomes]
     ok = sum(o.outcome_class is OutcomeClass.OK for o in outcomes)
     cancelled = sum(o.outcome_class is OutcomeClass.CANCELLED for o in outcomes)
-    assert (ended.ok, ended.failed, ended.cancelled) == (ok, len(outcomes) - ok - cancelled, cancelled)
+    assert (ended.ok, ended.failed, ended.cancelled) == (
+        ok,
+        len(outcomes) - ok - cancelled,
+        cancelled,
+    )
     if ended.state is JobState.FINISHED:
         assert ok == len(outcomes) and ended.error is None
     return ended
@@ -147,7 +162,9 @@ def check_progress(job: Job, recorder: Recorder) -> None:
     done = [p.bytes_done for p in progress]
     assert files == sorted(files), "files_done went backwards"
     assert done == sorted(done), "bytes_done went backwards"
-    assert all(p.files_total == len(job.tasks) and p.bytes_total == job.bytes_total for p in progress)
+    assert all(
+        p.files_total == len(job.tasks) and p.bytes_total == job.bytes_total for p in progress
+    )
     assert all(p.bytes_done <= p.bytes_total for p in progress)
     last = progress[-1]
     assert last.files_done == last.files_total
@@ -187,7 +204,7 @@ def server_files(handle) -> dict[str, bytes]:
 def rel(path: str, base: str) -> str:
     """A decoded server path as a path relative to the test's root."""
     assert path.startswith(base), (path, base)
-    return path[len(base):].strip("/")
+    return path[len(base) :].strip("/")
 
 
 def settled(read: Callable[[], object], quiet: float = 0.3, limit: float = 10.0) -> object:
@@ -382,8 +399,12 @@ def _cancel_after(files: int, when: dict) -> Callable[[Recorder, JobEvent], None
     lock = threading.Lock()
 
     def hook(recorder: Recorder, event: JobEvent) -> None:
-        if isinstance(event, TaskResult) and event.task.op in (Op.UPLOAD, Op.DOWNLOAD) \
-                and not event.task.is_dir and next(ended) >= files:
+        if (
+            isinstance(event, TaskResult)
+            and event.task.op in (Op.UPLOAD, Op.DOWNLOAD)
+            and not event.task.is_dir
+            and next(ended) >= files
+        ):
             enough.set()
         elif isinstance(event, JobProgress) and enough.is_set():
             early = [t for t in event.transfers if 0 < t.bytes_done <= t.bytes_total // 4]
@@ -410,9 +431,12 @@ def test_cancel_a_download_half_way(dav_server, client, base, local):
     job = plan_download(client, [client.stat(base + "big/")], local, Conflict.ASK)
     when: dict = {}
 
-    ended, recorder = run(client, job, JobOptions(workers=4, limit_rate=SLOW, retry=FAST_RETRY,
-                                                  progress_interval=0),
-                          hook=_cancel_after(10, when))
+    ended, recorder = run(
+        client,
+        job,
+        JobOptions(workers=4, limit_rate=SLOW, retry=FAST_RETRY, progress_interval=0),
+        hook=_cancel_after(10, when),
+    )
 
     assert ended.state is JobState.CANCELLED
     assert recorder.ended_at - when["cancelled_at"] < 5.0, "the job did not stop promptly"
@@ -447,9 +471,12 @@ def test_cancel_an_upload_half_way(dav_server, client, base, local):
     job = plan_upload(client, [source], base, Conflict.ASK)
     when: dict = {}
 
-    ended, recorder = run(client, job, JobOptions(workers=4, limit_rate=SLOW, retry=FAST_RETRY,
-                                                  progress_interval=0),
-                          hook=_cancel_after(10, when))
+    ended, recorder = run(
+        client,
+        job,
+        JobOptions(workers=4, limit_rate=SLOW, retry=FAST_RETRY, progress_interval=0),
+        hook=_cancel_after(10, when),
+    )
 
     assert ended.state is JobState.CANCELLED
     assert recorder.ended_at - when["cancelled_at"] < 5.0, "the job did not stop promptly"
@@ -539,9 +566,16 @@ def test_server_stopped_mid_job_then_retry_on_a_new_server(wsgidav_server, tmp_p
         if isinstance(event, TaskResult) and event.task.op is Op.UPLOAD and next(count) >= 20:
             stop_now.set()
 
-    with WsgiDavServer(h.root, port=port) as first, \
-            DavClient(first.url, user=h.user, password=h.password, workers=2,
-                      timeouts=Timeouts(connect=5, read=20)) as client:
+    with (
+        WsgiDavServer(h.root, port=port) as first,
+        DavClient(
+            first.url,
+            user=h.user,
+            password=h.password,
+            workers=2,
+            timeouts=Timeouts(connect=5, read=20),
+        ) as client,
+    ):
         job = plan_upload(client, [source], "/", Conflict.ASK)
         # keep_mtime off: this test is about the PUTs (a PROPPATCH after the PUT is another story).
         options = JobOptions(workers=2, limit_rate=150 * KIB, retry=FAST_RETRY, keep_mtime=False)
@@ -554,8 +588,10 @@ def test_server_stopped_mid_job_then_retry_on_a_new_server(wsgidav_server, tmp_p
 
         results = started.recorder.results
         assert ended.state is JobState.FAILED, ended
-        assert ended.error, (ended, collections.Counter(
-            (o.reason, o.source.value) for r in results for o in r.outcomes))
+        assert ended.error, (
+            ended,
+            collections.Counter((o.reason, o.source.value) for r in results for o in r.outcomes),
+        )
         uploads = [r for r in results if r.task.op is Op.UPLOAD]
         done = {rel(r.task.remote, "/") for r in uploads if r.ok}
         assert 20 <= len(done) < 200, "the server was stopped too late to test anything"
@@ -564,9 +600,11 @@ def test_server_stopped_mid_job_then_retry_on_a_new_server(wsgidav_server, tmp_p
             if not result.ok:
                 [outcome] = result.outcomes
                 assert outcome.source is Source.TRANSPORT or (
-                    outcome.source is Source.LOCAL and outcome.reason == "not attempted"), outcome
-        assert any(o.reason == "not attempted" for r in uploads for o in r.outcomes), \
+                    outcome.source is Source.LOCAL and outcome.reason == "not attempted"
+                ), outcome
+        assert any(o.reason == "not attempted" for r in uploads for o in r.outcomes), (
             "the job went on asking a server that was gone"
+        )
 
         with WsgiDavServer(h.root, port=port):
             retry = retry_job([r for r in results if not r.ok])
@@ -585,8 +623,15 @@ def flaky(wsgidav_server):
     proxies: list[FaultProxy] = []
 
     def make(failures: int, retry_after: str = "0") -> FaultProxy:
-        proxies.append(FaultProxy(wsgidav_server.url, faults=("503",), methods=("PUT",),
-                                  first=failures, retry_after=retry_after))
+        proxies.append(
+            FaultProxy(
+                wsgidav_server.url,
+                faults=("503",),
+                methods=("PUT",),
+                first=failures,
+                retry_after=retry_after,
+            )
+        )
         return proxies[-1]
 
     yield make
@@ -681,7 +726,9 @@ def scripted(dav_server) -> Iterator[Callable[..., FaultProxy]]:
         proxy.close()
 
 
-def _one_upload(proxy: FaultProxy, handle, source: Path, before_run: Callable[[], None] = lambda: None):
+def _one_upload(
+    proxy: FaultProxy, handle, source: Path, before_run: Callable[[], None] = lambda: None
+):
     """Plan the upload of source into the server's root (healthy), then run it through proxy."""
     with DavClient(proxy.url_for(handle.url), user=handle.user, password=handle.password) as client:
         with proxy.healthy():
@@ -698,8 +745,9 @@ def test_an_upload_whose_checks_meet_500s_is_done_once_they_answer(dav_server, s
     source = local / "a file.txt"
     source.write_bytes(b"all of it\n" * 100)
     path = url_path(dav_server.url) + "a file.txt"
-    proxy = scripted({("PUT", path): ["reset-after"],
-                      ("PROPFIND", path): [None, "500", "500"]})  # the first: the partial check
+    proxy = scripted(
+        {("PUT", path): ["reset-after"], ("PROPFIND", path): [None, "500", "500"]}
+    )  # the first: the partial check
     ended, outcome = _one_upload(proxy, dav_server, source)
 
     assert ended.state is JobState.FINISHED
@@ -712,8 +760,9 @@ def test_a_delete_whose_checks_meet_500s_is_done_once_they_answer(dav_server, sc
     dav_server.make_file("gone.txt", b"x")
     path = base + "gone.txt"
     proxy = scripted({("DELETE", path): ["reset-after"], ("PROPFIND", path): ["500"] * 3})
-    with DavClient(proxy.url_for(dav_server.url), user=dav_server.user,
-                   password=dav_server.password) as through:
+    with DavClient(
+        proxy.url_for(dav_server.url), user=dav_server.user, password=dav_server.password
+    ) as through:
         with proxy.healthy():
             job = plan_delete(through, [through.stat(path)])
         ended, recorder = run(through, job)
@@ -736,7 +785,10 @@ def test_a_check_the_server_keeps_failing_is_reported_unconfirmed(dav_server, sc
     assert (outcome.reason, outcome.status, outcome.ok) == (UNCONFIRMED, None, False)
     # Neither a conflict nor a failure: nothing says which; the class says it is unknown.
     assert outcome.outcome_class is OutcomeClass.UNCONFIRMED
-    assert outcome.note.startswith("could not be confirmed") and f"asked {FAST_RETRY.checks} times" in outcome.note
+    assert (
+        outcome.note.startswith("could not be confirmed")
+        and f"asked {FAST_RETRY.checks} times" in outcome.note
+    )
     assert "412" in outcome.detail and "500" in outcome.detail
     assert proxy.seen("PROPFIND")[quote_path(path)] == 1 + 2 * FAST_RETRY.checks
     assert server_files(dav_server) == {"a file.txt": source.read_bytes()}  # it is there
@@ -750,8 +802,9 @@ def test_a_file_of_the_same_size_is_not_taken_for_a_lost_upload(dav_server, scri
     path = url_path(dav_server.url) + "a file.txt"
     proxy = scripted({("PUT", path): ["reset-before"]})
     theirs = b"THEIR" * 200
-    _, outcome = _one_upload(proxy, dav_server, source,
-                             before_run=lambda: dav_server.make_file("a file.txt", theirs))
+    _, outcome = _one_upload(
+        proxy, dav_server, source, before_run=lambda: dav_server.make_file("a file.txt", theirs)
+    )
 
     assert outcome.status == 412 and outcome.outcome_class is OutcomeClass.CONFLICT
     assert outcome.note == "appeared on the server after planning"
@@ -764,14 +817,20 @@ def test_a_cancel_after_a_lost_answer_says_the_server_may_have_acted(wsgidav_ser
     a 503 asking for 30 s: cancelled in that wait, the Outcome does not say "not done"."""
     source = local / "a file.txt"
     source.write_bytes(b"x" * 100)
-    proxy = FaultProxy(wsgidav_server.url, retry_after="30",
-                       script={("PUT", "/a%20file.txt"): ["reset-before", "503"]})
-    with proxy, DavClient(proxy.url, user=wsgidav_server.user,
-                          password=wsgidav_server.password) as client:
+    proxy = FaultProxy(
+        wsgidav_server.url,
+        retry_after="30",
+        script={("PUT", "/a%20file.txt"): ["reset-before", "503"]},
+    )
+    with (
+        proxy,
+        DavClient(proxy.url, user=wsgidav_server.user, password=wsgidav_server.password) as client,
+    ):
         with proxy.healthy():
             job = plan_upload(client, [source], "/", Conflict.ASK)
-        started = start(client, job, JobOptions(retry=RetryPolicy(attempts=4, base_delay=0.01,
-                                                                  max_delay=30)))
+        started = start(
+            client, job, JobOptions(retry=RetryPolicy(attempts=4, base_delay=0.01, max_delay=30))
+        )
         deadline = time.monotonic() + JOB_TIMEOUT
         while proxy.injected["503"] < 1 and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -792,16 +851,22 @@ def test_a_lost_upload_is_judged_by_the_checksum_a_nextcloud_keeps(nextcloud_ser
     files = url_path(nextcloud_server.files_url)
     for name in ("ours.txt", "taken.txt"):
         (local / name).write_bytes(b"ours " * 200)
-    script = {("PUT", quote_path(files + "ours.txt")): ["reset-after"],
-              ("PUT", quote_path(files + "taken.txt")): ["reset-before"]}
+    script = {
+        ("PUT", quote_path(files + "ours.txt")): ["reset-after"],
+        ("PUT", quote_path(files + "taken.txt")): ["reset-before"],
+    }
     with FaultProxy(nextcloud_server.origin, script=script) as proxy:
         with proxy.healthy():
-            found = connect(proxy.url_for(nextcloud_server.files_url),
-                            login=nextcloud_server.login_name, password=nextcloud_server.password)
+            found = connect(
+                proxy.url_for(nextcloud_server.files_url),
+                login=nextcloud_server.login_name,
+                password=nextcloud_server.password,
+            )
         with found.client as client:
             with proxy.healthy():
-                job = plan_upload(client, [local / "ours.txt", local / "taken.txt"], files,
-                                  Conflict.ASK)
+                job = plan_upload(
+                    client, [local / "ours.txt", local / "taken.txt"], files, Conflict.ASK
+                )
                 client.put(files + "taken.txt", b"THEIR" * 200)  # after planning, checksummed
             _, recorder = run(client, job)
 
@@ -817,13 +882,24 @@ def test_a_lost_upload_is_judged_by_the_checksum_a_nextcloud_keeps(nextcloud_ser
 
 def test_the_check_of_a_lost_answer_is_asked_again_on_any_5xx_within_its_budget():
     policy = RetryPolicy(attempts=2, checks=4)
-    for worth in (_status_error(500), _status_error(503), _status_error(507),
-                  errors.ProtocolError("x"), errors.TimeoutError("x"), errors.ConnectError("x")):
+    for worth in (
+        _status_error(500),
+        _status_error(503),
+        _status_error(507),
+        errors.ProtocolError("x"),
+        errors.TimeoutError("x"),
+        errors.ConnectError("x"),
+    ):
         assert policy.should_ask_again(worth, 1) and policy.should_ask_again(worth, 3)
         assert not policy.should_ask_again(worth, 4)
-    for answer in (_status_error(401), _status_error(403), _status_error(404),
-                   errors.MultiStatusError("x"), errors.CertificateError("x", url="u", reason="r"),
-                   OSError("x")):
+    for answer in (
+        _status_error(401),
+        _status_error(403),
+        _status_error(404),
+        errors.MultiStatusError("x"),
+        errors.CertificateError("x", url="u", reason="r"),
+        OSError("x"),
+    ):
         assert not policy.should_ask_again(answer, 1)
 
 
@@ -836,9 +912,18 @@ def test_retry_policy_decides_what_is_worth_repeating():
     """The table of docs/retries.md: on par with rclone and the Nextcloud client."""
     policy = RetryPolicy(attempts=3)
     nobodys_lock = errors.LockedError(  # Nextcloud's own lock while another request writes
-        "PUT", "http://x/f", 423, server_exception="OCA\\DAV\\Connector\\Sabre\\Exception\\FileLocked")
-    for worth in (errors.ConnectError("x"), errors.ProtocolError("x"), errors.TimeoutError("x"),
-                  *(_status_error(s) for s in (408, 429, 500, 502, 503, 504)), nobodys_lock):
+        "PUT",
+        "http://x/f",
+        423,
+        server_exception="OCA\\DAV\\Connector\\Sabre\\Exception\\FileLocked",
+    )
+    for worth in (
+        errors.ConnectError("x"),
+        errors.ProtocolError("x"),
+        errors.TimeoutError("x"),
+        *(_status_error(s) for s in (408, 429, 500, 502, 503, 504)),
+        nobodys_lock,
+    ):
         assert policy.should_retry(worth, 1) and policy.should_retry(worth, 2)
         assert not policy.should_retry(worth, 3)
     patient = RetryPolicy(attempts=8)  # a server that cannot be reached is said at once
@@ -847,12 +932,27 @@ def test_retry_policy_decides_what_is_worth_repeating():
     assert not patient.should_retry(errors.ConnectError("x"), 3)
     assert not patient.should_retry(errors.TimeoutError("x"), 3)
     someones_lock = errors.LockedError("PUT", "http://x/f", 423, condition="lock-token-submitted")
-    ours_refused = errors.LockedError("PUT", "http://x/f", 423, lock_submitted=True,
-                                      server_exception=nobodys_lock.server_exception)
-    for answer in (_status_error(404), _status_error(403), _status_error(412), someones_lock,
-                   _status_error(423),
-                   ours_refused, _status_error(501), _status_error(507), _status_error(401),
-                   errors.UnsafePathError("x"), RuntimeError("x"), OSError("x")):
+    ours_refused = errors.LockedError(
+        "PUT",
+        "http://x/f",
+        423,
+        lock_submitted=True,
+        server_exception=nobodys_lock.server_exception,
+    )
+    for answer in (
+        _status_error(404),
+        _status_error(403),
+        _status_error(412),
+        someones_lock,
+        _status_error(423),
+        ours_refused,
+        _status_error(501),
+        _status_error(507),
+        _status_error(401),
+        errors.UnsafePathError("x"),
+        RuntimeError("x"),
+        OSError("x"),
+    ):
         assert not policy.should_retry(answer, 1)
 
 
@@ -905,8 +1005,11 @@ def test_mtimes_are_kept_up_and_back_down(dav_server, client, base, local):
         path.write_bytes(relpath.encode())
         os.utime(path, (stamp, stamp))
 
-    ended, recorder = run(client, plan_upload(client, [source], base, Conflict.ASK),
-                          JobOptions(keep_mtime=True, mtime_by_proppatch=True, retry=FAST_RETRY))
+    ended, recorder = run(
+        client,
+        plan_upload(client, [source], base, Conflict.ASK),
+        JobOptions(keep_mtime=True, mtime_by_proppatch=True, retry=FAST_RETRY),
+    )
     assert ended.state is JobState.FINISHED
     assert all(o.note == "mtime kept as a dead property" for o in recorder.outcomes(Op.UPLOAD))
 
@@ -948,13 +1051,19 @@ def test_a_task_that_raises_fails_alone(dav_server, client, base, local, monkeyp
     assert ended.state is JobState.FAILED and (ended.ok, ended.failed) == (len(job.tasks) - 2, 2)
     by_name = {r.task.remote.rsplit("/", 1)[1]: r.outcomes for r in recorder.results}
     [bug] = by_name["f7.txt"]
-    assert (bug.ok, bug.source, bug.reason, bug.detail) == (False, Source.LOCAL, "RuntimeError", "boom")
+    assert (bug.ok, bug.source, bug.reason, bug.detail) == (
+        False,
+        Source.LOCAL,
+        "RuntimeError",
+        "boom",
+    )
     [folder] = by_name["f3.txt"]
     assert not folder.ok and folder.source is Source.LOCAL and folder.reason == "IsADirectoryError"
     uploaded = {rel(o.path, base) for o in recorder.outcomes(Op.UPLOAD) if o.ok}
     assert len(uploaded) == 8
     assert settled(lambda: server_files(dav_server)) == {
-        name: f"file {name[len('batch/f'):-len('.txt')]}".encode() for name in uploaded}
+        name: f"file {name[len('batch/f') : -len('.txt')]}".encode() for name in uploaded
+    }
 
 
 # -- 10. a dry run ---------------------------------------------------------------------------------

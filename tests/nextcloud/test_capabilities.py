@@ -30,7 +30,9 @@ def test_a_current_nextcloud() -> None:
     assert caps.version == "30.0.4"
     assert caps.chunking and caps.chunk_max_size == 100 * 1024 * 1024 and caps.trash_bin
     assert caps.checksum == "MD5"  # no checksums capability: MD5, which every Nextcloud keeps
-    assert caps.names.problem("CON.txt") and caps.names.problem("a:b") and caps.names.problem("x.part")
+    assert (
+        caps.names.problem("CON.txt") and caps.names.problem("a:b") and caps.names.problem("x.part")
+    )
     ext = caps.extensions("/remote.php/dav/uploads/alice/", paginate=True)
     assert ext.chunked is not None and ext.chunked.uploads == "/remote.php/dav/uploads/alice/"
     assert ext.chunked.chunk_size == 100 * 1024 * 1024
@@ -38,8 +40,11 @@ def test_a_current_nextcloud() -> None:
 
 
 def test_sha256_where_the_server_lists_it() -> None:
-    doc = {"capabilities": {"checksums": {"supportedTypes": ["sha1", "SHA256"],
-                                          "preferredUploadType": "SHA1"}}}
+    doc = {
+        "capabilities": {
+            "checksums": {"supportedTypes": ["sha1", "SHA256"], "preferredUploadType": "SHA1"}
+        }
+    }
     assert parse(doc).checksum == "SHA256"
     assert parse({"capabilities": {"checksums": {"supportedTypes": ["SHA1"]}}}).checksum == "MD5"
 

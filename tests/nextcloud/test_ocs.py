@@ -12,8 +12,9 @@ from app.nextcloud.ocs import OcsError, unwrap
 
 def _ocs(code: int, data: object = None, message: str = "") -> bytes:
     status = "ok" if code in (100, 200) else "failure"
-    return json.dumps({"ocs": {"meta": {"status": status, "statuscode": code, "message": message},
-                               "data": data}}).encode()
+    return json.dumps(
+        {"ocs": {"meta": {"status": status, "statuscode": code, "message": message}, "data": data}}
+    ).encode()
 
 
 def test_v1_and_v2_success() -> None:

@@ -42,16 +42,23 @@ def ensure_built(artefact: Path, *build_options: str) -> Path:
     if not artefact.exists() or artefact.stat().st_mtime < newest_input():
         if IN_CI:
             command = " ".join(["packaging/build.py", *build_options])
-            pytest.fail(f"{artefact.relative_to(REPO)} is missing or older than the sources: "
-                        f".ci/run builds it with `uv run --locked python {command}`")
-        subprocess.run([sys.executable, str(REPO / "packaging" / "build.py"), *build_options],
-                       cwd=REPO, check=True, timeout=1200)
+            pytest.fail(
+                f"{artefact.relative_to(REPO)} is missing or older than the sources: "
+                f".ci/run builds it with `uv run --locked python {command}`"
+            )
+        subprocess.run(
+            [sys.executable, str(REPO / "packaging" / "build.py"), *build_options],
+            cwd=REPO,
+            check=True,
+            timeout=1200,
+        )
     return artefact
 
 
 def deb_path() -> Path:
-    arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    arch = subprocess.run(
+        ["dpkg", "--print-architecture"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     return DIST / f"davdesk_{__version__}_{arch}.deb"
 
 
@@ -61,8 +68,11 @@ def tarball_path() -> Path:
 
 def folder_size(folder: Path) -> int:
     """Bytes in the folder's files as unpacked (symlinks count as links)."""
-    return sum((Path(parent) / name).lstat().st_size
-               for parent, _, names in os.walk(folder) for name in names)
+    return sum(
+        (Path(parent) / name).lstat().st_size
+        for parent, _, names in os.walk(folder)
+        for name in names
+    )
 
 
 def desktop_entry(path: Path) -> dict[str, str]:

@@ -48,24 +48,34 @@ def deb() -> Path:
 
 
 def control_field(deb: Path, name: str) -> str:
-    return subprocess.run(["dpkg-deb", "--field", str(deb), name], capture_output=True,
-                          text=True, check=True).stdout.strip()
+    return subprocess.run(
+        ["dpkg-deb", "--field", str(deb), name], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def package_paths(deb: Path) -> list[Path]:
     """Every path the package installs (folders too), from its data archive."""
-    listing = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(deb)], capture_output=True,
-                             check=True).stdout
-    names = subprocess.run(["tar", "--list"], input=listing, capture_output=True,
-                           check=True).stdout.decode().splitlines()
-    return [Path("/" + name.removeprefix("./").rstrip("/")) for name in names
-            if name not in ("./", ".")]
+    listing = subprocess.run(
+        ["dpkg-deb", "--fsys-tarfile", str(deb)], capture_output=True, check=True
+    ).stdout
+    names = (
+        subprocess.run(["tar", "--list"], input=listing, capture_output=True, check=True)
+        .stdout.decode()
+        .splitlines()
+    )
+    return [
+        Path("/" + name.removeprefix("./").rstrip("/")) for name in names if name not in ("./", ".")
+    ]
 
 
 def test_deb_is_lintian_clean(deb):
     lintian = require_tool("lintian")
-    result = subprocess.run([lintian, "--fail-on", "error,warning", str(deb)],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [lintian, "--fail-on", "error,warning", str(deb)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -76,10 +86,14 @@ def test_deb_stays_within_its_size_budget(deb):
 
 
 def test_deb_has_no_maintainer_scripts_and_depends_on_what_it_does_not_carry(deb):
-    control = subprocess.run(["dpkg-deb", "--ctrl-tarfile", str(deb)], capture_output=True,
-                             check=True).stdout
-    members = subprocess.run(["tar", "--list"], input=control, capture_output=True,
-                             check=True).stdout.decode().split()
+    control = subprocess.run(
+        ["dpkg-deb", "--ctrl-tarfile", str(deb)], capture_output=True, check=True
+    ).stdout
+    members = (
+        subprocess.run(["tar", "--list"], input=control, capture_output=True, check=True)
+        .stdout.decode()
+        .split()
+    )
     assert sorted(m.removeprefix("./") for m in members if m != "./") == ["control", "md5sums"]
     depends = control_field(deb, "Depends")
     for package in ("libc6 (>= ", "libxcb1", "libgl1", "libegl1", "libfontconfig1"):
@@ -95,14 +109,22 @@ def install_lock() -> Iterator[None]:
 
 
 def installed_version() -> str | None:
-    result = subprocess.run(["dpkg-query", "--show", "--showformat=${db:Status-Status}",
-                             "davdesk"], capture_output=True, text=True)
+    result = subprocess.run(
+        ["dpkg-query", "--show", "--showformat=${db:Status-Status}", "davdesk"],
+        capture_output=True,
+        text=True,
+    )
     return result.stdout if result.returncode == 0 and result.stdout != "not-installed" else None
 
 
 def purge() -> None:
-    subprocess.run(["apt-get", "purge", "--yes", "-o", "DPkg::Lock::Timeout=300", "davdesk"],
-                   env=APT_ENV, check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        ["apt-get", "purge", "--yes", "-o", "DPkg::Lock::Timeout=300", "davdesk"],
+        env=APT_ENV,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -114,16 +136,28 @@ def installed(deb: Path, install_lock) -> Iterator[dict[Path, bool]]:
         pytest.skip("installing the .deb needs root")
     require_tool("apt-get")
     if installed_version() is not None:
-        pytest.fail("a davdesk package is already installed on this machine: this test "
-                    "installs and purges its own (apt-get purge davdesk)", pytrace=False)
+        pytest.fail(
+            "a davdesk package is already installed on this machine: this test "
+            "installs and purges its own (apt-get purge davdesk)",
+            pytrace=False,
+        )
     before = {path: path.exists() or path.is_symlink() for path in package_paths(deb)}
     if not any(Path("/var/lib/apt/lists").glob("*_Packages*")):
         # A fresh container has no package lists: apt could not fetch the dependencies.
-        subprocess.run(["apt-get", "update", "-o", "DPkg::Lock::Timeout=300"], env=APT_ENV,
-                       check=True, capture_output=True, timeout=900)
-    result = subprocess.run(["apt-get", "install", "--yes", "-o", "DPkg::Lock::Timeout=300",
-                             str(deb)], env=APT_ENV, capture_output=True, text=True,
-                            timeout=900)
+        subprocess.run(
+            ["apt-get", "update", "-o", "DPkg::Lock::Timeout=300"],
+            env=APT_ENV,
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
+    result = subprocess.run(
+        ["apt-get", "install", "--yes", "-o", "DPkg::Lock::Timeout=300", str(deb)],
+        env=APT_ENV,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     try:
         yield before
@@ -132,18 +166,33 @@ def installed(deb: Path, install_lock) -> Iterator[dict[Path, bool]]:
             purge()
 
 
-def run_installed(*args: str, home: Path, password: str | None = None,
-                  display: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_installed(
+    *args: str, home: Path, password: str | None = None, display: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """/usr/bin/davdesk with its own config home, a system PATH and no project venv;
     offscreen, or on the X display given."""
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "DAVDESK_CONFIG_HOME": str(home / "cfg"),
-           "LANG": "C.UTF-8"}
-    env.update({"QT_QPA_PLATFORM": "xcb", "DISPLAY": display} if display else
-               {"QT_QPA_PLATFORM": "offscreen"})
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "DAVDESK_CONFIG_HOME": str(home / "cfg"),
+        "LANG": "C.UTF-8",
+    }
+    env.update(
+        {"QT_QPA_PLATFORM": "xcb", "DISPLAY": display}
+        if display
+        else {"QT_QPA_PLATFORM": "offscreen"}
+    )
     if password is not None:
         env["DAVDESK_PASSWORD"] = password
-    return subprocess.run(["/usr/bin/davdesk", *args], cwd=home, env=env, capture_output=True,
-                          text=True, stdin=subprocess.DEVNULL, timeout=120)
+    return subprocess.run(
+        ["/usr/bin/davdesk", *args],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
 
 
 def test_installed_app_prints_its_version(installed, tmp_path):
@@ -161,8 +210,12 @@ def test_installed_app_finds_every_library_it_loads(installed):
     for path in folder.rglob("*.so*"):
         if path.is_symlink():
             continue
-        result = subprocess.run(["ldd", str(path)], capture_output=True, text=True,
-                                env={**os.environ, "LD_LIBRARY_PATH": search})
+        result = subprocess.run(
+            ["ldd", str(path)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "LD_LIBRARY_PATH": search},
+        )
         lost = [line.split()[0] for line in result.stdout.splitlines() if "not found" in line]
         if lost:
             missing[str(path.relative_to(folder))] = lost
@@ -172,8 +225,15 @@ def test_installed_app_finds_every_library_it_loads(installed):
 def test_installed_cli_lists_a_real_server_as_json(installed, wsgidav_server, tmp_path):
     wsgidav_server.make_file("plain.txt", b"plain")
     wsgidav_server.make_dir("sub folder")
-    result = run_installed("ls", "--json", "--user", wsgidav_server.user, wsgidav_server.url,
-                           home=tmp_path, password=wsgidav_server.password)
+    result = run_installed(
+        "ls",
+        "--json",
+        "--user",
+        wsgidav_server.user,
+        wsgidav_server.url,
+        home=tmp_path,
+        password=wsgidav_server.password,
+    )
     assert result.returncode == 0, result.stderr
     entries = {entry["name"]: entry for entry in map(json.loads, result.stdout.splitlines())}
     assert set(entries) == {"plain.txt", "sub folder"}
@@ -193,9 +253,11 @@ def x_display() -> Iterator[str]:
     for number in range(150, 250):
         if Path(f"/tmp/.X{number}-lock").exists():
             continue
-        server = subprocess.Popen([xvfb, f":{number}", "-screen", "0", "1280x800x24",
-                                   "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [xvfb, f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         socket = Path(f"/tmp/.X11-unix/X{number}")
         for _ in range(300):
             if socket.exists() or server.poll() is not None:
@@ -223,37 +285,51 @@ def test_installed_window_opens_on_x11(installed, x_display, tmp_path):
 
 def test_installed_menu_entry_validates_and_resolves(installed):
     entry_path = Path(f"/usr/share/applications/{APP_ID}.desktop")
-    validate = subprocess.run([require_tool("desktop-file-validate"), str(entry_path)],
-                              capture_output=True, text=True)
+    validate = subprocess.run(
+        [require_tool("desktop-file-validate"), str(entry_path)], capture_output=True, text=True
+    )
     assert validate.returncode == 0 and validate.stdout == "", validate.stdout
     entry = desktop_entry(entry_path)
-    assert shutil.which(exec_program(entry["Exec"]), path="/usr/local/bin:/usr/bin:/bin") == \
-        "/usr/bin/davdesk"
+    assert (
+        shutil.which(exec_program(entry["Exec"]), path="/usr/local/bin:/usr/bin:/bin")
+        == "/usr/bin/davdesk"
+    )
     icons = Path("/usr/share/icons/hicolor")
     assert (icons / "scalable/apps" / f"{entry['Icon']}.svg").is_file()
     assert (icons / "256x256/apps" / f"{entry['Icon']}.png").is_file()
     metainfo = Path(f"/usr/share/metainfo/{APP_ID}.metainfo.xml")
-    validate = subprocess.run([require_tool("appstreamcli"), "validate", "--no-net",
-                               str(metainfo)], capture_output=True, text=True)
+    validate = subprocess.run(
+        [require_tool("appstreamcli"), "validate", "--no-net", str(metainfo)],
+        capture_output=True,
+        text=True,
+    )
     assert validate.returncode == 0, validate.stdout + validate.stderr
 
 
 def test_uv_run_davdesk_is_still_the_checkouts(installed):
-    result = subprocess.run(["uv", "run", "--locked", "python", "-c",
-                             "import shutil; print(shutil.which('davdesk'))"], cwd=REPO,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["uv", "run", "--locked", "python", "-c", "import shutil; print(shutil.which('davdesk'))"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()).parent == REPO / ".venv" / "bin"
 
 
 def test_purge_leaves_nothing_behind(installed):
-    listed = subprocess.run(["dpkg", "--listfiles", "davdesk"], capture_output=True,
-                            text=True, check=True).stdout.splitlines()
+    listed = subprocess.run(
+        ["dpkg", "--listfiles", "davdesk"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     assert "/usr/bin/davdesk" in listed and "/usr/lib/davdesk/davdesk" in listed
     purge()
     assert installed_version() is None
-    left = [path for path, existed in installed.items()
-            if (path.exists() or path.is_symlink()) and not existed]
+    left = [
+        path
+        for path, existed in installed.items()
+        if (path.exists() or path.is_symlink()) and not existed
+    ]
     assert left == []
     assert not Path("/usr/lib/davdesk").exists() and not Path("/usr/bin/davdesk").exists()
     assert not Path("/usr/share/doc/davdesk").exists()

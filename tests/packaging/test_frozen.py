@@ -38,8 +38,15 @@ def run_app(app: Path, tmp_path: Path) -> Callable[..., subprocess.CompletedProc
         env.pop("DAVDESK_PASSWORD", None)
         if password is not None:
             env["DAVDESK_PASSWORD"] = password
-        return subprocess.run([str(app), *args], cwd=tmp_path, capture_output=True, text=True,
-                              env=env, stdin=subprocess.DEVNULL, timeout=120)
+        return subprocess.run(
+            [str(app), *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
 
     run.home = home  # type: ignore[attr-defined]
     return run
@@ -54,8 +61,14 @@ def test_packaged_cli_lists_a_real_server_as_json_and_logs_no_password(run_app, 
     for name in ("plain.txt", "naïve 100% #1.txt"):
         wsgidav_server.make_file(name, name.encode())
     wsgidav_server.make_dir("sub folder")
-    result = run_app("ls", "--json", "--user", wsgidav_server.user, wsgidav_server.url,
-                     password=wsgidav_server.password)
+    result = run_app(
+        "ls",
+        "--json",
+        "--user",
+        wsgidav_server.user,
+        wsgidav_server.url,
+        password=wsgidav_server.password,
+    )
     assert result.returncode == 0, result.stderr
     entries = {entry["name"]: entry for entry in map(json.loads, result.stdout.splitlines())}
     assert set(entries) == {"plain.txt", "naïve 100% #1.txt", "sub folder"}

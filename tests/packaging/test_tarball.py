@@ -50,10 +50,14 @@ class Home:
     def __init__(self, root: Path, *, with_own_files: bool = True) -> None:
         self.root = root
         self.data = root / "data home"
-        self.env = {"HOME": str(root), "XDG_DATA_HOME": str(self.data),
-                    "XDG_CONFIG_HOME": str(root / ".config"),
-                    "XDG_STATE_HOME": str(root / ".local" / "state"),
-                    "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+        self.env = {
+            "HOME": str(root),
+            "XDG_DATA_HOME": str(self.data),
+            "XDG_CONFIG_HOME": str(root / ".config"),
+            "XDG_STATE_HOME": str(root / ".local" / "state"),
+            "PATH": "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+        }
         root.mkdir(parents=True)
         if with_own_files:
             (self.data / "applications").mkdir(parents=True)
@@ -77,9 +81,15 @@ class Home:
         return found
 
     def run(self, program: Path | str, *args: str, **extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(program), *args], env={**self.env, **extra},
-                              cwd=self.root, capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL, timeout=300)
+        return subprocess.run(
+            [str(program), *args],
+            env={**self.env, **extra},
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=300,
+        )
 
 
 @pytest.fixture
@@ -114,8 +124,9 @@ def test_install_puts_the_app_the_command_and_the_menu_entry(installed):
 
 def test_installed_menu_entry_validates_and_resolves(installed):
     entry_path = installed.data / "applications" / f"{APP_ID}.desktop"
-    validate = subprocess.run([require_tool("desktop-file-validate"), str(entry_path)],
-                              capture_output=True, text=True)
+    validate = subprocess.run(
+        [require_tool("desktop-file-validate"), str(entry_path)], capture_output=True, text=True
+    )
     assert validate.returncode == 0 and validate.stdout == "", validate.stdout
     entry = desktop_entry(entry_path)
     program = Path(exec_program(entry["Exec"]))
@@ -129,16 +140,23 @@ def test_installed_menu_entry_validates_and_resolves(installed):
 
 def test_installed_cli_lists_a_real_server_as_json(installed, wsgidav_server):
     wsgidav_server.make_file("plain.txt", b"plain")
-    result = installed.run(installed.root / ".local/bin/davdesk", "ls", "--json", "--user",
-                           wsgidav_server.user, wsgidav_server.url,
-                           DAVDESK_PASSWORD=wsgidav_server.password)
+    result = installed.run(
+        installed.root / ".local/bin/davdesk",
+        "ls",
+        "--json",
+        "--user",
+        wsgidav_server.user,
+        wsgidav_server.url,
+        DAVDESK_PASSWORD=wsgidav_server.password,
+    )
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["name"] for line in result.stdout.splitlines()] == ["plain.txt"]
 
 
 def test_installed_window_runs_the_bundled_demo(installed):
-    result = installed.run(installed.root / ".local/bin/davdesk", "--smoke-test", "--demo",
-                           QT_QPA_PLATFORM="offscreen")
+    result = installed.run(
+        installed.root / ".local/bin/davdesk", "--smoke-test", "--demo", QT_QPA_PLATFORM="offscreen"
+    )
     assert result.returncode == 0, result.stderr
     assert "davdesk --smoke-test: listed /" in result.stderr
 
@@ -150,8 +168,7 @@ def test_installing_again_changes_nothing(installed, unpacked):
     assert installed.snapshot() == first
 
 
-def test_an_update_takes_away_what_the_last_install_had_and_this_one_has_not(installed,
-                                                                            unpacked):
+def test_an_update_takes_away_what_the_last_install_had_and_this_one_has_not(installed, unpacked):
     """As if the last version had shipped an icon size this one does not."""
     manifest = installed.root / ".local/opt/davdesk/installed-files"
     gone = installed.data / "icons/hicolor/1024x1024/apps/davdesk.png"

@@ -101,8 +101,7 @@ def _module_dir(binary: str) -> Path:
     if MODULE_DIR.is_dir():
         return MODULE_DIR
     # Other layouts (Fedora: /usr/lib64/httpd/modules) for hand use.
-    for candidate in ("/usr/lib64/httpd/modules", "/usr/lib/httpd/modules",
-                      "/usr/libexec/apache2"):
+    for candidate in ("/usr/lib64/httpd/modules", "/usr/lib/httpd/modules", "/usr/libexec/apache2"):
         if Path(candidate, "mod_dav.so").exists():
             return Path(candidate)
     return MODULE_DIR
@@ -336,7 +335,7 @@ class ApacheServer:
         return f"""\
 # Written by tests/servers/apache_server.py. Self-contained: no envvars.
 ServerRoot "{d}"
-DefaultRuntimeDir "{d / 'run'}"
+DefaultRuntimeDir "{d / "run"}"
 PidFile "{self.pid_file}"
 Listen {self.host}:{self.port}
 ServerName {self.host}:{self.port}
@@ -364,7 +363,7 @@ TypesConfig /etc/mime.types
 AddDefaultCharset Off
 LimitXMLRequestBody 0
 
-DavLockDB "{self.lock_dir / 'DavLock'}"
+DavLockDB "{self.lock_dir / "DavLock"}"
 DavDepthInfinity Off
 
 DocumentRoot "{root}"
@@ -414,8 +413,7 @@ DocumentRoot "{root}"
             stdin=subprocess.DEVNULL,
             stdout=self._stderr,
             stderr=self._stderr,
-            env={"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
-                 "LANG": "C"},
+            env={"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "LANG": "C"},
             start_new_session=True,  # Ctrl-C in a REPL does not reach Apache
         )
         deadline = time.monotonic() + self.start_timeout
@@ -425,9 +423,7 @@ DocumentRoot "{root}"
             # Ours only once Apache bound the port (it writes the pid file
             # after that) and answers HTTP: a foreign listener on a fixed
             # port must not pass for Apache.
-            if _read_pid(self.pid_file) == self._proc.pid and _http_answers(
-                self.host, self.port
-            ):
+            if _read_pid(self.pid_file) == self._proc.pid and _http_answers(self.host, self.port):
                 if self._proc.poll() is None:
                     return
                 break
@@ -440,8 +436,7 @@ DocumentRoot "{root}"
             else f"did not answer within {self.start_timeout:g} s"
         )
         raise ApacheStartError(
-            f"Apache on {self.host}:{self.port} {why} (config {self.conf}).\n"
-            f"{self._log_tail()}"
+            f"Apache on {self.host}:{self.port} {why} (config {self.conf}).\n{self._log_tail()}"
         )
 
     def _log_tail(self, limit: int = 4000) -> str:

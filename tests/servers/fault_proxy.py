@@ -54,8 +54,17 @@ from types import TracebackType
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-FAULTS = ("reset-before", "reset-after", "stall", "truncate", "cut-body", "stall-body",
-          "500", "503", "429")
+FAULTS = (
+    "reset-before",
+    "reset-after",
+    "stall",
+    "truncate",
+    "cut-body",
+    "stall-body",
+    "500",
+    "503",
+    "429",
+)
 KINDS = (*FAULTS, "hang")
 #: Faults that happen part-way through a request's body.
 BODY_FAULTS = frozenset({"cut-body", "stall-body"})
@@ -65,25 +74,48 @@ BODY_FAULTS = frozenset({"cut-body", "stall-body"})
 Script = Mapping[tuple[str, str], Sequence[str | None]]
 
 #: Not relayed as they are: they describe one connection, not the message.
-_HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length",
-                         "te", "upgrade", "proxy-connection", "trailer"})
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "content-length",
+        "te",
+        "upgrade",
+        "proxy-connection",
+        "trailer",
+    }
+)
 #: Seconds after which an idle upstream connection is replaced (Apache's KeepAliveTimeout is 5).
 _UPSTREAM_IDLE = 2.0
 #: Seconds the server is given to settle a request whose body was cut off.
 _SETTLE = 10.0
 _TCP_ESTABLISHED = 1
-_REASONS = {500: "Internal Server Error", 503: "Service Unavailable", 429: "Too Many Requests",
-            502: "Bad Gateway"}
+_REASONS = {
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+    429: "Too Many Requests",
+    502: "Bad Gateway",
+}
 
 
 class FaultProxy:
     """Relays HTTP/1.1 from loopback clients to one upstream server, breaking some requests."""
 
-    def __init__(self, upstream: str, *, share: float = 0.2, seed: int = 0,
-                 faults: Sequence[str] = FAULTS, retry_after: str = "1",
-                 stall_seconds: float = 30.0, methods: Sequence[str] | None = None,
-                 first: int | None = None, paths: Callable[[str], bool] | None = None,
-                 script: Script | None = None) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        share: float = 0.2,
+        seed: int = 0,
+        faults: Sequence[str] = FAULTS,
+        retry_after: str = "1",
+        stall_seconds: float = 30.0,
+        methods: Sequence[str] | None = None,
+        first: int | None = None,
+        paths: Callable[[str], bool] | None = None,
+        script: Script | None = None,
+    ) -> None:
         """methods: only requests with these methods may fail (None: any). first: instead of
         a share, fail the first this many requests of each method and path. paths: only
         requests whose raw path it accepts may fail (None: any). script: exactly these
@@ -107,7 +139,9 @@ class FaultProxy:
         self.injected: collections.Counter[str] = collections.Counter()
         self.requests = 0
         self._seen: collections.Counter[tuple[str, str]] = collections.Counter()
-        self._scripted: collections.Counter[tuple[str, str]] = collections.Counter()  # not healthy()
+        self._scripted: collections.Counter[tuple[str, str]] = (
+            collections.Counter()
+        )  # not healthy()
         self._enabled = True
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -165,8 +199,12 @@ class FaultProxy:
     def __enter__(self) -> FaultProxy:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     # -- deciding --------------------------------------------------------------------------
@@ -189,14 +227,21 @@ class FaultProxy:
                 fault = planned[number - 1] if number <= len(planned) else None
                 return self._count(fault) if fault is not None else None
             fitting = [f for f in self.faults if has_body or f not in BODY_FAULTS]
-            if not fitting or (self.methods is not None and method not in self.methods) or \
-                    (self.paths is not None and not self.paths(path)):
+            if (
+                not fitting
+                or (self.methods is not None and method not in self.methods)
+                or (self.paths is not None and not self.paths(path))
+            ):
                 return None
-            digest = hashlib.blake2b(f"{self.seed}|{method}|{path}|{self._seen[key]}".encode(),
-                                     digest_size=16).digest()
+            digest = hashlib.blake2b(
+                f"{self.seed}|{method}|{path}|{self._seen[key]}".encode(), digest_size=16
+            ).digest()
             draw, pick = struct.unpack("<QQ", digest)
-            hit = self._seen[key] <= self.first if self.first is not None \
+            hit = (
+                self._seen[key] <= self.first
+                if self.first is not None
                 else draw / 2**64 < self.share
+            )
             return self._count(fitting[pick % len(fitting)]) if hit else None
 
     def _count(self, fault: str) -> str:
@@ -217,8 +262,9 @@ class FaultProxy:
                 return
             with self._lock:
                 self._connections.add(client)
-            threading.Thread(target=self._serve, args=(client,), name="fault-proxy-conn",
-                             daemon=True).start()
+            threading.Thread(
+                target=self._serve, args=(client,), name="fault-proxy-conn", daemon=True
+            ).start()
 
     def _serve(self, client: socket.socket) -> None:
         upstream: http.client.HTTPConnection | None = None
@@ -261,11 +307,15 @@ class FaultProxy:
                 if fault == "stall":
                     self._stall(client)
                     return
-                answer_head = _response_head(status, reason, answer_headers, len(answer),
-                                             request.method)
+                answer_head = _response_head(
+                    status, reason, answer_headers, len(answer), request.method
+                )
                 if fault == "truncate":
-                    client.sendall(answer_head + answer[: len(answer) // 2] if answer
-                                   else answer_head[: len(answer_head) // 2])
+                    client.sendall(
+                        answer_head + answer[: len(answer) // 2]
+                        if answer
+                        else answer_head[: len(answer_head) // 2]
+                    )
                     return
                 client.sendall(answer_head + answer)
                 if request.header("connection").lower() == "close":
@@ -281,8 +331,9 @@ class FaultProxy:
 
     def _answer_status(self, client: socket.socket, status: int) -> None:
         extra = f"Retry-After: {self.retry_after}\r\n" if status in (503, 429) else ""
-        client.sendall(f"HTTP/1.1 {status} {_REASONS[status]}\r\n{extra}"
-                       "Content-Length: 0\r\n\r\n".encode())
+        client.sendall(
+            f"HTTP/1.1 {status} {_REASONS[status]}\r\n{extra}Content-Length: 0\r\n\r\n".encode()
+        )
 
     def _stall(self, client: socket.socket) -> None:
         """Hold the answer back until the client gives up (closes) or stall_seconds pass."""
@@ -293,8 +344,9 @@ class FaultProxy:
                 return
             waited += 0.1
 
-    def _cut_mid_body(self, client: socket.socket, reader: BinaryIO, head: _Request, length: int,
-                      stall: bool) -> None:
+    def _cut_mid_body(
+        self, client: socket.socket, reader: BinaryIO, head: _Request, length: int, stall: bool
+    ) -> None:
         """Relay the head and half the body on a connection of its own, then end the request.
 
         The server is sent the end of the connection (a FIN) where the rest of
@@ -378,8 +430,9 @@ def _read_head(reader: BinaryIO) -> _Request | None:
 def _head_bytes(request: _Request, length: int) -> bytes:
     """The request line and headers as relayed (hop-by-hop ones dropped), promising length."""
     lines = [f"{request.method} {request.target} HTTP/1.1"]
-    lines += [f"{name}: {value}" for name, value in request.fields
-              if name.lower() not in _HOP_BY_HOP]
+    lines += [
+        f"{name}: {value}" for name, value in request.fields if name.lower() not in _HOP_BY_HOP
+    ]
     lines += [f"Content-Length: {length}", "Connection: close"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
@@ -396,8 +449,9 @@ def _still_open(connection: socket.socket) -> bool:
         return False
 
 
-def _relay(upstream: http.client.HTTPConnection,
-           request: _Request) -> tuple[int, str, list[tuple[str, str]], bytes]:
+def _relay(
+    upstream: http.client.HTTPConnection, request: _Request
+) -> tuple[int, str, list[tuple[str, str]], bytes]:
     """Send the request upstream as it came (minus hop-by-hop headers); read the whole answer."""
     upstream.putrequest(request.method, request.target, skip_host=True, skip_accept_encoding=True)
     for name, value in request.fields:
@@ -411,8 +465,9 @@ def _relay(upstream: http.client.HTTPConnection,
     return response.status, response.reason, response.getheaders(), answer
 
 
-def _response_head(status: int, reason: str, headers: list[tuple[str, str]], length: int,
-                   method: str) -> bytes:
+def _response_head(
+    status: int, reason: str, headers: list[tuple[str, str]], length: int, method: str
+) -> bytes:
     lines = [f"HTTP/1.1 {status} {reason}"]
     lines += [f"{name}: {value}" for name, value in headers if name.lower() not in _HOP_BY_HOP]
     if method != "HEAD" and status not in (204, 304) and status >= 200:

@@ -58,8 +58,9 @@ class _State:
 class HostileServer:
     """An HTTP/1.1 server on a free loopback port, answering what the test told it to."""
 
-    def __init__(self, *, certificate: tuple[Path, Path] | None = None,
-                 password: str | None = None) -> None:
+    def __init__(
+        self, *, certificate: tuple[Path, Path] | None = None, password: str | None = None
+    ) -> None:
         """certificate: (cert, key) PEM files to speak HTTPS with; password: ask for Basic auth
         (any user) and refuse a request without it, as a real share does."""
         state = self._state = _State()
@@ -80,15 +81,18 @@ class HostileServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 if length:
                     self.rfile.read(length)
-                seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
+                seen = Seen(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}
+                )
                 with state.lock:
                     state.seen.append(seen)
                     if password is not None and not _authorized(seen.headers, password):
                         answer = Answer(401, b"", (("WWW-Authenticate", 'Basic realm="hostile"'),))
                     else:
                         depth = seen.headers.get("depth")
-                        answer = state.answers.get((self.command, self.path, depth)) or \
-                            state.answers.get((self.command, self.path, None))
+                        answer = state.answers.get(
+                            (self.command, self.path, depth)
+                        ) or state.answers.get((self.command, self.path, None))
                     responder = state.responders.get(self.command)
                 if answer is None and responder is not None:
                     answer = responder(self.path)
@@ -97,8 +101,9 @@ class HostileServer:
                 self.send_response(answer.status)
                 for name, value in answer.headers:
                     self.send_header(name, value)
-                chunks: Iterable[bytes] = [answer.body] if isinstance(answer.body, bytes) \
-                    else answer.body()
+                chunks: Iterable[bytes] = (
+                    [answer.body] if isinstance(answer.body, bytes) else answer.body()
+                )
                 total = len(answer.body) if isinstance(answer.body, bytes) else answer.length
                 self.send_header("Content-Length", str(total))
                 self.end_headers()
@@ -115,8 +120,9 @@ class HostileServer:
         self._server.daemon_threads = True
         if certificate is not None:
             self.use_certificate(*certificate)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="hostile",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="hostile", daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -129,9 +135,17 @@ class HostileServer:
         context.load_cert_chain(cert, key)
         self._server.tls = context
 
-    def answer(self, method: str, path: str, status: int, body: Body = b"", *,
-               headers: Iterable[tuple[str, str]] = (), length: int | None = None,
-               depth: str | None = None) -> None:
+    def answer(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        body: Body = b"",
+        *,
+        headers: Iterable[tuple[str, str]] = (),
+        length: int | None = None,
+        depth: str | None = None,
+    ) -> None:
         """Answer method on path (as sent on the request line) with this, every time; with
         depth, only requests with that Depth header (others: as set without one, or plain)."""
         if not isinstance(body, bytes) and length is None:
@@ -139,8 +153,9 @@ class HostileServer:
         xml = status == 207 and not any(n.lower() == "content-type" for n, _ in headers)
         extra = (("Content-Type", 'application/xml; charset="utf-8"'),) if xml else ()
         with self._state.lock:
-            self._state.answers[(method, path, depth)] = Answer(status, body, (*extra, *headers),
-                                                                length)
+            self._state.answers[(method, path, depth)] = Answer(
+                status, body, (*extra, *headers), length
+            )
 
     def answer_with(self, method: str, responder: Callable[[str], Answer | None]) -> None:
         """Answer method on any path not set by answer() with responder(path), unless None."""
@@ -155,8 +170,12 @@ class HostileServer:
         self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._server.shutdown()
         self._server.server_close()
 
@@ -177,8 +196,9 @@ class _Server(http.server.ThreadingHTTPServer):
         # took, give or take this buffer and the client's (tests/hardening/conftest.py).
         connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
         if self.tls is not None:
-            connection = self.tls.wrap_socket(connection, server_side=True,
-                                              do_handshake_on_connect=False)
+            connection = self.tls.wrap_socket(
+                connection, server_side=True, do_handshake_on_connect=False
+            )
         return connection, address
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -197,8 +217,11 @@ def _authorized(headers: dict[str, str], password: str) -> bool:
 
 def _plain(method: str, path: str) -> Answer:
     if method == "PROPFIND":
-        return Answer(207, multistatus(response(path, collection=path.endswith("/"))),
-                      (("Content-Type", "application/xml"),))
+        return Answer(
+            207,
+            multistatus(response(path, collection=path.endswith("/"))),
+            (("Content-Type", "application/xml"),),
+        )
     if method == "GET":
         return Answer(200, f"payload of {path}".encode())
     if method == "OPTIONS":
@@ -216,45 +239,58 @@ def response(href: str, *, collection: bool = False, size: int = 7, raw: bool = 
     spelled = href if raw else quote(href, safe="/:")
     kind = "<d:collection/>" if collection else ""
     length = "" if collection else f"<d:getcontentlength>{size}</d:getcontentlength>"
-    return (f"<d:response><d:href>{spelled}</d:href><d:propstat><d:prop>"
-            f"<d:resourcetype>{kind}</d:resourcetype>{length}</d:prop>"
-            "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>")
+    return (
+        f"<d:response><d:href>{spelled}</d:href><d:propstat><d:prop>"
+        f"<d:resourcetype>{kind}</d:resourcetype>{length}</d:prop>"
+        "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>"
+    )
 
 
 def multistatus(*responses: str, doctype: str = "") -> bytes:
-    return (f'{_HEAD}{doctype}<d:multistatus xmlns:d="DAV:">{"".join(responses)}'
-            "</d:multistatus>").encode()
+    return (
+        f'{_HEAD}{doctype}<d:multistatus xmlns:d="DAV:">{"".join(responses)}</d:multistatus>'
+    ).encode()
 
 
 def listing(folder: str, hrefs: Iterable[str]) -> bytes:
     """A Depth 1 listing of folder whose members are these hrefs, sent exactly as given."""
-    return multistatus(response(folder, collection=True),
-                       *(response(href, raw=True, collection=href.endswith("/")) for href in hrefs))
+    return multistatus(
+        response(folder, collection=True),
+        *(response(href, raw=True, collection=href.endswith("/")) for href in hrefs),
+    )
 
 
 def xxe(folder: str, local_file: str) -> bytes:
     """An external entity naming a local file, used in an href and a property."""
     doctype = f'<!DOCTYPE d:multistatus [<!ENTITY xxe SYSTEM "file://{local_file}">]>\n'
-    return multistatus(response(folder, collection=True),
-                       f"<d:response><d:href>{folder}&xxe;</d:href><d:propstat><d:prop>"
-                       "<d:displayname>&xxe;</d:displayname></d:prop>"
-                       "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>",
-                       doctype=doctype)
+    return multistatus(
+        response(folder, collection=True),
+        f"<d:response><d:href>{folder}&xxe;</d:href><d:propstat><d:prop>"
+        "<d:displayname>&xxe;</d:displayname></d:prop>"
+        "<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>",
+        doctype=doctype,
+    )
 
 
 def billion_laughs(folder: str) -> bytes:
     entities = ['<!ENTITY lol0 "lol">'] + [
-        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+    ]
     doctype = f"<!DOCTYPE d:multistatus [{''.join(entities)}]>\n"
-    return multistatus(response(folder, collection=True),
-                       f"<d:response><d:href>{folder}&lol9;</d:href></d:response>", doctype=doctype)
+    return multistatus(
+        response(folder, collection=True),
+        f"<d:response><d:href>{folder}&lol9;</d:href></d:response>",
+        doctype=doctype,
+    )
 
 
 def external_dtd(folder: str, dtd_url: str) -> bytes:
     """A DOCTYPE naming a DTD to fetch (over the network, or a file:// one)."""
-    return multistatus(response(folder, collection=True),
-                       f"<d:response><d:href>{folder}&xxe;</d:href></d:response>",
-                       doctype=f'<!DOCTYPE d:multistatus SYSTEM "{dtd_url}">\n')
+    return multistatus(
+        response(folder, collection=True),
+        f"<d:response><d:href>{folder}&xxe;</d:href></d:response>",
+        doctype=f'<!DOCTYPE d:multistatus SYSTEM "{dtd_url}">\n',
+    )
 
 
 def invalid_utf8(folder: str) -> bytes:
@@ -262,10 +298,14 @@ def invalid_utf8(folder: str) -> bytes:
     return good.replace(b"MARK", b"bad \xff\xfe \xc3\x28 name")
 
 
-def deep_nesting(folder: str, total: int = 50 * 1024 * 1024) -> tuple[Callable[[], Iterator[bytes]], int]:
+def deep_nesting(
+    folder: str, total: int = 50 * 1024 * 1024
+) -> tuple[Callable[[], Iterator[bytes]], int]:
     """(chunks, length): a response whose property nests <x> elements for total bytes."""
-    head = (f'{_HEAD}<d:multistatus xmlns:d="DAV:"><d:response><d:href>{quote(folder)}</d:href>'
-            "<d:propstat><d:prop><d:displayname>").encode()
+    head = (
+        f'{_HEAD}<d:multistatus xmlns:d="DAV:"><d:response><d:href>{quote(folder)}</d:href>'
+        "<d:propstat><d:prop><d:displayname>"
+    ).encode()
     chunk = b"<x>" * (1 << 16)
     count = (total - len(head)) // len(chunk)
 

@@ -52,20 +52,31 @@ class CertificateFiles:
         return ":".join(f"{b:02X}" for b in hashlib.sha256(self.der).digest())
 
 
-def make_certificate(directory: Path, common_name: str, *, issuer: CertificateFiles | None = None,
-                     ca: bool = False, days: int = 30,
-                     hosts: tuple[str, ...] = ("localhost", "127.0.0.1")) -> CertificateFiles:
+def make_certificate(
+    directory: Path,
+    common_name: str,
+    *,
+    issuer: CertificateFiles | None = None,
+    ca: bool = False,
+    days: int = 30,
+    hosts: tuple[str, ...] = ("localhost", "127.0.0.1"),
+) -> CertificateFiles:
     """A server certificate for ``hosts`` (or a CA's), self-signed unless an issuer is given."""
     key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Davdesk Tests")])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Davdesk Tests"),
+        ]
+    )
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     not_after = now + datetime.timedelta(days=days)
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
-        .issuer_name(x509.load_pem_x509_certificate(issuer.cert.read_bytes()).subject
-                     if issuer else subject)
+        .issuer_name(
+            x509.load_pem_x509_certificate(issuer.cert.read_bytes()).subject if issuer else subject
+        )
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
@@ -74,21 +85,42 @@ def make_certificate(directory: Path, common_name: str, *, issuer: CertificateFi
     )
     if not ca:
         builder = builder.add_extension(
-            x509.SubjectAlternativeName([_general_name(host) for host in hosts]), critical=False)
+            x509.SubjectAlternativeName([_general_name(host) for host in hosts]), critical=False
+        )
     else:
-        builder = builder.add_extension(x509.KeyUsage(
-            digital_signature=True, content_commitment=False, key_encipherment=False,
-            data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-            encipher_only=False, decipher_only=False), critical=True)
+        builder = builder.add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
     cert = builder.sign(issuer.private_key if issuer else key, hashes.SHA256())
     stem = directory / common_name.replace(" ", "-").replace(".", "_")
     cert_path, key_path = stem.with_suffix(".crt"), stem.with_suffix(".key")
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return CertificateFiles(cert_path, key_path, cert.public_bytes(serialization.Encoding.DER),
-                            common_name, key, not_after)
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return CertificateFiles(
+        cert_path,
+        key_path,
+        cert.public_bytes(serialization.Encoding.DER),
+        common_name,
+        key,
+        not_after,
+    )
 
 
 def _general_name(host: str) -> x509.GeneralName:
@@ -118,19 +150,26 @@ class TlsDavServer:
         #: Every request that came through the TLS handshake, in order.
         self.requests: list[Request] = []
         logging.getLogger("wsgidav").setLevel(logging.ERROR)
-        app = WsgiDAVApp({
-            "host": "127.0.0.1",
-            "port": 0,
-            "provider_mapping": {"/": str(root)},
-            "simple_dc": {"user_mapping": {"*": {USER: {"password": PASSWORD}}}},
-            "http_authenticator": {"domain_controller": None, "accept_basic": True,
-                                   "accept_digest": False, "default_to_digest": False},
-            "verbose": 1,
-            "logging": {"enable": False},
-            "dir_browser": {"enable": False},
-        })
-        self._server = wsgi.Server(("127.0.0.1", 0), self._recorded(app), numthreads=4,
-                                   shutdown_timeout=1.0)
+        app = WsgiDAVApp(
+            {
+                "host": "127.0.0.1",
+                "port": 0,
+                "provider_mapping": {"/": str(root)},
+                "simple_dc": {"user_mapping": {"*": {USER: {"password": PASSWORD}}}},
+                "http_authenticator": {
+                    "domain_controller": None,
+                    "accept_basic": True,
+                    "accept_digest": False,
+                    "default_to_digest": False,
+                },
+                "verbose": 1,
+                "logging": {"enable": False},
+                "dir_browser": {"enable": False},
+            }
+        )
+        self._server = wsgi.Server(
+            ("127.0.0.1", 0), self._recorded(app), numthreads=4, shutdown_timeout=1.0
+        )
         self._server.ssl_adapter = BuiltinSSLAdapter(str(certificate.cert), str(certificate.key))
         self._server.expiration_interval = 0.05
         # Clients refusing the certificate is what these tests are about: not worth a line each.
@@ -148,21 +187,29 @@ class TlsDavServer:
 
     def _recorded(self, app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
         def record(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-            self.requests.append(Request(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""),
-                                         "HTTP_AUTHORIZATION" in environ))
+            self.requests.append(
+                Request(
+                    environ["REQUEST_METHOD"],
+                    environ.get("PATH_INFO", ""),
+                    "HTTP_AUTHORIZATION" in environ,
+                )
+            )
             return app(environ, start_response)
 
         return record
 
     def __enter__(self) -> TlsDavServer:
         self._server.prepare()
-        self._thread = threading.Thread(target=self._server.serve, name="tls-wsgidav",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve, name="tls-wsgidav", daemon=True)
         self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._server.stop()
         if self._thread is not None:
             self._thread.join(timeout=10)

@@ -111,9 +111,7 @@ class WsgiDavServer:
             "host": self.host,
             "port": self.port,
             "provider_mapping": {"/": str(self.root)},
-            "simple_dc": {
-                "user_mapping": {"*": {self.user: {"password": self.password}}}
-            },
+            "simple_dc": {"user_mapping": {"*": {self.user: {"password": self.password}}}},
             "http_authenticator": {
                 "domain_controller": None,  # SimpleDomainController
                 "accept_basic": not digest,

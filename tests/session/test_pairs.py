@@ -27,11 +27,13 @@ def _connector(tmp_path: Path, *pairs: SavedPair) -> tuple[PairConnector, Bookma
 
 
 def test_a_pair_saved_from_the_window_signs_in_with_its_bookmark_and_keyring_password(
-        tmp_path, wsgidav_server, memory_keyring, monkeypatch):
+    tmp_path, wsgidav_server, memory_keyring, monkeypatch
+):
     monkeypatch.delenv(PASSWORD_VARIABLE, raising=False)
     wsgidav_server.make_file("my docs/a.txt", b"alpha")
-    pair = SavedPair("docs", str(tmp_path / "docs"), wsgidav_server.url + "my%20docs/",
-                     bookmark="work")
+    pair = SavedPair(
+        "docs", str(tmp_path / "docs"), wsgidav_server.url + "my%20docs/", bookmark="work"
+    )
     connect, bookmarks = _connector(tmp_path, pair)
     bookmarks.add(Bookmark("work", wsgidav_server.url, wsgidav_server.user))
     PasswordStore().set(wsgidav_server.url, wsgidav_server.user, wsgidav_server.password)
@@ -46,7 +48,8 @@ def test_a_pair_saved_from_the_window_signs_in_with_its_bookmark_and_keyring_pas
 
 
 def test_a_pair_added_by_the_cli_signs_in_as_the_saved_server_whose_folder_holds_it(
-        tmp_path, wsgidav_server, memory_keyring):
+    tmp_path, wsgidav_server, memory_keyring
+):
     (wsgidav_server.root / "share").mkdir()
     pair = SavedPair("cli", str(tmp_path / "share"), wsgidav_server.url + "share/")
     connect, bookmarks = _connector(tmp_path, pair)
@@ -61,7 +64,8 @@ def test_a_pair_added_by_the_cli_signs_in_as_the_saved_server_whose_folder_holds
 
 
 def test_without_a_saved_server_the_address_s_user_and_davdesk_password_sign_in(
-        tmp_path, wsgidav_server, memory_keyring, monkeypatch):
+    tmp_path, wsgidav_server, memory_keyring, monkeypatch
+):
     monkeypatch.setenv(PASSWORD_VARIABLE, wsgidav_server.password)
     url = wsgidav_server.url.replace("://", f"://{wsgidav_server.user}@")
     pair = SavedPair("adhoc", str(tmp_path / "adhoc"), url)
@@ -74,7 +78,8 @@ def test_without_a_saved_server_the_address_s_user_and_davdesk_password_sign_in(
 
 
 def test_a_refused_password_is_the_server_s_answer_for_the_pair_to_wait_on(
-        tmp_path, wsgidav_server, memory_keyring, monkeypatch):
+    tmp_path, wsgidav_server, memory_keyring, monkeypatch
+):
     monkeypatch.setenv(PASSWORD_VARIABLE, "wrong")
     pair = SavedPair("work", str(tmp_path / "w"), wsgidav_server.url, bookmark="work")
     connect, bookmarks = _connector(tmp_path, pair)
@@ -95,13 +100,15 @@ def test_a_damaged_bookmarks_file_is_said_in_words(tmp_path):
     assert bookmarks.path.read_text(encoding="utf-8") == bookmarks_text  # left for the user
 
 
-def test_a_nextcloud_bookmark_s_app_password_is_used_as_it_is(tmp_path, nextcloud_server,
-                                                               memory_keyring):
+def test_a_nextcloud_bookmark_s_app_password_is_used_as_it_is(
+    tmp_path, nextcloud_server, memory_keyring
+):
     app_password = nextcloud_server.issue_app_password()
     pair = SavedPair("cloud", str(tmp_path / "c"), nextcloud_server.files_url, bookmark="cloud")
     connect, bookmarks = _connector(tmp_path, pair)
-    bookmarks.add(Bookmark("cloud", nextcloud_server.files_url, nextcloud_server.user_id,
-                           kind="nextcloud"))
+    bookmarks.add(
+        Bookmark("cloud", nextcloud_server.files_url, nextcloud_server.user_id, kind="nextcloud")
+    )
     PasswordStore().set(nextcloud_server.files_url, nextcloud_server.user_id, app_password)
 
     client, folder = connect(_spec(pair))

@@ -13,15 +13,19 @@ from app.session.probe import nextcloud_root
 from app.session.sign_in import SignInExpired, begin_flow, start_flow, wait_for_browser
 
 
-def test_the_probe_finds_a_nextcloud_root_and_nothing_on_plain_webdav(nextcloud_server,
-                                                                     wsgidav_server):
-    assert nextcloud_root(nextcloud_server.root_url + "index.php/apps/files/", True) == \
-        nextcloud_server.root_url
+def test_the_probe_finds_a_nextcloud_root_and_nothing_on_plain_webdav(
+    nextcloud_server, wsgidav_server
+):
+    assert (
+        nextcloud_root(nextcloud_server.root_url + "index.php/apps/files/", True)
+        == nextcloud_server.root_url
+    )
     assert nextcloud_root(wsgidav_server.url, True) is None
 
 
-def test_a_flow_begun_at_the_root_is_the_one_started_from_any_address(nextcloud_server,
-                                                                      monkeypatch):
+def test_a_flow_begun_at_the_root_is_the_one_started_from_any_address(
+    nextcloud_server, monkeypatch
+):
     """`davdesk login` knows the root already (begin_flow); the window starts from what was
     typed (start_flow): either way the browser page is the server's, and granting it there
     hands back the account's app password."""
@@ -37,8 +41,9 @@ def test_a_flow_begun_at_the_root_is_the_one_started_from_any_address(nextcloud_
         granted.append(wait_for_browser(flow, root, True, stop=threading.Event().wait))
         granting.join()
     assert {c.login_name for c in granted} == {nextcloud_server.login_name}
-    assert sorted(c.app_password for c in granted) == \
-        sorted(p.password for p in nextcloud_server.app_passwords)
+    assert sorted(c.app_password for c in granted) == sorted(
+        p.password for p in nextcloud_server.app_passwords
+    )
     assert len(nextcloud_server.app_passwords) == 2
 
 

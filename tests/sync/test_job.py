@@ -19,9 +19,15 @@ ROOT = Path("/home/me/pair")
 def conflict(stem: str, root: Path) -> PlanItem:
     local = LocalFile(f"{stem}.txt", root / f"{stem}.txt", False, 5, 10**9, 1.0)
     remote = RemoteFile(f"{stem}.txt", f"/dav/{stem}.txt", False, 7, "e7", 2.0, 2.0)
-    return PlanItem(f"{stem}.txt", Action.CONFLICT, "changed on both sides", size=19,
-                    local=local, remote=remote,
-                    conflict_rel=f"{stem} (conflict 2024-05-01 1432).txt")
+    return PlanItem(
+        f"{stem}.txt",
+        Action.CONFLICT,
+        "changed on both sides",
+        size=19,
+        local=local,
+        remote=remote,
+        conflict_rel=f"{stem} (conflict 2024-05-01 1432).txt",
+    )
 
 
 def conflict_plan(direction: Direction, root: Path = ROOT, stems=("a;b?",)) -> SyncPlan:
@@ -29,8 +35,19 @@ def conflict_plan(direction: Direction, root: Path = ROOT, stems=("a;b?",)) -> S
 
 
 def result(task, ok: bool = True) -> TaskResult:
-    return TaskResult(1, task, (Outcome(task.op.value, task.remote, 200 if ok else 500,
-                                        "OK" if ok else "Internal Server Error", ok=ok),))
+    return TaskResult(
+        1,
+        task,
+        (
+            Outcome(
+                task.op.value,
+                task.remote,
+                200 if ok else 500,
+                "OK" if ok else "Internal Server Error",
+                ok=ok,
+            ),
+        ),
+    )
 
 
 @pytest.fixture
@@ -56,7 +73,10 @@ def test_then_both_versions_go_up_guarded_once_the_copy_is_saved(state, tmp_path
     assert follow_up is not None
     copy, replace = follow_up.sync_job.job.tasks
     assert (copy.op, copy.remote, copy.local) == (
-        Op.UPLOAD, "/dav/a;b? (conflict 2024-05-01 1432).txt", save.local)
+        Op.UPLOAD,
+        "/dav/a;b? (conflict 2024-05-01 1432).txt",
+        save.local,
+    )
     assert not copy.exists  # If-None-Match: *
     assert (replace.op, replace.remote, replace.etag) == (Op.UPLOAD, "/dav/a;b?.txt", "e7")
     assert replace.exists and replace.conflict is Conflict.OVERWRITE  # If-Match the saved one
@@ -75,7 +95,9 @@ def test_only_a_saved_copy_lets_the_local_version_replace_the_servers(state):
     follow_up = recorder.follow_up()
     assert follow_up is not None
     assert {t.remote for t in follow_up.sync_job.job.tasks} == {
-        "/dav/a.txt", "/dav/a (conflict 2024-05-01 1432).txt"}
+        "/dav/a.txt",
+        "/dav/a (conflict 2024-05-01 1432).txt",
+    }
 
 
 def test_nothing_follows_a_cancelled_run(state):

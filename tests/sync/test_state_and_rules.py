@@ -13,9 +13,13 @@ from app.sync.state import Pending, Record, StateDB, state_file
 def test_records_survive_reopening_and_forget_takes_a_folders_contents(tmp_path):
     path = tmp_path / "state.sqlite"
     with StateDB(path) as db:
-        db.put_many([("f", Record(True, 0, 0, 0, None, None)),
-                     ("f/a", Record(False, 1, 2, 1, 2.0, "e")),
-                     ("fa", Record(False, 1, 2, 1, 2.0, None))])
+        db.put_many(
+            [
+                ("f", Record(True, 0, 0, 0, None, None)),
+                ("f/a", Record(False, 1, 2, 1, 2.0, "e")),
+                ("fa", Record(False, 1, 2, 1, 2.0, None)),
+            ]
+        )
         db.start_pending([("fa", Pending(True, 1, 2, None))])
     with StateDB(path) as db:
         assert db.load()["f/a"] == Record(False, 1, 2, 1, 2.0, "e")
@@ -34,20 +38,39 @@ def test_each_pair_has_its_own_database(tmp_path):
 def test_default_patterns_and_gitignore_semantics(tmp_path):
     (tmp_path / ".davdeskignore").write_text("*.log\n!keep.log\n/build/\n", encoding="utf-8")
     rules = IgnoreRules.for_folder(tmp_path, ["secret*"])
-    for rel, is_dir in [(".DS_Store", False), ("sub/Thumbs.db", False), ("desktop.ini", False),
-                        ("x.part", False), ("~$doc.docx", False), ("a/b.log", False),
-                        ("build", True), ("secret.txt", False),
-                        (".x.txt.1234.davdesk-part", False)]:
+    for rel, is_dir in [
+        (".DS_Store", False),
+        ("sub/Thumbs.db", False),
+        ("desktop.ini", False),
+        ("x.part", False),
+        ("~$doc.docx", False),
+        ("a/b.log", False),
+        ("build", True),
+        ("secret.txt", False),
+        (".x.txt.1234.davdesk-part", False),
+    ]:
         assert rules.ignored(rel, is_dir), rel
-    for rel, is_dir in [("keep.log", False), ("sub/build", True), ("build", False),
-                        ("notes.txt", False)]:
+    for rel, is_dir in [
+        ("keep.log", False),
+        ("sub/build", True),
+        ("build", False),
+        ("notes.txt", False),
+    ]:
         assert not rules.ignored(rel, is_dir), rel
 
 
 def test_default_patterns_match_any_case_as_the_platforms_do():
     rules = IgnoreRules()
-    for rel in ["thumbs.db", "sub/THUMBS.DB", ".ds_store", "a/.DS_STORE", "Desktop.INI",
-                "x.PART", "~$Report.DOCX", ".x.txt.1234.DAVDESK-PART"]:
+    for rel in [
+        "thumbs.db",
+        "sub/THUMBS.DB",
+        ".ds_store",
+        "a/.DS_STORE",
+        "Desktop.INI",
+        "x.PART",
+        "~$Report.DOCX",
+        ".x.txt.1234.DAVDESK-PART",
+    ]:
         assert rules.check(rel, False) is Ignored.JUNK, rel
     assert rules.check("photos.part", True) is Ignored.KEPT  # a folder may hold anything
     for rel in ["thumbs.db.txt", "my.ds_store.txt", "part", "a~$b"]:
@@ -67,8 +90,10 @@ def test_conflict_names():
     when = datetime(2024, 5, 1, 9, 5)
     assert conflict_name("a.tar.gz", when) == "a.tar (conflict 2024-05-01 0905).gz"
     assert conflict_name(".bashrc", when) == ".bashrc (conflict 2024-05-01 0905)"
-    assert conflict_name("README", when, {"README (conflict 2024-05-01 0905)"}) == \
-        "README (conflict 2024-05-01 0905 2)"
+    assert (
+        conflict_name("README", when, {"README (conflict 2024-05-01 0905)"})
+        == "README (conflict 2024-05-01 0905 2)"
+    )
 
 
 def test_names_a_server_refuses():

@@ -35,11 +35,13 @@ def seed(server: ServerHandle) -> None:
     server.make_dir("Empty")
 
 
-def wait_loaded(qtbot: Any, window: MainWindow, action: Callable[[], object], path: str,
-                timeout: int = 10_000) -> None:
+def wait_loaded(
+    qtbot: Any, window: MainWindow, action: Callable[[], object], path: str, timeout: int = 10_000
+) -> None:
     """Run action and wait until the window has shown path's complete listing."""
-    with qtbot.waitSignal(window.folder_loaded, timeout=timeout,
-                          check_params_cb=lambda loaded: loaded == path):
+    with qtbot.waitSignal(
+        window.folder_loaded, timeout=timeout, check_params_cb=lambda loaded: loaded == path
+    ):
         action()
 
 
@@ -54,12 +56,21 @@ def open_window(qtbot: Any) -> Iterator[OpenWindow]:
     """open_window(server, path=None, state=None) -> a shown MainWindow with path listed."""
     clients: list[DavClient] = []
 
-    def open_(server: ServerHandle, path: str | None = None,
-              state: dict[str, Any] | None = None, workers: int = 4) -> MainWindow:
+    def open_(
+        server: ServerHandle,
+        path: str | None = None,
+        state: dict[str, Any] | None = None,
+        workers: int = 4,
+    ) -> MainWindow:
         client = DavClient(server.url, user=server.user, password=server.password, workers=workers)
         clients.append(client)
-        window = MainWindow(client, path or client.root, {} if state is None else state, workers,
-                            paths=AppPaths.default())
+        window = MainWindow(
+            client,
+            path or client.root,
+            {} if state is None else state,
+            workers,
+            paths=AppPaths.default(),
+        )
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.folder_loaded, timeout=10_000):
             window.show()
@@ -77,13 +88,18 @@ def open_nextcloud(qtbot: Any, memory_keyring: Any) -> Iterator[Callable[..., Ma
     clients: list[DavClient] = []
 
     def open_(server: NextcloudServer, path: str | None = None) -> MainWindow:
-        spec: ConnectionSpec = open_connection(server.files_url, server.login_name,
-                                               server.password)
+        spec: ConnectionSpec = open_connection(server.files_url, server.login_name, server.password)
         PasswordStore().set(spec.url, spec.user, spec.password)
         client = spec.client()
         clients.append(client)
-        window = MainWindow(client, path or spec.start_path, {}, paths=AppPaths.default(),
-                            account=spec.account, passwords=PasswordStore())
+        window = MainWindow(
+            client,
+            path or spec.start_path,
+            {},
+            paths=AppPaths.default(),
+            account=spec.account,
+            passwords=PasswordStore(),
+        )
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.folder_loaded, timeout=10_000):
             window.show()
@@ -112,6 +128,7 @@ def background() -> Iterator[Background]:
 @pytest.fixture
 def make_dialog(qtbot, background, store, memory_keyring):
     """make_dialog() -> a shown ConnectDialog over the test's bookmarks and in-memory keyring."""
+
     def make() -> ConnectDialog:
         dialog = ConnectDialog(background, store, PasswordStore())
         qtbot.addWidget(dialog)
@@ -120,6 +137,7 @@ def make_dialog(qtbot, background, store, memory_keyring):
         background.wait(WAIT)
         qtbot.wait_until(lambda: dialog.bookmark_combo.count() == 1 + len(store.load()))
         return dialog
+
     return make
 
 
@@ -132,5 +150,7 @@ def fill(dialog: ConnectDialog, url: str, user: str, password: str) -> None:
 def connect(qtbot, dialog: ConnectDialog) -> None:
     """Press Connect and wait until the dialog has either accepted or shown an error."""
     qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
-    qtbot.wait_until(lambda: dialog.result() == dialog.DialogCode.Accepted
-                     or dialog.error_label.isVisible(), timeout=WAIT)
+    qtbot.wait_until(
+        lambda: dialog.result() == dialog.DialogCode.Accepted or dialog.error_label.isVisible(),
+        timeout=WAIT,
+    )

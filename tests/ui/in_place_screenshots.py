@@ -38,9 +38,12 @@ from tests.servers.nextcloud import NextcloudServer  # noqa: E402
 TREE = {
     "Documents/Reports/2025/annual report.pdf": 820_000,
     "Documents/Reports/2025/report appendix.xlsx": 64_000,
-    "Documents/Reports/q3 report draft.odt": 31_000, "Documents/Reports/q4 report.odt": 35_500,
-    "Documents/Letters/offer.odt": 9_000, "Documents/Budget 2026.ods": 48_000,
-    "Documents/Old/report 2019.doc": 120_000, "Photos/2026/harbour.jpg": 250_000,
+    "Documents/Reports/q3 report draft.odt": 31_000,
+    "Documents/Reports/q4 report.odt": 35_500,
+    "Documents/Letters/offer.odt": 9_000,
+    "Documents/Budget 2026.ods": 48_000,
+    "Documents/Old/report 2019.doc": 120_000,
+    "Photos/2026/harbour.jpg": 250_000,
     "Projects/plan.md": 700,
 }
 
@@ -69,8 +72,14 @@ def main(out: Path, size: tuple[int, int]) -> None:
             path.write_bytes(b"x" * length)
         spec = open_connection(server.files_url, server.login_name, server.password)
         client = spec.client()
-        window = MainWindow(client, spec.start_path + "Documents/", {}, paths=AppPaths.default(),
-                            account=spec.account, passwords=PasswordStore())
+        window = MainWindow(
+            client,
+            spec.start_path + "Documents/",
+            {},
+            paths=AppPaths.default(),
+            account=spec.account,
+            passwords=PasswordStore(),
+        )
         window.setGeometry(0, 0, *size)
         window.show()
         wait(lambda: not window.browser.loading and window.table_model.rowCount() > 0)
@@ -82,11 +91,15 @@ def main(out: Path, size: tuple[int, int]) -> None:
 
         window.navigate(spec.start_path + "Documents/")
         wait(lambda: not window.browser.loading and window.table_model.rowCount() > 0)
-        row = next(i for i in range(window.proxy.rowCount())
-                   if window.proxy.index(i, 0).data() == "Reports")
+        row = next(
+            i
+            for i in range(window.proxy.rowCount())
+            if window.proxy.index(i, 0).data() == "Reports"
+        )
         window.table.selectRow(row)
-        dialog = ShareDialog(client, window._background, spec.account,
-                             window.table.selected_resources()[0], window)
+        dialog = ShareDialog(
+            client, window._background, spec.account, window.table.selected_resources()[0], window
+        )
         dialog.show()
         panel = dialog.panel
         wait(lambda: not panel.busy)
@@ -113,11 +126,20 @@ def main(out: Path, size: tuple[int, int]) -> None:
             time.sleep(1.1)  # versions are named by the second their content was written
         window.actions.refresh.trigger()
         wait(lambda: not window.browser.loading)
-        row = next(i for i in range(window.proxy.rowCount())
-                   if window.proxy.index(i, 0).data() == "Budget 2026.ods")
+        row = next(
+            i
+            for i in range(window.proxy.rowCount())
+            if window.proxy.index(i, 0).data() == "Budget 2026.ods"
+        )
         window.table.selectRow(row)
-        versions = VersionsDialog(client, window._background, window.operations, spec.account,
-                                  window.table.selected_resources()[0], window)
+        versions = VersionsDialog(
+            client,
+            window._background,
+            window.operations,
+            spec.account,
+            window.table.selected_resources()[0],
+            window,
+        )
         versions.show()
         wait(lambda: not versions.loading)
         versions.move(window.geometry().center() - versions.rect().center())

@@ -64,8 +64,9 @@ class Opener:
         self.server = server
         self.size = size
 
-    def open_url(self, url: str, user: str | None,
-                 bookmark: Bookmark | None = None) -> MainWindow | None:
+    def open_url(
+        self, url: str, user: str | None, bookmark: Bookmark | None = None
+    ) -> MainWindow | None:
         return self.ask()
 
     def ask(self) -> MainWindow | None:
@@ -88,14 +89,26 @@ def main(out: Path, size: tuple[int, int]) -> None:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Davdesk")
     served = HOME / "server"
-    files(served, {
-        "Documents/Budget 2026.ods": b"b" * 48_000, "Documents/Letters/offer.odt": b"o" * 9_000,
-        "Photos/2026/harbour.jpg": b"j" * 250_000, "Photos/2026/market.jpg": b"m" * 180_000,
-        "Reports/q3.txt": b"the server's q3\n", "Projects/plan.md": b"# plan\n",
-    })
+    files(
+        served,
+        {
+            "Documents/Budget 2026.ods": b"b" * 48_000,
+            "Documents/Letters/offer.odt": b"o" * 9_000,
+            "Photos/2026/harbour.jpg": b"j" * 250_000,
+            "Photos/2026/market.jpg": b"m" * 180_000,
+            "Reports/q3.txt": b"the server's q3\n",
+            "Projects/plan.md": b"# plan\n",
+        },
+    )
     local = HOME / "home"
-    files(local, {"Documents/notes.txt": b"notes\n", "Reports/q3.txt": b"my q3, edited\n",
-                  "Projects/todo.txt": b"todo\n"})
+    files(
+        local,
+        {
+            "Documents/notes.txt": b"notes\n",
+            "Reports/q3.txt": b"my q3, edited\n",
+            "Projects/todo.txt": b"todo\n",
+        },
+    )
     (local / "Photos").mkdir()
     (local / "Team").mkdir()
     with WsgiDavServer(served) as server:
@@ -105,15 +118,30 @@ def main(out: Path, size: tuple[int, int]) -> None:
         bookmarks.add(Bookmark("Office", server.url, server.user))
         store = PairStore.in_config(paths)
         for name, folder, direction, paused in (
-                ("Documents", "Documents", "both", False), ("Photos", "Photos", "down", False),
-                ("Reports", "Reports", "both", False), ("Projects", "Projects", "up", True)):
-            store.add(SavedPair(name, str(local / folder), f"{server.url}{folder}/", direction,
-                                bookmark="Office", paused=paused))
-        store.add(SavedPair("Team", str(local / "Team"),
-                            f"http://{server.user}@127.0.0.1:9/team/", "both"))
+            ("Documents", "Documents", "both", False),
+            ("Photos", "Photos", "down", False),
+            ("Reports", "Reports", "both", False),
+            ("Projects", "Projects", "up", True),
+        ):
+            store.add(
+                SavedPair(
+                    name,
+                    str(local / folder),
+                    f"{server.url}{folder}/",
+                    direction,
+                    bookmark="Office",
+                    paused=paused,
+                )
+            )
+        store.add(
+            SavedPair(
+                "Team", str(local / "Team"), f"http://{server.user}@127.0.0.1:9/team/", "both"
+            )
+        )
         background = Background(2)
-        service = SyncService(paths, background, WatchSettings(first_backoff=30),
-                              passwords=PasswordStore())
+        service = SyncService(
+            paths, background, WatchSettings(first_backoff=30), passwords=PasswordStore()
+        )
         autostart = XdgAutostart(HOME / "autostart" / "davdesk.desktop", ["davdesk"])
         sync = Sync(service, autostart, Settings.in_config(paths), bookmarks, background)
         desktop = Desktop(Opener(server, size), parse_args, sync=sync, bookmarks=bookmarks)
@@ -122,10 +150,13 @@ def main(out: Path, size: tuple[int, int]) -> None:
 
         def settled() -> bool:
             states = {name: s.state for name, s in service.statuses.items()}
-            return (states.get("Documents") is PairState.IDLE
-                    and states.get("Photos") is PairState.IDLE
-                    and states.get("Reports") is PairState.CONFLICTS
-                    and states.get("Team") is PairState.WAITING)
+            return (
+                states.get("Documents") is PairState.IDLE
+                and states.get("Photos") is PairState.IDLE
+                and states.get("Reports") is PairState.CONFLICTS
+                and states.get("Team") is PairState.WAITING
+            )
+
         wait(settled)
         panel = window.findChild(SyncPanel, "syncPanel")
         panel.raise_()
@@ -139,8 +170,12 @@ def main(out: Path, size: tuple[int, int]) -> None:
         where = tray.icon.geometry()
         menu_size = tray.menu.sizeHint()
         screen = QGuiApplication.primaryScreen().geometry()
-        tray.menu.popup(QPoint(min(where.left(), screen.width() - menu_size.width() - 4),
-                               where.top() - menu_size.height() - 2))
+        tray.menu.popup(
+            QPoint(
+                min(where.left(), screen.width() - menu_size.width() - 4),
+                where.top() - menu_size.height() - 2,
+            )
+        )
         tray.menu.setActiveAction(tray.sync_action)
         QTest.qWait(800)
         shoot(out / f"tray-menu-{size[0]}x{size[1]}.png")

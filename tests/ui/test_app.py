@@ -12,8 +12,9 @@ from app.ui.operations import MAX_RUNNING_JOBS
 from tests.servers.fault_proxy import FaultProxy
 
 
-def test_url_with_password_from_environment_opens_the_window_there(qtbot, wsgidav_server,
-                                                                     monkeypatch, memory_keyring):
+def test_url_with_password_from_environment_opens_the_window_there(
+    qtbot, wsgidav_server, monkeypatch, memory_keyring
+):
     wsgidav_server.make_file("docs & notes/a.txt", b"a")
     monkeypatch.setenv("DAVDESK_PASSWORD", wsgidav_server.password)
     url = wsgidav_server.url.replace("://", f"://{wsgidav_server.user}@") + "docs%20%26%20notes/"
@@ -64,7 +65,8 @@ def test_demo_server_runs_in_its_own_process_and_stops_with_the_window():
 
 
 def test_a_nextcloud_url_opens_with_its_extensions_at_the_folder_it_names(
-        qtbot, nextcloud_server, monkeypatch, memory_keyring):
+    qtbot, nextcloud_server, monkeypatch, memory_keyring
+):
     server = nextcloud_server
     (server.files_root / "Docs").mkdir()
     (server.files_root / "Docs" / "a.txt").write_bytes(b"a")
@@ -84,7 +86,8 @@ def test_a_nextcloud_url_opens_with_its_extensions_at_the_folder_it_names(
 
 
 def test_an_account_password_left_in_the_keyring_becomes_an_app_password(
-        nextcloud_server, memory_keyring, monkeypatch):
+    nextcloud_server, memory_keyring, monkeypatch
+):
     server = nextcloud_server
     PasswordStore().set(server.files_url, server.user_id, server.password)  # an older Davdesk's
     monkeypatch.delenv("DAVDESK_PASSWORD", raising=False)
@@ -99,10 +102,12 @@ def test_a_folder_opens_while_two_uploads_hold_every_worker(qtbot, apache_server
     window's own listing still finds a connection of its own and shows the folder."""
     apache_server.make_dir("elsewhere")
     apache_server.make_file("elsewhere/there.txt", b"x")
-    with FaultProxy(apache_server.url, share=1.0, faults=("hang",), methods=("PUT",),
-                    stall_seconds=60) as proxy:
-        spec = ConnectionSpec(proxy.url_for(apache_server.url), apache_server.user,
-                              apache_server.password)
+    with FaultProxy(
+        apache_server.url, share=1.0, faults=("hang",), methods=("PUT",), stall_seconds=60
+    ) as proxy:
+        spec = ConnectionSpec(
+            proxy.url_for(apache_server.url), apache_server.user, apache_server.password
+        )
         window = open_window(spec, {}, resume=False)
         qtbot.waitUntil(lambda: window.table_model.rowCount() == 1, timeout=10_000)
         for job in range(MAX_RUNNING_JOBS):
@@ -111,8 +116,9 @@ def test_a_folder_opens_while_two_uploads_hold_every_worker(qtbot, apache_server
                 files.append(tmp_path / f"job{job}-{number}.bin")
                 files[-1].write_bytes(b"data")
             window.operations.upload(files, window.current_path)
-        qtbot.waitUntil(lambda: proxy.injected["hang"] >= MAX_RUNNING_JOBS * WORKERS,
-                        timeout=10_000)
+        qtbot.waitUntil(
+            lambda: proxy.injected["hang"] >= MAX_RUNNING_JOBS * WORKERS, timeout=10_000
+        )
         with qtbot.waitSignal(window.folder_loaded, timeout=5_000):
             window.browser.navigate(window.current_path + "elsewhere/")
         assert window.table_model.rowCount() == 1

@@ -20,8 +20,9 @@ def test_results_and_errors_come_back_on_the_gui_thread(qtbot):
         raise OSError("disk gone")
 
     def callback(result, error) -> None:
-        seen.append((result, type(error).__name__ if error else None,
-                     threading.current_thread() is gui))
+        seen.append(
+            (result, type(error).__name__ if error else None, threading.current_thread() is gui)
+        )
 
     background.submit(work, callback)
     background.submit(fail, callback)
@@ -38,6 +39,8 @@ def test_streamed_items_arrive_in_order_before_the_result(qtbot):
             emit(batch)
         return 5
 
-    background.submit_stream(work, events.append, lambda result, error: events.append(("end", result)))
+    background.submit_stream(
+        work, events.append, lambda result, error: events.append(("end", result))
+    )
     qtbot.waitUntil(lambda: ("end", 5) in events, timeout=5000)
     assert events == [0, 1, 2, 3, 4, ("end", 5)]

@@ -37,11 +37,20 @@ WAIT = 30_000
 # Offscreen Qt has no window stacking, no size hints for a message box's window, and no
 # system tray to connect a tray icon's window to.
 pytestmark = pytest.mark.qt_log_ignore(
-    "This plugin does not support raise", "This plugin does not support propagateSizeHints",
-    "No such signal QPlatformNativeInterface::systemTrayWindowChanged")
+    "This plugin does not support raise",
+    "This plugin does not support propagateSizeHints",
+    "No such signal QPlatformNativeInterface::systemTrayWindowChanged",
+)
 #: Quick enough for a test; the server is polled by PROPFIND Depth 0 or full scans.
-QUICK = WatchSettings(poll_interval=1.0, full_scan_interval=1.0, debounce=0.3, settle=0.1,
-                      first_backoff=0.5, max_backoff=2.0, workers=2)
+QUICK = WatchSettings(
+    poll_interval=1.0,
+    full_scan_interval=1.0,
+    debounce=0.3,
+    settle=0.1,
+    first_backoff=0.5,
+    max_backoff=2.0,
+    workers=2,
+)
 
 
 class Opener:
@@ -53,8 +62,9 @@ class Opener:
         self.clients: list[DavClient] = []
         self.asked = 0
 
-    def open_url(self, url: str, user: str | None,
-                 bookmark: Bookmark | None = None) -> MainWindow | None:
+    def open_url(
+        self, url: str, user: str | None, bookmark: Bookmark | None = None
+    ) -> MainWindow | None:
         return self._window(DavClient(self._server.url).path_of(url))
 
     def ask(self) -> MainWindow | None:
@@ -62,8 +72,7 @@ class Opener:
         return self._window("/")
 
     def _window(self, path: str) -> MainWindow:
-        client = DavClient(self._server.url, user=self._server.user,
-                           password=self._server.password)
+        client = DavClient(self._server.url, user=self._server.user, password=self._server.password)
         self.clients.append(client)
         window = MainWindow(client, path, {}, paths=AppPaths.default())
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -85,23 +94,31 @@ class Rig:
         PasswordStore().set(server.url, server.user, server.password)
         self.settings = Settings.in_config(self.paths)
         self.background = Background(2)
-        self.autostart = XdgAutostart(home / "xdg" / "autostart" / "davdesk.desktop",
-                                      ["davdesk", "--background"])
+        self.autostart = XdgAutostart(
+            home / "xdg" / "autostart" / "davdesk.desktop", ["davdesk", "--background"]
+        )
         self.opener = Opener(server)
         self.ended: list[bool] = []
         self.desktop: Desktop | None = None
 
     def pair(self, name: str, local: Path, folder: str, **fields: Any) -> SavedPair:
         local.mkdir(parents=True, exist_ok=True)
-        return self.store.add(SavedPair(name, str(local), self.server.url + folder,
-                                        bookmark="test", **fields))
+        return self.store.add(
+            SavedPair(name, str(local), self.server.url + folder, bookmark="test", **fields)
+        )
 
     def start(self, *argv: str, tray: bool = False, settings: WatchSettings = QUICK) -> Desktop:
         service = SyncService(self.paths, self.background, settings, passwords=PasswordStore())
-        sync = Sync(service, self.autostart, self.settings, self.bookmarks, self.background,
-                    tray=tray)
-        self.desktop = Desktop(self.opener, parse_args, end=lambda: self.ended.append(True),
-                               sync=sync, bookmarks=self.bookmarks)
+        sync = Sync(
+            service, self.autostart, self.settings, self.bookmarks, self.background, tray=tray
+        )
+        self.desktop = Desktop(
+            self.opener,
+            parse_args,
+            end=lambda: self.ended.append(True),
+            sync=sync,
+            bookmarks=self.bookmarks,
+        )
         self.desktop.start(parse_args(list(argv)))
         return self.desktop
 
@@ -119,6 +136,7 @@ class Rig:
         def reached() -> bool:
             status = self.service.status(name)
             return status is not None and status.state is state
+
         self.qtbot.waitUntil(reached, timeout=timeout)
 
     def close(self) -> None:
@@ -162,14 +180,22 @@ def choose(panel: SyncPanel, name: str) -> None:
 
 def answer_next_box(qtbot: Any, button_text: str) -> None:
     """Press a button of the message box about to open (exec blocks: a timer presses it)."""
+
     def press() -> None:
-        box = next((w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, QMessageBox) and w.isVisible()), None)
+        box = next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible()
+            ),
+            None,
+        )
         if box is None:
             QTimer.singleShot(20, press)
             return
         button = next(b for b in box.buttons() if b.text().replace("&", "") == button_text)
         button.click()
+
     QTimer.singleShot(0, press)
 
 
@@ -182,16 +208,22 @@ def test_a_saved_pair_syncs_with_nobody_pressing_anything(rig, qtbot, tmp_path):
     desktop = rig.start()
     [window] = desktop.windows
     panel = rig.panel(window)
-    assert panel.objectName() == "syncPanel" and window.dockWidgetArea(panel) == \
-        Qt.DockWidgetArea.BottomDockWidgetArea
+    assert (
+        panel.objectName() == "syncPanel"
+        and window.dockWidgetArea(panel) == Qt.DockWidgetArea.BottomDockWidgetArea
+    )
 
-    qtbot.waitUntil(lambda: read(rig.server.root / "docs" / "mine.txt") == b"mine"
-                    and read(local / "theirs.txt") == b"theirs", timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: (
+            read(rig.server.root / "docs" / "mine.txt") == b"mine"
+            and read(local / "theirs.txt") == b"theirs"
+        ),
+        timeout=WAIT,
+    )
     rig.wait_state("Docs", PairState.IDLE)
     qtbot.waitUntil(lambda: rows(panel) == [("Docs", "up to date")], timeout=WAIT)
     # The run is a job in the results pane, each file with its Outcome.
-    qtbot.waitUntil(lambda: any(r.outcomes for r in window.results.model.records()),
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: any(r.outcomes for r in window.results.model.records()), timeout=WAIT)
     records = window.results.model.records()
     paths = {o.path.rsplit("/", 1)[-1] for r in records for o in r.outcomes if o.ok}
     assert {"mine.txt", "theirs.txt"} <= paths
@@ -199,12 +231,12 @@ def test_a_saved_pair_syncs_with_nobody_pressing_anything(rig, qtbot, tmp_path):
 
     # A local edit goes up, a change on the server comes down: nobody presses anything.
     (local / "mine.txt").write_bytes(b"mine, edited")
-    qtbot.waitUntil(lambda: read(rig.server.root / "docs" / "mine.txt") == b"mine, edited",
-                    timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: read(rig.server.root / "docs" / "mine.txt") == b"mine, edited", timeout=WAIT
+    )
     rig.server.make_file("docs/new.txt", b"new on the server")
     qtbot.waitUntil(lambda: read(local / "new.txt") == b"new on the server", timeout=WAIT)
-    qtbot.waitUntil(lambda: len(window.results.model.records()) >= jobs_before + 2,
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: len(window.results.model.records()) >= jobs_before + 2, timeout=WAIT)
     # Polls that find nothing add no row.
     rig.wait_state("Docs", PairState.IDLE)
     settled = len(window.results.model.records())
@@ -300,15 +332,19 @@ def test_sync_this_folder_adds_a_pair_that_then_syncs(rig, qtbot, tmp_path):
     dialog.ok.click()
     qtbot.waitUntil(lambda: rig.store.get("Shared here") is not None, timeout=WAIT)
     saved = rig.store.get("Shared here")
-    assert (saved.url, saved.bookmark, saved.direction) == (rig.server.url + "share/", "test",
-                                                            "both")
+    assert (saved.url, saved.bookmark, saved.direction) == (
+        rig.server.url + "share/",
+        "test",
+        "both",
+    )
     qtbot.waitUntil(lambda: (local / "s.txt").exists(), timeout=WAIT)
     qtbot.waitUntil(lambda: panel.selected_name() == "Shared here", timeout=WAIT)
 
     # A second pair on a folder the first one holds: refused in words.
     panel.add_action.trigger()
-    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(AddPairDialog)),
-                    timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: any(d.isVisible() for d in window.findChildren(AddPairDialog)), timeout=WAIT
+    )
     again = next(d for d in window.findChildren(AddPairDialog) if d.isVisible())
     other = tmp_path / "other"
     other.mkdir()
@@ -378,8 +414,9 @@ def test_the_tray_menu(rig, qtbot, tmp_path):
     assert rig.opener.asked == 1 and len(desktop.windows) == 1
     window = desktop.windows[0]
     # What ran before the window opened is in its results pane, each file's Outcome too.
-    qtbot.waitUntil(lambda: rig.service.recent and rig.service.recent[-1].bridge is None,
-                    timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: rig.service.recent and rig.service.recent[-1].bridge is None, timeout=WAIT
+    )
     shown = [o.path for r in window.results.model.records() for o in r.outcomes if o.ok]
     assert any(path.endswith("/a/now.txt") for path in shown), shown
     window.close()  # pairs are active: Davdesk stays in the tray, and says so once
@@ -399,8 +436,9 @@ def test_the_tray_menu(rig, qtbot, tmp_path):
     qtbot.waitUntil(lambda: len(notes) == 2, timeout=WAIT)
     assert notes[1][0] == "C: 1 conflict" and "both versions were kept" in notes[1][1]
     assert (tmp_path / "C" / "report.txt").read_bytes() == b"mine"
-    qtbot.waitUntil(lambda: tray.state == Overall.IDLE or "conflict" in
-                    tray.status_action.text(), timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: tray.state == Overall.IDLE or "conflict" in tray.status_action.text(), timeout=WAIT
+    )
     shutil.rmtree(b)  # the local folder of B goes away: B stops, and says why
     qtbot.waitUntil(lambda: len(notes) == 3, timeout=WAIT)
     assert notes[2][0] == "B stopped syncing"
@@ -443,9 +481,9 @@ def test_start_at_login_switch(rig, qtbot):
     qtbot.waitUntil(lambda: not rig.autostart.path.exists() and box.isEnabled(), timeout=WAIT)
 
 
-
 def test_a_pair_added_by_the_cli_signs_in_as_the_saved_server_it_lies_in(
-        qtbot, apache_server, tmp_path, memory_keyring):
+    qtbot, apache_server, tmp_path, memory_keyring
+):
     # Apache serves the test's folder below the root: the bookmark's URL is not the origin's.
     rig = Rig(qtbot, apache_server, tmp_path / "home")
     try:
@@ -461,18 +499,27 @@ def test_a_pair_added_by_the_cli_signs_in_as_the_saved_server_it_lies_in(
 
 
 def test_a_failure_of_a_background_run_is_retried_from_the_results_pane(
-        qtbot, apache_server, tmp_path, memory_keyring):
+    qtbot, apache_server, tmp_path, memory_keyring
+):
     rig = Rig(qtbot, apache_server, tmp_path / "home")
-    colleague = DavClient(apache_server.url, user=apache_server.user,
-                          password=apache_server.password)
+    colleague = DavClient(
+        apache_server.url, user=apache_server.user, password=apache_server.password
+    )
     try:
         local = tmp_path / "up"
         local.mkdir()
         (local / "a.txt").write_bytes(b"v1")
         apache_server.make_dir("up")
         rig.pair("Up", local, "up/", direction="up")
-        slow = WatchSettings(poll_interval=600, full_scan_interval=600, debounce=0.3,
-                             settle=0.1, first_backoff=600, max_backoff=600, workers=2)
+        slow = WatchSettings(
+            poll_interval=600,
+            full_scan_interval=600,
+            debounce=0.3,
+            settle=0.1,
+            first_backoff=600,
+            max_backoff=600,
+            workers=2,
+        )
         window = rig.start(settings=slow).windows[0]
         on_server = apache_server.root / "up" / "a.txt"
         qtbot.waitUntil(lambda: read(on_server) == b"v1", timeout=WAIT)
@@ -481,8 +528,12 @@ def test_a_failure_of_a_background_run_is_retried_from_the_results_pane(
         (local / "a.txt").write_bytes(b"v2")  # its upload meets the colleague's lock: 423
 
         def locked() -> bool:
-            return any(o.path.endswith("/a.txt") and o.status == 423
-                       for r in window.results.model.records() for o in r.outcomes)
+            return any(
+                o.path.endswith("/a.txt") and o.status == 423
+                for r in window.results.model.records()
+                for o in r.outcomes
+            )
+
         qtbot.waitUntil(locked, timeout=WAIT)
         qtbot.waitUntil(window.results.retry_failed.isEnabled, timeout=WAIT)
         assert read(on_server) == b"v1"
@@ -497,5 +548,5 @@ def test_a_failure_of_a_background_run_is_retried_from_the_results_pane(
 def test_every_state_has_its_icon(qtbot):
     trays = [tray_icon(overall).pixmap(22).toImage() for overall in Overall]
     assert all(not image.isNull() for image in trays)
-    assert all(a != b for n, a in enumerate(trays) for b in trays[n + 1:])  # told apart
+    assert all(a != b for n, a in enumerate(trays) for b in trays[n + 1 :])  # told apart
     assert all(not pair_icon(state).isNull() for state in PairState)

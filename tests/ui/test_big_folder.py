@@ -51,13 +51,24 @@ server.stop()
 def served_elsewhere(fixture: ServerHandle) -> Iterator[ServerHandle]:
     """The fixture's root and credentials, served by wsgidav in another process."""
     repo = Path(__file__).resolve().parents[2]
-    process = subprocess.Popen([sys.executable, "-c", _SERVE, str(fixture.root)], cwd=repo,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SERVE, str(fixture.root)],
+        cwd=repo,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = process.stdout.readline().strip()
         assert url.startswith("http://"), "the out-of-process wsgidav did not start"
-        yield ServerHandle(name="wsgidav", url=url, root=fixture.root, user=fixture.user,
-                           password=fixture.password, server=fixture.server)
+        yield ServerHandle(
+            name="wsgidav",
+            url=url,
+            root=fixture.root,
+            user=fixture.user,
+            password=fixture.password,
+            server=fixture.server,
+        )
     finally:
         process.stdin.close()
         process.wait(timeout=30)
@@ -65,7 +76,8 @@ def served_elsewhere(fixture: ServerHandle) -> Iterator[ServerHandle]:
 
 
 def test_a_100000_entry_folder_fills_in_batches_while_the_event_loop_keeps_ticking(
-        wsgidav_server, open_window, qtbot, capsys):
+    wsgidav_server, open_window, qtbot, capsys
+):
     big = wsgidav_server.root / "big"
     big.mkdir()
     for number in range(ENTRIES):
@@ -92,7 +104,9 @@ def earlier_tests_frozen() -> Iterator[None]:
 
 def load_and_measure(window: MainWindow, qtbot: Any, capsys: Any) -> None:
     batches = []
-    window.table_model.rowsInserted.connect(lambda parent, first, last: batches.append(last - first + 1))
+    window.table_model.rowsInserted.connect(
+        lambda parent, first, last: batches.append(last - first + 1)
+    )
     longest = longest_wall = 0.0
     last, last_cpu = time.perf_counter(), time.process_time()
 
@@ -107,15 +121,22 @@ def load_and_measure(window: MainWindow, qtbot: Any, capsys: Any) -> None:
     timer.timeout.connect(tick)
     started = time.perf_counter()
     timer.start()
-    wait_loaded(qtbot, window, lambda: window.navigate(f"{window.current_path}big/"),
-                f"{window.current_path}big/", timeout=120_000)
+    wait_loaded(
+        qtbot,
+        window,
+        lambda: window.navigate(f"{window.current_path}big/"),
+        f"{window.current_path}big/",
+        timeout=120_000,
+    )
     timer.stop()
     elapsed = time.perf_counter() - started
     first_row = window.proxy.index(0, 0).data()
     with capsys.disabled():
-        print(f"\n100,000 entries: {len(batches)} batches, longest event-loop gap "
-              f"{longest * 1000:.0f} ms of work ({longest_wall * 1000:.0f} ms of wall time), "
-              f"loaded and sorted in {elapsed:.1f} s")
+        print(
+            f"\n100,000 entries: {len(batches)} batches, longest event-loop gap "
+            f"{longest * 1000:.0f} ms of work ({longest_wall * 1000:.0f} ms of wall time), "
+            f"loaded and sorted in {elapsed:.1f} s"
+        )
     assert window.table_model.rowCount() == ENTRIES == sum(batches)
     assert window.proxy.rowCount() == ENTRIES
     assert len(batches) > 10  # rows arrived while the body streamed, not all at the end

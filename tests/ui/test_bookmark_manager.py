@@ -15,8 +15,7 @@ def names(dialog) -> list[str]:
     return [dialog.bookmark_combo.itemText(i) for i in range(1, dialog.bookmark_combo.count())]
 
 
-def test_rename_change_duplicate_and_delete(qtbot, make_dialog, store, memory_keyring,
-                                           monkeypatch):
+def test_rename_change_duplicate_and_delete(qtbot, make_dialog, store, memory_keyring, monkeypatch):
     store.add(Bookmark("Office", "https://nas.example.com/dav/", "alice"))
     PasswordStore().set("https://nas.example.com/dav/", "alice", "secret")
     dialog = make_dialog()

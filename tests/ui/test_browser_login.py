@@ -51,7 +51,8 @@ def ended(dialog: ConnectDialog) -> bool:
 
 
 def test_logging_in_with_the_browser_keeps_an_issued_app_password(
-        qtbot, make_dialog, nextcloud_server, browser, store, memory_keyring):
+    qtbot, make_dialog, nextcloud_server, browser, store, memory_keyring
+):
     server = nextcloud_server
     browser.grants = server
     dialog = make_dialog()
@@ -70,21 +71,22 @@ def test_logging_in_with_the_browser_keeps_an_issued_app_password(
     assert spec.account is not None and spec.account.user_id == server.user_id
     assert spec.bookmark.kind == "nextcloud" and spec.bookmark.url == server.files_url
     assert store.load() == [spec.bookmark]
-    assert memory_keyring.passwords == {(f"davdesk {server.root_url}", server.login_name):
-                                        spec.password}
+    assert memory_keyring.passwords == {
+        (f"davdesk {server.root_url}", server.login_name): spec.password
+    }
     assert server.password not in store.path.read_text(encoding="utf-8")
     with spec.client() as client:
         assert client.stat(spec.account.files_path).is_dir
 
 
 def test_the_dialog_waits_visibly_and_cancel_stops_polling_at_once(
-        qtbot, make_dialog, nextcloud_server, browser, background):
+    qtbot, make_dialog, nextcloud_server, browser, background
+):
     dialog = make_dialog()
     log_in_with_browser(qtbot, dialog, nextcloud_server.root_url)
     panel = dialog.waiting_panel
     waiting = "Waiting for you to sign in in your browser…"
-    qtbot.wait_until(lambda: bool(browser.opened) and waiting in panel.status.text(),
-                     timeout=WAIT)
+    qtbot.wait_until(lambda: bool(browser.opened) and waiting in panel.status.text(), timeout=WAIT)
     assert panel.isVisible() and browser.opened[0] in panel.link.text()
     assert not dialog.connect_button.isEnabled() and not dialog.url_edit.isEnabled()
 
@@ -97,7 +99,8 @@ def test_the_dialog_waits_visibly_and_cancel_stops_polling_at_once(
 
 
 def test_closing_the_dialog_mid_sign_in_leaves_nothing_running(
-        qtbot, make_dialog, nextcloud_server, browser, background):
+    qtbot, make_dialog, nextcloud_server, browser, background
+):
     dialog = make_dialog()
     log_in_with_browser(qtbot, dialog, nextcloud_server.root_url)
     qtbot.wait_until(lambda: bool(browser.opened), timeout=WAIT)
@@ -107,18 +110,22 @@ def test_closing_the_dialog_mid_sign_in_leaves_nothing_running(
 
 
 def test_a_sign_in_not_finished_in_time_says_it_expired(
-        qtbot, make_dialog, nextcloud_server, browser, monkeypatch):
+    qtbot, make_dialog, nextcloud_server, browser, monkeypatch
+):
     monkeypatch.setattr(sign_in, "SIGN_IN_LIFETIME", 0.0)
     dialog = make_dialog()
     log_in_with_browser(qtbot, dialog, nextcloud_server.root_url)
     qtbot.wait_until(dialog.error_label.isVisible, timeout=WAIT)
-    assert dialog.error_label.text() == ("The sign-in in the browser was not finished in time "
-                                         "and has expired. Log in with the browser again.")
+    assert dialog.error_label.text() == (
+        "The sign-in in the browser was not finished in time "
+        "and has expired. Log in with the browser again."
+    )
     assert not dialog.waiting_panel.isVisible()
 
 
 def test_no_nextcloud_at_the_address_is_said_before_any_browser_opens(
-        qtbot, make_dialog, wsgidav_server, browser):
+    qtbot, make_dialog, wsgidav_server, browser
+):
     dialog = make_dialog()
     log_in_with_browser(qtbot, dialog, wsgidav_server.url)
     qtbot.wait_until(dialog.error_label.isVisible, timeout=WAIT)
@@ -129,4 +136,5 @@ def test_no_nextcloud_at_the_address_is_said_before_any_browser_opens(
 def test_maintenance_mode_reads_as_such():
     assert describe_error(MaintenanceError("x")) == (
         "The Nextcloud at this address is in maintenance mode. Try again once its "
-        "administrator has finished.")
+        "administrator has finished."
+    )

@@ -21,8 +21,12 @@ def _looked_up(tree: ast.AST) -> list[tuple[int, str]]:
         if not isinstance(node, ast.Call):
             continue
         call = node.func
-        if isinstance(call, ast.Attribute) and call.attr == "default" \
-                and isinstance(call.value, ast.Name) and call.value.id == "AppPaths":
+        if (
+            isinstance(call, ast.Attribute)
+            and call.attr == "default"
+            and isinstance(call.value, ast.Name)
+            and call.value.id == "AppPaths"
+        ):
             found.append((node.lineno, "AppPaths.default()"))
         name = call.attr if isinstance(call, ast.Attribute) else getattr(call, "id", None)
         if name == "PasswordStore":
@@ -31,16 +35,21 @@ def _looked_up(tree: ast.AST) -> list[tuple[int, str]]:
 
 
 def test_only_the_composition_root_looks_up_app_paths_and_the_keyring():
-    offenders = [f"{path.relative_to(UI.parent.parent)}:{line}: {what}"
-                 for path in sorted(UI.rglob("*.py")) if path != ROOT
-                 for line, what in _looked_up(ast.parse(path.read_text(encoding="utf-8")))]
+    offenders = [
+        f"{path.relative_to(UI.parent.parent)}:{line}: {what}"
+        for path in sorted(UI.rglob("*.py"))
+        if path != ROOT
+        for line, what in _looked_up(ast.parse(path.read_text(encoding="utf-8")))
+    ]
     assert offenders == []
 
 
 def test_the_check_finds_a_lookup():
-    source = ("from app.config import paths\n"
-              "here = AppPaths.default()\n"
-              "keys = secrets.PasswordStore()\n")
+    source = (
+        "from app.config import paths\nhere = AppPaths.default()\nkeys = secrets.PasswordStore()\n"
+    )
     assert _looked_up(ast.parse(source)) == [(2, "AppPaths.default()"), (3, "PasswordStore()")]
     assert [what for _, what in _looked_up(ast.parse(ROOT.read_text(encoding="utf-8")))] == [
-        "AppPaths.default()", "PasswordStore()"]  # made once, in Home.default()
+        "AppPaths.default()",
+        "PasswordStore()",
+    ]  # made once, in Home.default()

@@ -22,8 +22,11 @@ def local_files(tmp_path, server):
     for name in ("old.txt", "new.txt", "same.txt"):
         server.make_file(name, b"server")
     now = time.time()
-    for name, when in (("old.txt", now - 86400), ("new.txt", now + 86400),
-                       ("same.txt", (server.root / "same.txt").stat().st_mtime)):
+    for name, when in (
+        ("old.txt", now - 86400),
+        ("new.txt", now + 86400),
+        ("same.txt", (server.root / "same.txt").stat().st_mtime),
+    ):
         path = tmp_path / name
         path.write_bytes(b"mine, longer" if name != "same.txt" else b"server")
         os.utime(path, (when, when))
@@ -47,7 +50,8 @@ def answer_when_asked(qtbot, act) -> list[ConflictQuestion]:
 
 
 def test_the_question_shows_both_sides_and_overwrite_if_newer_replaces_only_older(
-        wsgidav_server, open_window, qtbot, tmp_path):
+    wsgidav_server, open_window, qtbot, tmp_path
+):
     files = local_files(tmp_path, wsgidav_server)
     window = open_window(wsgidav_server)
     rows: list[list[str]] = []
@@ -79,8 +83,11 @@ def test_each_file_can_have_its_own_answer(wsgidav_server, open_window, qtbot, t
 
     def one_by_one(question: ConflictQuestion) -> None:
         question.apply_all.setChecked(False)
-        answers = {"old.txt": Conflict.OVERWRITE, "new.txt": Conflict.SKIP,
-                   "same.txt": Conflict.RENAME}
+        answers = {
+            "old.txt": Conflict.OVERWRITE,
+            "new.txt": Conflict.SKIP,
+            "same.txt": Conflict.RENAME,
+        }
         for _ in range(3):
             name = question.list.currentItem().text(0)
             question.answer_buttons[answers[name]].click()
@@ -94,8 +101,9 @@ def test_each_file_can_have_its_own_answer(wsgidav_server, open_window, qtbot, t
     assert (root / "same (2).txt").read_bytes() == b"server"
 
 
-def test_the_default_from_the_preferences_asks_nothing(wsgidav_server, open_window, qtbot,
-                                                        tmp_path):
+def test_the_default_from_the_preferences_asks_nothing(
+    wsgidav_server, open_window, qtbot, tmp_path
+):
     files = local_files(tmp_path, wsgidav_server)
     window = open_window(wsgidav_server)
     window.operations.default_conflict = Conflict.DIFFERENT

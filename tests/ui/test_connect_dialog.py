@@ -29,14 +29,17 @@ def test_a_wrong_password_shows_a_readable_error(qtbot, make_dialog, wsgidav_ser
     dialog = make_dialog()
     fill(dialog, wsgidav_server.url, wsgidav_server.user, "wrong")
     connect(qtbot, dialog)
-    assert dialog.error_label.text().splitlines()[0] == \
-        f"Wrong user name or password for {wsgidav_server.user}."
+    assert (
+        dialog.error_label.text().splitlines()[0]
+        == f"Wrong user name or password for {wsgidav_server.user}."
+    )
     assert dialog.isVisible() and dialog.result_connection() is None
     assert dialog.connect_button.isEnabled()
 
 
-def test_the_right_password_connects_and_returns_the_spec(qtbot, make_dialog, wsgidav_server,
-                                                          store, memory_keyring):
+def test_the_right_password_connects_and_returns_the_spec(
+    qtbot, make_dialog, wsgidav_server, store, memory_keyring
+):
     dialog = make_dialog()
     fill(dialog, wsgidav_server.url, wsgidav_server.user, wsgidav_server.password)
     dialog.name_edit.setText("Test server")
@@ -44,7 +47,11 @@ def test_the_right_password_connects_and_returns_the_spec(qtbot, make_dialog, ws
     spec = dialog.result_connection()
     assert spec is not None
     assert (spec.url, spec.user, spec.password, spec.verify) == (
-        wsgidav_server.url, wsgidav_server.user, wsgidav_server.password, True)
+        wsgidav_server.url,
+        wsgidav_server.user,
+        wsgidav_server.password,
+        True,
+    )
     assert spec.bookmark == Bookmark("Test server", wsgidav_server.url, wsgidav_server.user)
     assert store.load() == [spec.bookmark]
     assert memory_keyring.passwords == {}  # not asked to remember
@@ -52,9 +59,9 @@ def test_the_right_password_connects_and_returns_the_spec(qtbot, make_dialog, ws
         assert client.stat("").is_dir
 
 
-def test_keeping_mtimes_is_the_bookmark_s_choice_off_by_default(qtbot, make_dialog,
-                                                                 wsgidav_server, store,
-                                                                 memory_keyring):
+def test_keeping_mtimes_is_the_bookmark_s_choice_off_by_default(
+    qtbot, make_dialog, wsgidav_server, store, memory_keyring
+):
     """One more request per file on a plain WebDAV server: asked for under Advanced, kept in the
     bookmark, shown again when the bookmark is chosen."""
     dialog = make_dialog()
@@ -84,8 +91,9 @@ def test_plain_http_shows_the_warning_and_https_hides_it(make_dialog):
     assert warning.isVisible()
 
 
-def test_remember_password_uses_the_keyring_and_never_the_file(qtbot, make_dialog, wsgidav_server,
-                                                               store, memory_keyring):
+def test_remember_password_uses_the_keyring_and_never_the_file(
+    qtbot, make_dialog, wsgidav_server, store, memory_keyring
+):
     dialog = make_dialog()
     fill(dialog, wsgidav_server.url, wsgidav_server.user, wsgidav_server.password)
     dialog.remember_check.setChecked(True)
@@ -124,8 +132,9 @@ def test_a_self_signed_server_asks_and_trust_always_pins_it(qtbot, make_dialog, 
         shown = asked.findChild(type(dialog.error_label), "certificateFingerprint").text()
         assert shown.replace("\n", ":") == certificate.sha256
         assert "self-signed.test" in asked.info.subject
-        qtbot.mouseClick(asked.findChild(QPushButton, "trustAlwaysButton"),
-                         Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(
+            asked.findChild(QPushButton, "trustAlwaysButton"), Qt.MouseButton.LeftButton
+        )
         qtbot.wait_until(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=WAIT)
 
         spec = dialog.result_connection()
@@ -177,8 +186,9 @@ def test_refusing_the_certificate_says_so(qtbot, make_dialog, tmp_path):
         assert dialog.result_connection() is None
 
 
-def test_a_custom_ca_file_is_chosen_used_and_kept_in_the_bookmark(qtbot, make_dialog, tmp_path,
-                                                                    store, monkeypatch):
+def test_a_custom_ca_file_is_chosen_used_and_kept_in_the_bookmark(
+    qtbot, make_dialog, tmp_path, store, monkeypatch
+):
     ca = make_certificate(tmp_path, "Home CA", ca=True)
     root = tmp_path / "tls-root"
     root.mkdir()
@@ -187,8 +197,11 @@ def test_a_custom_ca_file_is_chosen_used_and_kept_in_the_bookmark(qtbot, make_di
         fill(dialog, server.url, server.user, server.password)
         dialog.show_advanced(True)
         assert dialog.ca_file_edit.isVisible()
-        monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                            lambda *args: (str(ca.cert), "Certificates (*.pem *.crt *.cer)"))
+        monkeypatch.setattr(
+            QFileDialog,
+            "getOpenFileName",
+            lambda *args: (str(ca.cert), "Certificates (*.pem *.crt *.cer)"),
+        )
         qtbot.mouseClick(dialog.browse_button, Qt.MouseButton.LeftButton)
         assert dialog.ca_file_edit.text() == str(ca.cert)
         connect(qtbot, dialog)
@@ -203,11 +216,14 @@ def test_nothing_listening_is_a_readable_error(qtbot, make_dialog, wsgidav_serve
     dialog = make_dialog()
     fill(dialog, url, "alice", "pw")
     connect(qtbot, dialog)
-    assert dialog.error_label.text() == "Nothing answers at this address: the connection was refused."
+    assert (
+        dialog.error_label.text() == "Nothing answers at this address: the connection was refused."
+    )
 
 
 def test_without_a_keyring_remember_is_disabled_first_and_connect_takes_one_click(
-        qtbot, make_dialog, wsgidav_server):
+    qtbot, make_dialog, wsgidav_server
+):
     keyring.set_keyring(keyring.backends.fail.Keyring())  # memory_keyring's fixture restores
     dialog = make_dialog()
     remember = dialog.remember_check
@@ -239,14 +255,17 @@ def wait_for_certificate_dialog(qtbot, dialog: ConnectDialog) -> CertificateDial
     return shown()
 
 
-@pytest.mark.parametrize(("typed", "expected"), [
-    ("https://nas.local/dav/", "https://nas.local/dav/"),
-    ("nas.local/dav", "https://nas.local/dav"),
-    ("  http://h:8080/  ", "http://h:8080/"),
-    ("", None),
-    ("ftp://h/", None),
-    ("https://", None),
-])
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("https://nas.local/dav/", "https://nas.local/dav/"),
+        ("nas.local/dav", "https://nas.local/dav"),
+        ("  http://h:8080/  ", "http://h:8080/"),
+        ("", None),
+        ("ftp://h/", None),
+        ("https://", None),
+    ],
+)
 def test_addresses_are_normalized(typed, expected):
     assert normalize_url(typed) == expected
 
@@ -270,7 +289,8 @@ def live_app_passwords(server) -> list[str]:
 
 
 def test_an_account_password_is_exchanged_and_only_the_app_password_kept(
-        qtbot, make_dialog, nextcloud_server, store, memory_keyring):
+    qtbot, make_dialog, nextcloud_server, store, memory_keyring
+):
     server = nextcloud_server
     dialog = make_dialog()
     fill(dialog, server.root_url, server.user_id, server.password)
@@ -281,17 +301,23 @@ def test_an_account_password_is_exchanged_and_only_the_app_password_kept(
     assert spec.account is not None and spec.url == server.files_url
     assert spec.extensions.extra_props  # it speaks the server's WebDAV extensions
     assert live_app_passwords(server) == [spec.password] != [server.password]
-    assert memory_keyring.passwords == {(f"davdesk {server.root_url}", server.user_id):
-                                        spec.password}
-    assert spec.bookmark == Bookmark(server.root_url.split("//")[1].rstrip("/"), server.files_url,
-                                     server.user_id, kind="nextcloud")
+    assert memory_keyring.passwords == {
+        (f"davdesk {server.root_url}", server.user_id): spec.password
+    }
+    assert spec.bookmark == Bookmark(
+        server.root_url.split("//")[1].rstrip("/"),
+        server.files_url,
+        server.user_id,
+        kind="nextcloud",
+    )
     assert server.password not in store.path.read_text(encoding="utf-8")
     with spec.client() as client:
         assert client.stat(spec.account.files_path).is_dir
 
 
 def test_a_password_not_remembered_is_not_traded_for_an_app_password(
-        qtbot, make_dialog, nextcloud_server, memory_keyring):
+    qtbot, make_dialog, nextcloud_server, memory_keyring
+):
     """An app password nobody keeps would stay on the server, revoked by nobody."""
     server = nextcloud_server
     dialog = make_dialog()
@@ -306,7 +332,8 @@ def test_a_password_not_remembered_is_not_traded_for_an_app_password(
 
 
 def test_an_account_password_typed_with_the_e_mail_address_connects(
-        qtbot, make_dialog, nextcloud_server, memory_keyring):
+    qtbot, make_dialog, nextcloud_server, memory_keyring
+):
     """The app password an e-mail login exchanges belongs to the user id (Nextcloud's session
     logs in as that): the bookmark and the keyring keep the login that works with it."""
     server = nextcloud_server
@@ -322,8 +349,9 @@ def test_an_account_password_typed_with_the_e_mail_address_connects(
         assert client.stat(spec.account.files_path).is_dir
 
 
-def test_a_pasted_app_password_works_as_any_password_does(qtbot, make_dialog, nextcloud_server,
-                                                          memory_keyring):
+def test_a_pasted_app_password_works_as_any_password_does(
+    qtbot, make_dialog, nextcloud_server, memory_keyring
+):
     server = nextcloud_server
     pasted = server.issue_app_password("Pasted from the security settings")
     checks = server.password_checks
@@ -339,8 +367,9 @@ def test_a_pasted_app_password_works_as_any_password_does(qtbot, make_dialog, ne
     assert server.password_checks == checks  # and the account password never checked
 
 
-def test_a_nextcloud_bookmark_reopens_with_its_app_password(qtbot, make_dialog, nextcloud_server,
-                                                            memory_keyring):
+def test_a_nextcloud_bookmark_reopens_with_its_app_password(
+    qtbot, make_dialog, nextcloud_server, memory_keyring
+):
     server = nextcloud_server
     (server.files_root / "Docs").mkdir()
     first = make_dialog()

@@ -19,13 +19,15 @@ def plain_web(tmp_path):
         yield server
 
 
-def test_no_scheme_tries_https_then_offers_plain_http_with_its_warning(qtbot, make_dialog,
-                                                                       plain_web):
+def test_no_scheme_tries_https_then_offers_plain_http_with_its_warning(
+    qtbot, make_dialog, plain_web
+):
     dialog = make_dialog()
     fill(dialog, plain_web.address + "/", "alice", "pw")
     connect(qtbot, dialog)
     assert dialog.error_label.text().startswith(
-        "This server does not speak https at this address: it answered in plain http.")
+        "This server does not speak https at this address: it answered in plain http."
+    )
     assert "SSL" not in dialog.error_label.text()
     assert dialog.use_http_button.isVisible() and not dialog.plain_http_warning.isVisible()
 
@@ -37,8 +39,10 @@ def test_no_scheme_tries_https_then_offers_plain_http_with_its_warning(qtbot, ma
 
     connect(qtbot, dialog)
     lines = dialog.error_label.text().splitlines()
-    assert lines[0] == ("This address does not speak WebDAV: the server refused to list it "
-                        "(501 Unsupported method ('PROPFIND')).")
+    assert lines[0] == (
+        "This address does not speak WebDAV: the server refused to list it "
+        "(501 Unsupported method ('PROPFIND'))."
+    )
     assert lines[1:] == list(NOT_WEBDAV_HINTS)
 
 
@@ -51,15 +55,19 @@ def test_a_stale_error_goes_when_the_address_is_edited(qtbot, make_dialog, plain
     assert not dialog.error_label.isVisible()
 
 
-def test_401_without_a_user_name_asks_for_one_and_with_one_says_wrong(qtbot, make_dialog,
-                                                                       wsgidav_server):
+def test_401_without_a_user_name_asks_for_one_and_with_one_says_wrong(
+    qtbot, make_dialog, wsgidav_server
+):
     dialog = make_dialog()
     fill(dialog, wsgidav_server.url, "", "")
     connect(qtbot, dialog)
-    assert dialog.error_label.text().splitlines()[0] == \
-        "This server wants a user name and password."
+    assert (
+        dialog.error_label.text().splitlines()[0] == "This server wants a user name and password."
+    )
     dialog.error_label.hide()
     fill(dialog, wsgidav_server.url, wsgidav_server.user, "wrong")
     connect(qtbot, dialog)
-    assert dialog.error_label.text().splitlines()[0] == \
-        f"Wrong user name or password for {wsgidav_server.user}."
+    assert (
+        dialog.error_label.text().splitlines()[0]
+        == f"Wrong user name or password for {wsgidav_server.user}."
+    )

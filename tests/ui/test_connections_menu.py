@@ -28,7 +28,11 @@ def test_connect_new_window_and_disconnect(qtbot, opener):  # noqa: F811
     [first] = desktop.windows
     file_menu = next(a.menu() for a in first.menuBar().actions() if a.text() == "&File")
     assert [a.objectName() for a in file_menu.actions()[:4]] == [
-        "actionConnect", "actionNewWindow", "", "actionDisconnect"]  # "" is Open Recent's
+        "actionConnect",
+        "actionNewWindow",
+        "",
+        "actionDisconnect",
+    ]  # "" is Open Recent's
 
     action(first, "actionNewWindow").trigger()  # another server, beside this one
     assert opener.asked == 2 and len(desktop.windows) == 2 and first.isVisible()
@@ -36,8 +40,7 @@ def test_connect_new_window_and_disconnect(qtbot, opener):  # noqa: F811
     second = desktop.windows[1]
     action(second, "actionConnect").trigger()  # another server in this window's place
     assert opener.asked == 3
-    qtbot.waitUntil(lambda: not shiboken6.isValid(second) or not second.isVisible(),
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(second) or not second.isVisible(), timeout=WAIT)
     assert len([w for w in desktop.windows if shiboken6.isValid(w) and w.isVisible()]) == 2
 
     action(first, "actionDisconnect").trigger()  # not the last: just closes
@@ -46,8 +49,9 @@ def test_connect_new_window_and_disconnect(qtbot, opener):  # noqa: F811
     [last] = desktop.windows
     action(last, "actionDisconnect").trigger()  # the last: the connect dialog first
     assert opener.asked == 4
-    qtbot.waitUntil(lambda: len(desktop.windows) == 1 and desktop.windows[0] is not last,
-                    timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: len(desktop.windows) == 1 and desktop.windows[0] is not last, timeout=WAIT
+    )
 
 
 def test_open_recent_lists_the_bookmarks_and_opens_one(
@@ -63,8 +67,7 @@ def test_open_recent_lists_the_bookmarks_and_opens_one(
     [window] = desktop.windows
     recent = window.findChild(QMenu, "openRecentMenu")
     recent.aboutToShow.emit()
-    qtbot.waitUntil(lambda: [a.text() for a in recent.actions()] == ["Office NAS"],
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: [a.text() for a in recent.actions()] == ["Office NAS"], timeout=WAIT)
     recent.actions()[0].trigger()
     assert opener.urls == [wsgidav_server.url + "docs/"] and len(desktop.windows) == 2
     assert [b.name for b in opener.bookmarks] == ["Office NAS"]  # its trust goes with it

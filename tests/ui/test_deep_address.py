@@ -9,19 +9,20 @@ from tests.ui.conftest import WAIT, seed
 
 def test_a_deep_address_opens_its_folder_and_up_reaches_the_share(wsgidav_server, qtbot):
     seed(wsgidav_server)
-    spec = open_connection(wsgidav_server.url + "Docs/inner/", wsgidav_server.user,
-                           wsgidav_server.password)
+    spec = open_connection(
+        wsgidav_server.url + "Docs/inner/", wsgidav_server.user, wsgidav_server.password
+    )
     assert spec.url == wsgidav_server.url + "Docs/inner/"  # the bookmark keeps what was typed
     assert spec.top_url == wsgidav_server.url and spec.start_path == "/Docs/inner/"
     window = open_window(spec, {}, resume=False)
-    qtbot.waitUntil(lambda: window.current_path == "/Docs/inner/"
-                    and not window.browser.loading, timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: window.current_path == "/Docs/inner/" and not window.browser.loading, timeout=WAIT
+    )
     assert window.actions.up.isEnabled()
     window.actions.up.trigger()
     qtbot.waitUntil(lambda: window.current_path == "/Docs/", timeout=WAIT)
     window.actions.up.trigger()
-    qtbot.waitUntil(lambda: window.current_path == "/" and not window.browser.loading,
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: window.current_path == "/" and not window.browser.loading, timeout=WAIT)
     assert not window.actions.up.isEnabled()
     root = window.tree_model.index(0, 0)
     qtbot.waitUntil(lambda: window.tree_model.rowCount(root) >= 2, timeout=WAIT)
@@ -34,10 +35,12 @@ def test_apache_s_share_top_is_its_dav_folder(apache_server):
     from app.session.connection import share_top
 
     apache_server.make_file("deep/er/x.txt", b"x")
-    with DavClient(apache_server.url + "deep/er/", user=apache_server.user,
-                   password=apache_server.password) as client:
+    with DavClient(
+        apache_server.url + "deep/er/", user=apache_server.user, password=apache_server.password
+    ) as client:
         top = share_top(client)
-    with DavClient(apache_server.url, user=apache_server.user,
-                   password=apache_server.password) as share:
+    with DavClient(
+        apache_server.url, user=apache_server.user, password=apache_server.password
+    ) as share:
         assert top.rstrip("/").count("/") <= share.root.rstrip("/").count("/")
         assert share.stat(top).is_dir

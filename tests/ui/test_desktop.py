@@ -31,8 +31,7 @@ class Opener:
         self.windows: list[MainWindow] = []
 
     def _window(self, path: str) -> MainWindow:
-        client = DavClient(self._server.url, user=self._server.user,
-                           password=self._server.password)
+        client = DavClient(self._server.url, user=self._server.user, password=self._server.password)
         self.clients.append(client)
         window = MainWindow(client, path, {}, paths=AppPaths.default())
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # as app.open_window does
@@ -40,8 +39,9 @@ class Opener:
         window.show()
         return window
 
-    def open_url(self, url: str, user: str | None,
-                 bookmark: Bookmark | None = None) -> MainWindow | None:
+    def open_url(
+        self, url: str, user: str | None, bookmark: Bookmark | None = None
+    ) -> MainWindow | None:
         self.urls.append(url)
         self.bookmarks.append(bookmark)
         return self._window("/" + url.split("/", 3)[3])
@@ -72,7 +72,8 @@ def opener(qtbot, wsgidav_server) -> Iterator[Opener]:
 @pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen has no stacking
 @pytest.mark.expected_log("Ignored arguments another davdesk handed over")
 def test_a_handed_over_url_opens_a_window_and_a_bare_start_raises_the_open_ones(
-        qtbot, opener, wsgidav_server):
+    qtbot, opener, wsgidav_server
+):
     wsgidav_server.make_file("one/a.txt", b"a")
     desktop = Desktop(opener, parse_args, end=lambda: None, bookmarks=bookmarks())
     assert desktop.start(parse_args([]))
@@ -91,8 +92,7 @@ def test_a_handed_over_url_opens_a_window_and_a_bare_start_raises_the_open_ones(
 
 def test_the_windows_quit_action_ends_the_program_with_every_window(qtbot, opener):
     ended: list[bool] = []
-    desktop = Desktop(opener, parse_args, end=lambda: ended.append(True),
-                      bookmarks=bookmarks())
+    desktop = Desktop(opener, parse_args, end=lambda: ended.append(True), bookmarks=bookmarks())
     desktop.start(parse_args([]))
     desktop.handle(["http://localhost/x/"])
     assert len(desktop.windows) == 2
@@ -103,8 +103,7 @@ def test_the_windows_quit_action_ends_the_program_with_every_window(qtbot, opene
 
 def test_closing_the_last_window_ends_the_program(qtbot, opener):
     ended: list[bool] = []
-    desktop = Desktop(opener, parse_args, end=lambda: ended.append(True),
-                      bookmarks=bookmarks())
+    desktop = Desktop(opener, parse_args, end=lambda: ended.append(True), bookmarks=bookmarks())
     desktop.start(parse_args([]))
     desktop.handle(["http://localhost/x/"])
     first, second = desktop.windows

@@ -23,8 +23,9 @@ from tests.ui.conftest import WAIT, names
 
 @pytest.fixture
 def client(wsgidav_server: ServerHandle):
-    with DavClient(wsgidav_server.url, user=wsgidav_server.user,
-                   password=wsgidav_server.password) as made:
+    with DavClient(
+        wsgidav_server.url, user=wsgidav_server.user, password=wsgidav_server.password
+    ) as made:
         yield made
 
 
@@ -32,9 +33,18 @@ def _names(listing: Listing) -> list[str]:
     return sorted(row[ROW_PATH].rstrip("/").rsplit("/", 1)[-1] for row in listing.rows)
 
 
-@pytest.mark.parametrize("argv", [[], ["--demo"], ["--background"], ["--user"],
-                                  ["ftp://example.invalid/"], ["--verbose", "not an address"],
-                                  ["--verbose", "http://127.0.0.1:9/"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--demo"],
+        ["--background"],
+        ["--user"],
+        ["ftp://example.invalid/"],
+        ["--verbose", "not an address"],
+        ["--verbose", "http://127.0.0.1:9/"],
+    ],
+)
 def test_nothing_is_asked_for_without_an_address_or_with_every_request_logged(argv: list[str]):
     assert EarlyListing.start(argv) is None
 
@@ -46,21 +56,25 @@ def test_nothing_is_asked_for_without_a_password_to_ask_with(monkeypatch):
     assert EarlyListing.start(["http://alice@127.0.0.1:9/"]) is None
 
 
-def test_the_check_and_listing_go_once_to_the_window_that_would_make_them(wsgidav_server,
-                                                                          client, monkeypatch):
+def test_the_check_and_listing_go_once_to_the_window_that_would_make_them(
+    wsgidav_server, client, monkeypatch
+):
     wsgidav_server.make_file("Docs & more/a.txt", b"a")
     wsgidav_server.make_dir("Docs & more/sub")
     monkeypatch.setenv(PASSWORD_VARIABLE, wsgidav_server.password)
     address = wsgidav_server.url + "Docs%20%26%20more/"
-    early = EarlyListing.start(["--smoke-test", "--user", wsgidav_server.user,
-                                address + "?dir=x#y"])
+    early = EarlyListing.start(
+        ["--smoke-test", "--user", wsgidav_server.user, address + "?dir=x#y"]
+    )
     assert early is not None
     user, password = wsgidav_server.user, wsgidav_server.password
-    for other in ((wsgidav_server.url, user, password, True, False),
-                  (address, "bob", password, True, False),
-                  (address, user, "other", True, False),
-                  (address, user, password, ssl.create_default_context(), False),
-                  (address, user, password, True, True)):  # would trade it for an app password
+    for other in (
+        (wsgidav_server.url, user, password, True, False),
+        (address, "bob", password, True, False),
+        (address, user, "other", True, False),
+        (address, user, password, ssl.create_default_context(), False),
+        (address, user, password, True, True),
+    ):  # would trade it for an app password
         assert early.checked(*other) is None
     check = early.checked(address, user, password, True, False)
     assert check is not None
@@ -68,14 +82,19 @@ def test_the_check_and_listing_go_once_to_the_window_that_would_make_them(wsgida
     assert (spec.url, spec.user, spec.start_path) == (address, user, "/Docs & more/")
     assert early.checked(address, user, password, True, False) is None  # taken
     folder = "/Docs & more/"
-    for other in ((client, "/", user, password, True),
-                  (client, folder, "bob", password, True),
-                  (client, folder, user, "other", True),
-                  (client, folder, user, password, ssl.create_default_context())):
+    for other in (
+        (client, "/", user, password, True),
+        (client, folder, "bob", password, True),
+        (client, folder, user, "other", True),
+        (client, folder, user, password, ssl.create_default_context()),
+    ):
         assert early.claim(*other) is None
-    with DavClient(wsgidav_server.url, user=user, password=password,
-                   extensions=ServerExtensions(extra_props=("{http://owncloud.org/ns}fileid",))
-                   ) as nextcloud_like:  # would ask for more properties than were asked for
+    with DavClient(
+        wsgidav_server.url,
+        user=user,
+        password=password,
+        extensions=ServerExtensions(extra_props=("{http://owncloud.org/ns}fileid",)),
+    ) as nextcloud_like:  # would ask for more properties than were asked for
         assert early.claim(nextcloud_like, folder, user, password, True) is None
     given = early.claim(client, "/Docs & more", user, password, True)
     assert given is not None
@@ -84,8 +103,9 @@ def test_the_check_and_listing_go_once_to_the_window_that_would_make_them(wsgida
     assert early.claim(client, folder, user, password, True) is None  # taken
 
 
-def test_a_check_that_failed_is_raised_to_the_window_and_nothing_is_listed(wsgidav_server,
-                                                                           client, monkeypatch):
+def test_a_check_that_failed_is_raised_to_the_window_and_nothing_is_listed(
+    wsgidav_server, client, monkeypatch
+):
     monkeypatch.setenv(PASSWORD_VARIABLE, "wrong")
     early = EarlyListing.start([wsgidav_server.url.replace("://", f"://{wsgidav_server.user}@")])
     assert early is not None
@@ -97,20 +117,24 @@ def test_a_check_that_failed_is_raised_to_the_window_and_nothing_is_listed(wsgid
 
 
 def test_a_nextcloud_address_is_checked_and_listed_with_the_servers_extensions(
-        nextcloud_server, monkeypatch):
+    nextcloud_server, monkeypatch
+):
     (nextcloud_server.files_root / "Photos").mkdir(parents=True, exist_ok=True)
     (nextcloud_server.files_root / "Photos" / "a.jpg").write_bytes(b"jpeg")
     monkeypatch.setenv(PASSWORD_VARIABLE, nextcloud_server.password)
     address = nextcloud_server.files_url + "Photos/"
     early = EarlyListing.start(["--user", nextcloud_server.login_name, address])
     assert early is not None
-    check = early.checked(address, nextcloud_server.login_name, nextcloud_server.password,
-                          True, False)
+    check = early.checked(
+        address, nextcloud_server.login_name, nextcloud_server.password, True, False
+    )
     assert check is not None
     spec = check()
     assert spec.account is not None and spec.extensions.extra_props
-    with spec.client() as nextcloud, DavClient(nextcloud.base_url, user=spec.user,
-                                               password=spec.password) as plain:
+    with (
+        spec.client() as nextcloud,
+        DavClient(nextcloud.base_url, user=spec.user, password=spec.password) as plain,
+    ):
         # A client that would ask for fewer properties is not given the listing.
         assert early.claim(plain, spec.start_path, spec.user, spec.password, True) is None
         given = early.claim(nextcloud, spec.start_path, spec.user, spec.password, True)
@@ -138,8 +162,9 @@ def test_the_window_shows_the_listing_it_was_given(wsgidav_server, client, qtbot
     assert names(window) == ["on the server.txt"]
 
 
-def test_the_window_lists_again_where_the_listing_it_was_given_failed(wsgidav_server, client,
-                                                                     qtbot):
+def test_the_window_lists_again_where_the_listing_it_was_given_failed(
+    wsgidav_server, client, qtbot
+):
     wsgidav_server.make_file("on the server.txt", b"x")
 
     def failed() -> Listing:

@@ -43,8 +43,9 @@ def activate(window: MainWindow, name: str) -> None:
     window.table.activated.emit(window.proxy.index(names(window).index(name), 0))
 
 
-def test_double_click_opens_a_downloaded_copy_and_reuses_it(dav_server, open_window, opener,
-                                                            qtbot, tmp_path):
+def test_double_click_opens_a_downloaded_copy_and_reuses_it(
+    dav_server, open_window, opener, qtbot, tmp_path
+):
     dav_server.make_file("Docs/report.txt", b"the report\n")
     dav_server.make_file("a.txt", b"alpha\n")
     log = opener()
@@ -63,8 +64,9 @@ def test_double_click_opens_a_downloaded_copy_and_reuses_it(dav_server, open_win
     assert names(window) == ["report.txt"]
 
 
-def test_edit_sends_each_save_with_the_etag_it_was_downloaded_with(dav_server, open_window,
-                                                                   opener, qtbot):
+def test_edit_sends_each_save_with_the_etag_it_was_downloaded_with(
+    dav_server, open_window, opener, qtbot
+):
     served = dav_server.make_file("notes.txt", b"one\n")
     opener('printf "one\\ntwo\\n" > "$1"\n')
     window = open_window(dav_server)
@@ -80,16 +82,19 @@ def test_edit_sends_each_save_with_the_etag_it_was_downloaded_with(dav_server, o
     qtbot.wait_until(lambda: not window.edits.unsent, timeout=WAIT)
 
 
-@pytest.mark.parametrize("choice", [edit_in_place.OVERWRITE, edit_in_place.SAVE_AS_COPY,
-                                    edit_in_place.DOWNLOAD_THEIRS])
-def test_a_conflict_overwrites_nothing_until_the_user_chooses(dav_server, open_window, opener,
-                                                              qtbot, monkeypatch, choice):
+@pytest.mark.parametrize(
+    "choice", [edit_in_place.OVERWRITE, edit_in_place.SAVE_AS_COPY, edit_in_place.DOWNLOAD_THEIRS]
+)
+def test_a_conflict_overwrites_nothing_until_the_user_chooses(
+    dav_server, open_window, opener, qtbot, monkeypatch, choice
+):
     served = dav_server.make_file("plan.txt", b"draft\n")
     # Someone else changes the server's file, then the application saves the copy.
     opener(f'printf "their longer version\\n" > "{served}"\nprintf "mine\\n" > "$1"\n')
     asked = []
-    monkeypatch.setattr(edit_in_place, "choose_conflict",
-                        lambda window, copy: asked.append(copy.name) or choice)
+    monkeypatch.setattr(
+        edit_in_place, "choose_conflict", lambda window, copy: asked.append(copy.name) or choice
+    )
     window = open_window(dav_server)
     select(window, "plan.txt")
     window.actions.edit.trigger()
@@ -97,32 +102,36 @@ def test_a_conflict_overwrites_nothing_until_the_user_chooses(dav_server, open_w
     if choice == edit_in_place.OVERWRITE:
         qtbot.wait_until(lambda: served.read_bytes() == b"mine\n", timeout=WAIT)
     elif choice == edit_in_place.SAVE_AS_COPY:
-        qtbot.wait_until(lambda: (dav_server.root / "plan (2).txt").exists()
-                         and (dav_server.root / "plan (2).txt").read_bytes() == b"mine\n",
-                         timeout=WAIT)
+        qtbot.wait_until(
+            lambda: (
+                (dav_server.root / "plan (2).txt").exists()
+                and (dav_server.root / "plan (2).txt").read_bytes() == b"mine\n"
+            ),
+            timeout=WAIT,
+        )
         assert served.read_bytes() == b"their longer version\n"
     else:
         copy = window.edits.copies.get(window.current_path + "plan.txt")
         assert copy is not None
-        qtbot.wait_until(lambda: copy.local.read_bytes() == b"their longer version\n",
-                         timeout=WAIT)
+        qtbot.wait_until(lambda: copy.local.read_bytes() == b"their longer version\n", timeout=WAIT)
         assert served.read_bytes() == b"their longer version\n"
     qtbot.wait_until(lambda: not window.edits.unsent, timeout=WAIT)
 
 
-def test_closing_with_an_unsent_edit_names_it(dav_server, open_window, opener, qtbot,
-                                              monkeypatch):
+def test_closing_with_an_unsent_edit_names_it(dav_server, open_window, opener, qtbot, monkeypatch):
     served = dav_server.make_file("plan.txt", b"draft\n")
     opener(f'printf "their longer version\\n" > "{served}"\nprintf "mine\\n" > "$1"\n')
     monkeypatch.setattr(edit_in_place, "choose_conflict", lambda window, copy: None)
     window = open_window(dav_server)
     select(window, "plan.txt")
     window.actions.edit.trigger()
-    qtbot.wait_until(lambda: bool(window.edits.unsent) and not window.edits._uploading,
-                     timeout=WAIT)
+    qtbot.wait_until(
+        lambda: bool(window.edits.unsent) and not window.edits._uploading, timeout=WAIT
+    )
     asked = []
-    monkeypatch.setattr(edit_in_place, "confirm_close",
-                        lambda window, unsent, folder: asked.append(unsent) or False)
+    monkeypatch.setattr(
+        edit_in_place, "confirm_close", lambda window, unsent, folder: asked.append(unsent) or False
+    )
     window.close()
     assert window.isVisible() and asked == [[window.current_path + "plan.txt"]]
     monkeypatch.setattr(edit_in_place, "confirm_close", lambda *a: True)
@@ -137,13 +146,16 @@ def test_copy_address_puts_urls_without_credentials_on_the_clipboard(dav_server,
     select(window, "a b.txt", "Folder")
     window.actions.copy_url.trigger()
     text = QGuiApplication.clipboard().text()
-    assert sorted(text.splitlines()) == [dav_server.url_for("Folder/"), dav_server.url_for("a b.txt")]
+    assert sorted(text.splitlines()) == [
+        dav_server.url_for("Folder/"),
+        dav_server.url_for("a b.txt"),
+    ]
     assert dav_server.password not in text and "@" not in text
 
 
-def test_nextcloud_copies_internal_links_and_edits_with_its_etags(nextcloud_server,
-                                                                  open_nextcloud, opener,
-                                                                  qtbot):
+def test_nextcloud_copies_internal_links_and_edits_with_its_etags(
+    nextcloud_server, open_nextcloud, opener, qtbot
+):
     (nextcloud_server.files_root / "Docs").mkdir()
     served = nextcloud_server.files_root / "Docs" / "a.txt"
     served.write_bytes(b"a\n")
@@ -152,8 +164,13 @@ def test_nextcloud_copies_internal_links_and_edits_with_its_etags(nextcloud_serv
     window.actions.copy_internal_link.trigger()
     fileid = window._client.stat(window.current_path + "Docs/").fileid
     assert fileid
-    qtbot.wait_until(lambda: QGuiApplication.clipboard().text() == (
-        f"{nextcloud_server.root_url}index.php/f/{fileid}"), timeout=WAIT)
+    qtbot.wait_until(
+        lambda: (
+            QGuiApplication.clipboard().text()
+            == (f"{nextcloud_server.root_url}index.php/f/{fileid}")
+        ),
+        timeout=WAIT,
+    )
     opener('printf "a\\nb\\n" > "$1"\n')
     with qtbot.waitSignal(window.folder_loaded, timeout=WAIT):
         activate(window, "Docs")
@@ -163,15 +180,17 @@ def test_nextcloud_copies_internal_links_and_edits_with_its_etags(nextcloud_serv
     qtbot.wait_until(lambda: not window.edits.unsent, timeout=WAIT)
 
 
-def test_an_edit_already_on_the_server_is_no_conflict(dav_server, open_window, opener, qtbot,
-                                                      monkeypatch):
+def test_an_edit_already_on_the_server_is_no_conflict(
+    dav_server, open_window, opener, qtbot, monkeypatch
+):
     """The copy's ETag is stale (its upload went through by a path that did not report back,
     such as a retry from the results pane), but the server holds exactly its bytes."""
     served = dav_server.make_file("same.txt", b"draft\n")
     opener(f'printf "final\\n" > "{served}"\nprintf "final\\n" > "$1"\n')
     asked = []
-    monkeypatch.setattr(edit_in_place, "choose_conflict",
-                        lambda window, copy: asked.append(copy.name))
+    monkeypatch.setattr(
+        edit_in_place, "choose_conflict", lambda window, copy: asked.append(copy.name)
+    )
     window = open_window(dav_server)
     select(window, "same.txt")
     window.actions.edit.trigger()
@@ -180,6 +199,12 @@ def test_an_edit_already_on_the_server_is_no_conflict(dav_server, open_window, o
     local = window.edits.copies.get(remote).local
     qtbot.wait_until(lambda: local.read_bytes() == b"final\n", timeout=WAIT)  # it saved
     # Saved, so unsent until the 412 is found to be the server holding these very bytes.
-    qtbot.wait_until(lambda: not window.edits.copies.get(remote).unsent()
-                     and not window.edits._uploading and not window.edits.unsent, timeout=WAIT)
+    qtbot.wait_until(
+        lambda: (
+            not window.edits.copies.get(remote).unsent()
+            and not window.edits._uploading
+            and not window.edits.unsent
+        ),
+        timeout=WAIT,
+    )
     assert asked == [] and served.read_bytes() == b"final\n"

@@ -23,12 +23,13 @@ def test_about_says_versions_licence_and_where_things_are(tmp_path):
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-def test_the_help_menu_opens_about_and_the_log_folder(wsgidav_server, open_window, qtbot,
-                                                      tmp_path):
+def test_the_help_menu_opens_about_and_the_log_folder(wsgidav_server, open_window, qtbot, tmp_path):
     window = open_window(wsgidav_server)
     [help_menu] = [a.menu() for a in window.menuBar().actions() if a.text() == "&Help"]
-    assert [a.objectName() for a in help_menu.actions() if a.objectName()] == \
-        ["actionOpenLogFolder", "actionAbout"]
+    assert [a.objectName() for a in help_menu.actions() if a.objectName()] == [
+        "actionOpenLogFolder",
+        "actionAbout",
+    ]
     window.help.about.trigger()
     box = window.findChild(QMessageBox, "aboutDialog")
     qtbot.waitUntil(box.isVisible)

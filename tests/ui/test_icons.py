@@ -31,8 +31,9 @@ def test_theme_names_are_the_freedesktop_names():
     assert icons.theme_name(QIcon.ThemeIcon.ApplicationExit) == "application-exit"
 
 
-def test_every_theme_icon_the_window_asks_for_has_a_bundled_fallback(qtbot, bare_desktop,
-                                                                      monkeypatch):
+def test_every_theme_icon_the_window_asks_for_has_a_bundled_fallback(
+    qtbot, bare_desktop, monkeypatch
+):
     asked: list[QIcon.ThemeIcon] = []
 
     def recording(theme: QIcon.ThemeIcon, fallback: QIcon) -> QIcon:
@@ -56,8 +57,9 @@ def test_toolbar_actions_all_show_an_icon_on_a_bare_desktop(qtbot, bare_desktop)
     actions.install(window)
     toolbar = window.findChild(QToolBar, "mainToolBar")
     shown = [a for a in toolbar.actions() if not a.isSeparator()]
-    assert shown and all(not a.icon().isNull() for a in shown), \
-        [a.objectName() for a in shown if a.icon().isNull()]
+    assert shown and all(not a.icon().isNull() for a in shown), [
+        a.objectName() for a in shown if a.icon().isNull()
+    ]
 
 
 def test_bundled_icons_are_painted_in_the_palette_text_colour(qapp, bare_desktop):
@@ -69,8 +71,12 @@ def test_bundled_icons_are_painted_in_the_palette_text_colour(qapp, bare_desktop
         image = icons.bundled_icon("go-up").pixmap(48, 48).toImage()
     finally:
         QApplication.setPalette(palette)
-    colours = {image.pixelColor(x, y).name() for x in range(48) for y in range(48)
-               if image.pixelColor(x, y).alpha() == 255}
+    colours = {
+        image.pixelColor(x, y).name()
+        for x in range(48)
+        for y in range(48)
+        if image.pixelColor(x, y).alpha() == 255
+    }
     assert colours == {"#f0f0f0"}
 
 
@@ -79,13 +85,21 @@ def test_the_theme_wins_when_it_has_the_icon(qapp, bare_desktop, tmp_path: Path)
     (theme / "24x24" / "actions").mkdir(parents=True)
     (theme / "index.theme").write_text(
         "[Icon Theme]\nName=probe\nDirectories=24x24/actions\n\n"
-        "[24x24/actions]\nSize=24\nContext=Actions\nType=Fixed\n")
+        "[24x24/actions]\nSize=24\nContext=Actions\nType=Fixed\n"
+    )
     (theme / "24x24" / "actions" / "go-up.svg").write_bytes(
         b'<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24">'
-        b'<rect width="24" height="24" fill="#ff0000"/></svg>')
+        b'<rect width="24" height="24" fill="#ff0000"/></svg>'
+    )
     QIcon.setThemeSearchPaths([str(tmp_path)])
     QIcon.setThemeName("probe-theme")
     icon = icons.themed_icon(QIcon.ThemeIcon.GoUp, QIcon())
     assert icon.pixmap(24, 24).toImage().pixelColor(12, 12).name() == "#ff0000"
-    assert icons.themed_icon(QIcon.ThemeIcon.GoDown, QIcon()).pixmap(24, 24).toImage() \
-        .pixelColor(12, 12).name() != "#ff0000"  # not in the theme: Davdesk's own
+    assert (
+        icons.themed_icon(QIcon.ThemeIcon.GoDown, QIcon())
+        .pixmap(24, 24)
+        .toImage()
+        .pixelColor(12, 12)
+        .name()
+        != "#ff0000"
+    )  # not in the theme: Davdesk's own

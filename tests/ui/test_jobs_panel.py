@@ -11,8 +11,9 @@ from app.ui.jobs_panel import JobCard, progress_text
 from tests.ui.results.test_pane import newest, wait_for_jobs
 
 
-def test_pause_shows_on_the_card_and_resume_finishes_the_job(wsgidav_server, open_window,
-                                                             qtbot, tmp_path):
+def test_pause_shows_on_the_card_and_resume_finishes_the_job(
+    wsgidav_server, open_window, qtbot, tmp_path
+):
     files = []
     for name in ("one.txt", "two ü.txt", "three.txt"):
         files.append(tmp_path / name)
@@ -34,22 +35,30 @@ def test_pause_shows_on_the_card_and_resume_finishes_the_job(wsgidav_server, ope
 
     wait_for_jobs(qtbot, window, 1)
     assert newest(window).ended.state is JobState.FINISHED
-    assert sorted(p.name for p in wsgidav_server.root.iterdir()) == ["one.txt", "three.txt",
-                                                                     "two ü.txt"]
+    assert sorted(p.name for p in wsgidav_server.root.iterdir()) == [
+        "one.txt",
+        "three.txt",
+        "two ü.txt",
+    ]
     qtbot.waitUntil(lambda: not window.jobs.cards)
     assert not window.jobs.isVisible()
 
 
 def test_a_third_job_waits_in_the_queue_and_cancelling_it_reports_every_file(
-        wsgidav_server, open_window, qtbot):
+    wsgidav_server, open_window, qtbot
+):
     window = open_window(wsgidav_server)
     base = window.current_path
     bridges = []
     window.operations.job_added.connect(
-        lambda bridge, name, queued: bridges.append(bridge) or (not queued and bridge.pause()))
+        lambda bridge, name, queued: bridges.append(bridge) or (not queued and bridge.pause())
+    )
     for number in range(3):
-        window.operations.start_job(f"Folders {number}", plan_mkdir(
-            [f"{base}job {number} folder {n}/" for n in range(4)]), [base])
+        window.operations.start_job(
+            f"Folders {number}",
+            plan_mkdir([f"{base}job {number} folder {n}/" for n in range(4)]),
+            [base],
+        )
 
     cards = window.jobs.cards
     queued = cards[bridges[2].job.id]
@@ -69,11 +78,19 @@ def test_a_third_job_waits_in_the_queue_and_cancelling_it_reports_every_file(
 
 
 def test_progress_text_says_files_bytes_rate_and_time_left():
-    progress = JobProgress(1, 12, 40, 3_200_000, 10_000_000, 1_100_000.0, 7.2,
-                           (Transfer("/a/big.iso", 500, 1000),), paused=False)
+    progress = JobProgress(
+        1,
+        12,
+        40,
+        3_200_000,
+        10_000_000,
+        1_100_000.0,
+        7.2,
+        (Transfer("/a/big.iso", 500, 1000),),
+        paused=False,
+    )
     assert progress_text(progress) == "12 of 40 files · 3.2 MB of 10.0 MB\n1.1 MB/s · 7 s left"
-    assert progress_text(JobProgress(1, 1, 2, 0, 0, 0.0, None, (), True)) == \
-        "1 of 2 files\npaused"
+    assert progress_text(JobProgress(1, 1, 2, 0, 0, 0.0, None, (), True)) == "1 of 2 files\npaused"
 
 
 def test_a_job_without_bytes_goes_in_files_a_second():
@@ -95,8 +112,9 @@ def test_a_job_of_new_folders_shows_its_rate_and_time_left(wsgidav_server, open_
         bridge.progress.connect(lambda _: seen.append(card.detail.text()))
 
     window.operations.job_added.connect(watch)
-    window.operations.start_job("Create 600 folders",
-                                plan_mkdir([f"{base}folder {n}/" for n in range(600)]), [base])
+    window.operations.start_job(
+        "Create 600 folders", plan_mkdir([f"{base}folder {n}/" for n in range(600)]), [base]
+    )
 
     wait_for_jobs(qtbot, window, 1)
     paced = [text for text in seen if "files/s · " in text and " left" in text]
@@ -117,12 +135,17 @@ def test_every_card_is_usable_at_the_window_s_default_size(wsgidav_server, open_
     assert (window.width(), window.height()) == (1100, 700)  # as MainWindow opens
     base = window.current_path
     window.operations.job_added.connect(
-        lambda bridge, name, queued: None if queued else bridge.pause())
-    names = ["Upload holiday photos from the camera card of last summer (1,200 items)",
-             "Create 4 folders", "Create 2 folders"]
+        lambda bridge, name, queued: None if queued else bridge.pause()
+    )
+    names = [
+        "Upload holiday photos from the camera card of last summer (1,200 items)",
+        "Create 4 folders",
+        "Create 2 folders",
+    ]
     for number, name in enumerate(names):
-        window.operations.start_job(name, plan_mkdir(
-            [f"{base}job {number} folder {n}/" for n in range(4)]), [base])
+        window.operations.start_job(
+            name, plan_mkdir([f"{base}job {number} folder {n}/" for n in range(4)]), [base]
+        )
     panel = window.jobs
     cards = list(panel.cards.values())
     qtbot.waitUntil(lambda: all("paused" in c.detail.text() for c in cards[:2]))

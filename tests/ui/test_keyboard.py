@@ -23,35 +23,83 @@ MEDIA_KEYS = Qt.Key.Key_Back.value
 #: "Meta" its Control key). The running platform has only one of these tables: a shortcut
 #: that is ambiguous only on another desktop (Ctrl+D is Delete on X11) shows here.
 PLATFORM_KEYS: dict[str, dict[Key, tuple[str, ...]]] = {
-    "Windows": {Key.Delete: ("Del",), Key.Back: ("Alt+Left", "Backspace"),
-                Key.Forward: ("Alt+Right", "Shift+Backspace"), Key.Refresh: ("F5",),
-                Key.Copy: ("Ctrl+C", "Ctrl+Ins"), Key.Cut: ("Ctrl+X", "Shift+Del"),
-                Key.Paste: ("Ctrl+V", "Shift+Ins"), Key.Find: ("Ctrl+F",), Key.New: ("Ctrl+N",),
-                Key.Quit: (), Key.Preferences: (), Key.Close: ("Ctrl+F4", "Ctrl+W"),
-                Key.HelpContents: ("F1",)},
-    "macOS": {Key.Delete: ("Del", "Meta+D"), Key.Back: ("Ctrl+[",), Key.Forward: ("Ctrl+]",),
-              Key.Refresh: (), Key.Copy: ("Ctrl+C",), Key.Cut: ("Ctrl+X", "Meta+K"),
-              Key.Paste: ("Ctrl+V", "Meta+Y"), Key.Find: ("Ctrl+F",), Key.New: ("Ctrl+N",),
-              Key.Quit: ("Ctrl+Q",), Key.Preferences: ("Ctrl+,",), Key.Close: ("Ctrl+W",),
-              Key.HelpContents: ("Ctrl+?",)},
-    "KDE": {Key.Delete: ("Del", "Ctrl+D"), Key.Back: ("Alt+Left",), Key.Forward: ("Alt+Right",),
-            Key.Refresh: ("F5",), Key.Copy: ("Ctrl+C", "F16", "Ctrl+Ins"),
-            Key.Cut: ("Ctrl+X", "F20", "Shift+Del"), Key.Paste: ("Ctrl+V", "F18", "Shift+Ins"),
-            Key.Find: ("Ctrl+F",), Key.New: ("Ctrl+N",), Key.Quit: ("Ctrl+Q",),
-            Key.Preferences: ("Ctrl+Shift+,",), Key.Close: ("Ctrl+W", "Ctrl+Esc"),
-            Key.HelpContents: ("F1",)},
-    "GNOME": {Key.Delete: ("Del", "Ctrl+D"), Key.Back: ("Alt+Left",), Key.Forward: ("Alt+Right",),
-              Key.Refresh: ("Ctrl+R", "F5"), Key.Copy: ("Ctrl+C", "F16", "Ctrl+Ins"),
-              Key.Cut: ("Ctrl+X", "F20", "Shift+Del"), Key.Paste: ("Ctrl+V", "F18", "Shift+Ins"),
-              Key.Find: ("Ctrl+F",), Key.New: ("Ctrl+N",), Key.Quit: ("Ctrl+Q",),
-              Key.Preferences: (), Key.Close: ("Ctrl+W",), Key.HelpContents: ("F1",)},
+    "Windows": {
+        Key.Delete: ("Del",),
+        Key.Back: ("Alt+Left", "Backspace"),
+        Key.Forward: ("Alt+Right", "Shift+Backspace"),
+        Key.Refresh: ("F5",),
+        Key.Copy: ("Ctrl+C", "Ctrl+Ins"),
+        Key.Cut: ("Ctrl+X", "Shift+Del"),
+        Key.Paste: ("Ctrl+V", "Shift+Ins"),
+        Key.Find: ("Ctrl+F",),
+        Key.New: ("Ctrl+N",),
+        Key.Quit: (),
+        Key.Preferences: (),
+        Key.Close: ("Ctrl+F4", "Ctrl+W"),
+        Key.HelpContents: ("F1",),
+    },
+    "macOS": {
+        Key.Delete: ("Del", "Meta+D"),
+        Key.Back: ("Ctrl+[",),
+        Key.Forward: ("Ctrl+]",),
+        Key.Refresh: (),
+        Key.Copy: ("Ctrl+C",),
+        Key.Cut: ("Ctrl+X", "Meta+K"),
+        Key.Paste: ("Ctrl+V", "Meta+Y"),
+        Key.Find: ("Ctrl+F",),
+        Key.New: ("Ctrl+N",),
+        Key.Quit: ("Ctrl+Q",),
+        Key.Preferences: ("Ctrl+,",),
+        Key.Close: ("Ctrl+W",),
+        Key.HelpContents: ("Ctrl+?",),
+    },
+    "KDE": {
+        Key.Delete: ("Del", "Ctrl+D"),
+        Key.Back: ("Alt+Left",),
+        Key.Forward: ("Alt+Right",),
+        Key.Refresh: ("F5",),
+        Key.Copy: ("Ctrl+C", "F16", "Ctrl+Ins"),
+        Key.Cut: ("Ctrl+X", "F20", "Shift+Del"),
+        Key.Paste: ("Ctrl+V", "F18", "Shift+Ins"),
+        Key.Find: ("Ctrl+F",),
+        Key.New: ("Ctrl+N",),
+        Key.Quit: ("Ctrl+Q",),
+        Key.Preferences: ("Ctrl+Shift+,",),
+        Key.Close: ("Ctrl+W", "Ctrl+Esc"),
+        Key.HelpContents: ("F1",),
+    },
+    "GNOME": {
+        Key.Delete: ("Del", "Ctrl+D"),
+        Key.Back: ("Alt+Left",),
+        Key.Forward: ("Alt+Right",),
+        Key.Refresh: ("Ctrl+R", "F5"),
+        Key.Copy: ("Ctrl+C", "F16", "Ctrl+Ins"),
+        Key.Cut: ("Ctrl+X", "F20", "Shift+Del"),
+        Key.Paste: ("Ctrl+V", "F18", "Shift+Ins"),
+        Key.Find: ("Ctrl+F",),
+        Key.New: ("Ctrl+N",),
+        Key.Quit: ("Ctrl+Q",),
+        Key.Preferences: (),
+        Key.Close: ("Ctrl+W",),
+        Key.HelpContents: ("F1",),
+    },
 }
 #: Which standard key each action takes its shortcuts from.
-STANDARD_OF = {"actionDelete": Key.Delete, "actionBack": Key.Back, "actionForward": Key.Forward,
-               "actionRefresh": Key.Refresh, "actionCopy": Key.Copy, "actionCut": Key.Cut,
-               "actionPaste": Key.Paste, "actionFilter": Key.Find, "actionNewFolder": Key.New,
-               "actionQuit": Key.Quit, "actionPreferences": Key.Preferences,
-               "actionHelpContents": Key.HelpContents, "actionCloseWindow": Key.Close}
+STANDARD_OF = {
+    "actionDelete": Key.Delete,
+    "actionBack": Key.Back,
+    "actionForward": Key.Forward,
+    "actionRefresh": Key.Refresh,
+    "actionCopy": Key.Copy,
+    "actionCut": Key.Cut,
+    "actionPaste": Key.Paste,
+    "actionFilter": Key.Find,
+    "actionNewFolder": Key.New,
+    "actionQuit": Key.Quit,
+    "actionPreferences": Key.Preferences,
+    "actionHelpContents": Key.HelpContents,
+    "actionCloseWindow": Key.Close,
+}
 
 
 def shortcut_actions(window: MainWindow) -> list[QAction]:
@@ -72,8 +120,9 @@ def select_file(window: MainWindow, name: str) -> None:
     row = window.table_model.row_of(name)
     index = window.proxy.mapFromSource(window.table_model.index(row, 0))
     window.table.selectionModel().select(
-        index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-        | QItemSelectionModel.SelectionFlag.Rows)
+        index,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
 
 
 def test_no_shortcut_is_shared_by_two_actions_on_any_platform(wsgidav_server, open_window):
@@ -82,13 +131,13 @@ def test_no_shortcut_is_shared_by_two_actions_on_any_platform(wsgidav_server, op
         owners: dict[str, str] = {}
         for action in shortcut_actions(window):
             for key in keys_on(action, table):
-                assert key not in owners, \
+                assert key not in owners, (
                     f"{key} is {owners[key]} and {action.objectName()} on {platform}"
+                )
                 owners[key] = action.objectName()
 
 
-def test_every_shortcut_triggers_without_an_ambiguous_overload(wsgidav_server, open_window,
-                                                               qtbot):
+def test_every_shortcut_triggers_without_an_ambiguous_overload(wsgidav_server, open_window, qtbot):
     """Qt warns "QAction::event: Ambiguous shortcut overload" (a failure here) and does nothing
     when two enabled actions share a key; every action is enabled with a file selected."""
     seed(wsgidav_server)
@@ -119,22 +168,27 @@ def test_actions_with_nothing_to_act_on_are_disabled(wsgidav_server, open_window
     select_file(window, "a.txt")
     assert all(action.isEnabled() for action in selectable)
     window.navigate(window.current_path + "Docs/")  # the listing goes, and the selection
-    qtbot.waitUntil(lambda: window.browser.current.endswith("/Docs/") and not
-                    window.browser.loading, timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: window.browser.current.endswith("/Docs/") and not window.browser.loading,
+        timeout=WAIT,
+    )
     assert not any(action.isEnabled() for action in selectable)
 
 
-def test_with_the_focus_in_the_tree_delete_acts_on_the_tree_s_folder(wsgidav_server,
-                                                                    open_window, qtbot,
-                                                                    monkeypatch):
+def test_with_the_focus_in_the_tree_delete_acts_on_the_tree_s_folder(
+    wsgidav_server, open_window, qtbot, monkeypatch
+):
     seed(wsgidav_server)
     window = open_window(wsgidav_server)
     select_file(window, "a.txt")  # the table's selection is not what the tree's Delete takes
     tree = window.tree
     root = window.tree_model.index(0, 0)
     qtbot.waitUntil(lambda: window.tree_model.rowCount(root) > 0, timeout=WAIT)
-    sub = next(window.tree_model.index(r, 0, root) for r in range(window.tree_model.rowCount(root))
-               if window.tree_model.index(r, 0, root).data(PATH_ROLE).endswith("/Empty/"))
+    sub = next(
+        window.tree_model.index(r, 0, root)
+        for r in range(window.tree_model.rowCount(root))
+        if window.tree_model.index(r, 0, root).data(PATH_ROLE).endswith("/Empty/")
+    )
     tree.setFocus()
     qtbot.waitUntil(tree.hasFocus)
     tree.setCurrentIndex(root)
@@ -142,9 +196,11 @@ def test_with_the_focus_in_the_tree_delete_acts_on_the_tree_s_folder(wsgidav_ser
     tree.setCurrentIndex(sub)
     assert window.actions.delete.isEnabled() and not window.actions.rename.isEnabled()
     asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda parent, title, text, *a: asked.append(text)
-                        or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes,
+    )
     window.actions.delete.trigger()
     qtbot.waitUntil(lambda: not (wsgidav_server.root / "Empty").exists(), timeout=WAIT)
     assert "Empty" in asked[0] and (wsgidav_server.root / "a.txt").exists()
@@ -157,6 +213,8 @@ def test_enter_in_a_field_connects(qtbot, make_dialog, wsgidav_server, field):
     fill(dialog, wsgidav_server.url, wsgidav_server.user, wsgidav_server.password)
     getattr(dialog, field).setFocus()
     qtbot.keyClick(getattr(dialog, field), Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted
-                    or dialog.error_label.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: dialog.result() == dialog.DialogCode.Accepted or dialog.error_label.isVisible(),
+        timeout=WAIT,
+    )
     assert dialog.result() == dialog.DialogCode.Accepted

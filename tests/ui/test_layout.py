@@ -24,15 +24,17 @@ def test_results_are_a_strip_until_a_job_has_problems(wsgidav_server, open_windo
     window.operations.start_job("New folder", plan_mkdir([f"{base}fine/"]), [base])
     record = wait_for_jobs(qtbot, window, 1)
     assert not pane.is_open  # nothing to look at: the table keeps its height
-    qtbot.waitUntil(lambda: pane.strip.label.text() ==
-                    f"#1 New folder: {record.summary()}", timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: pane.strip.label.text() == f"#1 New folder: {record.summary()}", timeout=WAIT
+    )
 
     wsgidav_server.make_file("gone.txt", b"x")
     client = window.browser._client
     gone = client.stat(base + "gone.txt")
     (wsgidav_server.root / "gone.txt").unlink()
-    window.operations.start_job("Copy gone.txt", plan_copy(client, [gone], base + "fine/",
-                                                           Conflict.ASK), [base])
+    window.operations.start_job(
+        "Copy gone.txt", plan_copy(client, [gone], base + "fine/", Conflict.ASK), [base]
+    )
     wait_for_jobs(qtbot, window, 2)  # a problem: the copy's source is not there
     qtbot.waitUntil(lambda: pane.is_open, timeout=WAIT)
     qtbot.waitUntil(lambda: pane.height() > 150, timeout=WAIT)
@@ -73,8 +75,7 @@ def test_running_jobs_do_not_squeeze_the_results(wsgidav_server, open_window, qt
     window.results.set_open(True)
     base = window.current_path
     bridges = []
-    window.operations.job_added.connect(lambda bridge, *_: bridges.append(bridge) or
-                                        bridge.pause())
+    window.operations.job_added.connect(lambda bridge, *_: bridges.append(bridge) or bridge.pause())
     window.operations.start_job("Folders", plan_mkdir([f"{base}x/", f"{base}y/"]), [base])
     qtbot.waitUntil(window.jobs.isVisible, timeout=WAIT)
     assert window.results.width() >= window.width() - 20  # full width, below the jobs
@@ -88,18 +89,17 @@ def test_a_locked_file_shows_a_lock_and_who_holds_it(wsgidav_server, open_window
     from app.dav import DavClient
 
     seed(wsgidav_server)
-    with DavClient(wsgidav_server.url, user=wsgidav_server.user,
-                   password=wsgidav_server.password) as alice:
+    with DavClient(
+        wsgidav_server.url, user=wsgidav_server.user, password=wsgidav_server.password
+    ) as alice:
         alice.lock(alice.root + "a.txt", owner="alice@example.com")
         window = open_window(wsgidav_server)
         model = window.table_model
         locked = model.index(model.row_of("a.txt"), NAME)
         free = model.index(model.row_of("b.txt"), NAME)
-        assert locked.data(Qt.ItemDataRole.DecorationRole).cacheKey() == \
-            model.lock_icon.cacheKey()
+        assert locked.data(Qt.ItemDataRole.DecorationRole).cacheKey() == model.lock_icon.cacheKey()
         assert locked.data(Qt.ItemDataRole.ToolTipRole).endswith("Locked by alice@example.com")
-        assert free.data(Qt.ItemDataRole.DecorationRole).cacheKey() != \
-            model.lock_icon.cacheKey()
+        assert free.data(Qt.ItemDataRole.DecorationRole).cacheKey() != model.lock_icon.cacheKey()
 
 
 def test_the_newest_job_is_the_one_expanded(wsgidav_server, open_window, qtbot):

@@ -18,8 +18,20 @@ def test_window_lists_the_root_and_names_its_widgets(dav_server, open_window, qt
     assert window.objectName() == "mainWindow"
     for name in ("folderTree", "fileTable", "pathBar"):
         assert window.findChild(QWidget, name) is not None
-    for operation in ("NewFolder", "Rename", "Delete", "Copy", "Cut", "Paste", "Upload",
-                      "Download", "Properties", "Lock", "Unlock", "Refresh"):
+    for operation in (
+        "NewFolder",
+        "Rename",
+        "Delete",
+        "Copy",
+        "Cut",
+        "Paste",
+        "Upload",
+        "Download",
+        "Properties",
+        "Lock",
+        "Unlock",
+        "Refresh",
+    ):
         assert window.findChild(type(window.actions.copy), f"action{operation}") is not None
     assert window.count_label.text() == "5 items"
     row = names(window).index("b.txt")
@@ -99,8 +111,9 @@ def test_refresh_shows_changes_made_elsewhere(dav_server, open_window, qtbot):
     assert "new.txt" in names(window)
 
 
-def test_revisit_uses_the_cache_only_when_the_etag_proves_it_current(dav_server, open_window,
-                                                                     qtbot, monkeypatch):
+def test_revisit_uses_the_cache_only_when_the_etag_proves_it_current(
+    dav_server, open_window, qtbot, monkeypatch
+):
     seed(dav_server)
     window = open_window(dav_server)
     root = window.current_path
@@ -109,9 +122,11 @@ def test_revisit_uses_the_cache_only_when_the_etag_proves_it_current(dav_server,
     import app.ui.browser as browser
 
     real = browser.stream_listing
-    monkeypatch.setattr(browser, "stream_listing",
-                        lambda client, ticket, emit: listings.append(ticket.path)
-                        or real(client, ticket, emit))
+    monkeypatch.setattr(
+        browser,
+        "stream_listing",
+        lambda client, ticket, emit: listings.append(ticket.path) or real(client, ticket, emit),
+    )
     wait_loaded(qtbot, window, window.actions.back.trigger, root)
     assert names(window) == ["Docs", "Empty", "a.txt", "b.txt", "Ünïcode ünï.txt"]
     folder_etag = window.browser.cache.get(root).etag
@@ -130,7 +145,9 @@ def test_layout_and_last_folder_persist_in_the_state_mapping(wsgidav_server, ope
     window.table.setColumnWidth(1, 123)
     window.close()
     assert state[LAST_FOLDER] == f"{root}Docs/"
-    assert all(isinstance(state[k], str) for k in ("geometry", "window_state", SPLITTER, TABLE_HEADER))
+    assert all(
+        isinstance(state[k], str) for k in ("geometry", "window_state", SPLITTER, TABLE_HEADER)
+    )
     base64.b64decode(state[SPLITTER], validate=True)
     again = open_window(wsgidav_server, path=state[LAST_FOLDER], state=state)
     assert isinstance(again, MainWindow)

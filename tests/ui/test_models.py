@@ -56,8 +56,7 @@ def test_tree_fetches_one_folder_per_expansion_and_only_folders(dav_server, clie
 
 def test_tree_reports_a_folder_it_cannot_list(wsgidav_server, qtbot):
     wsgidav_server.make_dir("Gone")
-    with DavClient(wsgidav_server.url, user=wsgidav_server.user,
-                   password="wrong") as client:
+    with DavClient(wsgidav_server.url, user=wsgidav_server.user, password="wrong") as client:
         model = FolderTreeModel(client, Background(1), "server", QIcon())
         with qtbot.waitSignal(model.failed) as failed:
             model.fetchMore(model.index(0, 0))
@@ -111,7 +110,9 @@ def test_cancelled_listing_stops_and_returns_nothing(dav_server, client):
     dav_server.chown()
     ticket = LoadTicket(client.root)
     seen = []
-    assert stream_listing(client, ticket, lambda batch: (seen.append(batch), ticket.cancel())) is None
+    assert (
+        stream_listing(client, ticket, lambda batch: (seen.append(batch), ticket.cancel())) is None
+    )
     assert len(seen) == 1
 
 
@@ -131,8 +132,15 @@ def test_cache_is_bounded_and_trusts_only_an_unchanged_etag():
 
 def test_rows_are_not_tracked_by_the_garbage_collector():
     """A cached 100,000-entry listing must cost full collections nothing (see Row)."""
-    resource = Resource("/x.txt", False, 3, datetime.now(UTC), '"e"', "text/plain",
-                        {"{urn:davdesk}mtime": "1700000000"})
+    resource = Resource(
+        "/x.txt",
+        False,
+        3,
+        datetime.now(UTC),
+        '"e"',
+        "text/plain",
+        {"{urn:davdesk}mtime": "1700000000"},
+    )
     row = as_row(resource)
     gc.collect()
     assert not gc.is_tracked(row)
@@ -141,9 +149,14 @@ def test_rows_are_not_tracked_by_the_garbage_collector():
 
 
 def _file(name: str, size: int, is_dir: bool = False) -> Resource:
-    return Resource(f"/d/{name}", is_dir, None if is_dir else size,
-                    datetime(2024, 1, 2, 3, 4, tzinfo=UTC), None,
-                    None if is_dir else "text/plain; charset=utf-8")
+    return Resource(
+        f"/d/{name}",
+        is_dir,
+        None if is_dir else size,
+        datetime(2024, 1, 2, 3, 4, tzinfo=UTC),
+        None,
+        None if is_dir else "text/plain; charset=utf-8",
+    )
 
 
 def test_table_appends_batches_and_sorts_folders_first_off_the_gui_thread(qtbot):
@@ -174,8 +187,11 @@ def test_hidden_files_are_filtered_out_and_only_folders_that_have_some_cost_a_fi
     proxy = FileFilterProxy(model)
     proxy.set_name_filter("", show_hidden=False)
     shown: list[str] = []
-    proxy.rowsInserted.connect(lambda parent, first, last: shown.extend(
-        proxy.index(row, 0).data() for row in range(first, last + 1)))
+    proxy.rowsInserted.connect(
+        lambda parent, first, last: shown.extend(
+            proxy.index(row, 0).data() for row in range(first, last + 1)
+        )
+    )
 
     def names() -> list[str]:
         return sorted(proxy.index(row, 0).data() for row in range(proxy.rowCount()))
@@ -215,15 +231,21 @@ def test_type_names_and_property_words():
     assert type_name(False, "application/x-unknown") == "application/x-unknown"
     assert type_name(False, None) == "File"
     assert is_live("{DAV:}getetag") and not is_live("{urn:x}colour")
-    lock = ('<D:lockentry xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
-            '<D:locktype><D:write/></D:locktype></D:lockentry>')
+    lock = (
+        '<D:lockentry xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>'
+        "<D:locktype><D:write/></D:locktype></D:lockentry>"
+    )
     assert in_words(lock) == "lockentry(lockscope(exclusive) locktype(write))"
     assert in_words("plain <not xml") == "plain <not xml"
 
 
 def test_errors_read_as_words():
-    error = errors.status_error_class(423)("DELETE", "http://h/x", 423, condition="lock-token-submitted")
+    error = errors.status_error_class(423)(
+        "DELETE", "http://h/x", 423, condition="lock-token-submitted"
+    )
     assert readable(error) == "Locked (423 Locked, lock-token-submitted)"
-    assert readable(FileNotFoundError(2, "No such file or directory", "/tmp/x")) == \
-        "/tmp/x: No such file or directory"
+    assert (
+        readable(FileNotFoundError(2, "No such file or directory", "/tmp/x"))
+        == "/tmp/x: No such file or directory"
+    )
     assert readable(ValueError("odd")) == "unexpected error (ValueError: odd)"

@@ -33,7 +33,8 @@ def select(window: MainWindow, *wanted: str) -> None:
         window.table.selectionModel().select(
             window.proxy.index(row, 0),
             window.table.selectionModel().SelectionFlag.Select
-            | window.table.selectionModel().SelectionFlag.Rows)
+            | window.table.selectionModel().SelectionFlag.Rows,
+        )
 
 
 def test_new_folder(dav_server, open_window, qtbot, monkeypatch):
@@ -72,8 +73,11 @@ def test_delete_asks_naming_the_count(dav_server, open_window, qtbot, monkeypatc
     seed(dav_server)
     window = open_window(dav_server)
     asked = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes,
+    )
     select(window, "a.txt", "Docs", "Ünïcode ünï.txt")
     wait_loaded(qtbot, window, window.actions.delete.trigger, window.current_path)
     assert asked[0].startswith("Delete 3 items?")
@@ -109,15 +113,21 @@ def test_copy_or_cut_then_paste_in_another_folder(dav_server, open_window, qtbot
     assert window.actions.paste.isEnabled() is not cut  # a cut is pasted once
 
 
-def test_paste_onto_existing_names_asks_and_keeps_both(wsgidav_server, open_window, qtbot,
-                                                       monkeypatch):
+def test_paste_onto_existing_names_asks_and_keeps_both(
+    wsgidav_server, open_window, qtbot, monkeypatch
+):
     seed(wsgidav_server)
     wsgidav_server.make_file("Docs/a.txt", b"other\n")
     window = open_window(wsgidav_server)
     root = window.current_path
     asked = []
-    monkeypatch.setattr(conflict_question, "ask", lambda parent, found, total: asked.append(
-        len(found)) or {s.task: Conflict.RENAME for s in found})
+    monkeypatch.setattr(
+        conflict_question,
+        "ask",
+        lambda parent, found, total: (
+            asked.append(len(found)) or {s.task: Conflict.RENAME for s in found}
+        ),
+    )
     select(window, "a.txt", "b.txt")
     window.actions.copy.trigger()
     wait_loaded(qtbot, window, lambda: window.navigate(f"{root}Docs/"), f"{root}Docs/")
@@ -146,8 +156,13 @@ def drop(widget, paths: list[Path], at: QPoint) -> None:
     # Qt declares the drag events at a QPoint and the drop at a QPointF; PySide6 6.11 (the
     # version for Python 3.11) converts neither into the other.
     for kind, where in ((QDragEnterEvent, at), (QDragMoveEvent, at), (QDropEvent, QPointF(at))):
-        event = kind(where, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                     Qt.KeyboardModifier.NoModifier)
+        event = kind(
+            where,
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
         QApplication.sendEvent(widget, event)
         assert event.isAccepted(), kind.__name__
 
@@ -161,8 +176,12 @@ def test_dropping_local_files_uploads_them(dav_server, open_window, qtbot, tmp_p
     (local / "folder" / "sub" / "two.txt").write_bytes(b"22")
     viewport = window.table.viewport()
     empty_area = QPoint(viewport.width() // 2, viewport.height() - 5)
-    wait_loaded(qtbot, window, lambda: drop(viewport, [local / "one.txt", local / "folder"],
-                                           empty_area), window.current_path)
+    wait_loaded(
+        qtbot,
+        window,
+        lambda: drop(viewport, [local / "one.txt", local / "folder"], empty_area),
+        window.current_path,
+    )
     assert (dav_server.root / "one.txt").read_bytes() == b"1"
     assert (dav_server.root / "folder" / "sub" / "two.txt").read_bytes() == b"22"
     assert {"one.txt", "folder"} <= set(names(window))
@@ -171,8 +190,9 @@ def test_dropping_local_files_uploads_them(dav_server, open_window, qtbot, tmp_p
 def test_upload_files_from_the_toolbar(wsgidav_server, open_window, qtbot, monkeypatch, tmp_path):
     window = open_window(wsgidav_server)
     (tmp_path / "picked.txt").write_bytes(b"picked")
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
-                        lambda *a, **k: ([str(tmp_path / "picked.txt")], ""))
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(tmp_path / "picked.txt")], "")
+    )
     wait_loaded(qtbot, window, window.actions.upload.trigger, window.current_path)
     assert (wsgidav_server.root / "picked.txt").read_bytes() == b"picked"
     assert names(window) == ["picked.txt"]
@@ -203,8 +223,7 @@ def test_download_to_a_chosen_folder(dav_server, open_window, qtbot, monkeypatch
     assert (target / "Docs" / "inner" / "deep.txt").read_bytes() == b"deep\n"
 
 
-def test_dragging_rows_out_downloads_them_when_the_file_manager_asks(wsgidav_server,
-                                                                       open_window):
+def test_dragging_rows_out_downloads_them_when_the_file_manager_asks(wsgidav_server, open_window):
     seed(wsgidav_server)
     window = open_window(wsgidav_server)
     rows = [names(window).index("b.txt"), names(window).index("Docs")]
@@ -257,8 +276,10 @@ def test_lock_and_unlock(dav_server, open_window, qtbot):
         window.actions.properties.trigger()
         dialog = window.findChild(PropertiesDialog)
         qtbot.waitUntil(lambda: not dialog.loading and dialog.table.rowCount() > 0)
-        assert any("owner davdesk, timeout Second-" in label.text()
-                   for label in dialog.findChildren(QLabel))
+        assert any(
+            "owner davdesk, timeout Second-" in label.text()
+            for label in dialog.findChildren(QLabel)
+        )
         dialog.add_button.click()
         row = dialog.table.rowCount() - 1
         dialog.table.item(row, NAME).setText("note")
@@ -272,11 +293,13 @@ def test_lock_and_unlock(dav_server, open_window, qtbot):
         window.actions.unlock.trigger()
         qtbot.waitUntil(lambda: window.operations.locks.held(path) is None)
         assert token not in client.stat(path, ["{DAV:}lockdiscovery"]).props.get(
-            "{DAV:}lockdiscovery", "")
+            "{DAV:}lockdiscovery", ""
+        )
 
 
-def test_deleting_a_file_someone_else_deleted_is_done_not_a_failure(wsgidav_server, open_window,
-                                                                    qtbot, monkeypatch):
+def test_deleting_a_file_someone_else_deleted_is_done_not_a_failure(
+    wsgidav_server, open_window, qtbot, monkeypatch
+):
     """Already gone: the file is not there, as asked. A success with a note, never retried;
     the results pane stays a slim strip (there is nothing to look at)."""
     seed(wsgidav_server)
@@ -291,12 +314,16 @@ def test_deleting_a_file_someone_else_deleted_is_done_not_a_failure(wsgidav_serv
     assert pane.view.isExpanded(job)  # the newest job
     assert job.data().endswith("2 done — finished")
     model = pane.model
-    rows = {model.index(r, 0, job).data(): tuple(model.index(r, column, job).data()
-                                                 for column in (OPERATION, PROBLEM, STATUS, NOTE))
-            for r in range(model.rowCount(job))}
+    rows = {
+        model.index(r, 0, job).data(): tuple(
+            model.index(r, column, job).data() for column in (OPERATION, PROBLEM, STATUS, NOTE)
+        )
+        for r in range(model.rowCount(job))
+    }
     base = window.browser.current
-    assert rows == {base + "a.txt": ("Deleted", "", "404 Not Found",
-                                     "Already gone: nothing to delete"),
-                    base + "b.txt": ("Deleted", "", "204 No Content", "")}
+    assert rows == {
+        base + "a.txt": ("Deleted", "", "404 Not Found", "Already gone: nothing to delete"),
+        base + "b.txt": ("Deleted", "", "204 No Content", ""),
+    }
     pane.view.clearSelection()
     qtbot.waitUntil(lambda: not pane.retry_failed.isEnabled())

@@ -33,21 +33,41 @@ def read_only_share(server) -> None:
 
 def enabled(window: MainWindow) -> dict[str, bool]:
     a = window.actions
-    return {name: getattr(a, name).isEnabled()
-            for name in ("delete", "rename", "cut", "copy", "download", "new_folder", "upload",
-                         "upload_folder", "paste")}
+    return {
+        name: getattr(a, name).isEnabled()
+        for name in (
+            "delete",
+            "rename",
+            "cut",
+            "copy",
+            "download",
+            "new_folder",
+            "upload",
+            "upload_folder",
+            "paste",
+        )
+    }
 
 
 def test_a_read_only_folder_greys_out_delete_rename_new_folder_and_upload(
-        qtbot, nextcloud_server, open_nextcloud):
+    qtbot, nextcloud_server, open_nextcloud
+):
     read_only_share(nextcloud_server)
     window = open_nextcloud(nextcloud_server)
     root = window.current_path
     assert window.access_label.text() == ""
     select(window, "Shared")  # the share itself: it may not be deleted, renamed or moved
     assert enabled(window) | {"paste": False} == {
-        "delete": False, "rename": False, "cut": False, "copy": True, "download": True,
-        "new_folder": True, "upload": True, "upload_folder": True, "paste": False}
+        "delete": False,
+        "rename": False,
+        "cut": False,
+        "copy": True,
+        "download": True,
+        "new_folder": True,
+        "upload": True,
+        "upload_folder": True,
+        "paste": False,
+    }
     select(window, "Shared", "mine.txt")  # one of them may not be deleted: neither may be
     assert not window.actions.delete.isEnabled() and window.actions.copy.isEnabled()
     select(window, "mine.txt")
@@ -62,8 +82,16 @@ def test_a_read_only_folder_greys_out_delete_rename_new_folder_and_upload(
     assert window.access_label.text() == "Read-only folder"
     select(window, "a.txt")
     assert enabled(window) | {"new_folder": False, "upload": False} == {
-        "delete": False, "rename": False, "cut": False, "copy": True, "download": True,
-        "new_folder": False, "upload": False, "upload_folder": False, "paste": False}
+        "delete": False,
+        "rename": False,
+        "cut": False,
+        "copy": True,
+        "download": True,
+        "new_folder": False,
+        "upload": False,
+        "upload_folder": False,
+        "paste": False,
+    }
     row = names(window).index("a.txt")
     assert not window.proxy.flags(window.proxy.index(row, 0)) & Qt.ItemFlag.ItemIsEditable
 
@@ -84,7 +112,8 @@ def test_folder_sizes_come_from_the_server(qtbot, nextcloud_server, open_nextclo
 # The refusal is a window-modal message box, which the offscreen platform cannot size.
 @pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 def test_a_drop_onto_a_folder_that_takes_no_files_is_refused_with_a_message(
-        qtbot, nextcloud_server, open_nextcloud, tmp_path):
+    qtbot, nextcloud_server, open_nextcloud, tmp_path
+):
     read_only_share(nextcloud_server)
     window = open_nextcloud(nextcloud_server)
     local = tmp_path / "dropped.txt"
@@ -94,11 +123,13 @@ def test_a_drop_onto_a_folder_that_takes_no_files_is_refused_with_a_message(
     model = window.table_model
     shared = model.index(model.row_of("Shared"), 0)
     assert model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, shared)
-    qtbot.wait_until(lambda: window.findChild(QMessageBox, "planningFailed") is not None,
-                     timeout=WAIT)
+    qtbot.wait_until(
+        lambda: window.findChild(QMessageBox, "planningFailed") is not None, timeout=WAIT
+    )
     box = window.findChild(QMessageBox, "planningFailed")
-    assert box.text() == ("You may not add files to “Shared”: the server does not allow it for "
-                          "your account.")
+    assert box.text() == (
+        "You may not add files to “Shared”: the server does not allow it for your account."
+    )
     assert not (nextcloud_server.files_root / "Shared" / "dropped.txt").exists()
     box.done(QMessageBox.StandardButton.Close)
 

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 def asked(qtbot, dialog: ConnectDialog) -> CertificateDialog:
     """The certificate question, once it is shown."""
+
     def shown() -> CertificateDialog | None:
         found = dialog.findChild(CertificateDialog, "certificateDialog")
         return found if found is not None and found.isVisible() else None
@@ -34,7 +35,8 @@ def asked(qtbot, dialog: ConnectDialog) -> CertificateDialog:
 
 
 def test_a_pinned_certificate_that_changed_is_refused_and_the_new_one_shown(
-        qtbot, make_dialog, store, memory_keyring, tmp_path):
+    qtbot, make_dialog, store, memory_keyring, tmp_path
+):
     trusted = make_certificate(tmp_path, "nas.test")
     presented = make_certificate(tmp_path, "impostor.test")
     root = tmp_path / "tls-root"
@@ -58,8 +60,7 @@ def test_a_pinned_certificate_that_changed_is_refused_and_the_new_one_shown(
         assert question.findChild(QPushButton, "cancelButton").isDefault()
         assert server.requests == []  # refused at the handshake: the password never left
 
-        qtbot.mouseClick(question.findChild(QPushButton, "cancelButton"),
-                         Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(question.findChild(QPushButton, "cancelButton"), Qt.MouseButton.LeftButton)
         qtbot.wait_until(dialog.error_label.isVisible, timeout=WAIT)
         assert dialog.error_label.text() == "The server's certificate was not trusted."
         assert dialog.result_connection() is None
@@ -67,8 +68,7 @@ def test_a_pinned_certificate_that_changed_is_refused_and_the_new_one_shown(
         assert server.requests == []
 
 
-def test_open_recent_uses_the_bookmarks_pinned_certificate(qtbot, memory_keyring, tmp_path,
-                                                          capsys):
+def test_open_recent_uses_the_bookmarks_pinned_certificate(qtbot, memory_keyring, tmp_path, capsys):
     """Open Recent goes by the address, with the trust the user gave the bookmark."""
     from app.ui.app import _spec_for_url
 

@@ -24,8 +24,9 @@ def open_preferences(window: MainWindow, qtbot) -> PreferencesDialog:
     return dialog
 
 
-def test_preferences_change_the_window_and_are_kept(wsgidav_server, open_window, qtbot,
-                                                    monkeypatch, tmp_path):
+def test_preferences_change_the_window_and_are_kept(
+    wsgidav_server, open_window, qtbot, monkeypatch, tmp_path
+):
     seed(wsgidav_server)
     wsgidav_server.make_file(".hidden", b"x")
     state: dict = {}
@@ -53,8 +54,13 @@ def test_preferences_change_the_window_and_are_kept(wsgidav_server, open_window,
     assert window.results.kept == 3
     qtbot.waitUntil(autostart.enabled, timeout=WAIT)
     kept = Preferences.from_mapping(state[PREFERENCES])
-    assert (kept.parallel_transfers, kept.upload_limit, kept.conflict, kept.show_hidden,
-            kept.confirm_delete) == (2, 512, Conflict.NEWER, True, False)
+    assert (
+        kept.parallel_transfers,
+        kept.upload_limit,
+        kept.conflict,
+        kept.show_hidden,
+        kept.confirm_delete,
+    ) == (2, 512, Conflict.NEWER, True, False)
 
     asked: list[str] = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append("asked"))
@@ -75,8 +81,9 @@ def test_keep_mtimes_is_the_bookmark_s_choice(wsgidav_server, qtbot, tmp_path, m
     store = BookmarkStore(tmp_path / "bookmarks.json")
     bookmark = Bookmark("Office NAS", wsgidav_server.url, wsgidav_server.user)
     store.put(bookmark)
-    client = DavClient(wsgidav_server.url, user=wsgidav_server.user,
-                       password=wsgidav_server.password)
+    client = DavClient(
+        wsgidav_server.url, user=wsgidav_server.user, password=wsgidav_server.password
+    )
     window = MainWindow(client, client.root, {}, paths=AppPaths.default(), bookmark=bookmark)
     qtbot.addWidget(window)
     window.preferences._bookmarks = store
@@ -95,18 +102,19 @@ def test_keep_mtimes_is_the_bookmark_s_choice(wsgidav_server, qtbot, tmp_path, m
 
 
 def test_a_damaged_preference_falls_back_to_its_default():
-    prefs = Preferences.from_mapping({"parallel_transfers": 99, "conflict": "explode",
-                                      "show_hidden": "yes", "results_kept": -1})
+    prefs = Preferences.from_mapping(
+        {"parallel_transfers": 99, "conflict": "explode", "show_hidden": "yes", "results_kept": -1}
+    )
     assert prefs == Preferences(parallel_transfers=16)
-    assert Preferences.from_mapping(Preferences(conflict=Conflict.SKIP).to_mapping()) == \
-        Preferences(conflict=Conflict.SKIP)
+    assert Preferences.from_mapping(
+        Preferences(conflict=Conflict.SKIP).to_mapping()
+    ) == Preferences(conflict=Conflict.SKIP)
 
 
 def test_background_sync_takes_its_intervals_from_the_preferences():
     from app.ui.app import _watch_settings
 
-    state = {PREFERENCES: Preferences(sync_poll_seconds=90,
-                                      sync_full_scan_minutes=20).to_mapping()}
+    state = {PREFERENCES: Preferences(sync_poll_seconds=90, sync_full_scan_minutes=20).to_mapping()}
     settings = _watch_settings(state)
     assert (settings.poll_interval, settings.full_scan_interval) == (90.0, 1200.0)
     assert _watch_settings({}).poll_interval == 30.0

@@ -28,6 +28,7 @@ print("survived")
 
 def test_many_qt_calls_that_return_nothing_leave_the_interpreter_alive():
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run([sys.executable, "-c", _SCRIPT], capture_output=True, text=True,
-                            timeout=120, env=env)
+    result = subprocess.run(
+        [sys.executable, "-c", _SCRIPT], capture_output=True, text=True, timeout=120, env=env
+    )
     assert result.returncode == 0 and result.stdout.strip() == "survived", result.stderr[-2000:]

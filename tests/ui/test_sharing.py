@@ -29,7 +29,8 @@ def server_shares(server) -> list[sharing.LinkShare]:
 
 
 def test_a_folder_link_with_password_and_expiry_is_made_copied_changed_and_deleted(
-        nextcloud_server, open_nextcloud, qtbot):
+    nextcloud_server, open_nextcloud, qtbot
+):
     (nextcloud_server.files_root / "Docs").mkdir()
     window = open_nextcloud(nextcloud_server)
     panel = open_dialog(qtbot, window, "Docs").panel
@@ -56,8 +57,9 @@ def test_a_folder_link_with_password_and_expiry_is_made_copied_changed_and_delet
     assert server_shares(nextcloud_server) == []
 
 
-def test_what_the_server_forbids_is_greyed_out_with_the_reason(make_nextcloud, open_nextcloud,
-                                                               qtbot):
+def test_what_the_server_forbids_is_greyed_out_with_the_reason(
+    make_nextcloud, open_nextcloud, qtbot
+):
     server = make_nextcloud(link_sharing=False)
     (server.files_root / "a.txt").write_bytes(b"a")
     (server.files_root / "mine.txt").write_bytes(b"m")
@@ -70,16 +72,18 @@ def test_what_the_server_forbids_is_greyed_out_with_the_reason(make_nextcloud, o
     assert not panel.create_button.isEnabled()
 
 
-def test_an_enforced_password_is_asked_for_before_anything_is_sent(make_nextcloud,
-                                                                   open_nextcloud, qtbot):
+def test_an_enforced_password_is_asked_for_before_anything_is_sent(
+    make_nextcloud, open_nextcloud, qtbot
+):
     server = make_nextcloud(share_password_enforced=True)
     (server.files_root / "a.txt").write_bytes(b"a")
     window = open_nextcloud(server)
     panel = open_dialog(qtbot, window, "a.txt").panel
     assert panel.use_password.isChecked() and not panel.use_password.isEnabled()
     panel.create_button.click()
-    assert panel.status.text() == ("Cannot create the link: the server requires a password "
-                                   "for public links.")
+    assert panel.status.text() == (
+        "Cannot create the link: the server requires a password for public links."
+    )
     assert server_shares(server) == []
 
 
@@ -90,8 +94,7 @@ def test_the_properties_dialog_has_a_sharing_tab(nextcloud_server, open_nextclou
     window.actions.properties.trigger()
     dialog = window._properties
     assert dialog is not None
-    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == ["Properties",
-                                                                             "Sharing"]
+    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == ["Properties", "Sharing"]
     panel = dialog.tabs.widget(1)
     qtbot.wait_until(lambda: not panel.busy and not dialog.loading, timeout=WAIT)
     dialog.close()

@@ -37,9 +37,13 @@ def test_the_first_claims_and_a_second_hands_its_arguments_over(qtbot, tmp_path)
     assert not SingleInstance(tmp_path / "config").claim()
     args = ["http://example.com/dav/", "--user", "ünï"]
     with qtbot.waitSignal(first.arguments_received, timeout=WAIT_S * 1000) as received:
-        second = subprocess.Popen([sys.executable, "-c", HAND_OVER, str(tmp_path / "config"),
-                                   *args], cwd=REPO, env={**os.environ, "QT_QPA_PLATFORM":
-                                   "offscreen"}, stderr=subprocess.PIPE, text=True)
+        second = subprocess.Popen(
+            [sys.executable, "-c", HAND_OVER, str(tmp_path / "config"), *args],
+            cwd=REPO,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     qtbot.waitUntil(lambda: second.poll() is not None, timeout=WAIT_S * 1000)
     _, err = second.communicate()
     assert second.returncode == 0, err
@@ -67,8 +71,13 @@ def test_the_socket_name_is_per_user_and_per_config_folder(tmp_path):
 
 
 def _env(home: Path, password: str) -> dict[str, str]:
-    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "DAVDESK_CONFIG_HOME": str(home),
-            "DAVDESK_PASSWORD": password, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    return {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "DAVDESK_CONFIG_HOME": str(home),
+        "DAVDESK_PASSWORD": password,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
 
 
 def _log(home: Path) -> str:
@@ -91,9 +100,15 @@ def davdesk(tmp_path) -> Iterator:
     processes: list[subprocess.Popen[str]] = []
 
     def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-        process = subprocess.Popen([sys.executable, "-m", "app", *args], cwd=REPO, env=env,
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", *args],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         processes.append(process)
         return process
 
@@ -104,8 +119,7 @@ def davdesk(tmp_path) -> Iterator:
         process.communicate(timeout=WAIT_S)
 
 
-def test_a_second_davdesk_hands_its_url_to_the_first_and_exits_0(davdesk, wsgidav_server,
-                                                                   tmp_path):
+def test_a_second_davdesk_hands_its_url_to_the_first_and_exits_0(davdesk, wsgidav_server, tmp_path):
     wsgidav_server.make_file("one/a.txt", b"a")
     wsgidav_server.make_file("two/b.txt", b"b")
     home = tmp_path / "home"
@@ -133,22 +147,24 @@ def test_a_second_davdesk_hands_its_url_to_the_first_and_exits_0(davdesk, wsgida
     assert again.poll() is None
 
 
-def test_davdesk_background_syncs_with_no_window_and_stops_on_sigterm(davdesk, wsgidav_server,
-                                                                      tmp_path):
+def test_davdesk_background_syncs_with_no_window_and_stops_on_sigterm(
+    davdesk, wsgidav_server, tmp_path
+):
     home = tmp_path / "home"
     local = tmp_path / "Docs"
     local.mkdir()
     (local / "mine.txt").write_bytes(b"mine")
     wsgidav_server.make_file("docs/theirs.txt", b"theirs")
     user_url = wsgidav_server.url.replace("://", f"://{wsgidav_server.user}@")
-    PairStore.in_config(AppPaths.under(home)).add(
-        SavedPair("Docs", str(local), user_url + "docs/"))
+    PairStore.in_config(AppPaths.under(home)).add(SavedPair("Docs", str(local), user_url + "docs/"))
     env = _env(home, wsgidav_server.password)
     background = davdesk(env, "--background")
     deadline = time.monotonic() + WAIT_S
-    while not ((wsgidav_server.root / "docs" / "mine.txt").is_file()
-               and (local / "theirs.txt").is_file()
-               and (wsgidav_server.root / "docs" / "mine.txt").read_bytes() == b"mine"):
+    while not (
+        (wsgidav_server.root / "docs" / "mine.txt").is_file()
+        and (local / "theirs.txt").is_file()
+        and (wsgidav_server.root / "docs" / "mine.txt").read_bytes() == b"mine"
+    ):
         assert time.monotonic() < deadline, _log(home)
         assert background.poll() is None, background.communicate()
         time.sleep(0.2)

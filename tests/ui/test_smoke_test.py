@@ -14,9 +14,15 @@ def smoke_test(*args: str, password: str | None = None) -> subprocess.CompletedP
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     if password is not None:
         env["DAVDESK_PASSWORD"] = password
-    return subprocess.run([sys.executable, "-m", "app", "--smoke-test", *args], cwd=REPO,
-                          capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app", "--smoke-test", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
 
 
 def test_smoke_test_lists_the_url_and_exits_0(wsgidav_server):

@@ -34,8 +34,11 @@ def group_lines(model) -> list[str]:
 
 
 def group(model, action: str):
-    return next(model.index(row, 0) for row in range(model.rowCount())
-                if model.index(row, 0).data().startswith(action + ":"))
+    return next(
+        model.index(row, 0)
+        for row in range(model.rowCount())
+        if model.index(row, 0).data().startswith(action + ":")
+    )
 
 
 def click_check(view, index) -> None:
@@ -71,11 +74,17 @@ def test_preview_untick_and_run(dav_server, open_window, qtbot, tmp_path, monkey
 
     preview, model = dialog.preview, dialog.preview_model
     assert preview.objectName() == "syncPreview" and preview.model() is model
-    assert set(group_lines(model)) == {"upload: 3 of 3, 8.0 KB", "download: 1 of 1, 6 B",
-                                       "create folder: 1 of 1"}
+    assert set(group_lines(model)) == {
+        "upload: 3 of 3, 8.0 KB",
+        "download: 1 of 1, 6 B",
+        "create folder: 1 of 1",
+    }
     upload = group(model, "upload")
-    later = next(model.index(n, 0, upload) for n in range(model.rowCount(upload))
-                 if model.index(n, 0, upload).data() == "later.txt")
+    later = next(
+        model.index(n, 0, upload)
+        for n in range(model.rowCount(upload))
+        if model.index(n, 0, upload).data() == "later.txt"
+    )
     click_check(preview, later)
     assert upload.data() == "upload: 2 of 3, 3.0 KB"
     assert upload.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.PartiallyChecked
@@ -91,19 +100,26 @@ def test_preview_untick_and_run(dav_server, open_window, qtbot, tmp_path, monkey
     store = BookmarkStore.in_config(paths)
     assert store.get("test").sync_pairs == (SyncPair(str(local), window.current_path, "both"),)
     with StateDB(state_file(paths.data, local, window._client.url(window.current_path))) as state:
-        again = plan_pair(window._client, local, window.current_path, Direction.BOTH, state,
-                          IgnoreRules())
+        again = plan_pair(
+            window._client, local, window.current_path, Direction.BOTH, state, IgnoreRules()
+        )
     assert [(item.rel, item.action.value) for item in again.items] == [("later.txt", "upload")]
     # Saved for background sync too, once the run was over (never beside it).
     pairs = PairStore.in_config(paths)
     qtbot.waitUntil(lambda: len(pairs.load()) == 1, timeout=10_000)
     [saved] = pairs.load()
     assert (saved.name, saved.local, saved.url, saved.direction, saved.bookmark) == (
-        "pair", str(local), window._client.url(window.current_path), "both", "test")
+        "pair",
+        str(local),
+        window._client.url(window.current_path),
+        "both",
+        "test",
+    )
 
 
-def test_closing_the_dialog_while_it_plans_leaves_nothing_behind(wsgidav_server, open_window,
-                                                                  qtbot, tmp_path, monkeypatch):
+def test_closing_the_dialog_while_it_plans_leaves_nothing_behind(
+    wsgidav_server, open_window, qtbot, tmp_path, monkeypatch
+):
     monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "home"))
     local = tmp_path / "pair"
     local.mkdir()
@@ -118,8 +134,9 @@ def test_closing_the_dialog_while_it_plans_leaves_nothing_behind(wsgidav_server,
     assert not (wsgidav_server.root / "a.txt").exists()
 
 
-def test_a_missing_local_folder_is_said_plainly(wsgidav_server, open_window, qtbot, tmp_path,
-                                                monkeypatch):
+def test_a_missing_local_folder_is_said_plainly(
+    wsgidav_server, open_window, qtbot, tmp_path, monkeypatch
+):
     monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "home"))
     window = open_window(wsgidav_server)
     window.actions.sync.trigger()
@@ -132,19 +149,32 @@ def test_a_missing_local_folder_is_said_plainly(wsgidav_server, open_window, qtb
 
 def big_plan(local: Path, uploads: int, downloads: int) -> SyncPlan:
     """A plan as planning makes it, of this many uploads (sizes 1 to 1000) and downloads."""
-    items = [PlanItem(f"up/{n:06}.txt", Action.UPLOAD, "new", size=n % 1000 + 1,
-                      local=LocalFile(f"up/{n:06}.txt", local / f"{n:06}.txt", False,
-                                      n % 1000 + 1, 0, 0.0))
-             for n in range(uploads)]
-    items += [PlanItem(f"down/{n:06}.txt", Action.DOWNLOAD, "new on the server", size=7,
-                       remote=RemoteFile(f"down/{n:06}.txt", f"/down/{n:06}.txt", False, 7,
-                                         "e", 0.0, 0.0))
-              for n in range(downloads)]
+    items = [
+        PlanItem(
+            f"up/{n:06}.txt",
+            Action.UPLOAD,
+            "new",
+            size=n % 1000 + 1,
+            local=LocalFile(f"up/{n:06}.txt", local / f"{n:06}.txt", False, n % 1000 + 1, 0, 0.0),
+        )
+        for n in range(uploads)
+    ]
+    items += [
+        PlanItem(
+            f"down/{n:06}.txt",
+            Action.DOWNLOAD,
+            "new on the server",
+            size=7,
+            remote=RemoteFile(f"down/{n:06}.txt", f"/down/{n:06}.txt", False, 7, "e", 0.0, 0.0),
+        )
+        for n in range(downloads)
+    ]
     return SyncPlan(local, "/", Direction.BOTH, tuple(items))
 
 
-def test_a_plan_of_100000_items_counts_right_as_items_are_ticked(wsgidav_server, open_window,
-                                                                qtbot, tmp_path, monkeypatch):
+def test_a_plan_of_100000_items_counts_right_as_items_are_ticked(
+    wsgidav_server, open_window, qtbot, tmp_path, monkeypatch
+):
     monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "home"))
     local = tmp_path / "pair"
     local.mkdir()
@@ -158,8 +188,10 @@ def test_a_plan_of_100000_items_counts_right_as_items_are_ticked(wsgidav_server,
     qtbot.waitUntil(dialog.run_button.isEnabled, timeout=60_000)
     model, view = dialog.preview_model, dialog.preview
     sizes = [n % 1000 + 1 for n in range(60_000)]
-    assert group_lines(model) == [f"upload: 60000 of 60000, {human_size(sum(sizes))}",
-                                  f"download: 40000 of 40000, {human_size(7 * 40_000)}"]
+    assert group_lines(model) == [
+        f"upload: 60000 of 60000, {human_size(sum(sizes))}",
+        f"download: 40000 of 40000, {human_size(7 * 40_000)}",
+    ]
     upload, download = group(model, "upload"), group(model, "download")
     for row in (0, 29_999, 59_999):
         click_check(view, model.index(row, 0, upload))
@@ -169,8 +201,10 @@ def test_a_plan_of_100000_items_counts_right_as_items_are_ticked(wsgidav_server,
     click_check(view, download)  # the whole group
     assert download.data() == "download: 0 of 40000"
     assert download.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
-    assert model.index(39_999, 0, download).data(Qt.ItemDataRole.CheckStateRole) == \
-        Qt.CheckState.Unchecked
+    assert (
+        model.index(39_999, 0, download).data(Qt.ItemDataRole.CheckStateRole)
+        == Qt.CheckState.Unchecked
+    )
     click_check(view, model.index(12_345, 0, download))
     assert download.data() == "download: 1 of 40000, 7 B"
     chosen = dialog.chosen()
@@ -189,8 +223,13 @@ def test_planning_can_be_stopped(dav_server, open_window, qtbot, tmp_path, monke
     local.mkdir()
     (local / "a.txt").write_bytes(b"a")
     dav_server.make_file("slow/b.txt", b"b")
-    with FaultProxy(dav_server.url, methods=["PROPFIND"], faults=["hang"], first=1,
-                    paths=lambda path: "/slow" in path) as proxy:
+    with FaultProxy(
+        dav_server.url,
+        methods=["PROPFIND"],
+        faults=["hang"],
+        first=1,
+        paths=lambda path: "/slow" in path,
+    ) as proxy:
         window = open_window(replace(dav_server, url=proxy.url_for(dav_server.url)))
         window.actions.sync.trigger()
         dialog = window.findChild(SyncDialog)
@@ -205,8 +244,9 @@ def test_planning_can_be_stopped(dav_server, open_window, qtbot, tmp_path, monke
     assert not (dav_server.root / "a.txt").exists()
 
 
-def test_a_conflict_from_the_window_keeps_both_on_both_sides(dav_server, open_window, qtbot,
-                                                             tmp_path, monkeypatch):
+def test_a_conflict_from_the_window_keeps_both_on_both_sides(
+    dav_server, open_window, qtbot, tmp_path, monkeypatch
+):
     """The first job saves the server's version beside the local one; the job that sends both
     up starts by itself when it has ended."""
     monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "home"))
@@ -234,5 +274,8 @@ def test_a_conflict_from_the_window_keeps_both_on_both_sides(dav_server, open_wi
     [copy] = [p.name for p in local.iterdir() if p.name != name]
     assert copy.startswith("#1 & co+; why? (conflict ")
     assert (local / name).read_bytes() == (dav_server.root / name).read_bytes() == b"local edit"
-    assert (local / copy).read_bytes() == (dav_server.root / copy).read_bytes() == \
-        b"server edit, longer"
+    assert (
+        (local / copy).read_bytes()
+        == (dav_server.root / copy).read_bytes()
+        == b"server edit, longer"
+    )

@@ -14,17 +14,20 @@ from tests.ui.test_keyboard import select_file
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
-def test_the_tree_s_context_menu_acts_on_its_folder_while_it_is_open(wsgidav_server,
-                                                                     open_window, qtbot):
+def test_the_tree_s_context_menu_acts_on_its_folder_while_it_is_open(
+    wsgidav_server, open_window, qtbot
+):
     seed(wsgidav_server)
     window = open_window(wsgidav_server)
     base = window.browser.root
     select_file(window, "a.txt")  # the table's selection, which the menu's actions leave be
     root = window.tree_model.index(0, 0)
     qtbot.waitUntil(lambda: window.tree_model.rowCount(root) > 0, timeout=WAIT)
-    docs = next(window.tree_model.index(r, 0, root)
-                for r in range(window.tree_model.rowCount(root))
-                if window.tree_model.index(r, 0, root).data(PATH_ROLE).endswith("/Docs/"))
+    docs = next(
+        window.tree_model.index(r, 0, root)
+        for r in range(window.tree_model.rowCount(root))
+        if window.tree_model.index(r, 0, root).data(PATH_ROLE).endswith("/Docs/")
+    )
     seen: dict[str, object] = {}
 
     def look() -> None:
@@ -34,17 +37,27 @@ def test_the_tree_s_context_menu_acts_on_its_folder_while_it_is_open(wsgidav_ser
             QTimer.singleShot(10, look)
             return
         targets = window.targets
-        seen.update(targets=[r.path for r in targets.resources()], folder=targets.folder(),
-                    count=targets.count(), rename=window.actions.rename.isEnabled(),
-                    delete=window.actions.delete.isEnabled(),
-                    new_folder=window.actions.new_folder.isEnabled())
+        seen.update(
+            targets=[r.path for r in targets.resources()],
+            folder=targets.folder(),
+            count=targets.count(),
+            rename=window.actions.rename.isEnabled(),
+            delete=window.actions.delete.isEnabled(),
+            new_folder=window.actions.new_folder.isEnabled(),
+        )
         menu.close()
 
     QTimer.singleShot(0, look)
     window.tree.customContextMenuRequested.emit(window.tree.visualRect(docs).center())
 
-    assert seen == {"targets": [base + "Docs/"], "folder": base + "Docs/", "count": 1,
-                    "rename": False, "delete": True, "new_folder": True}
+    assert seen == {
+        "targets": [base + "Docs/"],
+        "folder": base + "Docs/",
+        "count": 1,
+        "rename": False,
+        "delete": True,
+        "new_folder": True,
+    }
     assert window.targets.context_folder is None  # closed: the table's selection again
     assert [r.path for r in window.targets.resources()] == [base + "a.txt"]
     assert window.targets.folder() == window.current_path

@@ -14,8 +14,9 @@ from app.ui.background import Background
 from app.ui.transcript_view import TranscriptView
 
 
-def test_the_window_s_requests_appear_and_save_without_credentials(wsgidav_server, open_window,
-                                                                   qtbot, tmp_path, caplog):
+def test_the_window_s_requests_appear_and_save_without_credentials(
+    wsgidav_server, open_window, qtbot, tmp_path, caplog
+):
     window = open_window(wsgidav_server)
     view = window.findChild(TranscriptView, "transcriptView")
     qtbot.waitUntil(lambda: "PROPFIND" in view.text.toPlainText(), timeout=5_000)
@@ -32,13 +33,13 @@ def test_the_window_s_requests_appear_and_save_without_credentials(wsgidav_serve
     assert view.log_folder == AppPaths.default().log  # beside the window's log
     with caplog.at_level(logging.INFO, logger="app.ui.transcript_view"):
         view.save_to_log()
-        qtbot.waitUntil(lambda: "Transcript saved to the log folder: " in
-                        window.statusBar().currentMessage())
+        qtbot.waitUntil(
+            lambda: "Transcript saved to the log folder: " in window.statusBar().currentMessage()
+        )
     where = Path(window.statusBar().currentMessage().split(": ", 1)[1])
     assert where.parent == view.log_folder and where.name.startswith("davdesk-transcript-")
     [record] = [r for r in caplog.records if r.name == "app.ui.transcript_view"]
-    assert record.getMessage().startswith("HTTP transcript, ") and str(where) in \
-        record.getMessage()
+    assert record.getMessage().startswith("HTTP transcript, ") and str(where) in record.getMessage()
     written = where.read_text(encoding="utf-8")
     assert "PROPFIND" in written and wsgidav_server.password not in written
 

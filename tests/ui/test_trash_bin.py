@@ -26,9 +26,11 @@ WAIT = 10_000
 def answer_yes(monkeypatch) -> list[str]:
     """Every confirmation is answered Yes; the questions asked, in order."""
     asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda parent, title, text, *a: asked.append(text)
-                        or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes,
+    )
     return asked
 
 
@@ -59,10 +61,14 @@ def open_trash(qtbot, window: MainWindow, count: int) -> TrashBinWindow:
 def shown(trash: TrashBinWindow) -> dict[str, tuple[str, str, str]]:
     """name -> (original location, deleted, size) as the window shows them."""
     proxy = trash.proxy
-    return {proxy.index(r, NAME).data(): (proxy.index(r, LOCATION).data(),
-                                          proxy.index(r, DELETED).data(),
-                                          proxy.index(r, SIZE).data())
-            for r in range(proxy.rowCount())}
+    return {
+        proxy.index(r, NAME).data(): (
+            proxy.index(r, LOCATION).data(),
+            proxy.index(r, DELETED).data(),
+            proxy.index(r, SIZE).data(),
+        )
+        for r in range(proxy.rowCount())
+    }
 
 
 def choose(trash: TrashBinWindow, *wanted: str) -> None:
@@ -70,13 +76,15 @@ def choose(trash: TrashBinWindow, *wanted: str) -> None:
     view.clearSelection()
     for row in range(proxy.rowCount()):
         if proxy.index(row, NAME).data() in wanted:
-            view.selectionModel().select(proxy.index(row, NAME),
-                                         QItemSelectionModel.SelectionFlag.Select
-                                         | QItemSelectionModel.SelectionFlag.Rows)
+            view.selectionModel().select(
+                proxy.index(row, NAME),
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
 
 
 def test_the_trash_bin_lists_what_the_window_deleted_with_where_it_was(
-        qtbot, nextcloud_server, open_nextcloud, answer_yes):
+    qtbot, nextcloud_server, open_nextcloud, answer_yes
+):
     seed(nextcloud_server)
     window = open_nextcloud(nextcloud_server)
     root = window.current_path
@@ -86,7 +94,10 @@ def test_the_trash_bin_lists_what_the_window_deleted_with_where_it_was(
 
     listed = shown(trash)
     assert {name: where for name, (where, _, _) in listed.items()} == {
-        "report.txt": "/Docs", "a.txt": "/", "Photos": "/"}
+        "report.txt": "/Docs",
+        "a.txt": "/",
+        "Photos": "/",
+    }
     assert listed["Photos"][2] == "2.0 KB" and listed["report.txt"][2] == "11 B"
     assert all(when for _, when, _ in listed.values())
     assert trash.summary.text() == "3 items · 2.1 KB"
@@ -97,8 +108,11 @@ def test_the_trash_bin_lists_what_the_window_deleted_with_where_it_was(
     assert trash.empty_action.isEnabled()
 
     trash.view.sortByColumn(NAME, trash.view.header().sortIndicatorOrder().AscendingOrder)
-    assert [trash.proxy.index(r, NAME).data() for r in range(3)] == ["a.txt", "Photos",
-                                                                     "report.txt"]
+    assert [trash.proxy.index(r, NAME).data() for r in range(3)] == [
+        "a.txt",
+        "Photos",
+        "report.txt",
+    ]
 
     # A delete in the main window while the trash bin is open shows up there.
     delete_in_window(qtbot, window, f"{root}Docs/", "inner")
@@ -106,8 +120,9 @@ def test_the_trash_bin_lists_what_the_window_deleted_with_where_it_was(
     assert shown(trash)["inner"][0] == "/Docs"
 
 
-def test_restore_puts_the_file_back_and_refreshes_its_folder(qtbot, nextcloud_server,
-                                                               open_nextcloud, answer_yes):
+def test_restore_puts_the_file_back_and_refreshes_its_folder(
+    qtbot, nextcloud_server, open_nextcloud, answer_yes
+):
     seed(nextcloud_server)
     window = open_nextcloud(nextcloud_server)
     docs = f"{window.current_path}Docs/"
@@ -117,8 +132,9 @@ def test_restore_puts_the_file_back_and_refreshes_its_folder(qtbot, nextcloud_se
     choose(trash, "report.txt")
     assert trash.restore_action.isEnabled()
 
-    with qtbot.waitSignal(window.folder_loaded, timeout=WAIT,
-                          check_params_cb=lambda path: path == docs):
+    with qtbot.waitSignal(
+        window.folder_loaded, timeout=WAIT, check_params_cb=lambda path: path == docs
+    ):
         trash.restore_action.trigger()
     record = wait_for_jobs(qtbot, window, 2)
     assert record.name == "Restore report.txt" and record.ended.state is JobState.FINISHED
@@ -133,8 +149,9 @@ def test_restore_puts_the_file_back_and_refreshes_its_folder(qtbot, nextcloud_se
     assert not trash.empty_action.isEnabled()
 
 
-def test_delete_permanently_asks_and_removes_only_the_chosen(qtbot, nextcloud_server,
-                                                              open_nextcloud, answer_yes):
+def test_delete_permanently_asks_and_removes_only_the_chosen(
+    qtbot, nextcloud_server, open_nextcloud, answer_yes
+):
     seed(nextcloud_server)
     window = open_nextcloud(nextcloud_server)
     delete_in_window(qtbot, window, window.current_path, "a.txt", "Photos")
@@ -149,15 +166,17 @@ def test_delete_permanently_asks_and_removes_only_the_chosen(qtbot, nextcloud_se
     qtbot.wait_until(lambda: list(shown(trash)) == ["a.txt"], timeout=WAIT)
 
 
-def test_empty_trash_bin_asks_and_removes_everything(qtbot, nextcloud_server, open_nextcloud,
-                                                     answer_yes):
+def test_empty_trash_bin_asks_and_removes_everything(
+    qtbot, nextcloud_server, open_nextcloud, answer_yes
+):
     seed(nextcloud_server)
     window = open_nextcloud(nextcloud_server)
     delete_in_window(qtbot, window, window.current_path, "a.txt", "Photos", "Docs")
     trash = open_trash(qtbot, window, 3)
     trash.empty_action.trigger()
-    assert answer_yes[-1].startswith("Empty the trash bin?\n\nAll 3 items in it are deleted "
-                                     "permanently.")
+    assert answer_yes[-1].startswith(
+        "Empty the trash bin?\n\nAll 3 items in it are deleted permanently."
+    )
     record = wait_for_jobs(qtbot, window, 2)
     assert record.name == "Empty the trash bin" and record.ended.state is JobState.FINISHED
     assert all(status.startswith("2") for status, _ in rows(window, record).values())
@@ -166,8 +185,9 @@ def test_empty_trash_bin_asks_and_removes_everything(qtbot, nextcloud_server, op
     assert trash.placeholder.text() == EMPTY and trash.summary.text() == ""
 
 
-def test_declining_changes_nothing(qtbot, nextcloud_server, open_nextcloud, monkeypatch,
-                                   answer_yes):
+def test_declining_changes_nothing(
+    qtbot, nextcloud_server, open_nextcloud, monkeypatch, answer_yes
+):
     seed(nextcloud_server)
     window = open_nextcloud(nextcloud_server)
     delete_in_window(qtbot, window, window.current_path, "a.txt")

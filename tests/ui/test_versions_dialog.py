@@ -9,8 +9,9 @@ from tests.ui.test_operations import select
 WAIT = 15_000
 
 
-def test_versions_are_listed_downloaded_and_restored(nextcloud_server, open_nextcloud, qtbot,
-                                                     monkeypatch, tmp_path):
+def test_versions_are_listed_downloaded_and_restored(
+    nextcloud_server, open_nextcloud, qtbot, monkeypatch, tmp_path
+):
     window = open_nextcloud(nextcloud_server)
     path = window.current_path + "notes.txt"
     for text in (b"one\n", b"two\n", b"three\n"):
@@ -31,8 +32,9 @@ def test_versions_are_listed_downloaded_and_restored(nextcloud_server, open_next
     qtbot.wait_until(lambda: (tmp_path / "notes.txt").exists(), timeout=WAIT)
     assert (tmp_path / "notes.txt").read_bytes() == b"one\n"
     dialog.restore_button.click()
-    qtbot.wait_until(lambda: dialog.status.text().startswith("Restored;")
-                     and not dialog.loading, timeout=WAIT)
+    qtbot.wait_until(
+        lambda: dialog.status.text().startswith("Restored;") and not dialog.loading, timeout=WAIT
+    )
     assert (nextcloud_server.files_root / "notes.txt").read_bytes() == b"one\n"
     assert dialog.list.topLevelItemCount() == 2  # "one" left; "three" joined
     dialog.close()

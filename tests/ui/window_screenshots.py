@@ -70,8 +70,10 @@ def wait(condition, seconds: float = 30) -> None:
 
 def shoot(path: Path, size: tuple[int, int]) -> None:
     QTest.qWait(600)
-    subprocess.run(["import", "-window", "root", "-crop", f"{size[0]}x{size[1]}+0+0",
-                    "+repage", str(path)], check=True)
+    subprocess.run(
+        ["import", "-window", "root", "-crop", f"{size[0]}x{size[1]}+0+0", "+repage", str(path)],
+        check=True,
+    )
     print(f"saved {path}")
 
 
@@ -91,14 +93,31 @@ def mixed_job(client: DavClient, local: Path) -> Job:
     budget = client.stat(base + "Budget 2026.ods")
     tasks = (
         Task(Op.UPLOAD, base + "Agenda.md", local=local / "Agenda.md", size=12),
-        Task(Op.UPLOAD, base + "Budget 2026.ods", local=local / "Budget 2026.ods", size=20,
-             exists=True, etag=budget.etag, conflict=Conflict.OVERWRITE),
-        Task(Op.UPLOAD, base + "Offer for Harbour Café.odt",
-             local=local / "Offer for Harbour Café.odt", size=30, exists=True,
-             conflict=Conflict.SKIP),
+        Task(
+            Op.UPLOAD,
+            base + "Budget 2026.ods",
+            local=local / "Budget 2026.ods",
+            size=20,
+            exists=True,
+            etag=budget.etag,
+            conflict=Conflict.OVERWRITE,
+        ),
+        Task(
+            Op.UPLOAD,
+            base + "Offer for Harbour Café.odt",
+            local=local / "Offer for Harbour Café.odt",
+            size=30,
+            exists=True,
+            conflict=Conflict.SKIP,
+        ),
         Task(Op.COPY, base + "Notes.txt", destination="/Reports/Notes.txt"),
-        Task(Op.COPY, "/Reports/q3.txt", destination=base + "Minutes 2026-03-02.md",
-             exists=True, conflict=Conflict.ASK),
+        Task(
+            Op.COPY,
+            "/Reports/q3.txt",
+            destination=base + "Minutes 2026-03-02.md",
+            exists=True,
+            conflict=Conflict.ASK,
+        ),
         Task(Op.MOVE, base + "Logo.svg", destination=base + "Logo (old).svg"),
         Task(Op.DELETE, base + "Draft.txt"),
     )
@@ -122,8 +141,11 @@ def main(out: Path, size: tuple[int, int]) -> None:
         bookmarks = BookmarkStore.in_config(paths)
         bookmark = Bookmark("Office NAS", server.url, server.user)
         bookmarks.add(bookmark)
-        bookmarks.add(Bookmark("Nextcloud (Harbour Café)", "https://cloud.example.com/",
-                               "alice", kind="nextcloud"))
+        bookmarks.add(
+            Bookmark(
+                "Nextcloud (Harbour Café)", "https://cloud.example.com/", "alice", kind="nextcloud"
+            )
+        )
         client = DavClient(server.url, user=server.user, password=server.password, workers=16)
         window = MainWindow(client, "/Documents/", {}, paths=paths, bookmark=bookmark)
         window.setGeometry(0, 0, *size)
@@ -147,14 +169,26 @@ def main(out: Path, size: tuple[int, int]) -> None:
 
         with DavClient(server.url, user=server.user, password=server.password) as alice:
             alice.lock("/Documents/Budget 2026.ods", owner="alice@example.com")
-            window.operations.start_job("Upload, copy and tidy 7 items",
-                                        mixed_job(client, local), ["/Documents/"])
-            wait(lambda: window.results.model.records()
-                 and window.results.model.records()[0].ended is not None)
-            wait(lambda: any("alice" in window.results.model.problem(o)
-                             for o in window.results.model.records()[0].outcomes))
-            window.resizeDocks([window.results], [size[1] // 2 if small else size[1] * 2 // 5],
-                               Qt.Orientation.Vertical)
+            window.operations.start_job(
+                "Upload, copy and tidy 7 items", mixed_job(client, local), ["/Documents/"]
+            )
+            wait(
+                lambda: (
+                    window.results.model.records()
+                    and window.results.model.records()[0].ended is not None
+                )
+            )
+            wait(
+                lambda: any(
+                    "alice" in window.results.model.problem(o)
+                    for o in window.results.model.records()[0].outcomes
+                )
+            )
+            window.resizeDocks(
+                [window.results],
+                [size[1] // 2 if small else size[1] * 2 // 5],
+                Qt.Orientation.Vertical,
+            )
             window.table.clearSelection()
             shoot(out / f"results-pane-{size[0]}x{size[1]}.png", size)
 
@@ -164,8 +198,14 @@ def main(out: Path, size: tuple[int, int]) -> None:
             os.utime(local / "Notes.txt", (time.time() - 86400 * 30,) * 2)
 
             def answer() -> None:
-                question = next((w for w in QApplication.topLevelWidgets()
-                                 if isinstance(w, ConflictQuestion) and w.isVisible()), None)
+                question = next(
+                    (
+                        w
+                        for w in QApplication.topLevelWidgets()
+                        if isinstance(w, ConflictQuestion) and w.isVisible()
+                    ),
+                    None,
+                )
                 if question is None:
                     QTimer.singleShot(50, answer)
                     return
@@ -176,8 +216,10 @@ def main(out: Path, size: tuple[int, int]) -> None:
                 question.reject()
 
             QTimer.singleShot(50, answer)
-            window.operations.upload([local / n for n in ("Presentation.odp", "Notes.txt",
-                                                          "Team roster.xlsx")], "/Documents/")
+            window.operations.upload(
+                [local / n for n in ("Presentation.odp", "Notes.txt", "Team roster.xlsx")],
+                "/Documents/",
+            )
             wait(lambda: "cancelled" in window.statusBar().currentMessage())
         window.close()
         client.close()

@@ -32,4 +32,5 @@ _ALL = (delete, mkdir, copy, move, upload, download, delete_local, restore, empt
 
 #: Each Op's description; read-only, built once from the modules above.
 OPERATIONS: Mapping[Op, Operation] = MappingProxyType(
-    {module.OPERATION.op: module.OPERATION for module in _ALL})
+    {module.OPERATION.op: module.OPERATION for module in _ALL}
+)

@@ -18,8 +18,9 @@ from app.jobs.ops.targets import free_target, name_undecided, server_side, skipp
 
 
 def run(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
-    return server_side(task, lambda source, target, overwrite: client.copy(
-        source, target, overwrite=overwrite))
+    return server_side(
+        task, lambda source, target, overwrite: client.copy(source, target, overwrite=overwrite)
+    )
 
 
 def idempotent(task: Task) -> bool:
@@ -30,13 +31,17 @@ def took_effect(client: DavClient, task: Task) -> bool:
     if name_undecided(task):
         return False
     found = client.lookup(destination(task))
-    return (found is not None and found.is_dir == task.is_dir
-            and (task.is_dir or found.size == task.size))
+    return (
+        found is not None
+        and found.is_dir == task.is_dir
+        and (task.is_dir or found.size == task.size)
+    )
 
 
 def intent(task: Task) -> tuple[str, str]:
     return would(task, "would copy")
 
 
-OPERATION = Operation(Op.COPY, run, idempotent=idempotent, took_effect=took_effect,
-                      intent=intent, target=free_target)
+OPERATION = Operation(
+    Op.COPY, run, idempotent=idempotent, took_effect=took_effect, intent=intent, target=free_target
+)

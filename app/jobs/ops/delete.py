@@ -19,16 +19,33 @@ from app.jobs.ops.operation import Operation, never, slashed
 def run(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     if task.target_size is not None and task.is_dir:
         if client.listdir(slashed(task.remote, True)):
-            return [Outcome(task.op.value, task.remote, 412, "Precondition Failed", ok=False,
-                            note="the folder is not empty: kept", source=Source.LOCAL)]
+            return [
+                Outcome(
+                    task.op.value,
+                    task.remote,
+                    412,
+                    "Precondition Failed",
+                    ok=False,
+                    note="the folder is not empty: kept",
+                    source=Source.LOCAL,
+                )
+            ]
     elif task.target_size is not None:
         found = client.lookup(task.remote)
         seen = (etags.normal(task.etag), task.target_size)
         now = (etags.normal(found.etag), found.size) if found is not None else None
         if found is not None and now != seen:
-            return [Outcome(task.op.value, task.remote, 412, "Precondition Failed", ok=False,
-                            note="changed on the server since it was listed: kept",
-                            source=Source.LOCAL)]
+            return [
+                Outcome(
+                    task.op.value,
+                    task.remote,
+                    412,
+                    "Precondition Failed",
+                    ok=False,
+                    note="changed on the server since it was listed: kept",
+                    source=Source.LOCAL,
+                )
+            ]
     try:
         return client.delete(slashed(task.remote, task.is_dir), lock_token=task.lock_token)
     except errors.NotFoundError:

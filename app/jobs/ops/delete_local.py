@@ -25,12 +25,30 @@ def run(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     else:
         found = local.stat()
         if found.st_size != task.size or (task.mtime is not None and found.st_mtime != task.mtime):
-            return [Outcome(task.op.value, task.remote, None, "changed locally", ok=False,
-                            error="target-exists", note=f"{local} changed since it was "
-                            "listed: kept", source=Source.LOCAL)]
+            return [
+                Outcome(
+                    task.op.value,
+                    task.remote,
+                    None,
+                    "changed locally",
+                    ok=False,
+                    error="target-exists",
+                    note=f"{local} changed since it was listed: kept",
+                    source=Source.LOCAL,
+                )
+            ]
         local.unlink()
-    return [Outcome(task.op.value, task.remote, None, "deleted", ok=True, note=str(local),
-                    source=Source.LOCAL)]
+    return [
+        Outcome(
+            task.op.value,
+            task.remote,
+            None,
+            "deleted",
+            ok=True,
+            note=str(local),
+            source=Source.LOCAL,
+        )
+    ]
 
 
 def took_effect(client: DavClient, task: Task) -> bool:
@@ -41,5 +59,6 @@ def intent(task: Task) -> tuple[str, str]:
     return "would delete", str(task.local)
 
 
-OPERATION = Operation(Op.DELETE_LOCAL, run, idempotent=never, took_effect=took_effect,
-                      intent=intent)
+OPERATION = Operation(
+    Op.DELETE_LOCAL, run, idempotent=never, took_effect=took_effect, intent=intent
+)

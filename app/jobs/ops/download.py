@@ -30,18 +30,48 @@ def run(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     if task.is_dir:
         existed = task.local.is_dir()
         task.local.mkdir(parents=True, exist_ok=True)
-        return [Outcome("get", task.remote, None, "folder exists" if existed else "folder created",
-                        ok=True, note=str(task.local), source=Source.LOCAL)]
+        return [
+            Outcome(
+                "get",
+                task.remote,
+                None,
+                "folder exists" if existed else "folder created",
+                ok=True,
+                note=str(task.local),
+                source=Source.LOCAL,
+            )
+        ]
     local = task.local
-    if task.target_size is not None and _local_stamp(local) != (task.target_size,
-                                                                 task.target_modified):
-        return [Outcome("get", task.remote, None, "changed locally", ok=False,
-                        error="target-exists", note=f"{local} changed since it was listed: kept",
-                        source=Source.LOCAL)]
+    if task.target_size is not None and _local_stamp(local) != (
+        task.target_size,
+        task.target_modified,
+    ):
+        return [
+            Outcome(
+                "get",
+                task.remote,
+                None,
+                "changed locally",
+                ok=False,
+                error="target-exists",
+                note=f"{local} changed since it was listed: kept",
+                source=Source.LOCAL,
+            )
+        ]
     if os.path.lexists(local):
         if task.conflict is Conflict.ASK:
-            return [Outcome("get", task.remote, None, "exists locally", ok=False,
-                            error="target-exists", note=str(local), source=Source.LOCAL)]
+            return [
+                Outcome(
+                    "get",
+                    task.remote,
+                    None,
+                    "exists locally",
+                    ok=False,
+                    error="target-exists",
+                    note=str(local),
+                    source=Source.LOCAL,
+                )
+            ]
         if task.conflict is Conflict.SKIP:
             return [skipped_as_outcome(task, f"{local} exists")]
         if task.conflict is Conflict.RENAME:

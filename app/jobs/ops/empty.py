@@ -20,9 +20,18 @@ from app.jobs.ops.operation import Operation, always, slashed
 def run(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     folder = slashed(task.remote, True)
     outcomes = client.delete(folder, expect_gone=False)
-    left = [Outcome(task.op.value, member.path, None, "still there", ok=False, source=Source.LOCAL,
-                    note="still in the trash bin after the server said it was emptied")
-            for member in client.listdir(folder)]
+    left = [
+        Outcome(
+            task.op.value,
+            member.path,
+            None,
+            "still there",
+            ok=False,
+            source=Source.LOCAL,
+            note="still in the trash bin after the server said it was emptied",
+        )
+        for member in client.listdir(folder)
+    ]
     return [replace(o, op=task.op.value) for o in outcomes] + left
 
 

@@ -15,8 +15,12 @@ from app.jobs.ops.targets import free_target, name_undecided, server_side, skipp
 
 
 def run(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
-    return server_side(task, lambda source, target, overwrite: client.move(
-        source, target, overwrite=overwrite, lock_token=task.lock_token))
+    return server_side(
+        task,
+        lambda source, target, overwrite: client.move(
+            source, target, overwrite=overwrite, lock_token=task.lock_token
+        ),
+    )
 
 
 def took_effect(client: DavClient, task: Task) -> bool:
@@ -29,5 +33,11 @@ def intent(task: Task) -> tuple[str, str]:
     return would(task, "would move")
 
 
-OPERATION = Operation(Op.MOVE, run, idempotent=skipped_as_there, took_effect=took_effect,
-                      intent=intent, target=free_target)
+OPERATION = Operation(
+    Op.MOVE,
+    run,
+    idempotent=skipped_as_there,
+    took_effect=took_effect,
+    intent=intent,
+    target=free_target,
+)

@@ -37,8 +37,11 @@ def server_side(task: Task, send: Send) -> list[Outcome]:
     if skipped_as_there(task):
         return [skipped_as_outcome(task, "exists at the destination")]
     try:
-        return send(slashed(task.remote, task.is_dir), destination(task),
-                    task.conflict is Conflict.OVERWRITE)
+        return send(
+            slashed(task.remote, task.is_dir),
+            destination(task),
+            task.conflict is Conflict.OVERWRITE,
+        )
     except errors.PreconditionFailedError as exc:
         if task.conflict is Conflict.SKIP:
             return [skipped_as_outcome(task, "appeared at the destination after planning")]

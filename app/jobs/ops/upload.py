@@ -47,23 +47,45 @@ def run(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     try:
         if guard == "stamp":
             _check_stamp(client, task)
-        return [client.put(task.remote, task.local, if_match=task.etag if guard == "etag" else None,
-                           if_none_match=guard == "absent", lock_token=task.lock_token,
-                           progress=ctx.progress, mtime=mtime,
-                           mtime_by_proppatch=ctx.mtime_by_proppatch, wait=ctx.wait)]
+        return [
+            client.put(
+                task.remote,
+                task.local,
+                if_match=task.etag if guard == "etag" else None,
+                if_none_match=guard == "absent",
+                lock_token=task.lock_token,
+                progress=ctx.progress,
+                mtime=mtime,
+                mtime_by_proppatch=ctx.mtime_by_proppatch,
+                wait=ctx.wait,
+            )
+        ]
     except errors.PreconditionFailedError as exc:
         if task.conflict is Conflict.SKIP:
             return [skipped_as_outcome(task, "appeared on the server after planning")]
         if task.resumes:
             source = task.local
-            resent = send_over_own_start(client, task, lambda etag: client.put(
-                task.remote, source, if_match=etag, lock_token=task.lock_token,
-                progress=ctx.progress, mtime=mtime, mtime_by_proppatch=ctx.mtime_by_proppatch,
-                wait=ctx.wait))
+            resent = send_over_own_start(
+                client,
+                task,
+                lambda etag: client.put(
+                    task.remote,
+                    source,
+                    if_match=etag,
+                    lock_token=task.lock_token,
+                    progress=ctx.progress,
+                    mtime=mtime,
+                    mtime_by_proppatch=ctx.mtime_by_proppatch,
+                    wait=ctx.wait,
+                ),
+            )
             if resent is not None:
                 return [resent]
-        why = "appeared on the server after planning" if guard == "absent" else \
-            "changed on the server since it was listed"
+        why = (
+            "appeared on the server after planning"
+            if guard == "absent"
+            else "changed on the server since it was listed"
+        )
         return [conflict_outcome(task, exc, why)]
     except (Cancelled, errors.TransportError):
         if not task.exists:
@@ -113,8 +135,14 @@ def intent(task: Task) -> tuple[str, str]:
     return would(task, "would upload")
 
 
-OPERATION = Operation(Op.UPLOAD, run, idempotent=idempotent, took_effect=took_effect,
-                      intent=intent, target=free_target)
+OPERATION = Operation(
+    Op.UPLOAD,
+    run,
+    idempotent=idempotent,
+    took_effect=took_effect,
+    intent=intent,
+    target=free_target,
+)
 
 
 def _guard(task: Task) -> str:
@@ -137,14 +165,22 @@ def _check_stamp(client: DavClient, task: Task) -> None:
     found = client.lookup(task.remote)
     if found is None:
         raise errors.PreconditionFailedError(
-            "PUT", client.url(task.remote), 412, local=True,
-            description="deleted on the server since it was listed")
+            "PUT",
+            client.url(task.remote),
+            412,
+            local=True,
+            description="deleted on the server since it was listed",
+        )
     now = stamp(found)
     if now != (task.target_size, task.target_modified):
         raise errors.PreconditionFailedError(
-            "PUT", client.url(task.remote), 412, local=True,
+            "PUT",
+            client.url(task.remote),
+            412,
+            local=True,
             description=f"changed on the server since it was listed (size and time "
-                        f"{task.target_size}, {task.target_modified} are now {now[0]}, {now[1]})")
+            f"{task.target_size}, {task.target_modified} are now {now[0]}, {now[1]})",
+        )
 
 
 def _remove_partial_upload(client: DavClient, task: Task) -> None:
@@ -176,8 +212,9 @@ def _same_content(client: DavClient, found: Resource, local: Path) -> bool | Non
     if (found.size or 0) > COMPARE_BYTES_UP_TO:
         return None
     try:
-        reply = client.request("GET", found.path, headers={"Accept-Encoding": "identity"},
-                               limit=COMPARE_BYTES_UP_TO)
+        reply = client.request(
+            "GET", found.path, headers={"Accept-Encoding": "identity"}, limit=COMPARE_BYTES_UP_TO
+        )
     except errors.NotFoundError:
         return False
     return reply.body == local.read_bytes()

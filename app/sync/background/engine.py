@@ -29,10 +29,16 @@ log = logging.getLogger(__name__)
 class BackgroundSync:
     """Every method may be called from any thread; none blocks on the network."""
 
-    def __init__(self, specs: Iterable[WatchSpec], connect: Connect, state_dir: Path,
-                 listener: Listener, settings: WatchSettings | None = None,
-                 observer: BaseObserver | None = None,
-                 wall: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        specs: Iterable[WatchSpec],
+        connect: Connect,
+        state_dir: Path,
+        listener: Listener,
+        settings: WatchSettings | None = None,
+        observer: BaseObserver | None = None,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
         """observer: watchdog's, by default the platform's; wall: the wall clock, compared with
         the monotonic one to notice a sleep (tests move it)."""
         self._specs = {spec.name: spec for spec in specs}
@@ -129,8 +135,15 @@ class BackgroundSync:
             return [worker.status for worker in self._workers.values()]
 
     def _begin(self, spec: WatchSpec) -> None:
-        worker = PairWorker(spec, self._connect, PairFiles.of(self._state_dir, spec.local, spec.url),
-                            self._listener, self.settings, self._observer, wall=self._wall)
+        worker = PairWorker(
+            spec,
+            self._connect,
+            PairFiles.of(self._state_dir, spec.local, spec.url),
+            self._listener,
+            self.settings,
+            self._observer,
+            wall=self._wall,
+        )
         self._workers[spec.name] = worker
         worker.start()
 
@@ -144,4 +157,5 @@ class BackgroundSync:
 
 def _without_pause(spec: WatchSpec) -> WatchSpec:
     from dataclasses import replace
+
     return replace(spec, paused=False)

@@ -80,10 +80,17 @@ class _Failure(Exception):
 
 
 class PairWorker:
-    def __init__(self, spec: WatchSpec, connect: Connect, files: PairFiles, listener: Listener,
-                 settings: WatchSettings, observer: BaseObserver | None,
-                 clock: Callable[[], float] = time.monotonic,
-                 wall: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        spec: WatchSpec,
+        connect: Connect,
+        files: PairFiles,
+        listener: Listener,
+        settings: WatchSettings,
+        observer: BaseObserver | None,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
         self.spec = spec
         self._connect = connect
         self._files = files
@@ -100,8 +107,9 @@ class PairWorker:
         self._guard = threading.Lock()
         self._thread = threading.Thread(target=self._main, name=f"sync-{spec.name}", daemon=True)
         before = read_status(files.status, spec.name)
-        self._status = dataclasses.replace(before, state=PairState.SCANNING, text="starting",
-                                           done=0, total=0, pid=os.getpid())
+        self._status = dataclasses.replace(
+            before, state=PairState.SCANNING, text="starting", done=0, total=0, pid=os.getpid()
+        )
         self._written: tuple[object, ...] | None = None
         self._client: DavClient | None = None
         self._remote = ""
@@ -180,19 +188,24 @@ class PairWorker:
     def _watch(self, state: StateDB) -> None:
         rules = IgnoreRules.for_folder(self.spec.local, self.spec.ignore)
         watcher = LocalWatcher(self.spec.local, rules, self._wake.set, self._clock)
-        why = watcher.start(self._observer) if self._observer is not None else \
-            "no file-system events here"
+        why = (
+            watcher.start(self._observer)
+            if self._observer is not None
+            else "no file-system events here"
+        )
         watching = why is None
         self._status = dataclasses.replace(
-            self._status, note=None if watching else f"watching by periodic full scans: {why}")
+            self._status, note=None if watching else f"watching by periodic full scans: {why}"
+        )
         try:
             self._loop(state, rules, watcher, watching)
         finally:
             if self._observer is not None:
                 watcher.stop(self._observer)
 
-    def _loop(self, state: StateDB, rules: IgnoreRules, watcher: LocalWatcher,
-              watching: bool) -> None:
+    def _loop(
+        self, state: StateDB, rules: IgnoreRules, watcher: LocalWatcher, watching: bool
+    ) -> None:
         settings = self._settings
         need_full = True
         now = self._clock()
@@ -271,21 +284,32 @@ class PairWorker:
                 raise _failure(exc) from exc
         return self._client
 
-    def _full(self, state: StateDB, rules: IgnoreRules, client: DavClient,
-              watcher: LocalWatcher) -> None:
+    def _full(
+        self, state: StateDB, rules: IgnoreRules, client: DavClient, watcher: LocalWatcher
+    ) -> None:
         """Everything, both sides: at start, after a failure, when events were lost."""
         self._say(PairState.SCANNING, "looking for changes")
         started = self._clock()
         scans: list[Scan[RemoteFile]] = []
 
         def plan_all() -> tuple[SyncPlan, str | None]:
-            top = root_etag(client, self._remote, self._stop_planning,
-                            self._settings.planning_retry) \
-                if propagates(client) else None
-            planned = plan_pair(client, self.spec.local, self._remote, self.spec.direction,
-                                state, rules, workers=self._settings.workers,
-                                stop=self._stop_planning, seen=scans.append,
-                                retry=self._settings.planning_retry)
+            top = (
+                root_etag(client, self._remote, self._stop_planning, self._settings.planning_retry)
+                if propagates(client)
+                else None
+            )
+            planned = plan_pair(
+                client,
+                self.spec.local,
+                self._remote,
+                self.spec.direction,
+                state,
+                rules,
+                workers=self._settings.workers,
+                stop=self._stop_planning,
+                seen=scans.append,
+                retry=self._settings.planning_retry,
+            )
             return planned, top
 
         plan, top = self._guarded(plan_all)
@@ -294,24 +318,49 @@ class PairWorker:
         if result is not None and not result.failed and not result.cancelled and scans:
             self._etags = self._etags.from_scan(top, scans[0])
 
-    def _poll(self, state: StateDB, rules: IgnoreRules, client: DavClient,
-              watcher: LocalWatcher) -> None:
-        changes = self._guarded(lambda: server_changes(client, self._remote, self._etags, rules,
-                                                       self._stop_planning,
-                                                       self._settings.planning_retry))
+    def _poll(
+        self, state: StateDB, rules: IgnoreRules, client: DavClient, watcher: LocalWatcher
+    ) -> None:
+        changes = self._guarded(
+            lambda: server_changes(
+                client,
+                self._remote,
+                self._etags,
+                rules,
+                self._stop_planning,
+                self._settings.planning_retry,
+            )
+        )
         if not changes.folders:
             return
         self._say(PairState.SCANNING, "looking at changes on the server")
-        plan, looked = self._guarded(lambda: plan_folders(
-            client, self.spec.local, self._remote, self.spec.direction, state, rules,
-            changes.folders, listings=changes.listings, workers=self._settings.workers,
-            stop=self._stop_planning, retry=self._settings.planning_retry))
+        plan, looked = self._guarded(
+            lambda: plan_folders(
+                client,
+                self.spec.local,
+                self._remote,
+                self.spec.direction,
+                state,
+                rules,
+                changes.folders,
+                listings=changes.listings,
+                workers=self._settings.workers,
+                stop=self._stop_planning,
+                retry=self._settings.planning_retry,
+            )
+        )
         result = self._execute(state, plan, client, watcher.waiting())
         if result is not None and not result.failed and not result.cancelled:
             self._etags = self._etags.updated(looked, changes.root_etag)
 
-    def _local(self, state: StateDB, rules: IgnoreRules, client: DavClient,
-               watcher: LocalWatcher, now: float) -> None:
+    def _local(
+        self,
+        state: StateDB,
+        rules: IgnoreRules,
+        client: DavClient,
+        watcher: LocalWatcher,
+        now: float,
+    ) -> None:
         """The paths quiet for `debounce` whose size and mtime held still across two looks."""
         quiet = watcher.take(now - self._settings.debounce)
         if not quiet:
@@ -329,10 +378,20 @@ class PairWorker:
         folders |= {rel for rel in settled if (self.spec.local / rel).is_dir()}
         self._say(PairState.SCANNING, "looking at local changes")
         try:
-            plan, looked = self._guarded(lambda: plan_folders(
-                client, self.spec.local, self._remote, self.spec.direction, state, rules,
-                folders, workers=self._settings.workers, stop=self._stop_planning,
-                retry=self._settings.planning_retry))
+            plan, looked = self._guarded(
+                lambda: plan_folders(
+                    client,
+                    self.spec.local,
+                    self._remote,
+                    self.spec.direction,
+                    state,
+                    rules,
+                    folders,
+                    workers=self._settings.workers,
+                    stop=self._stop_planning,
+                    retry=self._settings.planning_retry,
+                )
+            )
             result = self._execute(state, plan, client, sorted(waiting))
         except _Failure:
             watcher.again(settled)
@@ -359,16 +418,28 @@ class PairWorker:
                 raise PlanningCancelled("stopped") from exc
             raise _failure(exc) from exc
 
-    def _execute(self, state: StateDB, plan: SyncPlan, client: DavClient,
-                 busy: list[str]) -> RunResult | None:
+    def _execute(
+        self, state: StateDB, plan: SyncPlan, client: DavClient, busy: list[str]
+    ) -> RunResult | None:
         def progress(done: int, total: int) -> None:
-            self._say(PairState.SYNCING, f"syncing {min(done + 1, total)} of {total}",
-                      done=done, total=total)
+            self._say(
+                PairState.SYNCING,
+                f"syncing {min(done + 1, total)} of {total}",
+                done=done,
+                total=total,
+            )
 
-        run = Run(self.spec.name, state, self._listener,
-                  JobOptions(workers=self._settings.workers,
-                             limit_rate=self._settings.limit_rate,
-                             mtime_by_proppatch=self._settings.mtime_by_proppatch), progress)
+        run = Run(
+            self.spec.name,
+            state,
+            self._listener,
+            JobOptions(
+                workers=self._settings.workers,
+                limit_rate=self._settings.limit_rate,
+                mtime_by_proppatch=self._settings.mtime_by_proppatch,
+            ),
+            progress,
+        )
         with self._guard:
             if self._stopping.is_set() or self._paused:
                 return None
@@ -387,30 +458,34 @@ class PairWorker:
         status = self._status
         conflicts = tuple(dict.fromkeys((*status.conflict_paths, *result.conflicts)))
         if result.conflicts:
-            self._listener.conflicts_found(ConflictsFound(self.spec.name,
-                                                          tuple(result.conflicts)))
+            self._listener.conflicts_found(ConflictsFound(self.spec.name, tuple(result.conflicts)))
         if result.jobs or result.failed:
-            self._status = dataclasses.replace(status, last_sync=self._wall(),
-                                               last_result=result.words(),
-                                               conflict_paths=conflicts)
+            self._status = dataclasses.replace(
+                status, last_sync=self._wall(), last_result=result.words(), conflict_paths=conflicts
+            )
         elif status.last_sync is None or status.last_result is None:
-            self._status = dataclasses.replace(status, last_sync=self._wall(),
-                                               last_result="up to date")
+            self._status = dataclasses.replace(
+                status, last_sync=self._wall(), last_result="up to date"
+            )
         else:
             self._status = dataclasses.replace(status, last_sync=self._wall())
         if result.failed and not result.cancelled:
             first = result.failed[0]
             more = f" and {len(result.failed) - 1} more" if len(result.failed) > 1 else ""
-            raise _Failure(f"not synced: {first.path}{more} ({first.note or first.reason})",
-                           needs_user=False, server=False)
+            raise _Failure(
+                f"not synced: {first.path}{more} ({first.note or first.reason})",
+                needs_user=False,
+                server=False,
+            )
 
     def _idle(self) -> None:
-        pending = tuple(p for p in self._status.conflict_paths
-                        if (self.spec.local / p).exists())
+        pending = tuple(p for p in self._status.conflict_paths if (self.spec.local / p).exists())
         self._status = dataclasses.replace(self._status, conflict_paths=pending)
         if pending:
-            self._say(PairState.CONFLICTS, f"{len(pending)} conflict"
-                      f"{'s' if len(pending) > 1 else ''}: both versions kept")
+            self._say(
+                PairState.CONFLICTS,
+                f"{len(pending)} conflict{'s' if len(pending) > 1 else ''}: both versions kept",
+            )
         else:
             self._say(PairState.IDLE, "up to date")
 
@@ -422,8 +497,7 @@ class PairWorker:
             self._say(PairState.ERROR, f"stopped: {failure.reason}")
         else:
             self._say(PairState.WAITING, f"will try again: {failure.reason}")
-        if (failure.needs_user or self._failures >= NOTIFY_AFTER) and \
-                self._told != failure.reason:
+        if (failure.needs_user or self._failures >= NOTIFY_AFTER) and self._told != failure.reason:
             self._told = failure.reason
             self._listener.pair_stopped(PairStopped(self.spec.name, failure.reason))
 
@@ -435,11 +509,24 @@ class PairWorker:
         before = self._status
         if (before.state, before.text, before.done, before.total) == (state, text, done, total):
             return
-        status = dataclasses.replace(before, state=state, text=text, done=done, total=total,
-                                     updated=self._wall(), pid=os.getpid())
+        status = dataclasses.replace(
+            before,
+            state=state,
+            text=text,
+            done=done,
+            total=total,
+            updated=self._wall(),
+            pid=os.getpid(),
+        )
         self._status = status
-        lasting = (status.state, status.last_sync, status.last_result, status.conflict_paths,
-                   status.note, None if state is PairState.SYNCING else status.text)
+        lasting = (
+            status.state,
+            status.last_sync,
+            status.last_result,
+            status.conflict_paths,
+            status.note,
+            None if state is PairState.SYNCING else status.text,
+        )
         if lasting != self._written:
             self._written = lasting
             try:
@@ -462,8 +549,9 @@ def _failure(exc: BaseException) -> _Failure:
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return _Failure("the local disk is full", needs_user=True, server=False)
     if isinstance(exc, FileNotFoundError):
-        return _Failure(f"the local folder is gone: {exc.filename or exc}", needs_user=True,
-                        server=False)
+        return _Failure(
+            f"the local folder is gone: {exc.filename or exc}", needs_user=True, server=False
+        )
     if isinstance(exc, errors.NotFoundError):
         return _Failure("the server folder is gone", needs_user=True)
     if isinstance(exc, (OSError, sqlite3.Error)):

@@ -48,8 +48,9 @@ class FolderETags:
 
     def from_scan(self, root_etag: str | None, scan: Scan[RemoteFile]) -> FolderETags:
         known = {"": root_etag}
-        known.update((entry.rel, normal_etag(entry.etag))
-                     for entry in scan.found.values() if entry.is_dir)
+        known.update(
+            (entry.rel, normal_etag(entry.etag)) for entry in scan.found.values() if entry.is_dir
+        )
         return FolderETags(known)
 
     def updated(self, looked: Looked, root_etag: str | None = None) -> FolderETags:
@@ -77,8 +78,14 @@ class Changes:
     listings: dict[str, Listing]
 
 
-def server_changes(client: DavClient, remote_root: str, etags: FolderETags, rules: IgnoreRules,
-                   stop: Stop, retry: RetryPolicy) -> Changes:
+def server_changes(
+    client: DavClient,
+    remote_root: str,
+    etags: FolderETags,
+    rules: IgnoreRules,
+    stop: Stop,
+    retry: RetryPolicy,
+) -> Changes:
     """The folders whose ETag changed since the last good run, found from the root down."""
     remote_root = remote_root.rstrip("/") + "/"
     top = root_etag(client, remote_root, stop, retry)
@@ -90,8 +97,7 @@ def server_changes(client: DavClient, remote_root: str, etags: FolderETags, rule
         folder = queue.pop()
         prefix = folder + "/" if folder else ""
         with stop.watching(client):
-            listing = retried(partial(_members, client, remote_root + prefix, parsing), stop,
-                              retry)
+            listing = retried(partial(_members, client, remote_root + prefix, parsing), stop, retry)
         listings[folder] = listing
         for name, resource in listing:
             rel = prefix + name

@@ -23,8 +23,13 @@ from app.sync.job import Role, SyncRecorder, build_job, task_key
 from app.sync.model import Action, PlanItem, SyncPlan
 from app.sync.state import StateDB
 
-_DONE_WORDS = {Op.UPLOAD: "uploaded", Op.DOWNLOAD: "downloaded", Op.DELETE: "deleted on the server",
-               Op.DELETE_LOCAL: "deleted here", Op.MKDIR: "folders made"}
+_DONE_WORDS = {
+    Op.UPLOAD: "uploaded",
+    Op.DOWNLOAD: "downloaded",
+    Op.DELETE: "deleted on the server",
+    Op.DELETE_LOCAL: "deleted here",
+    Op.MKDIR: "folders made",
+}
 
 
 @dataclass
@@ -45,8 +50,10 @@ class RunResult:
         """ "up to date", "3 uploaded, 1 downloaded, 1 failed"."""
         parts = [f"{n} {what}" for what, n in self.counts.items()]
         if self.conflicts:
-            parts.append(f"{len(self.conflicts)} conflict{'s' if len(self.conflicts) > 1 else ''} "
-                         "(both versions kept)")
+            parts.append(
+                f"{len(self.conflicts)} conflict{'s' if len(self.conflicts) > 1 else ''} "
+                "(both versions kept)"
+            )
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
         if self.cancelled:
@@ -58,8 +65,14 @@ class Run:
     """Runs one plan; cancel() from any thread ends it cleanly (the file in flight is finished
     or abandoned without a partial file, as any cancelled job's)."""
 
-    def __init__(self, pair: str, state: StateDB, listener: Listener, options: JobOptions,
-                 progress: Callable[[int, int], None]) -> None:
+    def __init__(
+        self,
+        pair: str,
+        state: StateDB,
+        listener: Listener,
+        options: JobOptions,
+        progress: Callable[[int, int], None],
+    ) -> None:
         self.pair = pair
         self.state = state
         self.listener = listener
@@ -81,7 +94,8 @@ class Run:
         held = tuple(busy)
         items = [item for item in plan.items if not _busy(item, held)]
         recorder: SyncRecorder | None = SyncRecorder(
-            self.state, build_job(plan, items, name=f"Sync {self.pair}"))
+            self.state, build_job(plan, items, name=f"Sync {self.pair}")
+        )
         while recorder is not None and not self._cancelled.is_set():
             recorder.begin()
             job = recorder.sync_job.job
@@ -145,5 +159,9 @@ class Run:
 def _busy(item: PlanItem, busy: tuple[str, ...]) -> bool:
     """Whether the item touches a path still being written (or a folder holding one)."""
     deletes = item.action in (Action.DELETE_LOCAL, Action.DELETE_REMOTE)
-    return any(item.rel == path or item.rel.startswith(path + "/")
-               or (deletes and path.startswith(item.rel + "/")) for path in busy)
+    return any(
+        item.rel == path
+        or item.rel.startswith(path + "/")
+        or (deletes and path.startswith(item.rel + "/"))
+        for path in busy
+    )

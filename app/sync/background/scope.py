@@ -67,11 +67,21 @@ def in_ignored_folder(rel: str, rules: IgnoreRules) -> bool:
     return any(rules.ignored("/".join(parts[:n]), True) for n in range(1, len(parts) + 1))
 
 
-def plan_folders(client: DavClient, local_root: Path, remote_root: str, direction: Direction,
-                 state: StateDB, rules: IgnoreRules, folders: Iterable[str], *,
-                 listings: dict[str, Listing] | None = None, workers: int = 4,
-                 stop: Stop | None = None, retry: RetryPolicy | None = None,
-                 now: datetime | None = None) -> tuple[SyncPlan, Looked]:
+def plan_folders(
+    client: DavClient,
+    local_root: Path,
+    remote_root: str,
+    direction: Direction,
+    state: StateDB,
+    rules: IgnoreRules,
+    folders: Iterable[str],
+    *,
+    listings: dict[str, Listing] | None = None,
+    workers: int = 4,
+    stop: Stop | None = None,
+    retry: RetryPolicy | None = None,
+    now: datetime | None = None,
+) -> tuple[SyncPlan, Looked]:
     """The plan for the members of these folders ("" is the root, "a/b" a folder in it).
 
     listings: server listings already fetched (by the poller's descent), by folder.
@@ -90,20 +100,38 @@ def plan_folders(client: DavClient, local_root: Path, remote_root: str, directio
     scoped = {key: records[key] for key in keys if key in records}
     waiting = {key: pending[key] for key in keys if key in pending}
     local, remote = scope.local, scope.remote
-    doubtful = [(local.found[key], remote.found[key])
-                for key in local.found.keys() & remote.found.keys()
-                if needs_proof(local.found[key], remote.found[key], scoped.get(key),
-                               waiting.get(key))]
+    doubtful = [
+        (local.found[key], remote.found[key])
+        for key in local.found.keys() & remote.found.keys()
+        if needs_proof(local.found[key], remote.found[key], scoped.get(key), waiting.get(key))
+    ]
     same = proven(client, doubtful, workers, stop, retry)
-    plan = plan_sync(local, remote, scoped, direction, local_root, remote_root,
-                     now or datetime.now(), waiting, same, client.extensions.names)
+    plan = plan_sync(
+        local,
+        remote,
+        scoped,
+        direction,
+        local_root,
+        remote_root,
+        now or datetime.now(),
+        waiting,
+        same,
+        client.extensions.names,
+    )
     return plan, scope.looked
 
 
 class _Scope:
-    def __init__(self, client: DavClient, local_root: Path, remote_root: str,
-                 rules: IgnoreRules, stop: Stop, retry: RetryPolicy,
-                 listings: dict[str, Listing]) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        local_root: Path,
+        remote_root: str,
+        rules: IgnoreRules,
+        stop: Stop,
+        retry: RetryPolicy,
+        listings: dict[str, Listing],
+    ) -> None:
         self.client, self.local_root, self.remote_root = client, local_root, remote_root
         self.rules, self.stop, self.retry = rules, stop, retry
         self.listings = listings
@@ -122,8 +150,11 @@ class _Scope:
         here = self._local_members(folder)
         there = self._remote_members(folder)
         members = set(here) | set(there)
-        members |= {key for key in records
-                    if key.startswith(key_prefix) and "/" not in key[len(key_prefix):]}
+        members |= {
+            key
+            for key in records
+            if key.startswith(key_prefix) and "/" not in key[len(key_prefix) :]
+        }
         for key in members:
             self.keys.add(key)
             local, remote, record = here.get(key), there.get(key), records.get(key)
@@ -134,8 +165,9 @@ class _Scope:
             is_dir = any(e is not None and e[0].is_dir for e in (local, remote))
             if not is_dir or any(e is not None and e[1] is not None for e in (local, remote)):
                 continue
-            known = (local is not None and remote is not None and record is not None
-                     and record.is_dir)
+            known = (
+                local is not None and remote is not None and record is not None and record.is_dir
+            )
             if not known:
                 self._deep_scan(key, records)
 
@@ -155,9 +187,17 @@ class _Scope:
             if not (is_dir or stat.S_ISREG(info.st_mode)):
                 continue
             rel = prefix + entry.name
-            found[name_key(rel)] = (LocalFile(rel, path / entry.name, is_dir,
-                                              0 if is_dir else info.st_size, info.st_mtime_ns,
-                                              info.st_mtime), self.rules.check(rel, is_dir))
+            found[name_key(rel)] = (
+                LocalFile(
+                    rel,
+                    path / entry.name,
+                    is_dir,
+                    0 if is_dir else info.st_size,
+                    info.st_mtime_ns,
+                    info.st_mtime,
+                ),
+                self.rules.check(rel, is_dir),
+            )
         return found
 
     def _remote_members(self, folder: str) -> dict[str, tuple[RemoteFile, Ignored | None]]:
@@ -166,8 +206,11 @@ class _Scope:
         if listing is None:
             try:
                 with self.stop.watching(self.client):
-                    listing = retried(lambda: _members(self.client, self.remote_root + prefix,
-                                                       self._parsing), self.stop, self.retry)
+                    listing = retried(
+                        lambda: _members(self.client, self.remote_root + prefix, self._parsing),
+                        self.stop,
+                        self.retry,
+                    )
             except errors.NotFoundError:
                 if not folder:
                     raise
@@ -179,8 +222,10 @@ class _Scope:
             rel = prefix + name
             if resource.is_dir:
                 self.looked.etags[rel] = etags.normal(resource.etag)
-            found[name_key(rel)] = (_remote_file(rel, resource),
-                                    self.rules.check(rel, resource.is_dir))
+            found[name_key(rel)] = (
+                _remote_file(rel, resource),
+                self.rules.check(rel, resource.is_dir),
+            )
         return found
 
     def _deep_scan(self, key: str, records: dict[str, Record]) -> None:
@@ -190,11 +235,20 @@ class _Scope:
         self._deep.add(key)
         local, remote = self.local.found.get(key), self.remote.found.get(key)
         if local is not None and local.is_dir:
-            _merge(self.local, scan_local(local.path, self.rules, self.stop, local.rel + "/"),
-                   self.keys)
+            _merge(
+                self.local,
+                scan_local(local.path, self.rules, self.stop, local.rel + "/"),
+                self.keys,
+            )
         if remote is not None and remote.is_dir:
-            below = scan_remote(self.client, remote.path + "/", self.rules, stop=self.stop,
-                                retry=self.retry, prefix=remote.rel + "/")
+            below = scan_remote(
+                self.client,
+                remote.path + "/",
+                self.rules,
+                stop=self.stop,
+                retry=self.retry,
+                prefix=remote.rel + "/",
+            )
             _merge(self.remote, below, self.keys)
             self.looked.examined.add(remote.rel)
             for entry in below.found.values():
@@ -205,7 +259,10 @@ class _Scope:
 
 
 def _merge(into: Scan[E], below: Scan[E], keys: set[str]) -> None:
-    for bucket, target in ((below.found, into.found), (below.junk, into.junk),
-                           (below.ignored, into.ignored)):
+    for bucket, target in (
+        (below.found, into.found),
+        (below.junk, into.junk),
+        (below.ignored, into.ignored),
+    ):
         target.update(bucket)
         keys.update(bucket)

@@ -51,8 +51,12 @@ class PairStatus:
         return len(self.conflict_paths)
 
     def to_json(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "state": self.state.value,
-                "conflict_paths": list(self.conflict_paths), "conflicts": self.conflicts}
+        return {
+            **dataclasses.asdict(self),
+            "state": self.state.value,
+            "conflict_paths": list(self.conflict_paths),
+            "conflicts": self.conflicts,
+        }
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> PairStatus:

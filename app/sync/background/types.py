@@ -36,7 +36,8 @@ class WatchSettings:
     #: A look's own patience with a failing listing, short: the pair's back-off takes over
     #: from there (and says why in its state), instead of one look waiting for minutes.
     planning_retry: RetryPolicy = field(
-        default_factory=lambda: RetryPolicy(attempts=3, max_delay=5.0))
+        default_factory=lambda: RetryPolicy(attempts=3, max_delay=5.0)
+    )
 
     def __post_init__(self) -> None:
         if min(self.poll_interval, self.full_scan_interval) <= 0:

@@ -40,8 +40,13 @@ _NOT_CHANGES = (DirModifiedEvent, FileOpenedEvent, FileClosedNoWriteEvent)
 class LocalWatcher(FileSystemEventHandler):
     """Changed paths of one pair's local folder ("/"-separated, relative to it)."""
 
-    def __init__(self, root: Path, rules: IgnoreRules, wake: Callable[[], None],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        root: Path,
+        rules: IgnoreRules,
+        wake: Callable[[], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.root = root
         self.rules = rules
         self._wake = wake
@@ -125,7 +130,7 @@ class LocalWatcher(FileSystemEventHandler):
     def _relative(self, path: str) -> str | None:
         if not path.startswith(self._root_text + os.sep):
             return None  # the root itself, or outside it
-        return path[len(self._root_text) + 1:].replace(os.sep, "/")
+        return path[len(self._root_text) + 1 :].replace(os.sep, "/")
 
     def _ignored(self, rel: str, is_dir: bool) -> bool:
         return self.rules.ignored(rel, is_dir) or in_ignored_folder(rel, self.rules)
@@ -134,5 +139,5 @@ class LocalWatcher(FileSystemEventHandler):
 def _why(exc: OSError) -> str:
     text = exc.strerror or str(exc)
     if "limit" in text:
-        return (f"{text} (raise fs.inotify.max_user_watches, or pause other pairs)")
+        return f"{text} (raise fs.inotify.max_user_watches, or pause other pairs)"
     return text

@@ -128,8 +128,9 @@ def _sort_key(column: int) -> Callable[[Row], Any]:
     return name
 
 
-def sorted_order(rows: Sequence[Row], column: int,
-                 order: Qt.SortOrder) -> tuple[list[Row], list[int]]:
+def sorted_order(
+    rows: Sequence[Row], column: int, order: Qt.SortOrder
+) -> tuple[list[Row], list[int]]:
     """The rows in display order, and for each old row number its new one.
 
     Folders come first in either direction, as in file managers. Runs on a
@@ -150,8 +151,10 @@ def sorted_order(rows: Sequence[Row], column: int,
 
 
 def _sorted_in_slices(indices: list[int], keys: list[Any], reverse: bool) -> list[int]:
-    runs = [sorted(indices[start:start + _SORT_SLICE], key=keys.__getitem__, reverse=reverse)
-            for start in range(0, len(indices), _SORT_SLICE)]
+    runs = [
+        sorted(indices[start : start + _SORT_SLICE], key=keys.__getitem__, reverse=reverse)
+        for start in range(0, len(indices), _SORT_SLICE)
+    ]
     if len(runs) <= 1:
         return runs[0] if runs else []
     return list(heapq.merge(*runs, key=keys.__getitem__, reverse=reverse))
@@ -174,8 +177,9 @@ def local_files(mime: QMimeData) -> list[Path]:
 def _hidden_count(rows: Iterable[Row]) -> int:
     """How many rows are hidden files (names starting with a dot); "/." finds the few
     candidates without splitting every path."""
-    return sum(1 for row in rows
-               if "/." in row[ROW_PATH] and basename(row[ROW_PATH]).startswith("."))
+    return sum(
+        1 for row in rows if "/." in row[ROW_PATH] and basename(row[ROW_PATH]).startswith(".")
+    )
 
 
 class FileTableModel(QAbstractTableModel):
@@ -187,9 +191,14 @@ class FileTableModel(QAbstractTableModel):
     #: inserted (or replace the others), so the filter proxy is ready for them.
     hidden_rows_changed = Signal()
 
-    def __init__(self, background: Background, folder_icon: QIcon, file_icon: QIcon,
-                 stage_for_drag: Callable[[Sequence[Resource]], list[Path]],
-                 parent: Any = None) -> None:
+    def __init__(
+        self,
+        background: Background,
+        folder_icon: QIcon,
+        file_icon: QIcon,
+        stage_for_drag: Callable[[Sequence[Resource]], list[Path]],
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
         self._background = background
         self._icons = (file_icon, folder_icon)
@@ -224,8 +233,9 @@ class FileTableModel(QAbstractTableModel):
     def clear(self, folder: str) -> None:
         self.replace(folder, ())
 
-    def replace(self, folder: str, rows: Iterable[Row],
-                then: Callable[[], None] | None = None) -> None:
+    def replace(
+        self, folder: str, rows: Iterable[Row], then: Callable[[], None] | None = None
+    ) -> None:
         """Show another listing whole (from the cache, or a quiet refresh), then sort it."""
         rows = list(rows)
         self._count_hidden(_hidden_count(rows), replacing=True)
@@ -309,11 +319,14 @@ class FileTableModel(QAbstractTableModel):
         if len(rows) < 2:
             self._sorted()
             return
-        self._background.submit(lambda: sorted_order(rows, column, order),
-                                lambda result, error: self._apply(request, generation, result))
+        self._background.submit(
+            lambda: sorted_order(rows, column, order),
+            lambda result, error: self._apply(request, generation, result),
+        )
 
-    def _apply(self, request: int, generation: int,
-               result: tuple[list[Row], list[int]] | None) -> None:
+    def _apply(
+        self, request: int, generation: int, result: tuple[list[Row], list[int]] | None
+    ) -> None:
         if request != self._request or generation != self._generation or result is None:
             return
         ordered, moved_to = result
@@ -321,7 +334,8 @@ class FileTableModel(QAbstractTableModel):
         old = self.persistentIndexList()
         self._rows = ordered
         self.changePersistentIndexList(
-            old, [self.index(moved_to[i.row()], i.column()) for i in old])
+            old, [self.index(moved_to[i.row()], i.column()) for i in old]
+        )
         self.layoutChanged.emit()
         self._sorted()
 
@@ -338,10 +352,15 @@ class FileTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if self.search_root is not None and section == TYPE and role == Qt.ItemDataRole.DisplayRole \
-                and orientation == Qt.Orientation.Horizontal:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            self.search_root is not None
+            and section == TYPE
+            and role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+        ):
             return "Folder"
         return header_data(HEADERS, (SIZE,), section, orientation, role)
 
@@ -357,7 +376,7 @@ class FileTableModel(QAbstractTableModel):
                 modified = row[ROW_MODIFIED]
                 return modified.astimezone().strftime("%Y-%m-%d %H:%M") if modified else ""
             if self.search_root is not None:
-                return "/" + parent(row[ROW_PATH])[len(self.search_root):]
+                return "/" + parent(row[ROW_PATH])[len(self.search_root) :]
             return type_name(row[ROW_IS_DIR], row[ROW_TYPE])
         if role == Qt.ItemDataRole.DecorationRole and column == NAME:
             return self.lock_icon if row[ROW_LOCK] is not None else self._icons[row[ROW_IS_DIR]]
@@ -376,8 +395,9 @@ class FileTableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled
-        flags = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                 | Qt.ItemFlag.ItemIsDragEnabled)
+        flags = (
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        )
         if index.column() == NAME and allows(self._rows[index.row()][ROW_PERMISSIONS], RENAME):
             flags |= Qt.ItemFlag.ItemIsEditable
         if self._rows[index.row()][ROW_IS_DIR]:
@@ -410,12 +430,14 @@ class FileTableModel(QAbstractTableModel):
         rows = sorted({index.row() for index in indexes})
         return DragOutMime([self.resource(row) for row in rows], self._stage_for_drag)
 
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
-                        parent: Index) -> bool:
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
         return bool(local_files(data))
 
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
-                     parent: Index) -> bool:
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
         """Local files dropped on a folder row go into it; anywhere else, into this folder."""
         paths = local_files(data)
         if not paths:
@@ -452,8 +474,9 @@ class FileFilterProxy(QSortFilterProxyModel):
         text = self._text
         pattern = (r"^(?!\.)" if hide else "") + (f".*{re.escape(text)}" if text else "")
         if pattern != self.filterRegularExpression().pattern():
-            self.setFilterRegularExpression(QRegularExpression(
-                pattern, QRegularExpression.PatternOption.CaseInsensitiveOption))
+            self.setFilterRegularExpression(
+                QRegularExpression(pattern, QRegularExpression.PatternOption.CaseInsensitiveOption)
+            )
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         source = self.sourceModel()

@@ -53,8 +53,11 @@ class _Node:
 
 def list_folders(client: DavClient, path: str) -> list[Resource]:
     """Runs on a worker thread: the subfolders of path."""
-    return [r for r in client.propfind(path, 1, BASIC_PROPS)
-            if r.is_dir and not same_resource(r.path, path)]
+    return [
+        r
+        for r in client.propfind(path, 1, BASIC_PROPS)
+        if r.is_dir and not same_resource(r.path, path)
+    ]
 
 
 class FolderTreeModel(QAbstractItemModel):
@@ -62,8 +65,14 @@ class FolderTreeModel(QAbstractItemModel):
     files_dropped = Signal(list, str)  # local Paths, server folder to upload into
     failed = Signal(str)  # a folder could not be listed
 
-    def __init__(self, client: DavClient, background: Background, root_label: str,
-                 icon: QIcon, parent: Any = None) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        root_label: str,
+        icon: QIcon,
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
         self._client = client
         self._background = background
@@ -125,7 +134,7 @@ class FolderTreeModel(QAbstractItemModel):
         node = self._root
         if not path.startswith(node.path):
             return None
-        for segment in (s for s in path[len(node.path):].split("/") if s):
+        for segment in (s for s in path[len(node.path) :].split("/") if s):
             child = next((c for c in node.children if name_key(c.name) == name_key(segment)), None)
             if child is None:
                 return None
@@ -146,11 +155,14 @@ class FolderTreeModel(QAbstractItemModel):
     def _fetch(self, node: _Node) -> None:
         node.loading = True
         path = node.path
-        self._background.submit(lambda: list_folders(self._client, path),
-                                lambda result, error: self._fetched(path, result, error))
+        self._background.submit(
+            lambda: list_folders(self._client, path),
+            lambda result, error: self._fetched(path, result, error),
+        )
 
-    def _fetched(self, path: str, folders: list[Resource] | None,
-                 error: BaseException | None) -> None:
+    def _fetched(
+        self, path: str, folders: list[Resource] | None, error: BaseException | None
+    ) -> None:
         node = self._find(path)
         if node is None:
             return  # removed while it was being listed
@@ -193,8 +205,14 @@ class FolderTreeModel(QAbstractItemModel):
             if name_key(name) in present:
                 continue
             key = (name.casefold(), name)
-            row = next((i for i, child in enumerate(node.children)
-                        if (child.name.casefold(), child.name) > key), len(node.children))
+            row = next(
+                (
+                    i
+                    for i, child in enumerate(node.children)
+                    if (child.name.casefold(), child.name) > key
+                ),
+                len(node.children),
+            )
             self.beginInsertRows(parent, row, row)
             node.children.insert(row, _Node(name, folder_path(join(node.path, name)), node))
             self.endInsertRows()
@@ -217,7 +235,7 @@ class FolderTreeModel(QAbstractItemModel):
         if not target.startswith(node.path):
             self._reveal_target = None
             return
-        for segment in (s for s in target[len(node.path):].split("/") if s):
+        for segment in (s for s in target[len(node.path) :].split("/") if s):
             if not node.fetched:
                 if not node.loading:
                     self._fetch(node)
@@ -238,12 +256,14 @@ class FolderTreeModel(QAbstractItemModel):
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction
 
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
-                        parent: Index) -> bool:
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
         return parent.isValid() and bool(local_files(data))
 
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
-                     parent: Index) -> bool:
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
         node = self._node(parent)
         paths: list[Path] = local_files(data)
         if node is None or not paths:

@@ -8,8 +8,13 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 
-def header_data(headers: Sequence[str], right_aligned: Container[int], section: int,
-                orientation: Qt.Orientation, role: int) -> Any:
+def header_data(
+    headers: Sequence[str],
+    right_aligned: Container[int],
+    section: int,
+    orientation: Qt.Orientation,
+    role: int,
+) -> Any:
     """headerData for horizontal headers: the title, numbers' columns aligned right like
     their cells (sizes line up under their title)."""
     if orientation != Qt.Orientation.Horizontal:
@@ -17,6 +22,8 @@ def header_data(headers: Sequence[str], right_aligned: Container[int], section: 
     if role == Qt.ItemDataRole.DisplayRole:
         return headers[section]
     if role == Qt.ItemDataRole.TextAlignmentRole:
-        side = Qt.AlignmentFlag.AlignRight if section in right_aligned else Qt.AlignmentFlag.AlignLeft
+        side = (
+            Qt.AlignmentFlag.AlignRight if section in right_aligned else Qt.AlignmentFlag.AlignLeft
+        )
         return side | Qt.AlignmentFlag.AlignVCenter
     return None

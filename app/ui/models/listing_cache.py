@@ -48,8 +48,17 @@ BATCH_SECONDS = 0.05
 #: such rules), interned so that 100,000 rows share the few distinct strings. The size is a
 #: file's size, or a folder's total (oc:size) where the server gives one. Resources are made
 #: again for the few rows acted on.
-Row = tuple[str, bool, int | None, datetime | None, str | None, str | None, float | None,
-            str | None, str | None]
+Row = tuple[
+    str,
+    bool,
+    int | None,
+    datetime | None,
+    str | None,
+    str | None,
+    float | None,
+    str | None,
+    str | None,
+]
 # Final literals, so a type checker knows which field each index reads.
 ROW_PATH: Final = 0
 ROW_IS_DIR: Final = 1
@@ -67,10 +76,17 @@ def as_row(resource: Resource) -> Row:
     kept = resource.props.get(MTIME_PROP)
     permissions = resource.permissions
     locks = resource.locks
-    return (resource.path, resource.is_dir, resource.tree_size, resource.modified, resource.etag,
-            resource.content_type, resource.kept_mtime if kept else None,
-            sys.intern(permissions) if permissions is not None else None,
-            (locks[0].owner or "") if locks else None)
+    return (
+        resource.path,
+        resource.is_dir,
+        resource.tree_size,
+        resource.modified,
+        resource.etag,
+        resource.content_type,
+        resource.kept_mtime if kept else None,
+        sys.intern(permissions) if permissions is not None else None,
+        (locks[0].owner or "") if locks else None,
+    )
 
 
 def as_resource(row: Row) -> Resource:
@@ -118,8 +134,12 @@ def folder_info(client: DavClient, path: str) -> FolderInfo:
         raise NotAFolderError(f"{path} is a file, not a folder")
     available = _int(resource.props.get(QUOTA_AVAILABLE))
     # Nextcloud says -1 (not computed yet), -2 (unknown) or -3 (unlimited): no number to show.
-    return FolderInfo(resource.etag, available if available is None or available >= 0 else None,
-                      _int(resource.props.get(QUOTA_USED)), resource.permissions)
+    return FolderInfo(
+        resource.etag,
+        available if available is None or available >= 0 else None,
+        _int(resource.props.get(QUOTA_USED)),
+        resource.permissions,
+    )
 
 
 class LoadTicket:
@@ -164,9 +184,12 @@ class LoadTicket:
         self._shown.wait(self.PATIENCE)
 
 
-def stream_listing(client: DavClient, ticket: LoadTicket,
-                   emit: Callable[[tuple[Row, ...]], None],
-                   turn: AbstractContextManager[object] | None = None) -> Listing | None:
+def stream_listing(
+    client: DavClient,
+    ticket: LoadTicket,
+    emit: Callable[[tuple[Row, ...]], None],
+    turn: AbstractContextManager[object] | None = None,
+) -> Listing | None:
     """Runs on a worker thread: the members of a folder, emitted in batches as the body streams.
 
     Returns the whole listing with the folder's own ETag and permissions (from
@@ -178,8 +201,9 @@ def stream_listing(client: DavClient, ticket: LoadTicket,
     etag = permissions = None
     flushed = time.monotonic()
     prefix = folder_path(ticket.path)
-    for response in client.iter_propfind(ticket.path, 1, (*LISTING_PROPS, LOCKDISCOVERY),
-                                         turn=turn):
+    for response in client.iter_propfind(
+        ticket.path, 1, (*LISTING_PROPS, LOCKDISCOVERY), turn=turn
+    ):
         if ticket.cancelled:
             return None
         if response.status is not None and not 200 <= response.status < 300:
@@ -188,7 +212,7 @@ def stream_listing(client: DavClient, ticket: LoadTicket,
         path = resource.path
         # A name after the folder's own path, spelled as asked: a member, told without the
         # Unicode normalisation same_resource does (twice per call, 100,000 entries).
-        member = path.startswith(prefix) and path[len(prefix):].strip("/")
+        member = path.startswith(prefix) and path[len(prefix) :].strip("/")
         if not member and same_resource(path, ticket.path):
             if not resource.is_dir:
                 raise NotAFolderError(f"{ticket.path} is a file, not a folder")

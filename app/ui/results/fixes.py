@@ -53,8 +53,14 @@ class ResultFixer(QObject):
     #: marks them retried, so no scope offers them again).
     retrying = Signal(int, list)
 
-    def __init__(self, client: DavClient, background: Background, locks: LockKeeper,
-                 start_job: StartJob, window: QWidget) -> None:
+    def __init__(
+        self,
+        client: DavClient,
+        background: Background,
+        locks: LockKeeper,
+        start_job: StartJob,
+        window: QWidget,
+    ) -> None:
         super().__init__(window)
         self._client = client
         self._background = background
@@ -64,8 +70,13 @@ class ResultFixer(QObject):
 
     # -- retries ------------------------------------------------------------------------------
 
-    def retry(self, results: Sequence[TaskResult], name: str,
-              conflict: Conflict | None = None, lock_token: str | None = None) -> None:
+    def retry(
+        self,
+        results: Sequence[TaskResult],
+        name: str,
+        conflict: Conflict | None = None,
+        lock_token: str | None = None,
+    ) -> None:
         if not results:
             return
         job = retry_job(results, conflict=conflict, lock_token=lock_token, name=name)
@@ -77,11 +88,11 @@ class ResultFixer(QObject):
     def look_up_locks(self, paths: Sequence[str]) -> None:
         """Ask lockdiscovery who holds the locks behind 423s; the pane shows the owners."""
         for path in list(dict.fromkeys(paths))[:LOCK_LOOKUPS]:
-            self._background.submit(partial(self._client.locks, path),
-                                    partial(self._found, path))
+            self._background.submit(partial(self._client.locks, path), partial(self._found, path))
 
-    def _found(self, path: str, locks: list[ActiveLock] | None,
-               error: BaseException | None) -> None:
+    def _found(
+        self, path: str, locks: list[ActiveLock] | None, error: BaseException | None
+    ) -> None:
         if error is None and locks is not None:
             self.locks_found.emit(path, locks)
 
@@ -98,11 +109,15 @@ class ResultFixer(QObject):
         self.message.emit(f"Looking up the locks on {_plural(len(paths), 'file')}…")
         self._background.submit(
             lambda: {path: self._client.locks(path) for path in paths},
-            lambda found, error: self._confirm_unlock(results, found, error))
+            lambda found, error: self._confirm_unlock(results, found, error),
+        )
 
-    def _confirm_unlock(self, results: Sequence[TaskResult],
-                        found: dict[str, list[ActiveLock]] | None,
-                        error: BaseException | None) -> None:
+    def _confirm_unlock(
+        self,
+        results: Sequence[TaskResult],
+        found: dict[str, list[ActiveLock]] | None,
+        error: BaseException | None,
+    ) -> None:
         if error is not None or found is None:
             self.message.emit(f"Could not look up the locks: {readable(error) if error else ''}")
             return
@@ -122,10 +137,13 @@ class ResultFixer(QObject):
                     if mine is None:
                         foreign.append(f"{path}: {lock_words([lock])}")
         if hidden:
-            QMessageBox.warning(self._window, "Cannot unlock",
-                                "The server does not reveal the token of these locks, so only "
-                                "their owners can release them (or wait until they expire):\n\n"
-                                + "\n".join(hidden))
+            QMessageBox.warning(
+                self._window,
+                "Cannot unlock",
+                "The server does not reveal the token of these locks, so only "
+                "their owners can release them (or wait until they expire):\n\n"
+                + "\n".join(hidden),
+            )
             return
         if foreign and not self._confirm_foreign(foreign):
             self.message.emit("Nothing was unlocked")
@@ -133,7 +151,8 @@ class ResultFixer(QObject):
         self.message.emit(f"Unlocking {_plural(len(releases), 'lock')}…")
         self._background.submit(
             lambda: [release_lock(self._client, root, token) for root, token in releases.items()],
-            lambda _, err: self._unlocked(results, list(releases), err))
+            lambda _, err: self._unlocked(results, list(releases), err),
+        )
 
     def _lock_root(self, path: str, lock: ActiveLock) -> str:
         """Where the lock was taken (a folder's depth-infinity lock covers its members)."""
@@ -146,16 +165,21 @@ class ResultFixer(QObject):
 
     def _confirm_foreign(self, foreign: list[str]) -> bool:
         answer = QMessageBox.question(
-            self._window, "Unlock files someone else locked?",
+            self._window,
+            "Unlock files someone else locked?",
             "These locks were not taken in this window. Whoever holds them may be editing the "
-            "files and could lose their changes:\n\n" + "\n".join(foreign[:20])
-            + ("\n…" if len(foreign) > 20 else "") + "\n\nUnlock them and retry?",
+            "files and could lose their changes:\n\n"
+            + "\n".join(foreign[:20])
+            + ("\n…" if len(foreign) > 20 else "")
+            + "\n\nUnlock them and retry?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.No,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
-    def _unlocked(self, results: Sequence[TaskResult], roots: list[str],
-                  error: BaseException | None) -> None:
+    def _unlocked(
+        self, results: Sequence[TaskResult], roots: list[str], error: BaseException | None
+    ) -> None:
         for root in roots:
             self._locks.forget_below(root)
         if error is not None:
@@ -172,9 +196,11 @@ class ResultFixer(QObject):
             if not ok or not user:
                 return
         password, ok = QInputDialog.getText(
-            self._window, "Sign in again",
+            self._window,
+            "Sign in again",
             f"The server refused the password. Password for {user} at {self._client.origin}:",
-            QLineEdit.EchoMode.Password)
+            QLineEdit.EchoMode.Password,
+        )
         if not ok:
             return
         redact_value(password)  # before anything can log it: a 401 body, a traceback
@@ -184,8 +210,10 @@ class ResultFixer(QObject):
     # -- export -----------------------------------------------------------------------------------
 
     def export(self, path: Path, rows: list[tuple[str, Outcome]]) -> None:
-        self._background.submit(lambda: write_report(path, rows),
-                                lambda count, error: self._exported(path, count, error))
+        self._background.submit(
+            lambda: write_report(path, rows),
+            lambda count, error: self._exported(path, count, error),
+        )
 
     def _exported(self, path: Path, count: int | None, error: BaseException | None) -> None:
         if error is not None:

@@ -48,8 +48,16 @@ JOB_ROLE = Qt.ItemDataRole.UserRole + 3
 CLASS_ROLE = Qt.ItemDataRole.UserRole + 4
 #: Milliseconds between adding buffered Outcomes of running jobs to the view.
 FLUSH_MS = 200
-HEADERS = ("Name", "Operation", "Problem", "Status", "Server said", "Davdesk's note",
-           "Attempt", "Time")
+HEADERS = (
+    "Name",
+    "Operation",
+    "Problem",
+    "Status",
+    "Server said",
+    "Davdesk's note",
+    "Attempt",
+    "Time",
+)
 PATH, OPERATION, PROBLEM, STATUS, SAID, NOTE, ATTEMPT, TIME = range(len(HEADERS))
 HEADER_TIPS = {
     OPERATION: "What was done (Uploaded, Replaced, Deleted…), or tried where it failed",
@@ -57,7 +65,7 @@ HEADER_TIPS = {
     STATUS: "The server's HTTP status (the WebDAV condition it named is in the tooltip)",
     SAID: "Only what the server wrote in its answer: its responsedescription or error text",
     NOTE: "What Davdesk found out or decided: a retry, why a file was skipped, an error on "
-          "this computer",
+    "this computer",
 }
 #: Colours that read on light and dark backgrounds alike.
 CLASS_COLOURS = {
@@ -79,8 +87,12 @@ class ResultsModel(QAbstractItemModel):
     jobs are inserted above.
     """
 
-    def __init__(self, icons: Mapping[OutcomeClass, QIcon], phase_icons: Mapping[Phase, QIcon],
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        icons: Mapping[OutcomeClass, QIcon],
+        phase_icons: Mapping[Phase, QIcon],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._icons = icons
         self._phase_icons = phase_icons
@@ -160,8 +172,9 @@ class ResultsModel(QAbstractItemModel):
                 self._reveal(record, matching)
         elif self._sort is None:
             if matching:
-                self.beginInsertRows(parent, len(record.shown),
-                                     len(record.shown) + len(matching) - 1)
+                self.beginInsertRows(
+                    parent, len(record.shown), len(record.shown) + len(matching) - 1
+                )
                 record.shown.extend(matching)
                 self.endInsertRows()
         elif matching:
@@ -178,8 +191,10 @@ class ResultsModel(QAbstractItemModel):
         for record in self.book.set_locks(path, locks):
             parent = self._job_index(record)
             if parent is not None and record.shown:
-                self.dataChanged.emit(self.index(0, PROBLEM, parent),
-                                      self.index(len(record.shown) - 1, PROBLEM, parent))
+                self.dataChanged.emit(
+                    self.index(0, PROBLEM, parent),
+                    self.index(len(record.shown) - 1, PROBLEM, parent),
+                )
 
     def clear_finished(self) -> None:
         """Remove the finished jobs' rows, leaving the running ones (and their selection) be."""
@@ -222,8 +237,10 @@ class ResultsModel(QAbstractItemModel):
         for record in records:
             parent = self._job_index(record)
             if parent is not None and record.shown:
-                self.dataChanged.emit(self.index(0, 0, parent),
-                                      self.index(len(record.shown) - 1, len(HEADERS) - 1, parent))
+                self.dataChanged.emit(
+                    self.index(0, 0, parent),
+                    self.index(len(record.shown) - 1, len(HEADERS) - 1, parent),
+                )
             self._job_changed(record)
 
     # -- filtering and sorting -------------------------------------------------------------
@@ -272,8 +289,12 @@ class ResultsModel(QAbstractItemModel):
                     target = self.createIndex(new_row, index.column(), 0)
             else:
                 record, before = self.book.by_id.get(job_id), old_shown.get(job_id)
-                if record is not None and before is not None and row < len(before) \
-                        and id(record) in new_rows:
+                if (
+                    record is not None
+                    and before is not None
+                    and row < len(before)
+                    and id(record) in new_rows
+                ):
                     if job_id not in places:
                         places[job_id] = {n: r for r, n in enumerate(record.shown)}
                     new_row = places[job_id].get(before[row])
@@ -293,8 +314,7 @@ class ResultsModel(QAbstractItemModel):
         assert self._sort is not None
         column, order = self._sort
         key = _sort_key(column, record.outcomes)
-        record.shown = sorted(record.shown, key=key,
-                              reverse=order is Qt.SortOrder.DescendingOrder)
+        record.shown = sorted(record.shown, key=key, reverse=order is Qt.SortOrder.DescendingOrder)
 
     def _accepts(self, record: JobRecord, number: int) -> bool:
         return matches(record, number, self._show, self._text)
@@ -314,7 +334,7 @@ class ResultsModel(QAbstractItemModel):
 
     def _reveal(self, record: JobRecord, matching: list[int]) -> None:
         """A job that had no matching rows got some: it appears in its place."""
-        row = sum(1 for r in self.book.jobs[:self.book.jobs.index(record)] if r.shown)
+        row = sum(1 for r in self.book.jobs[: self.book.jobs.index(record)] if r.shown)
         self.beginInsertRows(QModelIndex(), row, row)
         record.shown = [*record.shown, *matching]
         if self._sort is not None:
@@ -408,8 +428,9 @@ class ResultsModel(QAbstractItemModel):
             return False  # an Outcome: asked of every row laid out
         return self.rowCount(parent) > 0
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -438,8 +459,9 @@ class ResultsModel(QAbstractItemModel):
             return icons[outcome.outcome_class]
         if role == Qt.ItemDataRole.ForegroundRole:
             if owner in record.retried:
-                return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled,
-                                                       QPalette.ColorRole.Text)
+                return QGuiApplication.palette().brush(
+                    QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
+                )
             if index.column() in (OPERATION, PROBLEM):
                 return QBrush(CLASS_COLOURS[outcome.outcome_class])
             return None
@@ -466,8 +488,9 @@ class ResultsModel(QAbstractItemModel):
             return self._phase_icons[record.phase]
         if role == Qt.ItemDataRole.ToolTipRole:
             error = record.ended.error if record.ended and record.ended.error else ""
-            return "\n".join(filter(None, [f"#{record.number} {record.name}", record.summary(),
-                                           error]))
+            return "\n".join(
+                filter(None, [f"#{record.number} {record.name}", record.summary(), error])
+            )
         if role == JOB_ROLE:
             return record.job.id
         return None

@@ -65,8 +65,11 @@ UNLIMITED = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX: no maximum
 NOTE_MIN = 180
 #: Each column's width in a pane of about 1,000 pixels; a wider one gives Name and Problem more.
 COLUMN_WIDTHS = (230, 85, 250, 120, 90, NOTE_MIN, 56, 64)
-_FIX_ACTIONS = ((Fix.OVERWRITE, "retry_overwrite"), (Fix.UNLOCK, "unlock_retry"),
-                (Fix.SIGN_IN, "reauth_retry"))
+_FIX_ACTIONS = (
+    (Fix.OVERWRITE, "retry_overwrite"),
+    (Fix.UNLOCK, "unlock_retry"),
+    (Fix.SIGN_IN, "reauth_retry"),
+)
 
 
 def class_icons(style: QStyle) -> dict[OutcomeClass, QIcon]:
@@ -77,8 +80,7 @@ def class_icons(style: QStyle) -> dict[OutcomeClass, QIcon]:
         OutcomeClass.FAILED: style.standardIcon(Pixmap.SP_MessageBoxCritical),
         OutcomeClass.CONFLICT: style.standardIcon(Pixmap.SP_MessageBoxWarning),
         OutcomeClass.UNCONFIRMED: style.standardIcon(Pixmap.SP_MessageBoxQuestion),
-        OutcomeClass.CANCELLED: status_icon("process-stop",
-                                            CLASS_COLOURS[OutcomeClass.CANCELLED]),
+        OutcomeClass.CANCELLED: status_icon("process-stop", CLASS_COLOURS[OutcomeClass.CANCELLED]),
     }
 
 
@@ -131,8 +133,9 @@ class ResultsPane(QDockWidget):
     #: The list was opened (True) or folded to its strip (False).
     opened = Signal(bool)
 
-    def __init__(self, fixer: ResultFixer, reveal: Callable[[str], None],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, fixer: ResultFixer, reveal: Callable[[str], None], parent: QWidget | None = None
+    ) -> None:
         super().__init__("Results", parent)
         self.setObjectName("resultsPane")
         self._fixer = fixer
@@ -148,8 +151,9 @@ class ResultsPane(QDockWidget):
         self.show_box.setToolTip("Which results to list")
         for show in Show:
             self.show_box.addItem(show.value, show)
-            self.show_box.setItemData(self.show_box.count() - 1, SHOW_TIPS[show],
-                                      Qt.ItemDataRole.ToolTipRole)
+            self.show_box.setItemData(
+                self.show_box.count() - 1, SHOW_TIPS[show], Qt.ItemDataRole.ToolTipRole
+            )
         self.text_filter = QLineEdit(self)
         self.text_filter.setObjectName("resultsFilter")
         self.text_filter.setPlaceholderText("Filter paths, statuses, errors")
@@ -194,8 +198,14 @@ class ResultsPane(QDockWidget):
     def _make_actions(self) -> None:
         style = self.style()
 
-        def make(name: str, text: str, tip: str, theme: Theme | str | None = None,
-                 pixmap: Pixmap | None = None, short: str | None = None) -> QAction:
+        def make(
+            name: str,
+            text: str,
+            tip: str,
+            theme: Theme | str | None = None,
+            pixmap: Pixmap | None = None,
+            short: str | None = None,
+        ) -> QAction:
             fallback = style.standardIcon(pixmap) if pixmap is not None else QIcon()
             icon = themed_icon(theme, fallback) if theme is not None else fallback
             action = QAction(icon, text, self)
@@ -206,49 +216,103 @@ class ResultsPane(QDockWidget):
             action.setStatusTip(tip)
             return action
 
-        self.retry_failed = make("RetryFailed", "Retry Failed",
-                                 "Run the failed files of the selected jobs (or all jobs) again",
-                                 Theme.ViewRefresh, Pixmap.SP_BrowserReload)
-        self.retry_selected = make("RetrySelected", "Retry Selected",
-                                   "Run the selected files again, exactly as before",
-                                   Theme.EditRedo, short="Retry")
+        self.retry_failed = make(
+            "RetryFailed",
+            "Retry Failed",
+            "Run the failed files of the selected jobs (or all jobs) again",
+            Theme.ViewRefresh,
+            Pixmap.SP_BrowserReload,
+        )
+        self.retry_selected = make(
+            "RetrySelected",
+            "Retry Selected",
+            "Run the selected files again, exactly as before",
+            Theme.EditRedo,
+            short="Retry",
+        )
         # No freedesktop name says "replace"; Breeze and Papirus ship document-replace.
-        self.retry_overwrite = make("RetryOverwrite", "Retry with Overwrite",
-                                    "Run the conflicts again, replacing what is on the server",
-                                    "document-replace", short="Overwrite")
-        self.unlock_retry = make("UnlockRetry", "Unlock and Retry",
-                                 "Release the locks that stopped these files, then run them again",
-                                 Theme.SecurityLow, short="Unlock")
-        self.reauth_retry = make("ReauthRetry", "Sign In and Retry",
-                                 "Type the password again, then run the refused files again",
-                                 Theme.DialogPassword, short="Sign In")
-        self.reveal = make("Reveal", "Reveal in Browser", "Show this file in its folder",
-                           Theme.FolderOpen, Pixmap.SP_DirOpenIcon, short="Reveal")
-        self.copy_details = make("CopyDetails", "Copy Details",
-                                 "Copy the selected results as text (Ctrl+Alt+C)",
-                                 Theme.EditCopy)
+        self.retry_overwrite = make(
+            "RetryOverwrite",
+            "Retry with Overwrite",
+            "Run the conflicts again, replacing what is on the server",
+            "document-replace",
+            short="Overwrite",
+        )
+        self.unlock_retry = make(
+            "UnlockRetry",
+            "Unlock and Retry",
+            "Release the locks that stopped these files, then run them again",
+            Theme.SecurityLow,
+            short="Unlock",
+        )
+        self.reauth_retry = make(
+            "ReauthRetry",
+            "Sign In and Retry",
+            "Type the password again, then run the refused files again",
+            Theme.DialogPassword,
+            short="Sign In",
+        )
+        self.reveal = make(
+            "Reveal",
+            "Reveal in Browser",
+            "Show this file in its folder",
+            Theme.FolderOpen,
+            Pixmap.SP_DirOpenIcon,
+            short="Reveal",
+        )
+        self.copy_details = make(
+            "CopyDetails",
+            "Copy Details",
+            "Copy the selected results as text (Ctrl+Alt+C)",
+            Theme.EditCopy,
+        )
         # Not Ctrl+Shift+C: that is the window's Copy Address, active in the pane too.
         self.copy_details.setShortcut("Ctrl+Alt+C")
         # A shortcut only works on an action some widget holds: this one, while the pane
         # (its list, its filter) has the focus.
         self.copy_details.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(self.copy_details)
-        self.export = make("ExportResults", "Export…", "Save the results shown as CSV or JSON",
-                           Theme.DocumentSave, Pixmap.SP_DialogSaveButton)
-        self.show_raw = make("ShowRaw", "Show Raw Response",
-                             "The requests and the server's answers behind this result",
-                             Theme.FormatJustifyLeft, Pixmap.SP_FileDialogContentsView,
-                             short="Raw")
-        self.clear = make("ClearResults", "Clear Finished", "Remove the finished jobs from the list",
-                          Theme.EditClear, Pixmap.SP_DialogResetButton)
+        self.export = make(
+            "ExportResults",
+            "Export…",
+            "Save the results shown as CSV or JSON",
+            Theme.DocumentSave,
+            Pixmap.SP_DialogSaveButton,
+        )
+        self.show_raw = make(
+            "ShowRaw",
+            "Show Raw Response",
+            "The requests and the server's answers behind this result",
+            Theme.FormatJustifyLeft,
+            Pixmap.SP_FileDialogContentsView,
+            short="Raw",
+        )
+        self.clear = make(
+            "ClearResults",
+            "Clear Finished",
+            "Remove the finished jobs from the list",
+            Theme.EditClear,
+            Pixmap.SP_DialogResetButton,
+        )
 
     def _lay_out(self) -> None:
         self.toolbar = QToolBar("Results", self)
         self.toolbar.setObjectName("resultsToolBar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        fill(self.toolbar, [self.retry_failed, self.retry_selected, self.retry_overwrite,
-                            self.unlock_retry, self.reauth_retry, None, self.show_raw,
-                            self.reveal, self.export])
+        fill(
+            self.toolbar,
+            [
+                self.retry_failed,
+                self.retry_selected,
+                self.retry_overwrite,
+                self.unlock_retry,
+                self.reauth_retry,
+                None,
+                self.show_raw,
+                self.reveal,
+                self.export,
+            ],
+        )
         filters = QHBoxLayout()
         filters.setContentsMargins(4, 2, 4, 2)
         filters.addWidget(QLabel("Show:", self))
@@ -272,8 +336,10 @@ class ResultsPane(QDockWidget):
         column.addWidget(self.strip)
         column.addWidget(self.details, 1)
         self.setWidget(body)
-        self.placeholder = QLabel("Every file of every job shows here, with what the server "
-                                  "said about it.", self.view.viewport())
+        self.placeholder = QLabel(
+            "Every file of every job shows here, with what the server said about it.",
+            self.view.viewport(),
+        )
         self.placeholder.setObjectName("resultsPlaceholder")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
@@ -284,12 +350,16 @@ class ResultsPane(QDockWidget):
         self.retry_failed.triggered.connect(self._retry_failed)
         self.retry_selected.triggered.connect(self._retry_selected)
         self.retry_overwrite.triggered.connect(
-            lambda: self._fixer.retry(self._fixable(Fix.OVERWRITE), "Retry with overwrite",
-                                      conflict=Conflict.OVERWRITE))
+            lambda: self._fixer.retry(
+                self._fixable(Fix.OVERWRITE), "Retry with overwrite", conflict=Conflict.OVERWRITE
+            )
+        )
         self.unlock_retry.triggered.connect(
-            lambda: self._fixer.unlock_and_retry(self._fixable(Fix.UNLOCK)))
+            lambda: self._fixer.unlock_and_retry(self._fixable(Fix.UNLOCK))
+        )
         self.reauth_retry.triggered.connect(
-            lambda: self._fixer.sign_in_and_retry(self._fixable(Fix.SIGN_IN)))
+            lambda: self._fixer.sign_in_and_retry(self._fixable(Fix.SIGN_IN))
+        )
         self.reveal.triggered.connect(self._reveal_current)
         self.copy_details.triggered.connect(self._copy_details)
         self.export.triggered.connect(self._export)
@@ -366,8 +436,10 @@ class ResultsPane(QDockWidget):
             if row.isValid():
                 self.view.expand(row)
                 self.view.selectionModel().select(
-                    row, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows)
+                    row,
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
                 self.view.scrollTo(row)
 
     # -- what the actions act on ------------------------------------------------------------------
@@ -381,8 +453,7 @@ class ResultsPane(QDockWidget):
         jobs in scope; never one that a retry already ran again (a selected file that was is
         settled: the fix is not offered for the other files of its job instead)."""
         picked = self.picked()
-        chosen = picked.result_numbers() if picked.outcomes else \
-            failures(picked.scope(self.model))
+        chosen = picked.result_numbers() if picked.outcomes else failures(picked.scope(self.model))
         return results_of(chosen, fix)
 
     def _update_actions(self) -> None:
@@ -393,8 +464,9 @@ class ResultsPane(QDockWidget):
         self.retry_failed.setEnabled(bool(failing))
         self.retry_selected.setEnabled(bool(selected))
         for fix, name in _FIX_ACTIONS:
-            getattr(self, name).setEnabled(any(not numbers.isdisjoint(record.fixes[fix])
-                                               for record, numbers in chosen))
+            getattr(self, name).setEnabled(
+                any(not numbers.isdisjoint(record.fixes[fix]) for record, numbers in chosen)
+            )
         one = picked.single() is not None
         self.reveal.setEnabled(one)
         self.show_raw.setEnabled(one)
@@ -426,8 +498,12 @@ class ResultsPane(QDockWidget):
         if single is None:
             return
         record, number = single
-        dialog = RawResponseDialog(record.outcomes[number], record.results[record.owners[number]],
-                                   record.note(number), self)
+        dialog = RawResponseDialog(
+            record.outcomes[number],
+            record.results[record.owners[number]],
+            record.note(number),
+            self,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._raw_dialogs.append(dialog)
         dialog.destroyed.connect(lambda: self._raw_dialogs.remove(dialog))
@@ -454,8 +530,8 @@ class ResultsPane(QDockWidget):
 
     def _export(self) -> None:
         name, chosen = QFileDialog.getSaveFileName(
-            self, "Export Results", "davdesk-results.csv",
-            "CSV (*.csv);;JSON (*.json)")
+            self, "Export Results", "davdesk-results.csv", "CSV (*.csv);;JSON (*.json)"
+        )
         if not name:
             return
         path = Path(name)
@@ -469,9 +545,23 @@ class ResultsPane(QDockWidget):
 
     def context_menu(self) -> QMenu:
         """The list's context menu: every action, the fixes first."""
-        return fill(QMenu(self), [self.retry_selected, self.retry_failed, self.retry_overwrite,
-                                  self.unlock_retry, self.reauth_retry, None, self.show_raw,
-                                  self.reveal, self.copy_details, None, self.export, self.clear])
+        return fill(
+            QMenu(self),
+            [
+                self.retry_selected,
+                self.retry_failed,
+                self.retry_overwrite,
+                self.unlock_retry,
+                self.reauth_retry,
+                None,
+                self.show_raw,
+                self.reveal,
+                self.copy_details,
+                None,
+                self.export,
+                self.clear,
+            ],
+        )
 
     def _menu(self, position: QPoint) -> None:
         menu = self.context_menu()
@@ -483,17 +573,22 @@ class ResultsPane(QDockWidget):
     def _update_placeholder(self) -> None:
         empty = self.model.rowCount() == 0
         filtered = self.show_box.currentData() is not Show.ALL or bool(self.text_filter.text())
-        self.placeholder.setText("No results match the filter." if filtered else
-                                 "Every file of every job shows here, with what the server "
-                                 "said about it.")
+        self.placeholder.setText(
+            "No results match the filter."
+            if filtered
+            else "Every file of every job shows here, with what the server said about it."
+        )
         self.placeholder.setVisible(empty)
 
     def _apply_filter(self) -> None:
         show = self.show_box.currentData()
         self._filtering = True
         try:
-            self._kept.around(self.view.selectionModel(), self.model,
-                              lambda: self.model.set_filter(show, self.text_filter.text()))
+            self._kept.around(
+                self.view.selectionModel(),
+                self.model,
+                lambda: self.model.set_filter(show, self.text_filter.text()),
+            )
         finally:
             self._filtering = False
         if show is not Show.ALL or self.text_filter.text():

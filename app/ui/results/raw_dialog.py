@@ -28,8 +28,10 @@ _RULE = "─" * 72
 def raw_text(outcome: Outcome, result: TaskResult) -> str:
     """Every request of the task, in order: retries and checks show as what they were."""
     if not result.exchanges:
-        return ("No request went out for this file: "
-                f"{outcome.reason}{f' – {outcome.detail}' if outcome.detail else ''}")
+        return (
+            "No request went out for this file: "
+            f"{outcome.reason}{f' – {outcome.detail}' if outcome.detail else ''}"
+        )
     parts = []
     for number, exchange in enumerate(result.exchanges, 1):
         parts += [f"Request {number} of {len(result.exchanges)}", _RULE, exchange.raw_text(), ""]
@@ -41,18 +43,23 @@ def heading_text(outcome: Outcome, note: str) -> str:
     Davdesk's, each under its own name so nobody mistakes one for the other."""
     condition = f", condition {outcome.error}" if outcome.error else ""
     trouble = words.problem(outcome)
-    return "\n".join([
-        f"{words.action(outcome)}" + (f": {trouble}" if trouble else ""),
-        (f"{outcome.op.upper()} {outcome.path}: {outcome.status_line}{condition}"
-         f" (from the {outcome.source.value}, attempt {outcome.attempt})"),
-        f"Server said: {outcome.description or '(nothing in words)'}",
-        f"Davdesk's note: {note or '(none)'}",
-    ])
+    return "\n".join(
+        [
+            f"{words.action(outcome)}" + (f": {trouble}" if trouble else ""),
+            (
+                f"{outcome.op.upper()} {outcome.path}: {outcome.status_line}{condition}"
+                f" (from the {outcome.source.value}, attempt {outcome.attempt})"
+            ),
+            f"Server said: {outcome.description or '(nothing in words)'}",
+            f"Davdesk's note: {note or '(none)'}",
+        ]
+    )
 
 
 class RawResponseDialog(QDialog):
-    def __init__(self, outcome: Outcome, result: TaskResult, note: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, outcome: Outcome, result: TaskResult, note: str, parent: QWidget | None = None
+    ) -> None:
         """note: Davdesk's words on the row (the results pane's note column)."""
         super().__init__(parent)
         self.setObjectName("rawResponse")
@@ -72,8 +79,11 @@ class RawResponseDialog(QDialog):
         redacted.setEnabled(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         copy = buttons.addButton("Copy All", QDialogButtonBox.ButtonRole.ActionRole)
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(
-            f"{self.heading.text()}\n\n{self.text.toPlainText()}"))
+        copy.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(
+                f"{self.heading.text()}\n\n{self.text.toPlainText()}"
+            )
+        )
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)

@@ -32,8 +32,12 @@ from app.dav.xmlbodies import ActiveLock
 from app.jobs.model import Job, JobEnded, Task, TaskResult
 from app.ui.results.kinds import Fix, fixes_of
 
-_PROBLEM_ORDER = (OutcomeClass.FAILED, OutcomeClass.UNCONFIRMED, OutcomeClass.CONFLICT,
-                  OutcomeClass.CANCELLED)
+_PROBLEM_ORDER = (
+    OutcomeClass.FAILED,
+    OutcomeClass.UNCONFIRMED,
+    OutcomeClass.CONFLICT,
+    OutcomeClass.CANCELLED,
+)
 
 
 class Show(enum.Enum):
@@ -47,8 +51,7 @@ class Show(enum.Enum):
 
 SHOW_TIPS = {
     Show.ALL: "Every file of every job",
-    Show.PROBLEMS: "Failed, unconfirmed, conflicts and cancelled, except those a retry ran "
-                   "again",
+    Show.PROBLEMS: "Failed, unconfirmed, conflicts and cancelled, except those a retry ran again",
     Show.FAILED: "Only the files that failed (not conflicts or cancelled), except those retried",
     Show.CONFLICTS: "Only the conflicts (changed or already there), except those retried",
 }
@@ -73,9 +76,11 @@ class Retried(enum.Enum):
     FAILED_AGAIN = "failed again when retried"
 
 
-RETRIED_ROW = {Retried.PENDING: "being retried in #{}",
-                Retried.RESOLVED: "retried in #{}: resolved",
-                Retried.FAILED_AGAIN: "retried in #{}: failed again"}
+RETRIED_ROW = {
+    Retried.PENDING: "being retried in #{}",
+    Retried.RESOLVED: "retried in #{}: resolved",
+    Retried.FAILED_AGAIN: "retried in #{}: failed again",
+}
 
 #: A task as a retry of it runs it: the retry may change its conflict policy, lock token
 #: and guards, never what it acts on.
@@ -128,7 +133,7 @@ class JobRecord:
         return Tally.from_counts(self.counts)
 
     def summary(self) -> str:
-        """"998 done · 2 failed — all problems resolved by a retry": the counts as the status
+        """ "998 done · 2 failed — all problems resolved by a retry": the counts as the status
         bar and the CLI say them, then where the job is."""
         return f"{tally_words(self.tally)} — {self.state_words()}"
 
@@ -148,8 +153,7 @@ class JobRecord:
 
     def worst(self) -> OutcomeClass:
         """The worst problem still open; OK when every problem was resolved by a retry."""
-        return next((kind for kind in _PROBLEM_ORDER if self.open_problems[kind]),
-                    OutcomeClass.OK)
+        return next((kind for kind in _PROBLEM_ORDER if self.open_problems[kind]), OutcomeClass.OK)
 
     def problems(self, number: int) -> int:
         return sum(not outcome.ok for outcome in self.results[number].outcomes)
@@ -161,11 +165,13 @@ class JobRecord:
         outcome = self.outcomes[number]
         owner = self.owners[number]
         state = retry_state(self, owner)
-        retried = "" if state is None else RETRIED_ROW[state].format(
-            self.retried[owner].record.number)
+        retried = (
+            "" if state is None else RETRIED_ROW[state].format(self.retried[owner].record.number)
+        )
         # Where no status came, the error on this computer (or on the way) is the whole story.
-        own = words.note(outcome) or (outcome.detail or "" if outcome.status is None
-                                      and not outcome.ok else "")
+        own = words.note(outcome) or (
+            outcome.detail or "" if outcome.status is None and not outcome.ok else ""
+        )
         return " – ".join(filter(None, [retried, own]))
 
 
@@ -177,8 +183,7 @@ def retry_state(record: JobRecord, number: int) -> Retried | None:
             return Retried.PENDING
         later = link.record.retried.get(link.number)
         if later is None:
-            return Retried.RESOLVED if link.record.results[link.number].ok \
-                else Retried.FAILED_AGAIN
+            return Retried.RESOLVED if link.record.results[link.number].ok else Retried.FAILED_AGAIN
         link = later
     return None
 
@@ -215,10 +220,24 @@ def matches(record: JobRecord, number: int, show: Show, text: str) -> bool:
 
 
 def _searchable(outcome: Outcome) -> str:
-    return " ".join(filter(None, [outcome.path, outcome.destination, outcome.op,
-                                  words.action(outcome), words.problem(outcome),
-                                  str(outcome.status or ""), outcome.reason, outcome.error,
-                                  outcome.description, outcome.note, outcome.detail])).casefold()
+    return " ".join(
+        filter(
+            None,
+            [
+                outcome.path,
+                outcome.destination,
+                outcome.op,
+                words.action(outcome),
+                words.problem(outcome),
+                str(outcome.status or ""),
+                outcome.reason,
+                outcome.error,
+                outcome.description,
+                outcome.note,
+                outcome.detail,
+            ],
+        )
+    ).casefold()
 
 
 #: Earlier jobs reached by a change, each once (keyed by identity: records compare by it).
@@ -248,8 +267,13 @@ class ResultBook:
     def add(self, job: Job, name: str, queued: bool = False) -> JobRecord:
         """A new job, the newest; link_origins() then marks what it retries."""
         self._added += 1
-        record = JobRecord(job, name, self._added, datetime.now().astimezone(),
-                           Phase.QUEUED if queued else Phase.RUNNING)
+        record = JobRecord(
+            job,
+            name,
+            self._added,
+            datetime.now().astimezone(),
+            Phase.QUEUED if queued else Phase.RUNNING,
+        )
         self.by_id[job.id] = record
         self.jobs.insert(0, record)
         return record
@@ -324,8 +348,7 @@ class ResultBook:
 
     def problem(self, outcome: Outcome) -> str:
         """Why it did not work, in words; a lock with its owner once lockdiscovery said."""
-        locks, seen = self._locks.get(outcome.path, ([], None)) if outcome.is_locked \
-            else ([], None)
+        locks, seen = self._locks.get(outcome.path, ([], None)) if outcome.is_locked else ([], None)
         return words.problem(outcome, locks, seen)
 
     def detail_line(self, record: JobRecord, number: int) -> str:
@@ -335,11 +358,13 @@ class ResultBook:
         condition = f" ({outcome.error})" if outcome.error else ""
         trouble = self.problem(outcome)
         said, note = server_said(outcome), record.note(number)
-        return (f"{words.action(outcome)} {outcome.path}{target}"
-                + (f": {trouble}" if trouble else "")
-                + f" – {outcome.status_line}{condition}"
-                + (f" – server said: {said}" if said else "")
-                + (f" – Davdesk: {note}" if note else ""))
+        return (
+            f"{words.action(outcome)} {outcome.path}{target}"
+            + (f": {trouble}" if trouble else "")
+            + f" – {outcome.status_line}{condition}"
+            + (f" – server said: {said}" if said else "")
+            + (f" – Davdesk: {note}" if note else "")
+        )
 
     def tooltip(self, record: JobRecord, number: int) -> str:
         """An Outcome's row in full, a line each: its paths, what happened and why, where the
@@ -350,13 +375,20 @@ class ResultBook:
             lines.append(f"to {outcome.destination}")
         trouble = self.problem(outcome)
         lines.append(f"{words.action(outcome)}" + (f": {trouble}" if trouble else ""))
-        lines.append(f"{outcome.status_line} (from the {outcome.source.value}, "
-                     f"{outcome.op.upper()})")
+        lines.append(
+            f"{outcome.status_line} (from the {outcome.source.value}, {outcome.op.upper()})"
+        )
         said, note = server_said(outcome), record.note(number)
-        lines += filter(None, [outcome.error and f"condition: {outcome.error}",
-                               outcome.detail and f"detail: {outcome.detail}",
-                               said and f"server said: {said}", note and f"Davdesk: {note}",
-                               outcome.location and f"location: {outcome.location}"])
+        lines += filter(
+            None,
+            [
+                outcome.error and f"condition: {outcome.error}",
+                outcome.detail and f"detail: {outcome.detail}",
+                said and f"server said: {said}",
+                note and f"Davdesk: {note}",
+                outcome.location and f"location: {outcome.location}",
+            ],
+        )
         return "\n".join(lines)
 
 
@@ -377,8 +409,7 @@ def _mark_retried(record: JobRecord, number: int, link: RetryLink) -> list[JobRe
     return _update_retry(record, number, lambda: record.retried.__setitem__(number, link))
 
 
-def _update_retry(record: JobRecord, number: int,
-                  change: Callable[[], None]) -> list[JobRecord]:
+def _update_retry(record: JobRecord, number: int, change: Callable[[], None]) -> list[JobRecord]:
     """Change a retry link and recount what the retries did in every job it reaches back to
     (a retry of a retry of ...); returns those jobs."""
     reached = [(record, number)]

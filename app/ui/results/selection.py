@@ -50,10 +50,14 @@ class Picked:
             if record is not None:
                 picked.jobs.setdefault(record.job.id, record)
                 spans.setdefault(record.job.id, (record, []))[1].append(
-                    record.shown[span.top():span.bottom() + 1])
+                    record.shown[span.top() : span.bottom() + 1]
+                )
         for job_id, (record, parts) in spans.items():
-            numbers = parts[0] if len(parts) == 1 else list(dict.fromkeys(
-                n for part in parts for n in part))  # ranges may overlap: each row once
+            numbers = (
+                parts[0]
+                if len(parts) == 1
+                else list(dict.fromkeys(n for part in parts for n in part))
+            )  # ranges may overlap: each row once
             picked.outcomes[job_id] = (record, numbers)
         return picked
 
@@ -89,8 +93,9 @@ def failures(jobs: list[JobRecord]) -> Iterator[tuple[JobRecord, set[int]]]:
             yield record, record.open_failures
 
 
-def results_of(chosen: Iterator[tuple[JobRecord, set[int]]],
-               fix: Fix | None = None) -> list[TaskResult]:
+def results_of(
+    chosen: Iterator[tuple[JobRecord, set[int]]], fix: Fix | None = None
+) -> list[TaskResult]:
     """The TaskResults of chosen result numbers (only those calling for fix, if given)."""
     found = []
     for record, numbers in chosen:
@@ -111,8 +116,9 @@ class KeptSelection:
         self._outcomes.clear()
         self._jobs.clear()
 
-    def around(self, selection: QItemSelectionModel, model: ResultsModel,
-               change: Callable[[], None]) -> None:
+    def around(
+        self, selection: QItemSelectionModel, model: ResultsModel, change: Callable[[], None]
+    ) -> None:
         """Run a filter change; keep what it hides, select again what it shows."""
         before = Picked.read(selection, model)
         change()

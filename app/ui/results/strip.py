@@ -36,8 +36,13 @@ class ResultsStrip(QWidget):
         row.setContentsMargins(6, 2, 6, 2)
         row.addWidget(self.label, 1)
         row.addWidget(self.button)
-        for signal in (model.rowsInserted, model.rowsRemoved, model.dataChanged,
-                       model.modelReset, model.layoutChanged):
+        for signal in (
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.dataChanged,
+            model.modelReset,
+            model.layoutChanged,
+        ):
             signal.connect(self.update_text)
 
     def update_text(self) -> None:

@@ -191,8 +191,9 @@ def test_proppatch_sets_dead_properties_and_reports_refusals(client, base):
     props = client.stat(base + "doc.txt", "allprop").props
     assert props["{urn:davdesk-test}colour"] == "blue & <green>"
 
-    refused = client.proppatch(base + "doc.txt", {"{urn:davdesk-test}size": "L"},
-                               remove=["{DAV:}getetag"])
+    refused = client.proppatch(
+        base + "doc.txt", {"{urn:davdesk-test}size": "L"}, remove=["{DAV:}getetag"]
+    )
     assert not refused.ok and refused.status in (403, 409, 424)
     assert "{DAV:}getetag" in refused.note
     assert "{urn:davdesk-test}size" not in client.stat(base + "doc.txt", "allprop").props
@@ -212,8 +213,10 @@ def test_propfind_propname_and_named_properties(client, base, dav_server):
 
 
 def test_wrong_password_is_an_authentication_error(dav_server, base):
-    with DavClient(dav_server.url, user=dav_server.user, password="wrong") as bad, \
-            pytest.raises(errors.AuthenticationError):
+    with (
+        DavClient(dav_server.url, user=dav_server.user, password="wrong") as bad,
+        pytest.raises(errors.AuthenticationError),
+    ):
         bad.listdir(base)
     with DavClient(dav_server.url) as anonymous, pytest.raises(errors.AuthenticationError):
         anonymous.listdir(base)
@@ -231,11 +234,13 @@ def test_digest_auth_is_negotiated(tmp_path):
     served.mkdir()
     upload = tmp_path / "upload.txt"
     upload.write_bytes(b"abc")
-    with WsgiDavServer(served, auth="digest") as server, \
-            DavClient(server.url, user=server.user, password=server.password) as client:
-            assert client.put("/digest.txt", upload).ok
-            assert client.auth.scheme == "digest"
-            assert [r.name for r in client.listdir("/")] == ["digest.txt"]
+    with (
+        WsgiDavServer(served, auth="digest") as server,
+        DavClient(server.url, user=server.user, password=server.password) as client,
+    ):
+        assert client.put("/digest.txt", upload).ok
+        assert client.auth.scheme == "digest"
+        assert [r.name for r in client.listdir("/")] == ["digest.txt"]
     assert (served / "digest.txt").read_bytes() == b"abc"
 
 
@@ -246,12 +251,18 @@ def test_a_listing_waits_for_its_turn_to_parse_but_not_to_ask(base, dav_server):
         dav_server.make_file(f"turn/{name}", b"x")
     turn = threading.Lock()
     listed: list[str] = []
-    with FaultProxy(dav_server.url, share=0.0) as proxy, \
-            DavClient(proxy.url_for(dav_server.url), user=dav_server.user,
-                      password=dav_server.password) as client:
+    with (
+        FaultProxy(dav_server.url, share=0.0) as proxy,
+        DavClient(
+            proxy.url_for(dav_server.url), user=dav_server.user, password=dav_server.password
+        ) as client,
+    ):
         with turn:
-            reader = threading.Thread(target=lambda: listed.extend(
-                r.href for r in client.iter_propfind(base + "turn/", 1, turn=turn)))
+            reader = threading.Thread(
+                target=lambda: listed.extend(
+                    r.href for r in client.iter_propfind(base + "turn/", 1, turn=turn)
+                )
+            )
             reader.start()
             deadline = time.monotonic() + 10
             while not proxy.seen("PROPFIND") and time.monotonic() < deadline:

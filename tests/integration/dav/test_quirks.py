@@ -26,8 +26,11 @@ def test_mkcol_on_an_existing_folder_is_405_and_done(client, base, dav_server):
 
 def test_nextcloud_answers_mkcol_on_an_existing_folder_with_405_too(nextcloud_server):
     (nextcloud_server.files_root / "there").mkdir()
-    with DavClient(nextcloud_server.files_url, user=nextcloud_server.user_id,
-                   password=nextcloud_server.password) as client:
+    with DavClient(
+        nextcloud_server.files_url,
+        user=nextcloud_server.user_id,
+        password=nextcloud_server.password,
+    ) as client:
         with pytest.raises(errors.MethodNotAllowedError):
             client.mkcol(client.root + "there/")
         done = client.make_folder(client.root + "there/")
@@ -36,8 +39,9 @@ def test_nextcloud_answers_mkcol_on_an_existing_folder_with_405_too(nextcloud_se
 
 def test_apache_folder_etag_changes_only_with_its_own_entries(apache_server: ServerHandle):
     apache_server.make_file("a/b/f.txt", b"one")
-    with DavClient(apache_server.url, user=apache_server.user,
-                   password=apache_server.password) as client:
+    with DavClient(
+        apache_server.url, user=apache_server.user, password=apache_server.password
+    ) as client:
         folders = [client.root, client.root + "a/", client.root + "a/b/"]
 
         def etags() -> list[str]:
@@ -54,8 +58,9 @@ def test_apache_folder_etag_changes_only_with_its_own_entries(apache_server: Ser
 
 def test_wsgidav_folders_have_no_etag(wsgidav_server: ServerHandle):
     wsgidav_server.make_file("d/f.txt", b"x")
-    with DavClient(wsgidav_server.url, user=wsgidav_server.user,
-                   password=wsgidav_server.password) as client:
+    with DavClient(
+        wsgidav_server.url, user=wsgidav_server.user, password=wsgidav_server.password
+    ) as client:
         folder = client.stat(client.root + "d/")
         file = client.stat(client.root + "d/f.txt")
     assert folder.is_dir and folder.etag is None

@@ -17,8 +17,10 @@ def test_every_request_is_a_line_with_its_status_and_no_credentials(dav_server, 
         client.listdir(base)
         client.exists(base + "missing.txt")
     lines = transcript.lines()
-    assert [(line.method, line.status) for line in lines][-2:] == [("PROPFIND", 207),
-                                                                  ("PROPFIND", 404)]
+    assert [(line.method, line.status) for line in lines][-2:] == [
+        ("PROPFIND", 207),
+        ("PROPFIND", 404),
+    ]
     assert all(line.elapsed is not None and line.elapsed >= 0 for line in lines)
     assert h.password not in transcript.text()
 

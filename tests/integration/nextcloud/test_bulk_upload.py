@@ -32,12 +32,17 @@ def _files(folder: Path, count: int, size: int = 4096) -> list[Path]:
     return paths
 
 
-def _upload(found: NextcloudConnection, sources: list[Path], target: str,
-            conflict: Conflict = Conflict.ASK) -> tuple[JobState, list[TaskResult]]:
+def _upload(
+    found: NextcloudConnection, sources: list[Path], target: str, conflict: Conflict = Conflict.ASK
+) -> tuple[JobState, list[TaskResult]]:
     results: list[TaskResult] = []
     job = plan_upload(found.client, sources, target, conflict)
-    ended = JobRunner(found.client, job, lambda e: results.append(e)
-                      if isinstance(e, TaskResult) else None, JobOptions(workers=4)).run()
+    ended = JobRunner(
+        found.client,
+        job,
+        lambda e: results.append(e) if isinstance(e, TaskResult) else None,
+        JobOptions(workers=4),
+    ).run()
     return ended.state, results
 
 
@@ -74,8 +79,9 @@ def test_files_that_were_there_or_are_big_keep_their_own_guarded_put(nextcloud_s
     found = _connect(nextcloud_server)
     with found.client:
         nextcloud_server.requests.reset()
-        state, results = _upload(found, [local / "mixed"], found.account.files_path,
-                                 Conflict.OVERWRITE)
+        state, results = _upload(
+            found, [local / "mixed"], found.account.files_path, Conflict.OVERWRITE
+        )
     assert state is JobState.FINISHED
     by_name = {Path(o.path).name: o for r in results for o in r.outcomes if o.op == "put"}
     assert by_name[sources[0].name].source is Source.RESPONSE  # it existed: If-Match PUT
@@ -83,8 +89,9 @@ def test_files_that_were_there_or_are_big_keep_their_own_guarded_put(nextcloud_s
     assert {by_name[s.name].source for s in sources[1:]} == {Source.JSON_BATCH}
     assert len(_posts(nextcloud_server)) == 1
     for source in [*sources, big]:
-        assert (nextcloud_server.files_root / "mixed" / source.name).read_bytes() \
-            == source.read_bytes()
+        assert (
+            nextcloud_server.files_root / "mixed" / source.name
+        ).read_bytes() == source.read_bytes()
 
 
 def test_a_refused_entry_is_sent_again_alone_and_fails_in_words(make_nextcloud, local):
@@ -106,8 +113,9 @@ def test_a_refused_entry_is_sent_again_alone_and_fails_in_words(make_nextcloud, 
     assert not (server.files_root / second.name).exists()
 
 
-def test_an_entry_missing_from_the_answer_is_checked_not_assumed(nextcloud_server, local,
-                                                                 monkeypatch):
+def test_an_entry_missing_from_the_answer_is_checked_not_assumed(
+    nextcloud_server, local, monkeypatch
+):
     """The answer names only one of two stored files: the other is looked up and found."""
     sources = _files(local / "partial", 2)
     found = _connect(nextcloud_server)
@@ -135,15 +143,28 @@ def test_an_entry_missing_from_the_answer_is_checked_not_assumed(nextcloud_serve
 def test_the_fake_server_refuses_a_wrong_md5_and_keeps_what_came_before(nextcloud_server):
     boundary = "b0undary"
     good, bad = b"good", b"bad"
-    body = (f"--{boundary}\r\nX-File-Path: /one.txt\r\n"
+    body = (
+        (
+            f"--{boundary}\r\nX-File-Path: /one.txt\r\n"
             f"X-File-MD5: {__import__('hashlib').md5(good).hexdigest()}\r\n"
-            f"Content-Length: {len(good)}\r\n\r\n").encode() + good + b"\r\n" + \
-        (f"--{boundary}\r\nX-File-Path: /two.txt\r\nX-File-MD5: {'0' * 32}\r\n"
-         f"Content-Length: {len(bad)}\r\n\r\n").encode() + bad + b"\r\n" + \
-        f"--{boundary}--\r\n".encode()
-    reply = httpx.post(f"{nextcloud_server.origin}/remote.php/dav/bulk", content=body,
-                       auth=(nextcloud_server.login_name, nextcloud_server.password),
-                       headers={"Content-Type": f'multipart/related; boundary="{boundary}"'})
+            f"Content-Length: {len(good)}\r\n\r\n"
+        ).encode()
+        + good
+        + b"\r\n"
+        + (
+            f"--{boundary}\r\nX-File-Path: /two.txt\r\nX-File-MD5: {'0' * 32}\r\n"
+            f"Content-Length: {len(bad)}\r\n\r\n"
+        ).encode()
+        + bad
+        + b"\r\n"
+        + f"--{boundary}--\r\n".encode()
+    )
+    reply = httpx.post(
+        f"{nextcloud_server.origin}/remote.php/dav/bulk",
+        content=body,
+        auth=(nextcloud_server.login_name, nextcloud_server.password),
+        headers={"Content-Type": f'multipart/related; boundary="{boundary}"'},
+    )
     assert reply.status_code == 400
     assert set(reply.json()) == {"/one.txt"} and reply.json()["/one.txt"]["error"] is False
     assert (nextcloud_server.files_root / "one.txt").read_bytes() == good

@@ -38,8 +38,12 @@ def _big(folder: Path, name: str = "film 2026 #1.mkv", size: int = SIZE) -> Path
 def _upload(found: NextcloudConnection, source: Path, conflict: Conflict = Conflict.ASK):
     results: list[TaskResult] = []
     job = plan_upload(found.client, [source], found.account.files_path, conflict)
-    ended = JobRunner(found.client, job, lambda e: results.append(e) if isinstance(e, TaskResult)
-                      else None, JobOptions(workers=2)).run()
+    ended = JobRunner(
+        found.client,
+        job,
+        lambda e: results.append(e) if isinstance(e, TaskResult) else None,
+        JobOptions(workers=2),
+    ).run()
     return ended, [o for r in results for o in r.outcomes]
 
 
@@ -49,8 +53,7 @@ def _requests(server, method: str, under: str = "/remote.php/dav/uploads/"):
     A request cut off by a test is logged when the server gives up reading
     it, which may be after the test cleared the log: failures are left out.
     """
-    return [r for r in server.requests
-            if r.method == method and under in r.path and r.status < 400]
+    return [r for r in server.requests if r.method == method and under in r.path and r.status < 400]
 
 
 def test_a_big_file_goes_up_in_chunks_with_its_mtime_and_checksum(nextcloud_server, local):
@@ -66,12 +69,18 @@ def test_a_big_file_goes_up_in_chunks_with_its_mtime_and_checksum(nextcloud_serv
     puts = _requests(nextcloud_server, "PUT")
     # Sent side by side (max_parallel_count), so in any order.
     assert sorted(p.path.rsplit("/", 1)[1] for p in puts) == ["00001", "00002", "00003"]
-    for request in [*_requests(nextcloud_server, "MKCOL"), *puts, *_requests(nextcloud_server, "MOVE")]:
+    for request in [
+        *_requests(nextcloud_server, "MKCOL"),
+        *puts,
+        *_requests(nextcloud_server, "MOVE"),
+    ]:
         assert request.headers["destination"].endswith("/film%202026%20%231.mkv")
     assert all(p.headers["oc-total-length"] == str(SIZE) for p in puts)
     [move] = _requests(nextcloud_server, "MOVE")
     md5 = hashlib.md5(source.read_bytes()).hexdigest()
-    assert move.headers["oc-checksum"] == f"MD5:{md5}" and move.headers["x-oc-mtime"] == "1700000000"
+    assert (
+        move.headers["oc-checksum"] == f"MD5:{md5}" and move.headers["x-oc-mtime"] == "1700000000"
+    )
     assert move.headers["overwrite"] == "F"  # a new file: never replace one created meanwhile
     assert not list((nextcloud_server.data_dir / "alice" / "uploads").iterdir())
 
@@ -86,7 +95,9 @@ def test_sha256_where_the_capabilities_list_it(make_nextcloud, local):
         small.write_text("a small one")
         _upload(found, small)
     [move] = _requests(server, "MOVE")
-    assert move.headers["oc-checksum"] == "SHA256:" + hashlib.sha256(source.read_bytes()).hexdigest()
+    assert (
+        move.headers["oc-checksum"] == "SHA256:" + hashlib.sha256(source.read_bytes()).hexdigest()
+    )
     [put] = [r for r in server.requests if r.method == "PUT" and r.path.endswith("note.txt")]
     assert put.headers["oc-checksum"] == "SHA256:" + hashlib.sha256(b"a small one").hexdigest()
 
@@ -102,8 +113,13 @@ def test_an_interrupted_upload_resumes_with_the_chunks_already_there(nextcloud_s
     with found.client:
         # One chunk at a time, so that the break falls in the third chunk.
         one_by_one = replace(found.client.extensions.chunked, parallel=1)
-        upload = ChunkedUpload(found.client, found.account.files_path + source.name, source,
-                               one_by_one, progress=break_in_the_third_chunk)
+        upload = ChunkedUpload(
+            found.client,
+            found.account.files_path + source.name,
+            source,
+            one_by_one,
+            progress=break_in_the_third_chunk,
+        )
         with pytest.raises(errors.ProtocolError):
             upload.run(if_none_match=True)
         assert not (nextcloud_server.files_root / source.name).exists()
@@ -123,8 +139,13 @@ def test_a_cancelled_upload_leaves_nothing_on_the_server(nextcloud_server, local
             raise Cancelled
 
     with found.client:
-        upload = ChunkedUpload(found.client, found.account.files_path + source.name, source,
-                               found.client.extensions.chunked, progress=cancel_half_way)
+        upload = ChunkedUpload(
+            found.client,
+            found.account.files_path + source.name,
+            source,
+            found.client.extensions.chunked,
+            progress=cancel_half_way,
+        )
         with pytest.raises(Cancelled):
             upload.run(if_none_match=True)
     assert _requests(nextcloud_server, "DELETE")  # the upload folder, aborted
@@ -145,7 +166,9 @@ def test_a_final_move_whose_answer_is_lost_is_not_sent_again(make_nextcloud, loc
     assert (server.files_root / source.name).read_bytes() == source.read_bytes()
 
 
-def test_an_existing_file_is_a_conflict_then_overwritten_reusing_the_chunks(nextcloud_server, local):
+def test_an_existing_file_is_a_conflict_then_overwritten_reusing_the_chunks(
+    nextcloud_server, local
+):
     source = _big(local, size=11 * MIB)
     (nextcloud_server.files_root / source.name).write_bytes(b"someone else's")
     found = _connect(nextcloud_server)
@@ -171,8 +194,9 @@ def test_a_file_changed_after_listing_is_not_overwritten(nextcloud_server, local
         job = plan_upload(found.client, [source], found.account.files_path, Conflict.OVERWRITE)
         target.write_bytes(b"version 2, written meanwhile")
         results: list[TaskResult] = []
-        JobRunner(found.client, job, lambda e: results.append(e)
-                  if isinstance(e, TaskResult) else None).run()
+        JobRunner(
+            found.client, job, lambda e: results.append(e) if isinstance(e, TaskResult) else None
+        ).run()
     [outcome] = results[0].outcomes
     assert outcome.status == 412 and "changed on the server" in outcome.note
     assert target.read_bytes() == b"version 2, written meanwhile"
@@ -216,17 +240,21 @@ def test_chunks_go_up_side_by_side_up_to_max_parallel_count(nextcloud_server, lo
 
     class SideBySide(httpx.HTTPTransport):
         def handle_request(self, request: httpx.Request) -> httpx.Response:
-            if request.method == "PUT" and request.url.path.rsplit("/", 1)[1] in ("00001",
-                                                                                   "00002"):
+            if request.method == "PUT" and request.url.path.rsplit("/", 1)[1] in ("00001", "00002"):
                 together.wait()
             return super().handle_request(request)
 
     found = _connect(nextcloud_server)
     assert found.client.extensions.chunked.parallel == 5
     with found.client as signed_in:
-        client = DavClient(found.account.files_url, user=nextcloud_server.login_name,
-                           password=nextcloud_server.password, workers=4,
-                           extensions=signed_in.extensions, transport=SideBySide())
+        client = DavClient(
+            found.account.files_url,
+            user=nextcloud_server.login_name,
+            password=nextcloud_server.password,
+            workers=4,
+            extensions=signed_in.extensions,
+            transport=SideBySide(),
+        )
         with client:
             outcome = client.put(found.account.files_path + source.name, source, mtime=None)
     assert outcome.ok and "uploaded in 3 chunks" in outcome.note

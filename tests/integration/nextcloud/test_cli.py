@@ -24,7 +24,8 @@ def no_password(monkeypatch):
 
 
 def test_login_in_the_browser_keeps_the_app_password_for_later_commands(
-        nextcloud_server, memory_keyring, no_password, monkeypatch, capsys):
+    nextcloud_server, memory_keyring, no_password, monkeypatch, capsys
+):
     monkeypatch.setattr(login_flow, "POLL_INTERVAL", 0.05)
     browser = []
 
@@ -38,7 +39,9 @@ def test_login_in_the_browser_keeps_the_app_password_for_later_commands(
     browser[0].join()
     [signed_in] = _json_lines(capsys.readouterr().out)
     assert signed_in["user_id"] == "alice" and signed_in["files_url"] == nextcloud_server.files_url
-    [(service, login), ] = memory_keyring.passwords
+    [
+        (service, login),
+    ] = memory_keyring.passwords
     [issued] = nextcloud_server.app_passwords
     assert memory_keyring.passwords[service, login] == issued.password != nextcloud_server.password
 
@@ -52,7 +55,8 @@ def test_login_in_the_browser_keeps_the_app_password_for_later_commands(
 
 
 def test_login_with_an_account_password_keeps_an_app_password_instead(
-        nextcloud_server, memory_keyring, monkeypatch, capsys):
+    nextcloud_server, memory_keyring, monkeypatch, capsys
+):
     monkeypatch.setenv("DAVDESK_PASSWORD", nextcloud_server.password)
     assert main(["login", "--user", nextcloud_server.login_name, nextcloud_server.origin]) == 0
     assert "the app password is in the keyring" in capsys.readouterr().out

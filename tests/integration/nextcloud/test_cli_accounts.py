@@ -45,8 +45,9 @@ def names(out: str) -> list[str]:
 
 
 @pytest.mark.parametrize("user", [[], ["--user", "alice"]], ids=["no user", "--user"])
-def test_every_command_finds_the_kept_account_from_the_bare_address(signed_in, tmp_path,
-                                                                    capsys, user):
+def test_every_command_finds_the_kept_account_from_the_bare_address(
+    signed_in, tmp_path, capsys, user
+):
     bare = signed_in.root_url
     assert main(["ls", "--json", *user, bare]) == 0
     assert "Photos" in names(capsys.readouterr().out)
@@ -67,17 +68,21 @@ def test_every_command_finds_the_kept_account_from_the_bare_address(signed_in, t
     assert [p.revoked for p in signed_in.app_passwords] == [True]
 
 
-def test_a_bare_address_without_a_kept_account_is_discovered(nextcloud_server, memory_keyring,
-                                                             monkeypatch, capsys):
+def test_a_bare_address_without_a_kept_account_is_discovered(
+    nextcloud_server, memory_keyring, monkeypatch, capsys
+):
     monkeypatch.setenv("DAVDESK_PASSWORD", nextcloud_server.password)
     (nextcloud_server.files_root / "Inbox").mkdir()
-    assert main(["ls", "--json", "--user", nextcloud_server.login_name,
-                 nextcloud_server.root_url]) == 0
+    assert (
+        main(["ls", "--json", "--user", nextcloud_server.login_name, nextcloud_server.root_url])
+        == 0
+    )
     assert names(capsys.readouterr().out) == ["Inbox"]
 
 
-def test_logout_revokes_with_the_kept_app_password_not_davdesk_password(signed_in, monkeypatch,
-                                                                        memory_keyring, capsys):
+def test_logout_revokes_with_the_kept_app_password_not_davdesk_password(
+    signed_in, monkeypatch, memory_keyring, capsys
+):
     """The README's form, with the account password in the environment: that password
     cannot revoke an app password (403); the kept app password can, and is used."""
     monkeypatch.setenv("DAVDESK_PASSWORD", signed_in.password)
@@ -87,7 +92,8 @@ def test_logout_revokes_with_the_kept_app_password_not_davdesk_password(signed_i
 
 
 def test_logout_keeps_a_password_the_server_would_not_revoke_and_still_accepts(
-        signed_in, memory_keyring, monkeypatch, capsys):
+    signed_in, memory_keyring, monkeypatch, capsys
+):
     def refused(client, root_path):
         raise errors.ForbiddenError("DELETE", signed_in.root_url, 403, description="busy")
 
@@ -101,8 +107,7 @@ def test_logout_keeps_a_password_the_server_would_not_revoke_and_still_accepts(
     assert not issued.revoked and set(memory_keyring.passwords.values()) == {issued.password}
 
 
-def test_logout_forgets_a_password_the_server_no_longer_accepts(signed_in, memory_keyring,
-                                                                 capsys):
+def test_logout_forgets_a_password_the_server_no_longer_accepts(signed_in, memory_keyring, capsys):
     [issued] = signed_in.app_passwords
     signed_in.instance.accounts.revoke(issued.password)  # revoked in the web interface
     assert main(["logout", signed_in.root_url]) == 0
@@ -110,8 +115,9 @@ def test_logout_forgets_a_password_the_server_no_longer_accepts(signed_in, memor
     assert memory_keyring.passwords == {}
 
 
-def test_a_login_that_cannot_keep_its_app_password_revokes_it(nextcloud_server, memory_keyring,
-                                                               monkeypatch, capsys):
+def test_a_login_that_cannot_keep_its_app_password_revokes_it(
+    nextcloud_server, memory_keyring, monkeypatch, capsys
+):
     def no_keyring(*args):
         raise keyring.errors.NoKeyringError("no backend")
 
@@ -124,9 +130,9 @@ def test_a_login_that_cannot_keep_its_app_password_revokes_it(nextcloud_server, 
 
 
 @pytest.mark.parametrize("key", [EOFError, KeyboardInterrupt], ids=["Ctrl-D", "Ctrl-C"])
-def test_ctrl_d_or_ctrl_c_at_the_password_prompt_ends_in_one_line(nextcloud_server,
-                                                                  memory_keyring, monkeypatch,
-                                                                  capsys, key):
+def test_ctrl_d_or_ctrl_c_at_the_password_prompt_ends_in_one_line(
+    nextcloud_server, memory_keyring, monkeypatch, capsys, key
+):
     monkeypatch.delenv("DAVDESK_PASSWORD", raising=False)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
 
@@ -142,7 +148,8 @@ def test_ctrl_d_or_ctrl_c_at_the_password_prompt_ends_in_one_line(nextcloud_serv
 
 
 def test_an_app_password_kept_only_in_the_keyring_is_found_with_the_user_name(
-        nextcloud_server, memory_keyring, monkeypatch, capsys):
+    nextcloud_server, memory_keyring, monkeypatch, capsys
+):
     """As an older `davdesk login` kept it: no bookmark, the keyring under the server's root."""
     monkeypatch.delenv("DAVDESK_PASSWORD", raising=False)
     app_password = nextcloud_server.issue_app_password("cli", login_name="alice")

@@ -18,7 +18,8 @@ def no_password(monkeypatch, tmp_path):
 
 
 def test_a_browser_sign_in_not_finished_in_time_exits_2_in_the_flow_s_words(
-        nextcloud_server, memory_keyring, monkeypatch, capsys):
+    nextcloud_server, memory_keyring, monkeypatch, capsys
+):
     opened = []
     monkeypatch.setattr("webbrowser.open", opened.append)
     monkeypatch.setattr(sign_in, "SIGN_IN_LIFETIME", 0.0)
@@ -30,8 +31,9 @@ def test_a_browser_sign_in_not_finished_in_time_exits_2_in_the_flow_s_words(
     assert memory_keyring.passwords == {} and nextcloud_server.app_passwords == []
 
 
-def test_ctrl_c_while_waiting_ends_the_sign_in_in_one_line(nextcloud_server, memory_keyring,
-                                                          monkeypatch, capsys):
+def test_ctrl_c_while_waiting_ends_the_sign_in_in_one_line(
+    nextcloud_server, memory_keyring, monkeypatch, capsys
+):
     def pressed_ctrl_c(*_args, **_kwargs):
         raise KeyboardInterrupt
 

@@ -10,8 +10,16 @@ from app.nextcloud.connect import connect
 from app.session.connection import open_connection
 
 
-@pytest.mark.parametrize("typed", ["", "index.php", "index.php/apps/files/?dir=/Photos",
-                                   "apps/files/", "remote.php/dav/files/alice/"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "index.php",
+        "index.php/apps/files/?dir=/Photos",
+        "apps/files/",
+        "remote.php/dav/files/alice/",
+    ],
+)
 def test_the_root_is_found_from_what_users_paste(make_nextcloud, typed):
     server = make_nextcloud(subpath="/nextcloud")
     found = discovery.find_server(server.root_url + typed)
@@ -27,8 +35,11 @@ def test_a_sub_path_install_is_found_from_its_bare_address(make_nextcloud):
 
 def test_the_user_id_comes_from_the_server_not_the_login_name(nextcloud_server):
     """The login name (an e-mail address) is not what WebDAV paths are made of."""
-    found = connect(nextcloud_server.origin, login=nextcloud_server.login_name,
-                    password=nextcloud_server.password)
+    found = connect(
+        nextcloud_server.origin,
+        login=nextcloud_server.login_name,
+        password=nextcloud_server.password,
+    )
     with found.client:
         assert found.account.user_id == "alice" != nextcloud_server.login_name
         assert found.account.files_url == nextcloud_server.files_url
@@ -58,8 +69,9 @@ def test_servers_that_are_not_nextcloud_say_so(dav_server):
 def test_open_connection_tells_a_nextcloud_from_plain_webdav(dav_server, nextcloud_server):
     plain = open_connection(dav_server.url, dav_server.user, dav_server.password)
     assert plain.account is None and plain.url == dav_server.url
-    cloud = open_connection(nextcloud_server.origin, nextcloud_server.login_name,
-                            nextcloud_server.password)
+    cloud = open_connection(
+        nextcloud_server.origin, nextcloud_server.login_name, nextcloud_server.password
+    )
     assert cloud.account is not None and cloud.url == nextcloud_server.files_url
     assert [r.path for r in nextcloud_server.requests].count("/status.php") == 1  # asked once
     assert cloud.extensions.chunked is not None

@@ -17,8 +17,9 @@ def editor(folder: Path, body: str) -> str:
     return str(path)
 
 
-def test_edit_on_nextcloud_keeps_the_file_id_and_makes_a_version(nextcloud_server, monkeypatch,
-                                                                 capsys, tmp_path):
+def test_edit_on_nextcloud_keeps_the_file_id_and_makes_a_version(
+    nextcloud_server, monkeypatch, capsys, tmp_path
+):
     served = nextcloud_server.files_root / "notes.txt"
     served.write_bytes(b"one\n")
     monkeypatch.setenv("DAVDESK_PASSWORD", nextcloud_server.password)
@@ -36,15 +37,14 @@ def test_edit_on_nextcloud_keeps_the_file_id_and_makes_a_version(nextcloud_serve
     assert [json.loads(line)["size"] for line in capsys.readouterr().out.splitlines()] == [4]
 
 
-def test_a_changed_nextcloud_file_is_a_conflict(nextcloud_server, monkeypatch, capsys,
-                                                tmp_path):
+def test_a_changed_nextcloud_file_is_a_conflict(nextcloud_server, monkeypatch, capsys, tmp_path):
     served = nextcloud_server.files_root / "plan.txt"
     served.write_bytes(b"plan\n")
     monkeypatch.setenv("DAVDESK_PASSWORD", nextcloud_server.password)
-    monkeypatch.setenv("EDITOR", editor(
-        tmp_path, f'printf "theirs\\n" > "{served}"\nprintf "mine\\n" > "$1"\n'))
-    assert main(["edit", "--user", "alice", "--json",
-                 nextcloud_server.files_url + "plan.txt"]) == 1
+    monkeypatch.setenv(
+        "EDITOR", editor(tmp_path, f'printf "theirs\\n" > "{served}"\nprintf "mine\\n" > "$1"\n')
+    )
+    assert main(["edit", "--user", "alice", "--json", nextcloud_server.files_url + "plan.txt"]) == 1
     out, err = capsys.readouterr()
     conflict = json.loads(out.splitlines()[-1])
     assert conflict["status"] == 412 and conflict["class"] == "conflict"

@@ -48,8 +48,9 @@ def fresh(**kwargs: object) -> httpx.Client:
     return httpx.Client(verify=SSL, timeout=10, **kwargs)  # type: ignore[arg-type]
 
 
-def client(server: NextcloudServer, user: str | None = None, password: str | None = None,
-           **kwargs: object) -> httpx.Client:
+def client(
+    server: NextcloudServer, user: str | None = None, password: str | None = None, **kwargs: object
+) -> httpx.Client:
     return fresh(auth=(user or server.user_id, password or server.password), **kwargs)
 
 
@@ -68,11 +69,17 @@ def request(method: str, url: str, **kwargs: object) -> httpx.Response:
         return http.request(method, url, **kwargs)  # type: ignore[arg-type]
 
 
-def propfind(http: httpx.Client, url: str, depth: str = "1", body: bytes = ALL_PROPS,
-             headers: dict[str, str] | None = None) -> dict[str, dict[str, str | None]]:
+def propfind(
+    http: httpx.Client,
+    url: str,
+    depth: str = "1",
+    body: bytes = ALL_PROPS,
+    headers: dict[str, str] | None = None,
+) -> dict[str, dict[str, str | None]]:
     """{decoded href path: {clark name: text}} of the 200 propstats of a PROPFIND."""
-    response = http.request("PROPFIND", url, content=body,
-                            headers={"Depth": depth, **(headers or {})})
+    response = http.request(
+        "PROPFIND", url, content=body, headers={"Depth": depth, **(headers or {})}
+    )
     assert response.status_code == 207, response.text
     return parse_multistatus(response.content)
 
@@ -87,8 +94,9 @@ def parse_multistatus(body: bytes) -> dict[str, dict[str, str | None]]:
                 continue
             for prop in propstat.find(f"{D}prop") or []:
                 if prop.tag == f"{D}resourcetype":
-                    props[prop.tag] = "collection" if prop.find(f"{D}collection") is not None \
-                        else ""
+                    props[prop.tag] = (
+                        "collection" if prop.find(f"{D}collection") is not None else ""
+                    )
                 elif prop.tag == f"{OC}checksums":
                     props[prop.tag] = " ".join(c.text or "" for c in prop)
                 else:
@@ -133,8 +141,12 @@ def test_a_subpath_install_answers_only_under_its_subpath(make_nextcloud):
     assert get(server.origin + "/status.php").status_code == 404
     assert get(server.root_url + "status.php").json()["installed"] is True
     with client(server) as http:
-        assert http.request("PROPFIND", server.origin + "/remote.php/dav/files/alice/",
-                            headers={"Depth": "0"}).status_code == 404
+        assert (
+            http.request(
+                "PROPFIND", server.origin + "/remote.php/dav/files/alice/", headers={"Depth": "0"}
+            ).status_code
+            == 404
+        )
         assert http.request("PROPFIND", server.files_url, headers={"Depth": "0"}).status_code == 207
 
 
@@ -159,8 +171,11 @@ def test_ocs_without_ocs_apirequest_header_fails_the_csrf_check(nextcloud_server
 
 def test_ocs_without_login_is_997_and_401_in_both_versions(nextcloud_server):
     for version in (1, 2):
-        response = get(f"{nextcloud_server.root_url}ocs/v{version}.php/cloud/user",
-                             params={"format": "json"}, headers=OCS)
+        response = get(
+            f"{nextcloud_server.root_url}ocs/v{version}.php/cloud/user",
+            params={"format": "json"},
+            headers=OCS,
+        )
         assert response.status_code == 401
         meta = ocs_json(response)["meta"]
         assert meta["statuscode"] == 997 and meta["status"] == "failure"
@@ -173,8 +188,13 @@ def test_ocs_v1_and_v2_status_codes(nextcloud_server):
         v1 = http.get(root + "ocs/v1.php/cloud/user?format=json", headers=OCS)
         v2 = http.get(root + "ocs/v2.php/cloud/user?format=json", headers=OCS)
     assert (v1.status_code, ocs_json(v1)["meta"]["statuscode"]) == (200, 100)
-    assert set(ocs_json(v1)["meta"]) == {"status", "statuscode", "message", "totalitems",
-                                          "itemsperpage"}
+    assert set(ocs_json(v1)["meta"]) == {
+        "status",
+        "statuscode",
+        "message",
+        "totalitems",
+        "itemsperpage",
+    }
     assert (v2.status_code, ocs_json(v2)["meta"]["statuscode"]) == (200, 200)
     # A refusal: v1 says it in the body only, v2 also in the HTTP status.
     with client(nextcloud_server, password=app_password) as http:
@@ -206,18 +226,24 @@ def test_ocs_is_xml_unless_json_is_asked_for(nextcloud_server):
 def test_cloud_user_gives_the_user_id_for_a_login_name_login(nextcloud_server):
     assert nextcloud_server.login_name != nextcloud_server.user_id
     with client(nextcloud_server, user=nextcloud_server.login_name) as http:
-        data = ocs_json(http.get(nextcloud_server.root_url + "ocs/v1.php/cloud/user?format=json",
-                                 headers=OCS))["data"]
+        data = ocs_json(
+            http.get(nextcloud_server.root_url + "ocs/v1.php/cloud/user?format=json", headers=OCS)
+        )["data"]
     assert data["id"] == "alice"
     assert data["display-name"] == nextcloud_server.display_name
 
 
 def test_capabilities_follow_the_options(make_nextcloud):
-    server = make_nextcloud(forbidden_basenames=("con",), forbidden_characters=(":",),
-                            checksum_types=("SHA1", "MD5"), chunk_max_size=4096)
+    server = make_nextcloud(
+        forbidden_basenames=("con",),
+        forbidden_characters=(":",),
+        checksum_types=("SHA1", "MD5"),
+        chunk_max_size=4096,
+    )
     with client(server) as http:
-        data = ocs_json(http.get(server.root_url + "ocs/v2.php/cloud/capabilities?format=json",
-                                 headers=OCS))["data"]
+        data = ocs_json(
+            http.get(server.root_url + "ocs/v2.php/cloud/capabilities?format=json", headers=OCS)
+        )["data"]
     assert data["version"]["major"] == 30 and data["version"]["string"]
     caps = data["capabilities"]
     assert caps["core"]["webdav-root"] == "remote.php/webdav"
@@ -236,25 +262,32 @@ def test_capabilities_follow_the_options(make_nextcloud):
 def test_capabilities_without_chunking_checksums_or_chunk_size(make_nextcloud):
     server = make_nextcloud(chunking=False, chunk_max_size=None, bulk_upload=False)
     with client(server) as http:
-        caps = ocs_json(http.get(server.root_url + "ocs/v1.php/cloud/capabilities?format=json",
-                                 headers=OCS))["data"]["capabilities"]
+        caps = ocs_json(
+            http.get(server.root_url + "ocs/v1.php/cloud/capabilities?format=json", headers=OCS)
+        )["data"]["capabilities"]
     assert "dav" not in caps and "checksums" not in caps
     assert "chunked_upload" not in caps["files"] and "bigfilechunking" not in caps["files"]
 
 
 def test_capabilities_say_bulk_upload_where_the_server_takes_it(make_nextcloud):
-    for bulk, expected in ((True, {"chunking": "1.0", "bulkupload": "1.0"}),
-                           (False, {"chunking": "1.0"})):
+    for bulk, expected in (
+        (True, {"chunking": "1.0", "bulkupload": "1.0"}),
+        (False, {"chunking": "1.0"}),
+    ):
         server = make_nextcloud(bulk_upload=bulk)
         with client(server) as http:
-            caps = ocs_json(http.get(server.root_url + "ocs/v1.php/cloud/capabilities?format=json",
-                                     headers=OCS))["data"]["capabilities"]
+            caps = ocs_json(
+                http.get(server.root_url + "ocs/v1.php/cloud/capabilities?format=json", headers=OCS)
+            )["data"]["capabilities"]
         assert caps["dav"] == expected
 
 
 def test_anonymous_capabilities_have_the_version_but_no_private_capabilities(nextcloud_server):
-    response = get(nextcloud_server.root_url + "ocs/v2.php/cloud/capabilities",
-                         params={"format": "json"}, headers=OCS)
+    response = get(
+        nextcloud_server.root_url + "ocs/v2.php/cloud/capabilities",
+        params={"format": "json"},
+        headers=OCS,
+    )
     assert response.status_code == 200
     data = ocs_json(response)["data"]
     assert data["version"]["major"] == 30
@@ -272,8 +305,10 @@ def test_getapppassword_turns_an_account_password_into_an_app_password(nextcloud
     assert (record.name, record.password, record.revoked) == ("Davdesk/1.0 test", password, False)
     checks = nextcloud_server.password_checks
     with client(nextcloud_server, password=password) as http:
-        assert http.request("PROPFIND", nextcloud_server.files_url,
-                            headers={"Depth": "0"}).status_code == 207
+        assert (
+            http.request("PROPFIND", nextcloud_server.files_url, headers={"Depth": "0"}).status_code
+            == 207
+        )
         again = http.get(url, headers=OCS)
     assert nextcloud_server.password_checks == checks  # an app password is the cheap check
     assert again.status_code == 403  # not with an app password
@@ -286,8 +321,10 @@ def test_deleting_the_app_password_in_use_revokes_it(nextcloud_server):
         assert http.delete(url, headers=OCS).status_code == 200
     assert nextcloud_server.app_passwords[-1].revoked is True
     with client(nextcloud_server, password=password) as http:
-        assert http.request("PROPFIND", nextcloud_server.files_url,
-                            headers={"Depth": "0"}).status_code == 401
+        assert (
+            http.request("PROPFIND", nextcloud_server.files_url, headers={"Depth": "0"}).status_code
+            == 401
+        )
     with client(nextcloud_server) as http:  # with the account password there is none to delete
         assert http.delete(url, headers=OCS).status_code == 403
 
@@ -297,8 +334,9 @@ def test_deleting_the_app_password_in_use_revokes_it(nextcloud_server):
 
 def test_login_flow_v2_end_to_end(make_nextcloud):
     server = make_nextcloud(subpath="/nextcloud")
-    start = post(server.root_url + "index.php/login/v2",
-                       headers={"User-Agent": "Davdesk flow test"})
+    start = post(
+        server.root_url + "index.php/login/v2", headers={"User-Agent": "Davdesk flow test"}
+    )
     assert start.status_code == 200
     flow = start.json()
     token, endpoint, login = flow["poll"]["token"], flow["poll"]["endpoint"], flow["login"]
@@ -329,16 +367,14 @@ def test_login_flow_refuses_a_wrong_password(nextcloud_server):
     flow = post(nextcloud_server.root_url + "index.php/login/v2").json()
     with pytest.raises(AssertionError):
         nextcloud_server.grant_login(flow["login"], password="not-it")
-    assert post(flow["poll"]["endpoint"], data={"token": flow["poll"]["token"]}
-                      ).status_code == 404
+    assert post(flow["poll"]["endpoint"], data={"token": flow["poll"]["token"]}).status_code == 404
 
 
 def test_login_flows_expire(nextcloud_server, monkeypatch):
     flow = post(nextcloud_server.root_url + "index.php/login/v2").json()
     monkeypatch.setattr(loginflow, "LOGIN_FLOW_LIFETIME", -1)
     assert get(flow["login"]).status_code == 403
-    assert post(flow["poll"]["endpoint"], data={"token": flow["poll"]["token"]}
-                      ).status_code == 404
+    assert post(flow["poll"]["endpoint"], data={"token": flow["poll"]["token"]}).status_code == 404
 
 
 def test_login_flow_answers_with_and_without_index_php(nextcloud_server):
@@ -356,8 +392,12 @@ def test_login_flow_answers_with_and_without_index_php(nextcloud_server):
 def test_dav_accepts_the_login_name_or_the_user_id(nextcloud_server):
     for user in (nextcloud_server.login_name, nextcloud_server.user_id):
         with client(nextcloud_server, user=user) as http:
-            assert http.request("PROPFIND", nextcloud_server.files_url,
-                                headers={"Depth": "0"}).status_code == 207
+            assert (
+                http.request(
+                    "PROPFIND", nextcloud_server.files_url, headers={"Depth": "0"}
+                ).status_code
+                == 207
+            )
 
 
 def test_dav_paths_use_the_user_id_not_the_login_name(nextcloud_server):
@@ -369,8 +409,9 @@ def test_dav_paths_use_the_user_id_not_the_login_name(nextcloud_server):
 
 def test_a_failed_login_is_401_with_basic_challenge_and_sabre_body(nextcloud_server):
     for auth in (None, ("alice", "wrong")):
-        response = request("PROPFIND", nextcloud_server.files_url, auth=auth,
-                                 headers={"Depth": "0"})
+        response = request(
+            "PROPFIND", nextcloud_server.files_url, auth=auth, headers={"Depth": "0"}
+        )
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == 'Basic realm="Nextcloud", charset="UTF-8"'
         exception, _message = sabre_error(response)
@@ -386,16 +427,25 @@ def test_a_dav_session_cookie_skips_the_password_check(make_nextcloud):
         assert server.password_checks == 1
         cookies = first.headers.get_list("set-cookie")
         names = [c.split("=", 1)[0] for c in cookies]
-        session_cookie = next(n for n in names if n.startswith("oc") and n != "oc_sessionPassphrase")
+        session_cookie = next(
+            n for n in names if n.startswith("oc") and n != "oc_sessionPassphrase"
+        )
         assert session_cookie[2:].isalnum()
-        assert {"oc_sessionPassphrase", "nc_sameSiteCookielax", "nc_sameSiteCookiestrict"} <= set(names)
+        assert {"oc_sessionPassphrase", "nc_sameSiteCookielax", "nc_sameSiteCookiestrict"} <= set(
+            names
+        )
         assert not any("secure" in c.lower() for c in cookies)
         for _ in range(3):  # the client sends Basic and the cookies: no new check
-            assert http.request("PROPFIND", server.files_url, headers={"Depth": "0"}).status_code == 207
+            assert (
+                http.request("PROPFIND", server.files_url, headers={"Depth": "0"}).status_code
+                == 207
+            )
         assert server.password_checks == 1
     with fresh(cookies=http.cookies) as cookies_only:
-        assert cookies_only.request("PROPFIND", server.files_url,
-                                    headers={"Depth": "0"}).status_code == 207
+        assert (
+            cookies_only.request("PROPFIND", server.files_url, headers={"Depth": "0"}).status_code
+            == 207
+        )
     assert server.password_checks == 1
 
 
@@ -416,8 +466,9 @@ def test_an_ocs_session_logs_in_dav_gets_but_not_other_methods(nextcloud_server)
     (nextcloud_server.files_root / "a.txt").write_bytes(b"a")
     with fresh(cookies=jar) as cookies_only:
         assert cookies_only.get(nextcloud_server.files_url + "a.txt").status_code == 200
-        refused = cookies_only.request("PROPFIND", nextcloud_server.files_url,
-                                       headers={"Depth": "0"})
+        refused = cookies_only.request(
+            "PROPFIND", nextcloud_server.files_url, headers={"Depth": "0"}
+        )
     assert refused.status_code == 401
     assert sabre_error(refused)[1] == "CSRF check not passed."
 
@@ -427,8 +478,11 @@ def test_a_dav_session_also_logs_in_ocs(nextcloud_server):
         http.request("PROPFIND", nextcloud_server.files_url, headers={"Depth": "0"})
         jar = http.cookies
     with fresh(cookies=jar) as cookies_only:
-        response = cookies_only.get(nextcloud_server.root_url + "ocs/v2.php/cloud/user",
-                                    params={"format": "json"}, headers=OCS)
+        response = cookies_only.get(
+            nextcloud_server.root_url + "ocs/v2.php/cloud/user",
+            params={"format": "json"},
+            headers=OCS,
+        )
     assert response.status_code == 200 and ocs_json(response)["data"]["id"] == "alice"
     assert nextcloud_server.password_checks == 1
 
@@ -436,12 +490,16 @@ def test_a_dav_session_also_logs_in_ocs(nextcloud_server):
 def test_an_app_password_is_cheap_and_tied_to_its_login_name(nextcloud_server):
     password = nextcloud_server.issue_app_password()  # for the user id
     with client(nextcloud_server, password=password) as http:
-        assert http.request("PROPFIND", nextcloud_server.files_url,
-                            headers={"Depth": "0"}).status_code == 207
+        assert (
+            http.request("PROPFIND", nextcloud_server.files_url, headers={"Depth": "0"}).status_code
+            == 207
+        )
     assert nextcloud_server.password_checks == 0
     with client(nextcloud_server, user=nextcloud_server.login_name, password=password) as http:
-        assert http.request("PROPFIND", nextcloud_server.files_url,
-                            headers={"Depth": "0"}).status_code == 401
+        assert (
+            http.request("PROPFIND", nextcloud_server.files_url, headers={"Depth": "0"}).status_code
+            == 401
+        )
 
 
 # -- files: properties -----------------------------------------------------------------------------
@@ -477,8 +535,12 @@ def test_allprop_is_sabres_default_set(nextcloud_server):
     with client(nextcloud_server) as http:
         listing = propfind(http, nextcloud_server.files_url, body=b"")
     assert set(listing[path_of(nextcloud_server, "a.txt")]) == {
-        f"{D}getlastmodified", f"{D}getcontentlength", f"{D}resourcetype", f"{D}getetag",
-        f"{D}getcontenttype"}
+        f"{D}getlastmodified",
+        f"{D}getcontentlength",
+        f"{D}resourcetype",
+        f"{D}getetag",
+        f"{D}getcontenttype",
+    }
     assert f"{D}quota-available-bytes" in listing[path_of(nextcloud_server)]
 
 
@@ -488,10 +550,16 @@ def test_depth_missing_means_1_and_infinity_lists_the_tree(nextcloud_server):
     with client(nextcloud_server) as http:
         missing = http.request("PROPFIND", nextcloud_server.files_url)
         infinity = propfind(http, nextcloud_server.files_url, "infinity")
-        minimal = http.request("PROPFIND", nextcloud_server.files_url + "d/", content=ALL_PROPS,
-                               headers={"Depth": "0", "Prefer": "return=minimal"})
-    assert sorted(parse_multistatus(missing.content)) == [path_of(nextcloud_server),
-                                                          path_of(nextcloud_server, "d/")]
+        minimal = http.request(
+            "PROPFIND",
+            nextcloud_server.files_url + "d/",
+            content=ALL_PROPS,
+            headers={"Depth": "0", "Prefer": "return=minimal"},
+        )
+    assert sorted(parse_multistatus(missing.content)) == [
+        path_of(nextcloud_server),
+        path_of(nextcloud_server, "d/"),
+    ]
     assert path_of(nextcloud_server, "d/e/f.txt") in infinity
     assert b"404 Not Found" not in minimal.content
 
@@ -501,15 +569,24 @@ def test_file_ids_follow_moves_and_copies_get_new_ones(nextcloud_server):
     with client(nextcloud_server) as http:
         before = propfind(http, nextcloud_server.files_url + "a.txt", "0")
         fileid = next(iter(before.values()))[f"{OC}fileid"]
-        moved = http.request("MOVE", nextcloud_server.files_url + "a.txt",
-                             headers={"Destination": nextcloud_server.files_url + "b.txt"})
+        moved = http.request(
+            "MOVE",
+            nextcloud_server.files_url + "a.txt",
+            headers={"Destination": nextcloud_server.files_url + "b.txt"},
+        )
         assert moved.status_code == 201
-        assert moved.headers["oc-fileid"] == f"{int(fileid):08d}{nextcloud_server.instance.instance_id}"
+        assert (
+            moved.headers["oc-fileid"]
+            == f"{int(fileid):08d}{nextcloud_server.instance.instance_id}"
+        )
         assert moved.headers["oc-etag"].startswith('"')
         after = propfind(http, nextcloud_server.files_url + "b.txt", "0")
         assert next(iter(after.values()))[f"{OC}fileid"] == fileid
-        copied = http.request("COPY", nextcloud_server.files_url + "b.txt",
-                              headers={"Destination": nextcloud_server.files_url + "c.txt"})
+        copied = http.request(
+            "COPY",
+            nextcloud_server.files_url + "b.txt",
+            headers={"Destination": nextcloud_server.files_url + "c.txt"},
+        )
         assert copied.status_code == 201
         copy = propfind(http, nextcloud_server.files_url + "c.txt", "0")
         assert next(iter(copy.values()))[f"{OC}fileid"] != fileid
@@ -521,8 +598,10 @@ def test_etags_change_on_every_write_and_up_to_the_root(nextcloud_server):
 
     def etags(http: httpx.Client) -> tuple[str | None, ...]:
         listing = propfind(http, nextcloud_server.files_url, "infinity")
-        return tuple(listing.get(path_of(nextcloud_server, p), {}).get(f"{D}getetag")
-                     for p in ("", "d/", "d/f.txt"))
+        return tuple(
+            listing.get(path_of(nextcloud_server, p), {}).get(f"{D}getetag")
+            for p in ("", "d/", "d/f.txt")
+        )
 
     with client(nextcloud_server) as http:
         assert http.put(url, content=b"one").status_code == 201
@@ -537,8 +616,11 @@ def test_etags_change_on_every_write_and_up_to_the_root(nextcloud_server):
 
 def test_put_sets_the_mtime_from_x_oc_mtime(nextcloud_server):
     with client(nextcloud_server) as http:
-        response = http.put(nextcloud_server.files_url + "old.txt", content=b"x",
-                            headers={"X-OC-Mtime": "1500000000"})
+        response = http.put(
+            nextcloud_server.files_url + "old.txt",
+            content=b"x",
+            headers={"X-OC-Mtime": "1500000000"},
+        )
         assert response.status_code == 201
         assert response.headers["x-oc-mtime"] == "accepted"
         props = propfind(http, nextcloud_server.files_url + "old.txt", "0")
@@ -563,8 +645,12 @@ def test_a_put_shorter_than_its_content_length_is_400_and_leaves_no_file(nextclo
     auth = httpx.BasicAuth("alice", nextcloud_server.password)  # a Basic header, built as usual
     header = next(auth.auth_flow(httpx.Request("PUT", "http://x/"))).headers["Authorization"]
     with socket.create_connection((host, port), timeout=10) as sock:
-        sock.sendall((f"PUT {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: {header}\r\n"
-                      f"Content-Length: 10\r\n\r\nabc").encode())
+        sock.sendall(
+            (
+                f"PUT {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: {header}\r\n"
+                f"Content-Length: 10\r\n\r\nabc"
+            ).encode()
+        )
         sock.shutdown(socket.SHUT_WR)
         answer = b""
         while chunk := sock.recv(65536):
@@ -574,18 +660,30 @@ def test_a_put_shorter_than_its_content_length_is_400_and_leaves_no_file(nextclo
     assert not (nextcloud_server.files_root / "short.bin").exists()
 
 
-@pytest.mark.parametrize("name", [".htaccess", ".HTACCESS", "a.part", "notes.FILEPART",
-                                  "back\\slash", "CON", "con.tar.gz", "x:y"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".htaccess",
+        ".HTACCESS",
+        "a.part",
+        "notes.FILEPART",
+        "back\\slash",
+        "CON",
+        "con.tar.gz",
+        "x:y",
+    ],
+)
 def test_forbidden_names_are_400_invalid_path(make_nextcloud, name):
     server = make_nextcloud(forbidden_basenames=("con",), forbidden_characters=(":",))
     (server.files_root / "ok.txt").write_bytes(b"ok")
     target = server.files_url + quote(name, safe="")
     with client(server) as http:
-        for response in (http.put(target, content=b"x"), http.request("MKCOL", target),
-                         http.request("MOVE", server.files_url + "ok.txt",
-                                      headers={"Destination": target}),
-                         http.request("COPY", server.files_url + "ok.txt",
-                                      headers={"Destination": target})):
+        for response in (
+            http.put(target, content=b"x"),
+            http.request("MKCOL", target),
+            http.request("MOVE", server.files_url + "ok.txt", headers={"Destination": target}),
+            http.request("COPY", server.files_url + "ok.txt", headers={"Destination": target}),
+        ):
             assert response.status_code == 400, (name, response.request.method)
             exception, _message = sabre_error(response)
             assert exception == "OCA\\DAV\\Connector\\Sabre\\Exception\\InvalidPath"
@@ -606,10 +704,17 @@ def test_quota_is_507(make_nextcloud):
         response = http.put(server.files_url + "big", content=b"x" * 60)
         assert response.status_code == 507
         assert sabre_error(response)[0] == "Sabre\\DAV\\Exception\\InsufficientStorage"
-        root = propfind(http, server.files_url, "0", body=b"""<d:propfind xmlns:d="DAV:">
-            <d:prop><d:quota-available-bytes/><d:quota-used-bytes/></d:prop></d:propfind>""")
-    assert root[path_of(server)] == {f"{D}quota-available-bytes": "40",
-                                     f"{D}quota-used-bytes": "60"}
+        root = propfind(
+            http,
+            server.files_url,
+            "0",
+            body=b"""<d:propfind xmlns:d="DAV:">
+            <d:prop><d:quota-available-bytes/><d:quota-used-bytes/></d:prop></d:propfind>""",
+        )
+    assert root[path_of(server)] == {
+        f"{D}quota-available-bytes": "40",
+        f"{D}quota-used-bytes": "60",
+    }
     assert not (server.files_root / "big").exists()
 
 
@@ -619,8 +724,12 @@ def test_if_match_and_if_none_match_are_honoured(nextcloud_server):
         etag = http.put(url, content=b"one").headers["etag"]
         assert http.put(url, content=b"x", headers={"If-None-Match": "*"}).status_code == 412
         assert http.put(url, content=b"x", headers={"If-Match": '"other"'}).status_code == 412
-        assert http.put(nextcloud_server.files_url + "new.txt", content=b"x",
-                        headers={"If-Match": etag}).status_code == 412
+        assert (
+            http.put(
+                nextcloud_server.files_url + "new.txt", content=b"x", headers={"If-Match": etag}
+            ).status_code
+            == 412
+        )
         assert http.put(url, content=b"two", headers={"If-Match": etag}).status_code == 204
         assert http.get(url, headers={"If-None-Match": etag}).status_code == 200
         current = http.get(url).headers["etag"]
@@ -666,10 +775,18 @@ def test_permissions_are_enforced(nextcloud_server):
         assert http.request("MKCOL", url + "ro/sub").status_code == 403
         assert http.delete(url + "ro/f.txt").status_code == 403
         assert http.put(url + "ro/f.txt", content=b"x").status_code == 403
-        assert http.request("MOVE", url + "fixed.txt",
-                            headers={"Destination": url + "renamed.txt"}).status_code == 403
-        assert http.request("MOVE", url + "fixed.txt",
-                            headers={"Destination": url + "elsewhere/fixed.txt"}).status_code == 403
+        assert (
+            http.request(
+                "MOVE", url + "fixed.txt", headers={"Destination": url + "renamed.txt"}
+            ).status_code
+            == 403
+        )
+        assert (
+            http.request(
+                "MOVE", url + "fixed.txt", headers={"Destination": url + "elsewhere/fixed.txt"}
+            ).status_code
+            == 403
+        )
         props = propfind(http, url + "ro/f.txt", "0")
     assert next(iter(props.values()))[f"{OC}permissions"] == "RGNV"
     assert (root / "ro" / "f.txt").read_bytes() == b"f" and (root / "fixed.txt").exists()
@@ -681,13 +798,16 @@ def test_move_and_copy_onto_an_existing_node(nextcloud_server):
     (root / "b.txt").write_bytes(b"b")
     url = nextcloud_server.files_url
     with client(nextcloud_server) as http:
-        refused = http.request("COPY", url + "a.txt", headers={"Destination": url + "b.txt",
-                                                                "Overwrite": "F"})
+        refused = http.request(
+            "COPY", url + "a.txt", headers={"Destination": url + "b.txt", "Overwrite": "F"}
+        )
         assert refused.status_code == 412
         replaced = http.request("MOVE", url + "a.txt", headers={"Destination": url + "b.txt"})
         assert replaced.status_code == 204
-        assert http.request("MOVE", url + "nothing", headers={"Destination": url + "x"}
-                            ).status_code == 404
+        assert (
+            http.request("MOVE", url + "nothing", headers={"Destination": url + "x"}).status_code
+            == 404
+        )
         assert http.request("MOVE", url + "b.txt").status_code == 400  # no Destination
     assert (root / "b.txt").read_bytes() == b"a" and not (root / "a.txt").exists()
     assert [i.original_location for i in nextcloud_server.trash_items()] == ["b.txt"]
@@ -705,8 +825,13 @@ def test_proppatch_keeps_dead_properties_and_protects_live_ones(nextcloud_server
         assert http.request("PROPPATCH", url, content=set_mtime).status_code == 207
         refused = http.request("PROPPATCH", url, content=set_etag)
         assert b"403 Forbidden" in refused.content and b"424 Failed Dependency" in refused.content
-        props = propfind(http, url, "0", body=b"""<d:propfind xmlns:d="DAV:" xmlns:x="urn:test">
-            <d:prop><x:mtime/><x:other/></d:prop></d:propfind>""")
+        props = propfind(
+            http,
+            url,
+            "0",
+            body=b"""<d:propfind xmlns:d="DAV:" xmlns:x="urn:test">
+            <d:prop><x:mtime/><x:other/></d:prop></d:propfind>""",
+        )
     assert next(iter(props.values())) == {"{urn:test}mtime": "1234"}
 
 
@@ -737,13 +862,17 @@ def test_a_restarted_server_keeps_ids_app_passwords_and_sessions(make_nextcloud,
     server.stop()
     server.start()
     with fresh(cookies=jar) as cookies_only:
-        assert cookies_only.request("PROPFIND", server.files_url, headers={"Depth": "0"}
-                                    ).status_code == 207
+        assert (
+            cookies_only.request("PROPFIND", server.files_url, headers={"Depth": "0"}).status_code
+            == 207
+        )
     server.stop()
     again = make_nextcloud(data_dir=tmp_path / "restart", port=server.port)
     with client(again, password=password) as http:
-        assert next(iter(propfind(http, again.files_url + "a.txt", "0").values())
-                    )[f"{OC}fileid"] == fileid
+        assert (
+            next(iter(propfind(http, again.files_url + "a.txt", "0").values()))[f"{OC}fileid"]
+            == fileid
+        )
 
 
 def test_parallel_uploads_from_many_threads(nextcloud_server):
@@ -751,8 +880,9 @@ def test_parallel_uploads_from_many_threads(nextcloud_server):
 
     def upload(number: int) -> None:
         with client(nextcloud_server) as http:
-            response = http.put(f"{nextcloud_server.files_url}f{number}.bin",
-                                content=bytes([number]) * 1000)
+            response = http.put(
+                f"{nextcloud_server.files_url}f{number}.bin", content=bytes([number]) * 1000
+            )
             if response.status_code != 201:
                 errors.append(response)
 
@@ -776,8 +906,12 @@ def test_x_nc_paginate_pages_through_a_cached_listing(nextcloud_server):
         (nextcloud_server.files_root / f"f{n}").write_bytes(b"x")
     url = nextcloud_server.files_url
     with client(nextcloud_server) as http:
-        first = http.request("PROPFIND", url, content=ALL_PROPS, headers={
-            "Depth": "1", "X-NC-Paginate": "true", "X-NC-Paginate-Count": "2"})
+        first = http.request(
+            "PROPFIND",
+            url,
+            content=ALL_PROPS,
+            headers={"Depth": "1", "X-NC-Paginate": "true", "X-NC-Paginate-Count": "2"},
+        )
         assert first.status_code == 207
         assert first.headers["x-nc-paginate"] == "true"
         assert first.headers["x-nc-paginate-total"] == "6"  # the folder is item 0
@@ -785,9 +919,17 @@ def test_x_nc_paginate_pages_through_a_cached_listing(nextcloud_server):
         pages = [list(parse_multistatus(first.content))]
         (nextcloud_server.files_root / "late").write_bytes(b"x")  # the cache does not see it
         for offset in (2, 4):
-            page = http.request("PROPFIND", url, content=ALL_PROPS, headers={
-                "Depth": "1", "X-NC-Paginate-Token": token, "X-NC-Paginate-Offset": str(offset),
-                "X-NC-Paginate-Count": "2"})
+            page = http.request(
+                "PROPFIND",
+                url,
+                content=ALL_PROPS,
+                headers={
+                    "Depth": "1",
+                    "X-NC-Paginate-Token": token,
+                    "X-NC-Paginate-Offset": str(offset),
+                    "X-NC-Paginate-Count": "2",
+                },
+            )
             assert page.status_code == 207
             pages.append(list(parse_multistatus(page.content)))
     names = [h.rsplit("/", 1)[-1] for page in pages for h in page]
@@ -803,8 +945,11 @@ def test_without_the_header_or_with_pagination_off_the_whole_listing(make_nextcl
         plain = http.request("PROPFIND", on.files_url, headers={"Depth": "1"})
         assert "x-nc-paginate" not in plain.headers and len(parse_multistatus(plain.content)) == 4
     with client(off) as http:
-        ignored = http.request("PROPFIND", off.files_url, headers={
-            "Depth": "1", "X-NC-Paginate": "true", "X-NC-Paginate-Count": "1"})
+        ignored = http.request(
+            "PROPFIND",
+            off.files_url,
+            headers={"Depth": "1", "X-NC-Paginate": "true", "X-NC-Paginate-Count": "1"},
+        )
         assert "x-nc-paginate" not in ignored.headers
         assert len(parse_multistatus(ignored.content)) == 4
 
@@ -823,15 +968,30 @@ def test_chunked_upload_assembles_chunks_in_number_order(make_nextcloud):
     with client(server) as http:
         assert http.request("MKCOL", folder, headers=destination).status_code == 201
         for name, data in (("2", b"2222"), ("10", b"33"), ("1", b"1111")):
-            assert http.put(f"{folder}/{name}", content=data,
-                            headers={**destination, "OC-Total-Length": "10"}).status_code == 201
+            assert (
+                http.put(
+                    f"{folder}/{name}",
+                    content=data,
+                    headers={**destination, "OC-Total-Length": "10"},
+                ).status_code
+                == 201
+            )
         listing = propfind(http, folder + "/")
-        sizes = {h.rstrip("/").rsplit("/", 1)[-1]: p.get(f"{D}getcontentlength")
-                 for h, p in listing.items()}
+        sizes = {
+            h.rstrip("/").rsplit("/", 1)[-1]: p.get(f"{D}getcontentlength")
+            for h, p in listing.items()
+        }
         assert sizes == {"up-1": None, ".file": "10", "1": "4", "2": "4", "10": "2"}
-        done = http.request("MOVE", f"{folder}/.file", headers={
-            **destination, "OC-Total-Length": "10", "X-OC-Mtime": "1500000000",
-            "OC-Checksum": "MD5:whatever"})
+        done = http.request(
+            "MOVE",
+            f"{folder}/.file",
+            headers={
+                **destination,
+                "OC-Total-Length": "10",
+                "X-OC-Mtime": "1500000000",
+                "OC-Checksum": "MD5:whatever",
+            },
+        )
         assert done.status_code == 201
         assert done.headers["x-oc-mtime"] == "accepted"
         assert done.headers["oc-fileid"].endswith(server.instance.instance_id)
@@ -887,16 +1047,19 @@ def test_assembly_checks_the_total_and_the_chunk_sizes(make_nextcloud):
         http.request("MKCOL", folder, headers=destination)
         http.put(folder + "/1", content=b"123", headers=destination)  # too small, not last
         http.put(folder + "/2", content=b"45", headers=destination)
-        wrong_total = http.request("MOVE", folder + "/.file",
-                                   headers={**destination, "OC-Total-Length": "9"})
+        wrong_total = http.request(
+            "MOVE", folder + "/.file", headers={**destination, "OC-Total-Length": "9"}
+        )
         assert wrong_total.status_code == 400
         assert sabre_error(wrong_total)[1] == "Chunks on server do not sum up to 9 but to 5 bytes"
-        too_small = http.request("MOVE", folder + "/.file",
-                                 headers={**destination, "OC-Total-Length": "5"})
+        too_small = http.request(
+            "MOVE", folder + "/.file", headers={**destination, "OC-Total-Length": "5"}
+        )
         assert too_small.status_code == 400
         http.put(folder + "/1", content=b"1234", headers=destination)  # a chunk sent again
-        fine = http.request("MOVE", folder + "/.file", headers={**destination,
-                                                                  "OC-Total-Length": "6"})
+        fine = http.request(
+            "MOVE", folder + "/.file", headers={**destination, "OC-Total-Length": "6"}
+        )
         assert fine.status_code == 201
     assert (server.files_root / "x.bin").read_bytes() == b"123445"
 
@@ -907,8 +1070,9 @@ def test_a_chunk_over_the_quota_is_507_before_its_body_is_taken(make_nextcloud):
     destination = {"Destination": server.files_url + "x.bin"}
     with client(server) as http:
         http.request("MKCOL", folder, headers=destination)
-        response = http.put(folder + "/1", content=b"x",
-                            headers={**destination, "OC-Total-Length": "5000"})
+        response = http.put(
+            folder + "/1", content=b"x", headers={**destination, "OC-Total-Length": "5000"}
+        )
         assert response.status_code == 507
 
 
@@ -922,12 +1086,23 @@ def test_assembly_honours_overwrite_and_an_if_etag_on_the_destination(make_nextc
         fileid = old.headers["oc-fileid"]
         http.request("MKCOL", folder, headers=destination)
         http.put(folder + "/1", content=b"new", headers=destination)
-        assert http.request("MOVE", folder + "/.file",
-                            headers={**destination, "Overwrite": "F"}).status_code == 412
-        assert http.request("MOVE", folder + "/.file", headers={
-            **destination, "If": f'<{target}> (["wrong"])'}).status_code == 412
-        replaced = http.request("MOVE", folder + "/.file", headers={
-            **destination, "If": f'<{target}> ([{old.headers["etag"]}])'})
+        assert (
+            http.request(
+                "MOVE", folder + "/.file", headers={**destination, "Overwrite": "F"}
+            ).status_code
+            == 412
+        )
+        assert (
+            http.request(
+                "MOVE", folder + "/.file", headers={**destination, "If": f'<{target}> (["wrong"])'}
+            ).status_code
+            == 412
+        )
+        replaced = http.request(
+            "MOVE",
+            folder + "/.file",
+            headers={**destination, "If": f"<{target}> ([{old.headers['etag']}])"},
+        )
         assert replaced.status_code == 204
         assert replaced.headers["oc-fileid"] == fileid  # the file keeps its id
     assert (server.files_root / "x.bin").read_bytes() == b"new"
@@ -942,8 +1117,7 @@ def test_a_slow_assembly_writes_the_destination_after_the_delay(make_nextcloud):
         http.request("MKCOL", folder, headers={"Destination": target})
         http.put(folder + "/1", content=b"slow", headers={"Destination": target})
         with pytest.raises(httpx.ReadTimeout):
-            http.request("MOVE", folder + "/.file", headers={"Destination": target},
-                         timeout=0.3)
+            http.request("MOVE", folder + "/.file", headers={"Destination": target}, timeout=0.3)
         assert not (server.files_root / "slow.bin").exists()
         assert http.request("PROPFIND", folder, headers={"Depth": "0"}).status_code == 207
         deadline = time.monotonic() + 5
@@ -968,11 +1142,16 @@ def test_uploads_of_other_users_and_of_a_server_without_chunking_are_404(make_ne
     server, without = make_nextcloud(), make_nextcloud(chunking=False)
     with client(server) as http:
         other = f"{server.root_url}remote.php/dav/uploads/bob/up"
-        assert http.request("MKCOL", other, headers={
-            "Destination": server.files_url + "x"}).status_code == 404
+        assert (
+            http.request(
+                "MKCOL", other, headers={"Destination": server.files_url + "x"}
+            ).status_code
+            == 404
+        )
     with client(without) as http:
-        response = http.request("MKCOL", uploads_url(without, "up"), headers={
-            "Destination": without.files_url + "x"})
+        response = http.request(
+            "MKCOL", uploads_url(without, "up"), headers={"Destination": without.files_url + "x"}
+        )
         assert response.status_code == 404
 
 
@@ -987,8 +1166,9 @@ def test_the_trash_bin_lists_deleted_items_with_their_properties(nextcloud_serve
     (nextcloud_server.files_root / "d").mkdir()
     (nextcloud_server.files_root / "d" / "f.txt").write_bytes(b"12345")
     with client(nextcloud_server) as http:
-        fileid = next(iter(propfind(http, nextcloud_server.files_url + "d/f.txt", "0").values())
-                      )[f"{OC}fileid"]
+        fileid = next(iter(propfind(http, nextcloud_server.files_url + "d/f.txt", "0").values()))[
+            f"{OC}fileid"
+        ]
         http.delete(nextcloud_server.files_url + "d/f.txt")
         listing = propfind(http, trash_url(nextcloud_server, "trash/"))
     (item,) = nextcloud_server.trash_items()
@@ -1028,8 +1208,11 @@ def test_restore_puts_items_back_renaming_on_a_clash(nextcloud_server):
         (root / "d" / "f.txt").write_bytes(b"second")
         items = {i.original_location: i for i in nextcloud_server.trash_items()}
         for location in ("d/f.txt", "gone/g.txt"):
-            response = http.request("MOVE", trash_url(nextcloud_server, f"trash/{items[location].name}"),
-                                    headers={"Destination": trash_url(nextcloud_server, "restore/x")})
+            response = http.request(
+                "MOVE",
+                trash_url(nextcloud_server, f"trash/{items[location].name}"),
+                headers={"Destination": trash_url(nextcloud_server, "restore/x")},
+            )
             assert response.status_code == 201
     assert (root / "d" / "f.txt").read_bytes() == b"second"
     assert (root / "d" / "f (restored).txt").read_bytes() == b"first"
@@ -1048,7 +1231,8 @@ def test_trash_items_can_be_deleted_for_good_and_the_bin_emptied(nextcloud_serve
         assert len(nextcloud_server.trash_items()) == 2
         assert http.delete(trash_url(nextcloud_server, "trash")).status_code == 204
         assert propfind(http, trash_url(nextcloud_server, "trash/")).keys() == {
-            urlsplit(trash_url(nextcloud_server, "trash/")).path}
+            urlsplit(trash_url(nextcloud_server, "trash/")).path
+        }
     assert nextcloud_server.trash_items() == []
 
 

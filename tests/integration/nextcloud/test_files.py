@@ -15,8 +15,12 @@ def _connect(server, **kwargs) -> NextcloudConnection:
 
 def _run(found: NextcloudConnection, job, workers: int = 4) -> tuple[JobState, list]:
     results: list[TaskResult] = []
-    ended = JobRunner(found.client, job, lambda e: results.append(e)
-                      if isinstance(e, TaskResult) else None, JobOptions(workers=workers)).run()
+    ended = JobRunner(
+        found.client,
+        job,
+        lambda e: results.append(e) if isinstance(e, TaskResult) else None,
+        JobOptions(workers=workers),
+    ).run()
     return ended.state, [o for r in results for o in r.outcomes]
 
 
@@ -71,10 +75,15 @@ def test_names_the_server_forbids_are_reported_before_anything_is_sent(make_next
     found = _connect(server)
     with found.client:
         server.clear_requests()
-        state, outcomes = _run(found, plan_upload(found.client, sorted(local.iterdir()),
-                                                  found.account.files_path, Conflict.ASK))
-        _, [folder] = _run(found, plan_mkdir([found.account.files_path + "aux.d"],
-                                             client=found.client))
+        state, outcomes = _run(
+            found,
+            plan_upload(
+                found.client, sorted(local.iterdir()), found.account.files_path, Conflict.ASK
+            ),
+        )
+        _, [folder] = _run(
+            found, plan_mkdir([found.account.files_path + "aux.d"], client=found.client)
+        )
     by_name = {o.path.rsplit("/", 1)[1]: o for o in outcomes}
     assert by_name["fine name #1.txt"].ok and state is JobState.FAILED
     for name in (".htaccess", "CON.txt", "a:b.txt", "video.part"):
@@ -94,8 +103,12 @@ def test_the_session_cookie_spares_the_password_hash_on_every_request(nextcloud_
     found = _connect(nextcloud_server)
     with found.client:
         before = nextcloud_server.password_checks
-        state, outcomes = _run(found, plan_upload(found.client, sorted(local.iterdir()),
-                                                  found.account.files_path, Conflict.ASK))
+        state, outcomes = _run(
+            found,
+            plan_upload(
+                found.client, sorted(local.iterdir()), found.account.files_path, Conflict.ASK
+            ),
+        )
     assert state is JobState.FINISHED and len(outcomes) == 200
     assert nextcloud_server.password_checks - before <= 4  # at most one per worker
 
@@ -104,7 +117,9 @@ def test_signing_in_again_drops_the_old_session(nextcloud_server):
     found = _connect(nextcloud_server)
     with found.client:
         found.client.stat(found.account.files_path)
-        app_password = nextcloud_server.issue_app_password("x", login_name=nextcloud_server.login_name)
+        app_password = nextcloud_server.issue_app_password(
+            "x", login_name=nextcloud_server.login_name
+        )
         found.client.sign_in(nextcloud_server.login_name, app_password)
         checks = nextcloud_server.password_checks
         found.client.stat(found.account.files_path)

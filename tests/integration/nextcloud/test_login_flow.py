@@ -28,8 +28,9 @@ def test_the_browser_sign_in_hands_over_an_app_password_once(nextcloud_server):
     assert credentials.login_name == nextcloud_server.login_name
     [issued] = nextcloud_server.app_passwords
     assert issued.password == credentials.app_password and issued.name == device_name()
-    found = connect(nextcloud_server.origin, login=credentials.login_name,
-                    password=credentials.app_password)
+    found = connect(
+        nextcloud_server.origin, login=credentials.login_name, password=credentials.app_password
+    )
     with found.client:
         assert found.client.listdir(found.account.files_path) == []
     # An app password costs the server no password hash: only the browser's sign-in did.
@@ -45,8 +46,11 @@ def test_waiting_stops_when_told_to(nextcloud_server):
 
 
 def test_an_account_password_is_exchanged_and_an_app_password_is_not(nextcloud_server):
-    found = connect(nextcloud_server.origin, login=nextcloud_server.login_name,
-                    password=nextcloud_server.password)
+    found = connect(
+        nextcloud_server.origin,
+        login=nextcloud_server.login_name,
+        password=nextcloud_server.password,
+    )
     with found.client:
         app_password = app_passwords.exchange(found.client, found.account.root_path)
     [issued] = nextcloud_server.app_passwords
@@ -58,9 +62,12 @@ def test_an_account_password_is_exchanged_and_an_app_password_is_not(nextcloud_s
 
 
 def test_signing_out_revokes_the_app_password(nextcloud_server):
-    app_password = nextcloud_server.issue_app_password("davdesk",
-                                                       login_name=nextcloud_server.login_name)
-    found = connect(nextcloud_server.origin, login=nextcloud_server.login_name, password=app_password)
+    app_password = nextcloud_server.issue_app_password(
+        "davdesk", login_name=nextcloud_server.login_name
+    )
+    found = connect(
+        nextcloud_server.origin, login=nextcloud_server.login_name, password=app_password
+    )
     with found.client:
         app_passwords.revoke(found.client, found.account.root_path)
     assert [p.revoked for p in nextcloud_server.app_passwords] == [True]

@@ -73,12 +73,14 @@ def test_enforced_password_and_expiry(make_nextcloud, monkeypatch, capsys):
         shares.create_link(found.client, found.account, resource.path)
     too_late = dt.date.today() + dt.timedelta(days=10)
     with pytest.raises(shares.ocs.OcsError, match="more than 3 days"):
-        shares.create_link(found.client, found.account, resource.path, password="pw",
-                           expire=too_late)
+        shares.create_link(
+            found.client, found.account, resource.path, password="pw", expire=too_late
+        )
     made = shares.create_link(found.client, found.account, resource.path, password="pw")
     assert made.expiration == dt.date.today() + dt.timedelta(days=3)
-    changed = shares.update_share(found.client, found.account, made.id,
-                                  expire=dt.date.today() + dt.timedelta(days=1))
+    changed = shares.update_share(
+        found.client, found.account, made.id, expire=dt.date.today() + dt.timedelta(days=1)
+    )
     assert changed.expiration == dt.date.today() + dt.timedelta(days=1)
     found.client.close()
 

@@ -17,8 +17,9 @@ def _connect(server) -> NextcloudConnection:
 
 def _run(found: NextcloudConnection, job: Job) -> tuple[JobState, list]:
     results: list[TaskResult] = []
-    ended = JobRunner(found.client, job, lambda e: results.append(e)
-                      if isinstance(e, TaskResult) else None).run()
+    ended = JobRunner(
+        found.client, job, lambda e: results.append(e) if isinstance(e, TaskResult) else None
+    ).run()
     return ended.state, [o for r in results for o in r.outcomes]
 
 
@@ -29,7 +30,10 @@ def _deleted(server, found: NextcloudConnection) -> list[trash.TrashItem]:
     (root / "old folder").mkdir()
     (root / "old folder" / "a.txt").write_bytes(b"a")
     files = found.account.files_path
-    targets = [found.client.stat(files + "Inbox/report 2026 #1.pdf"), found.client.stat(files + "old folder/")]
+    targets = [
+        found.client.stat(files + "Inbox/report 2026 #1.pdf"),
+        found.client.stat(files + "old folder/"),
+    ]
     state, _ = _run(found, plan_delete(found.client, targets))
     assert state is JobState.FINISHED
     return trash.list_items(found.client, found.account)
@@ -51,11 +55,26 @@ def test_restore_puts_a_file_back_where_it_was(nextcloud_server):
     found = _connect(nextcloud_server)
     with found.client:
         [report] = [i for i in _deleted(nextcloud_server, found) if not i.is_dir]
-        state, [outcome] = _run(found, Job("restore", ((
-            Task(Op.RESTORE, report.path, destination=trash.restore_path(found.account, report)),),)))
+        state, [outcome] = _run(
+            found,
+            Job(
+                "restore",
+                (
+                    (
+                        Task(
+                            Op.RESTORE,
+                            report.path,
+                            destination=trash.restore_path(found.account, report),
+                        ),
+                    ),
+                ),
+            ),
+        )
         left = trash.list_items(found.client, found.account)
     assert state is JobState.FINISHED and outcome.op == "restore" and outcome.ok
-    assert (nextcloud_server.files_root / "Inbox" / "report 2026 #1.pdf").read_bytes() == b"pdf" * 100
+    assert (
+        nextcloud_server.files_root / "Inbox" / "report 2026 #1.pdf"
+    ).read_bytes() == b"pdf" * 100
     assert [i.name for i in left] == ["old folder"]
 
 
@@ -66,10 +85,12 @@ def test_delete_for_good_and_empty(nextcloud_server):
         [folder] = [i for i in items if i.is_dir]
         state, [gone] = _run(found, Job("delete", ((Task(Op.DELETE, folder.path, is_dir=True),),)))
         assert state is JobState.FINISHED and gone.ok
-        assert [i.name for i in nextcloud_server.trash_items()] != [] and \
-            all(not i.is_dir for i in nextcloud_server.trash_items())
-        state, outcomes = _run(found, Job("empty", ((
-            Task(Op.EMPTY, found.account.trash_path, is_dir=True),),)))
+        assert [i.name for i in nextcloud_server.trash_items()] != [] and all(
+            not i.is_dir for i in nextcloud_server.trash_items()
+        )
+        state, outcomes = _run(
+            found, Job("empty", ((Task(Op.EMPTY, found.account.trash_path, is_dir=True),),))
+        )
         assert state is JobState.FINISHED and [o.op for o in outcomes] == ["empty"]
         assert trash.list_items(found.client, found.account) == []
     assert nextcloud_server.trash_items() == []

@@ -34,28 +34,38 @@ def test_each_overwrite_keeps_a_version(edited, nextcloud_server):
     assert bodies == [b"two\n", b"one\n"]
 
 
-def test_cli_lists_downloads_and_restores(edited, nextcloud_server, monkeypatch, capsys,
-                                          tmp_path):
+def test_cli_lists_downloads_and_restores(edited, nextcloud_server, monkeypatch, capsys, tmp_path):
     found, path = edited
     monkeypatch.setenv("DAVDESK_PASSWORD", nextcloud_server.password)
     url = nextcloud_server.files_url + "notes.txt"
     assert main(["versions", "ls", "--user", "alice", "--json", url]) == 0
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     _newest, oldest = listed
-    assert main(["versions", "get", "--user", "alice", "--json", url, oldest["version"],
-                 str(tmp_path / "old.txt")]) == 0
+    assert (
+        main(
+            [
+                "versions",
+                "get",
+                "--user",
+                "alice",
+                "--json",
+                url,
+                oldest["version"],
+                str(tmp_path / "old.txt"),
+            ]
+        )
+        == 0
+    )
     [got] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert got["ok"] and (tmp_path / "old.txt").read_bytes() == b"one\n"
-    assert main(["versions", "restore", "--user", "alice", "--json", url,
-                 oldest["version"]]) == 0
+    assert main(["versions", "restore", "--user", "alice", "--json", url, oldest["version"]]) == 0
     [restored] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert restored["ok"] and restored["op"] == "restore"
     assert (nextcloud_server.files_root / "notes.txt").read_bytes() == b"one\n"
     # The content it replaced is a version now: nothing was lost.
     after = versions.list_versions(found.client, found.account, found.client.stat(path))
     with httpx.Client(auth=("alice", nextcloud_server.password)) as http:
-        bodies = sorted(http.get(nextcloud_server.origin + v.resource.path).content
-                        for v in after)
+        bodies = sorted(http.get(nextcloud_server.origin + v.resource.path).content for v in after)
     assert bodies == [b"three\n", b"two\n"]
     assert main(["versions", "restore", "--user", "alice", url, "12345"]) == 1
     assert "no version '12345'" in capsys.readouterr().err

@@ -46,8 +46,9 @@ def test_the_table_cannot_be_changed():
 def test_an_operation_without_a_check_is_repeated_instead(op):
     """No way to tell whether a lost attempt took effect: then sending it again must be safe."""
     for conflict in Conflict:
-        task = Task(op, "/x", local=Path("/tmp/x"), destination="/y", exists=True,
-                    conflict=conflict)
+        task = Task(
+            op, "/x", local=Path("/tmp/x"), destination="/y", exists=True, conflict=conflict
+        )
         assert is_idempotent(task)
         assert already_done(None, task) is None  # type: ignore[arg-type]  # nothing is asked
 

@@ -15,8 +15,11 @@ CTX = TaskContext(progress=lambda done, total: None)
 
 
 def test_a_restore_that_took_effect_is_seen_to_have(nextcloud_server):
-    found = connect(nextcloud_server.origin, login=nextcloud_server.login_name,
-                    password=nextcloud_server.password)
+    found = connect(
+        nextcloud_server.origin,
+        login=nextcloud_server.login_name,
+        password=nextcloud_server.password,
+    )
     (nextcloud_server.files_root / "notes.txt").write_bytes(b"notes")
     with found.client as client:
         target = client.stat(found.account.files_path + "notes.txt")

@@ -64,5 +64,12 @@ from tests.servers.nextcloud.server import (
     TrashItem,
 )
 
-__all__ = ["LOGIN_NAME", "PASSWORD", "USER_ID", "AppPassword", "NextcloudServer",
-           "RequestRecord", "TrashItem"]
+__all__ = [
+    "LOGIN_NAME",
+    "PASSWORD",
+    "USER_ID",
+    "AppPassword",
+    "NextcloudServer",
+    "RequestRecord",
+    "TrashItem",
+]

@@ -86,8 +86,12 @@ class RequestLog(list[RequestRecord]):
 
 
 def not_authenticated(message: str, challenge: bool = True) -> SabreError:
-    return SabreError(401, "Sabre\\DAV\\Exception\\NotAuthenticated", message,
-                      headers=[CHALLENGE] if challenge else [])
+    return SabreError(
+        401,
+        "Sabre\\DAV\\Exception\\NotAuthenticated",
+        message,
+        headers=[CHALLENGE] if challenge else [],
+    )
 
 
 class NextcloudApp:
@@ -98,8 +102,9 @@ class NextcloudApp:
         self.webdav = DavTree(instance, legacy=True)
 
     # -- WSGI -------------------------------------------------------------------------------------
-    def __call__(self, environ: dict[str, Any],
-                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         request = Request.from_environ(environ)
         try:
             response = self.dispatch(request)
@@ -111,8 +116,9 @@ class NextcloudApp:
         except Exception:
             log.exception("the fake Nextcloud failed on %s %s", request.method, request.path)
             response = SabreError(500, "Exception", "Internal error").response()
-        self.requests.record(RequestRecord(request.method, request.path, dict(request.headers),
-                                           response.status))
+        self.requests.record(
+            RequestRecord(request.method, request.path, dict(request.headers), response.status)
+        )
         headers = list(response.headers)
         body: Iterable[bytes]
         if isinstance(response.body, bytes):
@@ -128,8 +134,10 @@ class NextcloudApp:
             if close is not None:
                 close()
             body = [b""]
-        start_response(f"{response.status} {reason(response.status)}",
-                       [(k, v.encode("utf-8").decode("latin-1")) for k, v in headers])
+        start_response(
+            f"{response.status} {reason(response.status)}",
+            [(k, v.encode("utf-8").decode("latin-1")) for k, v in headers],
+        )
         return body
 
     # -- routing ----------------------------------------------------------------------------------
@@ -141,21 +149,27 @@ class NextcloudApp:
                 path = root + "/"
             if not path.startswith(root + "/"):
                 return page(404, "Not found", "<p>Page not found</p>")
-            path = path[len(root):]
+            path = path[len(root) :]
         if path == "/status.php":
             return self.status()
-        if path in ("/", "/index.php", "/index.php/", "/login", "/index.php/login") \
-                and request.method in ("GET", "HEAD"):
+        if path in (
+            "/",
+            "/index.php",
+            "/index.php/",
+            "/login",
+            "/index.php/login",
+        ) and request.method in ("GET", "HEAD"):
             return login_page(self.instance)
         for prefix in ("/index.php/login/v2", "/login/v2"):
             if path == prefix or path.startswith(prefix + "/"):
                 host = request.header("host") or "127.0.0.1"
                 return LoginFlow(self.instance, f"http://{host}").handle(
-                    request, path[len(prefix):])
+                    request, path[len(prefix) :]
+                )
         for version in (1, 2):
             prefix = f"/ocs/v{version}.php"
             if path.startswith(prefix + "/"):
-                return ocs.handle(self.instance, request, version, path[len(prefix):])
+                return ocs.handle(self.instance, request, version, path[len(prefix) :])
         for prefix, tree in (("/remote.php/dav", self.dav), ("/remote.php/webdav", self.webdav)):
             if path == prefix or path.startswith(prefix + "/"):
                 login, cookies = self.dav_login(request)
@@ -166,10 +180,19 @@ class NextcloudApp:
 
     def status(self) -> Response:
         version = ".".join(str(v) for v in VERSION)
-        answer = Response.json(200, {
-            "installed": True, "maintenance": False, "needsDbUpgrade": False,
-            "version": version, "versionstring": VERSION_STRING, "edition": "",
-            "productname": "Nextcloud", "extendedSupport": False})
+        answer = Response.json(
+            200,
+            {
+                "installed": True,
+                "maintenance": False,
+                "needsDbUpgrade": False,
+                "version": version,
+                "versionstring": VERSION_STRING,
+                "edition": "",
+                "productname": "Nextcloud",
+                "extendedSupport": False,
+            },
+        )
         answer.headers[0] = ("Content-Type", "application/json")
         return answer.header("Access-Control-Allow-Origin", "*")
 
@@ -177,22 +200,30 @@ class NextcloudApp:
     def dav_login(self, request: Request) -> tuple[Login, list[tuple[str, str]]]:
         accounts = self.instance.accounts
         if not accounts.passes_strict_cookie_check(request):
-            raise JsonError(412, {"error": "Strict Cookie has not been found in request"},
-                            accounts.same_site_cookies())
+            raise JsonError(
+                412,
+                {"error": "Strict Cookie has not been found in request"},
+                accounts.same_site_cookies(),
+            )
         session = accounts.session(request)
         if session is not None:
-            if not session.dav_session and request.method != "GET" \
-                    and not any(p.match(request.user_agent) for p in OFFICIAL_CLIENTS) \
-                    and not request.header("ocs-apirequest"):
+            if (
+                not session.dav_session
+                and request.method != "GET"
+                and not any(p.match(request.user_agent) for p in OFFICIAL_CLIENTS)
+                and not request.header("ocs-apirequest")
+            ):
                 raise not_authenticated("CSRF check not passed.", challenge=False)
             return session, []
         credentials = request.basic_credentials()
         if credentials is None:
             raise not_authenticated(
                 "No public access to this resource., No 'Authorization: Basic' header found. "
-                "Either the client didn't send one, or the server is misconfigured")
+                "Either the client didn't send one, or the server is misconfigured"
+            )
         login = accounts.log_client_in(*credentials)
         if login is None:
             raise not_authenticated(
-                "No public access to this resource., Username or password was incorrect")
+                "No public access to this resource., Username or password was incorrect"
+            )
         return accounts.open_session(login, dav=True)

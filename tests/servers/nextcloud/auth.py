@@ -55,8 +55,17 @@ class AppPassword:
 
 
 class Accounts:
-    def __init__(self, store: Store, *, user_id: str, login_name: str, password: str,
-                 password_cost: float, cookie_name: str, cookie_path: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        user_id: str,
+        login_name: str,
+        password: str,
+        password_cost: float,
+        cookie_name: str,
+        cookie_path: str,
+    ) -> None:
         self.store = store
         self.user_id = user_id
         self.email = login_name
@@ -77,8 +86,9 @@ class Accounts:
         return hmac.compare_digest(password.encode("utf-8"), self.password.encode("utf-8"))
 
     def _token(self, password: str) -> AppPassword | None:
-        row = self.store.one("SELECT * FROM app_passwords WHERE password = ? AND revoked = 0",
-                             (password,))
+        row = self.store.one(
+            "SELECT * FROM app_passwords WHERE password = ? AND revoked = 0", (password,)
+        )
         if row is None:
             return None
         return AppPassword(row["name"], row["password"], row["login_name"], False)
@@ -99,8 +109,12 @@ class Accounts:
         if not login.strip():
             return None
         result = self._login(login, password)
-        if result is None and "@" in login and login.lower() == self.email.lower() \
-                and self._token(password) is None:
+        if (
+            result is None
+            and "@" in login
+            and login.lower() == self.email.lower()
+            and self._token(password) is None
+        ):
             # The e-mail fallback, for account passwords (an app password must have been
             # issued to the e-mail address itself): it logs in as the user id, which then
             # is the session's login name.
@@ -109,26 +123,33 @@ class Accounts:
 
     def check_web_login(self, login: str, password: str) -> str | None:
         """The browser login form (account password only): the login name as typed."""
-        if login.lower() in (self.user_id.lower(), self.email.lower()) and \
-                self._check_account_password(password):
+        if login.lower() in (
+            self.user_id.lower(),
+            self.email.lower(),
+        ) and self._check_account_password(password):
             return login
         return None
 
     # -- app passwords ------------------------------------------------------------------------
     def issue_app_password(self, name: str, login_name: str) -> str:
         password = random_token(72)
-        self.store.execute("INSERT INTO app_passwords (name, password, login_name) VALUES (?, ?, ?)",
-                           (name, password, login_name))
+        self.store.execute(
+            "INSERT INTO app_passwords (name, password, login_name) VALUES (?, ?, ?)",
+            (name, password, login_name),
+        )
         return password
 
     def revoke(self, password: str) -> bool:
-        cursor = self.store.execute("UPDATE app_passwords SET revoked = 1 WHERE password = ? "
-                                    "AND revoked = 0", (password,))
+        cursor = self.store.execute(
+            "UPDATE app_passwords SET revoked = 1 WHERE password = ? AND revoked = 0", (password,)
+        )
         return cursor.rowcount > 0
 
     def app_passwords(self) -> list[AppPassword]:
-        return [AppPassword(r["name"], r["password"], r["login_name"], bool(r["revoked"]))
-                for r in self.store.all("SELECT * FROM app_passwords ORDER BY id")]
+        return [
+            AppPassword(r["name"], r["password"], r["login_name"], bool(r["revoked"]))
+            for r in self.store.all("SELECT * FROM app_passwords ORDER BY id")
+        ]
 
     # -- sessions -----------------------------------------------------------------------------
     def open_session(self, login: Login, *, dav: bool) -> tuple[Login, list[tuple[str, str]]]:
@@ -138,20 +159,31 @@ class Accounts:
         self.store.execute(
             "INSERT INTO sessions (id, passphrase, login_name, app_password, dav) "
             "VALUES (?, ?, ?, ?, ?)",
-            (session_id, passphrase, login.login_name, login.app_password, int(dav)))
+            (session_id, passphrase, login.login_name, login.app_password, int(dav)),
+        )
         path = self.cookie_path
         cookies = [
             ("Set-Cookie", f"{self.cookie_name}={session_id}; path={path}; HttpOnly; SameSite=Lax"),
-            ("Set-Cookie", f"{PASSPHRASE_COOKIE}={passphrase}; path={path}; HttpOnly; SameSite=Lax"),
+            (
+                "Set-Cookie",
+                f"{PASSPHRASE_COOKIE}={passphrase}; path={path}; HttpOnly; SameSite=Lax",
+            ),
             *self.same_site_cookies(),
         ]
         return Login(login.login_name, login.app_password, session_id, dav), cookies
 
     def same_site_cookies(self) -> list[tuple[str, str]]:
         """OC::sendSameSiteCookies (no Secure flag: the test server speaks plain http)."""
-        return [("Set-Cookie", (f"{name}=true; path={self.cookie_path}; httponly; "
-                                f"expires=Fri, 31-Dec-2100 23:59:59 GMT; SameSite={policy}"))
-                for name, policy in zip(SAME_SITE_COOKIES, ("lax", "strict"), strict=True)]
+        return [
+            (
+                "Set-Cookie",
+                (
+                    f"{name}=true; path={self.cookie_path}; httponly; "
+                    f"expires=Fri, 31-Dec-2100 23:59:59 GMT; SameSite={policy}"
+                ),
+            )
+            for name, policy in zip(SAME_SITE_COOKIES, ("lax", "strict"), strict=True)
+        ]
 
     def has_session_cookie(self, request: Request) -> bool:
         return self.cookie_name in request.cookies() or "nc_token" in request.cookies()

@@ -56,7 +56,7 @@ def handle(tree: DavTree, http: Request, login: Login) -> Response:
             position += len(separator)
             headers, position = _part_headers(body, position)
             length = int(headers["content-length"])
-            content = body[position:position + length]
+            content = body[position : position + length]
             if len(content) != length:
                 raise _Stop(400, "Unexpected EOF while reading stream.")
             if hashlib.md5(content).hexdigest() != headers["x-file-md5"]:
@@ -109,8 +109,9 @@ def _part_headers(body: bytes, position: int) -> tuple[dict[str, str], int]:
     return headers, position
 
 
-def _write(tree: DavTree, http: Request, login: Login, path: str, content: bytes,
-           mtime: str | None) -> dict[str, object]:
+def _write(
+    tree: DavTree, http: Request, login: Login, path: str, content: bytes, mtime: str | None
+) -> dict[str, object]:
     """Folder::newFile then touch: the file's entry in the answer."""
     from tests.servers.nextcloud.dav import DavRequest
     from tests.servers.nextcloud.files import parse_mtime
@@ -133,6 +134,9 @@ def _write(tree: DavTree, http: Request, login: Login, path: str, content: bytes
     except (SabreError, HttpError) as refused:
         return {"error": True, "message": refused.message or f'Could not create path "{path}"'}
     key = join(FILES, rel)
-    return {"error": False, "etag": meta.etag,
-            "fileid": tree.instance.dav_file_id(meta.fileid),
-            "permissions": files.storage.permissions(key, False, meta)}
+    return {
+        "error": False,
+        "etag": meta.etag,
+        "fileid": tree.instance.dav_file_id(meta.fileid),
+        "permissions": files.storage.permissions(key, False, meta),
+    }

@@ -59,13 +59,19 @@ FUTURE_FILE = ".file"
 _CHUNK_NAME = re.compile(r"^\d+$")
 
 _ALLPROPS: tuple[PropName, ...] = (
-    (DAV, "getlastmodified"), (DAV, "getcontentlength"), (DAV, "resourcetype"),
-    (DAV, "getetag"), (DAV, "getcontenttype"))
+    (DAV, "getlastmodified"),
+    (DAV, "getcontentlength"),
+    (DAV, "resourcetype"),
+    (DAV, "getetag"),
+    (DAV, "getcontenttype"),
+)
 
 
 def missing_destination(step: str) -> Exception:
-    return bad_request(f"Chunked upload v2 needs the Destination header on {step} "
-                       f"(the URL of the file the chunks are for)")
+    return bad_request(
+        f"Chunked upload v2 needs the Destination header on {step} "
+        f"(the URL of the file the chunks are for)"
+    )
 
 
 def chunk_number(name: str) -> int | None:
@@ -80,8 +86,9 @@ class UploadNode(Node):
 
     allprops = _ALLPROPS
 
-    def __init__(self, namespace: UploadsNamespace, rel: str, st: os.stat_result,
-                 future: bool = False) -> None:
+    def __init__(
+        self, namespace: UploadsNamespace, rel: str, st: os.stat_result, future: bool = False
+    ) -> None:
         self.namespace = namespace
         self.storage: Storage = namespace.instance.storage
         self.rel = rel
@@ -118,8 +125,7 @@ class UploadNode(Node):
         elif name == (OC, "fileid"):
             return str(self.meta.fileid)
         elif name == (OC, "size"):
-            return str(self.storage.tree_size(self.key) if self.is_collection
-                       else self.size())
+            return str(self.storage.tree_size(self.key) if self.is_collection else self.size())
         return None
 
     def children(self) -> Iterator[UploadNode]:
@@ -200,8 +206,9 @@ class UploadsNamespace(Namespace):
             raise missing_destination("MKCOL")
         destination, dest_rel = request.destination()
         if destination is not self.files or not dest_rel:
-            raise forbidden("The Destination of an upload must be a file in files/"
-                            f"{self.instance.user_id}/")
+            raise forbidden(
+                f"The Destination of an upload must be a file in files/{self.instance.user_id}/"
+            )
         if request.http.small_body():
             raise mkcol_body_refused()
         key = join(UPLOADS, segments[0])
@@ -212,14 +219,16 @@ class UploadsNamespace(Namespace):
             self.storage.changed(key)
             self.storage.store.execute(
                 "INSERT OR REPLACE INTO uploads (folder, destination) VALUES (?, ?)",
-                (segments[0], dest_rel))
+                (segments[0], dest_rel),
+            )
         return Response(201, [], b"")
 
     def put_chunk(self, request: DavRequest, segments: list[str]) -> Response:
         http = request.http
         if len(segments) < 2:
-            raise forbidden("Permission denied to create file (filename "
-                            f"{segments[-1] if segments else ''})")
+            raise forbidden(
+                f"Permission denied to create file (filename {segments[-1] if segments else ''})"
+            )
         if len(segments) > 2:
             raise conflict("Files cannot be created in non-existent collections")
         folder_key = join(UPLOADS, segments[0])
@@ -232,17 +241,18 @@ class UploadsNamespace(Namespace):
             raise missing_destination("every chunk PUT")
         destination, dest_rel = request.destination()
         if destination is not self.files:
-            raise forbidden("The Destination of an upload must be a file in files/"
-                            f"{self.instance.user_id}/")
+            raise forbidden(
+                f"The Destination of an upload must be a file in files/{self.instance.user_id}/"
+            )
         if chunk_number(segments[1]) is None:
             raise bad_request("Invalid chunk name, must be numeric between 1 and 10000")
         total = http.header("oc-total-length")
         free = self.storage.free()
-        if free is not None and total is not None and total.strip().isdigit() \
-                and int(total) > free:
+        if free is not None and total is not None and total.strip().isdigit() and int(total) > free:
             path = "/" + (dest_rel if self.files.node(dest_rel) else parent_key(dest_rel))
             raise insufficient_storage(
-                f"Insufficient space in {path}, {int(total)} required, {free} available")
+                f"Insufficient space in {path}, {int(total)} required, {free} available"
+            )
         temp = receive_body(request, self.storage)
         try:
             with self.storage.lock:
@@ -279,8 +289,9 @@ class UploadsNamespace(Namespace):
         destination, dest_rel = request.destination()
         overwrite = request.overwrite()
         if destination is not self.files or not dest_rel:
-            raise forbidden("The Destination of an upload must be a file in files/"
-                            f"{self.instance.user_id}/")
+            raise forbidden(
+                f"The Destination of an upload must be a file in files/{self.instance.user_id}/"
+            )
         dest_key = join(FILES, dest_rel)
         with self.storage.lock:
             self._check_destination(request, dest_rel, overwrite)
@@ -290,7 +301,8 @@ class UploadsNamespace(Namespace):
         if free is not None and total > free:
             path = "/" + (dest_rel if self.files.node(dest_rel) else parent_key(dest_rel))
             raise insufficient_storage(
-                f"Insufficient space in {path}, {total} required, {free} available")
+                f"Insufficient space in {path}, {total} required, {free} available"
+            )
         expected = http.header("oc-total-length")
         if expected is not None and expected.strip() != str(total):
             raise bad_request(f"Chunks on server do not sum up to {expected} but to {total} bytes")
@@ -298,9 +310,13 @@ class UploadsNamespace(Namespace):
             if size < options.min_chunk_size:
                 raise bad_request(
                     f"Chunk {number} is {size} bytes: every chunk but the last must be at "
-                    f"least {options.min_chunk_size} bytes")
-        mtime = parse_mtime(http.header("x-oc-mtime")) \
-            if http.header("x-oc-mtime") is not None else None
+                    f"least {options.min_chunk_size} bytes"
+                )
+        mtime = (
+            parse_mtime(http.header("x-oc-mtime"))
+            if http.header("x-oc-mtime") is not None
+            else None
+        )
         checksum = (http.header("oc-checksum") or "").strip() or None
         temp = self.storage.temp_path()
         try:
@@ -321,9 +337,15 @@ class UploadsNamespace(Namespace):
         finally:
             temp.unlink(missing_ok=True)
         etag = f'"{meta.etag}"'
-        response = Response(204 if existed else 201,
-                            [("ETag", etag), ("OC-ETag", etag),
-                             ("OC-FileId", self.instance.dav_file_id(meta.fileid))], b"")
+        response = Response(
+            204 if existed else 201,
+            [
+                ("ETag", etag),
+                ("OC-ETag", etag),
+                ("OC-FileId", self.instance.dav_file_id(meta.fileid)),
+            ],
+            b"",
+        )
         if mtime is not None:
             response.header("X-OC-MTime", "accepted")
         return response
@@ -335,8 +357,9 @@ class UploadsNamespace(Namespace):
             raise conflict("The destination node is not found")
         existing = self.files.node(dest_rel)
         if existing is not None and not overwrite:
-            raise precondition_failed("The destination node already exists, and the overwrite "
-                                      "header is set to false", "Overwrite")
+            raise precondition_failed(
+                "The destination node already exists, and the overwrite header is set to false",
+                "Overwrite",
+            )
         self.files.check_put_target(dest_rel, request)
         return existing is not None
-

@@ -123,8 +123,9 @@ class DavRequest:
             raise bad_request("The destination header was not supplied")
         target = self.tree.resolve_url(value)
         if target is None:
-            raise SabreError(409, "Sabre\\DAV\\Exception\\Conflict",
-                             "The destination node is not found")
+            raise SabreError(
+                409, "Sabre\\DAV\\Exception\\Conflict", "The destination node is not found"
+            )
         return target
 
     def overwrite(self) -> bool:
@@ -164,9 +165,11 @@ class Namespace:
 
 
 def not_implemented(method: str) -> SabreError:
-    return SabreError(501, "Sabre\\DAV\\Exception\\NotImplemented",
-                      f"There was no plugin in the system that was willing to handle "
-                      f"this {method} method.")
+    return SabreError(
+        501,
+        "Sabre\\DAV\\Exception\\NotImplemented",
+        f"There was no plugin in the system that was willing to handle this {method} method.",
+    )
 
 
 class DavTree:
@@ -190,8 +193,11 @@ class DavTree:
             self.versions = None
         else:
             self.files = FilesNamespace(self, f"{self.base}files/{user}/")
-            self.uploads = (UploadsNamespace(self, f"{self.base}uploads/{user}/")
-                            if instance.options.chunking else None)
+            self.uploads = (
+                UploadsNamespace(self, f"{self.base}uploads/{user}/")
+                if instance.options.chunking
+                else None
+            )
             self.trash = TrashNamespace(self, f"{self.base}trashbin/{user}/")
             self.versions = VersionsNamespace(self, f"{self.base}versions/{user}/")
 
@@ -202,23 +208,28 @@ class DavTree:
             path = self.base
         if not path.startswith(self.base):
             return None
-        segments = [s for s in path[len(self.base):].split("/") if s]
+        segments = [s for s in path[len(self.base) :].split("/") if s]
         if any(s in (".", "..") for s in segments):
             raise bad_request("Invalid path")
         if self.legacy:
             return self.files, "/".join(segments)
         user = self.instance.user_id
         namespaces: dict[str, Namespace | None] = {
-            "files": self.files, "uploads": self.uploads, "trashbin": self.trash,
-            "versions": self.versions}
+            "files": self.files,
+            "uploads": self.uploads,
+            "trashbin": self.trash,
+            "versions": self.versions,
+        }
         if not segments:
             return self.root_collection(), ""
         namespace = namespaces.get(segments[0])
         if namespace is None:
             return None
         if len(segments) == 1:
-            return VirtualCollection(encode_path(f"{self.base}{segments[0]}/"), [
-                VirtualCollection(namespace.href("", True))]), ""
+            return VirtualCollection(
+                encode_path(f"{self.base}{segments[0]}/"),
+                [VirtualCollection(namespace.href("", True))],
+            ), ""
         if segments[1] != user:
             return None
         return namespace, "/".join(segments[2:])
@@ -236,29 +247,42 @@ class DavTree:
 
     def root_collection(self) -> VirtualCollection:
         children: list[Node] = []
-        for name, namespace in (("files", self.files), ("uploads", self.uploads),
-                                ("trashbin", self.trash), ("versions", self.versions)):
+        for name, namespace in (
+            ("files", self.files),
+            ("uploads", self.uploads),
+            ("trashbin", self.trash),
+            ("versions", self.versions),
+        ):
             if namespace is not None:
                 children.append(VirtualCollection(encode_path(f"{self.base}{name}/")))
         return VirtualCollection(encode_path(self.base), children)
 
     # -- requests ----------------------------------------------------------------------------
     def handle(self, http: Request, login: Login) -> Response:
-        if (not self.legacy and self.instance.options.bulk_upload and http.method == "POST"
-                and http.path == f"{self.base}bulk"):
+        if (
+            not self.legacy
+            and self.instance.options.bulk_upload
+            and http.method == "POST"
+            and http.path == f"{self.base}bulk"
+        ):
             from tests.servers.nextcloud import bulk
 
             return bulk.handle(self, http, login)
         target = self.resolve(http.path)
         if target is None:
-            raise not_found(f"File with name {http.path.rstrip('/').rpartition('/')[2]} "
-                            f"could not be located")
+            raise not_found(
+                f"File with name {http.path.rstrip('/').rpartition('/')[2]} could not be located"
+            )
         where, rel = target
         method = http.method
         if method == "OPTIONS":
             return self.options(where, rel)
-        if method == "SEARCH" and not self.legacy and isinstance(where, VirtualCollection) \
-                and http.path.rstrip("/") + "/" == self.base:
+        if (
+            method == "SEARCH"
+            and not self.legacy
+            and isinstance(where, VirtualCollection)
+            and http.path.rstrip("/") + "/" == self.base
+        ):
             from tests.servers.nextcloud import search
 
             return search.handle(self, http)
@@ -290,13 +314,24 @@ class DavTree:
         exists = True
         if isinstance(where, Namespace):
             exists = where.node(rel) is not None
-        allow = ("OPTIONS, GET, HEAD, DELETE, PROPFIND, PUT, PROPPATCH, COPY, MOVE"
-                 if exists else "OPTIONS, MKCOL, PUT")
+        allow = (
+            "OPTIONS, GET, HEAD, DELETE, PROPFIND, PUT, PROPPATCH, COPY, MOVE"
+            if exists
+            else "OPTIONS, MKCOL, PUT"
+        )
         features = ["1", "3"]
         if self.instance.options.paginate:
             features.append("nc-paginate")
-        return Response(200, [("Allow", allow), ("DAV", ", ".join(features)),
-                              ("MS-Author-Via", "DAV"), ("Accept-Ranges", "bytes")], b"")
+        return Response(
+            200,
+            [
+                ("Allow", allow),
+                ("DAV", ", ".join(features)),
+                ("MS-Author-Via", "DAV"),
+                ("Accept-Ranges", "bytes"),
+            ],
+            b"",
+        )
 
     # -- preconditions -----------------------------------------------------------------------
     def check_preconditions(self, http: Request, node: Node | None) -> Response | None:
@@ -306,14 +341,18 @@ class DavTree:
         if if_match:
             if node is None:
                 raise precondition_failed(
-                    "An If-Match header was specified and the resource did not exist", "If-Match")
+                    "An If-Match header was specified and the resource did not exist", "If-Match"
+                )
             if if_match.strip() != "*":
                 items = [i.strip(" ") for i in if_match.split(",")]
-                if etag is None or not any(i == etag or i.replace('\\"', '"') == etag
-                                           for i in items):
+                if etag is None or not any(
+                    i == etag or i.replace('\\"', '"') == etag for i in items
+                ):
                     error = precondition_failed(
                         "An If-Match header was specified, but none of the specified ETags "
-                        "matched.", "If-Match")
+                        "matched.",
+                        "If-Match",
+                    )
                     if etag:
                         error.headers.append(("ETag", etag))
                     raise error
@@ -323,32 +362,44 @@ class DavTree:
                 matched = True
             else:
                 matched = etag is not None and any(
-                    i.strip(" ") == etag for i in if_none_match.split(","))
+                    i.strip(" ") == etag for i in if_none_match.split(",")
+                )
             if matched:
                 headers = [("ETag", etag)] if etag else []
                 if http.method in ("GET", "HEAD"):
                     return Response(304, headers, b"")
                 error = precondition_failed(
                     "An If-None-Match header was specified, but the ETag matched (or * was "
-                    "specified).", "If-None-Match")
+                    "specified).",
+                    "If-None-Match",
+                )
                 error.headers.extend(headers)
                 raise error
         modified = node.last_modified() if node is not None else None
         since = _parse_date(http.header("if-modified-since"))
-        if not if_none_match and since is not None and modified is not None \
-                and http.method in ("GET", "HEAD") and int(modified) <= since:
+        if (
+            not if_none_match
+            and since is not None
+            and modified is not None
+            and http.method in ("GET", "HEAD")
+            and int(modified) <= since
+        ):
             return Response(304, [], b"")
         unmodified = _parse_date(http.header("if-unmodified-since"))
         if unmodified is not None and modified is not None and int(modified) > unmodified:
-            raise precondition_failed("An If-Unmodified-Since header was specified, but the "
-                                      "entity has been changed since the specified date.",
-                                      "If-Unmodified-Since")
+            raise precondition_failed(
+                "An If-Unmodified-Since header was specified, but the "
+                "entity has been changed since the specified date.",
+                "If-Unmodified-Since",
+            )
         self.check_if_header(http)
         return None
 
     _IF_LIST = re.compile(
         r"(?:<(?P<uri>.*?)>\s)?\((?P<not>Not\s)?(?:<(?P<token>[^>]*)>)?(?:\s?)"
-        r"(?:\[(?P<etag>[^\]]*)\])?\)", re.I | re.M)
+        r"(?:\[(?P<etag>[^\]]*)\])?\)",
+        re.I | re.M,
+    )
 
     def check_if_header(self, http: Request) -> None:
         header = http.header("if")
@@ -372,7 +423,8 @@ class DavTree:
                     break
             else:
                 raise precondition_failed(
-                    f"Failed to find a valid token/etag combination for {uri or http.path}", "If")
+                    f"Failed to find a valid token/etag combination for {uri or http.path}", "If"
+                )
 
     def _node_at(self, uri: str | None, http: Request) -> Node | None:
         target = self.resolve(http.path) if uri is None else self.resolve_url(uri)
@@ -397,21 +449,30 @@ class DavTree:
             if cached is not None:
                 start = paginate.offset(http.header("x-nc-paginate-offset"))
                 count = paginate.page_size(http.header("x-nc-paginate-count"))
-                return multistatus_response(cached[start:start + count],
-                                            [("X-NC-Paginate", "true")])
+                return multistatus_response(
+                    cached[start : start + count], [("X-NC-Paginate", "true")]
+                )
         request = parse_propfind(http.small_body())
         depth = _depth(http.header("depth"))
         minimal = _prefers_minimal(http)
         responses = (render_node(n, request, minimal) for n in walk(node, depth))
-        if options.paginate and http.header("x-nc-paginate") is not None and (
-                not token or self.instance.paginate_cache.get(url, token) is None):
+        if (
+            options.paginate
+            and http.header("x-nc-paginate") is not None
+            and (not token or self.instance.paginate_cache.get(url, token) is None)
+        ):
             items = list(responses)
             start = paginate.offset(http.header("x-nc-paginate-offset"))
             count = paginate.page_size(http.header("x-nc-paginate-count"))
             new_token = self.instance.paginate_cache.store(url, items)
-            return multistatus_response(items[start:start + count], [
-                ("X-NC-Paginate", "true"), ("X-NC-Paginate-Token", new_token),
-                ("X-NC-Paginate-Total", str(len(items)))])
+            return multistatus_response(
+                items[start : start + count],
+                [
+                    ("X-NC-Paginate", "true"),
+                    ("X-NC-Paginate-Token", new_token),
+                    ("X-NC-Paginate-Total", str(len(items))),
+                ],
+            )
         return multistatus_response(responses)
 
 
@@ -477,8 +538,9 @@ def proppatch_refused(request: DavRequest, node: Node) -> Response:
     """A node that keeps no properties: every instruction is refused."""
     patch = parse_proppatch(request.http.small_body())
     names = [name for _, name, _ in patch.operations]
-    return multistatus_response([render_response(node.href, [], [],
-                                                 status_other={403: names} if names else None)])
+    return multistatus_response(
+        [render_response(node.href, [], [], status_other={403: names} if names else None)]
+    )
 
 
 def proppatch_result(node: Node, failed: list[PropName], done: list[PropName]) -> Response:
@@ -490,4 +552,3 @@ def proppatch_result(node: Node, failed: list[PropName], done: list[PropName]) -
         return multistatus_response([render_response(node.href, [], [], status_other=status)])
     body = render_response(node.href, [(n, "") for n in done])
     return multistatus_response([body])
-

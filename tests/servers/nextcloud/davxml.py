@@ -29,8 +29,13 @@ XML_CONTENT_TYPE = "application/xml; charset=utf-8"
 
 PropName = tuple[str, str]  # (namespace, local name)
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          huge_tree=False, remove_blank_text=False)
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
+    remove_blank_text=False,
+)
 
 
 def esc(text: str) -> str:
@@ -42,8 +47,11 @@ def parse_xml(body: bytes) -> etree._Element:
     try:
         return etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as error:
-        raise SabreError(400, "Sabre\\DAV\\Exception\\BadRequest",
-                         f"The request body had an invalid XML body. (message: {error})") from None
+        raise SabreError(
+            400,
+            "Sabre\\DAV\\Exception\\BadRequest",
+            f"The request body had an invalid XML body. (message: {error})",
+        ) from None
 
 
 def clark(element: etree._Element) -> PropName:
@@ -59,8 +67,15 @@ class SabreError(HttpError):
     ownCloud ``<o:retry>``/``<o:reason>`` pair of InvalidPath).
     """
 
-    def __init__(self, status: int, exception: str, message: str = "", *,
-                 extra: str = "", headers: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        exception: str,
+        message: str = "",
+        *,
+        extra: str = "",
+        headers: list[tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(status, message, headers)
         self.exception = exception
         self.extra = extra
@@ -74,8 +89,9 @@ class SabreError(HttpError):
             f"{self.extra}"
             "</d:error>\n"
         )
-        return Response(self.status, [("Content-Type", XML_CONTENT_TYPE), *self.headers],
-                        body.encode("utf-8"))
+        return Response(
+            self.status, [("Content-Type", XML_CONTENT_TYPE), *self.headers], body.encode("utf-8")
+        )
 
 
 def not_found(message: str = "") -> SabreError:
@@ -105,8 +121,11 @@ def precondition_failed(message: str, header: str = "") -> SabreError:
 
 def mkcol_body_refused() -> SabreError:
     """Sabre answers a MKCOL with a body it cannot take (extended MKCOL is not offered)."""
-    return SabreError(415, "Sabre\\DAV\\Exception\\UnsupportedMediaType",
-                      "The request body for the MKCOL request must have an xml Content-Type")
+    return SabreError(
+        415,
+        "Sabre\\DAV\\Exception\\UnsupportedMediaType",
+        "The request body for the MKCOL request must have an xml Content-Type",
+    )
 
 
 def insufficient_storage(message: str) -> SabreError:
@@ -115,10 +134,13 @@ def insufficient_storage(message: str) -> SabreError:
 
 def invalid_path(message: str) -> SabreError:
     """Nextcloud's InvalidPath: 400, plus ownCloud's retry/reason nodes (namespace "o:")."""
-    extra = (f'  <o:retry xmlns:o="o:">false</o:retry>\n'
-             f'  <o:reason xmlns:o="o:">{esc(message)}</o:reason>\n')
-    return SabreError(400, "OCA\\DAV\\Connector\\Sabre\\Exception\\InvalidPath", message,
-                      extra=extra)
+    extra = (
+        f'  <o:retry xmlns:o="o:">false</o:retry>\n'
+        f'  <o:reason xmlns:o="o:">{esc(message)}</o:reason>\n'
+    )
+    return SabreError(
+        400, "OCA\\DAV\\Connector\\Sabre\\Exception\\InvalidPath", message, extra=extra
+    )
 
 
 # -- property values ---------------------------------------------------------------
@@ -153,39 +175,52 @@ def render_prop(name: PropName, value: PropValue | None) -> str:
     return f"<{qname}{decl}>{inner}</{qname}>"
 
 
-def render_response(href: str, found: list[tuple[PropName, PropValue]],
-                    missing: Iterable[PropName] = (), *, status_other: dict[int, list[PropName]]
-                    | None = None) -> str:
+def render_response(
+    href: str,
+    found: list[tuple[PropName, PropValue]],
+    missing: Iterable[PropName] = (),
+    *,
+    status_other: dict[int, list[PropName]] | None = None,
+) -> str:
     """One ``<d:response>`` with a 200 propstat and a 404 one (only non-empty ones)."""
     parts = [f"<d:response><d:href>{esc(href)}</d:href>"]
     if found:
         props = "".join(render_prop(n, v) for n, v in found)
-        parts.append(f"<d:propstat><d:prop>{props}</d:prop>"
-                     f"<d:status>HTTP/1.1 200 OK</d:status></d:propstat>")
+        parts.append(
+            f"<d:propstat><d:prop>{props}</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>"
+        )
     missing = list(missing)
     if missing:
         props = "".join(render_prop(n, None) for n in missing)
-        parts.append(f"<d:propstat><d:prop>{props}</d:prop>"
-                     f"<d:status>HTTP/1.1 404 Not Found</d:status></d:propstat>")
+        parts.append(
+            f"<d:propstat><d:prop>{props}</d:prop>"
+            f"<d:status>HTTP/1.1 404 Not Found</d:status></d:propstat>"
+        )
     for status, names in (status_other or {}).items():
         props = "".join(render_prop(n, None) for n in names)
-        parts.append(f"<d:propstat><d:prop>{props}</d:prop>"
-                     f"<d:status>HTTP/1.1 {status} {reason(status)}</d:status></d:propstat>")
+        parts.append(
+            f"<d:propstat><d:prop>{props}</d:prop>"
+            f"<d:status>HTTP/1.1 {status} {reason(status)}</d:status></d:propstat>"
+        )
     parts.append("</d:response>")
     return "".join(parts)
 
 
 def multistatus(responses: Iterable[str]) -> bytes:
-    return ('<?xml version="1.0"?>\n'
-            f"<d:multistatus {ROOT_NAMESPACES}>"
-            + "".join(responses)
-            + "</d:multistatus>\n").encode("utf-8")
+    return (
+        '<?xml version="1.0"?>\n'
+        f"<d:multistatus {ROOT_NAMESPACES}>" + "".join(responses) + "</d:multistatus>\n"
+    ).encode("utf-8")
 
 
-def multistatus_response(responses: Iterable[str],
-                         headers: list[tuple[str, str]] | None = None) -> Response:
-    return Response(207, [("Content-Type", XML_CONTENT_TYPE), ("Vary", "Brief,Prefer"),
-                          *(headers or [])], multistatus(responses))
+def multistatus_response(
+    responses: Iterable[str], headers: list[tuple[str, str]] | None = None
+) -> Response:
+    return Response(
+        207,
+        [("Content-Type", XML_CONTENT_TYPE), ("Vary", "Brief,Prefer"), *(headers or [])],
+        multistatus(responses),
+    )
 
 
 # -- request bodies --------------------------------------------------------------------
@@ -213,7 +248,9 @@ def parse_propfind(body: bytes) -> PropfindRequest:
             return PropfindRequest("prop", [clark(p) for p in child if isinstance(p.tag, str)])
         if name == (DAV, "allprop"):
             include = root.find(f"{{{DAV}}}include")
-            extra = [clark(p) for p in include if isinstance(p.tag, str)] if include is not None else []
+            extra = (
+                [clark(p) for p in include if isinstance(p.tag, str)] if include is not None else []
+            )
             return PropfindRequest("allprop", extra)
         if name == (DAV, "propname"):
             return PropfindRequest("propname", [])
@@ -243,8 +280,9 @@ def parse_proppatch(body: bytes) -> PropPatch:
                 if not isinstance(element.tag, str):
                     continue
                 if kind == (DAV, "set"):
-                    inner = (esc(element.text or "")
-                             + "".join(etree.tostring(c, encoding="unicode") for c in element))
+                    inner = esc(element.text or "") + "".join(
+                        etree.tostring(c, encoding="unicode") for c in element
+                    )
                     operations.append(("set", clark(element), inner))
                 else:
                     operations.append(("remove", clark(element), None))

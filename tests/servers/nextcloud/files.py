@@ -68,24 +68,52 @@ if TYPE_CHECKING:
 
 _MIME = mimetypes.MimeTypes(filenames=())
 #: The image types Nextcloud's default preview providers handle.
-PREVIEW_TYPES = {"image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp",
-                 "image/x-xbitmap"}
+PREVIEW_TYPES = {
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/bmp",
+    "image/webp",
+    "image/x-xbitmap",
+}
 UNLIMITED = -3  # FileInfo::SPACE_UNLIMITED
 
 FILE_ALLPROPS: tuple[PropName, ...] = (
-    (DAV, "getlastmodified"), (DAV, "getcontentlength"), (DAV, "resourcetype"),
-    (DAV, "getetag"), (DAV, "getcontenttype"))
+    (DAV, "getlastmodified"),
+    (DAV, "getcontentlength"),
+    (DAV, "resourcetype"),
+    (DAV, "getetag"),
+    (DAV, "getcontenttype"),
+)
 FOLDER_ALLPROPS: tuple[PropName, ...] = (
-    (DAV, "getlastmodified"), (DAV, "resourcetype"), (DAV, "quota-used-bytes"),
-    (DAV, "quota-available-bytes"), (DAV, "getetag"))
+    (DAV, "getlastmodified"),
+    (DAV, "resourcetype"),
+    (DAV, "quota-used-bytes"),
+    (DAV, "quota-available-bytes"),
+    (DAV, "getetag"),
+)
 EXTRA_PROPS: tuple[PropName, ...] = (
-    (DAV, "displayname"), (OC, "id"), (OC, "fileid"), (OC, "permissions"), (OC, "size"),
-    (NC, "has-preview"), (OC, "checksums"))
+    (DAV, "displayname"),
+    (OC, "id"),
+    (OC, "fileid"),
+    (OC, "permissions"),
+    (OC, "size"),
+    (NC, "has-preview"),
+    (OC, "checksums"),
+)
 #: What PROPPATCH may not change: every live property, and Sabre's protected list.
-PROTECTED: set[PropName] = {*FILE_ALLPROPS, *FOLDER_ALLPROPS, *EXTRA_PROPS,
-                            (DAV, "lockdiscovery"), (DAV, "supportedlock"),
-                            (DAV, "supported-report-set"), (DAV, "current-user-privilege-set"),
-                            (OC, "downloadURL"), (OC, "owner-id"), (OC, "owner-display-name")}
+PROTECTED: set[PropName] = {
+    *FILE_ALLPROPS,
+    *FOLDER_ALLPROPS,
+    *EXTRA_PROPS,
+    (DAV, "lockdiscovery"),
+    (DAV, "supportedlock"),
+    (DAV, "supported-report-set"),
+    (DAV, "current-user-privilege-set"),
+    (OC, "downloadURL"),
+    (OC, "owner-id"),
+    (OC, "owner-display-name"),
+}
 
 _NUMERIC = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
 
@@ -160,13 +188,17 @@ class FileNode(Node):
         elif name == (OC, "size"):
             return str(self.storage.tree_size(self.key) if folder else self.st.st_size)
         elif name == (NC, "has-preview"):
-            return "true" if not folder and content_type(self.name) in PREVIEW_TYPES \
-                else "false"
+            return "true" if not folder and content_type(self.name) in PREVIEW_TYPES else "false"
         elif name == (OC, "checksums"):
             if folder or not self.meta.checksum:
                 return None
-            return Raw("".join(f"<oc:checksum>{esc(c)}</oc:checksum>"
-                               for c in self.meta.checksum.split(" ") if c))
+            return Raw(
+                "".join(
+                    f"<oc:checksum>{esc(c)}</oc:checksum>"
+                    for c in self.meta.checksum.split(" ")
+                    if c
+                )
+            )
         return None
 
     def live_props(self) -> Iterable[PropName]:
@@ -226,9 +258,12 @@ class FilesNamespace(Namespace):
             except OSError as error:
                 raise not_found(str(error)) from None
             size = os.fstat(handle.fileno()).st_size
-            headers = [("Content-Type", content_type(node.name)), ("ETag", node.etag()),
-                       ("Last-Modified", http_date(node.st.st_mtime)),
-                       ("Accept-Ranges", "bytes")]
+            headers = [
+                ("Content-Type", content_type(node.name)),
+                ("ETag", node.etag()),
+                ("Last-Modified", http_date(node.st.st_mtime)),
+                ("Accept-Ranges", "bytes"),
+            ]
             if node.meta.checksum:
                 headers.append(("OC-Checksum", node.meta.checksum))
         start, end = 0, size - 1
@@ -256,13 +291,24 @@ class FilesNamespace(Namespace):
             raise conflict("PUT is not allowed on non-files.")
         self.check_put_target(rel, request)
         key = join(FILES, rel)
-        length = max([int(v) for v in (http.header("content-length"),
-                                       http.header("oc-total-length"),
-                                       http.header("x-expected-entity-length"))
-                      if v is not None and v.strip().isdigit()] or [0])
+        length = max(
+            [
+                int(v)
+                for v in (
+                    http.header("content-length"),
+                    http.header("oc-total-length"),
+                    http.header("x-expected-entity-length"),
+                )
+                if v is not None and v.strip().isdigit()
+            ]
+            or [0]
+        )
         self.check_quota("/" + rel, length)
-        mtime = parse_mtime(http.header("x-oc-mtime")) \
-            if http.header("x-oc-mtime") is not None else None
+        mtime = (
+            parse_mtime(http.header("x-oc-mtime"))
+            if http.header("x-oc-mtime") is not None
+            else None
+        )
         temp = receive_body(request, self.storage)
         try:
             with self.storage.lock:
@@ -283,8 +329,7 @@ class FilesNamespace(Namespace):
             response.header("X-OC-MTime", "accepted")
         if created:
             response.header("X-NC-OwnerId", self.instance.user_id)
-            response.header("X-NC-Permissions",
-                            self.storage.permissions(key, False, meta))
+            response.header("X-NC-Permissions", self.storage.permissions(key, False, meta))
         return response
 
     def check_put_target(self, rel: str, request: DavRequest) -> None:
@@ -313,10 +358,10 @@ class FilesNamespace(Namespace):
         free = self.storage.free()
         if free is not None and length > free:
             raise insufficient_storage(
-                f"Insufficient space in {path}, {length} required, {free} available")
+                f"Insufficient space in {path}, {length} required, {free} available"
+            )
 
-    def commit_file(self, key: str, temp: Path, *, mtime: int | None,
-                    checksum: str | None) -> Meta:
+    def commit_file(self, key: str, temp: Path, *, mtime: int | None, checksum: str | None) -> Meta:
         """Put a received file in place (keeping the id of the file it replaces)."""
         from tests.servers.nextcloud.versions import keep_version
 
@@ -358,14 +403,16 @@ class FilesNamespace(Namespace):
                 raise forbidden("Permission denied to create folder")
             free = self.storage.free()
             if free is not None and free < 4096:
-                raise insufficient_storage(f"Insufficient space in /{rel}. {free} available. "
-                                           f"Cannot create directory")
+                raise insufficient_storage(
+                    f"Insufficient space in /{rel}. {free} available. Cannot create directory"
+                )
             key = join(FILES, rel)
             self.storage.disk(key).mkdir()
             meta = self.storage.changed(key)
         etag = f'"{meta.etag}"'
-        return Response(201, [("OC-ETag", etag), ("OC-FileId", self.instance.dav_file_id(meta.fileid))],
-                        b"")
+        return Response(
+            201, [("OC-ETag", etag), ("OC-FileId", self.instance.dav_file_id(meta.fileid))], b""
+        )
 
     # -- MOVE and COPY -----------------------------------------------------------------------------
     def move_or_copy(self, request: DavRequest, move: bool) -> Response:
@@ -389,8 +436,10 @@ class FilesNamespace(Namespace):
                 raise conflict("The destination node is not found")
             existing = self.node(dest_rel)
             if existing is not None and not overwrite:
-                raise precondition_failed("The destination node already exists, and the "
-                                          "overwrite header is set to false", "Overwrite")
+                raise precondition_failed(
+                    "The destination node already exists, and the overwrite header is set to false",
+                    "Overwrite",
+                )
             self.check_name(dest_rel)
             same_folder = parent_key(rel) == parent_key(dest_rel)
             if move and "N" not in node.permissions() and same_folder:
@@ -413,9 +462,11 @@ class FilesNamespace(Namespace):
                 self.storage.copy(node.key, dest_key, recursive=depth != "0")
             meta = self.storage.meta(dest_key)
         etag = f'"{meta.etag}"'
-        return Response(204 if existing is not None else 201,
-                        [("OC-ETag", etag), ("OC-FileId", self.instance.dav_file_id(meta.fileid))],
-                        b"")
+        return Response(
+            204 if existing is not None else 201,
+            [("OC-ETag", etag), ("OC-FileId", self.instance.dav_file_id(meta.fileid))],
+            b"",
+        )
 
     # -- PROPPATCH ---------------------------------------------------------------------------------
     def proppatch(self, request: DavRequest, node: Node) -> Response:
@@ -428,12 +479,16 @@ class FilesNamespace(Namespace):
             with store.transaction():
                 for action, (namespace, local), xml in patch.operations:
                     if action == "set":
-                        store.execute("INSERT OR REPLACE INTO props (fileid, namespace, name, xml)"
-                                      " VALUES (?, ?, ?, ?)",
-                                      (node.meta.fileid, namespace, local, xml or ""))
+                        store.execute(
+                            "INSERT OR REPLACE INTO props (fileid, namespace, name, xml)"
+                            " VALUES (?, ?, ?, ?)",
+                            (node.meta.fileid, namespace, local, xml or ""),
+                        )
                     else:
-                        store.execute("DELETE FROM props WHERE fileid = ? AND namespace = ? "
-                                      "AND name = ?", (node.meta.fileid, namespace, local))
+                        store.execute(
+                            "DELETE FROM props WHERE fileid = ? AND namespace = ? AND name = ?",
+                            (node.meta.fileid, namespace, local),
+                        )
         return proppatch_result(node, failed, done)
 
 
@@ -462,7 +517,8 @@ def receive_body(request: DavRequest, storage: Storage) -> Path:
         raise bad_request(
             f"Expected filesize of {expected} bytes but read (from Nextcloud client) and wrote "
             f"(to Nextcloud storage) {written} bytes. Could either be a network problem on the "
-            f"sending side or a problem writing to the storage on the server side.")
+            f"sending side or a problem writing to the storage on the server side."
+        )
     return temp
 
 
@@ -509,5 +565,11 @@ class FileStream:
         self.handle.close()
 
 
-__all__ = ["FileNode", "FileStream", "FilesNamespace", "content_type", "parse_mtime",
-           "receive_body"]
+__all__ = [
+    "FileNode",
+    "FileStream",
+    "FilesNamespace",
+    "content_type",
+    "parse_mtime",
+    "receive_body",
+]

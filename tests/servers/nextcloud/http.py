@@ -194,22 +194,28 @@ class Response:
 class HttpError(Exception):
     """An error answer; subclasses decide the body (Sabre XML, OCS, JSON, HTML)."""
 
-    def __init__(self, status: int, message: str = "",
-                 headers: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self, status: int, message: str = "", headers: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = list(headers or [])
 
     def response(self) -> Response:
-        return Response(self.status, [("Content-Type", "text/plain; charset=utf-8"), *self.headers],
-                        self.message.encode("utf-8"))
+        return Response(
+            self.status,
+            [("Content-Type", "text/plain; charset=utf-8"), *self.headers],
+            self.message.encode("utf-8"),
+        )
 
 
 class JsonError(HttpError):
     """A JSON error body, as Nextcloud's index.php and base.php answer them."""
 
-    def __init__(self, status: int, data: Any, headers: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self, status: int, data: Any, headers: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(status, json.dumps(data), headers)
         self.data = data
 

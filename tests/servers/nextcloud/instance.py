@@ -66,13 +66,21 @@ class Instance:
         self.instance_id = self.store.config("instanceid", "oc" + random_token(10).lower())
         self.storage = Storage(self.data_dir / self.user_id, self.store, self.options.quota)
         self.accounts = Accounts(
-            self.store, user_id=self.user_id, login_name=self.login_name,
-            password=self.password, password_cost=self.options.password_cost,
-            cookie_name=self.instance_id, cookie_path=self.options.subpath or "/")
+            self.store,
+            user_id=self.user_id,
+            login_name=self.login_name,
+            password=self.password,
+            password_cost=self.options.password_cost,
+            cookie_name=self.instance_id,
+            cookie_path=self.options.subpath or "/",
+        )
         o = self.options
         self.validator = FilenameValidator.from_config(
-            o.forbidden_filenames, o.forbidden_basenames, o.forbidden_characters,
-            o.forbidden_extensions)
+            o.forbidden_filenames,
+            o.forbidden_basenames,
+            o.forbidden_characters,
+            o.forbidden_extensions,
+        )
         self.paginate_cache = PaginateCache()
 
     @property

@@ -37,21 +37,28 @@ LOGIN_FLOW_LIFETIME = 20 * 60
 
 
 def page(status: int, title: str, body: str) -> Response:
-    text = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{html.escape(title)} - Nextcloud</title>\n</head>\n"
-            f"<body id=\"body-login\">\n<main>\n{body}\n</main>\n</body>\n</html>\n")
+    text = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)} - Nextcloud</title>\n</head>\n"
+        f'<body id="body-login">\n<main>\n{body}\n</main>\n</body>\n</html>\n'
+    )
     return Response(status, [("Content-Type", "text/html; charset=UTF-8")], text.encode("utf-8"))
 
 
 def login_page(instance: Instance) -> Response:
     """What a browser gets at the instance's address: the login page."""
     action = html.escape(f"{instance.webroot}/index.php/login")
-    return page(200, "Login", (
-        "<h2>Log in to Nextcloud</h2>\n"
-        f'<form method="post" name="login" action="{action}">\n'
-        '<input type="text" name="user" autocomplete="username">\n'
-        '<input type="password" name="password" autocomplete="current-password">\n'
-        '<button type="submit">Log in</button>\n</form>'))
+    return page(
+        200,
+        "Login",
+        (
+            "<h2>Log in to Nextcloud</h2>\n"
+            f'<form method="post" name="login" action="{action}">\n'
+            '<input type="text" name="user" autocomplete="username">\n'
+            '<input type="password" name="password" autocomplete="current-password">\n'
+            '<button type="submit">Log in</button>\n</form>'
+        ),
+    )
 
 
 def _alive(created: float) -> bool:
@@ -78,7 +85,7 @@ class LoginFlow:
                 return page(405, "Method not allowed", "<p>Method not allowed</p>")
             return self.poll(request)
         if route.startswith("/flow/") and request.method == "GET":
-            return self.landing(route[len("/flow/"):])
+            return self.landing(route[len("/flow/") :])
         if route == "/grant" and request.method == "POST":
             return self.grant(request)
         return page(404, "Not found", "<p>Page not found</p>")
@@ -89,12 +96,16 @@ class LoginFlow:
         self.store.execute(
             "INSERT INTO flows (poll_token, login_token, state_token, client, created) "
             "VALUES (?, ?, ?, ?, ?)",
-            (poll_token, login_token, random_token(64), request.user_agent, time.time()))
+            (poll_token, login_token, random_token(64), request.user_agent, time.time()),
+        )
         base = f"{self.origin}{self.instance.webroot}"
-        return Response.json(200, {
-            "poll": {"token": poll_token, "endpoint": f"{base}/login/v2/poll"},
-            "login": f"{base}/login/v2/flow/{login_token}",
-        })
+        return Response.json(
+            200,
+            {
+                "poll": {"token": poll_token, "endpoint": f"{base}/login/v2/poll"},
+                "login": f"{base}/login/v2/flow/{login_token}",
+            },
+        )
 
     def poll(self, request: Request) -> Response:
         token = request.params().get("token", "")
@@ -103,26 +114,38 @@ class LoginFlow:
             if row is None or not _alive(row["created"]) or row["app_password"] is None:
                 return Response.json(404, [])
             self.store.execute("DELETE FROM flows WHERE poll_token = ?", (token,))
-        return Response.json(200, {"server": row["server"], "loginName": row["login_name"],
-                                   "appPassword": row["app_password"]})
+        return Response.json(
+            200,
+            {
+                "server": row["server"],
+                "loginName": row["login_name"],
+                "appPassword": row["app_password"],
+            },
+        )
 
     def landing(self, login_token: str) -> Response:
         row = self.store.one("SELECT * FROM flows WHERE login_token = ?", (login_token,))
         if row is None or not _alive(row["created"]) or row["app_password"] is not None:
-            return page(403, "Access forbidden",
-                        "<p>Your login token is invalid or has expired</p>")
+            return page(
+                403, "Access forbidden", "<p>Your login token is invalid or has expired</p>"
+            )
         client = html.escape(row["client"] or "an unknown client")
         action = html.escape(f"{self.instance.webroot}/login/v2/grant")
         state_token = html.escape(row["state_token"])
-        return page(200, "Connect to your account", (
-            "<h2>Connect to your account</h2>\n"
-            f"<p>Please log in before granting <strong>{client}</strong> access to your "
-            "Nextcloud account.</p>\n"
-            f'<form method="post" action="{action}">\n'
-            f'<input type="hidden" name="stateToken" value="{state_token}">\n'
-            '<label>Login or email <input type="text" name="user"></label>\n'
-            '<label>Password <input type="password" name="password"></label>\n'
-            '<button type="submit">Grant access</button>\n</form>'))
+        return page(
+            200,
+            "Connect to your account",
+            (
+                "<h2>Connect to your account</h2>\n"
+                f"<p>Please log in before granting <strong>{client}</strong> access to your "
+                "Nextcloud account.</p>\n"
+                f'<form method="post" action="{action}">\n'
+                f'<input type="hidden" name="stateToken" value="{state_token}">\n'
+                '<label>Login or email <input type="text" name="user"></label>\n'
+                '<label>Password <input type="password" name="password"></label>\n'
+                '<button type="submit">Grant access</button>\n</form>'
+            ),
+        )
 
     def grant(self, request: Request) -> Response:
         params = request.params()
@@ -131,21 +154,32 @@ class LoginFlow:
             return page(403, "Access forbidden", "<p>State token missing</p>")
         row = self.store.one("SELECT * FROM flows WHERE state_token = ?", (state,))
         if row is None or not _alive(row["created"]) or row["app_password"] is not None:
-            return page(403, "Access forbidden",
-                        "<p>Your login token is invalid or has expired</p>")
-        login_name = self.instance.accounts.check_web_login(params.get("user", ""),
-                                                            params.get("password", ""))
+            return page(
+                403, "Access forbidden", "<p>Your login token is invalid or has expired</p>"
+            )
+        login_name = self.instance.accounts.check_web_login(
+            params.get("user", ""), params.get("password", "")
+        )
         if login_name is None:
             return page(403, "Access forbidden", "<p>Wrong login or password.</p>")
         app_password = self.instance.accounts.issue_app_password(row["client"], login_name)
         self.store.execute(
             "UPDATE flows SET login_name = ?, server = ?, app_password = ?, state_token = ? "
             "WHERE poll_token = ?",
-            (login_name, self.server_path(request), app_password, secrets.token_hex(32),
-             row["poll_token"]))
-        return page(200, "Account connected",
-                    "<h2>Account connected</h2>\n<p>Your client should now be connected.<br>"
-                    "You can close this window.</p>")
+            (
+                login_name,
+                self.server_path(request),
+                app_password,
+                secrets.token_hex(32),
+                row["poll_token"],
+            ),
+        )
+        return page(
+            200,
+            "Account connected",
+            "<h2>Account connected</h2>\n<p>Your client should now be connected.<br>"
+            "You can close this window.</p>",
+        )
 
     def server_path(self, request: Request) -> str:
         """getServerPath: scheme and host, and the part of the URI before /index.php or
@@ -154,6 +188,6 @@ class LoginFlow:
         prefix = ""
         for marker in ("/index.php", "/login/v2"):
             if marker in uri:
-                prefix = uri[:uri.index(marker)]
+                prefix = uri[: uri.index(marker)]
                 break
         return f"{self.origin}{prefix}"

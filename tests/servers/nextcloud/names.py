@@ -34,8 +34,13 @@ class FilenameValidator:
     extensions: tuple[str, ...]
 
     @classmethod
-    def from_config(cls, filenames: Iterable[str], basenames: Iterable[str],
-                    characters: Iterable[str], extensions: Iterable[str]) -> FilenameValidator:
+    def from_config(
+        cls,
+        filenames: Iterable[str],
+        basenames: Iterable[str],
+        characters: Iterable[str],
+        extensions: Iterable[str],
+    ) -> FilenameValidator:
         chars = list(ALWAYS_FORBIDDEN_CHARACTERS)
         chars += [c for c in characters if c not in chars]
         return cls(

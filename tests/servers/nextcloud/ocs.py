@@ -45,7 +45,8 @@ NOT_LOGGED_IN = 997
 NOT_FOUND = 998
 ROUTE_NOT_FOUND_MESSAGE = (
     "Invalid query, please check the syntax. API specifications are here: "
-    "http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n")
+    "http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n"
+)
 
 
 @dataclass
@@ -103,22 +104,34 @@ def render(version: int, fmt: str, result: Result) -> Response:
     ok = 200 <= result.status < 300
     if version == 1:
         code = 100 if result.status == 200 else result.status
-        meta: dict[str, Any] = {"status": "ok" if code == 100 else "failure", "statuscode": code,
-                                "message": "OK" if code == 100 else result.message,
-                                "totalitems": "", "itemsperpage": ""}
+        meta: dict[str, Any] = {
+            "status": "ok" if code == 100 else "failure",
+            "statuscode": code,
+            "message": "OK" if code == 100 else result.message,
+            "totalitems": "",
+            "itemsperpage": "",
+        }
         http_status = 401 if result.status == NOT_LOGGED_IN else 200
     else:
-        meta = {"status": "ok" if ok else "failure", "statuscode": result.status,
-                "message": "OK" if ok else result.message}
+        meta = {
+            "status": "ok" if ok else "failure",
+            "statuscode": result.status,
+            "message": "OK" if ok else result.message,
+        }
         http_status = v2_http_status(result.status)
     data = result.data if result.data is not None else []
     if fmt == "json":
-        body = json.dumps({"ocs": {"meta": meta, "data": php_json(data)}},
-                          separators=(",", ":")).encode("utf-8")
+        body = json.dumps(
+            {"ocs": {"meta": meta, "data": php_json(data)}}, separators=(",", ":")
+        ).encode("utf-8")
         content_type = "application/json; charset=utf-8"
     else:
-        text = ('<?xml version="1.0"?>\n<ocs>\n' + php_xml("meta", meta, 1)
-                + php_xml("data", data, 1) + "</ocs>\n")
+        text = (
+            '<?xml version="1.0"?>\n<ocs>\n'
+            + php_xml("meta", meta, 1)
+            + php_xml("data", data, 1)
+            + "</ocs>\n"
+        )
         body = text.encode("utf-8")
         content_type = "application/xml; charset=utf-8"
     return Response(http_status, [("Content-Type", content_type)], body)
@@ -154,25 +167,34 @@ def get_user(instance: Instance, request: Request, login: Login | None) -> Resul
         free = shutil.disk_usage(instance.data_dir).free
     total = used + free
     relative = round(used * 100 / total, 2) if total else 0
-    return Result(data={
-        "enabled": True,
-        "id": instance.user_id,
-        "lastLogin": int(time.time() * 1000),
-        "backend": "Database",
-        "subadmin": [],
-        "quota": {"free": free, "used": used, "total": total,
-                  "relative": int(relative) if relative == int(relative) else relative,
-                  "quota": quota if quota is not None else -3},
-        "email": instance.login_name,
-        "additional_mail": [],
-        "displayname": instance.display_name,
-        "display-name": instance.display_name,
-        "phone": "", "address": "", "website": "", "twitter": "",
-        "groups": [],
-        "language": "en",
-        "locale": "",
-        "backendCapabilities": {"setDisplayName": True, "setPassword": True},
-    })
+    return Result(
+        data={
+            "enabled": True,
+            "id": instance.user_id,
+            "lastLogin": int(time.time() * 1000),
+            "backend": "Database",
+            "subadmin": [],
+            "quota": {
+                "free": free,
+                "used": used,
+                "total": total,
+                "relative": int(relative) if relative == int(relative) else relative,
+                "quota": quota if quota is not None else -3,
+            },
+            "email": instance.login_name,
+            "additional_mail": [],
+            "displayname": instance.display_name,
+            "display-name": instance.display_name,
+            "phone": "",
+            "address": "",
+            "website": "",
+            "twitter": "",
+            "groups": [],
+            "language": "en",
+            "locale": "",
+            "backendCapabilities": {"setDisplayName": True, "setPassword": True},
+        }
+    )
 
 
 def capabilities(instance: Instance) -> dict[str, Any]:
@@ -181,7 +203,7 @@ def capabilities(instance: Instance) -> dict[str, Any]:
     validator = instance.validator
     files: dict[str, Any] = {
         "$comment": '"blacklisted_files" is deprecated as of Nextcloud 30, use '
-                    '"forbidden_filenames" instead',
+        '"forbidden_filenames" instead',
         "blacklisted_files": list(validator.filenames),
         "forbidden_filenames": list(validator.filenames),
         "forbidden_filename_basenames": list(validator.basenames),
@@ -193,8 +215,11 @@ def capabilities(instance: Instance) -> dict[str, Any]:
         files["bigfilechunking"] = True
         files["chunked_upload"] = {"max_size": options.chunk_max_size, "max_parallel_count": 5}
     caps: dict[str, Any] = {
-        "core": {"pollinterval": 60, "webdav-root": "remote.php/webdav",
-                 "mod-rewrite-working": True},
+        "core": {
+            "pollinterval": 60,
+            "webdav-root": "remote.php/webdav",
+            "mod-rewrite-working": True,
+        },
         "files": files,
         "files_sharing": sharing.capabilities(instance),
     }
@@ -203,16 +228,23 @@ def capabilities(instance: Instance) -> dict[str, Any]:
     if options.bulk_upload:
         caps.setdefault("dav", {})["bulkupload"] = "1.0"
     if options.checksum_types is not None:
-        caps["checksums"] = {"supportedTypes": list(options.checksum_types),
-                             "preferredUploadType": (options.checksum_types[0]
-                                                     if options.checksum_types else "")}
+        caps["checksums"] = {
+            "supportedTypes": list(options.checksum_types),
+            "preferredUploadType": (options.checksum_types[0] if options.checksum_types else ""),
+        }
     return caps
 
 
 def get_capabilities(instance: Instance, request: Request, login: Login | None) -> Result:
     major, minor, micro, _ = VERSION
-    version = {"major": major, "minor": minor, "micro": micro, "string": VERSION_STRING,
-               "edition": "", "extendedSupport": False}
+    version = {
+        "major": major,
+        "minor": minor,
+        "micro": micro,
+        "string": VERSION_STRING,
+        "edition": "",
+        "extendedSupport": False,
+    }
     # Without a login, only IPublicCapability providers answer; none here.
     caps = capabilities(instance) if login is not None else {}
     return Result(data={"version": version, "capabilities": caps})
@@ -246,8 +278,11 @@ ROUTES: dict[tuple[str, str], Route] = {
 def handle(instance: Instance, request: Request, version: int, route_path: str) -> Response:
     accounts = instance.accounts
     if not accounts.passes_strict_cookie_check(request):
-        raise JsonError(412, {"error": "Strict Cookie has not been found in request"},
-                        accounts.same_site_cookies())
+        raise JsonError(
+            412,
+            {"error": "Strict Cookie has not been found in request"},
+            accounts.same_site_cookies(),
+        )
     login = accounts.session(request)
     cookies: list[tuple[str, str]] = []
     credentials = request.basic_credentials()
@@ -260,8 +295,9 @@ def handle(instance: Instance, request: Request, version: int, route_path: str) 
     if route is None:
         response = render(version, fmt, Result(NOT_FOUND, message=ROUTE_NOT_FOUND_MESSAGE))
     elif login is None and not route.public:
-        response = render(version, fmt, Result(NOT_LOGGED_IN,
-                                               message="Current user is not logged in"))
+        response = render(
+            version, fmt, Result(NOT_LOGGED_IN, message="Current user is not logged in")
+        )
     elif request.header("ocs-apirequest") != "true":
         response = Response.json(412, {"message": "CSRF check failed"})
     else:

@@ -80,8 +80,11 @@ def handle(tree: DavTree, http: Request) -> Response:
     folder = _scope_folder(tree, scopes[0].findtext(f"{{{DAV}}}href") or "")
     where = basic.find(f"{{{DAV}}}where")
     condition = where[0] if where is not None and len(where) else None
-    results = [node for node in walk(folder, INFINITY)
-               if node is not folder and (condition is None or _holds(condition, node))]
+    results = [
+        node
+        for node in walk(folder, INFINITY)
+        if node is not folder and (condition is None or _holds(condition, node))
+    ]
     for order in reversed(basic.findall(f"{{{DAV}}}orderby/{{{DAV}}}order")):
         prop = order.find(f"{{{DAV}}}prop")
         key = clark(prop[0]) if prop is not None and len(prop) else (DAV, "displayname")
@@ -93,8 +96,9 @@ def handle(tree: DavTree, http: Request) -> Response:
         count = _number(limit.findtext(f"{{{DAV}}}nresults"), DEFAULT_LIMIT) or DEFAULT_LIMIT
         first = _number(limit.findtext(f"{{{FIRSTRESULT[0]}}}{FIRSTRESULT[1]}"), 0)
     request = PropfindRequest("prop", names or [(DAV, "resourcetype")])
-    return multistatus_response(render_node(n, request, False)
-                                for n in results[first:first + count])
+    return multistatus_response(
+        render_node(n, request, False) for n in results[first : first + count]
+    )
 
 
 def _scope_folder(tree: DavTree, href: str) -> Node:
@@ -102,8 +106,7 @@ def _scope_folder(tree: DavTree, href: str) -> Node:
 
     path = "/" + href.strip("/")
     target = tree.resolve(tree.base.rstrip("/") + path)
-    if target is None or isinstance(target[0], VirtualCollection) \
-            or target[0] is not tree.files:
+    if target is None or isinstance(target[0], VirtualCollection) or target[0] is not tree.files:
         raise bad_request(f"Invalid search scope: {href}")
     node = tree.files.node(target[1])
     if node is None or not node.is_collection:

@@ -123,23 +123,33 @@ class NextcloudServer:
         if subpath and not subpath.startswith("/"):
             subpath = "/" + subpath
         self.options = Options(
-            subpath=subpath, password_cost=password_cost, assembly_delay=assembly_delay,
-            chunk_max_size=chunk_max_size, min_chunk_size=min_chunk_size,
+            subpath=subpath,
+            password_cost=password_cost,
+            assembly_delay=assembly_delay,
+            chunk_max_size=chunk_max_size,
+            min_chunk_size=min_chunk_size,
             checksum_types=tuple(checksum_types) if checksum_types is not None else None,
-            paginate=paginate, chunking=chunking, bulk_upload=bulk_upload, quota=quota,
+            paginate=paginate,
+            chunking=chunking,
+            bulk_upload=bulk_upload,
+            quota=quota,
             forbidden_filenames=tuple(forbidden_filenames),
             forbidden_basenames=tuple(forbidden_basenames),
             forbidden_characters=tuple(forbidden_characters),
-            forbidden_extensions=tuple(forbidden_extensions), link_sharing=link_sharing,
-            public_upload=public_upload, share_password_enforced=share_password_enforced,
-            share_expire_days=share_expire_days)
+            forbidden_extensions=tuple(forbidden_extensions),
+            link_sharing=link_sharing,
+            public_upload=public_upload,
+            share_password_enforced=share_password_enforced,
+            share_expire_days=share_expire_days,
+        )
         self.data_dir = Path(data_dir)
         self.user_id = USER_ID
         self.login_name = LOGIN_NAME
         self.password = PASSWORD
         self.display_name = DISPLAY_NAME
-        self.instance = Instance(self.options, self.data_dir, USER_ID, LOGIN_NAME,
-                                 DISPLAY_NAME, PASSWORD)
+        self.instance = Instance(
+            self.options, self.data_dir, USER_ID, LOGIN_NAME, DISPLAY_NAME, PASSWORD
+        )
         self.port = port
         self.requests = RequestLog()
         self._server: wsgi.Server | None = None
@@ -191,11 +201,14 @@ class NextcloudServer:
         self.instance.storage.set_permissions(key, letters)
 
     def trash_items(self) -> list[TrashItem]:
-        return [TrashItem(e.name, e.original_location, e.deleted, e.is_dir)
-                for e in self.instance.storage.trash_entries()]
+        return [
+            TrashItem(e.name, e.original_location, e.deleted, e.is_dir)
+            for e in self.instance.storage.trash_entries()
+        ]
 
-    def grant_login(self, login_url: str, login_name: str | None = None,
-                    password: str | None = None) -> None:
+    def grant_login(
+        self, login_url: str, login_name: str | None = None, password: str | None = None
+    ) -> None:
         """Be the user's browser on a Login Flow v2 login URL: open it, fill in the form,
         send it. Raises AssertionError when the page does not say access was granted."""
         with _browser() as browser:
@@ -218,15 +231,21 @@ class NextcloudServer:
             # Picked here so that a restart can bind the same port again (SO_REUSEADDR).
             self.port = _free_port(self.host)
         app = NextcloudApp(self.instance, self.requests)
-        server = wsgi.Server((self.host, self.port), app, numthreads=32,
-                             server_name="davdesk-test-nextcloud", shutdown_timeout=1.0)
+        server = wsgi.Server(
+            (self.host, self.port),
+            app,
+            numthreads=32,
+            server_name="davdesk-test-nextcloud",
+            shutdown_timeout=1.0,
+        )
         # The serve loop notices stop() only between polls; keep teardowns short.
         server.expiration_interval = 0.02
         server.prepare()
         self.port = server.bind_addr[1]
         self._server = server
-        self._thread = threading.Thread(target=server.serve, name=f"nextcloud:{self.port}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve, name=f"nextcloud:{self.port}", daemon=True
+        )
         self._thread.start()
         _live_servers.add(self)
         return self
@@ -251,8 +270,12 @@ class NextcloudServer:
             self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def __repr__(self) -> str:

@@ -53,8 +53,13 @@ if TYPE_CHECKING:
 
 PREFIX = "/apps/files_sharing/api/v1/shares"
 READ, UPDATE, CREATE, DELETE, SHARE = 1, 2, 4, 8, 16
-LINK_MASKS = {READ: "any", READ | UPDATE | CREATE | DELETE: "folder",
-              READ | UPDATE | CREATE: "folder", CREATE: "folder", READ | UPDATE: "file"}
+LINK_MASKS = {
+    READ: "any",
+    READ | UPDATE | CREATE | DELETE: "folder",
+    READ | UPDATE | CREATE: "folder",
+    CREATE: "folder",
+    READ | UPDATE: "file",
+}
 
 
 @dataclass
@@ -95,15 +100,23 @@ def capabilities(instance: Instance) -> dict[str, Any]:
         "api_enabled": True,
         "public": {
             "enabled": options.link_sharing,
-            "password": {"enforced": options.share_password_enforced,
-                         "askForOptionalPassword": False},
-            "expire_date": {"enabled": days is not None, **({"days": days, "enforced": True}
-                                                             if days is not None else {})},
-            "multiple_links": True, "send_mail": False, "upload": options.public_upload,
+            "password": {
+                "enforced": options.share_password_enforced,
+                "askForOptionalPassword": False,
+            },
+            "expire_date": {
+                "enabled": days is not None,
+                **({"days": days, "enforced": True} if days is not None else {}),
+            },
+            "multiple_links": True,
+            "send_mail": False,
+            "upload": options.public_upload,
             "upload_files_drop": options.public_upload,
         },
-        "resharing": True, "user": {"send_mail": False, "expire_date": {"enabled": True}},
-        "group_sharing": False, "default_permissions": 31,
+        "resharing": True,
+        "user": {"send_mail": False, "expire_date": {"enabled": True}},
+        "group_sharing": False,
+        "default_permissions": 31,
     }
 
 
@@ -114,7 +127,7 @@ def route(method: str, path: str) -> Any:
     if path == PREFIX and method in ("GET", "POST"):
         return Route(list_shares if method == "GET" else create_share)
     if path.startswith(PREFIX + "/") and method in ("GET", "PUT", "DELETE"):
-        share_id = path[len(PREFIX) + 1:]
+        share_id = path[len(PREFIX) + 1 :]
         handler = {"GET": get_share, "PUT": update_share, "DELETE": delete_share}[method]
         return Route(lambda instance, request, login: handler(instance, request, share_id))
     return None
@@ -145,21 +158,35 @@ def _format(instance: Instance, request: Request, share: LinkShare) -> dict[str,
     base = f"http://{host}{instance.webroot}"
     name = share.path.rpartition("/")[2]
     return {
-        "id": str(share.id), "share_type": 3, "uid_owner": instance.user_id,
-        "displayname_owner": instance.display_name, "permissions": share.permissions,
-        "can_edit": True, "can_delete": True, "stime": share.stime,
-        "parent": None, "expiration": (f"{share.expiration.isoformat()} 00:00:00"
-                                       if share.expiration else None),
-        "token": share.token, "uid_file_owner": instance.user_id,
-        "note": "", "label": share.label, "path": share.path,
+        "id": str(share.id),
+        "share_type": 3,
+        "uid_owner": instance.user_id,
+        "displayname_owner": instance.display_name,
+        "permissions": share.permissions,
+        "can_edit": True,
+        "can_delete": True,
+        "stime": share.stime,
+        "parent": None,
+        "expiration": (f"{share.expiration.isoformat()} 00:00:00" if share.expiration else None),
+        "token": share.token,
+        "uid_file_owner": instance.user_id,
+        "note": "",
+        "label": share.label,
+        "path": share.path,
         "item_type": "folder" if share.is_dir else "file",
         "mimetype": "httpd/unix-directory" if share.is_dir else "application/octet-stream",
-        "storage_id": f"home::{instance.user_id}", "storage": 1,
-        "item_source": share.fileid, "file_source": share.fileid, "file_parent": 1,
-        "file_target": "/" + name, "share_with": share.password_hash,
-        "share_with_displayname": "(Shared link)", **({"password": share.password_hash}
-                                                      if share.password_hash else {}),
-        "url": f"{base}/index.php/s/{share.token}", "mail_send": 0, "hide_download": 0,
+        "storage_id": f"home::{instance.user_id}",
+        "storage": 1,
+        "item_source": share.fileid,
+        "file_source": share.fileid,
+        "file_parent": 1,
+        "file_target": "/" + name,
+        "share_with": share.password_hash,
+        "share_with_displayname": "(Shared link)",
+        **({"password": share.password_hash} if share.password_hash else {}),
+        "url": f"{base}/index.php/s/{share.token}",
+        "mail_send": 0,
+        "hide_download": 0,
     }
 
 
@@ -197,8 +224,9 @@ def _expiry(instance: Instance, text: str) -> tuple[dt.date | None, Result | Non
     if date < dt.date.today():
         return None, _result(404, message="Expiration date is in the past")
     if days is not None and date > dt.date.today() + dt.timedelta(days=days):
-        return None, _result(404, message=f"Cannot set expiration date more than {days} days "
-                                          "in the future")
+        return None, _result(
+            404, message=f"Cannot set expiration date more than {days} days in the future"
+        )
     return date, None
 
 
@@ -244,9 +272,18 @@ def create_share(instance: Instance, request: Request, login: Login | None) -> R
         return refused
     store = store_of(instance)
     with store.lock:
-        share = LinkShare(store.next_id, path, fileid, is_dir, permissions & ~SHARE,
-                          secrets.token_urlsafe(11)[:15], int(time.time()), expiration,
-                          _hash(password) if password else None, params.get("label", ""))
+        share = LinkShare(
+            store.next_id,
+            path,
+            fileid,
+            is_dir,
+            permissions & ~SHARE,
+            secrets.token_urlsafe(11)[:15],
+            int(time.time()),
+            expiration,
+            _hash(password) if password else None,
+            params.get("label", ""),
+        )
         store.shares[share.id] = share
         store.next_id += 1
     return _result(data=_format(instance, request, share))
@@ -258,15 +295,15 @@ def update_share(instance: Instance, request: Request, share_id: str) -> Result:
     if share is None:
         return _result(404, message="Wrong share ID, share doesn't exist")
     params = request.params()
-    if not any(k in params for k in ("password", "expireDate", "permissions", "publicUpload",
-                                      "label")):
+    if not any(
+        k in params for k in ("password", "expireDate", "permissions", "publicUpload", "label")
+    ):
         return _result(400, message="Wrong or no update parameter given")
     if "permissions" in params:
         refused = _link_permissions(instance, int(params["permissions"] or 0), share.is_dir)
         if refused is not None:
             return refused
-    if "password" in params and not params["password"] \
-            and instance.options.share_password_enforced:
+    if "password" in params and not params["password"] and instance.options.share_password_enforced:
         return _result(403, message="Passwords are enforced for link and mail shares")
     expiration = share.expiration
     if "expireDate" in params:

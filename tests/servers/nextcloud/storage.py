@@ -126,14 +126,18 @@ class Storage:
                 meta = Meta(self.store.new_fileid(), new_etag(), "")
                 self.store.execute(
                     "INSERT INTO nodes (path, fileid, etag, size, mtime_ns, checksum) "
-                    "VALUES (?, ?, ?, ?, ?, '')", (key, meta.fileid, meta.etag, size, mtime_ns))
+                    "VALUES (?, ?, ?, ?, ?, '')",
+                    (key, meta.fileid, meta.etag, size, mtime_ns),
+                )
                 return meta
             if (row["size"], row["mtime_ns"]) != (size, mtime_ns):
                 # Changed behind the server's back: a new ETag, here and above, as the
                 # scanner and propagator would give it.
                 etag = new_etag()
-                self.store.execute("UPDATE nodes SET etag = ?, size = ?, mtime_ns = ? "
-                                   "WHERE path = ?", (etag, size, mtime_ns, key))
+                self.store.execute(
+                    "UPDATE nodes SET etag = ?, size = ?, mtime_ns = ? WHERE path = ?",
+                    (etag, size, mtime_ns, key),
+                )
                 self.propagate(key)
                 return Meta(row["fileid"], etag, row["checksum"])
             return Meta(row["fileid"], row["etag"], row["checksum"])
@@ -144,8 +148,14 @@ class Storage:
             return 0, st.st_mtime_ns
         return st.st_size, st.st_mtime_ns
 
-    def changed(self, key: str, *, checksum: str | None = None, keep_checksum: bool = False,
-                fileid: int | None = None) -> Meta:
+    def changed(
+        self,
+        key: str,
+        *,
+        checksum: str | None = None,
+        keep_checksum: bool = False,
+        fileid: int | None = None,
+    ) -> Meta:
         """After a write: a new ETag for ``key`` and for every folder above it.
 
         ``checksum`` is the OC-Checksum sent with the new content; without one the old
@@ -161,13 +171,16 @@ class Storage:
                 self.store.execute(
                     "INSERT INTO nodes (path, fileid, etag, size, mtime_ns, checksum) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    (key, fileid, etag, size, mtime_ns, checksum or ""))
+                    (key, fileid, etag, size, mtime_ns, checksum or ""),
+                )
                 meta = Meta(fileid, etag, checksum or "")
             else:
                 value = row["checksum"] if keep_checksum and checksum is None else (checksum or "")
                 self.store.execute(
                     "UPDATE nodes SET etag = ?, size = ?, mtime_ns = ?, checksum = ? "
-                    "WHERE path = ?", (etag, size, mtime_ns, value, key))
+                    "WHERE path = ?",
+                    (etag, size, mtime_ns, value, key),
+                )
                 meta = Meta(row["fileid"], etag, value)
             self.propagate(key)
             return meta
@@ -188,8 +201,10 @@ class Storage:
                     continue
                 self.meta(current, st)  # make the row if needed
                 size, mtime_ns = self._snapshot(st)
-                self.store.execute("UPDATE nodes SET etag = ?, size = ?, mtime_ns = ? "
-                                   "WHERE path = ?", (new_etag(), size, mtime_ns, current))
+                self.store.execute(
+                    "UPDATE nodes SET etag = ?, size = ?, mtime_ns = ? WHERE path = ?",
+                    (new_etag(), size, mtime_ns, current),
+                )
 
     # -- permissions --------------------------------------------------------------------
     def permissions(self, key: str, is_dir: bool, meta: Meta | None = None) -> str:
@@ -202,8 +217,10 @@ class Storage:
     def set_permissions(self, key: str, letters: str) -> None:
         with self.lock:
             meta = self.meta(key)
-            self.store.execute("INSERT OR REPLACE INTO perms (fileid, letters) VALUES (?, ?)",
-                               (meta.fileid, letters))
+            self.store.execute(
+                "INSERT OR REPLACE INTO perms (fileid, letters) VALUES (?, ?)",
+                (meta.fileid, letters),
+            )
 
     # -- sizes and quota ------------------------------------------------------------------
     def tree_size(self, key: str) -> int:
@@ -264,12 +281,14 @@ class Storage:
                 shutil.copy2(source, target)
             rows = {r["path"]: r for r in self.store.subtree(old)}
             for path in self._walk_keys(new):
-                source_row = rows.get(old + path[len(new):])
+                source_row = rows.get(old + path[len(new) :])
                 self.store.execute("DELETE FROM nodes WHERE path = ?", (path,))
                 self.meta(path)
                 if source_row is not None and source_row["checksum"]:
-                    self.store.execute("UPDATE nodes SET checksum = ? WHERE path = ?",
-                                       (source_row["checksum"], path))
+                    self.store.execute(
+                        "UPDATE nodes SET checksum = ? WHERE path = ?",
+                        (source_row["checksum"], path),
+                    )
             self.propagate(new)
 
     def _walk_keys(self, key: str) -> Iterator[str]:
@@ -285,36 +304,43 @@ class Storage:
     def trash(self, key: str) -> TrashEntry:
         """Move ``files/...`` into the trash bin (Trashbin::move2trash)."""
         with self.lock:
-            rel = key[len(FILES) + 1:]
+            rel = key[len(FILES) + 1 :]
             location, _, filename = rel.rpartition("/")
             deleted = int(time.time())
             # Two deletions of one name in one second: Nextcloud nudges the time on.
-            while self.store.one("SELECT 1 FROM trash WHERE name = ?",
-                                 (f"{filename}.d{deleted}",)) or \
-                    self.disk(f"{TRASH}/{filename}.d{deleted}").exists():
+            while (
+                self.store.one("SELECT 1 FROM trash WHERE name = ?", (f"{filename}.d{deleted}",))
+                or self.disk(f"{TRASH}/{filename}.d{deleted}").exists()
+            ):
                 deleted += 1
-            entry = TrashEntry(f"{filename}.d{deleted}", filename, location, deleted,
-                               self.disk(key).is_dir())
+            entry = TrashEntry(
+                f"{filename}.d{deleted}", filename, location, deleted, self.disk(key).is_dir()
+            )
             for path in self._walk_keys(key):  # files put there behind our back keep ids too
                 self.meta(path)
             self.move(key, f"{TRASH}/{entry.name}")
             self.store.execute(
                 "INSERT INTO trash (name, filename, location, deleted, is_dir) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (entry.name, entry.filename, entry.location, entry.deleted, int(entry.is_dir)))
+                (entry.name, entry.filename, entry.location, entry.deleted, int(entry.is_dir)),
+            )
             return entry
 
     def trash_entries(self) -> list[TrashEntry]:
         rows = self.store.all("SELECT * FROM trash ORDER BY deleted, name")
-        return [TrashEntry(r["name"], r["filename"], r["location"], r["deleted"], bool(r["is_dir"]))
-                for r in rows if self.disk(f"{TRASH}/{r['name']}").exists()]
+        return [
+            TrashEntry(r["name"], r["filename"], r["location"], r["deleted"], bool(r["is_dir"]))
+            for r in rows
+            if self.disk(f"{TRASH}/{r['name']}").exists()
+        ]
 
     def trash_entry(self, name: str) -> TrashEntry | None:
         row = self.store.one("SELECT * FROM trash WHERE name = ?", (name,))
         if row is None or not self.disk(f"{TRASH}/{name}").exists():
             return None
-        return TrashEntry(row["name"], row["filename"], row["location"], row["deleted"],
-                          bool(row["is_dir"]))
+        return TrashEntry(
+            row["name"], row["filename"], row["location"], row["deleted"], bool(row["is_dir"])
+        )
 
     def forget_trash(self, name: str) -> None:
         self.store.execute("DELETE FROM trash WHERE name = ?", (name,))

@@ -147,14 +147,18 @@ class Store:
 
     # -- node rows by path prefix ---------------------------------------------------------
     def subtree(self, path: str) -> list[sqlite3.Row]:
-        return self.all("SELECT * FROM nodes WHERE path = ? OR (path >= ? AND path < ?)",
-                        (path, path + "/", _upper_bound(path)))
+        return self.all(
+            "SELECT * FROM nodes WHERE path = ? OR (path >= ? AND path < ?)",
+            (path, path + "/", _upper_bound(path)),
+        )
 
     def delete_subtree(self, path: str) -> None:
         with self.lock:
             ids = [r["fileid"] for r in self.subtree(path)]
-            self.execute("DELETE FROM nodes WHERE path = ? OR (path >= ? AND path < ?)",
-                         (path, path + "/", _upper_bound(path)))
+            self.execute(
+                "DELETE FROM nodes WHERE path = ? OR (path >= ? AND path < ?)",
+                (path, path + "/", _upper_bound(path)),
+            )
             for fileid in ids:
                 self.execute("DELETE FROM perms WHERE fileid = ?", (fileid,))
                 self.execute("DELETE FROM props WHERE fileid = ?", (fileid,))
@@ -163,9 +167,12 @@ class Store:
         """Rename the rows of ``old`` and everything under it: file ids follow the move."""
         with self.transaction():
             # Rows left at the destination by files removed behind the server's back.
-            self.execute("DELETE FROM nodes WHERE path = ? OR (path >= ? AND path < ?)",
-                         (new, new + "/", _upper_bound(new)))
+            self.execute(
+                "DELETE FROM nodes WHERE path = ? OR (path >= ? AND path < ?)",
+                (new, new + "/", _upper_bound(new)),
+            )
             self.execute(
                 "UPDATE nodes SET path = ? || substr(path, ?) "
                 "WHERE path = ? OR (path >= ? AND path < ?)",
-                (new, len(old) + 1, old, old + "/", _upper_bound(old)))
+                (new, len(old) + 1, old, old + "/", _upper_bound(old)),
+            )

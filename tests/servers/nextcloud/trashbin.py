@@ -46,8 +46,12 @@ from tests.servers.nextcloud.http import Response, http_date
 from tests.servers.nextcloud.storage import FILES, TRASH, Storage, TrashEntry, join
 
 _ALLPROPS: tuple[PropName, ...] = (
-    (DAV, "getlastmodified"), (DAV, "getcontentlength"), (DAV, "resourcetype"),
-    (DAV, "getetag"), (DAV, "getcontenttype"))
+    (DAV, "getlastmodified"),
+    (DAV, "getcontentlength"),
+    (DAV, "resourcetype"),
+    (DAV, "getetag"),
+    (DAV, "getcontenttype"),
+)
 
 
 def unique_filename(storage: Storage, location: str, filename: str) -> str:
@@ -72,8 +76,9 @@ class TrashItemNode(Node):
 
     allprops = _ALLPROPS
 
-    def __init__(self, namespace: TrashNamespace, entry: TrashEntry, sub: str,
-                 st: os.stat_result) -> None:
+    def __init__(
+        self, namespace: TrashNamespace, entry: TrashEntry, sub: str, st: os.stat_result
+    ) -> None:
         self.namespace = namespace
         self.storage: Storage = namespace.instance.storage
         self.entry = entry
@@ -111,8 +116,11 @@ class TrashItemNode(Node):
         elif name == (DAV, "displayname") or name == (NC, "trashbin-filename"):
             return self.filename
         elif name == (NC, "trashbin-original-location"):
-            return join(self.entry.original_location, self.sub) if self.sub \
+            return (
+                join(self.entry.original_location, self.sub)
+                if self.sub
                 else self.entry.original_location
+            )
         elif name == (NC, "trashbin-deletion-time"):
             return str(self.entry.deleted)
         elif name == (OC, "fileid") or name == (OC, "id"):
@@ -122,17 +130,27 @@ class TrashItemNode(Node):
         elif name == (OC, "permissions"):
             return "GD"
         elif name == (NC, "has-preview"):
-            return "true" if not folder and content_type(self.filename) in PREVIEW_TYPES \
-                else "false"
+            return (
+                "true" if not folder and content_type(self.filename) in PREVIEW_TYPES else "false"
+            )
         elif name == (NC, "mount-type"):
             return ""
         return None
 
     def live_props(self) -> tuple[PropName, ...]:
-        return (*_ALLPROPS, (NC, "trashbin-filename"), (NC, "trashbin-original-location"),
-                (NC, "trashbin-deletion-time"), (OC, "fileid"), (OC, "id"), (OC, "size"),
-                (OC, "permissions"), (NC, "has-preview"), (NC, "mount-type"),
-                (DAV, "displayname"))
+        return (
+            *_ALLPROPS,
+            (NC, "trashbin-filename"),
+            (NC, "trashbin-original-location"),
+            (NC, "trashbin-deletion-time"),
+            (OC, "fileid"),
+            (OC, "id"),
+            (OC, "size"),
+            (OC, "permissions"),
+            (NC, "has-preview"),
+            (NC, "mount-type"),
+            (DAV, "displayname"),
+        )
 
     def children(self) -> Iterator[TrashItemNode]:
         if not self.is_collection:
@@ -183,8 +201,10 @@ class TrashNamespace(Namespace):
     def node(self, rel: str) -> Node | None:
         segments = rel.split("/") if rel else []
         if not segments:
-            return VirtualCollection(self.href("", True), [
-                TrashRootNode(self), VirtualCollection(self.href("restore", True))])
+            return VirtualCollection(
+                self.href("", True),
+                [TrashRootNode(self), VirtualCollection(self.href("restore", True))],
+            )
         if segments[0] == "restore":
             return VirtualCollection(self.href("restore", True)) if len(segments) == 1 else None
         if segments[0] != "trash":
@@ -213,8 +233,9 @@ class TrashNamespace(Namespace):
         node = self.node("/".join(segments))
         if not isinstance(node, TrashItemNode):
             if node is None:
-                raise not_found(f"File with name {segments[-1] if segments else ''} could not "
-                                f"be located")
+                raise not_found(
+                    f"File with name {segments[-1] if segments else ''} could not be located"
+                )
             raise forbidden("Permission denied")
         return node
 
@@ -224,9 +245,12 @@ class TrashNamespace(Namespace):
         if node.is_collection:
             raise not_implemented("GET")
         size = node.st.st_size
-        headers = [("Content-Type", content_type(node.filename)),
-                   ("Content-Disposition", f'attachment; filename="{node.filename}"'),
-                   ("Last-Modified", http_date(node.mtime)), ("ETag", str(node.mtime))]
+        headers = [
+            ("Content-Type", content_type(node.filename)),
+            ("Content-Disposition", f'attachment; filename="{node.filename}"'),
+            ("Last-Modified", http_date(node.mtime)),
+            ("ETag", str(node.mtime)),
+        ]
         if request.http.method == "HEAD":
             return Response(200, [*headers, ("Content-Length", str(size))], b"")
         handle = open(self.storage.disk(node.key), "rb")  # noqa: SIM115 - streamed
@@ -252,16 +276,18 @@ class TrashNamespace(Namespace):
         with self.storage.lock:
             node = self._require_item(segments)
             dest_segments = dest_rel.split("/")
-            if destination is not self or len(dest_segments) != 2 \
-                    or dest_segments[0] != "restore":
+            if destination is not self or len(dest_segments) != 2 or dest_segments[0] != "restore":
                 raise forbidden("Trash bin items can only be moved to restore/<name>")
             if node.sub:
                 location = ""  # Trashbin::restore without a timestamp: the files root
             else:
                 location = node.entry.location
                 parent = self.tree.files.node(location) if location else None
-                if location and (parent is None or not parent.is_collection
-                                 or not {"C", "K"} & set(parent.permissions())):
+                if location and (
+                    parent is None
+                    or not parent.is_collection
+                    or not {"C", "K"} & set(parent.permissions())
+                ):
                     location = ""
             free = self.storage.free()
             size = self.storage.tree_size(node.key)

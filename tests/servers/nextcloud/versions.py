@@ -47,8 +47,12 @@ from tests.servers.nextcloud.storage import FILES, Storage
 
 VERSIONS = "files_versions"
 _ALLPROPS: tuple[PropName, ...] = (
-    (DAV, "getlastmodified"), (DAV, "getcontentlength"), (DAV, "resourcetype"),
-    (DAV, "getetag"), (DAV, "getcontenttype"))
+    (DAV, "getlastmodified"),
+    (DAV, "getcontentlength"),
+    (DAV, "resourcetype"),
+    (DAV, "getetag"),
+    (DAV, "getcontenttype"),
+)
 
 
 def keep_version(storage: Storage, key: str) -> None:
@@ -73,8 +77,14 @@ def keep_version(storage: Storage, key: str) -> None:
 class VersionNode(Node):
     allprops = _ALLPROPS
 
-    def __init__(self, namespace: VersionsNamespace, fileid: int, name: str,
-                 st: os.stat_result, file_name: str) -> None:
+    def __init__(
+        self,
+        namespace: VersionsNamespace,
+        fileid: int,
+        name: str,
+        st: os.stat_result,
+        file_name: str,
+    ) -> None:
         self.namespace = namespace
         self.fileid = fileid
         self.name = name
@@ -91,7 +101,8 @@ class VersionNode(Node):
 
     def prop(self, name: PropName) -> PropValue | None:
         values: dict[PropName, PropValue] = {
-            (DAV, "resourcetype"): "", (DAV, "getlastmodified"): http_date(int(self.name)),
+            (DAV, "resourcetype"): "",
+            (DAV, "getlastmodified"): http_date(int(self.name)),
             (DAV, "getcontentlength"): str(self.st.st_size),
             (DAV, "getetag"): self.file_etag() or "",
             (DAV, "getcontenttype"): content_type(self.file_name),
@@ -121,17 +132,19 @@ class VersionsNamespace(Namespace):
         folder = self.storage.disk(f"{VERSIONS}/{fileid}")
         if key is None or not folder.is_dir():
             return
-        for name in sorted((n for n in os.listdir(folder) if n.isdigit()), key=int,
-                           reverse=True):
-            yield VersionNode(self, fileid, name, (folder / name).stat(),
-                              key.rpartition("/")[2])
+        for name in sorted((n for n in os.listdir(folder) if n.isdigit()), key=int, reverse=True):
+            yield VersionNode(self, fileid, name, (folder / name).stat(), key.rpartition("/")[2])
 
     def node(self, rel: str) -> Node | None:
         segments = rel.split("/") if rel else []
         if not segments:
-            return VirtualCollection(self.href("", True), [
-                VirtualCollection(self.href("versions", True)),
-                VirtualCollection(self.href("restore", True))])
+            return VirtualCollection(
+                self.href("", True),
+                [
+                    VirtualCollection(self.href("versions", True)),
+                    VirtualCollection(self.href("restore", True)),
+                ],
+            )
         if segments[0] == "restore":
             return VirtualCollection(self.href("restore", True)) if len(segments) == 1 else None
         if segments[0] != "versions":
@@ -142,8 +155,9 @@ class VersionsNamespace(Namespace):
             return None
         fileid = int(segments[1])
         if len(segments) == 2:
-            return VirtualCollection(self.href(f"versions/{fileid}", True),
-                                     list(self.versions(fileid)))
+            return VirtualCollection(
+                self.href(f"versions/{fileid}", True), list(self.versions(fileid))
+            )
         if len(segments) == 3:
             return next((v for v in self.versions(fileid) if v.name == segments[2]), None)
         return None
@@ -154,15 +168,16 @@ class VersionsNamespace(Namespace):
         if method in ("PUT", "MKCOL"):
             raise forbidden("Permission denied")
         if node is None:
-            raise not_found(f"File with name {request.rel.rpartition('/')[2]} could not be "
-                            "located")
+            raise not_found(f"File with name {request.rel.rpartition('/')[2]} could not be located")
         if not isinstance(node, VersionNode):
             raise forbidden("Permission denied")
         if method in ("GET", "HEAD"):
             size = node.st.st_size
-            headers = [("Content-Type", content_type(node.file_name)),
-                       ("Last-Modified", http_date(int(node.name))),
-                       ("ETag", node.file_etag() or "")]
+            headers = [
+                ("Content-Type", content_type(node.file_name)),
+                ("Last-Modified", http_date(int(node.name))),
+                ("ETag", node.file_etag() or ""),
+            ]
             if method == "HEAD":
                 return Response(200, [*headers, ("Content-Length", str(size))], b"")
             handle = open(self.storage.disk(node.key), "rb")  # noqa: SIM115 - streamed

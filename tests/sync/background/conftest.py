@@ -26,9 +26,16 @@ from app.sync.background.types import (
 from app.sync.model import Direction
 
 #: Short waits for tests: what a user gets in seconds, in a fraction of one.
-FAST = WatchSettings(poll_interval=0.5, full_scan_interval=1.0, debounce=0.3, settle=0.1,
-                     first_backoff=0.2, max_backoff=1.0, workers=2,
-                     planning_retry=RetryPolicy(attempts=2, base_delay=0.05, max_delay=0.1))
+FAST = WatchSettings(
+    poll_interval=0.5,
+    full_scan_interval=1.0,
+    debounce=0.3,
+    settle=0.1,
+    first_backoff=0.2,
+    max_backoff=1.0,
+    workers=2,
+    planning_retry=RetryPolicy(attempts=2, base_delay=0.05, max_delay=0.1),
+)
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
@@ -98,17 +105,25 @@ def watch(tmp_path: Path, recorder: Recorder) -> Iterator[Callable[..., Backgrou
     engines: list[BackgroundSync] = []
     clients: list[DavClient] = []
 
-    def start(url: str, user: str, password: str, local: Path, direction: str = "both",
-              settings: WatchSettings = FAST, name: str = "pair", client_kwargs=None,
-              listener=None, **kwargs) -> BackgroundSync:
+    def start(
+        url: str,
+        user: str,
+        password: str,
+        local: Path,
+        direction: str = "both",
+        settings: WatchSettings = FAST,
+        name: str = "pair",
+        client_kwargs=None,
+        listener=None,
+        **kwargs,
+    ) -> BackgroundSync:
         def connect(spec: WatchSpec) -> tuple[DavClient, str]:
             client = DavClient(url, user=user, password=password, **(client_kwargs or {}))
             clients.append(client)
             return client, url_path(url)
 
         spec = WatchSpec(name, local, url, Direction(direction), **kwargs)
-        engine = BackgroundSync([spec], connect, tmp_path / "state", listener or recorder,
-                                settings)
+        engine = BackgroundSync([spec], connect, tmp_path / "state", listener or recorder, settings)
         engines.append(engine)
         engine.start()
         return engine

@@ -13,46 +13,58 @@ from tests.sync.background.conftest import FAST, Recorder, wait_for
 QUICK = RetryPolicy(attempts=2, base_delay=0.05, max_delay=0.1)
 
 
-def test_the_server_going_away_and_coming_back_loses_nothing(wsgidav_server, local, watch,
-                                                             recorder):
+def test_the_server_going_away_and_coming_back_loses_nothing(
+    wsgidav_server, local, watch, recorder
+):
     wsgidav_server.make_file("kept.txt", b"kept")
-    watch(wsgidav_server.url, wsgidav_server.user, wsgidav_server.password, local,
-          client_kwargs={"retry": QUICK})
+    watch(
+        wsgidav_server.url,
+        wsgidav_server.user,
+        wsgidav_server.password,
+        local,
+        client_kwargs={"retry": QUICK},
+    )
     wait_for(lambda: (local / "kept.txt").exists() and recorder.idle())
     port = wsgidav_server.server.port
     wsgidav_server.server.stop()
     (local / "offline.txt").write_text("written while the server was away")
     (local / "kept.txt").write_text("edited while the server was away")
-    wait_for(lambda: recorder.said("waiting for the server: cannot reach the server"),
-             what="the reason in the state")
+    wait_for(
+        lambda: recorder.said("waiting for the server: cannot reach the server"),
+        what="the reason in the state",
+    )
     wait_for(lambda: recorder.stopped, what="a notification after repeated failures")
     assert "cannot reach the server" in recorder.stopped[0].reason
     with WsgiDavServer(wsgidav_server.root, port=port):
-        wait_for(lambda: (wsgidav_server.root / "offline.txt").exists()
-                 and (wsgidav_server.root / "kept.txt").read_bytes()
-                 == b"edited while the server was away", what="the catch-up")
+        wait_for(
+            lambda: (
+                (wsgidav_server.root / "offline.txt").exists()
+                and (wsgidav_server.root / "kept.txt").read_bytes()
+                == b"edited while the server was away"
+            ),
+            what="the catch-up",
+        )
         wait_for(recorder.idle)
-    assert (wsgidav_server.root / "offline.txt").read_text() == \
-        "written while the server was away"
+    assert (wsgidav_server.root / "offline.txt").read_text() == "written while the server was away"
     assert sorted(p.name for p in local.iterdir()) == ["kept.txt", "offline.txt"]
 
 
-def test_a_refused_password_waits_with_the_reason_and_is_said_once(wsgidav_server, local,
-                                                                   watch, recorder):
+def test_a_refused_password_waits_with_the_reason_and_is_said_once(
+    wsgidav_server, local, watch, recorder
+):
     watch(wsgidav_server.url, wsgidav_server.user, "wrong password", local)
     wait_for(lambda: recorder.said("the server refused the password"))
     wait_for(lambda: len([s for s in recorder.statuses if "refused" in s.text]) >= 1)
     assert [s.reason for s in recorder.stopped] == [
-        "the server refused the password (sign in again)"]
+        "the server refused the password (sign in again)"
+    ]
 
 
 def test_one_pair_is_synced_by_one_engine_at_a_time(wsgidav_server, local, watch, tmp_path):
     first, second = Recorder(), Recorder()
-    watch(wsgidav_server.url, wsgidav_server.user, wsgidav_server.password, local,
-          listener=first)
+    watch(wsgidav_server.url, wsgidav_server.user, wsgidav_server.password, local, listener=first)
     wait_for(first.idle)
-    watch(wsgidav_server.url, wsgidav_server.user, wsgidav_server.password, local,
-          listener=second)
+    watch(wsgidav_server.url, wsgidav_server.user, wsgidav_server.password, local, listener=second)
     wait_for(lambda: second.said("synced by process"), what="the second pair to wait")
     (local / "new.txt").write_text("new")
     wait_for(lambda: (wsgidav_server.root / "new.txt").exists())
@@ -67,10 +79,16 @@ def test_a_paused_pair_does_nothing_until_resumed(wsgidav_server, local, tmp_pat
     from app.dav import DavClient
     from app.dav.paths import url_path
 
-    client = DavClient(wsgidav_server.url, user=wsgidav_server.user,
-                       password=wsgidav_server.password)
-    engine = BackgroundSync([spec], lambda _s: (client, url_path(wsgidav_server.url)),
-                            tmp_path / "state", recorder, FAST)
+    client = DavClient(
+        wsgidav_server.url, user=wsgidav_server.user, password=wsgidav_server.password
+    )
+    engine = BackgroundSync(
+        [spec],
+        lambda _s: (client, url_path(wsgidav_server.url)),
+        tmp_path / "state",
+        recorder,
+        FAST,
+    )
     (local / "waiting.txt").write_text("waits")
     engine.start()
     try:

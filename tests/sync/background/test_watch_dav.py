@@ -12,19 +12,29 @@ def server_file(dav_server, rel: str) -> Path:
     return dav_server.root / rel
 
 
-def test_local_create_edit_rename_and_delete_reach_the_server(dav_server, local, watch,
-                                                              recorder):
+def test_local_create_edit_rename_and_delete_reach_the_server(dav_server, local, watch, recorder):
     watch(dav_server.url, dav_server.user, dav_server.password, local)
     wait_for(recorder.idle, what="the first full run")
     (local / "notes.txt").write_text("first")
-    wait_for(lambda: server_file(dav_server, "notes.txt").exists()
-             and server_file(dav_server, "notes.txt").read_text() == "first", what="create")
+    wait_for(
+        lambda: (
+            server_file(dav_server, "notes.txt").exists()
+            and server_file(dav_server, "notes.txt").read_text() == "first"
+        ),
+        what="create",
+    )
     (local / "notes.txt").write_text("second, longer")
-    wait_for(lambda: server_file(dav_server, "notes.txt").read_text() == "second, longer",
-             what="edit")
+    wait_for(
+        lambda: server_file(dav_server, "notes.txt").read_text() == "second, longer", what="edit"
+    )
     (local / "notes.txt").rename(local / "renamed.txt")
-    wait_for(lambda: server_file(dav_server, "renamed.txt").exists()
-             and not server_file(dav_server, "notes.txt").exists(), what="rename")
+    wait_for(
+        lambda: (
+            server_file(dav_server, "renamed.txt").exists()
+            and not server_file(dav_server, "notes.txt").exists()
+        ),
+        what="rename",
+    )
     (local / "sub").mkdir()
     (local / "sub" / "deep.txt").write_text("deep")
     wait_for(lambda: server_file(dav_server, "sub/deep.txt").exists(), what="new folder")
@@ -32,15 +42,22 @@ def test_local_create_edit_rename_and_delete_reach_the_server(dav_server, local,
     wait_for(lambda: not server_file(dav_server, "renamed.txt").exists(), what="delete")
     assert server_file(dav_server, "renamed.txt").exists() is False
     assert server_file(dav_server, "sub/deep.txt").read_text() == "deep"
-    assert all(r.ok for r in recorder.results), [o for r in recorder.results
-                                                 for o in r.outcomes if not o.ok]
+    assert all(r.ok for r in recorder.results), [
+        o for r in recorder.results for o in r.outcomes if not o.ok
+    ]
 
 
 def test_editor_temp_files_are_never_uploaded(dav_server, local, watch, recorder):
     watch(dav_server.url, dav_server.user, dav_server.password, local)
     wait_for(recorder.idle)
-    for name in (".~lock.report.odt#", "~$report.docx", ".report.txt.swp", ".#report.txt",
-                 "report.txt~", "download.part"):
+    for name in (
+        ".~lock.report.odt#",
+        "~$report.docx",
+        ".report.txt.swp",
+        ".#report.txt",
+        "report.txt~",
+        "download.part",
+    ):
         (local / name).write_text("temp")
     (local / "report.txt").write_text("real")
     wait_for(lambda: server_file(dav_server, "report.txt").exists())
@@ -55,8 +72,12 @@ def test_a_change_by_another_client_arrives(dav_server, local, watch, recorder):
     with dav_server.client() as other:
         assert other.put(dav_server.url_for("there.txt"), content=b"v2 from bob").is_success
         assert other.put(dav_server.url_for("new.txt"), content=b"new").is_success
-    wait_for(lambda: (local / "there.txt").read_bytes() == b"v2 from bob"
-             and (local / "new.txt").exists(), what="the server's change")
+    wait_for(
+        lambda: (
+            (local / "there.txt").read_bytes() == b"v2 from bob" and (local / "new.txt").exists()
+        ),
+        what="the server's change",
+    )
     with dav_server.client() as other:
         assert other.delete(dav_server.url_for("new.txt")).is_success
     wait_for(lambda: not (local / "new.txt").exists(), what="the server's delete")
@@ -93,7 +114,9 @@ def test_a_run_with_nothing_to_do_starts_no_job(dav_server, local, watch, record
     os.utime(local, None)  # the folder touched, nothing in it changed
     (local / "scratch.swp").write_text("x")
     engine_polls = recorder.said  # several polls and full scans pass by
-    wait_for(lambda: len([s for s in recorder.statuses if s.text == "looking for changes"]) >= 3,
-             timeout=30)
+    wait_for(
+        lambda: len([s for s in recorder.statuses if s.text == "looking for changes"]) >= 3,
+        timeout=30,
+    )
     assert engine_polls("up to date")
     assert len(recorder.runs) == runs

@@ -21,15 +21,17 @@ from app.sync.ignore import IgnoreRules
 def watcher(root: Path) -> tuple[LocalWatcher, list[int]]:
     woken: list[int] = []
     clock = iter(range(100, 1000))
-    return LocalWatcher(root, IgnoreRules(["build/"]), lambda: woken.append(1),
-                        lambda: float(next(clock))), woken
+    return LocalWatcher(
+        root, IgnoreRules(["build/"]), lambda: woken.append(1), lambda: float(next(clock))
+    ), woken
 
 
 def test_changes_are_noted_relative_to_the_root_and_wake_the_pair(tmp_path):
     seen, woken = watcher(tmp_path)
     seen.dispatch(FileCreatedEvent(os.path.join(tmp_path, "a", "b.txt")))
-    seen.dispatch(FileMovedEvent(os.path.join(tmp_path, "old.txt"),
-                                 os.path.join(tmp_path, "sub", "new.txt")))
+    seen.dispatch(
+        FileMovedEvent(os.path.join(tmp_path, "old.txt"), os.path.join(tmp_path, "sub", "new.txt"))
+    )
     assert sorted(seen.waiting()) == ["a/b.txt", "old.txt", "sub/new.txt"]
     assert len(woken) == 2
     assert seen.take(older_than=100.0) == ["a/b.txt"]  # noted at 100; the move at 101
@@ -38,14 +40,16 @@ def test_changes_are_noted_relative_to_the_root_and_wake_the_pair(tmp_path):
 
 def test_reads_folder_mtimes_temp_files_and_ignored_folders_are_not_changes(tmp_path):
     seen, woken = watcher(tmp_path)
-    for event in (FileOpenedEvent(os.path.join(tmp_path, "a.txt")),
-                  FileClosedNoWriteEvent(os.path.join(tmp_path, "a.txt")),
-                  DirModifiedEvent(os.path.join(tmp_path, "sub")),
-                  FileCreatedEvent(os.path.join(tmp_path, ".~lock.report.odt#")),
-                  FileCreatedEvent(os.path.join(tmp_path, "~$report.docx")),
-                  FileCreatedEvent(os.path.join(tmp_path, "build", "out.o")),
-                  FileCreatedEvent(str(tmp_path)),
-                  FileCreatedEvent("/elsewhere/x.txt")):
+    for event in (
+        FileOpenedEvent(os.path.join(tmp_path, "a.txt")),
+        FileClosedNoWriteEvent(os.path.join(tmp_path, "a.txt")),
+        DirModifiedEvent(os.path.join(tmp_path, "sub")),
+        FileCreatedEvent(os.path.join(tmp_path, ".~lock.report.odt#")),
+        FileCreatedEvent(os.path.join(tmp_path, "~$report.docx")),
+        FileCreatedEvent(os.path.join(tmp_path, "build", "out.o")),
+        FileCreatedEvent(str(tmp_path)),
+        FileCreatedEvent("/elsewhere/x.txt"),
+    ):
         seen.dispatch(event)
     assert seen.waiting() == [] and woken == []
 

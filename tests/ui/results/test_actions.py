@@ -20,8 +20,16 @@ from app.ui.results.records import Phase
 from tests.ui.results.test_pane import wait_for_jobs
 
 #: The objectNames the results pane's issue names, each in the toolbar and the context menu.
-NAMED = ["actionRetryFailed", "actionRetrySelected", "actionRetryOverwrite", "actionUnlockRetry",
-         "actionReauthRetry", "actionReveal", "actionExportResults", "actionShowRaw"]
+NAMED = [
+    "actionRetryFailed",
+    "actionRetrySelected",
+    "actionRetryOverwrite",
+    "actionUnlockRetry",
+    "actionReauthRetry",
+    "actionReveal",
+    "actionExportResults",
+    "actionShowRaw",
+]
 
 
 @pytest.fixture
@@ -49,7 +57,8 @@ def test_every_named_action_is_in_the_toolbar_and_the_context_menu(wsgidav_serve
 
 
 def test_the_toolbar_shows_an_icon_for_every_action_on_a_bare_desktop(
-        wsgidav_server, open_window, bare_desktop, monkeypatch):
+    wsgidav_server, open_window, bare_desktop, monkeypatch
+):
     asked: list[QIcon.ThemeIcon | str] = []
 
     def recording(theme: QIcon.ThemeIcon | str, fallback: QIcon) -> QIcon:
@@ -60,8 +69,9 @@ def test_the_toolbar_shows_an_icon_for_every_action_on_a_bare_desktop(
     pane = open_window(wsgidav_server).results
     toolbar = pane.findChild(QToolBar, "resultsToolBar")
     shown = [a for a in toolbar.actions() if not a.isSeparator()]
-    assert shown and all(not a.icon().isNull() for a in shown), \
-        [a.objectName() for a in shown if a.icon().isNull()]
+    assert shown and all(not a.icon().isNull() for a in shown), [
+        a.objectName() for a in shown if a.icon().isNull()
+    ]
     names = {theme if isinstance(theme, str) else icons.theme_name(theme) for theme in asked}
     assert {"edit-redo", "document-replace", "dialog-password"} <= names  # Retry, Overwrite,
     missing = sorted(name for name in names if icons.bundled_icon(name) is None)  # Sign In
@@ -76,10 +86,15 @@ def test_a_cancel_is_grey_and_never_the_red_of_a_failure(qapp):
     classes = class_icons(QApplication.style())
     cancelled, failed = image(classes[OutcomeClass.CANCELLED]), image(classes[OutcomeClass.FAILED])
     assert cancelled != failed
-    opaque = [cancelled.pixelColor(x, y) for x in range(16) for y in range(16)
-              if cancelled.pixelColor(x, y).alpha() > 200]
-    assert opaque and all(abs(c.red() - c.green()) < 8 and abs(c.green() - c.blue()) < 8
-                          for c in opaque)  # grey, whatever the style's cross looks like
+    opaque = [
+        cancelled.pixelColor(x, y)
+        for x in range(16)
+        for y in range(16)
+        if cancelled.pixelColor(x, y).alpha() > 200
+    ]
+    assert opaque and all(
+        abs(c.red() - c.green()) < 8 and abs(c.green() - c.blue()) < 8 for c in opaque
+    )  # grey, whatever the style's cross looks like
 
 
 def test_each_phase_has_its_own_icon(qapp):
@@ -88,14 +103,14 @@ def test_each_phase_has_its_own_icon(qapp):
     assert all(images[i] != images[j] for i in range(len(images)) for j in range(i))
 
 
-def test_job_rows_say_queued_running_finished_failed_cancelled(wsgidav_server, open_window,
-                                                               qtbot):
+def test_job_rows_say_queued_running_finished_failed_cancelled(wsgidav_server, open_window, qtbot):
     window = open_window(wsgidav_server)
     base = window.current_path
     model = window.results.model
     bridges = []
     window.operations.job_added.connect(
-        lambda bridge, name, queued: bridges.append(bridge) or (not queued and bridge.pause()))
+        lambda bridge, name, queued: bridges.append(bridge) or (not queued and bridge.pause())
+    )
     folders = [[f"{base}ok/"], [f"{base}missing/parent/"], [f"{base}never/"]]
     for number, paths in enumerate(folders):
         window.operations.start_job(f"Folders {number}", plan_mkdir(paths), [base])
@@ -115,8 +130,9 @@ def test_job_rows_say_queued_running_finished_failed_cancelled(wsgidav_server, o
     bridges[0].resume()
     bridges[1].resume()
     wait_for_jobs(qtbot, window, 3)
-    qtbot.waitUntil(lambda: all(b.job.id not in window.jobs.cards for b in bridges[:2]),
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: all(b.job.id not in window.jobs.cards for b in bridges[:2]), timeout=10_000
+    )
     assert model.record(model.job_row(bridges[0].job.id)).ended.state is JobState.FINISHED
     assert row(0)[0].endswith("— finished") and row(0)[1] == image(phases[Phase.FINISHED])
     assert row(1)[0].endswith("— finished with problems") and "1 failed" in row(1)[0]

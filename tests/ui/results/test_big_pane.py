@@ -35,8 +35,9 @@ def outcome_for(n: int, path: str) -> Outcome:
     return Outcome("delete", path, 500, "Internal Server Error")
 
 
-def test_100000_outcomes_select_all_and_the_actions_follow(wsgidav_server, open_window, qtbot,
-                                                           monkeypatch):
+def test_100000_outcomes_select_all_and_the_actions_follow(
+    wsgidav_server, open_window, qtbot, monkeypatch
+):
     window = open_window(wsgidav_server)
     pane, model, view = window.results, window.results.model, window.results.view
     client = window.browser._client
@@ -65,8 +66,15 @@ def test_100000_outcomes_select_all_and_the_actions_follow(wsgidav_server, open_
     pane._update_actions()
     timings["select all, actions"] = time.perf_counter() - started_at
     assert pane.picked().rows == COUNT + 1
-    for action in (pane.retry_failed, pane.retry_selected, pane.retry_overwrite,
-                   pane.unlock_retry, pane.reauth_retry, pane.copy_details, pane.export):
+    for action in (
+        pane.retry_failed,
+        pane.retry_selected,
+        pane.retry_overwrite,
+        pane.unlock_retry,
+        pane.reauth_retry,
+        pane.copy_details,
+        pane.export,
+    ):
         assert action.isEnabled(), action.objectName()
     assert not pane.show_raw.isEnabled() and not pane.reveal.isEnabled()  # not one row
 
@@ -75,12 +83,13 @@ def test_100000_outcomes_select_all_and_the_actions_follow(wsgidav_server, open_
     timings["copy details"] = time.perf_counter() - started_at
     copied = QGuiApplication.clipboard().text().splitlines()
     assert len(copied) == COUNT + 1 and copied[0].startswith("#1 Delete 100,000 items: ")
-    assert copied[1] == "Delete /big/file 000000.txt: Changed on the server since you looked – " \
+    assert (
+        copied[1] == "Delete /big/file 000000.txt: Changed on the server since you looked – "
         "412 Precondition Failed"
+    )
     assert copied[101] == "Delete /big/file 000100.txt: Locked – 423 Locked"
 
-    lock = ActiveLock("opaquelocktoken:1", "bob@example.com", "Second-3600", "0", "exclusive",
-                      None)
+    lock = ActiveLock("opaquelocktoken:1", "bob@example.com", "Second-3600", "0", "exclusive", None)
     locked = [f"/big/file {n:06d}.txt" for n in range(100, COUNT, 400)][:50]
     started_at = time.perf_counter()
     for path in locked:
@@ -94,12 +103,15 @@ def test_100000_outcomes_select_all_and_the_actions_follow(wsgidav_server, open_
     pane.retry_overwrite.trigger()
     timings["overwrite"] = time.perf_counter() - started_at
     assert [len(j.tasks) for j in started] == [250]  # the 412s, and only those
-    assert {t.remote for t in started[0].tasks} == {f"/big/file {n:06d}.txt"
-                                                    for n in range(0, COUNT, 400)}
+    assert {t.remote for t in started[0].tasks} == {
+        f"/big/file {n:06d}.txt" for n in range(0, COUNT, 400)
+    }
 
     parent = model.job_row(job.id)  # a row down: the retry job is the newest
-    view.selectionModel().select(parent, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                 | QItemSelectionModel.SelectionFlag.Rows)
+    view.selectionModel().select(
+        parent,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
     qtbot.waitUntil(lambda: not pane.retry_overwrite.isEnabled(), timeout=2_000)
     assert pane.retry_failed.isEnabled() and pane.unlock_retry.isEnabled()
     started_at = time.perf_counter()
@@ -114,5 +126,7 @@ def test_100000_outcomes_select_all_and_the_actions_follow(wsgidav_server, open_
     assert model.rowCount(model.job_row(job.id)) == 0 and model.rowCount() == 0  # all retried
     pane.show_box.setCurrentIndex(pane.show_box.findData(Show.ALL))
     assert pane.picked().rows == COUNT + 3  # the selection came back with the rows
-    print("\n100,000 outcomes in the pane: " + ", ".join(f"{step} {seconds:.3f} s"
-                                                        for step, seconds in timings.items()))
+    print(
+        "\n100,000 outcomes in the pane: "
+        + ", ".join(f"{step} {seconds:.3f} s" for step, seconds in timings.items())
+    )

@@ -23,10 +23,17 @@ def big_job(count: int, failing_every: int) -> tuple[Job, list[TaskResult]]:
     tasks = [Task(Op.DELETE, f"/big/file {n:06d}.txt") for n in range(count)]
     job = Job("Delete many", (tuple(tasks),))
     results = [
-        TaskResult(job.id, task, (
-            Outcome("delete", task.remote, 423, "Locked", source=Source.MULTISTATUS)
-            if n % failing_every == 0 else success("delete", task.remote, 204),))
-        for n, task in enumerate(tasks)]
+        TaskResult(
+            job.id,
+            task,
+            (
+                Outcome("delete", task.remote, 423, "Locked", source=Source.MULTISTATUS)
+                if n % failing_every == 0
+                else success("delete", task.remote, 204),
+            ),
+        )
+        for n, task in enumerate(tasks)
+    ]
     return job, results
 
 
@@ -56,7 +63,8 @@ def test_100000_outcomes_load_filter_and_sort(qtbot):
     model.set_filter(Show.ALL, "FILE 04242")
     parent = model.index(0, 0)
     assert [model.index(r, PATH, parent).data() for r in range(model.rowCount(parent))] == [
-        f"/big/file 04242{n}.txt" for n in range(10)]
+        f"/big/file 04242{n}.txt" for n in range(10)
+    ]
 
     model.set_filter(Show.ALL, "")
     model.sort(STATUS, Qt.SortOrder.DescendingOrder)
@@ -64,8 +72,10 @@ def test_100000_outcomes_load_filter_and_sort(qtbot):
     parent = model.index(0, 0)
     assert model.index(0, STATUS, parent).data() == "423 Locked"
     assert model.index(100, STATUS, parent).data() == "204 No Content"
-    print(f"\n100,000 outcomes: added in {loaded - started:.2f} s, filtered in "
-          f"{filtered - loaded:.3f} s, all filters and a sort by {sorted_at - filtered:.3f} s")
+    print(
+        f"\n100,000 outcomes: added in {loaded - started:.2f} s, filtered in "
+        f"{filtered - loaded:.3f} s, all filters and a sort by {sorted_at - filtered:.3f} s"
+    )
 
 
 def test_a_sort_keeps_the_selected_outcome_selected(qtbot):
@@ -128,7 +138,8 @@ def test_rows_arriving_in_a_sorted_view_go_to_their_place(qtbot):
     model.flush()
     parent = model.index(0, 0)
     assert [model.index(r, PATH, parent).data() for r in range(20)] == [
-        f"/big/file {n:06d}.txt" for n in reversed(range(20))]
+        f"/big/file {n:06d}.txt" for n in reversed(range(20))
+    ]
     assert kept.data(OUTCOME_ROLE).path == "/big/file 000009.txt" and kept.row() == 10
 
 
@@ -137,14 +148,28 @@ def test_an_unconfirmed_outcome_is_neither_ok_nor_failed(qtbot):
     is one of the problems (a retry asks again)."""
     tasks = [Task(Op.UPLOAD, "/a.txt"), Task(Op.UPLOAD, "/b.txt")]
     job = Job("Upload", (tuple(tasks),))
-    unsure = Outcome("put", "/b.txt", None, "unconfirmed", source=Source.TRANSPORT,
-                     note="could not be confirmed", marked=OutcomeClass.UNCONFIRMED)
+    unsure = Outcome(
+        "put",
+        "/b.txt",
+        None,
+        "unconfirmed",
+        source=Source.TRANSPORT,
+        note="could not be confirmed",
+        marked=OutcomeClass.UNCONFIRMED,
+    )
     assert unsure.outcome_class is OutcomeClass.UNCONFIRMED
     model = ResultsModel(ICONS, PHASE_ICONS)
-    feed(model, job, [TaskResult(job.id, tasks[0], (success("put", "/a.txt", 201),)),
-                      TaskResult(job.id, tasks[1], (unsure,))])
+    feed(
+        model,
+        job,
+        [
+            TaskResult(job.id, tasks[0], (success("put", "/a.txt", 201),)),
+            TaskResult(job.id, tasks[1], (unsure,)),
+        ],
+    )
     assert "1 done · 1 unconfirmed" in model.index(0, 0).data()
     model.set_filter(Show.PROBLEMS, "")
     parent = model.index(0, 0)
-    assert [model.index(r, PATH, parent).data(OUTCOME_ROLE).path
-            for r in range(model.rowCount(parent))] == ["/b.txt"]
+    assert [
+        model.index(r, PATH, parent).data(OUTCOME_ROLE).path for r in range(model.rowCount(parent))
+    ] == ["/b.txt"]

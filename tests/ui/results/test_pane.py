@@ -36,8 +36,10 @@ def newest(window: MainWindow) -> JobRecord:
 def wait_for_jobs(qtbot, window: MainWindow, count: int) -> JobRecord:
     """Wait until `count` jobs have ended; returns the newest."""
     model = window.results.model
-    qtbot.waitUntil(lambda: len(model.records()) == count and newest(window).ended is not None,
-                    timeout=JOB_TIMEOUT)
+    qtbot.waitUntil(
+        lambda: len(model.records()) == count and newest(window).ended is not None,
+        timeout=JOB_TIMEOUT,
+    )
     return newest(window)
 
 
@@ -45,25 +47,33 @@ def rows(window: MainWindow, record: JobRecord) -> dict[str, tuple[str, str]]:
     """path -> (status cell, "server said" cell) of a job's rows as shown."""
     model = window.results.model
     job = model.job_row(record.job.id)
-    return {model.index(r, 0, job).data(OUTCOME_ROLE).path: (model.index(r, STATUS, job).data(),
-                                            model.index(r, SAID, job).data())
-            for r in range(model.rowCount(job))}
+    return {
+        model.index(r, 0, job).data(OUTCOME_ROLE).path: (
+            model.index(r, STATUS, job).data(),
+            model.index(r, SAID, job).data(),
+        )
+        for r in range(model.rowCount(job))
+    }
 
 
 def problems(window: MainWindow, record: JobRecord) -> dict[str, str]:
     """path -> the "Problem" cell of a job's rows as shown."""
     model = window.results.model
     job = model.job_row(record.job.id)
-    return {model.index(r, 0, job).data(OUTCOME_ROLE).path: model.index(r, PROBLEM, job).data()
-            for r in range(model.rowCount(job))}
+    return {
+        model.index(r, 0, job).data(OUTCOME_ROLE).path: model.index(r, PROBLEM, job).data()
+        for r in range(model.rowCount(job))
+    }
 
 
 def notes(window: MainWindow, record: JobRecord) -> dict[str, str]:
     """path -> the "Davdesk's note" cell of a job's rows as shown."""
     model = window.results.model
     job = model.job_row(record.job.id)
-    return {model.index(r, 0, job).data(OUTCOME_ROLE).path: model.index(r, NOTE, job).data()
-            for r in range(model.rowCount(job))}
+    return {
+        model.index(r, 0, job).data(OUTCOME_ROLE).path: model.index(r, NOTE, job).data()
+        for r in range(model.rowCount(job))
+    }
 
 
 def select_row(window: MainWindow, path: str, record: JobRecord | None = None) -> None:
@@ -75,14 +85,17 @@ def select_row(window: MainWindow, path: str, record: JobRecord | None = None) -
         index = model.index(row, 0, job)
         if index.data(OUTCOME_ROLE).path == path:
             view.selectionModel().select(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
             return
     raise AssertionError(f"{path} not in the results")
 
 
 def test_a_locked_member_shows_its_owner_and_unlock_and_retry_deletes_the_folder(
-        apache_server, open_window, qtbot, monkeypatch):
+    apache_server, open_window, qtbot, monkeypatch
+):
     h = apache_server
     h.make_file("box/a.txt", b"a")
     h.make_file("box/locked.txt", b"locked")
@@ -91,14 +104,16 @@ def test_a_locked_member_shows_its_owner_and_unlock_and_retry_deletes_the_folder
     base = client.root
     with DavClient(h.url, user=h.user, password=h.password) as colleague:
         colleague.lock(base + "box/locked.txt", owner="bob@example.com")
-    window.operations.start_job("Delete box", plan_delete(client, [client.stat(base + "box/")]),
-                                [base])
+    window.operations.start_job(
+        "Delete box", plan_delete(client, [client.stat(base + "box/")]), [base]
+    )
 
     record = wait_for_jobs(qtbot, window, 1)
     assert record.ended.state is JobState.FAILED
     member = base + "box/locked.txt"
-    qtbot.waitUntil(lambda: problems(window, record)[member].startswith(
-        "Locked by bob@example.com until "))
+    qtbot.waitUntil(
+        lambda: problems(window, record)[member].startswith("Locked by bob@example.com until ")
+    )
     # Who holds the lock is Davdesk's finding (from lockdiscovery), not the server's words.
     assert "bob@example.com" not in rows(window, record)[member][1]
     assert rows(window, record)[member][0] == "423 Locked"
@@ -106,9 +121,11 @@ def test_a_locked_member_shows_its_owner_and_unlock_and_retry_deletes_the_folder
     assert window.results.unlock_retry.isEnabled()
 
     asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda parent, title, text, *a: asked.append(text)
-                        or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes,
+    )
     window.results.unlock_retry.trigger()
 
     retried = wait_for_jobs(qtbot, window, 2)
@@ -119,7 +136,8 @@ def test_a_locked_member_shows_its_owner_and_unlock_and_retry_deletes_the_folder
 
 
 def test_copy_without_overwrite_gives_conflicts_that_retry_with_overwrite_resolves(
-        dav_server, open_window, qtbot):
+    dav_server, open_window, qtbot
+):
     h = dav_server
     for name in ("a.txt", "b ü.txt"):
         h.make_file(f"src/{name}", b"new " + name.encode())
@@ -128,8 +146,9 @@ def test_copy_without_overwrite_gives_conflicts_that_retry_with_overwrite_resolv
     client = window.browser._client
     base = client.root
     sources = [client.stat(base + f"src/{name}") for name in ("a.txt", "b ü.txt")]
-    window.operations.start_job("Copy 2 items", plan_copy(client, sources, base + "dst/",
-                                                          Conflict.ASK), [base + "dst/"])
+    window.operations.start_job(
+        "Copy 2 items", plan_copy(client, sources, base + "dst/", Conflict.ASK), [base + "dst/"]
+    )
 
     record = wait_for_jobs(qtbot, window, 1)
     shown = rows(window, record)
@@ -141,8 +160,10 @@ def test_copy_without_overwrite_gives_conflicts_that_retry_with_overwrite_resolv
 
     retried = wait_for_jobs(qtbot, window, 2)
     assert retried.ended.state is JobState.FINISHED
-    assert {status for status, _ in rows(window, retried).values()} <= {"201 Created",
-                                                                       "204 No Content"}
+    assert {status for status, _ in rows(window, retried).values()} <= {
+        "201 Created",
+        "204 No Content",
+    }
     for name in ("a.txt", "b ü.txt"):
         assert (h.root / "dst" / name).read_bytes() == b"new " + name.encode()
 
@@ -156,13 +177,20 @@ def stored(folder) -> list[str]:
 def flaky_apache(apache_server):
     """Apache behind a proxy that answers 503 to as many PUTs of each "flaky" file as the
     retry policy makes."""
-    with FaultProxy(apache_server.url, faults=("503",), retry_after="0", methods=("PUT",),
-                    first=BUDGET, paths=lambda path: "flaky" in path) as proxy:
+    with FaultProxy(
+        apache_server.url,
+        faults=("503",),
+        retry_after="0",
+        methods=("PUT",),
+        first=BUDGET,
+        paths=lambda path: "flaky" in path,
+    ) as proxy:
         yield dataclasses.replace(apache_server, url=proxy.url_for(apache_server.url))
 
 
-def test_files_refused_with_503_finish_after_retry_failed(flaky_apache, open_window, qtbot,
-                                                          tmp_path):
+def test_files_refused_with_503_finish_after_retry_failed(
+    flaky_apache, open_window, qtbot, tmp_path
+):
     names = ["ok 1.txt", "flaky 1.txt", "ok 2.txt", "flaky 2.txt"]
     for name in names:
         (tmp_path / name).write_bytes(name.encode())
@@ -171,11 +199,15 @@ def test_files_refused_with_503_finish_after_retry_failed(flaky_apache, open_win
     window.operations.upload([tmp_path / name for name in names], base)
 
     record = wait_for_jobs(qtbot, window, 1)
-    statuses = {path.rsplit("/", 1)[-1]: status for path, (status, _) in
-                rows(window, record).items()}
-    assert statuses == {"ok 1.txt": "201 Created", "ok 2.txt": "201 Created",
-                        "flaky 1.txt": "503 Service Unavailable",
-                        "flaky 2.txt": "503 Service Unavailable"}
+    statuses = {
+        path.rsplit("/", 1)[-1]: status for path, (status, _) in rows(window, record).items()
+    }
+    assert statuses == {
+        "ok 1.txt": "201 Created",
+        "ok 2.txt": "201 Created",
+        "flaky 1.txt": "503 Service Unavailable",
+        "flaky 2.txt": "503 Service Unavailable",
+    }
     assert {o.attempt for o in record.outcomes if not o.ok} == {BUDGET}
     server_root = flaky_apache.root
     assert stored(server_root) == ["ok 1.txt", "ok 2.txt"]
@@ -220,9 +252,11 @@ def copy_with_one_gone(qtbot, window: MainWindow, h, count: int, gone: int) -> J
     client = window.browser._client
     resources = [client.stat(client.root + f"f {index}.txt") for index in range(count)]
     (h.root / f"f {gone}.txt").unlink()
-    window.operations.start_job(f"Copy {count} items",
-                                plan_copy(client, resources, client.root + "copies/",
-                                          Conflict.ASK), [client.root])
+    window.operations.start_job(
+        f"Copy {count} items",
+        plan_copy(client, resources, client.root + "copies/", Conflict.ASK),
+        [client.root],
+    )
     return wait_for_jobs(qtbot, window, 1)
 
 
@@ -232,8 +266,9 @@ def exported(value: object) -> str:
 
 
 @pytest.mark.parametrize("suffix", ["csv", "json"])
-def test_export_reads_back_every_field_of_every_outcome(dav_server, open_window, qtbot,
-                                                         tmp_path, suffix):
+def test_export_reads_back_every_field_of_every_outcome(
+    dav_server, open_window, qtbot, tmp_path, suffix
+):
     h = dav_server
     h.make_file("src/taken.txt", b"new")
     h.make_file("src/free.txt", b"new")
@@ -242,15 +277,17 @@ def test_export_reads_back_every_field_of_every_outcome(dav_server, open_window,
     client = window.browser._client
     base = client.root
     sources = [client.stat(base + f"src/{name}") for name in ("taken.txt", "free.txt")]
-    window.operations.start_job("Copy 2 items", plan_copy(client, sources, base + "dst/",
-                                                          Conflict.ASK), [base + "dst/"])
+    window.operations.start_job(
+        "Copy 2 items", plan_copy(client, sources, base + "dst/", Conflict.ASK), [base + "dst/"]
+    )
     wait_for_jobs(qtbot, window, 1)
     resources = [client.stat(base + f"src/{name}") for name in ("taken.txt", "free.txt")]
     (h.root / "src" / "free.txt").unlink()  # gone behind the window's back: a 404
     (h.root / "moved").mkdir()
     h.chown(h.root / "moved")
-    window.operations.start_job("Move 2 items", plan_move(client, resources, base + "moved/",
-                                                          Conflict.ASK), [base])
+    window.operations.start_job(
+        "Move 2 items", plan_move(client, resources, base + "moved/", Conflict.ASK), [base]
+    )
     wait_for_jobs(qtbot, window, 2)
     outcomes = [(r.name, o) for r in reversed(window.results.model.records()) for o in r.outcomes]
     assert {o.outcome_class.value for _, o in outcomes} == {"ok", "conflict", "failed"}
@@ -261,8 +298,15 @@ def test_export_reads_back_every_field_of_every_outcome(dav_server, open_window,
     qtbot.waitUntil(report.exists)
 
     rows_read = read_report(report)
-    expected = [{"job": job, "action": words.action(outcome), "problem": words.problem(outcome),
-                 **outcome.to_json()} for job, outcome in outcomes]
+    expected = [
+        {
+            "job": job,
+            "action": words.action(outcome),
+            "problem": words.problem(outcome),
+            **outcome.to_json(),
+        }
+        for job, outcome in outcomes
+    ]
     if suffix == "csv":
         # Every field has its column but ok, which the class says: "ok" exactly when ok.
         fields = {f.name for f in dataclasses.fields(Outcome)}
@@ -277,7 +321,8 @@ def test_export_reads_back_every_field_of_every_outcome(dav_server, open_window,
 # to a window manager; under xcb there is no such warning.
 @pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 def test_raw_response_shows_the_multistatus_with_credentials_redacted(
-        dav_server, open_window, qtbot):
+    dav_server, open_window, qtbot
+):
     h = dav_server
     h.make_file("box/a.txt", b"a")
     h.make_file("box/locked.txt", b"locked")
@@ -285,8 +330,9 @@ def test_raw_response_shows_the_multistatus_with_credentials_redacted(
     client = window.browser._client
     base = client.root
     client.lock(base + "box/locked.txt")
-    window.operations.start_job("Delete box", plan_delete(client, [client.stat(base + "box/")]),
-                                [base])
+    window.operations.start_job(
+        "Delete box", plan_delete(client, [client.stat(base + "box/")]), [base]
+    )
     wait_for_jobs(qtbot, window, 1)
     select_row(window, base + "box/locked.txt")
     assert window.results.show_raw.isEnabled()
@@ -333,15 +379,17 @@ def test_four_filters_keep_the_selection_and_the_open_jobs(dav_server, open_wind
     base = client.root
     pane, model, view = window.results, window.results.model, window.results.view
     sources = [client.stat(base + f"src/{name}") for name in ("taken.txt", "free.txt")]
-    window.operations.start_job("Copy 2 items", plan_copy(client, sources, base + "dst/",
-                                                          Conflict.ASK), [base + "dst/"])
+    window.operations.start_job(
+        "Copy 2 items", plan_copy(client, sources, base + "dst/", Conflict.ASK), [base + "dst/"]
+    )
     copy = wait_for_jobs(qtbot, window, 1)
     resources = [client.stat(base + name) for name in ("here.txt", "gone.txt")]
     (h.root / "gone.txt").unlink()
     (h.root / "moved").mkdir()
     h.chown(h.root / "moved")
-    window.operations.start_job("Move 2 items", plan_move(client, resources, base + "moved/",
-                                                          Conflict.ASK), [base])
+    window.operations.start_job(
+        "Move 2 items", plan_move(client, resources, base + "moved/", Conflict.ASK), [base]
+    )
     delete = wait_for_jobs(qtbot, window, 2)
     assert [s.value for s in Show] == ["All", "Problems", "Failed only", "Conflicts"]
 
@@ -350,8 +398,10 @@ def test_four_filters_keep_the_selection_and_the_open_jobs(dav_server, open_wind
         for row in range(model.rowCount()):
             parent = model.index(row, 0)
             record = model.record(parent)
-            jobs[record.name] = sorted(model.index(r, 0, parent).data().split(" → ")[0][len(base):]
-                                       for r in range(model.rowCount(parent)))
+            jobs[record.name] = sorted(
+                model.index(r, 0, parent).data().split(" → ")[0][len(base) :]
+                for r in range(model.rowCount(parent))
+            )
         return jobs
 
     def choose(show: Show) -> None:
@@ -367,11 +417,14 @@ def test_four_filters_keep_the_selection_and_the_open_jobs(dav_server, open_wind
     choose(Show.PROBLEMS)
     assert shown() == {"Move 2 items": ["gone.txt"], "Copy 2 items": ["src/taken.txt"]}
     picked = pane.picked()
-    assert [(r.name, [r.outcomes[n].path for n in ns]) for r, ns in picked.outcomes.values()] \
-        == [("Move 2 items", [base + "gone.txt"])]  # kept through three filters
+    assert [(r.name, [r.outcomes[n].path for n in ns]) for r, ns in picked.outcomes.values()] == [
+        ("Move 2 items", [base + "gone.txt"])
+    ]  # kept through three filters
     choose(Show.ALL)
-    assert shown() == {"Move 2 items": ["gone.txt", "here.txt"],
-                       "Copy 2 items": ["src/free.txt", "src/taken.txt"]}
+    assert shown() == {
+        "Move 2 items": ["gone.txt", "here.txt"],
+        "Copy 2 items": ["src/free.txt", "src/taken.txt"],
+    }
     assert view.isExpanded(model_row(window, delete)) and view.isExpanded(model_row(window, copy))
     [(record, [number])] = pane.picked().outcomes.values()
     assert record is delete and record.outcomes[number].path == base + "gone.txt"
@@ -385,8 +438,9 @@ def test_reveal_selects_the_file_in_its_folder(wsgidav_server, open_window, qtbo
     window = open_window(h)
     client = window.browser._client
     path = client.root + "deep/inner/target.txt"
-    window.operations.start_job("Copy", plan_copy(client, [client.stat(path)],
-                                                  client.root + "deep/", Conflict.ASK), [])
+    window.operations.start_job(
+        "Copy", plan_copy(client, [client.stat(path)], client.root + "deep/", Conflict.ASK), []
+    )
     wait_for_jobs(qtbot, window, 1)
     select_row(window, path)
 
@@ -397,15 +451,15 @@ def test_reveal_selects_the_file_in_its_folder(wsgidav_server, open_window, qtbo
     assert [r.name for r in window.table.selected_resources()] == ["target.txt"]
 
 
-def test_copy_details_puts_the_selected_rows_on_the_clipboard(wsgidav_server, open_window,
-                                                             qtbot):
+def test_copy_details_puts_the_selected_rows_on_the_clipboard(wsgidav_server, open_window, qtbot):
     window = open_window(wsgidav_server)
     copy_with_one_gone(qtbot, window, wsgidav_server, count=2, gone=1)
     root = window.browser._client.root
     select_row(window, root + "f 1.txt")
     window.results.copy_details.trigger()
     assert QGuiApplication.clipboard().text() == (
-        f"Copy {root}f 1.txt → {root}copies/f 1.txt: Not on the server – 404 Not Found")
+        f"Copy {root}f 1.txt → {root}copies/f 1.txt: Not on the server – 404 Not Found"
+    )
 
 
 def test_the_copy_details_shortcut_copies_from_the_list(wsgidav_server, open_window, qtbot):
@@ -418,16 +472,20 @@ def test_the_copy_details_shortcut_copies_from_the_list(wsgidav_server, open_win
     view.setFocus()
     qtbot.waitUntil(view.hasFocus)
 
-    qtbot.keyClick(view, Qt.Key.Key_C,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(
+        view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    )
 
     copied = f"Copied {root}f 0.txt → {root}copies/f 0.txt – 201 Created"
     assert QGuiApplication.clipboard().text() == copied
     view.selectionModel().select(model_row(window, record), SELECT_ROWS)
-    qtbot.keyClick(view, Qt.Key.Key_C,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(
+        view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    )
     assert QGuiApplication.clipboard().text().splitlines() == [
-        f"#1 Copy 3 items: {record.summary()}", copied]
+        f"#1 Copy 3 items: {record.summary()}",
+        copied,
+    ]
 
 
 def model_row(window: MainWindow, record: JobRecord) -> QModelIndex:

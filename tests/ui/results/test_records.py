@@ -48,17 +48,20 @@ def fill(book: ResultBook, job: Job, results: list[TaskResult]) -> list[object]:
 def test_results_are_counted_and_indexed_for_the_actions():
     book = ResultBook()
     job = deletes("a", "b", "c", "d")
-    results = answer(job, {"/a": success("delete", "/a", 204),
-                           "/b": Outcome("delete", "/b", 412, "Precondition Failed"),
-                           "/c": Outcome("delete", "/c", 423, "Locked",
-                                         source=Source.MULTISTATUS),
-                           "/d": Outcome("delete", "/d", 401, "Unauthorized")})
+    results = answer(
+        job,
+        {
+            "/a": success("delete", "/a", 204),
+            "/b": Outcome("delete", "/b", 412, "Precondition Failed"),
+            "/c": Outcome("delete", "/c", 423, "Locked", source=Source.MULTISTATUS),
+            "/d": Outcome("delete", "/d", 401, "Unauthorized"),
+        },
+    )
     assert fill(book, job, results) == []
     record = book.by_id[job.id]
     assert (record.number, book.jobs) == (1, [record])
     assert record.open_failures == {1, 2, 3}
-    assert record.fixes == {
-        Fix.OVERWRITE: {1}, Fix.UNLOCK: {2}, Fix.SIGN_IN: {3}}
+    assert record.fixes == {Fix.OVERWRITE: {1}, Fix.UNLOCK: {2}, Fix.SIGN_IN: {3}}
     assert record.counts[OutcomeClass.OK] == 1 and record.worst() is OutcomeClass.FAILED
     assert record.owners == [0, 1, 2, 3]
 
@@ -66,8 +69,13 @@ def test_results_are_counted_and_indexed_for_the_actions():
 def test_a_retry_marks_what_it_runs_again_and_counts_what_it_settled():
     book = ResultBook()
     first = deletes("a", "b")
-    failed = answer(first, {"/a": Outcome("delete", "/a", 500, "Internal Server Error"),
-                            "/b": Outcome("delete", "/b", 500, "Internal Server Error")})
+    failed = answer(
+        first,
+        {
+            "/a": Outcome("delete", "/a", 500, "Internal Server Error"),
+            "/b": Outcome("delete", "/b", 500, "Internal Server Error"),
+        },
+    )
     fill(book, first, failed)
     original = book.by_id[first.id]
     original.phase = Phase.FAILED  # as its JobEnded says
@@ -81,9 +89,17 @@ def test_a_retry_marks_what_it_runs_again_and_counts_what_it_settled():
     assert original.note(0) == "being retried in #2"
     assert original.state_words() == "being retried"
 
-    reached = fill(book, retry, answer(retry, {
-        "/a": success("delete", "/a", 204),
-        "/b": Outcome("delete", "/b", 500, "Internal Server Error")}))
+    reached = fill(
+        book,
+        retry,
+        answer(
+            retry,
+            {
+                "/a": success("delete", "/a", 204),
+                "/b": Outcome("delete", "/b", 500, "Internal Server Error"),
+            },
+        ),
+    )
     assert reached == [original, original]  # each result of the retry reaches back once
     assert original.note(0) == "retried in #2: resolved"
     assert original.note(1) == "retried in #2: failed again"
@@ -116,9 +132,14 @@ def test_a_retry_of_a_retry_settles_the_first_job_too():
 def test_the_problem_filters_leave_out_what_went_well_and_what_was_retried():
     book = ResultBook()
     job = deletes("a", "b", "c")
-    results = answer(job, {"/a": success("delete", "/a", 204),
-                           "/b": Outcome("delete", "/b", 412, "Precondition Failed"),
-                           "/c": Outcome("delete", "/c", 500, "Internal Server Error")})
+    results = answer(
+        job,
+        {
+            "/a": success("delete", "/a", 204),
+            "/b": Outcome("delete", "/b", 412, "Precondition Failed"),
+            "/c": Outcome("delete", "/c", 500, "Internal Server Error"),
+        },
+    )
     fill(book, job, results)
     record = book.by_id[job.id]
 
@@ -142,8 +163,7 @@ def test_lock_owners_reach_the_jobs_refused_by_the_lock_until_they_are_dropped()
     job = deletes("a")
     fill(book, job, answer(job, {"/a": Outcome("delete", "/a", 423, "Locked")}))
     record = book.by_id[job.id]
-    lock = ActiveLock("opaquelocktoken:1", "bob@example.com", "Infinite", "0", "exclusive",
-                      None)
+    lock = ActiveLock("opaquelocktoken:1", "bob@example.com", "Infinite", "0", "exclusive", None)
     assert book.problem(record.outcomes[0]) == "Locked"
     assert book.set_locks("/a", [lock]) == [record]
     assert book.problem(record.outcomes[0]).startswith("Locked by bob@example.com")
@@ -155,27 +175,52 @@ def test_lock_owners_reach_the_jobs_refused_by_the_lock_until_they_are_dropped()
 
 
 def test_the_bookkeeping_loads_no_qt():
-    code = ("import sys, app.ui.results.records\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'PySide6'))\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                            text=True, timeout=60)
+    code = (
+        "import sys, app.ui.results.records\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'PySide6'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
 
 def test_a_row_names_both_ends_of_a_copy_and_tells_everything_in_its_tooltip():
     book = ResultBook()
-    job = Job("Copy", ((Task(Op.COPY, "/src/a.txt", destination="/dst/a.txt"),
-                        Task(Op.MOVE, "/b.txt", destination="/b2.txt")),))
-    results = [TaskResult(job.id, job.tasks[0], (
-                   Outcome("copy", "/src/a.txt", 412, "Precondition Failed",
-                           destination="/dst/a.txt", description="it is there"),)),
-               TaskResult(job.id, job.tasks[1], (
-                   success("move", "/b.txt", 201, destination="/b2.txt"),))]
+    job = Job(
+        "Copy",
+        (
+            (
+                Task(Op.COPY, "/src/a.txt", destination="/dst/a.txt"),
+                Task(Op.MOVE, "/b.txt", destination="/b2.txt"),
+            ),
+        ),
+    )
+    results = [
+        TaskResult(
+            job.id,
+            job.tasks[0],
+            (
+                Outcome(
+                    "copy",
+                    "/src/a.txt",
+                    412,
+                    "Precondition Failed",
+                    destination="/dst/a.txt",
+                    description="it is there",
+                ),
+            ),
+        ),
+        TaskResult(job.id, job.tasks[1], (success("move", "/b.txt", 201, destination="/b2.txt"),)),
+    ]
     fill(book, job, results)
     record = book.by_id[job.id]
-    assert [name_cell(o) for o in record.outcomes] == ["/src/a.txt → /dst/",
-                                                       "/b.txt → /b2.txt"]
+    assert [name_cell(o) for o in record.outcomes] == ["/src/a.txt → /dst/", "/b.txt → /b2.txt"]
     assert book.tooltip(record, 0).splitlines() == [
-        "/src/a.txt", "to /dst/a.txt", "Copy: Already exists at the destination",
-        "412 Precondition Failed (from the response, COPY)", "server said: it is there"]
+        "/src/a.txt",
+        "to /dst/a.txt",
+        "Copy: Already exists at the destination",
+        "412 Precondition Failed (from the response, COPY)",
+        "server said: it is there",
+    ]

@@ -32,9 +32,11 @@ def copy_with_conflicts(window: MainWindow, h, names: tuple[str, ...]) -> None:
     client = window.browser._client
     base = client.root
     sources = [client.stat(base + f"src/{name}") for name in names]
-    window.operations.start_job(f"Copy {len(names)} items",
-                                plan_copy(client, sources, base + "dst/", Conflict.ASK),
-                                [base + "dst/"])
+    window.operations.start_job(
+        f"Copy {len(names)} items",
+        plan_copy(client, sources, base + "dst/", Conflict.ASK),
+        [base + "dst/"],
+    )
 
 
 def test_retry_selected_runs_exactly_the_selected_file(dav_server, open_window, qtbot):
@@ -55,8 +57,7 @@ def test_retry_selected_runs_exactly_the_selected_file(dav_server, open_window, 
     assert [(o.path, o.ok) for o in retried.outcomes] == [(base + "src/a.txt", True)]
     assert (h.root / "dst" / "a.txt").read_bytes() == b"new a.txt"
     assert (h.root / "dst" / "b.txt").read_bytes() == b"old"  # not selected, not run
-    assert notes(window, record)[f"{base}src/a.txt"].startswith(
-        "retried in #2: resolved")
+    assert notes(window, record)[f"{base}src/a.txt"].startswith("retried in #2: resolved")
     assert "1 resolved by a retry" in pane.model.job_row(record.job.id).data()
     select_row(window, base + "src/a.txt", record)  # settled: nothing to retry
     qtbot.waitUntil(lambda: not pane.retry_selected.isEnabled(), timeout=SETTLED)
@@ -79,13 +80,18 @@ def test_what_overwrite_resolved_is_never_retried_again(dav_server, open_window,
     for selected in ("nothing", "the original job"):
         if selected == "the original job":
             pane.view.selectionModel().select(
-                model.job_row(record.job.id), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows)
+                model.job_row(record.job.id),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
         else:
             pane.view.clearSelection()
         qtbot.waitUntil(lambda: not pane.retry_failed.isEnabled(), timeout=SETTLED)
-        assert not pane.retry_overwrite.isEnabled() and not pane.unlock_retry.isEnabled() \
-            and not pane.reauth_retry.isEnabled(), selected
+        assert (
+            not pane.retry_overwrite.isEnabled()
+            and not pane.unlock_retry.isEnabled()
+            and not pane.reauth_retry.isEnabled()
+        ), selected
 
     pane.retry_failed.trigger()  # disabled: nothing runs
     qtbot.wait(300)
@@ -94,18 +100,17 @@ def test_what_overwrite_resolved_is_never_retried_again(dav_server, open_window,
     assert job_row.data().endswith("2 conflicts — all problems resolved by a retry")
     assert record.worst().value == "ok"  # its icon: nothing left to do
     original_rows = [model.index(r, PATH, job_row) for r in range(model.rowCount(job_row))]
-    greyed = QGuiApplication.palette().color(QPalette.ColorGroup.Disabled,
-                                             QPalette.ColorRole.Text)
+    greyed = QGuiApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
     for index in original_rows:
         assert index.data(Qt.ItemDataRole.ForegroundRole).color() == greyed
-    assert all(note.startswith("retried in #2: resolved")
-               for note in notes(window, record).values())
+    assert all(
+        note.startswith("retried in #2: resolved") for note in notes(window, record).values()
+    )
     for name in ("a.txt", "b ü.txt"):
         assert (h.root / "dst" / name).read_bytes() == b"new " + name.encode()
 
 
-def test_a_retry_that_failed_again_is_what_the_next_retry_runs(wsgidav_server, open_window,
-                                                                qtbot):
+def test_a_retry_that_failed_again_is_what_the_next_retry_runs(wsgidav_server, open_window, qtbot):
     h = wsgidav_server
     h.make_file("busy.txt", b"x")
     window = open_window(h)
@@ -113,9 +118,11 @@ def test_a_retry_that_failed_again_is_what_the_next_retry_runs(wsgidav_server, o
     pane, model = window.results, window.results.model
     with DavClient(h.url, user=h.user, password=h.password) as colleague:
         lock = colleague.lock(client.root + "busy.txt", owner="bob@example.com")
-        window.operations.start_job("Delete busy.txt",
-                                    plan_delete(client, [client.stat(client.root + "busy.txt")]),
-                                    [client.root])
+        window.operations.start_job(
+            "Delete busy.txt",
+            plan_delete(client, [client.stat(client.root + "busy.txt")]),
+            [client.root],
+        )
         first = wait_for_jobs(qtbot, window, 1)
         assert [o.status for o in first.outcomes] == [423]
         pane.view.clearSelection()
@@ -124,7 +131,8 @@ def test_a_retry_that_failed_again_is_what_the_next_retry_runs(wsgidav_server, o
         assert [o.status for o in second.outcomes] == [423]
         assert model.job_row(first.job.id).data().endswith("1 failed again when retried")
         assert notes(window, first)[client.root + "busy.txt"].startswith(
-            "retried in #2: failed again")
+            "retried in #2: failed again"
+        )
         colleague.unlock(client.root + "busy.txt", lock.token)
 
     pane.view.clearSelection()
@@ -142,8 +150,9 @@ def test_a_retry_that_failed_again_is_what_the_next_retry_runs(wsgidav_server, o
     qtbot.waitUntil(lambda: not pane.retry_failed.isEnabled(), timeout=SETTLED)
 
 
-def test_unlock_and_retry_with_this_window_s_own_lock_asks_nothing(dav_server, open_window,
-                                                                   qtbot, monkeypatch):
+def test_unlock_and_retry_with_this_window_s_own_lock_asks_nothing(
+    dav_server, open_window, qtbot, monkeypatch
+):
     h = dav_server
     h.make_file("mine.txt", b"x")
     window = open_window(h)
@@ -159,8 +168,7 @@ def test_unlock_and_retry_with_this_window_s_own_lock_asks_nothing(dav_server, o
 
     # The delete is planned and queued before the user locks the file: it goes without the token.
     window.operations.job_added.connect(hold_first)
-    window.operations.start_job("Delete mine.txt", plan_delete(client, [resource]),
-                                [client.root])
+    window.operations.start_job("Delete mine.txt", plan_delete(client, [resource]), [client.root])
     locks = window.operations.locks
     locks.lock(resource)
     qtbot.waitUntil(lambda: locks.held(path) is not None, timeout=10_000)
@@ -169,9 +177,11 @@ def test_unlock_and_retry_with_this_window_s_own_lock_asks_nothing(dav_server, o
     assert [o.status for o in record.outcomes] == [423]
     assert (h.root / "mine.txt").exists()
     asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda parent, title, text, *a: asked.append(text)
-                        or QMessageBox.StandardButton.No)
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.No,
+    )
     qtbot.waitUntil(pane_enabled(window, "unlock_retry"), timeout=SETTLED)
 
     window.results.unlock_retry.trigger()
@@ -188,7 +198,8 @@ def pane_enabled(window: MainWindow, name: str):
 
 
 def test_a_server_that_hides_lock_tokens_gets_a_warning_and_no_unlock(
-        dav_server, open_window, qtbot, monkeypatch):
+    dav_server, open_window, qtbot, monkeypatch
+):
     h = dav_server
     h.make_file("theirs.txt", b"x")
     with DavClient(h.url, user=h.user, password=h.password) as colleague:
@@ -197,13 +208,17 @@ def test_a_server_that_hides_lock_tokens_gets_a_warning_and_no_unlock(
         window = open_window(proxy.handle(h))
         client = window.browser._client
         path = client.root + "theirs.txt"
-        window.operations.start_job("Delete theirs.txt", plan_delete(client, [client.stat(path)]),
-                                    [client.root])
+        window.operations.start_job(
+            "Delete theirs.txt", plan_delete(client, [client.stat(path)]), [client.root]
+        )
         record = wait_for_jobs(qtbot, window, 1)
         assert [o.status for o in record.outcomes] == [423]
         warned: list[str] = []
-        monkeypatch.setattr(QMessageBox, "warning",
-                            lambda parent, title, text, *a: warned.append(f"{title}: {text}"))
+        monkeypatch.setattr(
+            QMessageBox,
+            "warning",
+            lambda parent, title, text, *a: warned.append(f"{title}: {text}"),
+        )
         monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("asked to unlock"))
         qtbot.waitUntil(pane_enabled(window, "unlock_retry"), timeout=SETTLED)
 

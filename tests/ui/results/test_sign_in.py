@@ -17,24 +17,34 @@ from tests.servers.wsgidav_server import WsgiDavServer
 from tests.ui.results.test_pane import rows, wait_for_jobs
 
 
-def test_the_password_typed_to_sign_in_again_never_reaches_the_log(open_window, qtbot,
-                                                                    monkeypatch, tmp_path: Path):
+def test_the_password_typed_to_sign_in_again_never_reaches_the_log(
+    open_window, qtbot, monkeypatch, tmp_path: Path
+):
     # A password of this test's own: no other test can have made the log blank it already.
     password = f"typed-{secrets.token_hex(8)}"
     assert logs.redact(password) == password
     root = tmp_path / "share"
     root.mkdir()
     (root / "old.txt").write_bytes(b"x")
-    with WsgiDavServer(root, password=password) as server, \
-            logging_to(tmp_path / "log", verbose=True) as log_file:
-        handle = ServerHandle(name="wsgidav", url=server.url, root=root, user=server.user,
-                              password=password, server=server)
+    with (
+        WsgiDavServer(root, password=password) as server,
+        logging_to(tmp_path / "log", verbose=True) as log_file,
+    ):
+        handle = ServerHandle(
+            name="wsgidav",
+            url=server.url,
+            root=root,
+            user=server.user,
+            password=password,
+            server=server,
+        )
         window = open_window(handle)
         client = window.browser._client
         resource = client.stat(client.root + "old.txt")
         client.sign_in(server.user, "not the password")
-        window.operations.start_job("Delete old.txt", plan_delete(client, [resource]),
-                                    [client.root])
+        window.operations.start_job(
+            "Delete old.txt", plan_delete(client, [resource]), [client.root]
+        )
         record = wait_for_jobs(qtbot, window, 1)
         [(status, _)] = rows(window, record).values()
         assert status.startswith("401 ")

@@ -21,8 +21,16 @@ from urllib.parse import urlsplit
 from tests.servers import ServerHandle
 
 _LOCKTOKEN = re.compile(rb"<([\w.-]+:)?locktoken\b[^>]*>.*?</\1?locktoken>", re.DOTALL)
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "te",
-               "upgrade", "proxy-connection", "trailer"}
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "te",
+    "upgrade",
+    "proxy-connection",
+    "trailer",
+}
 
 
 class TokenHidingProxy:
@@ -49,8 +57,9 @@ class TokenHidingProxy:
                 proxy.methods.append(self.command)
                 upstream = http.client.HTTPConnection(*target, timeout=30)
                 try:
-                    headers = {k: v for k, v in self.headers.items()
-                               if k.lower() not in _HOP_BY_HOP}
+                    headers = {
+                        k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP
+                    }
                     upstream.request(self.command, self.path, body=body or None, headers=headers)
                     answer = upstream.getresponse()
                     data = answer.read()
@@ -70,8 +79,9 @@ class TokenHidingProxy:
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        name="token-hiding-proxy", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="token-hiding-proxy", daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -85,7 +95,11 @@ class TokenHidingProxy:
         self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._server.shutdown()
         self._server.server_close()
