@@ -2,11 +2,10 @@
 
 A dock under the file table. Each job is a row with its summary; expanded,
 its Outcomes: operation, path, status, the DAV condition, what the server
-said, Davdesk's note, attempt and time. The actions work on the selection,
-or, with none, on the problems of the selected jobs (or of all jobs): what a
-user means by "retry failed" after glancing at a red summary. A result that
-a retry ran again is greyed and out of every scope: its retry's row is the
-one to act on.
+said, Davdesk's note, attempt and time. This module is the dock: the list
+and its filter, the folded strip, jobs coming and going, and the actions
+(their names, icons, and where they show). What the actions do with the
+picked results is handlers.py's; how the list looks is view.py's.
 
 The actions' enabled states are worked out from the selection's ranges and
 the model's per-job sets (see selection.py) as the selection changes; the
@@ -20,38 +19,32 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QResizeEvent
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
     QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QToolBar,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.dav.outcome import OutcomeClass
-from app.jobs.conflict import Conflict
-from app.jobs.model import JobEnded, TaskResult
+from app.jobs.model import JobEnded
 from app.ui.actions import fill
-from app.ui.icons import status_icon, themed_icon
+from app.ui.icons import themed_icon
 from app.ui.job_bridge import JobBridge
 from app.ui.results.fixes import ResultFixer
+from app.ui.results.handlers import ActionHandlers
 from app.ui.results.kinds import Fix
-from app.ui.results.model import CLASS_COLOURS, NOTE, PATH, PROBLEM, Index, ResultsModel
-from app.ui.results.raw_dialog import RawResponseDialog
-from app.ui.results.records import SHOW_TIPS, Phase, Show
-from app.ui.results.selection import KeptSelection, Picked, failures, results_of
+from app.ui.results.model import ResultsModel
+from app.ui.results.records import SHOW_TIPS, Show
+from app.ui.results.selection import KeptSelection, Picked, failures
 from app.ui.results.strip import ResultsStrip
+from app.ui.results.view import class_icons, make_view, phase_icons
 
 Pixmap = QStyle.StandardPixmap
 Theme = QIcon.ThemeIcon
@@ -59,71 +52,12 @@ _FILTER_DELAY_MS = 200
 #: After the model changed, the actions are looked at again once this long has been quiet:
 #: a running job adds rows five times a second, 50 lock owners arrive one by one.
 _ACTIONS_DELAY_MS = 100
-RUNNING_COLOUR = QColor("#1f6fd1")
 UNLIMITED = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX: no maximum
-#: The note column's narrowest: "locked by bob@example.com" and more, readable.
-NOTE_MIN = 180
-#: Each column's width in a pane of about 1,000 pixels; a wider one gives Name and Problem more.
-COLUMN_WIDTHS = (230, 85, 250, 120, 90, NOTE_MIN, 56, 64)
 _FIX_ACTIONS = (
     (Fix.OVERWRITE, "retry_overwrite"),
     (Fix.UNLOCK, "unlock_retry"),
     (Fix.SIGN_IN, "reauth_retry"),
 )
-
-
-def class_icons(style: QStyle) -> dict[OutcomeClass, QIcon]:
-    """A cancel is nobody's failure: a grey stop sign, never the red cross of a failure."""
-    return {
-        OutcomeClass.OK: style.standardIcon(Pixmap.SP_DialogApplyButton),
-        OutcomeClass.SKIPPED: status_icon("go-next", CLASS_COLOURS[OutcomeClass.SKIPPED]),
-        OutcomeClass.FAILED: style.standardIcon(Pixmap.SP_MessageBoxCritical),
-        OutcomeClass.CONFLICT: style.standardIcon(Pixmap.SP_MessageBoxWarning),
-        OutcomeClass.UNCONFIRMED: style.standardIcon(Pixmap.SP_MessageBoxQuestion),
-        OutcomeClass.CANCELLED: status_icon("process-stop", CLASS_COLOURS[OutcomeClass.CANCELLED]),
-    }
-
-
-def phase_icons(classes: dict[OutcomeClass, QIcon]) -> dict[Phase, QIcon]:
-    """A job row's icon: waiting (a clock), running (play), or how it ended."""
-    return {
-        Phase.QUEUED: status_icon("appointment-soon", CLASS_COLOURS[OutcomeClass.CANCELLED]),
-        Phase.RUNNING: status_icon("media-playback-start", RUNNING_COLOUR),
-        Phase.FINISHED: classes[OutcomeClass.OK],
-        Phase.FAILED: classes[OutcomeClass.FAILED],
-        Phase.CANCELLED: classes[OutcomeClass.CANCELLED],
-    }
-
-
-class MiddleElided(QStyledItemDelegate):
-    """Shortens a path in its middle: its end names the file, its start the share."""
-
-    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
-        super().initStyleOption(option, index)
-        option.textElideMode = Qt.TextElideMode.ElideMiddle
-
-
-class ResultsView(QTreeView):
-    """The list; its note column takes the width the other columns leave.
-
-    Not a Stretch section: that one shrinks to nothing when the pane is narrow
-    (the jobs panel beside it), where the list should rather scroll sideways.
-    """
-
-    def fit_note(self) -> None:
-        header = self.header()
-        others = sum(header.sectionSize(c) for c in range(header.count()) if c != NOTE)
-        header.resizeSection(NOTE, max(NOTE_MIN, self.viewport().width() - others))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        # A wide pane gives the names and the problems room first: the paths of a copy's
-        # both ends, "Locked by alice@example.com until 14:02", whole.
-        spare = self.viewport().width() - sum(COLUMN_WIDTHS)
-        header = self.header()
-        header.resizeSection(PATH, COLUMN_WIDTHS[PATH] + max(0, spare) * 2 // 5)
-        header.resizeSection(PROBLEM, COLUMN_WIDTHS[PROBLEM] + max(0, spare) // 5)
-        self.fit_note()
 
 
 class ResultsPane(QDockWidget):
@@ -139,13 +73,14 @@ class ResultsPane(QDockWidget):
         super().__init__("Results", parent)
         self.setObjectName("resultsPane")
         self._fixer = fixer
-        self._reveal = reveal
-        self._raw_dialogs: list[RawResponseDialog] = []
         #: Finished jobs kept in the list (the preference); older ones go as new ones end.
         self.kept = 50
         classes = class_icons(self.style())
         self.model = ResultsModel(classes, phase_icons(classes), self)
-        self.view = self._make_view()
+        self.view = make_view(self.model, self)
+        self._handlers = ActionHandlers(
+            self.picked, self.model, fixer, reveal, self.message.emit, self
+        )
         self.show_box = QComboBox(self)
         self.show_box.setObjectName("resultsShow")
         self.show_box.setToolTip("Which results to list")
@@ -168,32 +103,6 @@ class ResultsPane(QDockWidget):
         self._update_actions()
 
     # -- building ----------------------------------------------------------------------------
-
-    def _make_view(self) -> QTreeView:
-        view = ResultsView(self)
-        view.setObjectName("resultsView")
-        view.setModel(self.model)
-        view.setUniformRowHeights(True)  # 100,000 rows: no per-row size queries
-        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        view.setSortingEnabled(True)
-        view.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        view.header().setSectionsMovable(False)
-        view.header().setStretchLastSection(False)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            view.setColumnWidth(column, width)
-
-        def resized(column: int, *_: int) -> None:
-            if column != NOTE:
-                view.fit_note()
-
-        view.header().sectionResized.connect(resized)
-        view.setItemDelegateForColumn(PATH, MiddleElided(view))
-        view.setAlternatingRowColors(True)
-        view.setAllColumnsShowFocus(True)
-        view.setAccessibleName("Results of every job")
-        return view
 
     def _make_actions(self) -> None:
         style = self.style()
@@ -347,23 +256,16 @@ class ResultsPane(QDockWidget):
         QVBoxLayout(self.view.viewport()).addWidget(self.placeholder)  # fills the empty view
 
     def _connect(self) -> None:
-        self.retry_failed.triggered.connect(self._retry_failed)
-        self.retry_selected.triggered.connect(self._retry_selected)
-        self.retry_overwrite.triggered.connect(
-            lambda: self._fixer.retry(
-                self._fixable(Fix.OVERWRITE), "Retry with overwrite", conflict=Conflict.OVERWRITE
-            )
-        )
-        self.unlock_retry.triggered.connect(
-            lambda: self._fixer.unlock_and_retry(self._fixable(Fix.UNLOCK))
-        )
-        self.reauth_retry.triggered.connect(
-            lambda: self._fixer.sign_in_and_retry(self._fixable(Fix.SIGN_IN))
-        )
-        self.reveal.triggered.connect(self._reveal_current)
-        self.copy_details.triggered.connect(self._copy_details)
-        self.export.triggered.connect(self._export)
-        self.show_raw.triggered.connect(self._show_raw)
+        handlers = self._handlers
+        self.retry_failed.triggered.connect(handlers.retry_failed)
+        self.retry_selected.triggered.connect(handlers.retry_selected)
+        self.retry_overwrite.triggered.connect(handlers.retry_overwrite)
+        self.unlock_retry.triggered.connect(handlers.unlock_and_retry)
+        self.reauth_retry.triggered.connect(handlers.sign_in_and_retry)
+        self.reveal.triggered.connect(handlers.reveal_current)
+        self.copy_details.triggered.connect(handlers.copy_details)
+        self.export.triggered.connect(handlers.export)
+        self.show_raw.triggered.connect(handlers.show_raw)
         self.clear.triggered.connect(self.model.clear_finished)
         self.view.customContextMenuRequested.connect(self._menu)
         self.view.doubleClicked.connect(self._activated)
@@ -442,19 +344,11 @@ class ResultsPane(QDockWidget):
                 )
                 self.view.scrollTo(row)
 
-    # -- what the actions act on ------------------------------------------------------------------
+    # -- the actions: what they act on, when they are enabled, where they show --------------------
 
     def picked(self) -> Picked:
         """The selection, read once."""
         return Picked.read(self.view.selectionModel(), self.model)
-
-    def _fixable(self, fix: Fix) -> list[TaskResult]:
-        """Selected results calling for this fix, or, with no file selected, those of the
-        jobs in scope; never one that a retry already ran again (a selected file that was is
-        settled: the fix is not offered for the other files of its job instead)."""
-        picked = self.picked()
-        chosen = picked.result_numbers() if picked.outcomes else failures(picked.scope(self.model))
-        return results_of(chosen, fix)
 
     def _update_actions(self) -> None:
         picked = self.picked()
@@ -474,74 +368,13 @@ class ResultsPane(QDockWidget):
         self.export.setEnabled(self.model.rowCount() > 0)
         self.clear.setEnabled(any(r.ended is not None for r in self.model.records()))
 
-    # -- the actions ----------------------------------------------------------------------------
-
-    def _retry_failed(self) -> None:
-        picked = self.picked()
-        self._fixer.retry(results_of(failures(picked.scope(self.model))), "Retry failed")
-
-    def _retry_selected(self) -> None:
-        self._fixer.retry(results_of(self.picked().result_numbers()), "Retry")
-
-    def _reveal_current(self) -> None:
-        single = self.picked().single()
-        if single is not None:
-            record, number = single
-            self._reveal(record.outcomes[number].path)
-
     def _activated(self, index: QModelIndex) -> None:
         if self.model.number_at(index) is not None:
-            self._show_raw()
-
-    def _show_raw(self) -> None:
-        single = self.picked().single()
-        if single is None:
-            return
-        record, number = single
-        dialog = RawResponseDialog(
-            record.outcomes[number],
-            record.results[record.owners[number]],
-            record.note(number),
-            self,
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._raw_dialogs.append(dialog)
-        dialog.destroyed.connect(lambda: self._raw_dialogs.remove(dialog))
-        dialog.show()
-
-    def details_text(self) -> str:
-        """The selected rows as text, as the list shows them: a job's summary, its files."""
-        picked = self.picked()
-        job_rows = {id(r) for r in picked.job_rows}
-        lines = []
-        for record in self.model.records():
-            if id(record) in job_rows:
-                lines.append(f"#{record.number} {record.name}: {record.summary()}")
-            found = picked.outcomes.get(record.job.id)
-            if found is not None:
-                lines += [self.model.book.detail_line(record, n) for n in found[1]]
-        return "\n".join(lines)
-
-    def _copy_details(self) -> None:
-        text = self.details_text()
-        QGuiApplication.clipboard().setText(text)
-        count = text.count("\n") + 1 if text else 0
-        self.message.emit(f"Copied {count:,} result{'s' if count != 1 else ''}")
-
-    def _export(self) -> None:
-        name, chosen = QFileDialog.getSaveFileName(
-            self, "Export Results", "davdesk-results.csv", "CSV (*.csv);;JSON (*.json)"
-        )
-        if not name:
-            return
-        path = Path(name)
-        if path.suffix.lower() not in (".csv", ".json"):
-            path = path.with_suffix(".json" if "json" in chosen.lower() else ".csv")
-        self.export_to(path)
+            self._handlers.show_raw()
 
     def export_to(self, path: Path) -> None:
-        self.model.flush()
-        self._fixer.export(path, list(self.model.shown_outcomes()))
+        """The results the filter shows, written to path (.csv or .json) on the pool."""
+        self._handlers.export_to(path)
 
     def context_menu(self) -> QMenu:
         """The list's context menu: every action, the fixes first."""
