@@ -19,7 +19,6 @@ from pathlib import Path
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
 from app.cli.run import run_job
-from app.cli.watch_command import watch
 from app.config.paths import AppPaths
 from app.dav import DavClient
 from app.jobs.runner import JobOptions
@@ -36,6 +35,8 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
     if args.watch:
         if args.dry_run:
             raise UsageError("sync: --dry-run shows one plan; it does not go with --watch")
+        from app.cli.watch_command import watch  # the engine and watchdog: --watch's alone
+
         watch(args, connections, printer)
         return
     if len(args.operands) != 2 or args.direction is None:

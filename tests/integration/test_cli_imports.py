@@ -3,7 +3,9 @@
 Each test runs the real command in a fresh interpreter against a real server
 and reads back the modules that were loaded by the time it exited. The GUI
 toolkit, the keyring, the test servers and Nextcloud's sign-in code have no
-business in a listing; the job and sync engines neither.
+business in a listing; the job and sync engines neither. A one-off `davdesk
+sync` loads the sync and job engines, but not what only `sync --watch` uses
+(the background engine, watchdog) nor the sign-in code or the keyring.
 """
 
 from __future__ import annotations
@@ -118,3 +120,58 @@ def test_the_job_commands_still_load_the_engine(wsgidav_server: ServerHandle, tm
     assert code == 0 and json.loads(out.splitlines()[-1])["ok"]
     assert "app.jobs.runner" in modules
     assert (wsgidav_server.root / "up.txt").read_bytes() == b"up"
+
+
+#: Package prefixes that a one-off `davdesk sync` (no --watch) must not load.
+NOT_FOR_SYNC = (
+    "PySide6",
+    "shiboken6",
+    "keyring",
+    "secretstorage",
+    "jeepney",
+    "wsgidav",
+    "watchdog",
+    "app.ui",
+    "app.cli.watch_command",
+    "app.sync.background.engine",
+    "app.sync.background.pair",
+    "app.sync.background.watcher",
+    "app.sync.background.poll",
+    "app.config.secrets",
+    "app.nextcloud.login_flow",
+    "app.nextcloud.app_passwords",
+    "app.nextcloud.trash",
+)
+
+
+def test_sync_loads_no_watch_engine_gui_keyring_or_sign_in(make_nextcloud, tmp_path):
+    """A first upload sync of a Nextcloud folder, its files in bulk: the watcher is --watch's."""
+    server = make_nextcloud(bulk_upload=True)
+    (server.files_root / "pair").mkdir()
+    local = tmp_path / "local"
+    local.mkdir()
+    for n in range(3):
+        (local / f"{n}.txt").write_bytes(b"x" * n)
+    code, out, modules = _run(
+        "sync",
+        "--json",
+        "--direction",
+        "up",
+        "--user",
+        server.login_name,
+        str(local),
+        server.files_url + "pair/",
+        password=server.issue_app_password("imports", login_name=server.login_name),
+    )
+    assert code == 0, out
+    assert sorted(p.name for p in (server.files_root / "pair").iterdir()) == [
+        "0.txt",
+        "1.txt",
+        "2.txt",
+    ]
+    assert "app.sync.planner" in modules and "app.jobs.runner" in modules
+    assert [
+        m
+        for m in modules
+        if any(m == prefix or m.startswith(prefix + ".") for prefix in NOT_FOR_SYNC)
+    ] == []
