@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> NoReturn:
     """The process's entry (the davdesk command, python -m app): main(), then its exit
-    status; a listing command's process ends without the interpreter's teardown
-    (app/quick_exit.py)."""
+    status; a listing's or a one-off sync's process ends without the interpreter's
+    teardown (app/quick_exit.py)."""
     status = main()
     from app.quick_exit import exit_now_if_done
 

@@ -1,11 +1,13 @@
-"""A listing's process ends without the interpreter's teardown (app/quick_exit.py), having
-written all it prints and all it logs, with the exit status it always had; any other
-command, or a listing with a thread still running, ends the usual way."""
+"""A listing's or a one-off sync's process ends without the interpreter's teardown
+(app/quick_exit.py), having written all it prints and all it logs, with the exit status it
+always had, and a sync's state database holding every file's record, closed; any other
+command, `sync --watch`, or a command with a thread still running, ends the usual way."""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from app.quick_exit import exit_now_if_done
 from tests.servers.handle import ServerHandle
+from tests.servers.nextcloud import NextcloudServer
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,6 +60,8 @@ def test_a_listing_that_fails_keeps_its_exit_status_and_words(dav_server, tmp_pa
 def test_other_commands_and_running_threads_end_the_usual_way():
     exit_now_if_done(["put", "a", "http://example.invalid/"], 0)  # returns: not a listing
     exit_now_if_done([], 0)
+    for watching in ("--watch", "--wat", "--wa"):  # as argparse reads them: the engine stops
+        exit_now_if_done(["sync", watching, "--interval", "5"], 0)  # returns: it may have run
     release = threading.Event()
     worker = threading.Thread(target=release.wait)
     worker.start()
@@ -65,3 +70,59 @@ def test_other_commands_and_running_threads_end_the_usual_way():
     finally:
         release.set()
         worker.join()
+
+
+#: `python -m app ...` as the davdesk command runs it, and a line on stderr when the
+#: interpreter's teardown runs (atexit): a process that ended at once never writes it.
+_WITH_TEARDOWN_MARK = """
+import atexit, sys
+atexit.register(lambda: sys.stderr.write("TEARDOWN\\n"))
+sys.argv[0] = "davdesk"
+from app.__main__ import run
+run()
+"""
+
+
+def test_a_sync_ends_at_once_with_every_record_in_its_closed_state_database(
+    nextcloud_server: NextcloudServer, tmp_path: Path
+):
+    """Data safety first: the process ends without its teardown only once the pair's state
+    database is complete and closed (no write-ahead log left beside it)."""
+    (nextcloud_server.files_root / "pair").mkdir()
+    local = tmp_path / "local"
+    (local / "sub").mkdir(parents=True)
+    names = {f"file {n:03}.txt" for n in range(150)}  # more than one bulk upload batch
+    for name in names:
+        (local / name).write_bytes(name.encode())
+    (local / "sub" / "inner.txt").write_bytes(b"inner")
+    home = tmp_path / "home"
+    password = nextcloud_server.issue_app_password("quick exit", login_name="alice")
+    sync = ["sync", "--json", "--direction", "up", "--user", "alice", str(local)]
+    done = subprocess.run(
+        [sys.executable, "-c", _WITH_TEARDOWN_MARK, *sync, nextcloud_server.files_url + "pair/"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DAVDESK_PASSWORD": password, "DAVDESK_CONFIG_HOME": str(home)},
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "TEARDOWN" not in done.stderr  # it ended at once
+    ran = [json.loads(line) for line in done.stdout.splitlines()]
+    uploaded = {o["path"].rpartition("/pair/")[2] for o in ran if o["source"] != "dry-run"}
+    assert uploaded >= names | {"sub/inner.txt"}
+    assert all(o["ok"] for o in ran)
+    stored = nextcloud_server.files_root / "pair"
+    assert {p.name for p in stored.iterdir()} == names | {"sub"}
+    assert (stored / "sub" / "inner.txt").read_bytes() == b"inner"
+    [database] = (home / "data" / "sync").glob("*.sqlite")
+    assert not database.with_name(database.name + "-wal").exists()  # closed: checkpointed
+    with sqlite3.connect(database) as db:
+        records = dict(db.execute("SELECT key, remote_etag FROM entries WHERE is_dir = 0"))
+        folders = {key for (key,) in db.execute("SELECT key FROM entries WHERE is_dir = 1")}
+        pending = db.execute("SELECT count(*) FROM pending").fetchone()[0]
+    db.close()
+    assert set(records) == names | {"sub/inner.txt"}
+    assert all(records.values())  # each with the ETag the server gave it
+    assert folders == {"sub"} and pending == 0

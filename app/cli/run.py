@@ -39,7 +39,7 @@ def run_job(
     events: queue.Queue[JobEvent] = queue.Queue()
     runner = JobRunner(client, job, events.put, options)
     bar = ProgressBar(progress_to) if progress_to is not None else None
-    runner.start()
+    thread = runner.start()
     while True:
         try:
             event = events.get()
@@ -63,6 +63,9 @@ def run_job(
                 bar.clear()
             if event.error:
                 print(f"davdesk: {job.name} stopped: {event.error}", file=sys.stderr)
+            # JobEnded is the job thread's last act: once it has ended, the command leaves no
+            # thread behind it (a sync's process may then end at once: app/quick_exit.py).
+            thread.join()
             return
 
 
