@@ -35,6 +35,7 @@ from app.config.secrets import PasswordStore
 from app.dav import DavClient, ServerInfo
 from app.dav.paths import parent, same_resource
 from app.jobs.model import Op
+from app.ui import window_fit
 from app.ui.actions import Actions
 from app.ui.ask_first import AskFirst
 from app.ui.background import Background
@@ -250,8 +251,7 @@ class MainWindow(QMainWindow):
         self.access_label = self.labels.access
         # Explicit, so the layout never changes the window's size limits as labels change
         # (window managers are told the limits each time; offscreen Qt warns about it).
-        self.setMinimumSize(720, 480)
-        self.resize(1100, 700)
+        window_fit.size_first(self)
 
     def _add_docks(self) -> None:
         """Results and the transcript share the bottom (tabs), the results folded to a strip
@@ -647,6 +647,7 @@ class MainWindow(QMainWindow):
             value = self._state.get(key)
             if isinstance(value, str):
                 restore(QByteArray(base64.b64decode(value)))
+        window_fit.keep_on_screen(self)
 
     def save_state(self) -> None:
         for key, data in (
