@@ -360,7 +360,7 @@ def _spec_for_url(
             background, lambda: verify_for(bookmark.pinned_sha256, bookmark.ca_file)
         )
         if problem is not None or trust is None:
-            from app.ui.connect_dialog import describe_error  # loaded when there is an error
+            from app.ui.connect_words import describe_error  # loaded when there is an error
 
             reason = describe_error(problem or errors.DavError("no answer"))
             _tell(f"Cannot open {bookmark.name}: {reason}", interactive)
@@ -392,7 +392,7 @@ def _spec_for_url(
                 _waited(background, partial(_keep_password, passwords, spec))
             return spec if bookmark is None else replace(spec, bookmark=bookmark)
         if not (interactive and user and isinstance(error, errors.AuthenticationError)):
-            from app.ui.connect_dialog import describe_error
+            from app.ui.connect_words import describe_error
 
             reason = describe_error(error or errors.DavError("no connection"))
             _tell(f"Cannot open {clean}: {reason}", interactive)

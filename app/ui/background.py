@@ -17,6 +17,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 Callback = Callable[[Any, BaseException | None], None]
+#: Background.submit's shape, for a dialog's helpers handed the dialog's own submit (one that
+#: drops the results arriving after the dialog closed).
+Submit = Callable[[Callable[[], Any], Callback], None]
 
 
 class _Relay(QObject):

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox, QTool
 
 from app.config.bookmarks import Bookmark, BookmarkStore
 from app.config.secrets import PasswordStore, SecretsUnavailableError
-
-Submit = Callable[[Callable[[], Any], Callable[[Any, BaseException | None], None]], None]
+from app.ui.background import Submit
 
 
 class BookmarkManager:

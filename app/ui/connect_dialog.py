@@ -7,8 +7,11 @@ certificate) runs through Background; the dialog only reacts to results, and
 results that arrive after the user moved on are dropped.
 
 An untrusted certificate is never waved through: the user sees its fingerprint
-and decides to trust it for this session or pin it in the bookmark. The
-connection that comes out is a ConnectionSpec (app.session.spec).
+and decides to trust it for this session or pin it in the bookmark
+(connect_trust). The connection that comes out is a ConnectionSpec
+(app.session.spec). The fields and how they react to typing are the form's
+(connect_form, this dialog's base class); the words for a failure are
+connect_words'.
 
 A Nextcloud is recognised while connecting (app.session.connection): its
 bookmark keeps the account's files address, and what the keyring remembers
@@ -21,53 +24,29 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
-from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore
+from app.config.bookmarks import Bookmark, BookmarkStore
 from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.dav import errors, words
-from app.dav.tls import CertificateInfo, fetch_certificate, verify_for
-from app.nextcloud.discovery import NotNextcloudError
+from app.dav.tls import verify_for
 from app.nextcloud.login_flow import Credentials, LoginCancelled
-from app.session.sign_in import MaintenanceError, SignInExpired, open_checked
+from app.session.sign_in import open_checked
 from app.session.spec import ConnectionSpec
 from app.ui.background import Background
 from app.ui.bookmark_manager import BookmarkManager
-from app.ui.browser_login import BrowserLogin, WaitingPanel
-from app.ui.certificate_dialog import CertificateDialog
+from app.ui.browser_login import BrowserLogin
 
-log = logging.getLogger(__name__)
-
-_WARNING_STYLE = (
-    "QLabel { background: #fff3cd; color: #664d03; border: 1px solid #ffe69c;"
-    " border-radius: 4px; padding: 6px; }"
-)
-_ERROR_STYLE = (
-    "QLabel { background: #f8d7da; color: #842029; border: 1px solid #f1aeb5;"
-    " border-radius: 4px; padding: 6px; }"
-)
-_NEW_CONNECTION = "New connection"
+# The question asked about a refused certificate (connect_trust opens it as a child of this
+# dialog): named here too, as the dialog's tests find it with findChild(CertificateDialog).
+from app.ui.certificate_dialog import CertificateDialog as CertificateDialog
+from app.ui.connect_form import ConnectForm
+from app.ui.connect_trust import CertificateTrust
+from app.ui.connect_words import default_name, describe_error, normalize_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +68,7 @@ class _Attempt:
     guessed_https: bool = False
 
 
-class ConnectDialog(QDialog):
+class ConnectDialog(ConnectForm):
     """Asks for a server and credentials, tests them, and hands out a ConnectionSpec."""
 
     def __init__(
@@ -100,155 +79,34 @@ class ConnectDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("connectDialog")
-        self.setWindowTitle("Connect to a WebDAV or Nextcloud server")
         self._background = background
         self._bookmarks = bookmarks
         self._passwords = passwords
         self._ticket = 0  # bumped when the dialog closes: late results are dropped
-        self._pinned: str | None = None
-        self._trusted_once: str | None = None
         self._result: ConnectionSpec | None = None
         self._browser_attempt: _Attempt | None = None  # the sign-in the browser is busy with
+        self.trust = CertificateTrust(self, self._submit, self._show_pinned)
         self.browser_login = BrowserLogin(background, self)
         self.browser_login.opened.connect(self._browser_opened)
         self.browser_login.signed_in.connect(self._browser_signed_in)
         self.browser_login.failed.connect(self._browser_failed)
 
-        self.bookmark_combo = QComboBox()
-        self.bookmark_combo.setObjectName("bookmarkCombo")
-        self.bookmark_combo.addItem(_NEW_CONNECTION, None)
         self.bookmark_combo.currentIndexChanged.connect(self._bookmark_chosen)
-        self.url_edit = QLineEdit(placeholderText="https://example.com/dav/")
-        self.url_edit.setObjectName("urlEdit")
-        self.url_edit.textChanged.connect(self._url_changed)
-        self.browser_button = QPushButton("Lo&g in with browser…")
-        self.browser_button.setObjectName("loginWithBrowser")
-        self.browser_button.setToolTip(
-            "For a Nextcloud: sign in on the server's own page in your web browser. Davdesk "
-            "receives an app password for this computer, never your own password."
-        )
+        # A certificate trusted once is trusted for the address it came from, not a new one.
+        self.url_edit.textChanged.connect(self.trust.forget_once)
         self.browser_button.clicked.connect(self._log_in_with_browser)
-        self.browser_hint = QLabel("Nextcloud: sign in on its web page")
-        self.browser_hint.setObjectName("browserHint")
-        self.browser_hint.setEnabled(False)  # drawn muted: a hint, not a field
-        self.waiting_panel = WaitingPanel(self)
         self.waiting_panel.cancel_button.clicked.connect(self._cancel_browser)
-        self.waiting_panel.hide()
-        self.plain_http_warning = QLabel(
-            "Plain http: the password and the files travel unencrypted. "
-            "Use https:// if the server offers it."
-        )
-        self.plain_http_warning.setObjectName("plainHttpWarning")
-        self.plain_http_warning.setWordWrap(True)
-        self.plain_http_warning.setStyleSheet(_WARNING_STYLE)
-        self.plain_http_warning.hide()
-        self.user_edit = QLineEdit()
-        self.user_edit.setObjectName("userEdit")
-        self.password_edit = QLineEdit()
-        self.password_edit.setObjectName("passwordEdit")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.remember_check = QCheckBox("&Remember password")
-        self.remember_check.setObjectName("rememberPassword")
-        self.save_check = QCheckBox("&Save as bookmark:")
-        self.save_check.setObjectName("saveBookmark")
-        self.save_check.setChecked(True)
-        self.name_edit = QLineEdit()
-        self.name_edit.setObjectName("bookmarkName")
-        self.save_check.toggled.connect(self.name_edit.setEnabled)
-
-        # Not checkable: a checked tool button draws sunken, which reads as "pressed", not "open".
-        self.advanced_toggle = QToolButton(autoRaise=True)
-        self.advanced_toggle.setObjectName("advancedToggle")
-        self.advanced_toggle.setText("&Advanced")
-        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.ca_file_edit = QLineEdit(placeholderText="The system's certificate authorities")
-        self.ca_file_edit.setObjectName("caFileEdit")
-        self.advanced_toggle.clicked.connect(
-            lambda: self.show_advanced(not self.ca_file_edit.isVisibleTo(self))
-        )
-        self.browse_button = QPushButton("Bro&wse…")
-        self.browse_button.setObjectName("caFileBrowse")
-        self.browse_button.clicked.connect(self._choose_ca_file)
-        self.keep_mtime_check = QCheckBox("Keep &modification times of uploaded files")
-        self.keep_mtime_check.setObjectName("keepMtime")
-        self.keep_mtime_check.setToolTip(
-            "Servers other than Nextcloud and ownCloud need one more request per file for it, "
-            "so an upload of many small files takes about twice as long. Nextcloud and "
-            "ownCloud keep the times anyway."
-        )
-        self.pin_label = QLabel()
-        self.pin_label.setObjectName("pinnedFingerprint")
-        self.pin_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.forget_pin_button = QPushButton("&Forget")
-        self.forget_pin_button.setObjectName("forgetPin")
-        self.forget_pin_button.clicked.connect(lambda: self._set_pinned(None))
-
-        self.error_label = QLabel()
-        self.error_label.setObjectName("connectError")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(_ERROR_STYLE)
-        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.hide()
-        self.use_http_button = QPushButton("Use &http:// (unencrypted)")
-        self.use_http_button.setObjectName("useHttp")
-        self.use_http_button.setToolTip(
-            "Connect to this address without encryption, as the server offers only that"
-        )
-        self.use_http_button.clicked.connect(self._use_http)
-        self.use_http_button.hide()
-
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.connect_button = self.buttons.addButton(
-            "&Connect", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.connect_button.setObjectName("connectButton")
+        self.forget_pin_button.clicked.connect(lambda: self.trust.pin(None))
         self.connect_button.clicked.connect(self._connect)
-        self.buttons.rejected.connect(self.reject)
 
         self.manager = BookmarkManager(self, bookmarks, passwords, self._submit)
-        self.form = self._build_layout()
+        self._lay_out(self.manager.button)
         # Only once the button is inside the dialog: a default button is the default of its
         # dialog, and before the layout it had none (Enter in a field then did nothing).
         self.connect_button.setDefault(True)
-        self._set_pinned(None)
+        self.trust.pin(None)
         self._submit(self._bookmarks.load, self._bookmarks_loaded)
         self._submit(self._passwords.unavailable, self._keyring_checked)
-
-    def _build_layout(self) -> QFormLayout:
-        """One form for everything, so the advanced rows line up with the rest."""
-        form = QFormLayout()
-        form.addRow(
-            _buddy("&Bookmark:", self.bookmark_combo),
-            _row(self.bookmark_combo, self.manager.button),
-        )
-        form.addRow("Server UR&L:", self.url_edit)
-        form.addRow("", self.plain_http_warning)
-        form.addRow("", _row(self.browser_button, self.browser_hint))
-        form.addRow("&User name:", self.user_edit)
-        form.addRow("&Password:", self.password_edit)
-        form.addRow("", self.remember_check)
-        form.addRow("", _row(self.save_check, self.name_edit))
-        form.addRow(self.advanced_toggle)
-        form.addRow(
-            _buddy("CA f&ile:", self.ca_file_edit), _row(self.ca_file_edit, self.browse_button)
-        )
-        form.addRow("Always trust:", _row(self.pin_label, self.forget_pin_button))
-        form.addRow("", self.keep_mtime_check)
-        self._advanced_rows = tuple(range(form.rowCount() - 3, form.rowCount()))
-        for row in self._advanced_rows:
-            form.setRowVisible(row, False)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.waiting_panel)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.use_http_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(500)
-        return form
 
     # -- what comes out -----------------------------------------------------------
 
@@ -301,7 +159,7 @@ class ConnectDialog(QDialog):
         self.name_edit.setText(bookmark.name if bookmark else "")
         self.ca_file_edit.setText((bookmark.ca_file or "") if bookmark else "")
         self.keep_mtime_check.setChecked(bookmark.keep_mtime if bookmark else False)
-        self._set_pinned(bookmark.pinned_sha256 if bookmark else None)
+        self.trust.pin(bookmark.pinned_sha256 if bookmark else None)
         if bookmark and bookmark.user:
             self._submit(
                 lambda: self._passwords.get(bookmark.url, bookmark.user),
@@ -328,102 +186,6 @@ class ConnectDialog(QDialog):
         if error is not None or reason is not None:
             self._keyring_unusable(error or SecretsUnavailableError(reason))
 
-    # -- form reactions ----------------------------------------------------------------
-
-    def _url_changed(self, text: str) -> None:
-        self._trusted_once = None  # trusted for the server it came from, not for a new address
-        if self.error_label.isVisibleTo(self):  # it was about the address as it was
-            self._show_error("")
-        self.use_http_button.hide()
-        plain = text.strip().lower().startswith("http://")
-        if plain != self.plain_http_warning.isVisibleTo(self):
-            self.plain_http_warning.setVisible(plain)
-            self._fit_height()
-        self.name_edit.setPlaceholderText(_default_name(text))
-
-    def _use_http(self) -> None:
-        """The server spoke only plain http: the address says so now (its warning shows)."""
-        typed = self.url_edit.text().strip()
-        self.url_edit.setText("http://" + typed.split("://", 1)[-1])
-        self.use_http_button.hide()
-
-    def show_advanced(self, shown: bool) -> None:
-        """The custom CA file, the pinned certificate and keeping mtimes, out of the way until
-        asked for."""
-        self.advanced_toggle.setArrowType(
-            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
-        )
-        for row in self._advanced_rows:
-            self.form.setRowVisible(row, shown)
-        self._fit_height()
-
-    def _fit_height(self) -> None:
-        """Grow or shrink to what the rows shown now need, keeping the width the user chose.
-
-        Wrapped labels (the warning, the error) need more height than the window had
-        when they appear; Qt alone would squeeze them.
-        """
-        layout = self.layout()
-        if layout is None:  # not built yet
-            return
-        layout.activate()
-        needed = (
-            layout.totalHeightForWidth(self.width())
-            if layout.hasHeightForWidth()
-            else layout.totalSizeHint().height()
-        )
-        self.resize(self.width(), max(needed, layout.totalMinimumSize().height()))
-
-    def _choose_ca_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            "Certificate authority for this server",
-            self.ca_file_edit.text(),
-            "Certificates (*.pem *.crt *.cer);;All files (*)",
-        )
-        if path:
-            self.ca_file_edit.setText(path)
-
-    def _set_pinned(self, fingerprint: str | None) -> None:
-        self._pinned = fingerprint
-        # The whole fingerprint is for comparing, in the certificate dialog; here it only
-        # has to be recognisable.
-        self.pin_label.setText(
-            f"{fingerprint[:11]}…{fingerprint[-11:]}" if fingerprint else "No certificate"
-        )
-        self.pin_label.setToolTip(fingerprint or "")
-        self.forget_pin_button.setEnabled(fingerprint is not None)
-
-    def show_error(self, message: str) -> None:
-        """A message in the dialog's error box ("" hides it)."""
-        self._show_error(message)
-
-    def _show_error(self, message: str) -> None:
-        self.error_label.setText(message)
-        self.error_label.setVisible(bool(message))
-        self._fit_height()
-
-    def _set_busy(self, busy: bool, *, waiting: bool = False) -> None:
-        """busy: a connection is being tried; waiting: for the browser sign-in (its panel shows)."""
-        for widget in (
-            self.bookmark_combo,
-            self.url_edit,
-            self.user_edit,
-            self.password_edit,
-            self.save_check,
-            self.ca_file_edit,
-            self.browse_button,
-            self.connect_button,
-            self.browser_button,
-            self.keep_mtime_check,
-        ):
-            widget.setEnabled(not busy)
-        self.name_edit.setEnabled(not busy and self.save_check.isChecked())
-        self.connect_button.setText("Connecting…" if busy and not waiting else "&Connect")
-        if waiting != self.waiting_panel.isVisibleTo(self):
-            self.waiting_panel.setVisible(waiting)
-            self._fit_height()
-
     # -- connecting ----------------------------------------------------------------------
 
     def _connect(self) -> None:
@@ -437,7 +199,7 @@ class ConnectDialog(QDialog):
                 url,
                 self.user_edit.text().strip(),
                 self.password_edit.text(),
-                self._trusted_once or self._pinned,
+                self.trust.trusted,
                 self.ca_file_edit.text().strip() or None,
                 guessed_https="://" not in self.url_edit.text(),
             )
@@ -483,7 +245,7 @@ class ConnectDialog(QDialog):
                 url,
                 "",
                 "",
-                self._trusted_once or self._pinned,
+                self.trust.trusted,
                 self.ca_file_edit.text().strip() or None,
                 browser=True,
             )
@@ -521,10 +283,11 @@ class ConnectDialog(QDialog):
         self, attempt: _Attempt, spec: ConnectionSpec | None, error: BaseException | None
     ) -> None:
         if isinstance(error, errors.CertificateError) and not attempt.just_trusted:
-            refused = error
-            self._submit(
-                lambda: fetch_certificate(attempt.url),
-                lambda info, failure: self._ask_trust(attempt, refused, info, failure),
+            self.trust.ask(
+                attempt.url,
+                error,
+                lambda fingerprint, pinned: self._trusted(attempt, fingerprint, pinned),
+                self._fail,
             )
         elif error is not None:
             if isinstance(error, errors.CertificateError):
@@ -548,34 +311,11 @@ class ConnectDialog(QDialog):
         )
         self.use_http_button.setVisible(offer)
 
-    def _ask_trust(
-        self,
-        attempt: _Attempt,
-        refusal: errors.CertificateError,
-        info: CertificateInfo | None,
-        error: BaseException | None,
-    ) -> None:
-        if error is not None:
-            self._fail(error)
-            return
-        assert info is not None
-        dialog = CertificateDialog(info, urlsplit(attempt.url).netloc, refusal.reason, self)
-        dialog.finished.connect(lambda choice: self._trust_decided(attempt, info, choice, dialog))
-        dialog.open()
-
-    def _trust_decided(
-        self, attempt: _Attempt, info: CertificateInfo, choice: int, dialog: CertificateDialog
-    ) -> None:
-        dialog.deleteLater()
-        if choice == CertificateDialog.TRUST_ALWAYS:
-            self._set_pinned(info.sha256)
+    def _trusted(self, attempt: _Attempt, fingerprint: str, pinned: bool) -> None:
+        """The user trusts the certificate: the same attempt again, trusting it."""
+        if pinned:
             self.save_check.setChecked(True)  # the pin lives in the bookmark
-        elif choice == CertificateDialog.TRUST_ONCE:
-            self._trusted_once = info.sha256
-        else:
-            self._fail(errors.DavError("The server's certificate was not trusted."))
-            return
-        self._try(dataclasses.replace(attempt, pinned_sha256=info.sha256, just_trusted=True))
+        self._try(dataclasses.replace(attempt, pinned_sha256=fingerprint, just_trusted=True))
 
     def _save(self, attempt: _Attempt, spec: ConnectionSpec) -> None:
         """Keep the bookmark and, if asked, the password the connection uses: for a Nextcloud
@@ -615,80 +355,12 @@ class ConnectDialog(QDialog):
         previous = self._selected_bookmark()
         same_place = previous is not None and previous.url == spec.url
         return Bookmark(
-            name=self.name_edit.text().strip() or _default_name(attempt.url),
+            name=self.name_edit.text().strip() or default_name(attempt.url),
             url=spec.url,
             user=spec.user,
-            pinned_sha256=self._pinned,
+            pinned_sha256=self.trust.pinned,
             ca_file=attempt.ca_file,
             last_path=previous.last_path if same_place and previous else None,
             kind="nextcloud" if spec.account is not None else "webdav",
             keep_mtime=self.keep_mtime_check.isChecked(),
         )
-
-
-def normalize_url(text: str) -> str | None:
-    """The address as DavClient wants it; "example.com/dav" means https. None if unusable."""
-    text = text.strip()
-    if not text:
-        return None
-    if "://" not in text:
-        text = "https://" + text
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return text
-
-
-def describe_error(
-    error: BaseException, user: str | None = None, guessed_https: bool = False
-) -> str:
-    """Why connecting failed and what to try, for the user; the details go to the log, never
-    a traceback on screen. The protocol's failures are said by app.dav.words, as the CLI
-    says them; said here is only what app.dav cannot know of (Nextcloud's sign-in, the
-    keyring, the bookmarks file)."""
-    match error:
-        case NotNextcloudError():
-            return (
-                "There is no Nextcloud at this address, so there is no browser sign-in "
-                "to open. Check the address, or connect with a user name and password."
-            )
-        case MaintenanceError():
-            return (
-                "The Nextcloud at this address is in maintenance mode. Try again once "
-                "its administrator has finished."
-            )
-        case LoginCancelled():
-            return "The sign-in in the browser was cancelled."
-        case SignInExpired():
-            return (
-                "The sign-in in the browser was not finished in time and has expired. "
-                "Log in with the browser again."
-            )
-        case errors.DavError():
-            explained = words.explain_connect(error, user=user, guessed_https=guessed_https)
-            return "\n".join(explained.lines())
-        case SecretsUnavailableError() | BookmarkFileError():
-            return words.sentence(str(error))
-        case OSError(filename=str(name), strerror=str(reason)):
-            return f"Cannot use {name}: {reason}."
-    log.error("unexpected failure while connecting", exc_info=error)
-    return words.sentence(f"Unexpected error ({type(error).__name__}): {error}")
-
-
-def _default_name(url: str) -> str:
-    parts = urlsplit(normalize_url(url) or "")
-    return f"{parts.netloc}{parts.path.rstrip('/')}"
-
-
-def _row(*widgets: QWidget) -> QHBoxLayout:
-    row = QHBoxLayout()
-    for widget in widgets:
-        row.addWidget(widget, 1 if isinstance(widget, QLineEdit | QLabel | QComboBox) else 0)
-    return row
-
-
-def _buddy(text: str, widget: QWidget) -> QLabel:
-    """A form label whose shortcut works though its field is a row of several widgets."""
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label
