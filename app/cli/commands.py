@@ -53,14 +53,19 @@ def command(name: str) -> Command:
 def ls(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
     for target in args.targets:
         client, path = connections.resolve(target)
-        props = BASIC_PROPS if printer.json_lines else LINE_PROPS
+        if printer.json_lines:  # in the server's order, each line read from its response
+            printer.described(
+                r
+                for r in client.propfind_responses(path, 1, BASIC_PROPS)
+                if not (r.is_collection and same_resource(r.href, path))
+            )
+            continue
         listing = [
             r
-            for r in client.propfind(path, 1, props)
+            for r in client.propfind(path, 1, LINE_PROPS)
             if not (r.is_dir and same_resource(r.path, path))
         ]
-        if not printer.json_lines:
-            listing.sort(key=lambda r: (not r.is_dir, r.name.casefold()))
+        listing.sort(key=lambda r: (not r.is_dir, r.name.casefold()))
         printer.entries(listing)
 
 

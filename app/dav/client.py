@@ -254,6 +254,21 @@ class DavClient(Transport):
             ]
         )
 
+    def propfind_responses(
+        self, path: str, depth: int = 1, props: Iterable[str] | str | None = LISTING_PROPS
+    ) -> list[multistatus.Response]:
+        """`propfind`'s entries as the responses they are read from, for a caller that reads
+        a few properties of each and needs no Resource (ls --json's lines)."""
+        if depth not in (0, 1):
+            raise ValueError("walk trees with Depth 1; servers refuse Depth infinity")
+        return self._retried(
+            lambda: [
+                r
+                for r in self._iter_propfind_once(path, depth, props, None)
+                if r.status is None or 200 <= r.status < 300
+            ]
+        )
+
     def stat(self, path: str, props: Iterable[str] | str | None = LISTING_PROPS) -> Resource:
         for resource in self.propfind(path, 0, props):
             return resource

@@ -82,7 +82,8 @@ def _parse_http_date(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _int_or_none(value: str | None) -> int | None:
+def int_or_none(value: str | None) -> int | None:
+    """A number property's value; None for an empty, missing or garbled one."""
     try:
         return int(value) if value not in (None, "") else None
     except ValueError:
@@ -131,7 +132,7 @@ class Resource:
     @property
     def tree_size(self) -> int | None:
         """The bytes in a folder and everything under it (oc:size), or a file's size."""
-        return _int_or_none(self.props.get(f"{OC}size")) if self.is_dir else self.size
+        return int_or_none(self.props.get(f"{OC}size")) if self.is_dir else self.size
 
     @property
     def has_preview(self) -> bool:
@@ -145,7 +146,7 @@ class Resource:
         had on the machine it was uploaded from survives only in the dead
         property Davdesk sets when the server does not take X-OC-Mtime.
         """
-        kept = _int_or_none(self.props.get(MTIME_PROP))
+        kept = int_or_none(self.props.get(MTIME_PROP))
         if kept is not None:
             return float(kept)
         return self.modified.timestamp() if self.modified else None
@@ -158,7 +159,7 @@ class Resource:
         return cls(
             response.href,
             is_dir,
-            None if is_dir else _int_or_none(props.get(_CONTENT_LENGTH)),
+            None if is_dir else int_or_none(props.get(_CONTENT_LENGTH)),
             parse_http_date(props.get(_LAST_MODIFIED)),
             props.get(_ETAG) or None,
             props.get(_CONTENT_TYPE) or None,

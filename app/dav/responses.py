@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from operator import itemgetter
 from typing import Any, NamedTuple, overload
 
 #: Where the hrefs begin in a record; the count of hrefs is just before them.
@@ -156,6 +157,68 @@ class Response(tuple[Any, ...]):
             f"error_hrefs={self.error_hrefs!r}, description={self.description!r}, "
             f"location={self.location!r}, is_collection={self.is_collection!r})"
         )
+
+
+class PropReader:
+    """Reads the texts of the same few properties from many responses, without a dict.
+
+    A listing's entries name the same properties in the same order, so where each
+    sits among a 2xx propstat's names is found once per distinct list of names
+    and read by index after that. Used where a listing's entries are turned into
+    lines one after the other (`ls --json`): building each entry's property dict
+    and Resource cost more than the parse of it.
+    """
+
+    __slots__ = ("_at", "_names", "_refused")
+
+    def __init__(self, names: tuple[str, ...], refused: tuple[str, ...] = ()) -> None:
+        if len(names) < 2:  # an itemgetter of one index gives the value, not a tuple
+            raise ValueError("a PropReader reads two properties or more")
+        self._names = names
+        self._refused = refused
+        #: A propstat's names -> what picks our texts out of its texts, or None for
+        #: names that the quick reading cannot answer.
+        self._at: dict[tuple[str, ...], itemgetter[Any] | None] = {}
+
+    def __call__(self, response: Response) -> tuple[str | None, ...] | None:
+        """The texts of the names, in their order (None for a property not there or empty,
+        as `props()` gives "" for it), when the response has exactly one 2xx propstat that
+        names no refused property and no property twice; None otherwise, for the caller
+        to read `props()` instead."""
+        at, end = _HREFS + response[_HREFS - 1], len(response)
+        found = -1
+        while at < end:
+            status = response[at]
+            if status is not None and 200 <= status < 300:
+                if found >= 0:
+                    return None  # several 2xx propstats: props() merges them
+                found = at
+            at += _PROPSTAT_HEAD + 2 * response[at + 4]
+        if found < 0:
+            return None
+        count = response[found + 4]
+        names = found + _PROPSTAT_HEAD
+        key = response[names : names + count]
+        read = self._at.get(key, _UNSEEN)
+        if read is _UNSEEN:
+            read = self._at[key] = self._reader(key)
+        if read is None:
+            return None
+        # The texts, and a None after them for the names this propstat lacks.
+        return read(response[names + count : names + 2 * count] + _ABSENT)  # type: ignore[no-any-return]
+
+    def _reader(self, names: tuple[str, ...]) -> itemgetter[Any] | None:
+        if len(set(names)) != len(names) or any(name in names for name in self._refused):
+            return None
+        if len(self._at) >= _SHARED_NAME_LISTS:
+            self._at.clear()
+        return itemgetter(*(names.index(n) if n in names else len(names) for n in self._names))
+
+
+#: Distinct lists of names a PropReader remembers (a listing has one or two).
+_SHARED_NAME_LISTS = 64
+_UNSEEN: Any = object()
+_ABSENT = (None,)
 
 
 #: A record as a Response: one C call, no Python frame.

@@ -1,6 +1,7 @@
 """The CLI's listing lines: ls --json's hand-made lines say exactly what the JSON encoder
-would, many entries print as the same lines one entry at a time would, and ls asks the
-server for no property it does not print."""
+would, whether made from a Resource or straight from the server's response, many entries
+print as the same lines one entry at a time would, and ls asks the server for no property
+it does not print."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import argparse
 import io
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from app.cli.commands import LINE_PROPS, ls
-from app.cli.output import Printer, display_name, entry_json
+from app.cli.output import Printer, display_name, entry_json, response_json
 from app.dav import DavClient, Resource
+from app.dav.multistatus import Response, parse
 from app.dav.xmlbodies import BASIC_PROPS, NC, OC
 
 WHEN = datetime(2026, 12, 7, 20, 55, 21, tzinfo=UTC)
@@ -77,6 +80,93 @@ def test_entries_print_as_one_entry_at_a_time_would(as_json: bool):
         ]
 
 
+DATA = Path(__file__).resolve().parent.parent / "data"
+BASE = "http://127.0.0.1:8080/Projects/"
+
+
+def _odd_responses() -> list[Response]:
+    """Entries whose lines take every turn: odd names and values, a folder, Nextcloud's
+    fields, several 2xx propstats, a property given twice, none described."""
+
+    def entry(href: str, *propstats: str) -> str:
+        return f"<d:response><d:href>{href}</d:href>{''.join(propstats)}</d:response>"
+
+    def ok(props: str, status: str = "HTTP/1.1 200 OK") -> str:
+        return f"<d:propstat><d:prop>{props}</d:prop><d:status>{status}</d:status></d:propstat>"
+
+    date = "<d:getlastmodified>Mon, 07 Dec 2026 20:55:21 GMT</d:getlastmodified>"
+    entries = [
+        entry("/f/a%20b%25%23%26.txt", ok(f"<d:getcontentlength>10</d:getcontentlength>{date}")),
+        entry(
+            "/f/%E5%86%99%20tab%09nl%0Aesc%1B%22q%22%5C.txt",
+            ok('<d:getcontentlength> 12 </d:getcontentlength><d:getetag>W/"x\\y"</d:getetag>'),
+        ),
+        entry("/f/%FF%FE%20undecodable", ok("<d:getcontentlength>1e3</d:getcontentlength>")),
+        entry(
+            "/f/garbled",
+            ok(
+                "<d:getcontentlength/><d:getlastmodified>yesterday</d:getlastmodified>"
+                "<d:getetag/><d:getcontenttype/>"
+            ),
+        ),
+        entry(
+            "/f/other-date",
+            ok("<d:getlastmodified>Monday, 07-Dec-26 20:55:21 GMT</d:getlastmodified>"),
+        ),
+        entry(
+            "/f/sub/",
+            ok(f"<d:resourcetype><d:collection/></d:resourcetype>{date}"),
+            ok("<d:getcontentlength/>", "HTTP/1.1 404 Not Found"),
+        ),
+        entry(
+            "/f/nc/",
+            ok(
+                "<d:resourcetype><d:collection/></d:resourcetype>"
+                "<oc:permissions>RGDNVCK</oc:permissions><oc:size>123</oc:size>"
+                "<oc:fileid>42</oc:fileid>"
+            ),
+        ),
+        entry(
+            "/f/two",
+            ok("<d:getetag>a</d:getetag>"),
+            ok("<d:getcontentlength>2</d:getcontentlength>"),
+        ),
+        entry("/f/twice", ok("<d:getetag>a</d:getetag><d:getetag>b</d:getetag>")),
+        entry("/f/none", ok("<d:getetag/>", "HTTP/1.1 404 Not Found")),
+    ]
+    data = (
+        '<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns">'
+        + "".join(entries)
+        + "</d:multistatus>"
+    ).encode()
+    return list(parse(data, BASE).responses)
+
+
+def _responses() -> list[Response]:
+    found = _odd_responses()
+    for path in sorted((DATA / "multistatus").glob("*propfind*.xml")) + sorted(
+        (DATA / "captured").glob("*propfind*.xml")
+    ):
+        found += parse(path.read_bytes(), BASE).responses
+    return found
+
+
+@pytest.mark.parametrize("response", _responses(), ids=lambda r: r.href)
+def test_response_json_is_the_line_of_its_resource(response: Response):
+    resource = Resource.from_response(response)
+    assert response_json(response) == entry_json(resource)
+    assert json.loads(response_json(response)) == resource.to_json()
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_described_responses_print_as_their_resources_do(as_json: bool):
+    responses = _responses()
+    described, entries = io.StringIO(), io.StringIO()
+    Printer(json_lines=as_json, out=described).described(iter(responses))
+    Printer(json_lines=as_json, out=entries).entries(map(Resource.from_response, responses))
+    assert described.getvalue() == entries.getvalue()
+
+
 def test_no_entries_print_nothing():
     out = io.StringIO()
     Printer(json_lines=True, out=out).entries([])
@@ -92,6 +182,10 @@ def test_ls_asks_the_server_only_for_what_it_prints(dav_server):
         def propfind(self, path, depth=1, props=None):  # type: ignore[override]
             asked.append(tuple(props))
             return super().propfind(path, depth, props)
+
+        def propfind_responses(self, path, depth=1, props=None):  # type: ignore[override]
+            asked.append(tuple(props))
+            return super().propfind_responses(path, depth, props)
 
     with Recording(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
 
