@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -115,11 +115,17 @@ class Job:
 
     Stages exist for folder trees: the folders must be created (parents
     first) before the files inside them are uploaded in parallel.
+
+    listed: the server folders planning listed, each with the time.monotonic() at which
+    its listing was asked for. A new file planned from such a listing was absent then; a
+    bulk upload, which cannot say If-None-Match, trusts that while the listing is recent
+    (runner.LISTING_TRUSTED_FOR) instead of listing the folder again.
     """
 
     name: str
     stages: tuple[tuple[Task, ...], ...]
     id: int = field(default_factory=_job_numbers.next)
+    listed: Mapping[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def tasks(self) -> tuple[Task, ...]:

@@ -64,6 +64,12 @@ UNREACHABLE_AFTER = 8
 FULL_EXCHANGES_KEPT = 1000
 #: Seconds a request of a cancelled job may wait for the server before it is cut off.
 STALLED = 0.5
+#: Seconds for which planning's listing of a folder stands for a fresh one before a bulk
+#: upload into it (Job.listed). A listing asked for just before the POST leaves a window too:
+#: its round trip and the batch's body. This adds at most a second to it; the Nextcloud
+#: client's is its whole run, from its discovery of the folder to the batch (it asks again
+#: never). A plan run later than this (previewed, chosen from) is checked as before.
+LISTING_TRUSTED_FOR = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,12 +319,20 @@ class JobRunner:
 
         The bulk endpoint overwrites without If-None-Match: a file created since planning
         must keep its guarded PUT (and its conflict). The others are returned; the rest run
-        alone now, as do all when the server cannot say. A folder this job created (201)
-        moments ago is not asked about: what is in it came from this job.
+        alone now, as do all when the server cannot say. Not asked about: a folder this job
+        created (201) moments ago, whose files came from this job, and one planning listed
+        less than LISTING_TRUSTED_FOR seconds ago (Job.listed): the files planned absent
+        from it were absent then, and asking again would narrow the window by no more.
         """
+        since = time.monotonic() - LISTING_TRUSTED_FOR
+        listed = self.job.listed
         with self._lock:
-            fresh = self._created_folders.copy()
-        asked = [task.remote for task in tasks if parent(task.remote) not in fresh]
+            created = self._created_folders.copy()
+
+        def known(folder: str) -> bool:
+            return folder in created or listed.get(folder, since - 1) >= since
+
+        asked = [task.remote for task in tasks if not known(parent(task.remote))]
         try:
             there = present(self.client, asked) if asked else set()
         except errors.DavError:

@@ -76,7 +76,7 @@ def build_job(
     for item in chosen:
         builder.add(item)
     title = name or f"Sync {plan.local_root.name or plan.local_root} with {plan.remote_root}"
-    return SyncJob(Job(title, builder.stages()), plan, builder.roles)
+    return SyncJob(Job(title, builder.stages(), listed=plan.listed), plan, builder.roles)
 
 
 class _Builder:
@@ -200,7 +200,8 @@ def follow_up(sync_job: SyncJob, saved: Iterable[PlanItem]) -> SyncJob | None:
     for item in items:
         builder.finish_conflict(item)
     rest = replace(plan, items=items, in_sync=(), gone=(), unpaired=(), stale=())
-    return SyncJob(Job(f"{sync_job.job.name}: conflicts", builder.stages()), rest, builder.roles)
+    name = f"{sync_job.job.name}: conflicts"
+    return SyncJob(Job(name, builder.stages(), listed=plan.listed), rest, builder.roles)
 
 
 def _upload(local: LocalFile, path: str, remote: RemoteFile | None) -> Task:

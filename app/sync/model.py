@@ -8,7 +8,8 @@ normal form of the same name.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.dav import Outcome
@@ -74,7 +75,8 @@ class SyncPlan:
     pending by an interrupted run that this plan no longer needs to know
     about. refused: Outcomes for what cannot be synced (names the server
     would reject, a file on one side and a folder on the other, a folder
-    kept for what it holds).
+    kept for what it holds). listed: the server folders the scan listed, with the
+    time.monotonic() each listing was asked for (Scan.listed, handed on as Job.listed).
     """
 
     local_root: Path
@@ -86,6 +88,7 @@ class SyncPlan:
     refused: tuple[Outcome, ...] = ()
     unpaired: tuple[str, ...] = ()
     stale: tuple[str, ...] = ()
+    listed: Mapping[str, float] = field(default_factory=dict, compare=False)
 
     def summary(self) -> dict[Action, tuple[int, int]]:
         """Per action: how many items and how many bytes they transfer."""

@@ -470,4 +470,5 @@ def plan_sync(
         tuple(planner.refused),
         tuple(folders.unpaired),
         tuple(sorted(key for key in planner.pending if key not in transfers)),
+        remote.listed if isinstance(remote, Scan) else {},
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,11 +47,14 @@ E = TypeVar("E", LocalFile, RemoteFile)
 @dataclass(frozen=True, slots=True)
 class Scan(Generic[E]):
     """One side of a pair. found: what is synced; junk and ignored: what the rules leave alone
-    (Ignored.JUNK and Ignored.KEPT), all by key."""
+    (Ignored.JUNK and Ignored.KEPT), all by key. listed (the server's side): each folder
+    listed, by its path, with the time.monotonic() at which its listing was asked for (what
+    it lacked was absent then: Job.listed)."""
 
     found: dict[str, E] = field(default_factory=dict)
     junk: dict[str, E] = field(default_factory=dict)
     ignored: dict[str, E] = field(default_factory=dict)
+    listed: dict[str, float] = field(default_factory=dict)
 
     def add(self, key: str, entry: E, verdict: Ignored | None) -> None:
         if verdict is None:
@@ -121,14 +125,18 @@ def scan_remote(
     stop = stop or Stop()
     policy = retry or client.retry
     scan: Scan[RemoteFile] = Scan()
-    listed: SimpleQueue[list[_Entry] | BaseException] = SimpleQueue()
+    listed: SimpleQueue[tuple[str, float, list[_Entry]] | BaseException] = SimpleQueue()
     parsing = threading.Lock()  # one listing parsed at a time: see DavClient.iter_propfind
 
     def listing(folder: str, prefix: str) -> None:
         try:
             with stop.watching(client):
-                members = retried(lambda: _members(client, folder, parsing), stop, policy)
-            listed.put([_entry(prefix + name, resource, rules) for name, resource in members])
+                # The clock is read before the request goes: the server's answer is no older.
+                asked, members = retried(
+                    lambda: (time.monotonic(), _members(client, folder, parsing)), stop, policy
+                )
+            entries = [_entry(prefix + name, resource, rules) for name, resource in members]
+            listed.put((folder, asked, entries))
         except BaseException as exc:  # handed to the merging thread, never lost on a worker
             listed.put(exc)
 
@@ -137,10 +145,12 @@ def scan_remote(
         outstanding = 1
         with stop.on_failure():  # a failed listing: the others are cut off, not waited for
             while outstanding:
-                entries = listed.get()
+                answer = listed.get()
                 outstanding -= 1
-                if isinstance(entries, BaseException):
-                    raise entries
+                if isinstance(answer, BaseException):
+                    raise answer
+                folder, asked, entries = answer
+                scan.listed[folder] = asked
                 for key, entry, verdict in entries:
                     scan.add(key, entry, verdict)
                     if entry.is_dir and verdict is None:

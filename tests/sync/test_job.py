@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,16 @@ def test_a_download_only_pair_saves_the_copy_and_changes_nothing_on_the_server(s
     [save] = recorder.sync_job.job.tasks
     recorder.record(result(save))
     assert recorder.follow_up() is None
+
+
+def test_the_jobs_carry_the_scans_listing_times_for_their_bulk_uploads(state, tmp_path):
+    """Both jobs of a plan know when each server folder was listed (Job.listed), so a bulk
+    upload can tell whether what planning saw absent was seen moments ago."""
+    plan = dataclasses.replace(conflict_plan(Direction.BOTH, tmp_path), listed={"/dav/": 12.5})
+    recorder = SyncRecorder(state, build_job(plan))
+    assert recorder.sync_job.job.listed == {"/dav/": 12.5}
+    [save] = recorder.sync_job.job.tasks
+    save.local.write_bytes(b"servers")
+    recorder.record(result(save))
+    follow_up = recorder.follow_up()
+    assert follow_up is not None and follow_up.sync_job.job.listed == {"/dav/": 12.5}
