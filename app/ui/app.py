@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
     from app.sync.background.types import WatchSettings
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: The desktop entry's name (resources/<APP_ID>.desktop), also the window's Wayland app id.
 APP_ID = "io.github.davdesk.Davdesk"
@@ -311,6 +313,12 @@ def open_window(
         client.close()
 
     window.destroyed.connect(remember)
+    window.folder_loaded.connect(
+        lambda path: log.info(
+            "Window on %s showed %s: %d entries", client.origin, path, window.table_model.rowCount()
+        ),
+        Qt.ConnectionType.SingleShotConnection,
+    )  # the first folder: how long a start took, read off the log (tests/bench/bench_window.py)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.show()
     return window

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from app.config.secrets import PasswordStore
@@ -43,6 +44,21 @@ def test_the_last_folder_is_remembered_per_server(qtbot, wsgidav_server):
     qtbot.waitUntil(lambda: again.table_model.rowCount() == 1, timeout=10000)
     assert again.table_model.index(0, 0).data() == "b.txt"
     again.close()
+
+
+def test_a_window_logs_the_first_folder_it_showed_and_only_that_one(qtbot, wsgidav_server, caplog):
+    wsgidav_server.make_file("a.txt", b"a")
+    wsgidav_server.make_file("inner/b.txt", b"b")
+    caplog.set_level(logging.INFO, logger="app.ui.app")
+    spec = ConnectionSpec(wsgidav_server.url, wsgidav_server.user, wsgidav_server.password)
+    window = open_window(spec, {}, resume=False)
+    with qtbot.waitSignal(window.folder_loaded, timeout=10000):
+        pass
+    with qtbot.waitSignal(window.folder_loaded, timeout=10000):
+        window.browser.navigate("/inner/")
+    window.close()
+    shown = [r.getMessage() for r in caplog.records if " showed " in r.getMessage()]
+    assert shown == [f"Window on {wsgidav_server.url.rstrip('/')} showed /: 2 entries"]
 
 
 def test_demo_server_runs_in_its_own_process_and_stops_with_the_window():
