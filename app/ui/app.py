@@ -65,6 +65,7 @@ if TYPE_CHECKING:
 
     from app.config.bookmarks import Bookmark
     from app.sync.background.types import WatchSettings
+    from app.ui.desktop import Desktop
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -189,15 +190,14 @@ def _show(spec: ConnectionSpec, settings: Settings, home: Home) -> int:
 def _desktop(
     args: argparse.Namespace, argv: list[str], home: Home, early: EarlyListing | None = None
 ) -> int:
-    """The one Davdesk of this user, or a hand-over to it (exit status 0 once it took it)."""
-    from app.config import autostart
-    from app.config.bookmarks import BookmarkStore
-    from app.ui.desktop import Desktop, Sync, quit_on_signals
-    from app.ui.single_instance import AlreadyRunning, SingleInstance
-    from app.ui.sync_service import SyncService
+    """The one Davdesk of this user, or a hand-over to it (exit status 0 once it took it).
 
-    paths = home.paths
-    instance = SingleInstance(paths.config)
+    With an address its window opens first, and the Desktop (background sync, the tray,
+    File ▸ Connect…) is made once that window has shown its folder (desktop_start.py)."""
+    from app.ui.desktop_start import DesktopStart, quit_on_signals
+    from app.ui.single_instance import AlreadyRunning, SingleInstance
+
+    instance = SingleInstance(home.paths.config)
     if not instance.claim():
         try:
             instance.hand_over(argv)
@@ -206,32 +206,43 @@ def _desktop(
             return 1
         return 0
     try:
-        settings = Settings.in_config(paths).load()
+        settings = Settings.in_config(home.paths).load()
         state: dict[str, Any] = dict(settings.get("window", {}))
-        background = Background(2)
-        bookmarks = BookmarkStore.in_config(paths)
-        sync = Sync(
-            SyncService(paths, background, _watch_settings(state), passwords=home.passwords),
-            autostart.for_platform(),
-            settings,
-            bookmarks,
-            background,
-        )
-        desktop = Desktop(_Opener(state, home, early), parse_args, bookmarks=bookmarks, sync=sync)
-        instance.arguments_received.connect(desktop.handle)
-        quit_on_signals(desktop)
+        opener = _Opener(state, home, early)
+        start = DesktopStart(partial(_make_desktop, opener, settings, state, home), instance)
+        quit_on_signals(start.quit, start)
         try:
-            if not desktop.start(args):
+            if not start.start(args, opener):
                 return 1
             status = QApplication.exec()
         finally:
-            desktop.close()
-            background.wait()
+            start.close()
         settings.set("window", state)
         settings.save()
         return status
     finally:
         instance.close()
+
+
+def _make_desktop(
+    opener: _Opener, settings: Settings, state: dict[str, Any], home: Home
+) -> Desktop:
+    """The running Davdesk: its windows, background sync of the saved pairs, the tray."""
+    from app.config import autostart
+    from app.config.bookmarks import BookmarkStore
+    from app.ui.desktop import Desktop, Sync
+    from app.ui.sync_service import SyncService
+
+    background = Background(2)
+    bookmarks = BookmarkStore.in_config(home.paths)
+    sync = Sync(
+        SyncService(home.paths, background, _watch_settings(state), passwords=home.passwords),
+        autostart.for_platform(),
+        settings,
+        bookmarks,
+        background,
+    )
+    return Desktop(opener, parse_args, bookmarks=bookmarks, sync=sync)
 
 
 class _Opener:

@@ -8,6 +8,7 @@ synced (not paused), closing the last window leaves Davdesk running in the
 tray, which says so once (remembered in settings); where there is no
 system tray, closing it asks whether to keep syncing in the background.
 `davdesk --background` (what start at login runs) opens no window at all.
+`davdesk URL` opens its window before the Desktop is made (desktop_start.py).
 
 Every window gets a Sync panel (sync_panel.py) and Sync This Folder…, and
 shows the background runs of pairs on its server in its results pane.
@@ -17,11 +18,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 
 #: Settings key: the tray has said once that closing the window keeps Davdesk syncing.
 TRAY_NOTICE = "tray_notice_shown"
-_SIGNAL_CHECK_MS = 300
 
 
 class WindowOpener(Protocol):
@@ -351,6 +350,7 @@ class Desktop(QObject):
             self.tray.close()
         if self._sync is not None:
             self._sync.service.stop()
+            self._sync.background.wait()
 
 
 def _show_run(window: MainWindow, run: RecentRun) -> None:
@@ -383,18 +383,6 @@ def _select(window: MainWindow, pair: SavedPair | None) -> None:
         panel.show()
         panel.raise_()
         panel.select(pair.name)
-
-
-def quit_on_signals(desktop: Desktop) -> QTimer:
-    """SIGTERM (a session ending, a service manager) and SIGINT quit like the tray's Quit, so
-    background sync stops cleanly. Python runs signal handlers only between bytecodes: the
-    returned timer (keep it) gives it the chance while Qt's loop waits."""
-    for number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, lambda *_: QTimer.singleShot(0, desktop.quit))
-    ticker = QTimer(desktop, interval=_SIGNAL_CHECK_MS)
-    ticker.timeout.connect(lambda: None)
-    ticker.start()
-    return ticker
 
 
 def show(window: MainWindow) -> None:

@@ -4,11 +4,12 @@
 window's modules. The dialogs (Sync This Folder…, Properties, Share Link…,
 Versions…, Preferences…, File ▸ Connect…), the sync engine and its service,
 the tray and the single-instance hand-over are loaded when first used (or,
-for the one Davdesk that keeps the pairs in step, when it starts: app/ui/app.py
-_desktop), not before the first listing is drawn. Each test runs the real
-program in a fresh interpreter against a real server, as the window
-benchmark does (--smoke-test: the window opens, shows the folder and closes),
-and reads back the modules loaded by the time it exited.
+for the one Davdesk that keeps the pairs in step, once its first window has
+shown its folder: app/ui/desktop_start.py), not before the first listing is
+drawn. Each test runs the real program in a fresh interpreter against a real
+server: --smoke-test (the window opens, shows the folder and closes) reads
+back the modules loaded by the time it exited; `davdesk URL` as a user starts
+it, those loaded when its window logged the folder shown, and after.
 """
 
 from __future__ import annotations
@@ -65,7 +66,27 @@ NOT_FOR_THE_FIRST_LISTING = (
 )
 
 
-def _run(tmp_path: Path, *args: str, password: str) -> tuple[int, str, list[str]]:
+#: `davdesk URL` as the window benchmark times it: the modules loaded when the first folder is
+#: shown (the log's "showed" line), then SIGTERM once background sync has started.
+_DESKTOP_PROGRAM = """
+import json, logging, os, signal, sys
+from app.__main__ import main
+
+class Watch(logging.Handler):
+    def emit(self, record):
+        message = record.getMessage()
+        if " showed " in message:
+            sys.stderr.write("SHOWN " + json.dumps(sorted(sys.modules)) + "\\n")
+        elif message.startswith("Background sync started"):
+            os.kill(os.getpid(), signal.SIGTERM)
+
+logging.getLogger().addHandler(Watch())
+""" + _PROGRAM.replace("from app.__main__ import main\n", "")
+
+
+def _run(
+    tmp_path: Path, *args: str, password: str, program: str = _PROGRAM
+) -> tuple[int, str, list[str]]:
     env = {
         **os.environ,
         "DAVDESK_PASSWORD": password,
@@ -75,9 +96,10 @@ def _run(tmp_path: Path, *args: str, password: str) -> tuple[int, str, list[str]
         "XDG_STATE_HOME": str(tmp_path / "state"),
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
+        "DAVDESK_CONFIG_HOME": str(tmp_path / "home"),
     }
     done = subprocess.run(
-        [sys.executable, "-c", _PROGRAM, *args],
+        [sys.executable, "-c", program, *args],
         capture_output=True,
         text=True,
         env=env,
@@ -114,3 +136,25 @@ def test_a_window_on_an_address_loads_no_dialog_engine_or_tray(
     assert "davdesk --smoke-test: listed" in said
     assert "app.ui.main_window" in modules  # the check reads the modules of a real window
     assert _unwanted(modules) == []
+
+
+def test_davdesk_url_shows_its_folder_before_background_sync_and_the_tray_load(
+    wsgidav_server: ServerHandle, tmp_path: Path
+):
+    (wsgidav_server.root / "a b.txt").write_bytes(b"hello")
+    code, said, modules = _run(
+        tmp_path,
+        "--user",
+        wsgidav_server.user,
+        wsgidav_server.url,
+        password=wsgidav_server.password,
+        program=_DESKTOP_PROGRAM,
+    )
+    assert code == 0, said
+    shown_line = [line for line in said.splitlines() if line.startswith("SHOWN ")]
+    assert shown_line, said
+    shown = json.loads(shown_line[0][len("SHOWN ") :])
+    assert "app.ui.main_window" in shown
+    # The one running Davdesk claims its place before any window (a second one hands over).
+    assert _unwanted(shown) == ["app.ui.single_instance"]
+    assert {"app.ui.desktop", "app.ui.sync_service", "app.ui.tray"} <= set(modules)
