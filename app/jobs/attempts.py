@@ -13,6 +13,34 @@ failure can then be its own doing (a DELETE answering 404, a create-only PUT
 Before such a task is reported failed, the server is asked whether it was
 done after all, so the Outcome says what the server now holds, or that the
 server would not say ("unconfirmed").
+
+Why this is a loop of its own rather than RetryPolicy.run, the loop a write
+outside a job goes through (docs/retries.md). Both take
+every decision from the same RetryPolicy (should_retry, delay,
+should_ask_again and its checks budget); what differs is what they hand back.
+run sends one request and returns its value or raises the error it gave up
+on; this loop hands back a task's Outcomes and never raises, and these of
+its answers cannot be had from run without making its decisions again
+around it (a version over run that counted the attempts, kept the lost flag
+and checked returned Outcomes itself still failed 6 of the 14 cases of
+tests/jobs/test_attempts.py):
+
+- a cancel during the wait before the next attempt ends the task
+  "cancelled" (MAY_HAVE) with nothing more sent; run asks took_effect first,
+  so a cancelled job would send a check and report a cancelled delete as
+  done;
+- a request cut off by the cancel ends "cancelled" (CUT_OFF), unchecked;
+  run checks it;
+- a check that cannot tell between attempts leads to the next attempt,
+  whose answer is the next clue; run ends there (UnconfirmedError);
+- an attempt answered with a failed Outcome rather than an exception
+  (operations.execute makes a 412 or 404 one) after a lost answer is
+  checked too; run returns whatever the call returned;
+- the attempt count: a task found done by the check once a retry was
+  decided counts that attempt (Tried.attempts, the Outcome's attempt), and
+  the error given up on is kept as it was, while run marks it
+  (DavError.attempts adds "gave up after N attempts" to its text, which
+  would change every failed Outcome's detail and a job's error).
 """
 
 from __future__ import annotations
@@ -108,20 +136,7 @@ class Attempts:
                 )
             except Exception as exc:  # a local failure or a bug: this task fails, the job goes on
                 log.exception("job %s: task %s %s raised", self._job_id, task.op, task.remote)
-                return Tried(
-                    [
-                        Outcome(
-                            task.op.value,
-                            task.remote,
-                            None,
-                            type(exc).__name__,
-                            ok=False,
-                            source=Source.LOCAL,
-                            detail=str(exc),
-                        )
-                    ],
-                    attempt,
-                )
+                return Tried([raised(task, exc)], attempt)
             if lost_answer and not all(o.ok for o in outcomes):
                 done = self.took_effect(task, lost_answer, _answered(outcomes))
                 if done is not None:
@@ -156,6 +171,20 @@ class Attempts:
         """A task cancelled between attempts: an earlier one may have been carried out."""
         effect = MAY_HAVE if lost_answer and not is_idempotent(task) else None
         return replace(cancelled(task.op.value, task.remote), note=effect)
+
+
+def raised(task: Task, exc: Exception) -> Outcome:
+    """The Outcome of a task that raised something other than a DavError (a bug, or the
+    engine breaking around it): the task fails with the exception's name, the job goes on."""
+    return Outcome(
+        task.op.value,
+        task.remote,
+        None,
+        type(exc).__name__,
+        ok=False,
+        source=Source.LOCAL,
+        detail=str(exc),
+    )
 
 
 def unconfirmed(task: Task, answered: str, check: errors.DavError, asked: int) -> Outcome:

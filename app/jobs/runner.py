@@ -31,7 +31,7 @@ from app.dav.paths import parent
 from app.dav.retry import RetryPolicy
 from app.dav.transcript import Exchange
 from app.dav.transfer import ProgressCallback
-from app.jobs.attempts import MAY_HAVE, Attempts
+from app.jobs.attempts import MAY_HAVE, Attempts, raised
 from app.jobs.batches import batched
 from app.jobs.context import Cancelled, TaskContext
 from app.jobs.dependencies import NOT_ATTEMPTED, Dependencies
@@ -235,21 +235,7 @@ class JobRunner:
         except Exception as exc:
             log.exception("job %s: engine error on %s %s", self.job.id, task.op, task.remote)
             self._engine_error = self._engine_error or f"{type(exc).__name__}: {exc}"
-            self._finish(
-                task,
-                [
-                    Outcome(
-                        task.op.value,
-                        task.remote,
-                        None,
-                        type(exc).__name__,
-                        ok=False,
-                        source=Source.LOCAL,
-                        detail=str(exc),
-                    )
-                ],
-                1,
-            )
+            self._finish(task, [raised(task, exc)], 1)
 
     def _run_batch(self, tasks: tuple[Task, ...]) -> None:
         """Upload small new files in one bulk request; each ends in its own task's Outcome.
