@@ -3,7 +3,8 @@
 The sample tree holds what trips clients up: Unicode names in both
 normalisation forms, spaces and URL-special characters, a nested tree and a
 folder of 5,000 files. The password is made up per run and printed, so no
-credential is ever stored.
+credential is ever stored. The server says where it is once the whole tree is
+written, so the first listing anyone takes holds all of it.
 """
 
 from __future__ import annotations
@@ -33,12 +34,6 @@ LARGE_FOLDER_SIZE = 5000
 SHUTDOWN_SECONDS = 1
 
 
-def seed(root: Path, large_folder_size: int = LARGE_FOLDER_SIZE) -> None:
-    """Fill root with the sample tree."""
-    seed_small(root)
-    seed_large(root, root.parent / "staging", large_folder_size)
-
-
 def seed_small(root: Path) -> None:
     """The sample tree but its big folder: quick, so the server can answer at once."""
     (root / "Documents" / "Reports 2026").mkdir(parents=True)
@@ -61,8 +56,9 @@ def seed_large(
     large_folder_size: int = LARGE_FOLDER_SIZE,
     stop: threading.Event | None = None,
 ) -> None:
-    """The folder of many files, written outside root and moved in whole: a listing shows it
-    complete or not yet, never half-written (writing 5,000 files takes a second or more).
+    """The folder of many files, written outside root and moved in whole: a listing by a
+    client that knew the port ahead (--port) shows it complete or not yet, never half-written
+    (writing 5,000 files takes a second or more on a busy disk).
     A stop set meanwhile (the server is stopping) ends it early."""
     name = f"{large_folder_size} files"
     many = staging / name
@@ -123,14 +119,13 @@ def main(argv: list[str]) -> int:
             stop.set()
 
         threading.Thread(target=stop_when_stdin_closes, daemon=True).start()
-    with tempfile.TemporaryDirectory(prefix="davdesk-demo-") as folder:
+    with tempfile.TemporaryDirectory(prefix="davdesk-demo-", dir=_scratch_parent()) as folder:
         root = Path(folder) / "share"
         root.mkdir()
         seed_small(root)
-        if stop.is_set():
-            return 0
-        server = serve(root, DEMO_USER, password, args.port)
-        # The big folder joins while the first listings are already answered.
+        # The big folder is written while wsgidav loads, and the server says where it is only
+        # once the tree is whole: a first listing that missed it would never show it (the
+        # window does not list a folder again by itself).
         seeder = threading.Thread(
             target=seed_large,
             args=(root, Path(folder) / "staging", LARGE_FOLDER_SIZE, stop),
@@ -138,27 +133,42 @@ def main(argv: list[str]) -> int:
             daemon=True,
         )
         seeder.start()
-        port = server.bind_addr[1]
-        if args.for_window:
-            # One line for the window that started this process (see start_for_window).
-            print(
-                json.dumps(
-                    {"url": f"http://127.0.0.1:{port}/", "user": DEMO_USER, "password": password}
-                ),
-                flush=True,
-            )
-        else:
-            _print_instructions(
-                f"http://{DEMO_USER}@127.0.0.1:{port}/", password, root, _command_as_started()
-            )
+        server = serve(root, DEMO_USER, password, args.port)
+        seeder.join()
+        if not stop.is_set():  # stopped while the tree was written: nobody is told of it
+            _announce(server.bind_addr[1], password, root, for_window=args.for_window)
         while not stop.wait(0.5):  # woken by the handler, the wait returns at the latest then
             pass
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         server.stop()
-        seeder.join()  # it saw the stop: nothing writes in the folder about to be removed
         if not args.for_window:
             print("Demo server stopped; its files are removed.", flush=True)
     return 0
+
+
+def _scratch_parent() -> str | None:
+    """Where the demo's files are written: in memory on Linux (/dev/shm), as /tmp already is
+    on most distributions, unless TMPDIR says otherwise; None: the temporary folder.
+
+    The server says where it is only once its 5,000 files are written; on a disk that other
+    programs keep busy that takes seconds, in memory a tenth of one (they take 20 MB).
+    """
+    shm = "/dev/shm"
+    if sys.platform == "linux" and "TMPDIR" not in os.environ and os.access(shm, os.W_OK):
+        return shm
+    return None
+
+
+def _announce(port: int, password: str, root: Path, *, for_window: bool) -> None:
+    """Where the server is: one JSON line for the window that started this process (see
+    start_for_window), or the instructions for a person at a terminal."""
+    if for_window:
+        details = {"url": f"http://127.0.0.1:{port}/", "user": DEMO_USER, "password": password}
+        print(json.dumps(details), flush=True)
+    else:
+        _print_instructions(
+            f"http://{DEMO_USER}@127.0.0.1:{port}/", password, root, _command_as_started()
+        )
 
 
 def _print_instructions(url: str, password: str, root: Path, davdesk: str) -> None:
@@ -208,7 +218,8 @@ def start_for_window(
     process: subprocess.Popen[str] | None = None,
 ) -> tuple[dict[str, str], subprocess.Popen[str]]:
     """Run the demo server in a process of its own for the desktop window (the one
-    `spawn_for_window` started, if given); returns its address and credentials once it answers.
+    `spawn_for_window` started, if given); returns its address and credentials once it answers
+    with its whole sample tree.
 
     In its own process the server neither competes with the window for the
     interpreter nor puts the 5,000-file seeding on the GUI thread.

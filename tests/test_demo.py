@@ -107,3 +107,23 @@ def test_the_windows_demo_server_stops_when_the_window_closes_its_stdin():
     assert "Traceback" not in process.stderr.read()
     process.stdout.close()
     process.stderr.close()
+
+
+def test_the_terminal_demo_s_tree_is_whole_once_it_says_where_it_is():
+    """Its hints say to list the share at once: what a listing then shows is the whole tree,
+    the 5,000-file folder included (it used to join a moment after the hints)."""
+    from app.dav import DavClient
+    from app.demo import LARGE_FOLDER_SIZE
+
+    process = start()
+    assert process.stdout is not None
+    url = process.stdout.readline().split(" at ", 1)[1].strip().replace("demo@", "")
+    password = process.stdout.readline().split("password ", 1)[1].split()[0]
+    try:
+        with DavClient(url, user="demo", password=password) as client:
+            names = {r.name for r in client.listdir("/")}
+            assert {"Documents", "Photos", f"{LARGE_FOLDER_SIZE} files"} <= names
+            assert len(client.listdir(f"/{LARGE_FOLDER_SIZE} files/")) == LARGE_FOLDER_SIZE
+    finally:
+        _, _, err = interrupt(process)
+    assert process.returncode == 0 and "Traceback" not in err, err
