@@ -23,8 +23,6 @@ laptop slept) brings the next poll forward, once: never a burst of the polls
 
 from __future__ import annotations
 
-import dataclasses
-import errno
 import logging
 import os
 import sqlite3
@@ -37,17 +35,13 @@ from watchdog.observers.api import BaseObserver
 
 from app.dav import DavClient, errors
 from app.jobs.runner import JobOptions
+from app.sync.background.failure import Failure, failure_of
 from app.sync.background.poll import FolderETags, propagates, root_etag, server_changes
+from app.sync.background.report import PairReport
 from app.sync.background.run import Run, RunResult
 from app.sync.background.scope import parent_rel, plan_folders
-from app.sync.background.status import PairState, PairStatus, read_status, write_status
-from app.sync.background.types import (
-    ConflictsFound,
-    Connect,
-    Listener,
-    PairStopped,
-    WatchSettings,
-)
+from app.sync.background.status import PairState, PairStatus
+from app.sync.background.types import Connect, Listener, WatchSettings
 from app.sync.background.watch_spec import WatchSpec
 from app.sync.background.watcher import LocalWatcher
 from app.sync.ignore import IgnoreRules
@@ -64,19 +58,6 @@ T = TypeVar("T")
 
 #: A wall-clock step this much larger than the monotonic one is taken for a sleep.
 JUMP = 15.0
-#: Failures in a row after which a pair that cannot reach its server is said to have stopped.
-NOTIFY_AFTER = 3
-
-
-class _Failure(Exception):
-    """Why a look or a run failed, in words; needs_user: it will not pass by itself (it is
-    still retried, with back-off); server: the server is what failed."""
-
-    def __init__(self, reason: str, needs_user: bool, server: bool = True) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.needs_user = needs_user
-        self.server = server
 
 
 class PairWorker:
@@ -106,16 +87,10 @@ class PairWorker:
         self._run: Run | None = None
         self._guard = threading.Lock()
         self._thread = threading.Thread(target=self._main, name=f"sync-{spec.name}", daemon=True)
-        before = read_status(files.status, spec.name)
-        self._status = dataclasses.replace(
-            before, state=PairState.SCANNING, text="starting", done=0, total=0, pid=os.getpid()
-        )
-        self._written: tuple[object, ...] | None = None
+        self._report = PairReport(spec.name, spec.local, files.status, listener, wall)
         self._client: DavClient | None = None
         self._remote = ""
         self._etags = FolderETags()
-        self._failures = 0
-        self._told: str | None = None  # the reason pair_stopped was last sent for
 
     # -- control, from any thread ------------------------------------------------------------
 
@@ -151,7 +126,7 @@ class PairWorker:
 
     @property
     def status(self) -> PairStatus:
-        return self._status
+        return self._report.status
 
     # -- the thread ----------------------------------------------------------------------------
 
@@ -164,11 +139,10 @@ class PairWorker:
                 self._watch(state)
         except Exception as exc:  # a bug must not end the pair silently
             log.exception("pair %s stopped", self.spec.name)
-            self._say(PairState.ERROR, f"stopped: {exc}")
-            self._listener.pair_stopped(PairStopped(self.spec.name, str(exc)))
+            self._report.stopped_on(exc)
         finally:
             lock.release()
-            if self._status.state is not PairState.ERROR:
+            if self._report.status.state is not PairState.ERROR:
                 self._say(PairState.STOPPED, "not running")
 
     def _take(self, lock: FileLock) -> bool:
@@ -194,9 +168,7 @@ class PairWorker:
             else "no file-system events here"
         )
         watching = why is None
-        self._status = dataclasses.replace(
-            self._status, note=None if watching else f"watching by periodic full scans: {why}"
-        )
+        self._report.note(None if watching else f"watching by periodic full scans: {why}")
         try:
             self._loop(state, rules, watcher, watching)
         finally:
@@ -252,15 +224,15 @@ class PairWorker:
                     self._poll(state, rules, client, watcher)
                 else:
                     self._local(state, rules, client, watcher, now)
-                self._failures, self._told = 0, None
+                self._report.good()
             except PlanningCancelled:
                 break
-            except _Failure as failure:
+            except Failure as failure:
                 need_full = True
                 retry_at = self._clock() + self._backoff()
-                self._failed(failure)
+                self._report.failed(failure)
                 continue
-            self._idle()
+            self._report.idle()
             deadlines = [next_poll if by_etag else next_full]
             quiet = watcher.next_quiet()
             if quiet is not None:
@@ -281,7 +253,7 @@ class PairWorker:
             try:
                 self._client, self._remote = self._connect(self.spec)
             except (errors.DavError, OSError) as exc:
-                raise _failure(exc) from exc
+                raise failure_of(exc) from exc
         return self._client
 
     def _full(
@@ -393,7 +365,7 @@ class PairWorker:
                 )
             )
             result = self._execute(state, plan, client, sorted(waiting))
-        except _Failure:
+        except Failure:
             watcher.again(settled)
             raise
         if result is not None and (result.failed or result.cancelled):
@@ -416,7 +388,7 @@ class PairWorker:
         except (errors.DavError, OSError, sqlite3.Error) as exc:
             if self._stopping.is_set():
                 raise PlanningCancelled("stopped") from exc
-            raise _failure(exc) from exc
+            raise failure_of(exc) from exc
 
     def _execute(
         self, state: StateDB, plan: SyncPlan, client: DavClient, busy: list[str]
@@ -449,111 +421,15 @@ class PairWorker:
         finally:
             with self._guard:
                 self._run = None
-        self._finished(result)
+        self._report.finished(result)
         return result
 
-    # -- telling the front end ---------------------------------------------------------------
-
-    def _finished(self, result: RunResult) -> None:
-        status = self._status
-        conflicts = tuple(dict.fromkeys((*status.conflict_paths, *result.conflicts)))
-        if result.conflicts:
-            self._listener.conflicts_found(ConflictsFound(self.spec.name, tuple(result.conflicts)))
-        if result.jobs or result.failed:
-            self._status = dataclasses.replace(
-                status, last_sync=self._wall(), last_result=result.words(), conflict_paths=conflicts
-            )
-        elif status.last_sync is None or status.last_result is None:
-            self._status = dataclasses.replace(
-                status, last_sync=self._wall(), last_result="up to date"
-            )
-        else:
-            self._status = dataclasses.replace(status, last_sync=self._wall())
-        if result.failed and not result.cancelled:
-            first = result.failed[0]
-            more = f" and {len(result.failed) - 1} more" if len(result.failed) > 1 else ""
-            raise _Failure(
-                f"not synced: {first.path}{more} ({first.note or first.reason})",
-                needs_user=False,
-                server=False,
-            )
-
-    def _idle(self) -> None:
-        pending = tuple(p for p in self._status.conflict_paths if (self.spec.local / p).exists())
-        self._status = dataclasses.replace(self._status, conflict_paths=pending)
-        if pending:
-            self._say(
-                PairState.CONFLICTS,
-                f"{len(pending)} conflict{'s' if len(pending) > 1 else ''}: both versions kept",
-            )
-        else:
-            self._say(PairState.IDLE, "up to date")
-
-    def _failed(self, failure: _Failure) -> None:
-        self._failures += 1
-        if failure.server:
-            self._say(PairState.WAITING, f"waiting for the server: {failure.reason}")
-        elif failure.needs_user:
-            self._say(PairState.ERROR, f"stopped: {failure.reason}")
-        else:
-            self._say(PairState.WAITING, f"will try again: {failure.reason}")
-        if (failure.needs_user or self._failures >= NOTIFY_AFTER) and self._told != failure.reason:
-            self._told = failure.reason
-            self._listener.pair_stopped(PairStopped(self.spec.name, failure.reason))
+    # -- back-off and words ------------------------------------------------------------------
 
     def _backoff(self) -> float:
         settings = self._settings
-        return min(settings.max_backoff, settings.first_backoff * 2.0 ** max(0, self._failures))
+        failures = self._report.failures
+        return min(settings.max_backoff, settings.first_backoff * 2.0 ** max(0, failures))
 
     def _say(self, state: PairState, text: str, done: int = 0, total: int = 0) -> None:
-        before = self._status
-        if (before.state, before.text, before.done, before.total) == (state, text, done, total):
-            return
-        status = dataclasses.replace(
-            before,
-            state=state,
-            text=text,
-            done=done,
-            total=total,
-            updated=self._wall(),
-            pid=os.getpid(),
-        )
-        self._status = status
-        lasting = (
-            status.state,
-            status.last_sync,
-            status.last_result,
-            status.conflict_paths,
-            status.note,
-            None if state is PairState.SYNCING else status.text,
-        )
-        if lasting != self._written:
-            self._written = lasting
-            try:
-                write_status(self._files.status, status)
-            except OSError as exc:
-                log.debug("status of %s not written: %s", self.spec.name, exc)
-        self._listener.status_changed(status)
-
-
-def _failure(exc: BaseException) -> _Failure:
-    """The reason in words, and whether only the user can fix it."""
-    if isinstance(exc, errors.AuthenticationError):
-        return _Failure("the server refused the password (sign in again)", needs_user=True)
-    if isinstance(exc, errors.CertificateError):
-        return _Failure(f"the server's certificate is not trusted: {exc}", needs_user=True)
-    if isinstance(exc, errors.InsufficientStorageError):
-        return _Failure("the server has no space left", needs_user=True)
-    if isinstance(exc, errors.TransportError):
-        return _Failure(f"cannot reach the server: {exc}", needs_user=False)
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return _Failure("the local disk is full", needs_user=True, server=False)
-    if isinstance(exc, FileNotFoundError):
-        return _Failure(
-            f"the local folder is gone: {exc.filename or exc}", needs_user=True, server=False
-        )
-    if isinstance(exc, errors.NotFoundError):
-        return _Failure("the server folder is gone", needs_user=True)
-    if isinstance(exc, (OSError, sqlite3.Error)):
-        return _Failure(str(exc), needs_user=False, server=False)
-    return _Failure(str(exc), needs_user=False)
+        self._report.say(state, text, done, total)

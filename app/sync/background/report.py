@@ -1,0 +1,145 @@
+"""What a watched pair tells its front end: its state in words, its runs' results, its failures.
+
+The pair's thread decides what to do; this keeps the PairStatus that says
+it, hands every change to the Listener, and writes the lasting part to the
+pair's status file (for `davdesk pair list` and a later process). A failure
+is said in the state each time, and reported as the pair having stopped once
+per cause: when only the user can fix it, or after NOTIFY_AFTER in a row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from app.sync.background.failure import Failure
+from app.sync.background.run import RunResult
+from app.sync.background.status import PairState, PairStatus, read_status, write_status
+from app.sync.background.types import ConflictsFound, Listener, PairStopped
+
+log = logging.getLogger(__name__)
+
+#: Failures in a row after which a pair that cannot reach its server is said to have stopped.
+NOTIFY_AFTER = 3
+
+
+class PairReport:
+    """Called on the pair's thread only (status may be read from any)."""
+
+    def __init__(
+        self,
+        name: str,
+        local: Path,
+        status_file: Path,
+        listener: Listener,
+        wall: Callable[[], float],
+    ) -> None:
+        self._name, self._local, self._file = name, local, status_file
+        self._listener = listener
+        self._wall = wall
+        before = read_status(status_file, name)
+        self._status = dataclasses.replace(
+            before, state=PairState.SCANNING, text="starting", done=0, total=0, pid=os.getpid()
+        )
+        self._written: tuple[object, ...] | None = None
+        self.failures = 0  # failed looks in a row
+        self._told: str | None = None  # the reason pair_stopped was last sent for
+
+    @property
+    def status(self) -> PairStatus:
+        return self._status
+
+    def note(self, note: str | None) -> None:
+        """A lasting remark beside the state ("watching by periodic full scans: ...")."""
+        self._status = dataclasses.replace(self._status, note=note)
+
+    def good(self) -> None:
+        """A look that worked: the failures in a row start again from none."""
+        self.failures, self._told = 0, None
+
+    def stopped_on(self, exc: BaseException) -> None:
+        """The thread ended on something unforeseen: said, never silent."""
+        self.say(PairState.ERROR, f"stopped: {exc}")
+        self._listener.pair_stopped(PairStopped(self._name, str(exc)))
+
+    def finished(self, result: RunResult) -> None:
+        """A run's end: its last result and conflict copies; Failure when files failed."""
+        status = self._status
+        conflicts = tuple(dict.fromkeys((*status.conflict_paths, *result.conflicts)))
+        if result.conflicts:
+            self._listener.conflicts_found(ConflictsFound(self._name, tuple(result.conflicts)))
+        if result.jobs or result.failed:
+            self._status = dataclasses.replace(
+                status, last_sync=self._wall(), last_result=result.words(), conflict_paths=conflicts
+            )
+        elif status.last_sync is None or status.last_result is None:
+            self._status = dataclasses.replace(
+                status, last_sync=self._wall(), last_result="up to date"
+            )
+        else:
+            self._status = dataclasses.replace(status, last_sync=self._wall())
+        if result.failed and not result.cancelled:
+            first = result.failed[0]
+            more = f" and {len(result.failed) - 1} more" if len(result.failed) > 1 else ""
+            raise Failure(
+                f"not synced: {first.path}{more} ({first.note or first.reason})",
+                needs_user=False,
+                server=False,
+            )
+
+    def idle(self) -> None:
+        """Up to date and watching: with the conflict copies still waiting for the user."""
+        pending = tuple(p for p in self._status.conflict_paths if (self._local / p).exists())
+        self._status = dataclasses.replace(self._status, conflict_paths=pending)
+        if pending:
+            self.say(
+                PairState.CONFLICTS,
+                f"{len(pending)} conflict{'s' if len(pending) > 1 else ''}: both versions kept",
+            )
+        else:
+            self.say(PairState.IDLE, "up to date")
+
+    def failed(self, failure: Failure) -> None:
+        self.failures += 1
+        if failure.server:
+            self.say(PairState.WAITING, f"waiting for the server: {failure.reason}")
+        elif failure.needs_user:
+            self.say(PairState.ERROR, f"stopped: {failure.reason}")
+        else:
+            self.say(PairState.WAITING, f"will try again: {failure.reason}")
+        if (failure.needs_user or self.failures >= NOTIFY_AFTER) and self._told != failure.reason:
+            self._told = failure.reason
+            self._listener.pair_stopped(PairStopped(self._name, failure.reason))
+
+    def say(self, state: PairState, text: str, done: int = 0, total: int = 0) -> None:
+        before = self._status
+        if (before.state, before.text, before.done, before.total) == (state, text, done, total):
+            return
+        status = dataclasses.replace(
+            before,
+            state=state,
+            text=text,
+            done=done,
+            total=total,
+            updated=self._wall(),
+            pid=os.getpid(),
+        )
+        self._status = status
+        lasting = (
+            status.state,
+            status.last_sync,
+            status.last_result,
+            status.conflict_paths,
+            status.note,
+            None if state is PairState.SYNCING else status.text,
+        )
+        if lasting != self._written:
+            self._written = lasting
+            try:
+                write_status(self._file, status)
+            except OSError as exc:
+                log.debug("status of %s not written: %s", self._name, exc)
+        self._listener.status_changed(status)
