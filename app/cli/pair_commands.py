@@ -119,6 +119,7 @@ def _list(store: PairStore, printer: Printer) -> None:
             f"  {status.text}{conflicts}; last sync: {_when(status.last_sync)}"
             f"{f' ({status.last_result})' if status.last_result else ''}\n"
             + (f"  {status.note}\n" if status.note else "")
+            + "".join(f"  not synced: {path}: {why}\n" for path, why in status.refused)
         )
 
 
@@ -137,6 +138,7 @@ def _json(pair: SavedPair, status: PairStatus) -> dict[str, object]:
         "last_result": status.last_result,
         "conflicts": status.conflicts,
         "note": status.note,
+        "not_synced": [{"path": path, "why": why} for path, why in status.refused],
     }
 
 

@@ -38,7 +38,13 @@ from app.sync.direction import Direction
 
 #: Seconds the engine gets to end its runs after the signal: within the 5 s promised.
 STOP_WITHIN = 4.0
-_SAID = (PairState.WAITING, PairState.ERROR, PairState.CONFLICTS, PairState.PAUSED)
+_SAID = (
+    PairState.WAITING,
+    PairState.ERROR,
+    PairState.CONFLICTS,
+    PairState.ATTENTION,
+    PairState.PAUSED,
+)
 
 
 def watch(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:

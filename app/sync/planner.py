@@ -175,14 +175,22 @@ class _Planner:
 
     def run(self) -> FolderDeletes:
         local, remote = self.local.found, self.remote.found
+        clashes: list[str] = []  # a file here, a folder there: what is in the folder waits too
         for key in sorted(local.keys() | remote.keys() | self.records.keys()):
+            if clashes and any(key.startswith(folder) for folder in clashes):
+                continue
             here, there, record = local.get(key), remote.get(key), self.records.get(key)
             if here is None and there is None:
                 self.gone.append(key)
                 continue
             kinds = {e.is_dir for e in (here, there) if e is not None}
             if len(kinds) == 2:
-                self._refuse(key, "a file on one side and a folder on the other: left alone")
+                self._refuse(
+                    key,
+                    "a file on one side and a folder on the other: left alone, "
+                    "with what the folder holds",
+                )
+                clashes.append(key + "/")
                 continue
             if record is not None and record.is_dir not in kinds:
                 record = None  # the record is of something else that had this name

@@ -35,6 +35,7 @@ _PAIR_ICONS = {
     PairState.PAUSED: ("media-playback-pause", GREY),
     PairState.WAITING: ("appointment-soon", ORANGE),
     PairState.CONFLICTS: ("dialog-warning", ORANGE),
+    PairState.ATTENTION: ("dialog-warning", ORANGE),
     PairState.ERROR: ("dialog-error", RED),
     PairState.STOPPED: ("process-stop", GREY),
 }
@@ -59,6 +60,7 @@ _PAUSE_GLYPH = (
 _BADGES = {
     Overall.SYNCING: (_SYNC_GLYPH, BLUE),
     Overall.ERROR: (_ERROR_GLYPH, RED),
+    Overall.ATTENTION: (_ERROR_GLYPH, ORANGE),
     Overall.PAUSED: (_PAUSE_GLYPH, GREY),
 }
 

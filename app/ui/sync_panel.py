@@ -263,6 +263,8 @@ class SyncPanel(QDockWidget):
             tip.append(f"Last sync: {status.last_result}")
         if status is not None and status.note:
             tip.append(status.note)
+        if status is not None and status.refused:  # each file the sync will not touch, and why
+            tip += ["Not synced:", *(f"  {path}: {why}" for path, why in status.refused[:10])]
         for column in range(len(_COLUMNS)):
             item.setToolTip(column, "\n".join(tip))
         return item

@@ -59,6 +59,7 @@ class Overall(enum.StrEnum):
     IDLE = "idle"
     SYNCING = "syncing"
     ERROR = "error"
+    ATTENTION = "attention"  # up to date but for files the sync will not touch
     PAUSED = "paused"
 
 
@@ -92,6 +93,8 @@ class SyncService(QObject):
     run_added = Signal(object)  # RecentRun: a run started
     conflicts_found = Signal(object, object)  # SavedPair, tuple of relative paths
     pair_stopped = Signal(object, str)  # SavedPair, the reason in words
+    #: SavedPair, the files the sync newly will not touch: ((relative path, why), ...)
+    files_refused = Signal(object, object)
     failed = Signal(str)  # a change of the pairs that did not happen, in words
 
     def __init__(
@@ -209,7 +212,7 @@ class SyncService(QObject):
         return bool(self.pairs) and all(p.paused for p in self.pairs)
 
     def overall(self) -> Overall:
-        """idle, syncing, error or paused: the worst that is true of any pair."""
+        """idle, syncing, error, attention or paused: the worst that is true of any pair."""
         states = {
             self.statuses[p.name].state
             for p in self.pairs
@@ -219,6 +222,8 @@ class SyncService(QObject):
             return Overall.ERROR
         if states & {PairState.SYNCING, PairState.SCANNING}:
             return Overall.SYNCING
+        if PairState.ATTENTION in states:
+            return Overall.ATTENTION
         if self.all_paused:
             return Overall.PAUSED
         return Overall.IDLE
@@ -311,9 +316,16 @@ class SyncService(QObject):
     # -- reports from the engine (on the GUI thread) -------------------------------------------
 
     def _status_changed(self, status: PairStatus) -> None:
-        if status.name in self._by_name:
-            self.statuses[status.name] = status
-            self.changed.emit()
+        pair = self._by_name.get(status.name)
+        if pair is None:
+            return
+        before = self.statuses.get(status.name)
+        self.statuses[status.name] = status
+        self.changed.emit()
+        # What a pair brought from its last process (its status file) was said then.
+        new = _new_refusals(before.refused, status.refused) if before is not None else ()
+        if new:
+            self.files_refused.emit(pair, new)
 
     def _run_started(self, run: RunStarted) -> None:
         pair = self._by_name.get(run.pair)
@@ -370,6 +382,14 @@ class _Listener:
 
     def pair_stopped(self, stopped: PairStopped) -> None:
         self._relay.stopped.emit(stopped)
+
+
+def _new_refusals(
+    before: tuple[tuple[str, str], ...], now: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """The refusals of now that were not there before (a file, or its reason, is new)."""
+    known = set(before)
+    return tuple(refusal for refusal in now if refusal not in known)
 
 
 def server_of(pair: SavedPair) -> str:

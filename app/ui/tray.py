@@ -4,8 +4,8 @@ Its icon says idle, syncing, error or paused for all pairs together; its
 tooltip says it in words, pair by pair. Its menu: Open Davdesk, Sync Now,
 Pause All / Resume All, Quit. A click on the icon opens Davdesk, as on
 every desktop. Notifications (showMessage) are for what needs the user:
-new conflict copies and a pair that stopped on an error, never for each
-file synced.
+new conflict copies, files the sync newly will not touch (a name the server
+refuses...) and a pair that stopped on an error, never for each file synced.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ _WORDS = {
     Overall.IDLE: "up to date",
     Overall.SYNCING: "syncing",
     Overall.ERROR: "needs attention",
+    Overall.ATTENTION: "some files are not synced",
     Overall.PAUSED: "paused",
 }
 #: The longest list of names a notification spells out; more are counted.
@@ -60,6 +61,7 @@ class Tray(QObject):
         service.changed.connect(self.update)
         service.conflicts_found.connect(self._conflicts)
         service.pair_stopped.connect(self._stopped)
+        service.files_refused.connect(self._refused)
         self.update()
 
     def _add(self, name: str, text: str, slot: object) -> QAction:
@@ -136,6 +138,18 @@ class Tray(QObject):
             QSystemTrayIcon.MessageIcon.Warning,
         )
 
+    def _refused(self, pair: SavedPair, refused: tuple[tuple[str, str], ...]) -> None:
+        count = len(refused)
+        shown = "; ".join(f"{path}: {why}" for path, why in refused[:_NAMES_SHOWN]) + (
+            f"; and {count - _NAMES_SHOWN} more" if count > _NAMES_SHOWN else ""
+        )
+        self.notify(
+            f"{pair.name}: {count} file{'s' if count != 1 else ''} not synced",
+            f"The sync leaves {'them' if count != 1 else 'it'} alone until you rename, move or "
+            f"delete {'them' if count != 1 else 'it'}: {shown}",
+            QSystemTrayIcon.MessageIcon.Warning,
+        )
+
     def _stopped(self, pair: SavedPair, reason: str) -> None:
         self.notify(f"{pair.name} stopped syncing", reason, QSystemTrayIcon.MessageIcon.Critical)
 
@@ -152,7 +166,7 @@ def _summary(service: SyncService) -> str:
         for p in service.pairs
         if not p.paused
         and (s := service.status(p.name)) is not None
-        and s.state.value in ("waiting", "error", "conflicts")
+        and s.state.value in ("waiting", "error", "conflicts", "attention")
     ]
     if len(troubled) == 1:
         return f"{troubled[0][0]}: {troubled[0][1]}"

@@ -68,6 +68,7 @@ def test_add_list_pause_resume_remove(davdesk, dav_server, tmp_path, home):
         "last_result": None,
         "conflicts": 0,
         "note": None,
+        "not_synced": [],
     }
     assert davdesk("pair", "pause", "Docs")[0] == 0
     code, out, _ = davdesk("pair", "list")

@@ -37,6 +37,7 @@ from app.dav import DavClient, errors
 from app.jobs.runner import JobOptions
 from app.sync.background.failure import Failure, failure_of
 from app.sync.background.poll import FolderETags, propagates, root_etag, server_changes
+from app.sync.background.refusals import Refusals
 from app.sync.background.report import PairReport
 from app.sync.background.run import Run, RunResult
 from app.sync.background.scope import parent_rel, plan_folders
@@ -91,6 +92,7 @@ class PairWorker:
         self._client: DavClient | None = None
         self._remote = ""
         self._etags = FolderETags()
+        self._refusals = Refusals()
 
     # -- control, from any thread ------------------------------------------------------------
 
@@ -254,6 +256,7 @@ class PairWorker:
                 self._client, self._remote = self._connect(self.spec)
             except (errors.DavError, OSError) as exc:
                 raise failure_of(exc) from exc
+            self._refusals.rooted(self._remote)
         return self._client
 
     def _full(
@@ -285,6 +288,7 @@ class PairWorker:
             return planned, top
 
         plan, top = self._guarded(plan_all)
+        self._refusals.replace(plan.refused)
         watcher.take(started - self._settings.debounce)  # settled before: the full look saw it
         result = self._execute(state, plan, client, watcher.waiting())
         if result is not None and not result.failed and not result.cancelled and scans:
@@ -321,6 +325,7 @@ class PairWorker:
                 retry=self._settings.planning_retry,
             )
         )
+        self._refusals.update(plan.refused, looked.examined)
         result = self._execute(state, plan, client, watcher.waiting())
         if result is not None and not result.failed and not result.cancelled:
             self._etags = self._etags.updated(looked, changes.root_etag)
@@ -364,6 +369,7 @@ class PairWorker:
                     retry=self._settings.planning_retry,
                 )
             )
+            self._refusals.update(plan.refused, looked.examined)
             result = self._execute(state, plan, client, sorted(waiting))
         except Failure:
             watcher.again(settled)
@@ -416,12 +422,14 @@ class PairWorker:
             if self._stopping.is_set() or self._paused:
                 return None
             self._run = run
+        refused = self._refusals.unshown()
         try:
-            result = self._guarded(lambda: run.execute(plan, client, busy))
+            result = self._guarded(lambda: run.execute(plan, client, busy, refused))
         finally:
             with self._guard:
                 self._run = None
-        self._report.finished(result)
+        self._refusals.shown(refused)
+        self._report.finished(result, self._refusals.listed())
         return result
 
     # -- back-off and words ------------------------------------------------------------------

@@ -17,7 +17,13 @@ from pathlib import Path
 
 from app.sync.background.failure import Failure
 from app.sync.background.run import RunResult
-from app.sync.background.status import PairState, PairStatus, read_status, write_status
+from app.sync.background.status import (
+    PairState,
+    PairStatus,
+    read_status,
+    refused_words,
+    write_status,
+)
 from app.sync.background.types import ConflictsFound, Listener, PairStopped
 
 log = logging.getLogger(__name__)
@@ -65,9 +71,10 @@ class PairReport:
         self.say(PairState.ERROR, f"stopped: {exc}")
         self._listener.pair_stopped(PairStopped(self._name, str(exc)))
 
-    def finished(self, result: RunResult) -> None:
-        """A run's end: its last result and conflict copies; Failure when files failed."""
-        status = self._status
+    def finished(self, result: RunResult, refused: tuple[tuple[str, str], ...]) -> None:
+        """A run's end: its last result, conflict copies and the planner's refusals that last
+        (path, why); Failure when files failed."""
+        self._status = status = dataclasses.replace(self._status, refused=refused)
         conflicts = tuple(dict.fromkeys((*status.conflict_paths, *result.conflicts)))
         if result.conflicts:
             self._listener.conflicts_found(ConflictsFound(self._name, tuple(result.conflicts)))
@@ -91,14 +98,20 @@ class PairReport:
             )
 
     def idle(self) -> None:
-        """Up to date and watching: with the conflict copies still waiting for the user."""
+        """Up to date and watching: with the conflict copies still waiting for the user, and
+        the files the planner will not sync (those need the user more: they come first)."""
         pending = tuple(p for p in self._status.conflict_paths if (self._local / p).exists())
         self._status = dataclasses.replace(self._status, conflict_paths=pending)
-        if pending:
-            self.say(
-                PairState.CONFLICTS,
-                f"{len(pending)} conflict{'s' if len(pending) > 1 else ''}: both versions kept",
-            )
+        conflicts = (
+            f"{len(pending)} conflict{'s' if len(pending) > 1 else ''}: both versions kept"
+            if pending
+            else ""
+        )
+        if self._status.refused:
+            words = "; ".join(filter(None, [refused_words(self._status.refused), conflicts]))
+            self.say(PairState.ATTENTION, words)
+        elif pending:
+            self.say(PairState.CONFLICTS, conflicts)
         else:
             self.say(PairState.IDLE, "up to date")
 
@@ -133,6 +146,7 @@ class PairReport:
             status.last_sync,
             status.last_result,
             status.conflict_paths,
+            status.refused,
             status.note,
             None if state is PairState.SYNCING else status.text,
         )

@@ -4,20 +4,24 @@ The plan's items become a Job exactly as the Sync Folder dialog and `davdesk
 sync` build it (app/sync/job.py), run by a JobRunner on this thread, with a
 SyncRecorder writing each ok result to the state database as it arrives. A
 plan with nothing to transfer writes what planning learnt and starts no job:
-the results pane gets a row only for runs that changed something. Items for
-paths still being written (busy) are left out, for the run after they settle.
+the results pane gets a row only for runs that changed something, or that
+have refusals to show (refusals.py): those come first in the job, as the
+Outcomes the planner made, and a job of nothing else is announced for them
+alone (nothing runs). Items for paths still being written (busy) are left
+out, for the run after they settle.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields, replace
 
 from app.dav import DavClient, Outcome
-from app.dav.outcome import OutcomeClass
-from app.jobs.model import JobEnded, JobEvent, JobState, Op, TaskResult
+from app.dav.outcome import OutcomeClass, Tally
+from app.jobs.model import EventCallback, Job, JobEnded, JobEvent, JobState, Op, TaskResult
 from app.jobs.runner import JobOptions, JobRunner
+from app.sync.background.refusals import refusal_result
 from app.sync.background.types import Listener, RunStarted
 from app.sync.job import Role, SyncRecorder, build_job, task_key
 from app.sync.model import Action, PlanItem, SyncPlan
@@ -90,7 +94,14 @@ class Run:
         if runner is not None:
             runner.cancel()
 
-    def execute(self, plan: SyncPlan, client: DavClient, busy: Iterable[str] = ()) -> RunResult:
+    def execute(
+        self,
+        plan: SyncPlan,
+        client: DavClient,
+        busy: Iterable[str] = (),
+        refused: Sequence[Outcome] = (),
+    ) -> RunResult:
+        """refused: the planner's refusals to show with this run (the first job has them)."""
         held = tuple(busy)
         items = [item for item in plan.items if not _busy(item, held)]
         recorder: SyncRecorder | None = SyncRecorder(
@@ -100,16 +111,37 @@ class Run:
             recorder.begin()
             job = recorder.sync_job.job
             if not job.tasks:
+                if refused:
+                    self._show_alone(job, plan, refused)
                 break
-            self._run_job(recorder, client)
+            self._run_job(recorder, client, plan, refused)
+            refused = ()
             recorder = recorder.follow_up()
         return self.result
 
-    def _run_job(self, recorder: SyncRecorder, client: DavClient) -> None:
+    def _show_alone(self, job: Job, plan: SyncPlan, refused: Sequence[Outcome]) -> None:
+        """Refusals with nothing to run: a job of their rows alone, ended as it is announced."""
+        results = [refusal_result(job.id, o, plan.direction) for o in refused]
+        shown = replace(job, stages=(tuple(r.task for r in results),))
+        relay = self.listener.run_started(RunStarted(self.pair, shown, _Nothing()))
+        if relay is None:
+            return
+        for result in results:
+            relay(result)
+        relay(JobEnded.of(job.id, JobState.FAILED, Tally.of(refused)))
+
+    def _run_job(
+        self,
+        recorder: SyncRecorder,
+        client: DavClient,
+        plan: SyncPlan,
+        refused: Sequence[Outcome],
+    ) -> None:
         job = recorder.sync_job.job
         total = len(job.tasks)
         done = [0]
-        relay: list[Callable[[JobEvent], None] | None] = [None]
+        relay: list[EventCallback | None] = [None]
+        shown = [refusal_result(job.id, o, plan.direction) for o in refused]
 
         def on_event(event: JobEvent) -> None:
             if isinstance(event, TaskResult):
@@ -119,14 +151,21 @@ class Run:
                     done[0] += 1
                     count = done[0]
                 self.progress(count, total)
-            elif isinstance(event, JobEnded) and event.state is JobState.CANCELLED:
-                self.result.cancelled = True
+            elif isinstance(event, JobEnded):
+                self.result.cancelled = self.result.cancelled or event.state is JobState.CANCELLED
+                event = _with_refusals(event, refused)
             forward = relay[0]
             if forward is not None:
                 forward(event)
 
         runner = JobRunner(client, job, on_event, self.options)
-        relay[0] = self.listener.run_started(RunStarted(self.pair, job, runner))
+        announced = (
+            replace(job, stages=(tuple(r.task for r in shown), *job.stages)) if shown else job
+        )
+        relay[0] = self.listener.run_started(RunStarted(self.pair, announced, runner))
+        if relay[0] is not None:
+            for result in shown:
+                relay[0](result)
         with self._lock:
             self._runner = runner
         if self._cancelled.is_set():
@@ -154,6 +193,31 @@ class Run:
             words = _DONE_WORDS.get(result.task.op)
             if words:
                 self.result.counts[words] = self.result.counts.get(words, 0) + 1
+
+
+def _with_refusals(ended: JobEnded, refused: Sequence[Outcome]) -> JobEnded:
+    """The job's end counting the refusals shown in it: a job that refused files has problems."""
+    if not refused:
+        return ended
+    ran, more = ended.tally, Tally.of(refused)
+    tally = Tally(*(getattr(ran, f.name) + getattr(more, f.name) for f in fields(Tally)))
+    state = JobState.FAILED if ended.state is JobState.FINISHED else ended.state
+    return JobEnded.of(ended.job_id, state, tally, ended.error)
+
+
+class _Nothing:
+    """The control of a job with nothing to run: cancel, pause and resume have nothing to do."""
+
+    paused = False
+
+    def cancel(self) -> None:
+        pass
+
+    def pause(self) -> None:
+        pass
+
+    def resume(self) -> None:
+        pass
 
 
 def _busy(item: PlanItem, busy: tuple[str, ...]) -> bool:

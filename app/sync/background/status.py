@@ -27,6 +27,9 @@ class PairState(enum.StrEnum):
     PAUSED = "paused"
     WAITING = "waiting"  # the server or the disk is not usable now: retried with back-off
     CONFLICTS = "conflicts"  # up to date, but conflict copies wait for the user
+    #: Up to date but for files the sync will not touch (a name the server refuses, a file
+    #: on one side and a folder on the other): the user has to do something about them.
+    ATTENTION = "attention"
     ERROR = "error"  # stopped: something only the user can fix (folder gone)
     STOPPED = "stopped"  # not watched by any process
 
@@ -43,6 +46,9 @@ class PairStatus:
     #: Conflict copies this pair made that are still there (the user has not resolved them).
     conflict_paths: tuple[str, ...] = ()
     note: str | None = None  # a lasting remark: "watching by periodic full scans: ..."
+    #: Files the planner will not sync, each (relative path, why in words); they stay so
+    #: until the user renames, moves or deletes them.
+    refused: tuple[tuple[str, str], ...] = ()
     updated: float = 0.0  # when this status was written (epoch seconds)
     pid: int | None = None  # the process that wrote it
 
@@ -56,6 +62,7 @@ class PairStatus:
             "state": self.state.value,
             "conflict_paths": list(self.conflict_paths),
             "conflicts": self.conflicts,
+            "refused": [{"path": path, "why": why} for path, why in self.refused],
         }
 
     @classmethod
@@ -64,7 +71,23 @@ class PairStatus:
         kept = {k: v for k, v in value.items() if k in fields}
         kept["state"] = PairState(kept.get("state", PairState.STOPPED.value))
         kept["conflict_paths"] = tuple(str(p) for p in kept.get("conflict_paths") or ())
+        kept["refused"] = tuple(
+            (str(r["path"]), str(r["why"]))
+            for r in kept.get("refused") or ()
+            if isinstance(r, dict)
+        )
         return cls(**kept)
+
+
+def refused_words(refused: tuple[tuple[str, str], ...]) -> str:
+    """The refusals in the pair's state line: "not synced: a:b.txt (not uploaded: ...)",
+    "3 files not synced: a:b.txt (...) and 2 more"."""
+    if not refused:
+        return ""
+    path, why = refused[0]
+    if len(refused) == 1:
+        return f"not synced: {path} ({why})"
+    return f"{len(refused)} files not synced: {path} ({why}) and {len(refused) - 1} more"
 
 
 def never_synced(name: str) -> PairStatus:
