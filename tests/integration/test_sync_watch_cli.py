@@ -274,3 +274,43 @@ def test_saved_pairs_are_watched_and_listed_from_another_process(dav_server, loc
     assert rows["Docs"]["status"] == "not running"
     assert cli("pair", "remove", "Docs").returncode == 0
     assert (local / "saved.txt").exists() and (dav_server.root / "docs" / "saved.txt").exists()
+
+
+def test_a_refused_file_is_printed_once_with_its_reason(dav_server, local, env, tmp_path):
+    bad = "bad\x07name.txt"
+    (local / bad).write_text("bad")
+    (local / "fine.txt").write_text("fine")
+    status = PairFiles.of(tmp_path / "home" / "data", local, dav_server.url).status
+    watching = Watching(
+        [
+            "sync",
+            "--watch",
+            "--interval",
+            "0.3",
+            "--user",
+            dav_server.user,
+            str(local),
+            dav_server.url,
+            "--direction",
+            "both",
+        ],
+        env,
+        tmp_path,
+    )
+    try:
+        wait_for(lambda: read_status(status, "x").refused != (), what="the refusal")
+        updated = read_status(status, "x").last_sync or 0.0
+        # Looks every 0.3 s: wait for some to pass, each meeting the same refusal.
+        wait_for(lambda: (read_status(status, "x").last_sync or 0.0) > updated + 2, what="looks")
+    finally:
+        code, _ = watching.terminate()
+    assert code == 0, watching.stderr()
+    out = watching.out_path.read_text()
+    why = "not uploaded: the name 'bad\\x07name.txt' contains a control character"
+    refused = [line for line in out.splitlines() if "Refused" in line]
+    assert len(refused) == 1, out
+    assert refused[0].startswith("FAILED    Upload /"), out
+    assert refused[0].endswith(f"/{bad}: Refused (refused) – {why}"), out
+    err = watching.stderr()
+    assert err.count("not synced: bad") == 1, err
+    assert (dav_server.root / "fine.txt").read_text() == "fine"

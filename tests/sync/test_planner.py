@@ -196,6 +196,19 @@ def test_a_file_against_a_folder_is_refused():
     assert result.items == () and "folder" in result.refused[0].note
 
 
+@pytest.mark.parametrize("folder_here", [False, True])
+def test_what_the_folder_of_a_file_against_a_folder_holds_waits_with_it(folder_here):
+    """Its members would go into (or come out of) a path that is a file on the other side:
+    every run would fail them. Only the clash is reported; a sibling sorting between the
+    folder and its members is planned as usual."""
+    inside = [here("x/in.txt")] if folder_here else [there("x/in.txt")]
+    local = [here("x", is_dir=folder_here), here("x-y")] + (inside if folder_here else [])
+    remote = [there("x", is_dir=not folder_here)] + ([] if folder_here else inside)
+    result = plan(local, remote, {"x/in.txt": synced()})
+    assert actions(result) == [("x-y", Action.UPLOAD)]
+    assert [o.path for o in result.refused] == ["/dav/x"] and result.gone == ()
+
+
 def test_names_the_server_would_refuse_are_reported_before_upload():
     result = plan([here("bad\x07.txt")], [])
     assert result.items == ()
