@@ -168,8 +168,8 @@ class Desktop(QObject):
     def adopt(self, window: MainWindow) -> None:
         """Track a window: the program ends after the last one, unless it syncs."""
         self._windows.append(window)
-        window.actions.quit.triggered.disconnect()
-        window.actions.quit.triggered.connect(self.quit)
+        window.commands.quit.triggered.disconnect()
+        window.commands.quit.triggered.connect(self.quit)
         window.destroyed.connect(lambda: self._forget(window))
         window.installEventFilter(self)
         ConnectionsMenu(
@@ -290,7 +290,7 @@ class Desktop(QObject):
             toggle.setShortcut("Ctrl+Shift+Y")
             view.addAction(toggle)
         if isinstance(file, QMenu):
-            after = file.actions()[file.actions().index(window.actions.sync) + 1]
+            after = file.actions()[file.actions().index(window.commands.sync) + 1]
             file.insertAction(after, panel.add_action)
         for run in sync.service.recent:  # what ran before the window opened
             if panel.shows(run):

@@ -85,9 +85,7 @@ _FILTER_DELAY_MS = 150
 
 class MainWindow(QMainWindow):
     folder_loaded = Signal(str)  # a folder's listing is complete and shown
-    # The window's QActions by name. The attribute hides QWidget.actions() on the window,
-    # which no one calls there; the ignore says so to the type checker.
-    actions: Actions  # type: ignore[assignment]
+    commands: Actions  # the window's QActions by name (QWidget.actions() lists them all)
 
     def __init__(
         self,
@@ -119,7 +117,7 @@ class MainWindow(QMainWindow):
         self._properties: PropertiesDialog | None = None
         self._background = Background(workers, self)
         self._workers = workers
-        self.actions = Actions(self, nextcloud=account is not None)
+        self.commands = Actions(self, nextcloud=account is not None)
         self.operations = Operations(client, self._background, workers, self, keep_mtime=keep_mtime)
         host = client.origin.split("://", 1)[-1]
         # A Nextcloud's files live under remote.php/dav/files/USERID/: the account says it better.
@@ -188,7 +186,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([260, 840])
         self.splitter.setCollapsible(1, False)
         self._build_layout()
-        self.actions.install(self)
+        self.commands.install(self)
         self._add_view_menu()
         self.help = HelpMenu(self, paths)
         self.preferences = WindowPreferences(
@@ -209,7 +207,7 @@ class MainWindow(QMainWindow):
             from app.ui.nextcloud_account import AccountActions
 
             self.account = AccountActions(
-                account, client, self._background, self.operations, passwords, self.actions, self
+                account, client, self._background, self.operations, passwords, self.commands, self
             )
         self.in_place = InPlace(
             self,
@@ -289,7 +287,7 @@ class MainWindow(QMainWindow):
             view.addAction(toggle)
 
     def _connect(self) -> None:
-        a, b, ops = self.actions, self.browser, self.operations
+        a, b, ops = self.commands, self.browser, self.operations
         a.back.triggered.connect(b.back)
         a.forward.triggered.connect(b.forward)
         a.up.triggered.connect(b.up)
@@ -537,7 +535,7 @@ class MainWindow(QMainWindow):
     # -- what the actions may do ------------------------------------------------------------------
 
     def _update_actions(self) -> None:
-        a, b, t = self.actions, self.browser, self.targets
+        a, b, t = self.commands, self.browser, self.targets
         a.back.setEnabled(b.can_back)
         a.forward.setEnabled(b.can_forward)
         a.up.setEnabled(b.can_up)
@@ -617,10 +615,10 @@ class MainWindow(QMainWindow):
 
     def _table_menu(self, position: QPoint) -> None:
         if self.table.indexAt(position).isValid():
-            menu = self.actions.item_menu(self)
+            menu = self.commands.item_menu(self)
         else:
             self.table.clearSelection()
-            menu = self.actions.folder_menu(self)
+            menu = self.commands.folder_menu(self)
         menu.exec(self.table.viewport().mapToGlobal(position))
 
     def _tree_menu(self, position: QPoint) -> None:
@@ -630,7 +628,7 @@ class MainWindow(QMainWindow):
         self.targets.context_folder = self.targets.known_folder(index.data(PATH_ROLE))
         self._update_actions()
         try:
-            self.actions.tree_menu(self).exec(self.tree.viewport().mapToGlobal(position))
+            self.commands.tree_menu(self).exec(self.tree.viewport().mapToGlobal(position))
         finally:
             self.targets.context_folder = None
             self._update_actions()

@@ -89,7 +89,7 @@ def test_a_stalled_listing_times_out_while_the_window_keeps_responding(
     window = window_on(proxy, read_timeout=1.0)
     ticks = Ticks()
 
-    window.actions.refresh.trigger()
+    window.commands.refresh.trigger()
     qtbot.waitUntil(lambda: proxy.injected["hang"] >= 1, timeout=5000)
     qtbot.keyClicks(window.filter, "a.t")  # typing while the listing hangs
     assert window.filter.text() == "a.t"

@@ -84,7 +84,7 @@ def main(out: Path, size: tuple[int, int]) -> None:
         window.show()
         wait(lambda: not window.browser.loading and window.table_model.rowCount() > 0)
         in_place.ask_pattern = lambda parent, folder: "report"  # what the user typed
-        window.actions.search.trigger()
+        window.commands.search.trigger()
         wait(lambda: not window.search.running and window.table_model.rowCount() == 6)
         window.table.resizeColumnToContents(3)  # each result's folder, whole
         shoot(out / f"search-results-{size[0]}x{size[1]}.png")
@@ -124,7 +124,7 @@ def main(out: Path, size: tuple[int, int]) -> None:
         for number in range(3):
             client.put(notes, b"b" * (40_000 + number * 4_000))
             time.sleep(1.1)  # versions are named by the second their content was written
-        window.actions.refresh.trigger()
+        window.commands.refresh.trigger()
         wait(lambda: not window.browser.loading)
         row = next(
             i

@@ -94,7 +94,7 @@ def test_a_nextcloud_url_opens_with_its_extensions_at_the_folder_it_names(
     window = open_window(spec, {}, resume=True)
     assert window.current_path == f"{spec.account.files_path}Docs/"
     qtbot.waitUntil(lambda: window.table_model.rowCount() == 1, timeout=10000)
-    assert window.findChild(type(window.actions.copy), "actionTrashBin") is not None
+    assert window.findChild(type(window.commands.copy), "actionTrashBin") is not None
     window.close()
 
 

@@ -18,12 +18,12 @@ def test_a_deep_address_opens_its_folder_and_up_reaches_the_share(wsgidav_server
     qtbot.waitUntil(
         lambda: window.current_path == "/Docs/inner/" and not window.browser.loading, timeout=WAIT
     )
-    assert window.actions.up.isEnabled()
-    window.actions.up.trigger()
+    assert window.commands.up.isEnabled()
+    window.commands.up.trigger()
     qtbot.waitUntil(lambda: window.current_path == "/Docs/", timeout=WAIT)
-    window.actions.up.trigger()
+    window.commands.up.trigger()
     qtbot.waitUntil(lambda: window.current_path == "/" and not window.browser.loading, timeout=WAIT)
-    assert not window.actions.up.isEnabled()
+    assert not window.commands.up.isEnabled()
     root = window.tree_model.index(0, 0)
     qtbot.waitUntil(lambda: window.tree_model.rowCount(root) >= 2, timeout=WAIT)
     window.close()

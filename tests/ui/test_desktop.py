@@ -96,7 +96,7 @@ def test_the_windows_quit_action_ends_the_program_with_every_window(qtbot, opene
     desktop.start(parse_args([]))
     desktop.handle(["http://localhost/x/"])
     assert len(desktop.windows) == 2
-    desktop.windows[0].actions.quit.trigger()
+    desktop.windows[0].commands.quit.trigger()
     qtbot.waitUntil(lambda: desktop.windows == [])
     assert ended
 

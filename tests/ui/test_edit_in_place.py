@@ -71,7 +71,7 @@ def test_edit_sends_each_save_with_the_etag_it_was_downloaded_with(
     opener('printf "one\\ntwo\\n" > "$1"\n')
     window = open_window(dav_server)
     select(window, "notes.txt")
-    window.actions.edit.trigger()
+    window.commands.edit.trigger()
     qtbot.wait_until(lambda: served.read_bytes() == b"one\ntwo\n", timeout=WAIT)
     qtbot.wait_until(lambda: not window.edits.unsent, timeout=WAIT)
     copy = window.edits.copies.get(window.current_path + "notes.txt")
@@ -97,7 +97,7 @@ def test_a_conflict_overwrites_nothing_until_the_user_chooses(
     )
     window = open_window(dav_server)
     select(window, "plan.txt")
-    window.actions.edit.trigger()
+    window.commands.edit.trigger()
     qtbot.wait_until(lambda: asked == ["plan.txt"], timeout=WAIT)
     if choice == edit_in_place.OVERWRITE:
         qtbot.wait_until(lambda: served.read_bytes() == b"mine\n", timeout=WAIT)
@@ -124,7 +124,7 @@ def test_closing_with_an_unsent_edit_names_it(dav_server, open_window, opener, q
     monkeypatch.setattr(edit_in_place, "choose_conflict", lambda window, copy: None)
     window = open_window(dav_server)
     select(window, "plan.txt")
-    window.actions.edit.trigger()
+    window.commands.edit.trigger()
     qtbot.wait_until(
         lambda: bool(window.edits.unsent) and not window.edits._uploading, timeout=WAIT
     )
@@ -144,7 +144,7 @@ def test_copy_address_puts_urls_without_credentials_on_the_clipboard(dav_server,
     dav_server.make_dir("Folder")
     window = open_window(dav_server)
     select(window, "a b.txt", "Folder")
-    window.actions.copy_url.trigger()
+    window.commands.copy_url.trigger()
     text = QGuiApplication.clipboard().text()
     assert sorted(text.splitlines()) == [
         dav_server.url_for("Folder/"),
@@ -161,7 +161,7 @@ def test_nextcloud_copies_internal_links_and_edits_with_its_etags(
     served.write_bytes(b"a\n")
     window = open_nextcloud(nextcloud_server)
     select(window, "Docs")
-    window.actions.copy_internal_link.trigger()
+    window.commands.copy_internal_link.trigger()
     fileid = window._client.stat(window.current_path + "Docs/").fileid
     assert fileid
     qtbot.wait_until(
@@ -175,7 +175,7 @@ def test_nextcloud_copies_internal_links_and_edits_with_its_etags(
     with qtbot.waitSignal(window.folder_loaded, timeout=WAIT):
         activate(window, "Docs")
     select(window, "a.txt")
-    window.actions.edit.trigger()
+    window.commands.edit.trigger()
     qtbot.wait_until(lambda: served.read_bytes() == b"a\nb\n", timeout=WAIT)
     qtbot.wait_until(lambda: not window.edits.unsent, timeout=WAIT)
 
@@ -193,7 +193,7 @@ def test_an_edit_already_on_the_server_is_no_conflict(
     )
     window = open_window(dav_server)
     select(window, "same.txt")
-    window.actions.edit.trigger()
+    window.commands.edit.trigger()
     remote = window.current_path + "same.txt"
     qtbot.wait_until(lambda: window.edits.copies.get(remote) is not None, timeout=WAIT)
     local = window.edits.copies.get(remote).local

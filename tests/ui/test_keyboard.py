@@ -162,7 +162,7 @@ def test_every_shortcut_triggers_without_an_ambiguous_overload(wsgidav_server, o
 def test_actions_with_nothing_to_act_on_are_disabled(wsgidav_server, open_window, qtbot):
     seed(wsgidav_server)
     window = open_window(wsgidav_server)
-    a = window.actions
+    a = window.commands
     selectable = (a.delete, a.rename, a.download, a.copy, a.cut)
     assert not any(action.isEnabled() for action in selectable)
     select_file(window, "a.txt")
@@ -192,16 +192,16 @@ def test_with_the_focus_in_the_tree_delete_acts_on_the_tree_s_folder(
     tree.setFocus()
     qtbot.waitUntil(tree.hasFocus)
     tree.setCurrentIndex(root)
-    assert not window.actions.delete.isEnabled()  # the share itself is never deleted
+    assert not window.commands.delete.isEnabled()  # the share itself is never deleted
     tree.setCurrentIndex(sub)
-    assert window.actions.delete.isEnabled() and not window.actions.rename.isEnabled()
+    assert window.commands.delete.isEnabled() and not window.commands.rename.isEnabled()
     asked: list[str] = []
     monkeypatch.setattr(
         QMessageBox,
         "question",
         lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes,
     )
-    window.actions.delete.trigger()
+    window.commands.delete.trigger()
     qtbot.waitUntil(lambda: not (wsgidav_server.root / "Empty").exists(), timeout=WAIT)
     assert "Empty" in asked[0] and (wsgidav_server.root / "a.txt").exists()
 

@@ -32,7 +32,7 @@ def test_window_lists_the_root_and_names_its_widgets(dav_server, open_window, qt
         "Unlock",
         "Refresh",
     ):
-        assert window.findChild(type(window.actions.copy), f"action{operation}") is not None
+        assert window.findChild(type(window.commands.copy), f"action{operation}") is not None
     assert window.count_label.text() == "5 items"
     row = names(window).index("b.txt")
     assert window.proxy.index(row, 1).data() == "12 B"
@@ -61,7 +61,7 @@ def test_typing_a_path_navigates_and_history_follows(dav_server, open_window, qt
     window = open_window(dav_server)
     root = window.current_path
     edit = window.path_bar.findChild(QLineEdit, "pathEdit")
-    window.actions.location.trigger()
+    window.commands.location.trigger()
     assert edit.isVisible()
 
     def type_path() -> None:
@@ -74,12 +74,12 @@ def test_typing_a_path_navigates_and_history_follows(dav_server, open_window, qt
     crumbs = [b.text() for b in window.path_bar.findChildren(QToolButton) if b.isVisible()]
     assert crumbs[-2:] == ["› Docs", "› inner"]
     qtbot.waitUntil(lambda: window.tree.currentIndex().data() == "inner")  # revealed in the tree
-    wait_loaded(qtbot, window, window.actions.up.trigger, f"{root}Docs/")
+    wait_loaded(qtbot, window, window.commands.up.trigger, f"{root}Docs/")
     assert names(window) == ["inner", "readme.md"]
-    wait_loaded(qtbot, window, window.actions.back.trigger, f"{root}Docs/inner/")
-    wait_loaded(qtbot, window, window.actions.forward.trigger, f"{root}Docs/")
+    wait_loaded(qtbot, window, window.commands.back.trigger, f"{root}Docs/inner/")
+    wait_loaded(qtbot, window, window.commands.forward.trigger, f"{root}Docs/")
     wait_loaded(qtbot, window, lambda: window.path_bar.path_chosen.emit(root), root)
-    assert not window.actions.up.isEnabled()
+    assert not window.commands.up.isEnabled()
 
 
 def test_a_missing_folder_is_a_readable_message(dav_server, open_window, qtbot):
@@ -127,7 +127,7 @@ def test_revisit_uses_the_cache_only_when_the_etag_proves_it_current(
         "stream_listing",
         lambda client, ticket, emit: listings.append(ticket.path) or real(client, ticket, emit),
     )
-    wait_loaded(qtbot, window, window.actions.back.trigger, root)
+    wait_loaded(qtbot, window, window.commands.back.trigger, root)
     assert names(window) == ["Docs", "Empty", "a.txt", "b.txt", "Ünïcode ünï.txt"]
     folder_etag = window.browser.cache.get(root).etag
     # Apache gives folders an ETag, so an unchanged folder is not listed again; wsgidav does

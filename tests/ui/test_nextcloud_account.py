@@ -21,7 +21,7 @@ def test_sign_out_revokes_the_app_password_forgets_it_and_closes_the_window(
         lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes,
     )
     sign_out = window.findChild(QAction, "actionSignOut")
-    assert sign_out is window.actions.sign_out and sign_out.isEnabled()
+    assert sign_out is window.commands.sign_out and sign_out.isEnabled()
     assert sign_out in window.menuBar().actions()[0].menu().actions()  # the File menu
     sign_out.trigger()
     assert asked[0].startswith(f"Sign out of {nextcloud_server.user_id} on 127.0.0.1:")
@@ -42,7 +42,7 @@ def test_a_server_that_cannot_revoke_is_said_and_the_password_still_forgotten(
     window = open_nextcloud(nextcloud_server)
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     nextcloud_server.stop()
-    window.actions.sign_out.trigger()
+    window.commands.sign_out.trigger()
     qtbot.wait_until(
         lambda: window.findChild(QMessageBox, "signOutProblem") is not None, timeout=WAIT
     )
@@ -59,7 +59,7 @@ def test_declining_to_sign_out_keeps_everything(
 ):
     window = open_nextcloud(nextcloud_server)
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)
-    window.actions.sign_out.trigger()
+    window.commands.sign_out.trigger()
     assert window.isVisible() and len(memory_keyring.passwords) == 1
 
 

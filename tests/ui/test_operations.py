@@ -40,7 +40,7 @@ def select(window: MainWindow, *wanted: str) -> None:
 def test_new_folder(dav_server, open_window, qtbot, monkeypatch):
     window = open_window(dav_server)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Fresh ö", True))
-    wait_loaded(qtbot, window, window.actions.new_folder.trigger, window.current_path)
+    wait_loaded(qtbot, window, window.commands.new_folder.trigger, window.current_path)
     assert (dav_server.root / "Fresh ö").is_dir()
     assert names(window) == ["Fresh ö"]
     assert window.statusBar().currentMessage() == "Create folder Fresh ö: 1 done"
@@ -79,7 +79,7 @@ def test_delete_asks_naming_the_count(dav_server, open_window, qtbot, monkeypatc
         lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes,
     )
     select(window, "a.txt", "Docs", "Ünïcode ünï.txt")
-    wait_loaded(qtbot, window, window.actions.delete.trigger, window.current_path)
+    wait_loaded(qtbot, window, window.commands.delete.trigger, window.current_path)
     assert asked[0].startswith("Delete 3 items?")
     assert sorted(p.name for p in dav_server.root.iterdir()) == ["Empty", "b.txt"]
     assert names(window) == ["Empty", "b.txt"]
@@ -91,7 +91,7 @@ def test_delete_declined_changes_nothing(wsgidav_server, open_window, monkeypatc
     window = open_window(wsgidav_server)
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)
     select(window, "a.txt")
-    window.actions.delete.trigger()
+    window.commands.delete.trigger()
     assert (wsgidav_server.root / "a.txt").exists()
 
 
@@ -101,16 +101,16 @@ def test_copy_or_cut_then_paste_in_another_folder(dav_server, open_window, qtbot
     window = open_window(dav_server)
     root = window.current_path
     select(window, "a.txt", "Empty")
-    (window.actions.cut if cut else window.actions.copy).trigger()
-    assert window.actions.paste.isEnabled()
+    (window.commands.cut if cut else window.commands.copy).trigger()
+    assert window.commands.paste.isEnabled()
     wait_loaded(qtbot, window, lambda: window.navigate(f"{root}Docs/"), f"{root}Docs/")
-    wait_loaded(qtbot, window, window.actions.paste.trigger, f"{root}Docs/")
+    wait_loaded(qtbot, window, window.commands.paste.trigger, f"{root}Docs/")
     assert (dav_server.root / "Docs" / "a.txt").read_bytes() == b"alpha\n"
     assert (dav_server.root / "Docs" / "Empty").is_dir()
     assert (dav_server.root / "a.txt").exists() is not cut
     assert (dav_server.root / "Empty").exists() is not cut
     assert names(window) == ["Empty", "inner", "a.txt", "readme.md"]
-    assert window.actions.paste.isEnabled() is not cut  # a cut is pasted once
+    assert window.commands.paste.isEnabled() is not cut  # a cut is pasted once
 
 
 def test_paste_onto_existing_names_asks_and_keeps_both(
@@ -129,9 +129,9 @@ def test_paste_onto_existing_names_asks_and_keeps_both(
         ),
     )
     select(window, "a.txt", "b.txt")
-    window.actions.copy.trigger()
+    window.commands.copy.trigger()
     wait_loaded(qtbot, window, lambda: window.navigate(f"{root}Docs/"), f"{root}Docs/")
-    wait_loaded(qtbot, window, window.actions.paste.trigger, f"{root}Docs/")
+    wait_loaded(qtbot, window, window.commands.paste.trigger, f"{root}Docs/")
     assert asked == [1]
     docs = wsgidav_server.root / "Docs"
     assert (docs / "a.txt").read_bytes() == b"other\n"
@@ -143,8 +143,8 @@ def test_paste_a_copy_into_its_own_folder_duplicates(wsgidav_server, open_window
     seed(wsgidav_server)
     window = open_window(wsgidav_server)
     select(window, "a.txt")
-    window.actions.copy.trigger()
-    wait_loaded(qtbot, window, window.actions.paste.trigger, window.current_path)
+    window.commands.copy.trigger()
+    wait_loaded(qtbot, window, window.commands.paste.trigger, window.current_path)
     assert (wsgidav_server.root / "a (2).txt").read_bytes() == b"alpha\n"
 
 
@@ -193,7 +193,7 @@ def test_upload_files_from_the_toolbar(wsgidav_server, open_window, qtbot, monke
     monkeypatch.setattr(
         QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(tmp_path / "picked.txt")], "")
     )
-    wait_loaded(qtbot, window, window.actions.upload.trigger, window.current_path)
+    wait_loaded(qtbot, window, window.commands.upload.trigger, window.current_path)
     assert (wsgidav_server.root / "picked.txt").read_bytes() == b"picked"
     assert names(window) == ["picked.txt"]
 
@@ -217,7 +217,7 @@ def test_download_to_a_chosen_folder(dav_server, open_window, qtbot, monkeypatch
     target.mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(target))
     select(window, "b.txt", "Docs")
-    window.actions.download.trigger()
+    window.commands.download.trigger()
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().endswith("done"), timeout=10_000)
     assert (target / "b.txt").read_bytes() == b"bravo bravo\n"
     assert (target / "Docs" / "inner" / "deep.txt").read_bytes() == b"deep\n"
@@ -246,7 +246,7 @@ def test_properties_dialog_edits_a_dead_property(dav_server, open_window, qtbot)
         assert client.proppatch(f"{client.root}a.txt", {prop: "red"}).ok
         window = open_window(dav_server)
         select(window, "a.txt")
-        window.actions.properties.trigger()
+        window.commands.properties.trigger()
         dialog = window.findChild(PropertiesDialog)
         qtbot.waitUntil(lambda: not dialog.loading and dialog.table.rowCount() > 0)
         rows = {dialog.table.item(r, NAME).text(): r for r in range(dialog.table.rowCount())}
@@ -265,15 +265,15 @@ def test_lock_and_unlock(dav_server, open_window, qtbot):
     window = open_window(dav_server)
     path = window.current_path + "a.txt"
     select(window, "a.txt")
-    qtbot.waitUntil(window.actions.lock.isEnabled)  # OPTIONS said class 2
-    window.actions.lock.trigger()
+    qtbot.waitUntil(window.commands.lock.isEnabled)  # OPTIONS said class 2
+    window.commands.lock.trigger()
     qtbot.waitUntil(lambda: window.operations.locks.held(path) is not None)
     assert "owner davdesk" in window.statusBar().currentMessage()
     with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
         token = window.operations.locks.held(path).token
         assert token in client.stat(path, ["{DAV:}lockdiscovery"]).props["{DAV:}lockdiscovery"]
         # The window's own lock does not stop it from adding a property (the token goes along).
-        window.actions.properties.trigger()
+        window.commands.properties.trigger()
         dialog = window.findChild(PropertiesDialog)
         qtbot.waitUntil(lambda: not dialog.loading and dialog.table.rowCount() > 0)
         assert any(
@@ -289,8 +289,8 @@ def test_lock_and_unlock(dav_server, open_window, qtbot):
         qtbot.waitUntil(lambda: dialog.status.text().startswith("Saved"))
         assert client.all_properties(path)["{urn:example:test}note"] == "locked but mine"
         dialog.close()
-        assert window.actions.unlock.isEnabled() and not window.actions.lock.isEnabled()
-        window.actions.unlock.trigger()
+        assert window.commands.unlock.isEnabled() and not window.commands.lock.isEnabled()
+        window.commands.unlock.trigger()
         qtbot.waitUntil(lambda: window.operations.locks.held(path) is None)
         assert token not in client.stat(path, ["{DAV:}lockdiscovery"]).props.get(
             "{DAV:}lockdiscovery", ""
@@ -307,7 +307,7 @@ def test_deleting_a_file_someone_else_deleted_is_done_not_a_failure(
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     select(window, "a.txt", "b.txt")
     (wsgidav_server.root / "a.txt").unlink()  # gone behind the window's back
-    window.actions.delete.trigger()
+    window.commands.delete.trigger()
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Delete 2 items: 2 done")
     pane = window.results
     job = pane.model.index(0, 0)

@@ -11,7 +11,7 @@ from tests.ui.conftest import WAIT, seed, wait_loaded
 
 def type_location(qtbot, window, text: str) -> None:
     edit = window.path_bar.findChild(QLineEdit, "pathEdit")
-    window.actions.location.trigger()
+    window.commands.location.trigger()
     edit.clear()
     qtbot.keyClicks(edit, text)
     qtbot.keyClick(edit, Qt.Key.Key_Return)
@@ -35,7 +35,7 @@ def test_a_missing_path_leaves_the_window_where_it_was(dav_server, open_window, 
     )
     assert window.current_path == f"{root}Docs/" and crumbs(window) == before
     assert window.path_bar.path == f"{root}Docs/"
-    assert window.actions.new_folder.isEnabled()  # still in Docs, which takes new folders
+    assert window.commands.new_folder.isEnabled()  # still in Docs, which takes new folders
 
     # A relative path typed next is relative to where the window is, not to the ghost.
     wait_loaded(qtbot, window, lambda: type_location(qtbot, window, "inner"), f"{root}Docs/inner/")

@@ -32,7 +32,7 @@ def read_only_share(server) -> None:
 
 
 def enabled(window: MainWindow) -> dict[str, bool]:
-    a = window.actions
+    a = window.commands
     return {
         name: getattr(a, name).isEnabled()
         for name in (
@@ -69,13 +69,13 @@ def test_a_read_only_folder_greys_out_delete_rename_new_folder_and_upload(
         "paste": False,
     }
     select(window, "Shared", "mine.txt")  # one of them may not be deleted: neither may be
-    assert not window.actions.delete.isEnabled() and window.actions.copy.isEnabled()
+    assert not window.commands.delete.isEnabled() and window.commands.copy.isEnabled()
     select(window, "mine.txt")
-    assert window.actions.delete.isEnabled() and window.actions.rename.isEnabled()
-    window.actions.copy.trigger()
+    assert window.commands.delete.isEnabled() and window.commands.rename.isEnabled()
+    window.commands.copy.trigger()
 
     wait_loaded(qtbot, window, lambda: window.navigate(f"{root}Shared/"), f"{root}Shared/")
-    qtbot.wait_until(lambda: not window.actions.new_folder.isEnabled(), timeout=WAIT)
+    qtbot.wait_until(lambda: not window.commands.new_folder.isEnabled(), timeout=WAIT)
     state = enabled(window)
     assert not state["new_folder"] and not state["upload"] and not state["upload_folder"]
     assert not state["paste"]  # what was copied may not be put here either
@@ -96,7 +96,7 @@ def test_a_read_only_folder_greys_out_delete_rename_new_folder_and_upload(
     assert not window.proxy.flags(window.proxy.index(row, 0)) & Qt.ItemFlag.ItemIsEditable
 
     wait_loaded(qtbot, window, lambda: window.navigate(root), root)  # back where all is allowed
-    assert window.actions.new_folder.isEnabled() and window.actions.upload.isEnabled()
+    assert window.commands.new_folder.isEnabled() and window.commands.upload.isEnabled()
     assert window.access_label.text() == ""
 
 

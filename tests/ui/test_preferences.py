@@ -66,7 +66,7 @@ def test_preferences_change_the_window_and_are_kept(
     monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append("asked"))
     row = window.table_model.row_of("a.txt")
     window.table.selectRow(window.proxy.mapFromSource(window.table_model.index(row, 0)).row())
-    window.actions.delete.trigger()
+    window.commands.delete.trigger()
     qtbot.waitUntil(lambda: not (wsgidav_server.root / "a.txt").exists(), timeout=WAIT)
     assert asked == []  # confirm deletes off: not asked
 

@@ -25,7 +25,7 @@ def folders(window) -> dict[str, str]:
 def find(qtbot, window, monkeypatch, pattern: str) -> None:
     monkeypatch.setattr(in_place, "ask_pattern", lambda parent, folder: pattern)
     with qtbot.waitSignal(window.search.finished, timeout=WAIT):
-        window.actions.search.trigger()
+        window.commands.search.trigger()
     qtbot.wait_until(lambda: len(names(window)) == window.table_model.rowCount(), timeout=WAIT)
 
 
@@ -50,7 +50,7 @@ def test_results_show_their_folders_and_take_the_usual_actions(
     assert "3 found" in window.statusBar().currentMessage()
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     select(window, "q1 report.txt")
-    window.actions.delete.trigger()
+    window.commands.delete.trigger()
     qtbot.wait_until(
         lambda: not (dav_server.root / "Docs/Reports/q1 report.txt").exists(), timeout=WAIT
     )
@@ -65,7 +65,7 @@ def test_nothing_found_says_so_and_going_elsewhere_ends_the_results(
     find(qtbot, window, monkeypatch, "*.pdf")
     assert names(window) == [] and window.table.placeholder.text() == "No names match."
     with qtbot.waitSignal(window.folder_loaded, timeout=WAIT):
-        window.actions.refresh.trigger()
+        window.commands.refresh.trigger()
     assert names(window) == ["a.txt"] and window.table_model.search_root is None
 
 
@@ -101,12 +101,12 @@ def test_escape_stops_a_walk_and_keeps_what_it_found(
         return real_find(client, folder, pattern, found, stop, **options)
 
     monkeypatch.setattr(search_module, "find", find_held_after_the_first_batch)
-    assert not window.actions.stop_search.isEnabled()
-    window.actions.search.trigger()
-    assert window.actions.stop_search.isEnabled()
+    assert not window.commands.stop_search.isEnabled()
+    window.commands.search.trigger()
+    assert window.commands.stop_search.isEnabled()
     qtbot.wait_until(lambda: window.table_model.rowCount() >= 1, timeout=WAIT)
     with qtbot.waitSignal(window.search.finished, timeout=WAIT):
-        window.actions.stop_search.trigger()
+        window.commands.stop_search.trigger()
     assert "stopped" in window.statusBar().currentMessage()
     assert window.table_model.rowCount() == 1
-    assert not window.actions.stop_search.isEnabled()
+    assert not window.commands.stop_search.isEnabled()

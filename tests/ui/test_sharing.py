@@ -16,8 +16,8 @@ WAIT = 15_000
 
 def open_dialog(qtbot, window, name: str) -> ShareDialog:
     select(window, name)
-    assert window.actions.share_link.isEnabled()
-    window.actions.share_link.trigger()
+    assert window.commands.share_link.isEnabled()
+    window.commands.share_link.trigger()
     dialog = window.findChild(ShareDialog)
     assert dialog is not None
     qtbot.wait_until(lambda: not dialog.panel.busy, timeout=WAIT)
@@ -66,7 +66,7 @@ def test_what_the_server_forbids_is_greyed_out_with_the_reason(
     server.set_permissions("mine.txt", "GDNVW")
     window = open_nextcloud(server)
     select(window, "mine.txt")
-    assert not window.actions.share_link.isEnabled()
+    assert not window.commands.share_link.isEnabled()
     panel = open_dialog(qtbot, window, "a.txt").panel
     assert panel.status.text() == "The server does not allow public links."
     assert not panel.create_button.isEnabled()
@@ -91,7 +91,7 @@ def test_the_properties_dialog_has_a_sharing_tab(nextcloud_server, open_nextclou
     (nextcloud_server.files_root / "a.txt").write_bytes(b"a")
     window = open_nextcloud(nextcloud_server)
     select(window, "a.txt")
-    window.actions.properties.trigger()
+    window.commands.properties.trigger()
     dialog = window._properties
     assert dialog is not None
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == ["Properties", "Sharing"]
@@ -106,6 +106,6 @@ def test_edit_needs_the_write_permission(nextcloud_server, open_nextcloud):
     nextcloud_server.set_permissions("ro.txt", "GRDNV")
     window = open_nextcloud(nextcloud_server)
     select(window, "rw.txt")
-    assert window.actions.edit.isEnabled()
+    assert window.commands.edit.isEnabled()
     select(window, "ro.txt")
-    assert not window.actions.edit.isEnabled() and window.actions.open.isEnabled()
+    assert not window.commands.edit.isEnabled() and window.commands.open.isEnabled()

@@ -64,7 +64,7 @@ def test_preview_untick_and_run(dav_server, open_window, qtbot, tmp_path, monkey
     dav_server.make_file("theirs.txt", b"remote")
     window = open_window(dav_server)
 
-    window.actions.sync.trigger()
+    window.commands.sync.trigger()
     dialog = window.findChild(SyncDialog)
     assert dialog is not None and dialog.isVisible()
     assert dialog.remote.text() == window.current_path
@@ -125,7 +125,7 @@ def test_closing_the_dialog_while_it_plans_leaves_nothing_behind(
     local.mkdir()
     (local / "a.txt").write_bytes(b"a")
     window = open_window(wsgidav_server)
-    window.actions.sync.trigger()
+    window.commands.sync.trigger()
     dialog = window.findChild(SyncDialog)
     dialog.local.setText(str(local))
     dialog.preview_button.click()
@@ -139,7 +139,7 @@ def test_a_missing_local_folder_is_said_plainly(
 ):
     monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "home"))
     window = open_window(wsgidav_server)
-    window.actions.sync.trigger()
+    window.commands.sync.trigger()
     dialog = window.findChild(SyncDialog)
     dialog.local.setText(str(tmp_path / "nowhere"))
     dialog.preview_button.click()
@@ -181,7 +181,7 @@ def test_a_plan_of_100000_items_counts_right_as_items_are_ticked(
     plan = big_plan(local, 60_000, 40_000)
     monkeypatch.setattr("app.ui.sync_dialog.plan_pair", lambda *args, **kwargs: plan)
     window = open_window(wsgidav_server)
-    window.actions.sync.trigger()
+    window.commands.sync.trigger()
     dialog = window.findChild(SyncDialog)
     dialog.local.setText(str(local))
     dialog.preview_button.click()
@@ -231,7 +231,7 @@ def test_planning_can_be_stopped(dav_server, open_window, qtbot, tmp_path, monke
         paths=lambda path: "/slow" in path,
     ) as proxy:
         window = open_window(replace(dav_server, url=proxy.url_for(dav_server.url)))
-        window.actions.sync.trigger()
+        window.commands.sync.trigger()
         dialog = window.findChild(SyncDialog)
         dialog.local.setText(str(local))
         dialog.preview_button.click()
@@ -256,7 +256,7 @@ def test_a_conflict_from_the_window_keeps_both_on_both_sides(
     (local / name).write_bytes(b"local edit")
     dav_server.make_file(name, b"server edit, longer")
     window = open_window(dav_server)
-    window.actions.sync.trigger()
+    window.commands.sync.trigger()
     dialog = window.findChild(SyncDialog)
     dialog.local.setText(str(local))
     dialog.preview_button.click()

@@ -41,9 +41,9 @@ def test_the_tree_s_context_menu_acts_on_its_folder_while_it_is_open(
             targets=[r.path for r in targets.resources()],
             folder=targets.folder(),
             count=targets.count(),
-            rename=window.actions.rename.isEnabled(),
-            delete=window.actions.delete.isEnabled(),
-            new_folder=window.actions.new_folder.isEnabled(),
+            rename=window.commands.rename.isEnabled(),
+            delete=window.commands.delete.isEnabled(),
+            new_folder=window.commands.new_folder.isEnabled(),
         )
         menu.close()
 
@@ -61,4 +61,4 @@ def test_the_tree_s_context_menu_acts_on_its_folder_while_it_is_open(
     assert window.targets.context_folder is None  # closed: the table's selection again
     assert [r.path for r in window.targets.resources()] == [base + "a.txt"]
     assert window.targets.folder() == window.current_path
-    assert window.actions.rename.isEnabled()
+    assert window.commands.rename.isEnabled()

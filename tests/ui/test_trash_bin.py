@@ -47,11 +47,11 @@ def seed(server) -> None:
 def delete_in_window(qtbot, window: MainWindow, folder: str, *wanted: str) -> None:
     wait_loaded(qtbot, window, lambda: window.navigate(folder), folder)
     select(window, *wanted)
-    wait_loaded(qtbot, window, window.actions.delete.trigger, folder)
+    wait_loaded(qtbot, window, window.commands.delete.trigger, folder)
 
 
 def open_trash(qtbot, window: MainWindow, count: int) -> TrashBinWindow:
-    window.actions.trash_bin.trigger()
+    window.commands.trash_bin.trigger()
     trash = window.findChild(TrashBinWindow, "trashBin")
     assert trash is not None and trash.isVisible()
     qtbot.wait_until(lambda: not trash.loading and trash.model.rowCount() == count, timeout=WAIT)

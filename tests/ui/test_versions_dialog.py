@@ -17,10 +17,10 @@ def test_versions_are_listed_downloaded_and_restored(
     for text in (b"one\n", b"two\n", b"three\n"):
         window._client.put(path, text)
     with qtbot.waitSignal(window.folder_loaded, timeout=WAIT):
-        window.actions.refresh.trigger()
+        window.commands.refresh.trigger()
     select(window, "notes.txt")
-    assert window.actions.versions.isEnabled()
-    window.actions.versions.trigger()
+    assert window.commands.versions.isEnabled()
+    window.commands.versions.trigger()
     dialog = window.findChild(VersionsDialog)
     qtbot.wait_until(lambda: not dialog.loading, timeout=WAIT)
     assert dialog.list.topLevelItemCount() == 2
@@ -44,4 +44,4 @@ def test_folders_have_no_versions_action(nextcloud_server, open_nextcloud):
     (nextcloud_server.files_root / "Docs").mkdir()
     window = open_nextcloud(nextcloud_server)
     select(window, "Docs")
-    assert not window.actions.versions.isEnabled()
+    assert not window.commands.versions.isEnabled()

@@ -29,8 +29,8 @@ def test_lock_save_and_unlock_ride_out_lost_answers_and_errors(apache_server, op
         )
         path = window.current_path + "a.txt"
         select(window, "a.txt")
-        qtbot.waitUntil(window.actions.lock.isEnabled)
-        window.actions.lock.trigger()
+        qtbot.waitUntil(window.commands.lock.isEnabled)
+        window.commands.lock.trigger()
         qtbot.waitUntil(lambda: window.operations.locks.held(path) is not None, timeout=20_000)
         assert window.statusBar().currentMessage().startswith("Locked a.txt (owner davdesk")
         token = window.operations.locks.held(path).token
@@ -39,7 +39,7 @@ def test_lock_save_and_unlock_ride_out_lost_answers_and_errors(apache_server, op
         ) as direct:
             assert [lock.token for lock in direct.locks(path)] == [token]
 
-        window.actions.properties.trigger()
+        window.commands.properties.trigger()
         dialog = window.findChild(PropertiesDialog)
         qtbot.waitUntil(lambda: not dialog.loading and dialog.table.rowCount() > 0)
         dialog.add_button.click()
@@ -51,7 +51,7 @@ def test_lock_save_and_unlock_ride_out_lost_answers_and_errors(apache_server, op
         qtbot.waitUntil(lambda: dialog.status.text().startswith("Saved"), timeout=20_000)
         dialog.close()
 
-        window.actions.unlock.trigger()
+        window.commands.unlock.trigger()
         qtbot.waitUntil(lambda: window.operations.locks.held(path) is None, timeout=20_000)
         assert window.statusBar().currentMessage() == "Unlocked a.txt"
         assert proxy.seen("LOCK") == {target: 2}  # the 503 sent again, the lost one found
@@ -75,8 +75,8 @@ def test_a_lock_the_server_keeps_refusing_says_how_often_it_was_tried(
             replace(apache_server, url=proxy.url_for(apache_server.url))
         )
         select(window, "a.txt")
-        qtbot.waitUntil(window.actions.lock.isEnabled)
-        window.actions.lock.trigger()
+        qtbot.waitUntil(window.commands.lock.isEnabled)
+        window.commands.lock.trigger()
         qtbot.waitUntil(
             lambda: window.statusBar().currentMessage().startswith("Could not lock"), timeout=20_000
         )
