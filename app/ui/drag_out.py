@@ -23,7 +23,6 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from app.dav import DavClient, Resource
 from app.jobs.conflict import Conflict
 from app.jobs.model import JobEnded, JobProgress
-from app.jobs.planner import plan_download
 from app.jobs.runner import JobOptions, JobRunner
 from app.ui.background import Background
 
@@ -87,6 +86,8 @@ class DragStager:
             if self._staging is None:
                 self._staging = tempfile.TemporaryDirectory(prefix="davdesk-drag-")
             folder = Path(tempfile.mkdtemp(dir=self._staging.name))
+            from app.jobs.planner import plan_download  # loaded with the first drag out
+
             job = plan_download(self._client, resources, folder, Conflict.OVERWRITE)
             runner = JobRunner(self._client, job, on_event, JobOptions(workers=self._workers))
             runners.append(runner)

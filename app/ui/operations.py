@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -28,23 +29,16 @@ from app.dav import DavClient, Resource
 from app.dav.paths import join, parent, same_resource
 from app.jobs.conflict import Conflict
 from app.jobs.model import Job, JobEnded, JobProgress, Op, Task, TaskResult
-from app.jobs.planner import (
-    plan_copy,
-    plan_delete,
-    plan_download,
-    plan_mkdir,
-    plan_move,
-    plan_transfer_as,
-    plan_upload,
-)
 from app.jobs.runner import JobOptions
-from app.ui import conflict_question, prompts
+from app.ui import prompts
 from app.ui.background import Background
-from app.ui.conflict_question import Sides
 from app.ui.job_bridge import JobBridge
 from app.ui.locks import LockKeeper
 from app.ui.messages import readable, summary
 from app.ui.permissions import CREATE_FOLDER, needed_inside, require
+
+if TYPE_CHECKING:  # the planner and the conflict question load when a job is first planned
+    from app.ui.conflict_question import Sides
 
 Planner = Callable[[Conflict], Job]
 #: Jobs running at once; more wait in the queue. Two, as in Cyberduck's transfer queue:
@@ -118,6 +112,8 @@ class Operations(QObject):
         path = join(folder, name)
 
         def plan(_: Conflict) -> Job:
+            from app.jobs.planner import plan_mkdir
+
             require(self._client, folder, CREATE_FOLDER)
             return plan_mkdir([path])
 
@@ -126,21 +122,23 @@ class Operations(QObject):
     def rename(self, resource: Resource, name: str) -> None:
         """A MOVE to an exact name; an existing name is a conflict shown, never replaced."""
         target = join(parent(resource.path), name)
-        self._run(
-            f"Rename {resource.name} to {name}",
-            lambda _: plan_transfer_as(Op.MOVE, self._client, resource, target, Conflict.ASK),
-            [parent(resource.path)],
-            ask=False,
-        )
+
+        def plan(_: Conflict) -> Job:
+            from app.jobs.planner import plan_transfer_as
+
+            return plan_transfer_as(Op.MOVE, self._client, resource, target, Conflict.ASK)
+
+        self._run(f"Rename {resource.name} to {name}", plan, [parent(resource.path)], ask=False)
 
     def delete(self, resources: Sequence[Resource]) -> None:
         folders = sorted({parent(r.path) for r in resources})
-        self._run(
-            _name("Delete", resources),
-            lambda _: plan_delete(self._client, resources),
-            folders,
-            ask=False,
-        )
+
+        def plan(_: Conflict) -> Job:
+            from app.jobs.planner import plan_delete
+
+            return plan_delete(self._client, resources)
+
+        self._run(_name("Delete", resources), plan, folders, ask=False)
 
     def put_on_clipboard(self, op: Op, resources: Sequence[Resource]) -> None:
         self.clipboard = Clipboard(op, tuple(resources))
@@ -161,7 +159,6 @@ class Operations(QObject):
                 return
             self.clipboard = None  # a cut is pasted once, as in a file manager
             self.clipboard_changed.emit()
-        planner = plan_copy if clip.op is Op.COPY else plan_move
         changed = sorted({folder, *(parent(r.path) for r in resources)})
         verb = "Copy" if clip.op is Op.COPY else "Move"
         # Pasting a copy into its own folder makes a duplicate ("name (2)"), as file managers do.
@@ -169,6 +166,9 @@ class Operations(QObject):
         letters = needed_inside(r.is_dir for r in resources)
 
         def plan(conflict: Conflict) -> Job:
+            from app.jobs.planner import plan_copy, plan_move
+
+            planner = plan_copy if clip.op is Op.COPY else plan_move
             require(self._client, folder, letters)
             return planner(
                 self._client, resources, folder, Conflict.RENAME if duplicate else conflict
@@ -178,18 +178,20 @@ class Operations(QObject):
 
     def upload(self, paths: Sequence[Path], folder: str) -> None:
         def plan(conflict: Conflict) -> Job:
+            from app.jobs.planner import plan_upload
+
             require(self._client, folder, needed_inside(path.is_dir() for path in paths))
             return plan_upload(self._client, paths, folder, conflict)
 
         self._run(_name("Upload", paths), plan, [folder], ask=True)
 
     def download(self, resources: Sequence[Resource], local_folder: Path) -> None:
-        self._run(
-            _name("Download", resources),
-            lambda c: plan_download(self._client, resources, local_folder, c),
-            [],
-            ask=True,
-        )
+        def plan(conflict: Conflict) -> Job:
+            from app.jobs.planner import plan_download
+
+            return plan_download(self._client, resources, local_folder, conflict)
+
+        self._run(_name("Download", resources), plan, [], ask=True)
 
     # -- planning, asking, running ---------------------------------------------------
 
@@ -216,6 +218,8 @@ class Operations(QObject):
         if not conflicts:
             self.start_job(name, job, changed)
             return
+        from app.ui import conflict_question
+
         self._background.submit(
             lambda: conflict_question.sides(self._client, conflicts),
             lambda found, err: self._decide(name, job, changed, found, err),
@@ -236,6 +240,8 @@ class Operations(QObject):
         if self.default_conflict is not Conflict.ASK:
             choices = {s.task: s.settled(self.default_conflict) for s in found}
         else:
+            from app.ui import conflict_question
+
             asked = conflict_question.ask(self._window, found, len(job.tasks))
             if asked is None:
                 self.message.emit(f"{name}: cancelled, nothing was changed")

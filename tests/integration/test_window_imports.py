@@ -52,6 +52,8 @@ NOT_FOR_THE_FIRST_LISTING = (
     "app.ui.preferences_dialog",
     "app.ui.nextcloud_account",
     "app.ui.trash_bin",
+    "app.ui.conflict_question",
+    "app.jobs.planner",
     "app.sync.planner",
     "app.sync.job",
     "app.sync.background.engine",

@@ -23,7 +23,6 @@ from app.dav.writes import release_lock
 from app.dav.xmlbodies import ActiveLock
 from app.jobs.conflict import Conflict
 from app.jobs.model import Job, TaskResult
-from app.jobs.planner import retry_job
 from app.jobs.report import write_report
 from app.logs import redact_value
 from app.ui.background import Background
@@ -79,6 +78,8 @@ class ResultFixer(QObject):
     ) -> None:
         if not results:
             return
+        from app.jobs.planner import retry_job  # loaded with the first retry
+
         job = retry_job(results, conflict=conflict, lock_token=lock_token, name=name)
         self.retrying.emit(job.id, list(results))
         self._start_job(f"{name} ({_count(job)})", job, changed_folders(results))
