@@ -25,6 +25,7 @@ from app.jobs.conflict import Conflict
 from app.jobs.model import JobEnded, JobProgress
 from app.jobs.runner import JobOptions, JobRunner
 from app.ui.background import Background
+from app.ui.models.listing_cache import with_kept_mtimes
 
 URI_LIST = "text/uri-list"
 
@@ -88,7 +89,8 @@ class DragStager:
             folder = Path(tempfile.mkdtemp(dir=self._staging.name))
             from app.jobs.planner import plan_download  # loaded with the first drag out
 
-            job = plan_download(self._client, resources, folder, Conflict.OVERWRITE)
+            described = with_kept_mtimes(self._client, resources)
+            job = plan_download(self._client, described, folder, Conflict.OVERWRITE)
             runner = JobRunner(self._client, job, on_event, JobOptions(workers=self._workers))
             runners.append(runner)
             ended: JobEnded = runner.run()

@@ -35,6 +35,7 @@ from app.ui.background import Background
 from app.ui.job_bridge import JobBridge
 from app.ui.locks import LockKeeper
 from app.ui.messages import readable, summary
+from app.ui.models.listing_cache import with_kept_mtimes
 from app.ui.permissions import CREATE_FOLDER, needed_inside, require
 
 if TYPE_CHECKING:  # the planner and the conflict question load when a job is first planned
@@ -189,7 +190,8 @@ class Operations(QObject):
         def plan(conflict: Conflict) -> Job:
             from app.jobs.planner import plan_download
 
-            return plan_download(self._client, resources, local_folder, conflict)
+            described = with_kept_mtimes(self._client, resources)
+            return plan_download(self._client, described, local_folder, conflict)
 
         self._run(_name("Download", resources), plan, [], ask=True)
 

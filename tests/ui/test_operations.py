@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.dav import DavClient
+from app.dav.xmlbodies import MTIME_PROP
 from app.jobs.model import Conflict
 from app.ui import conflict_question
 from app.ui.main_window import MainWindow
 from app.ui.models.file_table import local_files
+from app.ui.models.listing_cache import ROW_KEPT_MTIME
 from app.ui.properties_dialog import NAME, NAMESPACE, VALUE, PropertiesDialog
 from app.ui.results.model import NOTE, OPERATION, PROBLEM, STATUS
 from tests.ui.conftest import names, seed, wait_loaded
@@ -221,6 +223,32 @@ def test_download_to_a_chosen_folder(dav_server, open_window, qtbot, monkeypatch
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().endswith("done"), timeout=10_000)
     assert (target / "b.txt").read_bytes() == b"bravo bravo\n"
     assert (target / "Docs" / "inner" / "deep.txt").read_bytes() == b"deep\n"
+
+
+def test_a_download_gives_each_copy_the_mtime_davdesk_kept_on_the_server(
+    dav_server, open_window, qtbot, monkeypatch, tmp_path
+):
+    """Listings leave the kept mtime out (LISTED_PROPS): a download looks it up for its files."""
+    seed(dav_server)
+    kept = 1_500_000_000
+    with DavClient(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
+        client.proppatch(client.root + "a.txt", {MTIME_PROP: str(kept)})
+        client.proppatch(client.root + "b.txt", {MTIME_PROP: str(kept + 60)})
+    window = open_window(dav_server)
+    assert all(row[ROW_KEPT_MTIME] is None for row in window.table_model.rows)
+    target = tmp_path / "downloads"
+    target.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(target))
+    select(window, "a.txt", "b.txt", "Ünïcode ünï.txt")  # two kept, one not: one listing
+    window.commands.download.trigger()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().endswith("done"), timeout=10_000)
+    assert (target / "a.txt").stat().st_mtime == kept
+    assert (target / "b.txt").stat().st_mtime == kept + 60
+    assert (target / "Ünïcode ünï.txt").read_bytes() == b"u\n"
+    assert (target / "Ünïcode ünï.txt").stat().st_mtime != kept
+    row = names(window).index("a.txt")  # dragged out alone: its own PROPFIND
+    (dragged,) = window.proxy.mimeData([window.proxy.index(row, 0)]).urls()
+    assert Path(dragged.toLocalFile()).stat().st_mtime == kept
 
 
 def test_dragging_rows_out_downloads_them_when_the_file_manager_asks(wsgidav_server, open_window):

@@ -15,15 +15,16 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final
 
 from app.dav import DavClient, Resource, errors
+from app.dav.lookups import stat_many
 from app.dav.paths import basename, same_resource
-from app.dav.xmlbodies import LISTING_PROPS, LOCKDISCOVERY, MTIME_PROP, OC
+from app.dav.xmlbodies import BASIC_PROPS, LOCKDISCOVERY, MTIME_PROP, OC
 
 _D = "{DAV:}"
 QUOTA_AVAILABLE = f"{_D}quota-available-bytes"
@@ -31,6 +32,13 @@ QUOTA_USED = f"{_D}quota-used-bytes"
 FOLDER_PROPS = (f"{_D}resourcetype", f"{_D}getetag", QUOTA_AVAILABLE, QUOTA_USED)
 PERMISSIONS_PROP = f"{OC}permissions"
 TREE_SIZE_PROP = f"{OC}size"
+
+#: What the window's listings ask for: what the table shows and its lock icon. Not the mtime
+#: Davdesk keeps as a dead property (MTIME_PROP): servers look it up file by file (Apache
+#: mod_dav answered a 10,000-entry folder in twice the time with it) and answer a second
+#: propstat, a 404, for every entry without it, which took a quarter of the window's parse.
+#: A download looks it up for the files it is given (with_kept_mtimes).
+LISTED_PROPS = (*BASIC_PROPS, LOCKDISCOVERY)
 
 #: A batch goes to the GUI after this many entries or this many seconds, whichever comes first:
 #: large enough that a 100,000-entry listing is a few hundred model insertions, small enough
@@ -42,12 +50,13 @@ BATCH_SECONDS = 0.05
 #: A listing entry as the models and the cache keep it: a Resource's fields in a plain tuple of
 #: strings, numbers and dates. CPython's collector stops tracking such tuples, while a Resource
 #: (a slotted dataclass, holding a dict) stays tracked for life: with 100,000 of them every full
-#: collection walked them all, holding the GIL for 60 ms and more, which froze the window. Besides
-#: the basic properties a listing keeps the kept mtime (for downloads) and Nextcloud's
-#: oc:permissions letters (what the user may do with the entry; None where the server has no
-#: such rules), interned so that 100,000 rows share the few distinct strings. The size is a
-#: file's size, or a folder's total (oc:size) where the server gives one. Resources are made
-#: again for the few rows acted on.
+#: collection walked them all, holding the GIL for 60 ms and more, which froze the window.
+#: Besides the basic properties a row keeps the kept mtime where it came with the entry (a
+#: search's results; listings leave it out, see LISTED_PROPS) and Nextcloud's oc:permissions
+#: letters (what the user may do with the entry; None where the server has no such rules),
+#: interned so that 100,000 rows share the few distinct strings. The size is a file's size,
+#: or a folder's total (oc:size) where the server gives one. Resources are made again for the
+#: few rows acted on.
 Row = tuple[
     str,
     bool,
@@ -201,9 +210,7 @@ def stream_listing(
     etag = permissions = None
     flushed = time.monotonic()
     prefix = folder_path(ticket.path)
-    for response in client.iter_propfind(
-        ticket.path, 1, (*LISTING_PROPS, LOCKDISCOVERY), turn=turn
-    ):
+    for response in client.iter_propfind(ticket.path, 1, LISTED_PROPS, turn=turn):
         if ticket.cancelled:
             return None
         if response.status is not None and not 200 <= response.status < 300:
@@ -232,6 +239,28 @@ def stream_listing(
         return None
     folders = tuple(basename(row[ROW_PATH]) for row in rows if row[ROW_IS_DIR])
     return Listing(etag, tuple(rows), folders, permissions)
+
+
+def with_kept_mtimes(client: DavClient, resources: Sequence[Resource]) -> list[Resource]:
+    """The resources, each file with the mtime Davdesk kept for it on the server where it kept
+    one (the dead property listings leave out: LISTED_PROPS), for a download to give the
+    local copy. Runs on a worker thread: one Depth 0 PROPFIND per file, or one listing of a
+    folder two or more of them share (lookups.stat_many). A file that cannot be described
+    stays as it was: its download says what is wrong. Folders are listed with it when the
+    download is planned."""
+    files = [r for r in resources if not r.is_dir and MTIME_PROP not in r.props]
+    if not files:
+        return list(resources)
+    described = stat_many(client, [r.path for r in files], (MTIME_PROP,))
+    kept = {
+        file.path: mtime
+        for file, found in zip(files, described, strict=True)
+        if isinstance(found, Resource) and (mtime := found.props.get(MTIME_PROP))
+    }
+    return [
+        replace(r, props={**r.props, MTIME_PROP: kept[r.path]}) if r.path in kept else r
+        for r in resources
+    ]
 
 
 class ListingCache:
