@@ -282,6 +282,9 @@ class Desktop(QObject):
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
         window.tabifyDockWidget(window.results, panel)
         window.results.raise_()
+        # A retry of a background run's files is recorded for its pair (sync_service.py).
+        window.fixer.retrying.connect(sync.service.retrying)
+        window.operations.job_added.connect(sync.service.job_added)
         menus = {a.text(): a.menu() for a in window.menuBar().actions()}
         view, file = menus.get("&View"), menus.get("&File")
         if isinstance(view, QMenu):

@@ -7,6 +7,11 @@ the GUI thread through queued signals, as JobBridge does for one job. Each
 run the engine starts is an ordinary job, shown through a JobBridge of its
 own (announced by run_added), so windows list its Outcomes like any job's.
 
+A window's retry of a run's files (the results pane's Retry, a job of the
+window's) is announced here (retrying, then job_added with its bridge): each
+of its results is handed to the engine for the pair whose run the file came
+from, which records one that succeeded as that run would have.
+
 The pairs file and the keyring are read off the GUI thread (Background), and
 the pairs file is watched: a pair the Sync Folder dialog or `davdesk pair
 add` saved is picked up without a restart.
@@ -30,7 +35,7 @@ from app.config.bookmarks import BookmarkStore
 from app.config.pairs import PairError, PairStore, SavedPair, state_dir, watch_spec
 from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore
-from app.jobs.model import EventCallback, Job, JobEnded, JobEvent
+from app.jobs.model import EventCallback, Job, JobEnded, JobEvent, TaskResult
 from app.session.pairs import PairConnector
 from app.sync.background.engine import BackgroundSync
 from app.sync.background.status import PairState, PairStatus
@@ -42,6 +47,7 @@ from app.sync.background.types import (
     WatchSettings,
 )
 from app.sync.background.watch_spec import WatchSpec
+from app.sync.job import TaskKey, task_key
 from app.ui.background import Background
 from app.ui.job_bridge import JobBridge
 
@@ -49,6 +55,8 @@ log = logging.getLogger(__name__)
 
 #: Background runs kept for a window opened later, each with its files' results.
 RECENT_RUNS = 20
+#: Retry jobs of runs' files remembered (a retry of a retry finds its pairs through them).
+RECENT_RETRIES = 100
 #: The pairs file is read again this long after the last change seen in its folder.
 _RELOAD_DELAY_MS = 300
 
@@ -121,6 +129,8 @@ class SyncService(QObject):
         #: The latest runs, for windows opened later (at login the runs come first).
         self.recent: deque[RecentRun] = deque(maxlen=RECENT_RUNS)
         self._live: dict[int, RecentRun] = {}  # by job id, until the run ends
+        #: Retry jobs of runs' files, by job id: each task's pair (kept for retries of them).
+        self._retries: dict[int, dict[TaskKey, str]] = {}
         self._by_name: dict[str, SavedPair] = {}  # read by the connector on the engine's threads
         self._connector = PairConnector(
             self._bookmarks, self.pair, self._settings.workers, passwords
@@ -312,6 +322,34 @@ class SyncService(QObject):
                 "" if ended else " (some pair did not end in time: its run is abandoned cleanly)",
             )
         self._connector.close()  # the pairs are done with their clients
+
+    # -- retries of runs' files, from a window's results pane ----------------------------------
+
+    def retrying(self, job_id: int, originals: list[TaskResult]) -> None:
+        """A window is about to run these results again as job job_id: those of this
+        service's runs (or of retries of them) are the pairs'."""
+        runs = {run.job.id: run.pair.name for run in self.recent}
+        pairs: dict[TaskKey, str] = {}
+        for result in originals:
+            key = task_key(result.task)
+            pair = runs.get(result.job_id) or self._retries.get(result.job_id, {}).get(key)
+            if pair is not None:
+                pairs[key] = pair
+        if pairs:
+            self._retries[job_id] = pairs
+            while len(self._retries) > RECENT_RETRIES:
+                del self._retries[next(iter(self._retries))]
+
+    def job_added(self, bridge: JobBridge, name: str, queued: bool) -> None:
+        """A window's job: if it retries runs' files, each result goes to its pair."""
+        pairs = self._retries.get(bridge.job.id)
+        if pairs is not None:
+            bridge.task_done.connect(lambda result: self._retried(pairs, result))
+
+    def _retried(self, pairs: dict[TaskKey, str], result: TaskResult) -> None:
+        pair = pairs.get(task_key(result.task))
+        if pair is not None and self._engine is not None:
+            self._engine.record_retry(pair, result)
 
     # -- reports from the engine (on the GUI thread) -------------------------------------------
 

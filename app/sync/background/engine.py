@@ -17,6 +17,7 @@ from pathlib import Path
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from app.jobs.model import TaskResult
 from app.sync.background.pair import PairWorker
 from app.sync.background.status import PairStatus
 from app.sync.background.types import Connect, Listener, WatchSettings
@@ -83,6 +84,13 @@ class BackgroundSync:
     def sync_now(self, name: str | None = None) -> None:
         for worker in self._chosen(name):
             worker.sync_now()
+
+    def record_retry(self, name: str, result: TaskResult) -> None:
+        """A result of retrying, elsewhere, a task a run of this pair failed (the results
+        pane's Retry): one that succeeded is recorded in the pair's state as the run would
+        have; one that failed changes nothing (retries.py)."""
+        for worker in self._chosen(name):
+            worker.record_retry(result)
 
     def pause(self, name: str) -> None:
         """Stop syncing the pair in this process (persist it with PairStore.set_paused)."""

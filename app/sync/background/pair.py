@@ -34,11 +34,13 @@ from typing import TypeVar
 from watchdog.observers.api import BaseObserver
 
 from app.dav import DavClient, errors
+from app.jobs.model import TaskResult
 from app.jobs.runner import JobOptions
 from app.sync.background.failure import Failure, failure_of
 from app.sync.background.poll import FolderETags, propagates, root_etag, server_changes
 from app.sync.background.refusals import Refusals
 from app.sync.background.report import PairReport
+from app.sync.background.retries import RetriedFiles
 from app.sync.background.run import Run, RunResult
 from app.sync.background.scope import parent_rel, plan_folders
 from app.sync.background.status import PairState, PairStatus
@@ -93,6 +95,7 @@ class PairWorker:
         self._remote = ""
         self._etags = FolderETags()
         self._refusals = Refusals()
+        self._retried = RetriedFiles()
 
     # -- control, from any thread ------------------------------------------------------------
 
@@ -116,6 +119,12 @@ class PairWorker:
     def sync_now(self) -> None:
         with self._guard:
             self._now_requested = True
+        self._wake.set()
+
+    def record_retry(self, result: TaskResult) -> None:
+        """A retry elsewhere (the results pane) of a file a run of this pair failed: recorded
+        before the next look if it succeeded, which then comes at once."""
+        self._retried.arrived(result)
         self._wake.set()
 
     def set_paused(self, paused: bool) -> None:
@@ -192,6 +201,8 @@ class PairWorker:
                 if self._stopping.is_set():
                     break
                 self._stop_planning = Stop()
+            if self._settle_retries(state):
+                retry_at = 0.0  # a failure a retry resolved: look again now, not after back-off
             now, wall = self._clock(), self._wall()
             if (wall - last_wall) - (now - last_mono) > JUMP:
                 next_poll, retry_at = now, 0.0  # back from a sleep: one look now
@@ -240,6 +251,14 @@ class PairWorker:
             if quiet is not None:
                 deadlines.append(quiet + settings.debounce)
             self._sleep(min(deadlines) - self._clock())
+
+    def _settle_retries(self, state: StateDB) -> bool:
+        """Whether retries from the results pane synced files this pair had failed."""
+        try:
+            return self._retried.settle(state) > 0
+        except (OSError, sqlite3.Error) as exc:  # the next look compares those files afresh
+            log.warning("retried files of %s not recorded: %s", self.spec.name, exc)
+            return False
 
     def _sleep(self, seconds: float | None) -> None:
         """Until woken (an event, a request, stop) or the time is up; never longer than a tick."""
@@ -429,6 +448,7 @@ class PairWorker:
             with self._guard:
                 self._run = None
         self._refusals.shown(refused)
+        self._retried.ran(result.failed_tasks, result.synced_tasks)
         self._report.finished(result, self._refusals.listed())
         return result
 

@@ -23,7 +23,7 @@ from app.jobs.model import EventCallback, Job, JobEnded, JobEvent, JobState, Op,
 from app.jobs.runner import JobOptions, JobRunner
 from app.sync.background.refusals import refusal_result
 from app.sync.background.types import Listener, RunStarted
-from app.sync.job import Role, SyncRecorder, build_job, task_key
+from app.sync.job import Role, SyncJob, SyncRecorder, TaskKey, build_job, task_key
 from app.sync.model import Action, PlanItem, SyncPlan
 from app.sync.state import StateDB
 
@@ -45,6 +45,10 @@ class RunResult:
     cancelled: bool = False
     conflicts: list[str] = field(default_factory=list)  # conflict copies made (relative paths)
     jobs: int = 0
+    #: The job of each task that failed (by its key), for a retry elsewhere (retries.py),
+    #: and the keys of the tasks that went well.
+    failed_tasks: dict[TaskKey, SyncJob] = field(default_factory=dict)
+    synced_tasks: set[TaskKey] = field(default_factory=set)
 
     @property
     def changed(self) -> bool:
@@ -179,12 +183,16 @@ class Run:
                 self._runner = None
 
     def _count(self, recorder: SyncRecorder, result: TaskResult) -> None:
-        item, role = recorder.sync_job.roles.get(task_key(result.task), (None, None))
+        key = task_key(result.task)
+        item, role = recorder.sync_job.roles.get(key, (None, None))
         with self._lock:
             if not result.ok:
                 if not any(o.outcome_class is OutcomeClass.CANCELLED for o in result.outcomes):
                     self.result.failed.extend(o for o in result.outcomes if not o.ok)
+                    if item is not None:
+                        self.result.failed_tasks[key] = recorder.sync_job
                 return
+            self.result.synced_tasks.add(key)
             if role is Role.CONFLICT_SAVE and item is not None and item.conflict_rel:
                 self.result.conflicts.append(item.conflict_rel)
                 return
