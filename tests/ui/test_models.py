@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
 
 from app.dav import DavClient, Resource, errors
+from app.dav.multistatus import parse
 from app.ui.background import Background
 from app.ui.messages import readable
 from app.ui.models.file_table import FileFilterProxy, FileTableModel, type_name
@@ -23,6 +24,7 @@ from app.ui.models.listing_cache import (
     NotAFolderError,
     as_resource,
     as_row,
+    row_of,
     stream_listing,
 )
 from app.ui.properties_dialog import in_words, is_live
@@ -146,6 +148,62 @@ def test_rows_are_not_tracked_by_the_garbage_collector():
     assert not gc.is_tracked(row)
     again = as_resource(row)
     assert again == resource and again.kept_mtime == 1700000000.0
+
+
+_ENTRIES = b"""<?xml version="1.0"?>
+<D:multistatus xmlns:D="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:x="urn:davdesk">
+ <D:response><D:href>/d/plain%20file.txt</D:href>
+  <D:propstat><D:prop><D:resourcetype/><D:getcontentlength>12</D:getcontentlength>
+   <D:getlastmodified>Mon, 07 Dec 2026 23:31:27 GMT</D:getlastmodified>
+   <D:getetag>"a-1"</D:getetag><D:getcontenttype>text/plain</D:getcontenttype>
+   <D:lockdiscovery/></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>
+  <D:propstat><D:prop><x:mtime/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>
+ </D:response>
+ <D:response><D:href>/d/folder/</D:href>
+  <D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype>
+   <oc:size>4096</oc:size><oc:permissions>RGDNVCK</oc:permissions>
+   <D:getetag/></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>
+ </D:response>
+ <D:response><D:href>/d/kept.bin</D:href>
+  <D:propstat><D:prop><D:getcontentlength>x</D:getcontentlength><x:mtime>1700000000</x:mtime>
+   <oc:permissions>RG</oc:permissions></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>
+ </D:response>
+ <D:response><D:href>/d/garbled.bin</D:href>
+  <D:propstat><D:prop><x:mtime>soon</x:mtime><oc:permissions/>
+   <D:getlastmodified>Sun, 06 Nov 1994 08:49:37 GMT</D:getlastmodified>
+  </D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>
+ </D:response>
+ <D:response><D:href>/d/two.txt</D:href>
+  <D:propstat><D:prop><D:getcontentlength>1</D:getcontentlength></D:prop>
+   <D:status>HTTP/1.1 200 OK</D:status></D:propstat>
+  <D:propstat><D:prop><D:getetag>"t"</D:getetag></D:prop>
+   <D:status>HTTP/1.1 200 OK</D:status></D:propstat>
+ </D:response>
+ <D:response><D:href>/d/locked.txt</D:href>
+  <D:propstat><D:prop><D:getcontentlength>5</D:getcontentlength><D:lockdiscovery>
+   <D:activelock><D:locktype><D:write/></D:locktype><D:lockscope><D:exclusive/></D:lockscope>
+    <D:depth>0</D:depth><D:owner>alice</D:owner><D:timeout>Second-600</D:timeout>
+    <D:locktoken><D:href>opaquelocktoken:1</D:href></D:locktoken></D:activelock>
+  </D:lockdiscovery></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>
+ </D:response>
+</D:multistatus>"""
+
+
+def test_a_row_read_from_the_record_is_the_row_of_its_resource():
+    """row_of reads by index what as_row(Resource) reads through a dict, for every shape: a
+    404 propstat, empty elements, a folder's oc:size, garbled numbers, an empty permissions
+    list (where the server's listings carry permissions), two 2xx propstats, a lock."""
+    responses = parse(_ENTRIES, "http://h/d/").responses
+    assert len(responses) == 6
+    for response in responses:
+        assert row_of(response, permissions_asked=True) == as_row(Resource.from_response(response))
+    plain = responses[0]  # Apache's shape: no permissions asked, none there
+    assert row_of(plain) == as_row(Resource.from_response(plain))
+    rows = {row[0]: row for row in (row_of(r, permissions_asked=True) for r in responses)}
+    assert rows["/d/folder/"][1:3] == (True, 4096)
+    assert rows["/d/kept.bin"][6] == 1700000000.0
+    assert rows["/d/garbled.bin"][7] == ""  # an empty list: nothing is allowed
+    assert rows["/d/locked.txt"][8] == "alice"
 
 
 def _file(name: str, size: int, is_dir: bool = False) -> Resource:
