@@ -69,6 +69,8 @@ def test_a_refused_file_is_shown_in_the_pane_and_the_tray_says_it_once(rig, qtbo
     assert tray.state == Overall.ATTENTION
     assert tray.status_action.text() == f"Docs: {said}"
     qtbot.waitUntil(lambda: refused_rows(window) == [(BAD, "Refused", WHY)], timeout=WAIT)
+    # A problem to see, not one Retry Failed would run again (it would be refused again).
+    assert all(not r.open_failures for r in window.results.model.records())
     qtbot.waitUntil(lambda: notes != [], timeout=WAIT)
     assert notes == [
         (

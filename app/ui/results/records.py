@@ -115,7 +115,8 @@ class JobRecord:
     counts: Counter[OutcomeClass] = field(default_factory=Counter)
     ended: JobEnded | None = None
     pending: list[TaskResult] = field(default_factory=list)
-    #: Result numbers not ok and not retried: what Retry Failed runs.
+    #: Result numbers not ok, not retried and not held back (Task.blocked: a retry is held
+    #: back again, as a sync's refusal is until the user renames the file): Retry Failed.
     open_failures: set[int] = field(default_factory=set)
     #: Result numbers, not retried, whose Outcomes call for each fix.
     fixes: dict[Fix, set[int]] = field(default_factory=lambda: {fix: set() for fix in Fix})
@@ -326,7 +327,8 @@ class ResultBook:
                 if outcome.is_locked:
                     self._locked_in.setdefault(outcome.path, {})[id(record)] = record
         if not result.ok:
-            record.open_failures.add(number)
+            if not result.task.blocked:  # held back (a sync's refusal): it would be again
+                record.open_failures.add(number)
             for fix in fixes_of(result.outcomes):
                 record.fixes[fix].add(number)
         originals = record.origins.get(task_key(result.task), [])

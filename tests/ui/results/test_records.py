@@ -224,3 +224,15 @@ def test_a_row_names_both_ends_of_a_copy_and_tells_everything_in_its_tooltip():
         "412 Precondition Failed (from the response, COPY)",
         "server said: it is there",
     ]
+
+
+def test_a_task_held_back_is_a_problem_retry_failed_leaves_alone():
+    """A background sync's refusal (a name the server refuses) comes as a task held back
+    with its reason: run again it would only be held back again."""
+    book = ResultBook()
+    job = Job("Sync Docs", ((Task(Op.UPLOAD, "/bad", blocked="the name is refused"),),))
+    refused = Outcome("put", "/bad", None, "refused", ok=False, note="the name is refused")
+    record = book.add(job, job.name)
+    book.take(record, TaskResult(job.id, job.tasks[0], (refused,)))
+    assert record.open_failures == set()
+    assert record.open_problems[OutcomeClass.FAILED] == 1 and record.worst() is OutcomeClass.FAILED
