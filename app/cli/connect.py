@@ -26,7 +26,7 @@ from app.dav import DavClient, errors
 from app.dav.tls import fetch_certificate, verify_for
 from app.logs import redact_value
 from app.nextcloud.account import NextcloudAccount
-from app.nextcloud.connect import NextcloudConnection, connect, files_address, speak
+from app.nextcloud.connect import NextcloudConnection, Speaking, connect, files_address
 from app.session import PASSWORD_VARIABLE
 
 if TYPE_CHECKING:
@@ -73,14 +73,34 @@ class Connections:
         #: Origin -> the Nextcloud account found from an address of it that is not its files
         #: address: such addresses name folders of that account's files.
         self._roots: dict[str, NextcloudAccount] = {}
+        #: Client -> its Nextcloud capabilities still on their way (resolve(meanwhile=True)).
+        self._speaking: dict[DavClient, Speaking] = {}
         #: The user name of the last client made (what a 401 is about), and whether an
         #: address had no scheme (https was guessed: a plain http server is then said so).
         self.user: str | None = None
         self.guessed_https = False
         self.signing_in: tuple[str, str] | None = None
 
-    def resolve(self, url: str) -> tuple[DavClient, str]:
-        """The client for a URL's server and the decoded path on it."""
+    def resolve(self, url: str, *, meanwhile: bool = False) -> tuple[DavClient, str]:
+        """The client for a URL's server and the decoded path on it.
+
+        meanwhile: a Nextcloud's capabilities may still be on their way (the client lists
+        folders as the server wants already): the caller reads folders meanwhile, and calls
+        ready(client) before it plans or sends anything else.
+        """
+        client, path = self._resolve(url, meanwhile)
+        if not meanwhile:
+            self.ready(client)
+        return client, path
+
+    def ready(self, client: DavClient) -> None:
+        """The client speaks every extension of its server from now on: a Nextcloud's
+        capabilities that resolve(meanwhile=True) left on their way have arrived."""
+        speaking = self._speaking.pop(client, None)
+        if speaking is not None:
+            speaking.wait()
+
+    def _resolve(self, url: str, meanwhile: bool) -> tuple[DavClient, str]:
         if "://" not in url:
             url, self.guessed_https = "https://" + url, True
         parts = _parts(url)
@@ -106,10 +126,12 @@ class Connections:
                 else None,
                 workers=self._workers,
                 verify=self._verify,
+                basic_first=nextcloud is not None,  # a Nextcloud takes Basic, and nothing else
             )
             self._clients[origin] = client
             if nextcloud is not None and user:
-                speak(client, NextcloudAccount(nextcloud[0], nextcloud[1], user))
+                account = NextcloudAccount(nextcloud[0], nextcloud[1], user)
+                self._speaking[client] = Speaking(client, account, meanwhile=meanwhile)
         return self._clients[origin], unquote(parts.path or "/", errors="surrogateescape")
 
     def _nextcloud_address(self, url: str, parts: SplitResult) -> NextcloudConnection | None:
@@ -233,6 +255,8 @@ class Connections:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        for speaking in self._speaking.values():  # nobody waited: the command ended before
+            speaking.ended()
         for client in [*self._clients.values(), *self._accounts]:
             client.close()
 

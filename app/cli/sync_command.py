@@ -20,15 +20,17 @@ from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
 from app.cli.run import run_job
 from app.config.paths import AppPaths
-from app.dav import DavClient
+from app.dav import DavClient, errors
 from app.jobs.runner import JobOptions
 from app.sync import StateDB, state_file
 from app.sync.direction import Direction
 from app.sync.ignore import IgnoreRules
 from app.sync.job import SyncRecorder, build_job, describe_plan, summary
 from app.sync.lockfile import FileLock, LockHeld
+from app.sync.model import LocalFile, RemoteFile
 from app.sync.pairfiles import PairFiles
-from app.sync.planner import plan_pair
+from app.sync.planner import plan_pair, scan_pair
+from app.sync.scan import NotAFolderError, Scan
 
 
 def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
@@ -49,12 +51,9 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
     local = Path(args.local)
     if not local.is_dir():
         raise UsageError(f"sync: {local}: not a folder")
-    client, remote = connections.resolve(args.url)
-    found = client.lookup(remote)
-    if found is None or not found.is_dir:
-        raise UsageError(
-            f"sync: {args.url}: no such folder on the server (create it with davdesk mkdir)"
-        )
+    # The folder's first listing is the scan's, sent while a Nextcloud's capabilities are on
+    # their way; it also tells whether the folder is there (_scan).
+    client, remote = connections.resolve(args.url, meanwhile=True)
     data = AppPaths.default().data
     lock = FileLock(PairFiles.of(data, local, client.url(remote)).lock)
     try:
@@ -68,13 +67,14 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
     except OSError as exc:
         raise UsageError(f"sync: {exc}") from exc
     try:
-        _sync_locked(args, client, remote, local, data, printer)
+        _sync_locked(args, connections, client, remote, local, data, printer)
     finally:
         lock.release()
 
 
 def _sync_locked(
     args: argparse.Namespace,
+    connections: Connections,
     client: DavClient,
     remote: str,
     local: Path,
@@ -83,13 +83,25 @@ def _sync_locked(
 ) -> None:
     try:
         rules = IgnoreRules.for_folder(local, args.ignore)
+    except OSError as exc:
+        raise UsageError(f"sync: {exc}") from exc
+    scans = _scan(args, client, remote, local, rules)
+    connections.ready(client)  # what planning and uploads need: the names refused, bulk upload
+    try:  # made once the server's folder is known to be there
         state = StateDB(state_file(data, local, client.url(remote)))
     except (OSError, sqlite3.Error) as exc:
         raise UsageError(f"sync: {exc}") from exc
     with state:
         try:
             plan = plan_pair(
-                client, local, remote, Direction(args.direction), state, rules, workers=args.workers
+                client,
+                local,
+                remote,
+                Direction(args.direction),
+                state,
+                rules,
+                workers=args.workers,
+                scans=scans,
             )
         except (OSError, sqlite3.Error) as exc:  # an unreadable folder, a damaged database
             raise UsageError(f"sync: {exc}") from exc
@@ -118,3 +130,20 @@ def _sync_locked(
                 progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None,
             )
             recorder = recorder.follow_up()
+
+
+def _scan(
+    args: argparse.Namespace, client: DavClient, remote: str, local: Path, rules: IgnoreRules
+) -> tuple[Scan[LocalFile], Scan[RemoteFile]]:
+    """Both sides of the pair; a server folder that is not there (or is a file) said as such."""
+    try:
+        return scan_pair(client, local, remote, rules, workers=args.workers)
+    except OSError as exc:  # an unreadable folder
+        raise UsageError(f"sync: {exc}") from exc
+    except (errors.NotFoundError, NotAFolderError):
+        found = client.lookup(remote)  # the folder itself, or one below it gone meanwhile?
+        if found is not None and found.is_dir:
+            raise
+        raise UsageError(
+            f"sync: {args.url}: no such folder on the server (create it with davdesk mkdir)"
+        ) from None

@@ -72,9 +72,12 @@ class Transport:
         transcript: Transcript | None = None,
         extensions: ServerExtensions = NO_EXTENSIONS,
         retry: RetryPolicy | None = None,
+        basic_first: bool = False,
     ) -> None:
         """retry: how read-only requests are repeated after a retryable failure; the same
-        policy is the job runner's for the tasks it runs on this client."""
+        policy is the job runner's for the tasks it runs on this client. basic_first: the
+        server is known to take Basic (a Nextcloud): the first request carries it, without
+        waiting to be challenged (app/dav/auth.py)."""
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise errors.DavError(f"not an http(s) URL: {base_url!r}")
@@ -82,7 +85,8 @@ class Transport:
         self.origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
         self._origin_key = _origin(self.base_url)
         self.root = url_path(self.base_url)
-        self.auth = NegotiatingAuth(user, password or "") if user else None
+        self._basic_first = basic_first
+        self.auth = NegotiatingAuth(user, password or "", basic_first=basic_first) if user else None
         self.transcript = transcript or Transcript()
         self.extensions = extensions
         self.retry = retry or RetryPolicy()
@@ -145,7 +149,7 @@ class Transport:
         A fresh auth object forgets the scheme learned from the old
         credentials' challenges, so the next request learns it anew.
         """
-        self.auth = NegotiatingAuth(user, password)
+        self.auth = NegotiatingAuth(user, password, basic_first=self._basic_first)
         self._http.auth = self.auth
         # A session cookie stands in for the credentials it was set for (Nextcloud skips the
         # password check when it sees one: quirks.SESSION_COOKIE_STANDS_IN): it must not

@@ -8,7 +8,7 @@ entry means "not offered", never an error.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.dav import DavClient
@@ -52,15 +52,24 @@ class Capabilities:
                 chunk_size=self.chunk_max_size or DEFAULT_CHUNK,
                 parallel=self.chunk_parallel,
             )
-        return ServerExtensions(
+        return replace(
+            listing_extensions(paginate=paginate),
             chunked=chunked,
             checksum=self.checksum,
             names=self.names,
-            extra_props=NEXTCLOUD_PROPS,
-            page_size=PAGE_SIZE if paginate else None,
             bulk=bulk if self.bulk_upload else None,
-            folder_etags=True,
         )
+
+
+def listing_extensions(*, paginate: bool) -> ServerExtensions:
+    """What a Nextcloud's client lists with, known before its capabilities are (none of it is
+    in them): Nextcloud's properties, pages where OPTIONS offers them, folder ETags that
+    change with anything below."""
+    return ServerExtensions(
+        extra_props=NEXTCLOUD_PROPS,
+        page_size=PAGE_SIZE if paginate else None,
+        folder_etags=True,
+    )
 
 
 def fetch(client: DavClient, root_path: str) -> Capabilities:

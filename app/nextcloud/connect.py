@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import ssl
+import threading
 from dataclasses import dataclass, replace
 from urllib.parse import unquote, urlsplit
 
 from app.dav import DavClient
 from app.dav.bulk import BulkUploads
 from app.dav.client import Timeouts
-from app.dav.extensions import DaslSearch
+from app.dav.extensions import DaslSearch, ServerExtensions
 from app.dav.paths import url_path
 from app.dav.transcript import Transcript
 from app.nextcloud import capabilities, discovery
@@ -84,6 +85,7 @@ def connect(
             verify=verify,
             transcript=transcript,
             timeouts=timeouts,
+            basic_first=True,
         ) as signed_in:
             user_id = discovery.user_id(signed_in, url_path(root_url))
         start = ""
@@ -96,6 +98,7 @@ def connect(
         verify=verify,
         transcript=transcript,
         timeouts=timeouts,
+        basic_first=True,
     )
     try:
         found = speak(client, account)
@@ -107,34 +110,86 @@ def connect(
 
 def speak(client: DavClient, account: NextcloudAccount) -> Capabilities:
     """Have a client use the account's WebDAV extensions: OPTIONS says whether listings are
-    paginated, the capabilities say the rest. Two small requests, made once per client.
+    paginated, the capabilities say the rest. Two small requests, made once per client."""
+    return Speaking(client, account, meanwhile=False).wait()
 
-    OPTIONS goes first on purpose: the session cookie Nextcloud sets for the first
-    request is then a WebDAV session. A session an OCS call opened would make every
-    later PUT, MOVE or DELETE that carries its cookie fail its CSRF check (401).
+
+class Speaking:
+    """A client learning the account's WebDAV extensions, in two steps.
+
+    OPTIONS first, answered before this returns: whether listings are
+    paginated. From then on the client lists folders as the server wants
+    (pages, Nextcloud's properties). OPTIONS goes first on purpose: the
+    session cookie Nextcloud sets for the first request is then a WebDAV
+    session. A session an OCS call opened would make every later PUT, MOVE
+    or DELETE that carries its cookie fail its CSRF check (401).
+
+    Then the capabilities (chunked and bulk uploads, checksums, the names the
+    server refuses): with meanwhile, on a thread of their own while the caller
+    reads folders (a sync's scan needs none of them, its plan and uploads
+    do), else in wait(). wait() hands them to the client; until then the
+    client must only list.
     """
-    offered = client.options(account.files_path)
-    found = capabilities.fetch(client, account.root_path)
-    extensions = found.extensions(
-        account.uploads_path,
-        paginate="nc-paginate" in offered.dav_classes,
-        bulk=BulkUploads(f"{account.root_path}remote.php/dav/bulk", account.files_path),
-    )
-    # Every Nextcloud since 13 answers RFC 5323 SEARCH on remote.php/dav/ (no capability names
-    # it): finding a name is one request instead of a walk of every folder.
-    extensions = replace(
-        extensions, search=DaslSearch(f"{account.root_path}remote.php/dav/", account.files_path)
-    )
-    client.use(extensions)
-    log.debug(
-        "Nextcloud %s at %s, user %s: chunked uploads %s, OC-Checksum %s, listing pages %s, "
-        "bulk upload %s",
-        found.version or "(version not given)",
-        account.root_url,
-        account.user_id,
-        f"above {extensions.chunked.chunk_size} bytes" if extensions.chunked else "off",
-        extensions.checksum,
-        extensions.page_size or "off",
-        "on" if extensions.bulk else "off",
-    )
-    return found
+
+    def __init__(self, client: DavClient, account: NextcloudAccount, *, meanwhile: bool) -> None:
+        self._client = client
+        self._account = account
+        offered = client.options(account.files_path)
+        self._paginate = "nc-paginate" in offered.dav_classes
+        client.use(self._with_search(capabilities.listing_extensions(paginate=self._paginate)))
+        self._found: Capabilities | None = None
+        self._failed: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if meanwhile:
+            self._thread = threading.Thread(
+                target=self._fetch, name="nextcloud-capabilities", daemon=True
+            )
+            self._thread.start()
+
+    def _fetch(self) -> None:
+        try:
+            self._found = capabilities.fetch(self._client, self._account.root_path)
+        except BaseException as exc:  # raised by wait(), on the thread that waits
+            self._failed = exc
+
+    def ended(self) -> None:
+        """Wait for the capabilities' request to end, whatever it brought (the command that
+        asked for them is ending)."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def wait(self) -> Capabilities:
+        """The capabilities, fetched or waited for; the client speaks every extension after.
+        The request's own error if it failed."""
+        if self._thread is None:
+            self._fetch()
+        else:
+            self._thread.join()
+        if self._failed is not None:
+            raise self._failed
+        assert self._found is not None
+        found, account = self._found, self._account
+        extensions = found.extensions(
+            account.uploads_path,
+            paginate=self._paginate,
+            bulk=BulkUploads(f"{account.root_path}remote.php/dav/bulk", account.files_path),
+        )
+        self._client.use(self._with_search(extensions))
+        log.debug(
+            "Nextcloud %s at %s, user %s: chunked uploads %s, OC-Checksum %s, listing pages %s, "
+            "bulk upload %s",
+            found.version or "(version not given)",
+            account.root_url,
+            account.user_id,
+            f"above {extensions.chunked.chunk_size} bytes" if extensions.chunked else "off",
+            extensions.checksum,
+            extensions.page_size or "off",
+            "on" if extensions.bulk else "off",
+        )
+        return found
+
+    def _with_search(self, extensions: ServerExtensions) -> ServerExtensions:
+        # Every Nextcloud since 13 answers RFC 5323 SEARCH on remote.php/dav/ (no capability
+        # names it): finding a name is one request instead of a walk of every folder.
+        root, files = self._account.root_path, self._account.files_path
+        return replace(extensions, search=DaslSearch(f"{root}remote.php/dav/", files))

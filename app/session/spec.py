@@ -43,4 +43,5 @@ class ConnectionSpec:
             workers=workers,
             verify=self.verify,
             extensions=self.extensions,
+            basic_first=self.account is not None,  # a Nextcloud takes Basic, and nothing else
         )

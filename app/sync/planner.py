@@ -57,24 +57,20 @@ def plan_pair(
     stop: Stop | None = None,
     retry: RetryPolicy | None = None,
     seen: Callable[[Scan[RemoteFile]], None] | None = None,
+    scans: tuple[Scan[LocalFile], Scan[RemoteFile]] | None = None,
 ) -> SyncPlan:
     """Scan both sides (at the same time) and plan; reads only: the server, the disk, the database.
 
     stop: set it from another thread to end planning with PlanningCancelled. seen: shown
-    the server's scan (background sync keeps its folders' ETags to poll by).
+    the server's scan (background sync keeps its folders' ETags to poll by). scans: both
+    sides as scan_pair found them just before, under the pair's lock (not scanned again).
     """
     stop = stop or Stop()
     retry = retry or client.retry
     remote_root = remote_root.rstrip("/") + "/"
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-remote") as one:
-        remote_scan = one.submit(scan_remote, client, remote_root, rules, workers, stop, retry)
-        with stop.on_failure():
-            try:
-                local = scan_local(local_root, rules, stop)
-            except PlanningCancelled:
-                remote_scan.result()  # the listing's own failure, if that is what stopped it
-                raise
-            remote = remote_scan.result()
+    local, remote = scans or scan_pair(
+        client, local_root, remote_root, rules, workers=workers, stop=stop, retry=retry
+    )
     if seen is not None:
         seen(remote)
     records, pending = state.load(), state.load_pending()
@@ -96,6 +92,35 @@ def plan_pair(
         same,
         client.extensions.names,
     )
+
+
+def scan_pair(
+    client: DavClient,
+    local_root: Path,
+    remote_root: str,
+    rules: IgnoreRules,
+    *,
+    workers: int = 4,
+    stop: Stop | None = None,
+    retry: RetryPolicy | None = None,
+) -> tuple[Scan[LocalFile], Scan[RemoteFile]]:
+    """Both sides at the same time: the server's on a thread, the disk on this one.
+
+    The server's listing of remote_root is its only check: NotFoundError where it is
+    missing, NotAFolderError where it is a file (app/sync/scan.py).
+    """
+    stop = stop or Stop()
+    retry = retry or client.retry
+    remote_root = remote_root.rstrip("/") + "/"
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-remote") as one:
+        remote_scan = one.submit(scan_remote, client, remote_root, rules, workers, stop, retry)
+        with stop.on_failure():
+            try:
+                local = scan_local(local_root, rules, stop)
+            except PlanningCancelled:
+                remote_scan.result()  # the listing's own failure, if that is what stopped it
+                raise
+            return local, remote_scan.result()
 
 
 def needs_proof(

@@ -22,7 +22,7 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import Generic, TypeVar
 
-from app.dav import DavClient, Resource
+from app.dav import DavClient, Resource, errors
 from app.dav.paths import basename, parent, same_resource
 from app.dav.retry import RetryPolicy
 from app.dav.xmlbodies import MTIME_PROP
@@ -42,6 +42,10 @@ SCAN_PROPS = (
 )
 
 E = TypeVar("E", LocalFile, RemoteFile)
+
+
+class NotAFolderError(errors.DavError):
+    """The server folder a scan was given is a file (its own listing says so)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +124,8 @@ def scan_remote(
 
     Each worker lists one folder and turns its members into entries; this
     thread only merges them and hands out the subfolders, woken once per
-    listing through a queue.
+    listing through a queue. The listing of root tells whether it is there
+    (NotFoundError) and a folder (NotAFolderError), so no request asks first.
     """
     stop = stop or Stop()
     policy = retry or client.retry
@@ -129,11 +134,14 @@ def scan_remote(
     parsing = threading.Lock()  # one listing parsed at a time: see DavClient.iter_propfind
 
     def listing(folder: str, prefix: str) -> None:
+        top = folder == root
         try:
             with stop.watching(client):
                 # The clock is read before the request goes: the server's answer is no older.
                 asked, members = retried(
-                    lambda: (time.monotonic(), _members(client, folder, parsing)), stop, policy
+                    lambda: (time.monotonic(), _members(client, folder, parsing, top=top)),
+                    stop,
+                    policy,
                 )
             entries = [_entry(prefix + name, resource, rules) for name, resource in members]
             listed.put((folder, asked, entries))
@@ -167,13 +175,14 @@ def _entry(rel: str, resource: Resource, rules: IgnoreRules) -> _Entry:
 
 
 def _members(
-    client: DavClient, folder: str, turn: threading.Lock | None = None
+    client: DavClient, folder: str, turn: threading.Lock | None = None, *, top: bool = False
 ) -> list[tuple[str, Resource]]:
     """The folder's members (not itself) with their names; folder ends in "/".
 
     A member listed outside its folder is not trusted, nor is a nameless one.
     Servers answer in the spelling they were asked in, which is checked
     first; anything else is compared the slow way (NFC, trailing slashes).
+    top: the folder is the scan's root, and NotAFolderError if it is listed as a file.
     """
     members = []
     for response in client.iter_propfind(folder, 1, SCAN_PROPS, turn=turn):
@@ -185,9 +194,13 @@ def _members(
         elif same_resource(parent(path), folder) and not same_resource(path, folder):
             name = basename(path)
         else:
-            continue
-        if name:  # "": the folder itself
+            name = ""
+            if not (top and same_resource(path, folder)):
+                continue
+        if name:
             members.append((name, Resource.from_response(response)))
+        elif top and not response.is_collection:  # "": the folder itself
+            raise NotAFolderError(f"{client.url(folder.rstrip('/'))}: a file, not a folder")
     return members
 
 

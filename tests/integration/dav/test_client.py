@@ -7,6 +7,7 @@ import threading
 import time
 import unicodedata
 
+import httpx
 import pytest
 
 from app.dav import DavClient, Source, errors
@@ -242,6 +243,76 @@ def test_digest_auth_is_negotiated(tmp_path):
         assert client.auth.scheme == "digest"
         assert [r.name for r in client.listdir("/")] == ["digest.txt"]
     assert (served / "digest.txt").read_bytes() == b"abc"
+
+
+class _Counting(httpx.HTTPTransport):
+    """httpx's own transport, noting each request that went out: method, auth scheme, status."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple[str, str, int]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        scheme = request.headers.get("authorization", "").partition(" ")[0]
+        self.sent.append((request.method, scheme, response.status_code))
+        return response
+
+
+def test_a_digest_challenge_is_answered_at_once(tmp_path):
+    from tests.servers import WsgiDavServer
+
+    counting = _Counting()
+    with (
+        WsgiDavServer(tmp_path, auth="digest") as server,
+        DavClient(server.url, user=server.user, password=server.password, transport=counting) as c,
+    ):
+        assert c.listdir("/") == [] and c.listdir("/") == []
+    assert counting.sent == [
+        ("PROPFIND", "", 401),
+        ("PROPFIND", "Digest", 207),
+        ("PROPFIND", "Digest", 207),
+    ]
+
+
+def test_basic_sent_first_gives_way_to_a_digest_challenge(tmp_path):
+    """basic_first is for servers known to take Basic; one that challenges for Digest gets it."""
+    from tests.servers import WsgiDavServer
+
+    counting = _Counting()
+    with (
+        WsgiDavServer(tmp_path, auth="digest") as server,
+        DavClient(
+            server.url,
+            user=server.user,
+            password=server.password,
+            transport=counting,
+            basic_first=True,
+        ) as client,
+    ):
+        assert client.listdir("/") == [] and client.listdir("/") == []
+        assert client.auth.scheme == "digest"
+    assert counting.sent == [
+        ("PROPFIND", "Basic", 401),
+        ("PROPFIND", "Digest", 207),
+        ("PROPFIND", "Digest", 207),
+    ]
+
+
+def test_basic_sent_first_with_a_wrong_password_is_refused_once(dav_server):
+    counting = _Counting()
+    with (
+        DavClient(
+            dav_server.url,
+            user=dav_server.user,
+            password="not the password",
+            transport=counting,
+            basic_first=True,
+        ) as client,
+        pytest.raises(errors.AuthenticationError),
+    ):
+        client.listdir("/")
+    assert counting.sent == [("PROPFIND", "Basic", 401)]
 
 
 def test_a_listing_waits_for_its_turn_to_parse_but_not_to_ask(base, dav_server):
