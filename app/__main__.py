@@ -7,6 +7,7 @@ the headless CLI. `davdesk demo`: a demo WebDAV server in the terminal.
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import NoReturn
 
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
         if (problem := missing_display()) is not None:
             print(f"davdesk: {problem}", file=sys.stderr)
             return 2
+        # The collector pauses while the window's modules and Qt's types load (objects that
+        # live as long as the process): app.ui.app.collect_again starts it again.
+        gc.disable()
         demo = early = None
         if "--demo" in args:  # its server starts while the window loads Qt
             from app.demo import spawn_for_window

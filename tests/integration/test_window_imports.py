@@ -71,7 +71,7 @@ NOT_FOR_THE_FIRST_LISTING = (
 #: `davdesk URL` as the window benchmark times it: the modules loaded when the first folder is
 #: shown (the log's "showed" line), then SIGTERM once background sync has started.
 _DESKTOP_PROGRAM = """
-import json, logging, os, signal, sys
+import gc, json, logging, os, signal, sys
 from app.__main__ import main
 
 class Watch(logging.Handler):
@@ -79,6 +79,7 @@ class Watch(logging.Handler):
         message = record.getMessage()
         if " showed " in message:
             sys.stderr.write("SHOWN " + json.dumps(sorted(sys.modules)) + "\\n")
+            sys.stderr.write(f"COLLECTOR {gc.isenabled()} {gc.get_freeze_count() > 0}\\n")
         elif message.startswith("Background sync started"):
             os.kill(os.getpid(), signal.SIGTERM)
 
@@ -160,3 +161,6 @@ def test_davdesk_url_shows_its_folder_before_background_sync_and_the_tray_load(
     # The one running Davdesk claims its place before any window (a second one hands over).
     assert _unwanted(shown) == ["app.ui.single_instance"]
     assert {"app.ui.desktop", "app.ui.sync_service", "app.ui.tray"} <= set(modules)
+    # The collector paused while the start loaded (app/__main__.py) runs again, with what the
+    # start loaded frozen (app.ui.app.collect_again).
+    assert "COLLECTOR True True" in said
