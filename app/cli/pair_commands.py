@@ -19,7 +19,7 @@ from app.cli.output import Printer
 from app.config.pairs import PairError, PairStore, SavedPair
 from app.config.paths import AppPaths
 from app.dav import errors
-from app.sync.background.status import PairStatus
+from app.sync.background.status import PairStatus, printable
 
 
 def pair_command(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
@@ -119,7 +119,7 @@ def _list(store: PairStore, printer: Printer) -> None:
             f"  {status.text}{conflicts}; last sync: {_when(status.last_sync)}"
             f"{f' ({status.last_result})' if status.last_result else ''}\n"
             + (f"  {status.note}\n" if status.note else "")
-            + "".join(f"  not synced: {path}: {why}\n" for path, why in status.refused)
+            + "".join(f"  not synced: {printable(path)}: {why}\n" for path, why in status.refused)
         )
 
 

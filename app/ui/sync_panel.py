@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from app.config.autostart import Autostart
 from app.config.pairs import SavedPair
-from app.sync.background.status import PairState
+from app.sync.background.status import PairState, printable
 from app.ui.actions import fill
 from app.ui.background import Background
 from app.ui.icons import themed_icon
@@ -264,7 +264,8 @@ class SyncPanel(QDockWidget):
         if status is not None and status.note:
             tip.append(status.note)
         if status is not None and status.refused:  # each file the sync will not touch, and why
-            tip += ["Not synced:", *(f"  {path}: {why}" for path, why in status.refused[:10])]
+            tip.append("Not synced:")
+            tip += (f"  {printable(path)}: {why}" for path, why in status.refused[:10])
         for column in range(len(_COLUMNS)):
             item.setToolTip(column, "\n".join(tip))
         return item

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from app.config.pairs import SavedPair
+from app.sync.background.status import printable
 from app.ui.sync_icons import tray_icon
 from app.ui.sync_service import Overall, SyncService
 
@@ -140,7 +141,7 @@ class Tray(QObject):
 
     def _refused(self, pair: SavedPair, refused: tuple[tuple[str, str], ...]) -> None:
         count = len(refused)
-        shown = "; ".join(f"{path}: {why}" for path, why in refused[:_NAMES_SHOWN]) + (
+        shown = "; ".join(f"{printable(path)}: {why}" for path, why in refused[:_NAMES_SHOWN]) + (
             f"; and {count - _NAMES_SHOWN} more" if count > _NAMES_SHOWN else ""
         )
         self.notify(

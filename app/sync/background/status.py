@@ -80,14 +80,20 @@ class PairStatus:
 
 
 def refused_words(refused: tuple[tuple[str, str], ...]) -> str:
-    """The refusals in the pair's state line: "not synced: a:b.txt (not uploaded: ...)",
-    "3 files not synced: a:b.txt (...) and 2 more"."""
-    if not refused:
-        return ""
-    path, why = refused[0]
-    if len(refused) == 1:
-        return f"not synced: {path} ({why})"
-    return f"{len(refused)} files not synced: {path} ({why}) and {len(refused) - 1} more"
+    """The refusals in the pair's state line, short enough for a table cell and the tray's
+    menu (each reason is in the tooltip, the results pane and `pair list`): "not synced:
+    Scans", "3 not synced: Scans, a?b.txt and 1 more"."""
+    names = [printable(path) for path, _ in refused]
+    if len(names) <= 1:
+        return f"not synced: {names[0]}" if names else ""
+    rest = f"{len(names) - 2} more" if len(names) > 3 else names[2] if len(names) == 3 else ""
+    listed = f"{names[0]}, {names[1]} and {rest}" if rest else f"{names[0]} and {names[1]}"
+    return f"{len(names)} not synced: {listed}"
+
+
+def printable(path: str) -> str:
+    """A path as a line of text shows it: a control character escaped, as Python writes it."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in path)
 
 
 def never_synced(name: str) -> PairStatus:
