@@ -167,7 +167,7 @@ class Browser(QObject):
             self._check_quota(path)
             self._load(path, quiet=False)
             return
-        self._table.replace(path, cached.rows)
+        self._table.replace(path, cached.rows, order=cached.order)
         self._background.submit(
             lambda: folder_info(self._client, path),
             lambda info, error: self._revalidated(path, cached, info, error),
@@ -258,7 +258,9 @@ class Browser(QObject):
         path = ticket.path
         self._learn_permissions(path, listing.permissions)
         if quiet:
-            self._table.replace(path, listing.rows, then=lambda: self._shown(path))
+            self._table.replace(
+                path, listing.rows, then=lambda: self._shown(path), order=listing.order
+            )
         else:
             self._table.resort(then=lambda: self._shown(path))
 

@@ -49,6 +49,7 @@ from app.session import PASSWORD_VARIABLE
 from app.session.sign_in import open_checked
 from app.session.spec import ConnectionSpec
 from app.ui.models.listing_cache import Listing, LoadTicket, folder_path, stream_listing
+from app.ui.models.row_order import in_first_order
 
 
 class _QuietParser(argparse.ArgumentParser):
@@ -163,9 +164,10 @@ class EarlyListing:
             with client:
                 ticket = LoadTicket(self.path)
                 # Nobody shows the batches: each counts as shown when handed over.
-                self._listing = stream_listing(
+                listing = stream_listing(
                     client, ticket, lambda batch: ticket.shown(), turn=self._turn
                 )
+                self._listing = listing and in_first_order(listing)
         except BaseException as exc:  # for whoever claims the listing, who then lists again
             self._error = exc
         finally:

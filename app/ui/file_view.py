@@ -12,8 +12,9 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QTreeView, QWidget
 
 from app.dav import Resource
-from app.ui.models.file_table import MODIFIED, NAME, SIZE, TYPE, FileFilterProxy, FileTableModel
+from app.ui.models.file_table import FileFilterProxy, FileTableModel
 from app.ui.models.folder_tree import FolderTreeModel
+from app.ui.models.row_order import MODIFIED, NAME, SIZE, TYPE
 
 
 class FileTableView(QTableView):

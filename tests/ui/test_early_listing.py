@@ -17,6 +17,7 @@ from app.session import PASSWORD_VARIABLE
 from app.ui.early_listing import EarlyListing
 from app.ui.main_window import MainWindow
 from app.ui.models.listing_cache import ROW_PATH, ROW_PERMISSIONS, Listing, as_row
+from app.ui.models.row_order import FIRST_ORDER
 from tests.servers import ServerHandle
 from tests.ui.conftest import WAIT, names
 
@@ -100,6 +101,9 @@ def test_the_check_and_listing_go_once_to_the_window_that_would_make_them(
     assert given is not None
     listing = given()
     assert _names(listing) == ["a.txt", "sub"] and listing.folders == ("sub",)
+    # In the table's first order (folders first, then by name): shown without a sort.
+    assert [row[ROW_PATH] for row in listing.rows] == ["/Docs & more/sub/", "/Docs & more/a.txt"]
+    assert listing.order == FIRST_ORDER
     assert early.claim(client, folder, user, password, True) is None  # taken
 
 

@@ -27,6 +27,7 @@ from app.ui.models.listing_cache import (
     row_of,
     stream_listing,
 )
+from app.ui.models.row_order import FIRST_ORDER
 from app.ui.properties_dialog import in_words, is_live
 
 
@@ -236,6 +237,27 @@ def test_table_appends_batches_and_sorts_folders_first_off_the_gui_thread(qtbot)
     assert model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsDropEnabled  # a folder
     assert not model.flags(model.index(1, 0)) & Qt.ItemFlag.ItemIsDropEnabled
     assert model.rowCount(model.index(0, 0)) == 0 == model.rowCount(QModelIndex()) - 3
+
+
+def test_rows_already_in_the_tables_order_are_shown_without_sorting_them_again(qtbot):
+    model = FileTableModel(Background(1), QIcon(), QIcon(), lambda resources: [])
+    rows = [as_row(_file("Z", 0, True)), as_row(_file("a.txt", 50)), as_row(_file("b.txt", 5))]
+    shown: list[list[str]] = []
+
+    def names() -> list[str]:
+        return [model.index(r, 0).data() for r in range(model.rowCount())]
+
+    model.replace("/d/", rows, then=lambda: shown.append(names()), order=FIRST_ORDER)
+    assert shown == [["Z", "a.txt", "b.txt"]]  # at once: no sort, no worker
+    model.sort(1, Qt.SortOrder.AscendingOrder)  # by size: rows said to be by name are sorted
+    with qtbot.waitCallback() as done:
+        model.replace("/d/", rows, then=done, order=FIRST_ORDER)
+        assert names() == ["Z", "a.txt", "b.txt"]  # as given, until the sort is applied
+    assert names() == ["Z", "b.txt", "a.txt"]
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    with qtbot.waitCallback() as done:
+        model.replace("/d/", rows, then=done)  # no order said: sorted
+    assert names() == ["Z", "b.txt", "a.txt"]
 
 
 def test_hidden_files_are_filtered_out_and_only_folders_that_have_some_cost_a_filter(qtbot):

@@ -21,7 +21,6 @@ row lacks a letter is the selection itself looked at.
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -57,14 +56,13 @@ from app.ui.models.listing_cache import (
     Row,
     as_resource,
 )
+from app.ui.models.row_order import MODIFIED, NAME, SIZE, TYPE, sorted_order, type_name
 from app.ui.permissions import ITEM_LETTERS, RENAME, allows
 
 Index = QModelIndex | QPersistentModelIndex
 
-NAME, SIZE, MODIFIED, TYPE = range(4)
 HEADERS = ("Name", "Size", "Modified", "Type")
 RESOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
-_SORT_SLICE = 8192  # rows sorted by one C call: a few milliseconds of holding the GIL
 
 
 def human_size(size: int | None) -> str:
@@ -78,86 +76,6 @@ def human_size(size: int | None) -> str:
         if value < 1000 or unit == "TB":
             return f"{value:.1f} {unit}"
     return f"{size} B"
-
-
-#: Names for the content types met most often; others show as the bare type. (QMimeDatabase
-#: would know them all, but it reads its database from disk on the GUI thread.)
-_TYPE_NAMES = {
-    "application/octet-stream": "File",
-    "text/plain": "Plain text",
-    "text/markdown": "Markdown",
-    "text/html": "HTML page",
-    "text/csv": "CSV table",
-    "application/pdf": "PDF document",
-    "application/zip": "ZIP archive",
-    "application/json": "JSON",
-    "application/xml": "XML",
-    "image/jpeg": "JPEG image",
-    "image/png": "PNG image",
-    "image/gif": "GIF image",
-    "image/svg+xml": "SVG image",
-    "audio/mpeg": "MP3 audio",
-    "video/mp4": "MP4 video",
-    "application/msword": "Word document",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel spreadsheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
-    "application/vnd.oasis.opendocument.text": "OpenDocument text",
-    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument spreadsheet",
-}
-
-
-def type_name(is_dir: bool, content_type: str | None) -> str:
-    """What the Type column says: "Folder", a name for a known content type, else the type."""
-    if is_dir:
-        return "Folder"
-    bare = (content_type or "").split(";", 1)[0].strip().lower()
-    return _TYPE_NAMES.get(bare, bare or "File")
-
-
-def _sort_key(column: int) -> Callable[[Row], Any]:
-    def name(row: Row) -> str:
-        return basename(row[ROW_PATH]).casefold()
-
-    if column == SIZE:
-        return lambda r: (r[ROW_SIZE] or 0, name(r))
-    if column == MODIFIED:
-        return lambda r: (r[ROW_MODIFIED].timestamp() if r[ROW_MODIFIED] else 0.0, name(r))
-    if column == TYPE:
-        return lambda r: (type_name(False, r[ROW_TYPE]).casefold(), name(r))
-    return name
-
-
-def sorted_order(
-    rows: Sequence[Row], column: int, order: Qt.SortOrder
-) -> tuple[list[Row], list[int]]:
-    """The rows in display order, and for each old row number its new one.
-
-    Folders come first in either direction, as in file managers. Runs on a
-    worker thread, sorting slices and merging them in Python, because one
-    sort of 100,000 names is a single C call that holds the GIL (and so
-    stops the GUI thread) for 50 ms and more.
-    """
-    key = _sort_key(column)
-    keys = [key(row) for row in rows]
-    reverse = order == Qt.SortOrder.DescendingOrder
-    folders = [i for i, row in enumerate(rows) if row[ROW_IS_DIR]]
-    files = [i for i, row in enumerate(rows) if not row[ROW_IS_DIR]]
-    ranked = _sorted_in_slices(folders, keys, reverse) + _sorted_in_slices(files, keys, reverse)
-    inverse = [0] * len(rows)
-    for new, old in enumerate(ranked):
-        inverse[old] = new
-    return [rows[i] for i in ranked], inverse
-
-
-def _sorted_in_slices(indices: list[int], keys: list[Any], reverse: bool) -> list[int]:
-    runs = [
-        sorted(indices[start : start + _SORT_SLICE], key=keys.__getitem__, reverse=reverse)
-        for start in range(0, len(indices), _SORT_SLICE)
-    ]
-    if len(runs) <= 1:
-        return runs[0] if runs else []
-    return list(heapq.merge(*runs, key=keys.__getitem__, reverse=reverse))
 
 
 def local_files(mime: QMimeData) -> list[Path]:
@@ -234,9 +152,16 @@ class FileTableModel(QAbstractTableModel):
         self.replace(folder, ())
 
     def replace(
-        self, folder: str, rows: Iterable[Row], then: Callable[[], None] | None = None
+        self,
+        folder: str,
+        rows: Iterable[Row],
+        then: Callable[[], None] | None = None,
+        order: tuple[int, bool] | None = None,
     ) -> None:
-        """Show another listing whole (from the cache, or a quiet refresh), then sort it."""
+        """Show another listing whole (from the cache, or a quiet refresh), then sort it.
+
+        order: the (column, descending) the rows are in already (Listing.order): where it
+        is the table's, they are shown as they are and then() is called at once."""
         rows = list(rows)
         self._count_hidden(_hidden_count(rows), replacing=True)
         self.beginResetModel()
@@ -249,7 +174,14 @@ class FileTableModel(QAbstractTableModel):
         self.endResetModel()
         if searched is not None:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, TYPE, TYPE)
-        self.resort(then)
+        column, sort_order = self._sort
+        if order is None or order != (column, sort_order == Qt.SortOrder.DescendingOrder):
+            self.resort(then)
+            return
+        self._request += 1  # a sort still under way was of other rows
+        if then is not None:
+            self._waiting.append(then)
+        self._sorted()
 
     def show_search(self, folder: str, root: str) -> None:
         """Empty the table for the results of a search below folder, appended as found."""
@@ -320,7 +252,7 @@ class FileTableModel(QAbstractTableModel):
             self._sorted()
             return
         self._background.submit(
-            lambda: sorted_order(rows, column, order),
+            lambda: sorted_order(rows, column, order == Qt.SortOrder.DescendingOrder),
             lambda result, error: self._apply(request, generation, result),
         )
 

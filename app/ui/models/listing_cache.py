@@ -184,6 +184,8 @@ class Listing:
     rows: tuple[Row, ...]
     folders: tuple[str, ...]  # the names of the subfolders, for the folder tree
     permissions: str | None = None  # the folder's own, from its response in the listing
+    #: The (column, descending) the rows are sorted in (row_order.py); None: as listed.
+    order: tuple[int, bool] | None = None
 
 
 class NotAFolderError(errors.DavError):
