@@ -26,11 +26,13 @@ def run_job(
     printer: Printer,
     dry_run: bool = False,
     progress_to: TextIO | None = None,
-    on_result: Callable[[TaskResult], None] | None = None,
+    on_results: Callable[[list[TaskResult]], None] | None = None,
 ) -> None:
     """Run (or with dry_run, only describe) a job, printing every Outcome.
 
-    on_result sees each TaskResult on this thread, before its Outcomes print.
+    on_results sees the TaskResults on this thread, before their Outcomes print: all
+    that arrived while it was busy at once (a bulk upload's batch ends together), so a
+    sync records them in one transaction.
     """
     if dry_run:
         for outcome in describe(job):
@@ -40,33 +42,56 @@ def run_job(
     runner = JobRunner(client, job, events.put, options)
     bar = ProgressBar(progress_to) if progress_to is not None else None
     thread = runner.start()
+    arrived: list[JobEvent] = []
     while True:
-        try:
-            event = events.get()
+        try:  # what was taken before a Ctrl-C stays in arrived
+            _take(events, arrived)
         except KeyboardInterrupt:
             runner.cancel()
             continue
-        if isinstance(event, TaskResult):
-            if on_result:
-                on_result(event)
-            if bar:
-                bar.clear()
-            for outcome in event.outcomes:
-                printer.outcome(outcome)
-            if bar:
-                printer.out.flush()
-                bar.task_done()
-        elif isinstance(event, JobProgress) and bar:
-            bar.draw(event)
-        elif isinstance(event, JobEnded):
-            if bar:
-                bar.clear()
-            if event.error:
-                print(f"davdesk: {job.name} stopped: {event.error}", file=sys.stderr)
-            # JobEnded is the job thread's last act: once it has ended, the command leaves no
-            # thread behind it (a sync's process may then end at once: app/quick_exit.py).
-            thread.join()
+        if on_results:
+            results = [event for event in arrived if isinstance(event, TaskResult)]
+            if results:
+                on_results(results)
+        shown, arrived = arrived, []
+        for event in shown:
+            if _show(event, job, printer, bar):
+                # JobEnded is the job thread's last act: once it has ended, the command leaves
+                # no thread behind it (a sync's process may then end at once: quick_exit.py).
+                thread.join()
+                return
+
+
+def _take(events: queue.Queue[JobEvent], into: list[JobEvent]) -> None:
+    """The next event, waited for unless some are taken already, and every one queued behind."""
+    if not into:
+        into.append(events.get())
+    while True:
+        try:
+            into.append(events.get_nowait())
+        except queue.Empty:
             return
+
+
+def _show(event: JobEvent, job: Job, printer: Printer, bar: ProgressBar | None) -> bool:
+    """Print one event; True once the job has ended."""
+    if isinstance(event, TaskResult):
+        if bar:
+            bar.clear()
+        for outcome in event.outcomes:
+            printer.outcome(outcome)
+        if bar:
+            printer.out.flush()
+            bar.task_done()
+    elif isinstance(event, JobProgress) and bar:
+        bar.draw(event)
+    elif isinstance(event, JobEnded):
+        if bar:
+            bar.clear()
+        if event.error:
+            print(f"davdesk: {job.name} stopped: {event.error}", file=sys.stderr)
+        return True
+    return False
 
 
 class ProgressBar:

@@ -4,8 +4,9 @@ The plan is printed first, one line per action with its reason (with
 --json one object each, as the dry run prints them; --dry-run stops
 there). The run is an ordinary job, so its Outcomes print like those of
 put or get, and every ok result updates the pair's state database as it
-arrives: a sync interrupted by Ctrl-C (or killed) keeps the record of what
-it finished. Conflicts of an uploading pair finish in a second job, once
+arrives, before it prints (those that arrive together in one transaction):
+a sync interrupted by Ctrl-C (or killed) keeps the record of what it
+printed as done. Conflicts of an uploading pair finish in a second job, once
 the server's versions are safe beside the local ones (app/sync/job.py).
 """
 
@@ -126,7 +127,7 @@ def _sync_locked(
                 recorder.sync_job.job,
                 options,
                 printer,
-                on_result=recorder.record,
+                on_results=recorder.record_many,
                 progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None,
             )
             recorder = recorder.follow_up()

@@ -286,7 +286,19 @@ class SyncRecorder:
 
     note() is cheap and does no I/O (a GUI thread may call it); flush() stats
     the files just written and writes the records (call it off the GUI
-    thread). record() does both, for front ends that run on their own thread.
+    thread), the records of all it was given since the last flush in one
+    transaction (what a delete forgets, in one of its own).
+    record() and record_many() do both, for front ends that run on their own
+    thread: record_many for results that arrived together (the CLI hands it
+    all that queued up while it was busy, such as a bulk upload's batch),
+    which then cost one commit rather than one each.
+
+    What a killed run leaves: the records of the results flushed before it
+    died, and for the rest their pending rows (begin()), from which the next
+    plan tells its own half-done transfers from someone else's files. A
+    record is only ever written for an ok result, so the state never says a
+    file is synced that is not; a front end that shows a result after
+    recording it (the CLI) never shows one it has not recorded.
     begin() (I/O too) before the job starts; follow_up() once it has ended.
     """
 
@@ -327,6 +339,11 @@ class SyncRecorder:
 
     def record(self, result: TaskResult) -> None:
         self.note(result)
+        self.flush()
+
+    def record_many(self, results: Iterable[TaskResult]) -> None:
+        for result in results:
+            self.note(result)
         self.flush()
 
     def follow_up(self) -> SyncRecorder | None:

@@ -4,8 +4,10 @@ A delete is propagated only when this proves the file was in sync, and an
 edit is told from an untouched file by comparing with it, so it is written
 only for paths whose Outcome was ok. One SQLite file per folder pair, in the
 data folder the front end passes in (this package does not read settings).
-Writes are committed one result at a time: a run killed half-way keeps the
-record of every file it finished.
+Writes are committed as results come in, those that come in together in one
+transaction (SyncRecorder.flush): a run killed half-way keeps the record of
+every file whose result was written, and the pending row of every other
+transfer it started, so the next plan knows the leftovers are its own.
 """
 
 from __future__ import annotations

@@ -461,6 +461,16 @@ def test_a_killed_sync_run_again_finishes_without_conflicts(sync, dav_server, lo
     dav_server.wait_until_served()  # the server may still be writing what it was sent
     assert split_plan(plan + first) == (plan, first)
     assert all(o["ok"] and o["op"] == "put" for o in first)
+    data = AppPaths.under(tmp_path / "config-home").data
+    with StateDB(state_file(data, local, dav_server.url)) as state:
+        records, pending = state.load(), state.load_pending()
+    root = url_path(dav_server.url)
+    printed = {unicodedata.normalize("NFC", o["path"][len(root) :]) for o in first}
+    assert printed <= set(records)  # what it printed as done, it had recorded first
+    assert not printed & set(pending)
+    assert set(records) | set(pending) == {
+        unicodedata.normalize("NFC", p.name) for p in local.iterdir()
+    }
     code, outcomes, _ = sync("both")
     assert code == 0, outcomes
     assert all(o["op"] == "put" for o in outcomes) and len(outcomes) <= 30
