@@ -65,11 +65,13 @@ FULL_EXCHANGES_KEPT = 1000
 #: Seconds a request of a cancelled job may wait for the server before it is cut off.
 STALLED = 0.5
 #: Seconds for which planning's listing of a folder stands for a fresh one before a bulk
-#: upload into it (Job.listed). A listing asked for just before the POST leaves a window too:
-#: its round trip and the batch's body. This adds at most a second to it; the Nextcloud
-#: client's is its whole run, from its discovery of the folder to the batch (it asks again
-#: never). A plan run later than this (previewed, chosen from) is checked as before.
-LISTING_TRUSTED_FOR = 1.0
+#: upload into it (Job.listed). Either way a file someone writes between the listing and the
+#: batch's write is overwritten: the bulk endpoint takes no condition. A listing just before
+#: the batch leaves its own round trip and the batch's upload; planning's, within this, half a
+#: second more at most (a sync run straight after its scan: tens of milliseconds). The
+#: Nextcloud client leaves its whole run, from its discovery of the folder to each batch. A
+#: plan run later (previewed, chosen from) is listed again before each batch.
+LISTING_TRUSTED_FOR = 0.5
 
 
 @dataclass(frozen=True, slots=True)
