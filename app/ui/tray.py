@@ -141,7 +141,7 @@ class Tray(QObject):
 
     def _refused(self, pair: SavedPair, refused: tuple[tuple[str, str], ...]) -> None:
         count = len(refused)
-        shown = "; ".join(f"{printable(path)}: {why}" for path, why in refused[:_NAMES_SHOWN]) + (
+        shown = "; ".join(f"{printable(path)} ({why})" for path, why in refused[:_NAMES_SHOWN]) + (
             f"; and {count - _NAMES_SHOWN} more" if count > _NAMES_SHOWN else ""
         )
         self.notify(

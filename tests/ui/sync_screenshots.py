@@ -8,9 +8,10 @@ trayer), from the repository:
     DISPLAY=:14 uv run python -m tests.ui.sync_screenshots docs/ 1600x1000
 
 It serves a few folders with wsgidav, saves five pairs in a config folder of
-its own (up to date, one with a conflict, one paused, one whose server is
-down), waits until background sync has done its first runs, and saves
-sync-panel-<size>.png and tray-menu-<size>.png with `import -window root`.
+its own (up to date, one with a conflict, one with a file it will not sync,
+one paused, one whose server is down), waits until background sync has done
+its first runs, and saves sync-panel-<size>.png and tray-menu-<size>.png
+with `import -window root`.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def main(out: Path, size: tuple[int, int]) -> None:
         {
             "Documents/Budget 2026.ods": b"b" * 48_000,
             "Documents/Letters/offer.odt": b"o" * 9_000,
+            "Documents/Scans/receipt.pdf": b"p" * 30_000,
             "Photos/2026/harbour.jpg": b"j" * 250_000,
             "Photos/2026/market.jpg": b"m" * 180_000,
             "Reports/q3.txt": b"the server's q3\n",
@@ -105,6 +107,7 @@ def main(out: Path, size: tuple[int, int]) -> None:
         local,
         {
             "Documents/notes.txt": b"notes\n",
+            "Documents/Scans": b"a file where the server has a folder\n",
             "Reports/q3.txt": b"my q3, edited\n",
             "Projects/todo.txt": b"todo\n",
         },
@@ -151,7 +154,7 @@ def main(out: Path, size: tuple[int, int]) -> None:
         def settled() -> bool:
             states = {name: s.state for name, s in service.statuses.items()}
             return (
-                states.get("Documents") is PairState.IDLE
+                states.get("Documents") is PairState.ATTENTION
                 and states.get("Photos") is PairState.IDLE
                 and states.get("Reports") is PairState.CONFLICTS
                 and states.get("Team") is PairState.WAITING

@@ -79,7 +79,7 @@ def test_a_refused_file_is_shown_in_the_pane_and_the_tray_says_it_once(rig, qtbo
     assert notes == [
         (
             "Docs: 1 file not synced",
-            "The sync leaves it alone until you rename, move or delete it: " + SHOWN + f": {WHY}",
+            "The sync leaves it alone until you rename, move or delete it: " + SHOWN + f" ({WHY})",
         )
     ]
 
