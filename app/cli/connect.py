@@ -84,8 +84,9 @@ class Connections:
     def resolve(self, url: str, *, meanwhile: bool = False) -> tuple[DavClient, str]:
         """The client for a URL's server and the decoded path on it.
 
-        meanwhile: a Nextcloud's capabilities may still be on their way (the client lists
-        folders as the server wants already): the caller reads folders meanwhile, and calls
+        meanwhile: a Nextcloud's capabilities may still be on their way, and nothing has been
+        asked on the client yet: the caller's first request is a WebDAV listing (it opens the
+        session: app.nextcloud.connect.Speaking), it lists folders meanwhile, and calls
         ready(client) before it plans or sends anything else.
         """
         client, path = self._resolve(url, meanwhile)

@@ -115,6 +115,10 @@ class Transport:
             follow_redirects=False,
             transport=transport,
         )
+        self._pool = transport
+        #: The same connection without its session's cookies (request(session=False)).
+        self._sessionless: httpx.Client | None = None
+        self._sessionless_made = threading.Lock()
 
     def close(self) -> None:
         self._closed.set()
@@ -151,6 +155,9 @@ class Transport:
         """
         self.auth = NegotiatingAuth(user, password, basic_first=self._basic_first)
         self._http.auth = self.auth
+        with self._sessionless_made:
+            if self._sessionless is not None:
+                self._sessionless.auth = self.auth
         # A session cookie stands in for the credentials it was set for (Nextcloud skips the
         # password check when it sees one: quirks.SESSION_COOKIE_STANDS_IN): it must not
         # outlive them.
@@ -198,11 +205,12 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         content: bytes | Iterable[bytes] | None = None,
         query: Mapping[str, str] | None = None,
+        session: bool = True,
     ) -> httpx.Response:
         """Send one request, following same-origin redirects and mapping transport errors.
 
         The response is always streamed: callers read or drain it, and its
-        exchange goes to the transcript when it is closed.
+        exchange goes to the transcript when it is closed. session=False: see request().
         """
         url = self.url(path) + (f"?{urlencode(query)}" if query else "")
         if self._http.is_closed:
@@ -213,11 +221,12 @@ class Transport:
             # Learn the auth scheme with a bodiless request rather than by sending a big file
             # to be refused with 401 and sent again.
             drain(self._send("OPTIONS", path))
+        http = self._http if session else self._outside_session()
         for _ in range(_MAX_REDIRECTS + 1):
-            request = self._http.build_request(method, url, headers=headers, content=content)
+            request = http.build_request(method, url, headers=headers, content=content)
             recording = self.transcript.begin(request)
             try:
-                response = self._http.send(request, stream=True)
+                response = http.send(request, stream=True)
             except httpx.TransportError as exc:
                 error = errors.map_transport_error(exc, method, url)
                 self.transcript.failed(recording, error)
@@ -236,6 +245,21 @@ class Transport:
                 )
             url = target
         raise errors.ProtocolError(f"{method} {url}: more than {_MAX_REDIRECTS} redirects")
+
+    def _outside_session(self) -> httpx.Client:
+        """An httpx client on this connection's pool, with its credentials and headers but
+        a cookie jar of its own, made at first use. Never closed itself: close() closes
+        the pool it shares."""
+        with self._sessionless_made:
+            if self._sessionless is None:
+                self._sessionless = httpx.Client(
+                    auth=self.auth,
+                    timeout=self._http.timeout,
+                    headers=self._http.headers,
+                    follow_redirects=False,
+                    transport=self._pool,
+                )
+            return self._sessionless
 
     @contextlib.contextmanager
     def exchange(
@@ -263,6 +287,7 @@ class Transport:
         query: Mapping[str, str] | None = None,
         limit: int = ERROR_BODY_LIMIT,
         raise_for_status: bool = True,
+        session: bool = True,
     ) -> Reply:
         """A request no method here wraps, sent the way every other one is.
 
@@ -271,7 +296,10 @@ class Transport:
         is read whole up to limit bytes; a longer one is an error rather than
         a truncated document. A read-only request is sent again after a retryable failure.
         raise_for_status=False: a failure status is returned too (an API whose error bodies
-        say more than the status, such as OCS v2).
+        say more than the status, such as OCS v2). session=False: sent outside the
+        connection's session (its credentials, none of its cookies), and a cookie the answer
+        sets is not kept: a request that goes while the session is being opened by another
+        must not become the session (quirks.OCS_SESSION_FAILS_CSRF).
         """
         if method.upper() in _READ_ONLY:
             return self._retried(
@@ -283,6 +311,7 @@ class Transport:
                     query=query,
                     limit=limit,
                     raising=raise_for_status,
+                    session=session,
                 )
             )
         return self._request_once(
@@ -293,6 +322,7 @@ class Transport:
             query=query,
             limit=limit,
             raising=raise_for_status,
+            session=session,
         )
 
     def _request_once(
@@ -305,9 +335,10 @@ class Transport:
         query: Mapping[str, str] | None,
         limit: int,
         raising: bool = True,
+        session: bool = True,
     ) -> Reply:
         with reusable(
-            self._send(method, path, headers=headers, content=content, query=query)
+            self._send(method, path, headers=headers, content=content, query=query, session=session)
         ) as response:
             if raising or response.status_code in errors.RETRYABLE_STATUSES:
                 self._raise_for_status(response, method)

@@ -72,8 +72,9 @@ def listing_extensions(*, paginate: bool) -> ServerExtensions:
     )
 
 
-def fetch(client: DavClient, root_path: str) -> Capabilities:
-    data = ocs.call(client, "GET", f"{root_path}ocs/v1.php/cloud/capabilities")
+def fetch(client: DavClient, root_path: str, *, session: bool = True) -> Capabilities:
+    """session=False: outside the client's session (Transport.request)."""
+    data = ocs.call(client, "GET", f"{root_path}ocs/v1.php/cloud/capabilities", session=session)
     return parse(data if isinstance(data, Mapping) else {})
 
 

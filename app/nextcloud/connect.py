@@ -117,25 +117,32 @@ def speak(client: DavClient, account: NextcloudAccount) -> Capabilities:
 class Speaking:
     """A client learning the account's WebDAV extensions, in two steps.
 
-    OPTIONS first, answered before this returns: whether listings are
-    paginated. From then on the client lists folders as the server wants
-    (pages, Nextcloud's properties). OPTIONS goes first on purpose: the
-    session cookie Nextcloud sets for the first request is then a WebDAV
-    session. A session an OCS call opened would make every later PUT, MOVE
-    or DELETE that carries its cookie fail its CSRF check (401).
+    First what a listing needs: whether listings are paginated. The session
+    cookie Nextcloud sets for the first request must be a WebDAV session's: a
+    session an OCS call opened would make every later PUT, MOVE or DELETE that
+    carries its cookie fail its CSRF check (quirks.OCS_SESSION_FAILS_CSRF). So
+    OPTIONS goes first and says it (nc-paginate), before this returns; or,
+    with meanwhile, nothing goes yet: the caller's first request is a WebDAV
+    listing (a sync's scan), which opens the session, and asks for pages as
+    if the server offered them (one that does not ignores the headers and
+    sends the whole listing).
 
     Then the capabilities (chunked and bulk uploads, checksums, the names the
-    server refuses): with meanwhile, on a thread of their own while the caller
-    reads folders (a sync's scan needs none of them, its plan and uploads
-    do), else in wait(). wait() hands them to the client; until then the
-    client must only list.
+    server refuses): in wait(), or with meanwhile on a thread of their own,
+    outside the session (no cookie of theirs is kept), while the caller lists
+    folders: a sync's scan needs none of them, its plan and uploads do.
+    wait() hands them to the client; until then the client must only list.
     """
 
     def __init__(self, client: DavClient, account: NextcloudAccount, *, meanwhile: bool) -> None:
         self._client = client
         self._account = account
-        offered = client.options(account.files_path)
-        self._paginate = "nc-paginate" in offered.dav_classes
+        self._meanwhile = meanwhile
+        if meanwhile:
+            self._paginate = True
+        else:
+            offered = client.options(account.files_path)
+            self._paginate = "nc-paginate" in offered.dav_classes
         client.use(self._with_search(capabilities.listing_extensions(paginate=self._paginate)))
         self._found: Capabilities | None = None
         self._failed: BaseException | None = None
@@ -148,7 +155,9 @@ class Speaking:
 
     def _fetch(self) -> None:
         try:
-            self._found = capabilities.fetch(self._client, self._account.root_path)
+            self._found = capabilities.fetch(
+                self._client, self._account.root_path, session=not self._meanwhile
+            )
         except BaseException as exc:  # raised by wait(), on the thread that waits
             self._failed = exc
 

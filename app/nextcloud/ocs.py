@@ -31,11 +31,21 @@ class OcsError(errors.DavError):
 
 
 def call(
-    client: DavClient, method: str, path: str, *, headers: dict[str, str] | None = None
+    client: DavClient,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    session: bool = True,
 ) -> Any:
-    """The ``ocs.data`` of an OCS call on the client's server; path is a decoded server path."""
+    """The ``ocs.data`` of an OCS call on the client's server; path is a decoded server path.
+    session=False: outside the client's session (Transport.request)."""
     reply = client.request(
-        method, path, headers={**HEADERS, **(headers or {})}, query={"format": "json"}
+        method,
+        path,
+        headers={**HEADERS, **(headers or {})},
+        query={"format": "json"},
+        session=session,
     )
     return unwrap(reply.body, f"{method} {reply.url}")
 

@@ -16,6 +16,9 @@ import pytest
 
 from app.cli import main
 from app.config.paths import AppPaths
+from app.dav import DavClient
+from app.dav.paths import url_path
+from app.nextcloud import capabilities
 from tests.servers.nextcloud import NextcloudServer
 
 
@@ -46,20 +49,36 @@ def test_the_first_sync_asks_only_what_it_needs_before_it_uploads(signed_in, tmp
     assert {p.name for p in (server.files_root / "pair").iterdir()} == names
 
     sent = list(server.requests)
-    first = sent[0]
-    assert (first.method, first.status) == ("OPTIONS", 200)
-    assert first.headers["authorization"].startswith("Basic ")  # not asked for: sent
-    assert not [r for r in sent if r.status == 401]
-    # Then the capabilities and the folder's listing, together; no Depth 0 look first.
-    assert {(r.method, r.headers.get("depth")) for r in sent[1:3]} == {
-        ("GET", None),
-        ("PROPFIND", "1"),
+    # The folder's listing (which opens the WebDAV session) and the capabilities go first,
+    # together, each with the credentials: no OPTIONS, no 401, no Depth 0 look first.
+    assert {(r.method, r.headers.get("depth"), r.status) for r in sent[:2]} == {
+        ("GET", None, 200),
+        ("PROPFIND", "1", 207),
     }
-    assert sent[1].path.endswith("/cloud/capabilities") or sent[2].path.endswith(
-        "/cloud/capabilities"
-    )
+    assert all(r.headers["authorization"].startswith("Basic ") for r in sent[:2])
+    [capabilities] = [r for r in sent if r.path.endswith("/cloud/capabilities")]
+    assert "cookie" not in capabilities.headers  # outside the session
+    assert not [r for r in sent if r.status == 401 or r.method == "OPTIONS"]
     assert not [r for r in sent if r.method == "PROPFIND" and r.headers.get("depth") == "0"]
     assert [r for r in sent if r.method == "POST" and r.path.endswith("/dav/bulk")]
+
+
+def test_a_request_outside_the_session_does_not_become_the_session(nextcloud_server):
+    """The capabilities may be asked for before the first WebDAV answer opened the session:
+    the OCS session their answer opens would fail the CSRF check of every later write
+    (quirks.OCS_SESSION_FAILS_CSRF), so its cookie is not kept."""
+    server = nextcloud_server
+    with DavClient(
+        server.root_url, user="alice", password=server.password, basic_first=True
+    ) as client:
+        found = capabilities.fetch(client, url_path(server.root_url), session=False)
+        assert found.bulk_upload
+        assert client.put(url_path(server.files_url) + "a.txt", b"a").ok
+        assert client.put(url_path(server.files_url) + "b.txt", b"b").ok
+    assert (server.files_root / "a.txt").read_bytes() == b"a"
+    puts = [r for r in server.requests if r.method == "PUT"]
+    assert [r.status for r in puts] == [201, 201]
+    assert "cookie" not in puts[0].headers and "cookie" in puts[1].headers  # a WebDAV session
 
 
 @pytest.mark.parametrize("target", ["missing/", "a file.txt"])
