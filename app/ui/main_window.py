@@ -265,6 +265,7 @@ class MainWindow(QMainWindow):
         # results it would hold the bottom area open at its own height.
         self.transcript.hide()
         self.results.opened.connect(self._results_opened)
+        self.results.visibilityChanged.connect(self._bottom_tab_changed)
         self.results.set_open(False)
         # Once the window is laid out: before it, the dock area ignores a size.
         QTimer.singleShot(0, lambda: self._results_opened(self.results.is_open))
@@ -273,6 +274,20 @@ class MainWindow(QMainWindow):
         """The bottom area follows the results: the strip's one line, or two fifths."""
         height = self.height() * 2 // 5 if shown else self.results.maximumHeight()
         self.resizeDocks([self.results], [height], Qt.Orientation.Vertical)
+
+    def _bottom_tab_changed(self, results_in_front: bool) -> None:
+        """A tab raised over the folded results (the Sync panel, the transcript) gets the two
+        fifths the open results would: the strip's line is no height for a list."""
+
+        def give_room() -> None:
+            # Tabs behind the one in front still say isVisible(); they show no pixel.
+            docks = self.tabifiedDockWidgets(self.results)
+            raised = [d for d in docks if d.isVisible() and not d.visibleRegion().isEmpty()]
+            if raised and self.results.visibleRegion().isEmpty():
+                self.resizeDocks(raised[:1], [self.height() * 2 // 5], Qt.Orientation.Vertical)
+
+        if not results_in_front and not self.results.is_open:
+            QTimer.singleShot(0, give_room)
 
     def _add_view_menu(self) -> None:
         view = self.menuBar().addMenu("&View")

@@ -191,10 +191,13 @@ class SyncPanel(QDockWidget):
             ]
         )
         header = self.list.header()
-        header.setStretchLastSection(True)
-        for column, width in enumerate((140, 300, 90, 220)):
-            header.resizeSection(column, width)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((140, 300, 90, 220, 280)):
+            header.resizeSection(column, width)
+        # The state takes the room a wide panel has: "waiting for the server: cannot reach
+        # the server" whole, where the addresses beside it are short.
+        header.setSectionResizeMode(_COLUMNS.index("State"), QHeaderView.ResizeMode.Stretch)
         self.list.itemSelectionChanged.connect(self._update_actions)
         self.list.itemDoubleClicked.connect(lambda *_: self.open_local())
         self.empty = QLabel(

@@ -550,3 +550,25 @@ def test_every_state_has_its_icon(qtbot):
     assert all(not image.isNull() for image in trays)
     assert all(a != b for n, a in enumerate(trays) for b in trays[n + 1 :])  # told apart
     assert all(not pair_icon(state).isNull() for state in PairState)
+
+
+def test_a_wide_panel_shows_a_pair_s_state_whole(rig, qtbot, tmp_path):
+    """The state takes the width a wide window has; the addresses beside it keep theirs."""
+    (tmp_path / "Team").mkdir()
+    rig.store.add(SavedPair("Team", str(tmp_path / "Team"), "http://127.0.0.1:9/team/", "both"))
+    desktop = rig.start()
+    [window] = desktop.windows
+    window.resize(1600, 1000)
+    panel = rig.panel(window)
+    rig.wait_state("Team", PairState.WAITING)
+    qtbot.waitUntil(lambda: rows(panel) and rows(panel)[0][1].startswith("waiting"), timeout=WAIT)
+    panel.raise_()
+    qtbot.waitUntil(lambda: panel.list.viewport().width() > 1500, timeout=WAIT)
+    header = panel.list.header()
+    others = [header.sectionSize(c) for c in (0, 2, 3, 4)]
+    assert others == [140, 90, 220, 280]  # the name, the time and the folders keep theirs
+    assert header.sectionSize(1) == panel.list.viewport().width() - sum(others)
+    words = "waiting for the server: cannot reach the server"
+    room = header.sectionSize(1) - panel.list.iconSize().width() - 16  # the icon, the margins
+    assert rows(panel)[0][1].startswith(words)
+    assert panel.list.fontMetrics().horizontalAdvance(words) <= room

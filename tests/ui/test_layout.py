@@ -4,10 +4,13 @@ table's Name stretching, running jobs beside nothing they squeeze, 15 rows at 10
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QStyle
 
 from app.jobs.model import Conflict
 from app.jobs.planner import plan_copy, plan_mkdir
 from app.ui.models.file_table import MODIFIED, NAME, SIZE, TYPE
+from app.ui.models.row_order import _TYPE_NAMES
+from app.ui.results.model import STATUS
 from tests.ui.conftest import WAIT, seed
 from tests.ui.results.test_pane import wait_for_jobs
 
@@ -68,6 +71,47 @@ def test_the_file_table_fits_small_windows(wsgidav_server, open_window, qtbot, w
     assert header.sectionViewportPosition(MODIFIED) > 0
     if (width, height) == (1024, 640):
         assert table.viewport().height() // table.verticalHeader().defaultSectionSize() >= 15
+
+
+def test_a_tab_raised_over_the_folded_results_gets_room(wsgidav_server, open_window, qtbot):
+    """Qt holds a group of tabbed docks to the smallest maximum height among them: the
+    transcript (or the Sync panel) raised over the folded results was held to the strip's
+    line, too low for a list and too low to be dragged taller."""
+    window = open_window(wsgidav_server)
+    results, transcript = window.results, window.transcript
+    assert not results.is_open
+    transcript.toggleViewAction().trigger()  # View ▸ Transcript
+    transcript.raise_()
+    qtbot.waitUntil(lambda: transcript.height() > window.height() // 4, timeout=WAIT)
+    results.raise_()
+    qtbot.waitUntil(lambda: results.height() < 90, timeout=WAIT)  # the strip again
+    assert not results.is_open
+
+
+def test_every_known_type_name_shows_whole(wsgidav_server, open_window):
+    table = open_window(wsgidav_server).table
+    room = table.horizontalHeader().sectionSize(TYPE) - 2 * (
+        table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    )
+    metrics = table.fontMetrics()
+    assert [n for n in _TYPE_NAMES.values() if metrics.horizontalAdvance(n) > room] == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1024, 640), (1600, 1000)])
+def test_the_results_show_every_column(wsgidav_server, open_window, qtbot, width, height):
+    """At 1024 pixels the list needs no sideways scrolling; with room, a status such as
+    "412 Precondition Failed" shows whole."""
+    window = open_window(wsgidav_server)
+    window.resize(width, height)
+    window.results.set_open(True)
+    view = window.results.view
+    qtbot.waitUntil(lambda: view.isVisible() and view.viewport().width() > width - 40)
+    header = view.header()
+    total = sum(header.sectionSize(c) for c in range(header.count()))
+    assert total <= view.viewport().width()
+    if width >= 1600:
+        words = view.fontMetrics().horizontalAdvance("412 Precondition Failed")
+        assert header.sectionSize(STATUS) >= words + 8
 
 
 def test_running_jobs_do_not_squeeze_the_results(wsgidav_server, open_window, qtbot):

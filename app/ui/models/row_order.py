@@ -33,7 +33,8 @@ _SORT_SLICE = 8192  # rows sorted by one C call: a few milliseconds of holding t
 
 
 #: Names for the content types met most often; others show as the bare type. (QMimeDatabase
-#: would know them all, but it reads its database from disk on the GUI thread.)
+#: would know them all, but it reads its database from disk on the GUI thread.) Each fits the
+#: Type column whole (tests/ui/test_layout.py).
 _TYPE_NAMES = {
     "application/octet-stream": "File",
     "text/plain": "Plain text",
@@ -52,10 +53,18 @@ _TYPE_NAMES = {
     "video/mp4": "MP4 video",
     "application/msword": "Word document",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    "application/vnd.ms-excel": "Excel spreadsheet",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel spreadsheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
-    "application/vnd.oasis.opendocument.text": "OpenDocument text",
-    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument spreadsheet",
+    "application/vnd.ms-powerpoint": "PowerPoint presentation",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (
+        "PowerPoint presentation"
+    ),
+    # OpenDocument's as freedesktop.org's shared-mime-info names them (file managers show
+    # these): short enough for the Type column, where "OpenDocument spreadsheet" was cut.
+    "application/vnd.oasis.opendocument.text": "ODT document",
+    "application/vnd.oasis.opendocument.spreadsheet": "ODS spreadsheet",
+    "application/vnd.oasis.opendocument.presentation": "ODP presentation",
+    "application/vnd.oasis.opendocument.graphics": "ODG drawing",
 }
 
 

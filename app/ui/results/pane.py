@@ -73,6 +73,7 @@ class ResultsPane(QDockWidget):
         super().__init__("Results", parent)
         self.setObjectName("resultsPane")
         self._fixer = fixer
+        self._in_front = True  # not behind another tabbed dock (visibilityChanged says)
         #: Finished jobs kept in the list (the preference); older ones go as new ones end.
         self.kept = 50
         classes = class_icons(self.style())
@@ -256,6 +257,7 @@ class ResultsPane(QDockWidget):
         QVBoxLayout(self.view.viewport()).addWidget(self.placeholder)  # fills the empty view
 
     def _connect(self) -> None:
+        self.visibilityChanged.connect(self._front_changed)
         handlers = self._handlers
         self.retry_failed.triggered.connect(handlers.retry_failed)
         self.retry_selected.triggered.connect(handlers.retry_selected)
@@ -303,12 +305,22 @@ class ResultsPane(QDockWidget):
         """Open the list below the strip, or fold the pane to the strip's one line."""
         self.details.setVisible(shown)
         self.strip.set_open(shown)
-        if shown:
+        self._hold_height()
+        self.opened.emit(shown)
+
+    def _hold_height(self) -> None:
+        """Folded, the pane holds the bottom area to its strip's line, but only while it is the
+        tab in front: Qt gives a group of tabbed docks the smallest of their maximum heights,
+        and the Sync panel or the transcript raised over it needs the room of a list."""
+        if self.is_open or not self._in_front:
             self.setMaximumHeight(UNLIMITED)
         else:
             title = self.fontMetrics().height() + 12  # the dock's own title bar, or its tab
             self.setMaximumHeight(self.strip.sizeHint().height() + title)
-        self.opened.emit(shown)
+
+    def _front_changed(self, in_front: bool) -> None:
+        self._in_front = in_front
+        self._hold_height()
 
     def end_job(self, ended: JobEnded) -> None:
         """A finished job's row shows its summary. The newest job is the one expanded; one

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.dav.outcome import OutcomeClass
 from app.ui.icons import status_icon
-from app.ui.results.model import CLASS_COLOURS, NOTE, PATH, PROBLEM, Index, ResultsModel
+from app.ui.results.model import CLASS_COLOURS, NOTE, PATH, PROBLEM, STATUS, Index, ResultsModel
 from app.ui.results.records import Phase
 
 Pixmap = QStyle.StandardPixmap
@@ -29,6 +29,11 @@ RUNNING_COLOUR = QColor("#1f6fd1")
 NOTE_MIN = 180
 #: Each column's width in a pane of about 1,000 pixels; a wider one gives Name and Problem more.
 COLUMN_WIDTHS = (230, 85, 250, 120, 90, NOTE_MIN, 56, 64)
+#: Name and Problem give up width down to these before the list scrolls sideways (a window
+#: on a 1024-pixel screen shows every column).
+PATH_MIN, PROBLEM_MIN = 170, 190
+#: The status column's width where the pane has room: "412 Precondition Failed" whole.
+STATUS_WIDE = 170
 
 
 def class_icons(style: QStyle) -> dict[OutcomeClass, QIcon]:
@@ -76,12 +81,22 @@ class ResultsView(QTreeView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        # A wide pane gives the names and the problems room first: the paths of a copy's
-        # both ends, "Locked by alice@example.com until 14:02", whole.
+        # A wide pane gives the status its words, then the names and the problems room: the
+        # paths of a copy's both ends, "Locked by alice@example.com until 14:02", whole. A
+        # narrow one takes from the names and the problems first, half each.
         spare = self.viewport().width() - sum(COLUMN_WIDTHS)
+        status = COLUMN_WIDTHS[STATUS] + min(max(0, spare), STATUS_WIDE - COLUMN_WIDTHS[STATUS])
+        spare -= status - COLUMN_WIDTHS[STATUS]
+        if spare >= 0:
+            path = COLUMN_WIDTHS[PATH] + spare * 2 // 5
+            problem = COLUMN_WIDTHS[PROBLEM] + spare // 5
+        else:
+            path = max(PATH_MIN, COLUMN_WIDTHS[PATH] + spare // 2)
+            problem = max(PROBLEM_MIN, COLUMN_WIDTHS[PROBLEM] + spare - spare // 2)
         header = self.header()
-        header.resizeSection(PATH, COLUMN_WIDTHS[PATH] + max(0, spare) * 2 // 5)
-        header.resizeSection(PROBLEM, COLUMN_WIDTHS[PROBLEM] + max(0, spare) // 5)
+        header.resizeSection(STATUS, status)
+        header.resizeSection(PATH, path)
+        header.resizeSection(PROBLEM, problem)
         self.fit_note()
 
 
