@@ -21,6 +21,7 @@ DEBIAN_PACKAGES = {
     "lintian": "lintian",
     "objdump": "binutils",
     "strip": "binutils",
+    "systemd-xdg-autostart-generator": "systemd",
     "Xvfb": "xvfb",
 }
 

@@ -83,6 +83,9 @@ class XdgAutostart:
             "Name=Davdesk\n"
             "Comment=Keep synced folders in step in the background\n"
             f"Exec={desktop_exec(self.args)}\n"
+            # The session skips the entry once the program is gone (the .deb removed, the
+            # tarball uninstalled) instead of failing to start it at every login.
+            f"TryExec={desktop_string(self.args[0])}\n"
             "Icon=davdesk\n"
             "Terminal=false\n"
             "NoDisplay=true\n"
@@ -114,9 +117,17 @@ def desktop_exec(args: Sequence[str]) -> str:
             return arg
         escaped = "".join("\\" + c if c in '"`$\\' else c for c in arg)
         # The string-value escape applies on top of the quoting: a backslash is written twice.
-        return f'"{escaped}"'.replace("\\", "\\\\").replace("%", "%%")
+        return desktop_string(f'"{escaped}"').replace("%", "%%")
 
     return " ".join(quote(a) for a in args)
+
+
+def desktop_string(value: str) -> str:
+    """A string value (TryExec=, and Exec= after its quoting) as the Desktop Entry
+    Specification escapes it: backslash, newline, tab and carriage return."""
+    return (
+        value.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+    )
 
 
 class MacAutostart:

@@ -4,6 +4,7 @@ and the macOS LaunchAgent, each as the platform reads it."""
 from __future__ import annotations
 
 import plistlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,12 @@ from app.config.autostart import (
     program,
 )
 from tests.tools import require_tool
+
+#: Where Debian (usr-merged or not) and others keep systemd's user generators.
+GENERATORS = (
+    "/usr/lib/systemd/user-generators/systemd-xdg-autostart-generator",
+    "/lib/systemd/user-generators/systemd-xdg-autostart-generator",
+)
 
 
 def validate(path: Path) -> None:
@@ -35,7 +42,7 @@ def test_linux_entry_goes_to_xdg_config_home_and_runs_davdesk_in_the_background(
     autostart.enable()
     assert autostart.enabled()
     text = autostart.path.read_text(encoding="utf-8")
-    assert "Exec=davdesk --background\n" in text
+    assert "Exec=davdesk --background\n" in text and "TryExec=davdesk\n" in text
     validate(autostart.path)
     autostart.disable()
     assert not autostart.path.exists() and not autostart.enabled()
@@ -69,6 +76,51 @@ def test_a_frozen_app_path_with_spaces_and_odd_characters_is_quoted_for_exec(tmp
         '"/opt/My Apps/dav\\\\$desk \\\\"2\\\\"\\\\\\\\bin/davdesk" --background'
     )
     assert desktop_exec(["/a/100%/davdesk"]) == '"/a/100%%/davdesk"'
+    # TryExec= is a plain string: only the backslash is escaped.
+    assert 'TryExec=/opt/My Apps/dav$desk "2"\\\\bin/davdesk\n' in autostart.entry()
+
+
+def generated_units(config: Path, out: Path) -> tuple[list[str], str]:
+    """What systemd's XDG autostart generator (how systemd sessions run autostart entries)
+    makes of the entries in config/autostart: the services it starts at login, its log."""
+    generator = require_tool(
+        "systemd-xdg-autostart-generator",
+        next((p for p in GENERATORS if Path(p).is_file()), None),
+    )
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    env = {
+        "XDG_CONFIG_HOME": str(config),
+        "XDG_CONFIG_DIRS": str(config / "none"),
+        "SYSTEMD_LOG_TARGET": "console",
+        "SYSTEMD_LOG_LEVEL": "debug",
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [generator, str(out), str(out), str(out)], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    wants = out / "xdg-desktop-autostart.target.wants"
+    return sorted(p.name for p in wants.iterdir()) if wants.is_dir() else [], done.stderr
+
+
+def test_the_session_skips_the_entry_once_the_program_is_removed(tmp_path):
+    """A frozen Davdesk (the .deb's /usr/lib/davdesk/davdesk) switched on at login, then
+    removed: the entry stays in the user's folder, and the session must not try to run it."""
+    app = tmp_path / "usr" / "lib" / "davdesk" / "davdesk"
+    app.parent.mkdir(parents=True)
+    app.write_text("#!/bin/sh\n")
+    app.chmod(0o755)
+    config = tmp_path / "config"
+    autostart = for_platform("linux", {"XDG_CONFIG_HOME": str(config)}, command=[str(app)])
+    autostart.enable()
+    assert f"TryExec={app}\n" in autostart.path.read_text(encoding="utf-8")
+    units, _ = generated_units(config, tmp_path / "units")
+    assert units == [f"app-{APP_ID}@autostart.service"]
+
+    shutil.rmtree(tmp_path / "usr")  # apt purge davdesk
+    units, log = generated_units(config, tmp_path / "units")
+    assert units == [] and f"could not find TryExec= binary {app}" in log, log
 
 
 def test_the_program_is_davdesk_or_the_frozen_executable(monkeypatch):
