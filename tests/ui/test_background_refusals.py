@@ -94,3 +94,30 @@ def test_a_refused_file_is_shown_in_the_pane_and_the_tray_says_it_once(rig, qtbo
     assert read(rig.server.root / "docs" / "good name.txt") == b"bad"
     qtbot.waitUntil(lambda: tray.state == Overall.IDLE, timeout=WAIT)
     assert len(notes) == 1
+
+
+def test_after_a_restart_the_rows_come_back_but_the_tray_does_not_say_it_again(
+    rig, qtbot, tmp_path
+):
+    local = tmp_path / "Docs"
+    local.mkdir()
+    (local / BAD).write_bytes(b"bad")
+    rig.server.make_dir("docs")
+    rig.pair("Docs", local, "docs/")
+    notes: list[tuple[str, str]] = []
+    for start in (1, 2):  # Davdesk quits and starts again, as at the next login
+        if start == 2:
+            assert rig.desktop is not None
+            rig.desktop.quit()
+            rig.desktop.close()
+        desktop = rig.start(tray=True)
+        assert desktop.tray is not None
+        desktop.tray.notified.connect(lambda title, text: notes.append((title, text)))
+        [window] = desktop.windows
+        rig.wait_state("Docs", PairState.ATTENTION)
+        # This process's results pane has the row again: what it shows is this session's.
+        qtbot.waitUntil(
+            lambda shown=window: refused_rows(shown) == [(BAD, "Refused", WHY)], timeout=WAIT
+        )
+        qtbot.waitUntil(lambda: len(notes) >= 1, timeout=WAIT)
+    assert [title for title, _ in notes] == ["Docs: 1 file not synced"]

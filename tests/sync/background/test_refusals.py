@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.dav import Outcome
 from app.jobs.model import JobEnded, JobState
+from app.sync.background.refusals import Refusals
 from app.sync.background.status import PairState, PairStatus, read_status
 from app.sync.pairfiles import PairFiles
 from tests.sync.background.conftest import Recorder, wait_for
@@ -123,3 +125,29 @@ def test_a_refusal_alone_is_a_job_of_its_own_rows_and_comes_back_when_it_comes_b
     wait_for(lambda: listener.last is not None and listener.last.state is PairState.IDLE)
     (local / BAD).write_bytes(b"again")  # back: a change, so it is shown again
     wait_for(lambda: len(refusals(listener)) == 2, what="the refusal shown again")
+
+
+def test_a_look_at_some_folders_replaces_only_their_refusals():
+    """Pure bookkeeping: a full look replaces all; a look at folders replaces what is
+    directly in them; what was shown is shown again only once it went and came back."""
+
+    def refused(rel: str, why: str = "why") -> Outcome:
+        return Outcome("put", "/dav/pair/" + rel, None, "refused", ok=False, note=why)
+
+    book = Refusals()
+    book.rooted("/dav/pair")
+    book.replace([refused("a"), refused("sub/b"), refused("sub/deep/c")])
+    assert [o.path for o in book.unshown()] == [
+        "/dav/pair/a",
+        "/dav/pair/sub/b",
+        "/dav/pair/sub/deep/c",
+    ]
+    book.shown(book.unshown())
+    book.update([], examined=["sub"])  # b was renamed; deep/ was not looked at
+    assert book.listed() == (("a", "why"), ("sub/deep/c", "why"))
+    assert book.unshown() == []
+    book.update([refused("sub/b"), refused("a", "another reason")], examined=[""])
+    assert [(o.path, o.note) for o in book.unshown()] == [
+        ("/dav/pair/a", "another reason"),  # a new reason is news
+        ("/dav/pair/sub/b", "why"),  # back after it went
+    ]
