@@ -21,7 +21,9 @@ before it has any code of its own), so the closing note can say how much of
 the window's figure no Davdesk code can remove: a window can be no faster
 than that floor with the listing drawn in it.
 
-Qt's offscreen platform (the smoke test's default) draws without a screen.
+Qt's offscreen platform (the smoke test's default) draws without a screen; what
+the big folder looks like on one: docs/big-folder-1600x1000.png (Xvfb, no window
+manager).
 Runs are interleaved after one warm-up (bytecode cache filled); medians.
 Targets: demo under 1 s to the listing, the big folder within 1.5x of ls.
 
