@@ -268,8 +268,6 @@ def stream_listing(
     prefix = folder_path(ticket.path)
     permissions_asked = PERMISSIONS_PROP in client.extensions.extra_props
     for response in client.iter_propfind(ticket.path, 1, LISTED_PROPS, turn=turn):
-        if ticket.cancelled:
-            return None
         status = response.status
         if status is not None and not 200 <= status < 300:
             continue
@@ -286,6 +284,8 @@ def stream_listing(
         batch.append(row_of(response, permissions_asked))
         now = time.monotonic()
         if len(batch) >= BATCH_ENTRIES or now - flushed >= BATCH_SECONDS:
+            if ticket.cancelled:  # asked once a batch: a batch is parsed in milliseconds
+                return None
             ticket.hand_over(emit, tuple(batch))
             rows.extend(batch)
             batch = []
