@@ -10,6 +10,7 @@ import pytest
 from app.__main__ import main
 from app.config.pairs import PairStore, pair_files
 from app.config.paths import AppPaths
+from app.sync.background.status import PairState, PairStatus, write_status
 from app.sync.lockfile import FileLock
 
 
@@ -132,3 +133,24 @@ def test_a_one_off_sync_waits_for_no_one_and_refuses_a_locked_pair(
     )
     assert code == 0, err
     assert Path(dav_server.root / "a.txt").read_text() == "a"
+
+
+def test_list_names_the_files_a_pair_does_not_sync(davdesk, dav_server, tmp_path, home):
+    local = tmp_path / "Docs"
+    local.mkdir()
+    (dav_server.root / "Docs").mkdir(exist_ok=True)
+    assert (
+        davdesk("pair", "add", str(local), dav_server.url_for("Docs/"), "--direction", "up")[0] == 0
+    )
+    (pair,) = PairStore.in_config(home).load()
+    why = "not uploaded: the name 'a\\x07b.txt' contains a control character"
+    write_status(  # as the process that watched it left it
+        pair_files(home, pair).status,
+        PairStatus(
+            "Docs", PairState.ATTENTION, "not synced: a\\x07b.txt", refused=(("a\x07b.txt", why),)
+        ),
+    )
+    code, out, _ = davdesk("pair", "list")
+    assert code == 0 and f"  not synced: a\\x07b.txt: {why}\n" in out
+    code, out, _ = davdesk("pair", "list", "--json")
+    assert json.loads(out)["not_synced"] == [{"path": "a\x07b.txt", "why": why}]
