@@ -13,25 +13,21 @@ the server's versions are safe beside the local ones (app/sync/job.py).
 from __future__ import annotations
 
 import argparse
+import importlib
 import sqlite3
 import sys
 from pathlib import Path
 
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
-from app.cli.run import run_job
 from app.config.paths import AppPaths
 from app.dav import DavClient, errors
-from app.jobs.runner import JobOptions
-from app.sync import StateDB, state_file
 from app.sync.direction import Direction
 from app.sync.ignore import IgnoreRules
-from app.sync.job import SyncRecorder, build_job, describe_plan, summary
 from app.sync.lockfile import FileLock, LockHeld
 from app.sync.model import LocalFile, RemoteFile
 from app.sync.pairfiles import PairFiles
-from app.sync.planner import plan_pair, scan_pair
-from app.sync.scan import NotAFolderError, Scan
+from app.sync.scan import NotAFolderError, Scan, scan_pair
 
 
 def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
@@ -88,6 +84,12 @@ def _sync_locked(
         raise UsageError(f"sync: {exc}") from exc
     scans = _scan(args, client, remote, local, rules)
     connections.ready(client)  # what planning and uploads need: the names refused, bulk upload
+    from app.cli.run import run_job  # loaded by _load_engine, as are the rest
+    from app.jobs.runner import JobOptions
+    from app.sync import StateDB, state_file
+    from app.sync.job import SyncRecorder, build_job, describe_plan, summary
+    from app.sync.planner import plan_pair
+
     try:  # made once the server's folder is known to be there
         state = StateDB(state_file(data, local, client.url(remote)))
     except (OSError, sqlite3.Error) as exc:
@@ -138,7 +140,7 @@ def _scan(
 ) -> tuple[Scan[LocalFile], Scan[RemoteFile]]:
     """Both sides of the pair; a server folder that is not there (or is a file) said as such."""
     try:
-        return scan_pair(client, local, remote, rules, workers=args.workers)
+        return scan_pair(client, local, remote, rules, workers=args.workers, meanwhile=_load_engine)
     except OSError as exc:  # an unreadable folder
         raise UsageError(f"sync: {exc}") from exc
     except (errors.NotFoundError, NotAFolderError):
@@ -148,3 +150,14 @@ def _scan(
         raise UsageError(
             f"sync: {args.url}: no such folder on the server (create it with davdesk mkdir)"
         ) from None
+
+
+def _load_engine() -> None:
+    """Planning's and the run's modules (the planner, the state database, the job engine),
+    loaded while the server answers the scan's first listing: nothing before that request
+    needs them, and the time it takes to answer is otherwise spent waiting."""
+    for module in _ENGINE:
+        importlib.import_module(module)
+
+
+_ENGINE = ("app.sync.planner", "app.sync.state", "app.sync.job", "app.jobs.runner", "app.cli.run")

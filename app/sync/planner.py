@@ -22,7 +22,6 @@ that keep every file:
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,8 +38,8 @@ from app.sync.ignore import IgnoreRules
 from app.sync.model import Action, LocalFile, PlanItem, RemoteFile, SyncPlan
 from app.sync.names import conflict_name, refused_by_server
 from app.sync.proof import proven
-from app.sync.retrying import PlanningCancelled, Stop
-from app.sync.scan import Scan, scan_local, scan_remote
+from app.sync.retrying import Stop
+from app.sync.scan import Scan, scan_pair
 from app.sync.state import Pending, Record, StateDB
 
 
@@ -92,35 +91,6 @@ def plan_pair(
         same,
         client.extensions.names,
     )
-
-
-def scan_pair(
-    client: DavClient,
-    local_root: Path,
-    remote_root: str,
-    rules: IgnoreRules,
-    *,
-    workers: int = 4,
-    stop: Stop | None = None,
-    retry: RetryPolicy | None = None,
-) -> tuple[Scan[LocalFile], Scan[RemoteFile]]:
-    """Both sides at the same time: the server's on a thread, the disk on this one.
-
-    The server's listing of remote_root is its only check: NotFoundError where it is
-    missing, NotAFolderError where it is a file (app/sync/scan.py).
-    """
-    stop = stop or Stop()
-    retry = retry or client.retry
-    remote_root = remote_root.rstrip("/") + "/"
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-remote") as one:
-        remote_scan = one.submit(scan_remote, client, remote_root, rules, workers, stop, retry)
-        with stop.on_failure():
-            try:
-                local = scan_local(local_root, rules, stop)
-            except PlanningCancelled:
-                remote_scan.result()  # the listing's own failure, if that is what stopped it
-                raise
-            return local, remote_scan.result()
 
 
 def needs_proof(

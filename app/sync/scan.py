@@ -16,6 +16,7 @@ import os
 import stat
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from app.dav.xmlbodies import MTIME_PROP
 from app.jobs.naming import name_key
 from app.sync.ignore import Ignored, IgnoreRules
 from app.sync.model import LocalFile, RemoteFile
-from app.sync.retrying import Stop, retried
+from app.sync.retrying import PlanningCancelled, Stop, retried
 
 #: What a sync compares: kind, size, the ETag, and both times (the server's, and the file's
 #: own where Davdesk kept it as a dead property). Not the content type.
@@ -67,6 +68,40 @@ class Scan(Generic[E]):
             self.junk[key] = entry
         else:
             self.ignored[key] = entry
+
+
+def scan_pair(
+    client: DavClient,
+    local_root: Path,
+    remote_root: str,
+    rules: IgnoreRules,
+    *,
+    workers: int = 4,
+    stop: Stop | None = None,
+    retry: RetryPolicy | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> tuple[Scan[LocalFile], Scan[RemoteFile]]:
+    """Both sides at the same time: the server's on a thread, the disk on this one.
+
+    The server's listing of remote_root is its only check: NotFoundError where it is
+    missing, NotAFolderError where it is a file. meanwhile: called on this thread once the
+    server's scan has started, before the disk's (a front end loads what planning needs
+    while the server answers).
+    """
+    stop = stop or Stop()
+    retry = retry or client.retry
+    remote_root = remote_root.rstrip("/") + "/"
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-remote") as one:
+        remote_scan = one.submit(scan_remote, client, remote_root, rules, workers, stop, retry)
+        with stop.on_failure():
+            try:
+                if meanwhile is not None:
+                    meanwhile()
+                local = scan_local(local_root, rules, stop)
+            except PlanningCancelled:
+                remote_scan.result()  # the listing's own failure, if that is what stopped it
+                raise
+            return local, remote_scan.result()
 
 
 def scan_local(

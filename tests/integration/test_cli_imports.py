@@ -175,3 +175,48 @@ def test_sync_loads_no_watch_engine_gui_keyring_or_sign_in(make_nextcloud, tmp_p
         for m in modules
         if any(m == prefix or m.startswith(prefix + ".") for prefix in NOT_FOR_SYNC)
     ] == []
+
+
+#: As _PROGRAM, printing instead the modules loaded when the first request went out.
+_FIRST_REQUEST_PROGRAM = """
+import json, sys
+from app.dav import transport
+send, seen = transport.Transport._send, []
+def first(self, *args, **kwargs):
+    if not seen:
+        seen.append(sorted(sys.modules))
+    return send(self, *args, **kwargs)
+transport.Transport._send = first
+from app.__main__ import main
+code = main(sys.argv[1:])
+sys.stderr.write("MODULES " + json.dumps(seen[0]) + "\\n")
+sys.exit(code)
+"""
+
+#: What a sync loads while the server answers its first request, not before it.
+AFTER_THE_FIRST_REQUEST = ("app.sync.planner", "app.sync.state", "app.sync.job", "app.jobs.runner")
+
+
+def test_sync_asks_the_server_before_it_loads_the_planner_and_job_engine(make_nextcloud, tmp_path):
+    server = make_nextcloud(bulk_upload=True)
+    (server.files_root / "pair").mkdir()
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "a.txt").write_bytes(b"a")
+    sync = ["sync", "--direction", "up", "--user", server.login_name, str(local)]
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_REQUEST_PROGRAM, *sync, server.files_url + "pair/"],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "DAVDESK_PASSWORD": server.issue_app_password("first", login_name=server.login_name),
+        },
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (server.files_root / "pair" / "a.txt").read_bytes() == b"a"
+    [line] = [line for line in done.stderr.splitlines() if line.startswith("MODULES ")]
+    before = json.loads(line[len("MODULES ") :])
+    assert "app.sync.scan" in before
+    assert [m for m in AFTER_THE_FIRST_REQUEST if m in before] == []
