@@ -43,11 +43,22 @@ class Autostart(Protocol):
     def disable(self) -> None: ...
 
 
-def program() -> list[str]:
-    """How this Davdesk is started again: the frozen app's executable, else `davdesk`."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable]
-    return ["davdesk"]
+#: The frozen Windows app's window executable, beside davdesk.exe (the console one, the CLI):
+#: it opens no console window (packaging/davdesk.spec).
+WINDOWED_EXE = "davdeskw.exe"
+
+
+def program(platform: str | None = None, executable: str | None = None) -> list[str]:
+    """How this Davdesk is started again: the frozen app's executable (on Windows its
+    windowed one, so no console opens at login), else `davdesk`."""
+    if not getattr(sys, "frozen", False):
+        return ["davdesk"]
+    executable = executable or sys.executable
+    if (platform or sys.platform) == "win32":
+        windowed = Path(executable).with_name(WINDOWED_EXE)
+        if windowed.is_file():
+            return [str(windowed)]
+    return [executable]
 
 
 def for_platform(

@@ -129,6 +129,23 @@ def test_the_program_is_davdesk_or_the_frozen_executable(monkeypatch):
     assert program() == [sys.executable]
 
 
+def test_on_windows_login_starts_the_windowed_executable(monkeypatch, tmp_path):
+    """davdesk.exe is the CLI's and keeps a console; davdeskw.exe beside it opens none, so
+    the Run value names it even when the choice was made in a window started from a console."""
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    console = tmp_path / "Davdesk" / "davdesk.exe"
+    console.parent.mkdir()
+    console.write_bytes(b"MZ")
+    assert program("win32", str(console)) == [str(console)]  # an older build: no davdeskw.exe
+    (console.parent / "davdeskw.exe").write_bytes(b"MZ")
+    windowed = str(console.parent / "davdeskw.exe")
+    assert program("win32", str(console)) == [windowed]
+    assert program("win32", windowed) == [windowed]
+    assert program("linux", str(console)) == [str(console)]
+    autostart = WindowsAutostart([*program("win32", str(console)), "--background"])
+    assert autostart.value() == f'"{windowed}" --background'
+
+
 def test_macos_launch_agent_runs_davdesk_at_login(tmp_path):
     autostart = for_platform(
         "darwin", {}, home=tmp_path, command=["/Applications/Davdesk.app/Contents/MacOS/davdesk"]
