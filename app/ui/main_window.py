@@ -660,7 +660,8 @@ class MainWindow(QMainWindow):
             value = self._state.get(key)
             if isinstance(value, str):
                 restore(QByteArray(base64.b64decode(value)))
-        window_fit.keep_on_screen(self)
+        if isinstance(self._state.get(GEOMETRY), str):  # a first window is placed as it is
+            window_fit.keep_on_screen(self)
 
     def save_state(self) -> None:
         for key, data in (

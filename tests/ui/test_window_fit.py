@@ -8,6 +8,7 @@ import base64
 import pytest
 from PySide6.QtCore import QRect, QSize
 
+from app.ui import window_fit
 from app.ui.main_window import GEOMETRY
 from app.ui.window_fit import (
     DEFAULT_SIZE,
@@ -89,3 +90,17 @@ def test_a_window_saved_on_a_big_monitor_reopens_within_this_screen(
     available = window.screen().availableGeometry()
     assert fits(window.geometry(), available), (window.geometry(), available)
     assert window.width() == available.width() - 16 and window.height() == available.height() - 40
+
+
+def test_a_first_window_is_left_where_the_window_manager_puts_it(
+    open_window, wsgidav_server, monkeypatch
+):
+    """Only a restored geometry is moved onto the screen: moving a first window would set
+    its position and override the window manager's placement (centred, cascaded)."""
+    brought_back = []
+    monkeypatch.setattr(window_fit, "keep_on_screen", brought_back.append)
+    first = open_window(wsgidav_server)
+    assert brought_back == []
+    state = {GEOMETRY: base64.b64encode(bytes(first.saveGeometry().data())).decode("ascii")}
+    again = open_window(wsgidav_server, state=state)
+    assert brought_back == [again]
