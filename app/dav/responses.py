@@ -185,17 +185,16 @@ class PropReader:
         as `props()` gives "" for it), when the response has exactly one 2xx propstat that
         names no refused property and no property twice; None otherwise, for the caller
         to read `props()` instead."""
-        at, end = _HREFS + response[_HREFS - 1], len(response)
-        found = -1
-        while at < end:
-            status = response[at]
-            if status is not None and 200 <= status < 300:
-                if found >= 0:
-                    return None  # several 2xx propstats: props() merges them
-                found = at
-            at += _PROPSTAT_HEAD + 2 * response[at + 4]
-        if found < 0:
-            return None
+        found = _HREFS + response[_HREFS - 1]
+        status = response[found] if len(response) > found else None
+        if (
+            status is None  # no propstat, or one without a status
+            or not 200 <= status < 300
+            or len(response) != found + _PROPSTAT_HEAD + 2 * response[found + 4]  # several
+        ):
+            found = self._sole_success(response)
+            if found < 0:
+                return None
         count = response[found + 4]
         names = found + _PROPSTAT_HEAD
         key = response[names : names + count]
@@ -206,6 +205,21 @@ class PropReader:
             return None
         # The texts, and a None after them for the names this propstat lacks.
         return read(response[names + count : names + 2 * count] + _ABSENT)  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _sole_success(response: Response) -> int:
+        """Where the response's one 2xx propstat begins; -1 for none or several (props()
+        merges several)."""
+        at, end = _HREFS + response[_HREFS - 1], len(response)
+        found = -1
+        while at < end:
+            status = response[at]
+            if status is not None and 200 <= status < 300:
+                if found >= 0:
+                    return -1
+                found = at
+            at += _PROPSTAT_HEAD + 2 * response[at + 4]
+        return found
 
     def _reader(self, names: tuple[str, ...]) -> itemgetter[Any] | None:
         if len(set(names)) != len(names) or any(name in names for name in self._refused):
