@@ -11,6 +11,8 @@ import gc
 import sys
 from typing import NoReturn
 
+#: The read-only commands (app/cli/commands.py's own).
+_LISTINGS = frozenset({"ls", "stat", "props"})
 _GUI_OPTIONS = frozenset({"--demo", "--user", "-u", "--verbose", "--smoke-test", "--background"})
 
 
@@ -53,6 +55,12 @@ def run() -> NoReturn:
     """The process's entry (the davdesk command, python -m app): main(), then its exit
     status; a listing's or a one-off sync's process ends without the interpreter's
     teardown (app/quick_exit.py)."""
+    if sys.argv[1:2] and sys.argv[1] in _LISTINGS:
+        # A listing makes no garbage that only the collector could free (its records are
+        # flat tuples, its XML elements go as they are read) and its process ends with it
+        # (quick_exit): the collector's passes over the modules it loads and the entries it
+        # reads would free nothing (4 ms of a 10,000-entry ls --json; its peak memory stays).
+        gc.disable()
     status = main()
     from app.quick_exit import exit_now_if_done
 

@@ -220,3 +220,53 @@ def test_sync_asks_the_server_before_it_loads_the_planner_and_job_engine(make_ne
     before = json.loads(line[len("MODULES ") :])
     assert "app.sync.scan" in before
     assert [m for m in AFTER_THE_FIRST_REQUEST if m in before] == []
+
+
+#: The davdesk command's own entry (app.__main__.run), saying on stderr whether the garbage
+#: collector is on when the command starts.
+_COLLECTOR_PROGRAM = """
+import gc, sys
+import app.__main__ as entry
+command = entry.main
+def reporting():
+    sys.stderr.write(f"COLLECTOR {gc.isenabled()}\\n")
+    return command()
+entry.main = reporting
+sys.argv[0] = "davdesk"
+entry.run()
+"""
+
+
+def _collector_on(*args: str, password: str) -> tuple[bool, subprocess.CompletedProcess[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", _COLLECTOR_PROGRAM, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DAVDESK_PASSWORD": password},
+        timeout=120,
+    )
+    said = [line for line in done.stderr.splitlines() if line.startswith("COLLECTOR ")]
+    assert said, done.stderr
+    return said[-1] == "COLLECTOR True", done
+
+
+def test_a_listing_runs_without_the_garbage_collector_a_job_with_it(
+    wsgidav_server: ServerHandle, tmp_path
+):
+    """A listing's process ends with it and makes nothing only the collector could free; a
+    job's threads, a sync's engine and the window keep it."""
+    (wsgidav_server.root / "a.txt").write_bytes(b"hello")
+    user = ("--user", wsgidav_server.user)
+    for listing in (
+        ("ls", "--json", *user, wsgidav_server.url),
+        ("stat", *user, wsgidav_server.url + "a.txt"),
+    ):
+        on, done = _collector_on(*listing, password=wsgidav_server.password)
+        assert not on and done.returncode == 0, done.stderr
+        assert "a.txt" in done.stdout
+    source = tmp_path / "up.txt"
+    source.write_bytes(b"up")
+    on, done = _collector_on(
+        "put", *user, str(source), wsgidav_server.url, password=wsgidav_server.password
+    )
+    assert on and done.returncode == 0, done.stderr
