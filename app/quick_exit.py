@@ -39,8 +39,9 @@ def exit_now_if_done(argv: list[str], status: int) -> None:
     ):
         return
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None in a windowed program (davdeskw.exe): nothing to flush
+                stream.flush()
     except (OSError, ValueError):  # a closed pipe, a closed file: said the usual way
         return
     logging.shutdown()

@@ -126,3 +126,31 @@ def test_a_sync_ends_at_once_with_every_record_in_its_closed_state_database(
     assert set(records) == names | {"sub/inner.txt"}
     assert all(records.values())  # each with the ETag the server gave it
     assert folders == {"sub"} and pending == 0
+
+
+#: A windowed program's streams (davdeskw.exe on Windows: sys.stdout and sys.stderr are None),
+#: and a file written when the interpreter's teardown runs (there is no stderr to write to).
+_WITHOUT_STREAMS = """
+import atexit, sys
+from pathlib import Path
+mark = Path(sys.argv[1])
+atexit.register(mark.write_text, "TEARDOWN")
+sys.stdout = sys.stderr = None
+from app.quick_exit import exit_now_if_done
+exit_now_if_done(["ls", "http://example.invalid/"], 3)
+mark.write_text("RETURNED")
+"""
+
+
+def test_a_process_without_stdout_and_stderr_ends_at_once_with_its_status(tmp_path: Path):
+    mark = tmp_path / "mark"
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_STREAMS, str(mark)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert done.returncode == 3, done.stderr
+    assert not mark.exists()  # neither returned nor torn down: ended at once
