@@ -243,6 +243,21 @@ def _add_sync(
         metavar="PATTERN",
         help="gitignore-style pattern of paths to leave alone (repeatable)",
     )
+    word = command.add_mutually_exclusive_group()
+    word.add_argument(
+        "--allow-mass-delete",
+        action="store_true",
+        help="when every synced file was deleted on one side (the sync holds such deletes "
+        "back: an emptied server folder or an unmounted disk looks the same), delete them "
+        "on the other side too, this once",
+    )
+    word.add_argument(
+        "--restore-mass-delete",
+        action="store_true",
+        help="when every synced file was deleted on one side, copy them back from the "
+        "other instead (their sync records are forgotten; a one-way pair that cannot "
+        "copy them back keeps them, unsynced)",
+    )
     _add_job_options(command, conflicts=False)
     _add_keep_mtime(command)
 

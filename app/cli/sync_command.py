@@ -23,6 +23,7 @@ from app.cli.output import Printer
 from app.config.paths import AppPaths
 from app.dav import DavClient, errors
 from app.sync.direction import Direction
+from app.sync.guard import MassDelete
 from app.sync.ignore import IgnoreRules
 from app.sync.lockfile import FileLock, LockHeld
 from app.sync.model import LocalFile, RemoteFile
@@ -32,6 +33,11 @@ from app.sync.scan import NotAFolderError, Scan, scan_pair
 
 def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
     if args.watch:
+        if args.allow_mass_delete or args.restore_mass_delete:
+            raise UsageError(
+                "sync: --allow-mass-delete and --restore-mass-delete go with a one-off sync "
+                "(of the same LOCAL URL as the pair); a watched pair asks in the Sync panel"
+            )
         if args.dry_run:
             raise UsageError("sync: --dry-run shows one plan; it does not go with --watch")
         from app.cli.watch_command import watch  # the engine and watchdog: --watch's alone
@@ -44,6 +50,7 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
         )
     if args.interval is not None:
         raise UsageError("sync: --interval goes with --watch")
+    mass_delete = _mass_delete(args)
     args.local, args.url = args.operands
     local = Path(args.local)
     if not local.is_dir():
@@ -64,7 +71,7 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
     except OSError as exc:
         raise UsageError(f"sync: {exc}") from exc
     try:
-        _sync_locked(args, connections, client, remote, local, data, printer)
+        _sync_locked(args, connections, client, remote, local, data, printer, mass_delete)
     finally:
         lock.release()
 
@@ -77,6 +84,7 @@ def _sync_locked(
     local: Path,
     data: Path,
     printer: Printer,
+    mass_delete: MassDelete,
 ) -> None:
     try:
         rules = IgnoreRules.for_folder(local, args.ignore)
@@ -105,11 +113,19 @@ def _sync_locked(
                 rules,
                 workers=args.workers,
                 scans=scans,
+                mass_delete=mass_delete,
             )
         except (OSError, sqlite3.Error) as exc:  # an unreadable folder, a damaged database
             raise UsageError(f"sync: {exc}") from exc
         for outcome in plan.refused:
             printer.outcome(outcome)
+        if plan.held:  # on stderr, also with --json: what to do next is for the person
+            print(
+                "davdesk: sync: the deletes above were held back; run the sync again with "
+                "--allow-mass-delete to carry them out, or --restore-mass-delete to copy the "
+                "files back",
+                file=sys.stderr,
+            )
         if not args.json:
             print(f"davdesk: sync plan: {summary(plan)}", file=sys.stderr)
         # What will run is shown, not reported: --report holds the Outcomes of the run.
@@ -133,6 +149,15 @@ def _sync_locked(
                 progress_to=sys.stderr if sys.stderr.isatty() and not args.json else None,
             )
             recorder = recorder.follow_up()
+
+
+def _mass_delete(args: argparse.Namespace) -> MassDelete:
+    """The user's word on deletes of every synced file of one side (app/sync/guard.py)."""
+    if args.allow_mass_delete:
+        return MassDelete.ALLOW
+    if args.restore_mass_delete:
+        return MassDelete.RESTORE
+    return MassDelete.HOLD
 
 
 def _scan(

@@ -75,8 +75,9 @@ class SyncPlan:
     pending by an interrupted run that this plan no longer needs to know
     about. refused: Outcomes for what cannot be synced (names the server
     would reject, a file on one side and a folder on the other, a folder
-    kept for what it holds). listed: the server folders the scan listed, with the
-    time.monotonic() each listing was asked for (Scan.listed, handed on as Job.listed).
+    kept for what it holds, the deletes held back: held). listed: the server
+    folders the scan listed, with the time.monotonic() each listing was asked
+    for (Scan.listed, handed on as Job.listed).
     """
 
     local_root: Path
@@ -89,6 +90,9 @@ class SyncPlan:
     unpaired: tuple[str, ...] = ()
     stale: tuple[str, ...] = ()
     listed: Mapping[str, float] = field(default_factory=dict, compare=False)
+    #: Deletes held back by the mass-delete guard (guard.py): every synced file of one side;
+    #: the one refusal in `refused` says why, and none of them is in `items`.
+    held: tuple[PlanItem, ...] = ()
 
     def summary(self) -> dict[Action, tuple[int, int]]:
         """Per action: how many items and how many bytes they transfer."""

@@ -21,7 +21,7 @@ that keep every file:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ from app.dav.retry import RetryPolicy
 from app.jobs.naming import name_key
 from app.sync.direction import Direction
 from app.sync.folders import FolderDeletes
+from app.sync.guard import MassDelete, held_deletes
 from app.sync.ignore import IgnoreRules
 from app.sync.model import Action, LocalFile, PlanItem, RemoteFile, SyncPlan
 from app.sync.names import conflict_name, refused_by_server
@@ -57,12 +58,14 @@ def plan_pair(
     retry: RetryPolicy | None = None,
     seen: Callable[[Scan[RemoteFile]], None] | None = None,
     scans: tuple[Scan[LocalFile], Scan[RemoteFile]] | None = None,
+    mass_delete: MassDelete = MassDelete.HOLD,
 ) -> SyncPlan:
     """Scan both sides (at the same time) and plan; reads only: the server, the disk, the database.
 
     stop: set it from another thread to end planning with PlanningCancelled. seen: shown
     the server's scan (background sync keeps its folders' ETags to poll by). scans: both
     sides as scan_pair found them just before, under the pair's lock (not scanned again).
+    mass_delete: the user's word on deletes of every synced file of one side (guard.py).
     """
     stop = stop or Stop()
     retry = retry or client.retry
@@ -90,6 +93,7 @@ def plan_pair(
         pending,
         same,
         client.extensions.names,
+        mass_delete=mass_delete,
     )
 
 
@@ -442,25 +446,52 @@ def plan_sync(
     pending: dict[str, Pending] | None = None,
     proven: frozenset[str] | None = None,
     names: NameRules | None = None,
+    *,
+    mass_delete: MassDelete = MassDelete.HOLD,
+    synced: Collection[str] | None = None,
 ) -> SyncPlan:
     """The plan for two scans and the records; pure: no I/O, so it is tested without a server.
 
     local, remote: a Scan, or just what it found (nothing ignored). proven:
     keys whose server bytes were found to be the local file's or their start
     (plan_pair fetches them); None takes that to be so wherever sizes allow.
+    mass_delete: what becomes of deletes that take every synced file of one side
+    (guard.py). synced: the keys of every file the state database records, where
+    records holds only some (a plan of a few folders); None: the records' files.
     """
-    planner = _Planner(
-        local if isinstance(local, Scan) else Scan(local),
-        remote if isinstance(remote, Scan) else Scan(remote),
-        records,
-        direction,
-        now,
-        remote_root=remote_root,
-        pending=pending or {},
-        proven=proven,
-        names=names,
+    local_scan = local if isinstance(local, Scan) else Scan(local)
+    remote_scan = remote if isinstance(remote, Scan) else Scan(remote)
+
+    def planned(known: dict[str, Record]) -> tuple[_Planner, FolderDeletes]:
+        planner = _Planner(
+            local_scan,
+            remote_scan,
+            known,
+            direction,
+            now,
+            remote_root=remote_root,
+            pending=pending or {},
+            proven=proven,
+            names=names,
+        )
+        return planner, planner.run()
+
+    planner, folders = planned(records)
+    files = synced if synced is not None else [k for k, r in records.items() if not r.is_dir]
+    held = (
+        held_deletes(planner.items, files, planner.gone)
+        if mass_delete is not MassDelete.ALLOW
+        else None
     )
-    folders = planner.run()
+    forgotten: tuple[str, ...] = ()
+    if held is not None and mass_delete is MassDelete.RESTORE:
+        forgotten = held.keys  # planned again without them: one side's files, copied back
+        planner, folders = planned({k: r for k, r in records.items() if k not in set(forgotten)})
+        held = None
+    elif held is not None:
+        holding = {id(item) for item in held.items}
+        planner.items = [item for item in planner.items if id(item) not in holding]
+        planner.refused.append(held.refusal(remote_root))
     items = tuple(sorted(planner.items, key=lambda i: i.rel))
     transfers = {name_key(i.rel) for i in items if i.action in (Action.UPLOAD, Action.DOWNLOAD)}
     return SyncPlan(
@@ -471,7 +502,8 @@ def plan_sync(
         tuple(planner.in_sync),
         tuple(planner.gone),
         tuple(planner.refused),
-        tuple(folders.unpaired),
+        (*folders.unpaired, *forgotten),
         tuple(sorted(key for key in planner.pending if key not in transfers)),
         remote.listed if isinstance(remote, Scan) else {},
+        held=held.items if held is not None else (),
     )

@@ -80,7 +80,7 @@ def sync(dav_server, local, tmp_path, monkeypatch, capsys):
         )
         out, err = capsys.readouterr()
         lines = [json.loads(line) for line in out.splitlines()]
-        refused = [o for o in lines if o["reason"] in ("refused", "kept")]
+        refused = [o for o in lines if o["reason"] in ("refused", "kept", "held back")]
         plan, outcomes = split_plan([o for o in lines if o not in refused])
         result = Run((code, refused + (plan if "--dry-run" in extra else outcomes), err))
         result.plan = plan

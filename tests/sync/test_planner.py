@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.sync.guard import MassDelete
 from app.sync.model import Action, Direction, LocalFile, RemoteFile
 from app.sync.planner import plan_sync
 from app.sync.scan import Scan
@@ -32,7 +33,9 @@ def synced(
     return Record(is_dir, size, mtime * 10**9, size, float(mtime), etag)
 
 
-def plan(local=(), remote=(), records=None, direction=Direction.BOTH, pending=None):
+def plan(
+    local=(), remote=(), records=None, direction=Direction.BOTH, pending=None, mass_delete=None
+):
     return plan_sync(
         {f.rel: f for f in local},
         {f.rel: f for f in remote},
@@ -42,6 +45,7 @@ def plan(local=(), remote=(), records=None, direction=Direction.BOTH, pending=No
         "/dav/",
         NOW,
         pending,
+        mass_delete=mass_delete or MassDelete.HOLD,
     )
 
 
@@ -181,6 +185,8 @@ def test_a_folder_is_deleted_only_with_everything_in_it():
         [here("f", is_dir=True), here("f/a"), here("g", is_dir=True), here("g/a"), here("g/new")],
         [],
         records,
+        # Every synced file is gone from the server: allowed, so the folder rules alone decide.
+        mass_delete=MassDelete.ALLOW,
     )
     assert actions(result) == [
         ("f", Action.DELETE_LOCAL),
@@ -311,7 +317,9 @@ def test_clutter_goes_with_its_deleted_folder_and_other_ignored_files_keep_it():
         junk={"f/.DS_Store": here("f/.DS_Store"), "g/Thumbs.db": here("g/Thumbs.db")},
         ignored={"g/build.log": here("g/build.log")},
     )
-    both = plan_sync(local, {}, records, Direction.BOTH, ROOT, "/dav/", NOW)
+    # Every synced file is gone from the server: allowed, so the folder rules alone decide.
+    allow = MassDelete.ALLOW
+    both = plan_sync(local, {}, records, Direction.BOTH, ROOT, "/dav/", NOW, mass_delete=allow)
     assert actions(both) == [
         ("f", Action.DELETE_LOCAL),
         ("f/.DS_Store", Action.DELETE_LOCAL),
@@ -320,7 +328,7 @@ def test_clutter_goes_with_its_deleted_folder_and_other_ignored_files_keep_it():
         ("g/a", Action.DELETE_LOCAL),
     ]
     assert "build.log" in both.items[3].reason and both.refused == () and both.unpaired == ()
-    down = plan_sync(local, {}, records, Direction.DOWN, ROOT, "/dav/", NOW)
+    down = plan_sync(local, {}, records, Direction.DOWN, ROOT, "/dav/", NOW, mass_delete=allow)
     assert actions(down) == [
         ("f", Action.DELETE_LOCAL),
         ("f/.DS_Store", Action.DELETE_LOCAL),

@@ -117,6 +117,7 @@ def plan_folders(
         waiting,
         same,
         client.extensions.names,
+        synced=[key for key, record in records.items() if not record.is_dir],
     )
     return plan, scope.looked
 
