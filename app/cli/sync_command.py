@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -92,7 +91,9 @@ def _sync_locked(
         raise UsageError(f"sync: {exc}") from exc
     scans = _scan(args, client, remote, local, rules)
     connections.ready(client)  # what planning and uploads need: the names refused, bulk upload
-    from app.cli.run import run_job  # loaded by _load_engine, as are the rest
+    import sqlite3  # loaded by _load_engine, as are the rest
+
+    from app.cli.run import run_job
     from app.jobs.runner import JobOptions
     from app.sync import StateDB, state_file
     from app.sync.job import SyncRecorder, build_job, describe_plan, summary
@@ -185,4 +186,11 @@ def _load_engine() -> None:
         importlib.import_module(module)
 
 
-_ENGINE = ("app.sync.planner", "app.sync.state", "app.sync.job", "app.jobs.runner", "app.cli.run")
+_ENGINE = (
+    "sqlite3",
+    "app.sync.planner",
+    "app.sync.state",
+    "app.sync.job",
+    "app.jobs.runner",
+    "app.cli.run",
+)

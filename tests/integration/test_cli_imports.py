@@ -180,6 +180,7 @@ def test_sync_loads_no_watch_engine_gui_keyring_or_sign_in(make_nextcloud, tmp_p
 #: As _PROGRAM, printing instead the modules loaded when the first request went out.
 _FIRST_REQUEST_PROGRAM = """
 import json, sys
+sys.modules.setdefault("httpx._main", None)  # as app.__main__.main has it, before httpx loads
 from app.dav import transport
 send, seen = transport.Transport._send, []
 def first(self, *args, **kwargs):
@@ -194,7 +195,14 @@ sys.exit(code)
 """
 
 #: What a sync loads while the server answers its first request, not before it.
-AFTER_THE_FIRST_REQUEST = ("app.sync.planner", "app.sync.state", "app.sync.job", "app.jobs.runner")
+AFTER_THE_FIRST_REQUEST = (
+    "sqlite3",
+    "app.sync.planner",
+    "app.sync.state",
+    "app.sync.job",
+    "app.jobs.runner",
+    "app.cli.run",
+)
 
 
 def test_sync_asks_the_server_before_it_loads_the_planner_and_job_engine(make_nextcloud, tmp_path):
