@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         from app.demo import main as demo_main
 
         return demo_main(args[1:])
+    _httpcore_without_h2()
     if not args or "://" in args[0] or args[0] in _GUI_OPTIONS:
         from app.display import missing_display
 
@@ -49,6 +50,20 @@ def main(argv: list[str] | None = None) -> int:
     from app.cli import main as cli_main
 
     return cli_main(args)
+
+
+def _httpcore_without_h2() -> None:
+    """Load httpcore without h2, HTTP/2's protocol library (6 ms of every start): httpcore
+    imports it as it loads, yet only an HTTP/2 connection uses it, and httpcore imports it
+    again for that one (httpx, for a client that may speak HTTP/2: https only). A command
+    on a plain http server so never loads it."""
+    if "httpcore" in sys.modules or "h2" in sys.modules:
+        return
+    sys.modules["h2"] = None  # type: ignore[assignment]  # its import fails: httpcore goes on
+    try:
+        import httpcore  # noqa: F401
+    finally:
+        del sys.modules["h2"]
 
 
 def run() -> NoReturn:

@@ -131,6 +131,9 @@ NOT_FOR_SYNC = (
     "jeepney",
     "wsgidav",
     "watchdog",
+    "h2",  # HTTP/2: https only (the server here is plain http)
+    "hpack",
+    "hyperframe",
     "app.ui",
     "app.cli.watch_command",
     "app.sync.background.engine",
@@ -278,3 +281,24 @@ def test_a_listing_runs_without_the_garbage_collector_a_job_with_it(
         "put", *user, str(source), wsgidav_server.url, password=wsgidav_server.password
     )
     assert on and done.returncode == 0, done.stderr
+
+
+def test_a_client_that_may_speak_http2_still_can():
+    """davdesk starts without h2 (app.__main__._httpcore_without_h2); an https client that
+    may speak HTTP/2 loads it then, and httpcore its real HTTP/2 connection."""
+    program = """
+import sys
+from app.__main__ import _httpcore_without_h2
+_httpcore_without_h2()
+assert "h2" not in sys.modules and "httpcore" in sys.modules
+from app.dav import DavClient
+with DavClient("https://example.invalid/", user="u", password="p") as client:
+    pass
+from httpcore._sync.http2 import HTTP2Connection
+print("h2" in sys.modules, HTTP2Connection.__module__)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "httpcore._sync.http2"]
