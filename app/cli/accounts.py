@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 
 from app.config.bookmarks import Bookmark, BookmarkFileError, BookmarkStore
 from app.config.paths import AppPaths
-from app.nextcloud.account import NextcloudAccount
-from app.nextcloud.connect import files_address
+from app.nextcloud.account import NextcloudAccount, files_address
 from app.nextcloud.discovery import root_candidates
 
 

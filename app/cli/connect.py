@@ -25,12 +25,12 @@ from urllib.parse import SplitResult, parse_qs, unquote, urlsplit, urlunsplit
 from app.dav import DavClient, errors
 from app.dav.tls import fetch_certificate, verify_for
 from app.logs import redact_value
-from app.nextcloud.account import NextcloudAccount
-from app.nextcloud.connect import NextcloudConnection, Speaking, connect, files_address
+from app.nextcloud.account import NextcloudAccount, files_address
 from app.session import PASSWORD_VARIABLE
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the sign-in is loaded when a Nextcloud address is met, not for any other
     from app.cli.accounts import KeptAccount
+    from app.nextcloud.connect import NextcloudConnection, Speaking
 
 
 class UsageError(Exception):
@@ -131,6 +131,8 @@ class Connections:
             )
             self._clients[origin] = client
             if nextcloud is not None and user:
+                from app.nextcloud.connect import Speaking
+
                 account = NextcloudAccount(nextcloud[0], nextcloud[1], user)
                 self._speaking[client] = Speaking(client, account, meanwhile=meanwhile)
         return self._clients[origin], unquote(parts.path or "/", errors="surrogateescape")
@@ -204,6 +206,8 @@ class Connections:
         else:
             password = self._password_for(user, root)
         files = kept[0].account.files_url if kept else address
+        from app.nextcloud.connect import connect
+
         found = connect(
             files,
             login=user,

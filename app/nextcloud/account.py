@@ -8,7 +8,7 @@ the user id that WebDAV paths are made of; the user id comes from the server
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from app.dav.paths import quote_path, url_path
 
@@ -49,3 +49,27 @@ class NextcloudAccount:
     @property
     def restore_path(self) -> str:
         return self._dav("trashbin") + "restore/"
+
+
+def normalised(address: str) -> str:
+    """An address as typed, with https:// when no scheme was given (as Nextcloud's clients do)."""
+    address = address.strip()
+    return address if "://" in address else "https://" + address
+
+
+def files_address(address: str) -> tuple[str, str, str] | None:
+    """(root URL, user id, decoded folder path) of a remote.php/dav/files/USERID/... address.
+
+    Here, beside the account, rather than with the sign-in (app.nextcloud.connect): every
+    CLI command asks it of its address, and a plain WebDAV one needs nothing more."""
+    parts = urlsplit(normalised(address))
+    marker = "/remote.php/dav/files/"
+    path = parts.path
+    if marker not in path:
+        return None
+    head, _, rest = path.partition(marker)
+    user_id = unquote(rest.split("/", 1)[0])
+    if not user_id:
+        return None
+    root = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{head}/"
+    return root, user_id, url_path(normalised(address))

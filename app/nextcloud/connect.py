@@ -12,7 +12,6 @@ import logging
 import ssl
 import threading
 from dataclasses import dataclass, replace
-from urllib.parse import unquote, urlsplit
 
 from app.dav import DavClient
 from app.dav.bulk import BulkUploads
@@ -21,7 +20,7 @@ from app.dav.extensions import DaslSearch, ServerExtensions
 from app.dav.paths import url_path
 from app.dav.transcript import Transcript
 from app.nextcloud import capabilities, discovery
-from app.nextcloud.account import NextcloudAccount
+from app.nextcloud.account import NextcloudAccount, files_address
 from app.nextcloud.capabilities import Capabilities
 
 log = logging.getLogger(__name__)
@@ -35,21 +34,6 @@ class NextcloudConnection:
     account: NextcloudAccount
     capabilities: Capabilities
     start_path: str
-
-
-def files_address(address: str) -> tuple[str, str, str] | None:
-    """(root URL, user id, decoded folder path) of a remote.php/dav/files/USERID/... address."""
-    parts = urlsplit(discovery.normalised(address))
-    marker = "/remote.php/dav/files/"
-    path = parts.path
-    if marker not in path:
-        return None
-    head, _, rest = path.partition(marker)
-    user_id = unquote(rest.split("/", 1)[0])
-    if not user_id:
-        return None
-    root = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{head}/"
-    return root, user_id, url_path(discovery.normalised(address))
 
 
 def connect(

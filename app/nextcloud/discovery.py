@@ -18,6 +18,7 @@ from app.dav import DavClient, errors
 from app.dav.client import Timeouts
 from app.dav.transcript import Transcript
 from app.nextcloud import ocs
+from app.nextcloud.account import normalised
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,6 @@ class ServerStatus:
     product: str
     version: str
     maintenance: bool
-
-
-def normalised(address: str) -> str:
-    """An address as typed, with https:// when no scheme was given (as Nextcloud's clients do)."""
-    address = address.strip()
-    return address if "://" in address else "https://" + address
 
 
 def root_candidates(address: str) -> list[str]:

@@ -17,8 +17,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from app.dav import DavClient, errors
 from app.dav.paths import parent
 from app.nextcloud import app_passwords
-from app.nextcloud.account import NextcloudAccount
-from app.nextcloud.connect import NextcloudConnection, connect, files_address
+from app.nextcloud.account import NextcloudAccount, files_address
+from app.nextcloud.connect import NextcloudConnection, connect
 from app.session.probe import nextcloud_root
 from app.session.spec import ConnectionSpec
 

@@ -43,6 +43,9 @@ NOT_FOR_LS = (
     "app.nextcloud.login_flow",
     "app.nextcloud.app_passwords",
     "app.nextcloud.trash",
+    "app.nextcloud.connect",  # a plain WebDAV server needs no Nextcloud sign-in,
+    "app.nextcloud.capabilities",  # capabilities or bulk upload
+    "app.dav.bulk",
     "app.jobs.runner",
     "app.jobs.planner",
     "app.sync",
