@@ -15,12 +15,19 @@ parses, in XMLPullParser.feed as in fromstring, but turning each response into
 a record is Python; parsing as the body arrived made a 10,000-entry folder
 shown 6 % later, median of 11 paired runs of tests/bench/bench_window.py.)
 
-Nothing is asked, and nothing read from disk or the keyring, for it: the
-password is DAVDESK_PASSWORD's (none for an address without a user; an
-address with a user and no such password gets nothing early, and neither
-does --verbose, whose log of every request begins with the window), and it is
-never exchanged for an app password (as the window does not exchange a
-password it was not given by the keyring). The window uses the check only
+Nothing is asked for it, and nothing read from disk but the keyring, on this
+thread: the password is the one the window will use, looked up as it does
+(_spec_for_url: the keyring's for the address and user, else DAVDESK_PASSWORD;
+none for an address without a user). Where there is neither, the window asks,
+and nothing is listed early; --verbose gets nothing early either (its log of
+every request begins with the window). The window looks in the keyring again
+itself (by then the keyring is loaded and, where it was locked, unlocked), so
+its own rules decide, and an early guess that turns out wrong is only dropped.
+The early check never exchanges a password for an app password (that is a
+write, and nobody would keep the app password if no window took the check): a
+window that would exchange one (a password from the keyring) takes the early
+check only where it found a plain WebDAV server, where there is nothing to
+exchange, and checks a Nextcloud again itself. The window uses the check only
 where it would have made the same one (the same address, user and password,
 the system's certificate checks), and the listing only where it is exactly
 the one it would have asked for (the same server, folder, user, password and
@@ -41,6 +48,7 @@ import os
 import ssl
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import NoReturn
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -87,6 +95,22 @@ def _clean_address(url: str) -> str:
 PATIENCE = 30.0
 
 
+class _NoPassword(Exception):
+    """Neither the keyring nor DAVDESK_PASSWORD has a password: the window asks for one."""
+
+
+def _password_as_the_window_finds_it(url: str, user: str) -> str | None:
+    """The keyring's password for the address and user, else DAVDESK_PASSWORD's, as
+    app.ui.app._spec_for_url finds it (a keyring that cannot be read has none)."""
+    from app.config.secrets import PasswordStore, SecretsUnavailableError
+
+    try:
+        stored = PasswordStore().get(url, user)
+    except SecretsUnavailableError:
+        stored = None
+    return stored if stored is not None else os.environ.get(PASSWORD_VARIABLE)
+
+
 class _Unwanted(Exception):
     """No window wanted the listing: the early thread stops reading it."""
 
@@ -113,10 +137,14 @@ class EarlyListing:
     """One check and one listing on a thread of its own; each taken at most once, by the
     first window."""
 
-    def __init__(self, url: str, user: str, password: str) -> None:
+    def __init__(self, url: str, user: str, password: str | None) -> None:
+        """password: the one to use; None: look it up as the window will, on the thread."""
         self.url = _clean_address(url)
         self._user = user
         self._password = password
+        self._known = threading.Event()  # _password is the one the window would use
+        if password is not None:
+            self._known.set()
         self._spec: ConnectionSpec | None = None
         self._checked = threading.Event()  # open_checked has ended (_spec or _check_error)
         self._check_error: BaseException | None = None
@@ -140,14 +168,23 @@ class EarlyListing:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return None
         user = user or (unquote(parts.username) if parts.username else "")
-        password = os.environ.get(PASSWORD_VARIABLE) if user else ""
-        if password is None:  # the window will look in the keyring or ask
-            return None
-        early = cls(url, user, password)
+        early = cls(url, user, None if user else "")
         threading.Thread(target=early._fetch, name="early listing", daemon=True).start()
         return early
 
     def _fetch(self) -> None:
+        if not self._known.is_set():
+            try:
+                self._password = _password_as_the_window_finds_it(self.url, self._user)
+            except Exception:  # a keyring failing otherwise: the window's own look says why
+                self._password = None
+            finally:
+                self._known.set()
+        if self._password is None:  # the window will ask: nothing to check or list with
+            self._check_error = _NoPassword("no password to check the address with")
+            self._checked.set()
+            self._done.set()
+            return
         try:
             try:
                 spec = open_checked(self.url, self._user, self._password, True, exchange=False)
@@ -177,25 +214,29 @@ class EarlyListing:
         self, url: str, user: str, password: str, verify: bool | ssl.SSLContext, exchange: bool
     ) -> Callable[[], ConnectionSpec] | None:
         """What gives the spec open_checked(url, user, password, verify, exchange=exchange)
-        would (call it on a worker thread: it waits for the check to end), if that is the
-        check made early and no window took it yet; None otherwise."""
-        if self._check_taken or not (
-            url == self.url
-            and user == self._user
-            and password == self._password
-            and verify is True
-            and not exchange
-        ):
+        would (call it on a worker thread: it waits for the early check), for the address
+        checked early, once; None for another address or certificate checks, or once a
+        window took it."""
+        if self._check_taken or not (url == self.url and user == self._user and verify is True):
             return None
         self._check_taken = True
-        return self._checked_spec
+        return partial(self._checked_spec, password, exchange)
 
-    def _checked_spec(self) -> ConnectionSpec:
+    def _checked_spec(self, password: str, exchange: bool) -> ConnectionSpec:
+        """The early check where it is the one asked for; else the one asked for, made now:
+        with another password, or where the window would trade a Nextcloud's password for
+        an app password (the early check never does)."""
+        self._known.wait()
+        if password != self._password:
+            return open_checked(self.url, self._user, password, True, exchange=exchange)
         self._checked.wait()
         if self._check_error is not None:
             raise self._check_error
-        assert self._spec is not None
-        return self._spec
+        spec = self._spec
+        assert spec is not None
+        if exchange and spec.account is not None:
+            return open_checked(self.url, self._user, password, True, exchange=True)
+        return spec
 
     def claim(
         self, client: DavClient, path: str, user: str, password: str, verify: bool | ssl.SSLContext

@@ -1,7 +1,8 @@
 """A keyring backend for the window benchmark: the password a user saved, without an OS keyring.
 
 `davdesk URL` as most people start it has its password in the keyring, not in
-DAVDESK_PASSWORD. The benchmark's child processes name this class in
+DAVDESK_PASSWORD (app/ui/early_listing.py looks it up on its thread, as Qt
+loads). The benchmark's child processes name this class in
 PYTHON_KEYRING_BACKEND (tests.bench.bench_keyring.SavedPassword); it answers
 every lookup with BENCH_SAVED_PASSWORD and keeps nothing.
 """

@@ -14,9 +14,7 @@ here, per run:
               user starts it: from process start to the log's "showed" line,
               next to ``python -m app ls --json`` of the same folder (whole
               process); and the same with the password saved in the keyring
-              instead (tests/bench/bench_keyring.py), which the early listing
-              does not read (app/ui/early_listing.py): the window checks the
-              address and asks for the folder only once Qt has loaded
+              instead (tests/bench/bench_keyring.py), as most people start it
 
 plus a floor: ``qt floor``, a Python process that loads QtWidgets, makes the
 QApplication and shows an empty QTableView (what any PySide6 window costs
@@ -213,7 +211,7 @@ def _print(entries: int, repeats: int, r: dict[str, Any]) -> None:
     print(f"  {'davdesk ls --json of it':<40} {r['ls']:>7.2f}s")
     print(f"  {'shown / ls':<40} {r['ratio_big_ls']:>7.2f}x   target <= {BIG_TARGET}x: {big}")
     print(f"  {'  the same, password from the keyring':<40} {r['saved_listed']:>7.2f}s")
-    print(f"  {'  shown / ls':<40} {r['ratio_saved_ls']:>7.2f}x   (no early listing)")
+    print(f"  {'  shown / ls':<40} {r['ratio_saved_ls']:>7.2f}x")
     print(f"  {'floor: Qt window alone (no Davdesk)':<40} {r['qt_floor']:>7.2f}s")
     print(
         f"  {'floor / ls':<40} {r['ratio_qt_floor_ls']:>7.2f}x   (the Qt start alone; "

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from app.config.secrets import PasswordStore
+from app.dav import errors
 from app.session.spec import ConnectionSpec
 from app.ui.app import WORKERS, _spec_for_url, open_window
+from app.ui.early_listing import EarlyListing
 from app.ui.main_window import MainWindow
 from app.ui.operations import MAX_RUNNING_JOBS
 from tests.servers.fault_proxy import FaultProxy
@@ -108,6 +112,35 @@ def test_an_account_password_left_in_the_keyring_becomes_an_app_password(
     assert spec is not None and spec.password != server.password
     assert list(memory_keyring.passwords.values()) == [spec.password]
     assert spec.password in [p.password for p in server.app_passwords]
+
+
+def test_the_early_check_of_a_nextcloud_password_from_the_keyring_leaves_the_exchange_to_the_window(
+    nextcloud_server, memory_keyring, monkeypatch
+):
+    """The early check (app/ui/early_listing.py) never trades a password: the window, which
+    keeps what it gets, does, as it would have without the early check."""
+    server = nextcloud_server
+    PasswordStore().set(server.files_url, server.user_id, server.password)  # an older Davdesk's
+    monkeypatch.delenv("DAVDESK_PASSWORD", raising=False)
+    address = server.files_url.replace("://", f"://{server.user_id}@")
+    early = EarlyListing.start([address])
+    assert early is not None
+    spec = _spec_for_url(address, None, early=early)
+    assert spec is not None and spec.password != server.password
+    assert list(memory_keyring.passwords.values()) == [spec.password]
+    assert [p.password for p in server.app_passwords] == [spec.password]  # one, kept
+
+
+def test_a_window_with_another_password_checks_the_address_itself(
+    wsgidav_server, monkeypatch, memory_keyring
+):
+    monkeypatch.setenv("DAVDESK_PASSWORD", wsgidav_server.password)
+    early = EarlyListing.start(["--user", wsgidav_server.user, wsgidav_server.url])
+    assert early is not None
+    check = early.checked(wsgidav_server.url, wsgidav_server.user, "typed", True, False)
+    assert check is not None
+    with pytest.raises(errors.AuthenticationError):  # checked with "typed", as asked
+        check()
 
 
 def test_a_folder_opens_while_two_uploads_hold_every_worker(qtbot, apache_server, tmp_path):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from app.config import AppPaths
+from app.config.secrets import PasswordStore
 from app.dav import DavClient, Resource, errors
 from app.dav.extensions import ServerExtensions
 from app.session import PASSWORD_VARIABLE
@@ -50,11 +51,38 @@ def test_nothing_is_asked_for_without_an_address_or_with_every_request_logged(ar
     assert EarlyListing.start(argv) is None
 
 
-def test_nothing_is_asked_for_without_a_password_to_ask_with(monkeypatch):
-    """The window would look in the keyring or ask: neither happens before it."""
+def test_nothing_is_sent_without_a_password_and_the_window_checks_with_the_one_it_asked_for(
+    wsgidav_server, client, monkeypatch, memory_keyring
+):
+    """Neither the keyring nor DAVDESK_PASSWORD has one: the window will ask (nothing is
+    asked before it), and its check is made with the typed password."""
     monkeypatch.delenv(PASSWORD_VARIABLE, raising=False)
-    assert EarlyListing.start(["--user", "alice", "http://127.0.0.1:9/"]) is None
-    assert EarlyListing.start(["http://alice@127.0.0.1:9/"]) is None
+    user = wsgidav_server.user
+    early = EarlyListing.start([wsgidav_server.url.replace("://", f"://{user}@")])
+    assert early is not None
+    check = early.checked(wsgidav_server.url, user, wsgidav_server.password, True, False)
+    assert check is not None
+    assert check().password == wsgidav_server.password  # made then, with the typed password
+    assert early.claim(client, "/", user, wsgidav_server.password, True) is None  # none listed
+
+
+def test_a_password_saved_in_the_keyring_is_checked_and_listed_early(
+    wsgidav_server, client, monkeypatch, memory_keyring
+):
+    """As the window looks it up (the keyring first): a plain WebDAV server's check is taken
+    by a window that would exchange a password from the keyring (there is nothing to
+    exchange), and its listing too."""
+    wsgidav_server.make_file("a.txt", b"a")
+    monkeypatch.setenv(PASSWORD_VARIABLE, "not the saved one")
+    user, password = wsgidav_server.user, wsgidav_server.password
+    PasswordStore().set(wsgidav_server.url, user, password)
+    early = EarlyListing.start(["--user", user, wsgidav_server.url])
+    assert early is not None
+    check = early.checked(wsgidav_server.url, user, password, True, True)
+    assert check is not None and check().password == password
+    given = early.claim(client, "/", user, password, True)
+    assert given is not None
+    assert _names(given()) == ["a.txt"]
 
 
 def test_the_check_and_listing_go_once_to_the_window_that_would_make_them(
@@ -72,10 +100,8 @@ def test_the_check_and_listing_go_once_to_the_window_that_would_make_them(
     for other in (
         (wsgidav_server.url, user, password, True, False),
         (address, "bob", password, True, False),
-        (address, user, "other", True, False),
         (address, user, password, ssl.create_default_context(), False),
-        (address, user, password, True, True),
-    ):  # would trade it for an app password
+    ):
         assert early.checked(*other) is None
     check = early.checked(address, user, password, True, False)
     assert check is not None
