@@ -8,12 +8,11 @@ connection error (one line on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from app.cli.commands import command
 from app.cli.connect import Connections, UsageError, certificate_hint, verify_of
-from app.cli.output import Printer
+from app.cli.output import Printer, say
 from app.cli.parser import build_parser
 from app.config.paths import AppPaths
 from app.dav import Outcome, errors
@@ -50,25 +49,25 @@ def _run(args: argparse.Namespace, printer: Printer, report: Path | None) -> int
             if report is not None and printer.outcomes is not None:
                 _write_report(report, f"davdesk {args.command}", printer.outcomes)
     except UsageError as exc:
-        print(f"davdesk: {exc}", file=sys.stderr)
+        say(str(exc))
         return EXIT_ERROR
     except errors.CertificateError as exc:
-        print(f"davdesk: {exc}", file=sys.stderr)
+        say(str(exc))
         hint = certificate_hint(exc, args.trust)
         if hint:
-            print(f"davdesk: {hint}", file=sys.stderr)
+            say(hint)
         return EXIT_ERROR
     except errors.DavError as exc:
         if _is_nextcloud_sign_in(exc):
-            print(f"davdesk: {exc}", file=sys.stderr)
+            say(str(exc))
         else:
             _explain(exc, connections)
         return EXIT_ERROR if _connection_failed(exc) else EXIT_FAILED
     except KeyboardInterrupt:
-        print("davdesk: interrupted", file=sys.stderr)
+        say("interrupted")
         return 130
     except OSError as exc:  # the report could not be written
-        print(f"davdesk: cannot write the report: {exc}", file=sys.stderr)
+        say(f"cannot write the report: {exc}")
         return EXIT_ERROR
     return EXIT_FAILED if printer.failures else EXIT_OK
 
@@ -109,9 +108,9 @@ def _explain(error: errors.DavError, connections: Connections | None) -> None:
         user=connections.user if connections else None,
         guessed_https=connections.guessed_https if connections else False,
     )
-    print(f"davdesk: {explained.text} ({error})", file=sys.stderr)
+    say(f"{explained.text} ({error})")
     hints = list(explained.hints)
     if isinstance(error, errors.AuthenticationError) and not (connections and connections.user):
         hints = ["give --user NAME, or put it in the address (https://alice@host/)"]
     for hint in hints:
-        print(f"davdesk: {hint}", file=sys.stderr)
+        say(hint)

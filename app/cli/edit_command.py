@@ -27,7 +27,7 @@ import threading
 from dataclasses import replace
 
 from app.cli.connect import Connections, UsageError
-from app.cli.output import Printer
+from app.cli.output import Printer, display_name, one_line, say
 from app.config.paths import AppPaths
 from app.dav import DavClient, Outcome
 from app.dav.outcome import OutcomeClass
@@ -75,10 +75,9 @@ def edit(args: argparse.Namespace, connections: Connections, printer: Printer) -
         assert found is not None
         copy = found
         if plan.kept_edits:
-            print(
-                f"davdesk: {copy.local} holds earlier edits not yet on the server; "
-                "editing it (they are uploaded with this edit)",
-                file=sys.stderr,
+            say(
+                f"{copy.local} holds earlier edits not yet on the server; "
+                "editing it (they are uploaded with this edit)"
             )
     session = EditSession(client, copies, copy, printer, live=args.open)
     session.run([*command, str(copy.local)], wait_for_enter=args.open)
@@ -129,7 +128,8 @@ class EditSession:
             raise UsageError(f"cannot run {command[0]}: {exc}") from exc
         if wait_for_enter and status == 0:
             print(
-                f"Editing {self.copy.local}: every save is uploaded. Press Enter when done.",
+                f"Editing {one_line(str(self.copy.local))}: every save is uploaded. "
+                "Press Enter when done.",
                 file=sys.stderr,
             )
             with contextlib.suppress(OSError, KeyboardInterrupt):
@@ -137,19 +137,17 @@ class EditSession:
         watch.stop()
         self._release_held()
         if status != 0:
-            print(
-                f"davdesk: {command[0]} exited with status {status}: its last changes were not "
-                f"uploaded; the copy is kept at {self.copy.local}",
-                file=sys.stderr,
+            say(
+                f"{command[0]} exited with status {status}: its last changes were not "
+                f"uploaded; the copy is kept at {self.copy.local}"
             )
             self.printer.failures += 1
             return
         self.upload_if_changed()
         if self.conflict is not None:
-            print(
-                f"davdesk: {self.copy.remote} changed on the server while you edited it; "
-                f"nothing was overwritten. Your edited copy is kept at {self.copy.local}",
-                file=sys.stderr,
+            say(
+                f"{display_name(self.copy.remote)} changed on the server while you edited it; "
+                f"nothing was overwritten. Your edited copy is kept at {self.copy.local}"
             )
 
     def upload_if_changed(self) -> None:

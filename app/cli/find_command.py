@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import argparse
 import queue
-import sys
 import threading
 from collections.abc import Sequence
 
 from app.cli.connect import Connections
-from app.cli.output import Printer
+from app.cli.output import Printer, display_name, say
 from app.dav import Resource
 from app.dav.search import NamePattern, SearchSummary, find
 
@@ -58,12 +57,11 @@ def find_command(args: argparse.Namespace, connections: Connections, printer: Pr
 
 def _summarise(summary: SearchSummary, pattern: str, folder: str) -> None:
     if summary.unreadable:
-        print(
-            f"davdesk: could not list {len(summary.unreadable)} folder(s), e.g. "
-            f"{summary.unreadable[0]}",
-            file=sys.stderr,
+        say(
+            f"could not list {len(summary.unreadable)} folder(s), e.g. "
+            f"{display_name(summary.unreadable[0])}"
         )
     if summary.stopped:
-        print(f"davdesk: search stopped: {summary.stopped}", file=sys.stderr)
+        say(f"search stopped: {summary.stopped}")
     elif summary.found == 0:
-        print(f"davdesk: no names match {pattern!r} below {folder}", file=sys.stderr)
+        say(f"no names match {pattern!r} below {display_name(folder)}")

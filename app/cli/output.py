@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -63,6 +64,37 @@ def display_name(name: str) -> str:
     characters are left as they are (ls -b would escape a space too). --json keeps names
     exact."""
     return _UNSAFE.sub(_escaped_char, name) if _UNSAFE.search(name) else name
+
+
+#: The control characters alone: a message keeps its backslashes (one_line).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """A message that may name files (an error, a note, a pair's state) as one line: its
+    control characters escaped as display_name escapes them. Its backslashes stay: a message
+    is read, not parsed back into names, and it may hold a Windows path or a name already
+    escaped by the words around it."""
+    return _CONTROL.sub(_escaped_char, text) if _CONTROL.search(text) else text
+
+
+def say(text: str) -> None:
+    """A line for the person at the terminal, on stderr: "davdesk: ..." as one line."""
+    print(f"davdesk: {one_line(text)}", file=sys.stderr, flush=True)
+
+
+def outcome_text(outcome: Outcome) -> str:
+    """An Outcome's line after its label: its path and destination as display_name shows
+    names, the server's and Davdesk's words around them in one line (one_line)."""
+    if _UNSAFE.search(outcome.path) or (
+        outcome.destination is not None and _UNSAFE.search(outcome.destination)
+    ):
+        outcome = dataclasses.replace(
+            outcome,
+            path=display_name(outcome.path),
+            destination=outcome.destination and display_name(outcome.destination),
+        )
+    return one_line(words.outcome_line(outcome))
 
 
 #: The first word of an Outcome's line, for a script's grep: ok and skipped need nothing
@@ -220,7 +252,7 @@ class Printer:
             self._json(outcome.to_json())
             return
         label = _LABELS[outcome.outcome_class]
-        self.out.write(f"{label:9} {words.outcome_line(outcome)}\n")
+        self.out.write(f"{label:9} {outcome_text(outcome)}\n")
 
     def summary(self, name: str) -> None:
         """The counts of everything printed, in the words the window's status bar uses."""
@@ -231,9 +263,9 @@ class Printer:
         if self.json_lines:
             self._json({"path": path, "props": props})
             return
-        self.out.write(f"{path}\n")
+        self.out.write(f"{display_name(path)}\n")
         for name in sorted(props):
-            self.out.write(f"  {name}: {props[name]}\n")
+            self.out.write(f"  {name}: {one_line(props[name])}\n")
 
     def trash_item(self, item: TrashItem) -> None:
         deleted = item.deleted.astimezone().strftime("%Y-%m-%d %H:%M") if item.deleted else "-"
@@ -251,8 +283,8 @@ class Printer:
             return
         kind = "d" if item.is_dir else "-"
         self.out.write(
-            f"{kind} {_size(item.size):>10}  {deleted:16}  {basename(item.path)}  "
-            f"(from {item.original_location or '/'})\n"
+            f"{kind} {_size(item.size):>10}  {deleted:16}  {display_name(basename(item.path))}  "
+            f"(from {display_name(item.original_location or '/')})\n"
         )
 
     def signed_in(self, account: NextcloudAccount, version: str) -> None:

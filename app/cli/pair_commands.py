@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from app.cli.connect import Connections, UsageError
-from app.cli.output import Printer
+from app.cli.output import Printer, display_name, one_line
 from app.config.pairs import PairError, PairStore, SavedPair
 from app.config.paths import AppPaths
 from app.dav import errors
@@ -115,11 +115,15 @@ def _list(store: PairStore, printer: Printer) -> None:
             continue
         conflicts = f", {status.conflicts} conflicts pending" if status.conflicts else ""
         printer.out.write(
-            f"{pair.name}: {pair.local} <-> {pair.url} ({pair.direction})\n"
-            f"  {status.text}{conflicts}; last sync: {_when(status.last_sync)}"
-            f"{f' ({status.last_result})' if status.last_result else ''}\n"
-            + (f"  {status.note}\n" if status.note else "")
-            + "".join(f"  not synced: {printable(path)}: {why}\n" for path, why in status.refused)
+            f"{display_name(pair.name)}: {display_name(pair.local)} <-> {display_name(pair.url)}"
+            f" ({pair.direction})\n"
+            f"  {one_line(status.text)}{conflicts}; last sync: {_when(status.last_sync)}"
+            f"{f' ({one_line(status.last_result)})' if status.last_result else ''}\n"
+            + (f"  {one_line(status.note)}\n" if status.note else "")
+            + "".join(
+                f"  not synced: {printable(path)}: {one_line(why)}\n"
+                for path, why in status.refused
+            )
         )
 
 
@@ -146,7 +150,7 @@ def _said(printer: Printer, text: str, value: dict[str, object]) -> None:
     if printer.json_lines:
         printer.out.write(json.dumps(value, ensure_ascii=False) + "\n")
     else:
-        printer.out.write(text + "\n")
+        printer.out.write(one_line(text) + "\n")
 
 
 def _when(epoch: float | None) -> str:

@@ -8,11 +8,10 @@ the job cleanly (the job then ends with 'cancelled' Outcomes for the rest).
 from __future__ import annotations
 
 import queue
-import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from app.cli.output import Printer
+from app.cli.output import Printer, say
 from app.dav import DavClient
 from app.jobs.model import Job, JobEnded, JobEvent, JobProgress, TaskResult
 from app.jobs.planner import describe
@@ -89,7 +88,7 @@ def _show(event: JobEvent, job: Job, printer: Printer, bar: ProgressBar | None) 
         if bar:
             bar.clear()
         if event.error:
-            print(f"davdesk: {job.name} stopped: {event.error}", file=sys.stderr)
+            say(f"{job.name} stopped: {event.error}")
         return True
     return False
 

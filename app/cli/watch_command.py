@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from app.cli.connect import Connections, UsageError
-from app.cli.output import Printer
+from app.cli.output import Printer, display_name, say
 from app.config.pairs import PairError, PairStore, state_dir, watch_spec
 from app.config.paths import AppPaths
 from app.dav import DavClient, errors
@@ -67,8 +66,8 @@ def watch(args: argparse.Namespace, connections: Connections, printer: Printer) 
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda _n, _f: stop.set())
     if not args.json:
-        names = ", ".join(spec.name for spec in specs)
-        print(f"davdesk: watching {names}; Ctrl-C to stop", file=sys.stderr)
+        names = ", ".join(display_name(spec.name) for spec in specs)
+        say(f"watching {names}; Ctrl-C to stop")
     engine.start()
     try:
         while not stop.wait(0.5):
@@ -160,7 +159,7 @@ class _Terminal:
             if not worth or said == status.text:
                 return
             self._said[status.name] = status.text if status.state in _SAID else ""
-        print(f"davdesk: {status.name}: {status.text}", file=sys.stderr, flush=True)
+        say(f"{display_name(status.name)}: {status.text}")
 
     def run_started(self, run: RunStarted) -> Callable[[JobEvent], None]:
         def event(e: JobEvent) -> None:
@@ -174,11 +173,8 @@ class _Terminal:
 
     def conflicts_found(self, found: ConflictsFound) -> None:
         if not self._quiet:
-            print(
-                f"davdesk: {found.pair}: both versions kept: " + ", ".join(found.paths),
-                file=sys.stderr,
-                flush=True,
-            )
+            paths = ", ".join(map(display_name, found.paths))
+            say(f"{display_name(found.pair)}: both versions kept: {paths}")
 
     def pair_stopped(self, stopped: PairStopped) -> None:
-        print(f"davdesk: {stopped.pair}: {stopped.reason}", file=sys.stderr, flush=True)
+        say(f"{display_name(stopped.pair)}: {stopped.reason}")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from app.cli.commands import LINE_PROPS, ls
-from app.cli.output import Printer, display_name, entry_json, response_json
-from app.dav import DavClient, Resource
+from app.cli.output import Printer, display_name, entry_json, one_line, response_json
+from app.dav import DavClient, Outcome, Resource
 from app.dav.multistatus import Response, parse
 from app.dav.xmlbodies import BASIC_PROPS, NC, OC
 
@@ -217,3 +217,38 @@ def test_display_name_escapes_what_ls_b_escapes_and_nothing_printable():
         == "del\\177 nel\\302\\205 sep\\342\\200\\250 nul\\000"
     )
     assert display_name("back\\slash") == "back\\\\slash"
+
+
+def test_a_message_is_one_line_and_keeps_its_backslashes():
+    """A message is read, not parsed back: a Windows path or a name Python already escaped
+    ('a\\x07b') keeps its backslashes; its control characters are escaped as names' are."""
+    assert one_line("C:\\Users\\me: 'a\\x07b' two\nlines \x1b[2J") == (
+        "C:\\Users\\me: 'a\\x07b' two\\nlines \\033[2J"
+    )
+    assert one_line("plain words") == "plain words"
+
+
+def test_an_outcome_s_line_escapes_its_names_and_words():
+    out = io.StringIO()
+    printer = Printer(json_lines=False, out=out)
+    printer.outcome(
+        Outcome(
+            "move",
+            "/f/back\\slash\nx",
+            403,
+            "Forbidden",
+            description="not here\nnor there",
+            destination="/f/\x1b[31mred",
+        )
+    )
+    printer.outcome(Outcome("get", "/f/a.txt", 200, "OK", ok=True, note="saved as /tmp/a\rb"))
+    assert out.getvalue().splitlines() == [
+        (
+            "FAILED    Move /f/back\\\\slash\\nx → /f/\\033[31mred: Not allowed (403 Forbidden)"
+            " – not here\\nnor there"
+        ),
+        "ok        Downloaded /f/a.txt – saved as /tmp/a\\rb",
+    ]
+    as_json = io.StringIO()
+    Printer(json_lines=True, out=as_json).outcome(Outcome("delete", "/f/a\nb", 204, ok=True))
+    assert json.loads(as_json.getvalue())["path"] == "/f/a\nb"
