@@ -67,7 +67,9 @@ class Overall(enum.StrEnum):
     IDLE = "idle"
     SYNCING = "syncing"
     ERROR = "error"
-    ATTENTION = "attention"  # up to date but for files the sync will not touch
+    #: Up to date but for files that wait for the user: conflict copies to resolve, files the
+    #: sync will not touch. Still syncing, unlike ERROR: an orange badge, not a red one.
+    ATTENTION = "attention"
     PAUSED = "paused"
 
 
@@ -232,7 +234,7 @@ class SyncService(QObject):
             return Overall.ERROR
         if states & {PairState.SYNCING, PairState.SCANNING}:
             return Overall.SYNCING
-        if PairState.ATTENTION in states:
+        if states & {PairState.ATTENTION, PairState.CONFLICTS}:
             return Overall.ATTENTION
         if self.all_paused:
             return Overall.PAUSED

@@ -1,11 +1,14 @@
 """The tray icon: background sync at a glance, and the few things to do without a window.
 
-Its icon says idle, syncing, error or paused for all pairs together; its
-tooltip says it in words, pair by pair. Its menu: Open Davdesk, Sync Now,
-Pause All / Resume All, Quit. A click on the icon opens Davdesk, as on
-every desktop. Notifications (showMessage) are for what needs the user:
-new conflict copies, files the sync newly will not touch (a name the server
-refuses...) and a pair that stopped on an error, never for each file synced.
+Its icon says idle, syncing, error, paused, or that files wait for the user
+(conflict copies, files not synced: an orange badge; red is for a pair that
+cannot sync) for all pairs together; its tooltip says it in words, pair by
+pair, and its menu's first line which pair needs a look, the conflicts
+counted. Its menu: Open Davdesk, Sync Now, Pause All / Resume All, Quit. A
+click on the icon opens Davdesk, as on every desktop. Notifications
+(showMessage) are for what needs the user: new conflict copies, files the
+sync newly will not touch (a name the server refuses...) and a pair that
+stopped on an error, never for each file synced.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ _WORDS = {
     Overall.IDLE: "up to date",
     Overall.SYNCING: "syncing",
     Overall.ERROR: "needs attention",
-    Overall.ATTENTION: "some files are not synced",
+    Overall.ATTENTION: "some files need a look",
     Overall.PAUSED: "paused",
 }
 #: The longest list of names a notification spells out; more are counted.
@@ -93,7 +96,8 @@ class Tray(QObject):
         service = self._service
         overall = service.overall()
         self.icon.setIcon(tray_icon(overall))
-        lines = [f"Davdesk: {_WORDS[overall]}"]
+        waiting = _waiting_files(service) if overall == Overall.ATTENTION else ""
+        lines = [f"Davdesk: {waiting or _WORDS[overall]}"]
         for pair in service.pairs:
             status = service.status(pair.name)
             text = "paused" if pair.paused else status.text if status else "starting"
@@ -130,7 +134,7 @@ class Tray(QObject):
 
     def _conflicts(self, pair: SavedPair, paths: tuple[str, ...]) -> None:
         count = len(paths)
-        shown = ", ".join(paths[:_NAMES_SHOWN]) + (
+        shown = ", ".join(map(printable, paths[:_NAMES_SHOWN])) + (
             f" and {count - _NAMES_SHOWN} more" if count > _NAMES_SHOWN else ""
         )
         self.notify(
@@ -172,7 +176,24 @@ def _summary(service: SyncService) -> str:
     if len(troubled) == 1:
         return f"{troubled[0][0]}: {troubled[0][1]}"
     if troubled:
-        return f"{len(troubled)} folders need a look"
+        waiting = _waiting_files(service)
+        return f"{len(troubled)} folders need a look" + (f": {waiting}" if waiting else "")
     if overall == Overall.SYNCING:
         return "Syncing…"
     return "All folders are up to date"
+
+
+def _waiting_files(service: SyncService) -> str:
+    """What waits for the user in the pairs that are not paused, counted in words: "2
+    conflicts", "1 conflict, 3 files not synced"; "" when nothing does."""
+    statuses = [
+        s for p in service.pairs if not p.paused and (s := service.status(p.name)) is not None
+    ]
+    conflicts = sum(s.conflicts for s in statuses)
+    refused = sum(len(s.refused) for s in statuses)
+    counted = []
+    if conflicts:
+        counted.append(f"{conflicts} conflict{'s' if conflicts != 1 else ''}")
+    if refused:
+        counted.append(f"{refused} file{'s' if refused != 1 else ''} not synced")
+    return ", ".join(counted)

@@ -436,8 +436,12 @@ def test_the_tray_menu(rig, qtbot, tmp_path):
     qtbot.waitUntil(lambda: len(notes) == 2, timeout=WAIT)
     assert notes[1][0] == "C: 1 conflict" and "both versions were kept" in notes[1][1]
     assert (tmp_path / "C" / "report.txt").read_bytes() == b"mine"
-    qtbot.waitUntil(
-        lambda: tray.state == Overall.IDLE or "conflict" in tray.status_action.text(), timeout=WAIT
+    qtbot.waitUntil(  # conflict copies badge the tray: files wait for the user
+        lambda: (
+            tray.state == Overall.ATTENTION
+            and tray.status_action.text() == "C: 1 conflict: both versions kept"
+        ),
+        timeout=WAIT,
     )
     shutil.rmtree(b)  # the local folder of B goes away: B stops, and says why
     qtbot.waitUntil(lambda: len(notes) == 3, timeout=WAIT)
