@@ -41,9 +41,10 @@ def main(argv: list[str] | None = None) -> int:
 
             demo = spawn_for_window()
         else:  # an address's folder is asked for while the window loads Qt
+            from app.config.secrets import PasswordStore
             from app.ui.early_listing import EarlyListing
 
-            early = EarlyListing.start(args)
+            early = EarlyListing.start(args, PasswordStore())  # the keyring Home.default() opens
         from app.ui.app import run_gui
 
         return run_gui(args, demo=demo, early=early)

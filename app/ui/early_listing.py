@@ -52,6 +52,7 @@ from functools import partial
 from typing import NoReturn
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from app.config.secrets import PasswordStore, SecretsUnavailableError
 from app.dav import DavClient
 from app.session import PASSWORD_VARIABLE
 from app.session.sign_in import open_checked
@@ -99,13 +100,13 @@ class _NoPassword(Exception):
     """Neither the keyring nor DAVDESK_PASSWORD has a password: the window asks for one."""
 
 
-def _password_as_the_window_finds_it(url: str, user: str) -> str | None:
+def _password_as_the_window_finds_it(
+    url: str, user: str, passwords: PasswordStore | None
+) -> str | None:
     """The keyring's password for the address and user, else DAVDESK_PASSWORD's, as
     app.ui.app._spec_for_url finds it (a keyring that cannot be read has none)."""
-    from app.config.secrets import PasswordStore, SecretsUnavailableError
-
     try:
-        stored = PasswordStore().get(url, user)
+        stored = passwords.get(url, user) if passwords is not None else None
     except SecretsUnavailableError:
         stored = None
     return stored if stored is not None else os.environ.get(PASSWORD_VARIABLE)
@@ -137,11 +138,15 @@ class EarlyListing:
     """One check and one listing on a thread of its own; each taken at most once, by the
     first window."""
 
-    def __init__(self, url: str, user: str, password: str | None) -> None:
-        """password: the one to use; None: look it up as the window will, on the thread."""
+    def __init__(
+        self, url: str, user: str, password: str | None, passwords: PasswordStore | None = None
+    ) -> None:
+        """password: the one to use; None: look it up as the window will, on the thread,
+        in passwords (the keyring the window will look in; None: DAVDESK_PASSWORD only)."""
         self.url = _clean_address(url)
         self._user = user
         self._password = password
+        self._passwords = passwords
         self._known = threading.Event()  # _password is the one the window would use
         if password is not None:
             self._known.set()
@@ -158,8 +163,11 @@ class EarlyListing:
         self._claimed = False
 
     @classmethod
-    def start(cls, argv: list[str]) -> EarlyListing | None:
-        """Asked for when the window's command line names an address; None otherwise."""
+    def start(cls, argv: list[str], passwords: PasswordStore | None = None) -> EarlyListing | None:
+        """Asked for when the window's command line names an address; None otherwise.
+
+        passwords: the keyring the window will look in (app/__main__.py hands in the one
+        app.ui.app's Home makes); None: DAVDESK_PASSWORD only."""
         found = _address_and_user(argv)
         if found is None:
             return None
@@ -168,14 +176,16 @@ class EarlyListing:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return None
         user = user or (unquote(parts.username) if parts.username else "")
-        early = cls(url, user, None if user else "")
+        early = cls(url, user, None if user else "", passwords)
         threading.Thread(target=early._fetch, name="early listing", daemon=True).start()
         return early
 
     def _fetch(self) -> None:
         if not self._known.is_set():
             try:
-                self._password = _password_as_the_window_finds_it(self.url, self._user)
+                self._password = _password_as_the_window_finds_it(
+                    self.url, self._user, self._passwords
+                )
             except Exception:  # a keyring failing otherwise: the window's own look says why
                 self._password = None
             finally:

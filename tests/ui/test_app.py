@@ -123,7 +123,7 @@ def test_the_early_check_of_a_nextcloud_password_from_the_keyring_leaves_the_exc
     PasswordStore().set(server.files_url, server.user_id, server.password)  # an older Davdesk's
     monkeypatch.delenv("DAVDESK_PASSWORD", raising=False)
     address = server.files_url.replace("://", f"://{server.user_id}@")
-    early = EarlyListing.start([address])
+    early = EarlyListing.start([address], PasswordStore())
     assert early is not None
     spec = _spec_for_url(address, None, early=early)
     assert spec is not None and spec.password != server.password

@@ -58,7 +58,7 @@ def test_nothing_is_sent_without_a_password_and_the_window_checks_with_the_one_i
     asked before it), and its check is made with the typed password."""
     monkeypatch.delenv(PASSWORD_VARIABLE, raising=False)
     user = wsgidav_server.user
-    early = EarlyListing.start([wsgidav_server.url.replace("://", f"://{user}@")])
+    early = EarlyListing.start([wsgidav_server.url.replace("://", f"://{user}@")], PasswordStore())
     assert early is not None
     check = early.checked(wsgidav_server.url, user, wsgidav_server.password, True, False)
     assert check is not None
@@ -76,7 +76,7 @@ def test_a_password_saved_in_the_keyring_is_checked_and_listed_early(
     monkeypatch.setenv(PASSWORD_VARIABLE, "not the saved one")
     user, password = wsgidav_server.user, wsgidav_server.password
     PasswordStore().set(wsgidav_server.url, user, password)
-    early = EarlyListing.start(["--user", user, wsgidav_server.url])
+    early = EarlyListing.start(["--user", user, wsgidav_server.url], PasswordStore())
     assert early is not None
     check = early.checked(wsgidav_server.url, user, password, True, True)
     assert check is not None and check().password == password
