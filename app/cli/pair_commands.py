@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -120,11 +121,21 @@ def _list(store: PairStore, printer: Printer) -> None:
             f"  {one_line(status.text)}{conflicts}; last sync: {_when(status.last_sync)}"
             f"{f' ({one_line(status.last_result)})' if status.last_result else ''}\n"
             + (f"  {one_line(status.note)}\n" if status.note else "")
-            + "".join(
-                f"  not synced: {printable(path)}: {one_line(why)}\n"
-                for path, why in status.refused
-            )
+            + "".join(_refusal_line(pair, path, why) for path, why in status.refused)
         )
+
+
+def _refusal_line(pair: SavedPair, path: str, why: str) -> str:
+    """A file the pair does not sync, with why; the pair's folder itself ("") is the deletes
+    the mass-delete guard holds back (app/sync/guard.py), with how to decide."""
+    if path:
+        return f"  not synced: {printable(path)}: {one_line(why)}\n"
+    command = shlex.join(["davdesk", "sync", pair.local, pair.url, "--direction", pair.direction])
+    return (
+        f"  {one_line(why)}\n"
+        f"  decide with: {one_line(command)} --allow-mass-delete (or --restore-mass-delete);"
+        " or Delete Here Too / Restore Files in the window's Sync panel\n"
+    )
 
 
 def _json(pair: SavedPair, status: PairStatus) -> dict[str, object]:
@@ -143,6 +154,7 @@ def _json(pair: SavedPair, status: PairStatus) -> dict[str, object]:
         "conflicts": status.conflicts,
         "note": status.note,
         "not_synced": [{"path": path, "why": why} for path, why in status.refused],
+        "held": status.held,
     }
 
 

@@ -42,6 +42,7 @@ from app.config.pairs import SavedPair
 from app.sync.background.status import PairState, printable
 from app.ui.actions import fill
 from app.ui.background import Background
+from app.ui.held_deletes import HeldDeleteActions
 from app.ui.icons import themed_icon
 from app.ui.sync_icons import pair_icon
 from app.ui.sync_service import RecentRun, SyncService, server_of
@@ -156,6 +157,7 @@ class SyncPanel(QDockWidget):
             self.remove,
             "Stop syncing this pair; no file is deleted",
         )
+        self.held = HeldDeleteActions(self, service, self.selected)
         toolbar = QToolBar(self)
         toolbar.setObjectName("syncToolBar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -166,6 +168,7 @@ class SyncPanel(QDockWidget):
                 None,
                 self.sync_action,
                 self.pause_action,
+                *self.held.all,
                 None,
                 self.open_local_action,
                 self.open_server_action,
@@ -185,6 +188,7 @@ class SyncPanel(QDockWidget):
             [
                 self.sync_action,
                 self.pause_action,
+                *self.held.all,
                 self.open_local_action,
                 self.open_server_action,
                 self.remove_action,
@@ -266,9 +270,12 @@ class SyncPanel(QDockWidget):
             tip.append(f"Last sync: {status.last_result}")
         if status is not None and status.note:
             tip.append(status.note)
-        if status is not None and status.refused:  # each file the sync will not touch, and why
+        refused = status.refused if status is not None else ()
+        tip += (why for path, why in refused if not path)  # the deletes held back (guard.py)
+        files = [(path, why) for path, why in refused if path]
+        if files:  # each file the sync will not touch, and why
             tip.append("Not synced:")
-            tip += (f"  {printable(path)}: {why}" for path, why in status.refused[:10])
+            tip += (f"  {printable(path)}: {why}" for path, why in files[:10])
         for column in range(len(_COLUMNS)):
             item.setToolTip(column, "\n".join(tip))
         return item
@@ -300,6 +307,7 @@ class SyncPanel(QDockWidget):
         ):
             action.setEnabled(pair is not None)
         self.sync_action.setEnabled(pair is not None and not pair.paused)
+        self.held.update()
         self.pause_action.setText("Resume" if pair is not None and pair.paused else "Pause")
 
     def shows(self, run: RecentRun) -> bool:

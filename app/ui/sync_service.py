@@ -47,6 +47,7 @@ from app.sync.background.types import (
     WatchSettings,
 )
 from app.sync.background.watch_spec import WatchSpec
+from app.sync.guard import MassDelete
 from app.sync.job import TaskKey, task_key
 from app.ui.background import Background
 from app.ui.job_bridge import JobBridge
@@ -245,6 +246,11 @@ class SyncService(QObject):
     def sync_now(self, name: str | None = None) -> None:
         if self._engine is not None:
             self._engine.sync_now(name)
+
+    def decide(self, name: str, word: MassDelete) -> None:
+        """The user's word on the deletes the pair holds back (Delete Here Too, Restore Files)."""
+        if self._engine is not None:
+            self._engine.decide(name, word)
 
     def set_paused(self, name: str, paused: bool) -> None:
         """Pause or resume one pair, in the engine now and in the pairs file (lasting)."""

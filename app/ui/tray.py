@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from app.config.pairs import SavedPair
 from app.sync.background.status import printable
+from app.ui.held_deletes import delete_text
 from app.ui.sync_icons import tray_icon
 from app.ui.sync_service import Overall, SyncService
 
@@ -144,6 +145,20 @@ class Tray(QObject):
         )
 
     def _refused(self, pair: SavedPair, refused: tuple[tuple[str, str], ...]) -> None:
+        for path, why in refused:
+            if not path:  # the pair's folder itself: the deletes held back (app/sync/guard.py)
+                status = self._service.status(pair.name)
+                side = status.held if status is not None and status.held else "local"
+                said = why.partition(";")[0]
+                self.notify(
+                    f"{pair.name}: deletes held back",
+                    f"{said[:1].upper()}{said[1:]}. Choose {delete_text(side)} or Restore "
+                    "Files in the Sync panel.",
+                    QSystemTrayIcon.MessageIcon.Warning,
+                )
+        refused = tuple(r for r in refused if r[0])
+        if not refused:
+            return
         count = len(refused)
         shown = "; ".join(f"{printable(path)} ({why})" for path, why in refused[:_NAMES_SHOWN]) + (
             f"; and {count - _NAMES_SHOWN} more" if count > _NAMES_SHOWN else ""

@@ -70,6 +70,7 @@ def test_add_list_pause_resume_remove(davdesk, dav_server, tmp_path, home):
         "conflicts": 0,
         "note": None,
         "not_synced": [],
+        "held": None,
     }
     assert davdesk("pair", "pause", "Docs")[0] == 0
     code, out, _ = davdesk("pair", "list")
@@ -154,3 +155,31 @@ def test_list_names_the_files_a_pair_does_not_sync(davdesk, dav_server, tmp_path
     assert code == 0 and f"  not synced: a\\x07b.txt: {why}\n" in out
     code, out, _ = davdesk("pair", "list", "--json")
     assert json.loads(out)["not_synced"] == [{"path": "a\x07b.txt", "why": why}]
+
+
+def test_list_says_what_deletes_a_pair_holds_back_and_how_to_decide(
+    davdesk, dav_server, tmp_path, home
+):
+    local = tmp_path / "Docs"
+    local.mkdir()
+    (dav_server.root / "Docs").mkdir(exist_ok=True)
+    url = dav_server.url_for("Docs/")
+    assert davdesk("pair", "add", str(local), url, "--direction", "both")[0] == 0
+    (pair,) = PairStore.in_config(home).load()
+    why = (
+        "held back: all 3 synced files were deleted on the server (or it shows an empty "
+        "folder); none is deleted here until you choose: delete them here too, or restore them"
+    )
+    write_status(
+        pair_files(home, pair).status,
+        PairStatus("Docs", PairState.ATTENTION, why, refused=(("", why),), held="local"),
+    )
+    code, out, _ = davdesk("pair", "list")
+    assert code == 0 and f"  {why}\n" in out and "not synced:" not in out
+    assert (
+        f"  decide with: davdesk sync {local} {pair.url} --direction both --allow-mass-delete "
+        "(or --restore-mass-delete)" in out
+    )
+    code, out, _ = davdesk("pair", "list", "--json")
+    listed = json.loads(out)
+    assert listed["held"] == "local" and listed["not_synced"] == [{"path": "", "why": why}]

@@ -22,6 +22,7 @@ from app.sync.background.pair import PairWorker
 from app.sync.background.status import PairStatus
 from app.sync.background.types import Connect, Listener, WatchSettings
 from app.sync.background.watch_spec import WatchSpec
+from app.sync.guard import MassDelete
 from app.sync.pairfiles import PairFiles
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,12 @@ class BackgroundSync:
     def sync_now(self, name: str | None = None) -> None:
         for worker in self._chosen(name):
             worker.sync_now()
+
+    def decide(self, name: str, word: MassDelete) -> None:
+        """The user's word on the deletes a pair holds back (guard.py), for its next run, which
+        comes at once: ALLOW carries them out, RESTORE copies the files back."""
+        for worker in self._chosen(name):
+            worker.decide(word)
 
     def record_retry(self, name: str, result: TaskResult) -> None:
         """A result of retrying, elsewhere, a task a run of this pair failed (the results

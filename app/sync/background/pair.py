@@ -11,7 +11,8 @@ state after downtime is unknown), then acts on whichever comes first:
   full run every `full_scan_interval`;
 - a full run when the watcher lost events or cannot watch at all (then every
   `full_scan_interval`, said once in the state), after a failure (to catch
-  up), and on "Sync now".
+  up), on "Sync now", and on the user's word about deletes held back
+  (decide: the mass-delete guard's ALLOW or RESTORE, for that run only).
 
 A failure (server unreachable, password refused, disk full, the folder
 gone) waits before the next try, doubling up to `max_backoff`, with the
@@ -47,6 +48,7 @@ from app.sync.background.status import PairState, PairStatus
 from app.sync.background.types import Connect, Listener, WatchSettings
 from app.sync.background.watch_spec import WatchSpec
 from app.sync.background.watcher import LocalWatcher
+from app.sync.guard import MassDelete
 from app.sync.ignore import IgnoreRules
 from app.sync.lockfile import FileLock, LockHeld
 from app.sync.model import RemoteFile, SyncPlan
@@ -87,6 +89,7 @@ class PairWorker:
         self._stop_planning = Stop()
         self._paused = spec.paused
         self._now_requested = False
+        self._word = MassDelete.HOLD  # the user's word for the next full run (decide)
         self._run: Run | None = None
         self._guard = threading.Lock()
         self._thread = threading.Thread(target=self._main, name=f"sync-{spec.name}", daemon=True)
@@ -118,6 +121,14 @@ class PairWorker:
 
     def sync_now(self) -> None:
         with self._guard:
+            self._now_requested = True
+        self._wake.set()
+
+    def decide(self, word: MassDelete) -> None:
+        """The user's word on the deletes held back: the next run (a full one, at once) plans
+        with it, then the guard holds again."""
+        with self._guard:
+            self._word = word
             self._now_requested = True
         self._wake.set()
 
@@ -285,6 +296,8 @@ class PairWorker:
         self._say(PairState.SCANNING, "looking for changes")
         started = self._clock()
         scans: list[Scan[RemoteFile]] = []
+        with self._guard:
+            word, self._word = self._word, MassDelete.HOLD  # for this run only
 
         def plan_all() -> tuple[SyncPlan, str | None]:
             top = (
@@ -303,6 +316,7 @@ class PairWorker:
                 stop=self._stop_planning,
                 seen=scans.append,
                 retry=self._settings.planning_retry,
+                mass_delete=word,
             )
             return planned, top
 
@@ -449,7 +463,7 @@ class PairWorker:
                 self._run = None
         self._refusals.shown(refused)
         self._retried.ran(result.failed_tasks, result.synced_tasks)
-        self._report.finished(result, self._refusals.listed())
+        self._report.finished(result, self._refusals.listed(), self._refusals.held())
         return result
 
     # -- back-off and words ------------------------------------------------------------------

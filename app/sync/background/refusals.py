@@ -2,7 +2,9 @@
 
 The planner refuses some paths outright (planner.py, folders.py): a name the
 server would reject, a server name unsafe here, a file on one side and a
-folder on the other, a deleted folder kept for the ignored files it holds.
+folder on the other, a deleted folder kept for the ignored files it holds,
+the deletes of every synced file of one side (guard.py: one refusal of the
+pair's folder itself, path "", until the user decides: PairWorker.decide).
 A one-off `davdesk sync` prints them; a watched pair meets the same ones on
 every look, so it keeps them here: a full look replaces them, a look at some
 folders replaces those in the folders it examined. Each is shown (as a row
@@ -18,6 +20,7 @@ from app.dav import Outcome
 from app.jobs.model import Op, Task, TaskResult
 from app.jobs.naming import name_key
 from app.sync.direction import Direction
+from app.sync.guard import HELD
 
 _OPS = {op.value: op for op in Op}
 
@@ -63,6 +66,14 @@ class Refusals:
     def shown(self, outcomes: Iterable[Outcome]) -> None:
         """These were shown (a run announced them): not again while they last."""
         self._shown.update((self._key(o), _why(o)) for o in outcomes)
+
+    def held(self) -> str | None:
+        """Which side's files the mass-delete guard holds deletes of, if it does: "local"
+        (every synced file went from the server) or "server" (every one went from here)."""
+        found = self._current.get("")  # the guard's refusal is the pair's folder itself
+        if found is None or found.reason != HELD:
+            return None
+        return "local" if found.op == "delete-local" else "server"
 
     def listed(self) -> tuple[tuple[str, str], ...]:
         """Every refusal that lasts, as the pair's status keeps them: (path, why)."""

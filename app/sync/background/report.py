@@ -71,10 +71,12 @@ class PairReport:
         self.say(PairState.ERROR, f"stopped: {exc}")
         self._listener.pair_stopped(PairStopped(self._name, str(exc)))
 
-    def finished(self, result: RunResult, refused: tuple[tuple[str, str], ...]) -> None:
+    def finished(
+        self, result: RunResult, refused: tuple[tuple[str, str], ...], held: str | None = None
+    ) -> None:
         """A run's end: its last result, conflict copies and the planner's refusals that last
-        (path, why); Failure when files failed."""
-        self._status = status = dataclasses.replace(self._status, refused=refused)
+        (path, why), which side's deletes the guard holds back; Failure when files failed."""
+        self._status = status = dataclasses.replace(self._status, refused=refused, held=held)
         conflicts = tuple(dict.fromkeys((*status.conflict_paths, *result.conflicts)))
         if result.conflicts:
             self._listener.conflicts_found(ConflictsFound(self._name, tuple(result.conflicts)))
@@ -147,6 +149,7 @@ class PairReport:
             status.last_result,
             status.conflict_paths,
             status.refused,
+            status.held,
             status.note,
             None if state is PairState.SYNCING else status.text,
         )

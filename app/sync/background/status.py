@@ -49,6 +49,10 @@ class PairStatus:
     #: Files the planner will not sync, each (relative path, why in words); they stay so
     #: until the user renames, moves or deletes them.
     refused: tuple[tuple[str, str], ...] = ()
+    #: The side whose every synced file the mass-delete guard will not delete without the
+    #: user's word ("local": they went from the server; "server": they went from here); its
+    #: refusal, of the pair's folder itself (path ""), is in refused.
+    held: str | None = None
     updated: float = 0.0  # when this status was written (epoch seconds)
     pid: int | None = None  # the process that wrote it
 
@@ -76,13 +80,19 @@ class PairStatus:
             for r in kept.get("refused") or ()
             if isinstance(r, dict)
         )
+        kept["held"] = kept.get("held") if kept.get("held") in ("local", "server") else None
         return cls(**kept)
 
 
 def refused_words(refused: tuple[tuple[str, str], ...]) -> str:
     """The refusals in the pair's state line, short enough for a table cell and the tray's
     menu (each reason is in the tooltip, the results pane and `pair list`): "not synced:
-    Scans", "3 not synced: Scans, a?b.txt and 1 more"."""
+    Scans", "3 not synced: Scans, a?b.txt and 1 more"; the deletes held back (the pair's
+    folder itself, path "") first: "held back: all 12 synced files were deleted on the
+    server (or it shows an empty folder)"."""
+    held = [why.partition(";")[0] for path, why in refused if not path]
+    if held:  # the pair's folder itself: the deletes held back, said first, in their words
+        return "; ".join(filter(None, [held[0], refused_words(tuple(r for r in refused if r[0]))]))
     names = [printable(path) for path, _ in refused]
     if len(names) <= 1:
         return f"not synced: {names[0]}" if names else ""
