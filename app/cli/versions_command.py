@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from app.cli.connect import Connections, UsageError
-from app.cli.output import Printer
+from app.cli.output import Printer, one_line
 from app.cli.run import run_job
 from app.jobs.conflict import Conflict
 from app.jobs.model import Job, Op, Task
@@ -70,6 +70,6 @@ def _print(printer: Printer, version: versions.Version) -> None:
     )
     printer.out.write(
         f"{version.name}  {when}  {version.size if version.size is not None else '-':>10} B"
-        f"  {extra}".rstrip()
+        f"  {one_line(extra)}".rstrip()
         + "\n"
     )

@@ -15,9 +15,12 @@ import pytest
 
 from app.cli.commands import LINE_PROPS, ls
 from app.cli.output import Printer, display_name, entry_json, one_line, response_json
+from app.cli.versions_command import _print as print_version
 from app.dav import DavClient, Outcome, Resource
 from app.dav.multistatus import Response, parse
 from app.dav.xmlbodies import BASIC_PROPS, NC, OC
+from app.nextcloud.trash import TrashItem
+from app.nextcloud.versions import Version
 
 WHEN = datetime(2026, 12, 7, 20, 55, 21, tzinfo=UTC)
 
@@ -252,3 +255,17 @@ def test_an_outcome_s_line_escapes_its_names_and_words():
     as_json = io.StringIO()
     Printer(json_lines=True, out=as_json).outcome(Outcome("delete", "/f/a\nb", 204, ok=True))
     assert json.loads(as_json.getvalue())["path"] == "/f/a\nb"
+
+
+def test_trash_and_version_lines_escape_what_the_server_names():
+    """A trash bin's names and a version's author and label come from the server: a line
+    each, whatever they hold."""
+    out = io.StringIO()
+    printer = Printer(json_lines=False, out=out)
+    printer.trash_item(TrashItem("/trash/a\nb.d123", "a\nb", "docs/\x1b[2Ja\nb", None, 3, False))
+    resource = Resource("/versions/1700000000", False, 3, None, None, None)
+    print_version(printer, Version(resource, "final\ncut", "mallory\x1b]0;owned\x07"))
+    assert out.getvalue().splitlines() == [
+        "-        3 B  -                 a\\nb.d123  (from docs/\\033[2Ja\\nb)",
+        "1700000000  -           3 B  by mallory\\033]0;owned\\a  “final\\ncut”",
+    ]
