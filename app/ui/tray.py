@@ -200,15 +200,19 @@ def _summary(service: SyncService) -> str:
 
 def _waiting_files(service: SyncService) -> str:
     """What waits for the user in the pairs that are not paused, counted in words: "2
-    conflicts", "1 conflict, 3 files not synced"; "" when nothing does."""
+    conflicts", "1 conflict, 3 files not synced, deletes held back"; "" when nothing does."""
     statuses = [
         s for p in service.pairs if not p.paused and (s := service.status(p.name)) is not None
     ]
     conflicts = sum(s.conflicts for s in statuses)
-    refused = sum(len(s.refused) for s in statuses)
+    # A refusal of the pair's folder itself ("") is the deletes its guard holds back.
+    refused = sum(1 for s in statuses for path, _ in s.refused if path)
+    held = any(not path for s in statuses for path, _ in s.refused)
     counted = []
     if conflicts:
         counted.append(f"{conflicts} conflict{'s' if conflicts != 1 else ''}")
     if refused:
         counted.append(f"{refused} file{'s' if refused != 1 else ''} not synced")
+    if held:
+        counted.append("deletes held back")
     return ", ".join(counted)

@@ -75,6 +75,10 @@ def test_an_emptied_server_folder_waits_for_the_users_word_in_the_panel(rig, qtb
         )
     ]
     assert tree(local) == {"sub": None, **FILES}, "nothing deleted here"
+    tray = desktop.tray  # its tooltip counts what waits: no "file not synced" for the folder
+    qtbot.waitUntil(
+        lambda: tray.icon.toolTip().startswith("Davdesk: deletes held back\n"), timeout=WAIT
+    )
 
     if word == "Delete Here Too":
         answer_next_box(qtbot, "Cancel")  # asked first: cancelled, nothing happens
