@@ -13,9 +13,10 @@ import importlib
 from collections.abc import Callable
 
 from app.cli.connect import Connections
-from app.cli.output import Printer
+from app.cli.output import Printer, response_line
 from app.dav import Resource, errors
 from app.dav.lookups import stat_many
+from app.dav.multistatus import Response
 from app.dav.paths import same_resource
 from app.dav.xmlbodies import BASIC_PROPS
 
@@ -53,12 +54,8 @@ def command(name: str) -> Command:
 def ls(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:
     for target in args.targets:
         client, path = connections.resolve(target)
-        if printer.json_lines:  # in the server's order, each line read from its response
-            printer.described(
-                r
-                for r in client.propfind_responses(path, 1, BASIC_PROPS)
-                if not (r.is_collection and same_resource(r.href, path))
-            )
+        if printer.json_lines:  # in the server's order, each line made as its entry arrives
+            printer.encoded_lines(client.propfind_each(path, 1, BASIC_PROPS, _member_line(path)))
             continue
         listing = [
             r
@@ -67,6 +64,17 @@ def ls(args: argparse.Namespace, connections: Connections, printer: Printer) -> 
         ]
         listing.sort(key=lambda r: (not r.is_dir, r.name.casefold()))
         printer.entries(listing)
+
+
+def _member_line(folder: str) -> Callable[[Response], bytes]:
+    """ls --json's line of each member of the folder; none of the folder itself."""
+
+    def line(response: Response) -> bytes:
+        if response.is_collection and same_resource(response.href, folder):
+            return b""
+        return response_line(response)
+
+    return line
 
 
 def stat(args: argparse.Namespace, connections: Connections, printer: Printer) -> None:

@@ -188,6 +188,13 @@ def response_json(response: Response) -> str:
     )
 
 
+def response_line(response: Response) -> bytes:
+    """An entry's --json line as ls keeps it until the listing is whole: encoded at once, as
+    JSON is UTF-8 (a line of one wide character would otherwise widen the whole listing's
+    text, 4 bytes a character)."""
+    return (response_json(response) + "\n").encode()
+
+
 class Printer:
     """Writes entries and Outcomes, and counts the failures that decide the exit status."""
 
@@ -211,13 +218,16 @@ class Printer:
         """Many entries in one write: a listing's lines are made first, then printed at once."""
         self.out.write("".join(map(self._entry_line, resources)))
 
-    def described(self, responses: Iterable[Response]) -> None:
-        """A listing's entries as they came from the server, in one write: --json's lines
-        straight from the responses, other lines through their Resources."""
-        if self.json_lines:
-            self.out.write("".join([response_json(r) + "\n" for r in responses]))
-        else:
-            self.entries(map(Resource.from_response, responses))
+    def encoded_lines(self, lines: Iterable[bytes]) -> None:
+        """Lines made and encoded beforehand (response_line), in one write to the stream's
+        bytes: no text layer copies a listing's megabytes again."""
+        data = b"".join(lines)
+        buffer = getattr(self.out, "buffer", None)
+        if buffer is None:  # a stream of text alone (a test's StringIO)
+            self.out.write(data.decode())
+            return
+        self.out.flush()  # what was written as text goes first
+        buffer.write(data)
 
     def _entry_line(self, resource: Resource) -> str:
         if self.json_lines:

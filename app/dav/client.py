@@ -19,9 +19,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -54,6 +55,7 @@ from app.dav.xmlbodies import (
 __all__ = ["DavClient", "Reply", "ServerInfo", "Timeouts", "submit_lock_token"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,26 +246,23 @@ class DavClient(Transport):
         """The resource (and with depth 1 its members), the target first as servers send it.
 
         Read whole, so a listing cut off half-way is asked for again from the start."""
-        if depth not in (0, 1):
-            raise ValueError("walk trees with Depth 1; servers refuse Depth infinity")
-        return self._retried(
-            lambda: [
-                Resource.from_response(r)
-                for r in self._iter_propfind_once(path, depth, props, None)
-                if r.status is None or 200 <= r.status < 300
-            ]
-        )
+        return self.propfind_each(path, depth, props, Resource.from_response)
 
-    def propfind_responses(
-        self, path: str, depth: int = 1, props: Iterable[str] | str | None = LISTING_PROPS
-    ) -> list[multistatus.Response]:
-        """`propfind`'s entries as the responses they are read from, for a caller that reads
-        a few properties of each and needs no Resource (ls --json's lines)."""
+    def propfind_each(
+        self,
+        path: str,
+        depth: int,
+        props: Iterable[str] | str | None,
+        each: Callable[[multistatus.Response], T],
+    ) -> list[T]:
+        """`propfind`'s entries, each made into what the caller keeps as it arrives
+        (each(response)), read whole and retried as propfind is: a listing kept as lines
+        (ls --json) never holds all its responses at once."""
         if depth not in (0, 1):
             raise ValueError("walk trees with Depth 1; servers refuse Depth infinity")
         return self._retried(
             lambda: [
-                r
+                each(r)
                 for r in self._iter_propfind_once(path, depth, props, None)
                 if r.status is None or 200 <= r.status < 300
             ]

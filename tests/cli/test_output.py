@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from app.cli.commands import LINE_PROPS, ls
-from app.cli.output import Printer, display_name, entry_json, one_line, response_json
+from app.cli.output import (
+    Printer,
+    display_name,
+    entry_json,
+    one_line,
+    response_json,
+    response_line,
+)
 from app.cli.versions_command import _print as print_version
 from app.dav import DavClient, Outcome, Resource
 from app.dav.multistatus import Response, parse
@@ -161,13 +168,24 @@ def test_response_json_is_the_line_of_its_resource(response: Response):
     assert json.loads(response_json(response)) == resource.to_json()
 
 
-@pytest.mark.parametrize("as_json", [True, False])
-def test_described_responses_print_as_their_resources_do(as_json: bool):
+def test_encoded_lines_print_as_their_resources_do():
     responses = _responses()
-    described, entries = io.StringIO(), io.StringIO()
-    Printer(json_lines=as_json, out=described).described(iter(responses))
-    Printer(json_lines=as_json, out=entries).entries(map(Resource.from_response, responses))
-    assert described.getvalue() == entries.getvalue()
+    encoded, entries = io.StringIO(), io.StringIO()
+    Printer(json_lines=True, out=encoded).encoded_lines(map(response_line, responses))
+    Printer(json_lines=True, out=entries).entries(map(Resource.from_response, responses))
+    assert encoded.getvalue() == entries.getvalue()
+
+
+def test_encoded_lines_go_to_the_stream_s_bytes_after_its_text():
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8")
+    printer = Printer(json_lines=True, out=out)
+    out.write("before\n")  # text still in the wrapper's buffer is written first
+    printer.encoded_lines([response_line(r) for r in _odd_responses()])
+    out.flush()
+    text = raw.getvalue().decode("utf-8")
+    assert text.startswith("before\n")
+    assert text.splitlines()[1:] == [response_json(r) for r in _odd_responses()]
 
 
 def test_no_entries_print_nothing():
@@ -181,14 +199,10 @@ def test_ls_asks_the_server_only_for_what_it_prints(dav_server):
     dav_server.make_file("box/a.txt", b"abc")
     asked: list[tuple[str, ...]] = []
 
-    class Recording(DavClient):
-        def propfind(self, path, depth=1, props=None):  # type: ignore[override]
+    class Recording(DavClient):  # every listing goes through propfind_each
+        def propfind_each(self, path, depth, props, each):  # type: ignore[override]
             asked.append(tuple(props))
-            return super().propfind(path, depth, props)
-
-        def propfind_responses(self, path, depth=1, props=None):  # type: ignore[override]
-            asked.append(tuple(props))
-            return super().propfind_responses(path, depth, props)
+            return super().propfind_each(path, depth, props, each)
 
     with Recording(dav_server.url, user=dav_server.user, password=dav_server.password) as client:
 
