@@ -118,8 +118,12 @@ def _list(store: PairStore, printer: Printer) -> None:
         printer.out.write(
             f"{display_name(pair.name)}: {display_name(pair.local)} <-> {display_name(pair.url)}"
             f" ({pair.direction})\n"
-            f"  {one_line(status.text)}{conflicts}; last sync: {_when(status.last_sync)}"
+            f"  {one_line(status.line(time.time()))}{conflicts}; "
+            f"last sync: {_when(status.last_sync)}"
             f"{f' ({one_line(status.last_result)})' if status.last_result else ''}\n"
+            + "".join(
+                f"  detail: {one_line(line)}\n" for line in (status.detail or "").splitlines()
+            )
             + (f"  {one_line(status.note)}\n" if status.note else "")
             + "".join(_refusal_line(pair, path, why) for path, why in status.refused)
         )
@@ -148,7 +152,9 @@ def _json(pair: SavedPair, status: PairStatus) -> dict[str, object]:
         "ignore": list(pair.ignore),
         "bookmark": pair.bookmark,
         "state": status.state.value,
-        "status": status.text,
+        "status": status.line(time.time()),
+        "detail": status.detail,
+        "retry_at": _iso(status.retry_at),
         "last_sync": _iso(status.last_sync),
         "last_result": status.last_result,
         "conflicts": status.conflicts,

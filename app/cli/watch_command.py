@@ -3,8 +3,9 @@
 The same engine as the window's (app.sync.background): local changes are
 synced once they settle, the server is polled every --interval seconds. Each
 synced file prints one line (one JSON Outcome per line with --json) as its
-task ends; state changes that matter (waiting for the server, conflicts, a
-pair that stopped) go to stderr. Ctrl-C or SIGTERM stops it within seconds:
+task ends; state changes that matter (server unreachable: trying again in
+20 s, with the detail in brackets; conflicts; a pair that stopped) go to
+stderr. Ctrl-C or SIGTERM stops it within seconds:
 the file in flight is finished or cleanly abandoned, no partial file is left
 on either side, the state database stays consistent, and the exit status is 0.
 """
@@ -15,6 +16,7 @@ import argparse
 import dataclasses
 import signal
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -159,7 +161,8 @@ class _Terminal:
             if not worth or said == status.text:
                 return
             self._said[status.name] = status.text if status.state in _SAID else ""
-        say(f"{display_name(status.name)}: {status.text}")
+        detail = f" ({'; '.join(status.detail.splitlines())})" if status.detail else ""
+        say(f"{display_name(status.name)}: {status.line(time.time())}{detail}")
 
     def run_started(self, run: RunStarted) -> Callable[[JobEvent], None]:
         def event(e: JobEvent) -> None:

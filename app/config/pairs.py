@@ -107,10 +107,14 @@ class PairStore:
         files = pair_files(self.paths, pair)
         status = read_status(files.status, pair.name)
         if pair.paused:
-            return dataclasses.replace(status, state=PairState.PAUSED, text="paused")
+            return dataclasses.replace(
+                status, state=PairState.PAUSED, text="paused", detail=None, retry_at=None
+            )
         if status.state is PairState.STOPPED or _held(files.lock):
             return status
-        return dataclasses.replace(status, state=PairState.STOPPED, text="not running")
+        return dataclasses.replace(
+            status, state=PairState.STOPPED, text="not running", detail=None, retry_at=None
+        )
 
     def overlap(self, pair: SavedPair, ignoring: str | None = None) -> str | None:
         """Why pair may not be saved beside the others (None: it may)."""

@@ -9,6 +9,7 @@ in its own column, never the headline.
 
 from __future__ import annotations
 
+import errno
 import socket
 import ssl
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from app.dav.errors import (
     CertificateError,
     ConnectError,
     DavError,
+    MultiStatusError,
     ProtocolError,
     StatusError,
     TimeoutError,
@@ -262,6 +264,54 @@ def explain(error: BaseException) -> str:
         case OSError():
             return str(error.strerror or error)
     return f"unexpected error ({type(error).__name__}: {error})"
+
+
+def trouble(error: BaseException) -> str:
+    """What stopped background work, in a few words for a state line, a table cell or a
+    menu: "Server unreachable", "Signed out", "Server error", "Disk full on this computer".
+
+    The same words as a job's problem column where they fit (problem(), the tables above);
+    what only a whole connection can meet is told apart more finely (refused, unknown name,
+    TLS). The rest (method, address, errno, attempts) is the detail: str(error), explain().
+    """
+    match error:
+        case StatusError(status=401):
+            return "Signed out"
+        case StatusError(status=503) if _in_maintenance(error):
+            return "Server in maintenance"
+        case StatusError():
+            return problem(from_error(error.method.lower(), "", error))
+        case CertificateError():
+            return _LOCAL_PROBLEMS["CertificateError"]
+        case UnsafeRedirectError():
+            return "Sent to another site"
+        case UnconfirmedError():
+            return "Not confirmed: the answer was lost"
+        case TimeoutError():
+            return "Server not answering"
+        case ProtocolError():
+            return _LOCAL_PROBLEMS["ProtocolError"]
+        case ConnectError() if _tls_reason(error) is not None:
+            return "Secure connection failed"
+        case ConnectError() if isinstance(_chain(error)[-1], socket.gaierror):
+            return "Server name unknown"
+        case ConnectError():
+            return "Server unreachable"
+        case MultiStatusError():
+            return "Server answer unreadable"
+        case OSError(errno=errno.ENOSPC):
+            return "Disk full on this computer"
+        case OSError():
+            return _LOCAL_PROBLEMS.get(type(error).__name__, _LOCAL_PROBLEMS["OSError"])
+    return "Unexpected error"
+
+
+def _in_maintenance(error: StatusError) -> bool:
+    """A Nextcloud in maintenance mode: its header, or its words in the 503's body."""
+    return (
+        error.headers.get("x-nextcloud-maintenance-mode") == "1"
+        or "maintenance" in (error.description or "").lower()
+    )
 
 
 def _tries(error: DavError) -> str:

@@ -2,8 +2,9 @@
 
 A dock (objectName syncPanel) beside the results pane. One row per pair:
 its state in words and an icon (up to date / syncing 3 of 12 / paused /
-waiting for the server: <reason> / 2 conflicts), when it last synced, and
-its two folders. The actions work on the selected pair: Sync Now,
+server unreachable: trying again in 30 s / signed out: sign in again / 2
+conflicts; a failure's technical detail in the tooltip), when it last
+synced, and its two folders. The actions work on the selected pair: Sync Now,
 Pause/Resume, Open Local Folder, Open on Server (that folder in a Davdesk
 window), Remove (forgets the pair after asking; never deletes a file). Sync
 This Folder… adds a pair from the folder the window shows. Below the list,
@@ -199,8 +200,8 @@ class SyncPanel(QDockWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in enumerate((140, 300, 90, 220, 280)):
             header.resizeSection(column, width)
-        # The state takes the room a wide panel has: "waiting for the server: cannot reach
-        # the server" whole, where the addresses beside it are short.
+        # The state takes the room a wide panel has: "server unreachable: trying again in
+        # 10 min" whole, where the addresses beside it are short.
         header.setSectionResizeMode(_COLUMNS.index("State"), QHeaderView.ResizeMode.Stretch)
         self.list.itemSelectionChanged.connect(self._update_actions)
         self.list.itemDoubleClicked.connect(lambda *_: self.open_local())
@@ -257,7 +258,7 @@ class SyncPanel(QDockWidget):
         elif status is None:
             state, text = PairState.SCANNING, "starting…"
         else:
-            state, text = status.state, status.text
+            state, text = status.state, status.line(time.time())
         arrow = _DIRECTION_ARROWS.get(pair.direction, "⇄")
         last = when(status.last_sync if status else None)
         item = QTreeWidgetItem(
@@ -268,6 +269,8 @@ class SyncPanel(QDockWidget):
         tip = [f"{pair.name}: {text}"]
         if status is not None and status.last_result:
             tip.append(f"Last sync: {status.last_result}")
+        if status is not None and status.detail and status.state is state:
+            tip.append(status.detail)  # what lies behind a failure's words
         if status is not None and status.note:
             tip.append(status.note)
         refused = status.refused if status is not None else ()

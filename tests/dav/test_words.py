@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from datetime import datetime
 
 import pytest
@@ -198,5 +200,78 @@ def test_https_to_a_plain_http_port_fails_at_once_and_says_so(tmp_path):
     ):
         client.listdir("/")
     assert not raised.value.retryable
+    assert words.trouble(raised.value) == "Secure connection failed"
     explained = words.explain_connect(raised.value, guessed_https=True)
     assert explained.plain_http and explained.text.startswith("This server does not speak https")
+
+
+def _under(outer: BaseException, inner: BaseException) -> BaseException:
+    """outer as the client raises it: raised from what the socket or TLS layer said."""
+    outer.__cause__ = inner
+    return outer
+
+
+def _status(
+    status: int, description: str | None = None, headers: dict[str, str] | None = None
+) -> errors.StatusError:
+    return errors.status_error_class(status)(
+        "PROPFIND", "https://h/team/", status, description=description, headers=headers
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (
+            _under(errors.ConnectError("cannot connect"), ConnectionRefusedError(111, "refused")),
+            "Server unreachable",
+        ),
+        (
+            _under(errors.ConnectError("cannot connect"), OSError(113, "No route to host")),
+            "Server unreachable",
+        ),
+        (
+            _under(errors.ConnectError("cannot connect"), socket.gaierror(-2, "Name unknown")),
+            "Server name unknown",
+        ),
+        (
+            errors.CertificateError("untrusted", url="https://h/", reason="self-signed"),
+            "Certificate not trusted",
+        ),
+        (errors.TimeoutError("read timed out"), "Server not answering"),
+        (errors.ProtocolError("peer closed the connection"), "Connection broken"),
+        (_status(401), "Signed out"),
+        (_status(403), "Not allowed"),
+        (_status(404), "Not on the server"),
+        (_status(429), "Server busy"),
+        (_status(500), "Server error"),
+        (_status(503), "Server unavailable"),
+        (_status(503, "System in maintenance mode."), "Server in maintenance"),
+        (_status(503, headers={"x-nextcloud-maintenance-mode": "1"}), "Server in maintenance"),
+        (_status(507), "Server full"),
+        (errors.MultiStatusError("not XML"), "Server answer unreadable"),
+        (OSError(errno.ENOSPC, "No space left on device"), "Disk full on this computer"),
+        (PermissionError(errno.EACCES, "Permission denied"), "Not allowed on this computer"),
+        (OSError(errno.EIO, "Input/output error"), "Error on this computer"),
+        (KeyError("bug"), "Unexpected error"),
+    ],
+)
+def test_what_stopped_background_work_in_a_few_words(error, said):
+    """The words of a pair's state: no status code, address or errno in them."""
+    assert words.trouble(error) == said
+
+
+def test_a_closed_port_is_an_unreachable_server():
+    from app.dav import DavClient
+    from app.dav.retry import RetryPolicy
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed once the probe is
+    with (
+        DavClient(f"http://127.0.0.1:{port}/", retry=RetryPolicy(attempts=1)) as client,
+        pytest.raises(errors.ConnectError) as raised,
+    ):
+        client.listdir("/")
+    assert words.trouble(raised.value) == "Server unreachable"
+    assert "Connection refused" in str(raised.value)  # the detail keeps the errno's words

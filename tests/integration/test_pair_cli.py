@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,8 @@ def test_add_list_pause_resume_remove(davdesk, dav_server, tmp_path, home):
         "bookmark": None,
         "state": "stopped",
         "status": "not synced yet",
+        "detail": None,
+        "retry_at": None,
         "last_sync": None,
         "last_result": None,
         "conflicts": 0,
@@ -183,3 +186,42 @@ def test_list_says_what_deletes_a_pair_holds_back_and_how_to_decide(
     code, out, _ = davdesk("pair", "list", "--json")
     listed = json.loads(out)
     assert listed["held"] == "local" and listed["not_synced"] == [{"path": "", "why": why}]
+
+
+def test_list_says_a_failure_in_words_with_its_detail_on_a_line_of_its_own(
+    davdesk, dav_server, tmp_path, home
+):
+    local = tmp_path / "Team"
+    local.mkdir()
+    (dav_server.root / "Team").mkdir(exist_ok=True)
+    assert (
+        davdesk("pair", "add", str(local), dav_server.url_for("Team/"), "--direction", "up")[0] == 0
+    )
+    (pair,) = PairStore.in_config(home).load()
+    files = pair_files(home, pair)
+    detail = (
+        "GET http://127.0.0.1:9/status.php: cannot connect: [Errno 111] Connection refused"
+        " (gave up after 3 attempts)"
+    )
+    retry_at = time.time() + 600
+    write_status(  # as the process watching it (it holds the pair's lock) wrote it
+        files.status,
+        PairStatus(
+            "Team", PairState.WAITING, "server unreachable", detail=detail, retry_at=retry_at
+        ),
+    )
+    lock = FileLock(files.lock)
+    lock.acquire()
+    try:
+        code, out, _ = davdesk("pair", "list")
+        assert code == 0
+        assert "  server unreachable: trying again in 10 min; last sync: never\n" in out
+        assert f"  detail: {detail}\n" in out
+        code, out, _ = davdesk("pair", "list", "--json")
+        listed = json.loads(out)
+        assert listed["status"] == "server unreachable: trying again in 10 min"
+        assert listed["detail"] == detail and listed["retry_at"]
+    finally:
+        lock.release()
+    code, out, _ = davdesk("pair", "list")  # nobody watches it now: no stale wait, no detail
+    assert "  not running; last sync: never\n" in out and "detail:" not in out

@@ -1,8 +1,11 @@
-"""Why a look or a run of a pair failed, in words, and whether it will pass by itself.
+"""Why a look or a run of a pair failed: a few words for people, the detail for those who open it.
 
-A failure stops the pair's looks for a while (pair.py backs off, doubling);
-the reason goes into the pair's state as it is written here, so it is said
-for people: "cannot reach the server: ...", "the local disk is full".
+A failure stops the pair's looks for a while (pair.py backs off, doubling).
+The pair's state says it at a glance ("server unreachable: trying again in
+30 s", "signed out: sign in again"); the words are app.dav.words's, the ones
+a job's rows use, so a kind of trouble is named alike everywhere. The
+technical detail (the request, the address, the errno, the attempts) goes to
+the tooltip, `davdesk pair list` and the log, never into the state line.
 """
 
 from __future__ import annotations
@@ -10,38 +13,61 @@ from __future__ import annotations
 import errno
 import sqlite3
 
-from app.dav import errors
+from app.dav import errors, words
 
 
 class Failure(Exception):
-    """Why a look or a run failed, in words; needs_user: it will not pass by itself (it is
-    still retried, with back-off); server: the server is what failed."""
+    """Why a look or a run failed.
 
-    def __init__(self, reason: str, needs_user: bool, server: bool = True) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.needs_user = needs_user
-        self.server = server
+    what: the trouble in a few words ("Server unreachable"); detail: the technical rest;
+    remedy: what the user can do, where only the user can fix it (needs_user: it will not
+    pass by itself, though it is still retried with back-off).
+    """
+
+    def __init__(self, what: str, detail: str, *, remedy: str = "") -> None:
+        super().__init__(f"{what}: {detail}" if detail else what)
+        self.what = what
+        self.detail = detail
+        self.remedy = remedy
+
+    @property
+    def needs_user(self) -> bool:
+        return bool(self.remedy)
+
+
+#: Troubles only the user can end, by their kind, and what to do about each.
+_REMEDIES: tuple[tuple[type[BaseException], str], ...] = (
+    (errors.AuthenticationError, "sign in again"),
+    (errors.CertificateError, "connect to the server to check its certificate"),
+    (errors.InsufficientStorageError, "make room on the server"),
+    (errors.ForbiddenError, "ask for access to the server folder"),
+)
 
 
 def failure_of(exc: BaseException) -> Failure:
-    """The reason in words, and whether only the user can fix it."""
-    if isinstance(exc, errors.AuthenticationError):
-        return Failure("the server refused the password (sign in again)", needs_user=True)
-    if isinstance(exc, errors.CertificateError):
-        return Failure(f"the server's certificate is not trusted: {exc}", needs_user=True)
-    if isinstance(exc, errors.InsufficientStorageError):
-        return Failure("the server has no space left", needs_user=True)
-    if isinstance(exc, errors.TransportError):
-        return Failure(f"cannot reach the server: {exc}", needs_user=False)
+    """The failure of a look or a run that raised exc, in words, with its remedy if any."""
+    detail = _detail(exc)
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return Failure("the local disk is full", needs_user=True, server=False)
+        return Failure(words.trouble(exc), detail, remedy="free some space")
     if isinstance(exc, FileNotFoundError):
-        return Failure(
-            f"the local folder is gone: {exc.filename or exc}", needs_user=True, server=False
-        )
+        return Failure("Local folder gone", detail, remedy="restore it or remove the pair")
     if isinstance(exc, errors.NotFoundError):
-        return Failure("the server folder is gone", needs_user=True)
-    if isinstance(exc, (OSError, sqlite3.Error)):
-        return Failure(str(exc), needs_user=False, server=False)
-    return Failure(str(exc), needs_user=False)
+        return Failure("Server folder gone", detail, remedy="restore it or remove the pair")
+    if isinstance(exc, sqlite3.Error):
+        return Failure("Sync records unreadable", detail)
+    remedy = next((said for kind, said in _REMEDIES if isinstance(exc, kind)), "")
+    return Failure(words.trouble(exc), detail, remedy=remedy)
+
+
+def _detail(exc: BaseException) -> str:
+    """What happened exactly, for those who look: the request, the errno, the attempts."""
+    said = str(exc)
+    if isinstance(exc, (errors.DavError, OSError)):
+        return said or type(exc).__name__
+    return f"{type(exc).__name__}: {said}" if said else type(exc).__name__
+
+
+def lowered(what: str) -> str:
+    """Words as the start of a state line, which the other states begin in lower case
+    ("up to date", "syncing 3 of 12"): "server unreachable"."""
+    return what[:1].lower() + what[1:]

@@ -176,7 +176,7 @@ class PairWorker:
             except LockHeld as held:
                 self._say(PairState.WAITING, f"synced by {held} (another Davdesk)")
             except OSError as exc:
-                self._say(PairState.WAITING, f"cannot lock the pair's state: {exc}")
+                self._report.say(PairState.WAITING, "cannot lock the pair", detail=str(exc))
             self._wake.wait(self._settings.poll_interval)
             self._wake.clear()
         return False
@@ -253,8 +253,9 @@ class PairWorker:
                 break
             except Failure as failure:
                 need_full = True
-                retry_at = self._clock() + self._backoff()
-                self._report.failed(failure)
+                wait = self._backoff()
+                retry_at = self._clock() + wait
+                self._report.failed(failure, wait)
                 continue
             self._report.idle()
             deadlines = [next_poll if by_etag else next_full]

@@ -15,11 +15,15 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from app.sync.background.failure import Failure
+from app.dav import words
+from app.dav.outcome import Outcome
+from app.dav.paths import basename
+from app.sync.background.failure import Failure, failure_of, lowered
 from app.sync.background.run import RunResult
 from app.sync.background.status import (
     PairState,
     PairStatus,
+    printable,
     read_status,
     refused_words,
     write_status,
@@ -68,8 +72,9 @@ class PairReport:
 
     def stopped_on(self, exc: BaseException) -> None:
         """The thread ended on something unforeseen: said, never silent."""
-        self.say(PairState.ERROR, f"stopped: {exc}")
-        self._listener.pair_stopped(PairStopped(self._name, str(exc)))
+        failure = failure_of(exc)
+        self.say(PairState.ERROR, f"stopped: {lowered(failure.what)}", detail=failure.detail)
+        self._listener.pair_stopped(PairStopped(self._name, f"Stopped: {failure}"))
 
     def finished(
         self, result: RunResult, refused: tuple[tuple[str, str], ...], held: str | None = None
@@ -91,13 +96,7 @@ class PairReport:
         else:
             self._status = dataclasses.replace(status, last_sync=self._wall())
         if result.failed and not result.cancelled:
-            first = result.failed[0]
-            more = f" and {len(result.failed) - 1} more" if len(result.failed) > 1 else ""
-            raise Failure(
-                f"not synced: {first.path}{more} ({first.note or first.reason})",
-                needs_user=False,
-                server=False,
-            )
+            raise Failure(*failed_words(result.failed))
 
     def idle(self) -> None:
         """Up to date and watching: with the conflict copies still waiting for the user, and
@@ -117,21 +116,47 @@ class PairReport:
         else:
             self.say(PairState.IDLE, "up to date")
 
-    def failed(self, failure: Failure) -> None:
+    def failed(self, failure: Failure, wait: float) -> None:
+        """A failed look or run, tried again in wait seconds: its words in the state (with
+        the remedy where only the user can end it, else the time of the next try), the
+        detail beside them and in the log; said as a stop once per kind of trouble."""
         self.failures += 1
-        if failure.server:
-            self.say(PairState.WAITING, f"waiting for the server: {failure.reason}")
-        elif failure.needs_user:
-            self.say(PairState.ERROR, f"stopped: {failure.reason}")
+        log.info("%s: %s (next try in %.0f s)", self._name, failure, wait)
+        if failure.needs_user:
+            text = f"{lowered(failure.what)}: {failure.remedy}"
+            self.say(PairState.ERROR, text, detail=failure.detail)
         else:
-            self.say(PairState.WAITING, f"will try again: {failure.reason}")
-        if (failure.needs_user or self.failures >= NOTIFY_AFTER) and self._told != failure.reason:
-            self._told = failure.reason
-            self._listener.pair_stopped(PairStopped(self._name, failure.reason))
+            retry_at = self._wall() + wait
+            self.say(
+                PairState.WAITING, lowered(failure.what), detail=failure.detail, retry_at=retry_at
+            )
+        if (failure.needs_user or self.failures >= NOTIFY_AFTER) and self._told != failure.what:
+            self._told = failure.what
+            then = failure.remedy or "Davdesk tries again by itself"
+            self._listener.pair_stopped(PairStopped(self._name, f"{failure.what}: {then}"))
 
-    def say(self, state: PairState, text: str, done: int = 0, total: int = 0) -> None:
+    def say(
+        self,
+        state: PairState,
+        text: str,
+        done: int = 0,
+        total: int = 0,
+        *,
+        detail: str | None = None,
+        retry_at: float | None = None,
+    ) -> None:
+        """The pair's state now; detail (the technical side of the words) and retry_at (when
+        a failed look is tried again) belong to this state only."""
         before = self._status
-        if (before.state, before.text, before.done, before.total) == (state, text, done, total):
+        now = (state, text, done, total, detail, retry_at)
+        if (
+            before.state,
+            before.text,
+            before.done,
+            before.total,
+            before.detail,
+            before.retry_at,
+        ) == now:
             return
         status = dataclasses.replace(
             before,
@@ -139,6 +164,8 @@ class PairReport:
             text=text,
             done=done,
             total=total,
+            detail=detail,
+            retry_at=retry_at,
             updated=self._wall(),
             pid=os.getpid(),
         )
@@ -152,6 +179,8 @@ class PairReport:
             status.held,
             status.note,
             None if state is PairState.SYNCING else status.text,
+            status.detail,
+            status.retry_at,
         )
         if lasting != self._written:
             self._written = lasting
@@ -160,3 +189,21 @@ class PairReport:
             except OSError as exc:
                 log.debug("status of %s not written: %s", self._name, exc)
         self._listener.status_changed(status)
+
+
+#: Files a failed run names in a failure's detail, each with its problem.
+_FAILED_LISTED = 5
+
+
+def failed_words(failed: list[Outcome]) -> tuple[str, str]:
+    """A run's failed files as a failure: "report.txt not synced (Locked)" or "3 files not
+    synced", and each file's line (its problem, status and note) as the detail."""
+    if len(failed) == 1:
+        first = failed[0]
+        what = f"{printable(basename(first.path.rstrip('/')))} not synced ({words.problem(first)})"
+    else:
+        what = f"{len(failed)} files not synced"
+    lines = [words.outcome_line(outcome) for outcome in failed[:_FAILED_LISTED]]
+    if len(failed) > _FAILED_LISTED:
+        lines.append(f"and {len(failed) - _FAILED_LISTED} more")
+    return what, "\n".join(lines)

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import enum
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ class PairState(enum.StrEnum):
 class PairStatus:
     name: str
     state: PairState
-    text: str  # "up to date", "syncing 3 of 12", "waiting for the server: <reason>"
+    text: str  # "up to date", "syncing 3 of 12", "server unreachable", "signed out: sign in again"
     done: int = 0
     total: int = 0
     last_sync: float | None = None  # epoch seconds of the last run that completed
@@ -53,12 +54,23 @@ class PairStatus:
     #: user's word ("local": they went from the server; "server": they went from here); its
     #: refusal, of the pair's folder itself (path ""), is in refused.
     held: str | None = None
+    #: What lies behind the words of a failure (the request, the errno, the attempts): for
+    #: the tooltip and `pair list`, never the state line.
+    detail: str | None = None
+    retry_at: float | None = None  # when a failed look is tried again (epoch seconds)
     updated: float = 0.0  # when this status was written (epoch seconds)
     pid: int | None = None  # the process that wrote it
 
     @property
     def conflicts(self) -> int:
         return len(self.conflict_paths)
+
+    def line(self, now: float) -> str:
+        """The state as a person reads it at now: a wait with the time left until the next
+        try ("server unreachable: trying again in 30 s"), anything else its text."""
+        if self.state is not PairState.WAITING or self.retry_at is None:
+            return self.text
+        return f"{self.text}: trying again {_in(self.retry_at - now)}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,6 +111,15 @@ def refused_words(refused: tuple[tuple[str, str], ...]) -> str:
     rest = f"{len(names) - 2} more" if len(names) > 3 else names[2] if len(names) == 3 else ""
     listed = f"{names[0]}, {names[1]} and {rest}" if rest else f"{names[0]} and {names[1]}"
     return f"{len(names)} not synced: {listed}"
+
+
+def _in(seconds: float) -> str:
+    """A wait in words, rounded up as a countdown is: "in 30 s", "in 2 min", "now"."""
+    if seconds < 0.5:
+        return "now"
+    if seconds < 60:
+        return f"in {math.ceil(seconds)} s"
+    return f"in {math.ceil(seconds / 60)} min"
 
 
 def printable(path: str) -> str:

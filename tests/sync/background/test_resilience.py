@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from app.dav.retry import RetryPolicy
 from app.sync.background.engine import BackgroundSync
+from app.sync.background.status import PairState
 from app.sync.background.types import WatchSpec
 from app.sync.model import Direction
 from tests.servers import WsgiDavServer
@@ -29,12 +32,12 @@ def test_the_server_going_away_and_coming_back_loses_nothing(
     wsgidav_server.server.stop()
     (local / "offline.txt").write_text("written while the server was away")
     (local / "kept.txt").write_text("edited while the server was away")
-    wait_for(
-        lambda: recorder.said("waiting for the server: cannot reach the server"),
-        what="the reason in the state",
-    )
+    wait_for(lambda: recorder.said("server unreachable"), what="the reason in the state")
+    waiting = next(s for s in recorder.statuses if s.text == "server unreachable")
+    assert waiting.state is PairState.WAITING and waiting.retry_at is not None
+    assert waiting.detail is not None and "Connection refused" in waiting.detail
     wait_for(lambda: recorder.stopped, what="a notification after repeated failures")
-    assert "cannot reach the server" in recorder.stopped[0].reason
+    assert recorder.stopped[0].reason == "Server unreachable: Davdesk tries again by itself"
     with WsgiDavServer(wsgidav_server.root, port=port):
         wait_for(
             lambda: (
@@ -50,14 +53,19 @@ def test_the_server_going_away_and_coming_back_loses_nothing(
 
 
 def test_a_refused_password_waits_with_the_reason_and_is_said_once(
-    wsgidav_server, local, watch, recorder
+    wsgidav_server, local, watch, recorder, caplog
 ):
+    caplog.set_level(logging.INFO, logger="app.sync.background.report")
     watch(wsgidav_server.url, wsgidav_server.user, "wrong password", local)
-    wait_for(lambda: recorder.said("the server refused the password"))
-    wait_for(lambda: len([s for s in recorder.statuses if "refused" in s.text]) >= 1)
-    assert [s.reason for s in recorder.stopped] == [
-        "the server refused the password (sign in again)"
-    ]
+    wait_for(lambda: recorder.said("signed out: sign in again"))
+    refused = next(s for s in recorder.statuses if s.text == "signed out: sign in again")
+    assert refused.state is PairState.ERROR and refused.retry_at is None
+    assert refused.detail is not None and "401" in refused.detail
+    wait_for(
+        lambda: sum("Signed out" in r.getMessage() for r in caplog.records) >= 2,
+        what="a second try, logged with its detail",
+    )
+    assert [s.reason for s in recorder.stopped] == ["Signed out: sign in again"]
 
 
 def test_one_pair_is_synced_by_one_engine_at_a_time(wsgidav_server, local, watch, tmp_path):
