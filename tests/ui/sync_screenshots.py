@@ -9,9 +9,9 @@ trayer), from the repository:
 
 It serves a few folders with wsgidav, saves five pairs in a config folder of
 its own (up to date, one with a conflict, one with a file it will not sync,
-one paused, one whose server is down), waits until background sync has done
-its first runs, and saves sync-panel-<size>.png and tray-menu-<size>.png
-with `import -window root`.
+one paused, one whose server is down, its tooltip shown with the detail behind
+its state's words), waits until background sync has done its first runs, and
+saves sync-panel-<size>.png and tray-menu-<size>.png with `import -window root`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QToolTip  # noqa: E402
 
 from app.config.autostart import XdgAutostart  # noqa: E402
 from app.config.bookmarks import Bookmark, BookmarkStore  # noqa: E402
@@ -166,7 +166,9 @@ def main(out: Path, size: tuple[int, int]) -> None:
         panel.select("Reports")
         window.resizeDocks([panel], [300 if size[1] < 800 else 420], Qt.Orientation.Vertical)
         QTest.qWait(800)
+        show_tooltip(panel, "Team")  # the detail behind the words of its state
         shoot(out / f"sync-panel-{size[0]}x{size[1]}.png")
+        QToolTip.hideText()
 
         tray = desktop.tray
         assert tray is not None, "no system tray: start trayer on this display first"
@@ -186,6 +188,19 @@ def main(out: Path, size: tuple[int, int]) -> None:
         desktop.quit()
         desktop.close()
         background.wait()
+
+
+def show_tooltip(panel: SyncPanel, name: str) -> None:
+    """The pair's tooltip as a pointer resting on its state shows it."""
+    for row in range(panel.list.topLevelItemCount()):
+        item = panel.list.topLevelItem(row)
+        if item is not None and item.text(0) == name:
+            place = panel.list.visualItemRect(item)
+            spot = QPoint(panel.list.header().sectionPosition(1) + 60, place.center().y())
+            where = panel.list.viewport().mapToGlobal(spot)
+            QToolTip.showText(where, item.toolTip(1), panel.list.viewport())
+            QTest.qWait(800)
+            return
 
 
 def shoot(path: Path) -> None:
