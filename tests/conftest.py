@@ -20,6 +20,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Logs, settings and bookmarks of every test (and every davdesk it starts) go to a folder
 # of the run's own, never to the user's: DAVDESK_CONFIG_HOME puts all of them under it.
 _TEST_HOME = os.environ["DAVDESK_CONFIG_HOME"] = tempfile.mkdtemp(prefix="davdesk-tests-home-")
+# The files a sync deletes locally go to the trash (send2trash reads this at import): the
+# run's own, never the user's.
+os.environ["XDG_DATA_HOME"] = os.path.join(_TEST_HOME, "xdg-data")
 
 import itertools
 import logging

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_sync import tree, write
+from tests.jobs.ops.test_delete_local import trashed
 
 FILES = {"a.txt": b"alpha", "b.txt": b"bravo" * 100, "sub/c.txt": b"charlie"}
 
@@ -56,6 +57,8 @@ def test_an_emptied_server_folder_deletes_nothing_here_until_allowed(sync, dav_s
     assert sorted(o["op"] for o in outcomes) == ["delete-local"] * 4
     assert tree(local) == {} and tree(dav_server.root) == {}
     assert sync("both")[1] == []
+    # Deleted here means moved to the trash: every file can still be restored from it.
+    assert {rel: trashed(local / rel) for rel in FILES} == FILES
 
 
 def test_an_emptied_server_folder_restored_gets_its_files_back(sync, dav_server, local):

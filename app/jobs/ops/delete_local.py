@@ -4,11 +4,19 @@ Sync plans this when the state database proves the local copy was in sync:
 a file edited since then (another size or time) is kept, and its Outcome
 says why. Only the local disk is touched, so no answer can be lost; were
 one asked, the file being gone is what shows it took effect.
+
+A file goes to the desktop's trash, not away for good: a delete made on the
+server by mistake can still be undone here (send2trash: the freedesktop
+trash on Linux, also on other disks, the Recycle Bin, the macOS Trash). A
+file that cannot go to the trash (a disk without one) is kept, and its
+Outcome says why: the user deletes it, or the next run tries again. An
+empty folder is removed (nothing in it to recover).
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from app.dav import DavClient, Outcome
 from app.dav.outcome import Source
@@ -37,7 +45,21 @@ def run(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
                     source=Source.LOCAL,
                 )
             ]
-        local.unlink()
+        try:
+            _to_trash(local)
+        except OSError as exc:
+            return [
+                Outcome(
+                    task.op.value,
+                    task.remote,
+                    None,
+                    "not moved to the trash",
+                    ok=False,
+                    note=f"{local}: cannot move it to the trash ({str(exc) or type(exc).__name__})"
+                    ": kept",
+                    source=Source.LOCAL,
+                )
+            ]
     return [
         Outcome(
             task.op.value,
@@ -45,10 +67,17 @@ def run(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
             None,
             "deleted",
             ok=True,
-            note=str(local),
+            note=str(local) if task.is_dir else f"moved to the trash: {local}",
             source=Source.LOCAL,
         )
     ]
+
+
+def _to_trash(path: Path) -> None:
+    """Loaded when a file is first deleted: a sync that deletes nothing never loads it."""
+    from send2trash import send2trash
+
+    send2trash(path)
 
 
 def took_effect(client: DavClient, task: Task) -> bool:
@@ -56,7 +85,7 @@ def took_effect(client: DavClient, task: Task) -> bool:
 
 
 def intent(task: Task) -> tuple[str, str]:
-    return "would delete", str(task.local)
+    return "would delete", str(task.local) if task.is_dir else f"{task.local} (to the trash)"
 
 
 OPERATION = Operation(
