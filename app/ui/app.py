@@ -137,6 +137,8 @@ def run_gui(
     try:
         args = parse_args(argv)
         home = Home.default()
+        if early is not None and early.passwords is not None:  # the keyring it looked in
+            home = replace(home, passwords=early.passwords)
         with logging_to(home.paths.log, verbose=args.verbose):
             return _run(args, argv, home, demo, early)
     finally:
@@ -405,8 +407,9 @@ def _spec_for_url(
             _tell(f"Cannot open {bookmark.name}: {reason}", interactive)
             return None
         verify = trust
+    looked_up = early.saved_password(passwords, clean, user) if early is not None else None
     stored, _ = (
-        _waited(background, lambda: _stored_password(passwords, clean, user))
+        _waited(background, looked_up or (lambda: _stored_password(passwords, clean, user)))
         if user
         else (None, None)
     )

@@ -20,9 +20,10 @@ thread: the password is the one the window will use, looked up as it does
 (_spec_for_url: the keyring's for the address and user, else DAVDESK_PASSWORD;
 none for an address without a user). Where there is neither, the window asks,
 and nothing is listed early; --verbose gets nothing early either (its log of
-every request begins with the window). The window looks in the keyring again
-itself (by then the keyring is loaded and, where it was locked, unlocked), so
-its own rules decide, and an early guess that turns out wrong is only dropped.
+every request begins with the window). The window takes the early look in the
+keyring rather than looking again (one look: a locked keyring asks to be
+unlocked once), and its own rules decide which password it uses: an early guess
+that turns out wrong is only dropped.
 The early check never exchanges a password for an app password (that is a
 write, and nobody would keep the app password if no window took the check): a
 window that would exchange one (a password from the keyring) takes the early
@@ -100,16 +101,13 @@ class _NoPassword(Exception):
     """Neither the keyring nor DAVDESK_PASSWORD has a password: the window asks for one."""
 
 
-def _password_as_the_window_finds_it(
-    url: str, user: str, passwords: PasswordStore | None
-) -> str | None:
-    """The keyring's password for the address and user, else DAVDESK_PASSWORD's, as
-    app.ui.app._spec_for_url finds it (a keyring that cannot be read has none)."""
+def _saved_password(url: str, user: str, passwords: PasswordStore | None) -> str | None:
+    """The keyring's password for the address and user, as app.ui.app._stored_password finds
+    it (a keyring that cannot be read has none)."""
     try:
-        stored = passwords.get(url, user) if passwords is not None else None
+        return passwords.get(url, user) if passwords is not None else None
     except SecretsUnavailableError:
-        stored = None
-    return stored if stored is not None else os.environ.get(PASSWORD_VARIABLE)
+        return None
 
 
 class _Unwanted(Exception):
@@ -147,6 +145,8 @@ class EarlyListing:
         self._user = user
         self._password = password
         self._passwords = passwords
+        self._saved: str | None = None  # what the keyring said (passwords.get)
+        self._saved_taken = False
         self._known = threading.Event()  # _password is the one the window would use
         if password is not None:
             self._known.set()
@@ -166,8 +166,8 @@ class EarlyListing:
     def start(cls, argv: list[str], passwords: PasswordStore | None = None) -> EarlyListing | None:
         """Asked for when the window's command line names an address; None otherwise.
 
-        passwords: the keyring the window will look in (app/__main__.py hands in the one
-        app.ui.app's Home makes); None: DAVDESK_PASSWORD only."""
+        passwords: the keyring the window will look in (app/__main__.py makes it, and
+        app.ui.app.run_gui's Home takes it); None: DAVDESK_PASSWORD only."""
         found = _address_and_user(argv)
         if found is None:
             return None
@@ -182,10 +182,10 @@ class EarlyListing:
 
     def _fetch(self) -> None:
         if not self._known.is_set():
-            try:
-                self._password = _password_as_the_window_finds_it(
-                    self.url, self._user, self._passwords
-                )
+            try:  # as the window finds it: the keyring's, else DAVDESK_PASSWORD's
+                self._saved = _saved_password(self.url, self._user, self._passwords)
+                saved = self._saved
+                self._password = saved if saved is not None else os.environ.get(PASSWORD_VARIABLE)
             except Exception:  # a keyring failing otherwise: the window's own look says why
                 self._password = None
             finally:
@@ -219,6 +219,29 @@ class EarlyListing:
             self._error = exc
         finally:
             self._done.set()
+
+    @property
+    def passwords(self) -> PasswordStore | None:
+        """The keyring the early listing looked in (the window's, handed in by app.py)."""
+        return self._passwords
+
+    def saved_password(
+        self, passwords: PasswordStore, url: str, user: str
+    ) -> Callable[[], str | None] | None:
+        """What gives passwords.get(url, user) as the early thread looked it up (call it on
+        a worker thread: it waits for the look-up), once, where that is the keyring, the
+        address and the user it looked up; None otherwise. One look for the window and the
+        early check: a locked keyring asks to be unlocked once."""
+        if self._saved_taken or not (
+            passwords is self._passwords and url == self.url and user == self._user
+        ):
+            return None
+        self._saved_taken = True
+        return self._saved_result
+
+    def _saved_result(self) -> str | None:
+        self._known.wait()
+        return self._saved
 
     def checked(
         self, url: str, user: str, password: str, verify: bool | ssl.SSLContext, exchange: bool

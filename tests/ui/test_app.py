@@ -6,10 +6,11 @@ import logging
 
 import pytest
 
+from app.config.paths import AppPaths
 from app.config.secrets import PasswordStore
 from app.dav import errors
 from app.session.spec import ConnectionSpec
-from app.ui.app import WORKERS, _spec_for_url, open_window
+from app.ui.app import WORKERS, Home, _spec_for_url, open_window
 from app.ui.early_listing import EarlyListing
 from app.ui.main_window import MainWindow
 from app.ui.operations import MAX_RUNNING_JOBS
@@ -129,6 +130,33 @@ def test_the_early_check_of_a_nextcloud_password_from_the_keyring_leaves_the_exc
     assert spec is not None and spec.password != server.password
     assert list(memory_keyring.passwords.values()) == [spec.password]
     assert [p.password for p in server.app_passwords] == [spec.password]  # one, kept
+
+
+def test_the_window_and_the_early_check_look_in_the_keyring_once(
+    wsgidav_server, monkeypatch, memory_keyring
+):
+    """A locked keyring asks to be unlocked once: the window takes the early thread's look."""
+    monkeypatch.delenv("DAVDESK_PASSWORD", raising=False)
+    user, password = wsgidav_server.user, wsgidav_server.password
+    store = PasswordStore()
+    store.set(wsgidav_server.url, user, password)
+    looks: list[str] = []
+    get = memory_keyring.get_password
+
+    def counted(service: str, name: str) -> str | None:
+        looks.append(name)
+        return get(service, name)
+
+    monkeypatch.setattr(memory_keyring, "get_password", counted)
+    early = EarlyListing.start(["--user", user, wsgidav_server.url], store)
+    assert early is not None and early.passwords is store
+    home = Home(AppPaths.default(), store)
+    spec = _spec_for_url(wsgidav_server.url, user, interactive=False, home=home, early=early)
+    assert spec is not None and spec.password == password
+    assert looks == [user]
+    other = Home(AppPaths.default(), PasswordStore())  # another keyring: looked in again
+    assert _spec_for_url(wsgidav_server.url, user, interactive=False, home=other) is not None
+    assert looks == [user, user]
 
 
 def test_a_window_with_another_password_checks_the_address_itself(
