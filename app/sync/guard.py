@@ -74,6 +74,12 @@ class Held:
             "delete them there too, or restore them"
         )
 
+    @property
+    def restored(self) -> str:
+        """The reason of a file copied back on the user's word (RESTORE)."""
+        where = "on the server" if self.action is Action.DELETE_LOCAL else "locally"
+        return f"deleted {where} with every other synced file: restored"
+
     def refusal(self, remote_root: str) -> Outcome:
         """One refusal for the pair's folder itself, not one per file (a thousand rows)."""
         op = "delete-local" if self.action is Action.DELETE_LOCAL else "delete"

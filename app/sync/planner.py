@@ -22,7 +22,7 @@ that keep every file:
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -487,6 +487,11 @@ def plan_sync(
     if held is not None and mass_delete is MassDelete.RESTORE:
         forgotten = held.keys  # planned again without them: one side's files, copied back
         planner, folders = planned({k: r for k, r in records.items() if k not in set(forgotten)})
+        gone = set(forgotten)
+        planner.items = [
+            replace(item, reason=held.restored) if name_key(item.rel) in gone else item
+            for item in planner.items
+        ]
         held = None
     elif held is not None:
         holding = {id(item) for item in held.items}

@@ -50,7 +50,7 @@ class HeldDeleteActions:
         self.delete_action.setObjectName("syncAllowDeletes")
         self.delete_action.triggered.connect(self.delete_too)
         self.restore_action = QAction(
-            themed_icon(QIcon.ThemeIcon.DocumentRevert, QIcon()), "Restore Files", parent
+            themed_icon(QIcon.ThemeIcon.EditUndo, QIcon()), "Restore Files", parent
         )
         self.restore_action.setObjectName("syncRestoreFiles")
         self.restore_action.triggered.connect(self.restore)

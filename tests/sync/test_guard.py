@@ -106,6 +106,10 @@ def test_allowed_once_the_deletes_are_carried_over():
 def test_restored_the_records_are_forgotten_and_the_files_copied_back(direction, expected):
     result = plan(_local(), [], _records(), direction, mass_delete=MassDelete.RESTORE)
     assert actions(result) == expected
+    assert all(
+        item.reason == "deleted on the server with every other synced file: restored"
+        for item in result.items
+    )
     assert result.refused == () and result.held == ()
     assert set(result.unpaired) == {"a.txt", "b.txt", "docs", "docs/c.txt"}
 

@@ -65,6 +65,7 @@ def test_an_emptied_server_folder_waits_for_the_users_word_in_the_panel(rig, qtb
     assert "none is deleted here until you choose" in panel.list.topLevelItem(0).toolTip(1)
     assert held.delete_action.isEnabled() and held.restore_action.isEnabled()
     assert held.delete_action.text() == "Delete Here Too" and held.delete_action.isVisible()
+    assert not held.delete_action.icon().isNull() and not held.restore_action.icon().isNull()
     qtbot.waitUntil(lambda: len(held_rows(window)) == 1, timeout=WAIT)
     qtbot.waitUntil(lambda: notes != [], timeout=WAIT)
     assert notes == [
