@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, TextIO
 
-from app.dav import Outcome, Resource, words
+from app.dav import Outcome, Resource
 from app.dav.outcome import OutcomeClass, Tally
 from app.dav.paths import basename
 from app.dav.resource import int_or_none, parse_http_date
@@ -94,6 +94,8 @@ def outcome_text(outcome: Outcome) -> str:
             path=display_name(outcome.path),
             destination=outcome.destination and display_name(outcome.destination),
         )
+    from app.dav import words  # Outcomes' words: a listing prints none
+
     return one_line(words.outcome_line(outcome))
 
 
@@ -267,6 +269,8 @@ class Printer:
     def summary(self, name: str) -> None:
         """The counts of everything printed, in the words the window's status bar uses."""
         if not self.json_lines and (self._classes.total() > 1 or self.failures):
+            from app.dav import words
+
             print(f"{name}: {words.tally_words(Tally.from_counts(self._classes))}", file=sys.stderr)
 
     def properties(self, path: str, props: dict[str, str]) -> None:

@@ -78,7 +78,11 @@ class WatchingBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
-        stream = super().connect_tcp(host, port, timeout, local_address, socket_options)
+        # The resolver is handed the host as the ASCII bytes it is (httpx has IDNA-encoded
+        # it): given text, the socket module loads the "idna" codec to encode it again (and
+        # unicodedata's library with it), a millisecond of every command's start.
+        address: Any = host.encode("ascii") if host.isascii() else host
+        stream = super().connect_tcp(address, port, timeout, local_address, socket_options)
         return _Stream(stream, self)
 
 

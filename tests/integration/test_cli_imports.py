@@ -46,6 +46,8 @@ NOT_FOR_LS = (
     "app.nextcloud.connect",  # a plain WebDAV server needs no Nextcloud sign-in,
     "app.nextcloud.capabilities",  # capabilities or bulk upload
     "app.dav.bulk",
+    "app.dav.words",  # an Outcome's words: a listing prints none
+    "encodings.idna",  # the resolver is handed the host's ASCII bytes
     "app.jobs.runner",
     "app.jobs.planner",
     "app.sync",
