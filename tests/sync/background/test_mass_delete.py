@@ -13,6 +13,7 @@ from app.sync.background.status import PairState, PairStatus
 from app.sync.guard import MassDelete
 from tests.integration.test_sync import tree
 from tests.sync.background.conftest import Recorder, wait_for
+from tests.sync.background.test_watch_nextcloud import nextcloud_pair  # noqa: F401 - fixture
 
 FILES = {"a.txt": b"alpha", "b.txt": b"bravo" * 100, "sub/c.txt": b"charlie"}
 
@@ -96,3 +97,39 @@ def test_restore_files_copies_every_file_back(dav_server, local, watch, recorder
         what="the files restored",
     )
     assert recorder.last is not None and recorder.last.held is None
+
+
+def test_over_nextcloud_polls_a_folder_emptied_is_not_the_pair_emptied(
+    nextcloud_server,
+    nextcloud_pair,  # noqa: F811 - the fixture imported above
+    local,
+):
+    """Polls plan only the folders whose ETag changed, with their records: a folder whose
+    every file went is an ordinary delete; the whole server folder emptied is held back."""
+    engine, recorder, found, root = nextcloud_pair
+    for rel, data in {**FILES, "sub/d.txt": b"delta"}.items():
+        (local / rel).parent.mkdir(parents=True, exist_ok=True)
+        (local / rel).write_bytes(data)
+    engine.start()
+    synced = nextcloud_server.files_root / "Sync"
+    wait_for(lambda: (synced / "sub/d.txt").exists() and recorder.idle(), what="the first sync")
+
+    for rel in ("sub/c.txt", "sub/d.txt"):  # every file of one folder, by another client
+        found.client.delete(root + rel)
+    wait_for(
+        lambda: not (local / "sub/c.txt").exists() and not (local / "sub/d.txt").exists(),
+        what="the folder's files deleted here",
+    )
+    wait_for(recorder.idle, what="up to date")
+
+    for rel in ("a.txt", "b.txt", "sub"):
+        found.client.delete(root + rel)
+    wait_for(lambda: held(recorder), what="the pair to need attention")
+    assert recorder.last is not None and recorder.last.held == "local"
+    assert tree(local) == {"a.txt": FILES["a.txt"], "b.txt": FILES["b.txt"], "sub": None}
+    engine.decide("nc", MassDelete.RESTORE)
+    wait_for(
+        lambda: (synced / "b.txt").exists() and (synced / "a.txt").exists() and recorder.idle(),
+        what="the files restored",
+    )
+    assert (synced / "b.txt").read_bytes() == FILES["b.txt"] and (synced / "sub").is_dir()
