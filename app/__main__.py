@@ -77,6 +77,11 @@ def run() -> NoReturn:
         # (quick_exit): the collector's passes over the modules it loads and the entries it
         # reads would free nothing (4 ms of a 10,000-entry ls --json; its peak memory stays).
         gc.disable()
+    elif sys.argv[1:2] == ["sync"]:
+        # Paused while the start loads modules (objects that live as long as the process);
+        # the sync runs it again, with them frozen, once it has loaded what it runs with
+        # (app.cli.sync_command.collect_again).
+        gc.disable()
     status = main()
     from app.quick_exit import exit_now_if_done
 

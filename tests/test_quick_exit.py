@@ -73,10 +73,18 @@ def test_other_commands_and_running_threads_end_the_usual_way():
 
 
 #: `python -m app ...` as the davdesk command runs it, and a line on stderr when the
-#: interpreter's teardown runs (atexit): a process that ended at once never writes it.
+#: interpreter's teardown runs (atexit): a process that ended at once never writes it. Just
+#: before the process may end, a line says whether the garbage collector runs (and with the
+#: start's objects frozen).
 _WITH_TEARDOWN_MARK = """
-import atexit, sys
+import atexit, gc, sys
+from app import quick_exit
 atexit.register(lambda: sys.stderr.write("TEARDOWN\\n"))
+exit_now_if_done = quick_exit.exit_now_if_done
+def collecting(argv, status):
+    sys.stderr.write(f"COLLECTING {gc.isenabled()} {gc.get_freeze_count() > 0}\\n")
+    exit_now_if_done(argv, status)
+quick_exit.exit_now_if_done = collecting
 sys.argv[0] = "davdesk"
 from app.__main__ import run
 run()
@@ -109,6 +117,7 @@ def test_a_sync_ends_at_once_with_every_record_in_its_closed_state_database(
     )
     assert done.returncode == 0, done.stderr
     assert "TEARDOWN" not in done.stderr  # it ended at once
+    assert "COLLECTING True True" in done.stderr  # paused while the start loaded, not after
     ran = [json.loads(line) for line in done.stdout.splitlines()]
     uploaded = {o["path"].rpartition("/pair/")[2] for o in ran if o["source"] != "dry-run"}
     assert uploaded >= names | {"sub/inner.txt"}
