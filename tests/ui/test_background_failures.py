@@ -67,7 +67,7 @@ def test_an_unreachable_server_reads_as_words_with_the_detail_in_the_tooltip(rig
 
 
 def test_a_refused_password_says_sign_in_again_with_the_401_in_the_tooltip(rig, qtbot, tmp_path):
-    rig.server.make_dir("docs")
+    rig.server.make_file("docs/a.txt", b"from the server")
     rig.pair("Docs", tmp_path / "Docs", "docs/")
     PasswordStore().set(rig.server.url, rig.server.user, "not the password")
     desktop = rig.start()
@@ -81,3 +81,12 @@ def test_a_refused_password_says_sign_in_again_with_the_401_in_the_tooltip(rig, 
     tip = row(panel, "Docs").toolTip(1).splitlines()
     assert tip[0] == "Docs: signed out: sign in again"
     assert ": 401 " in tip[1] and rig.server.url in tip[1]  # the request and its status
+
+    # Signed in again (the keyring holds the right password): Sync Now uses it, no restart.
+    PasswordStore().set(rig.server.url, rig.server.user, rig.server.password)
+    panel.select("Docs")
+    panel.sync_action.trigger()
+    rig.wait_state("Docs", PairState.IDLE)
+    assert (tmp_path / "Docs" / "a.txt").read_bytes() == b"from the server"
+    qtbot.waitUntil(lambda: row(panel, "Docs").text(1) == "up to date", timeout=WAIT)
+    assert len(row(panel, "Docs").toolTip(1).splitlines()) == 2  # the state, the last sync

@@ -21,14 +21,19 @@ class Failure(Exception):
 
     what: the trouble in a few words ("Server unreachable"); detail: the technical rest;
     remedy: what the user can do, where only the user can fix it (needs_user: it will not
-    pass by itself, though it is still retried with back-off).
+    pass by itself, though it is still retried with back-off); reconnect: the next try
+    asks its front end for a new client, which the user's fix (a password, a trusted
+    certificate) is in.
     """
 
-    def __init__(self, what: str, detail: str, *, remedy: str = "") -> None:
+    def __init__(
+        self, what: str, detail: str, *, remedy: str = "", reconnect: bool = False
+    ) -> None:
         super().__init__(f"{what}: {detail}" if detail else what)
         self.what = what
         self.detail = detail
         self.remedy = remedy
+        self.reconnect = reconnect
 
     @property
     def needs_user(self) -> bool:
@@ -56,7 +61,8 @@ def failure_of(exc: BaseException) -> Failure:
     if isinstance(exc, sqlite3.Error):
         return Failure("Sync records unreadable", detail)
     remedy = next((said for kind, said in _REMEDIES if isinstance(exc, kind)), "")
-    return Failure(words.trouble(exc), detail, remedy=remedy)
+    reconnect = isinstance(exc, (errors.AuthenticationError, errors.CertificateError))
+    return Failure(words.trouble(exc), detail, remedy=remedy, reconnect=reconnect)
 
 
 def _detail(exc: BaseException) -> str:

@@ -253,6 +253,8 @@ class PairWorker:
                 break
             except Failure as failure:
                 need_full = True
+                if failure.reconnect:  # signed in again, the certificate trusted: a new client
+                    self._client = None
                 wait = self._backoff()
                 retry_at = self._clock() + wait
                 self._report.failed(failure, wait)

@@ -109,3 +109,48 @@ def test_a_paused_pair_does_nothing_until_resumed(wsgidav_server, local, tmp_pat
     finally:
         engine.stop(10)
         client.close()
+
+
+def test_a_revoked_app_password_says_signed_out_and_a_new_one_is_used_without_a_restart(
+    nextcloud_server, local, tmp_path, recorder
+):
+    """Nextcloud revokes the pair's app password while it runs (the user removed the device):
+    "signed out: sign in again"; once the user signed in again (a new app password where the
+    front end keeps it), the next try asks for a new client and the pair goes on."""
+    from app.dav import DavClient
+    from app.dav.paths import url_path
+
+    (nextcloud_server.files_root / "pair").mkdir()
+    url = nextcloud_server.files_url + "pair/"
+    kept = [nextcloud_server.issue_app_password("pair", login_name="alice")]
+    clients: list[DavClient] = []
+
+    def connect(_spec: WatchSpec) -> tuple[DavClient, str]:  # what the keyring holds now
+        clients.append(DavClient(url, user="alice", password=kept[-1]))
+        return clients[-1], url_path(url)
+
+    engine = BackgroundSync(
+        [WatchSpec("pair", local, url, Direction.BOTH)],
+        connect,
+        tmp_path / "state",
+        recorder,
+        FAST,
+    )
+    engine.start()
+    try:
+        (local / "first.txt").write_text("first")
+        wait_for(lambda: (nextcloud_server.files_root / "pair" / "first.txt").exists())
+        assert nextcloud_server.instance.accounts.revoke(kept[-1])
+        wait_for(lambda: recorder.said("signed out: sign in again"), what="the sign-out")
+        kept.append(nextcloud_server.issue_app_password("pair again", login_name="alice"))
+        (local / "second.txt").write_text("second")
+        wait_for(
+            lambda: (nextcloud_server.files_root / "pair" / "second.txt").exists(),
+            what="the pair going on with the new password",
+        )
+        wait_for(recorder.idle)
+    finally:
+        engine.stop(10)
+        for client in clients:
+            client.close()
+    assert (nextcloud_server.files_root / "pair" / "second.txt").read_text() == "second"
