@@ -41,8 +41,9 @@ from app.config.bookmarks import Bookmark, BookmarkStore, SyncPair
 from app.config.pairs import PairStore, SavedPair
 from app.dav import DavClient
 from app.jobs.model import TaskResult
-from app.sync import PlanItem, StateDB, SyncPlan, state_file
+from app.sync import Action, PlanItem, StateDB, SyncPlan, state_file
 from app.sync.direction import Direction
+from app.sync.guard import MassDelete
 from app.sync.ignore import IgnoreRules
 from app.sync.job import SyncRecorder, build_job
 from app.sync.planner import plan_pair
@@ -92,6 +93,8 @@ class SyncDialog(QDialog):
         self._plan: SyncPlan | None = None
         self._state: StateDB | None = None
         self._stop: Stop | None = None  # the planning under way, if any
+        #: The user's word on deletes of every synced file of one side, for the next preview.
+        self._word = MassDelete.HOLD
         self._closed = False  # the dialog deletes itself on close; late callbacks check this
 
         self.pairs = QComboBox(self)
@@ -114,6 +117,15 @@ class SyncDialog(QDialog):
         self.stop_button.setObjectName("syncStop")
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self.stop)
+        # Shown when the preview holds back the deletes of every synced file (guard.py): a
+        # preview again with the user's word lists them to run, or the files to copy back.
+        self.allow_button = QPushButton("&Delete Here Too", self)
+        self.allow_button.setObjectName("syncAllowDeletes")
+        self.allow_button.clicked.connect(lambda: self._plan_with(MassDelete.ALLOW))
+        self.restore_button = QPushButton("&Restore Files", self)
+        self.restore_button.setObjectName("syncRestoreFiles")
+        self.restore_button.clicked.connect(lambda: self._plan_with(MassDelete.RESTORE))
+        self._show_word(None)
         self.preview_model = SyncPreviewModel(self)
         self.preview_model.ticked.connect(self._ticked)
         self.preview = QTreeView(self)
@@ -147,6 +159,8 @@ class SyncDialog(QDialog):
         plan_row = QHBoxLayout()
         plan_row.addWidget(self.preview_button)
         plan_row.addWidget(self.stop_button)
+        plan_row.addWidget(self.allow_button)
+        plan_row.addWidget(self.restore_button)
         plan_row.addStretch(1)
         layout.addLayout(plan_row)
         layout.addWidget(self.preview, 1)
@@ -196,12 +210,30 @@ class SyncDialog(QDialog):
             self.status.setText("Choose a local folder and a server folder first.")
             return
         direction = Direction(self.direction.currentData())
+        word, self._word = self._word, MassDelete.HOLD  # for this preview only
+        self._show_word(None)
         self.preview_button.setEnabled(False)
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.status.setText("Looking at both sides…")
         stop = self._stop = Stop()
-        self._background.submit(lambda: self._scan(local, remote, direction, stop), self._planned)
+        self._background.submit(
+            lambda: self._scan(local, remote, direction, stop, word), self._planned
+        )
+
+    def _plan_with(self, word: MassDelete) -> None:
+        self._word = word
+        self.plan()
+
+    def _show_word(self, plan: SyncPlan | None) -> None:
+        """The two buttons, while the plan holds deletes back; named for the side they delete."""
+        held = plan is not None and bool(plan.held)
+        local = held and plan is not None and plan.held[0].action is Action.DELETE_LOCAL
+        self.allow_button.setText(
+            "&Delete Here Too" if local or not held else "&Delete on Server Too"
+        )
+        self.allow_button.setVisible(held)
+        self.restore_button.setVisible(held)
 
     def stop(self) -> None:
         """End the planning under way: its waits end, its requests are cut off."""
@@ -211,7 +243,7 @@ class SyncDialog(QDialog):
             self.status.setText("Stopping…")
 
     def _scan(
-        self, local: Path, remote: str, direction: Direction, stop: Stop
+        self, local: Path, remote: str, direction: Direction, stop: Stop, word: MassDelete
     ) -> tuple[SyncPlan, StateDB]:
         """On a pool thread: the pair's state database, both scans and the plan."""
         if not local.is_dir():
@@ -226,6 +258,7 @@ class SyncDialog(QDialog):
                 state,
                 IgnoreRules.for_folder(local),
                 stop=stop,
+                mass_delete=word,
             )
         except BaseException:
             state.close()
@@ -254,6 +287,7 @@ class SyncDialog(QDialog):
 
     def _show(self, plan: SyncPlan) -> None:
         self.preview_model.show(plan)
+        self._show_word(plan)
         for row in range(self.preview_model.rowCount()):  # the groups: their rows show
             self.preview.setExpanded(self.preview_model.index(row, 0), True)
         self._ticked()
@@ -265,11 +299,20 @@ class SyncDialog(QDialog):
         if self._plan is not None:
             nothing = not self._plan.items
             self.status.setText(
-                "Both sides are in sync: nothing to do."
+                ("Both sides are in sync: nothing to do." if not self._plan.held else "")
                 if nothing
                 else f"Plan: {_totals(self._plan)}. Untick what should wait; "
                 "nothing runs before Sync."
             )
+            if self._plan.held:
+                local = self._plan.held[0].action is Action.DELETE_LOCAL
+                where = ("on the server", "here") if local else ("here", "on the server")
+                self.status.setText(
+                    f"Every synced file was deleted {where[0]}: none is deleted {where[1]} "
+                    f"without your word. {self.allow_button.text().replace('&', '')} lists "
+                    "the deletes to run, Restore Files the files to copy back. "
+                    + self.status.text()
+                )
 
     def chosen(self) -> list[PlanItem]:
         return self.preview_model.chosen()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
@@ -26,7 +27,9 @@ from app.sync.ignore import IgnoreRules
 from app.sync.planner import plan_pair
 from app.ui.models.file_table import human_size
 from app.ui.sync_dialog import SyncDialog
+from tests.jobs.ops.test_delete_local import trashed
 from tests.servers.fault_proxy import FaultProxy
+from tests.sync.background.test_mass_delete import empty
 
 
 def group_lines(model) -> list[str]:
@@ -279,3 +282,58 @@ def test_a_conflict_from_the_window_keeps_both_on_both_sides(
         == (dav_server.root / copy).read_bytes()
         == b"server edit, longer"
     )
+
+
+@pytest.mark.parametrize("word", ["Delete Here Too", "Restore Files"])
+def test_an_emptied_server_folder_is_held_back_until_the_user_says(
+    dav_server, open_window, qtbot, tmp_path, monkeypatch, word
+):
+    """The preview holds back the deletes of every synced file (app/sync/guard.py) and says
+    why; Delete Here Too previews them to run, Restore Files the files to copy back."""
+    monkeypatch.setenv("DAVDESK_CONFIG_HOME", str(tmp_path / "home"))
+    local = tmp_path / "pair"
+    local.mkdir()
+    (local / "a.txt").write_bytes(b"a" * 10)
+    (local / "b.txt").write_bytes(b"b" * 20)
+    window = open_window(dav_server)
+
+    def previewed() -> SyncDialog:
+        window.commands.sync.trigger()
+        dialog = [d for d in window.findChildren(SyncDialog) if d.isVisible()][-1]
+        dialog.local.setText(str(local))
+        dialog.preview_button.click()
+        qtbot.waitUntil(lambda: dialog.preview_button.isEnabled(), timeout=10_000)
+        return dialog
+
+    first = previewed()
+    assert not first.allow_button.isVisible() and not first.restore_button.isVisible()
+    with qtbot.waitSignal(window.operations.folders_changed, timeout=20_000):
+        first.run_button.click()
+    qtbot.waitUntil(lambda: (dav_server.root / "b.txt").exists(), timeout=10_000)
+    qtbot.waitUntil(lambda: window._background.wait(100), timeout=10_000)
+    empty(dav_server.root)
+
+    dialog = previewed()
+    assert dialog.allow_button.isVisible() and dialog.restore_button.isVisible()
+    assert dialog.allow_button.text() == "&Delete Here Too"
+    assert dialog.status.text().startswith(
+        "Every synced file was deleted on the server: none is deleted here without your word."
+    )
+    assert group_lines(dialog.preview_model) == ["Not synced: 1"]
+    assert not dialog.run_button.isEnabled()
+
+    button = dialog.allow_button if word == "Delete Here Too" else dialog.restore_button
+    button.click()
+    qtbot.waitUntil(dialog.run_button.isEnabled, timeout=10_000)
+    assert not dialog.allow_button.isVisible()
+    expected = "delete local: 2 of 2" if word == "Delete Here Too" else "upload: 2 of 2, 30 B"
+    assert group_lines(dialog.preview_model) == [expected]
+    dialog.run_button.click()
+    if word == "Delete Here Too":
+        qtbot.waitUntil(lambda: not any(local.iterdir()), timeout=20_000)
+        assert trashed(local / "a.txt") == b"a" * 10, "in the trash, where it can be restored"
+    else:
+        qtbot.waitUntil(lambda: (dav_server.root / "b.txt").exists(), timeout=20_000)
+        qtbot.waitUntil(lambda: (dav_server.root / "a.txt").exists(), timeout=20_000)
+        assert (dav_server.root / "b.txt").read_bytes() == b"b" * 20
+    qtbot.waitUntil(lambda: window._background.wait(100), timeout=10_000)
