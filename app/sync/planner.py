@@ -486,8 +486,8 @@ def plan_sync(
     forgotten: tuple[str, ...] = ()
     if held is not None and mass_delete is MassDelete.RESTORE:
         forgotten = held.keys  # planned again without them: one side's files, copied back
-        planner, folders = planned({k: r for k, r in records.items() if k not in set(forgotten)})
         gone = set(forgotten)
+        planner, folders = planned({k: r for k, r in records.items() if k not in gone})
         planner.items = [
             replace(item, reason=held.restored) if name_key(item.rel) in gone else item
             for item in planner.items
