@@ -10,17 +10,29 @@ read to the end through a pipe and thrown away, and is timed by wall clock:
              installed, so the interpreter's start is part of the figure)
     rclone   rclone lsjson, configured through environment variables
 
-plus reference lines: ``python -c pass`` and ``python -m app --version``
-(interpreter plus davdesk's imports), so the share of process start in
-davdesk's figure can be read off, and curl sending davdesk's own PROPFIND
-body (the five listing properties, a smaller answer than allprop's), so
-davdesk can also be compared with a like-for-like transfer. Two floors show
-how close a Python client of these libraries can come to curl at all:
+plus reference lines: ``python -c pass`` and davdesk's ls --json of an empty
+folder (interpreter, davdesk's imports, one small PROPFIND and the process's
+end, as a listing ends: ``--version`` would add the interpreter's teardown that
+ls skips), so the share of process start in davdesk's figure can be read off,
+and curl sending davdesk's own PROPFIND body (the five listing properties, a
+smaller answer than allprop's), so davdesk can also be compared with a
+like-for-like transfer. Three Python references show how close a Python client
+of these libraries can come to curl at all:
 
-    imports  python importing httpx, httpcore and lxml.etree, nothing else
+    imports  python importing httpx, httpcore (without h2, as davdesk on plain
+             http) and lxml.etree, nothing else
     bare     python streaming davdesk's PROPFIND through httpx into lxml's
              pull parser, counting the responses: the libraries' own work,
              with no Resource made and nothing printed per entry
+    bare+json  the same, printing ls --json's line for each entry, made the
+             plain way (lxml's find and findtext, json.dumps; no status,
+             namespace or href checks, no retries): what a straightforward
+             Python client spends reading each entry
+
+Wall time is what the targets are about; each child's CPU time (user plus
+system, from the kernel's accounting of the finished child) is printed beside
+it, since on a shared machine it moves less than wall time, and the process
+is CPU-bound throughout (the server works on the other core meanwhile).
 
 Every contender's output is checked once, before the timed runs; the timed
 runs are interleaved round-robin so that drift (CPU frequency, page cache,
@@ -33,6 +45,7 @@ at most 0.5x of rclone, both on the best of ``repeats``.
 from __future__ import annotations
 
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -56,6 +69,7 @@ ENTRIES = 10_000
 REPEATS = 5
 TIMEOUT = 120.0  # seconds, for any one subprocess
 FOLDER = "bench folder"
+EMPTY = "empty"
 TARGET_VS_CURL = 1.3
 TARGET_VS_RCLONE = 0.5
 
@@ -67,12 +81,17 @@ ALLPROP = (
     b'<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>\n'
 )
 
-#: The floors (see the module docstring). httpx's own command-line tool is kept out as
-#: davdesk keeps it out (it would load rich and click where they are installed).
-FLOOR_IMPORTS = 'import sys; sys.modules["httpx._main"] = None; import httpx, httpcore, lxml.etree'
-BARE_LISTING = """
-import sys
-sys.modules["httpx._main"] = None
+#: The floors (see the module docstring). What davdesk keeps out is kept out of them too:
+#: httpx's own command-line tool (it would load rich and click where they are installed)
+#: and h2, HTTP/2's library, which a client on plain http never uses (app/__main__.py).
+_LEAN = (
+    'import sys; sys.modules["httpx._main"] = None; sys.modules["h2"] = None; '
+    'import httpcore; del sys.modules["h2"]'
+)
+FLOOR_IMPORTS = _LEAN + "; import httpx, lxml.etree"
+BARE_LISTING = (
+    _LEAN
+    + """
 import httpx
 from lxml import etree
 url, user, password, body = sys.argv[1:5]
@@ -89,6 +108,48 @@ with httpx.Client(auth=(user, password)) as client, client.stream(
 parser.close()
 print(count)
 """
+)
+
+
+BARE_JSON = (
+    _LEAN
+    + """
+import json
+from email.utils import parsedate_to_datetime
+from urllib.parse import unquote
+import httpx
+from lxml import etree
+url, user, password, body = sys.argv[1:5]
+D = "{DAV:}"
+parser = etree.XMLPullParser(events=("end",), tag=D + "response")
+lines = []
+def line(response):
+    path = unquote(response.findtext(D + "href"))
+    prop = response.find(D + "propstat/" + D + "prop")
+    is_dir = prop.find(D + "resourcetype/" + D + "collection") is not None
+    size = prop.findtext(D + "getcontentlength")
+    modified = prop.findtext(D + "getlastmodified")
+    return json.dumps({
+        "name": path.rstrip("/").rpartition("/")[2],
+        "path": path,
+        "is_dir": is_dir,
+        "size": None if is_dir or not size else int(size),
+        "modified": modified and parsedate_to_datetime(modified).isoformat(),
+        "etag": prop.findtext(D + "getetag") or None,
+        "content_type": prop.findtext(D + "getcontenttype") or None,
+    }, ensure_ascii=False)
+with httpx.Client(auth=(user, password)) as client, client.stream(
+        "PROPFIND", url, content=open(body, "rb").read(),
+        headers={"Depth": "1", "Content-Type": "application/xml"}) as response:
+    for chunk in response.iter_bytes():
+        parser.feed(chunk)
+        for _, element in parser.read_events():
+            lines.append(line(element) + "\\n")
+            element.clear()
+parser.close()
+sys.stdout.buffer.write("".join(lines[1:]).encode())
+"""
+)
 
 
 def file_name(i: int) -> str:
@@ -125,6 +186,15 @@ class Contender:
     ) -> None:
         self.key, self.label, self.argv, self.env, self.check = key, label, argv, env, check
         self.times: list[float] = []
+        self.cpu: list[float] = []
+
+    def run_timed(self) -> None:
+        """One timed run: its wall time, and its CPU time as the kernel counted the child."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        elapsed, _ = run_process(self.argv, self.env, TIMEOUT)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.times.append(elapsed)
+        self.cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 
 
 # -- output checks, each run once before timing ---------------------------
@@ -145,6 +215,11 @@ def check_davdesk(out: bytes, names: set[str]) -> None:
         missing = sorted(names - seen)[:3]
         extra = sorted(str(x) for x in seen - names)[:3]
         raise AssertionError(f"davdesk names differ: missing {missing}, unexpected {extra}")
+
+
+def _check_empty(out: bytes) -> None:
+    if out:
+        raise AssertionError(f"davdesk ls --json of an empty folder printed {out[:200]!r}")
 
 
 def _check_count(out: bytes, expected: int) -> None:
@@ -206,6 +281,9 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
         result["setup_s"] = time.perf_counter() - t0
         url = server.url + quote(FOLDER) + "/"
         result["url"] = url
+        (server.root / EMPTY).mkdir()
+        server.chown(server.root / EMPTY)
+        empty_url = server.url + EMPTY + "/"
         allprop = Path(scratch, "allprop.xml")
         allprop.write_bytes(ALLPROP)
         listing = Path(scratch, "listing.xml")
@@ -218,10 +296,11 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
         contenders = [
             Contender("python_start", "python -c pass", [py, "-c", "pass"], python_env),
             Contender(
-                "davdesk_version",
-                "python -m app --version",
-                [py, "-m", "app", "--version"],
-                python_env,
+                "davdesk_start",
+                "python -m app ls --json, empty folder",
+                [py, "-m", "app", "ls", "--json", "--user", server.user, empty_url],
+                {**python_env, "DAVDESK_PASSWORD": server.password},
+                lambda out: _check_empty(out),
             ),
             Contender(
                 "curl",
@@ -281,6 +360,13 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
                 lambda out: _check_count(out, entries + 1),
             ),
             Contender(
+                "bare_json",
+                "python: the same, printing the lines",
+                [py, "-c", BARE_JSON, url, server.user, server.password, str(listing)],
+                python_env,
+                lambda out: check_davdesk(out, names),
+            ),
+            Contender(
                 "davdesk",
                 "python -m app ls --json",
                 [py, "-m", "app", "ls", "--json", "--user", server.user, url],
@@ -324,8 +410,7 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
                 c.check(out)
         for _ in range(repeats):
             for c in contenders:
-                elapsed, _ = run_process(c.argv, c.env, TIMEOUT)
-                c.times.append(elapsed)
+                c.run_timed()
 
     for c in contenders:
         result[c.key] = {
@@ -333,13 +418,18 @@ def run(entries: int = ENTRIES, repeats: int = REPEATS, *, verbose: bool = True)
             "best_s": min(c.times),
             "median_s": statistics.median(c.times),
             "times_s": c.times,
+            "cpu_best_s": min(c.cpu),
+            "cpu_median_s": statistics.median(c.cpu),
         }
     _ratio(result, "davdesk", "curl", TARGET_VS_CURL)
     _ratio(result, "davdesk", "rclone", TARGET_VS_RCLONE)
     _ratio(result, "davdesk", "curl_listing", None)
     _ratio(result, "floor_imports", "curl", None)
     _ratio(result, "bare_listing", "curl", None)
+    _ratio(result, "bare_json", "curl", None)
     _ratio(result, "davdesk", "bare_listing", None)
+    _ratio(result, "davdesk", "bare_json", None)
+    _cpu_ratio(result, "davdesk", "bare_json")
     if verbose:
         print(format_table(result))
     return result
@@ -358,6 +448,14 @@ def _ratio(result: dict[str, Any], a: str, b: str, target: float | None) -> None
     }
 
 
+def _cpu_ratio(result: dict[str, Any], a: str, b: str) -> None:
+    if a in result and b in result:
+        result[f"cpu_ratio_{a}_{b}"] = {
+            "best": result[a]["cpu_best_s"] / result[b]["cpu_best_s"],
+            "median": result[a]["cpu_median_s"] / result[b]["cpu_median_s"],
+        }
+
+
 def format_table(r: dict[str, Any]) -> str:
     lines = [
         f"ls benchmark: {r['entries']:,} files in one folder, Apache mod_dav on 127.0.0.1",
@@ -367,21 +465,23 @@ def format_table(r: dict[str, Any]) -> str:
         ),
         (f"whole-process wall time, {r['repeats']} interleaved runs each (python: {r['python']})"),
         "",
-        f"  {'command':<40} {'best':>9} {'median':>9}",
+        f"  {'command':<40} {'best':>9} {'median':>9}   {'cpu best':>9} {'median':>9}",
     ]
     rows = [
         "python_start",
         "floor_imports",
-        "davdesk_version",
+        "davdesk_start",
         "curl",
         "curl_listing",
         "bare_listing",
+        "bare_json",
         "davdesk",
         "rclone",
     ]
     lines.extend(
         f"  {r[key]['label']:<40} {r[key]['best_s'] * 1e3:>7.0f}ms "
-        f"{r[key]['median_s'] * 1e3:>7.0f}ms"
+        f"{r[key]['median_s'] * 1e3:>7.0f}ms   {r[key]['cpu_best_s'] * 1e3:>7.0f}ms "
+        f"{r[key]['cpu_median_s'] * 1e3:>7.0f}ms"
         for key in rows
         if key in r
     )
@@ -394,7 +494,9 @@ def format_table(r: dict[str, Any]) -> str:
         ("davdesk", "curl_listing", "davdesk / curl with davdesk's props"),
         ("floor_imports", "curl", "floor: imports alone / curl"),
         ("bare_listing", "curl", "floor: bare python listing / curl"),
+        ("bare_json", "curl", "floor: bare python printing lines / curl"),
         ("davdesk", "bare_listing", "davdesk / bare python listing"),
+        ("davdesk", "bare_json", "davdesk / bare python printing lines"),
     ):
         key = f"ratio_{a}_{b}"
         if key in r:
@@ -406,13 +508,19 @@ def format_table(r: dict[str, Any]) -> str:
             else:
                 line += "   (reference, no target)"
             lines.append(line)
-    if "davdesk" in r and "davdesk_version" in r:
-        start = r["davdesk_version"]["best_s"]
+    if "cpu_ratio_davdesk_bare_json" in r:
+        q = r["cpu_ratio_davdesk_bare_json"]
+        lines.append(
+            f"  {'the same, CPU time':<40} {q['best']:>8.2f}x {q['median']:>8.2f}x"
+            "   (reference, no target)"
+        )
+    if "davdesk" in r and "davdesk_start" in r:
+        start = r["davdesk_start"]
         lines.append(
             f"  (of davdesk's best {r['davdesk']['best_s'] * 1e3:.0f} ms, "
-            f"{start * 1e3:.0f} ms is interpreter start plus imports "
-            f"(--version), {r['python_start']['best_s'] * 1e3:.0f} ms "
-            "the bare interpreter)"
+            f"{start['best_s'] * 1e3:.0f} ms is its start and end, an empty folder's ls "
+            f"({start['cpu_best_s'] * 1e3:.0f} ms CPU), {r['python_start']['best_s'] * 1e3:.0f} "
+            "ms the bare interpreter)"
         )
     return "\n".join(lines)
 
