@@ -49,9 +49,15 @@ _REMEDIES: tuple[tuple[type[BaseException], str], ...] = (
 )
 
 
-def failure_of(exc: BaseException) -> Failure:
-    """The failure of a look or a run that raised exc, in words, with its remedy if any."""
+def failure_of(exc: BaseException, *, connecting: bool = False) -> Failure:
+    """The failure of a look or a run that raised exc, in words, with its remedy if any.
+
+    connecting: exc came from the front end's Connect, whose own refusals (no password, no
+    user, the saved servers unreadable) are plain DavErrors in its words: the detail.
+    """
     detail = _detail(exc)
+    if connecting and type(exc) is errors.DavError:
+        return Failure("Cannot sign in", detail)
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return Failure(words.trouble(exc), detail, remedy="free some space")
     if isinstance(exc, FileNotFoundError):

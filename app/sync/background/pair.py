@@ -288,7 +288,7 @@ class PairWorker:
             try:
                 self._client, self._remote = self._connect(self.spec)
             except (errors.DavError, OSError) as exc:
-                raise failure_of(exc) from exc
+                raise failure_of(exc, connecting=True) from exc
             self._refusals.rooted(self._remote)
         return self._client
 

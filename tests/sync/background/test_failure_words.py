@@ -73,6 +73,14 @@ def test_every_kind_of_failure_in_words_with_its_remedy(error, what, remedy):
     assert str(error) in failure.detail  # the technical rest, whole
 
 
+def test_a_front_end_s_own_refusal_to_connect_is_cannot_sign_in_with_its_words_as_detail():
+    no_password = errors.DavError("no password for bob: set DAVDESK_PASSWORD")
+    failure = failure_of(no_password, connecting=True)
+    assert (failure.what, failure.detail) == ("Cannot sign in", str(no_password))
+    assert not failure.needs_user  # tried again: the keyring may answer next time
+    assert failure_of(no_password).what == "Unexpected error"  # not from connecting
+
+
 def test_the_detail_keeps_what_the_words_leave_out():
     failure = failure_of(_refused())
     assert failure.what == "Server unreachable"
