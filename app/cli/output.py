@@ -168,13 +168,15 @@ def _json_date(text: str | None) -> str:
     return line
 
 
-def response_json(response: Response) -> str:
-    """entry_json(Resource.from_response(response)), read straight from the response: an
-    ls --json of 10,000 entries spent as long building their Resources and property dicts
-    as parsing them (tests/cli/test_output.py holds the two equal)."""
+def response_line(response: Response) -> bytes:
+    """entry_json(Resource.from_response(response)) and its newline, read straight from the
+    response (an ls --json of 10,000 entries spent as long building their Resources and
+    property dicts as parsing them; tests/cli/test_output.py holds the two equal), and kept
+    encoded until the listing is whole, as JSON is UTF-8 (a line of one wide character
+    would otherwise widen the whole listing's text, 4 bytes a character)."""
     texts = _LINE_TEXTS(response)
     if texts is None:
-        return entry_json(Resource.from_response(response))
+        return (entry_json(Resource.from_response(response)) + "\n").encode()
     length, modified, etag, content_type = texts
     path = response.href
     is_dir = response.is_collection
@@ -186,15 +188,8 @@ def response_json(response: Response) -> str:
         f'"size": {"null" if size is None else size}, '
         f'"modified": {_json_date(modified)}, '
         f'"etag": {encode_basestring(etag) if etag else "null"}, '
-        f'"content_type": {encode_basestring(content_type) if content_type else "null"}}}'
-    )
-
-
-def response_line(response: Response) -> bytes:
-    """An entry's --json line as ls keeps it until the listing is whole: encoded at once, as
-    JSON is UTF-8 (a line of one wide character would otherwise widen the whole listing's
-    text, 4 bytes a character)."""
-    return (response_json(response) + "\n").encode()
+        f'"content_type": {encode_basestring(content_type) if content_type else "null"}}}\n'
+    ).encode()
 
 
 class Printer:

@@ -19,7 +19,6 @@ from app.cli.output import (
     display_name,
     entry_json,
     one_line,
-    response_json,
     response_line,
 )
 from app.cli.versions_command import _print as print_version
@@ -162,10 +161,10 @@ def _responses() -> list[Response]:
 
 
 @pytest.mark.parametrize("response", _responses(), ids=lambda r: r.href)
-def test_response_json_is_the_line_of_its_resource(response: Response):
+def test_response_line_is_the_line_of_its_resource(response: Response):
     resource = Resource.from_response(response)
-    assert response_json(response) == entry_json(resource)
-    assert json.loads(response_json(response)) == resource.to_json()
+    assert response_line(response) == (entry_json(resource) + "\n").encode()
+    assert json.loads(response_line(response)) == resource.to_json()
 
 
 def test_encoded_lines_print_as_their_resources_do():
@@ -185,7 +184,7 @@ def test_encoded_lines_go_to_the_stream_s_bytes_after_its_text():
     out.flush()
     text = raw.getvalue().decode("utf-8")
     assert text.startswith("before\n")
-    assert text.splitlines()[1:] == [response_json(r) for r in _odd_responses()]
+    assert text.splitlines()[1:] == [response_line(r)[:-1].decode() for r in _odd_responses()]
 
 
 def test_no_entries_print_nothing():
