@@ -23,7 +23,8 @@ EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
 def main(argv: list[str]) -> int:
     """Run one CLI command; returns the process exit status."""
-    parser = build_parser()
+    # Only the options of the command named are built (an option first: all of them).
+    parser = build_parser(argv[0] if argv and not argv[0].startswith("-") else None)
     args = parser.parse_args(argv)
     report = getattr(args, "report", None)
     printer = Printer(json_lines=args.json, keep_outcomes=report is not None)

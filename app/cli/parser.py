@@ -6,6 +6,7 @@ import argparse
 import datetime
 import re
 from pathlib import Path
+from typing import Any, cast
 
 from app import __version__
 from app.dav.tls import normalize_fingerprint
@@ -24,7 +25,37 @@ _COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Unbuilt:
+    """Stands for a sub-command's parser that is not built: takes every option (and group,
+    and sub-command of its own) and adds none."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self._ignore
+
+    def _ignore(self, *args: Any, **kwargs: Any) -> Any:
+        return self
+
+
+class _OneCommand:
+    """The sub-commands where only the one a command line names gets its options: every
+    command is still listed (in --help, and as the choices a mistyped name is told), and
+    the others' options, which only their own command lines read, are not built."""
+
+    def __init__(self, sub: argparse._SubParsersAction[argparse.ArgumentParser], only: str) -> None:
+        self._sub = sub
+        self._only = only
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if name == self._only:
+            return self._sub.add_parser(name, **kwargs)
+        self._sub.add_parser(name, help=kwargs.get("help"), add_help=False)
+        return cast(argparse.ArgumentParser, _Unbuilt())
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole grammar; or, given the command a command line starts with (only), the
+    grammar with that command's options alone: building every command's options costs
+    each start about 2 ms (tests/cli/test_parser.py holds the two alike for every command)."""
     parser = argparse.ArgumentParser(
         prog="davdesk",
         description="Davdesk: a WebDAV client that reports what happened to every file. "
@@ -57,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="print debug lines and one line per HTTP request on stderr "
         "(and in the log file); passwords and tokens are blanked",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub: Any = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    if only is not None:
+        sub = _OneCommand(sub, only)
     for name, (help_text, operands) in _COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
         if len(operands) == 1:
