@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit, urlunsplit
 
 from app.dav import DavClient, errors
-from app.dav.tls import fetch_certificate, verify_for
 from app.logs import redact_value
 from app.nextcloud.account import NextcloudAccount, files_address
 from app.session import PASSWORD_VARIABLE
@@ -41,6 +40,8 @@ def verify_of(args: argparse.Namespace) -> bool | ssl.SSLContext:
     """How the command checks certificates: --trust pins one, --insecure none, else the
     system's CAs decide."""
     if args.trust:
+        from app.dav.tls import verify_for  # a pinned certificate: loaded for --trust alone
+
         return verify_for(args.trust, None)
     return not args.insecure
 
@@ -48,6 +49,8 @@ def verify_of(args: argparse.Namespace) -> bool | ssl.SSLContext:
 def certificate_hint(refused: errors.CertificateError, pinned: str | None) -> str:
     """What to do about a refused certificate: the fingerprint the server presents now (read
     with a handshake alone, so no credentials go to it), to check and pass to --trust."""
+    from app.dav.tls import fetch_certificate
+
     try:
         presented = fetch_certificate(refused.url, timeout=5.0).sha256
     except errors.DavError:

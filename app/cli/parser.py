@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from app import __version__
-from app.dav.tls import normalize_fingerprint
 from app.jobs.conflict import Conflict
 
 _COMMANDS = {
@@ -414,6 +413,8 @@ def _seconds(text: str) -> float:
 
 def _fingerprint(text: str) -> str:
     """A pinned certificate's fingerprint, "SHA256:" in front or not, in the form compared."""
+    from app.dav.tls import normalize_fingerprint  # for --trust alone: TLS's own module
+
     digits = re.sub(r"(?i)^sha-?256:", "", text.strip())
     try:
         return normalize_fingerprint(digits)

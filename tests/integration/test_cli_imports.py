@@ -47,6 +47,7 @@ NOT_FOR_LS = (
     "app.nextcloud.capabilities",  # capabilities or bulk upload
     "app.dav.bulk",
     "app.dav.words",  # an Outcome's words: a listing prints none
+    "app.dav.tls",  # certificate pinning: --trust alone
     "encodings.idna",  # the resolver is handed the host's ASCII bytes
     "app.jobs.runner",
     "app.jobs.planner",
