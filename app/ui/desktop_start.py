@@ -53,9 +53,13 @@ class DesktopStart(QObject):
         super().__init__()
         self._make = make
         self._end = end
-        self._wait_ms = wait_ms
         self.desktop: Desktop | None = None
         self._window: MainWindow | None = None
+        #: Begins the Desktop after wait_ms whatever the listing does; stopped once the
+        #: Desktop began or the program ended without it.
+        self._patience = QTimer(self, singleShot=True, interval=wait_ms)
+        self._patience.timeout.connect(self._begin_beside)
+        self._ended = False  # the program ended before a Desktop began: none ever will
         self._handed: list[list[str]] = []  # arguments handed over before the Desktop
         QApplication.setQuitOnLastWindowClosed(False)  # the Desktop decides when it ends
         instance.arguments_received.connect(self._handed_over)
@@ -72,7 +76,7 @@ class DesktopStart(QObject):
         # Queued: the folder is painted before the Desktop loads.
         window.folder_loaded.connect(lambda _: QTimer.singleShot(0, self, self._begin_beside))
         window.browser.failed.connect(lambda _: QTimer.singleShot(0, self, self._begin_beside))
-        QTimer.singleShot(self._wait_ms, self, self._begin_beside)
+        self._patience.start()
         return True
 
     def quit(self) -> None:
@@ -80,6 +84,8 @@ class DesktopStart(QObject):
         if self.desktop is not None:
             self.desktop.quit()
             return
+        self._patience.stop()
+        self._ended = True
         if self._window is not None:
             self._window.close()
         self._end()
@@ -91,11 +97,12 @@ class DesktopStart(QObject):
 
     def _begin_beside(self) -> None:
         """The Desktop, given the first window (if it is still open)."""
-        if self.desktop is None:
+        if self.desktop is None and not self._ended:
             self._begin(self._window)
 
     def _begin(self, window: MainWindow | None = None) -> Desktop:
         """The Desktop, with the window, then what later davdesks asked for meanwhile."""
+        self._patience.stop()
         desktop = self.desktop = self._make()
         if window is not None:
             desktop.adopt(window)
@@ -107,6 +114,8 @@ class DesktopStart(QObject):
     def _window_gone(self) -> None:
         self._window = None
         if self.desktop is None:  # closed before anything began: nothing keeps it running
+            self._patience.stop()
+            self._ended = True
             self._end()
 
     def _handed_over(self, argv: list[str]) -> None:

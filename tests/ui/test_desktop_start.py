@@ -91,6 +91,7 @@ def opener(qtbot, wsgidav_server) -> Iterator[WatchedOpener]:
     yield opener
     if opener.hold is not None:
         opener.hold.set()
+    opener.starting.start.deleteLater()  # its timers end with it
     QApplication.setQuitOnLastWindowClosed(True)
     for window in opener.windows:
         if shiboken6.isValid(window):
@@ -155,12 +156,14 @@ def test_a_window_closed_before_the_desktop_began_ends_the_program(qtbot, opener
 
 def test_quitting_before_the_desktop_began_closes_the_window(qtbot, opener, wsgidav_server):
     opener.hold = threading.Event()
+    opener.starting = Starting(opener, wait_ms=100)
     starting = opener.starting
     assert starting.start.start(parse_args([wsgidav_server.url]), opener)
     starting.start.quit()
     opener.hold.set()
     assert starting.ended and not opener.windows[0].isVisible()
-    assert starting.start.desktop is None
+    qtbot.wait(300)  # longer than the Desktop would have waited for the listing
+    assert starting.start.desktop is None and starting.events == []
 
 
 def test_without_an_address_the_desktop_begins_at_once(qtbot, opener):
