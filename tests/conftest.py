@@ -24,6 +24,7 @@ _TEST_HOME = os.environ["DAVDESK_CONFIG_HOME"] = tempfile.mkdtemp(prefix="davdes
 # run's own, never the user's.
 os.environ["XDG_DATA_HOME"] = os.path.join(_TEST_HOME, "xdg-data")
 
+import gc
 import itertools
 import logging
 import shutil
@@ -173,6 +174,20 @@ def _no_unexpected_app_logs(
     assert not unexpected, "unexpected log lines: " + "; ".join(
         f"{r.name}: {r.getMessage()}" for r in unexpected
     )
+
+
+@pytest.fixture(autouse=True)
+def _qt_garbage_collected_in_the_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A Qt test's leftovers in reference cycles (a Rig and its Desktop, a window and the
+    lambdas it connected) are collected here, in the GUI thread, after the test's own
+    teardown. Left to the collector, they would be freed by whichever thread next crosses
+    its threshold, often a later test's sync or listing thread: that thread deletes their
+    QObjects while shiboken deletes their widgets in the GUI thread, each waiting on a lock
+    the other holds (Qt's signal-slot lock, the GIL), and the run hangs with no timeout
+    able to end it (seen under load: a pane's retry test stuck for minutes)."""
+    yield
+    if {"qtbot", "qapp"} & set(request.fixturenames):
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)
