@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from app.sync.background.engine import BackgroundSync
 from app.sync.background.status import PairState, PairStatus
 from app.sync.guard import MassDelete
 from tests.integration.test_sync import tree
@@ -21,6 +22,21 @@ FILES = {"a.txt": b"alpha", "b.txt": b"bravo" * 100, "sub/c.txt": b"charlie"}
 def empty(root: Path) -> None:
     for path in root.iterdir():
         shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def empty_between_looks(engine: BackgroundSync, recorder: Recorder, root: Path, name: str) -> None:
+    """Empties root at once, as far as the pair can tell: paused meanwhile. empty() deletes
+    one entry after another, and a look between two of them (a full scan every second, more
+    of the time under load) sees a partial delete, which syncs as ever and leaves fewer than
+    every synced file to hold back; an unmounted disk or a server answering an empty folder
+    goes all at once."""
+    engine.pause(name)
+    wait_for(
+        lambda: recorder.last is not None and recorder.last.state is PairState.PAUSED,
+        what="the pair paused",
+    )
+    empty(root)
+    engine.resume(name)
 
 
 def held(recorder: Recorder) -> PairStatus | None:
@@ -57,7 +73,7 @@ def test_an_emptied_server_deletes_nothing_here_until_the_user_says(
     (dav_server.root / "a.txt").unlink()  # a partial delete syncs as ever
     wait_for(lambda: not (local / "a.txt").exists() and recorder.idle(), what="a.txt deleted")
 
-    empty(dav_server.root)
+    empty_between_looks(engine, recorder, dav_server.root, "pair")
     wait_for(lambda: held(recorder), what="the pair to need attention")
     status = held(recorder)
     assert status is not None and status.held == "local"
@@ -85,7 +101,7 @@ def test_restore_files_copies_every_file_back(dav_server, local, watch, recorder
     back down); nothing is deleted on the side that kept them meanwhile."""
     engine = _synced(dav_server, local, watch, recorder)
     emptied, kept = (dav_server.root, local) if side == "server" else (local, dav_server.root)
-    empty(emptied)
+    empty_between_looks(engine, recorder, emptied, "pair")
     wait_for(lambda: held(recorder), what="the pair to need attention")
     status = held(recorder)
     assert status is not None and status.held == ("local" if side == "server" else "server")
@@ -122,8 +138,11 @@ def test_over_nextcloud_polls_a_folder_emptied_is_not_the_pair_emptied(
     )
     wait_for(recorder.idle, what="up to date")
 
+    engine.pause("nc")  # all at once between two polls (see empty_between_looks)
+    wait_for(lambda: recorder.last.state is PairState.PAUSED, what="the pair paused")
     for rel in ("a.txt", "b.txt", "sub"):
         found.client.delete(root + rel)
+    engine.resume("nc")
     wait_for(lambda: held(recorder), what="the pair to need attention")
     assert recorder.last is not None and recorder.last.held == "local"
     assert tree(local) == {"a.txt": FILES["a.txt"], "b.txt": FILES["b.txt"], "sub": None}
