@@ -146,7 +146,9 @@ class Rig:
         for window in self.opener.windows:
             if shiboken6.isValid(window):
                 window.close()
-        self.qtbot.waitUntil(lambda: not any(shiboken6.isValid(w) for w in self.opener.windows))
+        self.qtbot.waitUntil(
+            lambda: not any(shiboken6.isValid(w) for w in self.opener.windows), timeout=WAIT
+        )
         self.background.wait(WAIT)
         for client in self.opener.clients:
             client.close()
@@ -272,6 +274,7 @@ def test_the_panels_actions(rig, qtbot, tmp_path):
     panel.pause_action.trigger()
     assert panel.pause_action.text() == "Resume" and rows(panel) == [("Photos", "paused")]
     qtbot.waitUntil(lambda: rig.store.get("Photos").paused, timeout=WAIT)
+    rig.wait_state("Photos", PairState.PAUSED)  # a look begun before the pause has ended
     rig.server.make_file("photos/q.jpg", b"later")
     qtbot.wait(2500)
     assert not (local / "q.jpg").exists()
