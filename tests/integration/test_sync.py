@@ -92,8 +92,20 @@ def sync(dav_server, local, tmp_path, monkeypatch, capsys):
 def tree(root: Path) -> dict[str, bytes | None]:
     """Every file (its bytes) and folder (None) below root, by relative path.
 
-    Apache's own .DAV folders (its dead-property store) are not part of the share.
+    Apache's own .DAV folders (its dead-property store) are not part of the share. Tests
+    wait on it while a sync works on root: a file or folder it listed and then found gone
+    means the tree changed under the walk, which starts again (a wait's condition is then
+    read on a whole tree, never failed by a file deleted between listing and reading).
     """
+    while True:
+        try:
+            return _walk(root)
+        except FileNotFoundError:
+            if not root.exists():
+                raise
+
+
+def _walk(root: Path) -> dict[str, bytes | None]:
     found: dict[str, bytes | None] = {}
     for path in root.rglob("*"):
         if ".DAV" in path.relative_to(root).parts:
