@@ -16,6 +16,7 @@ empty folder is removed (nothing in it to recover).
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from app.dav import DavClient, Outcome
@@ -73,11 +74,20 @@ def run(client: DavClient, task: Task, ctx: TaskContext) -> list[Outcome]:
     ]
 
 
+#: One file at a time goes to the trash in this process. send2trash makes the trash's folders
+#: when they are missing and picks a free name there without a lock: a sync's workers
+#: trashing at once, one of them failed to make a folder the other had just made ("not
+#: moved to the trash"), and two files of one name could take the same free name, the
+#: second replacing the first's bytes in the trash.
+_TRASHING = threading.Lock()
+
+
 def _to_trash(path: Path) -> None:
     """Loaded when a file is first deleted: a sync that deletes nothing never loads it."""
     from send2trash import send2trash
 
-    send2trash(path)
+    with _TRASHING:
+        send2trash(path)
 
 
 def took_effect(client: DavClient, task: Task) -> bool:

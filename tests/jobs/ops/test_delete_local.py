@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 
-from app.dav import DavClient
+from app.dav import DavClient, Outcome
 from app.jobs.context import TaskContext
 from app.jobs.model import Op, Task
 from app.jobs.operations import DONE_EARLIER, already_done, execute, is_idempotent
@@ -90,3 +92,39 @@ def test_a_file_that_cannot_go_to_the_trash_is_kept_and_says_why(local):
     assert not outcome.ok and outcome.reason == "not moved to the trash"
     assert "cannot move it to the trash" in (outcome.note or "") and "kept" in (outcome.note or "")
     assert kept.read_bytes() == b"as synced"
+
+
+@pytest.fixture
+def fresh_trash() -> Iterator[None]:
+    """A home trash not made yet, as on a new account or a disk never trashed to."""
+    saved = trash().with_name("Trash.saved")
+    if trash().exists():
+        trash().rename(saved)
+    yield
+    shutil.rmtree(trash(), ignore_errors=True)
+    if saved.exists():
+        saved.rename(trash())
+
+
+@pytest.mark.usefixtures("fresh_trash")
+def test_files_of_one_name_trashed_at_once_are_all_kept_in_the_trash(local):
+    """A sync's workers delete at once: each file reaches the trash with its own bytes, under
+    a name of its own, though the trash's folders are made by the first of them."""
+    doomed = []
+    for n in range(8):
+        (local / f"d{n}").mkdir()
+        (path := local / f"d{n}" / "same name.txt").write_bytes(f"version {n}".encode())
+        doomed.append(path)
+    start = threading.Barrier(len(doomed))
+
+    def delete(path: Path) -> list[Outcome]:
+        task = _task(path)
+        with DavClient("http://127.0.0.1:9/") as nowhere:
+            start.wait()
+            return execute(nowhere, task, CTX)
+
+    with ThreadPoolExecutor(len(doomed)) as pool:
+        outcomes = [o for found in pool.map(delete, doomed) for o in found]
+    assert [o.reason for o in outcomes] == ["deleted"] * len(doomed), outcomes
+    assert [trashed(path) for path in doomed] == [f"version {n}".encode() for n in range(8)]
+    assert len(list((trash() / "files").iterdir())) == len(doomed)
