@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"davdesk: {problem}", file=sys.stderr)
             return 2
         # The collector pauses while the window's modules and Qt's types load (objects that
-        # live as long as the process): app.ui.app.collect_again starts it again.
+        # live as long as the process); from the first turn of an event loop it runs in the
+        # GUI thread only, with them frozen (app/ui/gui_collection.py).
         gc.disable()
         demo = early = None
         if "--demo" in args:  # its server starts while the window loads Qt
@@ -80,7 +81,7 @@ def run() -> NoReturn:
     elif sys.argv[1:2] == ["sync"]:
         # Paused while the start loads modules (objects that live as long as the process);
         # the sync runs it again, with them frozen, once it has loaded what it runs with
-        # (app.cli.sync_command.collect_again).
+        # (app.collector.resume_after_start).
         gc.disable()
     status = main()
     from app.quick_exit import exit_now_if_done

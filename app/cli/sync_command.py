@@ -13,13 +13,13 @@ the server's versions are safe beside the local ones (app/sync/job.py).
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import sys
 from pathlib import Path
 
 from app.cli.connect import Connections, UsageError
 from app.cli.output import Printer
+from app.collector import resume_after_start
 from app.config.paths import AppPaths
 from app.dav import DavClient, errors
 from app.sync.direction import Direction
@@ -42,7 +42,7 @@ def sync(args: argparse.Namespace, connections: Connections, printer: Printer) -
             raise UsageError("sync: --dry-run shows one plan; it does not go with --watch")
         from app.cli.watch_command import watch  # the engine and watchdog: --watch's alone
 
-        collect_again()
+        resume_after_start()
         watch(args, connections, printer)
         return
     if len(args.operands) != 2 or args.direction is None:
@@ -180,27 +180,13 @@ def _scan(
         ) from None
 
 
-def collect_again() -> None:
-    """The garbage collector runs again, with what the start loaded frozen (gc.freeze).
-
-    app/__main__.py pauses it while a sync's process loads its modules: objects that live
-    as long as the process, which it otherwise walked again and again as they were made
-    (about 70 collections, 6 ms of a 300-file sync). It runs again once the sync has
-    loaded what it runs with, before the plan and the run, whose objects it collects as
-    usual, and never walks those modules' objects again.
-    """
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
-
-
 def _load_engine() -> None:
     """Planning's and the run's modules (the planner, the state database, the job engine),
     loaded while the server answers the scan's first listing: nothing before that request
     needs them, and the time it takes to answer is otherwise spent waiting."""
     for module in _ENGINE:
         importlib.import_module(module)
-    collect_again()
+    resume_after_start()
 
 
 _ENGINE = (

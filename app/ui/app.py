@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import logging
 import os
 import sys
@@ -53,6 +52,7 @@ from app.session.sign_in import Verify, open_checked
 from app.session.spec import ConnectionSpec
 from app.ui.background import Background
 from app.ui.early_listing import EarlyListing
+from app.ui.gui_collection import GuiThreadCollection
 from app.ui.main_window import LAST_FOLDER, MainWindow
 from app.ui.models.listing_cache import folder_path
 from app.ui.operations import MAX_RUNNING_JOBS
@@ -134,30 +134,20 @@ def run_gui(
     demo: the demo server's process when the caller started it ahead (app.demo);
     early: the listing of the address's folder, asked for while Qt loaded.
     """
+    # app/__main__.py paused the collector while the window's modules and Qt's types load
+    # (objects that live as long as the process: about 150 collections, 30-40 ms of a
+    # 10,000-entry folder's start); from the first turn of an event loop it runs in the GUI
+    # thread only, with them frozen (app/ui/gui_collection.py says why).
+    collection = GuiThreadCollection()
     try:
         args = parse_args(argv)
         home = Home.default()
         if early is not None and early.passwords is not None:  # the keyring it looked in
             home = replace(home, passwords=early.passwords)
         with logging_to(home.paths.log, verbose=args.verbose):
-            return _run(args, argv, home, demo, early)
+            return _run(args, argv, home, demo, early, collection)
     finally:
-        collect_again()
-
-
-def collect_again() -> None:
-    """The garbage collector runs again, with what the start loaded frozen (gc.freeze).
-
-    app/__main__.py pauses it while the window's start loads its modules and builds Qt's
-    types: objects that live as long as the process, which the collector otherwise
-    walked again and again as they were made (about 150 collections, 30-40 ms of a
-    10,000-entry folder's start). It runs again at the first turn of an event loop
-    (before any window, dialog or wait), and never walks those objects again. Nothing
-    made after that is frozen: the windows' objects are collected as usual.
-    """
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
+        collection.stop()
 
 
 def _run(
@@ -166,6 +156,7 @@ def _run(
     home: Home,
     demo: subprocess.Popen[str] | None = None,
     early: EarlyListing | None = None,
+    collection: GuiThreadCollection | None = None,
 ) -> int:
     if args.smoke_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -176,7 +167,8 @@ def _run(
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(resource("davdesk.svg"))))
-    QTimer.singleShot(0, collect_again)  # the first turn of an event loop
+    if collection is not None:  # at the first turn of an event loop
+        QTimer.singleShot(0, partial(collection.start, app))
     if not (args.demo or args.smoke_test):  # those two are self-contained, never handed over
         return _desktop(args, argv, home, early)
     server = None

@@ -161,6 +161,7 @@ def test_davdesk_url_shows_its_folder_before_background_sync_and_the_tray_load(
     # The one running Davdesk claims its place before any window (a second one hands over).
     assert _unwanted(shown) == ["app.ui.single_instance"]
     assert {"app.ui.desktop", "app.ui.sync_service", "app.ui.tray"} <= set(modules)
-    # The collector paused while the start loaded (app/__main__.py) runs again, with what the
-    # start loaded frozen (app.ui.app.collect_again).
-    assert "COLLECTOR True True" in said
+    # The collector paused while the start loaded (app/__main__.py) runs again in the GUI
+    # thread only, with what the start loaded frozen (app/ui/gui_collection.py): the automatic
+    # collector stays off, so no worker thread ever runs it.
+    assert "COLLECTOR False True" in said
