@@ -29,7 +29,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from watchdog.observers.api import BaseObserver
@@ -43,7 +43,7 @@ from app.sync.background.refusals import Refusals
 from app.sync.background.report import PairReport
 from app.sync.background.retries import RetriedFiles
 from app.sync.background.run import Run, RunResult
-from app.sync.background.scope import parent_rel, plan_folders
+from app.sync.background.scope import Listing, Looked, parent_rel, plan_folders
 from app.sync.background.status import PairState, PairStatus
 from app.sync.background.types import Connect, Listener, WatchSettings
 from app.sync.background.watch_spec import WatchSpec
@@ -346,22 +346,9 @@ class PairWorker:
         if not changes.folders:
             return
         self._say(PairState.SCANNING, "looking at changes on the server")
-        plan, looked = self._guarded(
-            lambda: plan_folders(
-                client,
-                self.spec.local,
-                self._remote,
-                self.spec.direction,
-                state,
-                rules,
-                changes.folders,
-                listings=changes.listings,
-                workers=self._settings.workers,
-                stop=self._stop_planning,
-                retry=self._settings.planning_retry,
-            )
+        plan, looked = self._plan_folders(
+            client, state, rules, changes.folders, listings=changes.listings
         )
-        self._refusals.update(plan.refused, looked.examined)
         result = self._execute(state, plan, client, watcher.waiting())
         if result is not None and not result.failed and not result.cancelled:
             self._etags = self._etags.updated(looked, changes.root_etag)
@@ -391,21 +378,7 @@ class PairWorker:
         folders |= {rel for rel in settled if (self.spec.local / rel).is_dir()}
         self._say(PairState.SCANNING, "looking at local changes")
         try:
-            plan, looked = self._guarded(
-                lambda: plan_folders(
-                    client,
-                    self.spec.local,
-                    self._remote,
-                    self.spec.direction,
-                    state,
-                    rules,
-                    folders,
-                    workers=self._settings.workers,
-                    stop=self._stop_planning,
-                    retry=self._settings.planning_retry,
-                )
-            )
-            self._refusals.update(plan.refused, looked.examined)
+            plan, looked = self._plan_folders(client, state, rules, folders)
             result = self._execute(state, plan, client, sorted(waiting))
         except Failure:
             watcher.again(settled)
@@ -414,6 +387,34 @@ class PairWorker:
             watcher.again(settled)
         elif result is not None:
             self._etags = self._etags.updated(looked)
+
+    def _plan_folders(
+        self,
+        client: DavClient,
+        state: StateDB,
+        rules: IgnoreRules,
+        folders: Iterable[str],
+        listings: dict[str, Listing] | None = None,
+    ) -> tuple[SyncPlan, Looked]:
+        """The plan for the members of these folders (the server's changes or the settled
+        local ones), its refusals noted for the folders it examined."""
+        plan, looked = self._guarded(
+            lambda: plan_folders(
+                client,
+                self.spec.local,
+                self._remote,
+                self.spec.direction,
+                state,
+                rules,
+                folders,
+                listings=listings,
+                workers=self._settings.workers,
+                stop=self._stop_planning,
+                retry=self._settings.planning_retry,
+            )
+        )
+        self._refusals.update(plan.refused, looked.examined)
+        return plan, looked
 
     def _look(self, rel: str) -> tuple[int, int] | None:
         try:
